@@ -1,0 +1,125 @@
+//! The Security Hub operations as JSON in, JSON out, over a store: the one adapter the CLI's `api`
+//! command (and later `hubtriage serve`) use, so no rule is written twice. Errors carry the AWS error
+//! code and HTTP status a client would see.
+
+use serde_json::Value;
+
+use crate::model::update::BatchUpdateRequest;
+use crate::store::{Caller, GetFindingsRequest, HistoryRequest, Store, StoreError};
+
+/// An operation this adapter serves, with its restJson1 route (API-DIGEST section 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    GetFindings,
+    BatchImportFindings,
+    BatchUpdateFindings,
+    GetFindingHistory,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 4] = [
+        Operation::GetFindings,
+        Operation::BatchImportFindings,
+        Operation::BatchUpdateFindings,
+        Operation::GetFindingHistory,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::GetFindings => "GetFindings",
+            Operation::BatchImportFindings => "BatchImportFindings",
+            Operation::BatchUpdateFindings => "BatchUpdateFindings",
+            Operation::GetFindingHistory => "GetFindingHistory",
+        }
+    }
+
+    /// (method, path)
+    pub fn route(self) -> (&'static str, &'static str) {
+        match self {
+            Operation::GetFindings => ("POST", "/findings"),
+            Operation::BatchImportFindings => ("POST", "/findings/import"),
+            Operation::BatchUpdateFindings => ("PATCH", "/findings/batchupdate"),
+            Operation::GetFindingHistory => ("POST", "/findingHistory/get"),
+        }
+    }
+
+    /// Accepts `GetFindings`, `get-findings` and `get_findings`.
+    pub fn parse(s: &str) -> Option<Operation> {
+        let folded: String = s.chars().filter(|c| *c != '-' && *c != '_').collect::<String>().to_ascii_lowercase();
+        Operation::ALL.into_iter().find(|op| op.name().to_ascii_lowercase() == folded)
+    }
+}
+
+/// An error as the service reports it: `X-Amzn-ErrorType` code, HTTP status, message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ApiError {
+    pub code: &'static str,
+    pub status: u16,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn invalid_input(message: impl Into<String>) -> ApiError {
+        ApiError { code: "InvalidInputException", status: 400, message: message.into() }
+    }
+
+    /// The `{Code, Message}` error body.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({"Code": self.code, "Message": self.message})
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::InvalidInput(m) => ApiError::invalid_input(m),
+            other => ApiError { code: "InternalException", status: 500, message: other.to_string() },
+        }
+    }
+}
+
+/// Runs one operation with the exact AWS request JSON and returns the exact response JSON.
+pub fn call(store: &mut Store, caller: &Caller, op: Operation, input: &Value) -> Result<Value, ApiError> {
+    match op {
+        Operation::GetFindings => {
+            let req = GetFindingsRequest::from_json(input)?;
+            Ok(store.get_findings(&req, None)?.to_json())
+        }
+        Operation::BatchImportFindings => {
+            let findings = match input.get("Findings") {
+                Some(Value::Array(list)) => list.clone(),
+                Some(_) => return Err(ApiError::invalid_input("Findings must be a list of findings")),
+                None => return Err(ApiError::invalid_input("Findings is required")),
+            };
+            if let Some(k) = input.as_object().and_then(|o| o.keys().find(|k| *k != "Findings")) {
+                return Err(ApiError::invalid_input(format!(
+                    "unknown member {k}; BatchImportFindings accepts Findings"
+                )));
+            }
+            Ok(store.batch_import(caller, findings)?.to_json())
+        }
+        Operation::BatchUpdateFindings => {
+            let req = BatchUpdateRequest::from_json(input).map_err(ApiError::invalid_input)?;
+            Ok(store.batch_update(caller, &req)?.to_json())
+        }
+        Operation::GetFindingHistory => {
+            let req = HistoryRequest::from_json(input)?;
+            Ok(store.finding_history(&req)?.to_json())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_fold_cli_spellings() {
+        assert_eq!(Operation::parse("get-findings"), Some(Operation::GetFindings));
+        assert_eq!(Operation::parse("BatchUpdateFindings"), Some(Operation::BatchUpdateFindings));
+        assert_eq!(Operation::parse("batch_import_findings"), Some(Operation::BatchImportFindings));
+        assert_eq!(Operation::parse("DeleteEverything"), None);
+        assert_eq!(Operation::BatchUpdateFindings.route(), ("PATCH", "/findings/batchupdate"));
+    }
+}

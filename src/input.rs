@@ -1,0 +1,284 @@
+//! Reading findings files: `{"Findings": [...]}` (the GetFindings/BatchImportFindings envelope), a
+//! JSON array, or JSON lines, optionally gzip-compressed, from a file or standard input. Findings are
+//! handed to a sink one at a time as they are parsed, so a 100k-finding file never sits in memory as
+//! one JSON tree. Errors name the file, line and column.
+
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct InputError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        }
+    }
+}
+
+/// Reads the whole input, un-gzipping it when it starts with the gzip magic bytes.
+pub fn read_bytes(path: &str) -> Result<Vec<u8>, InputError> {
+    let err = |message: String| InputError { file: display_name(path), line: 0, column: 0, message };
+    let mut raw = Vec::new();
+    if path == "-" {
+        std::io::stdin().read_to_end(&mut raw).map_err(|e| err(format!("cannot read standard input: {e}")))?;
+    } else {
+        raw = std::fs::read(Path::new(path)).map_err(|e| err(format!("cannot read: {e}")))?;
+    }
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(raw.as_slice())
+            .read_to_end(&mut out)
+            .map_err(|e| err(format!("not a valid gzip file: {e}")))?;
+        return Ok(out);
+    }
+    Ok(raw)
+}
+
+pub fn display_name(path: &str) -> String {
+    if path == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.to_string()
+    }
+}
+
+/// Parses findings from `bytes` and passes each to `sink`. A sink error stops the reading and is
+/// returned as is; a parse error names where it is.
+pub fn for_each_finding<E>(
+    source: &str,
+    bytes: &[u8],
+    mut sink: impl FnMut(Value) -> Result<(), E>,
+) -> Result<(), ReadError<E>> {
+    let at = |line: usize, column: usize, message: String| {
+        ReadError::Input(InputError { file: source.to_string(), line, column, message })
+    };
+    let text_start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = text_start else {
+        return Err(at(0, 0, "the file is empty; expected {\"Findings\": [...]}, a JSON array or JSON lines".into()));
+    };
+    let bytes = if bytes.starts_with(b"\xef\xbb\xbf") { &bytes[3..] } else { bytes };
+    if is_json_lines(bytes) {
+        for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let v: Value = serde_json::from_slice(line).map_err(|e| at(i + 1, e.column(), clean(&e)))?;
+            if !v.is_object() {
+                return Err(at(i + 1, 1, "each line must be one finding (a JSON object)".into()));
+            }
+            sink(v).map_err(ReadError::Sink)?;
+        }
+        return Ok(());
+    }
+    let mut failure = None;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let result =
+        FindingsSeed { sink: &mut sink, failure: &mut failure, top: true }.deserialize(&mut de).and_then(|()| de.end());
+    if let Some(e) = failure {
+        return Err(ReadError::Sink(e));
+    }
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) if e.line() == 0 => {
+            let (line, column) = position(bytes, start);
+            Err(at(line, column, clean(&e)))
+        }
+        Err(e) => Err(at(e.line(), e.column(), clean(&e))),
+    }
+}
+
+#[derive(Debug)]
+pub enum ReadError<E> {
+    Input(InputError),
+    Sink(E),
+}
+
+/// JSON lines: the first line is a complete JSON object of its own and more text follows it.
+fn is_json_lines(bytes: &[u8]) -> bool {
+    let mut lines = bytes.split(|b| *b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let Some(first) = lines.next() else { return false };
+    if lines.next().is_none() {
+        // One line: an envelope or array stays what it is; a lone object is one finding.
+        return serde_json::from_slice::<Value>(first).is_ok_and(|v| {
+            v.as_object().is_some_and(|o| {
+                !o.contains_key("Findings") && (o.contains_key("Id") || o.contains_key("SchemaVersion"))
+            })
+        });
+    }
+    serde_json::from_slice::<Value>(first).is_ok_and(|v| v.is_object())
+}
+
+fn position(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = offset - before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1) + 1;
+    (line, column)
+}
+
+/// serde_json appends " at line L column C"; we print the position ourselves.
+fn clean(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+struct FindingsSeed<'a, F, E> {
+    sink: &'a mut F,
+    failure: &'a mut Option<E>,
+    /// At the top level an object is the envelope; inside `Findings` only an array is accepted.
+    top: bool,
+}
+
+impl<'de, F, E> DeserializeSeed<'de> for FindingsSeed<'_, F, E>
+where
+    F: FnMut(Value) -> Result<(), E>,
+{
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, F, E> Visitor<'de> for FindingsSeed<'_, F, E>
+where
+    F: FnMut(Value) -> Result<(), E>,
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.top {
+            f.write_str("{\"Findings\": [...]}, a JSON array of findings, or JSON lines")
+        } else {
+            f.write_str("a list of findings")
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0usize;
+        while let Some(v) = seq.next_element::<Value>()? {
+            if !v.is_object() {
+                return Err(serde::de::Error::custom(format!("Findings[{index}] must be a finding (a JSON object)")));
+            }
+            if let Err(e) = (self.sink)(v) {
+                *self.failure = Some(e);
+                return Err(serde::de::Error::custom("stopped"));
+            }
+            index += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        if !self.top {
+            return Err(serde::de::Error::custom("Findings must be a list of findings"));
+        }
+        let mut found = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "Findings" {
+                map.next_value_seed(FindingsSeed { sink: &mut *self.sink, failure: &mut *self.failure, top: false })?;
+                found = true;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        if found {
+            Ok(())
+        } else {
+            Err(serde::de::Error::custom("the object has no \"Findings\" member; expected {\"Findings\": [...]}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(text: &str) -> Result<Vec<String>, ReadError<()>> {
+        let mut out = Vec::new();
+        for_each_finding("f.json", text.as_bytes(), |v| {
+            out.push(v["Id"].as_str().unwrap_or("?").to_string());
+            Ok::<(), ()>(())
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn reads_the_three_shapes() {
+        assert_eq!(ids(r#"{"Findings": [{"Id": "a"}, {"Id": "b"}], "NextToken": "x"}"#).unwrap(), ["a", "b"]);
+        assert_eq!(ids(r#"[{"Id": "a"}, {"Id": "b"}]"#).unwrap(), ["a", "b"]);
+        assert_eq!(ids("{\"Id\": \"a\"}\n\n{\"Id\": \"b\"}\n").unwrap(), ["a", "b"]);
+        assert_eq!(ids("{\"Id\": \"solo\"}").unwrap(), ["solo"]);
+        assert_eq!(ids("{\"Findings\": [\n{\"Id\": \"a\"}\n]}\n").unwrap(), ["a"]);
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let Err(ReadError::Input(e)) = ids("{\"Findings\": [\n  {\"Id\": \"a\"},\n  {\"Id\": }\n]}") else {
+            panic!("expected an input error")
+        };
+        assert_eq!((e.line, e.column), (3, 10));
+        assert!(e.to_string().starts_with("f.json:3:10: "), "{e}");
+        let Err(ReadError::Input(e)) = ids("{\"Id\": \"a\"}\n{\"Id\": \"b\",}\n") else { panic!() };
+        assert_eq!(e.line, 2);
+        let Err(ReadError::Input(e)) = ids("{\"Other\": []}") else { panic!() };
+        assert!(e.message.contains("no \"Findings\" member"), "{e}");
+        let Err(ReadError::Input(e)) = ids("[1]") else { panic!() };
+        assert!(e.message.contains("Findings[0]"), "{e}");
+        let Err(ReadError::Input(e)) = ids("   ") else { panic!() };
+        assert!(e.message.contains("empty"));
+    }
+
+    #[test]
+    fn findings_before_an_error_are_delivered() {
+        let mut seen = Vec::new();
+        let r = for_each_finding("f", b"[{\"Id\": \"a\"}, {\"Id\": \"b\"}, oops]", |v| {
+            seen.push(v["Id"].clone());
+            Ok::<(), ()>(())
+        });
+        assert!(matches!(r, Err(ReadError::Input(_))));
+        assert_eq!(seen.len(), 2);
+    }
+
+    #[test]
+    fn a_sink_error_stops_reading() {
+        let mut n = 0;
+        let r = for_each_finding("f", b"[{}, {}, {}]", |_| {
+            n += 1;
+            if n == 2 {
+                Err("full")
+            } else {
+                Ok(())
+            }
+        });
+        assert!(matches!(r, Err(ReadError::Sink("full"))));
+        assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn gzip_is_detected() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.json.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(b"[{\"Id\": \"z\"}]").unwrap();
+        std::fs::write(&p, enc.finish().unwrap()).unwrap();
+        let bytes = read_bytes(p.to_str().unwrap()).unwrap();
+        assert_eq!(bytes, b"[{\"Id\": \"z\"}]");
+    }
+}

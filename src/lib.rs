@@ -1,0 +1,13 @@
+//! hubtriage: triage AWS Security Hub findings from the terminal.
+//!
+//! `model` holds the findings model and the service's rules as pure functions; `store` is the
+//! embedded SQLite store that applies them; `api` speaks the Security Hub operations as JSON in and
+//! JSON out over a store; `query` is the human query language; `generate` makes synthetic findings;
+//! `input` reads findings files; `cli` is the command line.
+pub mod api;
+pub mod cli;
+pub mod generate;
+pub mod input;
+pub mod model;
+pub mod query;
+pub mod store;

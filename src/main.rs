@@ -1,0 +1,24 @@
+//! The `hubtriage` binary: parse arguments, run the command, map the outcome to an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use hubtriage::cli::{self, Cli, Outcome};
+
+fn main() -> ExitCode {
+    // Output piped into `head` ends quietly, as other command-line tools do, instead of panicking.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    let cli = Cli::parse();
+    match cli::run(cli) {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("hubtriage: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

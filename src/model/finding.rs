@@ -1,0 +1,464 @@
+//! One finding: its identity, the typed summary the store indexes, and the strict checks
+//! BatchImportFindings applies to what a provider sends.
+//!
+//! The full JSON document is the source of truth; the summary is derived from it and never edited on
+//! its own. Extraction is lenient (real findings break model rules: empty strings, >50 ProductFields,
+//! unknown resource types), validation is strict where AWS is strict (API-DIGEST section 4).
+
+use serde_json::{Map, Value};
+
+use super::enums::{ComplianceStatus, RecordState, SeverityLabel, VerificationState, WorkflowState, WorkflowStatus};
+use super::timestamp;
+
+/// Which schema a stored document follows. OCSF (Security Hub V2) arrives in a later issue; the store's
+/// schema already keeps the format beside each document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Asff,
+    Ocsf,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Asff => "asff",
+            Format::Ocsf => "ocsf",
+        }
+    }
+}
+
+/// A finding's identity: the pair (ProductArn, Id) (API-DIGEST section 4).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FindingKey {
+    pub product_arn: String,
+    pub id: String,
+}
+
+impl FindingKey {
+    pub fn new(product_arn: impl Into<String>, id: impl Into<String>) -> Self {
+        FindingKey { product_arn: product_arn.into(), id: id.into() }
+    }
+
+    /// `{"Id": ..., "ProductArn": ...}`, the AwsSecurityFindingIdentifier shape.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({"Id": self.id, "ProductArn": self.product_arn})
+    }
+
+    pub fn of(doc: &Value) -> Option<FindingKey> {
+        Some(FindingKey::new(doc.get("ProductArn")?.as_str()?, doc.get("Id")?.as_str()?))
+    }
+}
+
+/// The typed summary of a finding, extracted for listing, sorting and filtering.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    pub id: String,
+    pub product_arn: String,
+    pub product_name: String,
+    pub company_name: String,
+    pub generator_id: String,
+    pub aws_account_id: String,
+    pub aws_account_name: String,
+    pub region: String,
+    pub title: String,
+    pub severity_label: Option<SeverityLabel>,
+    pub severity_normalized: Option<i64>,
+    pub workflow_status: Option<WorkflowStatus>,
+    pub record_state: Option<RecordState>,
+    pub verification_state: Option<VerificationState>,
+    pub compliance_status: Option<ComplianceStatus>,
+    pub control_id: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub resource_count: usize,
+    pub types: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub first_observed_at: String,
+    pub last_observed_at: String,
+    pub note_text: String,
+    pub note_updated_by: String,
+    pub note_updated_at: String,
+    pub confidence: Option<i64>,
+    pub criticality: Option<i64>,
+}
+
+/// `doc.a.b.c` as a string, or "".
+pub fn str_at<'a>(doc: &'a Value, path: &[&str]) -> &'a str {
+    value_at(doc, path).and_then(Value::as_str).unwrap_or("")
+}
+
+pub fn value_at<'a>(doc: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(doc, |v, k| v.get(k))
+}
+
+/// An integer that may have been sent as 40, 40.0 or "40".
+pub fn int_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f.round() as i64)),
+        Value::String(s) => s.trim().parse::<f64>().ok().map(|f| f.round() as i64),
+        _ => None,
+    }
+}
+
+impl Summary {
+    pub fn of(doc: &Value) -> Summary {
+        let s = |path: &[&str]| str_at(doc, path).to_string();
+        let severity = doc.get("Severity");
+        let normalized = severity.and_then(|s| s.get("Normalized")).and_then(int_of);
+        let severity_label = severity
+            .and_then(|s| s.get("Label"))
+            .and_then(Value::as_str)
+            .and_then(SeverityLabel::parse)
+            .or_else(|| normalized.map(SeverityLabel::from_normalized));
+        let workflow_status = value_at(doc, &["Workflow", "Status"])
+            .and_then(Value::as_str)
+            .and_then(WorkflowStatus::parse)
+            .or_else(|| {
+                doc.get("WorkflowState")
+                    .and_then(Value::as_str)
+                    .and_then(WorkflowState::parse)
+                    .map(WorkflowState::to_status)
+            });
+        let resources = doc.get("Resources").and_then(Value::as_array);
+        let first = resources.and_then(|r| r.first());
+        Summary {
+            id: s(&["Id"]),
+            product_arn: s(&["ProductArn"]),
+            product_name: s(&["ProductName"]),
+            company_name: s(&["CompanyName"]),
+            generator_id: s(&["GeneratorId"]),
+            aws_account_id: s(&["AwsAccountId"]),
+            aws_account_name: s(&["AwsAccountName"]),
+            region: s(&["Region"]),
+            title: s(&["Title"]),
+            severity_label,
+            severity_normalized: normalized,
+            workflow_status,
+            record_state: doc.get("RecordState").and_then(Value::as_str).and_then(RecordState::parse),
+            verification_state: doc.get("VerificationState").and_then(Value::as_str).and_then(VerificationState::parse),
+            compliance_status: value_at(doc, &["Compliance", "Status"])
+                .and_then(Value::as_str)
+                .and_then(ComplianceStatus::parse),
+            control_id: s(&["Compliance", "SecurityControlId"]),
+            resource_type: first.map(|r| str_at(r, &["Type"]).to_string()).unwrap_or_default(),
+            resource_id: first.map(|r| str_at(r, &["Id"]).to_string()).unwrap_or_default(),
+            resource_count: resources.map_or(0, Vec::len),
+            types: doc
+                .get("Types")
+                .and_then(Value::as_array)
+                .map(|t| t.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .unwrap_or_default(),
+            created_at: s(&["CreatedAt"]),
+            updated_at: s(&["UpdatedAt"]),
+            first_observed_at: s(&["FirstObservedAt"]),
+            last_observed_at: s(&["LastObservedAt"]),
+            note_text: s(&["Note", "Text"]),
+            note_updated_by: s(&["Note", "UpdatedBy"]),
+            note_updated_at: s(&["Note", "UpdatedAt"]),
+            confidence: doc.get("Confidence").and_then(int_of),
+            criticality: doc.get("Criticality").and_then(int_of),
+        }
+    }
+}
+
+/// Largest finding BatchImportFindings accepts (seed 004: 240 KB).
+pub const MAX_FINDING_BYTES: usize = 240 * 1024;
+
+/// Checks a finding as BatchImportFindings does before accepting it. The message follows the service's
+/// style ("Finding does not adhere to Amazon Finding Format. data.X ...") and names the member.
+pub fn validate_asff(doc: &Value) -> Result<(), String> {
+    let obj = doc.as_object().ok_or_else(|| "data should be an object".to_string())?;
+    for member in ["SchemaVersion", "Id", "ProductArn", "GeneratorId", "AwsAccountId", "Title", "Description"] {
+        required_string(obj, member)?;
+    }
+    for member in ["CreatedAt", "UpdatedAt"] {
+        let t = required_string(obj, member)?;
+        if timestamp::parse(t).is_none() {
+            return Err(format!("data.{member} \"{t}\" is not an RFC 3339 date-time"));
+        }
+    }
+    for member in ["FirstObservedAt", "LastObservedAt", "ProcessedAt"] {
+        if let Some(v) = obj.get(member) {
+            let t = v.as_str().ok_or_else(|| format!("data.{member} should be string"))?;
+            if timestamp::parse(t).is_none() {
+                return Err(format!("data.{member} \"{t}\" is not an RFC 3339 date-time"));
+            }
+        }
+    }
+    max_len(obj, "Id", 512)?;
+    max_len(obj, "Title", 256)?;
+    max_len(obj, "Description", 1024)?;
+    let account = str_at(doc, &["AwsAccountId"]);
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("data.AwsAccountId \"{account}\" should be a 12-digit account id"));
+    }
+    let resources = obj
+        .get("Resources")
+        .ok_or_else(|| "data should have required property 'Resources'".to_string())?
+        .as_array()
+        .ok_or_else(|| "data.Resources should be array".to_string())?;
+    if resources.is_empty() || resources.len() > 32 {
+        return Err(format!("data.Resources should have 1 to 32 items, not {}", resources.len()));
+    }
+    for (i, r) in resources.iter().enumerate() {
+        let r = r.as_object().ok_or_else(|| format!("data.Resources[{i}] should be object"))?;
+        for member in ["Type", "Id"] {
+            required_string(r, member).map_err(|e| e.replace("data", &format!("data.Resources[{i}]")))?;
+        }
+    }
+    let has_severity = obj.get("Severity").is_some_and(has_severity_value)
+        || value_at(doc, &["FindingProviderFields", "Severity"]).is_some_and(has_severity_value);
+    if !has_severity {
+        return Err(
+            "data should have Severity or FindingProviderFields.Severity with a Label or Normalized value".to_string()
+        );
+    }
+    check_severity(doc.get("Severity"), "data.Severity", true)?;
+    check_severity(
+        value_at(doc, &["FindingProviderFields", "Severity"]),
+        "data.FindingProviderFields.Severity",
+        false,
+    )?;
+    check_enum(doc, &["Workflow", "Status"], WorkflowStatus::parse, WorkflowStatus::allowed)?;
+    check_enum(doc, &["WorkflowState"], WorkflowState::parse, WorkflowState::allowed)?;
+    check_enum(doc, &["RecordState"], RecordState::parse, RecordState::allowed)?;
+    check_enum(doc, &["VerificationState"], VerificationState::parse, VerificationState::allowed)?;
+    check_enum(doc, &["Compliance", "Status"], ComplianceStatus::parse, ComplianceStatus::allowed)?;
+    for path in [
+        &["Confidence"][..],
+        &["Criticality"],
+        &["FindingProviderFields", "Confidence"],
+        &["FindingProviderFields", "Criticality"],
+    ] {
+        if let Some(v) = value_at(doc, path) {
+            match v.as_i64() {
+                Some(0..=100) => {}
+                _ => return Err(format!("data.{} should be an integer from 0 to 100, not {v}", path.join("."))),
+            }
+        }
+    }
+    for path in [&["Types"][..], &["FindingProviderFields", "Types"]] {
+        if let Some(v) = value_at(doc, path) {
+            let list = v.as_array().ok_or_else(|| format!("data.{} should be array", path.join(".")))?;
+            if list.len() > 50 {
+                return Err(format!("data.{} should have at most 50 items", path.join(".")));
+            }
+            // Only the shape is checked on import: real providers (Prowler) send namespaces outside the
+            // five, and Security Hub accepts them; BatchUpdateFindings is where the namespace is enforced.
+            for (i, t) in list.iter().enumerate() {
+                if !t.as_str().is_some_and(|t| t.chars().any(|c| !c.is_whitespace())) {
+                    return Err(format!("data.{}[{i}] should be a non-blank string", path.join(".")));
+                }
+            }
+        }
+    }
+    if let Some(note) = obj.get("Note") {
+        for member in ["Text", "UpdatedBy", "UpdatedAt"] {
+            if note.get(member).and_then(Value::as_str).is_none() {
+                return Err(format!("data.Note should have required property '{member}'"));
+            }
+        }
+        if str_at(note, &["Text"]).chars().count() > 512 {
+            return Err("data.Note.Text should NOT be longer than 512 characters".to_string());
+        }
+    }
+    for path in [&["RelatedFindings"][..], &["FindingProviderFields", "RelatedFindings"]] {
+        if let Some(v) = value_at(doc, path) {
+            let list = v.as_array().ok_or_else(|| format!("data.{} should be array", path.join(".")))?;
+            for (i, rf) in list.iter().enumerate() {
+                for member in ["ProductArn", "Id"] {
+                    if rf.get(member).and_then(Value::as_str).is_none_or(str::is_empty) {
+                        return Err(format!("data.{}[{i}] should have required property '{member}'", path.join(".")));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(v) = obj.get("UserDefinedFields") {
+        let map = v.as_object().ok_or_else(|| "data.UserDefinedFields should be object".to_string())?;
+        if map.values().any(|v| !v.is_string()) {
+            return Err("data.UserDefinedFields values should be strings".to_string());
+        }
+    }
+    Ok(())
+}
+
+fn has_severity_value(s: &Value) -> bool {
+    s.get("Label").is_some() || s.get("Normalized").is_some() || s.get("Original").is_some()
+}
+
+fn check_severity(sev: Option<&Value>, at: &str, top_level: bool) -> Result<(), String> {
+    let Some(sev) = sev else { return Ok(()) };
+    if !sev.is_object() {
+        return Err(format!("{at} should be object"));
+    }
+    if let Some(label) = sev.get("Label") {
+        let ok = label.as_str().and_then(SeverityLabel::parse).is_some();
+        if !ok {
+            return Err(format!("{at}.Label {label} should be one of {}", SeverityLabel::allowed()));
+        }
+    }
+    if top_level {
+        if let Some(n) = sev.get("Normalized") {
+            match int_of(n) {
+                Some(0..=100) => {}
+                _ => return Err(format!("{at}.Normalized should be an integer from 0 to 100, not {n}")),
+            }
+        }
+    }
+    if let Some(o) = sev.get("Original") {
+        match o.as_str() {
+            Some(s) if s.chars().count() <= 64 => {}
+            _ => return Err(format!("{at}.Original should be a string of at most 64 characters")),
+        }
+    }
+    Ok(())
+}
+
+fn check_enum<T>(
+    doc: &Value,
+    path: &[&str],
+    parse: fn(&str) -> Option<T>,
+    allowed: fn() -> String,
+) -> Result<(), String> {
+    match value_at(doc, path) {
+        None => Ok(()),
+        Some(v) if v.as_str().and_then(parse).is_some() => Ok(()),
+        Some(v) => Err(format!("data.{} {v} should be one of {}", path.join("."), allowed())),
+    }
+}
+
+fn required_string<'a>(obj: &'a Map<String, Value>, member: &str) -> Result<&'a str, String> {
+    match obj.get(member) {
+        None | Some(Value::Null) => Err(format!("data should have required property '{member}'")),
+        Some(Value::String(s)) if s.is_empty() => Err(format!("data.{member} should NOT be shorter than 1 characters")),
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(format!("data.{member} should be string, not {}", json_type(other))),
+    }
+}
+
+fn max_len(obj: &Map<String, Value>, member: &str, max: usize) -> Result<(), String> {
+    let n = obj.get(member).and_then(Value::as_str).map_or(0, |s| s.chars().count());
+    if n > max {
+        Err(format!("data.{member} should NOT be longer than {max} characters (it has {n})"))
+    } else {
+        Ok(())
+    }
+}
+
+pub fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A minimal valid finding, as a provider would send it.
+    pub fn sample(id: &str) -> Value {
+        json!({
+            "SchemaVersion": "2018-10-08",
+            "Id": id,
+            "ProductArn": "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default",
+            "GeneratorId": "gen-1",
+            "AwsAccountId": "123456789012",
+            "CreatedAt": "2025-01-01T00:00:00Z",
+            "UpdatedAt": "2025-01-02T00:00:00.000Z",
+            "Title": "An S3 bucket is public",
+            "Description": "Bucket policy allows public read",
+            "Severity": {"Label": "HIGH"},
+            "Resources": [{"Type": "AwsS3Bucket", "Id": "arn:aws:s3:::bucket-a"}]
+        })
+    }
+
+    #[test]
+    fn summary_reads_the_indexed_members() {
+        let mut f = sample("f-1");
+        f["Workflow"] = json!({"Status": "NOTIFIED"});
+        f["Compliance"] = json!({"Status": "FAILED", "SecurityControlId": "S3.8"});
+        f["Types"] = json!(["Effects/Data Exposure"]);
+        let s = Summary::of(&f);
+        assert_eq!(s.id, "f-1");
+        assert_eq!(s.severity_label, Some(SeverityLabel::High));
+        assert_eq!(s.workflow_status, Some(WorkflowStatus::Notified));
+        assert_eq!(s.compliance_status, Some(ComplianceStatus::Failed));
+        assert_eq!(s.control_id, "S3.8");
+        assert_eq!(s.resource_type, "AwsS3Bucket");
+        assert_eq!(s.types, vec!["Effects/Data Exposure"]);
+    }
+
+    #[test]
+    fn summary_is_lenient_with_messy_data() {
+        // Fixtures README: Normalized sent as a string; label derived from Normalized when absent.
+        let f = json!({"Severity": {"Normalized": "75"}, "WorkflowState": "IN_PROGRESS", "Resources": "oops"});
+        let s = Summary::of(&f);
+        assert_eq!(s.severity_label, Some(SeverityLabel::High));
+        assert_eq!(s.workflow_status, Some(WorkflowStatus::Notified));
+        assert_eq!(s.resource_count, 0);
+        assert_eq!(s.id, "");
+    }
+
+    // API-DIGEST 4: the ten required members plus a Severity from either place.
+    #[test]
+    fn validation_names_the_missing_member() {
+        assert_eq!(validate_asff(&sample("ok")), Ok(()));
+        for member in [
+            "SchemaVersion",
+            "Id",
+            "ProductArn",
+            "GeneratorId",
+            "AwsAccountId",
+            "CreatedAt",
+            "UpdatedAt",
+            "Title",
+            "Description",
+            "Resources",
+        ] {
+            let mut f = sample("x");
+            f.as_object_mut().unwrap().remove(member);
+            let err = validate_asff(&f).unwrap_err();
+            assert!(err.contains(member), "{member}: {err}");
+        }
+        let mut f = sample("x");
+        f.as_object_mut().unwrap().remove("Severity");
+        assert!(validate_asff(&f).unwrap_err().contains("Severity"));
+        f["FindingProviderFields"] = json!({"Severity": {"Label": "LOW", "Original": "2"}});
+        assert_eq!(validate_asff(&f), Ok(()));
+    }
+
+    #[test]
+    fn validation_rejects_wrong_types_and_out_of_range_values() {
+        let cases: Vec<(Value, &str)> = vec![
+            (json!({"Title": 7}), "data.Title should be string"),
+            (json!({"AwsAccountId": "12345"}), "12-digit"),
+            (json!({"Resources": [{"Type": "", "Id": "x"}]}), "data.Resources[0].Type should NOT be shorter than 1"),
+            (json!({"Resources": []}), "1 to 32"),
+            (json!({"Severity": {"Label": "SEVERE"}}), "data.Severity.Label"),
+            (json!({"Severity": {"Normalized": 101}}), "0 to 100"),
+            (json!({"Confidence": 101}), "data.Confidence"),
+            (json!({"Workflow": {"Status": "CLOSED"}}), "NEW|NOTIFIED|RESOLVED|SUPPRESSED"),
+            (json!({"RecordState": "GONE"}), "ACTIVE|ARCHIVED"),
+            (json!({"Compliance": {"Status": "INFOED"}}), "PASSED|WARNING|FAILED|NOT_AVAILABLE"),
+            (json!({"Types": [" "]}), "data.Types[0]"),
+            (json!({"UpdatedAt": "last tuesday"}), "data.UpdatedAt"),
+            (json!({"Note": {"Text": "x"}}), "UpdatedBy"),
+        ];
+        for (patch, expected) in cases {
+            let mut f = sample("x");
+            for (k, v) in patch.as_object().unwrap() {
+                f[k] = v.clone();
+            }
+            let err = validate_asff(&f).unwrap_err();
+            assert!(err.contains(expected), "{patch}: {err}");
+        }
+    }
+}

@@ -1,0 +1,570 @@
+//! BatchImportFindings semantics as a pure function: given what is stored (if anything) and what a
+//! provider sends, decide the document to keep. Seeds 002 (API reference) and 004 (user guide:
+//! create-or-update, restricted attributes, FindingProviderFields precedence) and API-DIGEST 2.3
+//! (automatic workflow changes).
+
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+
+use super::change::{diff, FieldChange};
+use super::enums::{ComplianceStatus, RecordState, SeverityLabel, WorkflowState, WorkflowStatus};
+use super::finding::{int_of, str_at, value_at};
+use super::timestamp;
+
+/// The attributes a provider owns through FindingProviderFields and an analyst may override with
+/// BatchUpdateFindings. The store keeps, per finding, which of them BatchUpdateFindings has set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BufFields(pub u8);
+
+impl BufFields {
+    pub const CONFIDENCE: BufFields = BufFields(1);
+    pub const CRITICALITY: BufFields = BufFields(2);
+    pub const RELATED_FINDINGS: BufFields = BufFields(4);
+    pub const SEVERITY: BufFields = BufFields(8);
+    pub const TYPES: BufFields = BufFields(16);
+
+    pub fn contains(self, other: BufFields) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+
+    pub fn union(self, other: BufFields) -> BufFields {
+        BufFields(self.0 | other.0)
+    }
+}
+
+/// The five attributes with a FindingProviderFields twin, and their flag.
+const PROVIDER_ATTRIBUTES: [(&str, BufFields); 5] = [
+    ("Confidence", BufFields::CONFIDENCE),
+    ("Criticality", BufFields::CRITICALITY),
+    ("RelatedFindings", BufFields::RELATED_FINDINGS),
+    ("Severity", BufFields::SEVERITY),
+    ("Types", BufFields::TYPES),
+];
+
+/// Members an import may not change on an existing finding (seed 004, "Restricted attributes").
+const CUSTOMER_OWNED: [&str; 5] = ["Note", "UserDefinedFields", "VerificationState", "Workflow", "WorkflowState"];
+
+/// A workflow change Security Hub makes by itself, recorded as made by the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoChange {
+    pub from: Option<WorkflowStatus>,
+    pub to: WorkflowStatus,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportOutcome {
+    Created {
+        doc: Value,
+        auto: Option<AutoChange>,
+    },
+    Updated {
+        doc: Value,
+        changes: Vec<FieldChange>,
+        auto: Option<AutoChange>,
+    },
+    /// Seed 004: UpdatedAt matches or precedes the stored one, so the update is ignored.
+    Ignored,
+}
+
+/// Applies one validated incoming finding. `existing` is the stored document and which attributes
+/// BatchUpdateFindings has set on it.
+pub fn apply_import(existing: Option<(&Value, BufFields)>, incoming: Value, now: OffsetDateTime) -> ImportOutcome {
+    let mut doc = match incoming {
+        Value::Object(m) => m,
+        other => return ImportOutcome::Created { doc: other, auto: None },
+    };
+    fill_service_members(&mut doc, now);
+    match existing {
+        None => {
+            // Seed 002/004 and the engine issue: defaults on create.
+            if !doc.contains_key("Workflow") {
+                let status = doc
+                    .get("WorkflowState")
+                    .and_then(Value::as_str)
+                    .and_then(WorkflowState::parse)
+                    .map_or(WorkflowStatus::New, WorkflowState::to_status);
+                doc.insert("Workflow".into(), json!({"Status": status.as_str()}));
+            }
+            doc.entry("RecordState").or_insert_with(|| json!(RecordState::Active.as_str()));
+            for (attr, _) in PROVIDER_ATTRIBUTES {
+                provider_precedence_on_create(&mut doc, attr);
+            }
+            let mut doc = Value::Object(doc);
+            let auto = auto_workflow(None, &mut doc);
+            ImportOutcome::Created { doc, auto }
+        }
+        Some((old, buf)) => {
+            let newer = match (
+                timestamp::parse(str_at(old, &["UpdatedAt"])),
+                doc.get("UpdatedAt").and_then(Value::as_str).and_then(timestamp::parse),
+            ) {
+                (Some(a), Some(b)) => b > a,
+                (None, Some(_)) => true,
+                _ => false,
+            };
+            if !newer {
+                return ImportOutcome::Ignored;
+            }
+            for member in CUSTOMER_OWNED {
+                match old.get(member) {
+                    Some(v) => doc.insert(member.to_string(), v.clone()),
+                    None => doc.remove(member),
+                };
+            }
+            if let Some(record) = old.get("RecordState") {
+                doc.entry("RecordState").or_insert_with(|| record.clone());
+            }
+            for (attr, flag) in PROVIDER_ATTRIBUTES {
+                provider_precedence_on_update(&mut doc, old, attr, buf.contains(flag));
+            }
+            let mut doc = Value::Object(doc);
+            let auto = auto_workflow(Some(old), &mut doc);
+            let mut changes = diff(old, &doc);
+            if auto.is_some() {
+                // The service's change is recorded on its own, not as the provider's.
+                changes.retain(|c| c.field != "Workflow.Status" && c.field != "Workflow");
+            }
+            ImportOutcome::Updated { doc, changes, auto }
+        }
+    }
+}
+
+/// Seed 004, third case ("new finding, both given") and first case: a FindingProviderFields value
+/// populates both places; a top-level value alone is copied into FindingProviderFields.
+fn provider_precedence_on_create(doc: &mut Map<String, Value>, attr: &str) {
+    let provider = fpf_get(doc, attr).cloned();
+    match provider {
+        Some(p) => {
+            let top = top_from_provider(attr, &p, None);
+            doc.insert(attr.to_string(), top);
+        }
+        None => {
+            if let Some(top) = doc.get(attr).cloned() {
+                fpf_set(doc, attr, provider_from_top(attr, &top));
+            }
+        }
+    }
+}
+
+/// Seed 004, all three cases for an existing finding. FindingProviderFields always takes the
+/// provider's value; the top level follows only when BatchUpdateFindings has not set the attribute.
+/// An attribute the provider leaves out keeps its stored values.
+fn provider_precedence_on_update(doc: &mut Map<String, Value>, old: &Value, attr: &str, set_by_analyst: bool) {
+    let old_top = old.get(attr).cloned();
+    let old_fpf = value_at(old, &["FindingProviderFields", attr]).cloned();
+    let new_fpf = fpf_get(doc, attr).cloned();
+    let new_top = doc.get(attr).cloned();
+    let (fpf, top) = match (new_fpf, new_top) {
+        (Some(p), Some(t)) => (Some(p), Some(t)),
+        (Some(p), None) => {
+            let t = top_from_provider(attr, &p, old_top.as_ref());
+            (Some(p), Some(t))
+        }
+        (None, Some(t)) => (Some(provider_from_top(attr, &t)), Some(t)),
+        (None, None) => (old_fpf, old_top.clone()),
+    };
+    if let Some(p) = fpf {
+        fpf_set(doc, attr, p);
+    }
+    let top = if set_by_analyst { old_top } else { top };
+    match top {
+        Some(t) => doc.insert(attr.to_string(), t),
+        None => doc.remove(attr),
+    };
+}
+
+fn fpf_get<'a>(doc: &'a Map<String, Value>, attr: &str) -> Option<&'a Value> {
+    doc.get("FindingProviderFields").and_then(|f| f.get(attr))
+}
+
+fn fpf_set(doc: &mut Map<String, Value>, attr: &str, v: Value) {
+    let fpf = doc.entry("FindingProviderFields").or_insert_with(|| json!({}));
+    if !fpf.is_object() {
+        *fpf = json!({});
+    }
+    if let Some(m) = fpf.as_object_mut() {
+        m.insert(attr.to_string(), v);
+    }
+}
+
+/// The top-level value a FindingProviderFields value stands for. Only Severity differs in shape:
+/// FindingProviderFields.Severity is {Label, Original}; the top level also carries Normalized
+/// (derived from the label, API-DIGEST 2.3) and keeps a Product the provider sent.
+fn top_from_provider(attr: &str, provider: &Value, old_top: Option<&Value>) -> Value {
+    if attr != "Severity" {
+        return provider.clone();
+    }
+    let label = provider.get("Label").and_then(Value::as_str).and_then(SeverityLabel::parse);
+    let mut top = Map::new();
+    if let Some(p) = old_top.and_then(|t| t.get("Product")) {
+        top.insert("Product".into(), p.clone());
+    }
+    if let Some(label) = label {
+        top.insert("Label".into(), json!(label.as_str()));
+        top.insert("Normalized".into(), json!(label.to_normalized()));
+    }
+    if let Some(original) = provider.get("Original") {
+        top.insert("Original".into(), original.clone());
+    }
+    Value::Object(top)
+}
+
+fn provider_from_top(attr: &str, top: &Value) -> Value {
+    if attr != "Severity" {
+        return top.clone();
+    }
+    let label = top
+        .get("Label")
+        .and_then(Value::as_str)
+        .and_then(SeverityLabel::parse)
+        .or_else(|| top.get("Normalized").and_then(int_of).map(SeverityLabel::from_normalized));
+    let mut p = Map::new();
+    if let Some(label) = label {
+        p.insert("Label".into(), json!(label.as_str()));
+    }
+    if let Some(original) = top.get("Original") {
+        p.insert("Original".into(), original.clone());
+    }
+    Value::Object(p)
+}
+
+/// Members Security Hub fills in itself: Region, ProductName and CompanyName from the product ARN
+/// when the provider left them out, and ProcessedAt on every import.
+fn fill_service_members(doc: &mut Map<String, Value>, now: OffsetDateTime) {
+    let arn = doc.get("ProductArn").and_then(Value::as_str).unwrap_or("").to_string();
+    let (region, company, product) = product_names(&arn);
+    if !region.is_empty() {
+        doc.entry("Region").or_insert_with(|| json!(region));
+    }
+    doc.entry("CompanyName").or_insert_with(|| json!(company));
+    doc.entry("ProductName").or_insert_with(|| json!(product));
+    doc.insert("ProcessedAt".into(), json!(timestamp::format(now)));
+}
+
+/// `arn:aws:securityhub:<region>:<account>:product/<company>/<product>` -> (region, company, product).
+pub fn product_names(arn: &str) -> (String, String, String) {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let region = parts.get(3).copied().unwrap_or("").to_string();
+    let resource = parts.get(5).copied().unwrap_or("");
+    let mut segs = resource.split('/').skip(1);
+    let company = segs.next().unwrap_or("");
+    let product = segs.next().unwrap_or("");
+    if company.chars().all(|c| c.is_ascii_digit()) && !company.is_empty() {
+        return (region, "Personal".into(), "Default".into());
+    }
+    let known = match (company, product) {
+        ("aws", "securityhub") => Some("Security Hub"),
+        ("aws", "guardduty") => Some("GuardDuty"),
+        ("aws", "inspector") => Some("Inspector"),
+        ("aws", "macie") => Some("Macie"),
+        ("aws", "access-analyzer") => Some("IAM Access Analyzer"),
+        ("aws", "config") => Some("Config"),
+        ("aws", "health") => Some("Health"),
+        ("aws", "firewall-manager") => Some("Firewall Manager"),
+        ("aws", "ssm-patch-manager") => Some("Systems Manager Patch Manager"),
+        _ => None,
+    };
+    let company_name = if company == "aws" { "AWS".to_string() } else { title_case(company) };
+    let product_name = known.map_or_else(|| title_case(product), str::to_string);
+    (region, company_name, product_name)
+}
+
+fn title_case(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn is_control_finding(doc: &Value) -> bool {
+    str_at(doc, &["ProductArn"]).ends_with("product/aws/securityhub") && doc.get("Compliance").is_some()
+}
+
+/// Security Hub's own workflow changes on import (API-DIGEST 2.3 and the engine issue):
+/// NOTIFIED/RESOLVED -> NEW when RecordState goes ARCHIVED -> ACTIVE or Compliance.Status goes from
+/// PASSED to FAILED/WARNING/NOT_AVAILABLE; SUPPRESSED is kept; a control finding arriving PASSED
+/// becomes RESOLVED.
+fn auto_workflow(old: Option<&Value>, doc: &mut Value) -> Option<AutoChange> {
+    let status =
+        |d: &Value| value_at(d, &["Workflow", "Status"]).and_then(Value::as_str).and_then(WorkflowStatus::parse);
+    let compliance =
+        |d: &Value| value_at(d, &["Compliance", "Status"]).and_then(Value::as_str).and_then(ComplianceStatus::parse);
+    let record = |d: &Value| d.get("RecordState").and_then(Value::as_str).and_then(RecordState::parse);
+    let current = status(doc);
+    let mut change = None;
+    if let Some(old) = old {
+        let reactivated = record(old) == Some(RecordState::Archived) && record(doc) == Some(RecordState::Active);
+        let failed_again = compliance(old) == Some(ComplianceStatus::Passed)
+            && matches!(
+                compliance(doc),
+                Some(ComplianceStatus::Failed | ComplianceStatus::Warning | ComplianceStatus::NotAvailable)
+            );
+        if matches!(current, Some(WorkflowStatus::Notified | WorkflowStatus::Resolved)) && (reactivated || failed_again)
+        {
+            let reason = if reactivated {
+                "RecordState changed from ARCHIVED to ACTIVE".to_string()
+            } else {
+                format!(
+                    "Compliance.Status changed from PASSED to {}",
+                    compliance(doc).map_or("", ComplianceStatus::as_str)
+                )
+            };
+            change = Some(AutoChange { from: current, to: WorkflowStatus::New, reason });
+        }
+    }
+    if change.is_none()
+        && is_control_finding(doc)
+        && compliance(doc) == Some(ComplianceStatus::Passed)
+        && matches!(current, Some(WorkflowStatus::New | WorkflowStatus::Notified))
+    {
+        change = Some(AutoChange {
+            from: current,
+            to: WorkflowStatus::Resolved,
+            reason: "control finding has Compliance.Status PASSED".to_string(),
+        });
+    }
+    if let Some(c) = &change {
+        doc["Workflow"] = json!({"Status": c.to.as_str()});
+    }
+    change
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::finding::tests::sample;
+
+    fn now() -> OffsetDateTime {
+        timestamp::parse("2026-01-01T00:00:00Z").unwrap()
+    }
+
+    fn created(f: Value) -> Value {
+        match apply_import(None, f, now()) {
+            ImportOutcome::Created { doc, .. } => doc,
+            other => panic!("expected create, got {other:?}"),
+        }
+    }
+
+    fn updated(old: &Value, buf: BufFields, f: Value) -> (Value, Vec<FieldChange>, Option<AutoChange>) {
+        match apply_import(Some((old, buf)), f, now()) {
+            ImportOutcome::Updated { doc, changes, auto } => (doc, changes, auto),
+            other => panic!("expected update, got {other:?}"),
+        }
+    }
+
+    // Engine issue: defaults on create (Workflow.Status NEW, RecordState ACTIVE, FPF from the top level).
+    #[test]
+    fn create_fills_defaults_and_provider_fields() {
+        let mut f = sample("a");
+        f["Confidence"] = json!(50);
+        let doc = created(f);
+        assert_eq!(doc["Workflow"]["Status"], "NEW");
+        assert_eq!(doc["RecordState"], "ACTIVE");
+        assert_eq!(doc["FindingProviderFields"]["Severity"]["Label"], "HIGH");
+        assert_eq!(doc["FindingProviderFields"]["Confidence"], 50);
+        assert_eq!(doc["ProcessedAt"], "2026-01-01T00:00:00.000Z");
+        assert_eq!(doc["Region"], "us-east-1");
+        assert_eq!(doc["ProductName"], "Default");
+    }
+
+    #[test]
+    fn create_keeps_a_provided_workflow_and_maps_the_deprecated_workflow_state() {
+        let mut f = sample("a");
+        f["Workflow"] = json!({"Status": "NOTIFIED"});
+        assert_eq!(created(f)["Workflow"]["Status"], "NOTIFIED");
+        let mut f = sample("b");
+        f["WorkflowState"] = json!("DEFERRED");
+        assert_eq!(created(f)["Workflow"]["Status"], "SUPPRESSED");
+    }
+
+    // Seed 004: "For a new finding, Security Hub uses the value in FindingProviderFields to populate
+    // both ... It does not use the provided top-level attribute value."
+    #[test]
+    fn create_with_both_values_uses_the_provider_value_for_both() {
+        let mut f = sample("a");
+        f["Severity"] = json!({"Label": "LOW"});
+        f["FindingProviderFields"] =
+            json!({"Severity": {"Label": "CRITICAL", "Original": "9.8"}, "Types": ["TTPs/Discovery"]});
+        f["Types"] = json!(["Effects/Data Exposure"]);
+        let doc = created(f);
+        assert_eq!(doc["Severity"], json!({"Label": "CRITICAL", "Normalized": 90, "Original": "9.8"}));
+        assert_eq!(doc["Types"], json!(["TTPs/Discovery"]));
+        assert_eq!(doc["FindingProviderFields"]["Types"], json!(["TTPs/Discovery"]));
+    }
+
+    // Seed 004: "If UpdatedAt on the update matches or occurs before UpdatedAt on the existing finding,
+    // then the update is ignored."
+    #[test]
+    fn an_update_that_is_not_later_is_ignored() {
+        let old = created(sample("a"));
+        let mut same = sample("a");
+        same["Title"] = json!("changed");
+        assert_eq!(apply_import(Some((&old, BufFields::default())), same.clone(), now()), ImportOutcome::Ignored);
+        same["UpdatedAt"] = json!("2024-12-31T00:00:00Z");
+        assert_eq!(apply_import(Some((&old, BufFields::default())), same.clone(), now()), ImportOutcome::Ignored);
+        // Same instant written with an offset is still "matches".
+        same["UpdatedAt"] = json!("2025-01-02T01:00:00+01:00");
+        assert_eq!(apply_import(Some((&old, BufFields::default())), same, now()), ImportOutcome::Ignored);
+    }
+
+    // Seed 004: Note, UserDefinedFields, VerificationState and Workflow are ignored on an existing finding.
+    #[test]
+    fn update_ignores_customer_owned_members() {
+        let mut old = created(sample("a"));
+        old["Note"] = json!({"Text": "mine", "UpdatedBy": "analyst", "UpdatedAt": "2025-01-05T00:00:00Z"});
+        old["Workflow"] = json!({"Status": "SUPPRESSED"});
+        let mut f = sample("a");
+        f["UpdatedAt"] = json!("2025-02-01T00:00:00Z");
+        f["Title"] = json!("new title");
+        f["Note"] = json!({"Text": "provider", "UpdatedBy": "p", "UpdatedAt": "2025-02-01T00:00:00Z"});
+        f["Workflow"] = json!({"Status": "NEW"});
+        f["VerificationState"] = json!("FALSE_POSITIVE");
+        f["UserDefinedFields"] = json!({"k": "v"});
+        let (doc, changes, auto) = updated(&old, BufFields::default(), f);
+        assert_eq!(doc["Title"], "new title");
+        assert_eq!(doc["Note"]["Text"], "mine");
+        assert_eq!(doc["Workflow"]["Status"], "SUPPRESSED");
+        assert!(doc.get("VerificationState").is_none());
+        assert!(doc.get("UserDefinedFields").is_none());
+        assert!(auto.is_none());
+        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, vec!["UpdatedAt", "Title"]);
+    }
+
+    // Seed 004, case 1: FPF only -> FPF updated; top level replicated only if BUF did not set it.
+    #[test]
+    fn provider_fields_replicate_unless_set_by_batch_update() {
+        let old = created(sample("a"));
+        let mut f = sample("a");
+        f["UpdatedAt"] = json!("2025-02-01T00:00:00Z");
+        f.as_object_mut().unwrap().remove("Severity");
+        f["FindingProviderFields"] = json!({"Severity": {"Label": "LOW", "Original": "3"}, "Confidence": 80});
+        let (doc, _, _) = updated(&old, BufFields::default(), f.clone());
+        assert_eq!(doc["Severity"]["Label"], "LOW");
+        assert_eq!(doc["Confidence"], 80);
+
+        let mut analysed = old.clone();
+        analysed["Severity"] = json!({"Label": "CRITICAL", "Normalized": 90});
+        let (doc, _, _) = updated(&analysed, BufFields::SEVERITY, f);
+        assert_eq!(doc["Severity"]["Label"], "CRITICAL", "analyst's severity kept");
+        assert_eq!(doc["FindingProviderFields"]["Severity"]["Label"], "LOW", "provider copy updated");
+        assert_eq!(doc["Confidence"], 80, "confidence was not set by BUF");
+    }
+
+    // Seed 004, case 2: top level only -> FPF overwritten; top level only if not set by BUF.
+    #[test]
+    fn top_level_only_overwrites_provider_fields() {
+        let mut first = sample("a");
+        first["FindingProviderFields"] = json!({"Types": ["TTPs/Discovery"]});
+        let mut old = created(first);
+        old["Types"] = json!(["Effects/Data Exposure"]);
+        let mut f = sample("a");
+        f["UpdatedAt"] = json!("2025-02-01T00:00:00Z");
+        f["Types"] = json!(["Unusual Behaviors/User"]);
+        let (doc, _, _) = updated(&old, BufFields::TYPES, f.clone());
+        assert_eq!(doc["FindingProviderFields"]["Types"], json!(["Unusual Behaviors/User"]));
+        assert_eq!(doc["Types"], json!(["Effects/Data Exposure"]));
+        let (doc, _, _) = updated(&old, BufFields::default(), f);
+        assert_eq!(doc["Types"], json!(["Unusual Behaviors/User"]));
+    }
+
+    // Seed 004, case 3 on an existing finding: both values used; top level only if not set by BUF.
+    #[test]
+    fn both_values_on_update() {
+        let old = created(sample("a"));
+        let mut f = sample("a");
+        f["UpdatedAt"] = json!("2025-02-01T00:00:00Z");
+        f["Criticality"] = json!(10);
+        f["FindingProviderFields"] = json!({"Criticality": 20});
+        let (doc, _, _) = updated(&old, BufFields::default(), f.clone());
+        assert_eq!(doc["Criticality"], 10);
+        assert_eq!(doc["FindingProviderFields"]["Criticality"], 20);
+        let mut analysed = old.clone();
+        analysed["Criticality"] = json!(99);
+        let (doc, _, _) = updated(&analysed, BufFields::CRITICALITY, f);
+        assert_eq!(doc["Criticality"], 99);
+        assert_eq!(doc["FindingProviderFields"]["Criticality"], 20);
+    }
+
+    // API-DIGEST 2.3: NOTIFIED/RESOLVED -> NEW when RecordState goes ARCHIVED -> ACTIVE.
+    #[test]
+    fn reactivation_reopens_resolved_findings() {
+        let mut old = created(sample("a"));
+        old["RecordState"] = json!("ARCHIVED");
+        old["Workflow"] = json!({"Status": "RESOLVED"});
+        let mut f = sample("a");
+        f["UpdatedAt"] = json!("2025-02-01T00:00:00Z");
+        f["RecordState"] = json!("ACTIVE");
+        let (doc, changes, auto) = updated(&old, BufFields::default(), f.clone());
+        assert_eq!(doc["Workflow"]["Status"], "NEW");
+        let auto = auto.unwrap();
+        assert_eq!((auto.from, auto.to), (Some(WorkflowStatus::Resolved), WorkflowStatus::New));
+        assert!(auto.reason.contains("ARCHIVED"));
+        assert!(changes.iter().any(|c| c.field == "RecordState"));
+        assert!(!changes.iter().any(|c| c.field == "Workflow.Status"), "service change recorded apart");
+        // SUPPRESSED is kept.
+        old["Workflow"] = json!({"Status": "SUPPRESSED"});
+        let (doc, _, auto) = updated(&old, BufFields::default(), f);
+        assert_eq!(doc["Workflow"]["Status"], "SUPPRESSED");
+        assert!(auto.is_none());
+    }
+
+    fn control(status: &str) -> Value {
+        let mut f = sample("ctl");
+        f["ProductArn"] = json!("arn:aws:securityhub:us-east-1::product/aws/securityhub");
+        f["Compliance"] = json!({"Status": status, "SecurityControlId": "S3.1"});
+        f
+    }
+
+    // API-DIGEST 2.3: Compliance.Status PASSED -> FAILED/WARNING/NOT_AVAILABLE reopens.
+    #[test]
+    fn compliance_regression_reopens_notified_findings() {
+        for new_status in ["FAILED", "WARNING", "NOT_AVAILABLE"] {
+            let mut old = created(control("PASSED"));
+            assert_eq!(old["Workflow"]["Status"], "RESOLVED");
+            old["Workflow"] = json!({"Status": "NOTIFIED"});
+            let mut f = control(new_status);
+            f["UpdatedAt"] = json!("2025-02-01T00:00:00Z");
+            let (doc, _, auto) = updated(&old, BufFields::default(), f);
+            assert_eq!(doc["Workflow"]["Status"], "NEW", "{new_status}");
+            assert!(auto.unwrap().reason.contains(new_status));
+        }
+    }
+
+    // Engine issue: a control finding arriving with Compliance.Status PASSED becomes RESOLVED.
+    #[test]
+    fn passed_control_findings_resolve() {
+        let doc = created(control("PASSED"));
+        assert_eq!(doc["Workflow"]["Status"], "RESOLVED");
+        let doc = created(control("FAILED"));
+        assert_eq!(doc["Workflow"]["Status"], "NEW");
+        // Not a control finding: stays NEW.
+        let mut f = sample("x");
+        f["Compliance"] = json!({"Status": "PASSED"});
+        assert_eq!(created(f)["Workflow"]["Status"], "NEW");
+        // An existing NEW control finding that passes on re-import is resolved, and a SUPPRESSED one kept.
+        let old = created(control("FAILED"));
+        let mut f = control("PASSED");
+        f["UpdatedAt"] = json!("2025-02-01T00:00:00Z");
+        let (doc, _, auto) = updated(&old, BufFields::default(), f.clone());
+        assert_eq!(doc["Workflow"]["Status"], "RESOLVED");
+        assert_eq!(auto.unwrap().to, WorkflowStatus::Resolved);
+        let mut sup = old.clone();
+        sup["Workflow"] = json!({"Status": "SUPPRESSED"});
+        let (doc, _, _) = updated(&sup, BufFields::default(), f);
+        assert_eq!(doc["Workflow"]["Status"], "SUPPRESSED");
+    }
+
+    #[test]
+    fn product_names_come_from_the_arn() {
+        let n = |a: &str| product_names(a);
+        assert_eq!(
+            n("arn:aws:securityhub:eu-west-1::product/aws/guardduty"),
+            ("eu-west-1".into(), "AWS".into(), "GuardDuty".into())
+        );
+        assert_eq!(n("arn:aws:securityhub:us-east-1::product/prowler/prowler").2, "Prowler");
+        assert_eq!(n("arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default").1, "Personal");
+    }
+}

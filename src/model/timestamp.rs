@@ -1,0 +1,70 @@
+//! Timestamps as ASFF carries them: RFC 3339 strings, with or without fractional seconds, with `Z` or an
+//! offset. Parsing is lenient in the ways real findings are (lower-case `t`/`z`, a missing offset is read
+//! as UTC); output is always the service's own form, `2025-01-15T09:30:00.000Z`.
+
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// Parses an ASFF timestamp. Returns `None` for text that is not a date-time.
+pub fn parse(s: &str) -> Option<OffsetDateTime> {
+    let s = s.trim();
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Some(t);
+    }
+    let upper = s.to_ascii_uppercase();
+    if let Ok(t) = OffsetDateTime::parse(&upper, &Rfc3339) {
+        return Some(t);
+    }
+    // No offset at all: AWS reads these as UTC.
+    let no_offset =
+        format_description!(version = 2, "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]");
+    PrimitiveDateTime::parse(&upper, &no_offset).ok().map(|p| p.assume_offset(UtcOffset::UTC))
+}
+
+/// Formats a time the way Security Hub writes timestamps: UTC, milliseconds, `Z`.
+pub fn format(t: OffsetDateTime) -> String {
+    let t = t.to_offset(UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+/// Nanoseconds since the Unix epoch, for sortable storage. Saturates outside i64's range.
+pub fn to_nanos(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos()).unwrap_or(if t.year() < 1970 { i64::MIN } else { i64::MAX })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_forms_real_findings_use() {
+        let a = parse("2023-03-18T15:43:31Z").unwrap();
+        let b = parse("2023-03-18T15:43:31.000Z").unwrap();
+        let c = parse("2023-03-18T16:43:31+01:00").unwrap();
+        let d = parse("2023-03-18T15:43:31").unwrap();
+        let e = parse("2023-03-18t15:43:31z").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(a, d);
+        assert_eq!(a, e);
+        assert_eq!(parse("2020-08-06T02:18:23.076Z").unwrap().millisecond(), 76);
+        assert!(parse("yesterday").is_none());
+        assert!(parse("").is_none());
+    }
+
+    #[test]
+    fn formats_in_the_service_form() {
+        let t = parse("2023-03-18T16:43:31.5+01:00").unwrap();
+        assert_eq!(format(t), "2023-03-18T15:43:31.500Z");
+    }
+}

@@ -1,0 +1,599 @@
+//! The local store: one SQLite file (WAL) holding each finding's full JSON document, compressed,
+//! beside an indexed summary; the history of every change; and the demo access model. It implements
+//! the Security Hub operations with the service's semantics; the rules themselves live in `model`.
+//!
+//! Several processes may open one store: writes take an immediate transaction, readers never block,
+//! and a busy store is waited for (10 s) rather than failed.
+
+mod query;
+mod schema;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use crate::model::change::FieldChange;
+use crate::model::finding::{self, FindingKey, Summary, MAX_FINDING_BYTES};
+use crate::model::import::{apply_import, AutoChange, BufFields, ImportOutcome};
+use crate::model::timestamp;
+use crate::model::update::BatchUpdateRequest;
+
+pub use query::{FindingsPage, GetFindingsRequest, HistoryPage, HistoryRequest, SortCriterion, SORT_FIELDS};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("store: a stored finding could not be read ({0}); the store may be damaged")]
+    Corrupt(String),
+    #[error("store schema version {found} is newer than this hubtriage supports ({supported}); upgrade hubtriage")]
+    TooNew { found: i64, supported: i64 },
+    /// A request the service would answer with InvalidInputException.
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Who is calling: the account (for the access model) and the name recorded in history.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Caller {
+    /// `None`: an administrator of every account, with no restriction (the default).
+    pub account: Option<String>,
+    pub identity: String,
+}
+
+impl Caller {
+    pub fn unrestricted(identity: impl Into<String>) -> Caller {
+        Caller { account: None, identity: identity.into() }
+    }
+}
+
+/// What a caller may update, from the administrator/member relation (seeds 001 and 003).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    Unrestricted,
+    /// Its own findings and its members'.
+    Administrator {
+        accounts: HashSet<String>,
+    },
+    /// Its own findings, and of them only the Note (seed 003).
+    Member {
+        account: String,
+    },
+    /// An account in no organisation: its own findings.
+    Standalone {
+        account: String,
+    },
+}
+
+/// BatchImportFindings' answer: exactly `{FailedCount, SuccessCount, FailedFindings}`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportResult {
+    pub success_count: usize,
+    pub failed: Vec<ImportFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportFailure {
+    pub id: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl ImportResult {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "FailedCount": self.failed.len(),
+            "SuccessCount": self.success_count,
+            "FailedFindings": self.failed.iter().map(|f| json!({
+                "Id": f.id, "ErrorCode": f.code, "ErrorMessage": f.message
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// BatchUpdateFindings' answer: exactly `{ProcessedFindings, UnprocessedFindings}`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateResult {
+    pub processed: Vec<FindingKey>,
+    pub unprocessed: Vec<Unprocessed>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unprocessed {
+    pub key: FindingKey,
+    pub code: String,
+    pub message: String,
+}
+
+impl UpdateResult {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "ProcessedFindings": self.processed.iter().map(FindingKey::to_json).collect::<Vec<_>>(),
+            "UnprocessedFindings": self.unprocessed.iter().map(|u| json!({
+                "FindingIdentifier": u.key.to_json(), "ErrorCode": u.code, "ErrorMessage": u.message
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Most findings one BatchImportFindings call may carry (seed 004).
+pub const MAX_IMPORT_FINDINGS: usize = 100;
+/// Largest BatchImportFindings call (seed 004: 6 MB).
+pub const MAX_IMPORT_BYTES: usize = 6 * 1024 * 1024;
+
+/// History sources as stored. The service's own changes are kept apart from the provider's.
+pub(crate) const SOURCE_IMPORT: &str = "BATCH_IMPORT_FINDINGS";
+pub(crate) const SOURCE_UPDATE: &str = "BATCH_UPDATE_FINDINGS";
+pub(crate) const SOURCE_SERVICE: &str = "SERVICE";
+/// The identity recorded for Security Hub's automatic changes.
+pub const SERVICE_IDENTITY: &str = "securityhub.amazonaws.com";
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    clock: fn() -> OffsetDateTime,
+}
+
+fn system_clock() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+pub(crate) fn compress(doc: &[u8]) -> Vec<u8> {
+    lz4_flex::compress_prepend_size(doc)
+}
+
+pub(crate) fn decompress(blob: &[u8]) -> Result<Value> {
+    let bytes = lz4_flex::decompress_size_prepended(blob).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl Store {
+    /// The default store: `HUBTRIAGE_STORE`, else `findings.db` in the platform data dir.
+    pub fn default_path() -> Result<PathBuf> {
+        if let Some(p) = std::env::var_os("HUBTRIAGE_STORE") {
+            return Ok(PathBuf::from(p));
+        }
+        let dirs = directories::ProjectDirs::from("", "", "hubtriage")
+            .ok_or_else(|| StoreError::Io("no home directory to keep the store in; pass --store PATH".into()))?;
+        Ok(dirs.data_dir().join("findings.db"))
+    }
+
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Io(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let open_err = |source| StoreError::Open { path: path.clone(), source };
+        let mut conn = Connection::open(&path).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
+        // WAL: readers never block the writer. NORMAL: a committed transaction survives the process
+        // being killed (it is in the WAL file); only an OS crash may lose the last commits.
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
+        conn.pragma_update(None, "cache_size", -32_000).map_err(open_err)?;
+        schema::migrate(&mut conn).map_err(|e| match e {
+            StoreError::Sqlite(source) => open_err(source),
+            other => other,
+        })?;
+        Ok(Store { conn, path, clock: system_clock })
+    }
+
+    /// Replaces the clock, for repeatable tests.
+    pub fn with_clock(mut self, clock: fn() -> OffsetDateTime) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        (self.clock)()
+    }
+
+    pub fn count(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM findings", [], |r| r.get(0))?)
+    }
+
+    /// Declares `members` as member accounts of `administrator` (replacing earlier relations of them).
+    pub fn set_members(&mut self, administrator: &str, members: &[String]) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for m in members {
+            tx.execute(
+                "INSERT INTO members (administrator, member) VALUES (?1, ?2)
+                 ON CONFLICT (member) DO UPDATE SET administrator = excluded.administrator",
+                params![administrator, m],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn remove_member(&mut self, member: &str) -> Result<bool> {
+        Ok(self.conn.execute("DELETE FROM members WHERE member = ?1", [member])? > 0)
+    }
+
+    /// (administrator, member) pairs.
+    pub fn members(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare("SELECT administrator, member FROM members ORDER BY 1, 2")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn access(&self, caller: &Caller) -> Result<Access> {
+        let Some(account) = &caller.account else { return Ok(Access::Unrestricted) };
+        let mut stmt = self.conn.prepare_cached("SELECT member FROM members WHERE administrator = ?1")?;
+        let members: HashSet<String> = stmt.query_map([account], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        if !members.is_empty() {
+            let mut accounts = members;
+            accounts.insert(account.clone());
+            return Ok(Access::Administrator { accounts });
+        }
+        let is_member: bool = self
+            .conn
+            .query_row("SELECT 1 FROM members WHERE member = ?1", [account], |_| Ok(true))
+            .optional()?
+            .unwrap_or(false);
+        Ok(if is_member {
+            Access::Member { account: account.clone() }
+        } else {
+            Access::Standalone { account: account.clone() }
+        })
+    }
+
+    /// BatchImportFindings (seeds 002 and 004). Request-level limits fail the whole call before anything
+    /// is written; a finding that is invalid, too large or not the caller's is reported in
+    /// FailedFindings and the rest are imported, all in one transaction.
+    pub fn batch_import(&mut self, caller: &Caller, findings: Vec<Value>) -> Result<ImportResult> {
+        if findings.is_empty() || findings.len() > MAX_IMPORT_FINDINGS {
+            return Err(StoreError::InvalidInput(format!(
+                "Findings has {} items; BatchImportFindings accepts 1 to {MAX_IMPORT_FINDINGS}",
+                findings.len()
+            )));
+        }
+        let encoded: Vec<Vec<u8>> = findings.iter().map(|f| serde_json::to_vec(f).unwrap_or_default()).collect();
+        let total: usize = encoded.iter().map(Vec::len).sum();
+        if total > MAX_IMPORT_BYTES {
+            return Err(StoreError::InvalidInput(format!(
+                "the request is {:.1} MB; BatchImportFindings accepts at most 6 MB per call",
+                total as f64 / (1024.0 * 1024.0)
+            )));
+        }
+        let now = self.now();
+        let now_text = timestamp::format(now);
+        let now_ns = timestamp::to_nanos(now);
+        let own_account = caller.account.clone();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut result = ImportResult::default();
+        for (index, (incoming, bytes)) in findings.into_iter().zip(encoded).enumerate() {
+            let id = incoming
+                .get("Id")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map_or_else(|| format!("Findings[{index}]"), str::to_string);
+            let fail = |code: &str, message: String| ImportFailure { id: id.clone(), code: code.into(), message };
+            if bytes.len() > MAX_FINDING_BYTES {
+                result.failed.push(fail(
+                    "FindingSizeExceeded",
+                    format!("Finding is {} KB; the maximum size of a finding is 240 KB", bytes.len().div_ceil(1024)),
+                ));
+                continue;
+            }
+            if let Err(e) = finding::validate_asff(&incoming) {
+                result
+                    .failed
+                    .push(fail("InvalidInput", format!("Finding does not adhere to Amazon Finding Format. {e}")));
+                continue;
+            }
+            if let Some(own) = &own_account {
+                let account = finding::str_at(&incoming, &["AwsAccountId"]);
+                if account != own {
+                    result.failed.push(fail(
+                        "AccessDeniedException",
+                        format!("AwsAccountId {account} is not the calling account {own}"),
+                    ));
+                    continue;
+                }
+            }
+            let Some(key) = FindingKey::of(&incoming) else { continue };
+            let existing: Option<(i64, Vec<u8>, u8)> = tx
+                .prepare_cached("SELECT rowid, doc, buf_fields FROM findings WHERE product_arn = ?1 AND id = ?2")?
+                .query_row(params![key.product_arn, key.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            let existing_doc = match &existing {
+                Some((_, blob, _)) => Some(decompress(blob)?),
+                None => None,
+            };
+            let outcome =
+                apply_import(existing_doc.as_ref().zip(existing.as_ref().map(|e| BufFields(e.2))), incoming, now);
+            let provider = key.product_arn.clone();
+            match outcome {
+                ImportOutcome::Ignored => {}
+                ImportOutcome::Created { doc, auto } => {
+                    let rowid = insert_finding(&tx, &doc)?;
+                    record(&tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, true, None, &[])?;
+                    record_auto(&tx, rowid, now_ns, &now_text, auto)?;
+                }
+                ImportOutcome::Updated { doc, changes, auto } => {
+                    let (rowid, _, buf) = existing.unwrap_or_default();
+                    write_finding(&tx, rowid, &doc, BufFields(buf))?;
+                    record(&tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, false, None, &changes)?;
+                    record_auto(&tx, rowid, now_ns, &now_text, auto)?;
+                }
+            }
+            result.success_count += 1;
+        }
+        tx.commit()?;
+        Ok(result)
+    }
+
+    /// BatchUpdateFindings (seeds 001 and 003). The request was validated when it was parsed; here each
+    /// finding is processed or reported in UnprocessedFindings. One transaction: all or nothing lands.
+    pub fn batch_update(&mut self, caller: &Caller, request: &BatchUpdateRequest) -> Result<UpdateResult> {
+        let access = self.access(caller)?;
+        let now = self.now();
+        let now_text = timestamp::format(now);
+        let now_ns = timestamp::to_nanos(now);
+        let identity = request.update.note.as_ref().map_or(caller.identity.as_str(), |n| n.updated_by.as_str());
+        let identity = identity.to_string();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut result = UpdateResult::default();
+        let mut seen = HashSet::new();
+        for key in &request.identifiers {
+            let unprocessed =
+                |code: &str, message: String| Unprocessed { key: key.clone(), code: code.into(), message };
+            if !seen.insert(key) {
+                result.unprocessed.push(unprocessed(
+                    "DuplicatedFindingIdentifier",
+                    "the finding is named more than once in FindingIdentifiers".into(),
+                ));
+                continue;
+            }
+            let row: Option<(i64, Vec<u8>, u8, String)> = tx
+                .prepare_cached(
+                    "SELECT rowid, doc, buf_fields, aws_account_id FROM findings WHERE product_arn = ?1 AND id = ?2",
+                )?
+                .query_row(params![key.product_arn, key.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?;
+            let Some((rowid, blob, buf, account)) = row else {
+                result.unprocessed.push(unprocessed("FindingNotFound", "no finding has this Id and ProductArn".into()));
+                continue;
+            };
+            if let Some(reason) = denied(&access, &account, request) {
+                result.unprocessed.push(unprocessed("AccessDenied", reason));
+                continue;
+            }
+            let mut doc = decompress(&blob)?;
+            let (changes, set) = request.update.apply(&mut doc, now);
+            let size = serde_json::to_vec(&doc).map_or(usize::MAX, |b| b.len());
+            if size > MAX_FINDING_BYTES {
+                result.unprocessed.push(unprocessed(
+                    "FindingSizeExceeded",
+                    format!("the updated finding would be {} KB; the maximum is 240 KB", size.div_ceil(1024)),
+                ));
+                continue;
+            }
+            if !changes.is_empty() || !BufFields(buf).contains(set) {
+                write_finding(&tx, rowid, &doc, BufFields(buf).union(set))?;
+                record(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, false, None, &changes)?;
+            }
+            result.processed.push(key.clone());
+        }
+        tx.commit()?;
+        Ok(result)
+    }
+
+    /// One finding's stored document.
+    pub fn get(&self, key: &FindingKey) -> Result<Option<Value>> {
+        let blob: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT doc FROM findings WHERE product_arn = ?1 AND id = ?2")?
+            .query_row(params![key.product_arn, key.id], |r| r.get(0))
+            .optional()?;
+        blob.map(|b| decompress(&b)).transpose()
+    }
+
+    /// Finds findings by Id alone (the CLI's `history ID`); several products may share an Id.
+    pub fn keys_for_id(&self, id: &str) -> Result<Vec<FindingKey>> {
+        let mut stmt = self.conn.prepare_cached("SELECT product_arn, id FROM findings WHERE id = ?1")?;
+        let rows = stmt.query_map([id], |r| Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Bytes the store occupies on disk (database and WAL).
+    pub fn size_on_disk(&self) -> Result<u64> {
+        let page_count: u64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let page_size: u64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let wal = std::fs::metadata(format!("{}-wal", self.path.display())).map_or(0, |m| m.len());
+        Ok(page_count * page_size + wal)
+    }
+
+    /// Folds the WAL into the database file.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// (severity rank, severity label, workflow status, count) over the whole store.
+    pub fn severity_status_counts(&self) -> Result<Vec<(i64, String, String, u64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT severity_rank, severity_label, workflow_status, count(*) FROM findings GROUP BY 1, 2, 3",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Why the access model refuses this update on a finding of `account`, if it does.
+fn denied(access: &Access, account: &str, request: &BatchUpdateRequest) -> Option<String> {
+    match access {
+        Access::Unrestricted => None,
+        Access::Administrator { accounts } if accounts.contains(account) => None,
+        Access::Administrator { .. } => Some(format!(
+            "the finding belongs to account {account}, which is neither the caller nor one of its members"
+        )),
+        Access::Member { account: own } | Access::Standalone { account: own } if own != account => {
+            Some(format!("the finding belongs to account {account}; account {own} may update only its own findings"))
+        }
+        Access::Member { .. } if !request.update.is_note_only() => {
+            Some("member accounts may update only the Note of their findings".into())
+        }
+        Access::Member { .. } | Access::Standalone { .. } => None,
+    }
+}
+
+fn summary_params(s: &Summary) -> [rusqlite::types::Value; 27] {
+    use rusqlite::types::Value as V;
+    let text = |t: &str| V::Text(t.to_string());
+    let opt_int = |i: Option<i64>| i.map_or(V::Null, V::Integer);
+    let ns = |t: &str| timestamp::parse(t).map(timestamp::to_nanos);
+    [
+        text(&s.product_arn),
+        text(&s.id),
+        text(&s.product_name),
+        text(&s.company_name),
+        text(&s.generator_id),
+        text(&s.aws_account_id),
+        text(&s.region),
+        text(&s.title),
+        text(s.severity_label.map_or("", |l| l.as_str())),
+        V::Integer(s.severity_label.map_or(-1, |l| i64::from(l.rank()))),
+        opt_int(s.severity_normalized),
+        text(s.workflow_status.map_or("", |w| w.as_str())),
+        text(s.record_state.map_or("", |w| w.as_str())),
+        text(s.verification_state.map_or("", |w| w.as_str())),
+        text(s.compliance_status.map_or("", |w| w.as_str())),
+        text(&s.control_id),
+        text(&s.resource_type),
+        text(&s.resource_id),
+        text(&s.types.join("\n")),
+        text(&s.created_at),
+        text(&s.updated_at),
+        V::Integer(ns(&s.updated_at).unwrap_or(0)),
+        V::Integer(ns(&s.created_at).unwrap_or(0)),
+        opt_int(ns(&s.first_observed_at)),
+        opt_int(ns(&s.last_observed_at)),
+        text(&s.note_text),
+        text(&s.note_updated_by),
+    ]
+}
+
+const SUMMARY_COLUMNS: &str = "product_arn, id, product_name, company_name, generator_id, aws_account_id, region, \
+    title, severity_label, severity_rank, severity_normalized, workflow_status, record_state, verification_state, \
+    compliance_status, control_id, resource_type, resource_id, types, created_at, updated_at, updated_ns, created_ns, \
+    first_observed_ns, last_observed_ns, note_text, note_updated_by";
+
+fn encode(doc: &Value) -> Result<(Vec<u8>, usize)> {
+    let bytes = serde_json::to_vec(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok((compress(&bytes), bytes.len()))
+}
+
+fn insert_finding(tx: &rusqlite::Transaction<'_>, doc: &Value) -> Result<i64> {
+    let s = Summary::of(doc);
+    let (blob, size) = encode(doc)?;
+    let sql = format!(
+        "INSERT INTO findings ({SUMMARY_COLUMNS}, confidence, criticality, buf_fields, doc_size, doc, format) \
+         VALUES ({}, ?28, ?29, 0, ?30, ?31, 'asff')",
+        (1..=27).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut values: Vec<rusqlite::types::Value> = summary_params(&s).into();
+    values.push(s.confidence.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Integer));
+    values.push(s.criticality.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Integer));
+    values.push(rusqlite::types::Value::Integer(size as i64));
+    values.push(rusqlite::types::Value::Blob(blob));
+    stmt.execute(rusqlite::params_from_iter(values))?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn write_finding(tx: &rusqlite::Transaction<'_>, rowid: i64, doc: &Value, buf: BufFields) -> Result<()> {
+    let s = Summary::of(doc);
+    let (blob, size) = encode(doc)?;
+    let sets = SUMMARY_COLUMNS
+        .split(", ")
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", i + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "UPDATE findings SET {sets}, confidence = ?28, criticality = ?29, buf_fields = ?30, doc_size = ?31, doc = ?32 \
+         WHERE rowid = ?33"
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut values: Vec<rusqlite::types::Value> = summary_params(&s).into();
+    values.push(s.confidence.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Integer));
+    values.push(s.criticality.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Integer));
+    values.push(rusqlite::types::Value::Integer(i64::from(buf.0)));
+    values.push(rusqlite::types::Value::Integer(size as i64));
+    values.push(rusqlite::types::Value::Blob(blob));
+    values.push(rusqlite::types::Value::Integer(rowid));
+    stmt.execute(rusqlite::params_from_iter(values))?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record(
+    tx: &rusqlite::Transaction<'_>,
+    rowid: i64,
+    at_ns: i64,
+    at: &str,
+    source: &str,
+    identity: &str,
+    created: bool,
+    reason: Option<&str>,
+    changes: &[FieldChange],
+) -> Result<()> {
+    if !created && changes.is_empty() {
+        return Ok(());
+    }
+    let updates = if changes.is_empty() {
+        None
+    } else {
+        Some(
+            Value::Array(
+                changes
+                    .iter()
+                    .map(|c| json!({"UpdatedField": c.field, "OldValue": c.old, "NewValue": c.new}))
+                    .collect(),
+            )
+            .to_string(),
+        )
+    };
+    tx.prepare_cached(
+        "INSERT INTO history (finding, at_ns, at, source, identity, created, reason, updates)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![rowid, at_ns, at, source, identity, created, reason, updates])?;
+    Ok(())
+}
+
+fn record_auto(
+    tx: &rusqlite::Transaction<'_>,
+    rowid: i64,
+    at_ns: i64,
+    at: &str,
+    auto: Option<AutoChange>,
+) -> Result<()> {
+    let Some(a) = auto else { return Ok(()) };
+    let change = FieldChange {
+        field: "Workflow.Status".into(),
+        old: a.from.map(|s| s.as_str().to_string()),
+        new: Some(a.to.as_str().to_string()),
+    };
+    record(tx, rowid, at_ns, at, SOURCE_SERVICE, SERVICE_IDENTITY, false, Some(&a.reason), &[change])
+}

@@ -1,0 +1,576 @@
+//! Reading the store: GetFindings (filters, sorting, paging) and GetFindingHistory.
+//!
+//! Filters are evaluated exactly by `model::filter` on each finding's document; the positive string
+//! and date conditions on summary columns are also pushed into SQL so the indexes narrow the scan
+//! first. Paging is keyset paging on the sort columns plus the row id, so each finding is returned
+//! exactly once across pages and a page costs the same at any depth.
+
+use rusqlite::types::Value as SqlValue;
+use serde_json::{json, Map, Value};
+use time::{Duration, OffsetDateTime};
+
+use super::{decompress, Result, Store, StoreError, SOURCE_IMPORT, SOURCE_SERVICE};
+use crate::model::change::FieldChange;
+use crate::model::filter::{DateRangeComparison, FilterList, Filters, StringComparison};
+use crate::model::finding::{json_type, FindingKey};
+use crate::model::timestamp;
+
+/// GetFindings `SortCriteria.Field` values this store can sort by, and their column.
+pub const SORT_FIELDS: &[(&str, &str)] = &[
+    ("UpdatedAt", "updated_ns"),
+    ("CreatedAt", "created_ns"),
+    ("FirstObservedAt", "IFNULL(first_observed_ns, -9223372036854775808)"),
+    ("LastObservedAt", "IFNULL(last_observed_ns, -9223372036854775808)"),
+    ("SeverityLabel", "severity_rank"),
+    ("SeverityNormalized", "IFNULL(severity_normalized, -1)"),
+    ("WorkflowStatus", "workflow_status"),
+    ("RecordState", "record_state"),
+    ("VerificationState", "verification_state"),
+    ("ComplianceStatus", "compliance_status"),
+    ("ComplianceSecurityControlId", "control_id"),
+    ("Title", "title"),
+    ("AwsAccountId", "aws_account_id"),
+    ("Region", "region"),
+    ("ProductName", "product_name"),
+    ("CompanyName", "company_name"),
+    ("ProductArn", "product_arn"),
+    ("GeneratorId", "generator_id"),
+    ("Id", "id"),
+    ("ResourceType", "resource_type"),
+    ("ResourceId", "resource_id"),
+    ("Confidence", "IFNULL(confidence, -1)"),
+    ("Criticality", "IFNULL(criticality, -1)"),
+];
+
+/// Filter fields whose value is exactly one summary column.
+const STRING_COLUMNS: &[(&str, &str)] = &[
+    ("SeverityLabel", "severity_label"),
+    ("WorkflowStatus", "workflow_status"),
+    ("RecordState", "record_state"),
+    ("VerificationState", "verification_state"),
+    ("ComplianceStatus", "compliance_status"),
+    ("ComplianceSecurityControlId", "control_id"),
+    ("ProductName", "product_name"),
+    ("CompanyName", "company_name"),
+    ("AwsAccountId", "aws_account_id"),
+    ("Region", "region"),
+    ("GeneratorId", "generator_id"),
+    ("Id", "id"),
+    ("ProductArn", "product_arn"),
+    ("Title", "title"),
+];
+
+const DATE_COLUMNS: &[(&str, &str)] = &[("UpdatedAt", "updated_ns"), ("CreatedAt", "created_ns")];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortCriterion {
+    pub field: String,
+    pub descending: bool,
+}
+
+/// A GetFindings request.
+#[derive(Debug, Clone)]
+pub struct GetFindingsRequest {
+    pub filters: Filters,
+    pub sort: Vec<SortCriterion>,
+    pub next_token: Option<String>,
+    pub max_results: usize,
+}
+
+impl Default for GetFindingsRequest {
+    fn default() -> Self {
+        GetFindingsRequest { filters: Filters::default(), sort: Vec::new(), next_token: None, max_results: 100 }
+    }
+}
+
+fn invalid(msg: impl Into<String>) -> StoreError {
+    StoreError::InvalidInput(msg.into())
+}
+
+fn max_results(v: Option<&Value>) -> Result<usize> {
+    match v {
+        None => Ok(100),
+        Some(n) => match n.as_u64() {
+            Some(n @ 1..=100) => Ok(n as usize),
+            _ => Err(invalid(format!("MaxResults must be an integer from 1 to 100, not {n}"))),
+        },
+    }
+}
+
+fn token(v: Option<&Value>) -> Result<Option<String>> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(invalid(format!("NextToken must be a string, not {}", json_type(other)))),
+    }
+}
+
+fn check_members(obj: &Map<String, Value>, allowed: &[&str], op: &str) -> Result<()> {
+    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(invalid(format!("unknown member {k}; {op} accepts {}", allowed.join(", ")))),
+        None => Ok(()),
+    }
+}
+
+impl GetFindingsRequest {
+    /// Reads the exact AWS request JSON.
+    pub fn from_json(v: &Value) -> Result<GetFindingsRequest> {
+        let empty = Map::new();
+        let obj = match v {
+            Value::Object(o) => o,
+            Value::Null => &empty,
+            _ => return Err(invalid("the request body must be a JSON object")),
+        };
+        check_members(obj, &["Filters", "SortCriteria", "NextToken", "MaxResults"], "GetFindings")?;
+        let filters = match obj.get("Filters") {
+            None | Some(Value::Null) => Filters::default(),
+            Some(f) => Filters::from_json(f).map_err(|e| invalid(e.to_string()))?,
+        };
+        let mut sort = Vec::new();
+        if let Some(list) = obj.get("SortCriteria") {
+            let list = list.as_array().ok_or_else(|| invalid("SortCriteria must be a list"))?;
+            for (i, c) in list.iter().enumerate() {
+                let field = c
+                    .get("Field")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| invalid(format!("SortCriteria[{i}].Field is required")))?;
+                if !SORT_FIELDS.iter().any(|(f, _)| *f == field) {
+                    return Err(invalid(format!(
+                        "SortCriteria[{i}].Field {field} cannot be sorted on; use one of {}",
+                        SORT_FIELDS.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ")
+                    )));
+                }
+                let descending = match c.get("SortOrder").and_then(Value::as_str) {
+                    None | Some("asc") => false,
+                    Some("desc") => true,
+                    Some(other) => {
+                        return Err(invalid(format!("SortCriteria[{i}].SortOrder {other} is not asc or desc")))
+                    }
+                };
+                sort.push(SortCriterion { field: field.to_string(), descending });
+            }
+        }
+        Ok(GetFindingsRequest {
+            filters,
+            sort,
+            next_token: token(obj.get("NextToken"))?,
+            max_results: max_results(obj.get("MaxResults"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FindingsPage {
+    pub findings: Vec<Value>,
+    pub next_token: Option<String>,
+}
+
+impl FindingsPage {
+    /// The GetFindings response shape.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("Findings".into(), Value::Array(self.findings.clone()));
+        if let Some(t) = &self.next_token {
+            m.insert("NextToken".into(), json!(t));
+        }
+        Value::Object(m)
+    }
+}
+
+/// A stable 64-bit FNV-1a hash, so a token is tied to the query it came from across processes.
+fn fingerprint(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+fn sql_to_json(v: &SqlValue) -> Value {
+    match v {
+        SqlValue::Integer(i) => json!(i),
+        SqlValue::Text(t) => json!(t),
+        SqlValue::Real(r) => json!(r),
+        _ => Value::Null,
+    }
+}
+
+fn json_to_sql(v: &Value) -> Option<SqlValue> {
+    match v {
+        Value::Number(n) => n.as_i64().map(SqlValue::Integer),
+        Value::String(s) => Some(SqlValue::Text(s.clone())),
+        _ => None,
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+fn like_prefix(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// SQL conditions implied by the filters (a superset of the exact match), with their parameters.
+fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValue>) {
+    let mut conds = Vec::new();
+    let mut params = Vec::new();
+    for (field, column) in STRING_COLUMNS {
+        let Some(list) = filters.string_filters(field) else { continue };
+        if list.iter().any(|f| f.comparison.is_negative()) || list.is_empty() {
+            continue;
+        }
+        let mut ors = Vec::new();
+        let mark = params.len();
+        for f in list {
+            match f.comparison {
+                StringComparison::Equals => ors.push(format!("{column} = ?")),
+                StringComparison::Prefix => ors.push(format!("{column} LIKE ? ESCAPE '\\'")),
+                StringComparison::Contains => ors.push(format!("instr({column}, ?) > 0")),
+                _ => {
+                    ors.clear();
+                    break;
+                }
+            }
+            params.push(SqlValue::Text(match f.comparison {
+                StringComparison::Prefix => like_prefix(&f.value),
+                _ => f.value.clone(),
+            }));
+        }
+        if ors.is_empty() {
+            // A comparison we cannot express: leave this field to the exact evaluation.
+            params.truncate(mark);
+            continue;
+        }
+        conds.push(format!("({})", ors.join(" OR ")));
+    }
+    for (field, column) in DATE_COLUMNS {
+        let Some(FilterList::Date(list)) = filters.get(field) else { continue };
+        let [d] = list.as_slice() else { continue };
+        let mut lower = d.start.as_deref().and_then(timestamp::parse);
+        let mut upper = d.end.as_deref().and_then(timestamp::parse);
+        if let Some(r) = &d.date_range {
+            let edge = now - Duration::days(r.value);
+            match r.comparison {
+                DateRangeComparison::Within => {
+                    lower = Some(edge);
+                    upper = Some(now);
+                }
+                DateRangeComparison::OlderThan => {
+                    upper = Some(edge);
+                    lower = None;
+                }
+            }
+        }
+        if let Some(l) = lower {
+            conds.push(format!("{column} >= ?"));
+            params.push(SqlValue::Integer(timestamp::to_nanos(l)));
+        }
+        if let Some(u) = upper {
+            conds.push(format!("{column} <= ?"));
+            params.push(SqlValue::Integer(timestamp::to_nanos(u)));
+        }
+    }
+    (conds, params)
+}
+
+impl Store {
+    /// GetFindings. `extra` is a further predicate on each document (the CLI's free-text words).
+    pub fn get_findings(
+        &self,
+        req: &GetFindingsRequest,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Result<FindingsPage> {
+        let now = self.now();
+        let mut sort: Vec<(String, bool)> = req
+            .sort
+            .iter()
+            .filter_map(|c| {
+                SORT_FIELDS.iter().find(|(f, _)| *f == c.field).map(|(_, col)| (col.to_string(), c.descending))
+            })
+            .collect();
+        if sort.is_empty() {
+            sort.push(("updated_ns".into(), true));
+        }
+        let print =
+            format!("{}|{}", req.filters.to_json(), sort.iter().map(|(c, d)| format!("{c}{d}")).collect::<String>());
+        let print = fingerprint(&print);
+        let (mut conds, mut params) = pushdown(&req.filters, now);
+        if let Some(t) = &req.next_token {
+            let bad = || invalid("NextToken is not valid for this query; start again without it");
+            let decoded: Value = unhex(t).and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(bad)?;
+            if decoded.get("q").and_then(Value::as_u64) != Some(print) {
+                return Err(bad());
+            }
+            let keys = decoded.get("k").and_then(Value::as_array).ok_or_else(bad)?;
+            let rowid = decoded.get("r").and_then(Value::as_i64).ok_or_else(bad)?;
+            if keys.len() != sort.len() {
+                return Err(bad());
+            }
+            let keys: Vec<SqlValue> = keys.iter().map(json_to_sql).collect::<Option<_>>().ok_or_else(bad)?;
+            // (k1, ..., kn, rowid) strictly after the last row returned, in sort order.
+            let mut ors = Vec::new();
+            for i in 0..=sort.len() {
+                let mut ands = Vec::new();
+                for (j, (col, _)) in sort.iter().enumerate().take(i) {
+                    ands.push(format!("{col} = ?"));
+                    params.push(keys[j].clone());
+                }
+                if let Some((col, desc)) = sort.get(i) {
+                    ands.push(format!("{col} {} ?", if *desc { "<" } else { ">" }));
+                    params.push(keys[i].clone());
+                } else {
+                    ands.push("rowid > ?".into());
+                    params.push(SqlValue::Integer(rowid));
+                }
+                ors.push(format!("({})", ands.join(" AND ")));
+            }
+            conds.push(format!("({})", ors.join(" OR ")));
+        }
+        let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
+        let order = sort
+            .iter()
+            .map(|(c, d)| format!("{c} {}", if *d { "DESC" } else { "ASC" }))
+            .chain(std::iter::once("rowid ASC".to_string()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let cols = sort.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT rowid, doc, {cols} FROM findings WHERE format = 'asff' AND {where_clause} ORDER BY {order}"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let mut page = FindingsPage::default();
+        let mut last: Option<(Vec<SqlValue>, i64)> = None;
+        while let Some(row) = rows.next()? {
+            let blob: Vec<u8> = row.get(1)?;
+            let doc = decompress(&blob)?;
+            if !req.filters.matches(&doc, now) || !extra.is_none_or(|f| f(&doc)) {
+                continue;
+            }
+            if page.findings.len() == req.max_results {
+                // One more match exists: hand out a token for the next page.
+                if let Some((keys, rowid)) = &last {
+                    let t = json!({"k": keys.iter().map(sql_to_json).collect::<Vec<_>>(), "r": rowid, "q": print});
+                    page.next_token = Some(hex(t.to_string().as_bytes()));
+                }
+                break;
+            }
+            let keys = (0..sort.len()).map(|i| row.get::<_, SqlValue>(i + 2)).collect::<rusqlite::Result<Vec<_>>>()?;
+            last = Some((keys, row.get(0)?));
+            page.findings.push(doc);
+        }
+        Ok(page)
+    }
+
+    /// Every stored finding matching the filters, in the requested order, without paging (for the
+    /// CLI's export and bulk update). Reads the store in one pass.
+    pub fn find_all(
+        &self,
+        filters: &Filters,
+        sort: &[SortCriterion],
+        limit: Option<usize>,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Result<Vec<Value>> {
+        let mut out = Vec::new();
+        let mut req =
+            GetFindingsRequest { filters: filters.clone(), sort: sort.to_vec(), next_token: None, max_results: 100 };
+        loop {
+            if let Some(l) = limit {
+                req.max_results = (l - out.len()).clamp(1, 100);
+            }
+            let page = self.get_findings(&req, extra)?;
+            out.extend(page.findings);
+            match page.next_token {
+                Some(t) if limit.is_none_or(|l| out.len() < l) => req.next_token = Some(t),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A GetFindingHistory request.
+#[derive(Debug, Clone)]
+pub struct HistoryRequest {
+    pub key: FindingKey,
+    pub start: Option<OffsetDateTime>,
+    pub end: Option<OffsetDateTime>,
+    pub next_token: Option<String>,
+    pub max_results: usize,
+}
+
+impl HistoryRequest {
+    pub fn new(key: FindingKey) -> HistoryRequest {
+        HistoryRequest { key, start: None, end: None, next_token: None, max_results: 100 }
+    }
+
+    pub fn from_json(v: &Value) -> Result<HistoryRequest> {
+        let obj = v.as_object().ok_or_else(|| invalid("the request body must be a JSON object"))?;
+        check_members(
+            obj,
+            &["FindingIdentifier", "StartTime", "EndTime", "NextToken", "MaxResults"],
+            "GetFindingHistory",
+        )?;
+        let id = obj.get("FindingIdentifier").ok_or_else(|| invalid("FindingIdentifier is required"))?;
+        let key = FindingKey::of(id).ok_or_else(|| invalid("FindingIdentifier must have Id and ProductArn strings"))?;
+        let time = |m: &str| -> Result<Option<OffsetDateTime>> {
+            match obj.get(m) {
+                None => Ok(None),
+                Some(Value::String(s)) => timestamp::parse(s)
+                    .map(Some)
+                    .ok_or_else(|| invalid(format!("{m} \"{s}\" is not an ISO 8601 timestamp"))),
+                Some(other) => Err(invalid(format!("{m} must be an ISO 8601 timestamp string, not {other}"))),
+            }
+        };
+        Ok(HistoryRequest {
+            key,
+            start: time("StartTime")?,
+            end: time("EndTime")?,
+            next_token: token(obj.get("NextToken"))?,
+            max_results: max_results(obj.get("MaxResults"))?,
+        })
+    }
+}
+
+/// One applied change to a finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryRecord {
+    pub key: FindingKey,
+    pub time: String,
+    pub created: bool,
+    /// BATCH_IMPORT_FINDINGS, BATCH_UPDATE_FINDINGS, or SERVICE for Security Hub's own changes.
+    pub source: String,
+    pub identity: String,
+    /// Why the service made an automatic change.
+    pub reason: Option<String>,
+    pub updates: Vec<FieldChange>,
+}
+
+impl HistoryRecord {
+    pub fn is_service_change(&self) -> bool {
+        self.source == SOURCE_SERVICE
+    }
+
+    /// The `FindingHistoryRecord` shape. The service's automatic changes are reported as part of the
+    /// import that caused them, with the service's identity.
+    pub fn to_json(&self) -> Value {
+        let source_type = if self.source == SOURCE_SERVICE { SOURCE_IMPORT } else { self.source.as_str() };
+        let updates: Vec<Value> = self
+            .updates
+            .iter()
+            .map(|u| {
+                let mut m = Map::new();
+                m.insert("UpdatedField".into(), json!(u.field));
+                if let Some(o) = &u.old {
+                    m.insert("OldValue".into(), json!(o));
+                }
+                if let Some(n) = &u.new {
+                    m.insert("NewValue".into(), json!(n));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        json!({
+            "FindingIdentifier": self.key.to_json(),
+            "UpdateTime": self.time,
+            "FindingCreated": self.created,
+            "UpdateSource": {"Type": source_type, "Identity": self.identity},
+            "Updates": updates,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HistoryPage {
+    pub records: Vec<HistoryRecord>,
+    pub next_token: Option<String>,
+}
+
+impl HistoryPage {
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("Records".into(), Value::Array(self.records.iter().map(HistoryRecord::to_json).collect()));
+        if let Some(t) = &self.next_token {
+            m.insert("NextToken".into(), json!(t));
+        }
+        Value::Object(m)
+    }
+}
+
+impl Store {
+    /// GetFindingHistory: newest first. A finding that does not exist has no history.
+    pub fn finding_history(&self, req: &HistoryRequest) -> Result<HistoryPage> {
+        let rowid: Option<i64> = self
+            .conn()
+            .prepare_cached("SELECT rowid FROM findings WHERE product_arn = ?1 AND id = ?2")?
+            .query_row([&req.key.product_arn, &req.key.id], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+        let Some(rowid) = rowid else { return Ok(HistoryPage::default()) };
+        let before: i64 = match &req.next_token {
+            None => i64::MAX,
+            Some(t) => t.parse().map_err(|_| invalid("NextToken is not valid for GetFindingHistory"))?,
+        };
+        let start = req.start.map_or(i64::MIN, timestamp::to_nanos);
+        let end = req.end.map_or(i64::MAX, timestamp::to_nanos);
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT seq, at, source, identity, created, reason, updates FROM history
+             WHERE finding = ?1 AND seq < ?2 AND at_ns >= ?3 AND at_ns <= ?4 ORDER BY seq DESC LIMIT ?5",
+        )?;
+        let limit = req.max_results as i64 + 1;
+        let rows = stmt.query_map(rusqlite::params![rowid, before, start, end, limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, bool>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        let mut page = HistoryPage::default();
+        let mut last_seq = None;
+        for row in rows {
+            let (seq, time, source, identity, created, reason, updates) = row?;
+            if page.records.len() == req.max_results {
+                page.next_token = last_seq.map(|s: i64| s.to_string());
+                break;
+            }
+            let updates: Vec<FieldChange> = match updates {
+                None => Vec::new(),
+                Some(text) => {
+                    let v: Value = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    v.as_array()
+                        .map(|a| {
+                            a.iter()
+                                .map(|u| FieldChange {
+                                    field: u["UpdatedField"].as_str().unwrap_or_default().to_string(),
+                                    old: u["OldValue"].as_str().map(str::to_string),
+                                    new: u["NewValue"].as_str().map(str::to_string),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                }
+            };
+            page.records.push(HistoryRecord { key: req.key.clone(), time, created, source, identity, reason, updates });
+            last_seq = Some(seq);
+        }
+        Ok(page)
+    }
+}
