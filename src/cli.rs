@@ -758,7 +758,7 @@ fn org(g: &Global, action: OrgAction) -> Result<Outcome> {
         OrgAction::Add { admin, members } => {
             check(&admin)?;
             members.iter().try_for_each(|m| check(m))?;
-            if members.iter().any(|m| *m == admin) {
+            if members.contains(&admin) {
                 bail!("an account cannot be its own member");
             }
             store.set_members(&admin, &members)?;

@@ -404,13 +404,15 @@ fn severity_rank(v: &Val) -> Result<usize, QueryError> {
         "med" | "medium" => 2,
         "high" => 3,
         "crit" | "critical" => 4,
-        _ => return error(
-            v.col,
-            format!(
+        _ => {
+            return error(
+                v.col,
+                format!(
                 "\"{}\" is not a severity; expected one of informational (info), low, medium, high, critical (crit)",
                 v.text
             ),
-        ),
+            )
+        }
     };
     if v.prefix {
         return error(v.col + v.text.chars().count(), "severities take no \"*\"");

@@ -1121,11 +1121,11 @@ fn as_number(v: &Value) -> Option<f64> {
 }
 
 fn number_test(f: &NumberFilter, x: f64) -> bool {
-    f.gte.map_or(true, |b| x >= b)
-        && f.lte.map_or(true, |b| x <= b)
-        && f.eq.map_or(true, |b| x == b)
-        && f.gt.map_or(true, |b| x > b)
-        && f.lt.map_or(true, |b| x < b)
+    f.gte.is_none_or(|b| x >= b)
+        && f.lte.is_none_or(|b| x <= b)
+        && f.eq.is_none_or(|b| x == b)
+        && f.gt.is_none_or(|b| x > b)
+        && f.lt.is_none_or(|b| x < b)
 }
 
 fn date_test(f: &DateFilter, b: &DateBounds, t: OffsetDateTime, now: OffsetDateTime) -> bool {
@@ -1133,11 +1133,11 @@ fn date_test(f: &DateFilter, b: &DateBounds, t: OffsetDateTime, now: OffsetDateT
         // DateRange doc: WITHIN = inside the last N days, OLDER_THAN = before that range.
         let cutoff = r.cutoff(now);
         return match r.comparison {
-            DateRangeComparison::Within => cutoff.map_or(true, |c| t >= c) && t <= now,
+            DateRangeComparison::Within => cutoff.is_none_or(|c| t >= c) && t <= now,
             DateRangeComparison::OlderThan => cutoff.is_some_and(|c| t < c),
         };
     }
-    b.start.map_or(true, |s| t >= s) && b.end.map_or(true, |e| t <= e)
+    b.start.is_none_or(|s| t >= s) && b.end.is_none_or(|e| t <= e)
 }
 
 fn any_string_in(v: &Value, needle_lower: &str) -> bool {

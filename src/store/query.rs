@@ -7,7 +7,7 @@
 
 use rusqlite::types::Value as SqlValue;
 use serde_json::{json, Map, Value};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::{decompress, Result, Store, StoreError, SOURCE_IMPORT, SOURCE_SERVICE};
 use crate::model::change::FieldChange;
@@ -263,7 +263,8 @@ fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValu
         let mut lower = d.start.as_deref().and_then(timestamp::parse);
         let mut upper = d.end.as_deref().and_then(timestamp::parse);
         if let Some(r) = &d.date_range {
-            let edge = now - Duration::days(r.value);
+            // A range too long to compute leaves the field to the exact evaluation.
+            let Some(edge) = r.cutoff(now) else { continue };
             match r.comparison {
                 DateRangeComparison::Within => {
                     lower = Some(edge);
