@@ -1,1 +1,139 @@
-fn main() {}
+//! Engine benchmark: prints figures, asserts nothing about time.
+//!
+//! `cargo bench --bench engine` (set BENCH_COUNT to change the 100,000 findings).
+//! 1. import: generated ASFF JSON bytes -> parse -> BatchImportFindings in calls of 100
+//! 2. store size / compact JSON size
+//! 3. GetFindings with a 3-field filter, first page (median and worst of 20)
+//! 4. BatchUpdateFindings of 10,000 findings in 100 calls
+
+// A benchmark harness, like a test: a failed step should stop it loudly.
+#![allow(clippy::expect_used)]
+
+use std::time::Instant;
+
+use hubtriage::generate::{generate, GenOptions};
+use hubtriage::input;
+use hubtriage::model::finding::FindingKey;
+use hubtriage::model::update::BatchUpdateRequest;
+use hubtriage::store::{Caller, GetFindingsRequest, Store};
+use serde_json::json;
+
+fn main() {
+    let count: usize = std::env::var("BENCH_COUNT").ok().and_then(|c| c.parse().ok()).unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(dir.path().join("bench.db")).expect("store");
+    let caller = Caller::unrestricted("bench");
+
+    let t = Instant::now();
+    let mut json = Vec::with_capacity(count * 2600);
+    json.extend_from_slice(b"{\"Findings\":[");
+    for (i, f) in generate(&GenOptions { count, seed: 1, ..GenOptions::default() }).enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        serde_json::to_writer(&mut json, &f).expect("serialise");
+    }
+    json.extend_from_slice(b"]}");
+    println!(
+        "generate   {count} findings, {:.1} MB compact JSON ({:.0} B/finding) in {:.2} s",
+        json.len() as f64 / 1e6,
+        json.len() as f64 / count as f64,
+        t.elapsed().as_secs_f64()
+    );
+
+    // The CLI's import path: calls of 100, 20 calls per transaction.
+    let t = Instant::now();
+    let mut call = Vec::with_capacity(100);
+    let mut calls = Vec::new();
+    let mut imported = 0usize;
+    input::for_each_finding("bench", &json, |f| {
+        call.push(f);
+        if call.len() == 100 {
+            calls.push(std::mem::take(&mut call));
+            if calls.len() == 20 {
+                for r in store.import_calls(&caller, std::mem::take(&mut calls))? {
+                    imported += r?.success_count;
+                }
+            }
+        }
+        Ok::<(), hubtriage::store::StoreError>(())
+    })
+    .expect("import");
+    if !call.is_empty() {
+        calls.push(call);
+    }
+    for r in store.import_calls(&caller, calls).expect("import") {
+        imported += r.expect("call").success_count;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(imported, count, "every generated finding imports");
+    println!(
+        "import     {imported} findings in {secs:.2} s = {:.0} findings/s (goal >= 50,000), parse + {} calls",
+        imported as f64 / secs,
+        count.div_ceil(100)
+    );
+
+    store.checkpoint().expect("checkpoint");
+    let size = store.size_on_disk().expect("size");
+    println!(
+        "size       store {:.1} MB / JSON {:.1} MB = {:.2} (goal <= 1.2)",
+        size as f64 / 1e6,
+        json.len() as f64 / 1e6,
+        size as f64 / json.len() as f64
+    );
+    drop(json);
+
+    let req = GetFindingsRequest::from_json(&json!({
+        "Filters": {
+            "SeverityLabel": [{"Value": "HIGH", "Comparison": "EQUALS"}],
+            "WorkflowStatus": [{"Value": "NEW", "Comparison": "EQUALS"}],
+            "RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}]
+        },
+        "MaxResults": 100
+    }))
+    .expect("request");
+    let mut times = Vec::new();
+    let mut n = 0;
+    for _ in 0..20 {
+        let t = Instant::now();
+        n = store.get_findings(&req, None).expect("get").findings.len();
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "get        3-field filter, first page of {n}: median {:.1} ms, worst {:.1} ms (goal <= 50 ms)",
+        times[times.len() / 2],
+        times[times.len() - 1]
+    );
+
+    let keys: Vec<FindingKey> = store
+        .find_all(&Default::default(), &[], Some(10_000.min(count)), None)
+        .expect("keys")
+        .iter()
+        .filter_map(FindingKey::of)
+        .collect();
+    let t = Instant::now();
+    let mut calls = Vec::new();
+    let mut processed = 0;
+    for chunk in keys.chunks(100) {
+        let body = json!({
+            "FindingIdentifiers": chunk.iter().map(FindingKey::to_json).collect::<Vec<_>>(),
+            "Workflow": {"Status": "RESOLVED"},
+            "Note": {"Text": "bulk resolved by the benchmark", "UpdatedBy": "bench"}
+        });
+        let c = Instant::now();
+        processed += store
+            .batch_update(&caller, &BatchUpdateRequest::from_json(&body).expect("req"))
+            .expect("update")
+            .processed
+            .len();
+        calls.push(c.elapsed().as_secs_f64() * 1e3);
+    }
+    let secs = t.elapsed().as_secs_f64();
+    calls.sort_by(f64::total_cmp);
+    println!(
+        "update     {processed} findings in {} calls: {secs:.3} s (goal <= 0.5 s), p50 per call {:.1} ms",
+        calls.len(),
+        calls[calls.len() / 2]
+    );
+}

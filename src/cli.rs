@@ -432,48 +432,88 @@ fn write_csv(found: &[Value], out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-/// Findings waiting to be sent, cut at 100 findings or 6 MB, whichever comes first.
-struct ImportBatch {
-    findings: Vec<Value>,
-    bytes: usize,
+/// Calls sent in one store transaction by `import`: one commit per ~2,000 findings.
+const CALLS_PER_COMMIT: usize = 20;
+
+/// Splits a stream of findings into BatchImportFindings calls (at most 100 findings and 6 MB each)
+/// and sends them in groups, keeping per-file counts and failures.
+struct Importer<'a> {
+    store: &'a mut Store,
+    caller: Caller,
+    call: Vec<Value>,
+    call_bytes: usize,
+    pending: Vec<Vec<Value>>,
+    sent: usize,
+    ok: usize,
+    failed: Vec<String>,
+}
+
+impl Importer<'_> {
+    fn push(&mut self, f: Value) -> Result<(), StoreError> {
+        let size = serde_json::to_vec(&f).map_or(0, |b| b.len());
+        if self.call.len() == MAX_IMPORT_FINDINGS
+            || (!self.call.is_empty() && self.call_bytes + size > MAX_IMPORT_BYTES)
+        {
+            self.cut()?;
+        }
+        self.call_bytes += size;
+        self.call.push(f);
+        Ok(())
+    }
+
+    fn cut(&mut self) -> Result<(), StoreError> {
+        if !self.call.is_empty() {
+            self.pending.push(std::mem::take(&mut self.call));
+            self.call_bytes = 0;
+        }
+        if self.pending.len() >= CALLS_PER_COMMIT {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> Result<(), StoreError> {
+        let calls = std::mem::take(&mut self.pending);
+        let sizes: Vec<usize> = calls.iter().map(Vec::len).collect();
+        for (result, n) in self.store.import_calls(&self.caller, calls)?.into_iter().zip(sizes) {
+            match result {
+                Ok(r) => {
+                    self.ok += r.success_count;
+                    self.failed.extend(
+                        r.failed.iter().map(|f| format!("{}: {}: {}", sanitize::line(&f.id), f.code, f.message)),
+                    );
+                }
+                // A call refused whole (a lone finding over 6 MB): its findings failed, not the file.
+                Err(StoreError::InvalidInput(m)) => {
+                    self.failed.push(format!("findings {}..{}: {m}", self.sent + 1, self.sent + n))
+                }
+                Err(e) => return Err(e),
+            }
+            self.sent += n;
+        }
+        Ok(())
+    }
+
+    /// Sends whatever is still waiting.
+    fn finish(&mut self) -> Result<(), StoreError> {
+        if !self.call.is_empty() {
+            self.pending.push(std::mem::take(&mut self.call));
+            self.call_bytes = 0;
+        }
+        if !self.pending.is_empty() {
+            self.send()?;
+        }
+        Ok(())
+    }
 }
 
 fn import(g: &Global, files: &[String]) -> Result<Outcome> {
     let mut store = g.open()?;
-    let caller = g.caller();
     let mut any_failed = false;
     let started = std::time::Instant::now();
     let mut total = 0usize;
     for file in files {
         let name = input::display_name(file);
-        let (mut ok, mut failed) = (0usize, Vec::<String>::new());
-        let mut batch = ImportBatch { findings: Vec::new(), bytes: 0 };
-        let mut offset = 0usize;
-        let mut flush = |batch: &mut ImportBatch,
-                         ok: &mut usize,
-                         failed: &mut Vec<String>,
-                         offset: &mut usize|
-         -> Result<(), StoreError> {
-            if batch.findings.is_empty() {
-                return Ok(());
-            }
-            let n = batch.findings.len();
-            let sent = std::mem::take(&mut batch.findings);
-            batch.bytes = 0;
-            match store.batch_import(&caller, sent) {
-                Ok(r) => {
-                    *ok += r.success_count;
-                    failed.extend(
-                        r.failed.iter().map(|f| format!("{}: {}: {}", sanitize::line(&f.id), f.code, f.message)),
-                    );
-                }
-                // A lone finding too big for a call is that finding's failure, not the file's.
-                Err(StoreError::InvalidInput(m)) => failed.push(format!("findings {}..{}: {m}", *offset, *offset + n)),
-                Err(e) => return Err(e),
-            }
-            *offset += n;
-            Ok(())
-        };
         let bytes = match input::read_bytes(file) {
             Ok(b) => b,
             Err(e) => {
@@ -482,24 +522,24 @@ fn import(g: &Global, files: &[String]) -> Result<Outcome> {
                 continue;
             }
         };
-        let read = input::for_each_finding(&name, &bytes, |f| {
-            let size = serde_json::to_vec(&f).map_or(0, |b| b.len());
-            if batch.findings.len() == MAX_IMPORT_FINDINGS
-                || (batch.bytes + size > MAX_IMPORT_BYTES && !batch.findings.is_empty())
-            {
-                flush(&mut batch, &mut ok, &mut failed, &mut offset)?;
-            }
-            batch.bytes += size;
-            batch.findings.push(f);
-            Ok::<(), StoreError>(())
-        });
-        let read_error = match read {
+        let mut imp = Importer {
+            store: &mut store,
+            caller: g.caller(),
+            call: Vec::new(),
+            call_bytes: 0,
+            pending: Vec::new(),
+            sent: 0,
+            ok: 0,
+            failed: Vec::new(),
+        };
+        let read_error = match input::for_each_finding(&name, &bytes, |f| imp.push(f)) {
             Ok(()) => None,
             Err(ReadError::Input(e)) => Some(e.to_string()),
             Err(ReadError::Sink(e)) => return Err(e.into()),
         };
         // Whatever parsed before an error is still imported: nothing already read is lost.
-        flush(&mut batch, &mut ok, &mut failed, &mut offset)?;
+        imp.finish()?;
+        let (ok, failed) = (imp.ok, std::mem::take(&mut imp.failed));
         total += ok;
         println!("{name}: {ok} imported, {} failed", failed.len());
         for f in &failed {

@@ -13,6 +13,7 @@
 //! Prowler 6, Config 4, IAM Access Analyzer 4, Macie 3, Health 2, Patch Manager 2.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -579,7 +580,8 @@ const CONFIG_RULES: &[(&str, Kind, Label)] = &[
 ];
 
 /// Prowler checks: (check id, title, severity, resource kind (None = account), service, remediation URL).
-const PROWLER: &[(&str, &str, Label, Option<Kind>, &str, &str)] = &[
+type ProwlerCheck = (&'static str, &'static str, Label, Option<Kind>, &'static str, &'static str);
+const PROWLER: &[ProwlerCheck] = &[
     (
         "iam_root_hardware_mfa_enabled",
         "Ensure hardware MFA is enabled for the root account",
@@ -962,7 +964,12 @@ struct Res {
 
 /// The Resources[] member for the account itself.
 fn account_resource(acct: &Account, region: &str) -> Value {
-    obj! {"Type" => "AwsAccount", "Id" => format!("AWS::::Account:{}", acct.id), "Partition" => "aws", "Region" => region}
+    obj! {
+        "Type" => "AwsAccount",
+        "Id" => format!("AWS::::Account:{}", acct.id),
+        "Partition" => "aws",
+        "Region" => region,
+    }
 }
 
 fn make_resource(seed: u64, acct_idx: usize, acct: &Account, kind: Kind, idx: u32, anchor: i64) -> Res {
@@ -973,7 +980,7 @@ fn make_resource(seed: u64, acct_idx: usize, acct: &Account, kind: Kind, idx: u3
     let region: &'static str = match kind {
         // IAM is global: Security Hub reports it in the account's home Region.
         Kind::Role | Kind::User | Kind::Policy | Kind::AccessKey => acct.regions[0],
-        _ => *r.pick(&acct.regions),
+        _ => acct.regions[r.below(acct.regions.len())],
     };
     let svc = *r.pick(SERVICES);
     let uniq = unique_suffix(idx, sub_seed.rotate_left(17) ^ kind.code());
@@ -984,7 +991,16 @@ fn make_resource(seed: u64, acct_idx: usize, acct: &Account, kind: Kind, idx: u3
         Kind::Instance => {
             let iid = format!("i-{}", r.hex(17));
             let arn = format!("arn:aws:ec2:{region}:{a}:instance/{iid}");
-            let mut d = obj! {"Type" => r.pick(&["t3.medium", "m6i.large", "c7g.xlarge", "r6i.2xlarge", "t3.small", "m5.4xlarge"]), "ImageId" => format!("ami-{}", r.hex(17)), "IpV4Addresses" => arr![&private_ip], "KeyName" => format!("{env}-{svc}"), "IamInstanceProfileArn" => format!("arn:aws:iam::{a}:instance-profile/{svc}-{env}"), "VpcId" => format!("vpc-{}", r.hex(17)), "SubnetId" => format!("subnet-{}", r.hex(17)), "LaunchedAt" => &created, "NetworkInterfaces" => arr![obj!{"NetworkInterfaceId" => format!("eni-{}", r.hex(17))}], "MetadataOptions" => obj!{"HttpEndpoint" => "enabled", "HttpTokens" => if r.chance(0.6) { "required" } else { "optional" }}};
+            let mut d = obj! {
+                "Type" => r.pick(&["t3.medium", "m6i.large", "c7g.xlarge", "r6i.2xlarge", "t3.small", "m5.4xlarge"]),
+                "ImageId" => format!("ami-{}", r.hex(17)),
+                "IpV4Addresses" => arr![&private_ip],
+                "IamInstanceProfileArn" => format!("arn:aws:iam::{a}:instance-profile/{svc}-{env}"),
+                "VpcId" => format!("vpc-{}", r.hex(17)),
+                "SubnetId" => format!("subnet-{}", r.hex(17)),
+                "LaunchedAt" => &created,
+                "MetadataOptions" => obj! {"HttpEndpoint" => "enabled", "HttpTokens" => if r.chance(0.6) { "required" } else { "optional" }},
+            };
             if r.chance(0.2) {
                 if let Some(addrs) = d.get_mut("IpV4Addresses").and_then(Value::as_array_mut) {
                     addrs.push(Value::String(r.public_ip()));
@@ -998,7 +1014,21 @@ fn make_resource(seed: u64, acct_idx: usize, acct: &Account, kind: Kind, idx: u3
             let arn = format!("arn:aws:s3:::{name}");
             let algo = if r.chance(0.6) { "AES256" } else { "aws:kms" };
             let block = r.chance(0.8);
-            let d = obj! {"AwsS3Bucket" => obj!{"OwnerId" => r.hex(64), "OwnerAccountId" => a, "CreatedAt" => &created, "Name" => &name, "ServerSideEncryptionConfiguration" => obj!{"Rules" => arr![obj!{"ApplyServerSideEncryptionByDefault" => obj!{"SSEAlgorithm" => algo}}]}, "PublicAccessBlockConfiguration" => obj!{"BlockPublicAcls" => block, "BlockPublicPolicy" => block, "IgnorePublicAcls" => block, "RestrictPublicBuckets" => block}}};
+            let d = obj! {
+                "AwsS3Bucket" => obj! {
+                    "OwnerId" => r.hex(64),
+                    "OwnerAccountId" => a,
+                    "CreatedAt" => &created,
+                    "Name" => &name,
+                    "ServerSideEncryptionConfiguration" => obj! {"Rules" => arr![obj!{"ApplyServerSideEncryptionByDefault" => obj!{"SSEAlgorithm" => algo}}]},
+                    "PublicAccessBlockConfiguration" => obj! {
+                        "BlockPublicAcls" => block,
+                        "BlockPublicPolicy" => block,
+                        "IgnorePublicAcls" => block,
+                        "RestrictPublicBuckets" => block,
+                    },
+                },
+            };
             ("AwsS3Bucket", arn, name, d)
         }
         Kind::SecGroup => {
@@ -1007,26 +1037,78 @@ fn make_resource(seed: u64, acct_idx: usize, acct: &Account, kind: Kind, idx: u3
             let name = if r.chance(0.25) { String::from("default") } else { format!("{svc}-{env}-sg") };
             let port = *r.pick(&[22_u16, 443, 3389, 5432, 80, 8080]);
             let cidr = if r.chance(0.4) { "0.0.0.0/0" } else { "10.0.0.0/8" };
-            let d = obj! {"AwsEc2SecurityGroup" => obj!{"GroupName" => &name, "GroupId" => &gid, "OwnerId" => a, "VpcId" => format!("vpc-{}", r.hex(17)), "IpPermissions" => arr![obj!{"IpProtocol" => "tcp", "FromPort" => port, "ToPort" => port, "IpRanges" => arr![obj!{"CidrIp" => cidr}]}]}};
+            let d = obj! {
+                "AwsEc2SecurityGroup" => obj! {
+                    "GroupName" => &name,
+                    "GroupId" => &gid,
+                    "OwnerId" => a,
+                    "VpcId" => format!("vpc-{}", r.hex(17)),
+                    "IpPermissions" => arr![
+                        obj! {
+                            "IpProtocol" => "tcp",
+                            "FromPort" => port,
+                            "ToPort" => port,
+                            "IpRanges" => arr![obj!{"CidrIp" => cidr}],
+                        },
+                    ],
+                },
+            };
             ("AwsEc2SecurityGroup", arn, gid, d)
         }
         Kind::Vpc => {
             let vid = format!("vpc-{}", r.hex(17));
             let arn = format!("arn:aws:ec2:{region}:{a}:vpc/{vid}");
-            let d = obj! {"AwsEc2Vpc" => obj!{"CidrBlockAssociationSet" => arr![obj!{"AssociationId" => format!("vpc-cidr-assoc-{}", r.hex(17)), "CidrBlock" => format!("10.{}.0.0/16", r.int(0, 255)), "CidrBlockState" => "associated"}], "DhcpOptionsId" => format!("dopt-{}", r.hex(17)), "State" => "available"}};
+            let d = obj! {
+                "AwsEc2Vpc" => obj! {
+                    "CidrBlockAssociationSet" => arr![
+                        obj! {
+                            "AssociationId" => format!("vpc-cidr-assoc-{}", r.hex(17)),
+                            "CidrBlock" => format!("10.{}.0.0/16", r.int(0, 255)),
+                            "CidrBlockState" => "associated",
+                        },
+                    ],
+                    "DhcpOptionsId" => format!("dopt-{}", r.hex(17)),
+                    "State" => "available",
+                },
+            };
             ("AwsEc2Vpc", arn, vid, d)
         }
         Kind::Volume => {
             let vid = format!("vol-{}", r.hex(17));
             let arn = format!("arn:aws:ec2:{region}:{a}:volume/{vid}");
-            let d = obj! {"AwsEc2Volume" => obj!{"CreateTime" => &created, "Encrypted" => r.chance(0.7), "Size" => r.pick(&[8_u32, 20, 50, 100, 500]), "Status" => "in-use", "VolumeId" => &vid, "VolumeType" => r.pick(&["gp3", "gp2", "io2"]), "Attachments" => arr![obj!{"InstanceId" => format!("i-{}", r.hex(17)), "Status" => "attached", "DeleteOnTermination" => r.chance(0.8)}]}};
+            let d = obj! {
+                "AwsEc2Volume" => obj! {
+                    "CreateTime" => &created,
+                    "Encrypted" => r.chance(0.7),
+                    "Size" => r.pick(&[8_u32, 20, 50, 100, 500]),
+                    "Status" => "in-use",
+                    "VolumeId" => &vid,
+                    "VolumeType" => r.pick(&["gp3", "gp2", "io2"]),
+                    "Attachments" => arr![
+                        obj! {
+                            "InstanceId" => format!("i-{}", r.hex(17)),
+                            "Status" => "attached",
+                            "DeleteOnTermination" => r.chance(0.8),
+                        },
+                    ],
+                },
+            };
             ("AwsEc2Volume", arn, vid, d)
         }
         Kind::Role => {
             let name = format!("{svc}-{env}-{}-{uniq}", r.pick(&["task", "exec", "deploy", "reader", "admin"]));
             let arn = format!("arn:aws:iam::{a}:role/{name}");
             let principal = r.pick(&["ec2.amazonaws.com", "lambda.amazonaws.com", "ecs-tasks.amazonaws.com"]);
-            let d = obj! {"AwsIamRole" => obj!{"AssumeRolePolicyDocument" => format!("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22{principal}%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D"), "CreateDate" => &created, "RoleId" => format!("AROA{}", r.upper_hex(17)), "RoleName" => &name, "MaxSessionDuration" => 3600, "Path" => "/"}};
+            let d = obj! {
+                "AwsIamRole" => obj! {
+                    "AssumeRolePolicyDocument" => format!("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22{principal}%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D"),
+                    "CreateDate" => &created,
+                    "RoleId" => format!("AROA{}", r.upper_hex(17)),
+                    "RoleName" => &name,
+                    "MaxSessionDuration" => 3600,
+                    "Path" => "/",
+                },
+            };
             ("AwsIamRole", arn, name, d)
         }
         Kind::User => {
@@ -1045,13 +1127,35 @@ fn make_resource(seed: u64, acct_idx: usize, acct: &Account, kind: Kind, idx: u3
                 ])
             );
             let arn = format!("arn:aws:iam::{a}:user/{name}");
-            let d = obj! {"AwsIamUser" => obj!{"AttachedManagedPolicies" => arr![obj!{"PolicyName" => "ReadOnlyAccess", "PolicyArn" => "arn:aws:iam::aws:policy/ReadOnlyAccess"}], "CreateDate" => &created, "Path" => "/", "UserId" => format!("AIDA{}", r.upper_hex(17)), "UserName" => &name}};
+            let d = obj! {
+                "AwsIamUser" => obj! {
+                    "AttachedManagedPolicies" => arr![
+                        obj! {"PolicyName" => "ReadOnlyAccess", "PolicyArn" => "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+                    ],
+                    "CreateDate" => &created,
+                    "Path" => "/",
+                    "UserId" => format!("AIDA{}", r.upper_hex(17)),
+                    "UserName" => &name,
+                },
+            };
             ("AwsIamUser", arn, name, d)
         }
         Kind::Policy => {
             let name = format!("{svc}-{env}-{}-{uniq}", r.pick(&["access", "fullaccess", "ops", "boundary"]));
             let arn = format!("arn:aws:iam::{a}:policy/{name}");
-            let d = obj! {"AwsIamPolicy" => obj!{"AttachmentCount" => r.int(0, 8), "CreateDate" => &created, "DefaultVersionId" => format!("v{}", r.int(1, 6)), "IsAttachable" => true, "Path" => "/", "PermissionsBoundaryUsageCount" => 0, "PolicyId" => format!("ANPA{}", r.upper_hex(17)), "PolicyName" => &name, "UpdateDate" => ts(created_ms + r.int(0, 200) * DAY_MS)}};
+            let d = obj! {
+                "AwsIamPolicy" => obj! {
+                    "AttachmentCount" => r.int(0, 8),
+                    "CreateDate" => &created,
+                    "DefaultVersionId" => format!("v{}", r.int(1, 6)),
+                    "IsAttachable" => true,
+                    "Path" => "/",
+                    "PermissionsBoundaryUsageCount" => 0,
+                    "PolicyId" => format!("ANPA{}", r.upper_hex(17)),
+                    "PolicyName" => &name,
+                    "UpdateDate" => ts(created_ms + r.int(0, 200) * DAY_MS),
+                },
+            };
             ("AwsIamPolicy", arn, name, d)
         }
         Kind::AccessKey => {
@@ -1061,13 +1165,36 @@ fn make_resource(seed: u64, acct_idx: usize, acct: &Account, kind: Kind, idx: u3
                 r.pick(&["svc-deploy", "terraform", "ci-runner", "amara", "chen", "reporting-bot"])
             );
             let arn = format!("arn:aws:iam::{a}:user/{principal}");
-            let d = obj! {"AwsIamAccessKey" => obj!{"PrincipalId" => format!("AIDA{}", r.upper_hex(17)), "PrincipalType" => if r.chance(0.7) { "IAMUser" } else { "AssumedRole" }, "PrincipalName" => &principal, "Status" => "Active", "CreatedAt" => &created, "AccountId" => a, "AccessKeyId" => &kid}};
+            let d = obj! {
+                "AwsIamAccessKey" => obj! {
+                    "PrincipalId" => format!("AIDA{}", r.upper_hex(17)),
+                    "PrincipalType" => if r.chance(0.7) { "IAMUser" } else { "AssumedRole" },
+                    "PrincipalName" => &principal,
+                    "Status" => "Active",
+                    "CreatedAt" => &created,
+                    "AccountId" => a,
+                    "AccessKeyId" => &kid,
+                },
+            };
             return finish_res(&mut r, acct, "AwsIamAccessKey", kid, arn, principal, region, d, private_ip);
         }
         Kind::Function => {
             let name = format!("{svc}-{env}-{}-{uniq}", r.pick(&["handler", "worker", "cron", "api", "stream"]));
             let arn = format!("arn:aws:lambda:{region}:{a}:function:{name}");
-            let d = obj! {"AwsLambdaFunction" => obj!{"FunctionName" => &name, "Handler" => "index.handler", "LastModified" => &created, "MemorySize" => r.pick(&[128_u32, 256, 512, 1024, 2048]), "Role" => format!("arn:aws:iam::{a}:role/{svc}-{env}-exec"), "Runtime" => r.pick(&["python3.12", "python3.9", "nodejs20.x", "nodejs16.x", "java17", "provided.al2023", "python3.8"]), "Timeout" => r.pick(&[3_u32, 15, 30, 60, 300, 900]), "Version" => "$LATEST", "Architectures" => arr![r.pick(&["x86_64", "arm64"])], "PackageType" => "Zip"}};
+            let d = obj! {
+                "AwsLambdaFunction" => obj! {
+                    "FunctionName" => &name,
+                    "Handler" => "index.handler",
+                    "LastModified" => &created,
+                    "MemorySize" => r.pick(&[128_u32, 256, 512, 1024, 2048]),
+                    "Role" => format!("arn:aws:iam::{a}:role/{svc}-{env}-exec"),
+                    "Runtime" => r.pick(&["python3.12", "python3.9", "nodejs20.x", "nodejs16.x", "java17", "provided.al2023", "python3.8"]),
+                    "Timeout" => r.pick(&[3_u32, 15, 30, 60, 300, 900]),
+                    "Version" => "$LATEST",
+                    "Architectures" => arr![r.pick(&["x86_64", "arm64"])],
+                    "PackageType" => "Zip",
+                },
+            };
             ("AwsLambdaFunction", arn, name, d)
         }
         Kind::Database => {
@@ -1079,7 +1206,21 @@ fn make_resource(seed: u64, acct_idx: usize, acct: &Account, kind: Kind, idx: u3
                 ("aurora-postgresql", "14.9"),
                 ("mariadb", "10.6.14"),
             ]);
-            let d = obj! {"AwsRdsDbInstance" => obj!{"DBInstanceIdentifier" => &name, "DBInstanceClass" => r.pick(&["db.t3.medium", "db.r6g.large", "db.m6i.xlarge"]), "DbInstancePort" => if engine.contains("postgres") { 5432 } else { 3306 }, "DbiResourceId" => format!("db-{}", r.upper_hex(26)), "Engine" => engine, "EngineVersion" => version, "InstanceCreateTime" => &created, "AllocatedStorage" => r.pick(&[20_u32, 100, 500, 1000]), "MultiAz" => r.chance(0.5), "PubliclyAccessible" => r.chance(0.1), "StorageEncrypted" => r.chance(0.8)}};
+            let d = obj! {
+                "AwsRdsDbInstance" => obj! {
+                    "DBInstanceIdentifier" => &name,
+                    "DBInstanceClass" => r.pick(&["db.t3.medium", "db.r6g.large", "db.m6i.xlarge"]),
+                    "DbInstancePort" => if engine.contains("postgres") { 5432 } else { 3306 },
+                    "DbiResourceId" => format!("db-{}", r.upper_hex(26)),
+                    "Engine" => engine,
+                    "EngineVersion" => version,
+                    "InstanceCreateTime" => &created,
+                    "AllocatedStorage" => r.pick(&[20_u32, 100, 500, 1000]),
+                    "MultiAz" => r.chance(0.5),
+                    "PubliclyAccessible" => r.chance(0.1),
+                    "StorageEncrypted" => r.chance(0.8),
+                },
+            };
             ("AwsRdsDbInstance", arn, name, d)
         }
         Kind::Image => {
@@ -1091,25 +1232,63 @@ fn make_resource(seed: u64, acct_idx: usize, acct: &Account, kind: Kind, idx: u3
             } else {
                 format!("{}.{}.{}", r.int(1, 4), r.int(0, 20), r.int(0, 9))
             };
-            let d = obj! {"AwsEcrContainerImage" => obj!{"RegistryId" => a, "RepositoryName" => &repo, "Architecture" => r.pick(&["amd64", "arm64"]), "ImageDigest" => &digest, "ImageTags" => arr![tag], "ImagePublishedAt" => &created}};
+            let d = obj! {
+                "AwsEcrContainerImage" => obj! {
+                    "RegistryId" => a,
+                    "RepositoryName" => &repo,
+                    "Architecture" => r.pick(&["amd64", "arm64"]),
+                    "ImageDigest" => &digest,
+                    "ImageTags" => arr![tag],
+                    "ImagePublishedAt" => &created,
+                },
+            };
             ("AwsEcrContainerImage", arn, repo, d)
         }
         Kind::Repository => {
             let repo = format!("{env}/{svc}-{uniq}");
             let arn = format!("arn:aws:ecr:{region}:{a}:repository/{repo}");
-            let d = obj! {"AwsEcrRepository" => obj!{"Arn" => &arn, "RepositoryName" => &repo, "ImageTagMutability" => r.pick(&["MUTABLE", "IMMUTABLE"]), "ImageScanningConfiguration" => obj!{"ScanOnPush" => r.chance(0.5)}}};
+            let d = obj! {
+                "AwsEcrRepository" => obj! {
+                    "Arn" => &arn,
+                    "RepositoryName" => &repo,
+                    "ImageTagMutability" => r.pick(&["MUTABLE", "IMMUTABLE"]),
+                    "ImageScanningConfiguration" => obj! {"ScanOnPush" => r.chance(0.5)},
+                },
+            };
             ("AwsEcrRepository", arn, repo, d)
         }
         Kind::Key => {
             let kid = r.uuid();
             let arn = format!("arn:aws:kms:{region}:{a}:key/{kid}");
-            let d = obj! {"AwsKmsKey" => obj!{"AWSAccountId" => a, "CreationDate" => (created_ms / 1000) as f64, "KeyId" => &kid, "KeyManager" => "CUSTOMER", "KeyState" => if r.chance(0.95) { "Enabled" } else { "PendingDeletion" }, "Origin" => "AWS_KMS", "Description" => format!("{svc} {env} data key"), "KeyRotationStatus" => r.chance(0.5)}};
+            let d = obj! {
+                "AwsKmsKey" => obj! {
+                    "AWSAccountId" => a,
+                    "CreationDate" => (created_ms / 1000) as f64,
+                    "KeyId" => &kid,
+                    "KeyManager" => "CUSTOMER",
+                    "KeyState" => if r.chance(0.95) { "Enabled" } else { "PendingDeletion" },
+                    "Origin" => "AWS_KMS",
+                    "Description" => format!("{svc} {env} data key"),
+                    "KeyRotationStatus" => r.chance(0.5),
+                },
+            };
             ("AwsKmsKey", arn, kid, d)
         }
         Kind::Trail => {
             let name = format!("{}-{uniq}", r.pick(&["management-events", "org-trail", "audit-trail", "data-events"]));
             let arn = format!("arn:aws:cloudtrail:{region}:{a}:trail/{name}");
-            let d = obj! {"AwsCloudTrailTrail" => obj!{"HomeRegion" => region, "IncludeGlobalServiceEvents" => true, "IsMultiRegionTrail" => r.chance(0.6), "IsOrganizationTrail" => r.chance(0.3), "LogFileValidationEnabled" => r.chance(0.7), "Name" => &name, "S3BucketName" => format!("{}-cloudtrail-{}", acct.name, r.hex(6)), "TrailArn" => &arn}};
+            let d = obj! {
+                "AwsCloudTrailTrail" => obj! {
+                    "HomeRegion" => region,
+                    "IncludeGlobalServiceEvents" => true,
+                    "IsMultiRegionTrail" => r.chance(0.6),
+                    "IsOrganizationTrail" => r.chance(0.3),
+                    "LogFileValidationEnabled" => r.chance(0.7),
+                    "Name" => &name,
+                    "S3BucketName" => format!("{}-cloudtrail-{}", acct.name, r.hex(6)),
+                    "TrailArn" => &arn,
+                },
+            };
             ("AwsCloudTrailTrail", arn, name, d)
         }
         Kind::Queue => {
@@ -1131,13 +1310,35 @@ fn make_resource(seed: u64, acct_idx: usize, acct: &Account, kind: Kind, idx: u3
         Kind::Cluster => {
             let name = format!("{env}-{svc}-{uniq}");
             let arn = format!("arn:aws:eks:{region}:{a}:cluster/{name}");
-            let d = obj! {"AwsEksCluster" => obj!{"Arn" => &arn, "Name" => &name, "ClusterStatus" => "ACTIVE", "Version" => r.pick(&["1.26", "1.28", "1.30", "1.32"]), "RoleArn" => format!("arn:aws:iam::{a}:role/{name}-cluster-role"), "ResourcesVpcConfig" => obj!{"EndpointPublicAccess" => r.chance(0.4), "SecurityGroupIds" => arr![format!("sg-{}", r.hex(17))], "SubnetIds" => arr![format!("subnet-{}", r.hex(17)), format!("subnet-{}", r.hex(17))]}}};
+            let d = obj! {
+                "AwsEksCluster" => obj! {
+                    "Arn" => &arn,
+                    "Name" => &name,
+                    "ClusterStatus" => "ACTIVE",
+                    "Version" => r.pick(&["1.26", "1.28", "1.30", "1.32"]),
+                    "RoleArn" => format!("arn:aws:iam::{a}:role/{name}-cluster-role"),
+                    "ResourcesVpcConfig" => obj! {
+                        "EndpointPublicAccess" => r.chance(0.4),
+                        "SecurityGroupIds" => arr![format!("sg-{}", r.hex(17))],
+                        "SubnetIds" => arr![format!("subnet-{}", r.hex(17)), format!("subnet-{}", r.hex(17))],
+                    },
+                },
+            };
             ("AwsEksCluster", arn, name, d)
         }
         Kind::Table => {
             let name = format!("{svc}-{env}-{uniq}");
             let arn = format!("arn:aws:dynamodb:{region}:{a}:table/{name}");
-            let d = obj! {"AwsDynamoDbTable" => obj!{"TableName" => &name, "TableStatus" => "ACTIVE", "ItemCount" => r.int(0, 20_000_000), "TableSizeBytes" => r.int(0, 50_000_000_000), "BillingModeSummary" => obj!{"BillingMode" => r.pick(&["PAY_PER_REQUEST", "PROVISIONED"])}, "CreationDateTime" => &created}};
+            let d = obj! {
+                "AwsDynamoDbTable" => obj! {
+                    "TableName" => &name,
+                    "TableStatus" => "ACTIVE",
+                    "ItemCount" => r.int(0, 20_000_000),
+                    "TableSizeBytes" => r.int(0, 50_000_000_000),
+                    "BillingModeSummary" => obj! {"BillingMode" => r.pick(&["PAY_PER_REQUEST", "PROVISIONED"])},
+                    "CreationDateTime" => &created,
+                },
+            };
             ("AwsDynamoDbTable", arn, name, d)
         }
         Kind::LoadBalancer => {
@@ -1145,14 +1346,31 @@ fn make_resource(seed: u64, acct_idx: usize, acct: &Account, kind: Kind, idx: u3
             let lb_hex = r.hex(16);
             let arn = format!("arn:aws:elasticloadbalancing:{region}:{a}:loadbalancer/app/{name}/{lb_hex}");
             let scheme = if r.chance(0.6) { "internet-facing" } else { "internal" };
-            let d = obj! {"AwsElbv2LoadBalancer" => obj!{"CreatedTime" => &created, "DNSName" => format!("{name}-{}.{region}.elb.amazonaws.com", r.int(100_000_000, 2_000_000_000)), "Scheme" => scheme, "State" => obj!{"Code" => "active"}, "Type" => "application", "VpcId" => format!("vpc-{}", r.hex(17)), "IpAddressType" => "ipv4"}};
+            let d = obj! {
+                "AwsElbv2LoadBalancer" => obj! {
+                    "CreatedTime" => &created,
+                    "DNSName" => format!("{name}-{}.{region}.elb.amazonaws.com", r.int(100_000_000, 2_000_000_000)),
+                    "Scheme" => scheme,
+                    "State" => obj! {"Code" => "active"},
+                    "Type" => "application",
+                    "VpcId" => format!("vpc-{}", r.hex(17)),
+                    "IpAddressType" => "ipv4",
+                },
+            };
             ("AwsElbv2LoadBalancer", arn, name, d)
         }
         Kind::Secret => {
             let name =
                 format!("{env}/{svc}/{}-{uniq}", r.pick(&["db-password", "api-key", "oauth-client", "signing-key"]));
             let arn = format!("arn:aws:secretsmanager:{region}:{a}:secret:{name}-{}", r.hex(6));
-            let d = obj! {"AwsSecretsManagerSecret" => obj!{"Name" => &name, "RotationEnabled" => r.chance(0.4), "Deleted" => false, "Description" => format!("{svc} credentials ({env})")}};
+            let d = obj! {
+                "AwsSecretsManagerSecret" => obj! {
+                    "Name" => &name,
+                    "RotationEnabled" => r.chance(0.4),
+                    "Deleted" => false,
+                    "Description" => format!("{svc} credentials ({env})"),
+                },
+            };
             ("AwsSecretsManagerSecret", arn, name, d)
         }
     };
@@ -1177,8 +1395,8 @@ fn finish_res(
     m.insert("Id".into(), Value::String(id));
     m.insert("Partition".into(), Value::String("aws".into()));
     m.insert("Region".into(), Value::String(region.into()));
-    if r.chance(0.6) {
-        let mut t = Map::new();
+    if r.chance(0.5) {
+        let mut t = Map::with_capacity(4);
         t.insert("Environment".into(), Value::String(acct.env.into()));
         t.insert("Owner".into(), Value::String(format!("team-{}", r.pick(TEAMS))));
         if r.chance(0.5) {
@@ -1206,10 +1424,12 @@ pub struct Generator {
     accounts: Vec<Account>,
     account_cumulative: Vec<u32>,
     pool_scale: u32,
-    pools: HashMap<(usize, Kind), Vec<Option<Res>>>,
+    pools: HashMap<(usize, Kind), Vec<Option<Rc<Res>>>>,
     /// Next resource index per (account, kind) for IAM Access Analyzer, which keeps one finding per resource.
     analyzer_next: HashMap<(usize, Kind), u32>,
     control_slugs: Vec<String>,
+    /// Top-level object templates by the set of members present.
+    templates: HashMap<u64, Map<String, Value>>,
 }
 
 /// Everything a product generator decides; [`Generator::assemble`] turns it into the finding.
@@ -1231,11 +1451,87 @@ struct Draft {
     product_fields: Map<String, Value>,
     resources: Vec<Value>,
     /// Product-specific members (Compliance, Vulnerabilities, Network, Action, PatchSummary, ...), in order.
-    extra: Vec<(&'static str, Value)>,
+    extra: Vec<(usize, Value)>,
     workflow: &'static str,
     record_state: &'static str,
     confidence: Option<u8>,
 }
+
+/// Top-level finding members in the order they are written.
+const TOP_KEYS: [&str; 36] = [
+    "SchemaVersion",
+    "Id",
+    "ProductArn",
+    "ProductName",
+    "CompanyName",
+    "Region",
+    "GeneratorId",
+    "AwsAccountId",
+    "AwsAccountName",
+    "Types",
+    "FirstObservedAt",
+    "LastObservedAt",
+    "CreatedAt",
+    "UpdatedAt",
+    "ProcessedAt",
+    "Severity",
+    "Confidence",
+    "Title",
+    "Description",
+    "Remediation",
+    "SourceUrl",
+    "ProductFields",
+    "Resources",
+    "Compliance",
+    "Vulnerabilities",
+    "PatchSummary",
+    "Network",
+    "Action",
+    "WorkflowState",
+    "Workflow",
+    "RecordState",
+    "VerificationState",
+    "FindingProviderFields",
+    "Note",
+    "UserDefinedFields",
+    "Sample",
+];
+const T_SCHEMA: usize = 0;
+const T_ID: usize = 1;
+const T_PRODUCT_ARN: usize = 2;
+const T_PRODUCT_NAME: usize = 3;
+const T_COMPANY_NAME: usize = 4;
+const T_REGION: usize = 5;
+const T_GENERATOR_ID: usize = 6;
+const T_ACCOUNT_ID: usize = 7;
+const T_ACCOUNT_NAME: usize = 8;
+const T_TYPES: usize = 9;
+const T_FIRST_OBSERVED: usize = 10;
+const T_LAST_OBSERVED: usize = 11;
+const T_CREATED: usize = 12;
+const T_UPDATED: usize = 13;
+const T_PROCESSED: usize = 14;
+const T_SEVERITY: usize = 15;
+const T_CONFIDENCE: usize = 16;
+const T_TITLE: usize = 17;
+const T_DESCRIPTION: usize = 18;
+const T_REMEDIATION: usize = 19;
+const T_SOURCE_URL: usize = 20;
+const T_PRODUCT_FIELDS: usize = 21;
+const T_RESOURCES: usize = 22;
+const T_COMPLIANCE: usize = 23;
+const T_VULNERABILITIES: usize = 24;
+const T_PATCH_SUMMARY: usize = 25;
+const T_NETWORK: usize = 26;
+const T_ACTION: usize = 27;
+const T_WORKFLOW_STATE: usize = 28;
+const T_WORKFLOW: usize = 29;
+const T_RECORD_STATE: usize = 30;
+const T_VERIFICATION: usize = 31;
+const T_PROVIDER_FIELDS: usize = 32;
+const T_NOTE: usize = 33;
+const T_USER_DEFINED: usize = 34;
+const T_SAMPLE: usize = 35;
 
 struct Times {
     first: i64,
@@ -1304,6 +1600,7 @@ impl Generator {
             pools: HashMap::new(),
             analyzer_next: HashMap::new(),
             control_slugs,
+            templates: HashMap::new(),
         }
     }
 
@@ -1312,22 +1609,22 @@ impl Generator {
     }
 
     /// A resource of `kind` from the account's pool (created on first use).
-    fn resource(&mut self, acct: usize, kind: Kind) -> Res {
+    fn resource(&mut self, acct: usize, kind: Kind) -> Rc<Res> {
         let size = kind.pool() * self.pool_scale;
         let idx = self.rng.below(size as usize);
         self.resource_at(acct, kind, idx as u32)
     }
 
-    fn resource_at(&mut self, acct: usize, kind: Kind, idx: u32) -> Res {
+    fn resource_at(&mut self, acct: usize, kind: Kind, idx: u32) -> Rc<Res> {
         let size = (kind.pool() * self.pool_scale) as usize;
         let (seed, anchor) = (self.seed, self.anchor);
         let account = &self.accounts[acct];
         if idx as usize >= size {
             // Beyond the pool: a one-off resource, not cached.
-            return make_resource(seed, acct, account, kind, idx, anchor);
+            return Rc::new(make_resource(seed, acct, account, kind, idx, anchor));
         }
         let pool = self.pools.entry((acct, kind)).or_insert_with(|| vec![None; size]);
-        pool[idx as usize].get_or_insert_with(|| make_resource(seed, acct, account, kind, idx, anchor)).clone()
+        pool[idx as usize].get_or_insert_with(|| Rc::new(make_resource(seed, acct, account, kind, idx, anchor))).clone()
     }
 
     fn times(&mut self) -> Times {
@@ -1370,9 +1667,9 @@ impl Generator {
             description: String::new(),
             remediation: None,
             source_url: None,
-            product_fields: Map::new(),
-            resources: Vec::new(),
-            extra: Vec::new(),
+            product_fields: Map::with_capacity(10),
+            resources: Vec::with_capacity(2),
+            extra: Vec::with_capacity(3),
             workflow: "NEW",
             record_state: "ACTIVE",
             confidence: None,
@@ -1415,7 +1712,7 @@ impl Generator {
         let (resource, region, short) = match c.kind {
             Some(kind) => {
                 let res = self.resource(acct, kind);
-                (res.json, res.region, res.short)
+                (res.json.clone(), res.region, res.short.clone())
             }
             None => {
                 let a = &self.accounts[acct];
@@ -1437,15 +1734,13 @@ impl Generator {
             "WARNING" => "Security Hub could not fully evaluate the resource; review the status reasons.",
             _ => "The evaluation result is not available for this resource.",
         };
-        d.description = format!(
-            "Security Hub control {} evaluates {} ({short}) against the requirement: {} {outcome}",
-            c.id,
-            kind_noun(c.kind),
-            c.title
-        );
-        d.remediation = Some(
-            obj! {"Recommendation" => obj!{"Text" => "For information on how to correct this issue, consult the AWS Security Hub controls documentation.", "Url" => format!("https://docs.aws.amazon.com/console/securityhub/{}/remediation", c.id)}},
-        );
+        d.description = format!("Control {} evaluated {} {short}. {outcome}", c.id, kind_noun(c.kind));
+        d.remediation = Some(obj! {
+            "Recommendation" => obj! {
+                "Text" => "For information on how to correct this issue, consult the AWS Security Hub controls documentation.",
+                "Url" => format!("https://docs.aws.amazon.com/console/securityhub/{}/remediation", c.id),
+            },
+        });
         let rule = format!(
             "securityhub-{}-{}",
             self.control_slugs[ci],
@@ -1500,7 +1795,7 @@ impl Generator {
                 arr![obj! {"Name" => "runtime", "Value" => arr!["python3.12", "python3.11", "nodejs20.x", "java21"]}],
             );
         }
-        d.extra.push(("Compliance", Value::Object(comp)));
+        d.extra.push((T_COMPLIANCE, Value::Object(comp)));
         d.workflow = if status == "PASSED" { "RESOLVED" } else { self.workflow() };
         let r = &mut self.rng;
         d.record_state =
@@ -1631,11 +1926,15 @@ impl Generator {
             pkgs[0].2,
             if fix == "NO" { "no fixed version has been released yet." } else { "upgrade to the fixed version listed in the vulnerability details." }
         );
-        d.remediation = Some(obj! {"Recommendation" => obj!{"Text" => if fix == "NO" {
+        d.remediation = Some(obj! {
+            "Recommendation" => obj! {
+                "Text" => if fix == "NO" {
             "None Provided"
         } else {
             "Remediation is available. Please refer to the Fixed version in the vulnerability details section above. For detailed remediation guidance for each of the affected packages, refer to the vulnerabilities section of the detailed finding JSON."
-        }}});
+        },
+            },
+        });
         let pf = &mut d.product_fields;
         pf.insert("aws/inspector/ProductVersion".into(), Value::String("2".into()));
         pf.insert("aws/inspector/FindingStatus".into(), Value::String("ACTIVE".into()));
@@ -1653,15 +1952,29 @@ impl Generator {
         pf.insert("aws/securityhub/ProductName".into(), Value::String("Inspector".into()));
         pf.insert("aws/securityhub/CompanyName".into(), Value::String("Amazon".into()));
         d.id = fid;
-        d.resources.push(res.json);
+        d.resources.push(res.json.clone());
         let nvd = format!("https://nvd.nist.gov/vuln/detail/{cve}");
-        let mut vuln = obj! {"Id" => &cve, "VulnerablePackages" => vpk, "Cvss" => arr![obj!{"Version" => "3.1", "BaseScore" => score, "BaseVector" => vector, "Source" => "NVD"}], "Vendor" => obj!{"Name" => "NVD", "Url" => &nvd, "VendorSeverity" => label.as_str(), "VendorCreatedAt" => ts(published), "VendorUpdatedAt" => ts(published + r.int(1, 60) * DAY_MS)}, "ReferenceUrls" => arr![&nvd, format!("https://www.cve.org/CVERecord?id={cve}")], "FixAvailable" => fix, "ExploitAvailable" => if exploit { "YES" } else { "NO" }, "EpssScore" => epss};
+        let mut vuln = obj! {
+            "Id" => &cve,
+            "VulnerablePackages" => vpk,
+            "Cvss" => arr![obj!{"Version" => "3.1", "BaseScore" => score, "BaseVector" => vector, "Source" => "NVD"}],
+            "Vendor" => obj! {
+                "Name" => "NVD",
+                "Url" => &nvd,
+                "VendorSeverity" => label.as_str(),
+                "VendorCreatedAt" => ts(published),
+            },
+            "ReferenceUrls" => arr![&nvd],
+            "FixAvailable" => fix,
+            "ExploitAvailable" => if exploit { "YES" } else { "NO" },
+            "EpssScore" => epss,
+        };
         if exploit {
             if let Some(v) = vuln.as_object_mut() {
                 v.insert("LastKnownExploitAt".into(), Value::String(ts(self.anchor - r.int(1, 200) * DAY_MS)));
             }
         }
-        d.extra.push(("Vulnerabilities", arr![vuln]));
+        d.extra.push((T_VULNERABILITIES, arr![vuln]));
         d.workflow = self.workflow();
         let r = &mut self.rng;
         d.record_state =
@@ -1704,8 +2017,13 @@ impl Generator {
         let other_short = other.as_ref().map(|o| o.short.as_str()).unwrap_or("");
         let title = template.replace("{ip}", &ip).replace("{res}", &main.short).replace("{other}", other_short);
         let count = r.int(1, 500);
-        let (asn, org, cc, country, city, lat, lon) = *r.pick(REMOTE_ORGS);
-        let remote = obj! {"IpAddressV4" => &ip, "Organization" => obj!{"Asn" => asn, "AsnOrg" => org, "Isp" => org, "Org" => org}, "Country" => obj!{"CountryCode" => cc, "CountryName" => country}, "City" => obj!{"CityName" => city}, "GeoLocation" => obj!{"Lat" => lat, "Lon" => lon}};
+        let (asn, org, cc, country, _city, lat, lon) = *r.pick(REMOTE_ORGS);
+        let remote = obj! {
+            "IpAddressV4" => &ip,
+            "Organization" => obj! {"Asn" => asn, "AsnOrg" => org},
+            "Country" => obj! {"CountryCode" => cc, "CountryName" => country},
+            "GeoLocation" => obj! {"Lat" => lat, "Lon" => lon},
+        };
 
         let mut d =
             Draft { normalized, product_severity: Some(psev), ..Self::draft(Product::GuardDuty, acct, region, label) };
@@ -1713,20 +2031,15 @@ impl Generator {
         d.generator_id = format!("arn:aws:guardduty:{region}:{}:detector/{det}", a.id);
         d.types = vec![gtype.to_string()];
         d.title = title.clone();
-        d.description = format!(
-            "{title} This activity is unusual for this resource or principal and was observed {count} time{}.",
-            if count == 1 { "" } else { "s" }
-        );
+        d.description = format!("{title} Observed {count} time{}.", if count == 1 { "" } else { "s" });
         d.source_url = Some(format!(
             "https://{region}.console.aws.amazon.com/guardduty/home?region={region}#/findings?macros=current&fId={short_id}"
         ));
         d.confidence = Some(*r.pick(&[50_u8, 70, 80, 90]));
-        let first_seen = ts(self.anchor - r.int(1, 90) * DAY_MS);
         let pf = &mut d.product_fields;
         pf.insert("aws/guardduty/service/archived".into(), Value::String("false".into()));
         pf.insert("aws/guardduty/service/count".into(), Value::String(count.to_string()));
         pf.insert("aws/guardduty/service/detectorId".into(), Value::String(det));
-        pf.insert("aws/guardduty/service/eventFirstSeen".into(), Value::String(first_seen));
         pf.insert("aws/guardduty/service/serviceName".into(), Value::String("guardduty".into()));
         pf.insert(
             "aws/guardduty/service/resourceRole".into(),
@@ -1741,9 +2054,9 @@ impl Generator {
         pf.insert("aws/securityhub/ProductName".into(), Value::String("GuardDuty".into()));
         pf.insert("aws/securityhub/CompanyName".into(), Value::String("Amazon".into()));
         d.id = fid;
-        d.resources.push(main.json);
+        d.resources.push(main.json.clone());
         if let Some(o) = other {
-            d.resources.push(o.json);
+            d.resources.push(o.json.clone());
         }
         if target == Target::Instance {
             let outbound = gtype.contains("Portscan")
@@ -1765,13 +2078,36 @@ impl Generator {
                 (ip.clone(), ephemeral, main.private_ip.clone(), i64::from(port), "IN")
             };
             d.extra.push((
-                "Network",
-                obj!{"Direction" => dir, "Protocol" => "TCP", "OpenPortRange" => obj!{"Begin" => dport, "End" => dport}, "SourceIpV4" => src, "SourcePort" => sport, "DestinationIpV4" => dst, "DestinationPort" => dport},
+                T_NETWORK,
+                obj! {
+                    "Direction" => dir,
+                    "Protocol" => "TCP",
+                    "SourceIpV4" => src,
+                    "SourcePort" => sport,
+                    "DestinationIpV4" => dst,
+                    "DestinationPort" => dport,
+                },
             ));
             if r.chance(0.7) {
                 d.extra.push((
-                    "Action",
-                    obj!{"ActionType" => "NETWORK_CONNECTION", "NetworkConnectionAction" => obj!{"ConnectionDirection" => if outbound { "OUTBOUND" } else { "INBOUND" }, "RemoteIpDetails" => remote, "RemotePortDetails" => obj!{"Port" => if outbound { dport } else { sport }, "PortName" => if outbound { "Unknown" } else { "Unknown" }}, "LocalPortDetails" => obj!{"Port" => if outbound { sport } else { dport }, "PortName" => if port == 22 { "SSH" } else if port == 3389 { "RDP" } else { "Unknown" }}, "Protocol" => "TCP", "Blocked" => false}},
+                    T_ACTION,
+                    obj! {
+                        "ActionType" => "NETWORK_CONNECTION",
+                        "NetworkConnectionAction" => obj! {
+                            "ConnectionDirection" => if outbound { "OUTBOUND" } else { "INBOUND" },
+                            "RemoteIpDetails" => remote,
+                            "RemotePortDetails" => obj! {
+                                "Port" => if outbound { dport } else { sport },
+                                "PortName" => if outbound { port_name(port) } else { "Unknown" },
+                            },
+                            "LocalPortDetails" => obj! {
+                                "Port" => if outbound { sport } else { dport },
+                                "PortName" => if outbound { "Unknown" } else { port_name(port) },
+                            },
+                            "Protocol" => "TCP",
+                            "Blocked" => false,
+                        },
+                    },
                 ));
             }
         } else if r.chance(0.7) {
@@ -1785,8 +2121,17 @@ impl Generator {
                 ("PutBucketPolicy", "s3.amazonaws.com"),
             ]);
             d.extra.push((
-                "Action",
-                obj!{"ActionType" => "AWS_API_CALL", "AwsApiCallAction" => obj!{"Api" => api, "ServiceName" => service, "CallerType" => "Remote IP", "RemoteIpDetails" => remote, "FirstSeen" => ts(self.anchor - r.int(1, 30) * DAY_MS)}},
+                T_ACTION,
+                obj! {
+                    "ActionType" => "AWS_API_CALL",
+                    "AwsApiCallAction" => obj! {
+                        "Api" => api,
+                        "ServiceName" => service,
+                        "CallerType" => "Remote IP",
+                        "RemoteIpDetails" => remote,
+                        "FirstSeen" => ts(self.anchor - r.int(1, 30) * DAY_MS),
+                    },
+                },
             ));
         }
         d.workflow = self.workflow();
@@ -1801,6 +2146,8 @@ impl Generator {
         let (atype, mtype, title, label, object) = *self.rng.pick(MACIE);
         let bucket = self.resource(acct, Kind::Bucket);
         let region = bucket.region;
+        // Objects encrypted with a customer managed key also name the key.
+        let kms_key = if object && self.rng.chance(0.3) { Some(self.resource(acct, Kind::Key)) } else { None };
         let mut d = Self::draft(Product::Macie, acct, region, label);
         let r = &mut self.rng;
         let a = &self.accounts[acct];
@@ -1809,7 +2156,7 @@ impl Generator {
         d.types = vec![atype.to_string()];
         d.original = Some(label.title_case().to_string());
         d.title = title.to_string();
-        d.resources.push(bucket.json);
+        d.resources.push(bucket.json.clone());
         if object {
             let (key, content_type) = *r.pick(MACIE_OBJECTS);
             let occurrences = r.int(1, 5000);
@@ -1817,7 +2164,23 @@ impl Generator {
                 "The object {key} in S3 bucket {} contains sensitive data ({} occurrences detected by managed data identifiers).",
                 bucket.short, occurrences
             );
-            d.resources.push(obj!{"Type" => "AwsS3Object", "Id" => format!("arn:aws:s3:::{}/{key}", bucket.short), "Partition" => "aws", "Region" => region, "Details" => obj!{"AwsS3Object" => obj!{"ContentType" => content_type, "ETag" => r.hex(32), "ServerSideEncryption" => r.pick(&["AES256", "aws:kms"]), "LastModified" => ts(self.anchor - r.int(1, 300) * DAY_MS)}}});
+            d.resources.push(obj! {
+                "Type" => "AwsS3Object",
+                "Id" => format!("arn:aws:s3:::{}/{key}", bucket.short),
+                "Partition" => "aws",
+                "Region" => region,
+                "Details" => obj! {
+                    "AwsS3Object" => obj! {
+                        "ContentType" => content_type,
+                        "ETag" => r.hex(32),
+                        "ServerSideEncryption" => if kms_key.is_some() { "aws:kms" } else { "AES256" },
+                        "LastModified" => ts(self.anchor - r.int(1, 300) * DAY_MS),
+                    },
+                },
+            });
+            if let Some(k) = &kms_key {
+                d.resources.push(k.json.clone());
+            }
             d.product_fields
                 .insert("aws/macie/sensitiveData/totalCount".into(), Value::String(occurrences.to_string()));
         } else {
@@ -1861,7 +2224,7 @@ impl Generator {
         d.types = vec![atype.to_string()];
         let typ = res.json.get("Type").and_then(Value::as_str).unwrap_or("Other").to_string();
         d.title = format!("{typ}/{}/ {verb}", res.arn);
-        let mut pub_res = res.json;
+        let mut pub_res = res.json.clone();
         if external {
             let principal = if verb.contains("public") { String::from("*") } else { r.digits(12) };
             d.description = format!("{}/{}/ {verb} from AWS {principal}", cfn_type(&typ), res.arn);
@@ -1876,16 +2239,25 @@ impl Generator {
             if let Some(m) = pub_res.as_object_mut() {
                 m.insert(
                     "Details".into(),
-                    obj!{"Other" => obj!{"External Principal Type" => "AWS", "Condition" => "none", "Action Granted" => action, "External Principal" => &principal}},
+                    obj! {
+                        "Other" => obj! {
+                            "External Principal Type" => "AWS",
+                            "Condition" => "none",
+                            "Action Granted" => action,
+                            "External Principal" => &principal,
+                        },
+                    },
                 );
             }
         } else {
             let days = r.int(90, 400);
             d.description = format!("{}/{}/ {verb}; last used {days} days ago or never.", cfn_type(&typ), res.arn);
         }
-        d.remediation = Some(
-            obj! {"Recommendation" => obj!{"Text" => "If the access isn't intended, it indicates a potential security risk. Use the console for the resource to modify or remove the policy that grants the unintended access, then rescan to confirm the finding is resolved."}},
-        );
+        d.remediation = Some(obj! {
+            "Recommendation" => obj! {
+                "Text" => "If the access isn't intended, it indicates a potential security risk. Use the console for the resource to modify or remove the policy that grants the unintended access, then rescan to confirm the finding is resolved.",
+            },
+        });
         d.source_url = Some(format!(
             "https://console.aws.amazon.com/access-analyzer/home?region={region}#/findings/details/{}",
             r.uuid()
@@ -1929,8 +2301,8 @@ impl Generator {
         );
         pf.insert("aws/securityhub/ProductName".into(), Value::String("Config".into()));
         pf.insert("aws/securityhub/CompanyName".into(), Value::String("AWS".into()));
-        d.resources.push(res.json);
-        d.extra.push(("Compliance", obj! {"Status" => if failed { "FAILED" } else { "PASSED" }}));
+        d.resources.push(res.json.clone());
+        d.extra.push((T_COMPLIANCE, obj! {"Status" => if failed { "FAILED" } else { "PASSED" }}));
         d.workflow = if failed { self.workflow() } else { "RESOLVED" };
         d
     }
@@ -1941,7 +2313,7 @@ impl Generator {
         let (resource, region, rid) = match kind {
             Some(k) => {
                 let res = self.resource(acct, k);
-                (res.json, res.region, res.arn)
+                (res.json.clone(), res.region, res.arn.clone())
             }
             None => {
                 let a = &self.accounts[acct];
@@ -1967,17 +2339,30 @@ impl Generator {
         } else {
             format!("{rid} passes the check {check}.")
         };
-        d.remediation = Some(
-            obj! {"Recommendation" => obj!{"Text" => format!("Review the {service} configuration of the resource and apply the setting this check requires."), "Url" => url}},
-        );
+        d.remediation = Some(obj! {
+            "Recommendation" => obj! {
+                "Text" => format!("Review the {service} configuration of the resource and apply the setting this check requires."),
+                "Url" => url,
+            },
+        });
         let pf = &mut d.product_fields;
         pf.insert("ProviderName".into(), Value::String("Prowler".into()));
         pf.insert("ProviderVersion".into(), Value::String(r.pick(&["3.16.4", "4.3.5", "5.1.0"]).to_string()));
         pf.insert("ProwlerResourceName".into(), Value::String(rid));
         d.resources.push(resource);
         d.extra.push((
-            "Compliance",
-            obj!{"Status" => if failed { "FAILED" } else { "PASSED" }, "RelatedRequirements" => arr![format!("CIS-2.0 {}.{}", r.int(1, 5), r.int(1, 20)), format!("AWS-Foundational-Security-Best-Practices {service}")], "AssociatedStandards" => arr![obj!{"StandardsId" => "CIS-2.0"}, obj!{"StandardsId" => "AWS-Foundational-Security-Best-Practices"}]},
+            T_COMPLIANCE,
+            obj! {
+                "Status" => if failed { "FAILED" } else { "PASSED" },
+                "RelatedRequirements" => arr![
+                    format!("CIS-2.0 {}.{}", r.int(1, 5), r.int(1, 20)),
+                    format!("AWS-Foundational-Security-Best-Practices {service}"),
+                ],
+                "AssociatedStandards" => arr![
+                    obj! {"StandardsId" => "CIS-2.0"},
+                    obj! {"StandardsId" => "AWS-Foundational-Security-Best-Practices"},
+                ],
+            },
         ));
         d.workflow = if failed { self.workflow() } else { "RESOLVED" };
         let r = &mut self.rng;
@@ -2014,7 +2399,7 @@ impl Generator {
         pf.insert("aws/health/statusCode".into(), Value::String(r.pick(&["open", "upcoming", "closed"]).to_string()));
         pf.insert("aws/securityhub/ProductName".into(), Value::String("Health".into()));
         pf.insert("aws/securityhub/CompanyName".into(), Value::String("AWS".into()));
-        d.resources.push(res.json);
+        d.resources.push(res.json.clone());
         d.workflow = self.workflow();
         d
     }
@@ -2058,11 +2443,23 @@ impl Generator {
         d.product_fields
             .insert("aws/securityhub/ProductName".into(), Value::String("Systems Manager Patch Manager".into()));
         d.product_fields.insert("aws/securityhub/CompanyName".into(), Value::String("AWS".into()));
-        d.resources.push(res.json);
-        d.extra.push(("Compliance", obj! {"Status" => if missing == 0 { "PASSED" } else { "FAILED" }}));
+        d.resources.push(res.json.clone());
+        d.extra.push((T_COMPLIANCE, obj! {"Status" => if missing == 0 { "PASSED" } else { "FAILED" }}));
         d.extra.push((
-            "PatchSummary",
-            obj!{"Id" => format!("pb-{}", r.hex(17)), "InstalledCount" => r.int(150, 1200), "MissingCount" => missing, "FailedCount" => if missing == 0 { 0 } else { r.int(0, 3) }, "InstalledOtherCount" => r.int(0, 40), "InstalledRejectedCount" => 0, "InstalledPendingReboot" => r.int(0, 4), "OperationStartTime" => ts(start), "OperationEndTime" => ts(end), "RebootOption" => "RebootIfNeeded", "Operation" => "Scan"},
+            T_PATCH_SUMMARY,
+            obj! {
+                "Id" => format!("pb-{}", r.hex(17)),
+                "InstalledCount" => r.int(150, 1200),
+                "MissingCount" => missing,
+                "FailedCount" => if missing == 0 { 0 } else { r.int(0, 3) },
+                "InstalledOtherCount" => r.int(0, 40),
+                "InstalledRejectedCount" => 0,
+                "InstalledPendingReboot" => r.int(0, 4),
+                "OperationStartTime" => ts(start),
+                "OperationEndTime" => ts(end),
+                "RebootOption" => "RebootIfNeeded",
+                "Operation" => "Scan",
+            },
         ));
         d.workflow = if missing == 0 { "RESOLVED" } else { self.workflow() };
         d
@@ -2075,97 +2472,107 @@ impl Generator {
         let acct = &self.accounts[d.acct];
         let r = &mut self.rng;
         let (path, pname, cname) = d.product.names();
-        let mut f = Map::new();
-        let s = |x: &str| Value::String(x.to_string());
-        f.insert("SchemaVersion".into(), s("2018-10-08"));
-        f.insert("Id".into(), Value::String(d.id));
-        f.insert("ProductArn".into(), Value::String(format!("arn:aws:securityhub:{}::product/{path}", d.region)));
-        f.insert("ProductName".into(), s(pname));
-        f.insert("CompanyName".into(), s(cname));
-        f.insert("Region".into(), s(d.region));
-        f.insert("GeneratorId".into(), Value::String(d.generator_id));
-        f.insert("AwsAccountId".into(), s(&acct.id));
-        f.insert("AwsAccountName".into(), s(&acct.name));
+        let s = |x: &str| Some(Value::String(x.to_string()));
+        // Members go into fixed slots (canonical order); the object is then made from a cached template
+        // with the same keys, which saves hashing every key of every finding.
+        let mut slots: [Option<Value>; TOP_KEYS.len()] = std::array::from_fn(|_| None);
+        slots[T_SCHEMA] = s("2018-10-08");
+        slots[T_ID] = Some(Value::String(d.id));
+        slots[T_PRODUCT_ARN] = Some(Value::String(format!("arn:aws:securityhub:{}::product/{path}", d.region)));
+        slots[T_PRODUCT_NAME] = s(pname);
+        slots[T_COMPANY_NAME] = s(cname);
+        slots[T_REGION] = s(d.region);
+        slots[T_GENERATOR_ID] = Some(Value::String(d.generator_id));
+        slots[T_ACCOUNT_ID] = s(&acct.id);
+        slots[T_ACCOUNT_NAME] = s(&acct.name);
         let types: Vec<Value> = d.types.into_iter().map(Value::String).collect();
-        f.insert("Types".into(), Value::Array(types.clone()));
-        f.insert("FirstObservedAt".into(), Value::String(ts(t.first)));
-        f.insert("LastObservedAt".into(), Value::String(ts(t.updated)));
-        f.insert("CreatedAt".into(), Value::String(ts(t.created)));
-        f.insert("UpdatedAt".into(), Value::String(ts(t.updated)));
-        f.insert("ProcessedAt".into(), Value::String(ts((t.updated + r.int(300, 120_000)).min(anchor.max(t.updated)))));
-        let mut sev = Map::new();
+        slots[T_TYPES] = Some(Value::Array(types.clone()));
+        let updated = ts(t.updated);
+        slots[T_FIRST_OBSERVED] = Some(Value::String(ts(t.first)));
+        slots[T_LAST_OBSERVED] = Some(Value::String(updated.clone()));
+        slots[T_CREATED] = Some(Value::String(ts(t.created)));
+        slots[T_UPDATED] = Some(Value::String(updated));
+        slots[T_PROCESSED] = Some(Value::String(ts((t.updated + r.int(300, 120_000)).min(anchor.max(t.updated)))));
+        let mut sev = Map::with_capacity(4);
         if let Some(p) = d.product_severity {
             sev.insert("Product".into(), p.j());
         }
-        sev.insert("Label".into(), s(d.label.as_str()));
+        sev.insert("Label".into(), d.label.as_str().j());
         sev.insert("Normalized".into(), d.normalized.j());
         if let Some(o) = &d.original {
-            sev.insert("Original".into(), s(o));
+            sev.insert("Original".into(), o.j());
         }
-        f.insert("Severity".into(), Value::Object(sev));
-        if let Some(c) = d.confidence {
-            f.insert("Confidence".into(), c.j());
-        }
-        f.insert("Title".into(), Value::String(truncate(d.title, 256)));
-        f.insert("Description".into(), Value::String(truncate(d.description, 1024)));
-        if let Some(rem) = d.remediation {
-            f.insert("Remediation".into(), rem);
-        }
-        if let Some(u) = d.source_url {
-            f.insert("SourceUrl".into(), Value::String(u));
-        }
-        f.insert("ProductFields".into(), Value::Object(d.product_fields));
-        f.insert("Resources".into(), Value::Array(d.resources));
+        slots[T_SEVERITY] = Some(Value::Object(sev));
+        slots[T_CONFIDENCE] = d.confidence.map(IntoJson::j);
+        slots[T_TITLE] = Some(Value::String(truncate(d.title, 256)));
+        slots[T_DESCRIPTION] = Some(Value::String(truncate(d.description, 1024)));
+        slots[T_REMEDIATION] = d.remediation;
+        slots[T_SOURCE_URL] = d.source_url.map(Value::String);
+        slots[T_PRODUCT_FIELDS] = Some(Value::Object(d.product_fields));
+        slots[T_RESOURCES] = Some(Value::Array(d.resources));
         for (k, v) in d.extra {
-            f.insert(k.into(), v);
+            slots[k] = Some(v);
         }
-        f.insert("WorkflowState".into(), s("NEW"));
-        f.insert("Workflow".into(), obj! {"Status" => d.workflow});
-        f.insert("RecordState".into(), s(d.record_state));
+        slots[T_WORKFLOW_STATE] = s("NEW");
+        slots[T_WORKFLOW] = Some(obj! {"Status" => d.workflow});
+        slots[T_RECORD_STATE] = s(d.record_state);
         if d.workflow != "NEW" && r.chance(0.5) {
             let v = if d.workflow == "NOTIFIED" {
                 "TRUE_POSITIVE"
             } else {
                 *r.pick(&["TRUE_POSITIVE", "FALSE_POSITIVE", "BENIGN_POSITIVE", "UNKNOWN"])
             };
-            f.insert("VerificationState".into(), s(v));
+            slots[T_VERIFICATION] = s(v);
         }
-        let mut fpf_sev = Map::new();
-        fpf_sev.insert("Label".into(), s(d.label.as_str()));
-        fpf_sev.insert(
-            "Original".into(),
-            Value::String(match (&d.original, d.product_severity) {
-                (Some(o), _) => o.clone(),
-                (None, Some(p)) => format!("{p}"),
-                (None, None) => d.label.as_str().to_string(),
-            }),
-        );
-        let mut fpf = Map::new();
+        let original = match (&d.original, d.product_severity) {
+            (Some(o), _) => o.clone(),
+            (None, Some(p)) => format!("{p:.1}"),
+            (None, None) => d.label.as_str().to_string(),
+        };
+        let mut fpf = Map::with_capacity(3);
         if let Some(c) = d.confidence {
             fpf.insert("Confidence".into(), c.j());
         }
-        fpf.insert("Severity".into(), Value::Object(fpf_sev));
+        fpf.insert("Severity".into(), obj! {"Label" => d.label.as_str(), "Original" => original});
         fpf.insert("Types".into(), Value::Array(types));
-        f.insert("FindingProviderFields".into(), Value::Object(fpf));
+        slots[T_PROVIDER_FIELDS] = Some(Value::Object(fpf));
         if r.chance(0.04) || (matches!(d.workflow, "NOTIFIED" | "SUPPRESSED") && r.chance(0.3)) {
-            f.insert(
-                "Note".into(),
-                obj!{"Text" => r.pick(NOTE_TEXTS), "UpdatedBy" => format!("arn:aws:sts::{}:assumed-role/SecurityTriage/{}", acct.id, r.pick(ANALYSTS)), "UpdatedAt" => ts((t.updated + r.int(60_000, 4 * DAY_MS)).min(anchor.max(t.updated)))},
-            );
+            slots[T_NOTE] = Some(obj! {
+                "Text" => r.pick(NOTE_TEXTS),
+                "UpdatedBy" => format!("arn:aws:sts::{}:assumed-role/SecurityTriage/{}", acct.id, r.pick(ANALYSTS)),
+                "UpdatedAt" => ts((t.updated + r.int(60_000, 4 * DAY_MS)).min(anchor.max(t.updated))),
+            });
         }
         if r.chance(0.07) {
-            let mut u = Map::new();
+            let mut u = Map::with_capacity(3);
             u.insert("ticket".into(), Value::String(format!("SEC-{}", r.int(100, 9999))));
             u.insert("owner".into(), Value::String(format!("{}@example.com", r.pick(PEOPLE))));
             if r.chance(0.5) {
-                u.insert(
-                    "triage".into(),
-                    Value::String(r.pick(&["risk-accepted", "fix-scheduled", "owner-unknown"]).to_string()),
-                );
+                u.insert("triage".into(), r.pick(&["risk-accepted", "fix-scheduled", "owner-unknown"]).j());
             }
-            f.insert("UserDefinedFields".into(), Value::Object(u));
+            slots[T_USER_DEFINED] = Some(Value::Object(u));
         }
-        f.insert("Sample".into(), Value::Bool(false));
+        slots[T_SAMPLE] = Some(Value::Bool(false));
+
+        let mut mask = 0_u64;
+        for (i, slot) in slots.iter().enumerate() {
+            if slot.is_some() {
+                mask |= 1 << i;
+            }
+        }
+        let template = self.templates.entry(mask).or_insert_with(|| {
+            let mut m = Map::with_capacity(mask.count_ones() as usize);
+            for (i, k) in TOP_KEYS.iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    m.insert((*k).to_string(), Value::Null);
+                }
+            }
+            m
+        });
+        let mut f = template.clone();
+        for (dst, v) in f.values_mut().zip(slots.into_iter().flatten()) {
+            *dst = v;
+        }
         Value::Object(f)
     }
 }
@@ -2254,6 +2661,20 @@ fn cfn_type(asff_type: &str) -> &'static str {
         "AwsLambdaFunction" => "AWS::Lambda::Function",
         "AwsSecretsManagerSecret" => "AWS::SecretsManager::Secret",
         _ => "AWS::::Resource",
+    }
+}
+
+fn port_name(port: u16) -> &'static str {
+    match port {
+        22 => "SSH",
+        53 => "DNS",
+        80 => "HTTP",
+        443 => "HTTPS",
+        1433 => "MSSQL",
+        3389 => "RDP",
+        5900 => "VNC",
+        6667 => "IRC",
+        _ => "Unknown",
     }
 }
 

@@ -1,6 +1,9 @@
 //! The store's Security Hub semantics, end to end over a real SQLite file in a temp dir.
 //! Each test cites the seed or API-DIGEST section it checks.
 
+// Test code: a failed step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use hubtriage::model::finding::FindingKey;
 use hubtriage::model::update::BatchUpdateRequest;
 use hubtriage::store::{Caller, GetFindingsRequest, HistoryRequest, Store, StoreError};

@@ -1,0 +1,190 @@
+//! The `hubtriage` binary end to end: import, findings, update, api, history, generate, on a temp store.
+
+// Test code: a failed step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{json, Value};
+
+fn run(store: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hubtriage"))
+        .args(args)
+        .env("HUBTRIAGE_STORE", store)
+        .env_remove("HUBTRIAGE_ACCOUNT")
+        .env("HUBTRIAGE_USER", "tester")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn generate(dir: &Path, count: usize) -> std::path::PathBuf {
+    let p = dir.join(format!("gen-{count}.json"));
+    let o = run(
+        &dir.join("unused.db"),
+        &["generate", "--count", &count.to_string(), "--seed", "7", "-o", p.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    p
+}
+
+#[test]
+fn import_then_query_then_bulk_update_then_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let file = generate(dir.path(), 300);
+    let o = run(&store, &["import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("300 imported, 0 failed"), "{}", text(&o));
+
+    let o = run(&store, &["findings", "status:new", "sev>=high", "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let n = v["Findings"].as_array().unwrap().len();
+    assert!(n > 0);
+    assert!(v["Findings"].as_array().unwrap().iter().all(|f| f["Workflow"]["Status"] == "NEW"));
+
+    // Without --yes and without a terminal, nothing is applied.
+    let o = run(&store, &["update", "status:new", "sev>=high", "--workflow", "resolved"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("--yes"), "{}", text(&o));
+
+    let o = run(
+        &store,
+        &["update", "status:new", "sev>=high", "--workflow", "resolved", "--note", "bulk fix", "--dry-run"],
+    );
+    assert!(
+        text(&o).contains(&format!(
+            "Set Workflow RESOLVED, Note on {n} findings: {} BatchUpdateFindings call",
+            n.div_ceil(100)
+        )),
+        "{}",
+        text(&o)
+    );
+
+    let o =
+        run(&store, &["update", "status:new", "sev>=high", "--workflow", "resolved", "--note", "bulk fix", "--yes"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains(&format!("{n} processed, 0 unprocessed")), "{}", text(&o));
+    let o = run(&store, &["findings", "status:new", "sev>=high", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["Findings"].as_array().unwrap().len(), 0);
+
+    let o = run(&store, &["findings", "note:bulk", "--format", "csv"]);
+    let csv = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(csv.lines().count(), n + 1, "header plus one row per finding");
+    let id = csv.lines().nth(1).unwrap().split(',').next().unwrap().to_string();
+    let o = run(&store, &["history", &id]);
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("BATCH_UPDATE_FINDINGS by tester"), "{t}");
+    assert!(t.contains("Workflow.Status: NEW -> RESOLVED"), "{t}");
+}
+
+#[test]
+fn malformed_file_names_file_line_and_column_and_keeps_what_came_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let good = generate(dir.path(), 3);
+    let v: Value = serde_json::from_slice(&std::fs::read(&good).unwrap()).unwrap();
+    let lines: Vec<String> = v["Findings"].as_array().unwrap().iter().map(|f| f.to_string()).collect();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, format!("{}\n{}\n{{\"Id\": oops}}\n", lines[0], lines[1])).unwrap();
+    let o = run(&store, &["import", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(t.contains(&format!("{}:3:8:", bad.display())), "{t}");
+    assert!(t.contains("2 imported"), "{t}");
+    let o = run(&store, &["findings", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["Findings"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn api_speaks_the_exact_request_and_response_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let file = generate(dir.path(), 5);
+    let v: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let req = dir.path().join("import.json");
+    std::fs::write(&req, json!({"Findings": v["Findings"]}).to_string()).unwrap();
+    let o = run(&store, &["api", "BatchImportFindings", "--input-json", req.to_str().unwrap()]);
+    let out: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(out, json!({"FailedCount": 0, "SuccessCount": 5, "FailedFindings": []}));
+
+    let first = &v["Findings"][0];
+    let upd = dir.path().join("update.json");
+    std::fs::write(
+        &upd,
+        json!({"FindingIdentifiers": [{"Id": first["Id"], "ProductArn": first["ProductArn"]}], "Confidence": 101})
+            .to_string(),
+    )
+    .unwrap();
+    let o = run(&store, &["api", "batch-update-findings", "--input-json", upd.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(err["Code"], "InvalidInputException");
+    assert!(err["Message"].as_str().unwrap().contains("Confidence"));
+
+    let o = run(&store, &["api", "GetFindings"]);
+    let out: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(out["Findings"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn query_errors_point_at_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&dir.path().join("s.db"), &["findings", "status:new sevv>=high"]);
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    assert!(t.contains("column 12"), "{t}");
+    assert!(t.contains("sevv"), "{t}");
+}
+
+// Brief: acknowledged edits survive kill -9. An importer is killed mid-run; every call it had
+// reported as done is in the store afterwards, and the store opens cleanly.
+#[test]
+fn acknowledged_imports_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let files: Vec<String> = (0..40)
+        .map(|i| {
+            let p = dir.path().join(format!("part{i}.json"));
+            let o = run(&store, &["generate", "--count", "100", "--seed", &i.to_string(), "-o", p.to_str().unwrap()]);
+            assert!(o.status.success());
+            p.to_str().unwrap().to_string()
+        })
+        .collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hubtriage"))
+        .arg("import")
+        .args(&files)
+        .env("HUBTRIAGE_STORE", &store)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut acknowledged = 0;
+    let reader = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    for line in reader {
+        let line = line.unwrap();
+        if line.contains("100 imported") {
+            acknowledged += 100;
+            if acknowledged == 500 {
+                child.kill().unwrap(); // SIGKILL
+                break;
+            }
+        }
+    }
+    child.wait().unwrap();
+    assert_eq!(acknowledged, 500);
+    let o = run(&store, &["findings", "--format", "csv"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let rows = String::from_utf8_lossy(&o.stdout).lines().count() - 1;
+    assert!(rows >= acknowledged, "{rows} stored < {acknowledged} acknowledged");
+}
