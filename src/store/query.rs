@@ -349,15 +349,18 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let cols = sort.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT rowid, doc, {cols} FROM findings WHERE format = 'asff' AND {where_clause} ORDER BY {order}"
-        );
+        let sql =
+            format!("SELECT rowid, {cols} FROM findings WHERE format = 'asff' AND {where_clause} ORDER BY {order}");
+        // Sort only row ids and keys; documents are read one by one as the page fills, so the sorter
+        // never carries the blobs.
         let mut stmt = self.conn().prepare(&sql)?;
+        let mut doc_stmt = self.conn().prepare_cached("SELECT doc FROM findings WHERE rowid = ?1")?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         let mut page = FindingsPage::default();
         let mut last: Option<(Vec<SqlValue>, i64)> = None;
         while let Some(row) = rows.next()? {
-            let blob: Vec<u8> = row.get(1)?;
+            let rowid: i64 = row.get(0)?;
+            let blob: Vec<u8> = doc_stmt.query_row([rowid], |r| r.get(0))?;
             let doc = decompress(&blob)?;
             if !req.filters.matches(&doc, now) || !extra.is_none_or(|f| f(&doc)) {
                 continue;
@@ -370,8 +373,8 @@ impl Store {
                 }
                 break;
             }
-            let keys = (0..sort.len()).map(|i| row.get::<_, SqlValue>(i + 2)).collect::<rusqlite::Result<Vec<_>>>()?;
-            last = Some((keys, row.get(0)?));
+            let keys = (0..sort.len()).map(|i| row.get::<_, SqlValue>(i + 1)).collect::<rusqlite::Result<Vec<_>>>()?;
+            last = Some((keys, rowid));
             page.findings.push(doc);
         }
         Ok(page)

@@ -70,6 +70,10 @@ const MIGRATIONS: &[&str] = &[
         member TEXT NOT NULL PRIMARY KEY
     );
     "#,
+    // 2: the triage query (status, record state, severity, newest first) answered from one index.
+    r#"
+    CREATE INDEX findings_triage ON findings (workflow_status, record_state, severity_label, updated_ns);
+    "#,
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
