@@ -275,7 +275,7 @@ impl Store {
         let mut out = Vec::with_capacity(calls.len());
         for findings in calls {
             out.push(match check_import_call(&findings) {
-                Ok(encoded) => Ok(import_into(&tx, caller, now, findings, encoded)?),
+                Ok(sizes) => Ok(import_into(&tx, caller, now, findings, sizes)?),
                 Err(e) => Err(e),
             });
         }
@@ -322,16 +322,16 @@ impl Store {
             let old = decompress(&blob)?;
             let mut doc = old.clone();
             let (changes, set) = request.update.apply(&mut doc, now);
-            let size = serde_json::to_vec(&doc).map_or(usize::MAX, |b| b.len());
-            if size > MAX_FINDING_BYTES {
+            let json = json_bytes(&doc)?;
+            if json.len() > MAX_FINDING_BYTES {
                 result.unprocessed.push(unprocessed(
                     "FindingSizeExceeded",
-                    format!("the updated finding would be {} KB; the maximum is 240 KB", size.div_ceil(1024)),
+                    format!("the updated finding would be {} KB; the maximum is 240 KB", json.len().div_ceil(1024)),
                 ));
                 continue;
             }
             if !changes.is_empty() || !BufFields(buf).contains(set) {
-                write_finding(&tx, rowid, &old, &doc, BufFields(buf).union(set))?;
+                write_finding(&tx, rowid, &old, &doc, &json, BufFields(buf).union(set))?;
                 record(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, false, None, &changes)?;
             }
             result.processed.push(key.clone());
@@ -385,23 +385,23 @@ impl Store {
     }
 }
 
-/// Request-level limits of one BatchImportFindings call; returns each finding's JSON encoding.
-fn check_import_call(findings: &[Value]) -> Result<Vec<Vec<u8>>> {
+/// Request-level limits of one BatchImportFindings call; returns each finding's encoded size.
+fn check_import_call(findings: &[Value]) -> Result<Vec<usize>> {
     if findings.is_empty() || findings.len() > MAX_IMPORT_FINDINGS {
         return Err(StoreError::InvalidInput(format!(
             "Findings has {} items; BatchImportFindings accepts 1 to {MAX_IMPORT_FINDINGS}",
             findings.len()
         )));
     }
-    let encoded: Vec<Vec<u8>> = findings.iter().map(|f| serde_json::to_vec(f).unwrap_or_default()).collect();
-    let total: usize = encoded.iter().map(Vec::len).sum();
+    let sizes: Vec<usize> = findings.iter().map(|f| serde_json::to_vec(f).map_or(usize::MAX, |b| b.len())).collect();
+    let total = sizes.iter().fold(0usize, |a, b| a.saturating_add(*b));
     if total > MAX_IMPORT_BYTES {
         return Err(StoreError::InvalidInput(format!(
             "the request is {:.1} MB; BatchImportFindings accepts at most 6 MB per call",
             total as f64 / (1024.0 * 1024.0)
         )));
     }
-    Ok(encoded)
+    Ok(sizes)
 }
 
 fn import_into(
@@ -409,23 +409,23 @@ fn import_into(
     caller: &Caller,
     now: OffsetDateTime,
     findings: Vec<Value>,
-    encoded: Vec<Vec<u8>>,
+    sizes: Vec<usize>,
 ) -> Result<ImportResult> {
     let now_text = timestamp::format(now);
     let now_ns = timestamp::to_nanos(now);
     let own_account = caller.account.clone();
     let mut result = ImportResult::default();
-    for (index, (incoming, bytes)) in findings.into_iter().zip(encoded).enumerate() {
+    for (index, (incoming, size)) in findings.into_iter().zip(sizes).enumerate() {
         let id = incoming
             .get("Id")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
             .map_or_else(|| format!("Findings[{index}]"), str::to_string);
         let fail = |code: &str, message: String| ImportFailure { id: id.clone(), code: code.into(), message };
-        if bytes.len() > MAX_FINDING_BYTES {
+        if size > MAX_FINDING_BYTES {
             result.failed.push(fail(
                 "FindingSizeExceeded",
-                format!("Finding is {} KB; the maximum size of a finding is 240 KB", bytes.len().div_ceil(1024)),
+                format!("Finding is {} KB; the maximum size of a finding is 240 KB", size.div_ceil(1024)),
             ));
             continue;
         }
@@ -463,7 +463,8 @@ fn import_into(
             }
             ImportOutcome::Updated { doc, changes, auto } => {
                 let (rowid, _, buf) = existing.unwrap_or_default();
-                write_finding(tx, rowid, existing_doc.as_ref().unwrap_or(&Value::Null), &doc, BufFields(buf))?;
+                let json = json_bytes(&doc)?;
+                write_finding(tx, rowid, existing_doc.as_ref().unwrap_or(&Value::Null), &doc, &json, BufFields(buf))?;
                 record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, false, None, &changes)?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
@@ -532,14 +533,14 @@ const SUMMARY_COLUMNS: &str = "product_arn, id, product_name, company_name, gene
     compliance_status, control_id, resource_type, resource_id, types, created_at, updated_at, updated_ns, created_ns, \
     first_observed_ns, last_observed_ns, note_text, note_updated_by";
 
-fn encode(doc: &Value) -> Result<(Vec<u8>, usize)> {
-    let bytes = serde_json::to_vec(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok((compress(&bytes), bytes.len()))
+fn json_bytes(doc: &Value) -> Result<Vec<u8>> {
+    serde_json::to_vec(doc).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn insert_finding(tx: &rusqlite::Transaction<'_>, doc: &Value) -> Result<i64> {
     let s = Summary::of(doc);
-    let (blob, size) = encode(doc)?;
+    let json = json_bytes(doc)?;
+    let (blob, size) = (compress(&json), json.len());
     let sql = format!(
         "INSERT INTO findings ({SUMMARY_COLUMNS}, confidence, criticality, buf_fields, doc_size, doc, format) \
          VALUES ({}, ?28, ?29, 0, ?30, ?31, 'asff')",
@@ -557,12 +558,20 @@ fn insert_finding(tx: &rusqlite::Transaction<'_>, doc: &Value) -> Result<i64> {
 
 /// Rewrites a stored finding. Only the summary columns whose value changed are written, so an
 /// update that touches the workflow does not rewrite every index.
-fn write_finding(tx: &rusqlite::Transaction<'_>, rowid: i64, old: &Value, doc: &Value, buf: BufFields) -> Result<()> {
+/// `json` is `doc` already serialised by the caller.
+fn write_finding(
+    tx: &rusqlite::Transaction<'_>,
+    rowid: i64,
+    old: &Value,
+    doc: &Value,
+    json: &[u8],
+    buf: BufFields,
+) -> Result<()> {
     use rusqlite::types::Value as V;
     let before = summary_params(&Summary::of(old));
     let s = Summary::of(doc);
     let after = summary_params(&s);
-    let (blob, size) = encode(doc)?;
+    let (blob, size) = (compress(json), json.len());
     let mut sets = Vec::new();
     let mut values = Vec::new();
     for ((column, a), b) in SUMMARY_COLUMNS.split(", ").zip(after).zip(before) {
