@@ -23,11 +23,11 @@ fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
-fn generate(dir: &Path, count: usize) -> std::path::PathBuf {
-    let p = dir.join(format!("gen-{count}.json"));
+fn generate(dir: &Path, count: usize, seed: u64) -> std::path::PathBuf {
+    let p = dir.join(format!("gen-{count}-{seed}.json"));
     let o = run(
         &dir.join("unused.db"),
-        &["generate", "--count", &count.to_string(), "--seed", "7", "-o", p.to_str().unwrap()],
+        &["generate", "--count", &count.to_string(), "--seed", &seed.to_string(), "-o", p.to_str().unwrap()],
     );
     assert!(o.status.success(), "{}", text(&o));
     p
@@ -37,7 +37,7 @@ fn generate(dir: &Path, count: usize) -> std::path::PathBuf {
 fn import_then_query_then_bulk_update_then_history() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s.db");
-    let file = generate(dir.path(), 300);
+    let file = generate(dir.path(), 300, 7);
     let o = run(&store, &["import", file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("300 imported, 0 failed"), "{}", text(&o));
@@ -90,7 +90,7 @@ fn import_then_query_then_bulk_update_then_history() {
 fn malformed_file_names_file_line_and_column_and_keeps_what_came_before() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s.db");
-    let good = generate(dir.path(), 3);
+    let good = generate(dir.path(), 3, 7);
     let v: Value = serde_json::from_slice(&std::fs::read(&good).unwrap()).unwrap();
     let lines: Vec<String> = v["Findings"].as_array().unwrap().iter().map(|f| f.to_string()).collect();
     let bad = dir.path().join("bad.jsonl");
@@ -109,7 +109,7 @@ fn malformed_file_names_file_line_and_column_and_keeps_what_came_before() {
 fn api_speaks_the_exact_request_and_response_json() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s.db");
-    let file = generate(dir.path(), 5);
+    let file = generate(dir.path(), 5, 7);
     let v: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     let req = dir.path().join("import.json");
     std::fs::write(&req, json!({"Findings": v["Findings"]}).to_string()).unwrap();
@@ -152,14 +152,7 @@ fn query_errors_point_at_the_column() {
 fn acknowledged_imports_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s.db");
-    let files: Vec<String> = (0..40)
-        .map(|i| {
-            let p = dir.path().join(format!("part{i}.json"));
-            let o = run(&store, &["generate", "--count", "100", "--seed", &i.to_string(), "-o", p.to_str().unwrap()]);
-            assert!(o.status.success());
-            p.to_str().unwrap().to_string()
-        })
-        .collect();
+    let files: Vec<String> = (0..40).map(|i| generate(dir.path(), 100, i).to_str().unwrap().to_string()).collect();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hubtriage"))
         .arg("import")
         .args(&files)
