@@ -25,13 +25,14 @@ use std::net::IpAddr;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
+use crate::model::enums::string_enum;
 use crate::model::timestamp;
 
 /// At most this many filter values per field (model doc of `AwsSecurityFindingFilters`).
 pub const MAX_VALUES_PER_FIELD: usize = 20;
 
 /// An invalid filter document. `Display` is `<where>: <what>`, e.g.
-/// `Filters.SeverityLabel[1].Comparison: "EQUAL" is not one of EQUALS, PREFIX, ...`.
+/// `Filters.SeverityLabel[1].Comparison: "EQUAL" is not one of EQUALS|PREFIX|...`.
 /// Callers answer it as the AWS `InvalidInputException`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {message}")]
@@ -223,41 +224,7 @@ pub fn field_def(name: &str) -> Option<&'static FieldDef> {
     FIELDS.iter().find(|f| f.name == name)
 }
 
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($variant),+
-        }
-
-        impl $name {
-            /// Every value, in model order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The wire spelling, e.g. `NOT_EQUALS`.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $wire),+
-                }
-            }
-
-            /// Parses the exact wire spelling.
-            pub fn from_wire(s: &str) -> Option<Self> {
-                match s {
-                    $($wire => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-
-            fn allowed() -> String {
-                Self::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
-            }
-        }
-    };
-}
-
-wire_enum!(
+string_enum!(
     /// `StringFilterComparison`.
     StringComparison {
         Equals => "EQUALS",
@@ -270,7 +237,7 @@ wire_enum!(
     }
 );
 
-wire_enum!(
+string_enum!(
     /// `MapFilterComparison`.
     MapComparison {
         Equals => "EQUALS",
@@ -280,7 +247,7 @@ wire_enum!(
     }
 );
 
-wire_enum!(
+string_enum!(
     /// `DateRangeComparison`; `WITHIN` when absent.
     DateRangeComparison {
         Within => "WITHIN",
@@ -288,7 +255,7 @@ wire_enum!(
     }
 );
 
-wire_enum!(
+string_enum!(
     /// `DateRangeUnit`.
     DateRangeUnit {
         Days => "DAYS",
@@ -837,7 +804,7 @@ fn parse_list(def: &FieldDef, items: &[Value], path: &str) -> Result<FilterList,
         match &mut out {
             FilterList::String(v) => {
                 let value = r.required("Value", r.string("Value")?)?;
-                let cmp = r.enumeration("Comparison", StringComparison::from_wire, StringComparison::allowed)?;
+                let cmp = r.enumeration("Comparison", StringComparison::parse, StringComparison::allowed)?;
                 let comparison = r.required("Comparison", cmp)?;
                 v.push(StringFilter { value: value.to_owned(), comparison });
             }
@@ -872,10 +839,10 @@ fn parse_list(def: &FieldDef, items: &[Value], path: &str) -> Result<FilterList,
                                 format!("must be between 0 and {}, got {value}", i32::MAX),
                             ));
                         }
-                        let unit = rr.enumeration("Unit", DateRangeUnit::from_wire, DateRangeUnit::allowed)?;
+                        let unit = rr.enumeration("Unit", DateRangeUnit::parse, DateRangeUnit::allowed)?;
                         let unit = rr.required("Unit", unit)?;
                         let comparison = rr
-                            .enumeration("Comparison", DateRangeComparison::from_wire, DateRangeComparison::allowed)?
+                            .enumeration("Comparison", DateRangeComparison::parse, DateRangeComparison::allowed)?
                             .unwrap_or(DateRangeComparison::Within);
                         Some(DateRange { value, unit, comparison })
                     }
@@ -889,7 +856,7 @@ fn parse_list(def: &FieldDef, items: &[Value], path: &str) -> Result<FilterList,
             FilterList::Map(v) => {
                 let key = r.required("Key", r.string("Key")?)?;
                 let value = r.required("Value", r.string("Value")?)?;
-                let cmp = r.enumeration("Comparison", MapComparison::from_wire, MapComparison::allowed)?;
+                let cmp = r.enumeration("Comparison", MapComparison::parse, MapComparison::allowed)?;
                 let comparison = r.required("Comparison", cmp)?;
                 v.push(MapFilter { key: key.to_owned(), value: value.to_owned(), comparison });
             }
@@ -1580,8 +1547,8 @@ mod tests {
             err(
                 json!({"SeverityLabel": [{"Value": "HIGH", "Comparison": "EQUALS"}, {"Value": "LOW", "Comparison": "EQUAL"}]})
             ),
-            "Filters.SeverityLabel[1].Comparison: \"EQUAL\" is not one of EQUALS, PREFIX, NOT_EQUALS, \
-             PREFIX_NOT_EQUALS, CONTAINS, NOT_CONTAINS, CONTAINS_WORD"
+            "Filters.SeverityLabel[1].Comparison: \"EQUAL\" is not one of EQUALS|PREFIX|NOT_EQUALS|\
+             PREFIX_NOT_EQUALS|CONTAINS|NOT_CONTAINS|CONTAINS_WORD"
         );
         assert_eq!(err(json!({"Foo": []})), "Filters.Foo: unknown filter field");
         assert_eq!(
@@ -1634,7 +1601,7 @@ mod tests {
         );
         assert_eq!(
             err(json!({"UpdatedAt": [{"DateRange": {"Value": 1, "Unit": "DAYS", "Comparison": "NEWER"}}]})),
-            "Filters.UpdatedAt[0].DateRange.Comparison: \"NEWER\" is not one of WITHIN, OLDER_THAN"
+            "Filters.UpdatedAt[0].DateRange.Comparison: \"NEWER\" is not one of WITHIN|OLDER_THAN"
         );
         assert_eq!(
             err(json!({"UpdatedAt": [{"Start": "2025-13-01"}]})),
@@ -1666,7 +1633,7 @@ mod tests {
         );
         assert_eq!(
             err(json!({"ResourceTags": [{"Key": "k", "Value": "x", "Comparison": "PREFIX"}]})),
-            "Filters.ResourceTags[0].Comparison: \"PREFIX\" is not one of EQUALS, NOT_EQUALS, CONTAINS, NOT_CONTAINS"
+            "Filters.ResourceTags[0].Comparison: \"PREFIX\" is not one of EQUALS|NOT_EQUALS|CONTAINS|NOT_CONTAINS"
         );
     }
 
