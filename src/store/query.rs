@@ -169,13 +169,18 @@ pub struct FindingsPage {
 impl FindingsPage {
     /// The GetFindings response shape.
     pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("Findings".into(), Value::Array(self.findings.clone()));
-        if let Some(t) = &self.next_token {
-            m.insert("NextToken".into(), json!(t));
-        }
-        Value::Object(m)
+        page_json("Findings", self.findings.clone(), self.next_token.as_deref())
     }
+}
+
+/// `{<member>: [...], NextToken?}`: both paged responses omit `NextToken` on the last page.
+fn page_json(member: &str, items: Vec<Value>, next_token: Option<&str>) -> Value {
+    let mut m = Map::new();
+    m.insert(member.into(), Value::Array(items));
+    if let Some(t) = next_token {
+        m.insert("NextToken".into(), json!(t));
+    }
+    Value::Object(m)
 }
 
 /// A stable 64-bit FNV-1a hash, so a token is tied to the query it came from across processes.
@@ -506,12 +511,7 @@ pub struct HistoryPage {
 
 impl HistoryPage {
     pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("Records".into(), Value::Array(self.records.iter().map(HistoryRecord::to_json).collect()));
-        if let Some(t) = &self.next_token {
-            m.insert("NextToken".into(), json!(t));
-        }
-        Value::Object(m)
+        page_json("Records", self.records.iter().map(HistoryRecord::to_json).collect(), self.next_token.as_deref())
     }
 }
 
