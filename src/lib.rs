@@ -10,4 +10,6 @@ pub mod generate;
 pub mod input;
 pub mod model;
 pub mod query;
+pub mod serve;
+pub mod sigv4;
 pub mod store;
