@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
@@ -222,8 +222,12 @@ fn error(code: &'static str, status: u16, message: impl Into<String>) -> ApiErro
     ApiError { code, status, message: message.into() }
 }
 
+/// Bodies over `MAX_BODY_BYTES` but under this are read to the end and discarded before the 413, so
+/// the client, still sending, reads the answer instead of a reset connection.
+const DRAIN_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Reads the request body up to `MAX_BODY_BYTES`.
-async fn read_body(headers: &hyper::HeaderMap, body: Incoming) -> Result<Bytes, ApiError> {
+async fn read_body(headers: &hyper::HeaderMap, mut body: Incoming) -> Result<Bytes, ApiError> {
     let too_large = || {
         error(
             "RequestEntityTooLargeException",
@@ -232,14 +236,27 @@ async fn read_body(headers: &hyper::HeaderMap, body: Incoming) -> Result<Bytes, 
         )
     };
     let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|n| n > DRAIN_BYTES) {
         return Err(too_large());
     }
-    match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
-        Err(e) => Err(error("SerializationException", 400, format!("could not read the request body: {e}"))),
+    let mut buf = Vec::with_capacity(declared.map_or(0, |n| n.min(MAX_BODY_BYTES as u64) as usize));
+    let mut total = 0u64;
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|e| error("SerializationException", 400, format!("could not read the request body: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            total += data.len() as u64;
+            if total <= MAX_BODY_BYTES as u64 {
+                buf.extend_from_slice(&data);
+            } else if total > DRAIN_BYTES {
+                return Err(too_large());
+            }
+        }
     }
+    if total > MAX_BODY_BYTES as u64 {
+        return Err(too_large());
+    }
+    Ok(Bytes::from(buf))
 }
 
 /// The JSON body: `{}` when empty; anything but a JSON object is a serialization error.
