@@ -38,6 +38,13 @@ fn internal(message: impl Into<String>) -> ApiError {
     ApiError { code: "InternalException", status: 500, message: message.into() }
 }
 
+/// Runs one operation, turning a panic into an InternalException so the connection it ran on stays
+/// in service (an open transaction was rolled back when it unwound).
+fn guarded(f: impl FnOnce() -> Result<Value, ApiError>) -> Result<Value, ApiError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(internal("the operation failed unexpectedly; see the server's log")))
+}
+
 impl Backend {
     /// Opens the writer and `readers` read connections on the store at `path`.
     pub fn open(path: &std::path::Path, readers: usize) -> Result<Backend, BackendError> {
@@ -78,7 +85,7 @@ impl Backend {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |store: &mut Store| {
             // The requester may have gone (dropped connection); the write stands regardless.
-            let _ = reply.send(api::call(store, &caller, op, &input));
+            let _ = reply.send(guarded(|| api::call(store, &caller, op, &input)));
         });
         let sender = self.writer.lock().map_err(|_| internal("store writer lock poisoned"))?.clone();
         sender
@@ -98,7 +105,7 @@ impl Backend {
                 .map_err(|_| internal("read pool lock poisoned"))?
                 .pop()
                 .ok_or_else(|| internal("no read connection"))?;
-            let result = api::call(&mut store, &caller, op, &input);
+            let result = guarded(|| api::call(&mut store, &caller, op, &input));
             if let Ok(mut p) = pool.lock() {
                 p.push(store);
             }
