@@ -3,11 +3,14 @@
 //! `model` holds the findings model and the service's rules as pure functions; `store` is the
 //! embedded SQLite store that applies them; `api` speaks the Security Hub operations as JSON in and
 //! JSON out over a store; `query` is the human query language; `generate` makes synthetic findings;
-//! `input` reads findings files; `cli` is the command line.
+//! `input` reads findings files; `cli` is the command line; `serve` puts the store behind Security
+//! Hub's HTTP API; `sigv4` signs and verifies AWS Signature Version 4 requests.
 pub mod api;
 pub mod cli;
 pub mod generate;
 pub mod input;
 pub mod model;
 pub mod query;
+pub mod serve;
+pub mod sigv4;
 pub mod store;
