@@ -5,6 +5,7 @@
 //! JSON out over a store; `query` is the human query language; `generate` makes synthetic findings;
 //! `input` reads findings files; `cli` is the command line.
 pub mod api;
+pub mod app;
 pub mod cli;
 pub mod generate;
 pub mod input;
