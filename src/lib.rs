@@ -6,9 +6,14 @@
 //! `input` reads findings files; `cli` is the command line.
 pub mod api;
 pub mod app;
+pub mod backend;
 pub mod cli;
 pub mod generate;
 pub mod input;
+pub mod keys;
 pub mod model;
 pub mod query;
 pub mod store;
+pub mod tui;
+pub mod ui;
+pub mod worker;

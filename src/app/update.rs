@@ -889,12 +889,18 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::BatchApplied { batch_id, call, outcome } => {
+            let touched = s
+                .detail
+                .key
+                .as_ref()
+                .is_some_and(|k| outcome.processed.contains(k) || outcome.unprocessed.iter().any(|r| r.key == *k));
             call_answered(s, batch_id, call, Ok(outcome));
-            Vec::new()
+            reload_detail_if(s, touched)
         }
         Event::BatchFailed { batch_id, call, keys, error } => {
+            let touched = s.detail.key.as_ref().is_some_and(|k| keys.contains(k));
             call_answered(s, batch_id, call, Err((keys, error)));
-            Vec::new()
+            reload_detail_if(s, touched)
         }
         Event::DemoLoaded { count } => {
             s.info(format!("Loaded {count} demo findings"));
@@ -914,6 +920,15 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// The detail shows the stored document: after an edit of it, read it again.
+fn reload_detail_if(s: &mut AppState, touched: bool) -> Vec<Effect> {
+    if touched {
+        s.detail.key = None;
+        return sync_detail(s);
+    }
+    Vec::new()
 }
 
 fn rows_loaded(s: &mut AppState, generation: u64, rows: Vec<Row>, total: usize, done: bool) -> Vec<Effect> {
