@@ -117,6 +117,15 @@ pub fn apply_to_row(r: &mut Row, u: &FindingUpdate) {
     }
 }
 
+/// "Workflow RESOLVED and Note", "Workflow NOTIFIED, Confidence 1 and Note": the preview's words.
+pub fn describe(u: &FindingUpdate) -> String {
+    let d = u.describe();
+    match d.rsplit_once(", ") {
+        Some((head, last)) => format!("{head} and {last}"),
+        None => d,
+    }
+}
+
 /// A quick-key update: workflow status with an optional note.
 pub fn workflow_update(status: WorkflowStatus, note: Option<(&str, &str)>) -> FindingUpdate {
     FindingUpdate {

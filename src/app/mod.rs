@@ -20,3 +20,5 @@ pub use effect::Effect;
 pub use event::Event;
 pub use state::AppState;
 pub use update::{handle_event, resize, start, tick, update};
+#[cfg(test)]
+mod tests;

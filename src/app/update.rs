@@ -665,7 +665,7 @@ fn confirm(s: &mut AppState, update: FindingUpdate) {
         return;
     }
     let plan = EditPlan {
-        description: format!("Set {}", update.describe()),
+        description: format!("Set {}", edit::describe(&update)),
         groups: vec![(update, keys)],
         origin: Origin::Edit,
     };
