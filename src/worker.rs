@@ -148,3 +148,139 @@ fn export(backend: &dyn Backend, path: &Path, keys: &[crate::model::finding::Fin
     std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::sync::mpsc::unbounded_channel;
+
+    use super::*;
+    use crate::backend::StoreBackend;
+    use crate::generate::{generate, GenOptions};
+    use crate::model::enums::WorkflowStatus;
+    use crate::model::finding::FindingKey;
+    use crate::model::update::{BatchUpdateRequest, FindingUpdate};
+    use crate::store::{Caller, Store};
+
+    fn store_with(dir: &std::path::Path, n: usize) -> (Store, Vec<Value>) {
+        let mut store = Store::open(dir.join("s.db")).unwrap();
+        let docs: Vec<Value> = generate(&GenOptions { count: n, seed: 3, ..GenOptions::default() }).collect();
+        for c in docs.chunks(100) {
+            store.batch_import(&Caller::unrestricted("t"), c.to_vec()).unwrap();
+        }
+        (store, docs)
+    }
+
+    /// A worker on its own thread, as in the app.
+    struct Harness {
+        tx: tokio::sync::mpsc::UnboundedSender<Effect>,
+        rx: std::sync::mpsc::Receiver<Event>,
+    }
+
+    impl Harness {
+        fn new(store: Store) -> Harness {
+            let (tx, erx) = unbounded_channel();
+            let (etx, mut events) = unbounded_channel();
+            spawn(Box::new(StoreBackend::new(store, Caller::unrestricted("tester"))), erx, etx).unwrap();
+            // Bridge to a std channel so the test can wait with a timeout.
+            let (stx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                while let Some(e) = events.blocking_recv() {
+                    if stx.send(e).is_err() {
+                        return;
+                    }
+                }
+            });
+            let h = Harness { tx, rx };
+            assert!(matches!(h.next(), Event::SourceDescribed { .. }));
+            h
+        }
+
+        fn next(&self) -> Event {
+            self.rx.recv_timeout(Duration::from_secs(20)).expect("an event from the worker")
+        }
+
+        fn send(&self, e: Effect) {
+            self.tx.send(e).unwrap();
+        }
+    }
+
+    #[test]
+    fn loads_rows_in_chunks_first_chunk_small() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = store_with(dir.path(), 650);
+        let h = Harness::new(store);
+        h.send(Effect::LoadRows { generation: 4 });
+        let mut sizes = Vec::new();
+        loop {
+            match h.next() {
+                Event::RowsLoaded { generation, rows, total, done } => {
+                    assert_eq!((generation, total), (4, 650));
+                    sizes.push(rows.len());
+                    if done {
+                        break;
+                    }
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(sizes[0], FIRST_CHUNK);
+        assert_eq!(sizes.iter().sum::<usize>(), 650);
+    }
+
+    #[test]
+    fn applies_batches_reports_restores_and_unprocessed_then_details_and_queries() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, docs) = store_with(dir.path(), 150);
+        let h = Harness::new(store);
+        let keys: Vec<FindingKey> = docs.iter().filter_map(FindingKey::of).collect();
+        let before = crate::model::finding::Summary::of(&docs[0]).workflow_status;
+        let update = FindingUpdate { workflow_status: Some(WorkflowStatus::Resolved), ..FindingUpdate::default() };
+        let mut second: Vec<FindingKey> = keys[100..].to_vec();
+        second.push(FindingKey::new("arn:nope", "missing"));
+        let calls = vec![
+            BatchUpdateRequest { identifiers: keys[..100].to_vec(), update: update.clone() },
+            BatchUpdateRequest { identifiers: second, update },
+        ];
+        h.send(Effect::ApplyBatch { batch_id: 9, calls });
+        let Event::BatchApplied { batch_id: 9, call: 0, outcome } = h.next() else { panic!("first call") };
+        assert_eq!(outcome.processed.len(), 100);
+        let (k, restore) = &outcome.restores[0];
+        assert_eq!(k, &keys[0]);
+        assert_eq!(restore.workflow_status, before, "the previous value, read before the call");
+        let Event::BatchApplied { call: 1, outcome, .. } = h.next() else { panic!("second call") };
+        assert_eq!(outcome.processed.len(), 50);
+        assert_eq!(outcome.unprocessed.len(), 1);
+        assert!(outcome.unprocessed[0].reason.starts_with("FindingNotFound"), "{:?}", outcome.unprocessed);
+
+        h.send(Effect::LoadDetail { key: keys[0].clone() });
+        let Event::DetailLoaded { doc, history, .. } = h.next() else { panic!("detail") };
+        assert_eq!(doc.unwrap()["Workflow"]["Status"], "RESOLVED");
+        assert!(history.iter().any(|e| e.who == "tester" && e.changes.iter().any(|c| c.field == "Workflow.Status")));
+
+        h.send(Effect::RunQuery { query_id: 2, text: "status:resolved".into() });
+        let Event::QueryMatched { query_id: 2, keys: matched } = h.next() else { panic!("query") };
+        assert!(matched.len() >= 150);
+        h.send(Effect::RunQuery { query_id: 3, text: "sevv:x".into() });
+        assert!(matches!(h.next(), Event::QueryFailed { query_id: 3, .. }));
+
+        let out = dir.path().join("export.json");
+        h.send(Effect::Export { path: out.clone(), keys: keys[..5].to_vec() });
+        assert!(matches!(h.next(), Event::Exported { count: 5, .. }));
+        let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        assert_eq!(v["Findings"].as_array().unwrap().len(), 5);
+        h.send(Effect::Export { path: dir.path().join("no/such/dir/x.json"), keys: keys[..1].to_vec() });
+        let Event::ExportFailed { error, .. } = h.next() else { panic!("export failure") };
+        assert!(error.contains("cannot write"), "{error}");
+    }
+
+    #[test]
+    fn loads_the_demo_into_an_empty_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = store_with(dir.path(), 0);
+        let h = Harness::new(store);
+        h.send(Effect::LoadDemo);
+        assert_eq!(h.next(), Event::DemoLoaded { count: crate::generate::DEMO_COUNT });
+    }
+}

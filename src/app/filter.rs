@@ -216,8 +216,7 @@ mod tests {
             ("IAM root key", SeverityLabel::Low, 1),
         ]);
         let base: Vec<u32> = vec![0, 1, 2];
-        let mut f = FuzzyFilter::default();
-        f.pattern = "s".into();
+        let mut f = FuzzyFilter { pattern: "s".into(), ..FuzzyFilter::default() };
         assert_eq!(f.apply(&s, &base), vec![0, 1]);
         f.pattern = "sb".into();
         assert_eq!(f.apply(&s, &base), vec![0]);

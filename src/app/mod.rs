@@ -21,4 +21,4 @@ pub use event::Event;
 pub use state::AppState;
 pub use update::{handle_event, resize, start, tick, update};
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -771,11 +771,8 @@ fn finish_batch(s: &mut AppState, b: InFlight) {
     let applied = AppliedEdit { description: b.plan.description.clone(), forward: b.processed, restores: b.restores };
     match b.undoing {
         // An undo completed: what it undid can be redone.
-        Some(original) => {
-            if done > 0 {
-                s.history.redo.push(original);
-            }
-        }
+        Some(original) if done > 0 => s.history.redo.push(original),
+        Some(_) => {}
         None if done > 0 => s.history.undo.push(applied),
         None => {}
     }

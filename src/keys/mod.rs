@@ -130,7 +130,10 @@ pub struct Keymap {
 
 const SECTIONS: [&str; 8] = ["global", "list", "detail", "group", "form", "input", "prompt", "help"];
 
-fn parse_sections(text: &str, source_name: &str) -> Result<Vec<(String, Vec<(Key, Option<Action>)>)>, KeymapError> {
+/// A section's entries as written; `None` unbinds.
+type ParsedSection = (String, Vec<(Key, Option<Action>)>);
+
+fn parse_sections(text: &str, source_name: &str) -> Result<Vec<ParsedSection>, KeymapError> {
     let fail = |message: String| KeymapError { source_name: source_name.to_string(), message };
     let table: toml::Table = toml::from_str(text).map_err(|e| fail(e.to_string()))?;
     let mut out = Vec::new();

@@ -16,7 +16,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -52,7 +52,7 @@ pub fn render_header(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
 }
 
 fn bar(done: usize, total: usize, width: usize) -> String {
-    let filled = if total == 0 { 0 } else { (done * width / total).min(width) };
+    let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
     format!("[{}{}]", "█".repeat(filled), "░".repeat(width - filled))
 }
 

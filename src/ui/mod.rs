@@ -49,3 +49,5 @@ fn split(main: Rect, width: u16, height: u16) -> (Rect, Rect) {
         (l, d)
     }
 }
+#[cfg(test)]
+mod tests;
