@@ -27,6 +27,9 @@ use crate::store::{
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
+    /// Open the workbench on a throwaway store filled with the demo dataset.
+    #[arg(long)]
+    pub demo: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -264,6 +267,8 @@ impl Global {
 pub fn run(cli: Cli) -> Result<Outcome> {
     let g = &cli.global;
     match cli.command {
+        None if cli.demo => workbench(g, true),
+        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => workbench(g, false),
         None => overview(g),
         Some(Command::Import { files }) => import(g, &files),
         Some(Command::Findings { query, format, limit, sort }) => findings(g, &query.join(" "), format, limit, &sort),
@@ -274,6 +279,37 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::Org { action }) => org(g, action),
         Some(Command::Serve(args)) => serve(g, args),
     }
+}
+
+/// Without a command, on a terminal: the interactive workbench. `demo` uses a throwaway store in
+/// the temp directory, filled with the demo dataset by the worker and removed on exit.
+fn workbench(g: &Global, demo: bool) -> Result<Outcome> {
+    let settings = crate::tui::Settings::load(crate::tui::Settings::file().as_deref())?;
+    let user = g.user.clone().or(settings.user).unwrap_or_else(|| g.identity());
+    let config = crate::app::state::Config {
+        user: user.clone(),
+        suppress_reason_required: settings.suppress_reason_required,
+        auto_demo: demo,
+    };
+    let caller = Caller { account: g.account.clone(), identity: user };
+    let (path, temp_dir) = if demo {
+        let dir = std::env::temp_dir().join(format!("hubtriage-demo-{}", std::process::id()));
+        (dir.join("findings.db"), Some(dir))
+    } else {
+        (
+            match &g.store {
+                Some(p) => p.clone(),
+                None => Store::default_path()?,
+            },
+            None,
+        )
+    };
+    let backend = crate::backend::StoreBackend::open(&path, caller).map_err(|e| anyhow!(e))?;
+    let result = crate::tui::run(Box::new(backend), config);
+    if let Some(dir) = temp_dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    result.map(|()| Outcome::Ok)
 }
 
 /// Without a command: the store at a glance. An empty default store is seeded with demo data so a

@@ -6,11 +6,17 @@
 //! `input` reads findings files; `cli` is the command line; `serve` puts the store behind Security
 //! Hub's HTTP API; `sigv4` signs and verifies AWS Signature Version 4 requests.
 pub mod api;
+pub mod app;
+pub mod backend;
 pub mod cli;
 pub mod generate;
 pub mod input;
+pub mod keys;
 pub mod model;
 pub mod query;
 pub mod serve;
 pub mod sigv4;
 pub mod store;
+pub mod tui;
+pub mod ui;
+pub mod worker;

@@ -5,6 +5,7 @@
 //! Several processes may open one store: writes take an immediate transaction, readers never block,
 //! and a busy store is waited for (10 s) rather than failed.
 
+mod listing;
 mod query;
 mod schema;
 
@@ -21,6 +22,7 @@ use crate::model::import::{apply_import, AutoChange, BufFields, ImportOutcome};
 use crate::model::timestamp;
 use crate::model::update::BatchUpdateRequest;
 
+pub use listing::ListedFinding;
 pub use query::{FindingsPage, GetFindingsRequest, HistoryPage, HistoryRequest, SortCriterion, SORT_FIELDS};
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,96 @@
+//! User intents. The keymap names them in snake_case (`"r" = "resolve"`); text typed into an input
+//! field arrives as `Input`, which no keymap binds.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    MoveDown,
+    MoveUp,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    ToggleFocus,
+    OpenDetail,
+    Back,
+    StartFilter,
+    StartCommand,
+    ToggleMark,
+    RangeMark,
+    MarkAll,
+    ClearMarks,
+    Resolve,
+    Suppress,
+    Notify,
+    Note,
+    Edit,
+    Undo,
+    Redo,
+    RetryFailed,
+    Reload,
+    Help,
+    Quit,
+    ToggleRaw,
+    SortNext,
+    SortReverse,
+    GroupView,
+    NextField,
+    PrevField,
+    CycleNext,
+    CyclePrev,
+    Submit,
+    Backspace,
+    Yes,
+    No,
+    #[serde(skip)]
+    Input(char),
+}
+
+impl Action {
+    /// One line for the help overlay.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::MoveDown => "down",
+            Action::MoveUp => "up",
+            Action::PageDown => "page down",
+            Action::PageUp => "page up",
+            Action::Top => "first",
+            Action::Bottom => "last",
+            Action::ToggleFocus => "focus list/detail",
+            Action::OpenDetail => "detail full height",
+            Action::Back => "back",
+            Action::StartFilter => "filter",
+            Action::StartCommand => "command",
+            Action::ToggleMark => "mark",
+            Action::RangeMark => "range mark",
+            Action::MarkAll => "mark all matching",
+            Action::ClearMarks => "clear marks",
+            Action::Resolve => "resolve",
+            Action::Suppress => "suppress",
+            Action::Notify => "notified",
+            Action::Note => "note",
+            Action::Edit => "edit form",
+            Action::Undo => "undo",
+            Action::Redo => "redo",
+            Action::RetryFailed => "retry failed",
+            Action::Reload => "reload",
+            Action::Help => "help",
+            Action::Quit => "quit",
+            Action::ToggleRaw => "raw JSON",
+            Action::SortNext => "sort column",
+            Action::SortReverse => "reverse sort",
+            Action::GroupView => "group view",
+            Action::NextField => "next field",
+            Action::PrevField => "previous field",
+            Action::CycleNext => "next value",
+            Action::CyclePrev => "previous value",
+            Action::Submit => "apply",
+            Action::Backspace => "delete char",
+            Action::Yes => "yes",
+            Action::No => "no",
+            Action::Input(_) => "type",
+        }
+    }
+}

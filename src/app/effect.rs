@@ -1,0 +1,39 @@
+//! I/O the app asks for. The worker runs each against a `Backend` and answers with `Event`s.
+
+use std::path::PathBuf;
+
+use crate::model::finding::FindingKey;
+use crate::model::update::BatchUpdateRequest;
+
+/// Identifies one bulk edit (all its BatchUpdateFindings calls) across effects and events.
+pub type BatchId = u64;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Stream every row; `generation` tags the answer so a stale load is ignored.
+    LoadRows {
+        generation: u64,
+    },
+    /// One finding's document and history for the detail pane.
+    LoadDetail {
+        key: FindingKey,
+    },
+    /// A structured query the rows cannot answer (free words, resources, tags): matching keys.
+    RunQuery {
+        query_id: u64,
+        text: String,
+    },
+    /// BatchUpdateFindings calls (each ≤ 100 identifiers), sent one at a time in order.
+    ApplyBatch {
+        batch_id: BatchId,
+        calls: Vec<BatchUpdateRequest>,
+    },
+    /// Import the demo dataset into the (empty) store.
+    LoadDemo,
+    /// Write the documents of these findings as `{"Findings": [...]}`.
+    Export {
+        path: PathBuf,
+        keys: Vec<FindingKey>,
+    },
+    Quit,
+}

@@ -1,0 +1,269 @@
+//! The edit form: which fields the analyst touched, and turning them into a `FindingUpdate`.
+//! Validation is the store's own: the form builds the BatchUpdateFindings request JSON and parses it
+//! with `BatchUpdateRequest::from_json`, so the form can never accept what the store would refuse.
+
+use serde_json::{json, Map, Value};
+
+use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
+use crate::model::finding::FindingKey;
+use crate::model::update::{BatchUpdateRequest, FindingUpdate};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormField {
+    Workflow,
+    Severity,
+    Verification,
+    Confidence,
+    Criticality,
+    Note,
+    Types,
+    UserFields,
+}
+
+impl FormField {
+    pub const ALL: [FormField; 8] = [
+        FormField::Workflow,
+        FormField::Severity,
+        FormField::Verification,
+        FormField::Confidence,
+        FormField::Criticality,
+        FormField::Note,
+        FormField::Types,
+        FormField::UserFields,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FormField::Workflow => "Workflow status",
+            FormField::Severity => "Severity label",
+            FormField::Verification => "Verification",
+            FormField::Confidence => "Confidence",
+            FormField::Criticality => "Criticality",
+            FormField::Note => "Note",
+            FormField::Types => "Types (; between)",
+            FormField::UserFields => "User fields k=v; k=v",
+        }
+    }
+
+    pub fn is_choice(self) -> bool {
+        matches!(self, FormField::Workflow | FormField::Severity | FormField::Verification)
+    }
+
+    /// The request member a validation message starts with.
+    fn member(self) -> &'static str {
+        match self {
+            FormField::Workflow => "Workflow",
+            FormField::Severity => "Severity",
+            FormField::Verification => "VerificationState",
+            FormField::Confidence => "Confidence",
+            FormField::Criticality => "Criticality",
+            FormField::Note => "Note",
+            FormField::Types => "Types",
+            FormField::UserFields => "UserDefinedFields",
+        }
+    }
+}
+
+/// `None` everywhere means untouched: nothing is sent for it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FormState {
+    pub focus: usize,
+    pub targets: usize,
+    pub workflow: Option<WorkflowStatus>,
+    pub severity: Option<SeverityLabel>,
+    pub verification: Option<VerificationState>,
+    pub confidence: Option<String>,
+    pub criticality: Option<String>,
+    pub note: Option<String>,
+    pub types: Option<String>,
+    pub user_fields: Option<String>,
+    /// The field at fault and the store's message, after a failed submit.
+    pub error: Option<(Option<FormField>, String)>,
+}
+
+fn cycle<T: Copy + PartialEq>(all: &[T], cur: Option<T>, forward: bool) -> Option<T> {
+    let n = all.len();
+    // Positions 0..n are the values, n is "untouched".
+    let pos = cur.and_then(|c| all.iter().position(|v| *v == c)).unwrap_or(n);
+    let next = if forward { (pos + 1) % (n + 1) } else { (pos + n) % (n + 1) };
+    all.get(next).copied()
+}
+
+impl FormState {
+    pub fn new(targets: usize) -> FormState {
+        FormState { targets, ..FormState::default() }
+    }
+
+    pub fn field(&self) -> FormField {
+        FormField::ALL[self.focus.min(FormField::ALL.len() - 1)]
+    }
+
+    pub fn move_focus(&mut self, forward: bool) {
+        let n = FormField::ALL.len();
+        self.focus = if forward { (self.focus + 1) % n } else { (self.focus + n - 1) % n };
+    }
+
+    pub fn cycle(&mut self, forward: bool) {
+        match self.field() {
+            FormField::Workflow => self.workflow = cycle(WorkflowStatus::ALL, self.workflow, forward),
+            FormField::Severity => self.severity = cycle(SeverityLabel::ALL, self.severity, forward),
+            FormField::Verification => self.verification = cycle(VerificationState::ALL, self.verification, forward),
+            _ => {}
+        }
+        self.error = None;
+    }
+
+    fn text_mut(&mut self) -> Option<&mut Option<String>> {
+        match self.field() {
+            FormField::Confidence => Some(&mut self.confidence),
+            FormField::Criticality => Some(&mut self.criticality),
+            FormField::Note => Some(&mut self.note),
+            FormField::Types => Some(&mut self.types),
+            FormField::UserFields => Some(&mut self.user_fields),
+            _ => None,
+        }
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        if let Some(t) = self.text_mut() {
+            t.get_or_insert_with(String::new).push(c);
+        } else if c == ' ' {
+            self.cycle(true);
+        }
+        self.error = None;
+    }
+
+    pub fn backspace(&mut self) {
+        if let Some(t) = self.text_mut() {
+            if let Some(s) = t {
+                s.pop();
+                if s.is_empty() {
+                    *t = None;
+                }
+            }
+        } else {
+            // Clearing a choice makes it untouched again.
+            match self.field() {
+                FormField::Workflow => self.workflow = None,
+                FormField::Severity => self.severity = None,
+                FormField::Verification => self.verification = None,
+                _ => {}
+            }
+        }
+        self.error = None;
+    }
+
+    /// The value shown for a field; `None` when untouched.
+    pub fn shown(&self, f: FormField) -> Option<String> {
+        match f {
+            FormField::Workflow => self.workflow.map(|v| v.as_str().to_string()),
+            FormField::Severity => self.severity.map(|v| v.as_str().to_string()),
+            FormField::Verification => self.verification.map(|v| v.as_str().to_string()),
+            FormField::Confidence => self.confidence.clone(),
+            FormField::Criticality => self.criticality.clone(),
+            FormField::Note => self.note.clone(),
+            FormField::Types => self.types.clone(),
+            FormField::UserFields => self.user_fields.clone(),
+        }
+    }
+
+    /// The touched fields as a validated update, or the field at fault and why.
+    pub fn to_update(&self, user: &str) -> Result<FindingUpdate, (Option<FormField>, String)> {
+        let mut m = Map::new();
+        m.insert("FindingIdentifiers".into(), json!([FindingKey::new("probe", "probe").to_json()]));
+        if let Some(w) = self.workflow {
+            m.insert("Workflow".into(), json!({"Status": w.as_str()}));
+        }
+        if let Some(s) = self.severity {
+            m.insert("Severity".into(), json!({"Label": s.as_str()}));
+        }
+        if let Some(v) = self.verification {
+            m.insert("VerificationState".into(), json!(v.as_str()));
+        }
+        let number = |s: &str| s.trim().parse::<i64>().map_or_else(|_| json!(s), |n| json!(n));
+        if let Some(c) = &self.confidence {
+            m.insert("Confidence".into(), number(c));
+        }
+        if let Some(c) = &self.criticality {
+            m.insert("Criticality".into(), number(c));
+        }
+        if let Some(n) = &self.note {
+            m.insert("Note".into(), json!({"Text": n, "UpdatedBy": user}));
+        }
+        if let Some(t) = &self.types {
+            let list: Vec<&str> = t.split(';').map(str::trim).filter(|s| !s.is_empty()).collect();
+            m.insert("Types".into(), json!(list));
+        }
+        if let Some(u) = &self.user_fields {
+            let mut o = Map::new();
+            for pair in u.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                let (k, v) = pair.split_once('=').ok_or_else(|| {
+                    (Some(FormField::UserFields), format!("\"{pair}\" is not KEY=VALUE; separate pairs with ;"))
+                })?;
+                o.insert(k.trim().to_string(), json!(v.trim()));
+            }
+            m.insert("UserDefinedFields".into(), Value::Object(o));
+        }
+        BatchUpdateRequest::from_json(&Value::Object(m)).map(|r| r.update).map_err(|e| {
+            let field = FormField::ALL.iter().copied().find(|f| e.starts_with(f.member()));
+            (field, e)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(f: FormField, text: &str) -> FormState {
+        let mut s = FormState::new(1);
+        s.focus = FormField::ALL.iter().position(|x| *x == f).unwrap();
+        text.chars().for_each(|c| s.type_char(c));
+        s
+    }
+
+    #[test]
+    fn only_touched_fields_are_sent() {
+        let mut s = FormState::new(3);
+        s.cycle(true);
+        assert_eq!(s.workflow, Some(WorkflowStatus::New));
+        s.cycle(true);
+        s.cycle(true);
+        let u = s.to_update("me").unwrap();
+        assert_eq!(u.workflow_status, Some(WorkflowStatus::Resolved));
+        assert_eq!(u.note, None);
+        assert_eq!(u.confidence, None);
+        s.cycle(false);
+        s.cycle(false);
+        s.cycle(false);
+        assert_eq!(s.workflow, None, "cycling past the last value returns to untouched");
+    }
+
+    #[test]
+    fn validation_is_the_stores() {
+        let (field, msg) = typed(FormField::Confidence, "101").to_update("me").unwrap_err();
+        assert_eq!(field, Some(FormField::Confidence));
+        assert!(msg.contains("0 to 100"), "{msg}");
+        let (field, msg) = typed(FormField::Confidence, "lots").to_update("me").unwrap_err();
+        assert_eq!(field, Some(FormField::Confidence));
+        assert!(msg.contains("lots"), "{msg}");
+        let (field, msg) = typed(FormField::Types, "Threats/Foo").to_update("me").unwrap_err();
+        assert_eq!(field, Some(FormField::Types));
+        assert!(msg.contains("namespace"), "{msg}");
+        let (field, msg) = typed(FormField::Note, &"x".repeat(513)).to_update("me").unwrap_err();
+        assert_eq!(field, Some(FormField::Note));
+        assert!(msg.contains("512"), "{msg}");
+        let (field, _) = typed(FormField::UserFields, "novalue").to_update("me").unwrap_err();
+        assert_eq!(field, Some(FormField::UserFields));
+        let (field, msg) = FormState::new(1).to_update("me").unwrap_err();
+        assert_eq!(field, None);
+        assert!(msg.contains("no field"), "{msg}");
+        let u = typed(FormField::UserFields, "ticket=SEC-1; owner = ops").to_update("me").unwrap();
+        assert_eq!(
+            u.user_defined_fields,
+            Some(vec![("ticket".into(), "SEC-1".into()), ("owner".into(), "ops".into())])
+        );
+        let u = typed(FormField::Note, "accepted").to_update("alice").unwrap();
+        assert_eq!(u.note.unwrap().updated_by, "alice");
+    }
+}

@@ -1,0 +1,996 @@
+//! The pure core: `update` turns an action into state changes and effects, `handle_event` does the
+//! same for the worker's answers. No terminal, no tokio, no I/O; the clock is `state.now`.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use time::OffsetDateTime;
+
+use super::action::Action;
+use super::edit;
+use super::effect::Effect;
+use super::event::{CallOutcome, Event};
+use super::filter::{self, SortColumn, SortSpec};
+use super::form::FormState;
+use super::layout;
+use super::row::{Row, IN_MEMORY_FIELDS};
+use super::state::{
+    AppState, AppliedEdit, Context, EditPlan, Failure, Focus, GroupField, InFlight, InputKind, InputLine, LoadState,
+    Mode, Origin, Prompt, TextPurpose,
+};
+use crate::model::enums::WorkflowStatus;
+use crate::model::finding::FindingKey;
+use crate::model::update::{BatchUpdateRequest, FindingUpdate};
+
+/// The effects to run when the workbench opens: load the rows.
+pub fn start(s: &mut AppState) -> Vec<Effect> {
+    s.generation += 1;
+    s.status.load = LoadState::Loading { loaded: 0, total: 0 };
+    s.dirty = true;
+    vec![Effect::LoadRows { generation: s.generation }]
+}
+
+/// Advances the injected clock. Redraws only when something on screen moves with time.
+pub fn tick(s: &mut AppState, now: OffsetDateTime) {
+    let minute_changed = s.now.unix_timestamp() / 60 != now.unix_timestamp() / 60;
+    s.now = now;
+    if minute_changed || !s.edits.in_flight.is_empty() || matches!(s.status.load, LoadState::Loading { .. }) {
+        s.dirty = true;
+    }
+}
+
+/// The terminal's size changed.
+pub fn resize(s: &mut AppState, width: u16, height: u16) {
+    s.size = (width, height);
+    s.list.page = layout::list_page(width, height, s.mode);
+    scroll_into_view(s);
+    s.dirty = true;
+}
+
+pub fn update(s: &mut AppState, a: Action) -> Vec<Effect> {
+    s.dirty = true;
+    match s.context() {
+        Context::Help => {
+            if matches!(a, Action::Help | Action::Back | Action::Quit | Action::No) {
+                s.help = false;
+            }
+            Vec::new()
+        }
+        Context::Prompt => prompt_action(s, a),
+        Context::Form => form_action(s, a),
+        Context::Input => input_action(s, a),
+        Context::Group => group_action(s, a),
+        Context::Detail | Context::List => main_action(s, a),
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// The list and detail panes
+
+fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
+    let detail = s.context() == Context::Detail;
+    match a {
+        Action::MoveDown | Action::MoveUp | Action::PageDown | Action::PageUp if detail => {
+            let step: i32 = match a {
+                Action::MoveDown => 1,
+                Action::MoveUp => -1,
+                Action::PageDown => 10,
+                _ => -10,
+            };
+            s.detail.scroll = (i32::from(s.detail.scroll) + step).clamp(0, i32::from(u16::MAX)) as u16;
+            Vec::new()
+        }
+        Action::Top if detail => {
+            s.detail.scroll = 0;
+            Vec::new()
+        }
+        Action::MoveDown => move_cursor(s, 1),
+        Action::MoveUp => move_cursor(s, -1),
+        Action::PageDown => move_cursor(s, s.list.page as i64),
+        Action::PageUp => move_cursor(s, -(s.list.page as i64)),
+        Action::Top => move_cursor(s, i64::MIN / 2),
+        Action::Bottom => move_cursor(s, i64::MAX / 2),
+        Action::ToggleFocus => {
+            if s.mode == Mode::Split {
+                s.focus = if s.focus == Focus::List { Focus::Detail } else { Focus::List };
+            }
+            Vec::new()
+        }
+        Action::OpenDetail => {
+            s.mode = Mode::DetailFull;
+            s.focus = Focus::Detail;
+            resize(s, s.size.0, s.size.1);
+            sync_detail(s)
+        }
+        Action::ToggleRaw => {
+            s.detail.raw = !s.detail.raw;
+            s.detail.scroll = 0;
+            Vec::new()
+        }
+        Action::Back => back(s),
+        Action::StartFilter => {
+            s.input = Some(InputLine { kind: InputKind::Filter, text: s.view.filter.pattern.clone(), error: None });
+            Vec::new()
+        }
+        Action::StartCommand => {
+            s.input = Some(InputLine { kind: InputKind::Command, text: String::new(), error: None });
+            Vec::new()
+        }
+        Action::ToggleMark => {
+            if let Some((i, _)) = s.cursor_row() {
+                if !s.marks.remove(&i) {
+                    s.marks.insert(i);
+                }
+                return move_cursor(s, 1);
+            }
+            Vec::new()
+        }
+        Action::RangeMark => {
+            match s.list.anchor.take() {
+                None => {
+                    s.list.anchor = Some(s.list.cursor);
+                    if let Some((i, _)) = s.cursor_row() {
+                        s.marks.insert(i);
+                    }
+                    s.info("Range mark: move, then v again to mark everything between");
+                }
+                Some(a) => {
+                    let (lo, hi) = (a.min(s.list.cursor), a.max(s.list.cursor));
+                    let range: Vec<u32> = s.view.visible.iter().skip(lo).take(hi + 1 - lo).copied().collect();
+                    let n = range.len();
+                    s.marks.extend(range);
+                    s.info(format!("Marked {n} findings"));
+                }
+            }
+            Vec::new()
+        }
+        Action::MarkAll => {
+            s.marks.extend(s.view.visible.iter().copied());
+            let n = s.marks.len();
+            s.info(format!("{n} findings marked"));
+            Vec::new()
+        }
+        Action::ClearMarks => {
+            s.marks.clear();
+            s.list.anchor = None;
+            s.info("Marks cleared");
+            Vec::new()
+        }
+        Action::Resolve => quick(s, WorkflowStatus::Resolved),
+        Action::Notify => quick(s, WorkflowStatus::Notified),
+        Action::Suppress => {
+            if !s.targets().is_empty() {
+                s.prompt =
+                    Some(Prompt::Text { purpose: TextPurpose::SuppressReason, text: String::new(), error: None });
+            } else {
+                s.error("No finding to suppress");
+            }
+            Vec::new()
+        }
+        Action::Note => {
+            if !s.targets().is_empty() {
+                s.prompt = Some(Prompt::Text { purpose: TextPurpose::Note, text: String::new(), error: None });
+            } else {
+                s.error("No finding to annotate");
+            }
+            Vec::new()
+        }
+        Action::Edit => {
+            let n = s.targets().len();
+            if n == 0 {
+                s.error("No finding to edit");
+            } else {
+                s.form = Some(FormState::new(n));
+            }
+            Vec::new()
+        }
+        Action::Undo => undo(s),
+        Action::Redo => redo(s),
+        Action::RetryFailed => retry(s),
+        Action::Reload => reload(s),
+        Action::Help => {
+            s.help = true;
+            Vec::new()
+        }
+        Action::Quit => quit(s),
+        Action::SortNext => {
+            let column = s.view.sort.column.next();
+            let descending = matches!(column, SortColumn::Severity | SortColumn::Updated);
+            set_sort(s, SortSpec { column, descending })
+        }
+        Action::SortReverse => {
+            let spec = SortSpec { descending: !s.view.sort.descending, ..s.view.sort };
+            set_sort(s, spec)
+        }
+        Action::GroupView => {
+            s.mode = Mode::Group;
+            compute_groups(s);
+            Vec::new()
+        }
+        _ => {
+            s.dirty = false;
+            Vec::new()
+        }
+    }
+}
+
+fn back(s: &mut AppState) -> Vec<Effect> {
+    if s.mode == Mode::DetailFull {
+        s.mode = Mode::Split;
+        s.focus = Focus::List;
+        resize(s, s.size.0, s.size.1);
+    } else if s.focus == Focus::Detail {
+        s.focus = Focus::List;
+    } else if s.list.anchor.is_some() {
+        s.list.anchor = None;
+    } else if !s.view.filter.pattern.is_empty() {
+        s.view.filter.pattern.clear();
+        refresh(s, false);
+        return sync_detail(s);
+    } else if !s.view.query.text.is_empty() {
+        return clear_query(s);
+    } else {
+        s.dirty = false;
+    }
+    Vec::new()
+}
+
+fn move_cursor(s: &mut AppState, delta: i64) -> Vec<Effect> {
+    let len = s.view.visible.len();
+    if len == 0 {
+        return Vec::new();
+    }
+    let to = (s.list.cursor as i64).saturating_add(delta).clamp(0, len as i64 - 1);
+    s.list.cursor = to as usize;
+    scroll_into_view(s);
+    sync_detail(s)
+}
+
+fn scroll_into_view(s: &mut AppState) {
+    let len = s.view.visible.len();
+    s.list.cursor = s.list.cursor.min(len.saturating_sub(1));
+    let page = s.list.page.max(1);
+    if s.list.cursor < s.list.offset {
+        s.list.offset = s.list.cursor;
+    } else if s.list.cursor >= s.list.offset + page {
+        s.list.offset = s.list.cursor + 1 - page;
+    }
+    s.list.offset = s.list.offset.min(len.saturating_sub(page));
+}
+
+/// Asks for the cursor finding's document when it changed.
+fn sync_detail(s: &mut AppState) -> Vec<Effect> {
+    let key = s.cursor_row().map(|(_, r)| r.key.clone());
+    if key == s.detail.key {
+        return Vec::new();
+    }
+    s.detail.key = key.clone();
+    s.detail.doc = None;
+    s.detail.history.clear();
+    s.detail.error = None;
+    s.detail.scroll = 0;
+    s.detail.loading = key.is_some();
+    key.map(|key| vec![Effect::LoadDetail { key }]).unwrap_or_default()
+}
+
+/// Recomputes what the list shows. `base_changed`: the sort, the query or the rows changed.
+fn refresh(s: &mut AppState, base_changed: bool) {
+    let cursor_row = s.view.visible.get(s.list.cursor).copied();
+    if base_changed {
+        s.view.base = match &s.view.query.matched {
+            Some(m) => s.view.order.iter().copied().filter(|i| m.contains(i)).collect(),
+            None => s.view.order.clone(),
+        };
+        s.view.filter.invalidate();
+    }
+    s.view.visible = s.view.filter.apply(&s.rows, &s.view.base);
+    // Keep the cursor on the same finding when it is still shown.
+    s.list.cursor = cursor_row.and_then(|r| s.view.visible.iter().position(|v| *v == r)).unwrap_or(0);
+    scroll_into_view(s);
+    if s.mode == Mode::Group {
+        compute_groups(s);
+    }
+}
+
+fn set_sort(s: &mut AppState, spec: SortSpec) -> Vec<Effect> {
+    s.view.sort = spec;
+    s.view.order = filter::sorted(&s.rows, spec);
+    refresh(s, true);
+    s.info(format!("Sorted by {}{}", spec.column.name(), if spec.descending { " (descending)" } else { "" }));
+    sync_detail(s)
+}
+
+fn reload(s: &mut AppState) -> Vec<Effect> {
+    s.generation += 1;
+    s.status.load = LoadState::Loading { loaded: 0, total: 0 };
+    s.info("Reloading…");
+    vec![Effect::LoadRows { generation: s.generation }]
+}
+
+fn quit(s: &mut AppState) -> Vec<Effect> {
+    if s.edits.in_flight.is_empty() {
+        s.quit = true;
+        vec![Effect::Quit]
+    } else {
+        s.prompt = Some(Prompt::QuitWithEditsInFlight);
+        Vec::new()
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// The input line: `/` filter, `:` command, and text prompts
+
+fn input_action(s: &mut AppState, a: Action) -> Vec<Effect> {
+    if let Some(Prompt::Text { purpose, text, error }) = &mut s.prompt {
+        let purpose = *purpose;
+        match a {
+            Action::Input(c) => {
+                text.push(c);
+                *error = None;
+            }
+            Action::Backspace => {
+                text.pop();
+                *error = None;
+            }
+            Action::Back => s.prompt = None,
+            Action::Submit => {
+                let text = text.trim().to_string();
+                return submit_text(s, purpose, text);
+            }
+            _ => s.dirty = false,
+        }
+        return Vec::new();
+    }
+    let Some(line) = &mut s.input else { return Vec::new() };
+    let kind = line.kind;
+    match a {
+        Action::Input(c) => {
+            line.text.push(c);
+            line.error = None;
+        }
+        Action::Backspace => {
+            line.text.pop();
+            line.error = None;
+        }
+        Action::Back => {
+            s.input = None;
+            if kind == InputKind::Filter {
+                s.view.filter.pattern.clear();
+                refresh(s, false);
+                return sync_detail(s);
+            }
+            return Vec::new();
+        }
+        Action::Submit => {
+            let text = line.text.clone();
+            if kind == InputKind::Filter {
+                s.input = None;
+                let n = s.view.visible.len();
+                s.info(format!("{n} match /{}", s.view.filter.pattern));
+                return Vec::new();
+            }
+            return run_command(s, &text);
+        }
+        _ => {
+            s.dirty = false;
+            return Vec::new();
+        }
+    }
+    if kind == InputKind::Filter {
+        s.view.filter.pattern = s.input.as_ref().map(|l| l.text.clone()).unwrap_or_default();
+        refresh(s, false);
+        return sync_detail(s);
+    }
+    Vec::new()
+}
+
+fn submit_text(s: &mut AppState, purpose: TextPurpose, text: String) -> Vec<Effect> {
+    let user = s.config.user.clone();
+    let (update, what) = match purpose {
+        TextPurpose::SuppressReason => {
+            if text.is_empty() && s.config.suppress_reason_required {
+                set_prompt_error(s, "A reason is required to suppress (config: suppress_reason_required)");
+                return Vec::new();
+            }
+            let note = (!text.is_empty()).then_some((text.as_str(), user.as_str()));
+            (edit::workflow_update(WorkflowStatus::Suppressed, note), "suppress")
+        }
+        TextPurpose::Note => (
+            FindingUpdate {
+                note: Some(crate::model::update::NoteUpdate { text: text.clone(), updated_by: user }),
+                ..FindingUpdate::default()
+            },
+            "note",
+        ),
+    };
+    if let Err(e) = validate(&update) {
+        set_prompt_error(s, &format!("Cannot {what}: {e}"));
+        return Vec::new();
+    }
+    s.prompt = None;
+    confirm(s, update);
+    Vec::new()
+}
+
+fn set_prompt_error(s: &mut AppState, msg: &str) {
+    if let Some(Prompt::Text { error, .. }) = &mut s.prompt {
+        *error = Some(msg.to_string());
+    }
+}
+
+/// The store's own validation of an update (a request-level InvalidInputException).
+pub fn validate(u: &FindingUpdate) -> Result<(), String> {
+    let probe = BatchUpdateRequest { identifiers: vec![FindingKey::new("probe", "probe")], update: u.clone() };
+    BatchUpdateRequest::from_json(&probe.to_json()).map(|_| ())
+}
+
+fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
+    let trimmed = text.trim();
+    let mut words = trimmed.split_whitespace();
+    let head = words.next().unwrap_or("");
+    let rest: Vec<&str> = words.collect();
+    let fail = |s: &mut AppState, msg: String| {
+        if let Some(l) = &mut s.input {
+            l.error = Some(msg);
+        }
+        Vec::new()
+    };
+    match head {
+        "q" | "quit" => {
+            s.input = None;
+            quit(s)
+        }
+        "sort" => {
+            let Some(column) = rest.first().and_then(|c| SortColumn::parse(c)) else {
+                let names: Vec<&str> = SortColumn::ALL.iter().map(|c| c.name()).collect();
+                return fail(s, format!("sort: name a column: {}", names.join(", ")));
+            };
+            let descending = match rest.get(1).copied() {
+                None => matches!(column, SortColumn::Severity | SortColumn::Updated),
+                Some("desc") => true,
+                Some("asc") => false,
+                Some(o) => return fail(s, format!("sort: {o} is not asc or desc")),
+            };
+            s.input = None;
+            set_sort(s, SortSpec { column, descending })
+        }
+        "group" => {
+            let field = match rest.first() {
+                None => GroupField::Severity,
+                Some(f) => match GroupField::parse(f) {
+                    Some(g) => g,
+                    None => {
+                        let names: Vec<&str> = GroupField::ALL.iter().map(|g| g.name()).collect();
+                        return fail(s, format!("group: {f} is not one of {}", names.join(", ")));
+                    }
+                },
+            };
+            s.input = None;
+            s.group.field = field;
+            s.group.cursor = 0;
+            s.mode = Mode::Group;
+            compute_groups(s);
+            Vec::new()
+        }
+        "export" => {
+            let Some(path) = trimmed.strip_prefix("export").map(str::trim).filter(|p| !p.is_empty()) else {
+                return fail(s, "export: name a file, e.g. export /tmp/findings.json".into());
+            };
+            s.input = None;
+            let keys: Vec<FindingKey> =
+                s.view.visible.iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
+            s.info(format!("Exporting {} findings to {path}…", keys.len()));
+            vec![Effect::Export { path: PathBuf::from(path), keys }]
+        }
+        "" | "clear" => {
+            s.input = None;
+            clear_query(s)
+        }
+        _ => match apply_query(s, trimmed) {
+            Ok(effects) => {
+                s.input = None;
+                effects
+            }
+            Err(e) => fail(s, e),
+        },
+    }
+}
+
+fn clear_query(s: &mut AppState) -> Vec<Effect> {
+    s.view.query.text.clear();
+    s.view.query.matched = None;
+    s.view.query.pending = None;
+    refresh(s, true);
+    s.info("Query cleared");
+    sync_detail(s)
+}
+
+/// Narrows the list by a structured query: in memory when the rows answer every term exactly, else
+/// by the backend.
+pub fn apply_query(s: &mut AppState, text: &str) -> Result<Vec<Effect>, String> {
+    let q = crate::query::parse(text).map_err(|e| e.to_string())?;
+    s.view.query.text = text.to_string();
+    let in_memory = q.text.is_empty() && q.filters.field_names().all(|f| IN_MEMORY_FIELDS.contains(&f));
+    if in_memory {
+        let now = s.now;
+        let matched: HashSet<u32> = s
+            .rows
+            .all
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| q.filters.matches(&r.probe_doc(), now))
+            .map(|(i, _)| i as u32)
+            .collect();
+        s.view.query.matched = Some(matched);
+        s.view.query.pending = None;
+        refresh(s, true);
+        let n = s.view.visible.len();
+        s.info(format!("{n} match :{text}"));
+        Ok(sync_detail(s))
+    } else {
+        s.view.query.next_id += 1;
+        let query_id = s.view.query.next_id;
+        s.view.query.pending = Some(query_id);
+        s.info(format!("Querying the store for :{text}…"));
+        Ok(vec![Effect::RunQuery { query_id, text: text.to_string() }])
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Prompts, the form and the group view
+
+fn prompt_action(s: &mut AppState, a: Action) -> Vec<Effect> {
+    let Some(prompt) = s.prompt.clone() else { return Vec::new() };
+    let yes = matches!(a, Action::Yes | Action::Submit);
+    let no = matches!(a, Action::No | Action::Back);
+    if !yes && !no {
+        s.dirty = false;
+        return Vec::new();
+    }
+    s.prompt = None;
+    match (prompt, yes) {
+        (Prompt::Confirm(plan), true) => start_batch(s, plan, None),
+        (Prompt::Confirm(_), false) => {
+            s.info("Cancelled; nothing sent");
+            Vec::new()
+        }
+        (Prompt::QuitWithEditsInFlight, true) => {
+            s.quit = true;
+            vec![Effect::Quit]
+        }
+        (Prompt::QuitWithEditsInFlight, false) => Vec::new(),
+        (Prompt::OfferDemo, true) => {
+            s.info("Loading the demo dataset…");
+            s.status.load = LoadState::Loading { loaded: 0, total: 0 };
+            vec![Effect::LoadDemo]
+        }
+        (Prompt::OfferDemo, false) => {
+            s.info("The store is empty: import findings with `hubtriage import FILE`, or R to reload");
+            Vec::new()
+        }
+        (Prompt::Text { .. }, _) => Vec::new(),
+    }
+}
+
+fn form_action(s: &mut AppState, a: Action) -> Vec<Effect> {
+    let Some(form) = &mut s.form else { return Vec::new() };
+    match a {
+        Action::NextField | Action::MoveDown => form.move_focus(true),
+        Action::PrevField | Action::MoveUp => form.move_focus(false),
+        Action::CycleNext => form.cycle(true),
+        Action::CyclePrev => form.cycle(false),
+        Action::Input(c) => form.type_char(c),
+        Action::Backspace => form.backspace(),
+        Action::Back => s.form = None,
+        Action::Submit => match form.to_update(&s.config.user) {
+            Ok(u) => {
+                s.form = None;
+                confirm(s, u);
+            }
+            Err(e) => form.error = Some(e),
+        },
+        _ => s.dirty = false,
+    }
+    Vec::new()
+}
+
+fn compute_groups(s: &mut AppState) {
+    let field = s.group.field;
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for &i in &s.view.visible {
+        if let Some(r) = s.rows.get(i) {
+            *counts.entry(field.value_of(r)).or_default() += 1;
+        }
+    }
+    let mut groups: Vec<(String, usize)> = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    s.group.groups = groups;
+    s.group.cursor = s.group.cursor.min(s.group.groups.len().saturating_sub(1));
+}
+
+fn group_action(s: &mut AppState, a: Action) -> Vec<Effect> {
+    let n = s.group.groups.len();
+    match a {
+        Action::MoveDown => s.group.cursor = (s.group.cursor + 1).min(n.saturating_sub(1)),
+        Action::MoveUp => s.group.cursor = s.group.cursor.saturating_sub(1),
+        Action::Top => s.group.cursor = 0,
+        Action::Bottom => s.group.cursor = n.saturating_sub(1),
+        Action::CycleNext | Action::CyclePrev | Action::NextField | Action::PrevField => {
+            let all = GroupField::ALL;
+            let i = all.iter().position(|f| *f == s.group.field).unwrap_or(0);
+            let forward = matches!(a, Action::CycleNext | Action::NextField);
+            s.group.field = all[if forward { (i + 1) % all.len() } else { (i + all.len() - 1) % all.len() }];
+            s.group.cursor = 0;
+            compute_groups(s);
+        }
+        Action::OpenDetail | Action::Submit => {
+            let Some((value, _)) = s.group.groups.get(s.group.cursor).cloned() else { return Vec::new() };
+            if value.is_empty() {
+                s.error("Findings without a value cannot be selected by a query");
+                return Vec::new();
+            }
+            let term = s.group.field.term(&value);
+            let text = if s.view.query.text.is_empty() { term } else { format!("{} {term}", s.view.query.text) };
+            s.mode = Mode::Split;
+            resize(s, s.size.0, s.size.1);
+            return apply_query(s, &text).unwrap_or_else(|e| {
+                s.error(e);
+                Vec::new()
+            });
+        }
+        Action::Back | Action::GroupView => {
+            s.mode = Mode::Split;
+            resize(s, s.size.0, s.size.1);
+        }
+        Action::Quit => return quit(s),
+        Action::Help => s.help = true,
+        _ => s.dirty = false,
+    }
+    Vec::new()
+}
+
+// ----------------------------------------------------------------------------------------------
+// Edits
+
+fn quick(s: &mut AppState, status: WorkflowStatus) -> Vec<Effect> {
+    confirm(s, edit::workflow_update(status, None));
+    Vec::new()
+}
+
+/// Shows the preview of `update` on the targets and waits for a yes.
+fn confirm(s: &mut AppState, update: FindingUpdate) {
+    let keys: Vec<FindingKey> = s.targets().iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
+    if keys.is_empty() {
+        s.error("No finding selected");
+        return;
+    }
+    let plan = EditPlan {
+        description: format!("Set {}", edit::describe(&update)),
+        groups: vec![(update, keys)],
+        origin: Origin::Edit,
+    };
+    s.prompt = Some(Prompt::Confirm(plan));
+}
+
+/// Applies a plan optimistically and sends it.
+fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<AppliedEdit>) -> Vec<Effect> {
+    s.edits.next_id += 1;
+    let batch_id = s.edits.next_id;
+    let mut rollback = HashMap::new();
+    for (u, keys) in &plan.groups {
+        for k in keys {
+            s.edits.failed.remove(k);
+            let Some(i) = s.rows.index_of(k) else { continue };
+            let Some(row) = s.rows.all.get_mut(i as usize) else { continue };
+            rollback.entry(k.clone()).or_insert_with(|| edit::row_fields(row));
+            edit::apply_to_row(row, u);
+        }
+    }
+    let requests = edit::calls(&plan.groups);
+    let calls = requests.iter().map(|r| (r.update.clone(), r.identifiers.clone())).collect();
+    if plan.origin == Origin::Edit {
+        s.marks.clear();
+        s.list.anchor = None;
+        s.history.redo.clear();
+    }
+    s.info(format!("Sending: {}", plan.preview()));
+    s.edits.in_flight.insert(
+        batch_id,
+        InFlight {
+            plan,
+            calls,
+            answered: 0,
+            findings_done: 0,
+            rollback,
+            restores: Vec::new(),
+            processed: Vec::new(),
+            rejected: 0,
+            started: s.now,
+            undoing,
+        },
+    );
+    vec![Effect::ApplyBatch { batch_id, calls: requests }]
+}
+
+fn roll_back(
+    s: &mut AppState,
+    key: &FindingKey,
+    fields: Option<super::state::RowFields>,
+    reason: String,
+    u: FindingUpdate,
+) {
+    if let (Some(i), Some(f)) = (s.rows.index_of(key), fields) {
+        if let Some(row) = s.rows.all.get_mut(i as usize) {
+            edit::set_row_fields(row, f);
+        }
+        s.marks.insert(i);
+    }
+    s.edits.failed.insert(key.clone(), Failure { reason, update: u });
+}
+
+fn call_answered(
+    s: &mut AppState,
+    batch_id: u64,
+    call: usize,
+    outcome: Result<CallOutcome, (Vec<FindingKey>, String)>,
+) {
+    let Some(mut b) = s.edits.in_flight.remove(&batch_id) else { return };
+    let update = b.calls.get(call).map(|c| c.0.clone()).unwrap_or_default();
+    b.answered += 1;
+    match outcome {
+        Ok(o) => {
+            b.findings_done += o.processed.len() + o.unprocessed.len();
+            for r in o.unprocessed {
+                b.rejected += 1;
+                let f = b.rollback.get(&r.key).copied();
+                roll_back(s, &r.key, f, r.reason, update.clone());
+            }
+            if !o.processed.is_empty() {
+                b.processed.push((update, o.processed));
+            }
+            b.restores.extend(o.restores);
+        }
+        Err((keys, error)) => {
+            b.findings_done += keys.len();
+            for k in keys {
+                b.rejected += 1;
+                let f = b.rollback.get(&k).copied();
+                roll_back(s, &k, f, error.clone(), update.clone());
+            }
+        }
+    }
+    if b.answered < b.calls.len() {
+        s.edits.in_flight.insert(batch_id, b);
+        return;
+    }
+    finish_batch(s, b);
+}
+
+fn finish_batch(s: &mut AppState, b: InFlight) {
+    let done = b.processed.iter().map(|(_, k)| k.len()).sum::<usize>();
+    let applied = AppliedEdit { description: b.plan.description.clone(), forward: b.processed, restores: b.restores };
+    match b.undoing {
+        // An undo completed: what it undid can be redone.
+        Some(original) if done > 0 => s.history.redo.push(original),
+        Some(_) => {}
+        None if done > 0 => s.history.undo.push(applied),
+        None => {}
+    }
+    let first_reason = s.edits.failed.values().next().map(|f| f.reason.clone()).unwrap_or_default();
+    if b.rejected == 0 {
+        s.info(format!("{}: {done} findings updated", b.plan.description));
+    } else {
+        s.error(format!(
+            "{}: {done} updated, {} not updated ({first_reason}); they stay marked, t retries",
+            b.plan.description, b.rejected
+        ));
+    }
+}
+
+fn undo(s: &mut AppState) -> Vec<Effect> {
+    let Some(entry) = s.history.undo.pop() else {
+        s.info("Nothing to undo");
+        return Vec::new();
+    };
+    let groups = edit::group(&entry.restores);
+    if groups.is_empty() {
+        s.error(format!("{}: the findings had no earlier values to restore", entry.description));
+        return Vec::new();
+    }
+    let plan = EditPlan { description: format!("Undo {}", entry.description), groups, origin: Origin::Undo };
+    start_batch(s, plan, Some(entry))
+}
+
+fn redo(s: &mut AppState) -> Vec<Effect> {
+    let Some(entry) = s.history.redo.pop() else {
+        s.info("Nothing to redo");
+        return Vec::new();
+    };
+    let plan = EditPlan { description: entry.description.clone(), groups: entry.forward, origin: Origin::Redo };
+    start_batch(s, plan, None)
+}
+
+fn retry(s: &mut AppState) -> Vec<Effect> {
+    if s.edits.failed.is_empty() {
+        s.info("No failed edits to retry");
+        return Vec::new();
+    }
+    let mut pairs: Vec<(FindingKey, FindingUpdate)> =
+        s.edits.failed.iter().map(|(k, f)| (k.clone(), f.update.clone())).collect();
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let groups = edit::group(&pairs);
+    let plan = EditPlan { description: "Retry".into(), groups, origin: Origin::Retry };
+    for (k, _) in &pairs {
+        if let Some(i) = s.rows.index_of(k) {
+            s.marks.remove(&i);
+        }
+    }
+    start_batch(s, plan, None)
+}
+
+// ----------------------------------------------------------------------------------------------
+// Events from the worker
+
+pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
+    s.dirty = true;
+    match e {
+        Event::SourceDescribed { source } => {
+            s.source = source;
+            Vec::new()
+        }
+        Event::RowsLoaded { generation, rows, total, done } => rows_loaded(s, generation, rows, total, done),
+        Event::RowsFailed { generation, error } => {
+            if generation == s.generation {
+                s.status.load = LoadState::Failed;
+                s.error(format!("Loading findings failed: {error}"));
+            }
+            Vec::new()
+        }
+        Event::DetailLoaded { key, doc, history } => {
+            if s.detail.key.as_ref() == Some(&key) {
+                s.detail.loading = false;
+                s.detail.doc = doc.map(|d| *d);
+                if s.detail.doc.is_none() {
+                    s.detail.error = Some("This finding is no longer in the store".into());
+                }
+                s.detail.history = history;
+            } else {
+                s.dirty = false;
+            }
+            Vec::new()
+        }
+        Event::DetailFailed { key, error } => {
+            if s.detail.key.as_ref() == Some(&key) {
+                s.detail.loading = false;
+                s.detail.error = Some(error);
+            }
+            Vec::new()
+        }
+        Event::QueryMatched { query_id, keys } => {
+            if s.view.query.pending != Some(query_id) {
+                return Vec::new();
+            }
+            s.view.query.pending = None;
+            let matched: HashSet<u32> = keys.iter().filter_map(|k| s.rows.index_of(k)).collect();
+            s.view.query.matched = Some(matched);
+            refresh(s, true);
+            let n = s.view.visible.len();
+            s.info(format!("{n} match :{}", s.view.query.text));
+            sync_detail(s)
+        }
+        Event::QueryFailed { query_id, error } => {
+            if s.view.query.pending == Some(query_id) {
+                s.view.query.pending = None;
+                s.error(format!("Query failed: {error}"));
+            }
+            Vec::new()
+        }
+        Event::BatchApplied { batch_id, call, outcome } => {
+            let touched = s
+                .detail
+                .key
+                .as_ref()
+                .is_some_and(|k| outcome.processed.contains(k) || outcome.unprocessed.iter().any(|r| r.key == *k));
+            call_answered(s, batch_id, call, Ok(outcome));
+            reload_detail_if(s, touched)
+        }
+        Event::BatchFailed { batch_id, call, keys, error } => {
+            let touched = s.detail.key.as_ref().is_some_and(|k| keys.contains(k));
+            call_answered(s, batch_id, call, Err((keys, error)));
+            reload_detail_if(s, touched)
+        }
+        Event::DemoLoaded { count } => {
+            s.info(format!("Loaded {count} demo findings"));
+            reload(s)
+        }
+        Event::DemoFailed { error } => {
+            s.status.load = LoadState::Failed;
+            s.error(format!("Loading the demo dataset failed: {error}"));
+            Vec::new()
+        }
+        Event::Exported { path, count } => {
+            s.info(format!("Exported {count} findings to {}", path.display()));
+            Vec::new()
+        }
+        Event::ExportFailed { path, error } => {
+            s.error(format!("Export to {} failed: {error}", path.display()));
+            Vec::new()
+        }
+    }
+}
+
+/// The detail shows the stored document: after an edit of it, read it again.
+fn reload_detail_if(s: &mut AppState, touched: bool) -> Vec<Effect> {
+    if touched {
+        s.detail.key = None;
+        return sync_detail(s);
+    }
+    Vec::new()
+}
+
+fn rows_loaded(s: &mut AppState, generation: u64, rows: Vec<Row>, total: usize, done: bool) -> Vec<Effect> {
+    if generation != s.generation {
+        s.dirty = false;
+        return Vec::new();
+    }
+    let loaded = match s.status.load {
+        LoadState::Loading { loaded, .. } => loaded,
+        _ => 0,
+    };
+    if loaded == 0 {
+        // The first chunk of a (re)load replaces the old rows; marks follow their findings.
+        let marked: HashSet<FindingKey> =
+            s.marks.iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
+        s.rows = Default::default();
+        s.view.order.clear();
+        s.marks.clear();
+        s.pending_marks = marked;
+        s.detail.key = None;
+    }
+    let default_sort = s.view.sort == SortSpec::default();
+    for row in rows {
+        let remark = s.pending_marks.contains(&row.key);
+        let i = s.rows.push(row);
+        if default_sort {
+            s.view.order.push(i);
+        }
+        if remark {
+            s.marks.insert(i);
+        }
+    }
+    let loaded = s.rows.all.len();
+    s.status.load = if done { LoadState::Loaded } else { LoadState::Loading { loaded, total } };
+    let mut effects = Vec::new();
+    if done || !default_sort {
+        s.view.order = filter::sorted(&s.rows, s.view.sort);
+    }
+    if done {
+        s.pending_marks.clear();
+        // A query is evaluated again on the new rows.
+        if !s.view.query.text.is_empty() {
+            let text = s.view.query.text.clone();
+            match apply_query(s, &text) {
+                Ok(e) => effects.extend(e),
+                Err(e) => s.error(e),
+            }
+        }
+    }
+    refresh(s, true);
+    effects.extend(sync_detail(s));
+    if done {
+        if loaded == 0 {
+            if s.config.auto_demo {
+                s.config.auto_demo = false;
+                s.status.load = LoadState::Loading { loaded: 0, total: 0 };
+                s.info("Loading the demo dataset…");
+                effects.push(Effect::LoadDemo);
+            } else {
+                s.prompt = Some(Prompt::OfferDemo);
+            }
+        } else if s.status.message.is_none() || s.status.message.as_ref().is_some_and(|m| m.text.starts_with("Reload"))
+        {
+            s.info(format!("{loaded} findings loaded"));
+        }
+    }
+    effects
+}

@@ -1,0 +1,116 @@
+//! The terminal side: setup and teardown (ratatui restores the terminal on panic too), the
+//! crossterm event stream and a tick, and the main loop that turns keys into actions, runs
+//! `update`, hands effects to the worker and redraws only when the state is dirty.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::app::state::Config;
+use crate::app::{self, AppState, Effect};
+use crate::backend::Backend;
+use crate::keys::Keymap;
+use crate::{ui, worker};
+
+/// Settings from `config.toml` in the config directory:
+/// `user = "alice"` and `suppress_reason_required = true`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub user: Option<String>,
+    #[serde(default)]
+    pub suppress_reason_required: bool,
+}
+
+impl Settings {
+    pub fn file() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "hubtriage").map(|d| d.config_dir().join("config.toml"))
+    }
+
+    pub fn load(path: Option<&std::path::Path>) -> Result<Settings> {
+        let Some(path) = path.filter(|p| p.exists()) else { return Ok(Settings::default()) };
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("settings {}", path.display()))
+    }
+}
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+/// Runs the workbench until the analyst quits.
+pub fn run(backend: Box<dyn Backend>, config: Config) -> Result<()> {
+    let keymap = Keymap::load(Keymap::user_file().as_deref())?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let source = backend.describe();
+    let mut terminal = ratatui::init();
+    let result = rt.block_on(main_loop(&mut terminal, backend, config, source, &keymap));
+    ratatui::restore();
+    result
+}
+
+async fn main_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    backend: Box<dyn Backend>,
+    config: Config,
+    source: String,
+    keymap: &Keymap,
+) -> Result<()> {
+    let (effect_tx, effect_rx) = mpsc::unbounded_channel::<Effect>();
+    let (event_tx, mut event_rx) = mpsc::unbounded_channel();
+    worker::spawn(backend, effect_rx, event_tx).context("starting the worker thread")?;
+    let mut state = AppState::new(config, source, now());
+    let size = terminal.size()?;
+    app::resize(&mut state, size.width, size.height);
+    // The first frame goes out before any data is read.
+    terminal.draw(|f| ui::render(f, &state, keymap))?;
+    let send = |effects: Vec<Effect>| {
+        for e in effects {
+            // The worker only goes away when we quit; a failed send then is harmless.
+            let _ = effect_tx.send(e);
+        }
+    };
+    send(app::start(&mut state));
+    let mut terminal_events = EventStream::new();
+    let mut ticker = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        tokio::select! {
+            ev = terminal_events.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
+                    if let Some(a) = keymap.resolve(state.context(), &k) {
+                        send(app::update(&mut state, a));
+                    }
+                }
+                Some(Ok(TermEvent::Resize(w, h))) => app::resize(&mut state, w, h),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => state.error(format!("terminal input: {e}")),
+                None => break,
+            },
+            ev = event_rx.recv() => match ev {
+                Some(ev) => {
+                    send(app::handle_event(&mut state, ev));
+                    // Coalesce a burst of worker events into one frame.
+                    while let Ok(ev) = event_rx.try_recv() {
+                        send(app::handle_event(&mut state, ev));
+                    }
+                }
+                None => {
+                    state.error("The background worker stopped; edits can no longer be sent");
+                }
+            },
+            _ = ticker.tick() => app::tick(&mut state, now()),
+        }
+        if state.quit {
+            break;
+        }
+        if state.dirty {
+            terminal.draw(|f| ui::render(f, &state, keymap))?;
+            state.dirty = false;
+        }
+    }
+    Ok(())
+}

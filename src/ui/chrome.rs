@@ -1,0 +1,160 @@
+//! The header (source, counts, pending edits) and the two bottom lines: messages, progress or the
+//! input line, then key hints generated from the live keymap.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::theme;
+use crate::app::state::{AppState, Context, InputKind, Level, LoadState, Prompt};
+use crate::app::Action;
+use crate::keys::Keymap;
+use crate::model::sanitize;
+
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn render_header(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
+    let mut parts = vec![
+        Span::styled(" hubtriage ", theme::title()),
+        Span::raw(format!("│ {} │ ", sanitize::line(&s.source))),
+        Span::raw(format!(
+            "{} total · {} matching · {} marked",
+            thousands(s.rows.all.len()),
+            thousands(s.view.visible.len()),
+            thousands(s.marks.len())
+        )),
+    ];
+    let pending = s.edits.findings_in_flight();
+    if pending > 0 {
+        parts.push(Span::raw(format!(" │ {} edits pending", thousands(pending))));
+    }
+    if !s.edits.failed.is_empty() {
+        parts.push(Span::raw(format!(" │ {} failed", thousands(s.edits.failed.len()))));
+    }
+    if !s.view.query.text.is_empty() {
+        parts.push(Span::raw(format!(" │ :{}", sanitize::line(&s.view.query.text))));
+    }
+    if !s.view.filter.pattern.is_empty() {
+        parts.push(Span::raw(format!(" │ /{}", sanitize::line(&s.view.filter.pattern))));
+    }
+    frame.render_widget(Paragraph::new(Line::from(parts)).style(theme::header()), area);
+}
+
+fn bar(done: usize, total: usize, width: usize) -> String {
+    let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
+    format!("[{}{}]", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+/// The progress of edits in flight, else of a load; `None` when nothing runs.
+fn progress(s: &AppState) -> Option<String> {
+    if !s.edits.in_flight.is_empty() {
+        let (mut done, mut total, mut calls, mut calls_total) = (0, 0, 0, 0);
+        let mut started = s.now;
+        for b in s.edits.in_flight.values() {
+            done += b.findings_done;
+            total += b.plan.findings();
+            calls += b.answered;
+            calls_total += b.calls.len();
+            started = started.min(b.started);
+        }
+        let secs = (s.now - started).as_seconds_f64();
+        let rate = if secs > 0.0 { format!(" · {:.0}/s", done as f64 / secs) } else { String::new() };
+        return Some(format!(
+            "Applying {} {}/{} findings · {calls}/{calls_total} calls{rate}",
+            bar(done, total, 20),
+            thousands(done),
+            thousands(total)
+        ));
+    }
+    if let LoadState::Loading { loaded, total } = s.status.load {
+        if total > 0 {
+            return Some(format!(
+                "Loading {} {}/{} findings",
+                bar(loaded, total, 20),
+                thousands(loaded),
+                thousands(total)
+            ));
+        }
+        return Some("Loading…".into());
+    }
+    if let Some(q) = s.view.query.pending {
+        let _ = q;
+        return Some(format!("Querying the store for :{}…", sanitize::line(&s.view.query.text)));
+    }
+    None
+}
+
+pub fn render_status(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
+    let line = if let Some(input) = &s.input {
+        let prefix = if input.kind == InputKind::Filter { "/" } else { ":" };
+        let mut spans = vec![
+            Span::styled(prefix, theme::label()),
+            Span::raw(sanitize::line(&input.text).into_owned()),
+            Span::raw("▏"),
+        ];
+        if let Some(e) = &input.error {
+            spans.push(Span::styled(format!("  {}", sanitize::line(e)), theme::error()));
+        }
+        Line::from(spans)
+    } else if let Some(p) = progress(s) {
+        Line::raw(p)
+    } else if let Some(m) = &s.status.message {
+        let style = if m.level == Level::Error { theme::error() } else { ratatui::style::Style::default() };
+        Line::styled(sanitize::line(&m.text).into_owned(), style)
+    } else {
+        Line::raw("")
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+pub fn hints_for(ctx: Context, s: &AppState) -> &'static [Action] {
+    match ctx {
+        Context::List => &[
+            Action::Help,
+            Action::StartFilter,
+            Action::StartCommand,
+            Action::ToggleMark,
+            Action::MarkAll,
+            Action::Resolve,
+            Action::Suppress,
+            Action::Notify,
+            Action::Note,
+            Action::Edit,
+            Action::Undo,
+            Action::OpenDetail,
+            Action::Quit,
+        ],
+        Context::Detail => {
+            &[Action::Back, Action::MoveDown, Action::ToggleRaw, Action::ToggleFocus, Action::Resolve, Action::Help]
+        }
+        Context::Group => &[Action::Submit, Action::CycleNext, Action::GroupView, Action::Back],
+        Context::Form => &[Action::NextField, Action::CycleNext, Action::Submit, Action::Back],
+        Context::Input => &[Action::Submit, Action::Back],
+        Context::Prompt if matches!(s.prompt, Some(Prompt::Confirm(_))) => &[Action::Yes, Action::No],
+        Context::Prompt => &[Action::Yes, Action::No],
+        Context::Help => &[Action::Back],
+    }
+}
+
+pub fn render_hints(frame: &mut Frame<'_>, area: Rect, s: &AppState, keymap: &Keymap) {
+    let ctx = s.context();
+    let mut spans = Vec::new();
+    for a in hints_for(ctx, s) {
+        if let Some(k) = keymap.key_for(ctx, *a) {
+            spans.push(Span::styled(k, theme::label()));
+            spans.push(Span::styled(format!(" {}  ", a.describe()), theme::dim()));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

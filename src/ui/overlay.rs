@@ -1,0 +1,172 @@
+//! Modal boxes drawn over the panes: the edit form, prompts and confirmations, the help overlay,
+//! and the group view.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::theme;
+use crate::app::form::FormField;
+use crate::app::state::{AppState, Context, Prompt, TextPurpose};
+use crate::keys::Keymap;
+use crate::model::sanitize;
+
+/// A box of at most `w`×`h` centred in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+fn boxed<'a>(title: &'a str) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::focused_border(true))
+        .title(Span::styled(title, theme::title()))
+}
+
+pub fn render_form(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
+    let Some(form) = &s.form else { return };
+    let r = centered(area, 70, 14);
+    frame.render_widget(Clear, r);
+    let title = format!(" Edit {} finding{} ", form.targets, if form.targets == 1 { "" } else { "s" });
+    let mut lines = Vec::new();
+    for (i, f) in FormField::ALL.iter().enumerate() {
+        let focused = i == form.focus;
+        let value = match form.shown(*f) {
+            Some(v) => {
+                let v = sanitize::line(&v).into_owned();
+                if f.is_choice() {
+                    format!("‹ {v} ›")
+                } else {
+                    v
+                }
+            }
+            None => "(unchanged)".into(),
+        };
+        let value_style = if form.shown(*f).is_some() { ratatui::style::Style::default() } else { theme::dim() };
+        let value_style = if focused { value_style.patch(theme::cursor()) } else { value_style };
+        let at_fault = form.error.as_ref().is_some_and(|(ef, _)| *ef == Some(*f));
+        lines.push(Line::from(vec![
+            Span::styled(if focused { "▶ " } else { "  " }, theme::label()),
+            Span::styled(format!("{:<22}", f.label()), if at_fault { theme::error() } else { theme::label() }),
+            Span::styled(value, value_style),
+            Span::raw(if focused && !f.is_choice() { "▏" } else { "" }),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    if let Some((_, e)) = &form.error {
+        lines.push(Line::styled(sanitize::line(e).into_owned(), theme::error()));
+    } else {
+        lines.push(Line::styled(
+            "←/→ choose · type to edit · only changed fields are sent · Enter preview",
+            theme::dim(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).block(boxed(&title)).wrap(Wrap { trim: false }), r);
+}
+
+pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
+    let Some(p) = &s.prompt else { return };
+    let (title, body): (&str, Vec<Line<'_>>) = match p {
+        Prompt::Text { purpose, text, error } => {
+            let (title, ask) = match purpose {
+                TextPurpose::SuppressReason if s.config.suppress_reason_required => {
+                    (" Suppress ", "Reason (required), recorded as the note:")
+                }
+                TextPurpose::SuppressReason => (" Suppress ", "Reason, recorded as the note (Enter to skip):"),
+                TextPurpose::Note => (" Note ", "Note text (replaces the current note):"),
+            };
+            let mut body =
+                vec![Line::raw(ask), Line::from(vec![Span::raw(sanitize::line(text).into_owned()), Span::raw("▏")])];
+            if let Some(e) = error {
+                body.push(Line::styled(sanitize::line(e).into_owned(), theme::error()));
+            }
+            (title, body)
+        }
+        Prompt::Confirm(plan) => (
+            " Confirm ",
+            vec![
+                Line::raw(plan.preview()),
+                Line::raw(""),
+                Line::styled("y / Enter: apply    n / Esc: cancel", theme::dim()),
+            ],
+        ),
+        Prompt::QuitWithEditsInFlight => (
+            " Quit? ",
+            vec![
+                Line::raw(format!("{} edits are still being applied.", s.edits.findings_in_flight())),
+                Line::raw("Calls already answered are saved; the rest would not be sent."),
+                Line::styled("y: quit anyway    n / Esc: stay", theme::dim()),
+            ],
+        ),
+        Prompt::OfferDemo => (
+            " Empty store ",
+            vec![
+                Line::raw("This store has no findings."),
+                Line::raw("Load the demo dataset (2,000 generated findings)?"),
+                Line::styled("y: load it    n: leave the store empty", theme::dim()),
+            ],
+        ),
+    };
+    let r = centered(area, 74, body.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    frame.render_widget(Paragraph::new(body).block(boxed(title)).wrap(Wrap { trim: false }), r);
+}
+
+pub fn render_help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap) {
+    let r = centered(area, 100, 40);
+    frame.render_widget(Clear, r);
+    let outer = boxed(" Keys (from the keymap; ? or Esc closes) ");
+    let inner = outer.inner(r);
+    frame.render_widget(outer, r);
+    let cols = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).split(inner);
+    let section = |ctxs: &[Context]| {
+        let mut lines = Vec::new();
+        for ctx in ctxs {
+            lines.push(Line::styled(ctx.name().to_string(), theme::title()));
+            for (keys, a) in keymap.bindings(*ctx) {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {:<16}", keys.join(" ")), theme::label()),
+                    Span::raw(a.describe()),
+                ]));
+            }
+        }
+        lines
+    };
+    frame.render_widget(Paragraph::new(section(&[Context::List])), cols[0]);
+    frame.render_widget(Paragraph::new(section(&[Context::Detail, Context::Group, Context::Form])), cols[1]);
+}
+
+pub fn render_group(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
+    let title = format!(" Group by {} (←/→ field, Enter drills in) ", s.group.field.name());
+    let block = boxed(&title);
+    let total: usize = s.group.groups.iter().map(|g| g.1).sum();
+    let page = usize::from(area.height.saturating_sub(2)).max(1);
+    let offset = s.group.cursor.saturating_sub(page - 1);
+    let lines: Vec<Line<'_>> = s
+        .group
+        .groups
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(page)
+        .map(|(i, (value, n))| {
+            let pct = if total == 0 { 0.0 } else { *n as f64 * 100.0 / total as f64 };
+            let bar = "█".repeat(((pct / 100.0) * 30.0).round() as usize);
+            let name = if value.is_empty() { "(none)".to_string() } else { sanitize::line(value).into_owned() };
+            let line = Line::from(vec![
+                Span::raw(format!("{:>8}  {:>5.1}%  ", n, pct)),
+                Span::styled(format!("{bar:<30} "), theme::label()),
+                Span::raw(name),
+            ]);
+            if i == s.group.cursor {
+                line.style(theme::cursor())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

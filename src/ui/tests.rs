@@ -1,0 +1,158 @@
+//! Snapshots of each pane and whole screens at 80×24 and 160×48 with a fixed clock, and the
+//! terminal-safety check: hostile finding text never puts an escape byte into the buffer.
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use serde_json::json;
+
+use crate::app::event::{Event, HistoryEntry};
+use crate::app::tests::{docs, loaded};
+use crate::app::{handle_event, resize, update, Action, AppState};
+use crate::keys::Keymap;
+use crate::model::change::FieldChange;
+
+fn draw(s: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let keymap = Keymap::defaults().unwrap();
+    t.draw(|f| super::render(f, s, &keymap)).unwrap();
+    t
+}
+
+/// The state at a size, with the cursor finding's detail loaded and a history to show.
+fn screen(w: u16, h: u16) -> AppState {
+    let mut s = loaded(60);
+    resize(&mut s, w, h);
+    let key = s.detail.key.clone().unwrap();
+    let doc = docs(60).into_iter().find(|d| crate::model::finding::FindingKey::of(d).as_ref() == Some(&key)).unwrap();
+    let history = vec![
+        HistoryEntry {
+            time: "2026-10-31T10:00:00.000Z".into(),
+            who: "Security Hub".into(),
+            service_reason: Some("Compliance.Status PASSED -> FAILED".into()),
+            created: false,
+            changes: vec![FieldChange {
+                field: "Workflow.Status".into(),
+                old: Some("RESOLVED".into()),
+                new: Some("NEW".into()),
+            }],
+        },
+        HistoryEntry {
+            time: "2026-10-30T09:00:00.000Z".into(),
+            who: "arn:provider".into(),
+            service_reason: None,
+            created: true,
+            changes: vec![],
+        },
+    ];
+    handle_event(&mut s, Event::DetailLoaded { key, doc: Some(Box::new(doc)), history });
+    s
+}
+
+fn act(s: &mut AppState, actions: &[Action]) {
+    for a in actions {
+        update(s, *a);
+    }
+}
+
+macro_rules! both_sizes {
+    ($name:literal, $setup:expr) => {
+        for (w, h) in [(80u16, 24u16), (160, 48)] {
+            let mut s = screen(w, h);
+            #[allow(clippy::redundant_closure_call)]
+            ($setup)(&mut s);
+            insta::assert_snapshot!(format!("{}_{w}x{h}", $name), draw(&s, w, h).backend());
+        }
+    };
+}
+
+#[test]
+fn first_frame_is_a_loading_indicator() {
+    let mut s = AppState::new(Default::default(), "/data/findings.db", time::macros::datetime!(2026-11-01 0:00 UTC));
+    resize(&mut s, 80, 24);
+    crate::app::start(&mut s);
+    insta::assert_snapshot!("loading_80x24", draw(&s, 80, 24).backend());
+}
+
+#[test]
+fn list_and_detail() {
+    both_sizes!("list_detail", |s: &mut AppState| {
+        let (a, b) = (s.view.visible[1], s.view.visible[2]);
+        s.marks.extend([a, b]);
+    });
+}
+
+#[test]
+fn detail_full_height_and_raw_json() {
+    both_sizes!("detail_full", |s: &mut AppState| act(s, &[Action::OpenDetail]));
+    both_sizes!("detail_raw", |s: &mut AppState| act(s, &[Action::OpenDetail, Action::ToggleRaw, Action::MoveDown]));
+}
+
+#[test]
+fn edit_form_and_confirmation() {
+    both_sizes!("form", |s: &mut AppState| {
+        act(
+            s,
+            &[
+                Action::MarkAll,
+                Action::Edit,
+                Action::CycleNext,
+                Action::CycleNext,
+                Action::NextField,
+                Action::NextField,
+                Action::NextField,
+            ],
+        );
+        act(s, &[Action::Input('1'), Action::Input('5'), Action::Input('0'), Action::Submit]);
+    });
+    both_sizes!("confirm", |s: &mut AppState| act(s, &[Action::MarkAll, Action::Resolve]));
+}
+
+#[test]
+fn help_group_filter_and_progress() {
+    both_sizes!("help", |s: &mut AppState| act(s, &[Action::Help]));
+    both_sizes!("group", |s: &mut AppState| act(s, &[Action::GroupView, Action::CycleNext, Action::CycleNext]));
+    both_sizes!("filter", |s: &mut AppState| act(s, &[Action::StartFilter, Action::Input('s'), Action::Input('3')]));
+    both_sizes!("progress", |s: &mut AppState| {
+        act(s, &[Action::MarkAll, Action::Notify, Action::Yes]);
+        s.now += time::Duration::seconds(2);
+    });
+}
+
+#[test]
+fn hostile_text_renders_as_placeholders_and_no_escape_byte_reaches_the_buffer() {
+    let mut doc = docs(1).remove(0);
+    let hostile = "pwn\x1b[2J\x1b]0;title\x07\u{9b}31m\u{9d}8;;http://x\u{9c}\x1bPq\u{85}end";
+    doc["Title"] = json!(hostile);
+    doc["Description"] = json!(format!("line1\n{hostile}"));
+    doc["Note"] = json!({"Text": hostile, "UpdatedBy": hostile, "UpdatedAt": "2026-10-01T00:00:00Z"});
+    doc["Resources"][0]["Id"] = json!(hostile);
+    doc["UserDefinedFields"] = json!({hostile: hostile});
+    let row = crate::app::row::Row::from_doc(&doc);
+    let key = row.key.clone();
+    let mut s = AppState::new(Default::default(), hostile, time::macros::datetime!(2026-11-01 0:00 UTC));
+    resize(&mut s, 160, 48);
+    crate::app::start(&mut s);
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: vec![row], total: 1, done: true });
+    let history = vec![HistoryEntry {
+        time: hostile.into(),
+        who: hostile.into(),
+        service_reason: None,
+        created: false,
+        changes: vec![FieldChange { field: hostile.into(), old: Some(hostile.into()), new: None }],
+    }];
+    handle_event(&mut s, Event::DetailLoaded { key, doc: Some(Box::new(doc)), history });
+    for raw in [false, true] {
+        s.detail.raw = raw;
+        let t = draw(&s, 160, 48);
+        let buf = t.backend().buffer();
+        let text: String = buf.content().iter().map(|c| c.symbol()).collect();
+        assert!(
+            !text.chars().any(|c| c == '\x1b' || ('\u{80}'..='\u{9f}').contains(&c) || c.is_control()),
+            "an escape or control character reached the buffer (raw: {raw})"
+        );
+        if !raw {
+            assert!(text.contains("pwn␛[2J␛]0;title␇"), "ESC shows as a visible placeholder");
+            assert!(text.contains('\u{fffd}'), "C1 controls show as a replacement character");
+        }
+    }
+}
