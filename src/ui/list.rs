@@ -30,6 +30,48 @@ fn resource(r: &Row) -> String {
     format!("{t} {}", r.short_resource())
 }
 
+const RESOURCE_W: u16 = 24;
+const RESOURCE_MIN_W: u16 = 18;
+const ACCOUNT_W: u16 = 12;
+const REGION_W: u16 = 14;
+const PRODUCT_W: u16 = 12;
+/// The title is what an analyst reads first: optional columns give way before it gets narrower.
+const TITLE_MIN: u16 = 30;
+
+/// Which optional columns fit beside a readable title, added in order of use in triage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Columns {
+    /// Width of the resource column, 0 when hidden: it narrows to 18 before it goes.
+    resource: u16,
+    account: bool,
+    region: bool,
+    product: bool,
+}
+
+impl Columns {
+    fn fit(inner_width: u16) -> Columns {
+        // Mark, severity, status, age and the spacing between those five columns.
+        let mut free = inner_width.saturating_sub(1 + 8 + 10 + 4 + 4).saturating_sub(TITLE_MIN);
+        let resource = (free > RESOURCE_MIN_W).then(|| {
+            let w = RESOURCE_W.min(free - 1);
+            free -= w + 1;
+            w
+        });
+        let resource = resource.unwrap_or(0);
+        let mut take = |w: u16| {
+            let fits = free > w;
+            if fits {
+                free -= w + 1;
+            }
+            fits
+        };
+        let account = take(ACCOUNT_W);
+        let product = take(PRODUCT_W);
+        let region = take(REGION_W);
+        Columns { resource, account, region, product }
+    }
+}
+
 pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let focused = s.focus == Focus::List && s.mode == Mode::Split;
     let sort = format!(" sort: {}{} ", s.view.sort.column.name(), if s.view.sort.descending { "↓" } else { "↑" });
@@ -37,22 +79,19 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         .borders(Borders::ALL)
         .border_style(theme::focused_border(focused))
         .title(Line::from(vec![Span::styled(" Findings ", theme::title()), Span::styled(sort, theme::dim())]));
-    // Columns appear as width allows: account and product from 95, region from 135.
-    let (medium, wide) = (area.width >= 95, area.width >= 135);
-    let mut header = vec!["", "SEVERITY", "STATUS", "TITLE", "RESOURCE"];
+    let cols = Columns::fit(area.width.saturating_sub(2));
+    let mut header = vec!["", "SEVERITY", "STATUS", "TITLE"];
     let mut widths = vec![Constraint::Length(1), Constraint::Length(8), Constraint::Length(10), Constraint::Fill(1)];
-    widths.push(Constraint::Length(if medium { 24 } else { 18 }));
-    if medium {
-        header.push("ACCOUNT");
-        widths.push(Constraint::Length(12));
-    }
-    if wide {
-        header.push("REGION");
-        widths.push(Constraint::Length(14));
-    }
-    if medium {
-        header.push("PRODUCT");
-        widths.push(Constraint::Length(12));
+    for (on, name, width) in [
+        (cols.resource > 0, "RESOURCE", cols.resource),
+        (cols.account, "ACCOUNT", ACCOUNT_W),
+        (cols.region, "REGION", REGION_W),
+        (cols.product, "PRODUCT", PRODUCT_W),
+    ] {
+        if on {
+            header.push(name);
+            widths.push(Constraint::Length(width));
+        }
     }
     header.push("AGE");
     widths.push(Constraint::Length(4));
@@ -91,15 +130,17 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
             Cell::from(Span::styled(sev, theme::severity(r.severity))),
             Cell::from(Span::styled(r.workflow.map_or("-", |w| w.as_str()), theme::workflow(r.workflow))),
             Cell::from(r.title.as_str()),
-            Cell::from(resource(r)),
         ];
-        if medium {
+        if cols.resource > 0 {
+            cells.push(Cell::from(resource(r)));
+        }
+        if cols.account {
             cells.push(Cell::from(r.account.as_str()));
         }
-        if wide {
+        if cols.region {
             cells.push(Cell::from(r.region.as_str()));
         }
-        if medium {
+        if cols.product {
             cells.push(Cell::from(r.product.as_str()));
         }
         cells.push(Cell::from(age(r.updated_ns, now_ns)));
@@ -115,4 +156,21 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let table =
         Table::new(rows, widths).header(TableRow::new(header).style(theme::dim())).block(block).column_spacing(1);
     frame.render_widget(table, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optional_columns_give_way_to_the_title() {
+        // 80 columns: only the resource fits beside a 30-column title.
+        assert_eq!(Columns::fit(78), Columns { resource: 20, ..Columns::default() });
+        // The list half of a 160-column split view (100 wide).
+        assert_eq!(Columns::fit(98), Columns { resource: 24, account: true, ..Columns::default() });
+        // Full width: everything.
+        assert_eq!(Columns::fit(158), Columns { resource: 24, account: true, region: true, product: true });
+        // Very narrow: nothing optional.
+        assert_eq!(Columns::fit(50), Columns::default());
+    }
 }
