@@ -1,0 +1,166 @@
+//! The workbench end to end, as a user sees it: the real binary in a real terminal (tmux) on a temp
+//! store. Filter, mark all, resolve, quit; then the store itself must show those findings RESOLVED.
+//!
+//! tmux is installed by `.ci/run`, which sets `HUBTRIAGE_REQUIRE_TMUX=1` so that a missing tmux
+//! fails there instead of skipping.
+
+// Test code: a failed step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
+
+fn cli(store: &Path, args: &[&str]) -> Output {
+    let o = Command::new(BIN)
+        .args(args)
+        .env("HUBTRIAGE_STORE", store)
+        .env("HUBTRIAGE_USER", "e2e-tester")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+/// A tmux server of this test's own (its socket in the temp dir), killed when dropped.
+struct Tmux {
+    socket: PathBuf,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> Output {
+        Command::new("tmux").arg("-S").arg(&self.socket).args(args).output().unwrap()
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `needle`; on timeout fails with what the screen showed.
+    fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(needle, |s| s.contains(needle))
+    }
+
+    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "the screen never showed {what}; it shows:\n{s}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+
+    fn literal(&self, text: &str) {
+        assert!(self.cmd(&["send-keys", "-t", "e2e", "-l", text]).status.success());
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+fn tmux_available() -> bool {
+    let found = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
+    if !found && std::env::var("HUBTRIAGE_REQUIRE_TMUX").as_deref() == Ok("1") {
+        panic!("tmux is required (HUBTRIAGE_REQUIRE_TMUX=1) but not installed");
+    }
+    if !found {
+        eprintln!("skipped: tmux is not installed; .ci/run installs it");
+    }
+    found
+}
+
+fn findings(store: &Path) -> Vec<Value> {
+    let o = cli(store, &["findings", "--format", "json", "--limit", "100000"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["Findings"].as_array().unwrap().clone()
+}
+
+/// The header's "N matching" count.
+fn matching(screen: &str) -> Option<usize> {
+    let header = screen.lines().next()?;
+    let part = header.split('·').find(|p| p.contains("matching"))?;
+    part.trim().trim_end_matches("matching").trim().replace(',', "").parse().ok()
+}
+
+fn is_guardduty(f: &Value) -> bool {
+    f["ProductName"] == "GuardDuty"
+}
+
+#[test]
+fn filter_mark_all_resolve_quit_then_the_store_shows_them_resolved() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("e2e.db");
+    let data = dir.path().join("findings.json");
+    cli(&store, &["generate", "--count", "300", "--seed", "7", "-o", data.to_str().unwrap()]);
+    cli(&store, &["import", data.to_str().unwrap()]);
+    let before = findings(&store);
+    let guardduty = before.iter().filter(|f| is_guardduty(f)).count();
+    assert!(guardduty > 0 && before.iter().any(|f| is_guardduty(f) && f["Workflow"]["Status"] != "RESOLVED"));
+
+    let tmux = Tmux { socket: dir.path().join("tmux.sock") };
+    // The shell line prints the exit status after the workbench ends, and keeps the pane open to show it.
+    let line = format!(
+        "env HUBTRIAGE_STORE='{}' HUBTRIAGE_USER=e2e-tester TERM=xterm-256color '{BIN}'; echo EXITED-$?; sleep 60",
+        store.display()
+    );
+    let o = tmux.cmd(&["new-session", "-d", "-s", "e2e", "-x", "160", "-y", "48", &line]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    tmux.wait_for("300 total");
+
+    // Live filter, then apply it.
+    tmux.keys(&["/"]);
+    tmux.literal("guardduty");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_until("the filter narrowing the list", |s| matching(s).is_some_and(|n| n < 300));
+    let matching = matching(&screen).unwrap();
+    assert!(matching >= guardduty, "{screen}");
+
+    // Mark every match, resolve, confirm the preview.
+    tmux.keys(&["a"]);
+    tmux.wait_for(&format!("{matching} marked"));
+    tmux.keys(&["r"]);
+    tmux.wait_for(&format!("Set Workflow RESOLVED on {matching} findings"));
+    tmux.keys(&["y"]);
+    tmux.wait_for(&format!("{matching} findings updated"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED-0");
+
+    // The store, read by another process, has every GuardDuty finding RESOLVED, by our user.
+    let after = findings(&store);
+    assert_eq!(after.len(), 300);
+    for f in after.iter().filter(|f| is_guardduty(f)) {
+        assert_eq!(f["Workflow"]["Status"], "RESOLVED", "{}", f["Id"]);
+    }
+    let newly_resolved = |v: &[Value]| v.iter().filter(|f| f["Workflow"]["Status"] == "RESOLVED").count();
+    assert!(newly_resolved(&after) > newly_resolved(&before));
+    assert!(newly_resolved(&after) - newly_resolved(&before) <= matching);
+    let reopened = before.iter().find(|f| is_guardduty(f) && f["Workflow"]["Status"] != "RESOLVED").unwrap();
+    let request = dir.path().join("history.json");
+    let id = serde_json::json!({"FindingIdentifier": {"Id": reopened["Id"], "ProductArn": reopened["ProductArn"]}});
+    std::fs::write(&request, id.to_string()).unwrap();
+    let o = cli(&store, &["api", "get-finding-history", "--input-json", request.to_str().unwrap()]);
+    let history: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let latest = &history["Records"][0];
+    assert_eq!(latest["UpdateSource"]["Identity"], "e2e-tester", "{history}");
+    assert!(latest["Updates"].to_string().contains("RESOLVED"), "{history}");
+}
