@@ -31,7 +31,7 @@ fn resource(r: &Row) -> String {
 }
 
 const RESOURCE_W: u16 = 24;
-const RESOURCE_MIN_W: u16 = 18;
+const RESOURCE_MIN_W: u16 = 16;
 const ACCOUNT_W: u16 = 12;
 const REGION_W: u16 = 14;
 const PRODUCT_W: u16 = 12;
@@ -41,7 +41,7 @@ const TITLE_MIN: u16 = 30;
 /// Which optional columns fit beside a readable title, added in order of use in triage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Columns {
-    /// Width of the resource column, 0 when hidden: it narrows to 18 before it goes.
+    /// Width of the resource column, 0 when hidden: it narrows to 16 before it goes.
     resource: u16,
     account: bool,
     region: bool,
@@ -170,6 +170,8 @@ mod tests {
         assert_eq!(Columns::fit(98), Columns { resource: 24, account: true, ..Columns::default() });
         // Full width: everything.
         assert_eq!(Columns::fit(158), Columns { resource: 24, account: true, region: true, product: true });
+        // The list half of a 120-column split view: a narrower resource, nothing else.
+        assert_eq!(Columns::fit(74), Columns { resource: 16, ..Columns::default() });
         // Very narrow: nothing optional.
         assert_eq!(Columns::fit(50), Columns::default());
     }
