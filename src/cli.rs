@@ -12,7 +12,7 @@ use crate::api::{self, Operation};
 use crate::generate::{self, GenOptions};
 use crate::input::{self, ReadError};
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
-use crate::model::finding::{FindingKey, Summary};
+use crate::model::finding::{encoded_len, FindingKey, Summary};
 use crate::model::sanitize;
 use crate::model::timestamp;
 use crate::model::update::{BatchUpdateRequest, FindingUpdate, NoteUpdate, SeverityUpdate, MAX_IDENTIFIERS};
@@ -450,7 +450,7 @@ struct Importer<'a> {
 
 impl Importer<'_> {
     fn push(&mut self, f: Value) -> Result<(), StoreError> {
-        let size = serde_json::to_vec(&f).map_or(0, |b| b.len());
+        let size = encoded_len(&f);
         if self.call.len() == MAX_IMPORT_FINDINGS
             || (!self.call.is_empty() && self.call_bytes + size > MAX_IMPORT_BYTES)
         {

@@ -393,7 +393,7 @@ fn check_import_call(findings: &[Value]) -> Result<Vec<usize>> {
             findings.len()
         )));
     }
-    let sizes: Vec<usize> = findings.iter().map(|f| serde_json::to_vec(f).map_or(usize::MAX, |b| b.len())).collect();
+    let sizes: Vec<usize> = findings.iter().map(finding::encoded_len).collect();
     let total = sizes.iter().fold(0usize, |a, b| a.saturating_add(*b));
     if total > MAX_IMPORT_BYTES {
         return Err(StoreError::InvalidInput(format!(
