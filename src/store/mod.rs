@@ -147,6 +147,15 @@ fn system_clock() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
+/// The 64-bit FNV-1a hash of a finding's Id, stored in `findings.id_hash` and indexed: lookups by
+/// (ProductArn, Id) or by Id go through it and then compare the text. Stored, so it must never change.
+pub(crate) fn id_hash(id: &str) -> i64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)) as i64
+}
+
+/// Finds a finding's row by its identity: ?1 its `id_hash`, ?2 its Id, ?3 its ProductArn.
+const BY_KEY: &str = "id_hash = ?1 AND id = ?2 AND product_arn = ?3";
+
 pub(crate) fn compress(doc: &[u8]) -> Vec<u8> {
     lz4_flex::compress_prepend_size(doc)
 }
@@ -307,9 +316,12 @@ impl Store {
             }
             let row: Option<(i64, Vec<u8>, u8, String)> = tx
                 .prepare_cached(
-                    "SELECT rowid, doc, buf_fields, aws_account_id FROM findings WHERE product_arn = ?1 AND id = ?2",
+                    "SELECT rowid, doc, buf_fields, aws_account_id FROM findings \
+                     WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
                 )?
-                .query_row(params![key.product_arn, key.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
                 .optional()?;
             let Some((rowid, blob, buf, account)) = row else {
                 result.unprocessed.push(unprocessed("FindingNotFound", "no finding has this Id and ProductArn".into()));
@@ -344,16 +356,19 @@ impl Store {
     pub fn get(&self, key: &FindingKey) -> Result<Option<Value>> {
         let blob: Option<Vec<u8>> = self
             .conn
-            .prepare_cached("SELECT doc FROM findings WHERE product_arn = ?1 AND id = ?2")?
-            .query_row(params![key.product_arn, key.id], |r| r.get(0))
+            .prepare_cached(&format!("SELECT doc FROM findings WHERE {BY_KEY}"))?
+            .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| r.get(0))
             .optional()?;
         blob.map(|b| decompress(&b)).transpose()
     }
 
     /// Finds findings by Id alone (the CLI's `history ID`); several products may share an Id.
     pub fn keys_for_id(&self, id: &str) -> Result<Vec<FindingKey>> {
-        let mut stmt = self.conn.prepare_cached("SELECT product_arn, id FROM findings WHERE id = ?1")?;
-        let rows = stmt.query_map([id], |r| Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT product_arn, id FROM findings WHERE id_hash = ?1 AND id = ?2")?;
+        let rows = stmt.query_map(params![id_hash(id), id], |r| {
+            Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -445,8 +460,10 @@ fn import_into(
         }
         let Some(key) = FindingKey::of(&incoming) else { continue };
         let existing: Option<(i64, Vec<u8>, u8)> = tx
-            .prepare_cached("SELECT rowid, doc, buf_fields FROM findings WHERE product_arn = ?1 AND id = ?2")?
-            .query_row(params![key.product_arn, key.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .prepare_cached(
+                "SELECT rowid, doc, buf_fields FROM findings WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
+            )?
+            .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         let existing_doc = match &existing {
             Some((_, blob, _)) => Some(decompress(blob)?),
@@ -542,8 +559,8 @@ fn insert_finding(tx: &rusqlite::Transaction<'_>, doc: &Value) -> Result<i64> {
     let json = json_bytes(doc)?;
     let (blob, size) = (compress(&json), json.len());
     let sql = format!(
-        "INSERT INTO findings ({SUMMARY_COLUMNS}, confidence, criticality, buf_fields, doc_size, doc, format) \
-         VALUES ({}, ?28, ?29, 0, ?30, ?31, 'asff')",
+        "INSERT INTO findings ({SUMMARY_COLUMNS}, confidence, criticality, buf_fields, doc_size, doc, format, id_hash) \
+         VALUES ({}, ?28, ?29, 0, ?30, ?31, 'asff', ?32)",
         (1..=27).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
     );
     let mut stmt = tx.prepare_cached(&sql)?;
@@ -552,6 +569,7 @@ fn insert_finding(tx: &rusqlite::Transaction<'_>, doc: &Value) -> Result<i64> {
     values.push(s.criticality.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Integer));
     values.push(rusqlite::types::Value::Integer(size as i64));
     values.push(rusqlite::types::Value::Blob(blob));
+    values.push(rusqlite::types::Value::Integer(id_hash(&s.id)));
     stmt.execute(rusqlite::params_from_iter(values))?;
     Ok(tx.last_insert_rowid())
 }
