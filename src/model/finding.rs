@@ -193,6 +193,10 @@ pub fn encoded_len(v: &Value) -> usize {
 /// A JSON string's encoded length: quotes, and serde_json's escapes (`\"`, `\\`, the short forms
 /// `\b \t \n \f \r`, and `\u00XX` for the other control characters).
 fn string_len(s: &str) -> usize {
+    // Most strings need no escape; this count vectorises.
+    if s.bytes().filter(|&b| b < 0x20 || b == b'"' || b == b'\\').count() == 0 {
+        return 2 + s.len();
+    }
     2 + s.len()
         + s.bytes()
             .map(|b| match b {
