@@ -18,6 +18,10 @@ use hubtriage::model::update::BatchUpdateRequest;
 use hubtriage::store::{Caller, GetFindingsRequest, Store};
 use serde_json::json;
 
+/// The allocator the `hubtriage` binary uses (src/main.rs), so the figures are the CLI's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// CPU seconds (user + system) this process has used: on a shared machine wall time includes waiting
 /// for a core, so each step also prints its CPU time.
 fn cpu_secs() -> f64 {
