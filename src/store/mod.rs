@@ -175,11 +175,18 @@ impl Scratch {
 /// How often, at most, the background checkpointer folds the WAL into the database.
 const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(200);
 
+/// WAL frames after which the background checkpointer also restarts the WAL (64 MB of 8 KB pages).
+const RESTART_FRAMES: i64 = 8_192;
+
 /// Folds the WAL into the database file off the writer's path. After a commit the writer nudges a
 /// thread that has its own connection; it runs a PASSIVE checkpoint (which never waits for readers
 /// or writers) at most every CHECKPOINT_INTERVAL. An acknowledged call so no longer pays for
-/// checkpoints; durability is unchanged (a commit is durable once it is in the WAL). The writer's
-/// own autocheckpoint stays on, at a larger size, as a backstop. Started at the first write.
+/// checkpoints; durability is unchanged (a commit is durable once it is in the WAL).
+/// Under a steady stream of commits a PASSIVE checkpoint never catches up with the end of the WAL,
+/// so the WAL cannot start over from its beginning; once it holds RESTART_FRAMES the thread runs
+/// a RESTART checkpoint, which waits (at most 200 ms) for the writer to finish its transaction.
+/// The writer's own autocheckpoint stays on, at a much larger size, as a backstop. Started at the
+/// first write.
 struct Checkpointer {
     nudge: Option<std::sync::mpsc::SyncSender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -188,7 +195,7 @@ struct Checkpointer {
 impl Checkpointer {
     fn start(path: &Path) -> Option<Checkpointer> {
         let conn = Connection::open(path).ok()?;
-        conn.busy_timeout(std::time::Duration::from_secs(1)).ok()?;
+        conn.busy_timeout(std::time::Duration::from_millis(200)).ok()?;
         let (nudge, nudged) = std::sync::mpsc::sync_channel::<()>(1);
         let thread = std::thread::Builder::new()
             .name("hubtriage-checkpoint".into())
@@ -209,7 +216,10 @@ impl Checkpointer {
                         }
                     }
                     // A failed checkpoint (the store busy, say) is retried at the next nudge.
-                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                    let frames: i64 = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1)).unwrap_or(0);
+                    if frames >= RESTART_FRAMES {
+                        let _ = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
+                    }
                     last = Some(std::time::Instant::now());
                 }
             })
@@ -267,15 +277,17 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
         // WAL: readers never block the writer. NORMAL: a committed transaction survives the process
         // being killed (it is in the WAL file); only an OS crash may lose the last commits.
-        // 16 KB pages hold several ~2 KB finding rows; with 4 KB pages each row would waste half a page.
-        // Only takes effect on a new file, before its first table.
-        conn.pragma_update(None, "page_size", 16_384).map_err(open_err)?;
+        // 8 KB pages hold three ~2.4 KB finding rows (4 KB pages would waste 40% of each page); every
+        // finding a BatchUpdateFindings call touches rewrites its whole page into the WAL, so pages no
+        // larger than that. Only takes effect on a new file, before its first table; stores created
+        // with 16 KB pages (before schema 3) keep them.
+        conn.pragma_update(None, "page_size", 8_192).map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
         conn.pragma_update(None, "cache_size", -65_536).map_err(open_err)?;
         // Checkpoints run in the background (see Checkpointer); this is the backstop should that thread
-        // fall behind: 16,384 pages (256 MB with 16 KB pages).
-        conn.pragma_update(None, "wal_autocheckpoint", 16_384).map_err(open_err)?;
+        // be stuck: 65,536 pages (512 MB with 8 KB pages).
+        conn.pragma_update(None, "wal_autocheckpoint", 65_536).map_err(open_err)?;
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024).map_err(open_err)?;
         schema::migrate(&mut conn).map_err(|e| match e {
             StoreError::Sqlite(source) => open_err(source),
