@@ -190,6 +190,19 @@ pub fn encoded_len(v: &Value) -> usize {
     }
 }
 
+/// An upper bound of `encoded_len(v)` that never reads string contents (a byte escapes to at most
+/// six). Where the bound is within a limit, so is the length; only findings near a limit need the
+/// exact length.
+pub fn encoded_len_bound(v: &Value) -> usize {
+    match v {
+        // serde_json writes at most 24 characters for a number (ryu / itoa).
+        Value::Null | Value::Bool(_) | Value::Number(_) => 24,
+        Value::String(s) => 2 + 6 * s.len(),
+        Value::Array(a) => 2 + a.len() + a.iter().map(encoded_len_bound).sum::<usize>(),
+        Value::Object(m) => 2 + m.len() + m.iter().map(|(k, v)| 3 + 6 * k.len() + encoded_len_bound(v)).sum::<usize>(),
+    }
+}
+
 /// A JSON string's encoded length: quotes, and serde_json's escapes (`\"`, `\\`, the short forms
 /// `\b \t \n \f \r`, and `\u00XX` for the other control characters).
 fn string_len(s: &str) -> usize {
@@ -431,11 +444,14 @@ pub(crate) mod tests {
         f["Numbers"] = json!([0, -1, 7.5, 1e300, -2.5e-8, u64::MAX, i64::MIN, 0.1, 100.0]);
         f["Flags"] = json!({"a": true, "b": false, "c": null, "": [], "d": {}, "e\u{7f}": [[]]});
         f["Types"] = json!(["Software and Configuration Checks/Vulnerabilities/CVE"]);
-        for v in [f, json!(null), json!([]), json!({}), json!("x"), json!(12)] {
+        for v in [f, json!(null), json!([]), json!({}), json!("x"), json!(12), json!(-1.7976931348623157e308)] {
             assert_eq!(encoded_len(&v), serde_json::to_vec(&v).unwrap().len(), "{v}");
+            assert!(encoded_len_bound(&v) >= encoded_len(&v), "{v}");
         }
+        assert!(encoded_len_bound(&json!("\u{1}\u{2}")) >= encoded_len(&json!("\u{1}\u{2}")));
         for f in crate::generate::generate(&crate::generate::GenOptions { count: 300, seed: 3, ..Default::default() }) {
             assert_eq!(encoded_len(&f), serde_json::to_vec(&f).unwrap().len());
+            assert!(encoded_len_bound(&f) >= encoded_len(&f));
         }
     }
 

@@ -518,7 +518,9 @@ impl Store {
     }
 }
 
-/// Request-level limits of one BatchImportFindings call; returns each finding's encoded size.
+/// Request-level limits of one BatchImportFindings call. Returns each finding's encoded size where
+/// it is over the 240 KB limit, and otherwise a bound of it that is within the limit: measuring
+/// exactly is only needed near a limit (`finding::encoded_len_bound`).
 fn check_import_call(findings: &[Value]) -> Result<Vec<usize>> {
     if findings.is_empty() || findings.len() > MAX_IMPORT_FINDINGS {
         return Err(StoreError::InvalidInput(format!(
@@ -526,7 +528,11 @@ fn check_import_call(findings: &[Value]) -> Result<Vec<usize>> {
             findings.len()
         )));
     }
-    let sizes: Vec<usize> = findings.iter().map(finding::encoded_len).collect();
+    let exact_over = |f: &Value, bound: usize| if bound > MAX_FINDING_BYTES { finding::encoded_len(f) } else { bound };
+    let mut sizes: Vec<usize> = findings.iter().map(|f| exact_over(f, finding::encoded_len_bound(f))).collect();
+    if sizes.iter().fold(0usize, |a, b| a.saturating_add(*b)) > MAX_IMPORT_BYTES {
+        sizes = findings.iter().map(finding::encoded_len).collect();
+    }
     let total = sizes.iter().fold(0usize, |a, b| a.saturating_add(*b));
     if total > MAX_IMPORT_BYTES {
         return Err(StoreError::InvalidInput(format!(
