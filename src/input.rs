@@ -109,9 +109,21 @@ pub enum ReadError<E> {
 /// JSON lines: the first line is a complete JSON object of its own and more text follows it.
 /// The line is only scanned, never built: a one-line envelope can be hundreds of megabytes.
 fn is_json_lines(bytes: &[u8]) -> bool {
-    let mut lines = bytes.split(|b| *b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace));
-    let Some(first) = lines.next() else { return false };
-    if lines.next().is_none() {
+    // Lines found with memchr: a one-line envelope can be hundreds of megabytes.
+    let mut rest = bytes;
+    let mut next_line = || {
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+            let line = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                return Some(line);
+            }
+        }
+        None
+    };
+    let Some(first) = next_line() else { return false };
+    if next_line().is_none() {
         // One line: an envelope or array stays what it is; a lone object is one finding.
         return serde_json::from_slice::<Shape>(first).is_ok_and(|s| s.object && !s.findings && s.finding_like);
     }
@@ -286,6 +298,9 @@ mod tests {
         assert_eq!(ids("{\"Id\": \"a\"}\n\n{\"Id\": \"b\"}\n").unwrap(), ["a", "b"]);
         assert_eq!(ids("{\"Id\": \"solo\"}").unwrap(), ["solo"]);
         assert_eq!(ids("{\"Findings\": [\n{\"Id\": \"a\"}\n]}\n").unwrap(), ["a"]);
+        // A one-line object with a Findings member is an envelope, whatever else it has.
+        assert_eq!(ids(r#"{"Id": "x", "Findings": [{"Id": "a"}]}"#).unwrap(), ["a"]);
+        assert_eq!(ids("\n  \n{\"Id\": \"a\"}\r\n\n{\"Id\": \"b\"}").unwrap(), ["a", "b"]);
     }
 
     #[test]
