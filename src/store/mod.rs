@@ -141,7 +141,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     clock: fn() -> OffsetDateTime,
-    checkpointer: Option<Checkpointer>,
+    /// In a cell so that `checkpoint(&self)` can stop it.
+    checkpointer: std::cell::RefCell<Option<Checkpointer>>,
     scratch: Scratch,
 }
 
@@ -293,7 +294,7 @@ impl Store {
             StoreError::Sqlite(source) => open_err(source),
             other => other,
         })?;
-        Ok(Store { conn, path, clock: system_clock, checkpointer: None, scratch: Scratch::default() })
+        Ok(Store { conn, path, clock: system_clock, checkpointer: Default::default(), scratch: Scratch::default() })
     }
 
     /// Replaces the clock, for repeatable tests.
@@ -485,10 +486,10 @@ impl Store {
     }
 
     /// Folds the WAL into the database file.
-    pub fn checkpoint(&mut self) -> Result<()> {
+    pub fn checkpoint(&self) -> Result<()> {
         // The background checkpointer is stopped first (it restarts at the next write): a TRUNCATE
         // checkpoint gives up if another checkpoint is running.
-        self.checkpointer = None;
+        self.checkpointer.replace(None);
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
@@ -508,10 +509,11 @@ impl Store {
 
     /// After a write transaction committed: let the background checkpointer know.
     fn committed(&mut self) {
-        if self.checkpointer.is_none() {
-            self.checkpointer = Checkpointer::start(&self.path);
+        let checkpointer = self.checkpointer.get_mut();
+        if checkpointer.is_none() {
+            *checkpointer = Checkpointer::start(&self.path);
         }
-        if let Some(nudge) = self.checkpointer.as_ref().and_then(|c| c.nudge.as_ref()) {
+        if let Some(nudge) = checkpointer.as_ref().and_then(|c| c.nudge.as_ref()) {
             // Full means a nudge is already waiting: this commit is folded by that checkpoint.
             let _ = nudge.try_send(());
         }
@@ -805,6 +807,13 @@ mod tests {
             assert_eq!(scratch.blob, lz4_flex::compress_prepend_size(&scratch.json));
             assert_eq!(decompress(&scratch.blob).unwrap(), doc);
         }
+    }
+
+    // The serve adapter and the TUI move a Store into a thread of its own.
+    #[test]
+    fn a_store_can_move_to_another_thread() {
+        fn send<T: Send>() {}
+        send::<Store>();
     }
 
     #[test]
