@@ -242,9 +242,10 @@ fn system_clock() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-/// The 64-bit FNV-1a hash of a finding's Id, stored in `findings.id_hash` and indexed: lookups by
-/// (ProductArn, Id) or by Id go through it and then compare the text. Stored, so it must never change.
-pub(crate) fn id_hash(id: &str) -> i64 {
+/// The 64-bit FNV-1a hash of a finding's Id, stored in `findings.id_hash` and indexed (schema 3):
+/// lookups by (ProductArn, Id) or by Id go through it and then compare the text, e.g.
+/// `WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3`. Stored, so it must never change.
+pub fn id_hash(id: &str) -> i64 {
     id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)) as i64
 }
 
