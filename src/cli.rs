@@ -12,7 +12,7 @@ use crate::api::{self, Operation};
 use crate::generate::{self, GenOptions};
 use crate::input::{self, ReadError};
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
-use crate::model::finding::{FindingKey, Summary};
+use crate::model::finding::{encoded_len, encoded_len_bound, FindingKey, Summary};
 use crate::model::sanitize;
 use crate::model::timestamp;
 use crate::model::update::{BatchUpdateRequest, FindingUpdate, NoteUpdate, SeverityUpdate, MAX_IDENTIFIERS};
@@ -536,6 +536,7 @@ struct Importer<'a> {
     caller: Caller,
     call: Vec<Value>,
     call_bytes: usize,
+    call_exact: bool,
     pending: Vec<Vec<Value>>,
     sent: usize,
     ok: usize,
@@ -544,7 +545,16 @@ struct Importer<'a> {
 
 impl Importer<'_> {
     fn push(&mut self, f: Value) -> Result<(), StoreError> {
-        let size = serde_json::to_vec(&f).map_or(0, |b| b.len());
+        // call_bytes is at least the call's encoded size: a cheap bound of each finding's, until the
+        // bound nears the 6 MB limit; from there on the call is measured exactly.
+        let mut size = encoded_len_bound(&f);
+        if !self.call_exact && self.call_bytes + size > MAX_IMPORT_BYTES {
+            self.call_bytes = self.call.iter().map(encoded_len).sum();
+            self.call_exact = true;
+        }
+        if self.call_exact {
+            size = encoded_len(&f);
+        }
         if self.call.len() == MAX_IMPORT_FINDINGS
             || (!self.call.is_empty() && self.call_bytes + size > MAX_IMPORT_BYTES)
         {
@@ -559,6 +569,7 @@ impl Importer<'_> {
         if !self.call.is_empty() {
             self.pending.push(std::mem::take(&mut self.call));
             self.call_bytes = 0;
+            self.call_exact = false;
         }
         if self.pending.len() >= CALLS_PER_COMMIT {
             self.send()?;
@@ -593,6 +604,7 @@ impl Importer<'_> {
         if !self.call.is_empty() {
             self.pending.push(std::mem::take(&mut self.call));
             self.call_bytes = 0;
+            self.call_exact = false;
         }
         if !self.pending.is_empty() {
             self.send()?;
@@ -621,6 +633,7 @@ fn import(g: &Global, files: &[String]) -> Result<Outcome> {
             caller: g.caller(),
             call: Vec::new(),
             call_bytes: 0,
+            call_exact: false,
             pending: Vec::new(),
             sent: 0,
             ok: 0,

@@ -107,18 +107,91 @@ pub enum ReadError<E> {
 }
 
 /// JSON lines: the first line is a complete JSON object of its own and more text follows it.
+/// The line is only scanned, never built: a one-line envelope can be hundreds of megabytes.
 fn is_json_lines(bytes: &[u8]) -> bool {
-    let mut lines = bytes.split(|b| *b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace));
-    let Some(first) = lines.next() else { return false };
-    if lines.next().is_none() {
+    // Lines found with memchr: a one-line envelope can be hundreds of megabytes.
+    let mut rest = bytes;
+    let mut next_line = || {
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+            let line = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                return Some(line);
+            }
+        }
+        None
+    };
+    let Some(first) = next_line() else { return false };
+    if next_line().is_none() {
         // One line: an envelope or array stays what it is; a lone object is one finding.
-        return serde_json::from_slice::<Value>(first).is_ok_and(|v| {
-            v.as_object().is_some_and(|o| {
-                !o.contains_key("Findings") && (o.contains_key("Id") || o.contains_key("SchemaVersion"))
-            })
-        });
+        return serde_json::from_slice::<Shape>(first).is_ok_and(|s| s.object && !s.findings && s.finding_like);
     }
-    serde_json::from_slice::<Value>(first).is_ok_and(|v| v.is_object())
+    serde_json::from_slice::<Shape>(first).is_ok_and(|s| s.object)
+}
+
+/// The top-level shape of a JSON text, read without building it. A `Findings` member ends the scan
+/// early (as an error): such a text is an envelope whatever follows.
+#[derive(Default)]
+struct Shape {
+    object: bool,
+    findings: bool,
+    finding_like: bool,
+}
+
+impl<'de> serde::Deserialize<'de> for Shape {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Shape, D::Error> {
+        d.deserialize_any(ShapeVisitor)
+    }
+}
+
+struct ShapeVisitor;
+
+impl<'de> Visitor<'de> for ShapeVisitor {
+    type Value = Shape;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+        let mut shape = Shape { object: true, ..Shape::default() };
+        while let Some(key) = map.next_key::<ShapeKey>()? {
+            match key {
+                ShapeKey::Findings => return Err(serde::de::Error::custom("an envelope")),
+                ShapeKey::FindingMember => shape.finding_like = true,
+                ShapeKey::Other => {}
+            }
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(shape)
+    }
+}
+
+enum ShapeKey {
+    Findings,
+    FindingMember,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for ShapeKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ShapeKey, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = ShapeKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_str<E: serde::de::Error>(self, k: &str) -> Result<ShapeKey, E> {
+                Ok(match k {
+                    "Findings" => ShapeKey::Findings,
+                    "Id" | "SchemaVersion" => ShapeKey::FindingMember,
+                    _ => ShapeKey::Other,
+                })
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
 }
 
 fn position(bytes: &[u8], offset: usize) -> (usize, usize) {
@@ -225,6 +298,9 @@ mod tests {
         assert_eq!(ids("{\"Id\": \"a\"}\n\n{\"Id\": \"b\"}\n").unwrap(), ["a", "b"]);
         assert_eq!(ids("{\"Id\": \"solo\"}").unwrap(), ["solo"]);
         assert_eq!(ids("{\"Findings\": [\n{\"Id\": \"a\"}\n]}\n").unwrap(), ["a"]);
+        // A one-line object with a Findings member is an envelope, whatever else it has.
+        assert_eq!(ids(r#"{"Id": "x", "Findings": [{"Id": "a"}]}"#).unwrap(), ["a"]);
+        assert_eq!(ids("\n  \n{\"Id\": \"a\"}\r\n\n{\"Id\": \"b\"}").unwrap(), ["a", "b"]);
     }
 
     #[test]

@@ -5,6 +5,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use hubtriage::cli::{self, Cli, Outcome};
 
+/// Parsing and writing findings is allocation-heavy (a serde_json tree per finding): mimalloc cuts
+/// that cost by about a quarter against the system allocator (benches/engine.rs uses it too).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Output piped into `head` ends quietly, as other command-line tools do, instead of panicking.
     #[cfg(unix)]

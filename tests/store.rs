@@ -395,3 +395,81 @@ fn two_writers_on_one_store_lose_no_update() {
         assert_eq!(doc["UserDefinedFields"]["bob"], format!("{i}"));
     }
 }
+
+// Migrations: a store written by schema version 2 (tests/fixtures/store-v2.db.gz, made by hubtriage at
+// commit 2e354f8: `generate --count 30 --seed 7`, imported, then one finding updated to SUPPRESSED with
+// a note by alice) opens as version 3 with every finding, its history and its lookups intact.
+#[test]
+fn a_version_2_store_is_upgraded_in_place() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("findings.db");
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(
+        std::fs::File::open(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-v2.db.gz")).unwrap(),
+    )
+    .read_to_end(&mut bytes)
+    .unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    let version = |p: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(p).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(version(&path), 2);
+
+    let mut s = Store::open(&path).unwrap();
+    assert_eq!(version(&path), 3);
+    assert_eq!(s.count().unwrap(), 30);
+    let product = "arn:aws:securityhub:us-west-2::product/aws/securityhub";
+    let id = "arn:aws:securityhub:us-west-2:342840004254:security-control/Config.1/finding/ed1205f1-589b-4784-87cd-2681d42b974a";
+    let key = FindingKey::new(product, id);
+    let doc = s.get(&key).unwrap().expect("the updated finding survives");
+    assert_eq!(doc["Workflow"]["Status"], "SUPPRESSED");
+    assert_eq!(doc["Note"]["Text"], "kept in v2");
+    assert_eq!(s.keys_for_id(id).unwrap(), vec![key.clone()]);
+    let history = s.finding_history(&HistoryRequest::new(key.clone())).unwrap();
+    assert_eq!(history.records.len(), 2);
+    assert_eq!(history.records[0].identity, "alice");
+    assert!(history.records[1].created);
+
+    // Filters on the summary columns and on Id (through the new hash index) still find it.
+    let page = get(&s, json!({"Filters": {"Id": [{"Value": id, "Comparison": "EQUALS"}]}}));
+    assert_eq!(page["Findings"].as_array().unwrap().len(), 1);
+    let page = get(&s, json!({"Filters": {"WorkflowStatus": [{"Value": "SUPPRESSED", "Comparison": "EQUALS"}]}}));
+    assert!(page["Findings"].as_array().unwrap().iter().any(|f| f["Id"] == id), "{page}");
+    let all = get(&s, json!({"MaxResults": 100}));
+    assert_eq!(all["Findings"].as_array().unwrap().len(), 30);
+
+    // (ProductArn, Id) is still one finding: a newer import updates it, an update finds it.
+    let mut newer = doc.clone();
+    newer["UpdatedAt"] = json!("2026-11-30T00:00:00Z");
+    newer["Title"] = json!("retitled after the upgrade");
+    let r = s.batch_import(&admin(), vec![newer]).unwrap();
+    assert_eq!((r.success_count, r.failed.len()), (1, 0));
+    assert_eq!(s.count().unwrap(), 30);
+    let doc = s.get(&key).unwrap().unwrap();
+    assert_eq!(
+        (doc["Title"].as_str(), doc["Workflow"]["Status"].as_str()),
+        (Some("retitled after the upgrade"), Some("SUPPRESSED"))
+    );
+    let r =
+        update(&mut s, &admin(), json!({"FindingIdentifiers": [key.to_json()], "Workflow": {"Status": "RESOLVED"}}));
+    assert_eq!(r["ProcessedFindings"].as_array().unwrap().len(), 1);
+    let r = s.batch_import(&admin(), vec![finding("new-after-upgrade", "111122223333")]).unwrap();
+    assert_eq!(r.success_count, 1);
+    assert_eq!(s.count().unwrap(), 31);
+    drop(s);
+
+    // Opening again migrates nothing more.
+    let s = Store::open(&path).unwrap();
+    assert_eq!((version(&path), s.count().unwrap()), (3, 31));
+    let indexes: Vec<String> = rusqlite::Connection::open(&path)
+        .unwrap()
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'findings' ORDER BY 1")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(indexes.contains(&"findings_id_hash".to_string()), "{indexes:?}");
+    assert!(!indexes.iter().any(|i| i.starts_with("sqlite_autoindex")), "{indexes:?}");
+}

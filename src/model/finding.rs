@@ -162,6 +162,64 @@ impl Summary {
     }
 }
 
+/// The length of `serde_json::to_vec(v)`, computed without serialising: the import limits (240 KB
+/// per finding, 6 MB per call) are on the encoded size, and measuring each finding by encoding it
+/// cost as much as storing it.
+pub fn encoded_len(v: &Value) -> usize {
+    match v {
+        Value::Null => 4,
+        Value::Bool(b) => 4 + usize::from(!b),
+        Value::Number(n) => {
+            // serde_json writes a Number exactly as it displays it (itoa / ryu).
+            struct Count(usize);
+            impl std::fmt::Write for Count {
+                fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                    self.0 += s.len();
+                    Ok(())
+                }
+            }
+            let mut c = Count(0);
+            let _ = std::fmt::write(&mut c, format_args!("{n}"));
+            c.0
+        }
+        Value::String(s) => string_len(s),
+        Value::Array(a) => 2 + a.len().saturating_sub(1) + a.iter().map(encoded_len).sum::<usize>(),
+        Value::Object(m) => {
+            2 + m.len().saturating_sub(1) + m.iter().map(|(k, v)| string_len(k) + 1 + encoded_len(v)).sum::<usize>()
+        }
+    }
+}
+
+/// An upper bound of `encoded_len(v)` that never reads string contents (a byte escapes to at most
+/// six). Where the bound is within a limit, so is the length; only findings near a limit need the
+/// exact length.
+pub fn encoded_len_bound(v: &Value) -> usize {
+    match v {
+        // serde_json writes at most 24 characters for a number (ryu / itoa).
+        Value::Null | Value::Bool(_) | Value::Number(_) => 24,
+        Value::String(s) => 2 + 6 * s.len(),
+        Value::Array(a) => 2 + a.len() + a.iter().map(encoded_len_bound).sum::<usize>(),
+        Value::Object(m) => 2 + m.len() + m.iter().map(|(k, v)| 3 + 6 * k.len() + encoded_len_bound(v)).sum::<usize>(),
+    }
+}
+
+/// A JSON string's encoded length: quotes, and serde_json's escapes (`\"`, `\\`, the short forms
+/// `\b \t \n \f \r`, and `\u00XX` for the other control characters).
+fn string_len(s: &str) -> usize {
+    // Most strings need no escape; this count vectorises.
+    if s.bytes().filter(|&b| b < 0x20 || b == b'"' || b == b'\\').count() == 0 {
+        return 2 + s.len();
+    }
+    2 + s.len()
+        + s.bytes()
+            .map(|b| match b {
+                b'"' | b'\\' | 0x08 | 0x09 | 0x0a | 0x0c | 0x0d => 1,
+                0x00..=0x1f => 5,
+                _ => 0,
+            })
+            .sum::<usize>()
+}
+
 /// Largest finding BatchImportFindings accepts (seed 004: 240 KB).
 pub const MAX_FINDING_BYTES: usize = 240 * 1024;
 
@@ -378,6 +436,23 @@ pub(crate) mod tests {
             "Severity": {"Label": "HIGH"},
             "Resources": [{"Type": "AwsS3Bucket", "Id": "arn:aws:s3:::bucket-a"}]
         })
+    }
+
+    #[test]
+    fn encoded_len_is_the_serialised_length() {
+        let mut f = sample("f-\"quoted\" \\ back\u{1}\u{1f}\n\t\r\u{8}\u{c}é€😀/");
+        f["Numbers"] = json!([0, -1, 7.5, 1e300, -2.5e-8, u64::MAX, i64::MIN, 0.1, 100.0]);
+        f["Flags"] = json!({"a": true, "b": false, "c": null, "": [], "d": {}, "e\u{7f}": [[]]});
+        f["Types"] = json!(["Software and Configuration Checks/Vulnerabilities/CVE"]);
+        for v in [f, json!(null), json!([]), json!({}), json!("x"), json!(12), json!(-1.7976931348623157e308)] {
+            assert_eq!(encoded_len(&v), serde_json::to_vec(&v).unwrap().len(), "{v}");
+            assert!(encoded_len_bound(&v) >= encoded_len(&v), "{v}");
+        }
+        assert!(encoded_len_bound(&json!("\u{1}\u{2}")) >= encoded_len(&json!("\u{1}\u{2}")));
+        for f in crate::generate::generate(&crate::generate::GenOptions { count: 300, seed: 3, ..Default::default() }) {
+            assert_eq!(encoded_len(&f), serde_json::to_vec(&f).unwrap().len());
+            assert!(encoded_len_bound(&f) >= encoded_len(&f));
+        }
     }
 
     #[test]

@@ -143,15 +143,116 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     clock: fn() -> OffsetDateTime,
+    /// In a cell so that `checkpoint(&self)` can stop it.
+    checkpointer: std::cell::RefCell<Option<Checkpointer>>,
+    scratch: Scratch,
+}
+
+/// Buffers one write reuses from finding to finding: each document's JSON and its compressed form.
+#[derive(Default)]
+struct Scratch {
+    json: Vec<u8>,
+    blob: Vec<u8>,
+}
+
+impl Scratch {
+    /// Serialises `doc` into `json` and compresses it into `blob` (lz4, size prepended, as `compress`).
+    fn encode(&mut self, doc: &Value) -> Result<()> {
+        self.json.clear();
+        serde_json::to_writer(&mut self.json, doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.compress()
+    }
+
+    fn compress(&mut self) -> Result<()> {
+        let len = u32::try_from(self.json.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.blob.clear();
+        self.blob.extend_from_slice(&len.to_le_bytes());
+        self.blob.resize(4 + lz4_flex::block::get_maximum_output_size(self.json.len()), 0);
+        let n = lz4_flex::block::compress_into(&self.json, &mut self.blob[4..])
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.blob.truncate(4 + n);
+        Ok(())
+    }
+}
+
+/// How often, at most, the background checkpointer folds the WAL into the database.
+const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// WAL frames after which the background checkpointer also restarts the WAL (64 MB of 8 KB pages).
+const RESTART_FRAMES: i64 = 8_192;
+
+/// Folds the WAL into the database file off the writer's path. After a commit the writer nudges a
+/// thread that has its own connection; it runs a PASSIVE checkpoint (which never waits for readers
+/// or writers) at most every CHECKPOINT_INTERVAL. An acknowledged call so no longer pays for
+/// checkpoints; durability is unchanged (a commit is durable once it is in the WAL).
+/// Under a steady stream of commits a PASSIVE checkpoint never catches up with the end of the WAL,
+/// so the WAL cannot start over from its beginning; once it holds RESTART_FRAMES the thread runs
+/// a RESTART checkpoint, which waits (at most 200 ms) for the writer to finish its transaction.
+/// The writer's own autocheckpoint stays on, at a much larger size, as a backstop. Started at the
+/// first write.
+struct Checkpointer {
+    nudge: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(path: &Path) -> Option<Checkpointer> {
+        let conn = Connection::open(path).ok()?;
+        conn.busy_timeout(std::time::Duration::from_millis(200)).ok()?;
+        let (nudge, nudged) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("hubtriage-checkpoint".into())
+            .spawn(move || {
+                use std::sync::mpsc::RecvTimeoutError;
+                let mut last: Option<std::time::Instant> = None;
+                while nudged.recv().is_ok() {
+                    if let Some(wait) = last.map(|l| CHECKPOINT_INTERVAL.saturating_sub(l.elapsed())) {
+                        let deadline = std::time::Instant::now() + wait;
+                        loop {
+                            let left = deadline.saturating_duration_since(std::time::Instant::now());
+                            if left.is_zero() {
+                                break;
+                            }
+                            if let Err(RecvTimeoutError::Disconnected) = nudged.recv_timeout(left) {
+                                break;
+                            }
+                        }
+                    }
+                    // A failed checkpoint (the store busy, say) is retried at the next nudge.
+                    let frames: i64 = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1)).unwrap_or(0);
+                    if frames >= RESTART_FRAMES {
+                        let _ = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
+                    }
+                    last = Some(std::time::Instant::now());
+                }
+            })
+            .ok()?;
+        Some(Checkpointer { nudge: Some(nudge), thread: Some(thread) })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.nudge = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 fn system_clock() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-pub(crate) fn compress(doc: &[u8]) -> Vec<u8> {
-    lz4_flex::compress_prepend_size(doc)
+/// The 64-bit FNV-1a hash of a finding's Id, stored in `findings.id_hash` and indexed (schema 3):
+/// lookups by (ProductArn, Id) or by Id go through it and then compare the text, e.g.
+/// `WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3`. Stored, so it must never change.
+pub fn id_hash(id: &str) -> i64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)) as i64
 }
+
+/// Finds a finding's row by its identity: ?1 its `id_hash`, ?2 its Id, ?3 its ProductArn.
+const BY_KEY: &str = "id_hash = ?1 AND id = ?2 AND product_arn = ?3";
 
 pub(crate) fn decompress(blob: &[u8]) -> Result<Value> {
     let bytes = lz4_flex::decompress_size_prepended(blob).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -180,20 +281,23 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
         // WAL: readers never block the writer. NORMAL: a committed transaction survives the process
         // being killed (it is in the WAL file); only an OS crash may lose the last commits.
-        // 16 KB pages hold several ~2 KB finding rows; with 4 KB pages each row would waste half a page.
-        // Only takes effect on a new file, before its first table.
-        conn.pragma_update(None, "page_size", 16_384).map_err(open_err)?;
+        // 8 KB pages hold three ~2.4 KB finding rows (4 KB pages would waste 40% of each page); every
+        // finding a BatchUpdateFindings call touches rewrites its whole page into the WAL, so pages no
+        // larger than that. Only takes effect on a new file, before its first table; stores created
+        // with 16 KB pages (before schema 3) keep them.
+        conn.pragma_update(None, "page_size", 8_192).map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
         conn.pragma_update(None, "cache_size", -65_536).map_err(open_err)?;
-        // Checkpoint every 64 MB of WAL rather than every 4 MB: bulk imports sync far less often.
-        conn.pragma_update(None, "wal_autocheckpoint", 4_096).map_err(open_err)?;
+        // Checkpoints run in the background (see Checkpointer); this is the backstop should that thread
+        // be stuck: 65,536 pages (512 MB with 8 KB pages).
+        conn.pragma_update(None, "wal_autocheckpoint", 65_536).map_err(open_err)?;
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024).map_err(open_err)?;
         schema::migrate(&mut conn).map_err(|e| match e {
             StoreError::Sqlite(source) => open_err(source),
             other => other,
         })?;
-        Ok(Store { conn, path, clock: system_clock })
+        Ok(Store { conn, path, clock: system_clock, checkpointer: Default::default(), scratch: Scratch::default() })
     }
 
     /// Replaces the clock, for repeatable tests.
@@ -225,11 +329,14 @@ impl Store {
             )?;
         }
         tx.commit()?;
+        self.committed();
         Ok(())
     }
 
     pub fn remove_member(&mut self, member: &str) -> Result<bool> {
-        Ok(self.conn.execute("DELETE FROM members WHERE member = ?1", [member])? > 0)
+        let removed = self.conn.execute("DELETE FROM members WHERE member = ?1", [member])? > 0;
+        self.committed();
+        Ok(removed)
     }
 
     /// (administrator, member) pairs.
@@ -277,11 +384,12 @@ impl Store {
         let mut out = Vec::with_capacity(calls.len());
         for findings in calls {
             out.push(match check_import_call(&findings) {
-                Ok(sizes) => Ok(import_into(&tx, caller, now, findings, sizes)?),
+                Ok(sizes) => Ok(import_into(&tx, &mut self.scratch, caller, now, findings, sizes)?),
                 Err(e) => Err(e),
             });
         }
         tx.commit()?;
+        self.committed();
         Ok(out)
     }
 
@@ -295,6 +403,7 @@ impl Store {
         let identity = request.update.note.as_ref().map_or(caller.identity.as_str(), |n| n.updated_by.as_str());
         let identity = identity.to_string();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let scratch = &mut self.scratch;
         let mut result = UpdateResult::default();
         let mut seen = HashSet::new();
         for key in &request.identifiers {
@@ -309,9 +418,12 @@ impl Store {
             }
             let row: Option<(i64, Vec<u8>, u8, String)> = tx
                 .prepare_cached(
-                    "SELECT rowid, doc, buf_fields, aws_account_id FROM findings WHERE product_arn = ?1 AND id = ?2",
+                    "SELECT rowid, doc, buf_fields, aws_account_id FROM findings \
+                     WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
                 )?
-                .query_row(params![key.product_arn, key.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
                 .optional()?;
             let Some((rowid, blob, buf, account)) = row else {
                 result.unprocessed.push(unprocessed("FindingNotFound", "no finding has this Id and ProductArn".into()));
@@ -321,24 +433,30 @@ impl Store {
                 result.unprocessed.push(unprocessed("AccessDenied", reason));
                 continue;
             }
-            let old = decompress(&blob)?;
-            let mut doc = old.clone();
+            let mut doc = decompress(&blob)?;
+            let before = summary_params(&Summary::of(&doc));
             let (changes, set) = request.update.apply(&mut doc, now);
-            let json = json_bytes(&doc)?;
-            if json.len() > MAX_FINDING_BYTES {
+            scratch.json.clear();
+            serde_json::to_writer(&mut scratch.json, &doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if scratch.json.len() > MAX_FINDING_BYTES {
                 result.unprocessed.push(unprocessed(
                     "FindingSizeExceeded",
-                    format!("the updated finding would be {} KB; the maximum is 240 KB", json.len().div_ceil(1024)),
+                    format!(
+                        "the updated finding would be {} KB; the maximum is 240 KB",
+                        scratch.json.len().div_ceil(1024)
+                    ),
                 ));
                 continue;
             }
             if !changes.is_empty() || !BufFields(buf).contains(set) {
-                write_finding(&tx, rowid, &old, &doc, &json, BufFields(buf).union(set))?;
+                scratch.compress()?;
+                write_finding(&tx, rowid, &before, &doc, scratch, BufFields(buf).union(set))?;
                 record(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, false, None, &changes)?;
             }
             result.processed.push(key.clone());
         }
         tx.commit()?;
+        self.committed();
         Ok(result)
     }
 
@@ -346,16 +464,19 @@ impl Store {
     pub fn get(&self, key: &FindingKey) -> Result<Option<Value>> {
         let blob: Option<Vec<u8>> = self
             .conn
-            .prepare_cached("SELECT doc FROM findings WHERE product_arn = ?1 AND id = ?2")?
-            .query_row(params![key.product_arn, key.id], |r| r.get(0))
+            .prepare_cached(&format!("SELECT doc FROM findings WHERE {BY_KEY}"))?
+            .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| r.get(0))
             .optional()?;
         blob.map(|b| decompress(&b)).transpose()
     }
 
     /// Finds findings by Id alone (the CLI's `history ID`); several products may share an Id.
     pub fn keys_for_id(&self, id: &str) -> Result<Vec<FindingKey>> {
-        let mut stmt = self.conn.prepare_cached("SELECT product_arn, id FROM findings WHERE id = ?1")?;
-        let rows = stmt.query_map([id], |r| Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT product_arn, id FROM findings WHERE id_hash = ?1 AND id = ?2")?;
+        let rows = stmt.query_map(params![id_hash(id), id], |r| {
+            Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -369,6 +490,9 @@ impl Store {
 
     /// Folds the WAL into the database file.
     pub fn checkpoint(&self) -> Result<()> {
+        // The background checkpointer is stopped first (it restarts at the next write): a TRUNCATE
+        // checkpoint gives up if another checkpoint is running.
+        self.checkpointer.replace(None);
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
@@ -385,9 +509,23 @@ impl Store {
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
+
+    /// After a write transaction committed: let the background checkpointer know.
+    fn committed(&mut self) {
+        let checkpointer = self.checkpointer.get_mut();
+        if checkpointer.is_none() {
+            *checkpointer = Checkpointer::start(&self.path);
+        }
+        if let Some(nudge) = checkpointer.as_ref().and_then(|c| c.nudge.as_ref()) {
+            // Full means a nudge is already waiting: this commit is folded by that checkpoint.
+            let _ = nudge.try_send(());
+        }
+    }
 }
 
-/// Request-level limits of one BatchImportFindings call; returns each finding's encoded size.
+/// Request-level limits of one BatchImportFindings call. Returns each finding's encoded size where
+/// it is over the 240 KB limit, and otherwise a bound of it that is within the limit: measuring
+/// exactly is only needed near a limit (`finding::encoded_len_bound`).
 fn check_import_call(findings: &[Value]) -> Result<Vec<usize>> {
     if findings.is_empty() || findings.len() > MAX_IMPORT_FINDINGS {
         return Err(StoreError::InvalidInput(format!(
@@ -395,7 +533,11 @@ fn check_import_call(findings: &[Value]) -> Result<Vec<usize>> {
             findings.len()
         )));
     }
-    let sizes: Vec<usize> = findings.iter().map(|f| serde_json::to_vec(f).map_or(usize::MAX, |b| b.len())).collect();
+    let exact_over = |f: &Value, bound: usize| if bound > MAX_FINDING_BYTES { finding::encoded_len(f) } else { bound };
+    let mut sizes: Vec<usize> = findings.iter().map(|f| exact_over(f, finding::encoded_len_bound(f))).collect();
+    if sizes.iter().fold(0usize, |a, b| a.saturating_add(*b)) > MAX_IMPORT_BYTES {
+        sizes = findings.iter().map(finding::encoded_len).collect();
+    }
     let total = sizes.iter().fold(0usize, |a, b| a.saturating_add(*b));
     if total > MAX_IMPORT_BYTES {
         return Err(StoreError::InvalidInput(format!(
@@ -408,6 +550,7 @@ fn check_import_call(findings: &[Value]) -> Result<Vec<usize>> {
 
 fn import_into(
     tx: &rusqlite::Transaction<'_>,
+    scratch: &mut Scratch,
     caller: &Caller,
     now: OffsetDateTime,
     findings: Vec<Value>,
@@ -447,8 +590,10 @@ fn import_into(
         }
         let Some(key) = FindingKey::of(&incoming) else { continue };
         let existing: Option<(i64, Vec<u8>, u8)> = tx
-            .prepare_cached("SELECT rowid, doc, buf_fields FROM findings WHERE product_arn = ?1 AND id = ?2")?
-            .query_row(params![key.product_arn, key.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .prepare_cached(
+                "SELECT rowid, doc, buf_fields FROM findings WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
+            )?
+            .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         let existing_doc = match &existing {
             Some((_, blob, _)) => Some(decompress(blob)?),
@@ -459,14 +604,15 @@ fn import_into(
         match outcome {
             ImportOutcome::Ignored => {}
             ImportOutcome::Created { doc, auto } => {
-                let rowid = insert_finding(tx, &doc)?;
+                let rowid = insert_finding(tx, scratch, &doc)?;
                 record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, true, None, &[])?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
             ImportOutcome::Updated { doc, changes, auto } => {
                 let (rowid, _, buf) = existing.unwrap_or_default();
-                let json = json_bytes(&doc)?;
-                write_finding(tx, rowid, existing_doc.as_ref().unwrap_or(&Value::Null), &doc, &json, BufFields(buf))?;
+                let before = summary_params(&Summary::of(existing_doc.as_ref().unwrap_or(&Value::Null)));
+                scratch.encode(&doc)?;
+                write_finding(tx, rowid, &before, &doc, scratch, BufFields(buf))?;
                 record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, false, None, &changes)?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
@@ -535,49 +681,50 @@ const SUMMARY_COLUMNS: &str = "product_arn, id, product_name, company_name, gene
     compliance_status, control_id, resource_type, resource_id, types, created_at, updated_at, updated_ns, created_ns, \
     first_observed_ns, last_observed_ns, note_text, note_updated_by";
 
-fn json_bytes(doc: &Value) -> Result<Vec<u8>> {
-    serde_json::to_vec(doc).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn insert_finding(tx: &rusqlite::Transaction<'_>, doc: &Value) -> Result<i64> {
-    let s = Summary::of(doc);
-    let json = json_bytes(doc)?;
-    let (blob, size) = (compress(&json), json.len());
-    let sql = format!(
-        "INSERT INTO findings ({SUMMARY_COLUMNS}, confidence, criticality, buf_fields, doc_size, doc, format) \
-         VALUES ({}, ?28, ?29, 0, ?30, ?31, 'asff')",
+static INSERT_FINDING: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO findings ({SUMMARY_COLUMNS}, confidence, criticality, buf_fields, doc_size, doc, format, id_hash) \
+         VALUES ({}, ?28, ?29, 0, ?30, ?31, 'asff', ?32)",
         (1..=27).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
-    );
-    let mut stmt = tx.prepare_cached(&sql)?;
-    let mut values: Vec<rusqlite::types::Value> = summary_params(&s).into();
-    values.push(s.confidence.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Integer));
-    values.push(s.criticality.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Integer));
-    values.push(rusqlite::types::Value::Integer(size as i64));
-    values.push(rusqlite::types::Value::Blob(blob));
-    stmt.execute(rusqlite::params_from_iter(values))?;
+    )
+});
+
+fn insert_finding(tx: &rusqlite::Transaction<'_>, scratch: &mut Scratch, doc: &Value) -> Result<i64> {
+    use rusqlite::types::Value as V;
+    let s = Summary::of(doc);
+    scratch.encode(doc)?;
+    let mut stmt = tx.prepare_cached(&INSERT_FINDING)?;
+    for (i, v) in summary_params(&s).iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, v)?;
+    }
+    stmt.raw_bind_parameter(28, s.confidence.map_or(V::Null, V::Integer))?;
+    stmt.raw_bind_parameter(29, s.criticality.map_or(V::Null, V::Integer))?;
+    stmt.raw_bind_parameter(30, scratch.json.len() as i64)?;
+    stmt.raw_bind_parameter(31, scratch.blob.as_slice())?;
+    stmt.raw_bind_parameter(32, id_hash(&s.id))?;
+    stmt.raw_execute()?;
     Ok(tx.last_insert_rowid())
 }
 
 /// Rewrites a stored finding. Only the summary columns whose value changed are written, so an
 /// update that touches the workflow does not rewrite every index.
-/// `json` is `doc` already serialised by the caller.
+/// `before` is the summary of the stored document; `scratch` holds `doc` serialised and compressed.
 fn write_finding(
     tx: &rusqlite::Transaction<'_>,
     rowid: i64,
-    old: &Value,
+    before: &[rusqlite::types::Value; 27],
     doc: &Value,
-    json: &[u8],
+    scratch: &Scratch,
     buf: BufFields,
 ) -> Result<()> {
     use rusqlite::types::Value as V;
-    let before = summary_params(&Summary::of(old));
     let s = Summary::of(doc);
     let after = summary_params(&s);
-    let (blob, size) = (compress(json), json.len());
+    let size = scratch.json.len();
     let mut sets = Vec::new();
     let mut values = Vec::new();
     for ((column, a), b) in SUMMARY_COLUMNS.split(", ").zip(after).zip(before) {
-        if a != b {
+        if a != *b {
             sets.push(format!("{column} = ?{}", values.len() + 1));
             values.push(a);
         }
@@ -590,7 +737,7 @@ fn write_finding(
     push("criticality", s.criticality.map_or(V::Null, V::Integer));
     push("buf_fields", V::Integer(i64::from(buf.0)));
     push("doc_size", V::Integer(size as i64));
-    push("doc", V::Blob(blob));
+    push("doc", V::Blob(scratch.blob.clone()));
     let sql = format!("UPDATE findings SET {} WHERE rowid = ?{}", sets.join(", "), values.len() + 1);
     values.push(V::Integer(rowid));
     tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
@@ -647,4 +794,35 @@ fn record_auto(
         new: Some(a.to.as_str().to_string()),
     };
     record(tx, rowid, at_ns, at, SOURCE_SERVICE, SERVICE_IDENTITY, false, Some(&a.reason), &[change])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Stored documents keep their format: lz4_flex's size-prepended block, as versions 1 and 2 wrote.
+    #[test]
+    fn scratch_encoding_is_the_stored_format() {
+        let mut scratch = Scratch::default();
+        for doc in crate::generate::generate(&crate::generate::GenOptions { count: 50, ..Default::default() }) {
+            scratch.encode(&doc).unwrap();
+            assert_eq!(scratch.json, serde_json::to_vec(&doc).unwrap());
+            assert_eq!(scratch.blob, lz4_flex::compress_prepend_size(&scratch.json));
+            assert_eq!(decompress(&scratch.blob).unwrap(), doc);
+        }
+    }
+
+    // The serve adapter and the TUI move a Store into a thread of its own.
+    #[test]
+    fn a_store_can_move_to_another_thread() {
+        fn send<T: Send>() {}
+        send::<Store>();
+    }
+
+    #[test]
+    fn id_hash_is_stable() {
+        // Stored in every row: these values must never change.
+        assert_eq!(id_hash(""), 0xcbf2_9ce4_8422_2325_u64 as i64);
+        assert_eq!(id_hash("a"), 0xaf63_dc4c_8601_ec8c_u64 as i64);
+    }
 }

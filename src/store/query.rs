@@ -9,7 +9,7 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
-use super::{decompress, Result, Store, StoreError, SOURCE_IMPORT, SOURCE_SERVICE};
+use super::{decompress, id_hash, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT, SOURCE_SERVICE};
 use crate::model::change::FieldChange;
 use crate::model::filter::{DateRangeComparison, FilterList, Filters, StringComparison};
 use crate::model::finding::{json_type, FindingKey};
@@ -242,6 +242,11 @@ fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValu
         let mark = params.len();
         for f in list {
             match f.comparison {
+                StringComparison::Equals if *column == "id" => {
+                    // Through the Id hash index.
+                    ors.push("(id_hash = ? AND id = ?)".to_string());
+                    params.push(SqlValue::Integer(id_hash(&f.value)));
+                }
                 StringComparison::Equals => ors.push(format!("{column} = ?")),
                 StringComparison::Prefix => ors.push(format!("{column} LIKE ? ESCAPE '\\'")),
                 StringComparison::Contains => ors.push(format!("instr({column}, ?) > 0")),
@@ -520,8 +525,8 @@ impl Store {
     pub fn finding_history(&self, req: &HistoryRequest) -> Result<HistoryPage> {
         let rowid: Option<i64> = self
             .conn()
-            .prepare_cached("SELECT rowid FROM findings WHERE product_arn = ?1 AND id = ?2")?
-            .query_row([&req.key.product_arn, &req.key.id], |r| r.get(0))
+            .prepare_cached(&format!("SELECT rowid FROM findings WHERE {BY_KEY}"))?
+            .query_row(rusqlite::params![id_hash(&req.key.id), req.key.id, req.key.product_arn], |r| r.get(0))
             .map(Some)
             .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
         let Some(rowid) = rowid else { return Ok(HistoryPage::default()) };

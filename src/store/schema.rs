@@ -1,14 +1,20 @@
 //! The store's SQLite schema and its versioned migrations. `PRAGMA user_version` holds the version;
 //! each migration runs once, in order, inside a transaction.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
 use super::Result;
 
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&Transaction<'_>) -> Result<()>),
+}
+
 /// Migration N (1-based) brings the schema from version N-1 to N.
-const MIGRATIONS: &[&str] = &[
-    // 1: findings with their indexed summary, per-finding history, and the demo access model.
-    r#"
+const MIGRATIONS: &[Migration] = &[Migration::Sql(V1), Migration::Sql(V2), Migration::Code(v3)];
+
+// 1: findings with their indexed summary, per-finding history, and the demo access model.
+const V1: &str = r#"
     CREATE TABLE findings (
         rowid INTEGER PRIMARY KEY,
         format TEXT NOT NULL DEFAULT 'asff',
@@ -69,29 +75,120 @@ const MIGRATIONS: &[&str] = &[
         administrator TEXT NOT NULL,
         member TEXT NOT NULL PRIMARY KEY
     );
-    "#,
-    // 2: the triage query (status, record state, severity, newest first) answered from one index.
-    r#"
+    "#;
+
+// 2: the triage query (status, record state, severity, newest first) answered from one index.
+const V2: &str = r#"
     CREATE INDEX findings_triage ON findings (workflow_status, record_state, severity_label, updated_ns);
-    "#,
-];
+"#;
+
+/// The findings columns of versions 1 and 2, in order; version 3 keeps them all.
+const V2_COLUMNS: &str = "rowid, format, product_arn, id, product_name, company_name, generator_id, aws_account_id, \
+    region, title, severity_label, severity_rank, severity_normalized, workflow_status, record_state, \
+    verification_state, compliance_status, control_id, resource_type, resource_id, types, created_at, updated_at, \
+    updated_ns, created_ns, first_observed_ns, last_observed_ns, note_text, note_updated_by, confidence, criticality, \
+    buf_fields, doc_size, doc";
+
+/// 3: a leaner write path. The finding's identity is looked up through `id_hash` (a 64-bit hash of the
+/// Id, see `store::id_hash`) instead of a UNIQUE (product_arn, id) text index: that index was the
+/// largest in the store (~190 bytes an entry, in random order, so every commit rewrote most of it).
+/// (ProductArn, Id) stays unique: every write looks the pair up first inside an immediate
+/// transaction. The hash index also serves lookups by Id alone. Dropped: findings_workflow (the
+/// triage index starts with workflow_status) and findings_resource_type (no query used it).
+/// SQLite cannot drop a table constraint in place, so the table is rebuilt, keeping every row id.
+fn v3(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(&format!(
+        r#"
+        CREATE TABLE findings_v3 (
+            rowid INTEGER PRIMARY KEY,
+            format TEXT NOT NULL DEFAULT 'asff',
+            product_arn TEXT NOT NULL,
+            id TEXT NOT NULL,
+            product_name TEXT NOT NULL DEFAULT '',
+            company_name TEXT NOT NULL DEFAULT '',
+            generator_id TEXT NOT NULL DEFAULT '',
+            aws_account_id TEXT NOT NULL DEFAULT '',
+            region TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            severity_label TEXT NOT NULL DEFAULT '',
+            severity_rank INTEGER NOT NULL DEFAULT -1,
+            severity_normalized INTEGER,
+            workflow_status TEXT NOT NULL DEFAULT '',
+            record_state TEXT NOT NULL DEFAULT '',
+            verification_state TEXT NOT NULL DEFAULT '',
+            compliance_status TEXT NOT NULL DEFAULT '',
+            control_id TEXT NOT NULL DEFAULT '',
+            resource_type TEXT NOT NULL DEFAULT '',
+            resource_id TEXT NOT NULL DEFAULT '',
+            types TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL DEFAULT '',
+            updated_ns INTEGER NOT NULL DEFAULT 0,
+            created_ns INTEGER NOT NULL DEFAULT 0,
+            first_observed_ns INTEGER,
+            last_observed_ns INTEGER,
+            note_text TEXT NOT NULL DEFAULT '',
+            note_updated_by TEXT NOT NULL DEFAULT '',
+            confidence INTEGER,
+            criticality INTEGER,
+            buf_fields INTEGER NOT NULL DEFAULT 0,
+            doc_size INTEGER NOT NULL,
+            doc BLOB NOT NULL,
+            id_hash INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO findings_v3 ({V2_COLUMNS}) SELECT {V2_COLUMNS} FROM findings ORDER BY rowid;
+        DROP TABLE findings;
+        ALTER TABLE findings_v3 RENAME TO findings;
+        "#
+    ))?;
+    {
+        let mut read = tx.prepare("SELECT rowid, id FROM findings")?;
+        let mut write = tx.prepare("UPDATE findings SET id_hash = ?1 WHERE rowid = ?2")?;
+        let mut rows = read.query([])?;
+        while let Some(row) = rows.next()? {
+            let (rowid, id): (i64, String) = (row.get(0)?, row.get(1)?);
+            write.execute(rusqlite::params![super::id_hash(&id), rowid])?;
+        }
+    }
+    tx.execute_batch(
+        r#"
+        CREATE INDEX findings_id_hash ON findings (id_hash);
+        CREATE INDEX findings_updated ON findings (updated_ns);
+        CREATE INDEX findings_severity ON findings (severity_rank);
+        CREATE INDEX findings_product ON findings (product_name);
+        CREATE INDEX findings_account ON findings (aws_account_id);
+        CREATE INDEX findings_control ON findings (control_id);
+        CREATE INDEX findings_triage ON findings (workflow_status, record_state, severity_label, updated_ns);
+        "#,
+    )?;
+    Ok(())
+}
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the schema up to date. A store written by a newer hubtriage is refused rather than damaged.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, VERSION)
+}
+
+/// Brings the schema up to `target` (tests build older stores with it).
+pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > VERSION {
         return Err(super::StoreError::TooNew { found: current, supported: VERSION });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    for (i, migration) in MIGRATIONS.iter().enumerate().skip(current as usize).take((target - current).max(0) as usize)
+    {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the lock.
         let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if now > i as i64 {
             continue;
         }
-        tx.execute_batch(sql)?;
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Code(f) => f(&tx)?,
+        }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
     }
