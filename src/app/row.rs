@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use super::matcher;
 use crate::model::enums::{ComplianceStatus, RecordState, SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::finding::{FindingKey, Summary};
 use crate::model::sanitize;
@@ -28,7 +29,8 @@ pub struct Row {
     pub control_id: String,
     pub updated_at: String,
     pub updated_ns: i64,
-    /// `title resource account product control`, lower-cased, for the `/` filter.
+    /// The search fields joined by `matcher::SEPARATOR` and folded to lower case (same length), for
+    /// the `/` filter.
     pub haystack: String,
 }
 
@@ -113,13 +115,23 @@ impl Row {
         })
     }
 
-    fn with_haystack(mut self) -> Row {
-        self.haystack = format!(
-            "{} {} {} {} {} {}",
-            self.title, self.resource_type, self.resource_id, self.account, self.product, self.control_id
-        )
-        .to_lowercase();
+    /// Builds the haystack from the fields (after they were set by hand, in tests).
+    pub fn with_haystack(mut self) -> Row {
+        let fields = self.search_fields();
+        let mut hay = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                hay.push(matcher::SEPARATOR);
+            }
+            hay.push_str(f);
+        }
+        self.haystack = matcher::fold(&hay);
         self
+    }
+
+    /// The fields the `/` filter searches, in the haystack's order.
+    pub fn search_fields(&self) -> [&str; 6] {
+        [&self.title, &self.resource_type, &self.resource_id, &self.account, &self.product, &self.control_id]
     }
 
     /// The last path segment of the resource id: enough to recognise it in a narrow column.

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::effect::BatchId;
 use super::event::HistoryEntry;
-use super::filter::{FuzzyFilter, SortSpec};
+use super::filter::{LiveFilter, SortSpec};
 use super::form::FormState;
 use super::row::Row;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
@@ -140,7 +140,7 @@ pub struct ViewState {
     pub visible: Vec<u32>,
     pub sort: SortSpec,
     pub query: QueryState,
-    pub filter: FuzzyFilter,
+    pub filter: LiveFilter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
