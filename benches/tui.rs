@@ -218,11 +218,33 @@ fn measure(path: &Path, count: usize) {
         rss_at_start as f64 / 1024.0
     );
 
+    // What the rows themselves hold (payload bytes, before allocator overhead).
+    let strings = |r: &hubtriage::app::row::Row| {
+        [&r.key.product_arn, &r.key.id, &r.title, &r.resource_type, &r.resource_id, &r.account, &r.region]
+            .iter()
+            .chain([&r.product, &r.control_id, &r.updated_at, &r.haystack].iter())
+            .map(|s| s.capacity())
+            .sum::<usize>()
+    };
+    let rows = &b.s.rows;
+    let row_bytes = rows.all.capacity() * std::mem::size_of::<hubtriage::app::row::Row>()
+        + rows.all.iter().map(strings).sum::<usize>();
+    let index_bytes = rows.by_key.capacity() * (std::mem::size_of::<hubtriage::model::finding::FindingKey>() + 5)
+        + rows.all.iter().map(|r| r.key.product_arn.len() + r.key.id.len()).sum::<usize>();
+    let hay_bytes: usize = rows.all.iter().map(|r| r.haystack.capacity()).sum();
+    println!(
+        "memory       rows {:.0} B/row ({:.0} of it the filter's haystack), key index {:.0} B/row, before allocator overhead",
+        row_bytes as f64 / count as f64,
+        hay_bytes as f64 / count as f64,
+        index_bytes as f64 / count as f64
+    );
+
     // 3. Typing. Patterns taken from the data: words of titles, a resource id, an account, a
     // product, a word-prefix abbreviation, and two terms.
     let rows = &b.s.rows.all;
     let mid = &rows[rows.len() / 2];
-    let resource: String = mid.short_resource().chars().take(6).collect();
+    let instance = rows[rows.len() / 2..].iter().find(|r| r.short_resource().starts_with("i-")).unwrap_or(mid);
+    let resource: String = instance.short_resource().chars().take(6).collect();
     let account: String = rows[rows.len() / 3].account.chars().take(6).collect();
     let patterns: Vec<String> = vec![
         "public".into(),
@@ -259,6 +281,20 @@ fn measure(path: &Path, count: usize) {
             }
         }
     }
+    let by_position: Vec<String> = (0..6)
+        .map(|k| {
+            let at: Vec<Duration> = typing.iter().skip(k).step_by(6).copied().collect();
+            format!("{:.1}", percentiles(&at).0)
+        })
+        .collect();
+    println!("keystroke    typing p50 by position in the pattern (1st..6th char): {} ms", by_position.join(" / "));
+    let mut frames = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        b.draw();
+        frames.push(t.elapsed());
+    }
+    println!("render       one full 160×48 frame alone: p50 {:.2} ms", percentiles(&frames).0);
     let all: Vec<Duration> = typing.iter().chain(&backspacing).copied().collect();
     for (what, times) in [("typing", &typing), ("backspace", &backspacing), ("both", &all)] {
         let (p50, p99, max) = percentiles(times);
@@ -266,6 +302,47 @@ fn measure(path: &Path, count: usize) {
             "keystroke    {what:<9} p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms over {} keystrokes \
              (goal p50 <= 16, p99 <= 50): update + full frame",
             times.len()
+        );
+    }
+
+    // One pass over every row, without incremental reuse: the predicate vs nucleo-matcher's
+    // greedy fuzzy match (what the filter used before) on the same haystacks.
+    let all: Vec<u32> = (0..b.s.rows.all.len() as u32).collect();
+    let mut ours = Vec::new();
+    let mut nucleo = Vec::new();
+    let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+    let mut buf = Vec::new();
+    for p in &patterns {
+        for _ in 0..3 {
+            let t = Instant::now();
+            let mut fresh = app::filter::LiveFilter::default();
+            fresh.pattern = p.clone();
+            let n = fresh.apply(&b.s.rows, &all).len();
+            ours.push((t.elapsed(), n));
+            let t = Instant::now();
+            let words: Vec<nucleo_matcher::Utf32String> = p.split_whitespace().map(Into::into).collect();
+            let n =
+                b.s.rows
+                    .all
+                    .iter()
+                    .filter(|r| {
+                        let hay = nucleo_matcher::Utf32Str::new(&r.haystack, &mut buf);
+                        words.iter().all(|w| matcher.fuzzy_match_greedy(hay, w.slice(..)).is_some())
+                    })
+                    .count();
+            nucleo.push((t.elapsed(), n));
+        }
+    }
+    for (what, v) in [("this filter", &ours), ("nucleo greedy", &nucleo)] {
+        let times: Vec<Duration> = v.iter().map(|x| x.0).collect();
+        let (p50, _, max) = percentiles(&times);
+        let mut min = times.clone();
+        min.sort();
+        println!(
+            "full pass    {what:<13} one pass over {count} rows: p50 {p50:.1} ms, min {:.1} ms, max {max:.1} ms; \
+             {} rows matched in all",
+            ms(min[0]),
+            v.iter().map(|x| x.1).sum::<usize>() / 3
         );
     }
 
