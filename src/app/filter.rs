@@ -161,8 +161,11 @@ impl LiveFilter {
         }
         let pattern = Pattern::new(&key);
         let candidates = self.levels.last().map_or(base, |l| &l.matches);
-        let matches: Vec<u32> =
-            candidates.iter().copied().filter(|&i| rows.get(i).is_some_and(|r| pattern.matches(r))).collect();
+        let matches: Vec<u32> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| rows.get(i).is_some_and(|r| pattern.matches(r, rows.haystack(i))))
+            .collect();
         if self.levels.len() == MAX_LEVELS {
             self.levels.remove(0);
         }
@@ -187,7 +190,7 @@ mod tests {
                 updated_ns: *upd,
                 ..Row::default()
             };
-            s.push(r.with_haystack());
+            s.push(r);
         }
         s
     }
@@ -293,15 +296,12 @@ mod tests {
         }
         // Never across fields: "pub" ends no title next to an "aws" resource type in one field.
         let mut one = RowStore::default();
-        one.push(
-            Row {
-                title: "S3 bucket public read".into(),
-                resource_type: "AwsS3Bucket".into(),
-                account: "111122223333".into(),
-                ..Row::default()
-            }
-            .with_haystack(),
-        );
+        one.push(Row {
+            title: "S3 bucket public read".into(),
+            resource_type: "AwsS3Bucket".into(),
+            account: "111122223333".into(),
+            ..Row::default()
+        });
         assert_eq!(filter(&one, &[0], "pubaws"), Vec::<u32>::new());
         assert_eq!(filter(&one, &[0], "read aws"), vec![0], "each term in its own field");
         assert_eq!(filter(&one, &[0], "3333"), vec![0]);

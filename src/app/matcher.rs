@@ -20,7 +20,7 @@ use memchr::memmem::Finder;
 
 use super::row::Row;
 
-/// Separates the fields in a row's haystack; sanitised text never contains it, and whitespace
+/// Separates the fields in a row's haystack (`RowStore::haystack`); sanitised text never contains it, and whitespace
 /// splits it out of every term, so a substring never spans two fields.
 pub const SEPARATOR: char = '\n';
 
@@ -31,10 +31,21 @@ const MAX_PIECES_TERM: usize = 64;
 /// text is the same position in the original (which still knows where camel-case words start). The
 /// rare character whose lower case is longer in UTF-8 ('İ') is kept as it is.
 pub fn fold(s: &str) -> String {
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
     let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// [`fold`], appending to `out`.
+pub fn fold_into(s: &str, out: &mut String) {
+    if s.is_ascii() {
+        let start = out.len();
+        out.push_str(s);
+        if let Some(tail) = out.get_mut(start..) {
+            tail.make_ascii_lowercase();
+        }
+        return;
+    }
     for c in s.chars() {
         let mut lower = c.to_lowercase();
         match (lower.next(), lower.next()) {
@@ -42,7 +53,6 @@ pub fn fold(s: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
 }
 
 /// One whitespace-separated term, folded, with its searchers built once per pattern.
@@ -60,8 +70,7 @@ impl Term {
         Term { whole: Finder::new(&text).into_owned(), head, text }
     }
 
-    fn matches(&self, row: &Row) -> bool {
-        let hay = row.haystack.as_bytes();
+    fn matches(&self, row: &Row, hay: &[u8]) -> bool {
         if self.whole.find(hay).is_some() {
             return true;
         }
@@ -99,8 +108,10 @@ impl Pattern {
         self.terms.is_empty()
     }
 
-    pub fn matches(&self, row: &Row) -> bool {
-        self.terms.iter().all(|t| t.matches(row))
+    /// Whether `row`, whose haystack (see `RowStore::haystack`) is `hay`, matches. The row itself is
+    /// read only when a term is not a substring (to see where its words start).
+    pub fn matches(&self, row: &Row, hay: &str) -> bool {
+        self.terms.iter().all(|t| t.matches(row, hay.as_bytes()))
     }
 }
 
@@ -143,8 +154,9 @@ fn word_pieces(term: &[u8], lower: &[u8], orig: &[u8]) -> bool {
         if from == NONE {
             continue;
         }
-        for b in from..lower.len() {
-            if lower[b] != term[i] || !is_word_start(orig, b) {
+        let Some(rest) = lower.get(from..) else { continue };
+        for b in memchr::memchr_iter(term[i], rest).map(|b| b + from) {
+            if !is_word_start(orig, b) {
                 continue;
             }
             let k = term[i..].iter().zip(&lower[b..]).take_while(|(x, y)| x == y).count();

@@ -1,9 +1,8 @@
-//! One list row: the summary columns of a finding, sanitised once when built, plus a lower-case
-//! haystack for the live filter. Rows never carry documents.
+//! One list row: the summary columns of a finding, sanitised once when built. Rows never carry
+//! documents; the live filter's lower-case copy of the search fields lives in `RowStore`.
 
 use serde_json::{json, Value};
 
-use super::matcher;
 use crate::model::enums::{ComplianceStatus, RecordState, SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::finding::{FindingKey, Summary};
 use crate::model::sanitize;
@@ -29,9 +28,6 @@ pub struct Row {
     pub control_id: String,
     pub updated_at: String,
     pub updated_ns: i64,
-    /// The search fields joined by `matcher::SEPARATOR` and folded to lower case (same length), for
-    /// the `/` filter.
-    pub haystack: String,
 }
 
 impl Default for Row {
@@ -54,7 +50,6 @@ impl Default for Row {
             control_id: String::new(),
             updated_at: String::new(),
             updated_ns: 0,
-            haystack: String::new(),
         }
     }
 }
@@ -84,9 +79,7 @@ impl Row {
                 .map_or(f.updated_ns, crate::model::timestamp::to_nanos),
             updated_at: clean(&f.updated_at),
             key: FindingKey::new(f.product_arn, f.id),
-            haystack: String::new(),
         }
-        .with_haystack()
     }
 
     /// A row from a whole document (tests, benches, and backends that only have documents).
@@ -113,20 +106,6 @@ impl Row {
             confidence: s.confidence,
             criticality: s.criticality,
         })
-    }
-
-    /// Builds the haystack from the fields (after they were set by hand, in tests).
-    pub fn with_haystack(mut self) -> Row {
-        let fields = self.search_fields();
-        let mut hay = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
-        for (i, f) in fields.iter().enumerate() {
-            if i > 0 {
-                hay.push(matcher::SEPARATOR);
-            }
-            hay.push_str(f);
-        }
-        self.haystack = matcher::fold(&hay);
-        self
     }
 
     /// The fields the `/` filter searches, in the haystack's order.
