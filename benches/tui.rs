@@ -229,7 +229,7 @@ fn measure(path: &Path, count: usize) {
     let rows = &b.s.rows;
     let row_bytes = rows.all.capacity() * std::mem::size_of::<hubtriage::app::row::Row>()
         + rows.all.iter().map(strings).sum::<usize>();
-    let hay_bytes: usize = (0..rows.all.len() as u32).map(|i| rows.haystack(i).len() + 8).sum();
+    let hay_bytes: usize = (0..rows.all.len() as u32).map(|i| rows.haystack(i).text.len() + 8).sum();
     println!(
         "memory       rows {:.0} B/row, the filter's haystacks {:.0} B/row (payload, before allocator overhead)",
         row_bytes as f64 / count as f64,
@@ -321,7 +321,7 @@ fn measure(path: &Path, count: usize) {
             let rows = &b.s.rows;
             let n = (0..rows.all.len() as u32)
                 .filter(|&i| {
-                    let hay = nucleo_matcher::Utf32Str::new(rows.haystack(i), &mut buf);
+                    let hay = nucleo_matcher::Utf32Str::new(rows.haystack(i).text, &mut buf);
                     words.iter().all(|w| matcher.fuzzy_match_greedy(hay, w.slice(..)).is_some())
                 })
                 .count();

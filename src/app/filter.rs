@@ -161,11 +161,7 @@ impl LiveFilter {
         }
         let pattern = Pattern::new(&key);
         let candidates = self.levels.last().map_or(base, |l| &l.matches);
-        let matches: Vec<u32> = candidates
-            .iter()
-            .copied()
-            .filter(|&i| rows.get(i).is_some_and(|r| pattern.matches(r, rows.haystack(i))))
-            .collect();
+        let matches: Vec<u32> = candidates.iter().copied().filter(|&i| pattern.matches(&rows.haystack(i))).collect();
         if self.levels.len() == MAX_LEVELS {
             self.levels.remove(0);
         }

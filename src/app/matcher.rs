@@ -18,8 +18,6 @@
 
 use memchr::memmem::Finder;
 
-use super::row::Row;
-
 /// Separates the fields in a row's haystack (`RowStore::haystack`); sanitised text never contains it, and whitespace
 /// splits it out of every term, so a substring never spans two fields.
 pub const SEPARATOR: char = '\n';
@@ -70,26 +68,64 @@ impl Term {
         Term { whole: Finder::new(&text).into_owned(), head, text }
     }
 
-    fn matches(&self, row: &Row, hay: &[u8]) -> bool {
-        if self.whole.find(hay).is_some() {
+    fn matches(&self, hay: &Haystack<'_>) -> bool {
+        let text = hay.text.as_bytes();
+        if self.whole.find(text).is_some() {
             return true;
         }
         let Some(head) = &self.head else { return false };
-        if head.find(hay).is_none() {
+        if head.find(text).is_none() {
             return false;
         }
-        let mut at = 0;
-        for field in row.search_fields() {
-            let end = at + field.len();
-            // `fold` keeps lengths, so the haystack's slice lines up with the original field.
-            if let Some(lower) = hay.get(at..end) {
-                if word_pieces(&self.text, lower, field.as_bytes()) {
-                    return true;
-                }
+        let mut start = 0;
+        for end in memchr::memchr_iter(SEPARATOR as u8, text).chain([text.len()]) {
+            if word_pieces(&self.text, hay, start, end) {
+                return true;
             }
-            at = end + SEPARATOR.len_utf8();
+            start = end + 1;
         }
         false
+    }
+}
+
+/// One row's haystack: its search fields folded and joined by [`SEPARATOR`], and where words start
+/// in it (one bit per byte of a buffer the haystack is a part of, from [`mark_word_starts`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Haystack<'a> {
+    pub text: &'a str,
+    starts: &'a [u64],
+    /// Where `text` begins in the buffer `starts` describes.
+    at: usize,
+}
+
+impl<'a> Haystack<'a> {
+    pub fn new(text: &'a str, starts: &'a [u64], at: usize) -> Haystack<'a> {
+        Haystack { text, starts, at }
+    }
+
+    fn is_word_start(&self, i: usize) -> bool {
+        let g = self.at + i;
+        self.starts.get(g / 64).is_some_and(|w| (w >> (g % 64)) & 1 == 1)
+    }
+
+    /// Whether a word ends just before `i`.
+    fn is_word_end(&self, i: usize) -> bool {
+        self.text.as_bytes().get(i).is_none_or(|&c| !is_word_char(c)) || self.is_word_start(i)
+    }
+}
+
+/// Sets the bits of `bits` for the word starts of `orig` (a field as shown, so camel case counts),
+/// which begins at byte `at` of the buffer `bits` describes.
+pub fn mark_word_starts(orig: &str, at: usize, bits: &mut Vec<u64>) {
+    let orig = orig.as_bytes();
+    bits.resize((at + orig.len()).div_ceil(64).max(bits.len()), 0);
+    for i in 0..orig.len() {
+        if is_word_start(orig, i) {
+            let g = at + i;
+            if let Some(w) = bits.get_mut(g / 64) {
+                *w |= 1 << (g % 64);
+            }
+        }
     }
 }
 
@@ -108,10 +144,9 @@ impl Pattern {
         self.terms.is_empty()
     }
 
-    /// Whether `row`, whose haystack (see `RowStore::haystack`) is `hay`, matches. The row itself is
-    /// read only when a term is not a substring (to see where its words start).
-    pub fn matches(&self, row: &Row, hay: &str) -> bool {
-        self.terms.iter().all(|t| t.matches(row, hay.as_bytes()))
+    /// Whether the row whose haystack (`RowStore::haystack`) is `hay` matches.
+    pub fn matches(&self, hay: &Haystack<'_>) -> bool {
+        self.terms.iter().all(|t| t.matches(hay))
     }
 }
 
@@ -120,7 +155,7 @@ fn is_word_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
 }
 
-/// Whether a word starts at `i` of the original field.
+/// Whether a word starts at `i` of the original field (as shown: camel case counts).
 fn is_word_start(orig: &[u8], i: usize) -> bool {
     let Some(&cur) = orig.get(i) else { return false };
     if !is_word_char(cur) || (0x80..0xc0).contains(&cur) {
@@ -132,18 +167,14 @@ fn is_word_start(orig: &[u8], i: usize) -> bool {
     }
 }
 
-/// Whether a word ends just before `i` of the original field.
-fn is_word_end(orig: &[u8], i: usize) -> bool {
-    orig.get(i).is_none_or(|&c| !is_word_char(c)) || is_word_start(orig, i)
-}
-
-/// Whether `term` splits into word pieces of the field (`lower` is the folded field, `orig` the
-/// field as shown). Keeps, for each prefix of the term, the earliest field position at which that
-/// prefix can end as whole non-final pieces: a later start can only see fewer words, so the
-/// earliest dominates and the search is polynomial.
-fn word_pieces(term: &[u8], lower: &[u8], orig: &[u8]) -> bool {
+/// Whether `term` splits into word pieces of the field at `start..end` of the haystack. Keeps, for
+/// each prefix of the term, the earliest field position at which that prefix can end as whole
+/// non-final pieces: a later start can only see fewer words, so the earliest dominates and the
+/// search is polynomial.
+fn word_pieces(term: &[u8], hay: &Haystack<'_>, start: usize, end: usize) -> bool {
     let n = term.len();
-    if n < 3 || n > MAX_PIECES_TERM {
+    let Some(lower) = hay.text.as_bytes().get(start..end) else { return false };
+    if !(3..=MAX_PIECES_TERM).contains(&n) {
         return false;
     }
     const NONE: usize = usize::MAX;
@@ -156,7 +187,7 @@ fn word_pieces(term: &[u8], lower: &[u8], orig: &[u8]) -> bool {
         }
         let Some(rest) = lower.get(from..) else { continue };
         for b in memchr::memchr_iter(term[i], rest).map(|b| b + from) {
-            if !is_word_start(orig, b) {
+            if !hay.is_word_start(start + b) {
                 continue;
             }
             let k = term[i..].iter().zip(&lower[b..]).take_while(|(x, y)| x == y).count();
@@ -165,10 +196,10 @@ fn word_pieces(term: &[u8], lower: &[u8], orig: &[u8]) -> bool {
             }
             // The first piece has at least 3 bytes or is a whole word ("s3"); later ones at least 2
             // unless they end the term.
-            let min = if i > 0 || (k >= 2 && is_word_end(orig, b + 2)) { 2 } else { 3 };
+            let min = if i > 0 || (k >= 2 && hay.is_word_end(start + b + 2)) { 2 } else { 3 };
             for len in min..=k.min(n - i - 1) {
-                let end = &mut earliest[i + len];
-                *end = (*end).min(b + len);
+                let at = &mut earliest[i + len];
+                *at = (*at).min(b + len);
             }
         }
     }
@@ -180,7 +211,9 @@ mod tests {
     use super::*;
 
     fn pieces(term: &str, field: &str) -> bool {
-        word_pieces(fold(term).as_bytes(), fold(field).as_bytes(), field.as_bytes())
+        let (text, mut starts) = (fold(field), Vec::new());
+        mark_word_starts(field, 0, &mut starts);
+        word_pieces(fold(term).as_bytes(), &Haystack::new(&text, &starts, 0), 0, text.len())
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::effect::BatchId;
 use super::event::HistoryEntry;
 use super::filter::{LiveFilter, SortSpec};
 use super::form::FormState;
-use super::matcher;
+use super::matcher::{self, Haystack};
 use super::row::Row;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::finding::FindingKey;
@@ -95,6 +95,9 @@ pub struct RowStore {
     /// `matcher::SEPARATOR`, one row after another: the `/` filter scans this one buffer, in load
     /// order, instead of a heap string per row. Edits never change the search fields.
     haystacks: String,
+    /// One bit per byte of `haystacks`: whether a word starts there, decided on the text as shown
+    /// (which knows camel case) when the row was added.
+    word_starts: Vec<u64>,
     /// Where each row's haystack starts in `haystacks`, and one more: the end of the last.
     haystack_at: Vec<usize>,
 }
@@ -109,6 +112,7 @@ impl RowStore {
             if n > 0 {
                 self.haystacks.push(matcher::SEPARATOR);
             }
+            matcher::mark_word_starts(field, self.haystacks.len(), &mut self.word_starts);
             matcher::fold_into(field, &mut self.haystacks);
         }
         self.haystack_at.push(self.haystacks.len());
@@ -133,12 +137,15 @@ impl RowStore {
         self.haystack_at.reserve(n + 1);
     }
 
-    /// Row `i`'s search fields, folded, joined by `matcher::SEPARATOR` ("" when there is no row `i`).
-    pub fn haystack(&self, i: u32) -> &str {
+    /// Row `i`'s search fields, folded, joined by `matcher::SEPARATOR`, with their word starts
+    /// (empty when there is no row `i`).
+    pub fn haystack(&self, i: u32) -> Haystack<'_> {
         let i = i as usize;
         match (self.haystack_at.get(i), self.haystack_at.get(i + 1)) {
-            (Some(&start), Some(&end)) => self.haystacks.get(start..end).unwrap_or(""),
-            _ => "",
+            (Some(&start), Some(&end)) => {
+                Haystack::new(self.haystacks.get(start..end).unwrap_or(""), &self.word_starts, start)
+            }
+            _ => Haystack::new("", &[], 0),
         }
     }
 
@@ -588,8 +595,8 @@ mod tests {
         let mut s = RowStore::default();
         s.push(row("a", "S3 Bucket"));
         s.push(row("b", "ÉCOLE"));
-        assert_eq!(s.haystack(0), "s3 bucket\n\n\n111122223333\n\n");
-        assert_eq!(s.haystack(1), "école\n\n\n111122223333\n\n");
-        assert_eq!(s.haystack(2), "");
+        assert_eq!(s.haystack(0).text, "s3 bucket\n\n\n111122223333\n\n");
+        assert_eq!(s.haystack(1).text, "école\n\n\n111122223333\n\n");
+        assert_eq!(s.haystack(2).text, "");
     }
 }
