@@ -197,7 +197,8 @@ fn measure(path: &Path, count: usize) {
     assert!(b.screen_text().contains(&b.s.rows.all[0].title[..10]), "the last frame shows rows");
     println!("first frame  loading frame {:.1} ms (goal <= 300 ms): store open + state + keymap + render", ms(first));
     println!(
-        "             first frame with rows {:.1} ms ({first_n} rows arrived); all {count} rows {:.0} ms ({frames} frames)",
+        "             first frame with rows {:.1} ms ({first_n} rows arrived); \
+         all {count} rows {:.0} ms ({frames} frames)",
         ms(first_rows),
         ms(all_rows)
     );

@@ -18,16 +18,16 @@
 
 use memchr::memmem::Finder;
 
-/// Separates the fields in a row's haystack (`RowStore::haystack`); sanitised text never contains it, and whitespace
-/// splits it out of every term, so a substring never spans two fields.
+/// Separates the fields in a row's haystack (`RowStore::haystack`): sanitised text never contains
+/// it and whitespace splits it out of every term, so a substring never spans two fields.
 pub const SEPARATOR: char = '\n';
 
 /// Terms longer than this match only as substrings (the piece search keeps its state on the stack).
 const MAX_PIECES_TERM: usize = 64;
 
 /// Lower-cases text for matching without changing its length in bytes, so a position in the folded
-/// text is the same position in the original (which still knows where camel-case words start). The
-/// rare character whose lower case is longer in UTF-8 ('İ') is kept as it is.
+/// text is the same position in the original, where word starts are decided (camel case needs the
+/// original). The rare character whose lower case is longer in UTF-8 ('İ') is kept as it is.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     fold_into(s, &mut out);
