@@ -1,15 +1,15 @@
 //! Ordering and narrowing the rows: the sort, the `/` live fuzzy filter and the in-memory side of
 //! the `:` structured query.
 //!
-//! The live filter uses nucleo-matcher's greedy fuzzy match on a precomputed lower-case haystack per
-//! row, and is incremental: when the new pattern extends the previous one, only the previous
-//! matches are matched again, so each keystroke after the first scans fewer rows. Rows keep the
-//! list's sort order (a filter narrows; it does not re-rank), which is what makes reuse possible.
+//! The live filter decides each row with `matcher` (terms as substrings or word pieces of one field)
+//! and is incremental: when the new pattern extends the previous one, only the previous matches are
+//! matched again, so each keystroke after the first scans fewer rows; backspace returns to a kept
+//! earlier result. Rows keep the list's sort order (a filter narrows; it does not re-rank), which is
+//! what makes reuse possible.
 
 use std::cmp::Ordering;
 
-use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
-
+use super::matcher::{self, Pattern};
 use super::row::Row;
 use super::state::RowStore;
 
@@ -113,67 +113,60 @@ pub fn sorted(rows: &RowStore, spec: SortSpec) -> Vec<u32> {
     order
 }
 
-/// The live filter and what its last pass produced, for incremental reuse.
-pub struct FuzzyFilter {
+/// How many successively longer patterns keep their results for backspace.
+const MAX_LEVELS: usize = 32;
+
+/// The live filter, and the results of the patterns typed on the way to the current one.
+#[derive(Debug, Default)]
+pub struct LiveFilter {
     pub pattern: String,
-    matcher: Matcher,
-    last_pattern: String,
-    last_matches: Vec<u32>,
-    /// Set when the rows under the filter changed, so the next pass starts from all of them.
+    /// Each level's pattern extends the one below it and its matches are a subset of them: typing
+    /// pushes a level computed from the top one, backspace pops back to a kept result.
+    levels: Vec<Level>,
+    /// Set when the rows under the filter changed, so the kept results no longer apply.
     stale: bool,
 }
 
-impl std::fmt::Debug for FuzzyFilter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FuzzyFilter").field("pattern", &self.pattern).finish_non_exhaustive()
-    }
+#[derive(Debug)]
+struct Level {
+    /// The pattern folded to lower case, its terms joined by single spaces.
+    key: String,
+    matches: Vec<u32>,
 }
 
-impl Default for FuzzyFilter {
-    fn default() -> Self {
-        FuzzyFilter {
-            pattern: String::new(),
-            matcher: Matcher::new(Config::DEFAULT),
-            last_pattern: String::new(),
-            last_matches: Vec::new(),
-            stale: true,
-        }
-    }
-}
-
-impl FuzzyFilter {
-    /// The rows under the filter changed (reload, sort, query, edits).
+impl LiveFilter {
+    /// The rows under the filter changed (reload, sort, query).
     pub fn invalidate(&mut self) {
         self.stale = true;
     }
 
-    /// The rows of `base` (in order) that match the pattern.
+    /// The rows of `base` (in order: a filter narrows, it does not re-rank) that match the pattern.
     pub fn apply(&mut self, rows: &RowStore, base: &[u32]) -> Vec<u32> {
-        let pattern = self.pattern.to_lowercase();
-        let words: Vec<Utf32String> = pattern.split_whitespace().map(Utf32String::from).collect();
-        if words.is_empty() {
-            self.last_pattern.clear();
-            self.last_matches.clear();
-            self.stale = false;
+        if std::mem::take(&mut self.stale) {
+            self.levels.clear();
+        }
+        let folded = matcher::fold(&self.pattern);
+        let key = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+        if key.is_empty() {
+            self.levels.clear();
             return base.to_vec();
         }
-        let extends = !self.stale && !self.last_pattern.is_empty() && pattern.starts_with(&self.last_pattern);
-        let candidates: &[u32] = if extends { &self.last_matches } else { base };
-        let mut buf = Vec::new();
-        let matcher = &mut self.matcher;
-        let out: Vec<u32> = candidates
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let Some(row) = rows.all.get(i as usize) else { return false };
-                let hay = Utf32Str::new(&row.haystack, &mut buf);
-                words.iter().all(|w| matcher.fuzzy_match_greedy(hay, w.slice(..)).is_some())
-            })
-            .collect();
-        self.last_pattern = pattern;
-        self.last_matches = out.clone();
-        self.stale = false;
-        out
+        // A key extending another has every term equal or longer and maybe more terms, so it
+        // matches a subset (the predicate is monotone, see `matcher`).
+        while self.levels.last().is_some_and(|l| !key.starts_with(&l.key)) {
+            self.levels.pop();
+        }
+        if let Some(top) = self.levels.last().filter(|l| l.key == key) {
+            return top.matches.clone();
+        }
+        let pattern = Pattern::new(&key);
+        let candidates = self.levels.last().map_or(base, |l| &l.matches);
+        let matches: Vec<u32> = candidates.iter().copied().filter(|&i| pattern.matches(&rows.haystack(i))).collect();
+        if self.levels.len() == MAX_LEVELS {
+            self.levels.remove(0);
+        }
+        self.levels.push(Level { key, matches: matches.clone() });
+        matches
     }
 }
 
@@ -186,14 +179,13 @@ mod tests {
     fn rows(titles: &[(&str, SeverityLabel, i64)]) -> RowStore {
         let mut s = RowStore::default();
         for (i, (t, sev, upd)) in titles.iter().enumerate() {
-            let mut r = Row {
+            let r = Row {
                 key: FindingKey::new("arn:p", format!("f{i}")),
                 title: t.to_string(),
                 severity: Some(*sev),
                 updated_ns: *upd,
                 ..Row::default()
             };
-            r.haystack = r.title.to_lowercase();
             s.push(r);
         }
         s
@@ -209,22 +201,121 @@ mod tests {
     }
 
     #[test]
-    fn fuzzy_filter_narrows_incrementally_and_widens_again() {
+    fn live_filter_narrows_incrementally_and_widens_again() {
         let s = rows(&[
             ("S3 bucket public read", SeverityLabel::High, 1),
             ("Security group open", SeverityLabel::High, 1),
             ("IAM root key", SeverityLabel::Low, 1),
         ]);
         let base: Vec<u32> = vec![0, 1, 2];
-        let mut f = FuzzyFilter { pattern: "s".into(), ..FuzzyFilter::default() };
+        let mut f = LiveFilter { pattern: "s".into(), ..LiveFilter::default() };
         assert_eq!(f.apply(&s, &base), vec![0, 1]);
-        f.pattern = "sb".into();
+        f.pattern = "s3".into();
         assert_eq!(f.apply(&s, &base), vec![0]);
+        f.pattern = "s3 ".into();
+        assert_eq!(f.apply(&s, &base), vec![0]);
+        assert_eq!(f.levels.len(), 2, "a trailing space is the same pattern");
         f.pattern = "s".into();
-        assert_eq!(f.apply(&s, &base), vec![0, 1], "a shorter pattern starts from all rows again");
+        assert_eq!(f.apply(&s, &base), vec![0, 1], "backspace returns to the kept result");
+        assert_eq!(f.levels.len(), 1);
         f.pattern = "ROOT key".into();
-        assert_eq!(f.apply(&s, &base), vec![2], "case-insensitive, words ANDed");
+        assert_eq!(f.apply(&s, &base), vec![2], "case-insensitive, terms ANDed");
+        f.pattern = "sb".into();
+        assert!(f.apply(&s, &base).is_empty(), "letters scattered over two words do not match");
         f.pattern = String::new();
         assert_eq!(f.apply(&s, &base), base);
+        f.pattern = "s".into();
+        assert_eq!(f.apply(&s, &[1, 2]), vec![1], "after invalidate the base is used again");
+        f.invalidate();
+        assert_eq!(f.apply(&s, &[0, 2]), vec![0]);
+    }
+
+    /// The demo dataset's rows, sorted as the list shows them.
+    fn demo() -> (RowStore, Vec<u32>) {
+        let mut s = RowStore::default();
+        for d in crate::generate::demo_dataset() {
+            s.push(Row::from_doc(&d));
+        }
+        let order = sorted(&s, SortSpec::default());
+        (s, order)
+    }
+
+    fn filter(s: &RowStore, base: &[u32], pattern: &str) -> Vec<u32> {
+        LiveFilter { pattern: pattern.into(), ..LiveFilter::default() }.apply(s, base)
+    }
+
+    fn in_some_field(r: &Row, text: &str) -> bool {
+        r.search_fields().iter().any(|f| f.to_lowercase().contains(text))
+    }
+
+    #[test]
+    fn a_short_term_matches_exactly_the_rows_that_contain_it() {
+        let (s, order) = demo();
+        for term in ["rds", "s3", "iam", "ec2", "kms", "guardduty", "public", "root"] {
+            let got = filter(&s, &order, term);
+            let want: Vec<u32> = order.iter().copied().filter(|&i| in_some_field(&s.all[i as usize], term)).collect();
+            assert_eq!(got, want, "/{term}");
+            assert!(!got.is_empty() && got.len() < s.all.len() / 2, "/{term}: {} of {}", got.len(), s.all.len());
+        }
+        let upper = filter(&s, &order, "RDS");
+        assert_eq!(upper, filter(&s, &order, "rds"), "case-insensitive");
+    }
+
+    #[test]
+    fn an_instance_id_finds_the_instance() {
+        let (s, order) = demo();
+        let i = order.iter().copied().find(|&i| s.all[i as usize].short_resource().starts_with("i-")).unwrap();
+        let id = s.all[i as usize].short_resource().to_string();
+        let found = filter(&s, &order, &id[..6]);
+        assert!(found.contains(&i), "/{}", &id[..6]);
+        assert!(found.iter().all(|&j| in_some_field(&s.all[j as usize], &id[..6])));
+        assert_eq!(
+            filter(&s, &order, &id),
+            order.iter().copied().filter(|&j| in_some_field(&s.all[j as usize], &id)).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn word_pieces_match_within_one_field_and_scattered_letters_do_not() {
+        let (s, order) = demo();
+        let rds_public = filter(&s, &order, "rdsdbi pubacc");
+        assert!(!rds_public.is_empty());
+        for &i in &rds_public {
+            let r = &s.all[i as usize];
+            let (title, resource) = (r.title.to_lowercase(), r.resource_type.to_lowercase());
+            assert!(title.contains("rds db i") || resource.contains("rdsdbi"), "{r:?}");
+            assert!(title.contains("public acc") || title.contains("publicly acc"), "{r:?}");
+        }
+        // Letters of "Ensure hardware MFA is enabled for the root account", in order, scattered.
+        for scattered in ["nsrhw", "hrdwmf", "eurdr", "srhdw"] {
+            assert!(filter(&s, &order, scattered).is_empty(), "/{scattered}");
+        }
+        // Never across fields: "pub" ends no title next to an "aws" resource type in one field.
+        let mut one = RowStore::default();
+        one.push(Row {
+            title: "S3 bucket public read".into(),
+            resource_type: "AwsS3Bucket".into(),
+            account: "111122223333".into(),
+            ..Row::default()
+        });
+        assert_eq!(filter(&one, &[0], "pubaws"), Vec::<u32>::new());
+        assert_eq!(filter(&one, &[0], "read aws"), vec![0], "each term in its own field");
+        assert_eq!(filter(&one, &[0], "3333"), vec![0]);
+        assert_eq!(filter(&one, &[0], "readaws"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn typing_and_backspacing_give_what_a_fresh_pass_gives() {
+        let (s, order) = demo();
+        let mut f = LiveFilter::default();
+        let typed = ["pubacc", "rdsdbi", "s3 pub", "i-", "guardd"];
+        for p in typed {
+            let mut steps: Vec<String> = (1..=p.len()).map(|n| p[..n].to_string()).collect();
+            steps.extend((1..p.len()).rev().map(|n| p[..n].to_string()));
+            for step in steps {
+                f.pattern = step.clone();
+                assert_eq!(f.apply(&s, &order), filter(&s, &order, &step), "/{step} after /{p}");
+            }
+        }
     }
 }

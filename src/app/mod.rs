@@ -11,6 +11,7 @@ pub mod event;
 pub mod filter;
 pub mod form;
 pub mod layout;
+pub mod matcher;
 pub mod row;
 pub mod state;
 pub mod update;

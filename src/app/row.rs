@@ -1,5 +1,5 @@
-//! One list row: the summary columns of a finding, sanitised once when built, plus a lower-case
-//! haystack for the live filter. Rows never carry documents.
+//! One list row: the summary columns of a finding, sanitised once when built. Rows never carry
+//! documents; the live filter's lower-case copy of the search fields lives in `RowStore`.
 
 use serde_json::{json, Value};
 
@@ -28,8 +28,6 @@ pub struct Row {
     pub control_id: String,
     pub updated_at: String,
     pub updated_ns: i64,
-    /// `title resource account product control`, lower-cased, for the `/` filter.
-    pub haystack: String,
 }
 
 impl Default for Row {
@@ -52,7 +50,6 @@ impl Default for Row {
             control_id: String::new(),
             updated_at: String::new(),
             updated_ns: 0,
-            haystack: String::new(),
         }
     }
 }
@@ -82,9 +79,7 @@ impl Row {
                 .map_or(f.updated_ns, crate::model::timestamp::to_nanos),
             updated_at: clean(&f.updated_at),
             key: FindingKey::new(f.product_arn, f.id),
-            haystack: String::new(),
         }
-        .with_haystack()
     }
 
     /// A row from a whole document (tests, benches, and backends that only have documents).
@@ -113,13 +108,9 @@ impl Row {
         })
     }
 
-    fn with_haystack(mut self) -> Row {
-        self.haystack = format!(
-            "{} {} {} {} {} {}",
-            self.title, self.resource_type, self.resource_id, self.account, self.product, self.control_id
-        )
-        .to_lowercase();
-        self
+    /// The fields the `/` filter searches, in the haystack's order.
+    pub fn search_fields(&self) -> [&str; 6] {
+        [&self.title, &self.resource_type, &self.resource_id, &self.account, &self.product, &self.control_id]
     }
 
     /// The last path segment of the resource id: enough to recognise it in a narrow column.

@@ -948,6 +948,9 @@ fn rows_loaded(s: &mut AppState, generation: u64, rows: Vec<Row>, total: usize, 
         s.detail.key = None;
     }
     let default_sort = s.view.sort == SortSpec::default();
+    // Room for the whole load at once, so 100k rows are not copied on every doubling (a total
+    // from a remote backend is trusted only so far).
+    s.rows.reserve(total.saturating_sub(s.rows.all.len()).min(1 << 22));
     for row in rows {
         let remark = s.pending_marks.contains(&row.key);
         let i = s.rows.push(row);

@@ -1,0 +1,380 @@
+//! Workbench benchmark: drives the app core with real generated data and renders every frame into a
+//! ratatui `TestBackend` (160×48). Prints figures, asserts nothing about time.
+//!
+//! `cargo bench --bench tui` (100,000 findings; `BENCH_COUNT` to change).
+//! 0. builds a store of generated findings in a temp dir (timed apart, not part of the figures);
+//!    the rest runs in a fresh process (this binary again) so start-up and memory are the
+//!    workbench's own, not the builder's
+//! 1. first frame: open the store, `AppState::new`, first (loading) frame; then the first frame that
+//!    shows rows and the frame after the last row arrived, through the real worker and `StoreBackend`
+//! 2. memory with every row loaded: VmRSS / VmHWM, and bytes per row
+//! 3. typing a 6-character `/` filter: keystroke -> `update` -> the first frame that shows that
+//!    query's matches, per keystroke, typing and backspacing
+//! 4. `:` structured queries: answered in memory, and ones that need the store
+
+// A benchmark harness, like a test: a failed step should stop it loudly.
+#![allow(clippy::expect_used)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use hubtriage::app::state::{Config, LoadState};
+use hubtriage::app::{self, Action, AppState, Effect, Event};
+use hubtriage::backend::{Backend, StoreBackend};
+use hubtriage::generate::{generate, GenOptions};
+use hubtriage::keys::Keymap;
+use hubtriage::store::{Caller, Store};
+use hubtriage::{ui, worker};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use serde_json::Value;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+/// Set in the measuring child process: the store to open.
+const STORE_ENV: &str = "HUBTRIAGE_BENCH_STORE";
+const SIZE: (u16, u16) = (160, 48);
+
+fn main() {
+    let count: usize = std::env::var("BENCH_COUNT").ok().and_then(|c| c.parse().ok()).unwrap_or(100_000);
+    if let Some(path) = std::env::var_os(STORE_ENV) {
+        measure(Path::new(&path), count);
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bench.db");
+    build_store(&path, count);
+    let status = std::process::Command::new(std::env::current_exe().expect("own path"))
+        .args(std::env::args_os().skip(1))
+        .env(STORE_ENV, &path)
+        .status()
+        .expect("run the measuring process");
+    assert!(status.success(), "the measuring process failed: {status}");
+}
+
+fn build_store(path: &Path, count: usize) {
+    let t = Instant::now();
+    let mut store = Store::open(path).expect("store");
+    let caller = Caller::unrestricted("bench");
+    let mut calls: Vec<Vec<Value>> = Vec::new();
+    let mut call = Vec::with_capacity(100);
+    let mut imported = 0;
+    for f in generate(&GenOptions { count, seed: 1, ..GenOptions::default() }) {
+        call.push(f);
+        if call.len() == 100 {
+            calls.push(std::mem::replace(&mut call, Vec::with_capacity(100)));
+        }
+        if calls.len() == 20 {
+            for r in store.import_calls(&caller, std::mem::take(&mut calls)).expect("import") {
+                imported += r.expect("call").success_count;
+            }
+        }
+    }
+    if !call.is_empty() {
+        calls.push(call);
+    }
+    for r in store.import_calls(&caller, calls).expect("import") {
+        imported += r.expect("call").success_count;
+    }
+    store.checkpoint().expect("checkpoint");
+    assert_eq!(imported, count, "every generated finding imports");
+    println!("setup      store of {count} generated findings built in {:.1} s (not part of the figures)", secs(t));
+}
+
+fn secs(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The workbench without a terminal: state, keymap, a TestBackend, and the worker's channels.
+struct Bench {
+    s: AppState,
+    keymap: Keymap,
+    term: Terminal<TestBackend>,
+    effects: UnboundedSender<Effect>,
+    events: UnboundedReceiver<Event>,
+}
+
+impl Bench {
+    fn draw(&mut self) {
+        let (s, keymap) = (&self.s, &self.keymap);
+        self.term.draw(|f| ui::render(f, s, keymap)).expect("draw");
+        self.s.dirty = false;
+    }
+
+    fn send(&self, effects: Vec<Effect>) {
+        for e in effects {
+            self.effects.send(e).expect("worker alive");
+        }
+    }
+
+    /// Handles one event from the worker, waiting for it.
+    fn handle_next(&mut self) {
+        let ev = self.events.blocking_recv().expect("worker alive");
+        let effects = app::handle_event(&mut self.s, ev);
+        self.send(effects);
+    }
+
+    /// Handles whatever the worker already answered, and redraws if needed (between keystrokes).
+    fn drain(&mut self) {
+        while let Ok(ev) = self.events.try_recv() {
+            let effects = app::handle_event(&mut self.s, ev);
+            self.send(effects);
+        }
+        if self.s.dirty {
+            self.draw();
+        }
+    }
+
+    /// One user action, then the frame that shows its result.
+    fn act(&mut self, a: Action) -> Duration {
+        let t = Instant::now();
+        let effects = app::update(&mut self.s, a);
+        self.draw();
+        let d = t.elapsed();
+        self.send(effects);
+        d
+    }
+
+    fn screen_text(&self) -> String {
+        let buf = self.term.backend().buffer();
+        buf.content().iter().map(|c| c.symbol()).collect()
+    }
+}
+
+fn status_kb(field: &str) -> u64 {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix(field)?.trim_start_matches(':').trim().strip_suffix("kB")?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn measure(path: &Path, count: usize) {
+    let rss_at_start = status_kb("VmRSS");
+
+    // 1. First frame, as `hubtriage` does it: open the store, keymap, state, draw, then load.
+    let t0 = Instant::now();
+    let backend = StoreBackend::open(path, Caller::unrestricted("bench")).expect("open store");
+    let keymap = Keymap::defaults().expect("keymap");
+    let source = backend.describe();
+    let (effects, effect_rx) = unbounded_channel();
+    let (event_tx, events) = unbounded_channel();
+    worker::spawn(Box::new(backend) as Box<dyn Backend>, effect_rx, event_tx).expect("worker");
+    let mut s = AppState::new(Config::default(), source, hubtriage::generate::DEFAULT_ANCHOR);
+    app::resize(&mut s, SIZE.0, SIZE.1);
+    let term = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).expect("terminal");
+    let mut b = Bench { s, keymap, term, effects, events };
+    b.draw();
+    let first = t0.elapsed();
+    let start = app::start(&mut b.s);
+    b.send(start);
+    let rss_before_rows = status_kb("VmRSS");
+    let mut first_rows = None;
+    let mut frames = 1;
+    loop {
+        b.handle_next();
+        while let Ok(ev) = b.events.try_recv() {
+            let effects = app::handle_event(&mut b.s, ev);
+            b.send(effects);
+        }
+        if b.s.dirty {
+            b.draw();
+            frames += 1;
+            if first_rows.is_none() && !b.s.view.visible.is_empty() {
+                first_rows = Some((t0.elapsed(), b.s.rows.all.len()));
+            }
+        }
+        if b.s.status.load == LoadState::Loaded {
+            break;
+        }
+        assert!(b.s.status.load != LoadState::Failed, "loading failed");
+    }
+    let all_rows = t0.elapsed();
+    let (first_rows, first_n) = first_rows.expect("a frame with rows");
+    assert_eq!(b.s.rows.all.len(), count, "every finding loaded");
+    assert!(b.screen_text().contains(&b.s.rows.all[0].title[..10]), "the last frame shows rows");
+    println!("first frame  loading frame {:.1} ms (goal <= 300 ms): store open + state + keymap + render", ms(first));
+    println!(
+        "             first frame with rows {:.1} ms ({first_n} rows arrived); \
+         all {count} rows {:.0} ms ({frames} frames)",
+        ms(first_rows),
+        ms(all_rows)
+    );
+
+    // Let the worker answer the cursor's detail, then settle.
+    std::thread::sleep(Duration::from_millis(200));
+    b.drain();
+
+    // 2. Memory with every row loaded.
+    let (rss, hwm) = (status_kb("VmRSS"), status_kb("VmHWM"));
+    let per_row = (rss.saturating_sub(rss_before_rows) * 1024) as f64 / count as f64;
+    println!(
+        "memory       VmRSS {:.1} MB, VmHWM {:.1} MB with {count} rows (goal <= 250 MB); \
+         {per_row:.0} B/row (RSS growth while loading); {:.1} MB before loading, {:.1} MB at process start",
+        rss as f64 / 1024.0,
+        hwm as f64 / 1024.0,
+        rss_before_rows as f64 / 1024.0,
+        rss_at_start as f64 / 1024.0
+    );
+
+    // What the rows themselves hold (payload bytes, before allocator overhead).
+    let strings = |r: &hubtriage::app::row::Row| {
+        [&r.key.product_arn, &r.key.id, &r.title, &r.resource_type, &r.resource_id, &r.account, &r.region]
+            .iter()
+            .chain([&r.product, &r.control_id, &r.updated_at].iter())
+            .map(|s| s.capacity())
+            .sum::<usize>()
+    };
+    let rows = &b.s.rows;
+    let row_bytes = rows.all.capacity() * std::mem::size_of::<hubtriage::app::row::Row>()
+        + rows.all.iter().map(strings).sum::<usize>();
+    let hay_bytes: usize = (0..rows.all.len() as u32).map(|i| rows.haystack(i).text.len() + 8).sum();
+    println!(
+        "memory       rows {:.0} B/row, the filter's haystacks {:.0} B/row (payload, before allocator overhead)",
+        row_bytes as f64 / count as f64,
+        hay_bytes as f64 / count as f64,
+    );
+
+    // 3. Typing. Patterns taken from the data: words of titles, a resource id, an account, a
+    // product, a word-prefix abbreviation, and two terms.
+    let rows = &b.s.rows.all;
+    let mid = &rows[rows.len() / 2];
+    let instance = rows[rows.len() / 2..].iter().find(|r| r.short_resource().starts_with("i-")).unwrap_or(mid);
+    let resource: String = instance.short_resource().chars().take(6).collect();
+    let account: String = rows[rows.len() / 3].account.chars().take(6).collect();
+    let patterns: Vec<String> = vec![
+        "public".into(),
+        "instan".into(),
+        resource.to_lowercase(),
+        account,
+        "guardd".into(),
+        "pubacc".into(),
+        "s3 pub".into(),
+        "rdsdbi".into(),
+    ];
+    let mut typing = Vec::new();
+    let mut backspacing = Vec::new();
+    let rounds = 3;
+    for round in 0..rounds {
+        for p in &patterns {
+            b.act(Action::StartFilter);
+            let mut counts = Vec::new();
+            for c in p.chars() {
+                typing.push(b.act(Action::Input(c)));
+                counts.push(b.s.view.visible.len());
+                b.drain();
+            }
+            let matched = b.s.view.visible.len();
+            for _ in 0..p.chars().count() {
+                backspacing.push(b.act(Action::Backspace));
+                b.drain();
+            }
+            b.act(Action::Back);
+            b.drain();
+            if round == 0 {
+                let counts: Vec<String> = counts.iter().map(ToString::to_string).collect();
+                println!("typing       /{p:<7} matches per keystroke {} ({matched} at the end)", counts.join(" → "));
+            }
+        }
+    }
+    let by_position: Vec<String> = (0..6)
+        .map(|k| {
+            let at: Vec<Duration> = typing.iter().skip(k).step_by(6).copied().collect();
+            format!("{:.1}", percentiles(&at).0)
+        })
+        .collect();
+    println!("keystroke    typing p50 by position in the pattern (1st..6th char): {} ms", by_position.join(" / "));
+    let mut frames = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        b.draw();
+        frames.push(t.elapsed());
+    }
+    println!("render       one full 160×48 frame alone: p50 {:.2} ms", percentiles(&frames).0);
+    let all: Vec<Duration> = typing.iter().chain(&backspacing).copied().collect();
+    for (what, times) in [("typing", &typing), ("backspace", &backspacing), ("both", &all)] {
+        let (p50, p99, max) = percentiles(times);
+        println!(
+            "keystroke    {what:<9} p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms over {} keystrokes \
+             (goal p50 <= 16, p99 <= 50): update + full frame",
+            times.len()
+        );
+    }
+
+    // One pass over every row, without incremental reuse: the predicate vs nucleo-matcher's
+    // greedy fuzzy match (what the filter used before) on the same haystacks.
+    let all: Vec<u32> = (0..b.s.rows.all.len() as u32).collect();
+    let mut ours = Vec::new();
+    let mut nucleo = Vec::new();
+    let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+    let mut buf = Vec::new();
+    for p in &patterns {
+        for _ in 0..3 {
+            let t = Instant::now();
+            let mut fresh = app::filter::LiveFilter::default();
+            fresh.pattern = p.clone();
+            let n = fresh.apply(&b.s.rows, &all).len();
+            ours.push((t.elapsed(), n));
+            let t = Instant::now();
+            let words: Vec<nucleo_matcher::Utf32String> = p.split_whitespace().map(Into::into).collect();
+            let rows = &b.s.rows;
+            let n = (0..rows.all.len() as u32)
+                .filter(|&i| {
+                    let hay = nucleo_matcher::Utf32Str::new(rows.haystack(i).text, &mut buf);
+                    words.iter().all(|w| matcher.fuzzy_match_greedy(hay, w.slice(..)).is_some())
+                })
+                .count();
+            nucleo.push((t.elapsed(), n));
+        }
+    }
+    for (what, v) in [("this filter", &ours), ("nucleo greedy", &nucleo)] {
+        let times: Vec<Duration> = v.iter().map(|x| x.0).collect();
+        let (p50, _, max) = percentiles(&times);
+        let mut min = times.clone();
+        min.sort();
+        println!(
+            "full pass    {what:<13} one pass over {count} rows: p50 {p50:.1} ms, min {:.1} ms, max {max:.1} ms; \
+             {} rows matched in all",
+            ms(min[0]),
+            v.iter().map(|x| x.1).sum::<usize>() / 3
+        );
+    }
+
+    // 4. `:` queries: the one the rows answer in memory, and ones that need the store.
+    for q in ["sev>=high status:new", "resource:AwsS3Bucket", "tag:Environment=prod", "public"] {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            b.act(Action::StartCommand);
+            for c in q.chars() {
+                b.act(Action::Input(c));
+            }
+            let t = Instant::now();
+            let effects = app::update(&mut b.s, Action::Submit);
+            let needs_store = effects.iter().any(|e| matches!(e, Effect::RunQuery { .. }));
+            b.send(effects);
+            while b.s.view.query.pending.is_some() {
+                b.handle_next();
+            }
+            b.draw();
+            times.push(t.elapsed());
+            let n = b.s.view.visible.len();
+            let where_ = if needs_store { "store" } else { "memory" };
+            if times.len() == 5 {
+                let (p50, _, max) = percentiles(&times);
+                println!("query        :{q:<22} {n:>6} matches, {where_:<6} p50 {p50:.0} ms, max {max:.0} ms");
+            }
+            b.act(Action::StartCommand);
+            b.act(Action::Submit);
+            b.drain();
+        }
+    }
+}
+
+fn percentiles(times: &[Duration]) -> (f64, f64, f64) {
+    let mut v: Vec<f64> = times.iter().map(|d| ms(*d)).collect();
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.5), at(0.99), at(1.0))
+}
