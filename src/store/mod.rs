@@ -157,10 +157,16 @@ struct Scratch {
 
 impl Scratch {
     /// Serialises `doc` into `json` and compresses it into `blob` (lz4, size prepended, as `compress`).
+    #[cfg(test)]
     fn encode(&mut self, doc: &Value) -> Result<()> {
-        self.json.clear();
-        serde_json::to_writer(&mut self.json, doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.encode_json(doc)?;
         self.compress()
+    }
+
+    /// Serialises `doc` into `json`.
+    fn encode_json(&mut self, doc: &Value) -> Result<()> {
+        self.json.clear();
+        serde_json::to_writer(&mut self.json, doc).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     fn compress(&mut self) -> Result<()> {
@@ -381,10 +387,37 @@ impl Store {
     pub fn import_calls(&mut self, caller: &Caller, calls: Vec<Vec<Value>>) -> Result<Vec<Result<ImportResult>>> {
         let now = self.now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut out = Vec::with_capacity(calls.len());
-        for findings in calls {
-            out.push(match check_import_call(&findings) {
-                Ok(sizes) => Ok(import_into(&tx, &mut self.scratch, caller, now, findings, sizes)?),
+        // 1. Which findings are new: not stored, and not named earlier in these calls (those, and the
+        //    stored ones, are imported one by one below, as they need what is stored by then).
+        let mut is_new: Vec<Vec<bool>> = Vec::with_capacity(calls.len());
+        {
+            let mut exists = tx.prepare_cached(&format!("SELECT 1 FROM findings WHERE {BY_KEY}"))?;
+            let mut seen = HashSet::new();
+            for findings in &calls {
+                let mut new = Vec::with_capacity(findings.len());
+                for f in findings {
+                    new.push(match FindingKey::of(f) {
+                        Some(key) => {
+                            let stored = exists.exists(params![id_hash(&key.id), key.id, key.product_arn])?;
+                            seen.insert(key) && !stored
+                        }
+                        None => false,
+                    });
+                }
+                is_new.push(new);
+            }
+        }
+        // 2. Everything that needs no database, on both cores: limits, validation, access, and each new
+        //    finding's document as created, serialised and compressed.
+        let own_account = caller.account.as_deref();
+        let prepared = parallel_map_owned(calls.into_iter().zip(is_new).collect(), |(findings, new)| {
+            prepare_import_call(findings, &new, own_account, now)
+        });
+        // 3. Write, in order.
+        let mut out = Vec::with_capacity(prepared.len());
+        for call in prepared {
+            out.push(match call {
+                Ok(findings) => Ok(import_into(&tx, &mut self.scratch, now, findings)?),
                 Err(e) => Err(e),
             });
         }
@@ -403,55 +436,88 @@ impl Store {
         let identity = request.update.note.as_ref().map_or(caller.identity.as_str(), |n| n.updated_by.as_str());
         let identity = identity.to_string();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let scratch = &mut self.scratch;
-        let mut result = UpdateResult::default();
+        // 1. Look every finding up, in order (the answers' order is the identifiers').
+        enum Slot {
+            Unprocessed(Unprocessed),
+            Found(usize),
+        }
+        let mut slots = Vec::with_capacity(request.identifiers.len());
+        let mut found: Vec<(i64, Vec<u8>, u8)> = Vec::with_capacity(request.identifiers.len());
         let mut seen = HashSet::new();
-        for key in &request.identifiers {
-            let unprocessed =
-                |code: &str, message: String| Unprocessed { key: key.clone(), code: code.into(), message };
-            if !seen.insert(key) {
-                result.unprocessed.push(unprocessed(
-                    "DuplicatedFindingIdentifier",
-                    "the finding is named more than once in FindingIdentifiers".into(),
-                ));
-                continue;
+        {
+            let mut lookup = tx.prepare_cached(
+                "SELECT rowid, doc, buf_fields, aws_account_id FROM findings \
+                 WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
+            )?;
+            for key in &request.identifiers {
+                let unprocessed = |code: &str, message: String| {
+                    Slot::Unprocessed(Unprocessed { key: key.clone(), code: code.into(), message })
+                };
+                if !seen.insert(key) {
+                    slots.push(unprocessed(
+                        "DuplicatedFindingIdentifier",
+                        "the finding is named more than once in FindingIdentifiers".into(),
+                    ));
+                    continue;
+                }
+                let row: Option<(i64, Vec<u8>, u8, String)> = lookup
+                    .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })
+                    .optional()?;
+                let Some((rowid, blob, buf, account)) = row else {
+                    slots.push(unprocessed("FindingNotFound", "no finding has this Id and ProductArn".into()));
+                    continue;
+                };
+                if let Some(reason) = denied(&access, &account, request) {
+                    slots.push(unprocessed("AccessDenied", reason));
+                    continue;
+                }
+                slots.push(Slot::Found(found.len()));
+                found.push((rowid, blob, buf));
             }
-            let row: Option<(i64, Vec<u8>, u8, String)> = tx
-                .prepare_cached(
-                    "SELECT rowid, doc, buf_fields, aws_account_id FROM findings \
-                     WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
-                )?
-                .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()?;
-            let Some((rowid, blob, buf, account)) = row else {
-                result.unprocessed.push(unprocessed("FindingNotFound", "no finding has this Id and ProductArn".into()));
-                continue;
+        }
+        // 2. Apply the update to each document: pure work, spread over the cores.
+        let prepared = parallel_map(&found, |(_, blob, buf)| prepare_update(blob, BufFields(*buf), request, now));
+        // 3. Write the changed rows, in order.
+        let mut result = UpdateResult::default();
+        let mut prepared = prepared.into_iter();
+        for (key, slot) in request.identifiers.iter().zip(slots) {
+            let i = match slot {
+                Slot::Unprocessed(u) => {
+                    result.unprocessed.push(u);
+                    continue;
+                }
+                Slot::Found(i) => i,
             };
-            if let Some(reason) = denied(&access, &account, request) {
-                result.unprocessed.push(unprocessed("AccessDenied", reason));
-                continue;
-            }
-            let mut doc = decompress(&blob)?;
-            let before = summary_params(&Summary::of(&doc));
-            let (changes, set) = request.update.apply(&mut doc, now);
-            scratch.json.clear();
-            serde_json::to_writer(&mut scratch.json, &doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            if scratch.json.len() > MAX_FINDING_BYTES {
-                result.unprocessed.push(unprocessed(
-                    "FindingSizeExceeded",
-                    format!(
-                        "the updated finding would be {} KB; the maximum is 240 KB",
-                        scratch.json.len().div_ceil(1024)
-                    ),
-                ));
-                continue;
-            }
-            if !changes.is_empty() || !BufFields(buf).contains(set) {
-                scratch.compress()?;
-                write_finding(&tx, rowid, &before, &doc, scratch, BufFields(buf).union(set))?;
-                record(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, false, None, &changes)?;
+            let rowid = found[i].0;
+            match prepared.next().ok_or_else(|| StoreError::Corrupt("an update went missing".into()))?? {
+                PreparedUpdate::TooLarge(size) => {
+                    result.unprocessed.push(Unprocessed {
+                        key: key.clone(),
+                        code: "FindingSizeExceeded".into(),
+                        message: format!(
+                            "the updated finding would be {} KB; the maximum is 240 KB",
+                            size.div_ceil(1024)
+                        ),
+                    });
+                    continue;
+                }
+                PreparedUpdate::Unchanged => {}
+                PreparedUpdate::Write { before, encoded, buf, updates } => {
+                    write_finding(&tx, rowid, &before, *encoded, buf)?;
+                    record_row(
+                        &tx,
+                        rowid,
+                        now_ns,
+                        &now_text,
+                        SOURCE_UPDATE,
+                        &identity,
+                        false,
+                        None,
+                        updates.as_deref(),
+                    )?;
+                }
             }
             result.processed.push(key.clone());
         }
@@ -548,47 +614,114 @@ fn check_import_call(findings: &[Value]) -> Result<Vec<usize>> {
     Ok(sizes)
 }
 
-fn import_into(
-    tx: &rusqlite::Transaction<'_>,
-    scratch: &mut Scratch,
-    caller: &Caller,
-    now: OffsetDateTime,
+/// One finding of a BatchImportFindings call after the checks that need no database.
+enum PreparedImport {
+    Failed(ImportFailure),
+    /// Valid, and not stored when the call began: the document as created.
+    Create {
+        key: FindingKey,
+        encoded: Box<Encoded>,
+        auto: Option<AutoChange>,
+    },
+    /// Valid; whether and how it changes the store depends on what is stored when it is written.
+    Apply {
+        key: FindingKey,
+        incoming: Value,
+    },
+    /// Valid but without a key (cannot happen after validation): nothing is written.
+    Skip,
+}
+
+/// The part of a BatchImportFindings call that needs no database: the request limits, then per
+/// finding the size limit, the ASFF rules and the access model; findings `new[i]` (not stored) are
+/// also created as documents ready to insert. Pure: runs on any thread.
+fn prepare_import_call(
     findings: Vec<Value>,
-    sizes: Vec<usize>,
-) -> Result<ImportResult> {
-    let now_text = timestamp::format(now);
-    let now_ns = timestamp::to_nanos(now);
-    let own_account = caller.account.clone();
-    let mut result = ImportResult::default();
-    for (index, (incoming, size)) in findings.into_iter().zip(sizes).enumerate() {
+    new: &[bool],
+    own_account: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Vec<PreparedImport>> {
+    let sizes = check_import_call(&findings)?;
+    let mut scratch = Scratch::default();
+    let mut out = Vec::with_capacity(findings.len());
+    for (index, ((incoming, size), new)) in findings.into_iter().zip(sizes).zip(new).enumerate() {
         let id = incoming
             .get("Id")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
             .map_or_else(|| format!("Findings[{index}]"), str::to_string);
-        let fail = |code: &str, message: String| ImportFailure { id: id.clone(), code: code.into(), message };
+        let fail = |code: &str, message: String| {
+            PreparedImport::Failed(ImportFailure { id: id.clone(), code: code.into(), message })
+        };
         if size > MAX_FINDING_BYTES {
-            result.failed.push(fail(
+            out.push(fail(
                 "FindingSizeExceeded",
                 format!("Finding is {} KB; the maximum size of a finding is 240 KB", size.div_ceil(1024)),
             ));
             continue;
         }
         if let Err(e) = finding::validate_asff(&incoming) {
-            result.failed.push(fail("InvalidInput", format!("Finding does not adhere to Amazon Finding Format. {e}")));
+            out.push(fail("InvalidInput", format!("Finding does not adhere to Amazon Finding Format. {e}")));
             continue;
         }
-        if let Some(own) = &own_account {
+        if let Some(own) = own_account {
             let account = finding::str_at(&incoming, &["AwsAccountId"]);
             if account != own {
-                result.failed.push(fail(
+                out.push(fail(
                     "AccessDeniedException",
                     format!("AwsAccountId {account} is not the calling account {own}"),
                 ));
                 continue;
             }
         }
-        let Some(key) = FindingKey::of(&incoming) else { continue };
+        let Some(key) = FindingKey::of(&incoming) else {
+            out.push(PreparedImport::Skip);
+            continue;
+        };
+        if !*new {
+            out.push(PreparedImport::Apply { key, incoming });
+            continue;
+        }
+        match apply_import(None, incoming, now) {
+            ImportOutcome::Created { doc, auto } => {
+                scratch.encode_json(&doc)?;
+                let encoded = Box::new(Encoded::of(&doc, &mut scratch)?);
+                out.push(PreparedImport::Create { key, encoded, auto });
+            }
+            // A new finding is always created.
+            ImportOutcome::Updated { .. } | ImportOutcome::Ignored => {
+                return Err(StoreError::Corrupt("an import of a new finding did not create it".into()))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn import_into(
+    tx: &rusqlite::Transaction<'_>,
+    scratch: &mut Scratch,
+    now: OffsetDateTime,
+    findings: Vec<PreparedImport>,
+) -> Result<ImportResult> {
+    let now_text = timestamp::format(now);
+    let now_ns = timestamp::to_nanos(now);
+    let mut result = ImportResult::default();
+    for prepared in findings {
+        let (key, incoming) = match prepared {
+            PreparedImport::Failed(f) => {
+                result.failed.push(f);
+                continue;
+            }
+            PreparedImport::Skip => continue,
+            PreparedImport::Create { key, encoded, auto } => {
+                let rowid = insert_finding(tx, &key, *encoded)?;
+                record_row(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &key.product_arn, true, None, None)?;
+                record_auto(tx, rowid, now_ns, &now_text, auto)?;
+                result.success_count += 1;
+                continue;
+            }
+            PreparedImport::Apply { key, incoming } => (key, incoming),
+        };
         let existing: Option<(i64, Vec<u8>, u8)> = tx
             .prepare_cached(
                 "SELECT rowid, doc, buf_fields FROM findings WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
@@ -604,15 +737,16 @@ fn import_into(
         match outcome {
             ImportOutcome::Ignored => {}
             ImportOutcome::Created { doc, auto } => {
-                let rowid = insert_finding(tx, scratch, &doc)?;
+                scratch.encode_json(&doc)?;
+                let rowid = insert_finding(tx, &key, Encoded::of(&doc, scratch)?)?;
                 record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, true, None, &[])?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
             ImportOutcome::Updated { doc, changes, auto } => {
                 let (rowid, _, buf) = existing.unwrap_or_default();
                 let before = summary_params(&Summary::of(existing_doc.as_ref().unwrap_or(&Value::Null)));
-                scratch.encode(&doc)?;
-                write_finding(tx, rowid, &before, &doc, scratch, BufFields(buf))?;
+                scratch.encode_json(&doc)?;
+                write_finding(tx, rowid, &before, Encoded::of(&doc, scratch)?, BufFields(buf))?;
                 record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, false, None, &changes)?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
@@ -689,41 +823,154 @@ static INSERT_FINDING: std::sync::LazyLock<String> = std::sync::LazyLock::new(||
     )
 });
 
-fn insert_finding(tx: &rusqlite::Transaction<'_>, scratch: &mut Scratch, doc: &Value) -> Result<i64> {
+fn insert_finding(tx: &rusqlite::Transaction<'_>, key: &FindingKey, encoded: Encoded) -> Result<i64> {
     use rusqlite::types::Value as V;
-    let s = Summary::of(doc);
-    scratch.encode(doc)?;
     let mut stmt = tx.prepare_cached(&INSERT_FINDING)?;
-    for (i, v) in summary_params(&s).iter().enumerate() {
+    for (i, v) in encoded.summary.iter().enumerate() {
         stmt.raw_bind_parameter(i + 1, v)?;
     }
-    stmt.raw_bind_parameter(28, s.confidence.map_or(V::Null, V::Integer))?;
-    stmt.raw_bind_parameter(29, s.criticality.map_or(V::Null, V::Integer))?;
-    stmt.raw_bind_parameter(30, scratch.json.len() as i64)?;
-    stmt.raw_bind_parameter(31, scratch.blob.as_slice())?;
-    stmt.raw_bind_parameter(32, id_hash(&s.id))?;
+    stmt.raw_bind_parameter(28, encoded.confidence.map_or(V::Null, V::Integer))?;
+    stmt.raw_bind_parameter(29, encoded.criticality.map_or(V::Null, V::Integer))?;
+    stmt.raw_bind_parameter(30, encoded.json_len as i64)?;
+    stmt.raw_bind_parameter(31, encoded.blob.as_slice())?;
+    stmt.raw_bind_parameter(32, id_hash(&key.id))?;
     stmt.raw_execute()?;
     Ok(tx.last_insert_rowid())
 }
 
+/// A document as it is written: its summary columns, serialised size and compressed form.
+struct Encoded {
+    summary: [rusqlite::types::Value; 27],
+    confidence: Option<i64>,
+    criticality: Option<i64>,
+    json_len: usize,
+    blob: Vec<u8>,
+}
+
+impl Encoded {
+    /// `doc`, whose serialised form `scratch.json` holds, compressed.
+    fn of(doc: &Value, scratch: &mut Scratch) -> Result<Encoded> {
+        scratch.compress()?;
+        let s = Summary::of(doc);
+        Ok(Encoded {
+            summary: summary_params(&s),
+            confidence: s.confidence,
+            criticality: s.criticality,
+            json_len: scratch.json.len(),
+            blob: scratch.blob.clone(),
+        })
+    }
+}
+
+/// One finding of a BatchUpdateFindings call, updated off the database: what is to be written.
+enum PreparedUpdate {
+    /// The updated document would be over the 240 KB limit (its size).
+    TooLarge(usize),
+    /// Nothing changes: the row is left as it is.
+    Unchanged,
+    Write {
+        before: Box<[rusqlite::types::Value; 27]>,
+        encoded: Box<Encoded>,
+        buf: BufFields,
+        /// The history row's `updates`.
+        updates: Option<String>,
+    },
+}
+
+/// Applies `request` to a stored document (`blob`, with its BatchUpdateFindings-set attributes `buf`).
+/// Pure: runs on any thread.
+fn prepare_update(
+    blob: &[u8],
+    buf: BufFields,
+    request: &BatchUpdateRequest,
+    now: OffsetDateTime,
+) -> Result<PreparedUpdate> {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+    }
+    let mut doc = decompress(blob)?;
+    let before = summary_params(&Summary::of(&doc));
+    let (changes, set) = request.update.apply(&mut doc, now);
+    SCRATCH.with_borrow_mut(|scratch| {
+        scratch.json.clear();
+        serde_json::to_writer(&mut scratch.json, &doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if scratch.json.len() > MAX_FINDING_BYTES {
+            return Ok(PreparedUpdate::TooLarge(scratch.json.len()));
+        }
+        if changes.is_empty() && buf.contains(set) {
+            return Ok(PreparedUpdate::Unchanged);
+        }
+        Ok(PreparedUpdate::Write {
+            before: Box::new(before),
+            encoded: Box::new(Encoded::of(&doc, scratch)?),
+            buf: buf.union(set),
+            updates: history_updates(&changes),
+        })
+    })
+}
+
+/// `f` over `items`, in order, on this thread and (for enough items, when there is a second core)
+/// one more: items are taken one at a time from a shared counter, so a slow item does not hold up
+/// the rest.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const MIN_PARALLEL: usize = 8;
+    let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+    if items.len() < MIN_PARALLEL || !two_cores {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { return done };
+            done.push((i, f(item)));
+        }
+    };
+    let (mine, theirs) = std::thread::scope(|s| {
+        let helper = std::thread::Builder::new().spawn_scoped(s, work);
+        let mine = work();
+        let theirs = match helper {
+            Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(_) => Vec::new(),
+        };
+        (mine, theirs)
+    });
+    // The helper may have failed to start: then this thread did every item.
+    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (i, r) in mine.into_iter().chain(theirs) {
+        out[i] = Some(r);
+    }
+    out.into_iter().flatten().collect()
+}
+
+/// `parallel_map` over owned items.
+fn parallel_map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let cells: Vec<std::sync::Mutex<Option<T>>> = items.into_iter().map(|t| std::sync::Mutex::new(Some(t))).collect();
+    parallel_map(&cells, |cell| {
+        let item = cell.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        item.map(&f)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// Rewrites a stored finding. Only the summary columns whose value changed are written, so an
 /// update that touches the workflow does not rewrite every index.
-/// `before` is the summary of the stored document; `scratch` holds `doc` serialised and compressed.
+/// `before` is the summary of the stored document.
 fn write_finding(
     tx: &rusqlite::Transaction<'_>,
     rowid: i64,
     before: &[rusqlite::types::Value; 27],
-    doc: &Value,
-    scratch: &Scratch,
+    encoded: Encoded,
     buf: BufFields,
 ) -> Result<()> {
     use rusqlite::types::Value as V;
-    let s = Summary::of(doc);
-    let after = summary_params(&s);
-    let size = scratch.json.len();
     let mut sets = Vec::new();
     let mut values = Vec::new();
-    for ((column, a), b) in SUMMARY_COLUMNS.split(", ").zip(after).zip(before) {
+    for ((column, a), b) in SUMMARY_COLUMNS.split(", ").zip(encoded.summary).zip(before) {
         if a != *b {
             sets.push(format!("{column} = ?{}", values.len() + 1));
             values.push(a);
@@ -733,15 +980,28 @@ fn write_finding(
         sets.push(format!("{column} = ?{}", values.len() + 1));
         values.push(v);
     };
-    push("confidence", s.confidence.map_or(V::Null, V::Integer));
-    push("criticality", s.criticality.map_or(V::Null, V::Integer));
+    push("confidence", encoded.confidence.map_or(V::Null, V::Integer));
+    push("criticality", encoded.criticality.map_or(V::Null, V::Integer));
     push("buf_fields", V::Integer(i64::from(buf.0)));
-    push("doc_size", V::Integer(size as i64));
-    push("doc", V::Blob(scratch.blob.clone()));
+    push("doc_size", V::Integer(encoded.json_len as i64));
+    push("doc", V::Blob(encoded.blob));
     let sql = format!("UPDATE findings SET {} WHERE rowid = ?{}", sets.join(", "), values.len() + 1);
     values.push(V::Integer(rowid));
     tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
     Ok(())
+}
+
+/// A history row's `updates`: the field changes as GetFindingHistory's Updates, or none.
+fn history_updates(changes: &[FieldChange]) -> Option<String> {
+    if changes.is_empty() {
+        return None;
+    }
+    Some(
+        Value::Array(
+            changes.iter().map(|c| json!({"UpdatedField": c.field, "OldValue": c.old, "NewValue": c.new})).collect(),
+        )
+        .to_string(),
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -756,22 +1016,25 @@ fn record(
     reason: Option<&str>,
     changes: &[FieldChange],
 ) -> Result<()> {
-    if !created && changes.is_empty() {
+    record_row(tx, rowid, at_ns, at, source, identity, created, reason, history_updates(changes).as_deref())
+}
+
+/// Writes a history row, unless it would say nothing (not a creation and no changes).
+#[allow(clippy::too_many_arguments)]
+fn record_row(
+    tx: &rusqlite::Transaction<'_>,
+    rowid: i64,
+    at_ns: i64,
+    at: &str,
+    source: &str,
+    identity: &str,
+    created: bool,
+    reason: Option<&str>,
+    updates: Option<&str>,
+) -> Result<()> {
+    if !created && updates.is_none() {
         return Ok(());
     }
-    let updates = if changes.is_empty() {
-        None
-    } else {
-        Some(
-            Value::Array(
-                changes
-                    .iter()
-                    .map(|c| json!({"UpdatedField": c.field, "OldValue": c.old, "NewValue": c.new}))
-                    .collect(),
-            )
-            .to_string(),
-        )
-    };
     tx.prepare_cached(
         "INSERT INTO history (finding, at_ns, at, source, identity, created, reason, updates)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
