@@ -6,6 +6,7 @@
 //! and a busy store is waited for (10 s) rather than failed.
 
 mod listing;
+mod parallel;
 mod query;
 mod schema;
 
@@ -146,6 +147,21 @@ pub struct Store {
     /// In a cell so that `checkpoint(&self)` can stop it.
     checkpointer: std::cell::RefCell<Option<Checkpointer>>,
     scratch: Scratch,
+}
+
+/// Where `Store::import_pipelined`'s producer sends groups of BatchImportFindings calls.
+pub struct ImportQueue {
+    send: Option<std::sync::mpsc::SyncSender<Vec<Vec<Value>>>>,
+}
+
+impl ImportQueue {
+    /// Queues a group of calls, imported in one transaction; waits while the previous group is
+    /// still waiting. Fails once the import has stopped on a store error (which
+    /// `import_pipelined` returns).
+    pub fn send(&mut self, calls: Vec<Vec<Value>>) -> Result<()> {
+        let stopped = || StoreError::Io("the import stopped".into());
+        self.send.as_ref().ok_or_else(stopped)?.send(calls).map_err(|_| stopped())
+    }
 }
 
 /// Buffers one write reuses from finding to finding: each document's JSON and its compressed form.
@@ -385,6 +401,17 @@ impl Store {
     /// of its own call and its own result (a call over the limits fails alone). Bulk imports from
     /// files use this: one commit per few thousand findings instead of one per hundred.
     pub fn import_calls(&mut self, caller: &Caller, calls: Vec<Vec<Value>>) -> Result<Vec<Result<ImportResult>>> {
+        self.import_calls_with(caller, calls, true)
+    }
+
+    /// `import_calls`; with `prepare_new` false every finding takes the one-by-one path (for tests
+    /// that compare the two).
+    fn import_calls_with(
+        &mut self,
+        caller: &Caller,
+        calls: Vec<Vec<Value>>,
+        prepare_new: bool,
+    ) -> Result<Vec<Result<ImportResult>>> {
         let now = self.now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // 1. Which findings are new: not stored, and not named earlier in these calls (those, and the
@@ -399,7 +426,7 @@ impl Store {
                     new.push(match FindingKey::of(f) {
                         Some(key) => {
                             let stored = exists.exists(params![id_hash(&key.id), key.id, key.product_arn])?;
-                            seen.insert(key) && !stored
+                            seen.insert(key) && !stored && prepare_new
                         }
                         None => false,
                     });
@@ -409,21 +436,60 @@ impl Store {
         }
         // 2. Everything that needs no database, on both cores: limits, validation, access, and each new
         //    finding's document as created, serialised and compressed.
+        //    Each call is written as soon as it is ready, while the next ones are prepared.
         let own_account = caller.account.as_deref();
-        let prepared = parallel_map_owned(calls.into_iter().zip(is_new).collect(), |(findings, new)| {
-            prepare_import_call(findings, &new, own_account, now)
-        });
-        // 3. Write, in order.
-        let mut out = Vec::with_capacity(prepared.len());
-        for call in prepared {
-            out.push(match call {
-                Ok(findings) => Ok(import_into(&tx, &mut self.scratch, now, findings)?),
-                Err(e) => Err(e),
-            });
-        }
+        let mut out = Vec::with_capacity(calls.len());
+        let scratch = &mut self.scratch;
+        parallel::prepare_and_consume(
+            calls.into_iter().zip(is_new).collect(),
+            |(findings, new)| prepare_import_call(findings, &new, own_account, now),
+            |call| {
+                out.push(match call {
+                    Ok(findings) => Ok(import_into(&tx, scratch, now, findings)?),
+                    Err(e) => Err(e),
+                });
+                Ok::<(), StoreError>(())
+            },
+        )?;
         tx.commit()?;
         self.committed();
         Ok(out)
+    }
+
+    /// A bulk import on two threads: `produce` runs on this thread (reading and parsing, say) and
+    /// hands groups of calls to `queue.send`; another thread imports each group with `import_calls`
+    /// (one transaction each) as it arrives, in order, while the next is being produced. Returns what
+    /// `produce` returned and every call's result, in order. A store error stops the import at that
+    /// group (the groups before it stay committed), makes later `send`s fail, and is returned.
+    pub fn import_pipelined<R>(
+        &mut self,
+        caller: &Caller,
+        produce: impl FnOnce(&mut ImportQueue) -> R,
+    ) -> Result<(R, Vec<Result<ImportResult>>)> {
+        // One group may wait while another is imported: the producer runs at most a group ahead.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<Value>>>(1);
+        let mut queue = ImportQueue { send: Some(send) };
+        let store = &mut *self;
+        let (produced, written) = std::thread::scope(|s| {
+            let writer = std::thread::Builder::new().name("hubtriage-import".into()).spawn_scoped(s, move || {
+                let mut results = Vec::new();
+                for calls in receive {
+                    results.extend(store.import_calls(caller, calls)?);
+                }
+                Ok(results)
+            });
+            let writer = match writer {
+                Ok(w) => w,
+                Err(e) => return (None, Err(StoreError::Io(format!("cannot start the import thread: {e}")))),
+            };
+            let produced = produce(&mut queue);
+            queue.send = None;
+            let written = writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (Some(produced), written)
+        });
+        let written = written?;
+        let produced = produced.ok_or_else(|| StoreError::Io("the import thread did not start".into()))?;
+        Ok((produced, written))
     }
 
     /// BatchUpdateFindings (seeds 001 and 003). The request was validated when it was parsed; here each
@@ -439,7 +505,7 @@ impl Store {
         // 1. Look every finding up, in order (the answers' order is the identifiers').
         enum Slot {
             Unprocessed(Unprocessed),
-            Found(usize),
+            Found,
         }
         let mut slots = Vec::with_capacity(request.identifiers.len());
         let mut found: Vec<(i64, Vec<u8>, u8)> = Vec::with_capacity(request.identifiers.len());
@@ -473,54 +539,53 @@ impl Store {
                     slots.push(unprocessed("AccessDenied", reason));
                     continue;
                 }
-                slots.push(Slot::Found(found.len()));
+                slots.push(Slot::Found);
                 found.push((rowid, blob, buf));
             }
         }
-        // 2. Apply the update to each document: pure work, spread over the cores.
-        let prepared = parallel_map(&found, |(_, blob, buf)| prepare_update(blob, BufFields(*buf), request, now));
-        // 3. Write the changed rows, in order.
+        // 2. Apply the update to each document (pure work, on two cores) and write the changed rows in
+        //    order, each as soon as it is ready. The answers keep the identifiers' order.
         let mut result = UpdateResult::default();
-        let mut prepared = prepared.into_iter();
-        for (key, slot) in request.identifiers.iter().zip(slots) {
-            let i = match slot {
-                Slot::Unprocessed(u) => {
-                    result.unprocessed.push(u);
-                    continue;
-                }
-                Slot::Found(i) => i,
-            };
-            let rowid = found[i].0;
-            match prepared.next().ok_or_else(|| StoreError::Corrupt("an update went missing".into()))?? {
-                PreparedUpdate::TooLarge(size) => {
-                    result.unprocessed.push(Unprocessed {
-                        key: key.clone(),
-                        code: "FindingSizeExceeded".into(),
-                        message: format!(
-                            "the updated finding would be {} KB; the maximum is 240 KB",
-                            size.div_ceil(1024)
-                        ),
-                    });
-                    continue;
-                }
-                PreparedUpdate::Unchanged => {}
-                PreparedUpdate::Write { before, encoded, buf, updates } => {
-                    write_finding(&tx, rowid, &before, *encoded, buf)?;
-                    record_row(
-                        &tx,
-                        rowid,
-                        now_ns,
-                        &now_text,
-                        SOURCE_UPDATE,
-                        &identity,
-                        false,
-                        None,
-                        updates.as_deref(),
-                    )?;
+        let mut slots = request.identifiers.iter().zip(slots);
+        // Answers the identifiers the lookup settled, up to the next one found; returns that one.
+        let mut settled = |result: &mut UpdateResult| {
+            for (key, slot) in slots.by_ref() {
+                match slot {
+                    Slot::Unprocessed(u) => result.unprocessed.push(u),
+                    Slot::Found => return Some(key),
                 }
             }
-            result.processed.push(key.clone());
-        }
+            None
+        };
+        parallel::prepare_and_consume(
+            found.iter().collect(),
+            |(rowid, blob, buf)| (*rowid, prepare_update(blob, BufFields(*buf), request, now)),
+            |(rowid, prepared)| {
+                let key = settled(&mut result).ok_or_else(|| StoreError::Corrupt("an update went missing".into()))?;
+                match prepared? {
+                    PreparedUpdate::TooLarge(size) => {
+                        result.unprocessed.push(Unprocessed {
+                            key: key.clone(),
+                            code: "FindingSizeExceeded".into(),
+                            message: format!(
+                                "the updated finding would be {} KB; the maximum is 240 KB",
+                                size.div_ceil(1024)
+                            ),
+                        });
+                        return Ok(());
+                    }
+                    PreparedUpdate::Unchanged => {}
+                    PreparedUpdate::Write { before, encoded, buf, updates } => {
+                        write_finding(&tx, rowid, &before, *encoded, buf)?;
+                        let updates = updates.as_deref();
+                        record_row(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, false, None, updates)?;
+                    }
+                }
+                result.processed.push(key.clone());
+                Ok::<(), StoreError>(())
+            },
+        )?;
+        settled(&mut result);
         tx.commit()?;
         self.committed();
         Ok(result)
@@ -909,54 +974,6 @@ fn prepare_update(
     })
 }
 
-/// `f` over `items`, in order, on this thread and (for enough items, when there is a second core)
-/// one more: items are taken one at a time from a shared counter, so a slow item does not hold up
-/// the rest.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    const MIN_PARALLEL: usize = 8;
-    let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
-    if items.len() < MIN_PARALLEL || !two_cores {
-        return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else { return done };
-            done.push((i, f(item)));
-        }
-    };
-    let (mine, theirs) = std::thread::scope(|s| {
-        let helper = std::thread::Builder::new().spawn_scoped(s, work);
-        let mine = work();
-        let theirs = match helper {
-            Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            Err(_) => Vec::new(),
-        };
-        (mine, theirs)
-    });
-    // The helper may have failed to start: then this thread did every item.
-    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    for (i, r) in mine.into_iter().chain(theirs) {
-        out[i] = Some(r);
-    }
-    out.into_iter().flatten().collect()
-}
-
-/// `parallel_map` over owned items.
-fn parallel_map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let cells: Vec<std::sync::Mutex<Option<T>>> = items.into_iter().map(|t| std::sync::Mutex::new(Some(t))).collect();
-    parallel_map(&cells, |cell| {
-        let item = cell.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        item.map(&f)
-    })
-    .into_iter()
-    .flatten()
-    .collect()
-}
-
 /// Rewrites a stored finding. Only the summary columns whose value changed are written, so an
 /// update that touches the workflow does not rewrite every index.
 /// `before` is the summary of the stored document.
@@ -1072,6 +1089,127 @@ mod tests {
             assert_eq!(scratch.json, serde_json::to_vec(&doc).unwrap());
             assert_eq!(scratch.blob, lz4_flex::compress_prepend_size(&scratch.json));
             assert_eq!(decompress(&scratch.blob).unwrap(), doc);
+        }
+    }
+
+    fn clock() -> OffsetDateTime {
+        timestamp::parse("2026-02-03T04:05:06.789Z").unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+
+    /// Each stored finding: row id, document, BatchUpdateFindings-set attributes.
+    type Row = (i64, Value, u8);
+
+    /// Every stored document and history row, for comparing two stores.
+    fn dump(store: &Store) -> (Vec<Row>, Vec<Vec<String>>) {
+        let mut docs = store.conn.prepare("SELECT rowid, doc, buf_fields FROM findings ORDER BY rowid").unwrap();
+        let docs = docs
+            .query_map([], |r| Ok((r.get(0)?, decompress(&r.get::<_, Vec<u8>>(1)?).unwrap(), r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        let mut rows = store.conn.prepare("SELECT * FROM history ORDER BY seq").unwrap();
+        let n = rows.column_count();
+        let rows = rows
+            .query_map([], |r| {
+                (0..n).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"))).collect()
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        (docs, rows)
+    }
+
+    // Findings prepared as new off the database (on two threads) are imported exactly as the
+    // one-by-one path imports them: same answers, same documents and rows, same history.
+    #[test]
+    fn prepared_imports_match_one_by_one_imports() {
+        use crate::model::finding::tests::sample;
+        let at = |f: &mut Value, t: &str| f["UpdatedAt"] = json!(t);
+        let mut stored = vec![sample("old-updated"), sample("old-ignored"), sample("old-archived")];
+        stored[2]["RecordState"] = json!("ARCHIVED");
+        stored[2]["Workflow"] = json!({"Status": "RESOLVED"});
+        let mut newer = sample("old-updated");
+        at(&mut newer, "2025-03-01T00:00:00Z");
+        newer["Title"] = json!("renamed");
+        let mut reactivated = sample("old-archived");
+        at(&mut reactivated, "2025-03-01T00:00:00Z");
+        reactivated["RecordState"] = json!("ACTIVE");
+        let mut invalid = sample("invalid");
+        invalid.as_object_mut().unwrap().remove("Title");
+        let mut no_id = sample("x");
+        no_id.as_object_mut().unwrap().remove("Id");
+        let mut oversize = sample("oversize");
+        oversize["ProductFields"] = json!({"blob": "x".repeat(250 * 1024)});
+        let mut again = sample("new-1");
+        at(&mut again, "2025-04-01T00:00:00Z");
+        again["Severity"] = json!({"Label": "LOW"});
+        let mut provider = sample("new-2");
+        provider["FindingProviderFields"] =
+            json!({"Severity": {"Label": "CRITICAL", "Original": "9"}, "Confidence": 70});
+        provider["Confidence"] = json!(10);
+        let mut control = sample("control");
+        control["ProductArn"] = json!("arn:aws:securityhub:us-east-1::product/aws/securityhub");
+        control["Compliance"] = json!({"Status": "PASSED", "SecurityControlId": "S3.1"});
+        let mut stale = sample("new-1");
+        at(&mut stale, "2025-01-01T00:00:00Z");
+        let calls = vec![
+            vec![sample("new-1"), newer, sample("old-ignored"), invalid, oversize, again, no_id, reactivated],
+            vec![stale, provider, control, sample("new-3")],
+            (0..101).map(|i| sample(&format!("too-many-{i}"))).collect(),
+            vec![sample("new-3"), sample("new-4")],
+        ];
+        let other_account = Caller { account: Some("999999999999".into()), identity: "t".into() };
+        let run = |prepare_new: bool| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+            let caller = Caller::unrestricted("t");
+            store.import_calls_with(&caller, vec![stored.clone()], prepare_new).unwrap();
+            let results = store.import_calls_with(&caller, calls.clone(), prepare_new).unwrap();
+            let denied = store.import_calls_with(&other_account, vec![vec![sample("mine")]], prepare_new).unwrap();
+            let results: Vec<String> = results.iter().chain(&denied).map(|r| format!("{r:?}")).collect();
+            (results, dump(&store))
+        };
+        let (prepared, one_by_one) = (run(true), run(false));
+        assert_eq!(prepared.0, one_by_one.0);
+        assert_eq!(prepared.1, one_by_one.1);
+        // The batch exercised every outcome.
+        let all = prepared.0.join("\n");
+        for expected in ["InvalidInput", "FindingSizeExceeded", "Findings[6]", "AccessDeniedException", "101 items"] {
+            assert!(all.contains(expected), "{expected}: {all}");
+        }
+        let docs = &prepared.1 .0;
+        assert_eq!(docs.len(), 3 + 5, "3 stored, new-1..3, new-2's control twin: {docs:?}");
+        assert!(prepared.1 .1.iter().any(|row| row.iter().any(|c| c.contains("ARCHIVED to ACTIVE"))));
+    }
+
+    #[test]
+    fn a_store_update_call_answers_in_identifier_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+        let caller = Caller::unrestricted("t");
+        let findings: Vec<Value> =
+            crate::generate::generate(&crate::generate::GenOptions { count: 40, ..Default::default() }).collect();
+        store.batch_import(&caller, findings.clone()).unwrap();
+        let mut ids: Vec<Value> = findings.iter().map(|f| FindingKey::of(f).unwrap().to_json()).collect();
+        ids.insert(0, json!({"Id": "missing-0", "ProductArn": findings[0]["ProductArn"]}));
+        ids.insert(10, json!({"Id": "missing-10", "ProductArn": findings[0]["ProductArn"]}));
+        ids.insert(20, ids[5].clone());
+        ids.push(json!({"Id": "missing-end", "ProductArn": findings[0]["ProductArn"]}));
+        let request = BatchUpdateRequest::from_json(&json!({
+            "FindingIdentifiers": ids, "Workflow": {"Status": "NOTIFIED"}
+        }))
+        .unwrap();
+        let r = store.batch_update(&caller, &request).unwrap();
+        assert_eq!(r.processed.len(), 40);
+        let codes: Vec<(&str, &str)> = r.unprocessed.iter().map(|u| (u.key.id.as_str(), u.code.as_str())).collect();
+        assert_eq!(codes[0], ("missing-0", "FindingNotFound"));
+        assert_eq!(codes[1], ("missing-10", "FindingNotFound"));
+        assert_eq!(codes[2].1, "DuplicatedFindingIdentifier");
+        assert_eq!(codes[3], ("missing-end", "FindingNotFound"));
+        let expected: Vec<FindingKey> = findings.iter().filter_map(FindingKey::of).collect();
+        assert_eq!(r.processed, expected);
+        for key in &expected {
+            assert_eq!(store.get(key).unwrap().unwrap()["Workflow"]["Status"], "NOTIFIED");
         }
     }
 
