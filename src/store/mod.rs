@@ -151,16 +151,20 @@ pub struct Store {
 
 /// Where `Store::import_pipelined`'s producer sends groups of BatchImportFindings calls.
 pub struct ImportQueue {
-    send: Option<std::sync::mpsc::SyncSender<Vec<Vec<Value>>>>,
+    send: Option<std::sync::mpsc::SyncSender<Vec<CheckedCall>>>,
+    own_account: Option<String>,
 }
 
 impl ImportQueue {
     /// Queues a group of calls, imported in one transaction; waits while the previous group is
-    /// still waiting. Fails once the import has stopped on a store error (which
+    /// still waiting. The checks that need no database (limits, validation, access) run here, on
+    /// the producer's thread. Fails once the import has stopped on a store error (which
     /// `import_pipelined` returns).
     pub fn send(&mut self, calls: Vec<Vec<Value>>) -> Result<()> {
         let stopped = || StoreError::Io("the import stopped".into());
-        self.send.as_ref().ok_or_else(stopped)?.send(calls).map_err(|_| stopped())
+        let send = self.send.as_ref().ok_or_else(stopped)?;
+        let checked = calls.into_iter().map(|findings| check_import(findings, self.own_account.as_deref())).collect();
+        send.send(checked).map_err(|_| stopped())
     }
 }
 
@@ -412,6 +416,21 @@ impl Store {
         calls: Vec<Vec<Value>>,
         prepare_new: bool,
     ) -> Result<Vec<Result<ImportResult>>> {
+        let own_account = caller.account.as_deref();
+        let mut checked = Vec::with_capacity(calls.len());
+        parallel::prepare_and_consume(
+            calls,
+            |findings| check_import(findings, own_account),
+            |call| {
+                checked.push(call);
+                Ok::<(), StoreError>(())
+            },
+        )?;
+        self.import_checked(checked, prepare_new)
+    }
+
+    /// Imports calls that have been through `check_import`, in one transaction.
+    fn import_checked(&mut self, calls: Vec<CheckedCall>, prepare_new: bool) -> Result<Vec<Result<ImportResult>>> {
         let now = self.now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // 1. Which findings are new: not stored, and not named earlier in these calls (those, and the
@@ -420,29 +439,35 @@ impl Store {
         {
             let mut exists = tx.prepare_cached(&format!("SELECT 1 FROM findings WHERE {BY_KEY}"))?;
             let mut seen = HashSet::new();
-            for findings in &calls {
+            for findings in calls.iter().flat_map(|c| c.as_ref().ok()) {
                 let mut new = Vec::with_capacity(findings.len());
                 for f in findings {
-                    new.push(match FindingKey::of(f) {
-                        Some(key) => {
+                    new.push(match f {
+                        PreparedImport::Apply { key, .. } => {
                             let stored = exists.exists(params![id_hash(&key.id), key.id, key.product_arn])?;
                             seen.insert(key) && !stored && prepare_new
                         }
-                        None => false,
+                        _ => false,
                     });
                 }
                 is_new.push(new);
             }
         }
-        // 2. Everything that needs no database, on both cores: limits, validation, access, and each new
-        //    finding's document as created, serialised and compressed.
-        //    Each call is written as soon as it is ready, while the next ones are prepared.
-        let own_account = caller.account.as_deref();
+        // 2. Each new finding's document as created, serialised and compressed, on two cores; each call
+        //    is written as soon as it is ready, while the next ones are prepared.
+        let mut is_new = is_new.into_iter();
+        let calls: Vec<(CheckedCall, Vec<bool>)> = calls
+            .into_iter()
+            .map(|c| {
+                let new = if c.is_ok() { is_new.next().unwrap_or_default() } else { Vec::new() };
+                (c, new)
+            })
+            .collect();
         let mut out = Vec::with_capacity(calls.len());
         let scratch = &mut self.scratch;
         parallel::prepare_and_consume(
-            calls.into_iter().zip(is_new).collect(),
-            |(findings, new)| prepare_import_call(findings, &new, own_account, now),
+            calls,
+            |(call, new)| call.and_then(|findings| create_new(findings, &new, now)),
             |call| {
                 out.push(match call {
                     Ok(findings) => Ok(import_into(&tx, scratch, now, findings)?),
@@ -467,14 +492,14 @@ impl Store {
         produce: impl FnOnce(&mut ImportQueue) -> R,
     ) -> Result<(R, Vec<Result<ImportResult>>)> {
         // One group may wait while another is imported: the producer runs at most a group ahead.
-        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<Value>>>(1);
-        let mut queue = ImportQueue { send: Some(send) };
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<CheckedCall>>(1);
+        let mut queue = ImportQueue { send: Some(send), own_account: caller.account.clone() };
         let store = &mut *self;
         let (produced, written) = std::thread::scope(|s| {
             let writer = std::thread::Builder::new().name("hubtriage-import".into()).spawn_scoped(s, move || {
                 let mut results = Vec::new();
                 for calls in receive {
-                    results.extend(store.import_calls(caller, calls)?);
+                    results.extend(store.import_checked(calls, true)?);
                 }
                 Ok(results)
             });
@@ -697,19 +722,16 @@ enum PreparedImport {
     Skip,
 }
 
-/// The part of a BatchImportFindings call that needs no database: the request limits, then per
-/// finding the size limit, the ASFF rules and the access model; findings `new[i]` (not stored) are
-/// also created as documents ready to insert. Pure: runs on any thread.
-fn prepare_import_call(
-    findings: Vec<Value>,
-    new: &[bool],
-    own_account: Option<&str>,
-    now: OffsetDateTime,
-) -> Result<Vec<PreparedImport>> {
+/// A BatchImportFindings call after `check_import`: refused whole, or each finding failed,
+/// skipped, or to be applied.
+type CheckedCall = Result<Vec<PreparedImport>>;
+
+/// The checks of a BatchImportFindings call that need no database: the request limits, then per
+/// finding the size limit, the ASFF rules and the access model. Pure: runs on any thread.
+fn check_import(findings: Vec<Value>, own_account: Option<&str>) -> CheckedCall {
     let sizes = check_import_call(&findings)?;
-    let mut scratch = Scratch::default();
     let mut out = Vec::with_capacity(findings.len());
-    for (index, ((incoming, size), new)) in findings.into_iter().zip(sizes).zip(new).enumerate() {
+    for (index, (incoming, size)) in findings.into_iter().zip(sizes).enumerate() {
         let id = incoming
             .get("Id")
             .and_then(Value::as_str)
@@ -739,11 +761,25 @@ fn prepare_import_call(
                 continue;
             }
         }
-        let Some(key) = FindingKey::of(&incoming) else {
-            out.push(PreparedImport::Skip);
+        out.push(match FindingKey::of(&incoming) {
+            Some(key) => PreparedImport::Apply { key, incoming },
+            None => PreparedImport::Skip,
+        });
+    }
+    Ok(out)
+}
+
+/// Creates the documents of the findings `new[i]` (valid, not stored), serialised and compressed,
+/// ready to insert. Pure: runs on any thread.
+fn create_new(findings: Vec<PreparedImport>, new: &[bool], now: OffsetDateTime) -> Result<Vec<PreparedImport>> {
+    let mut scratch = Scratch::default();
+    let mut out = Vec::with_capacity(findings.len());
+    for (f, new) in findings.into_iter().zip(new.iter().copied().chain(std::iter::repeat(false))) {
+        let PreparedImport::Apply { key, incoming } = f else {
+            out.push(f);
             continue;
         };
-        if !*new {
+        if !new {
             out.push(PreparedImport::Apply { key, incoming });
             continue;
         }

@@ -37,7 +37,7 @@ pub(crate) fn prepare_and_consume<T: Send, R: Send, E>(
         ready.notify_all();
     };
     std::thread::scope(|s| {
-        let helper = std::thread::Builder::new().spawn_scoped(s, || {
+        let helper = std::thread::Builder::new().name("hubtriage-prep".into()).spawn_scoped(s, || {
             /// Tells the consumer the helper has stopped, even when it stops by panicking.
             struct OnExit<'a>(&'a AtomicBool, &'a Condvar);
             impl Drop for OnExit<'_> {
