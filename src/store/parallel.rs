@@ -24,8 +24,8 @@ pub(crate) fn prepare_and_consume<T: Send, R: Send, E>(
         return items.into_iter().map(prepare).try_for_each(consume);
     }
     let inputs: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
-    // done[i]: Some once item i is prepared (None inside: it had already been taken, never happens).
-    let done: Mutex<Vec<Option<Option<R>>>> = Mutex::new(std::iter::repeat_with(|| None).take(n).collect());
+    // results[i]: Some once item i is prepared (None inside: it had already been taken, never happens).
+    let done = Mutex::new(Done { results: std::iter::repeat_with(|| None).take(n).collect(), waiting: false });
     let ready = Condvar::new();
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -33,20 +33,26 @@ pub(crate) fn prepare_and_consume<T: Send, R: Send, E>(
     let run = |i: usize| {
         let input = inputs[i].lock().unwrap_or_else(PoisonError::into_inner).take();
         let result = input.map(&prepare);
-        done.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(result);
-        ready.notify_all();
+        let mut d = done.lock().unwrap_or_else(PoisonError::into_inner);
+        d.results[i] = Some(result);
+        // Only a waiting consumer needs waking (a wake is a system call).
+        if d.waiting {
+            ready.notify_all();
+        }
     };
     std::thread::scope(|s| {
         let helper = std::thread::Builder::new().name("hubtriage-prep".into()).spawn_scoped(s, || {
             /// Tells the consumer the helper has stopped, even when it stops by panicking.
-            struct OnExit<'a>(&'a AtomicBool, &'a Condvar);
-            impl Drop for OnExit<'_> {
+            struct OnExit<'a, R>(&'a AtomicBool, &'a Condvar, &'a Mutex<Done<R>>);
+            impl<R> Drop for OnExit<'_, R> {
                 fn drop(&mut self) {
                     self.0.store(true, Ordering::SeqCst);
+                    // Under the lock: a consumer that saw the flag unset is already waiting.
+                    let _d = self.2.lock().unwrap_or_else(PoisonError::into_inner);
                     self.1.notify_all();
                 }
             }
-            let _exit = OnExit(&helper_gone, &ready);
+            let _exit = OnExit(&helper_gone, &ready, &done);
             while !stop.load(Ordering::Relaxed) {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= n {
@@ -58,7 +64,7 @@ pub(crate) fn prepare_and_consume<T: Send, R: Send, E>(
         let outcome = (|| {
             for w in 0..n {
                 let result = loop {
-                    if let Some(r) = done.lock().unwrap_or_else(PoisonError::into_inner)[w].take() {
+                    if let Some(r) = done.lock().unwrap_or_else(PoisonError::into_inner).results[w].take() {
                         break r;
                     }
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -68,10 +74,12 @@ pub(crate) fn prepare_and_consume<T: Send, R: Send, E>(
                     }
                     // Every item is taken: wait for the helper to finish item w.
                     let mut d = done.lock().unwrap_or_else(PoisonError::into_inner);
-                    while d[w].is_none() && !helper_gone.load(Ordering::SeqCst) {
+                    while d.results[w].is_none() && !helper_gone.load(Ordering::SeqCst) {
+                        d.waiting = true;
                         d = ready.wait(d).unwrap_or_else(PoisonError::into_inner);
                     }
-                    match d[w].take() {
+                    d.waiting = false;
+                    match d.results[w].take() {
                         Some(r) => break r,
                         // The helper stopped (panicked) before finishing item w.
                         None => break None,
@@ -92,6 +100,12 @@ pub(crate) fn prepare_and_consume<T: Send, R: Send, E>(
         }
         outcome.map(|_| ())
     })
+}
+
+/// Prepared results, and whether the consumer is waiting for one.
+struct Done<R> {
+    results: Vec<Option<Option<R>>>,
+    waiting: bool,
 }
 
 #[cfg(test)]
@@ -131,5 +145,22 @@ mod tests {
         );
         assert_eq!(r, Err(40));
         assert_eq!(seen, (0..40).collect::<Vec<_>>());
+    }
+
+    // A panic while preparing, on either thread, reaches the caller; nothing waits forever.
+    #[test]
+    #[should_panic(expected = "item 50")]
+    fn a_panic_while_preparing_is_not_a_hang() {
+        let _ = prepare_and_consume(
+            (0..100).collect(),
+            |i: usize| {
+                if i == 50 {
+                    panic!("item {i}");
+                }
+                std::thread::sleep(std::time::Duration::from_micros(200));
+                i
+            },
+            |_| Ok::<(), ()>(()),
+        );
     }
 }
