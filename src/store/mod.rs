@@ -493,9 +493,12 @@ impl Store {
     ) -> Result<(R, Vec<Result<ImportResult>>)> {
         // One group may wait while another is imported: the producer runs at most a group ahead.
         let (send, receive) = std::sync::mpsc::sync_channel::<Vec<CheckedCall>>(1);
-        let mut queue = ImportQueue { send: Some(send), own_account: caller.account.clone() };
+        let own_account = caller.account.clone();
         let store = &mut *self;
         let (produced, written) = std::thread::scope(|s| {
+            // Owned here, so that a panicking producer drops it (ending the writer's loop) before
+            // the scope waits for the writer.
+            let mut queue = ImportQueue { send: Some(send), own_account };
             let writer = std::thread::Builder::new().name("hubtriage-import".into()).spawn_scoped(s, move || {
                 let mut results = Vec::new();
                 for calls in receive {
@@ -1247,6 +1250,56 @@ mod tests {
         for key in &expected {
             assert_eq!(store.get(key).unwrap().unwrap()["Workflow"]["Status"], "NOTIFIED");
         }
+    }
+
+    // The pipelined import answers exactly as import_calls does, group by group.
+    #[test]
+    fn pipelined_imports_answer_as_import_calls() {
+        use crate::model::finding::tests::sample;
+        let mut invalid = sample("invalid");
+        invalid["Title"] = json!(7);
+        let mut later = sample("a");
+        later["UpdatedAt"] = json!("2025-06-01T00:00:00Z");
+        let groups = vec![
+            vec![vec![sample("a"), invalid, sample("b")], vec![later.clone(), sample("b")]],
+            vec![(0..101).map(|i| sample(&format!("x{i}"))).collect()],
+            vec![vec![later, sample("c")]],
+        ];
+        let open = || {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+            (dir, store)
+        };
+        let caller = Caller::unrestricted("t");
+        let (_d1, mut one) = open();
+        let mut expected = Vec::new();
+        for g in groups.clone() {
+            expected.extend(one.import_calls(&caller, g).unwrap().into_iter().map(|r| format!("{r:?}")));
+        }
+        let (_d2, mut two) = open();
+        let (sent, results) = two
+            .import_pipelined(&caller, |queue| {
+                for g in groups {
+                    queue.send(g).unwrap();
+                }
+                "done"
+            })
+            .unwrap();
+        assert_eq!(sent, "done");
+        assert_eq!(results.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>(), expected);
+        assert_eq!(dump(&one), dump(&two));
+    }
+
+    // A producer that panics does not leave the import thread waiting for it.
+    #[test]
+    #[should_panic(expected = "producer failed")]
+    fn a_panicking_producer_ends_the_pipelined_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap();
+        let _ = store.import_pipelined(&Caller::unrestricted("t"), |queue| {
+            queue.send(vec![vec![crate::model::finding::tests::sample("a")]]).unwrap();
+            panic!("producer failed");
+        });
     }
 
     // The serve adapter and the TUI move a Store into a thread of its own.
