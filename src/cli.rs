@@ -19,7 +19,8 @@ use crate::model::update::{BatchUpdateRequest, FindingUpdate, NoteUpdate, Severi
 use crate::query;
 use crate::serve::limits::FaultSpec;
 use crate::store::{
-    Caller, HistoryRequest, SortCriterion, Store, StoreError, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS, SORT_FIELDS,
+    Caller, HistoryRequest, ImportQueue, SortCriterion, Store, StoreError, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS,
+    SORT_FIELDS,
 };
 
 #[derive(Debug, Parser)]
@@ -532,15 +533,13 @@ const CALLS_PER_COMMIT: usize = 20;
 /// Splits a stream of findings into BatchImportFindings calls (at most 100 findings and 6 MB each)
 /// and sends them in groups, keeping per-file counts and failures.
 struct Importer<'a> {
-    store: &'a mut Store,
-    caller: Caller,
+    queue: &'a mut ImportQueue,
     call: Vec<Value>,
     call_bytes: usize,
     call_exact: bool,
     pending: Vec<Vec<Value>>,
-    sent: usize,
-    ok: usize,
-    failed: Vec<String>,
+    /// Findings in each call sent, in order.
+    sent: Vec<usize>,
 }
 
 impl Importer<'_> {
@@ -577,26 +576,11 @@ impl Importer<'_> {
         Ok(())
     }
 
+    /// Hands the waiting calls to the store's import thread (one transaction).
     fn send(&mut self) -> Result<(), StoreError> {
         let calls = std::mem::take(&mut self.pending);
-        let sizes: Vec<usize> = calls.iter().map(Vec::len).collect();
-        for (result, n) in self.store.import_calls(&self.caller, calls)?.into_iter().zip(sizes) {
-            match result {
-                Ok(r) => {
-                    self.ok += r.success_count;
-                    self.failed.extend(
-                        r.failed.iter().map(|f| format!("{}: {}: {}", sanitize::line(&f.id), f.code, f.message)),
-                    );
-                }
-                // A call refused whole (a lone finding over 6 MB): its findings failed, not the file.
-                Err(StoreError::InvalidInput(m)) => {
-                    self.failed.push(format!("findings {}..{}: {m}", self.sent + 1, self.sent + n))
-                }
-                Err(e) => return Err(e),
-            }
-            self.sent += n;
-        }
-        Ok(())
+        self.sent.extend(calls.iter().map(Vec::len));
+        self.queue.send(calls)
     }
 
     /// Sends whatever is still waiting.
@@ -628,25 +612,42 @@ fn import(g: &Global, files: &[String]) -> Result<Outcome> {
                 continue;
             }
         };
-        let mut imp = Importer {
-            store: &mut store,
-            caller: g.caller(),
-            call: Vec::new(),
-            call_bytes: 0,
-            call_exact: false,
-            pending: Vec::new(),
-            sent: 0,
-            ok: 0,
-            failed: Vec::new(),
-        };
-        let read_error = match input::for_each_finding(&name, &bytes, |f| imp.push(f)) {
+        // The file is parsed on this thread while the store imports the calls already cut, on another.
+        let ((read, sent), results) = store.import_pipelined(&g.caller(), |queue| {
+            let mut imp = Importer {
+                queue,
+                call: Vec::new(),
+                call_bytes: 0,
+                call_exact: false,
+                pending: Vec::new(),
+                sent: Vec::new(),
+            };
+            let read = input::for_each_finding(&name, &bytes, |f| imp.push(f));
+            // Whatever parsed before an error is still imported: nothing already read is lost.
+            let finished = imp.finish();
+            (finished.map(|()| read), imp.sent)
+        })?;
+        // A send fails only once the import has stopped on a store error, which import_pipelined returned.
+        let read_error = match read? {
             Ok(()) => None,
             Err(ReadError::Input(e)) => Some(e.to_string()),
             Err(ReadError::Sink(e)) => return Err(e.into()),
         };
-        // Whatever parsed before an error is still imported: nothing already read is lost.
-        imp.finish()?;
-        let (ok, failed) = (imp.ok, std::mem::take(&mut imp.failed));
+        let (mut ok, mut failed, mut first) = (0usize, Vec::new(), 0usize);
+        for (result, n) in results.into_iter().zip(sent) {
+            match result {
+                Ok(r) => {
+                    ok += r.success_count;
+                    failed.extend(
+                        r.failed.iter().map(|f| format!("{}: {}: {}", sanitize::line(&f.id), f.code, f.message)),
+                    );
+                }
+                // A call refused whole (a lone finding over 6 MB): its findings failed, not the file.
+                Err(StoreError::InvalidInput(m)) => failed.push(format!("findings {}..{}: {m}", first + 1, first + n)),
+                Err(e) => return Err(e.into()),
+            }
+            first += n;
+        }
         total += ok;
         println!("{name}: {ok} imported, {} failed", failed.len());
         for f in &failed {

@@ -6,6 +6,7 @@
 //! and a busy store is waited for (10 s) rather than failed.
 
 mod listing;
+mod parallel;
 mod query;
 mod schema;
 
@@ -148,6 +149,25 @@ pub struct Store {
     scratch: Scratch,
 }
 
+/// Where `Store::import_pipelined`'s producer sends groups of BatchImportFindings calls.
+pub struct ImportQueue {
+    send: Option<std::sync::mpsc::SyncSender<Vec<CheckedCall>>>,
+    own_account: Option<String>,
+}
+
+impl ImportQueue {
+    /// Queues a group of calls, imported in one transaction; waits while the previous group is
+    /// still waiting. The checks that need no database (limits, validation, access) run here, on
+    /// the producer's thread. Fails once the import has stopped on a store error (which
+    /// `import_pipelined` returns).
+    pub fn send(&mut self, calls: Vec<Vec<Value>>) -> Result<()> {
+        let stopped = || StoreError::Io("the import stopped".into());
+        let send = self.send.as_ref().ok_or_else(stopped)?;
+        let checked = calls.into_iter().map(|findings| check_import(findings, self.own_account.as_deref())).collect();
+        send.send(checked).map_err(|_| stopped())
+    }
+}
+
 /// Buffers one write reuses from finding to finding: each document's JSON and its compressed form.
 #[derive(Default)]
 struct Scratch {
@@ -157,10 +177,16 @@ struct Scratch {
 
 impl Scratch {
     /// Serialises `doc` into `json` and compresses it into `blob` (lz4, size prepended, as `compress`).
+    #[cfg(test)]
     fn encode(&mut self, doc: &Value) -> Result<()> {
-        self.json.clear();
-        serde_json::to_writer(&mut self.json, doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.encode_json(doc)?;
         self.compress()
+    }
+
+    /// Serialises `doc` into `json`.
+    fn encode_json(&mut self, doc: &Value) -> Result<()> {
+        self.json.clear();
+        serde_json::to_writer(&mut self.json, doc).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     fn compress(&mut self) -> Result<()> {
@@ -379,18 +405,119 @@ impl Store {
     /// of its own call and its own result (a call over the limits fails alone). Bulk imports from
     /// files use this: one commit per few thousand findings instead of one per hundred.
     pub fn import_calls(&mut self, caller: &Caller, calls: Vec<Vec<Value>>) -> Result<Vec<Result<ImportResult>>> {
+        self.import_calls_with(caller, calls, true)
+    }
+
+    /// `import_calls`; with `prepare_new` false every finding takes the one-by-one path (for tests
+    /// that compare the two).
+    fn import_calls_with(
+        &mut self,
+        caller: &Caller,
+        calls: Vec<Vec<Value>>,
+        prepare_new: bool,
+    ) -> Result<Vec<Result<ImportResult>>> {
+        let own_account = caller.account.as_deref();
+        let mut checked = Vec::with_capacity(calls.len());
+        parallel::prepare_and_consume(
+            calls,
+            |findings| check_import(findings, own_account),
+            |call| {
+                checked.push(call);
+                Ok::<(), StoreError>(())
+            },
+        )?;
+        self.import_checked(checked, prepare_new)
+    }
+
+    /// Imports calls that have been through `check_import`, in one transaction.
+    fn import_checked(&mut self, calls: Vec<CheckedCall>, prepare_new: bool) -> Result<Vec<Result<ImportResult>>> {
         let now = self.now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut out = Vec::with_capacity(calls.len());
-        for findings in calls {
-            out.push(match check_import_call(&findings) {
-                Ok(sizes) => Ok(import_into(&tx, &mut self.scratch, caller, now, findings, sizes)?),
-                Err(e) => Err(e),
-            });
+        // 1. Which findings are new: not stored, and not named earlier in these calls (those, and the
+        //    stored ones, are imported one by one below, as they need what is stored by then).
+        let mut is_new: Vec<Vec<bool>> = Vec::with_capacity(calls.len());
+        {
+            let mut exists = tx.prepare_cached(&format!("SELECT 1 FROM findings WHERE {BY_KEY}"))?;
+            let mut seen = HashSet::new();
+            for findings in calls.iter().flat_map(|c| c.as_ref().ok()) {
+                let mut new = Vec::with_capacity(findings.len());
+                for f in findings {
+                    new.push(match f {
+                        PreparedImport::Apply { key, .. } => {
+                            let stored = exists.exists(params![id_hash(&key.id), key.id, key.product_arn])?;
+                            seen.insert(key) && !stored && prepare_new
+                        }
+                        _ => false,
+                    });
+                }
+                is_new.push(new);
+            }
         }
+        // 2. Each new finding's document as created, serialised and compressed, on two cores; each call
+        //    is written as soon as it is ready, while the next ones are prepared.
+        let mut is_new = is_new.into_iter();
+        let calls: Vec<(CheckedCall, Vec<bool>)> = calls
+            .into_iter()
+            .map(|c| {
+                let new = if c.is_ok() { is_new.next().unwrap_or_default() } else { Vec::new() };
+                (c, new)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(calls.len());
+        let scratch = &mut self.scratch;
+        parallel::prepare_and_consume(
+            calls,
+            |(call, new)| call.and_then(|findings| create_new(findings, &new, now)),
+            |call| {
+                out.push(match call {
+                    Ok(findings) => Ok(import_into(&tx, scratch, now, findings)?),
+                    Err(e) => Err(e),
+                });
+                Ok::<(), StoreError>(())
+            },
+        )?;
         tx.commit()?;
         self.committed();
         Ok(out)
+    }
+
+    /// A bulk import on two threads: `produce` runs on this thread (reading and parsing, say) and
+    /// hands groups of calls to `queue.send`; another thread imports each group with `import_calls`
+    /// (one transaction each) as it arrives, in order, while the next is being produced. Returns what
+    /// `produce` returned and every call's result, in order. A store error stops the import at that
+    /// group (the groups before it stay committed), makes later `send`s fail, and is returned.
+    pub fn import_pipelined<R>(
+        &mut self,
+        caller: &Caller,
+        produce: impl FnOnce(&mut ImportQueue) -> R,
+    ) -> Result<(R, Vec<Result<ImportResult>>)> {
+        // One group may wait while another is imported: the producer runs at most a group ahead.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<CheckedCall>>(1);
+        let own_account = caller.account.clone();
+        let store = &mut *self;
+        let (produced, written) = std::thread::scope(|s| {
+            // Owned here, so that a panicking producer drops it (ending the writer's loop) before
+            // the scope waits for the writer.
+            let mut queue = ImportQueue { send: Some(send), own_account };
+            let writer = std::thread::Builder::new().name("hubtriage-import".into()).spawn_scoped(s, move || {
+                let mut results = Vec::new();
+                for calls in receive {
+                    results.extend(store.import_checked(calls, true)?);
+                }
+                Ok(results)
+            });
+            let writer = match writer {
+                Ok(w) => w,
+                Err(e) => return (None, Err(StoreError::Io(format!("cannot start the import thread: {e}")))),
+            };
+            let produced = produce(&mut queue);
+            queue.send = None;
+            let written = writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (Some(produced), written)
+        });
+        let written = written?;
+        let produced = produced.ok_or_else(|| StoreError::Io("the import thread did not start".into()))?;
+        Ok((produced, written))
     }
 
     /// BatchUpdateFindings (seeds 001 and 003). The request was validated when it was parsed; here each
@@ -403,58 +530,90 @@ impl Store {
         let identity = request.update.note.as_ref().map_or(caller.identity.as_str(), |n| n.updated_by.as_str());
         let identity = identity.to_string();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let scratch = &mut self.scratch;
-        let mut result = UpdateResult::default();
-        let mut seen = HashSet::new();
-        for key in &request.identifiers {
-            let unprocessed =
-                |code: &str, message: String| Unprocessed { key: key.clone(), code: code.into(), message };
-            if !seen.insert(key) {
-                result.unprocessed.push(unprocessed(
-                    "DuplicatedFindingIdentifier",
-                    "the finding is named more than once in FindingIdentifiers".into(),
-                ));
-                continue;
-            }
-            let row: Option<(i64, Vec<u8>, u8, String)> = tx
-                .prepare_cached(
-                    "SELECT rowid, doc, buf_fields, aws_account_id FROM findings \
-                     WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
-                )?
-                .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()?;
-            let Some((rowid, blob, buf, account)) = row else {
-                result.unprocessed.push(unprocessed("FindingNotFound", "no finding has this Id and ProductArn".into()));
-                continue;
-            };
-            if let Some(reason) = denied(&access, &account, request) {
-                result.unprocessed.push(unprocessed("AccessDenied", reason));
-                continue;
-            }
-            let mut doc = decompress(&blob)?;
-            let before = summary_params(&Summary::of(&doc));
-            let (changes, set) = request.update.apply(&mut doc, now);
-            scratch.json.clear();
-            serde_json::to_writer(&mut scratch.json, &doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            if scratch.json.len() > MAX_FINDING_BYTES {
-                result.unprocessed.push(unprocessed(
-                    "FindingSizeExceeded",
-                    format!(
-                        "the updated finding would be {} KB; the maximum is 240 KB",
-                        scratch.json.len().div_ceil(1024)
-                    ),
-                ));
-                continue;
-            }
-            if !changes.is_empty() || !BufFields(buf).contains(set) {
-                scratch.compress()?;
-                write_finding(&tx, rowid, &before, &doc, scratch, BufFields(buf).union(set))?;
-                record(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, false, None, &changes)?;
-            }
-            result.processed.push(key.clone());
+        // 1. Look every finding up, in order (the answers' order is the identifiers').
+        enum Slot {
+            Unprocessed(Unprocessed),
+            Found,
         }
+        let mut slots = Vec::with_capacity(request.identifiers.len());
+        let mut found: Vec<(i64, Vec<u8>, u8)> = Vec::with_capacity(request.identifiers.len());
+        let mut seen = HashSet::new();
+        {
+            let mut lookup = tx.prepare_cached(
+                "SELECT rowid, doc, buf_fields, aws_account_id FROM findings \
+                 WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
+            )?;
+            for key in &request.identifiers {
+                let unprocessed = |code: &str, message: String| {
+                    Slot::Unprocessed(Unprocessed { key: key.clone(), code: code.into(), message })
+                };
+                if !seen.insert(key) {
+                    slots.push(unprocessed(
+                        "DuplicatedFindingIdentifier",
+                        "the finding is named more than once in FindingIdentifiers".into(),
+                    ));
+                    continue;
+                }
+                let row: Option<(i64, Vec<u8>, u8, String)> = lookup
+                    .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })
+                    .optional()?;
+                let Some((rowid, blob, buf, account)) = row else {
+                    slots.push(unprocessed("FindingNotFound", "no finding has this Id and ProductArn".into()));
+                    continue;
+                };
+                if let Some(reason) = denied(&access, &account, request) {
+                    slots.push(unprocessed("AccessDenied", reason));
+                    continue;
+                }
+                slots.push(Slot::Found);
+                found.push((rowid, blob, buf));
+            }
+        }
+        // 2. Apply the update to each document (pure work, on two cores) and write the changed rows in
+        //    order, each as soon as it is ready. The answers keep the identifiers' order.
+        let mut result = UpdateResult::default();
+        let mut slots = request.identifiers.iter().zip(slots);
+        // Answers the identifiers the lookup settled, up to the next one found; returns that one.
+        let mut settled = |result: &mut UpdateResult| {
+            for (key, slot) in slots.by_ref() {
+                match slot {
+                    Slot::Unprocessed(u) => result.unprocessed.push(u),
+                    Slot::Found => return Some(key),
+                }
+            }
+            None
+        };
+        parallel::prepare_and_consume(
+            found.iter().collect(),
+            |(rowid, blob, buf)| (*rowid, prepare_update(blob, BufFields(*buf), request, now)),
+            |(rowid, prepared)| {
+                let key = settled(&mut result).ok_or_else(|| StoreError::Corrupt("an update went missing".into()))?;
+                match prepared? {
+                    PreparedUpdate::TooLarge(size) => {
+                        result.unprocessed.push(Unprocessed {
+                            key: key.clone(),
+                            code: "FindingSizeExceeded".into(),
+                            message: format!(
+                                "the updated finding would be {} KB; the maximum is 240 KB",
+                                size.div_ceil(1024)
+                            ),
+                        });
+                        return Ok(());
+                    }
+                    PreparedUpdate::Unchanged => {}
+                    PreparedUpdate::Write { before, encoded, buf, updates } => {
+                        write_finding(&tx, rowid, &before, *encoded, buf)?;
+                        let updates = updates.as_deref();
+                        record_row(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, false, None, updates)?;
+                    }
+                }
+                result.processed.push(key.clone());
+                Ok::<(), StoreError>(())
+            },
+        )?;
+        settled(&mut result);
         tx.commit()?;
         self.committed();
         Ok(result)
@@ -548,47 +707,125 @@ fn check_import_call(findings: &[Value]) -> Result<Vec<usize>> {
     Ok(sizes)
 }
 
-fn import_into(
-    tx: &rusqlite::Transaction<'_>,
-    scratch: &mut Scratch,
-    caller: &Caller,
-    now: OffsetDateTime,
-    findings: Vec<Value>,
-    sizes: Vec<usize>,
-) -> Result<ImportResult> {
-    let now_text = timestamp::format(now);
-    let now_ns = timestamp::to_nanos(now);
-    let own_account = caller.account.clone();
-    let mut result = ImportResult::default();
+/// One finding of a BatchImportFindings call after the checks that need no database.
+enum PreparedImport {
+    Failed(ImportFailure),
+    /// Valid, and not stored when the call began: the document as created.
+    Create {
+        key: FindingKey,
+        encoded: Box<Encoded>,
+        auto: Option<AutoChange>,
+    },
+    /// Valid; whether and how it changes the store depends on what is stored when it is written.
+    Apply {
+        key: FindingKey,
+        incoming: Value,
+    },
+    /// Valid but without a key (cannot happen after validation): nothing is written.
+    Skip,
+}
+
+/// A BatchImportFindings call after `check_import`: refused whole, or each finding failed,
+/// skipped, or to be applied.
+type CheckedCall = Result<Vec<PreparedImport>>;
+
+/// The checks of a BatchImportFindings call that need no database: the request limits, then per
+/// finding the size limit, the ASFF rules and the access model. Pure: runs on any thread.
+fn check_import(findings: Vec<Value>, own_account: Option<&str>) -> CheckedCall {
+    let sizes = check_import_call(&findings)?;
+    let mut out = Vec::with_capacity(findings.len());
     for (index, (incoming, size)) in findings.into_iter().zip(sizes).enumerate() {
         let id = incoming
             .get("Id")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
             .map_or_else(|| format!("Findings[{index}]"), str::to_string);
-        let fail = |code: &str, message: String| ImportFailure { id: id.clone(), code: code.into(), message };
+        let fail = |code: &str, message: String| {
+            PreparedImport::Failed(ImportFailure { id: id.clone(), code: code.into(), message })
+        };
         if size > MAX_FINDING_BYTES {
-            result.failed.push(fail(
+            out.push(fail(
                 "FindingSizeExceeded",
                 format!("Finding is {} KB; the maximum size of a finding is 240 KB", size.div_ceil(1024)),
             ));
             continue;
         }
         if let Err(e) = finding::validate_asff(&incoming) {
-            result.failed.push(fail("InvalidInput", format!("Finding does not adhere to Amazon Finding Format. {e}")));
+            out.push(fail("InvalidInput", format!("Finding does not adhere to Amazon Finding Format. {e}")));
             continue;
         }
-        if let Some(own) = &own_account {
+        if let Some(own) = own_account {
             let account = finding::str_at(&incoming, &["AwsAccountId"]);
             if account != own {
-                result.failed.push(fail(
+                out.push(fail(
                     "AccessDeniedException",
                     format!("AwsAccountId {account} is not the calling account {own}"),
                 ));
                 continue;
             }
         }
-        let Some(key) = FindingKey::of(&incoming) else { continue };
+        out.push(match FindingKey::of(&incoming) {
+            Some(key) => PreparedImport::Apply { key, incoming },
+            None => PreparedImport::Skip,
+        });
+    }
+    Ok(out)
+}
+
+/// Creates the documents of the findings `new[i]` (valid, not stored), serialised and compressed,
+/// ready to insert. Pure: runs on any thread.
+fn create_new(findings: Vec<PreparedImport>, new: &[bool], now: OffsetDateTime) -> Result<Vec<PreparedImport>> {
+    let mut scratch = Scratch::default();
+    let mut out = Vec::with_capacity(findings.len());
+    for (f, new) in findings.into_iter().zip(new.iter().copied().chain(std::iter::repeat(false))) {
+        let PreparedImport::Apply { key, incoming } = f else {
+            out.push(f);
+            continue;
+        };
+        if !new {
+            out.push(PreparedImport::Apply { key, incoming });
+            continue;
+        }
+        match apply_import(None, incoming, now) {
+            ImportOutcome::Created { doc, auto } => {
+                scratch.encode_json(&doc)?;
+                let encoded = Box::new(Encoded::of(&doc, &mut scratch)?);
+                out.push(PreparedImport::Create { key, encoded, auto });
+            }
+            // A new finding is always created.
+            ImportOutcome::Updated { .. } | ImportOutcome::Ignored => {
+                return Err(StoreError::Corrupt("an import of a new finding did not create it".into()))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn import_into(
+    tx: &rusqlite::Transaction<'_>,
+    scratch: &mut Scratch,
+    now: OffsetDateTime,
+    findings: Vec<PreparedImport>,
+) -> Result<ImportResult> {
+    let now_text = timestamp::format(now);
+    let now_ns = timestamp::to_nanos(now);
+    let mut result = ImportResult::default();
+    for prepared in findings {
+        let (key, incoming) = match prepared {
+            PreparedImport::Failed(f) => {
+                result.failed.push(f);
+                continue;
+            }
+            PreparedImport::Skip => continue,
+            PreparedImport::Create { key, encoded, auto } => {
+                let rowid = insert_finding(tx, &key, *encoded)?;
+                record_row(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &key.product_arn, true, None, None)?;
+                record_auto(tx, rowid, now_ns, &now_text, auto)?;
+                result.success_count += 1;
+                continue;
+            }
+            PreparedImport::Apply { key, incoming } => (key, incoming),
+        };
         let existing: Option<(i64, Vec<u8>, u8)> = tx
             .prepare_cached(
                 "SELECT rowid, doc, buf_fields FROM findings WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
@@ -604,15 +841,16 @@ fn import_into(
         match outcome {
             ImportOutcome::Ignored => {}
             ImportOutcome::Created { doc, auto } => {
-                let rowid = insert_finding(tx, scratch, &doc)?;
+                scratch.encode_json(&doc)?;
+                let rowid = insert_finding(tx, &key, Encoded::of(&doc, scratch)?)?;
                 record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, true, None, &[])?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
             ImportOutcome::Updated { doc, changes, auto } => {
                 let (rowid, _, buf) = existing.unwrap_or_default();
                 let before = summary_params(&Summary::of(existing_doc.as_ref().unwrap_or(&Value::Null)));
-                scratch.encode(&doc)?;
-                write_finding(tx, rowid, &before, &doc, scratch, BufFields(buf))?;
+                scratch.encode_json(&doc)?;
+                write_finding(tx, rowid, &before, Encoded::of(&doc, scratch)?, BufFields(buf))?;
                 record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, false, None, &changes)?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
@@ -689,41 +927,106 @@ static INSERT_FINDING: std::sync::LazyLock<String> = std::sync::LazyLock::new(||
     )
 });
 
-fn insert_finding(tx: &rusqlite::Transaction<'_>, scratch: &mut Scratch, doc: &Value) -> Result<i64> {
+fn insert_finding(tx: &rusqlite::Transaction<'_>, key: &FindingKey, encoded: Encoded) -> Result<i64> {
     use rusqlite::types::Value as V;
-    let s = Summary::of(doc);
-    scratch.encode(doc)?;
     let mut stmt = tx.prepare_cached(&INSERT_FINDING)?;
-    for (i, v) in summary_params(&s).iter().enumerate() {
+    for (i, v) in encoded.summary.iter().enumerate() {
         stmt.raw_bind_parameter(i + 1, v)?;
     }
-    stmt.raw_bind_parameter(28, s.confidence.map_or(V::Null, V::Integer))?;
-    stmt.raw_bind_parameter(29, s.criticality.map_or(V::Null, V::Integer))?;
-    stmt.raw_bind_parameter(30, scratch.json.len() as i64)?;
-    stmt.raw_bind_parameter(31, scratch.blob.as_slice())?;
-    stmt.raw_bind_parameter(32, id_hash(&s.id))?;
+    stmt.raw_bind_parameter(28, encoded.confidence.map_or(V::Null, V::Integer))?;
+    stmt.raw_bind_parameter(29, encoded.criticality.map_or(V::Null, V::Integer))?;
+    stmt.raw_bind_parameter(30, encoded.json_len as i64)?;
+    stmt.raw_bind_parameter(31, encoded.blob.as_slice())?;
+    stmt.raw_bind_parameter(32, id_hash(&key.id))?;
     stmt.raw_execute()?;
     Ok(tx.last_insert_rowid())
 }
 
+/// A document as it is written: its summary columns, serialised size and compressed form.
+struct Encoded {
+    summary: [rusqlite::types::Value; 27],
+    confidence: Option<i64>,
+    criticality: Option<i64>,
+    json_len: usize,
+    blob: Vec<u8>,
+}
+
+impl Encoded {
+    /// `doc`, whose serialised form `scratch.json` holds, compressed.
+    fn of(doc: &Value, scratch: &mut Scratch) -> Result<Encoded> {
+        scratch.compress()?;
+        let s = Summary::of(doc);
+        Ok(Encoded {
+            summary: summary_params(&s),
+            confidence: s.confidence,
+            criticality: s.criticality,
+            json_len: scratch.json.len(),
+            blob: scratch.blob.clone(),
+        })
+    }
+}
+
+/// One finding of a BatchUpdateFindings call, updated off the database: what is to be written.
+enum PreparedUpdate {
+    /// The updated document would be over the 240 KB limit (its size).
+    TooLarge(usize),
+    /// Nothing changes: the row is left as it is.
+    Unchanged,
+    Write {
+        before: Box<[rusqlite::types::Value; 27]>,
+        encoded: Box<Encoded>,
+        buf: BufFields,
+        /// The history row's `updates`.
+        updates: Option<String>,
+    },
+}
+
+/// Applies `request` to a stored document (`blob`, with its BatchUpdateFindings-set attributes `buf`).
+/// Pure: runs on any thread.
+fn prepare_update(
+    blob: &[u8],
+    buf: BufFields,
+    request: &BatchUpdateRequest,
+    now: OffsetDateTime,
+) -> Result<PreparedUpdate> {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+    }
+    let mut doc = decompress(blob)?;
+    let before = summary_params(&Summary::of(&doc));
+    let (changes, set) = request.update.apply(&mut doc, now);
+    SCRATCH.with_borrow_mut(|scratch| {
+        scratch.json.clear();
+        serde_json::to_writer(&mut scratch.json, &doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if scratch.json.len() > MAX_FINDING_BYTES {
+            return Ok(PreparedUpdate::TooLarge(scratch.json.len()));
+        }
+        if changes.is_empty() && buf.contains(set) {
+            return Ok(PreparedUpdate::Unchanged);
+        }
+        Ok(PreparedUpdate::Write {
+            before: Box::new(before),
+            encoded: Box::new(Encoded::of(&doc, scratch)?),
+            buf: buf.union(set),
+            updates: history_updates(&changes),
+        })
+    })
+}
+
 /// Rewrites a stored finding. Only the summary columns whose value changed are written, so an
 /// update that touches the workflow does not rewrite every index.
-/// `before` is the summary of the stored document; `scratch` holds `doc` serialised and compressed.
+/// `before` is the summary of the stored document.
 fn write_finding(
     tx: &rusqlite::Transaction<'_>,
     rowid: i64,
     before: &[rusqlite::types::Value; 27],
-    doc: &Value,
-    scratch: &Scratch,
+    encoded: Encoded,
     buf: BufFields,
 ) -> Result<()> {
     use rusqlite::types::Value as V;
-    let s = Summary::of(doc);
-    let after = summary_params(&s);
-    let size = scratch.json.len();
     let mut sets = Vec::new();
     let mut values = Vec::new();
-    for ((column, a), b) in SUMMARY_COLUMNS.split(", ").zip(after).zip(before) {
+    for ((column, a), b) in SUMMARY_COLUMNS.split(", ").zip(encoded.summary).zip(before) {
         if a != *b {
             sets.push(format!("{column} = ?{}", values.len() + 1));
             values.push(a);
@@ -733,15 +1036,28 @@ fn write_finding(
         sets.push(format!("{column} = ?{}", values.len() + 1));
         values.push(v);
     };
-    push("confidence", s.confidence.map_or(V::Null, V::Integer));
-    push("criticality", s.criticality.map_or(V::Null, V::Integer));
+    push("confidence", encoded.confidence.map_or(V::Null, V::Integer));
+    push("criticality", encoded.criticality.map_or(V::Null, V::Integer));
     push("buf_fields", V::Integer(i64::from(buf.0)));
-    push("doc_size", V::Integer(size as i64));
-    push("doc", V::Blob(scratch.blob.clone()));
+    push("doc_size", V::Integer(encoded.json_len as i64));
+    push("doc", V::Blob(encoded.blob));
     let sql = format!("UPDATE findings SET {} WHERE rowid = ?{}", sets.join(", "), values.len() + 1);
     values.push(V::Integer(rowid));
     tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
     Ok(())
+}
+
+/// A history row's `updates`: the field changes as GetFindingHistory's Updates, or none.
+fn history_updates(changes: &[FieldChange]) -> Option<String> {
+    if changes.is_empty() {
+        return None;
+    }
+    Some(
+        Value::Array(
+            changes.iter().map(|c| json!({"UpdatedField": c.field, "OldValue": c.old, "NewValue": c.new})).collect(),
+        )
+        .to_string(),
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -756,22 +1072,25 @@ fn record(
     reason: Option<&str>,
     changes: &[FieldChange],
 ) -> Result<()> {
-    if !created && changes.is_empty() {
+    record_row(tx, rowid, at_ns, at, source, identity, created, reason, history_updates(changes).as_deref())
+}
+
+/// Writes a history row, unless it would say nothing (not a creation and no changes).
+#[allow(clippy::too_many_arguments)]
+fn record_row(
+    tx: &rusqlite::Transaction<'_>,
+    rowid: i64,
+    at_ns: i64,
+    at: &str,
+    source: &str,
+    identity: &str,
+    created: bool,
+    reason: Option<&str>,
+    updates: Option<&str>,
+) -> Result<()> {
+    if !created && updates.is_none() {
         return Ok(());
     }
-    let updates = if changes.is_empty() {
-        None
-    } else {
-        Some(
-            Value::Array(
-                changes
-                    .iter()
-                    .map(|c| json!({"UpdatedField": c.field, "OldValue": c.old, "NewValue": c.new}))
-                    .collect(),
-            )
-            .to_string(),
-        )
-    };
     tx.prepare_cached(
         "INSERT INTO history (finding, at_ns, at, source, identity, created, reason, updates)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -810,6 +1129,177 @@ mod tests {
             assert_eq!(scratch.blob, lz4_flex::compress_prepend_size(&scratch.json));
             assert_eq!(decompress(&scratch.blob).unwrap(), doc);
         }
+    }
+
+    fn clock() -> OffsetDateTime {
+        timestamp::parse("2026-02-03T04:05:06.789Z").unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+
+    /// Each stored finding: row id, document, BatchUpdateFindings-set attributes.
+    type Row = (i64, Value, u8);
+
+    /// Every stored document and history row, for comparing two stores.
+    fn dump(store: &Store) -> (Vec<Row>, Vec<Vec<String>>) {
+        let mut docs = store.conn.prepare("SELECT rowid, doc, buf_fields FROM findings ORDER BY rowid").unwrap();
+        let docs = docs
+            .query_map([], |r| Ok((r.get(0)?, decompress(&r.get::<_, Vec<u8>>(1)?).unwrap(), r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        let mut rows = store.conn.prepare("SELECT * FROM history ORDER BY seq").unwrap();
+        let n = rows.column_count();
+        let rows = rows
+            .query_map([], |r| {
+                (0..n).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"))).collect()
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        (docs, rows)
+    }
+
+    // Findings prepared as new off the database (on two threads) are imported exactly as the
+    // one-by-one path imports them: same answers, same documents and rows, same history.
+    #[test]
+    fn prepared_imports_match_one_by_one_imports() {
+        use crate::model::finding::tests::sample;
+        let at = |f: &mut Value, t: &str| f["UpdatedAt"] = json!(t);
+        let mut stored = vec![sample("old-updated"), sample("old-ignored"), sample("old-archived")];
+        stored[2]["RecordState"] = json!("ARCHIVED");
+        stored[2]["Workflow"] = json!({"Status": "RESOLVED"});
+        let mut newer = sample("old-updated");
+        at(&mut newer, "2025-03-01T00:00:00Z");
+        newer["Title"] = json!("renamed");
+        let mut reactivated = sample("old-archived");
+        at(&mut reactivated, "2025-03-01T00:00:00Z");
+        reactivated["RecordState"] = json!("ACTIVE");
+        let mut invalid = sample("invalid");
+        invalid.as_object_mut().unwrap().remove("Title");
+        let mut no_id = sample("x");
+        no_id.as_object_mut().unwrap().remove("Id");
+        let mut oversize = sample("oversize");
+        oversize["ProductFields"] = json!({"blob": "x".repeat(250 * 1024)});
+        let mut again = sample("new-1");
+        at(&mut again, "2025-04-01T00:00:00Z");
+        again["Severity"] = json!({"Label": "LOW"});
+        let mut provider = sample("new-2");
+        provider["FindingProviderFields"] =
+            json!({"Severity": {"Label": "CRITICAL", "Original": "9"}, "Confidence": 70});
+        provider["Confidence"] = json!(10);
+        let mut control = sample("control");
+        control["ProductArn"] = json!("arn:aws:securityhub:us-east-1::product/aws/securityhub");
+        control["Compliance"] = json!({"Status": "PASSED", "SecurityControlId": "S3.1"});
+        let mut stale = sample("new-1");
+        at(&mut stale, "2025-01-01T00:00:00Z");
+        let calls = vec![
+            vec![sample("new-1"), newer, sample("old-ignored"), invalid, oversize, again, no_id, reactivated],
+            vec![stale, provider, control, sample("new-3")],
+            (0..101).map(|i| sample(&format!("too-many-{i}"))).collect(),
+            vec![sample("new-3"), sample("new-4")],
+        ];
+        let other_account = Caller { account: Some("999999999999".into()), identity: "t".into() };
+        let run = |prepare_new: bool| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+            let caller = Caller::unrestricted("t");
+            store.import_calls_with(&caller, vec![stored.clone()], prepare_new).unwrap();
+            let results = store.import_calls_with(&caller, calls.clone(), prepare_new).unwrap();
+            let denied = store.import_calls_with(&other_account, vec![vec![sample("mine")]], prepare_new).unwrap();
+            let results: Vec<String> = results.iter().chain(&denied).map(|r| format!("{r:?}")).collect();
+            (results, dump(&store))
+        };
+        let (prepared, one_by_one) = (run(true), run(false));
+        assert_eq!(prepared.0, one_by_one.0);
+        assert_eq!(prepared.1, one_by_one.1);
+        // The batch exercised every outcome.
+        let all = prepared.0.join("\n");
+        for expected in ["InvalidInput", "FindingSizeExceeded", "Findings[6]", "AccessDeniedException", "101 items"] {
+            assert!(all.contains(expected), "{expected}: {all}");
+        }
+        let docs = &prepared.1 .0;
+        assert_eq!(docs.len(), 3 + 5, "3 stored, new-1..3, new-2's control twin: {docs:?}");
+        assert!(prepared.1 .1.iter().any(|row| row.iter().any(|c| c.contains("ARCHIVED to ACTIVE"))));
+    }
+
+    #[test]
+    fn a_store_update_call_answers_in_identifier_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+        let caller = Caller::unrestricted("t");
+        let findings: Vec<Value> =
+            crate::generate::generate(&crate::generate::GenOptions { count: 40, ..Default::default() }).collect();
+        store.batch_import(&caller, findings.clone()).unwrap();
+        let mut ids: Vec<Value> = findings.iter().map(|f| FindingKey::of(f).unwrap().to_json()).collect();
+        ids.insert(0, json!({"Id": "missing-0", "ProductArn": findings[0]["ProductArn"]}));
+        ids.insert(10, json!({"Id": "missing-10", "ProductArn": findings[0]["ProductArn"]}));
+        ids.insert(20, ids[5].clone());
+        ids.push(json!({"Id": "missing-end", "ProductArn": findings[0]["ProductArn"]}));
+        let request = BatchUpdateRequest::from_json(&json!({
+            "FindingIdentifiers": ids, "Workflow": {"Status": "NOTIFIED"}
+        }))
+        .unwrap();
+        let r = store.batch_update(&caller, &request).unwrap();
+        assert_eq!(r.processed.len(), 40);
+        let codes: Vec<(&str, &str)> = r.unprocessed.iter().map(|u| (u.key.id.as_str(), u.code.as_str())).collect();
+        assert_eq!(codes[0], ("missing-0", "FindingNotFound"));
+        assert_eq!(codes[1], ("missing-10", "FindingNotFound"));
+        assert_eq!(codes[2].1, "DuplicatedFindingIdentifier");
+        assert_eq!(codes[3], ("missing-end", "FindingNotFound"));
+        let expected: Vec<FindingKey> = findings.iter().filter_map(FindingKey::of).collect();
+        assert_eq!(r.processed, expected);
+        for key in &expected {
+            assert_eq!(store.get(key).unwrap().unwrap()["Workflow"]["Status"], "NOTIFIED");
+        }
+    }
+
+    // The pipelined import answers exactly as import_calls does, group by group.
+    #[test]
+    fn pipelined_imports_answer_as_import_calls() {
+        use crate::model::finding::tests::sample;
+        let mut invalid = sample("invalid");
+        invalid["Title"] = json!(7);
+        let mut later = sample("a");
+        later["UpdatedAt"] = json!("2025-06-01T00:00:00Z");
+        let groups = vec![
+            vec![vec![sample("a"), invalid, sample("b")], vec![later.clone(), sample("b")]],
+            vec![(0..101).map(|i| sample(&format!("x{i}"))).collect()],
+            vec![vec![later, sample("c")]],
+        ];
+        let open = || {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+            (dir, store)
+        };
+        let caller = Caller::unrestricted("t");
+        let (_d1, mut one) = open();
+        let mut expected = Vec::new();
+        for g in groups.clone() {
+            expected.extend(one.import_calls(&caller, g).unwrap().into_iter().map(|r| format!("{r:?}")));
+        }
+        let (_d2, mut two) = open();
+        let (sent, results) = two
+            .import_pipelined(&caller, |queue| {
+                for g in groups {
+                    queue.send(g).unwrap();
+                }
+                "done"
+            })
+            .unwrap();
+        assert_eq!(sent, "done");
+        assert_eq!(results.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>(), expected);
+        assert_eq!(dump(&one), dump(&two));
+    }
+
+    // A producer that panics does not leave the import thread waiting for it.
+    #[test]
+    #[should_panic(expected = "producer failed")]
+    fn a_panicking_producer_ends_the_pipelined_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap();
+        let _ = store.import_pipelined(&Caller::unrestricted("t"), |queue| {
+            queue.send(vec![vec![crate::model::finding::tests::sample("a")]]).unwrap();
+            panic!("producer failed");
+        });
     }
 
     // The serve adapter and the TUI move a Store into a thread of its own.
