@@ -1,0 +1,514 @@
+//! The BatchImportFindings path: the request limits and the checks that need no database (run on
+//! the producer's or a helper thread), the documents of new findings prepared off the database, and
+//! the transaction that applies each call. Also the pipelined bulk import and its `ImportQueue`.
+
+use std::collections::HashSet;
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::rows::{insert_finding, record, record_auto, record_row, summary_params, write_finding, Encoded, Scratch};
+use super::{decompress, id_hash, parallel, Caller, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
+use crate::model::finding::{self, FindingKey, Summary, MAX_FINDING_BYTES};
+use crate::model::import::{apply_import, AutoChange, BufFields, ImportOutcome};
+use crate::model::timestamp;
+
+/// Most findings one BatchImportFindings call may carry (seed 004).
+pub const MAX_IMPORT_FINDINGS: usize = 100;
+/// Largest BatchImportFindings call (seed 004: 6 MB).
+pub const MAX_IMPORT_BYTES: usize = 6 * 1024 * 1024;
+
+/// BatchImportFindings' answer: exactly `{FailedCount, SuccessCount, FailedFindings}`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportResult {
+    pub success_count: usize,
+    pub failed: Vec<ImportFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportFailure {
+    pub id: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl ImportResult {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "FailedCount": self.failed.len(),
+            "SuccessCount": self.success_count,
+            "FailedFindings": self.failed.iter().map(|f| json!({
+                "Id": f.id, "ErrorCode": f.code, "ErrorMessage": f.message
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Where `Store::import_pipelined`'s producer sends groups of BatchImportFindings calls.
+pub struct ImportQueue {
+    send: Option<std::sync::mpsc::SyncSender<Vec<CheckedCall>>>,
+    own_account: Option<String>,
+}
+
+impl ImportQueue {
+    /// Queues a group of calls, imported in one transaction; waits while the previous group is
+    /// still waiting. The checks that need no database (limits, validation, access) run here, on
+    /// the producer's thread. Fails once the import has stopped on a store error (which
+    /// `import_pipelined` returns).
+    pub fn send(&mut self, calls: Vec<Vec<Value>>) -> Result<()> {
+        let stopped = || StoreError::Io("the import stopped".into());
+        let send = self.send.as_ref().ok_or_else(stopped)?;
+        let checked = calls.into_iter().map(|findings| check_import(findings, self.own_account.as_deref())).collect();
+        send.send(checked).map_err(|_| stopped())
+    }
+}
+
+impl Store {
+    /// BatchImportFindings (seeds 002 and 004). Request-level limits fail the whole call before anything
+    /// is written; a finding that is invalid, too large or not the caller's is reported in
+    /// FailedFindings and the rest are imported, all in one transaction.
+    pub fn batch_import(&mut self, caller: &Caller, findings: Vec<Value>) -> Result<ImportResult> {
+        let mut results = self.import_calls(caller, vec![findings])?;
+        results.pop().unwrap_or_else(|| Ok(ImportResult::default()))
+    }
+
+    /// Several BatchImportFindings calls applied in one transaction, each with exactly the semantics
+    /// of its own call and its own result (a call over the limits fails alone). Bulk imports from
+    /// files use this: one commit per few thousand findings instead of one per hundred.
+    pub fn import_calls(&mut self, caller: &Caller, calls: Vec<Vec<Value>>) -> Result<Vec<Result<ImportResult>>> {
+        self.import_calls_with(caller, calls, true)
+    }
+
+    /// `import_calls`; with `prepare_new` false every finding takes the one-by-one path (for tests
+    /// that compare the two).
+    fn import_calls_with(
+        &mut self,
+        caller: &Caller,
+        calls: Vec<Vec<Value>>,
+        prepare_new: bool,
+    ) -> Result<Vec<Result<ImportResult>>> {
+        let own_account = caller.account.as_deref();
+        let mut checked = Vec::with_capacity(calls.len());
+        parallel::prepare_and_consume(
+            calls,
+            |findings| check_import(findings, own_account),
+            |call| {
+                checked.push(call);
+                Ok::<(), StoreError>(())
+            },
+        )?;
+        self.import_checked(checked, prepare_new)
+    }
+
+    /// Imports calls that have been through `check_import`, in one transaction.
+    fn import_checked(&mut self, calls: Vec<CheckedCall>, prepare_new: bool) -> Result<Vec<Result<ImportResult>>> {
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // 1. Which findings are new: not stored, and not named earlier in these calls (those, and the
+        //    stored ones, are imported one by one below, as they need what is stored by then).
+        let mut is_new: Vec<Vec<bool>> = Vec::with_capacity(calls.len());
+        {
+            let mut exists = tx.prepare_cached(&format!("SELECT 1 FROM findings WHERE {BY_KEY}"))?;
+            let mut seen = HashSet::new();
+            for findings in calls.iter().flat_map(|c| c.as_ref().ok()) {
+                let mut new = Vec::with_capacity(findings.len());
+                for f in findings {
+                    new.push(match f {
+                        PreparedImport::Apply { key, .. } => {
+                            let stored = exists.exists(params![id_hash(&key.id), key.id, key.product_arn])?;
+                            seen.insert(key) && !stored && prepare_new
+                        }
+                        _ => false,
+                    });
+                }
+                is_new.push(new);
+            }
+        }
+        // 2. Each new finding's document as created, serialised and compressed, on two cores; each call
+        //    is written as soon as it is ready, while the next ones are prepared.
+        let mut is_new = is_new.into_iter();
+        let calls: Vec<(CheckedCall, Vec<bool>)> = calls
+            .into_iter()
+            .map(|c| {
+                let new = if c.is_ok() { is_new.next().unwrap_or_default() } else { Vec::new() };
+                (c, new)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(calls.len());
+        let scratch = &mut self.scratch;
+        parallel::prepare_and_consume(
+            calls,
+            |(call, new)| call.and_then(|findings| create_new(findings, &new, now)),
+            |call| {
+                out.push(match call {
+                    Ok(findings) => Ok(import_into(&tx, scratch, now, findings)?),
+                    Err(e) => Err(e),
+                });
+                Ok::<(), StoreError>(())
+            },
+        )?;
+        tx.commit()?;
+        self.committed();
+        Ok(out)
+    }
+
+    /// A bulk import on two threads: `produce` runs on this thread (reading and parsing, say) and
+    /// hands groups of calls to `queue.send`; another thread imports each group with `import_calls`
+    /// (one transaction each) as it arrives, in order, while the next is being produced. Returns what
+    /// `produce` returned and every call's result, in order. A store error stops the import at that
+    /// group (the groups before it stay committed), makes later `send`s fail, and is returned.
+    pub fn import_pipelined<R>(
+        &mut self,
+        caller: &Caller,
+        produce: impl FnOnce(&mut ImportQueue) -> R,
+    ) -> Result<(R, Vec<Result<ImportResult>>)> {
+        // One group may wait while another is imported: the producer runs at most a group ahead.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<CheckedCall>>(1);
+        let own_account = caller.account.clone();
+        let store = &mut *self;
+        let (produced, written) = std::thread::scope(|s| {
+            // Owned here, so that a panicking producer drops it (ending the writer's loop) before
+            // the scope waits for the writer.
+            let mut queue = ImportQueue { send: Some(send), own_account };
+            let writer = std::thread::Builder::new().name("hubtriage-import".into()).spawn_scoped(s, move || {
+                let mut results = Vec::new();
+                for calls in receive {
+                    results.extend(store.import_checked(calls, true)?);
+                }
+                Ok(results)
+            });
+            let writer = match writer {
+                Ok(w) => w,
+                Err(e) => return (None, Err(StoreError::Io(format!("cannot start the import thread: {e}")))),
+            };
+            let produced = produce(&mut queue);
+            queue.send = None;
+            let written = writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (Some(produced), written)
+        });
+        let written = written?;
+        let produced = produced.ok_or_else(|| StoreError::Io("the import thread did not start".into()))?;
+        Ok((produced, written))
+    }
+}
+
+/// Request-level limits of one BatchImportFindings call. Returns each finding's encoded size where
+/// it is over the 240 KB limit, and otherwise a bound of it that is within the limit: measuring
+/// exactly is only needed near a limit (`finding::encoded_len_bound`).
+fn check_import_call(findings: &[Value]) -> Result<Vec<usize>> {
+    if findings.is_empty() || findings.len() > MAX_IMPORT_FINDINGS {
+        return Err(StoreError::InvalidInput(format!(
+            "Findings has {} items; BatchImportFindings accepts 1 to {MAX_IMPORT_FINDINGS}",
+            findings.len()
+        )));
+    }
+    let exact_over = |f: &Value, bound: usize| if bound > MAX_FINDING_BYTES { finding::encoded_len(f) } else { bound };
+    let mut sizes: Vec<usize> = findings.iter().map(|f| exact_over(f, finding::encoded_len_bound(f))).collect();
+    if sizes.iter().fold(0usize, |a, b| a.saturating_add(*b)) > MAX_IMPORT_BYTES {
+        sizes = findings.iter().map(finding::encoded_len).collect();
+    }
+    let total = sizes.iter().fold(0usize, |a, b| a.saturating_add(*b));
+    if total > MAX_IMPORT_BYTES {
+        return Err(StoreError::InvalidInput(format!(
+            "the request is {:.1} MB; BatchImportFindings accepts at most 6 MB per call",
+            total as f64 / (1024.0 * 1024.0)
+        )));
+    }
+    Ok(sizes)
+}
+
+/// One finding of a BatchImportFindings call after the checks that need no database.
+enum PreparedImport {
+    Failed(ImportFailure),
+    /// Valid, and not stored when the call began: the document as created.
+    Create {
+        key: FindingKey,
+        encoded: Box<Encoded>,
+        auto: Option<AutoChange>,
+    },
+    /// Valid; whether and how it changes the store depends on what is stored when it is written.
+    Apply {
+        key: FindingKey,
+        incoming: Value,
+    },
+    /// Valid but without a key (cannot happen after validation): nothing is written.
+    Skip,
+}
+
+/// A BatchImportFindings call after `check_import`: refused whole, or each finding failed,
+/// skipped, or to be applied.
+type CheckedCall = Result<Vec<PreparedImport>>;
+
+/// The checks of a BatchImportFindings call that need no database: the request limits, then per
+/// finding the size limit, the ASFF rules and the access model. Pure: runs on any thread.
+fn check_import(findings: Vec<Value>, own_account: Option<&str>) -> CheckedCall {
+    let sizes = check_import_call(&findings)?;
+    let mut out = Vec::with_capacity(findings.len());
+    for (index, (incoming, size)) in findings.into_iter().zip(sizes).enumerate() {
+        let id = incoming
+            .get("Id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map_or_else(|| format!("Findings[{index}]"), str::to_string);
+        let fail = |code: &str, message: String| {
+            PreparedImport::Failed(ImportFailure { id: id.clone(), code: code.into(), message })
+        };
+        if size > MAX_FINDING_BYTES {
+            out.push(fail(
+                "FindingSizeExceeded",
+                format!("Finding is {} KB; the maximum size of a finding is 240 KB", size.div_ceil(1024)),
+            ));
+            continue;
+        }
+        if let Err(e) = finding::validate_asff(&incoming) {
+            out.push(fail("InvalidInput", format!("Finding does not adhere to Amazon Finding Format. {e}")));
+            continue;
+        }
+        if let Some(own) = own_account {
+            let account = finding::str_at(&incoming, &["AwsAccountId"]);
+            if account != own {
+                out.push(fail(
+                    "AccessDeniedException",
+                    format!("AwsAccountId {account} is not the calling account {own}"),
+                ));
+                continue;
+            }
+        }
+        out.push(match FindingKey::of(&incoming) {
+            Some(key) => PreparedImport::Apply { key, incoming },
+            None => PreparedImport::Skip,
+        });
+    }
+    Ok(out)
+}
+
+/// Creates the documents of the findings `new[i]` (valid, not stored), serialised and compressed,
+/// ready to insert. Pure: runs on any thread.
+fn create_new(findings: Vec<PreparedImport>, new: &[bool], now: OffsetDateTime) -> Result<Vec<PreparedImport>> {
+    let mut scratch = Scratch::default();
+    let mut out = Vec::with_capacity(findings.len());
+    for (f, new) in findings.into_iter().zip(new.iter().copied().chain(std::iter::repeat(false))) {
+        let PreparedImport::Apply { key, incoming } = f else {
+            out.push(f);
+            continue;
+        };
+        if !new {
+            out.push(PreparedImport::Apply { key, incoming });
+            continue;
+        }
+        match apply_import(None, incoming, now) {
+            ImportOutcome::Created { doc, auto } => {
+                scratch.encode_json(&doc)?;
+                let encoded = Box::new(Encoded::of(&doc, &mut scratch)?);
+                out.push(PreparedImport::Create { key, encoded, auto });
+            }
+            // A new finding is always created.
+            ImportOutcome::Updated { .. } | ImportOutcome::Ignored => {
+                return Err(StoreError::Corrupt("an import of a new finding did not create it".into()))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn import_into(
+    tx: &rusqlite::Transaction<'_>,
+    scratch: &mut Scratch,
+    now: OffsetDateTime,
+    findings: Vec<PreparedImport>,
+) -> Result<ImportResult> {
+    let now_text = timestamp::format(now);
+    let now_ns = timestamp::to_nanos(now);
+    let mut result = ImportResult::default();
+    for prepared in findings {
+        let (key, incoming) = match prepared {
+            PreparedImport::Failed(f) => {
+                result.failed.push(f);
+                continue;
+            }
+            PreparedImport::Skip => continue,
+            PreparedImport::Create { key, encoded, auto } => {
+                let rowid = insert_finding(tx, &key, *encoded)?;
+                record_row(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &key.product_arn, true, None, None)?;
+                record_auto(tx, rowid, now_ns, &now_text, auto)?;
+                result.success_count += 1;
+                continue;
+            }
+            PreparedImport::Apply { key, incoming } => (key, incoming),
+        };
+        let existing: Option<(i64, Vec<u8>, u8)> = tx
+            .prepare_cached(
+                "SELECT rowid, doc, buf_fields FROM findings WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
+            )?
+            .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let existing_doc = match &existing {
+            Some((_, blob, _)) => Some(decompress(blob)?),
+            None => None,
+        };
+        let outcome = apply_import(existing_doc.as_ref().zip(existing.as_ref().map(|e| BufFields(e.2))), incoming, now);
+        let provider = key.product_arn.clone();
+        match outcome {
+            ImportOutcome::Ignored => {}
+            ImportOutcome::Created { doc, auto } => {
+                scratch.encode_json(&doc)?;
+                let rowid = insert_finding(tx, &key, Encoded::of(&doc, scratch)?)?;
+                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, true, None, &[])?;
+                record_auto(tx, rowid, now_ns, &now_text, auto)?;
+            }
+            ImportOutcome::Updated { doc, changes, auto } => {
+                let (rowid, _, buf) = existing.unwrap_or_default();
+                let before = summary_params(&Summary::of(existing_doc.as_ref().unwrap_or(&Value::Null)));
+                scratch.encode_json(&doc)?;
+                write_finding(tx, rowid, &before, Encoded::of(&doc, scratch)?, BufFields(buf))?;
+                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, false, None, &changes)?;
+                record_auto(tx, rowid, now_ns, &now_text, auto)?;
+            }
+        }
+        result.success_count += 1;
+    }
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::tests::clock;
+
+    /// Each stored finding: row id, document, BatchUpdateFindings-set attributes.
+    type Row = (i64, Value, u8);
+
+    /// Every stored document and history row, for comparing two stores.
+    fn dump(store: &Store) -> (Vec<Row>, Vec<Vec<String>>) {
+        let mut docs = store.conn.prepare("SELECT rowid, doc, buf_fields FROM findings ORDER BY rowid").unwrap();
+        let docs = docs
+            .query_map([], |r| Ok((r.get(0)?, decompress(&r.get::<_, Vec<u8>>(1)?).unwrap(), r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        let mut rows = store.conn.prepare("SELECT * FROM history ORDER BY seq").unwrap();
+        let n = rows.column_count();
+        let rows = rows
+            .query_map([], |r| {
+                (0..n).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"))).collect()
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        (docs, rows)
+    }
+
+    // Findings prepared as new off the database (on two threads) are imported exactly as the
+    // one-by-one path imports them: same answers, same documents and rows, same history.
+    #[test]
+    fn prepared_imports_match_one_by_one_imports() {
+        use crate::model::finding::tests::sample;
+        let at = |f: &mut Value, t: &str| f["UpdatedAt"] = json!(t);
+        let mut stored = vec![sample("old-updated"), sample("old-ignored"), sample("old-archived")];
+        stored[2]["RecordState"] = json!("ARCHIVED");
+        stored[2]["Workflow"] = json!({"Status": "RESOLVED"});
+        let mut newer = sample("old-updated");
+        at(&mut newer, "2025-03-01T00:00:00Z");
+        newer["Title"] = json!("renamed");
+        let mut reactivated = sample("old-archived");
+        at(&mut reactivated, "2025-03-01T00:00:00Z");
+        reactivated["RecordState"] = json!("ACTIVE");
+        let mut invalid = sample("invalid");
+        invalid.as_object_mut().unwrap().remove("Title");
+        let mut no_id = sample("x");
+        no_id.as_object_mut().unwrap().remove("Id");
+        let mut oversize = sample("oversize");
+        oversize["ProductFields"] = json!({"blob": "x".repeat(250 * 1024)});
+        let mut again = sample("new-1");
+        at(&mut again, "2025-04-01T00:00:00Z");
+        again["Severity"] = json!({"Label": "LOW"});
+        let mut provider = sample("new-2");
+        provider["FindingProviderFields"] =
+            json!({"Severity": {"Label": "CRITICAL", "Original": "9"}, "Confidence": 70});
+        provider["Confidence"] = json!(10);
+        let mut control = sample("control");
+        control["ProductArn"] = json!("arn:aws:securityhub:us-east-1::product/aws/securityhub");
+        control["Compliance"] = json!({"Status": "PASSED", "SecurityControlId": "S3.1"});
+        let mut stale = sample("new-1");
+        at(&mut stale, "2025-01-01T00:00:00Z");
+        let calls = vec![
+            vec![sample("new-1"), newer, sample("old-ignored"), invalid, oversize, again, no_id, reactivated],
+            vec![stale, provider, control, sample("new-3")],
+            (0..101).map(|i| sample(&format!("too-many-{i}"))).collect(),
+            vec![sample("new-3"), sample("new-4")],
+        ];
+        let other_account = Caller { account: Some("999999999999".into()), identity: "t".into() };
+        let run = |prepare_new: bool| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+            let caller = Caller::unrestricted("t");
+            store.import_calls_with(&caller, vec![stored.clone()], prepare_new).unwrap();
+            let results = store.import_calls_with(&caller, calls.clone(), prepare_new).unwrap();
+            let denied = store.import_calls_with(&other_account, vec![vec![sample("mine")]], prepare_new).unwrap();
+            let results: Vec<String> = results.iter().chain(&denied).map(|r| format!("{r:?}")).collect();
+            (results, dump(&store))
+        };
+        let (prepared, one_by_one) = (run(true), run(false));
+        assert_eq!(prepared.0, one_by_one.0);
+        assert_eq!(prepared.1, one_by_one.1);
+        // The batch exercised every outcome.
+        let all = prepared.0.join("\n");
+        for expected in ["InvalidInput", "FindingSizeExceeded", "Findings[6]", "AccessDeniedException", "101 items"] {
+            assert!(all.contains(expected), "{expected}: {all}");
+        }
+        let docs = &prepared.1 .0;
+        assert_eq!(docs.len(), 3 + 5, "3 stored, new-1..3, new-2's control twin: {docs:?}");
+        assert!(prepared.1 .1.iter().any(|row| row.iter().any(|c| c.contains("ARCHIVED to ACTIVE"))));
+    }
+
+    // The pipelined import answers exactly as import_calls does, group by group.
+    #[test]
+    fn pipelined_imports_answer_as_import_calls() {
+        use crate::model::finding::tests::sample;
+        let mut invalid = sample("invalid");
+        invalid["Title"] = json!(7);
+        let mut later = sample("a");
+        later["UpdatedAt"] = json!("2025-06-01T00:00:00Z");
+        let groups = vec![
+            vec![vec![sample("a"), invalid, sample("b")], vec![later.clone(), sample("b")]],
+            vec![(0..101).map(|i| sample(&format!("x{i}"))).collect()],
+            vec![vec![later, sample("c")]],
+        ];
+        let open = || {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+            (dir, store)
+        };
+        let caller = Caller::unrestricted("t");
+        let (_d1, mut one) = open();
+        let mut expected = Vec::new();
+        for g in groups.clone() {
+            expected.extend(one.import_calls(&caller, g).unwrap().into_iter().map(|r| format!("{r:?}")));
+        }
+        let (_d2, mut two) = open();
+        let (sent, results) = two
+            .import_pipelined(&caller, |queue| {
+                for g in groups {
+                    queue.send(g).unwrap();
+                }
+                "done"
+            })
+            .unwrap();
+        assert_eq!(sent, "done");
+        assert_eq!(results.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>(), expected);
+        assert_eq!(dump(&one), dump(&two));
+    }
+
+    // A producer that panics does not leave the import thread waiting for it.
+    #[test]
+    #[should_panic(expected = "producer failed")]
+    fn a_panicking_producer_ends_the_pipelined_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap();
+        let _ = store.import_pipelined(&Caller::unrestricted("t"), |queue| {
+            queue.send(vec![vec![crate::model::finding::tests::sample("a")]]).unwrap();
+            panic!("producer failed");
+        });
+    }
+}

@@ -1,0 +1,257 @@
+//! How a finding is stored, shared by the import and update paths: its document serialised and
+//! compressed (and read back), its summary columns, the row written or rewritten, and the history
+//! rows recording each change.
+
+use rusqlite::params;
+use serde_json::{json, Value};
+
+use super::{id_hash, Result, StoreError, SERVICE_IDENTITY, SOURCE_SERVICE};
+use crate::model::change::FieldChange;
+use crate::model::finding::{FindingKey, Summary};
+use crate::model::import::{AutoChange, BufFields};
+use crate::model::timestamp;
+
+/// Buffers one write reuses from finding to finding: each document's JSON and its compressed form.
+#[derive(Default)]
+pub(super) struct Scratch {
+    pub(super) json: Vec<u8>,
+    blob: Vec<u8>,
+}
+
+impl Scratch {
+    /// Serialises `doc` into `json` and compresses it into `blob` (lz4, size prepended, as `compress`).
+    #[cfg(test)]
+    fn encode(&mut self, doc: &Value) -> Result<()> {
+        self.encode_json(doc)?;
+        self.compress()
+    }
+
+    /// Serialises `doc` into `json`.
+    pub(super) fn encode_json(&mut self, doc: &Value) -> Result<()> {
+        self.json.clear();
+        serde_json::to_writer(&mut self.json, doc).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    fn compress(&mut self) -> Result<()> {
+        let len = u32::try_from(self.json.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.blob.clear();
+        self.blob.extend_from_slice(&len.to_le_bytes());
+        self.blob.resize(4 + lz4_flex::block::get_maximum_output_size(self.json.len()), 0);
+        let n = lz4_flex::block::compress_into(&self.json, &mut self.blob[4..])
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.blob.truncate(4 + n);
+        Ok(())
+    }
+}
+
+pub(super) fn decompress(blob: &[u8]) -> Result<Value> {
+    let bytes = lz4_flex::decompress_size_prepended(blob).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(super) fn summary_params(s: &Summary) -> [rusqlite::types::Value; 27] {
+    use rusqlite::types::Value as V;
+    let text = |t: &str| V::Text(t.to_string());
+    let opt_int = |i: Option<i64>| i.map_or(V::Null, V::Integer);
+    let ns = |t: &str| timestamp::parse(t).map(timestamp::to_nanos);
+    [
+        text(&s.product_arn),
+        text(&s.id),
+        text(&s.product_name),
+        text(&s.company_name),
+        text(&s.generator_id),
+        text(&s.aws_account_id),
+        text(&s.region),
+        text(&s.title),
+        text(s.severity_label.map_or("", |l| l.as_str())),
+        V::Integer(s.severity_label.map_or(-1, |l| i64::from(l.rank()))),
+        opt_int(s.severity_normalized),
+        text(s.workflow_status.map_or("", |w| w.as_str())),
+        text(s.record_state.map_or("", |w| w.as_str())),
+        text(s.verification_state.map_or("", |w| w.as_str())),
+        text(s.compliance_status.map_or("", |w| w.as_str())),
+        text(&s.control_id),
+        text(&s.resource_type),
+        text(&s.resource_id),
+        text(&s.types.join("\n")),
+        text(&s.created_at),
+        text(&s.updated_at),
+        V::Integer(ns(&s.updated_at).unwrap_or(0)),
+        V::Integer(ns(&s.created_at).unwrap_or(0)),
+        opt_int(ns(&s.first_observed_at)),
+        opt_int(ns(&s.last_observed_at)),
+        text(&s.note_text),
+        text(&s.note_updated_by),
+    ]
+}
+
+const SUMMARY_COLUMNS: &str = "product_arn, id, product_name, company_name, generator_id, aws_account_id, region, \
+    title, severity_label, severity_rank, severity_normalized, workflow_status, record_state, verification_state, \
+    compliance_status, control_id, resource_type, resource_id, types, created_at, updated_at, updated_ns, created_ns, \
+    first_observed_ns, last_observed_ns, note_text, note_updated_by";
+
+static INSERT_FINDING: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO findings ({SUMMARY_COLUMNS}, confidence, criticality, buf_fields, doc_size, doc, format, id_hash) \
+         VALUES ({}, ?28, ?29, 0, ?30, ?31, 'asff', ?32)",
+        (1..=27).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+    )
+});
+
+pub(super) fn insert_finding(tx: &rusqlite::Transaction<'_>, key: &FindingKey, encoded: Encoded) -> Result<i64> {
+    use rusqlite::types::Value as V;
+    let mut stmt = tx.prepare_cached(&INSERT_FINDING)?;
+    for (i, v) in encoded.summary.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, v)?;
+    }
+    stmt.raw_bind_parameter(28, encoded.confidence.map_or(V::Null, V::Integer))?;
+    stmt.raw_bind_parameter(29, encoded.criticality.map_or(V::Null, V::Integer))?;
+    stmt.raw_bind_parameter(30, encoded.json_len as i64)?;
+    stmt.raw_bind_parameter(31, encoded.blob.as_slice())?;
+    stmt.raw_bind_parameter(32, id_hash(&key.id))?;
+    stmt.raw_execute()?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// A document as it is written: its summary columns, serialised size and compressed form.
+pub(super) struct Encoded {
+    summary: [rusqlite::types::Value; 27],
+    confidence: Option<i64>,
+    criticality: Option<i64>,
+    json_len: usize,
+    blob: Vec<u8>,
+}
+
+impl Encoded {
+    /// `doc`, whose serialised form `scratch.json` holds, compressed.
+    pub(super) fn of(doc: &Value, scratch: &mut Scratch) -> Result<Encoded> {
+        scratch.compress()?;
+        let s = Summary::of(doc);
+        Ok(Encoded {
+            summary: summary_params(&s),
+            confidence: s.confidence,
+            criticality: s.criticality,
+            json_len: scratch.json.len(),
+            blob: scratch.blob.clone(),
+        })
+    }
+}
+
+/// Rewrites a stored finding. Only the summary columns whose value changed are written, so an
+/// update that touches the workflow does not rewrite every index.
+/// `before` is the summary of the stored document.
+pub(super) fn write_finding(
+    tx: &rusqlite::Transaction<'_>,
+    rowid: i64,
+    before: &[rusqlite::types::Value; 27],
+    encoded: Encoded,
+    buf: BufFields,
+) -> Result<()> {
+    use rusqlite::types::Value as V;
+    let mut sets = Vec::new();
+    let mut values = Vec::new();
+    for ((column, a), b) in SUMMARY_COLUMNS.split(", ").zip(encoded.summary).zip(before) {
+        if a != *b {
+            sets.push(format!("{column} = ?{}", values.len() + 1));
+            values.push(a);
+        }
+    }
+    let mut push = |column: &str, v: V| {
+        sets.push(format!("{column} = ?{}", values.len() + 1));
+        values.push(v);
+    };
+    push("confidence", encoded.confidence.map_or(V::Null, V::Integer));
+    push("criticality", encoded.criticality.map_or(V::Null, V::Integer));
+    push("buf_fields", V::Integer(i64::from(buf.0)));
+    push("doc_size", V::Integer(encoded.json_len as i64));
+    push("doc", V::Blob(encoded.blob));
+    let sql = format!("UPDATE findings SET {} WHERE rowid = ?{}", sets.join(", "), values.len() + 1);
+    values.push(V::Integer(rowid));
+    tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+    Ok(())
+}
+
+/// A history row's `updates`: the field changes as GetFindingHistory's Updates, or none.
+pub(super) fn history_updates(changes: &[FieldChange]) -> Option<String> {
+    if changes.is_empty() {
+        return None;
+    }
+    Some(
+        Value::Array(
+            changes.iter().map(|c| json!({"UpdatedField": c.field, "OldValue": c.old, "NewValue": c.new})).collect(),
+        )
+        .to_string(),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn record(
+    tx: &rusqlite::Transaction<'_>,
+    rowid: i64,
+    at_ns: i64,
+    at: &str,
+    source: &str,
+    identity: &str,
+    created: bool,
+    reason: Option<&str>,
+    changes: &[FieldChange],
+) -> Result<()> {
+    record_row(tx, rowid, at_ns, at, source, identity, created, reason, history_updates(changes).as_deref())
+}
+
+/// Writes a history row, unless it would say nothing (not a creation and no changes).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn record_row(
+    tx: &rusqlite::Transaction<'_>,
+    rowid: i64,
+    at_ns: i64,
+    at: &str,
+    source: &str,
+    identity: &str,
+    created: bool,
+    reason: Option<&str>,
+    updates: Option<&str>,
+) -> Result<()> {
+    if !created && updates.is_none() {
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "INSERT INTO history (finding, at_ns, at, source, identity, created, reason, updates)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![rowid, at_ns, at, source, identity, created, reason, updates])?;
+    Ok(())
+}
+
+pub(super) fn record_auto(
+    tx: &rusqlite::Transaction<'_>,
+    rowid: i64,
+    at_ns: i64,
+    at: &str,
+    auto: Option<AutoChange>,
+) -> Result<()> {
+    let Some(a) = auto else { return Ok(()) };
+    let change = FieldChange {
+        field: "Workflow.Status".into(),
+        old: a.from.map(|s| s.as_str().to_string()),
+        new: Some(a.to.as_str().to_string()),
+    };
+    record(tx, rowid, at_ns, at, SOURCE_SERVICE, SERVICE_IDENTITY, false, Some(&a.reason), &[change])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Stored documents keep their format: lz4_flex's size-prepended block, as versions 1 and 2 wrote.
+    #[test]
+    fn scratch_encoding_is_the_stored_format() {
+        let mut scratch = Scratch::default();
+        for doc in crate::generate::generate(&crate::generate::GenOptions { count: 50, ..Default::default() }) {
+            scratch.encode(&doc).unwrap();
+            assert_eq!(scratch.json, serde_json::to_vec(&doc).unwrap());
+            assert_eq!(scratch.blob, lz4_flex::compress_prepend_size(&scratch.json));
+            assert_eq!(decompress(&scratch.blob).unwrap(), doc);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The BatchUpdateFindings path: each finding looked up and checked against the access model, the
+//! update applied off the database, and the changed rows and their history written in one
+//! transaction, answering in the identifiers' order.
+
+use std::collections::HashSet;
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::rows::{history_updates, record_row, summary_params, write_finding, Encoded, Scratch};
+use super::{decompress, id_hash, parallel, Access, Caller, Result, Store, StoreError, SOURCE_UPDATE};
+use crate::model::finding::{FindingKey, Summary, MAX_FINDING_BYTES};
+use crate::model::import::BufFields;
+use crate::model::timestamp;
+use crate::model::update::BatchUpdateRequest;
+
+/// BatchUpdateFindings' answer: exactly `{ProcessedFindings, UnprocessedFindings}`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateResult {
+    pub processed: Vec<FindingKey>,
+    pub unprocessed: Vec<Unprocessed>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unprocessed {
+    pub key: FindingKey,
+    pub code: String,
+    pub message: String,
+}
+
+impl UpdateResult {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "ProcessedFindings": self.processed.iter().map(FindingKey::to_json).collect::<Vec<_>>(),
+            "UnprocessedFindings": self.unprocessed.iter().map(|u| json!({
+                "FindingIdentifier": u.key.to_json(), "ErrorCode": u.code, "ErrorMessage": u.message
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+impl Store {
+    /// BatchUpdateFindings (seeds 001 and 003). The request was validated when it was parsed; here each
+    /// finding is processed or reported in UnprocessedFindings. One transaction: all or nothing lands.
+    pub fn batch_update(&mut self, caller: &Caller, request: &BatchUpdateRequest) -> Result<UpdateResult> {
+        let access = self.access(caller)?;
+        let now = self.now();
+        let now_text = timestamp::format(now);
+        let now_ns = timestamp::to_nanos(now);
+        let identity = request.update.note.as_ref().map_or(caller.identity.as_str(), |n| n.updated_by.as_str());
+        let identity = identity.to_string();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // 1. Look every finding up, in order (the answers' order is the identifiers').
+        enum Slot {
+            Unprocessed(Unprocessed),
+            Found,
+        }
+        let mut slots = Vec::with_capacity(request.identifiers.len());
+        let mut found: Vec<(i64, Vec<u8>, u8)> = Vec::with_capacity(request.identifiers.len());
+        let mut seen = HashSet::new();
+        {
+            let mut lookup = tx.prepare_cached(
+                "SELECT rowid, doc, buf_fields, aws_account_id FROM findings \
+                 WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
+            )?;
+            for key in &request.identifiers {
+                let unprocessed = |code: &str, message: String| {
+                    Slot::Unprocessed(Unprocessed { key: key.clone(), code: code.into(), message })
+                };
+                if !seen.insert(key) {
+                    slots.push(unprocessed(
+                        "DuplicatedFindingIdentifier",
+                        "the finding is named more than once in FindingIdentifiers".into(),
+                    ));
+                    continue;
+                }
+                let row: Option<(i64, Vec<u8>, u8, String)> = lookup
+                    .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })
+                    .optional()?;
+                let Some((rowid, blob, buf, account)) = row else {
+                    slots.push(unprocessed("FindingNotFound", "no finding has this Id and ProductArn".into()));
+                    continue;
+                };
+                if let Some(reason) = denied(&access, &account, request) {
+                    slots.push(unprocessed("AccessDenied", reason));
+                    continue;
+                }
+                slots.push(Slot::Found);
+                found.push((rowid, blob, buf));
+            }
+        }
+        // 2. Apply the update to each document (pure work, on two cores) and write the changed rows in
+        //    order, each as soon as it is ready. The answers keep the identifiers' order.
+        let mut result = UpdateResult::default();
+        let mut slots = request.identifiers.iter().zip(slots);
+        // Answers the identifiers the lookup settled, up to the next one found; returns that one.
+        let mut settled = |result: &mut UpdateResult| {
+            for (key, slot) in slots.by_ref() {
+                match slot {
+                    Slot::Unprocessed(u) => result.unprocessed.push(u),
+                    Slot::Found => return Some(key),
+                }
+            }
+            None
+        };
+        parallel::prepare_and_consume(
+            found.iter().collect(),
+            |(rowid, blob, buf)| (*rowid, prepare_update(blob, BufFields(*buf), request, now)),
+            |(rowid, prepared)| {
+                let key = settled(&mut result).ok_or_else(|| StoreError::Corrupt("an update went missing".into()))?;
+                match prepared? {
+                    PreparedUpdate::TooLarge(size) => {
+                        result.unprocessed.push(Unprocessed {
+                            key: key.clone(),
+                            code: "FindingSizeExceeded".into(),
+                            message: format!(
+                                "the updated finding would be {} KB; the maximum is 240 KB",
+                                size.div_ceil(1024)
+                            ),
+                        });
+                        return Ok(());
+                    }
+                    PreparedUpdate::Unchanged => {}
+                    PreparedUpdate::Write { before, encoded, buf, updates } => {
+                        write_finding(&tx, rowid, &before, *encoded, buf)?;
+                        let updates = updates.as_deref();
+                        record_row(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, false, None, updates)?;
+                    }
+                }
+                result.processed.push(key.clone());
+                Ok::<(), StoreError>(())
+            },
+        )?;
+        settled(&mut result);
+        tx.commit()?;
+        self.committed();
+        Ok(result)
+    }
+}
+
+/// Why the access model refuses this update on a finding of `account`, if it does.
+fn denied(access: &Access, account: &str, request: &BatchUpdateRequest) -> Option<String> {
+    match access {
+        Access::Unrestricted => None,
+        Access::Administrator { accounts } if accounts.contains(account) => None,
+        Access::Administrator { .. } => Some(format!(
+            "the finding belongs to account {account}, which is neither the caller nor one of its members"
+        )),
+        Access::Member { account: own } | Access::Standalone { account: own } if own != account => {
+            Some(format!("the finding belongs to account {account}; account {own} may update only its own findings"))
+        }
+        Access::Member { .. } if !request.update.is_note_only() => {
+            Some("member accounts may update only the Note of their findings".into())
+        }
+        Access::Member { .. } | Access::Standalone { .. } => None,
+    }
+}
+
+/// One finding of a BatchUpdateFindings call, updated off the database: what is to be written.
+enum PreparedUpdate {
+    /// The updated document would be over the 240 KB limit (its size).
+    TooLarge(usize),
+    /// Nothing changes: the row is left as it is.
+    Unchanged,
+    Write {
+        before: Box<[rusqlite::types::Value; 27]>,
+        encoded: Box<Encoded>,
+        buf: BufFields,
+        /// The history row's `updates`.
+        updates: Option<String>,
+    },
+}
+
+/// Applies `request` to a stored document (`blob`, with its BatchUpdateFindings-set attributes `buf`).
+/// Pure: runs on any thread.
+fn prepare_update(
+    blob: &[u8],
+    buf: BufFields,
+    request: &BatchUpdateRequest,
+    now: OffsetDateTime,
+) -> Result<PreparedUpdate> {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+    }
+    let mut doc = decompress(blob)?;
+    let before = summary_params(&Summary::of(&doc));
+    let (changes, set) = request.update.apply(&mut doc, now);
+    SCRATCH.with_borrow_mut(|scratch| {
+        scratch.json.clear();
+        serde_json::to_writer(&mut scratch.json, &doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if scratch.json.len() > MAX_FINDING_BYTES {
+            return Ok(PreparedUpdate::TooLarge(scratch.json.len()));
+        }
+        if changes.is_empty() && buf.contains(set) {
+            return Ok(PreparedUpdate::Unchanged);
+        }
+        Ok(PreparedUpdate::Write {
+            before: Box::new(before),
+            encoded: Box::new(Encoded::of(&doc, scratch)?),
+            buf: buf.union(set),
+            updates: history_updates(&changes),
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::tests::clock;
+
+    #[test]
+    fn a_store_update_call_answers_in_identifier_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+        let caller = Caller::unrestricted("t");
+        let findings: Vec<Value> =
+            crate::generate::generate(&crate::generate::GenOptions { count: 40, ..Default::default() }).collect();
+        store.batch_import(&caller, findings.clone()).unwrap();
+        let mut ids: Vec<Value> = findings.iter().map(|f| FindingKey::of(f).unwrap().to_json()).collect();
+        ids.insert(0, json!({"Id": "missing-0", "ProductArn": findings[0]["ProductArn"]}));
+        ids.insert(10, json!({"Id": "missing-10", "ProductArn": findings[0]["ProductArn"]}));
+        ids.insert(20, ids[5].clone());
+        ids.push(json!({"Id": "missing-end", "ProductArn": findings[0]["ProductArn"]}));
+        let request = BatchUpdateRequest::from_json(&json!({
+            "FindingIdentifiers": ids, "Workflow": {"Status": "NOTIFIED"}
+        }))
+        .unwrap();
+        let r = store.batch_update(&caller, &request).unwrap();
+        assert_eq!(r.processed.len(), 40);
+        let codes: Vec<(&str, &str)> = r.unprocessed.iter().map(|u| (u.key.id.as_str(), u.code.as_str())).collect();
+        assert_eq!(codes[0], ("missing-0", "FindingNotFound"));
+        assert_eq!(codes[1], ("missing-10", "FindingNotFound"));
+        assert_eq!(codes[2].1, "DuplicatedFindingIdentifier");
+        assert_eq!(codes[3], ("missing-end", "FindingNotFound"));
+        let expected: Vec<FindingKey> = findings.iter().filter_map(FindingKey::of).collect();
+        assert_eq!(r.processed, expected);
+        for key in &expected {
+            assert_eq!(store.get(key).unwrap().unwrap()["Workflow"]["Status"], "NOTIFIED");
+        }
+    }
+}
