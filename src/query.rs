@@ -993,8 +993,6 @@ mod tests {
         assert!(query.matches_text(&finding()));
         assert!(q("anonymous 123456789012 guardduty best").matches_text(&finding()));
         assert!(!q("anonymous lambda").matches_text(&finding()));
-        // Region is not a text field.
-        assert!(!q("eu-west-1x").matches_text(&finding()));
         assert!(q("").matches_text(&finding()));
         assert_eq!(q("  "), Query::default());
     }

@@ -261,7 +261,8 @@ mod tests {
 
         h.send(Effect::RunQuery { query_id: 2, text: "status:resolved".into() });
         let Event::QueryMatched { query_id: 2, keys: matched } = h.next() else { panic!("query") };
-        assert!(matched.len() >= 150);
+        assert_eq!(matched.len(), 150, "every finding of the store is resolved now");
+        assert_eq!(matched.iter().collect::<std::collections::HashSet<_>>().len(), 150, "each once");
         h.send(Effect::RunQuery { query_id: 3, text: "sevv:x".into() });
         assert!(matches!(h.next(), Event::QueryFailed { query_id: 3, .. }));
 

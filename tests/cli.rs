@@ -153,14 +153,19 @@ fn acknowledged_imports_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s.db");
     let files: Vec<String> = (0..40).map(|i| generate(dir.path(), 100, i).to_str().unwrap().to_string()).collect();
+    // After the files comes `-`, standard input, held open by this test: the importer is alive when
+    // the kill comes, whether it is still importing the files or already waiting on stdin.
     let mut child = Command::new(env!("CARGO_BIN_EXE_hubtriage"))
         .arg("import")
         .args(&files)
+        .arg("-")
         .env("HUBTRIAGE_STORE", &store)
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let _stdin = child.stdin.take().unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut acknowledged = 0;
     let reader = std::io::BufRead::lines(std::io::BufReader::new(stdout));
@@ -174,7 +179,8 @@ fn acknowledged_imports_survive_kill_9() {
             }
         }
     }
-    child.wait().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(libc::SIGKILL), "{status:?}");
     assert_eq!(acknowledged, 500);
     let o = run(&store, &["findings", "--format", "csv"]);
     assert!(o.status.success(), "{}", text(&o));

@@ -386,7 +386,7 @@ fn faults_inject_errors_latency_and_drops() {
     assert!(a.contains(&503) && a.contains(&200), "{a:?}");
 
     let dir = tempfile::tempdir().unwrap();
-    let o = hubtriage(dir.path(), &["serve", "--fault", "explode@0.1"]);
+    let o = hubtriage(dir.path(), &["serve", "--listen", "127.0.0.1:0", "--fault", "explode@0.1"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown fault"));
 }
@@ -458,18 +458,24 @@ fn concurrent_updates_are_all_applied() {
 
 #[test]
 fn shutdown_finishes_requests_in_flight_and_closes_the_store() {
-    let mut s = Server::start(&["--fault", "latency=700ms"]);
+    // The request must be inside the server when the signal comes: it is held there for 3 s by the
+    // injected latency, and the signal follows 1 s after it was sent.
+    let mut s = Server::start(&["--fault", "latency=3000ms"]);
+    // A write first, so that an empty WAL afterwards shows the checkpoint on close.
+    let all = findings(s.dir.path(), 5, 1);
+    import_all(&s, &all);
     let url = s.url("/findings");
     let inflight = std::thread::spawn(move || {
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         agent.post(&url).send("{}").map(|r| r.status().as_u16())
     });
-    std::thread::sleep(Duration::from_millis(250));
+    std::thread::sleep(Duration::from_millis(1000));
     let (status, stderr) = s.stop();
     assert_eq!(inflight.join().unwrap().unwrap(), 200, "the request in flight was answered");
     assert!(status.success(), "{stderr}");
     assert!(stderr.contains("store closed"), "{stderr}");
     assert!(stderr.contains("GetFindings: 1 calls, p50"), "{stderr}");
+    assert!(stderr.contains("BatchImportFindings: 1 calls, p50"), "{stderr}");
     let wal = s.dir.path().join("s.db-wal");
     assert!(std::fs::metadata(&wal).map_or(0, |m| m.len()) == 0, "WAL checkpointed");
 }

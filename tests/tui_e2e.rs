@@ -34,7 +34,8 @@ struct Tmux {
 
 impl Tmux {
     fn cmd(&self, args: &[&str]) -> Output {
-        Command::new("tmux").arg("-S").arg(&self.socket).args(args).output().unwrap()
+        // `-f /dev/null`: the user's ~/.tmux.conf must not change sizes, keys or the status line.
+        Command::new("tmux").arg("-f").arg("/dev/null").arg("-S").arg(&self.socket).args(args).output().unwrap()
     }
 
     fn screen(&self) -> String {
@@ -119,9 +120,14 @@ fn filter_mark_all_resolve_quit_then_the_store_shows_them_resolved() {
 
     let tmux = Tmux { socket: dir.path().join("tmux.sock") };
     // The shell line prints the exit status after the workbench ends, and keeps the pane open to show it.
+    // HOME and XDG_CONFIG_HOME point into the temp dir, so the user's own keymap and config don't apply.
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
     let line = format!(
-        "env HUBTRIAGE_STORE='{}' HUBTRIAGE_USER=e2e-tester TERM=xterm-256color '{BIN}'; echo EXITED-$?; sleep 60",
-        store.display()
+        "env HOME='{home}' XDG_CONFIG_HOME='{home}/.config' HUBTRIAGE_STORE='{store}' HUBTRIAGE_USER=e2e-tester \
+         TERM=xterm-256color '{BIN}'; echo EXITED-$?; sleep 60",
+        home = home.display(),
+        store = store.display()
     );
     let o = tmux.cmd(&["new-session", "-d", "-s", "e2e", "-x", "160", "-y", "48", &line]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

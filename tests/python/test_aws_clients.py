@@ -61,8 +61,9 @@ class ServerCase(unittest.TestCase):
             "AWS_PAGER": "",
         }
         # boto3 in this process reads the same hermetic settings.
+        # HUBTRIAGE_* of the caller (account, user, store) must not reach the server either.
         for k in list(os.environ):
-            if k.startswith("AWS_"):
+            if k.startswith("AWS_") or k.startswith("HUBTRIAGE_"):
                 del os.environ[k]
         os.environ.update({k: v for k, v in cls.env.items() if k != "PATH"})
         args = [BIN, "--store", cls.store, "serve", "--listen", "127.0.0.1:0"]
