@@ -319,6 +319,16 @@ impl GroupField {
         }
     }
 
+    /// Where a value stands in the field's own order (most severe first; the workflow's order), for
+    /// fields that have one; the others are listed by count.
+    pub fn natural_rank(self, value: &str) -> Option<usize> {
+        match self {
+            GroupField::Severity => SeverityLabel::parse(value).map(|l| SeverityLabel::ALL.len() - l.rank() as usize),
+            GroupField::Status => WorkflowStatus::ALL.iter().position(|w| w.as_str() == value),
+            _ => None,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<GroupField> {
         Some(match s.to_ascii_lowercase().as_str() {
             "severity" | "sev" => GroupField::Severity,

@@ -259,6 +259,14 @@ fn sort_group_export_and_quit_commands() {
     assert!(s.view.visible.iter().all(|&i| s.rows.get(i).unwrap().product == product));
     act(&mut s, &[Action::GroupView, Action::CycleNext]);
     assert_eq!(s.group.field, super::state::GroupField::Account, "the group view remembers its field");
+    act(&mut s, &[Action::Back, Action::StartCommand]);
+    typed(&mut s, "group severity");
+    act(&mut s, &[Action::Submit]);
+    let labels: Vec<&str> = s.group.groups.iter().map(|g| g.0.as_str()).collect();
+    let order = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"];
+    let expected: Vec<&str> = order.iter().copied().filter(|l| labels.contains(l)).collect();
+    assert!(expected.len() >= 3, "{labels:?}");
+    assert_eq!(labels, expected, "severity groups in severity order, most severe first");
     act(&mut s, &[Action::Back]);
 
     act(&mut s, &[Action::StartCommand]);

@@ -603,7 +603,11 @@ fn compute_groups(s: &mut AppState) {
         }
     }
     let mut groups: Vec<(String, usize)> = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    // Severity and status read best in their own order; values outside it (e.g. "-") go last.
+    groups.sort_by(|a, b| {
+        let rank = |v: &str| field.natural_rank(v).unwrap_or(usize::MAX);
+        rank(&a.0).cmp(&rank(&b.0)).then_with(|| b.1.cmp(&a.1)).then_with(|| a.0.cmp(&b.0))
+    });
     s.group.groups = groups;
     s.group.cursor = s.group.cursor.min(s.group.groups.len().saturating_sub(1));
 }
