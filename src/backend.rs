@@ -10,7 +10,7 @@ use crate::app::row::Row;
 use crate::generate;
 use crate::model::finding::FindingKey;
 use crate::model::update::BatchUpdateRequest;
-use crate::store::{Caller, HistoryRequest, Store, StoreError, UpdateResult, MAX_IMPORT_FINDINGS, SORT_FIELDS};
+use crate::store::{Caller, HistoryRequest, Store, StoreError, UpdateResult, MAX_IMPORT_FINDINGS};
 
 pub type BackendResult<T> = std::result::Result<T, String>;
 
@@ -97,9 +97,7 @@ impl Backend for StoreBackend {
         let q = crate::query::parse(text).map_err(|e| e.to_string())?;
         let words = |doc: &Value| q.matches_text(doc);
         let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-        let sort = [crate::store::SortCriterion { field: SORT_FIELDS[0].0.to_string(), descending: true }];
-        let docs = self.store.find_all(&q.filters, &sort, None, extra).map_err(err)?;
-        Ok(docs.iter().filter_map(FindingKey::of).collect())
+        self.store.matching_keys(&q.filters, &q.text, extra).map_err(err)
     }
 
     fn batch_update(&mut self, request: &BatchUpdateRequest) -> BackendResult<UpdateResult> {

@@ -473,3 +473,43 @@ fn a_version_2_store_is_upgraded_in_place() {
     assert!(indexes.contains(&"findings_id_hash".to_string()), "{indexes:?}");
     assert!(!indexes.iter().any(|i| i.starts_with("sqlite_autoindex")), "{indexes:?}");
 }
+
+// The workbench's store queries (`matching_keys`: keys only, documents parsed only when their JSON
+// text can match) find exactly what GetFindings' exact evaluation finds.
+#[test]
+fn matching_keys_agree_with_the_exact_evaluation() {
+    let (_d, mut s) = store();
+    let all = hubtriage::generate::demo_dataset();
+    let calls: Vec<Vec<Value>> = all.chunks(100).map(<[Value]>::to_vec).collect();
+    for r in s.import_calls(&admin(), calls).unwrap() {
+        assert!(r.unwrap().failed.is_empty());
+    }
+    let queries = [
+        "resource:AwsS3Bucket",
+        "tag:Environment=prod",
+        "public",
+        "PUBLIC access",
+        "sev>=high status:new product:guardduty",
+        "\"publicly accessible\"",
+        "type:\"Software and Configuration Checks\" compliance:failed",
+        "i-0",
+        "région",
+        "say \"no\"",
+    ];
+    let mut narrowed = 0;
+    for text in queries {
+        let q = hubtriage::query::parse(text).unwrap();
+        let words = |doc: &Value| q.matches_text(doc);
+        let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
+        let exact: std::collections::BTreeSet<FindingKey> =
+            s.find_all(&q.filters, &[], None, extra).unwrap().iter().filter_map(FindingKey::of).collect();
+        let keys = s.matching_keys(&q.filters, &q.text, extra).unwrap();
+        let got: std::collections::BTreeSet<FindingKey> = keys.iter().cloned().collect();
+        assert_eq!(got.len(), keys.len(), "{text}: each key once");
+        assert_eq!(got, exact, "{text}");
+        if !exact.is_empty() && exact.len() < all.len() {
+            narrowed += 1;
+        }
+    }
+    assert!(narrowed >= 6, "most queries select some findings but not all: {narrowed}");
+}

@@ -298,6 +298,86 @@ fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValu
     (conds, params)
 }
 
+/// Whether `needle` (ASCII, lower-case) can stand for itself in a document's JSON text: serde_json,
+/// which writes every stored document, escapes only quotes, backslashes and control characters.
+fn is_literal_in_json(needle: &str) -> bool {
+    !needle.is_empty() && needle.bytes().all(|b| b.is_ascii() && b >= 0x20 && b != b'"' && b != b'\\')
+}
+
+/// Text that must occur (ASCII case aside) in the JSON of any finding the filters match: the value of
+/// each field that has exactly one positive string comparison, and the key and value of a single
+/// positive map comparison. A necessary condition only; the exact evaluation follows.
+fn required_text(filters: &Filters) -> Vec<String> {
+    let mut out = Vec::new();
+    for (_, list) in filters.iter() {
+        match list {
+            FilterList::String(v) => {
+                if let [f] = v.as_slice() {
+                    if !f.comparison.is_negative() {
+                        out.push(f.value.to_ascii_lowercase());
+                    }
+                }
+            }
+            FilterList::Map(v) => {
+                if let [f] = v.as_slice() {
+                    if !f.comparison.is_negative() {
+                        out.push(f.key.to_ascii_lowercase());
+                        out.push(f.value.to_ascii_lowercase());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+impl Store {
+    /// The keys of every finding that matches `filters` and `extra`, in storage order: for a caller
+    /// that keeps its own order (the workbench), so nothing is sorted, paged or handed out but keys.
+    /// `words` are lower-case words `extra` requires in the document's text (the query language's free
+    /// words). A document is parsed only when its JSON text holds every such word and every value the
+    /// filters require, so a narrow query over many findings mostly costs decompression.
+    pub fn matching_keys(
+        &self,
+        filters: &Filters,
+        words: &[String],
+        extra: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Result<Vec<FindingKey>> {
+        let now = self.now();
+        let needles: Vec<memchr::memmem::Finder<'static>> = words
+            .iter()
+            .cloned()
+            .chain(required_text(filters))
+            .filter(|w| is_literal_in_json(w))
+            .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
+            .collect();
+        let (conds, params) = pushdown(filters, now);
+        let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
+        let sql = format!("SELECT product_arn, id, doc FROM findings WHERE format = 'asff' AND {where_clause}");
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let mut keys = Vec::new();
+        let mut lower = Vec::new();
+        while let Some(row) = rows.next()? {
+            let blob = row.get_ref(2)?.as_blob().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let json = lz4_flex::decompress_size_prepended(blob).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if !needles.is_empty() {
+                lower.clear();
+                lower.extend(json.iter().map(u8::to_ascii_lowercase));
+                if !needles.iter().all(|n| n.find(&lower).is_some()) {
+                    continue;
+                }
+            }
+            let doc: Value = serde_json::from_slice(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if filters.matches(&doc, now) && extra.is_none_or(|f| f(&doc)) {
+                keys.push(FindingKey::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?));
+            }
+        }
+        Ok(keys)
+    }
+}
+
 impl Store {
     /// GetFindings. `extra` is a further predicate on each document (the CLI's free-text words).
     pub fn get_findings(
