@@ -8,7 +8,7 @@ use crate::model::finding::{FindingKey, Summary};
 use crate::model::sanitize;
 use crate::store::ListedFinding;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Row {
     pub key: FindingKey,
     pub severity: Option<SeverityLabel>,
@@ -28,30 +28,6 @@ pub struct Row {
     pub control_id: String,
     pub updated_at: String,
     pub updated_ns: i64,
-}
-
-impl Default for Row {
-    fn default() -> Self {
-        Row {
-            key: FindingKey::new("", ""),
-            severity: None,
-            workflow: None,
-            record_state: None,
-            verification: None,
-            compliance: None,
-            confidence: None,
-            criticality: None,
-            title: String::new(),
-            resource_type: String::new(),
-            resource_id: String::new(),
-            account: String::new(),
-            region: String::new(),
-            product: String::new(),
-            control_id: String::new(),
-            updated_at: String::new(),
-            updated_ns: 0,
-        }
-    }
 }
 
 fn clean(s: &str) -> String {

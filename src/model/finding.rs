@@ -28,7 +28,7 @@ impl Format {
 }
 
 /// A finding's identity: the pair (ProductArn, Id) (API-DIGEST section 4).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FindingKey {
     pub product_arn: String,
     pub id: String,
