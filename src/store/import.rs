@@ -8,7 +8,9 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::rows::{insert_finding, record, record_auto, record_row, summary_params, write_finding, Encoded, Scratch};
+use super::rows::{
+    history_updates, insert_finding, record, record_auto, summary_params, write_finding, Encoded, Scratch,
+};
 use super::{decompress, id_hash, parallel, Caller, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
 use crate::model::finding::{self, FindingKey, Summary, MAX_FINDING_BYTES};
 use crate::model::import::{apply_import, AutoChange, BufFields, ImportOutcome};
@@ -330,7 +332,7 @@ fn import_into(
             PreparedImport::Skip => continue,
             PreparedImport::Create { key, encoded, auto } => {
                 let rowid = insert_finding(tx, &key, *encoded)?;
-                record_row(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &key.product_arn, true, None, None)?;
+                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &key.product_arn, true, None, None)?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
                 result.success_count += 1;
                 continue;
@@ -354,7 +356,7 @@ fn import_into(
             ImportOutcome::Created { doc, auto } => {
                 scratch.encode_json(&doc)?;
                 let rowid = insert_finding(tx, &key, Encoded::of(&doc, scratch)?)?;
-                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, true, None, &[])?;
+                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, true, None, None)?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
             ImportOutcome::Updated { doc, changes, auto } => {
@@ -362,7 +364,8 @@ fn import_into(
                 let before = summary_params(&Summary::of(existing_doc.as_ref().unwrap_or(&Value::Null)));
                 scratch.encode_json(&doc)?;
                 write_finding(tx, rowid, &before, Encoded::of(&doc, scratch)?, BufFields(buf))?;
-                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, false, None, &changes)?;
+                let updates = history_updates(&changes);
+                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, false, None, updates.as_deref())?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
         }

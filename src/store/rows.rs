@@ -184,24 +184,10 @@ pub(super) fn history_updates(changes: &[FieldChange]) -> Option<String> {
     )
 }
 
+/// Writes a history row, unless it would say nothing (not a creation and no changes). `updates` is
+/// `history_updates` of the changes (prepared off the writer thread by the update path).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn record(
-    tx: &rusqlite::Transaction<'_>,
-    rowid: i64,
-    at_ns: i64,
-    at: &str,
-    source: &str,
-    identity: &str,
-    created: bool,
-    reason: Option<&str>,
-    changes: &[FieldChange],
-) -> Result<()> {
-    record_row(tx, rowid, at_ns, at, source, identity, created, reason, history_updates(changes).as_deref())
-}
-
-/// Writes a history row, unless it would say nothing (not a creation and no changes).
-#[allow(clippy::too_many_arguments)]
-pub(super) fn record_row(
     tx: &rusqlite::Transaction<'_>,
     rowid: i64,
     at_ns: i64,
@@ -236,7 +222,8 @@ pub(super) fn record_auto(
         old: a.from.map(|s| s.as_str().to_string()),
         new: Some(a.to.as_str().to_string()),
     };
-    record(tx, rowid, at_ns, at, SOURCE_SERVICE, SERVICE_IDENTITY, false, Some(&a.reason), &[change])
+    let updates = history_updates(&[change]);
+    record(tx, rowid, at_ns, at, SOURCE_SERVICE, SERVICE_IDENTITY, false, Some(&a.reason), updates.as_deref())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::rows::{history_updates, record_row, summary_params, write_finding, Encoded, Scratch};
+use super::rows::{history_updates, record, summary_params, write_finding, Encoded, Scratch};
 use super::{decompress, id_hash, parallel, Access, Caller, Result, Store, StoreError, SOURCE_UPDATE};
 use crate::model::finding::{FindingKey, Summary, MAX_FINDING_BYTES};
 use crate::model::import::BufFields;
@@ -127,7 +127,7 @@ impl Store {
                     PreparedUpdate::Write { before, encoded, buf, updates } => {
                         write_finding(&tx, rowid, &before, *encoded, buf)?;
                         let updates = updates.as_deref();
-                        record_row(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, false, None, updates)?;
+                        record(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, false, None, updates)?;
                     }
                 }
                 result.processed.push(key.clone());
