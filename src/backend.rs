@@ -105,13 +105,18 @@ impl Backend for StoreBackend {
     }
 
     fn load_demo(&mut self) -> BackendResult<usize> {
-        let caller = Caller::unrestricted("demo");
-        let all = generate::demo_dataset();
-        let calls: Vec<Vec<Value>> = all.chunks(MAX_IMPORT_FINDINGS).map(<[Value]>::to_vec).collect();
-        let mut n = 0;
-        for r in self.store.import_calls(&caller, calls).map_err(err)? {
-            n += r.map_err(err)?.success_count;
-        }
-        Ok(n)
+        import_demo(&mut self.store).map_err(err)
     }
+}
+
+/// Imports the demo dataset (as the caller "demo", in calls of 100); returns how many findings were
+/// imported. The workbench offers it for an empty store, and the overview seeds one with it.
+pub fn import_demo(store: &mut Store) -> Result<usize, StoreError> {
+    let all = generate::demo_dataset();
+    let calls: Vec<Vec<Value>> = all.chunks(MAX_IMPORT_FINDINGS).map(<[Value]>::to_vec).collect();
+    let mut n = 0;
+    for r in store.import_calls(&Caller::unrestricted("demo"), calls)? {
+        n += r?.success_count;
+    }
+    Ok(n)
 }

@@ -322,11 +322,7 @@ fn overview(g: &Global) -> Result<Outcome> {
             "The store {} is empty; loading the demo dataset (2,000 generated findings)...",
             store.path().display()
         );
-        let caller = Caller::unrestricted("demo");
-        let all = generate::demo_dataset();
-        for chunk in all.chunks(MAX_IMPORT_FINDINGS) {
-            store.batch_import(&caller, chunk.to_vec())?;
-        }
+        crate::backend::import_demo(&mut store)?;
     }
     let total = store.count()?;
     println!("hubtriage: {} findings in {}", total, store.path().display());
