@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 use crate::model::finding::FindingKey;
 
 use checkpoint::Checkpointer;
-use rows::{decompress, Scratch};
+use rows::{decompress, decompress_json, parse_stored, Scratch};
 
 pub use import::{ImportFailure, ImportQueue, ImportResult, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS};
 pub use listing::ListedFinding;

@@ -9,7 +9,10 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
-use super::{decompress, id_hash, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT, SOURCE_SERVICE};
+use super::{
+    decompress, decompress_json, id_hash, parse_stored, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT,
+    SOURCE_SERVICE,
+};
 use crate::model::change::FieldChange;
 use crate::model::filter::{DateRangeComparison, FilterList, Filters, StringComparison};
 use crate::model::finding::{json_type, FindingKey};
@@ -361,7 +364,7 @@ impl Store {
         let mut lower = Vec::new();
         while let Some(row) = rows.next()? {
             let blob = row.get_ref(2)?.as_blob().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let json = lz4_flex::decompress_size_prepended(blob).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let json = decompress_json(blob)?;
             if !needles.is_empty() {
                 lower.clear();
                 lower.extend(json.iter().map(u8::to_ascii_lowercase));
@@ -369,7 +372,7 @@ impl Store {
                     continue;
                 }
             }
-            let doc: Value = serde_json::from_slice(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let doc = parse_stored(&json)?;
             if filters.matches(&doc, now) && extra.is_none_or(|f| f(&doc)) {
                 keys.push(FindingKey::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?));
             }

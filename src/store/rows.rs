@@ -45,8 +45,17 @@ impl Scratch {
 }
 
 pub(super) fn decompress(blob: &[u8]) -> Result<Value> {
-    let bytes = lz4_flex::decompress_size_prepended(blob).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+    parse_stored(&decompress_json(blob)?)
+}
+
+/// A stored document's JSON text.
+pub(super) fn decompress_json(blob: &[u8]) -> Result<Vec<u8>> {
+    lz4_flex::decompress_size_prepended(blob).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A stored document from its JSON text.
+pub(super) fn parse_stored(json: &[u8]) -> Result<Value> {
+    serde_json::from_slice(json).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 pub(super) fn summary_params(s: &Summary) -> [rusqlite::types::Value; 27] {
