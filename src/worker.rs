@@ -106,7 +106,7 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
                         let processed: std::collections::HashSet<_> = result.processed.iter().collect();
                         let restores = restores.into_iter().filter(|(k, _)| processed.contains(k)).collect();
                         let outcome = CallOutcome {
-                            processed: result.processed.clone(),
+                            processed: result.processed,
                             unprocessed: result
                                 .unprocessed
                                 .into_iter()
