@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use super::rows::{
     history_updates, insert_finding, record, record_auto, summary_params, write_finding, Encoded, Scratch,
 };
+use super::codec::Codec;
 use super::{decompress, id_hash, parallel, Caller, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
 use crate::model::finding::{self, FindingKey, Summary, MAX_FINDING_BYTES};
 use crate::model::import::{apply_import, AutoChange, BufFields, ImportOutcome};
@@ -105,6 +106,7 @@ impl Store {
 
     /// Imports calls that have been through `check_import`, in one transaction.
     fn import_checked(&mut self, calls: Vec<CheckedCall>, prepare_new: bool) -> Result<Vec<Result<ImportResult>>> {
+        self.train_dictionary_if_due()?;
         let now = self.now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // 1. Which findings are new: not stored, and not named earlier in these calls (those, and the
@@ -139,12 +141,13 @@ impl Store {
             .collect();
         let mut out = Vec::with_capacity(calls.len());
         let scratch = &mut self.scratch;
+        let codec = &self.codec;
         parallel::prepare_and_consume(
             calls,
-            |(call, new)| call.and_then(|findings| create_new(findings, &new, now)),
+            |(call, new)| call.and_then(|findings| create_new(codec, findings, &new, now)),
             |call| {
                 out.push(match call {
-                    Ok(findings) => Ok(import_into(&tx, scratch, now, findings)?),
+                    Ok(findings) => Ok(import_into(&tx, codec, scratch, now, findings)?),
                     Err(e) => Err(e),
                 });
                 Ok::<(), StoreError>(())
@@ -153,6 +156,27 @@ impl Store {
         tx.commit()?;
         self.committed();
         Ok(out)
+    }
+
+    /// Before an import: trains the store's compression dictionary (`store::codec`) once the store
+    /// holds enough findings to learn from, or adopts the one another process trained.
+    fn train_dictionary_if_due(&mut self) -> Result<()> {
+        if self.codec.has_dictionary() {
+            return Ok(());
+        }
+        let rows: i64 = self.conn.query_row("SELECT coalesce(max(rowid), 0) FROM findings", [], |r| r.get(0))?;
+        if rows < self.codec.next_training {
+            return Ok(());
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if self.codec.train(&tx)? {
+            tx.commit()?;
+            self.committed();
+        } else {
+            // Not learnable yet: try again when the store has twice as many findings.
+            self.codec.next_training = rows.saturating_mul(2);
+        }
+        Ok(())
     }
 
     /// A bulk import on two threads: `produce` runs on this thread (reading and parsing, say) and
@@ -287,7 +311,12 @@ fn check_import(findings: Vec<Value>, own_account: Option<&str>) -> CheckedCall 
 
 /// Creates the documents of the findings `new[i]` (valid, not stored), serialised and compressed,
 /// ready to insert. Pure: runs on any thread.
-fn create_new(findings: Vec<PreparedImport>, new: &[bool], now: OffsetDateTime) -> Result<Vec<PreparedImport>> {
+fn create_new(
+    codec: &Codec,
+    findings: Vec<PreparedImport>,
+    new: &[bool],
+    now: OffsetDateTime,
+) -> Result<Vec<PreparedImport>> {
     let mut scratch = Scratch::default();
     let mut out = Vec::with_capacity(findings.len());
     for (f, new) in findings.into_iter().zip(new.iter().copied().chain(std::iter::repeat(false))) {
@@ -302,7 +331,7 @@ fn create_new(findings: Vec<PreparedImport>, new: &[bool], now: OffsetDateTime) 
         match apply_import(None, incoming, now) {
             ImportOutcome::Created { doc, auto } => {
                 scratch.encode_json(&doc)?;
-                let encoded = Box::new(Encoded::of(&doc, &mut scratch)?);
+                let encoded = Box::new(Encoded::of(&doc, &mut scratch, codec)?);
                 out.push(PreparedImport::Create { key, encoded, auto });
             }
             // A new finding is always created.
@@ -316,6 +345,7 @@ fn create_new(findings: Vec<PreparedImport>, new: &[bool], now: OffsetDateTime) 
 
 fn import_into(
     tx: &rusqlite::Transaction<'_>,
+    codec: &Codec,
     scratch: &mut Scratch,
     now: OffsetDateTime,
     findings: Vec<PreparedImport>,
@@ -346,7 +376,7 @@ fn import_into(
             .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         let existing_doc = match &existing {
-            Some((_, blob, _)) => Some(decompress(blob)?),
+            Some((_, blob, _)) => Some(decompress(codec, blob)?),
             None => None,
         };
         let outcome = apply_import(existing_doc.as_ref().zip(existing.as_ref().map(|e| BufFields(e.2))), incoming, now);
@@ -355,7 +385,7 @@ fn import_into(
             ImportOutcome::Ignored => {}
             ImportOutcome::Created { doc, auto } => {
                 scratch.encode_json(&doc)?;
-                let rowid = insert_finding(tx, &key, Encoded::of(&doc, scratch)?)?;
+                let rowid = insert_finding(tx, &key, Encoded::of(&doc, scratch, codec)?)?;
                 record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, true, None, None)?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
@@ -363,7 +393,7 @@ fn import_into(
                 let (rowid, _, buf) = existing.unwrap_or_default();
                 let before = summary_params(&Summary::of(existing_doc.as_ref().unwrap_or(&Value::Null)));
                 scratch.encode_json(&doc)?;
-                write_finding(tx, rowid, &before, Encoded::of(&doc, scratch)?, BufFields(buf))?;
+                write_finding(tx, rowid, &before, Encoded::of(&doc, scratch, codec)?, BufFields(buf))?;
                 let updates = history_updates(&changes);
                 record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, false, None, updates.as_deref())?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
@@ -386,7 +416,7 @@ mod tests {
     fn dump(store: &Store) -> (Vec<Row>, Vec<Vec<String>>) {
         let mut docs = store.conn.prepare("SELECT rowid, doc, buf_fields FROM findings ORDER BY rowid").unwrap();
         let docs = docs
-            .query_map([], |r| Ok((r.get(0)?, decompress(&r.get::<_, Vec<u8>>(1)?).unwrap(), r.get(2)?)))
+            .query_map([], |r| Ok((r.get(0)?, decompress(&store.codec, &r.get::<_, Vec<u8>>(1)?).unwrap(), r.get(2)?)))
             .unwrap()
             .collect::<rusqlite::Result<Vec<_>>>()
             .unwrap();

@@ -6,6 +6,7 @@
 //! and a busy store is waited for (10 s) rather than failed.
 
 mod checkpoint;
+mod codec;
 mod import;
 mod listing;
 mod parallel;
@@ -24,7 +25,8 @@ use time::OffsetDateTime;
 use crate::model::finding::FindingKey;
 
 use checkpoint::Checkpointer;
-use rows::{decompress, decompress_json, parse_stored, Scratch};
+use codec::Codec;
+use rows::{decompress, parse_stored, Scratch};
 
 pub use import::{ImportFailure, ImportQueue, ImportResult, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS};
 pub use listing::ListedFinding;
@@ -96,6 +98,7 @@ pub struct Store {
     /// In a cell so that `checkpoint(&self)` can stop it.
     checkpointer: std::cell::RefCell<Option<Checkpointer>>,
     scratch: Scratch,
+    codec: Codec,
 }
 
 fn system_clock() -> OffsetDateTime {
@@ -150,7 +153,8 @@ impl Store {
             StoreError::Sqlite(source) => open_err(source),
             other => other,
         })?;
-        Ok(Store { conn, path, clock: system_clock, checkpointer: Default::default(), scratch: Scratch::default() })
+        let codec = Codec::load(path.clone(), &conn)?;
+        Ok(Store { conn, path, clock: system_clock, checkpointer: Default::default(), scratch: Scratch::default(), codec })
     }
 
     /// Replaces the clock, for repeatable tests.
@@ -227,7 +231,7 @@ impl Store {
             .prepare_cached(&format!("SELECT doc FROM findings WHERE {BY_KEY}"))?
             .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| r.get(0))
             .optional()?;
-        blob.map(|b| decompress(&b)).transpose()
+        blob.map(|b| decompress(&self.codec, &b)).transpose()
     }
 
     /// Finds findings by Id alone (the CLI's `history ID`); several products may share an Id.

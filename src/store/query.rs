@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use super::{
-    decompress, decompress_json, id_hash, parse_stored, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT,
+    decompress, id_hash, parse_stored, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT,
     SOURCE_SERVICE,
 };
 use crate::model::change::FieldChange;
@@ -364,7 +364,7 @@ impl Store {
         let mut lower = Vec::new();
         while let Some(row) = rows.next()? {
             let blob = row.get_ref(2)?.as_blob().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let json = decompress_json(blob)?;
+            let json = self.codec.decompress(blob)?;
             if !needles.is_empty() {
                 lower.clear();
                 lower.extend(json.iter().map(u8::to_ascii_lowercase));
@@ -454,7 +454,7 @@ impl Store {
         while let Some(row) = rows.next()? {
             let rowid: i64 = row.get(0)?;
             let blob: Vec<u8> = doc_stmt.query_row([rowid], |r| r.get(0))?;
-            let doc = decompress(&blob)?;
+            let doc = decompress(&self.codec, &blob)?;
             if !req.filters.matches(&doc, now) || !extra.is_none_or(|f| f(&doc)) {
                 continue;
             }

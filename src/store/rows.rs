@@ -5,6 +5,7 @@
 use rusqlite::params;
 use serde_json::{json, Value};
 
+use super::codec::Codec;
 use super::{id_hash, Result, StoreError, SERVICE_IDENTITY, SOURCE_SERVICE};
 use crate::model::change::FieldChange;
 use crate::model::finding::{FindingKey, Summary};
@@ -19,38 +20,16 @@ pub(super) struct Scratch {
 }
 
 impl Scratch {
-    /// Serialises `doc` into `json` and compresses it into `blob` (lz4, size prepended, as `compress`).
-    #[cfg(test)]
-    fn encode(&mut self, doc: &Value) -> Result<()> {
-        self.encode_json(doc)?;
-        self.compress()
-    }
-
     /// Serialises `doc` into `json`.
     pub(super) fn encode_json(&mut self, doc: &Value) -> Result<()> {
         self.json.clear();
         serde_json::to_writer(&mut self.json, doc).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
-
-    fn compress(&mut self) -> Result<()> {
-        let len = u32::try_from(self.json.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.blob.clear();
-        self.blob.extend_from_slice(&len.to_le_bytes());
-        self.blob.resize(4 + lz4_flex::block::get_maximum_output_size(self.json.len()), 0);
-        let n = lz4_flex::block::compress_into(&self.json, &mut self.blob[4..])
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.blob.truncate(4 + n);
-        Ok(())
-    }
 }
 
-pub(super) fn decompress(blob: &[u8]) -> Result<Value> {
-    parse_stored(&decompress_json(blob)?)
-}
-
-/// A stored document's JSON text.
-pub(super) fn decompress_json(blob: &[u8]) -> Result<Vec<u8>> {
-    lz4_flex::decompress_size_prepended(blob).map_err(|e| StoreError::Corrupt(e.to_string()))
+/// A stored document.
+pub(super) fn decompress(codec: &Codec, blob: &[u8]) -> Result<Value> {
+    parse_stored(&codec.decompress(blob)?)
 }
 
 /// A stored document from its JSON text.
@@ -133,8 +112,8 @@ pub(super) struct Encoded {
 
 impl Encoded {
     /// `doc`, whose serialised form `scratch.json` holds, compressed.
-    pub(super) fn of(doc: &Value, scratch: &mut Scratch) -> Result<Encoded> {
-        scratch.compress()?;
+    pub(super) fn of(doc: &Value, scratch: &mut Scratch, codec: &Codec) -> Result<Encoded> {
+        codec.compress(&scratch.json, &mut scratch.blob)?;
         let s = Summary::of(doc);
         Ok(Encoded {
             summary: summary_params(&s),
@@ -233,21 +212,4 @@ pub(super) fn record_auto(
     };
     let updates = history_updates(&[change]);
     record(tx, rowid, at_ns, at, SOURCE_SERVICE, SERVICE_IDENTITY, false, Some(&a.reason), updates.as_deref())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    // Stored documents keep their format: lz4_flex's size-prepended block, as versions 1 and 2 wrote.
-    #[test]
-    fn scratch_encoding_is_the_stored_format() {
-        let mut scratch = Scratch::default();
-        for doc in crate::generate::generate(&crate::generate::GenOptions { count: 50, ..Default::default() }) {
-            scratch.encode(&doc).unwrap();
-            assert_eq!(scratch.json, serde_json::to_vec(&doc).unwrap());
-            assert_eq!(scratch.blob, lz4_flex::compress_prepend_size(&scratch.json));
-            assert_eq!(decompress(&scratch.blob).unwrap(), doc);
-        }
-    }
 }

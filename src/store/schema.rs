@@ -11,7 +11,8 @@ enum Migration {
 }
 
 /// Migration N (1-based) brings the schema from version N-1 to N.
-const MIGRATIONS: &[Migration] = &[Migration::Sql(V1), Migration::Sql(V2), Migration::Code(v3)];
+const MIGRATIONS: &[Migration] =
+    &[Migration::Sql(V1), Migration::Sql(V2), Migration::Code(v3), Migration::Sql(V4)];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
 const V1: &str = r#"
@@ -163,6 +164,18 @@ fn v3(tx: &Transaction<'_>) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// 4: documents may be zstd frames made with a dictionary trained on the store's findings
+/// (`store::codec`); the dictionaries are kept here, by their zstd dictionary id. Older versions
+/// cannot read such documents, which is why the version changes.
+const V4: &str = r#"
+    CREATE TABLE dictionaries (
+        id INTEGER PRIMARY KEY,
+        dict BLOB NOT NULL,
+        trained_at TEXT NOT NULL,
+        samples INTEGER NOT NULL
+    );
+"#;
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::rows::{history_updates, record, summary_params, write_finding, Encoded, Scratch};
+use super::codec::Codec;
 use super::{decompress, id_hash, parallel, Access, Caller, Result, Store, StoreError, SOURCE_UPDATE};
 use crate::model::finding::{FindingKey, Summary, MAX_FINDING_BYTES};
 use crate::model::import::BufFields;
@@ -51,6 +52,7 @@ impl Store {
         let identity = request.update.note.as_ref().map_or(caller.identity.as_str(), |n| n.updated_by.as_str());
         let identity = identity.to_string();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let codec = &self.codec;
         // 1. Look every finding up, in order (the answers' order is the identifiers').
         enum Slot {
             Unprocessed(Unprocessed),
@@ -108,7 +110,7 @@ impl Store {
         };
         parallel::prepare_and_consume(
             found.iter().collect(),
-            |(rowid, blob, buf)| (*rowid, prepare_update(blob, BufFields(*buf), request, now)),
+            |(rowid, blob, buf)| (*rowid, prepare_update(codec, blob, BufFields(*buf), request, now)),
             |(rowid, prepared)| {
                 let key = settled(&mut result).ok_or_else(|| StoreError::Corrupt("an update went missing".into()))?;
                 match prepared? {
@@ -177,6 +179,7 @@ enum PreparedUpdate {
 /// Applies `request` to a stored document (`blob`, with its BatchUpdateFindings-set attributes `buf`).
 /// Pure: runs on any thread.
 fn prepare_update(
+    codec: &Codec,
     blob: &[u8],
     buf: BufFields,
     request: &BatchUpdateRequest,
@@ -185,7 +188,7 @@ fn prepare_update(
     thread_local! {
         static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
     }
-    let mut doc = decompress(blob)?;
+    let mut doc = decompress(codec, blob)?;
     let before = summary_params(&Summary::of(&doc));
     let (changes, set) = request.update.apply(&mut doc, now);
     SCRATCH.with_borrow_mut(|scratch| {
@@ -199,7 +202,7 @@ fn prepare_update(
         }
         Ok(PreparedUpdate::Write {
             before: Box::new(before),
-            encoded: Box::new(Encoded::of(&doc, scratch)?),
+            encoded: Box::new(Encoded::of(&doc, scratch, codec)?),
             buf: buf.union(set),
             updates: history_updates(&changes),
         })
