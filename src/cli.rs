@@ -12,7 +12,8 @@ use crate::api::{self, Operation};
 use crate::generate::{self, GenOptions};
 use crate::input::{self, ReadError};
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
-use crate::model::finding::{encoded_len, encoded_len_bound, FindingKey, Summary};
+use crate::model::finding::{FindingKey, Summary};
+use crate::model::raw::Incoming;
 use crate::model::sanitize;
 use crate::model::timestamp;
 use crate::model::update::{BatchUpdateRequest, FindingUpdate, NoteUpdate, SeverityUpdate, MAX_IDENTIFIERS};
@@ -530,25 +531,25 @@ const CALLS_PER_COMMIT: usize = 20;
 /// and sends them in groups, keeping per-file counts and failures.
 struct Importer<'a> {
     queue: &'a mut ImportQueue,
-    call: Vec<Value>,
+    call: Vec<Incoming>,
     call_bytes: usize,
     call_exact: bool,
-    pending: Vec<Vec<Value>>,
+    pending: Vec<Vec<Incoming>>,
     /// Findings in each call sent, in order.
     sent: Vec<usize>,
 }
 
 impl Importer<'_> {
-    fn push(&mut self, f: Value) -> Result<(), StoreError> {
+    fn push(&mut self, f: Incoming) -> Result<(), StoreError> {
         // call_bytes is at least the call's encoded size: a cheap bound of each finding's, until the
         // bound nears the 6 MB limit; from there on the call is measured exactly.
-        let mut size = encoded_len_bound(&f);
+        let mut size = f.size_bound();
         if !self.call_exact && self.call_bytes + size > MAX_IMPORT_BYTES {
-            self.call_bytes = self.call.iter().map(encoded_len).sum();
+            self.call_bytes = self.call.iter().map(Incoming::exact_size).sum();
             self.call_exact = true;
         }
         if self.call_exact {
-            size = encoded_len(&f);
+            size = f.exact_size();
         }
         if self.call.len() == MAX_IMPORT_FINDINGS
             || (!self.call.is_empty() && self.call_bytes + size > MAX_IMPORT_BYTES)

@@ -8,7 +8,8 @@ use std::io::Read;
 use std::path::Path;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
+
+use crate::model::raw::Incoming;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct InputError {
@@ -60,7 +61,7 @@ pub fn display_name(path: &str) -> String {
 pub fn for_each_finding<E>(
     source: &str,
     bytes: &[u8],
-    mut sink: impl FnMut(Value) -> Result<(), E>,
+    mut sink: impl FnMut(Incoming) -> Result<(), E>,
 ) -> Result<(), ReadError<E>> {
     let at = |line: usize, column: usize, message: String| {
         ReadError::Input(InputError { file: source.to_string(), line, column, message })
@@ -75,8 +76,13 @@ pub fn for_each_finding<E>(
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let v: Value = serde_json::from_slice(line).map_err(|e| at(i + 1, e.column(), clean(&e)))?;
-            if !v.is_object() {
+            // Text already known to be UTF-8 is not checked again (the findings are read from it).
+            let v: Incoming = match std::str::from_utf8(line) {
+                Ok(text) => serde_json::from_str(text),
+                Err(_) => serde_json::from_slice(line),
+            }
+            .map_err(|e| at(i + 1, e.column(), clean(&e)))?;
+            if !is_object(&v) {
                 return Err(at(i + 1, 1, "each line must be one finding (a JSON object)".into()));
             }
             sink(v).map_err(ReadError::Sink)?;
@@ -84,9 +90,20 @@ pub fn for_each_finding<E>(
         return Ok(());
     }
     let mut failure = None;
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let result =
-        FindingsSeed { sink: &mut sink, failure: &mut failure, top: true }.deserialize(&mut de).and_then(|()| de.end());
+    // Checked as UTF-8 once, the text is read without checking each finding again; a file that is
+    // not UTF-8 is read as bytes, so the findings before the bad byte are still imported and the
+    // error says where it is.
+    let seed = FindingsSeed { sink: &mut sink, failure: &mut failure, top: true };
+    let result = match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            seed.deserialize(&mut de).and_then(|()| de.end())
+        }
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            seed.deserialize(&mut de).and_then(|()| de.end())
+        }
+    };
     if let Some(e) = failure {
         return Err(ReadError::Sink(e));
     }
@@ -194,6 +211,11 @@ impl<'de> serde::Deserialize<'de> for ShapeKey {
     }
 }
 
+/// Findings are objects (read as `RawFinding`s); anything else is kept as a `Value` to be refused.
+fn is_object(f: &Incoming) -> bool {
+    !matches!(f, Incoming::Value(v) if !v.is_object())
+}
+
 fn position(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
@@ -219,7 +241,7 @@ struct FindingsSeed<'a, F, E> {
 
 impl<'de, F, E> DeserializeSeed<'de> for FindingsSeed<'_, F, E>
 where
-    F: FnMut(Value) -> Result<(), E>,
+    F: FnMut(Incoming) -> Result<(), E>,
 {
     type Value = ();
 
@@ -230,7 +252,7 @@ where
 
 impl<'de, F, E> Visitor<'de> for FindingsSeed<'_, F, E>
 where
-    F: FnMut(Value) -> Result<(), E>,
+    F: FnMut(Incoming) -> Result<(), E>,
 {
     type Value = ();
 
@@ -244,8 +266,8 @@ where
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0usize;
-        while let Some(v) = seq.next_element::<Value>()? {
-            if !v.is_object() {
+        while let Some(v) = seq.next_element::<Incoming>()? {
+            if !is_object(&v) {
                 return Err(serde::de::Error::custom(format!("Findings[{index}] must be a finding (a JSON object)")));
             }
             if let Err(e) = (self.sink)(v) {
@@ -285,7 +307,7 @@ mod tests {
     fn ids(text: &str) -> Result<Vec<String>, ReadError<()>> {
         let mut out = Vec::new();
         for_each_finding("f.json", text.as_bytes(), |v| {
-            out.push(v["Id"].as_str().unwrap_or("?").to_string());
+            out.push(v.view()["Id"].as_str().unwrap_or("?").to_string());
             Ok::<(), ()>(())
         })?;
         Ok(out)
@@ -320,11 +342,30 @@ mod tests {
         assert!(e.message.contains("empty"));
     }
 
+    // A file that is not UTF-8 is still read up to the bad byte, and the error says where it is.
+    #[test]
+    fn invalid_utf8_is_reported_where_it_is() {
+        for (text, line) in [
+            (&b"{\"Findings\": [\n{\"Id\": \"a\"},\n{\"Id\": \"b\xff\"}]}"[..], 3),
+            (&b"{\"Id\": \"a\"}\n{\"Id\": \"b\xff\"}\n"[..], 2),
+        ] {
+            let mut seen = Vec::new();
+            let r = for_each_finding("f.json", text, |v| {
+                seen.push(v.view()["Id"].clone());
+                Ok::<(), ()>(())
+            });
+            let Err(ReadError::Input(e)) = r else { panic!("expected an input error") };
+            assert_eq!(e.line, line, "{e}");
+            assert!(e.message.contains("unicode") || e.message.contains("UTF-8"), "{e}");
+            assert_eq!(seen, ["a"]);
+        }
+    }
+
     #[test]
     fn findings_before_an_error_are_delivered() {
         let mut seen = Vec::new();
         let r = for_each_finding("f", b"[{\"Id\": \"a\"}, {\"Id\": \"b\"}, oops]", |v| {
-            seen.push(v["Id"].clone());
+            seen.push(v.view()["Id"].clone());
             Ok::<(), ()>(())
         });
         assert!(matches!(r, Err(ReadError::Input(_))));

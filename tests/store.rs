@@ -79,7 +79,7 @@ fn import_limits_fail_cleanly_and_lose_nothing() {
     let too_many: Vec<Value> = (0..101).map(|i| finding(&format!("f{i}"), "111122223333")).collect();
     let e = s.batch_import(&admin(), too_many).unwrap_err();
     assert!(matches!(&e, StoreError::InvalidInput(m) if m.contains("101")), "{e}");
-    assert!(matches!(s.batch_import(&admin(), vec![]), Err(StoreError::InvalidInput(_))));
+    assert!(matches!(s.batch_import(&admin(), Vec::<serde_json::Value>::new()), Err(StoreError::InvalidInput(_))));
 
     let mut big = finding("big", "111122223333");
     big["ProductFields"] = json!({"blob": "x".repeat(300 * 1024)});

@@ -70,64 +70,72 @@ pub enum ImportOutcome {
 /// Applies one validated incoming finding. `existing` is the stored document and which attributes
 /// BatchUpdateFindings has set on it.
 pub fn apply_import(existing: Option<(&Value, BufFields)>, incoming: Value, now: OffsetDateTime) -> ImportOutcome {
+    let Some((old, buf)) = existing else {
+        let (doc, auto) = create(incoming, now);
+        return ImportOutcome::Created { doc, auto };
+    };
     let mut doc = match incoming {
         Value::Object(m) => m,
         other => return ImportOutcome::Created { doc: other, auto: None },
     };
     fill_service_members(&mut doc, now);
-    match existing {
-        None => {
-            // Seed 002/004 and the engine issue: defaults on create.
-            if !doc.contains_key("Workflow") {
-                let status = doc
-                    .get("WorkflowState")
-                    .and_then(Value::as_str)
-                    .and_then(WorkflowState::parse)
-                    .map_or(WorkflowStatus::New, WorkflowState::to_status);
-                doc.insert("Workflow".into(), json!({"Status": status.as_str()}));
-            }
-            doc.entry("RecordState").or_insert_with(|| json!(RecordState::Active.as_str()));
-            for (attr, _) in PROVIDER_ATTRIBUTES {
-                provider_precedence_on_create(&mut doc, attr);
-            }
-            let mut doc = Value::Object(doc);
-            let auto = auto_workflow(None, &mut doc);
-            ImportOutcome::Created { doc, auto }
-        }
-        Some((old, buf)) => {
-            let newer = match (
-                timestamp::parse(str_at(old, &["UpdatedAt"])),
-                doc.get("UpdatedAt").and_then(Value::as_str).and_then(timestamp::parse),
-            ) {
-                (Some(a), Some(b)) => b > a,
-                (None, Some(_)) => true,
-                _ => false,
-            };
-            if !newer {
-                return ImportOutcome::Ignored;
-            }
-            for member in CUSTOMER_OWNED {
-                match old.get(member) {
-                    Some(v) => doc.insert(member.to_string(), v.clone()),
-                    None => doc.remove(member),
-                };
-            }
-            if let Some(record) = old.get("RecordState") {
-                doc.entry("RecordState").or_insert_with(|| record.clone());
-            }
-            for (attr, flag) in PROVIDER_ATTRIBUTES {
-                provider_precedence_on_update(&mut doc, old, attr, buf.contains(flag));
-            }
-            let mut doc = Value::Object(doc);
-            let auto = auto_workflow(Some(old), &mut doc);
-            let mut changes = diff(old, &doc);
-            if auto.is_some() {
-                // The service's change is recorded on its own, not as the provider's.
-                changes.retain(|c| c.field != "Workflow.Status" && c.field != "Workflow");
-            }
-            ImportOutcome::Updated { doc, changes, auto }
-        }
+    let newer = match (
+        timestamp::parse(str_at(old, &["UpdatedAt"])),
+        doc.get("UpdatedAt").and_then(Value::as_str).and_then(timestamp::parse),
+    ) {
+        (Some(a), Some(b)) => b > a,
+        (None, Some(_)) => true,
+        _ => false,
+    };
+    if !newer {
+        return ImportOutcome::Ignored;
     }
+    for member in CUSTOMER_OWNED {
+        match old.get(member) {
+            Some(v) => doc.insert(member.to_string(), v.clone()),
+            None => doc.remove(member),
+        };
+    }
+    if let Some(record) = old.get("RecordState") {
+        doc.entry("RecordState").or_insert_with(|| record.clone());
+    }
+    for (attr, flag) in PROVIDER_ATTRIBUTES {
+        provider_precedence_on_update(&mut doc, old, attr, buf.contains(flag));
+    }
+    let mut doc = Value::Object(doc);
+    let auto = auto_workflow(Some(old), &mut doc);
+    let mut changes = diff(old, &doc);
+    if auto.is_some() {
+        // The service's change is recorded on its own, not as the provider's.
+        changes.retain(|c| c.field != "Workflow.Status" && c.field != "Workflow");
+    }
+    ImportOutcome::Updated { doc, changes, auto }
+}
+
+/// Imports a finding that is not stored (seed 002/004 and the engine issue): Security Hub's own
+/// members, the defaults on create, FindingProviderFields precedence, and the automatic workflow
+/// change of a control finding that arrives PASSED.
+pub fn create(incoming: Value, now: OffsetDateTime) -> (Value, Option<AutoChange>) {
+    let mut doc = match incoming {
+        Value::Object(m) => m,
+        other => return (other, None),
+    };
+    fill_service_members(&mut doc, now);
+    if !doc.contains_key("Workflow") {
+        let status = doc
+            .get("WorkflowState")
+            .and_then(Value::as_str)
+            .and_then(WorkflowState::parse)
+            .map_or(WorkflowStatus::New, WorkflowState::to_status);
+        doc.insert("Workflow".into(), json!({"Status": status.as_str()}));
+    }
+    doc.entry("RecordState").or_insert_with(|| json!(RecordState::Active.as_str()));
+    for (attr, _) in PROVIDER_ATTRIBUTES {
+        provider_precedence_on_create(&mut doc, attr);
+    }
+    let mut doc = Value::Object(doc);
+    let auto = auto_workflow(None, &mut doc);
+    (doc, auto)
 }
 
 /// Seed 004, third case ("new finding, both given") and first case: a FindingProviderFields value

@@ -5,6 +5,7 @@ pub mod enums;
 pub mod filter;
 pub mod finding;
 pub mod import;
+pub mod raw;
 pub mod sanitize;
 pub mod timestamp;
 pub mod update;

@@ -8,13 +8,14 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::codec::Codec;
 use super::rows::{
     history_updates, insert_finding, record, record_auto, summary_params, write_finding, Encoded, Scratch,
 };
-use super::codec::Codec;
 use super::{decompress, id_hash, parallel, Caller, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
 use crate::model::finding::{self, FindingKey, Summary, MAX_FINDING_BYTES};
 use crate::model::import::{apply_import, AutoChange, BufFields, ImportOutcome};
+use crate::model::raw::Incoming;
 use crate::model::timestamp;
 
 /// Most findings one BatchImportFindings call may carry (seed 004).
@@ -59,10 +60,13 @@ impl ImportQueue {
     /// still waiting. The checks that need no database (limits, validation, access) run here, on
     /// the producer's thread. Fails once the import has stopped on a store error (which
     /// `import_pipelined` returns).
-    pub fn send(&mut self, calls: Vec<Vec<Value>>) -> Result<()> {
+    pub fn send<I: Into<Incoming>>(&mut self, calls: Vec<Vec<I>>) -> Result<()> {
         let stopped = || StoreError::Io("the import stopped".into());
         let send = self.send.as_ref().ok_or_else(stopped)?;
-        let checked = calls.into_iter().map(|findings| check_import(findings, self.own_account.as_deref())).collect();
+        let checked = calls
+            .into_iter()
+            .map(|findings| check_import(findings.into_iter().map(Into::into).collect(), self.own_account.as_deref()))
+            .collect();
         send.send(checked).map_err(|_| stopped())
     }
 }
@@ -71,7 +75,11 @@ impl Store {
     /// BatchImportFindings (seeds 002 and 004). Request-level limits fail the whole call before anything
     /// is written; a finding that is invalid, too large or not the caller's is reported in
     /// FailedFindings and the rest are imported, all in one transaction.
-    pub fn batch_import(&mut self, caller: &Caller, findings: Vec<Value>) -> Result<ImportResult> {
+    pub fn batch_import<I: Into<Incoming> + Send>(
+        &mut self,
+        caller: &Caller,
+        findings: Vec<I>,
+    ) -> Result<ImportResult> {
         let mut results = self.import_calls(caller, vec![findings])?;
         results.pop().unwrap_or_else(|| Ok(ImportResult::default()))
     }
@@ -79,23 +87,27 @@ impl Store {
     /// Several BatchImportFindings calls applied in one transaction, each with exactly the semantics
     /// of its own call and its own result (a call over the limits fails alone). Bulk imports from
     /// files use this: one commit per few thousand findings instead of one per hundred.
-    pub fn import_calls(&mut self, caller: &Caller, calls: Vec<Vec<Value>>) -> Result<Vec<Result<ImportResult>>> {
+    pub fn import_calls<I: Into<Incoming> + Send>(
+        &mut self,
+        caller: &Caller,
+        calls: Vec<Vec<I>>,
+    ) -> Result<Vec<Result<ImportResult>>> {
         self.import_calls_with(caller, calls, true)
     }
 
     /// `import_calls`; with `prepare_new` false every finding takes the one-by-one path (for tests
     /// that compare the two).
-    fn import_calls_with(
+    fn import_calls_with<I: Into<Incoming> + Send>(
         &mut self,
         caller: &Caller,
-        calls: Vec<Vec<Value>>,
+        calls: Vec<Vec<I>>,
         prepare_new: bool,
     ) -> Result<Vec<Result<ImportResult>>> {
         let own_account = caller.account.as_deref();
         let mut checked = Vec::with_capacity(calls.len());
         parallel::prepare_and_consume(
             calls,
-            |findings| check_import(findings, own_account),
+            |findings| check_import(findings.into_iter().map(Into::into).collect(), own_account),
             |call| {
                 checked.push(call);
                 Ok::<(), StoreError>(())
@@ -222,17 +234,17 @@ impl Store {
 /// Request-level limits of one BatchImportFindings call. Returns each finding's encoded size where
 /// it is over the 240 KB limit, and otherwise a bound of it that is within the limit: measuring
 /// exactly is only needed near a limit (`finding::encoded_len_bound`).
-fn check_import_call(findings: &[Value]) -> Result<Vec<usize>> {
+fn check_import_call(findings: &[Incoming]) -> Result<Vec<usize>> {
     if findings.is_empty() || findings.len() > MAX_IMPORT_FINDINGS {
         return Err(StoreError::InvalidInput(format!(
             "Findings has {} items; BatchImportFindings accepts 1 to {MAX_IMPORT_FINDINGS}",
             findings.len()
         )));
     }
-    let exact_over = |f: &Value, bound: usize| if bound > MAX_FINDING_BYTES { finding::encoded_len(f) } else { bound };
-    let mut sizes: Vec<usize> = findings.iter().map(|f| exact_over(f, finding::encoded_len_bound(f))).collect();
+    let exact_over = |f: &Incoming, bound: usize| if bound > MAX_FINDING_BYTES { f.exact_size() } else { bound };
+    let mut sizes: Vec<usize> = findings.iter().map(|f| exact_over(f, f.size_bound())).collect();
     if sizes.iter().fold(0usize, |a, b| a.saturating_add(*b)) > MAX_IMPORT_BYTES {
-        sizes = findings.iter().map(finding::encoded_len).collect();
+        sizes = findings.iter().map(Incoming::exact_size).collect();
     }
     let total = sizes.iter().fold(0usize, |a, b| a.saturating_add(*b));
     if total > MAX_IMPORT_BYTES {
@@ -256,7 +268,7 @@ enum PreparedImport {
     /// Valid; whether and how it changes the store depends on what is stored when it is written.
     Apply {
         key: FindingKey,
-        incoming: Value,
+        incoming: Incoming,
     },
     /// Valid but without a key (cannot happen after validation): nothing is written.
     Skip,
@@ -268,11 +280,12 @@ type CheckedCall = Result<Vec<PreparedImport>>;
 
 /// The checks of a BatchImportFindings call that need no database: the request limits, then per
 /// finding the size limit, the ASFF rules and the access model. Pure: runs on any thread.
-fn check_import(findings: Vec<Value>, own_account: Option<&str>) -> CheckedCall {
+fn check_import(findings: Vec<Incoming>, own_account: Option<&str>) -> CheckedCall {
     let sizes = check_import_call(&findings)?;
     let mut out = Vec::with_capacity(findings.len());
     for (index, (incoming, size)) in findings.into_iter().zip(sizes).enumerate() {
-        let id = incoming
+        let view = incoming.view();
+        let id = view
             .get("Id")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
@@ -287,12 +300,12 @@ fn check_import(findings: Vec<Value>, own_account: Option<&str>) -> CheckedCall 
             ));
             continue;
         }
-        if let Err(e) = finding::validate_asff(&incoming) {
+        if let Err(e) = finding::validate_asff(view) {
             out.push(fail("InvalidInput", format!("Finding does not adhere to Amazon Finding Format. {e}")));
             continue;
         }
         if let Some(own) = own_account {
-            let account = finding::str_at(&incoming, &["AwsAccountId"]);
+            let account = finding::str_at(view, &["AwsAccountId"]);
             if account != own {
                 out.push(fail(
                     "AccessDeniedException",
@@ -301,7 +314,7 @@ fn check_import(findings: Vec<Value>, own_account: Option<&str>) -> CheckedCall 
                 continue;
             }
         }
-        out.push(match FindingKey::of(&incoming) {
+        out.push(match FindingKey::of(view) {
             Some(key) => PreparedImport::Apply { key, incoming },
             None => PreparedImport::Skip,
         });
@@ -328,17 +341,9 @@ fn create_new(
             out.push(PreparedImport::Apply { key, incoming });
             continue;
         }
-        match apply_import(None, incoming, now) {
-            ImportOutcome::Created { doc, auto } => {
-                scratch.encode_json(&doc)?;
-                let encoded = Box::new(Encoded::of(&doc, &mut scratch, codec)?);
-                out.push(PreparedImport::Create { key, encoded, auto });
-            }
-            // A new finding is always created.
-            ImportOutcome::Updated { .. } | ImportOutcome::Ignored => {
-                return Err(StoreError::Corrupt("an import of a new finding did not create it".into()))
-            }
-        }
+        let (doc, auto) = incoming.create(now, &mut scratch.json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let encoded = Box::new(Encoded::of(&doc, &mut scratch, codec)?);
+        out.push(PreparedImport::Create { key, encoded, auto });
     }
     Ok(out)
 }
@@ -379,7 +384,8 @@ fn import_into(
             Some((_, blob, _)) => Some(decompress(codec, blob)?),
             None => None,
         };
-        let outcome = apply_import(existing_doc.as_ref().zip(existing.as_ref().map(|e| BufFields(e.2))), incoming, now);
+        let stored = existing_doc.as_ref().zip(existing.as_ref().map(|e| BufFields(e.2)));
+        let outcome = apply_import(stored, incoming.into_value(), now);
         let provider = key.product_arn.clone();
         match outcome {
             ImportOutcome::Ignored => {}

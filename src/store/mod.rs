@@ -154,7 +154,14 @@ impl Store {
             other => other,
         })?;
         let codec = Codec::load(path.clone(), &conn)?;
-        Ok(Store { conn, path, clock: system_clock, checkpointer: Default::default(), scratch: Scratch::default(), codec })
+        Ok(Store {
+            conn,
+            path,
+            clock: system_clock,
+            checkpointer: Default::default(),
+            scratch: Scratch::default(),
+            codec,
+        })
     }
 
     /// Replaces the clock, for repeatable tests.

@@ -9,10 +9,7 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
-use super::{
-    decompress, id_hash, parse_stored, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT,
-    SOURCE_SERVICE,
-};
+use super::{decompress, id_hash, parse_stored, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT, SOURCE_SERVICE};
 use crate::model::change::FieldChange;
 use crate::model::filter::{DateRangeComparison, FilterList, Filters, StringComparison};
 use crate::model::finding::{json_type, FindingKey};

@@ -11,8 +11,7 @@ enum Migration {
 }
 
 /// Migration N (1-based) brings the schema from version N-1 to N.
-const MIGRATIONS: &[Migration] =
-    &[Migration::Sql(V1), Migration::Sql(V2), Migration::Code(v3), Migration::Sql(V4)];
+const MIGRATIONS: &[Migration] = &[Migration::Sql(V1), Migration::Sql(V2), Migration::Code(v3), Migration::Sql(V4)];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
 const V1: &str = r#"

@@ -8,8 +8,8 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::rows::{history_updates, record, summary_params, write_finding, Encoded, Scratch};
 use super::codec::Codec;
+use super::rows::{history_updates, record, summary_params, write_finding, Encoded, Scratch};
 use super::{decompress, id_hash, parallel, Access, Caller, Result, Store, StoreError, SOURCE_UPDATE};
 use crate::model::finding::{FindingKey, Summary, MAX_FINDING_BYTES};
 use crate::model::import::BufFields;
