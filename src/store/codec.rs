@@ -279,6 +279,21 @@ mod tests {
         assert_eq!(formats(&early), (200, n));
     }
 
+    // Without a dictionary a document is written exactly as versions 1 to 3 wrote it (lz4_flex's
+    // size-prepended block), and reads back.
+    #[test]
+    fn without_a_dictionary_documents_are_the_earlier_lz4_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.db")).unwrap();
+        let mut blob = Vec::new();
+        for doc in findings(50, 9) {
+            let json = serde_json::to_vec(&doc).unwrap();
+            store.codec.compress(&json, &mut blob).unwrap();
+            assert_eq!(blob, lz4_flex::compress_prepend_size(&json));
+            assert_eq!(store.codec.decompress(&blob).unwrap(), json);
+        }
+    }
+
     // A damaged document is an error that says so, not a panic or garbage.
     #[test]
     fn a_damaged_document_is_reported() {
