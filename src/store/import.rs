@@ -385,7 +385,8 @@ fn import_into(
             None => None,
         };
         let stored = existing_doc.as_ref().zip(existing.as_ref().map(|e| BufFields(e.2)));
-        let outcome = apply_import(stored, incoming.into_value(), now);
+        let incoming = incoming.into_value().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let outcome = apply_import(stored, incoming, now);
         let provider = key.product_arn.clone();
         match outcome {
             ImportOutcome::Ignored => {}

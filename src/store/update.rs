@@ -192,8 +192,7 @@ fn prepare_update(
     let before = summary_params(&Summary::of(&doc));
     let (changes, set) = request.update.apply(&mut doc, now);
     SCRATCH.with_borrow_mut(|scratch| {
-        scratch.json.clear();
-        serde_json::to_writer(&mut scratch.json, &doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        scratch.encode_json(&doc)?;
         if scratch.json.len() > MAX_FINDING_BYTES {
             return Ok(PreparedUpdate::TooLarge(scratch.json.len()));
         }
