@@ -15,7 +15,7 @@ use hubtriage::generate::{generate, GenOptions};
 use hubtriage::input;
 use hubtriage::model::finding::FindingKey;
 use hubtriage::model::update::BatchUpdateRequest;
-use hubtriage::store::{Caller, GetFindingsRequest, Store};
+use hubtriage::store::{Caller, GetFindingsRequest, Store, IMPORT_CALLS_PER_TRANSACTION};
 use serde_json::json;
 
 /// The allocator the `hubtriage` binary uses (src/main.rs), so the figures are the CLI's.
@@ -55,7 +55,7 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    // The CLI's import path: calls of 100, 20 calls per transaction, parsing on this thread while
+    // The CLI's import path: calls of 100, IMPORT_CALLS_PER_TRANSACTION calls per transaction, parsing on this thread while
     // the store imports the previous transaction's calls on another (`Store::import_pipelined`).
     let t = Instant::now();
     let cpu = cpu_secs();
@@ -67,7 +67,7 @@ fn main() {
                 call.push(f);
                 if call.len() == 100 {
                     calls.push(std::mem::replace(&mut call, Vec::with_capacity(100)));
-                    if calls.len() == 20 {
+                    if calls.len() == IMPORT_CALLS_PER_TRANSACTION {
                         queue.send(std::mem::take(&mut calls))?;
                     }
                 }

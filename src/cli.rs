@@ -20,8 +20,8 @@ use crate::model::update::{BatchUpdateRequest, FindingUpdate, NoteUpdate, Severi
 use crate::query;
 use crate::serve::limits::FaultSpec;
 use crate::store::{
-    Caller, HistoryRequest, ImportQueue, SortCriterion, Store, StoreError, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS,
-    SORT_FIELDS,
+    Caller, HistoryRequest, ImportQueue, SortCriterion, Store, StoreError, IMPORT_CALLS_PER_TRANSACTION,
+    MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS, SORT_FIELDS,
 };
 
 #[derive(Debug, Parser)]
@@ -524,9 +524,6 @@ fn write_csv(found: &[Value], out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-/// Calls sent in one store transaction by `import`: one commit per ~2,000 findings.
-const CALLS_PER_COMMIT: usize = 20;
-
 /// Splits a stream of findings into BatchImportFindings calls (at most 100 findings and 6 MB each)
 /// and sends them in groups, keeping per-file counts and failures.
 struct Importer<'a> {
@@ -567,7 +564,7 @@ impl Importer<'_> {
             self.call_bytes = 0;
             self.call_exact = false;
         }
-        if self.pending.len() >= CALLS_PER_COMMIT {
+        if self.pending.len() >= IMPORT_CALLS_PER_TRANSACTION {
             self.send()?;
         }
         Ok(())

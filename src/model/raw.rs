@@ -66,32 +66,37 @@ const MAX_NUMBER_LEN: usize = 24;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    /// Parsed in full: the value is in the view only.
     Parsed,
-    /// Resources: parsed in part, kept as text.
+    /// Resources: parsed in part (in the view), and kept as text.
     Projected,
+    /// Kept as text only.
     Opaque,
 }
 
 #[derive(Debug, Clone)]
 struct Member {
-    /// Where the name (without its quotes; it has no escapes) and the value are in the text.
+    /// Where the name (decoded) is in `text`.
     key: Range<usize>,
+    /// Where the value is in `text`; empty for a parsed member.
     value: Range<usize>,
     kind: Kind,
 }
 
-/// A finding object as JSON text (whitespace outside strings removed) and its members.
+/// A finding object read from JSON text in one pass: the members the rules read are parsed (the
+/// view), the others are kept as their text, whitespace outside strings removed.
 #[derive(Debug, Clone)]
 pub struct RawFinding {
+    /// Each member's name, and the value of each member kept as text, one after the other.
     text: Vec<u8>,
+    /// The members in the order sent.
     members: Vec<Member>,
-    /// The parsed members (Resources projected to each resource's Type and Id), in the order sent.
+    /// The parsed members (Resources projected to each resource's Type and Id).
     view: Value,
-    /// How many numbers the text holds: serde_json may write one longer than it was sent (`1e2`
-    /// becomes `100.0`), which `size_bound` allows for.
-    numbers: usize,
+    /// At least the finding's serialised size (`finding::encoded_len`).
+    size_bound: usize,
     /// A member name appears twice (only the whole-`Value` path knows which value counts), or has
-    /// an escape in it: the whole-`Value` path takes the finding.
+    /// an escape in it: the finding is created from its whole `Value`, not spliced.
     odd: bool,
 }
 
@@ -130,7 +135,7 @@ impl Incoming {
     pub fn size_bound(&self) -> usize {
         match self {
             Incoming::Value(v) => encoded_len_bound(v),
-            Incoming::Raw(r) => r.text.len() + MAX_NUMBER_LEN * r.numbers,
+            Incoming::Raw(r) => r.size_bound,
         }
     }
 
@@ -138,7 +143,7 @@ impl Incoming {
     pub fn exact_size(&self) -> usize {
         match self {
             Incoming::Value(v) => encoded_len(v),
-            Incoming::Raw(r) => r.to_value().map_or(r.text.len(), |v| encoded_len(&v)),
+            Incoming::Raw(r) => r.to_value().map_or(r.size_bound, |v| encoded_len(&v)),
         }
     }
 
@@ -159,15 +164,9 @@ impl Incoming {
             Incoming::Raw(r) => r,
         };
         let RawFinding { text, members, view, .. } = *raw;
-        // No rule writes Resources: the splice checks that with this small copy (each Type and Id).
-        let resources = view.get(RESOURCES).cloned();
         let (doc, auto) = create(view, now);
-        if splice(&text, &members, &doc, resources.as_ref(), json)? {
-            return Ok((doc, auto));
-        }
-        // A rule wrote a member that was kept as text: parse the whole finding after all.
-        let whole = serde_json::from_slice(&text)?;
-        created(whole, now, json)
+        splice(&text, &members, &doc, json)?;
+        Ok((doc, auto))
     }
 }
 
@@ -179,51 +178,53 @@ fn created(v: Value, now: OffsetDateTime, json: &mut Vec<u8>) -> serde_json::Res
 }
 
 /// Writes the document `doc` (the parsed members after the rules) with the members kept as text
-/// spliced in where they were sent, and the members the rules added at the end, as serde_json
-/// orders an object's new members. False when the rules touched a member kept as text.
-fn splice(
-    text: &[u8],
-    members: &[Member],
-    doc: &Value,
-    resources: Option<&Value>,
-    out: &mut Vec<u8>,
-) -> serde_json::Result<bool> {
-    let Some(doc) = doc.as_object() else { return Ok(false) };
-    // Member names in the text have no escapes (`Key`), so they are their own JSON.
-    let name = |m: &Member| std::str::from_utf8(&text[m.key.clone()]).unwrap_or_default();
+/// spliced in where they were sent, and the members the rules added at the end, where serde_json
+/// puts an object's new members.
+///
+/// `doc` is the view after the create rules, which only add members and change parsed ones
+/// (`tests::the_rules_write_only_parsed_members`): its first members are the view's, in the order
+/// sent, and the rest are the ones the rules added. So the members are matched in step, with no
+/// lookup by name. Should a rule ever add a member that was kept as text, the finding fails with an
+/// error rather than being stored with that member twice.
+fn splice(text: &[u8], members: &[Member], doc: &Value, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    use serde::ser::Error;
+    let Some(doc) = doc.as_object() else { return Err(serde_json::Error::custom("a finding is not an object")) };
+    // Names are stored decoded; a finding with an escaped name is not spliced (`odd`), so each
+    // name here is its own JSON.
+    let name = |m: &Member| &text[m.key.clone()];
+    let mut doc_members = doc.iter();
     out.clear();
     out.push(b'{');
     for m in members {
-        let key = name(m);
-        let unchanged = match m.kind {
-            Kind::Parsed => {
-                if let Some(v) = doc.get(key) {
-                    write_name(out, &text[m.key.clone()]);
-                    serde_json::to_writer(&mut *out, v)?;
-                }
-                continue;
-            }
-            Kind::Projected => doc.get(key) == resources,
-            Kind::Opaque => !doc.contains_key(key),
-        };
-        if !unchanged {
-            return Ok(false);
+        if m.kind == Kind::Opaque {
+            write_name(out, name(m));
+            out.extend_from_slice(&text[m.value.clone()]);
+            continue;
         }
-        write_name(out, &text[m.key.clone()]);
-        out.extend_from_slice(&text[m.value.clone()]);
-    }
-    for (key, v) in doc {
-        if !members.iter().any(|m| &text[m.key.clone()] == key.as_bytes()) {
-            if out.len() > 1 {
-                out.push(b',');
-            }
-            serde_json::to_writer(&mut *out, key)?;
-            out.push(b':');
+        let Some((key, v)) = doc_members.next().filter(|(key, _)| key.as_bytes() == name(m)) else {
+            return Err(serde_json::Error::custom("the create rules reordered a finding's members"));
+        };
+        write_name(out, key.as_bytes());
+        if m.kind == Kind::Projected {
+            // No rule writes Resources: the text is the value.
+            out.extend_from_slice(&text[m.value.clone()]);
+        } else {
             serde_json::to_writer(&mut *out, v)?;
         }
     }
+    for (key, v) in doc_members {
+        if !is_parsed(key) && members.iter().any(|m| name(m) == key.as_bytes()) {
+            return Err(serde_json::Error::custom(format!("an import rule wrote {key}, which is kept as text")));
+        }
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, key)?;
+        out.push(b':');
+        serde_json::to_writer(&mut *out, v)?;
+    }
     out.push(b'}');
-    Ok(true)
+    Ok(())
 }
 
 /// `"name":`, after a comma unless it is the object's first member.
@@ -237,96 +238,192 @@ fn write_name(out: &mut Vec<u8>, name: &[u8]) {
 }
 
 impl RawFinding {
-    /// Reads a finding from JSON text. Errors are serde_json's (the caller says where the text was).
-    pub fn parse(json: &str) -> serde_json::Result<RawFinding> {
-        let (text, numbers) = minify(json);
-        // From a str: serde_json checks no UTF-8 again.
-        let mut de = serde_json::Deserializer::from_str(&text);
-        let top = (&mut de).deserialize_map(TopVisitor { text: text.as_bytes() })?;
-        de.end()?;
-        let Top { members, view, odd } = top;
-        Ok(RawFinding { text: text.into_bytes(), members, view: Value::Object(view), numbers, odd })
-    }
-
+    /// The whole finding, as serde_json would have parsed its text: members in the order first
+    /// sent, a name sent twice taking its last value.
     fn to_value(&self) -> serde_json::Result<Value> {
-        serde_json::from_slice(&self.text)
-    }
-
-    /// The finding's JSON text, without whitespace outside strings.
-    pub fn text(&self) -> &[u8] {
-        &self.text
+        let mut whole = Map::with_capacity(self.members.len());
+        for m in &self.members {
+            let key = std::str::from_utf8(&self.text[m.key.clone()]).map_err(serde::de::Error::custom)?;
+            let value = match m.kind {
+                Kind::Parsed => self.view.get(key).cloned().unwrap_or(Value::Null),
+                Kind::Projected | Kind::Opaque => serde_json::from_slice(&self.text[m.value.clone()])?,
+            };
+            whole.insert(key.to_string(), value);
+        }
+        Ok(Value::Object(whole))
     }
 }
 
-/// A finding in a file: an object is read as a `RawFinding`; anything else is kept as a `Value`
-/// (and refused by the reader).
+/// A finding in a file, read in one pass: an object is read as a `RawFinding` (which borrows each
+/// member kept as text from the file's text, so the deserializer must read from a slice or str);
+/// anything else is kept as a `Value` (and refused by the reader).
 impl<'de> Deserialize<'de> for Incoming {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Incoming, D::Error> {
-        let raw = <&RawValue>::deserialize(d)?;
-        if raw.get().starts_with('{') {
-            RawFinding::parse(raw.get()).map(Incoming::from).map_err(serde::de::Error::custom)
-        } else {
-            serde_json::from_str(raw.get()).map(Incoming::Value).map_err(serde::de::Error::custom)
-        }
+        d.deserialize_any(ObjectOr(FindingReader))
     }
 }
 
-/// Removes the whitespace outside strings from valid JSON, and counts its numbers. Every cut is at
-/// an ASCII byte, so the pieces copied are whole characters.
-fn minify(json: &str) -> (String, usize) {
-    let bytes = json.as_bytes();
-    let mut out = String::with_capacity(json.len());
+/// How `ObjectOr` reads a JSON object; any other JSON value becomes `other(value)`.
+trait ObjectReader<'de> {
+    type Out;
+    const EXPECTING: &'static str;
+    fn read<A: MapAccess<'de>>(self, map: A) -> Result<Self::Out, A::Error>;
+    fn other(v: Value) -> Self::Out;
+}
+
+/// A visitor that reads an object its own way (`ObjectReader`) and keeps anything else as a `Value`.
+struct ObjectOr<R>(R);
+
+impl<'de, R: ObjectReader<'de>> Visitor<'de> for ObjectOr<R> {
+    type Value = R::Out;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(R::EXPECTING)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<R::Out, A::Error> {
+        self.0.read(map)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<R::Out, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element::<Value>()? {
+            out.push(v);
+        }
+        Ok(R::other(Value::Array(out)))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<R::Out, E> {
+        Ok(R::other(Value::Bool(v)))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<R::Out, E> {
+        Ok(R::other(Value::from(v)))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<R::Out, E> {
+        Ok(R::other(Value::from(v)))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<R::Out, E> {
+        Ok(R::other(Value::from(v)))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<R::Out, E> {
+        Ok(R::other(Value::from(v)))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<R::Out, E> {
+        Ok(R::other(Value::Null))
+    }
+}
+
+struct FindingReader;
+
+impl<'de> ObjectReader<'de> for FindingReader {
+    type Out = Incoming;
+    const EXPECTING: &'static str = "a finding (a JSON object)";
+
+    fn read<A: MapAccess<'de>>(self, mut map: A) -> Result<Incoming, A::Error> {
+        let mut text = Vec::with_capacity(4096);
+        let mut members: Vec<Member> = Vec::with_capacity(40);
+        let mut view = Map::new();
+        let mut size_bound = 2;
+        let mut odd = false;
+        // Names compared by a hash first: a finding has a few dozen members.
+        let mut hashes: Vec<u64> = Vec::with_capacity(40);
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let (key, escaped) = match &key {
+                Key::Text(k) => (*k, false),
+                Key::Escaped(k) => (k.as_str(), true),
+            };
+            let hash =
+                key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+            if escaped || (hashes.contains(&hash) && members.iter().any(|m| &text[m.key.clone()] == key.as_bytes())) {
+                odd = true;
+            }
+            hashes.push(hash);
+            let name = text.len()..text.len() + key.len();
+            text.extend_from_slice(key.as_bytes());
+            // Quotes, colon and comma; an escaped name may be written longer than it was decoded.
+            size_bound += 4 + if escaped { 6 * key.len() } else { key.len() };
+            let (kind, value) = if is_parsed(key) {
+                let v: Value = map.next_value()?;
+                size_bound += encoded_len_bound(&v);
+                view.insert(key.to_string(), v);
+                (Kind::Parsed, 0..0)
+            } else {
+                let raw: &'de RawValue = map.next_value()?;
+                let start = text.len();
+                let numbers = push_minified(&mut text, raw.get().as_bytes());
+                size_bound += text.len() - start + MAX_NUMBER_LEN * numbers;
+                if key == RESOURCES {
+                    view.insert(
+                        key.to_string(),
+                        project_resources(raw.get().as_bytes()).map_err(serde::de::Error::custom)?,
+                    );
+                    (Kind::Projected, start..text.len())
+                } else {
+                    (Kind::Opaque, start..text.len())
+                }
+            };
+            members.push(Member { key: name, value, kind });
+        }
+        Ok(Incoming::from(RawFinding { text, members, view: Value::Object(view), size_bound, odd }))
+    }
+
+    fn other(v: Value) -> Incoming {
+        Incoming::Value(v)
+    }
+}
+
+/// Appends valid JSON to `out` without its whitespace outside strings, and counts its numbers.
+/// Every cut is at an ASCII byte, so the pieces copied are whole characters.
+fn push_minified(out: &mut Vec<u8>, json: &[u8]) -> usize {
     let mut numbers = 0;
     let mut run = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    // The byte before `i` in the output (whitespace is never copied).
+    let mut previous = b' ';
+    while i < json.len() {
+        match json[i] {
             b'"' => {
                 i += 1;
-                while let Some(p) = memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+                while let Some(p) = memchr::memchr2(b'"', b'\\', &json[i..]) {
                     i += p;
-                    if bytes[i] == b'\\' {
+                    if json[i] == b'\\' {
                         i += 2;
                     } else {
                         i += 1;
                         break;
                     }
                 }
+                previous = b'"';
             }
             b' ' | b'\n' | b'\r' | b'\t' => {
-                out.push_str(&json[run..i]);
+                out.extend_from_slice(&json[run..i]);
                 i += 1;
                 run = i;
             }
-            b'-' | b'0'..=b'9' => {
-                let previous = if run < i { bytes[i - 1] } else { out.as_bytes().last().copied().unwrap_or(b' ') };
-                if !matches!(previous, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+            b => {
+                if matches!(b, b'-' | b'0'..=b'9')
+                    && !matches!(previous, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
                     numbers += 1;
                 }
+                previous = b;
                 i += 1;
             }
-            _ => i += 1,
         }
     }
-    out.push_str(&json[run.min(json.len())..]);
-    (out, numbers)
-}
-
-struct Top {
-    members: Vec<Member>,
-    view: Map<String, Value>,
-    odd: bool,
-}
-
-struct TopVisitor<'t> {
-    /// The text being read, to turn slices of it into ranges.
-    text: &'t [u8],
+    out.extend_from_slice(&json[run.min(json.len())..]);
+    numbers
 }
 
 /// A member name as it is in the text, or (when it has escapes) decoded.
 enum Key<'de> {
     Text(&'de str),
-    Escaped,
+    Escaped(String),
 }
 
 impl<'de> Deserialize<'de> for Key<'de> {
@@ -340,63 +437,11 @@ impl<'de> Deserialize<'de> for Key<'de> {
             fn visit_borrowed_str<E: serde::de::Error>(self, k: &'de str) -> Result<Key<'de>, E> {
                 Ok(Key::Text(k))
             }
-            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Key<'de>, E> {
-                Ok(Key::Escaped)
+            fn visit_str<E: serde::de::Error>(self, k: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Escaped(k.to_string()))
             }
         }
         d.deserialize_str(KeyVisitor)
-    }
-}
-
-impl<'de> Visitor<'de> for TopVisitor<'de> {
-    type Value = Top;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a finding (a JSON object)")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
-        let mut top = Top { members: Vec::with_capacity(32), view: Map::new(), odd: false };
-        let mut hashes: Vec<u64> = Vec::with_capacity(32);
-        let base = self.text.as_ptr() as usize;
-        let range = |s: &str| {
-            let start = s.as_ptr() as usize - base;
-            start..start + s.len()
-        };
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            let key = match key {
-                Key::Text(k) => k,
-                Key::Escaped => {
-                    // Rare: the whole-Value path reads this finding.
-                    top.odd = true;
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-            };
-            // Names compared by a hash first: a finding has a few dozen members.
-            let hash =
-                key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-            if hashes.contains(&hash) && top.members.iter().any(|m| &self.text[m.key.clone()] == key.as_bytes()) {
-                top.odd = true;
-            }
-            hashes.push(hash);
-            let (kind, value) = if is_parsed(key) {
-                top.view.insert(key.to_string(), map.next_value()?);
-                (Kind::Parsed, 0..0)
-            } else if key == RESOURCES {
-                let raw: &'de RawValue = map.next_value()?;
-                top.view.insert(
-                    key.to_string(),
-                    project_resources(raw.get().as_bytes()).map_err(serde::de::Error::custom)?,
-                );
-                (Kind::Projected, range(raw.get()))
-            } else {
-                let raw: &'de RawValue = map.next_value()?;
-                (Kind::Opaque, range(raw.get()))
-            };
-            top.members.push(Member { key: range(key), value, kind });
-        }
-        Ok(top)
     }
 }
 
@@ -411,34 +456,40 @@ fn project_resources(json: &[u8]) -> serde_json::Result<Value> {
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
             let mut out = Vec::new();
-            while let Some(r) = seq.next_element::<&'de RawValue>()? {
-                let v = if r.get().starts_with('{') {
-                    let mut de = serde_json::Deserializer::from_str(r.get());
-                    (&mut de).deserialize_map(Resource).map_err(serde::de::Error::custom)?
-                } else {
-                    serde_json::from_str(r.get()).map_err(serde::de::Error::custom)?
-                };
+            while let Some(v) = seq.next_element_seed(ResourceSeed)? {
                 out.push(v);
             }
             Ok(Value::Array(out))
         }
     }
-    struct Resource;
-    impl<'de> Visitor<'de> for Resource {
+    struct ResourceSeed;
+    impl<'de> serde::de::DeserializeSeed<'de> for ResourceSeed {
         type Value = Value;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a resource")
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(ObjectOr(Resource))
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+    }
+    struct Resource;
+    impl<'de> ObjectReader<'de> for Resource {
+        type Out = Value;
+        const EXPECTING: &'static str = "a resource";
+        fn read<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
             let mut out = Map::new();
-            while let Some(key) = map.next_key::<String>()? {
-                if RESOURCE_MEMBERS.contains(&key.as_str()) {
-                    out.insert(key, map.next_value()?);
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                let name: &str = match &key {
+                    Key::Text(k) => k,
+                    Key::Escaped(k) => k,
+                };
+                if RESOURCE_MEMBERS.contains(&name) {
+                    out.insert(name.to_string(), map.next_value()?);
                 } else {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
             Ok(Value::Object(out))
+        }
+        fn other(v: Value) -> Value {
+            v
         }
     }
     if json.first() == Some(&b'[') {
@@ -534,11 +585,32 @@ mod tests {
         }
     }
 
+    // The splice relies on this: every member the create rules add or change is a parsed one,
+    // also for a finding that leaves out every member the rules fill in.
+    #[test]
+    fn the_rules_write_only_parsed_members() {
+        let mut bare = sample("bare");
+        for k in ["Region", "CompanyName", "ProductName", "Workflow", "RecordState", "FindingProviderFields"] {
+            bare.as_object_mut().unwrap().remove(k);
+        }
+        bare["Confidence"] = json!(5);
+        for f in tricky().into_iter().chain([bare]) {
+            let (doc, _) = create(f.clone(), now());
+            for (k, v) in doc.as_object().unwrap() {
+                if f.get(k) != Some(v) {
+                    assert!(is_parsed(k), "{k} of {}", f["Id"]);
+                }
+            }
+        }
+    }
+
     // Whitespace goes, strings keep theirs; numbers are counted once each.
     #[test]
     fn minify_keeps_strings_and_counts_numbers() {
-        let (text, numbers) = minify("{ \"a b\" : [ 1 , -2.5e+3 , \"x \\\" y\" ],\n\t\"c\":true, \"d\": [-1,2] }");
-        assert_eq!(text, "{\"a b\":[1,-2.5e+3,\"x \\\" y\"],\"c\":true,\"d\":[-1,2]}");
+        let mut text = b"kept".to_vec();
+        let numbers =
+            push_minified(&mut text, b"{ \"a b\" : [ 1 , -2.5e+3 , \"x \\\" y\" ],\n\t\"c\":true, \"d\": [-1,2] }");
+        assert_eq!(text, b"kept{\"a b\":[1,-2.5e+3,\"x \\\" y\"],\"c\":true,\"d\":[-1,2]}");
         assert_eq!(numbers, 4);
     }
 
