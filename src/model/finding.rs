@@ -45,7 +45,7 @@ impl FindingKey {
     }
 
     pub fn of(doc: &Value) -> Option<FindingKey> {
-        Some(FindingKey::new(doc.get("ProductArn")?.as_str()?, doc.get("Id")?.as_str()?))
+        Some(FindingKey::new(doc.member("ProductArn")?.as_str()?, doc.member("Id")?.as_str()?))
     }
 }
 
@@ -83,13 +83,36 @@ pub struct Summary {
     pub criticality: Option<i64>,
 }
 
+/// Looks a member up by comparing names instead of hashing them. serde_json's objects (IndexMaps
+/// here) hash the name on every lookup with SipHash, which was a tenth of a bulk import's
+/// instructions; a finding's objects have a few dozen members at most, and comparing names (their
+/// lengths first) is cheaper than hashing one.
+pub trait Member {
+    fn member(&self, key: &str) -> Option<&Value>;
+}
+
+impl Member for Map<String, Value> {
+    fn member(&self, key: &str) -> Option<&Value> {
+        if self.len() > 64 {
+            return self.get(key);
+        }
+        self.iter().find_map(|(k, v)| (k == key).then_some(v))
+    }
+}
+
+impl Member for Value {
+    fn member(&self, key: &str) -> Option<&Value> {
+        self.as_object().and_then(|m| m.member(key))
+    }
+}
+
 /// `doc.a.b.c` as a string, or "".
 pub fn str_at<'a>(doc: &'a Value, path: &[&str]) -> &'a str {
     value_at(doc, path).and_then(Value::as_str).unwrap_or("")
 }
 
 pub fn value_at<'a>(doc: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(doc, |v, k| v.get(k))
+    path.iter().try_fold(doc, |v, k| v.member(k))
 }
 
 /// An integer that may have been sent as 40, 40.0 or "40".
@@ -104,10 +127,10 @@ pub fn int_of(v: &Value) -> Option<i64> {
 impl Summary {
     pub fn of(doc: &Value) -> Summary {
         let s = |path: &[&str]| str_at(doc, path).to_string();
-        let severity = doc.get("Severity");
-        let normalized = severity.and_then(|s| s.get("Normalized")).and_then(int_of);
+        let severity = doc.member("Severity");
+        let normalized = severity.and_then(|s| s.member("Normalized")).and_then(int_of);
         let severity_label = severity
-            .and_then(|s| s.get("Label"))
+            .and_then(|s| s.member("Label"))
             .and_then(Value::as_str)
             .and_then(SeverityLabel::parse)
             .or_else(|| normalized.map(SeverityLabel::from_normalized));
@@ -115,12 +138,12 @@ impl Summary {
             .and_then(Value::as_str)
             .and_then(WorkflowStatus::parse)
             .or_else(|| {
-                doc.get("WorkflowState")
+                doc.member("WorkflowState")
                     .and_then(Value::as_str)
                     .and_then(WorkflowState::parse)
                     .map(WorkflowState::to_status)
             });
-        let resources = doc.get("Resources").and_then(Value::as_array);
+        let resources = doc.member("Resources").and_then(Value::as_array);
         let first = resources.and_then(|r| r.first());
         Summary {
             id: s(&["Id"]),
@@ -135,8 +158,11 @@ impl Summary {
             severity_label,
             severity_normalized: normalized,
             workflow_status,
-            record_state: doc.get("RecordState").and_then(Value::as_str).and_then(RecordState::parse),
-            verification_state: doc.get("VerificationState").and_then(Value::as_str).and_then(VerificationState::parse),
+            record_state: doc.member("RecordState").and_then(Value::as_str).and_then(RecordState::parse),
+            verification_state: doc
+                .member("VerificationState")
+                .and_then(Value::as_str)
+                .and_then(VerificationState::parse),
             compliance_status: value_at(doc, &["Compliance", "Status"])
                 .and_then(Value::as_str)
                 .and_then(ComplianceStatus::parse),
@@ -145,7 +171,7 @@ impl Summary {
             resource_id: first.map(|r| str_at(r, &["Id"]).to_string()).unwrap_or_default(),
             resource_count: resources.map_or(0, Vec::len),
             types: doc
-                .get("Types")
+                .member("Types")
                 .and_then(Value::as_array)
                 .map(|t| t.iter().filter_map(Value::as_str).map(str::to_string).collect())
                 .unwrap_or_default(),
@@ -156,8 +182,8 @@ impl Summary {
             note_text: s(&["Note", "Text"]),
             note_updated_by: s(&["Note", "UpdatedBy"]),
             note_updated_at: s(&["Note", "UpdatedAt"]),
-            confidence: doc.get("Confidence").and_then(int_of),
-            criticality: doc.get("Criticality").and_then(int_of),
+            confidence: doc.member("Confidence").and_then(int_of),
+            criticality: doc.member("Criticality").and_then(int_of),
         }
     }
 }
@@ -237,7 +263,7 @@ pub fn validate_asff(doc: &Value) -> Result<(), String> {
         }
     }
     for member in ["FirstObservedAt", "LastObservedAt", "ProcessedAt"] {
-        if let Some(v) = obj.get(member) {
+        if let Some(v) = obj.member(member) {
             let t = v.as_str().ok_or_else(|| format!("data.{member} should be string"))?;
             if timestamp::parse(t).is_none() {
                 return Err(format!("data.{member} \"{t}\" is not an RFC 3339 date-time"));
@@ -252,7 +278,7 @@ pub fn validate_asff(doc: &Value) -> Result<(), String> {
         return Err(format!("data.AwsAccountId \"{account}\" should be a 12-digit account id"));
     }
     let resources = obj
-        .get("Resources")
+        .member("Resources")
         .ok_or_else(|| "data should have required property 'Resources'".to_string())?
         .as_array()
         .ok_or_else(|| "data.Resources should be array".to_string())?;
@@ -265,14 +291,14 @@ pub fn validate_asff(doc: &Value) -> Result<(), String> {
             required_string(r, member).map_err(|e| e.replace("data", &format!("data.Resources[{i}]")))?;
         }
     }
-    let has_severity = obj.get("Severity").is_some_and(has_severity_value)
+    let has_severity = obj.member("Severity").is_some_and(has_severity_value)
         || value_at(doc, &["FindingProviderFields", "Severity"]).is_some_and(has_severity_value);
     if !has_severity {
         return Err(
             "data should have Severity or FindingProviderFields.Severity with a Label or Normalized value".to_string()
         );
     }
-    check_severity(doc.get("Severity"), "data.Severity", true)?;
+    check_severity(doc.member("Severity"), "data.Severity", true)?;
     check_severity(
         value_at(doc, &["FindingProviderFields", "Severity"]),
         "data.FindingProviderFields.Severity",
@@ -311,9 +337,9 @@ pub fn validate_asff(doc: &Value) -> Result<(), String> {
             }
         }
     }
-    if let Some(note) = obj.get("Note") {
+    if let Some(note) = obj.member("Note") {
         for member in ["Text", "UpdatedBy", "UpdatedAt"] {
-            if note.get(member).and_then(Value::as_str).is_none() {
+            if note.member(member).and_then(Value::as_str).is_none() {
                 return Err(format!("data.Note should have required property '{member}'"));
             }
         }
@@ -326,14 +352,14 @@ pub fn validate_asff(doc: &Value) -> Result<(), String> {
             let list = v.as_array().ok_or_else(|| format!("data.{} should be array", path.join(".")))?;
             for (i, rf) in list.iter().enumerate() {
                 for member in ["ProductArn", "Id"] {
-                    if rf.get(member).and_then(Value::as_str).is_none_or(str::is_empty) {
+                    if rf.member(member).and_then(Value::as_str).is_none_or(str::is_empty) {
                         return Err(format!("data.{}[{i}] should have required property '{member}'", path.join(".")));
                     }
                 }
             }
         }
     }
-    if let Some(v) = obj.get("UserDefinedFields") {
+    if let Some(v) = obj.member("UserDefinedFields") {
         let map = v.as_object().ok_or_else(|| "data.UserDefinedFields should be object".to_string())?;
         if map.values().any(|v| !v.is_string()) {
             return Err("data.UserDefinedFields values should be strings".to_string());
@@ -343,7 +369,7 @@ pub fn validate_asff(doc: &Value) -> Result<(), String> {
 }
 
 fn has_severity_value(s: &Value) -> bool {
-    s.get("Label").is_some() || s.get("Normalized").is_some() || s.get("Original").is_some()
+    s.member("Label").is_some() || s.member("Normalized").is_some() || s.member("Original").is_some()
 }
 
 fn check_severity(sev: Option<&Value>, at: &str, top_level: bool) -> Result<(), String> {
@@ -351,21 +377,21 @@ fn check_severity(sev: Option<&Value>, at: &str, top_level: bool) -> Result<(), 
     if !sev.is_object() {
         return Err(format!("{at} should be object"));
     }
-    if let Some(label) = sev.get("Label") {
+    if let Some(label) = sev.member("Label") {
         let ok = label.as_str().and_then(SeverityLabel::parse).is_some();
         if !ok {
             return Err(format!("{at}.Label {label} should be one of {}", SeverityLabel::allowed()));
         }
     }
     if top_level {
-        if let Some(n) = sev.get("Normalized") {
+        if let Some(n) = sev.member("Normalized") {
             match int_of(n) {
                 Some(0..=100) => {}
                 _ => return Err(format!("{at}.Normalized should be an integer from 0 to 100, not {n}")),
             }
         }
     }
-    if let Some(o) = sev.get("Original") {
+    if let Some(o) = sev.member("Original") {
         match o.as_str() {
             Some(s) if s.chars().count() <= 64 => {}
             _ => return Err(format!("{at}.Original should be a string of at most 64 characters")),
@@ -388,7 +414,7 @@ fn check_enum<T>(
 }
 
 fn required_string<'a>(obj: &'a Map<String, Value>, member: &str) -> Result<&'a str, String> {
-    match obj.get(member) {
+    match obj.member(member) {
         None | Some(Value::Null) => Err(format!("data should have required property '{member}'")),
         Some(Value::String(s)) if s.is_empty() => Err(format!("data.{member} should NOT be shorter than 1 characters")),
         Some(Value::String(s)) => Ok(s),
@@ -397,7 +423,7 @@ fn required_string<'a>(obj: &'a Map<String, Value>, member: &str) -> Result<&'a 
 }
 
 fn max_len(obj: &Map<String, Value>, member: &str, max: usize) -> Result<(), String> {
-    let n = obj.get(member).and_then(Value::as_str).map_or(0, |s| s.chars().count());
+    let n = obj.member(member).and_then(Value::as_str).map_or(0, |s| s.chars().count());
     if n > max {
         Err(format!("data.{member} should NOT be longer than {max} characters (it has {n})"))
     } else {

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::change::{diff, FieldChange};
 use super::enums::{ComplianceStatus, RecordState, SeverityLabel, WorkflowState, WorkflowStatus};
-use super::finding::{int_of, str_at, value_at};
+use super::finding::{int_of, str_at, value_at, Member};
 use super::timestamp;
 
 /// The attributes a provider owns through FindingProviderFields and an analyst may override with
@@ -81,7 +81,7 @@ pub fn apply_import(existing: Option<(&Value, BufFields)>, incoming: Value, now:
     fill_service_members(&mut doc, now);
     let newer = match (
         timestamp::parse(str_at(old, &["UpdatedAt"])),
-        doc.get("UpdatedAt").and_then(Value::as_str).and_then(timestamp::parse),
+        doc.member("UpdatedAt").and_then(Value::as_str).and_then(timestamp::parse),
     ) {
         (Some(a), Some(b)) => b > a,
         (None, Some(_)) => true,
@@ -91,12 +91,12 @@ pub fn apply_import(existing: Option<(&Value, BufFields)>, incoming: Value, now:
         return ImportOutcome::Ignored;
     }
     for member in CUSTOMER_OWNED {
-        match old.get(member) {
+        match old.member(member) {
             Some(v) => doc.insert(member.to_string(), v.clone()),
             None => doc.remove(member),
         };
     }
-    if let Some(record) = old.get("RecordState") {
+    if let Some(record) = old.member("RecordState") {
         doc.entry("RecordState").or_insert_with(|| record.clone());
     }
     for (attr, flag) in PROVIDER_ATTRIBUTES {
@@ -123,7 +123,7 @@ pub fn create(incoming: Value, now: OffsetDateTime) -> (Value, Option<AutoChange
     fill_service_members(&mut doc, now);
     if !doc.contains_key("Workflow") {
         let status = doc
-            .get("WorkflowState")
+            .member("WorkflowState")
             .and_then(Value::as_str)
             .and_then(WorkflowState::parse)
             .map_or(WorkflowStatus::New, WorkflowState::to_status);
@@ -148,7 +148,7 @@ fn provider_precedence_on_create(doc: &mut Map<String, Value>, attr: &str) {
             doc.insert(attr.to_string(), top);
         }
         None => {
-            if let Some(top) = doc.get(attr).cloned() {
+            if let Some(top) = doc.member(attr).cloned() {
                 fpf_set(doc, attr, provider_from_top(attr, &top));
             }
         }
@@ -159,10 +159,10 @@ fn provider_precedence_on_create(doc: &mut Map<String, Value>, attr: &str) {
 /// provider's value; the top level follows only when BatchUpdateFindings has not set the attribute.
 /// An attribute the provider leaves out keeps its stored values.
 fn provider_precedence_on_update(doc: &mut Map<String, Value>, old: &Value, attr: &str, set_by_analyst: bool) {
-    let old_top = old.get(attr).cloned();
+    let old_top = old.member(attr).cloned();
     let old_fpf = value_at(old, &["FindingProviderFields", attr]).cloned();
     let new_fpf = fpf_get(doc, attr).cloned();
-    let new_top = doc.get(attr).cloned();
+    let new_top = doc.member(attr).cloned();
     let (fpf, top) = match (new_fpf, new_top) {
         (Some(p), Some(t)) => (Some(p), Some(t)),
         (Some(p), None) => {
@@ -183,7 +183,7 @@ fn provider_precedence_on_update(doc: &mut Map<String, Value>, old: &Value, attr
 }
 
 fn fpf_get<'a>(doc: &'a Map<String, Value>, attr: &str) -> Option<&'a Value> {
-    doc.get("FindingProviderFields").and_then(|f| f.get(attr))
+    doc.member("FindingProviderFields").and_then(|f| f.member(attr))
 }
 
 fn fpf_set(doc: &mut Map<String, Value>, attr: &str, v: Value) {
@@ -203,16 +203,16 @@ fn top_from_provider(attr: &str, provider: &Value, old_top: Option<&Value>) -> V
     if attr != "Severity" {
         return provider.clone();
     }
-    let label = provider.get("Label").and_then(Value::as_str).and_then(SeverityLabel::parse);
+    let label = provider.member("Label").and_then(Value::as_str).and_then(SeverityLabel::parse);
     let mut top = Map::new();
-    if let Some(p) = old_top.and_then(|t| t.get("Product")) {
+    if let Some(p) = old_top.and_then(|t| t.member("Product")) {
         top.insert("Product".into(), p.clone());
     }
     if let Some(label) = label {
         top.insert("Label".into(), json!(label.as_str()));
         top.insert("Normalized".into(), json!(label.to_normalized()));
     }
-    if let Some(original) = provider.get("Original") {
+    if let Some(original) = provider.member("Original") {
         top.insert("Original".into(), original.clone());
     }
     Value::Object(top)
@@ -223,15 +223,15 @@ fn provider_from_top(attr: &str, top: &Value) -> Value {
         return top.clone();
     }
     let label = top
-        .get("Label")
+        .member("Label")
         .and_then(Value::as_str)
         .and_then(SeverityLabel::parse)
-        .or_else(|| top.get("Normalized").and_then(int_of).map(SeverityLabel::from_normalized));
+        .or_else(|| top.member("Normalized").and_then(int_of).map(SeverityLabel::from_normalized));
     let mut p = Map::new();
     if let Some(label) = label {
         p.insert("Label".into(), json!(label.as_str()));
     }
-    if let Some(original) = top.get("Original") {
+    if let Some(original) = top.member("Original") {
         p.insert("Original".into(), original.clone());
     }
     Value::Object(p)
@@ -240,14 +240,14 @@ fn provider_from_top(attr: &str, top: &Value) -> Value {
 /// Members Security Hub fills in itself: Region, ProductName and CompanyName from the product ARN
 /// when the provider left them out, and ProcessedAt on every import.
 fn fill_service_members(doc: &mut Map<String, Value>, now: OffsetDateTime) {
-    let arn = doc.get("ProductArn").and_then(Value::as_str).unwrap_or("").to_string();
+    let arn = doc.member("ProductArn").and_then(Value::as_str).unwrap_or("").to_string();
     let (region, company, product) = product_names(&arn);
     if !region.is_empty() {
         doc.entry("Region").or_insert_with(|| json!(region));
     }
     doc.entry("CompanyName").or_insert_with(|| json!(company));
     doc.entry("ProductName").or_insert_with(|| json!(product));
-    doc.insert("ProcessedAt".into(), json!(timestamp::format(now)));
+    doc.insert("ProcessedAt".into(), Value::String(timestamp::format_repeated(now)));
 }
 
 /// `arn:aws:securityhub:<region>:<account>:product/<company>/<product>` -> (region, company, product).
@@ -287,7 +287,7 @@ fn title_case(s: &str) -> String {
 }
 
 fn is_control_finding(doc: &Value) -> bool {
-    str_at(doc, &["ProductArn"]).ends_with("product/aws/securityhub") && doc.get("Compliance").is_some()
+    str_at(doc, &["ProductArn"]).ends_with("product/aws/securityhub") && doc.member("Compliance").is_some()
 }
 
 /// Security Hub's own workflow changes on import (API-DIGEST 2.3 and the engine issue):
@@ -299,7 +299,7 @@ fn auto_workflow(old: Option<&Value>, doc: &mut Value) -> Option<AutoChange> {
         |d: &Value| value_at(d, &["Workflow", "Status"]).and_then(Value::as_str).and_then(WorkflowStatus::parse);
     let compliance =
         |d: &Value| value_at(d, &["Compliance", "Status"]).and_then(Value::as_str).and_then(ComplianceStatus::parse);
-    let record = |d: &Value| d.get("RecordState").and_then(Value::as_str).and_then(RecordState::parse);
+    let record = |d: &Value| d.member("RecordState").and_then(Value::as_str).and_then(RecordState::parse);
     let current = status(doc);
     let mut change = None;
     if let Some(old) = old {

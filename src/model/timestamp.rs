@@ -37,6 +37,18 @@ pub fn format(t: OffsetDateTime) -> String {
     )
 }
 
+/// `format(t)`, remembering the last time formatted on this thread: an import formats the same
+/// `now` for each of its findings.
+pub fn format_repeated(t: OffsetDateTime) -> String {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(OffsetDateTime, String)>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((at, text)) if *at == t => text.clone(),
+        _ => last.insert((t, format(t))).1.clone(),
+    })
+}
+
 /// Nanoseconds since the Unix epoch, for sortable storage. Saturates outside i64's range.
 pub fn to_nanos(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos()).unwrap_or(if t.year() < 1970 { i64::MIN } else { i64::MAX })
@@ -45,6 +57,15 @@ pub fn to_nanos(t: OffsetDateTime) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_format_is_the_format() {
+        let a = parse("2026-02-03T04:05:06.789Z").unwrap();
+        let b = parse("2026-02-03T04:05:07Z").unwrap();
+        for t in [a, a, b, a] {
+            assert_eq!(format_repeated(t), format(t));
+        }
+    }
 
     #[test]
     fn parses_the_forms_real_findings_use() {

@@ -405,7 +405,7 @@ fn import_into(
             }
             ImportOutcome::Updated { doc, changes, auto } => {
                 let (rowid, _, buf) = existing.unwrap_or_default();
-                let before = summary_params(&Summary::of(existing_doc.as_ref().unwrap_or(&Value::Null)));
+                let before = summary_params(Summary::of(existing_doc.as_ref().unwrap_or(&Value::Null)));
                 scratch.encode_json(&doc)?;
                 write_finding(tx, rowid, &before, Encoded::of(&doc, scratch, codec)?, BufFields(buf))?;
                 let updates = history_updates(&changes);

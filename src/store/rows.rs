@@ -37,39 +37,41 @@ pub(super) fn parse_stored(json: &[u8]) -> Result<Value> {
     serde_json::from_slice(json).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-pub(super) fn summary_params(s: &Summary) -> [rusqlite::types::Value; 27] {
+/// The summary columns' values, in `SUMMARY_COLUMNS` order. Takes the summary by value: its
+/// strings become the values without a copy.
+pub(super) fn summary_params(s: Summary) -> [rusqlite::types::Value; 27] {
     use rusqlite::types::Value as V;
-    let text = |t: &str| V::Text(t.to_string());
     let opt_int = |i: Option<i64>| i.map_or(V::Null, V::Integer);
     let ns = |t: &str| timestamp::parse(t).map(timestamp::to_nanos);
+    let (updated_ns, created_ns) = (ns(&s.updated_at), ns(&s.created_at));
     [
-        text(&s.product_arn),
-        text(&s.id),
-        text(&s.product_name),
-        text(&s.company_name),
-        text(&s.generator_id),
-        text(&s.aws_account_id),
-        text(&s.region),
-        text(&s.title),
-        text(s.severity_label.map_or("", |l| l.as_str())),
+        V::Text(s.product_arn),
+        V::Text(s.id),
+        V::Text(s.product_name),
+        V::Text(s.company_name),
+        V::Text(s.generator_id),
+        V::Text(s.aws_account_id),
+        V::Text(s.region),
+        V::Text(s.title),
+        V::Text(s.severity_label.map_or("", |l| l.as_str()).into()),
         V::Integer(s.severity_label.map_or(-1, |l| i64::from(l.rank()))),
         opt_int(s.severity_normalized),
-        text(s.workflow_status.map_or("", |w| w.as_str())),
-        text(s.record_state.map_or("", |w| w.as_str())),
-        text(s.verification_state.map_or("", |w| w.as_str())),
-        text(s.compliance_status.map_or("", |w| w.as_str())),
-        text(&s.control_id),
-        text(&s.resource_type),
-        text(&s.resource_id),
-        text(&s.types.join("\n")),
-        text(&s.created_at),
-        text(&s.updated_at),
-        V::Integer(ns(&s.updated_at).unwrap_or(0)),
-        V::Integer(ns(&s.created_at).unwrap_or(0)),
+        V::Text(s.workflow_status.map_or("", |w| w.as_str()).into()),
+        V::Text(s.record_state.map_or("", |w| w.as_str()).into()),
+        V::Text(s.verification_state.map_or("", |w| w.as_str()).into()),
+        V::Text(s.compliance_status.map_or("", |w| w.as_str()).into()),
+        V::Text(s.control_id),
+        V::Text(s.resource_type),
+        V::Text(s.resource_id),
+        V::Text(s.types.join("\n")),
+        V::Text(s.created_at),
+        V::Text(s.updated_at),
+        V::Integer(updated_ns.unwrap_or(0)),
+        V::Integer(created_ns.unwrap_or(0)),
         opt_int(ns(&s.first_observed_at)),
         opt_int(ns(&s.last_observed_at)),
-        text(&s.note_text),
-        text(&s.note_updated_by),
+        V::Text(s.note_text),
+        V::Text(s.note_updated_by),
     ]
 }
 
@@ -115,10 +117,11 @@ impl Encoded {
     pub(super) fn of(doc: &Value, scratch: &mut Scratch, codec: &Codec) -> Result<Encoded> {
         codec.compress(&scratch.json, &mut scratch.blob)?;
         let s = Summary::of(doc);
+        let (confidence, criticality) = (s.confidence, s.criticality);
         Ok(Encoded {
-            summary: summary_params(&s),
-            confidence: s.confidence,
-            criticality: s.criticality,
+            summary: summary_params(s),
+            confidence,
+            criticality,
             json_len: scratch.json.len(),
             blob: scratch.blob.clone(),
         })

@@ -189,7 +189,7 @@ fn prepare_update(
         static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
     }
     let mut doc = decompress(codec, blob)?;
-    let before = summary_params(&Summary::of(&doc));
+    let before = summary_params(Summary::of(&doc));
     let (changes, set) = request.update.apply(&mut doc, now);
     SCRATCH.with_borrow_mut(|scratch| {
         scratch.encode_json(&doc)?;
