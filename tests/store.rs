@@ -271,6 +271,18 @@ fn history_records_imports_updates_and_automatic_changes() {
         .iter()
         .any(|u| u["UpdatedField"] == "Workflow.Status" && u["NewValue"] == "RESOLVED"));
 
+    // The creation is reported from the finding's row (schema 5), at the import's time, and obeys
+    // the requested time window like any record.
+    let created_at = hubtriage::model::timestamp::parse(&page.records[4].time).expect("a timestamp");
+    let mut window = HistoryRequest::new(key.clone());
+    window.end = Some(created_at - time::Duration::seconds(1));
+    assert!(s.finding_history(&window).unwrap().records.is_empty());
+    window.end = Some(created_at);
+    assert!(s.finding_history(&window).unwrap().records.iter().any(|r| r.created));
+    window.end = None;
+    window.start = Some(created_at + time::Duration::milliseconds(1));
+    assert!(!s.finding_history(&window).unwrap().records.iter().any(|r| r.created));
+
     // Paging through history returns each record once.
     let mut req = HistoryRequest::new(key);
     req.max_results = 2;
@@ -398,7 +410,7 @@ fn two_writers_on_one_store_lose_no_update() {
 
 // Migrations: a store written by schema version 2 (tests/fixtures/store-v2.db.gz, made by hubtriage at
 // commit 2e354f8: `generate --count 30 --seed 7`, imported, then one finding updated to SUPPRESSED with
-// a note by alice) opens as version 3 with every finding, its history and its lookups intact.
+// a note by alice) opens at the current version with every finding, its history and its lookups intact.
 #[test]
 fn a_version_2_store_is_upgraded_in_place() {
     use std::io::Read;
@@ -417,7 +429,7 @@ fn a_version_2_store_is_upgraded_in_place() {
     assert_eq!(version(&path), 2);
 
     let mut s = Store::open(&path).unwrap();
-    assert_eq!(version(&path), 4, "brought up to the current schema");
+    assert_eq!(version(&path), 5, "brought up to the current schema");
     assert_eq!(s.count().unwrap(), 30);
     let product = "arn:aws:securityhub:us-west-2::product/aws/securityhub";
     let id = "arn:aws:securityhub:us-west-2:342840004254:security-control/Config.1/finding/ed1205f1-589b-4784-87cd-2681d42b974a";
@@ -457,11 +469,19 @@ fn a_version_2_store_is_upgraded_in_place() {
     let r = s.batch_import(&admin(), vec![finding("new-after-upgrade", "111122223333")]).unwrap();
     assert_eq!(r.success_count, 1);
     assert_eq!(s.count().unwrap(), 31);
+    // A finding created before schema 5 keeps its creation row; one created after has its creation
+    // reported from its row. Both read the same.
+    let created = |k: FindingKey| {
+        let h = s.finding_history(&HistoryRequest::new(k)).unwrap();
+        h.records.iter().filter(|r| r.created && r.source == "BATCH_IMPORT_FINDINGS").count()
+    };
+    assert_eq!(created(key.clone()), 1);
+    assert_eq!(created(FindingKey::new(ARN, "new-after-upgrade")), 1);
     drop(s);
 
     // Opening again migrates nothing more.
     let s = Store::open(&path).unwrap();
-    assert_eq!((version(&path), s.count().unwrap()), (4, 31));
+    assert_eq!((version(&path), s.count().unwrap()), (5, 31));
     let indexes: Vec<String> = rusqlite::Connection::open(&path)
         .unwrap()
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'findings' ORDER BY 1")

@@ -373,8 +373,7 @@ fn import_into(
             }
             PreparedImport::Skip => continue,
             PreparedImport::Create { key, encoded, auto } => {
-                let rowid = insert_finding(tx, &key, *encoded)?;
-                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &key.product_arn, true, None, None)?;
+                let rowid = insert_finding(tx, &key, *encoded, now_ns)?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
                 result.success_count += 1;
                 continue;
@@ -399,8 +398,7 @@ fn import_into(
             ImportOutcome::Ignored => {}
             ImportOutcome::Created { doc, auto } => {
                 scratch.encode_json(&doc)?;
-                let rowid = insert_finding(tx, &key, Encoded::of(&doc, scratch, codec)?)?;
-                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, true, None, None)?;
+                let rowid = insert_finding(tx, &key, Encoded::of(&doc, scratch, codec)?, now_ns)?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
             ImportOutcome::Updated { doc, changes, auto } => {
@@ -409,7 +407,7 @@ fn import_into(
                 scratch.encode_json(&doc)?;
                 write_finding(tx, rowid, &before, Encoded::of(&doc, scratch, codec)?, BufFields(buf))?;
                 let updates = history_updates(&changes);
-                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, false, None, updates.as_deref())?;
+                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, None, updates.as_deref())?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
         }

@@ -603,13 +603,15 @@ impl HistoryPage {
 impl Store {
     /// GetFindingHistory: newest first. A finding that does not exist has no history.
     pub fn finding_history(&self, req: &HistoryRequest) -> Result<HistoryPage> {
-        let rowid: Option<i64> = self
+        let found: Option<(i64, Option<i64>)> = self
             .conn()
-            .prepare_cached(&format!("SELECT rowid FROM findings WHERE {BY_KEY}"))?
-            .query_row(rusqlite::params![id_hash(&req.key.id), req.key.id, req.key.product_arn], |r| r.get(0))
+            .prepare_cached(&format!("SELECT rowid, imported_ns FROM findings WHERE {BY_KEY}"))?
+            .query_row(rusqlite::params![id_hash(&req.key.id), req.key.id, req.key.product_arn], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .map(Some)
             .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
-        let Some(rowid) = rowid else { return Ok(HistoryPage::default()) };
+        let Some((rowid, imported_ns)) = found else { return Ok(HistoryPage::default()) };
         let before: i64 = match &req.next_token {
             None => i64::MAX,
             Some(t) => t.parse().map_err(|_| invalid("NextToken is not valid for GetFindingHistory"))?,
@@ -621,21 +623,29 @@ impl Store {
              WHERE finding = ?1 AND seq < ?2 AND at_ns >= ?3 AND at_ns <= ?4 ORDER BY seq DESC LIMIT ?5",
         )?;
         let limit = req.max_results as i64 + 1;
-        let rows = stmt.query_map(rusqlite::params![rowid, before, start, end, limit], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, bool>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
-        })?;
+        let mut rows = stmt
+            .query_map(rusqlite::params![rowid, before, start, end, limit], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, bool>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        // Schema 5: the creation of a finding imported since is not a row; it is reported from
+        // `imported_ns` as the oldest record, with sequence number 0 (rows start at 1).
+        if let Some(ns) = imported_ns.filter(|ns| before > 0 && (start..=end).contains(ns)) {
+            let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
+                .map_err(|e| StoreError::Corrupt(format!("imported_ns {ns}: {e}")))?;
+            rows.push((0, timestamp::format(at), SOURCE_IMPORT.into(), req.key.product_arn.clone(), true, None, None));
+        }
         let mut page = HistoryPage::default();
         let mut last_seq = None;
-        for row in rows {
-            let (seq, time, source, identity, created, reason, updates) = row?;
+        for (seq, time, source, identity, created, reason, updates) in rows {
             if page.records.len() == req.max_results {
                 page.next_token = last_seq.map(|s: i64| s.to_string());
                 break;

@@ -82,13 +82,20 @@ const SUMMARY_COLUMNS: &str = "product_arn, id, product_name, company_name, gene
 
 static INSERT_FINDING: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "INSERT INTO findings ({SUMMARY_COLUMNS}, confidence, criticality, buf_fields, doc_size, doc, format, id_hash) \
-         VALUES ({}, ?28, ?29, 0, ?30, ?31, 'asff', ?32)",
+        "INSERT INTO findings ({SUMMARY_COLUMNS}, confidence, criticality, buf_fields, doc_size, doc, format, id_hash, \
+         imported_ns) VALUES ({}, ?28, ?29, 0, ?30, ?31, 'asff', ?32, ?33)",
         (1..=27).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
     )
 });
 
-pub(super) fn insert_finding(tx: &rusqlite::Transaction<'_>, key: &FindingKey, encoded: Encoded) -> Result<i64> {
+/// Inserts a new finding, created by an import at `now_ns`. Its creation is not a history row: the
+/// history reports it from `imported_ns` (schema 5).
+pub(super) fn insert_finding(
+    tx: &rusqlite::Transaction<'_>,
+    key: &FindingKey,
+    encoded: Encoded,
+    now_ns: i64,
+) -> Result<i64> {
     use rusqlite::types::Value as V;
     let mut stmt = tx.prepare_cached(&INSERT_FINDING)?;
     for (i, v) in encoded.summary.iter().enumerate() {
@@ -99,6 +106,7 @@ pub(super) fn insert_finding(tx: &rusqlite::Transaction<'_>, key: &FindingKey, e
     stmt.raw_bind_parameter(30, encoded.json_len as i64)?;
     stmt.raw_bind_parameter(31, encoded.blob.as_slice())?;
     stmt.raw_bind_parameter(32, id_hash(&key.id))?;
+    stmt.raw_bind_parameter(33, now_ns)?;
     stmt.raw_execute()?;
     Ok(tx.last_insert_rowid())
 }
@@ -175,8 +183,9 @@ pub(super) fn history_updates(changes: &[FieldChange]) -> Option<String> {
     )
 }
 
-/// Writes a history row, unless it would say nothing (not a creation and no changes). `updates` is
-/// `history_updates` of the changes (prepared off the writer thread by the update path).
+/// Writes a history row for a change, unless it changed nothing. `updates` is `history_updates` of
+/// the changes (prepared off the writer thread by the update path). A finding's creation is not a
+/// row (schema 5): `insert_finding` records it in the finding's `imported_ns`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn record(
     tx: &rusqlite::Transaction<'_>,
@@ -185,18 +194,17 @@ pub(super) fn record(
     at: &str,
     source: &str,
     identity: &str,
-    created: bool,
     reason: Option<&str>,
     updates: Option<&str>,
 ) -> Result<()> {
-    if !created && updates.is_none() {
+    if updates.is_none() {
         return Ok(());
     }
     tx.prepare_cached(
-        "INSERT INTO history (finding, at_ns, at, source, identity, created, reason, updates)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO history (finding, at_ns, at, source, identity, reason, updates)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![rowid, at_ns, at, source, identity, created, reason, updates])?;
+    .execute(params![rowid, at_ns, at, source, identity, reason, updates])?;
     Ok(())
 }
 
@@ -214,5 +222,5 @@ pub(super) fn record_auto(
         new: Some(a.to.as_str().to_string()),
     };
     let updates = history_updates(&[change]);
-    record(tx, rowid, at_ns, at, SOURCE_SERVICE, SERVICE_IDENTITY, false, Some(&a.reason), updates.as_deref())
+    record(tx, rowid, at_ns, at, SOURCE_SERVICE, SERVICE_IDENTITY, Some(&a.reason), updates.as_deref())
 }

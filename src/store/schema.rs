@@ -11,7 +11,8 @@ enum Migration {
 }
 
 /// Migration N (1-based) brings the schema from version N-1 to N.
-const MIGRATIONS: &[Migration] = &[Migration::Sql(V1), Migration::Sql(V2), Migration::Code(v3), Migration::Sql(V4)];
+const MIGRATIONS: &[Migration] =
+    &[Migration::Sql(V1), Migration::Sql(V2), Migration::Code(v3), Migration::Sql(V4), Migration::Sql(V5)];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
 const V1: &str = r#"
@@ -174,6 +175,14 @@ const V4: &str = r#"
         trained_at TEXT NOT NULL,
         samples INTEGER NOT NULL
     );
+"#;
+
+/// 5: a finding's creation is no longer a history row of its own: `imported_ns` holds when the
+/// import created it, and GetFindingHistory reports the creation from it (`store::query`). A
+/// history row and its index entry per created finding were a tenth of a bulk import's SQLite
+/// work. Findings created before version 5 keep their creation row (their `imported_ns` is NULL).
+const V5: &str = r#"
+    ALTER TABLE findings ADD COLUMN imported_ns INTEGER;
 "#;
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

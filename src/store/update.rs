@@ -129,7 +129,7 @@ impl Store {
                     PreparedUpdate::Write { before, encoded, buf, updates } => {
                         write_finding(&tx, rowid, &before, *encoded, buf)?;
                         let updates = updates.as_deref();
-                        record(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, false, None, updates)?;
+                        record(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, None, updates)?;
                     }
                 }
                 result.processed.push(key.clone());
