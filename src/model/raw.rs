@@ -170,6 +170,47 @@ impl Incoming {
     }
 }
 
+/// A stored document read for a BatchUpdateFindings change: like an imported finding, only the
+/// members the rules read are parsed (`view_mut`), the others stay text and are spliced back by
+/// `write`. The update rules only add members and change parsed ones
+/// (`tests::the_update_rules_write_only_parsed_members`). Reading and writing a whole `Value` was
+/// most of what an update cost.
+pub struct StoredDoc(Incoming);
+
+impl StoredDoc {
+    /// Reads a stored document's JSON text.
+    pub fn parse(json: &[u8]) -> serde_json::Result<StoredDoc> {
+        Ok(StoredDoc(match serde_json::from_slice::<Incoming>(json)? {
+            Incoming::Raw(r) if r.odd => Incoming::Value(r.to_value()?),
+            other => other,
+        }))
+    }
+
+    /// The parsed members (each resource's Type and Id only): what the summary and the update
+    /// rules read and write.
+    pub fn view(&self) -> &Value {
+        self.0.view()
+    }
+
+    pub fn view_mut(&mut self) -> &mut Value {
+        match &mut self.0 {
+            Incoming::Value(v) => v,
+            Incoming::Raw(r) => &mut r.view,
+        }
+    }
+
+    /// The whole document's compact JSON text, with the changes made through `view_mut`.
+    pub fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        match &self.0 {
+            Incoming::Value(v) => {
+                out.clear();
+                serde_json::to_writer(&mut *out, v)
+            }
+            Incoming::Raw(r) => splice(&r.text, &r.members, &r.view, out),
+        }
+    }
+}
+
 fn created(v: Value, now: OffsetDateTime, json: &mut Vec<u8>) -> serde_json::Result<(Value, Option<AutoChange>)> {
     let (doc, auto) = create(v, now);
     json.clear();
@@ -601,6 +642,46 @@ mod tests {
                     assert!(is_parsed(k), "{k} of {}", f["Id"]);
                 }
             }
+        }
+    }
+
+    // StoredDoc relies on this: every member a BatchUpdateFindings change adds or changes is a parsed
+    // one, and a document changed through it is the document changed whole.
+    #[test]
+    fn the_update_rules_write_only_parsed_members() {
+        use crate::model::update::BatchUpdateRequest;
+        let request = BatchUpdateRequest::from_json(&json!({
+            "FindingIdentifiers": [{"Id": "x", "ProductArn": "p"}],
+            "Confidence": 10, "Criticality": 20,
+            "Note": {"Text": "t", "UpdatedBy": "me"},
+            "RelatedFindings": [{"Id": "y", "ProductArn": "p"}],
+            "Severity": {"Label": "LOW"},
+            "Types": ["Effects/Data Exposure"],
+            "UserDefinedFields": {"k": "v"},
+            "VerificationState": "TRUE_POSITIVE",
+            "Workflow": {"Status": "RESOLVED"}
+        }))
+        .unwrap();
+        let mut bare = sample("bare");
+        for k in ["Note", "Workflow", "UserDefinedFields", "VerificationState", "Confidence", "Criticality"] {
+            bare.as_object_mut().unwrap().remove(k);
+        }
+        for f in tricky().into_iter().chain([bare]) {
+            let (mut whole, _) = create(f, now());
+            let mut stored = StoredDoc::parse(&serde_json::to_vec(&whole).unwrap()).unwrap();
+            let before = whole.clone();
+            let (changes, set) = request.update.apply(&mut whole, now());
+            let (raw_changes, raw_set) = request.update.apply(stored.view_mut(), now());
+            assert_eq!((format!("{changes:?}"), set), (format!("{raw_changes:?}"), raw_set));
+            for (k, v) in whole.as_object().unwrap() {
+                if before.get(k) != Some(v) {
+                    assert!(is_parsed(k), "{k}");
+                }
+            }
+            let mut out = Vec::new();
+            stored.write(&mut out).unwrap();
+            assert_eq!(out, serde_json::to_vec(&whole).unwrap(), "{}", whole["Id"]);
+            assert_eq!(Summary::of(stored.view()), Summary::of(&whole));
         }
     }
 

@@ -10,9 +10,10 @@ use time::OffsetDateTime;
 
 use super::codec::Codec;
 use super::rows::{history_updates, record, summary_params, write_finding, Encoded, Scratch};
-use super::{decompress, id_hash, parallel, Access, Caller, Result, Store, StoreError, SOURCE_UPDATE};
+use super::{id_hash, parallel, Access, Caller, Result, Store, StoreError, SOURCE_UPDATE};
 use crate::model::finding::{FindingKey, Summary, MAX_FINDING_BYTES};
 use crate::model::import::BufFields;
+use crate::model::raw::StoredDoc;
 use crate::model::timestamp;
 use crate::model::update::BatchUpdateRequest;
 
@@ -188,11 +189,13 @@ fn prepare_update(
     thread_local! {
         static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
     }
-    let mut doc = decompress(codec, blob)?;
-    let before = summary_params(Summary::of(&doc));
-    let (changes, set) = request.update.apply(&mut doc, now);
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+    let mut doc = StoredDoc::parse(&codec.decompress(blob)?).map_err(corrupt)?;
+    let before = summary_params(Summary::of(doc.view()));
+    let (changes, set) = request.update.apply(doc.view_mut(), now);
+    let doc = doc;
     SCRATCH.with_borrow_mut(|scratch| {
-        scratch.encode_json(&doc)?;
+        doc.write(&mut scratch.json).map_err(corrupt)?;
         if scratch.json.len() > MAX_FINDING_BYTES {
             return Ok(PreparedUpdate::TooLarge(scratch.json.len()));
         }
@@ -201,7 +204,7 @@ fn prepare_update(
         }
         Ok(PreparedUpdate::Write {
             before: Box::new(before),
-            encoded: Box::new(Encoded::of(&doc, scratch, codec)?),
+            encoded: Box::new(Encoded::of(doc.view(), scratch, codec)?),
             buf: buf.union(set),
             updates: history_updates(&changes),
         })
