@@ -137,7 +137,19 @@ fn filter_mark_all_resolve_quit_then_the_store_shows_them_resolved() {
     tmux.keys(&["/"]);
     tmux.literal("guardduty");
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_until("the filter narrowing the list", |s| matching(s).is_some_and(|n| n < 300));
+    // The whole filter must be applied: the screen shows the list while the filter is being typed,
+    // so wait for the header to name it, and for the count to settle.
+    let applied =
+        |s: &str| s.lines().next().is_some_and(|h| h.contains("/guardduty")) && matching(s).is_some_and(|n| n < 300);
+    let mut screen = tmux.wait_until("the filter narrowing the list", applied);
+    loop {
+        std::thread::sleep(Duration::from_millis(300));
+        let again = tmux.wait_until("the filter narrowing the list", applied);
+        if matching(&again) == matching(&screen) {
+            break;
+        }
+        screen = again;
+    }
     let matching = matching(&screen).unwrap();
     assert!(matching >= guardduty, "{screen}");
 

@@ -114,6 +114,24 @@ pub fn id_hash(id: &str) -> i64 {
     id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)) as i64
 }
 
+/// How a connection waits for a lock another connection holds (another process's write, or the
+/// background checkpointer): up to ~10 s, polling every millisecond for the first 100 ms, then every
+/// 10 ms. SQLite's own busy timeout backs off to 100 ms sleeps, so a lock held for 10 ms (a
+/// checkpoint restarting the WAL) could keep a BatchUpdateFindings call waiting for 150 ms.
+fn wait_while_busy(tries: i32) -> bool {
+    const FAST_TRIES: i32 = 100;
+    const SLOW_TRIES: i32 = 990;
+    let pause = if tries < FAST_TRIES {
+        std::time::Duration::from_millis(1)
+    } else if tries < FAST_TRIES + SLOW_TRIES {
+        std::time::Duration::from_millis(10)
+    } else {
+        return false;
+    };
+    std::thread::sleep(pause);
+    true
+}
+
 /// Finds a finding's row by its identity: ?1 its `id_hash`, ?2 its Id, ?3 its ProductArn.
 const BY_KEY: &str = "id_hash = ?1 AND id = ?2 AND product_arn = ?3";
 
@@ -136,7 +154,7 @@ impl Store {
         }
         let open_err = |source| StoreError::Open { path: path.clone(), source };
         let mut conn = Connection::open(&path).map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
+        conn.busy_handler(Some(wait_while_busy)).map_err(open_err)?;
         // WAL: readers never block the writer. NORMAL: a committed transaction survives the process
         // being killed (it is in the WAL file); only an OS crash may lose the last commits.
         // 8 KB pages hold three ~2.4 KB finding rows (4 KB pages would waste 40% of each page); every
