@@ -89,6 +89,12 @@ fn import(store: &mut Store, caller: &Caller, json: &[u8], count: usize) -> (f64
     (secs, cpu)
 }
 
+/// The median, lowest and highest of some runs' figures (at least one).
+fn spread(mut figures: Vec<f64>) -> (f64, f64, f64) {
+    figures.sort_by(f64::total_cmp);
+    (figures[figures.len() / 2], figures[0], figures[figures.len() - 1])
+}
+
 fn main() {
     let count: usize = std::env::var("BENCH_COUNT").ok().and_then(|c| c.parse().ok()).unwrap_or(100_000);
     // Wall times on a shared machine vary from run to run: the import runs BENCH_RUNS times (3
@@ -128,13 +134,8 @@ fn main() {
         // The last run's store is kept for the steps below; the others are deleted before the next.
         last = Some((dir, store));
     }
-    rates.sort_by(f64::total_cmp);
-    println!(
-        "import     median of {runs}: {:.0} findings/s (goal >= 50,000); lowest {:.0}, highest {:.0}",
-        rates[rates.len() / 2],
-        rates[0],
-        rates[rates.len() - 1]
-    );
+    let (median, lowest, highest) = spread(rates);
+    println!("import     median of {runs}: {median:.0} findings/s (goal >= 50,000); lowest {lowest:.0}, highest {highest:.0}");
     let (_dir, mut store) = last.expect("at least one run");
 
     store.checkpoint().expect("checkpoint");
@@ -209,11 +210,6 @@ fn main() {
             calls[calls.len() - 1]
         );
     }
-    totals.sort_by(f64::total_cmp);
-    println!(
-        "update     median of {runs}: {:.3} s (goal <= 0.5 s); lowest {:.3}, highest {:.3}",
-        totals[totals.len() / 2],
-        totals[0],
-        totals[totals.len() - 1]
-    );
+    let (median, lowest, highest) = spread(totals);
+    println!("update     median of {runs}: {median:.3} s (goal <= 0.5 s); lowest {lowest:.3}, highest {highest:.3}");
 }

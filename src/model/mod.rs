@@ -9,3 +9,9 @@ pub mod raw;
 pub mod sanitize;
 pub mod timestamp;
 pub mod update;
+
+/// The 64-bit FNV-1a hash of some bytes: cheap for the short names and Ids it is used on. The
+/// store keeps it (`store::id_hash`), so it must never change.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}

@@ -224,9 +224,10 @@ fn created(v: Value, now: OffsetDateTime, json: &mut Vec<u8>) -> serde_json::Res
 ///
 /// `doc` is the view after the create rules, which only add members and change parsed ones
 /// (`tests::the_rules_write_only_parsed_members`): its first members are the view's, in the order
-/// sent, and the rest are the ones the rules added. So the members are matched in step, with no
-/// lookup by name. Should a rule ever add a member that was kept as text, the finding fails with an
-/// error rather than being stored with that member twice.
+/// sent, and the rest are the ones the rules added. The update rules (`StoredDoc`) keep to the same
+/// (`tests::the_update_rules_write_only_parsed_members`). So the members are matched in step, with
+/// no lookup by name. Should a rule ever add a member that was kept as text, the finding fails with
+/// an error rather than being stored with that member twice.
 fn splice(text: &[u8], members: &[Member], doc: &Value, out: &mut Vec<u8>) -> serde_json::Result<()> {
     use serde::ser::Error;
     let Some(doc) = doc.as_object() else { return Err(serde_json::Error::custom("a finding is not an object")) };
@@ -243,7 +244,7 @@ fn splice(text: &[u8], members: &[Member], doc: &Value, out: &mut Vec<u8>) -> se
             continue;
         }
         let Some((key, v)) = doc_members.next().filter(|(key, _)| key.as_bytes() == name(m)) else {
-            return Err(serde_json::Error::custom("the create rules reordered a finding's members"));
+            return Err(serde_json::Error::custom("the import or update rules reordered a finding's members"));
         };
         write_name(out, key.as_bytes());
         if m.kind == Kind::Projected {
@@ -255,7 +256,9 @@ fn splice(text: &[u8], members: &[Member], doc: &Value, out: &mut Vec<u8>) -> se
     }
     for (key, v) in doc_members {
         if !is_parsed(key) && members.iter().any(|m| name(m) == key.as_bytes()) {
-            return Err(serde_json::Error::custom(format!("an import rule wrote {key}, which is kept as text")));
+            return Err(serde_json::Error::custom(format!(
+                "an import or update rule wrote {key}, which is kept as text"
+            )));
         }
         if out.len() > 1 {
             out.push(b',');
@@ -371,15 +374,12 @@ impl<'de> ObjectReader<'de> for FindingReader {
         let mut view = Map::new();
         let mut size_bound = 2;
         let mut odd = false;
-        // Names compared by a hash first: a finding has a few dozen members.
+        // A name sent twice is found by the names' hashes first: a finding has a few dozen members.
         let mut hashes: Vec<u64> = Vec::with_capacity(40);
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            let (key, escaped) = match &key {
-                Key::Text(k) => (*k, false),
-                Key::Escaped(k) => (k.as_str(), true),
-            };
-            let hash =
-                key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+            let escaped = matches!(key, Key::Escaped(_));
+            let key = key.as_str();
+            let hash = super::fnv1a(key.as_bytes());
             if escaped || (hashes.contains(&hash) && members.iter().any(|m| &text[m.key.clone()] == key.as_bytes())) {
                 odd = true;
             }
@@ -467,6 +467,15 @@ enum Key<'de> {
     Escaped(String),
 }
 
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Text(k) => k,
+            Key::Escaped(k) => k,
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
         struct KeyVisitor;
@@ -517,10 +526,7 @@ fn project_resources(json: &[u8]) -> serde_json::Result<Value> {
         fn read<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
             let mut out = Map::new();
             while let Some(key) = map.next_key::<Key<'de>>()? {
-                let name: &str = match &key {
-                    Key::Text(k) => k,
-                    Key::Escaped(k) => k,
-                };
+                let name = key.as_str();
                 if RESOURCE_MEMBERS.contains(&name) {
                     out.insert(name.to_string(), map.next_value()?);
                 } else {

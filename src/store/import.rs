@@ -27,7 +27,7 @@ pub const MAX_IMPORT_BYTES: usize = 6 * 1024 * 1024;
 /// being one transaction: 5,000 findings. Every commit rewrites the index pages its rows touched,
 /// and rows with random keys (the Id's hash, UpdatedAt) touch most of an index's pages, so larger
 /// groups write much less: measured with `cargo bench --bench engine`, 20 calls imported ~28,000
-/// findings/s and 50 calls ~37,000. Two groups are in memory at once (one read, one written).
+/// findings/s and 50 calls ~35,000. Two groups are in memory at once (one read, one written).
 pub const IMPORT_CALLS_PER_TRANSACTION: usize = 50;
 
 /// BatchImportFindings' answer: exactly `{FailedCount, SuccessCount, FailedFindings}`.
@@ -393,7 +393,6 @@ fn import_into(
         let stored = existing_doc.as_ref().zip(existing.as_ref().map(|e| BufFields(e.2)));
         let incoming = incoming.into_value().map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let outcome = apply_import(stored, incoming, now);
-        let provider = key.product_arn.clone();
         match outcome {
             ImportOutcome::Ignored => {}
             ImportOutcome::Created { doc, auto } => {
@@ -407,7 +406,7 @@ fn import_into(
                 scratch.encode_json(&doc)?;
                 write_finding(tx, rowid, &before, Encoded::of(&doc, scratch, codec)?, BufFields(buf))?;
                 let updates = history_updates(&changes);
-                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &provider, None, updates.as_deref())?;
+                record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &key.product_arn, None, updates.as_deref())?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
         }

@@ -111,7 +111,7 @@ fn system_clock() -> OffsetDateTime {
 /// lookups by (ProductArn, Id) or by Id go through it and then compare the text, e.g.
 /// `WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3`. Stored, so it must never change.
 pub fn id_hash(id: &str) -> i64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)) as i64
+    crate::model::fnv1a(id.as_bytes()) as i64
 }
 
 /// How a connection waits for a lock another connection holds (another process's write, or the

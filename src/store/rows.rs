@@ -41,6 +41,7 @@ pub(super) fn parse_stored(json: &[u8]) -> Result<Value> {
 /// strings become the values without a copy.
 pub(super) fn summary_params(s: Summary) -> [rusqlite::types::Value; 27] {
     use rusqlite::types::Value as V;
+    let name = |t: &str| V::Text(t.to_string());
     let opt_int = |i: Option<i64>| i.map_or(V::Null, V::Integer);
     let ns = |t: &str| timestamp::parse(t).map(timestamp::to_nanos);
     let (updated_ns, created_ns) = (ns(&s.updated_at), ns(&s.created_at));
@@ -53,13 +54,13 @@ pub(super) fn summary_params(s: Summary) -> [rusqlite::types::Value; 27] {
         V::Text(s.aws_account_id),
         V::Text(s.region),
         V::Text(s.title),
-        V::Text(s.severity_label.map_or("", |l| l.as_str()).into()),
+        name(s.severity_label.map_or("", |l| l.as_str())),
         V::Integer(s.severity_label.map_or(-1, |l| i64::from(l.rank()))),
         opt_int(s.severity_normalized),
-        V::Text(s.workflow_status.map_or("", |w| w.as_str()).into()),
-        V::Text(s.record_state.map_or("", |w| w.as_str()).into()),
-        V::Text(s.verification_state.map_or("", |w| w.as_str()).into()),
-        V::Text(s.compliance_status.map_or("", |w| w.as_str()).into()),
+        name(s.workflow_status.map_or("", |w| w.as_str())),
+        name(s.record_state.map_or("", |w| w.as_str())),
+        name(s.verification_state.map_or("", |w| w.as_str())),
+        name(s.compliance_status.map_or("", |w| w.as_str())),
         V::Text(s.control_id),
         V::Text(s.resource_type),
         V::Text(s.resource_id),

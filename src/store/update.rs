@@ -193,7 +193,6 @@ fn prepare_update(
     let mut doc = StoredDoc::parse(&codec.decompress(blob)?).map_err(corrupt)?;
     let before = summary_params(Summary::of(doc.view()));
     let (changes, set) = request.update.apply(doc.view_mut(), now);
-    let doc = doc;
     SCRATCH.with_borrow_mut(|scratch| {
         doc.write(&mut scratch.json).map_err(corrupt)?;
         if scratch.json.len() > MAX_FINDING_BYTES {
