@@ -240,13 +240,16 @@ fn provider_from_top(attr: &str, top: &Value) -> Value {
 /// Members Security Hub fills in itself: Region, ProductName and CompanyName from the product ARN
 /// when the provider left them out, and ProcessedAt on every import.
 fn fill_service_members(doc: &mut Map<String, Value>, now: OffsetDateTime) {
-    let arn = doc.member("ProductArn").and_then(Value::as_str).unwrap_or("").to_string();
-    let (region, company, product) = product_names(&arn);
-    if !region.is_empty() {
-        doc.entry("Region").or_insert_with(|| json!(region));
+    // Most providers send all three: the ARN is only taken apart when one is missing.
+    if ["Region", "CompanyName", "ProductName"].iter().any(|m| doc.member(m).is_none()) {
+        let arn = doc.member("ProductArn").and_then(Value::as_str).unwrap_or("").to_string();
+        let (region, company, product) = product_names(&arn);
+        if !region.is_empty() {
+            doc.entry("Region").or_insert_with(|| json!(region));
+        }
+        doc.entry("CompanyName").or_insert_with(|| json!(company));
+        doc.entry("ProductName").or_insert_with(|| json!(product));
     }
-    doc.entry("CompanyName").or_insert_with(|| json!(company));
-    doc.entry("ProductName").or_insert_with(|| json!(product));
     doc.insert("ProcessedAt".into(), Value::String(timestamp::format_repeated(now)));
 }
 
