@@ -101,6 +101,8 @@ fn main() {
     // unless set), each into a new store, and the median is the figure.
     let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|c| c.parse().ok()).unwrap_or(3).max(1);
     let caller = Caller::unrestricted("bench");
+    // As the `import` command does (`hubtriage::alloc`).
+    hubtriage::alloc::hold_freed_memory();
 
     let t = Instant::now();
     let mut json = Vec::with_capacity(count * 2800);

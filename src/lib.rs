@@ -4,7 +4,9 @@
 //! embedded SQLite store that applies them; `api` speaks the Security Hub operations as JSON in and
 //! JSON out over a store; `query` is the human query language; `generate` makes synthetic findings;
 //! `input` reads findings files; `cli` is the command line; `serve` puts the store behind Security
-//! Hub's HTTP API; `sigv4` signs and verifies AWS Signature Version 4 requests.
+//! Hub's HTTP API; `sigv4` signs and verifies AWS Signature Version 4 requests; `alloc` sets the
+//! binary's allocator.
+pub mod alloc;
 pub mod api;
 pub mod app;
 pub mod backend;
