@@ -2,7 +2,7 @@
 //! is, so a store written by any version reads back whole:
 //! - lz4 (lz4_flex's size-prepended block), which schema 1 to 3 wrote and which a store still
 //!   writes until it has a dictionary;
-//! - a zstd frame (level 1) made with the store's dictionary (schema 4). Findings are small JSON
+//! - a zstd frame (level 1, its match finder tuned) made with the store's dictionary (schema 4). Findings are small JSON
 //!   documents that repeat the same member names and much of the same values, which a trained
 //!   dictionary captures: on generated findings a document shrinks to ~15% of its JSON, against
 //!   ~60% with lz4, so every commit writes about a third of the bytes to the WAL and the database.
@@ -15,16 +15,24 @@
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use rusqlite::{Connection, OpenFlags};
-use zstd::zstd_safe::{self, CCtx, CDict, DCtx, DDict};
+use zstd::zstd_safe::{self, CCtx, CParameter, DCtx, DDict};
 
 use super::{Result, StoreError};
 
 /// The zstd level documents are compressed at: the fastest (with a dictionary most of the gain is
 /// the dictionary's).
 const LEVEL: i32 = 1;
+/// Level 1's match finder, tuned for documents of a few KB and a 64 KB dictionary: a larger hash
+/// table (2^14 entries, level 1 has 2^13) and matches of at least 7 bytes (level 1: 6). Measured on
+/// 10,000 generated findings, each compressed alone with a dictionary trained on 500 others: 8%
+/// less time and documents of 14.5% of their JSON instead of 15.2%. Shorter matches cost more time
+/// for larger documents (4 bytes: +25%, 0.180); a smaller table shrinks less.
+const HASH_LOG: u32 = 14;
+const MIN_MATCH: u32 = 7;
 /// A zstd frame begins with these bytes. A lz4 blob begins with its document's length (little
 /// endian), which would have to be ~4 GB to look the same.
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
@@ -38,15 +46,39 @@ const TRAIN_SAMPLES: i64 = 500;
 const DICTIONARY_BYTES: usize = 64 * 1024;
 
 thread_local! {
-    static CCTX: std::cell::RefCell<CCtx<'static>> = std::cell::RefCell::new(CCtx::create());
+    /// This thread's compression context, with the dictionary of the encoder (`Encoder::serial`) it
+    /// was last used with loaded.
+    static CCTX: std::cell::RefCell<Option<(u64, CCtx<'static>)>> = const { std::cell::RefCell::new(None) };
     static DCTX: std::cell::RefCell<DCtx<'static>> = std::cell::RefCell::new(DCtx::create());
+}
+
+/// Numbers encoders, so that a thread's context knows which dictionary it holds.
+static ENCODERS: AtomicU64 = AtomicU64::new(0);
+
+/// The dictionary new documents are written with.
+struct Encoder {
+    /// Unique in the process: which contexts have this dictionary loaded.
+    serial: u64,
+    dict: Vec<u8>,
+}
+
+impl Encoder {
+    /// A compression context with this dictionary loaded, at `LEVEL` with the tuned match finder.
+    fn context(&self) -> std::result::Result<CCtx<'static>, usize> {
+        let mut c = CCtx::create();
+        c.set_parameter(CParameter::CompressionLevel(LEVEL))?;
+        c.set_parameter(CParameter::HashLog(HASH_LOG))?;
+        c.set_parameter(CParameter::MinMatch(MIN_MATCH))?;
+        c.load_dictionary(&self.dict)?;
+        Ok(c)
+    }
 }
 
 /// The store's compression: the dictionary new documents are written with, and every dictionary
 /// its documents may name. Shared by the threads one write or read uses.
 pub(super) struct Codec {
     path: PathBuf,
-    encoder: Option<(u32, Arc<CDict<'static>>)>,
+    encoder: Option<Encoder>,
     decoders: RwLock<HashMap<u32, Arc<DDict<'static>>>>,
     /// No training is tried again before the store holds this many findings (after one failed).
     pub(super) next_training: i64,
@@ -65,8 +97,8 @@ impl Codec {
     /// Reads the dictionaries `conn` sees and writes with the newest. Returns whether there is one.
     pub(super) fn adopt(&mut self, conn: &Connection) -> Result<bool> {
         let newest = read_dictionaries(conn, &mut self.decoders.write().unwrap_or_else(PoisonError::into_inner))?;
-        if let Some((id, bytes)) = newest {
-            self.encoder = Some((id, Arc::new(CDict::create(&bytes, LEVEL))));
+        if let Some((_, dict)) = newest {
+            self.encoder = Some(Encoder { serial: ENCODERS.fetch_add(1, Ordering::Relaxed), dict });
         }
         Ok(self.encoder.is_some())
     }
@@ -79,10 +111,18 @@ impl Codec {
     pub(super) fn compress(&self, json: &[u8], out: &mut Vec<u8>) -> Result<()> {
         out.clear();
         match &self.encoder {
-            Some((_, dict)) => {
+            Some(encoder) => {
                 out.reserve(zstd_safe::compress_bound(json.len()));
-                CCTX.with(|c| c.borrow_mut().compress_using_cdict(out, json, dict))
-                    .map_err(|code| StoreError::Corrupt(format!("zstd: {}", zstd_safe::get_error_name(code))))?;
+                CCTX.with(|c| match &mut *c.borrow_mut() {
+                    Some((serial, context)) if *serial == encoder.serial => context.compress2(out, json),
+                    c => {
+                        let mut context = encoder.context()?;
+                        let written = context.compress2(out, json);
+                        *c = Some((encoder.serial, context));
+                        written
+                    }
+                })
+                .map_err(|code| StoreError::Corrupt(format!("zstd: {}", zstd_safe::get_error_name(code))))?;
             }
             None => {
                 let len = u32::try_from(json.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -277,6 +317,40 @@ mod tests {
         let dictionaries: i64 = early.conn.query_row("SELECT count(*) FROM dictionaries", [], |r| r.get(0)).unwrap();
         assert_eq!(dictionaries, 1);
         assert_eq!(formats(&early), (200, n));
+    }
+
+    // A thread's compression context follows the store's dictionary: one thread writing to two
+    // stores in turn writes each store's documents with that store's own dictionary.
+    #[test]
+    fn one_thread_writes_two_stores_each_with_its_own_dictionary() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = TRAIN_AFTER as usize;
+        let mut trained = |name: &str, seed: u64| {
+            let mut store = Store::open(dir.path().join(name)).unwrap();
+            let all = findings(n + 100, seed);
+            import(&mut store, all[..n].to_vec());
+            import(&mut store, all[n..].to_vec());
+            assert!(store.codec.has_dictionary());
+            store
+        };
+        let (a, b) = (trained("a.db", 11), trained("b.db", 12));
+        let ids = |store: &Store| -> Vec<u32> {
+            let mut stmt = store.conn.prepare("SELECT id FROM dictionaries").unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+        };
+        let (id_a, id_b) = (ids(&a), ids(&b));
+        assert_ne!(id_a, id_b);
+        let json = serde_json::to_vec(&findings(1, 13)[0]).unwrap();
+        for (store, id, other) in [(&a, &id_a, &b), (&b, &id_b, &a), (&a, &id_a, &b)] {
+            let mut blob = Vec::new();
+            store.codec.compress(&json, &mut blob).unwrap();
+            let frame_dict = zstd_safe::get_dict_id_from_frame(&blob).map(NonZeroU32::get);
+            assert_eq!(frame_dict.as_slice(), id.as_slice());
+            assert!(blob.len() < json.len() / 3, "{} of {}", blob.len(), json.len());
+            assert_eq!(store.codec.decompress(&blob).unwrap(), json);
+            let e = other.codec.decompress(&blob).unwrap_err();
+            assert!(e.to_string().contains("does not have"), "{e}");
+        }
     }
 
     // Without a dictionary a document is written exactly as versions 1 to 3 wrote it (lz4_flex's
