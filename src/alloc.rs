@@ -18,9 +18,9 @@ pub fn hold_freed_memory() {
 }
 
 /// mimalloc's current purge delay (ms; -1 never).
-pub fn purge_delay() -> i64 {
+pub fn purge_delay() -> std::ffi::c_long {
     // SAFETY: mi_option_get only reads the value of a valid option index.
-    i64::from(unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) })
+    unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }
 }
 
 #[cfg(test)]

@@ -325,7 +325,7 @@ mod tests {
     fn one_thread_writes_two_stores_each_with_its_own_dictionary() {
         let dir = tempfile::tempdir().unwrap();
         let n = TRAIN_AFTER as usize;
-        let mut trained = |name: &str, seed: u64| {
+        let trained = |name: &str, seed: u64| {
             let mut store = Store::open(dir.path().join(name)).unwrap();
             let all = findings(n + 100, seed);
             import(&mut store, all[..n].to_vec());
