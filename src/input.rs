@@ -9,7 +9,8 @@ use std::path::Path;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::model::raw::Incoming;
+use crate::model::raw::{scan_finding, Incoming};
+use crate::model::scan::Scanner;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct InputError {
@@ -77,8 +78,12 @@ pub fn for_each_finding<E>(
                 continue;
             }
             // Text already known to be UTF-8 is not checked again (the findings are read from it).
+            // The scanner reads a line it accepts whole; serde_json reads any other, for its error.
             let v: Incoming = match std::str::from_utf8(line) {
-                Ok(text) => serde_json::from_str(text),
+                Ok(text) => match scan_line(text) {
+                    Some(f) => Ok(f),
+                    None => serde_json::from_str(text),
+                },
                 Err(_) => serde_json::from_slice(line),
             }
             .map_err(|e| at(i + 1, e.column(), clean(&e)))?;
@@ -93,8 +98,26 @@ pub fn for_each_finding<E>(
     // Checked as UTF-8 once, the text is read without checking each finding again; a file that is
     // not UTF-8 is read as bytes, so the findings before the bad byte are still imported and the
     // error says where it is.
-    let seed = FindingsSeed { sink: &mut sink, failure: &mut failure, top: true };
-    let result = match std::str::from_utf8(bytes) {
+    let text = std::str::from_utf8(bytes);
+    // The scanner reads the text first. Should it stop (at invalid JSON, say), serde_json reads the
+    // text again, passing over the findings the scanner delivered, and says what and where.
+    let mut skip = 0;
+    if let Ok(text) = text {
+        match scan_findings(text, &mut sink) {
+            Scanned::Done => return Ok(()),
+            Scanned::Stopped(e) => return Err(ReadError::Sink(e)),
+            Scanned::GaveUp { delivered } => skip = delivered,
+        }
+    }
+    let mut rest = |f: Incoming| {
+        if skip > 0 {
+            skip -= 1;
+            return Ok(());
+        }
+        sink(f)
+    };
+    let seed = FindingsSeed { sink: &mut rest, failure: &mut failure, top: true };
+    let result = match text {
         Ok(text) => {
             let mut de = serde_json::Deserializer::from_str(text);
             seed.deserialize(&mut de).and_then(|()| de.end())
@@ -115,6 +138,108 @@ pub fn for_each_finding<E>(
         }
         Err(e) => Err(at(e.line(), e.column(), clean(&e))),
     }
+}
+
+/// How far the scanner read a file.
+enum Scanned<E> {
+    /// Every finding was delivered.
+    Done,
+    /// The sink refused a finding.
+    Stopped(E),
+    /// The scanner stopped (invalid JSON, or what only serde_json's path reads) after delivering
+    /// this many findings.
+    GaveUp { delivered: usize },
+}
+
+/// Reads an envelope or a JSON array of findings with the scanner (`model::scan`), delivering each
+/// finding as it is read, exactly as `FindingsSeed` does with serde_json.
+fn scan_findings<E>(text: &str, sink: &mut impl FnMut(Incoming) -> Result<(), E>) -> Scanned<E> {
+    let mut s = Scanner::new(text, 0);
+    let mut delivered = 0;
+    let mut read = |s: &mut Scanner<'_>| -> Option<Result<(), E>> {
+        match s.skip_ws()? {
+            b'[' => scan_array(text, s, sink, &mut delivered),
+            b'{' => {
+                s.pos += 1;
+                let mut found = false;
+                let mut skipped = Vec::new();
+                loop {
+                    if s.skip_ws()? != b'"' {
+                        return None;
+                    }
+                    let key = s.plain_string()?;
+                    s.expect(b':')?;
+                    if s.skip_ws()? == b'[' && key == "Findings" {
+                        if let Err(e) = scan_array(text, s, sink, &mut delivered)? {
+                            return Some(Err(e));
+                        }
+                        found = true;
+                    } else if key == "Findings" {
+                        return None;
+                    } else {
+                        skipped.clear();
+                        s.copy_value(&mut skipped)?;
+                    }
+                    match s.skip_ws()? {
+                        b',' => s.pos += 1,
+                        b'}' => break,
+                        _ => return None,
+                    }
+                }
+                s.pos += 1;
+                found.then_some(Ok(()))
+            }
+            _ => None,
+        }
+    };
+    match read(&mut s) {
+        Some(Err(e)) => Scanned::Stopped(e),
+        // Only whitespace may follow.
+        Some(Ok(())) if s.skip_ws().is_none() => Scanned::Done,
+        _ => Scanned::GaveUp { delivered },
+    }
+}
+
+/// A JSON array of findings at `s.pos` (a `[`): each finding is delivered as it is read.
+fn scan_array<E>(
+    text: &str,
+    s: &mut Scanner<'_>,
+    sink: &mut impl FnMut(Incoming) -> Result<(), E>,
+    delivered: &mut usize,
+) -> Option<Result<(), E>> {
+    s.expect(b'[')?;
+    if s.skip_ws()? == b']' {
+        s.pos += 1;
+        return Some(Ok(()));
+    }
+    loop {
+        let (finding, end) = scan_finding(text, s.pos)?;
+        s.pos = end;
+        if let Err(e) = sink(finding) {
+            return Some(Err(e));
+        }
+        *delivered += 1;
+        match s.skip_ws()? {
+            b',' => {
+                s.pos += 1;
+                s.skip_ws()?;
+            }
+            b']' => {
+                s.pos += 1;
+                return Some(Ok(()));
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// A JSON line read by the scanner: one finding object and nothing else.
+fn scan_line(line: &str) -> Option<Incoming> {
+    let mut s = Scanner::new(line, 0);
+    s.skip_ws()?;
+    let (finding, end) = scan_finding(line, s.pos)?;
+    s.pos = end;
+    s.skip_ws().is_none().then_some(finding)
 }
 
 #[derive(Debug)]
@@ -359,6 +484,40 @@ mod tests {
             assert!(e.message.contains("unicode") || e.message.contains("UTF-8"), "{e}");
             assert_eq!(seen, ["a"]);
         }
+    }
+
+    #[test]
+    fn where_the_scanner_stops_serde_json_goes_on() {
+        // The second finding has an escaped member name, which only serde_json's path reads: every
+        // finding is still delivered once, in order; the same with an error after them.
+        let text = r#"{"Other": {"x": [1, 2]}, "Findings": [{"Id": "a"}, {"\u0049d": "b"}, {"Id": "c"}]}"#;
+        assert_eq!(ids(text).unwrap(), ["a", "b", "c"]);
+        let mut count = 0;
+        let mut sink = |_: Incoming| -> Result<(), ()> {
+            count += 1;
+            Ok(())
+        };
+        assert!(matches!(scan_findings(text, &mut sink), Scanned::GaveUp { delivered: 1 }));
+        // Generated findings, compact or pretty-printed, in an envelope or an array: the scanner
+        // reads them all.
+        let findings: Vec<serde_json::Value> =
+            crate::generate::generate(&crate::generate::GenOptions { count: 20, ..Default::default() }).collect();
+        for text in [
+            serde_json::to_string(&serde_json::json!({"Findings": findings, "NextToken": null})).unwrap(),
+            serde_json::to_string_pretty(&serde_json::json!({"Findings": findings})).unwrap(),
+            serde_json::to_string_pretty(&findings).unwrap(),
+        ] {
+            assert!(matches!(scan_findings(&text, &mut sink), Scanned::Done));
+        }
+        assert_eq!(count, 1 + 3 * 20);
+        let mut seen = Vec::new();
+        let r = for_each_finding("f", b"[{\"Id\": \"a\"}, {\"\\u0049d\": \"b\"}, {\"Id\": \"c\"}, 07]", |v| {
+            seen.push(v.view()["Id"].clone());
+            Ok::<(), ()>(())
+        });
+        assert_eq!(seen, ["a", "b", "c"]);
+        let Err(ReadError::Input(e)) = r else { panic!("{r:?}") };
+        assert_eq!((e.line, e.column, e.message.as_str()), (1, 47, "invalid number"), "{e}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod finding;
 pub mod import;
 pub mod raw;
 pub mod sanitize;
+pub mod scan;
 pub mod timestamp;
 pub mod update;
 

@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 
 use super::finding::{encoded_len, encoded_len_bound};
 use super::import::{create, AutoChange};
+use super::scan::Scanner;
 
 /// The top-level members parsed in full: every member that `finding::validate_asff`,
 /// `import::create`, `finding::Summary::of`, `FindingKey::of` and the access check read or write.
@@ -424,51 +425,21 @@ impl<'de> ObjectReader<'de> for FindingReader {
     const EXPECTING: &'static str = "a finding (a JSON object)";
 
     fn read<A: MapAccess<'de>>(self, mut map: A) -> Result<Incoming, A::Error> {
-        let mut text = Vec::with_capacity(4096);
-        let mut members: Vec<Member> = Vec::with_capacity(40);
-        // Room for every parsed member, so the map is not grown (and rehashed) as it fills.
-        let mut view = Map::with_capacity(32);
-        let mut size_bound = 2;
-        let mut odd = false;
-        // A name sent twice is found by the names' hashes first: a finding has a few dozen members.
-        let mut hashes: Vec<u64> = Vec::with_capacity(40);
+        let mut finding = Builder::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let escaped = matches!(key, Key::Escaped(_));
             let key = key.as_str();
-            let hash = super::fnv1a(key.as_bytes());
-            if escaped || (hashes.contains(&hash) && members.iter().any(|m| &text[m.key.clone()] == key.as_bytes())) {
-                odd = true;
-            }
-            hashes.push(hash);
-            let name = text.len()..text.len() + key.len();
-            text.extend_from_slice(key.as_bytes());
-            // Quotes, colon and comma; an escaped name may be written longer than it was decoded.
-            size_bound += 4 + if escaped { 6 * key.len() } else { key.len() };
-            let (kind, value) = if is_parsed(key) {
-                let v: Value = map.next_value()?;
-                size_bound += encoded_len_bound(&v);
-                view.insert(key.to_string(), v);
-                (Kind::Parsed, 0..0)
+            let name = finding.name(key, escaped);
+            if is_parsed(key) {
+                finding.parsed(name, key, map.next_value()?);
             } else {
                 let raw: &'de RawValue = map.next_value()?;
-                let start = text.len();
-                let numbers = push_minified(&mut text, raw.get().as_bytes());
-                size_bound += text.len() - start + MAX_NUMBER_LEN * numbers;
-                let projected = match key {
-                    RESOURCES => Some(project_resources(raw.get().as_bytes())),
-                    COMPLIANCE => Some(project_object(raw.get().as_bytes(), COMPLIANCE_MEMBERS)),
-                    _ => None,
-                };
-                if let Some(projected) = projected {
-                    view.insert(key.to_string(), projected.map_err(serde::de::Error::custom)?);
-                    (Kind::Projected, start..text.len())
-                } else {
-                    (Kind::Opaque, start..text.len())
-                }
-            };
-            members.push(Member { key: name, value, kind });
+                let start = finding.text.len();
+                let numbers = push_minified(&mut finding.text, raw.get().as_bytes());
+                finding.kept(name, key, start, numbers).map_err(serde::de::Error::custom)?;
+            }
         }
-        Ok(Incoming::from(RawFinding { text, members, view: Value::Object(view), size_bound, odd }))
+        Ok(finding.finish())
     }
 
     fn other(v: Value) -> Incoming {
@@ -476,9 +447,124 @@ impl<'de> ObjectReader<'de> for FindingReader {
     }
 }
 
+/// A `RawFinding` as its members are read, by serde_json (`FindingReader`) or the scanner
+/// (`scan_finding`).
+struct Builder {
+    text: Vec<u8>,
+    members: Vec<Member>,
+    view: Map<String, Value>,
+    size_bound: usize,
+    odd: bool,
+    /// The names' hashes: a name sent twice is found by them first (a finding has a few dozen).
+    hashes: Vec<u64>,
+}
+
+impl Builder {
+    fn new() -> Builder {
+        Builder {
+            text: Vec::with_capacity(4096),
+            members: Vec::with_capacity(40),
+            // Room for every parsed member, so the map is not grown (and rehashed) as it fills.
+            view: Map::with_capacity(32),
+            size_bound: 2,
+            odd: false,
+            hashes: Vec::with_capacity(40),
+        }
+    }
+
+    /// A member's name (decoded; `escaped` if it was written with escapes): where it is in the text.
+    fn name(&mut self, key: &str, escaped: bool) -> Range<usize> {
+        let hash = super::fnv1a(key.as_bytes());
+        if escaped
+            || (self.hashes.contains(&hash) && self.members.iter().any(|m| &self.text[m.key.clone()] == key.as_bytes()))
+        {
+            self.odd = true;
+        }
+        self.hashes.push(hash);
+        let name = self.text.len()..self.text.len() + key.len();
+        self.text.extend_from_slice(key.as_bytes());
+        // Quotes, colon and comma; an escaped name may be written longer than it was decoded.
+        self.size_bound += 4 + if escaped { 6 * key.len() } else { key.len() };
+        name
+    }
+
+    /// A member parsed in full (`is_parsed`).
+    fn parsed(&mut self, name: Range<usize>, key: &str, v: Value) {
+        self.size_bound += encoded_len_bound(&v);
+        self.view.insert(key.to_string(), v);
+        self.members.push(Member { key: name, value: 0..0, kind: Kind::Parsed });
+    }
+
+    /// A member kept as text: its value (without whitespace, holding `numbers` numbers) has just
+    /// been appended to the text at `start`. Resources and Compliance are also projected.
+    fn kept(&mut self, name: Range<usize>, key: &str, start: usize, numbers: usize) -> serde_json::Result<()> {
+        self.size_bound += self.text.len() - start + MAX_NUMBER_LEN * numbers;
+        let value = &self.text[start..];
+        let projected = match key {
+            RESOURCES => Some(scan_resources(value).map_or_else(|| project_resources(value), Ok)?),
+            COMPLIANCE => Some(scan_object(value).map_or_else(|| project_object(value, COMPLIANCE_MEMBERS), Ok)?),
+            _ => None,
+        };
+        let kind = match projected {
+            Some(v) => {
+                self.view.insert(key.to_string(), v);
+                Kind::Projected
+            }
+            None => Kind::Opaque,
+        };
+        self.members.push(Member { key: name, value: start..self.text.len(), kind });
+        Ok(())
+    }
+
+    fn finish(self) -> Incoming {
+        let Builder { text, members, view, size_bound, odd, .. } = self;
+        Incoming::from(RawFinding { text, members, view: Value::Object(view), size_bound, odd })
+    }
+}
+
+/// `FindingReader` without serde_json's deserializer (`model::scan`): the finding object at `pos`
+/// in `text` (a `{`), read as `FindingReader` reads it, and the position after it. `None` when the
+/// text there is not valid JSON, or has what only serde_json's path handles (an escaped member name,
+/// a parsed member serde_json refuses): the caller then reads it that way, for its error.
+pub fn scan_finding(text: &str, pos: usize) -> Option<(Incoming, usize)> {
+    let mut s = Scanner::new(text, pos);
+    s.expect(b'{')?;
+    let mut finding = Builder::new();
+    if s.skip_ws()? == b'}' {
+        return Some((finding.finish(), s.pos + 1));
+    }
+    loop {
+        if s.skip_ws()? != b'"' {
+            return None;
+        }
+        let key = s.plain_string()?;
+        s.expect(b':')?;
+        s.skip_ws()?;
+        let name = finding.name(key, false);
+        if is_parsed(key) {
+            let mut values = serde_json::Deserializer::from_str(text.get(s.pos..)?).into_iter::<Value>();
+            let v = values.next()?.ok()?;
+            if super::scan::depth(&v) > super::scan::MAX_DEPTH {
+                return None;
+            }
+            s.pos += values.byte_offset();
+            finding.parsed(name, key, v);
+        } else {
+            let start = finding.text.len();
+            let numbers = s.copy_value(&mut finding.text)?;
+            finding.kept(name, key, start, numbers).ok()?;
+        }
+        match s.skip_ws()? {
+            b',' => s.pos += 1,
+            b'}' => return Some((finding.finish(), s.pos + 1)),
+            _ => return None,
+        }
+    }
+}
+
 /// Appends valid JSON to `out` without its whitespace outside strings, and counts its numbers.
 /// Every cut is at an ASCII byte, so the pieces copied are whole characters.
-fn push_minified(out: &mut Vec<u8>, json: &[u8]) -> usize {
+pub(crate) fn push_minified(out: &mut Vec<u8>, json: &[u8]) -> usize {
     let mut numbers = 0;
     let mut run = 0;
     let mut i = 0;
@@ -582,6 +668,66 @@ fn project_resources(json: &[u8]) -> serde_json::Result<Value> {
         (&mut de).deserialize_seq(Resources)
     } else {
         serde_json::from_slice(json)
+    }
+}
+
+/// `project_resources` with the scanner, for the usual shape (an array of objects whose member
+/// names have no escapes); `None` for any other, which `project_resources` reads.
+fn scan_resources(json: &[u8]) -> Option<Value> {
+    let text = std::str::from_utf8(json).ok()?;
+    let mut s = Scanner::new(text, 0);
+    s.expect(b'[')?;
+    let mut out = Vec::new();
+    if s.peek()? == b']' {
+        return (s.pos + 1 == text.len()).then_some(Value::Array(out));
+    }
+    loop {
+        out.push(scan_pick(text, &mut s, RESOURCE_MEMBERS)?);
+        match s.peek()? {
+            b',' => s.pos += 1,
+            b']' => return (s.pos + 1 == text.len()).then_some(Value::Array(out)),
+            _ => return None,
+        }
+    }
+}
+
+/// `project_object(json, COMPLIANCE_MEMBERS)` with the scanner, for an object whose member names
+/// have no escapes; `None` for anything else, which `project_object` reads.
+fn scan_object(json: &[u8]) -> Option<Value> {
+    let text = std::str::from_utf8(json).ok()?;
+    let mut s = Scanner::new(text, 0);
+    let v = scan_pick(text, &mut s, COMPLIANCE_MEMBERS)?;
+    (s.pos == text.len()).then_some(v)
+}
+
+/// `Pick` with the scanner: the object at `s.pos` in compact `text`, with only the `members`
+/// named, each parsed by serde_json.
+fn scan_pick(text: &str, s: &mut Scanner<'_>, members: &[&str]) -> Option<Value> {
+    s.expect(b'{')?;
+    let mut out = Map::new();
+    if s.peek()? == b'}' {
+        s.pos += 1;
+        return Some(Value::Object(out));
+    }
+    loop {
+        let name = s.plain_string()?;
+        s.expect(b':')?;
+        if members.contains(&name) {
+            let mut values = serde_json::Deserializer::from_str(text.get(s.pos..)?).into_iter::<Value>();
+            let v = values.next()?.ok()?;
+            s.pos += values.byte_offset();
+            out.insert(name.to_string(), v);
+        } else {
+            s.skip_value()?;
+        }
+        match s.peek()? {
+            b',' => s.pos += 1,
+            b'}' => {
+                s.pos += 1;
+                return Some(Value::Object(out));
+            }
+            _ => return None,
+        }
     }
 }
 
@@ -711,6 +857,44 @@ mod tests {
                 assert_eq!(r.into_value().unwrap(), f);
             }
         }
+    }
+
+    // The scanner reads a finding exactly as serde_json's path does: the same text, members, parsed
+    // members, size bound and oddness, compact or pretty-printed, whatever shape Resources has; an
+    // escaped member name it leaves to serde_json's path.
+    #[test]
+    fn scanned_findings_are_read_as_serde_json_reads_them() {
+        let mut findings = tricky();
+        for resources in [
+            json!("not a list"),
+            json!([]),
+            json!([1, {"Type": "a"}]),
+            json!([{}, {"Type": 5, "Id": ["i"], "Details": {"x": [1, {"y": null}]}}]),
+            json!({"Type": "an object"}),
+        ] {
+            let mut f = sample("odd-resources");
+            f["Resources"] = resources;
+            findings.push(f);
+        }
+        let compact = |f: &Value| serde_json::to_string(f).unwrap();
+        let mut texts: Vec<String> =
+            findings.iter().flat_map(|f| [compact(f), serde_json::to_string_pretty(f).unwrap()]).collect();
+        // A name sent twice (the finding is odd); a resource member sent twice (the last counts).
+        texts.push(compact(&sample("dup")).replacen('{', "{\"Title\":\"first\",", 1));
+        texts.push(compact(&sample("dup-type")).replace("\"Type\":\"AwsS3Bucket\"", "\"Type\":\"A\",\"Type\":\"B\""));
+        assert!(texts.last().unwrap().contains("\"Type\":\"B\""), "the sample has a bucket");
+        for text in &texts {
+            let slow: Incoming = serde_json::from_str(text).unwrap();
+            let (fast, end) = scan_finding(text, 0).expect(text);
+            assert_eq!(end, text.len());
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{text}");
+        }
+        let escaped = compact(&sample("escaped")).replace("\"Title\"", "\"\\u0054itle\"");
+        assert!(scan_finding(&escaped, 0).is_none());
+        // A resource member name with an escape: the projection falls back, to the same result.
+        let text = compact(&sample("escaped-type")).replace("\"Type\"", "\"T\\u0079pe\"");
+        let slow: Incoming = serde_json::from_str(&text).unwrap();
+        assert_eq!(format!("{:?}", scan_finding(&text, 0).unwrap().0), format!("{slow:?}"));
     }
 
     // The splice relies on this: every member the create rules add or change is a parsed one,

@@ -1,0 +1,399 @@
+//! A strict JSON scanner for the fast path of reading findings files (`raw::scan_finding`,
+//! `input::for_each_finding`): it finds where a value ends, copies it without its whitespace and
+//! counts its numbers in one pass, where serde_json scanned each member kept as text once to find
+//! its end and `raw::push_minified` scanned it again to copy it.
+//!
+//! It accepts only what serde_json accepts, and answers `None` for anything else (and for the rare
+//! things it does not handle: control characters in strings, nesting deeper than `MAX_DEPTH`). The
+//! reader then reads the input again with serde_json, whose error says what and where. So the
+//! scanner never has to explain an error, only never to accept one
+//! (`tests::the_scanner_accepts_only_what_serde_json_accepts`).
+
+/// Deeper nesting is left to serde_json (whose limit is 128 levels, counted from the file's top).
+pub const MAX_DEPTH: usize = 64;
+
+/// How deeply `v` nests arrays and objects (0 for a string, a number...): a value serde_json parsed
+/// on its own, as the scanner's reader parses some members, must keep under `MAX_DEPTH` as well.
+pub fn depth(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        serde_json::Value::Object(members) => 1 + members.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Scans JSON text from a position: `pos` is always the next byte to read.
+pub struct Scanner<'a> {
+    text: &'a str,
+    pub pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    pub fn new(text: &'a str, pos: usize) -> Scanner<'a> {
+        Scanner { text, pos }
+    }
+
+    /// The next byte, if any.
+    pub fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    /// Skips JSON whitespace; returns the next byte.
+    pub fn skip_ws(&mut self) -> Option<u8> {
+        while let Some(b) = self.peek() {
+            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                return Some(b);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    /// Expects `b` (after whitespace) and steps over it.
+    pub fn expect(&mut self, b: u8) -> Option<()> {
+        (self.skip_ws()? == b).then(|| self.pos += 1)
+    }
+
+    /// A string without escapes, whose opening quote is at `pos`: its contents, `pos` after its
+    /// closing quote. `None` for a string with an escape or a control character.
+    pub fn plain_string(&mut self) -> Option<&'a str> {
+        let start = self.pos + 1;
+        let end = start + special(self.text.as_bytes().get(start..)?)?;
+        if self.text.as_bytes()[end] != b'"' {
+            return None;
+        }
+        self.pos = end + 1;
+        // Both ends are at ASCII quotes, so on character boundaries.
+        self.text.get(start..end)
+    }
+
+    /// Steps over one value starting at `pos` (no whitespace before it), appending it to `out`
+    /// without whitespace outside strings. Returns how many numbers it holds.
+    pub fn copy_value(&mut self, out: &mut Vec<u8>) -> Option<usize> {
+        let mut copy = Copy { run: self.pos, numbers: 0 };
+        self.value(&mut copy, out, 0)?;
+        out.extend_from_slice(&self.text.as_bytes()[copy.run..self.pos]);
+        Some(copy.numbers)
+    }
+
+    /// Steps over one value starting at `pos` in compact text (nothing is copied).
+    pub fn skip_value(&mut self) -> Option<()> {
+        let mut copy = Copy { run: self.pos, numbers: 0 };
+        // Only whitespace is ever copied before the value's end, and compact text has none.
+        self.value(&mut copy, &mut Vec::new(), 0)
+    }
+
+    fn value(&mut self, copy: &mut Copy, out: &mut Vec<u8>, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string(),
+            b'{' => {
+                let depth = deeper(depth)?;
+                self.pos += 1;
+                if self.ws(copy, out)? == b'}' {
+                    self.pos += 1;
+                    return Some(());
+                }
+                loop {
+                    if self.peek()? != b'"' {
+                        return None;
+                    }
+                    self.string()?;
+                    if self.ws(copy, out)? != b':' {
+                        return None;
+                    }
+                    self.pos += 1;
+                    self.ws(copy, out)?;
+                    self.value(copy, out, depth)?;
+                    match self.ws(copy, out)? {
+                        b',' => {
+                            self.pos += 1;
+                            self.ws(copy, out)?;
+                        }
+                        b'}' => {
+                            self.pos += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                let depth = deeper(depth)?;
+                self.pos += 1;
+                if self.ws(copy, out)? == b']' {
+                    self.pos += 1;
+                    return Some(());
+                }
+                loop {
+                    self.value(copy, out, depth)?;
+                    match self.ws(copy, out)? {
+                        b',' => {
+                            self.pos += 1;
+                            self.ws(copy, out)?;
+                        }
+                        b']' => {
+                            self.pos += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => {
+                copy.numbers += 1;
+                self.number()
+            }
+            _ => None,
+        }
+    }
+
+    /// Skips whitespace as `skip_ws`, leaving it out of the copy.
+    fn ws(&mut self, copy: &mut Copy, out: &mut Vec<u8>) -> Option<u8> {
+        let start = self.pos;
+        let next = self.skip_ws();
+        if self.pos > start {
+            out.extend_from_slice(&self.text.as_bytes()[copy.run..start]);
+            copy.run = self.pos;
+        }
+        next
+    }
+
+    /// A string whose opening quote is at `pos`, escapes and all.
+    fn string(&mut self) -> Option<()> {
+        let bytes = self.text.as_bytes();
+        let mut i = self.pos + 1;
+        loop {
+            i += special(bytes.get(i..)?)?;
+            match bytes[i] {
+                b'"' => {
+                    self.pos = i + 1;
+                    return Some(());
+                }
+                // An escape: as serde_json checks one it does not decode (`\u` with four hex
+                // digits; which code point they name is left to whoever decodes the string).
+                b'\\' => match *bytes.get(i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    b'u' => {
+                        if !bytes.get(i + 2..i + 6)?.iter().all(u8::is_ascii_hexdigit) {
+                            return None;
+                        }
+                        i += 6;
+                    }
+                    _ => return None,
+                },
+                // A control character.
+                _ => return None,
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        if !self.text.as_bytes().get(self.pos..)?.starts_with(word) {
+            return None;
+        }
+        self.pos += word.len();
+        Some(())
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, as JSON (and serde_json) has it.
+    fn number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek()? {
+            b'0' => self.pos += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            self.some_digits()?;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            self.some_digits()?;
+        }
+        // What follows ("01", "1x") is the container's to judge: only a comma, a bracket or
+        // whitespace may.
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+    }
+
+    fn some_digits(&mut self) -> Option<()> {
+        let start = self.pos;
+        self.digits();
+        (self.pos > start).then_some(())
+    }
+}
+
+/// Where the copy of the current value is: the text from `run` to `pos` is still to be copied.
+struct Copy {
+    run: usize,
+    numbers: usize,
+}
+
+fn deeper(depth: usize) -> Option<usize> {
+    (depth < MAX_DEPTH).then_some(depth + 1)
+}
+
+/// Where the first `"`, `\\` or control character (below U+0020, which a JSON string may not hold
+/// as it is) of `s` is, if any. Eight bytes at a time: strings in findings are mostly short, and
+/// memchr's setup cost more than the search.
+fn special(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // The high bit of each byte of `w` that is zero (or, above the first such byte, may be).
+    let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let mut words = s.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut words {
+        let w = u64::from_le_bytes(chunk.try_into().ok()?);
+        let found = zero(w ^ (ONES * u64::from(b'"')))
+            | zero(w ^ (ONES * u64::from(b'\\')))
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    words.remainder().iter().position(|b| matches!(b, b'"' | b'\\' | 0..=0x1f)).map(|p| at + p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// What the scanner makes of `text` as one value: the copy and its numbers, or None.
+    fn scan(text: &str) -> Option<(String, usize)> {
+        let mut s = Scanner::new(text, 0);
+        s.skip_ws()?;
+        let mut out = Vec::new();
+        let numbers = s.copy_value(&mut out)?;
+        // Only whitespace may follow.
+        if s.skip_ws().is_some() {
+            return None;
+        }
+        Some((String::from_utf8(out).unwrap(), numbers))
+    }
+
+    /// serde_json's judgement of `text`, read as a `RawValue` (as members kept as text are read):
+    /// its text without whitespace outside strings, and its numbers.
+    fn serde(text: &str) -> Option<(String, usize)> {
+        let raw: &serde_json::value::RawValue = serde_json::from_str(text).ok()?;
+        let mut out = Vec::new();
+        let numbers = crate::model::raw::push_minified(&mut out, raw.get().as_bytes());
+        Some((String::from_utf8(out).unwrap(), numbers))
+    }
+
+    #[test]
+    fn values_are_copied_without_whitespace() {
+        for (text, copy, numbers) in [
+            (
+                " { \"a\" : [ 1 , -2.5e+3 , \"x y\" ] ,\n\t\"b\":{} , \"c\" : [ ] } ",
+                r#"{"a":[1,-2.5e+3,"x y"],"b":{},"c":[]}"#,
+                2,
+            ),
+            (r#""esc \" \\ \/ \u00e9 \n""#, r#""esc \" \\ \/ \u00e9 \n""#, 0),
+            ("[true,false,null,0,-0,0.5,1E9]", "[true,false,null,0,-0,0.5,1E9]", 4),
+        ] {
+            assert_eq!(scan(text), Some((copy.to_string(), numbers)), "{text}");
+            assert_eq!(scan(text), serde(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn invalid_json_is_refused() {
+        for text in [
+            "",
+            "{",
+            "}",
+            "[1,]",
+            "[,1]",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{a:1}",
+            "{\"a\" 1}",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "1e",
+            "1e+",
+            "+1",
+            "tru",
+            "nul",
+            "True",
+            "\"unterminated",
+            "\"bad \\x escape\"",
+            "\"short \\u12\"",
+            "\"not hex \\u12g4\"",
+            "\"tab\there\"",
+            "[1 2]",
+            "{\"a\":1 \"b\":2}",
+            "1x",
+            "[1]]",
+            "NaN",
+            "Infinity",
+            "'single'",
+        ] {
+            assert_eq!(scan(text), None, "{text:?}");
+            assert_eq!(serde(text), None, "serde_json refuses {text:?} too");
+        }
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert_eq!(scan(&deep), None, "left to serde_json");
+    }
+
+    // Every finding of the generator and every text mutated from them: what the scanner accepts,
+    // serde_json accepts, with the same copy and count of numbers.
+    #[test]
+    fn the_scanner_accepts_only_what_serde_json_accepts() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let alphabet = b" \t\n{}[]:,\"\\/-+.eE0123456789tfnulasrbu";
+        let (mut accepted, mut refused) = (0, 0);
+        for f in crate::generate::generate(&crate::generate::GenOptions { count: 40, ..Default::default() }) {
+            let compact = serde_json::to_string(&f).unwrap();
+            let pretty = serde_json::to_string_pretty(&f).unwrap();
+            assert_eq!(scan(&compact), Some((compact.clone(), serde(&compact).unwrap().1)));
+            assert_eq!(scan(&pretty), serde(&pretty));
+            for base in [&compact, &pretty] {
+                for _ in 0..150 {
+                    let mut bytes = base.as_bytes().to_vec();
+                    for _ in 0..rng.random_range(1..4) {
+                        let at = rng.random_range(0..bytes.len());
+                        match rng.random_range(0..3) {
+                            0 => {
+                                bytes.remove(at);
+                            }
+                            1 => bytes.insert(at, alphabet[rng.random_range(0..alphabet.len())]),
+                            _ => bytes[at] = alphabet[rng.random_range(0..alphabet.len())],
+                        }
+                    }
+                    let Ok(text) = String::from_utf8(bytes) else { continue };
+                    let ours = scan(&text);
+                    match (&ours, serde(&text)) {
+                        (Some(_), theirs) => {
+                            assert_eq!(ours, theirs, "{text}");
+                            accepted += 1;
+                        }
+                        (None, _) => refused += 1,
+                    }
+                }
+            }
+        }
+        // Both outcomes were exercised.
+        assert!(accepted > 100 && refused > 1000, "accepted {accepted}, refused {refused}");
+    }
+}
