@@ -30,21 +30,52 @@ impl fmt::Display for InputError {
     }
 }
 
-/// Reads the whole input, un-gzipping it when it starts with the gzip magic bytes.
-pub fn read_bytes(path: &str) -> Result<Vec<u8>, InputError> {
-    let err = |message: String| InputError { file: display_name(path), line: 0, column: 0, message };
-    let mut raw = Vec::new();
-    if path == "-" {
-        std::io::stdin().read_to_end(&mut raw).map_err(|e| err(format!("cannot read standard input: {e}")))?;
-    } else {
-        raw = std::fs::read(Path::new(path)).map_err(|e| err(format!("cannot read: {e}")))?;
+/// An input's bytes: a file mapped into memory, or what was read (standard input, un-gzipped).
+pub enum Bytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Read(v) => v,
+        }
     }
+}
+
+/// Reads the whole input, un-gzipping it when it starts with the gzip magic bytes. A file is mapped
+/// rather than read: reading copied every byte and made the kernel hand out (and zero) as much
+/// fresh memory, ~0.25 s of CPU for a 276 MB file of 100,000 findings.
+pub fn read_bytes(path: &str) -> Result<Bytes, InputError> {
+    let err = |message: String| InputError { file: display_name(path), line: 0, column: 0, message };
+    let raw = if path == "-" {
+        let mut raw = Vec::new();
+        std::io::stdin().read_to_end(&mut raw).map_err(|e| err(format!("cannot read standard input: {e}")))?;
+        Bytes::Read(raw)
+    } else {
+        let file = std::fs::File::open(Path::new(path)).map_err(|e| err(format!("cannot read: {e}")))?;
+        // SAFETY: the map is read-only and private. Should another process shorten the file while
+        // it is imported, reading past its new end would fault; a findings file is not edited
+        // while it is imported.
+        match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(m) => Bytes::Mapped(m),
+            // Not mappable (a pipe, say): read.
+            Err(_) => {
+                let mut raw = Vec::new();
+                (&file).read_to_end(&mut raw).map_err(|e| err(format!("cannot read: {e}")))?;
+                Bytes::Read(raw)
+            }
+        }
+    };
     if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(raw.as_slice())
+        flate2::read::MultiGzDecoder::new(&*raw)
             .read_to_end(&mut out)
             .map_err(|e| err(format!("not a valid gzip file: {e}")))?;
-        return Ok(out);
+        return Ok(Bytes::Read(out));
     }
     Ok(raw)
 }
@@ -555,6 +586,24 @@ mod tests {
         enc.write_all(b"[{\"Id\": \"z\"}]").unwrap();
         std::fs::write(&p, enc.finish().unwrap()).unwrap();
         let bytes = read_bytes(p.to_str().unwrap()).unwrap();
-        assert_eq!(bytes, b"[{\"Id\": \"z\"}]");
+        assert!(matches!(bytes, Bytes::Read(_)));
+        assert_eq!(&*bytes, b"[{\"Id\": \"z\"}]");
+    }
+
+    // A plain file is mapped, not read; an empty one too reads as empty; a missing one says so.
+    #[test]
+    fn files_are_mapped() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.json");
+        std::fs::write(&p, b"[{\"Id\": \"m\"}]").unwrap();
+        let bytes = read_bytes(p.to_str().unwrap()).unwrap();
+        assert!(matches!(bytes, Bytes::Mapped(_)));
+        assert_eq!(&*bytes, b"[{\"Id\": \"m\"}]");
+        let empty = dir.path().join("empty.json");
+        std::fs::write(&empty, b"").unwrap();
+        assert_eq!(&*read_bytes(empty.to_str().unwrap()).unwrap(), b"");
+        let missing = dir.path().join("missing.json");
+        let e = read_bytes(missing.to_str().unwrap()).err().unwrap();
+        assert!(e.message.starts_with("cannot read"), "{e}");
     }
 }
