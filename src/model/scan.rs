@@ -86,52 +86,33 @@ impl<'a> Scanner<'a> {
     fn value(&mut self, copy: &mut Copy, out: &mut Vec<u8>, depth: usize) -> Option<()> {
         match self.peek()? {
             b'"' => self.string(),
-            b'{' => {
+            open @ (b'{' | b'[') => {
                 let depth = deeper(depth)?;
+                let close = if open == b'{' { b'}' } else { b']' };
                 self.pos += 1;
-                if self.ws(copy, out)? == b'}' {
+                if self.ws(copy, out)? == close {
                     self.pos += 1;
                     return Some(());
                 }
                 loop {
-                    if self.peek()? != b'"' {
-                        return None;
+                    if open == b'{' {
+                        if self.peek()? != b'"' {
+                            return None;
+                        }
+                        self.string()?;
+                        if self.ws(copy, out)? != b':' {
+                            return None;
+                        }
+                        self.pos += 1;
+                        self.ws(copy, out)?;
                     }
-                    self.string()?;
-                    if self.ws(copy, out)? != b':' {
-                        return None;
-                    }
-                    self.pos += 1;
-                    self.ws(copy, out)?;
                     self.value(copy, out, depth)?;
                     match self.ws(copy, out)? {
                         b',' => {
                             self.pos += 1;
                             self.ws(copy, out)?;
                         }
-                        b'}' => {
-                            self.pos += 1;
-                            return Some(());
-                        }
-                        _ => return None,
-                    }
-                }
-            }
-            b'[' => {
-                let depth = deeper(depth)?;
-                self.pos += 1;
-                if self.ws(copy, out)? == b']' {
-                    self.pos += 1;
-                    return Some(());
-                }
-                loop {
-                    self.value(copy, out, depth)?;
-                    match self.ws(copy, out)? {
-                        b',' => {
-                            self.pos += 1;
-                            self.ws(copy, out)?;
-                        }
-                        b']' => {
+                        b if b == close => {
                             self.pos += 1;
                             return Some(());
                         }
