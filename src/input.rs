@@ -187,81 +187,51 @@ enum Scanned<E> {
 fn scan_findings<E>(text: &str, sink: &mut impl FnMut(Incoming) -> Result<(), E>) -> Scanned<E> {
     let mut s = Scanner::new(text, 0);
     let mut delivered = 0;
-    let mut read = |s: &mut Scanner<'_>| -> Option<Result<(), E>> {
-        match s.skip_ws()? {
-            b'[' => scan_array(text, s, sink, &mut delivered),
-            b'{' => {
-                s.pos += 1;
-                let mut found = false;
-                let mut skipped = Vec::new();
-                loop {
-                    if s.skip_ws()? != b'"' {
-                        return None;
-                    }
-                    let key = s.plain_string()?;
-                    s.expect(b':')?;
-                    if s.skip_ws()? == b'[' && key == "Findings" {
-                        if let Err(e) = scan_array(text, s, sink, &mut delivered)? {
-                            return Some(Err(e));
-                        }
-                        found = true;
-                    } else if key == "Findings" {
-                        return None;
-                    } else {
-                        skipped.clear();
-                        s.copy_value(&mut skipped)?;
-                    }
-                    match s.skip_ws()? {
-                        b',' => s.pos += 1,
-                        b'}' => break,
-                        _ => return None,
-                    }
+    let mut failure = None;
+    let read = match s.skip_ws() {
+        Some(b'[') => scan_array(text, &mut s, sink, &mut delivered, &mut failure),
+        Some(b'{') => {
+            let mut found = false;
+            let mut skipped = Vec::new();
+            s.object(|s, key| {
+                if key != "Findings" {
+                    skipped.clear();
+                    return s.copy_value(&mut skipped).map(drop);
                 }
-                s.pos += 1;
-                found.then_some(Ok(()))
-            }
-            _ => None,
+                found = true;
+                scan_array(text, s, sink, &mut delivered, &mut failure)
+            })
+            .filter(|()| found)
         }
+        _ => None,
     };
-    match read(&mut s) {
-        Some(Err(e)) => Scanned::Stopped(e),
+    match (failure, read) {
+        (Some(e), _) => Scanned::Stopped(e),
         // Only whitespace may follow.
-        Some(Ok(())) if s.skip_ws().is_none() => Scanned::Done,
+        (None, Some(())) if s.skip_ws().is_none() => Scanned::Done,
         _ => Scanned::GaveUp { delivered },
     }
 }
 
-/// A JSON array of findings at `s.pos` (a `[`): each finding is delivered as it is read.
+/// A JSON array of findings at `s.pos`: each finding is delivered as it is read. A sink error is
+/// kept in `failure` and stops the reading.
 fn scan_array<E>(
     text: &str,
     s: &mut Scanner<'_>,
     sink: &mut impl FnMut(Incoming) -> Result<(), E>,
     delivered: &mut usize,
-) -> Option<Result<(), E>> {
-    s.expect(b'[')?;
-    if s.skip_ws()? == b']' {
-        s.pos += 1;
-        return Some(Ok(()));
-    }
-    loop {
+    failure: &mut Option<E>,
+) -> Option<()> {
+    s.array(|s| {
         let (finding, end) = scan_finding(text, s.pos)?;
         s.pos = end;
         if let Err(e) = sink(finding) {
-            return Some(Err(e));
+            *failure = Some(e);
+            return None;
         }
         *delivered += 1;
-        match s.skip_ws()? {
-            b',' => {
-                s.pos += 1;
-                s.skip_ws()?;
-            }
-            b']' => {
-                s.pos += 1;
-                return Some(Ok(()));
-            }
-            _ => return None,
-        }
-    }
+        Some(())
+    })
 }
 
 /// A JSON line read by the scanner: one finding object and nothing else.

@@ -528,38 +528,19 @@ impl Builder {
 /// a parsed member serde_json refuses): the caller then reads it that way, for its error.
 pub fn scan_finding(text: &str, pos: usize) -> Option<(Incoming, usize)> {
     let mut s = Scanner::new(text, pos);
-    s.expect(b'{')?;
     let mut finding = Builder::new();
-    if s.skip_ws()? == b'}' {
-        return Some((finding.finish(), s.pos + 1));
-    }
-    loop {
-        if s.skip_ws()? != b'"' {
-            return None;
-        }
-        let key = s.plain_string()?;
-        s.expect(b':')?;
-        s.skip_ws()?;
+    s.object(|s, key| {
         let name = finding.name(key, false);
         if is_parsed(key) {
-            let mut values = serde_json::Deserializer::from_str(text.get(s.pos..)?).into_iter::<Value>();
-            let v = values.next()?.ok()?;
-            if super::scan::depth(&v) > super::scan::MAX_DEPTH {
-                return None;
-            }
-            s.pos += values.byte_offset();
-            finding.parsed(name, key, v);
+            finding.parsed(name, key, s.parse_value()?);
         } else {
             let start = finding.text.len();
             let numbers = s.copy_value(&mut finding.text)?;
             finding.kept(name, key, start, numbers).ok()?;
         }
-        match s.skip_ws()? {
-            b',' => s.pos += 1,
-            b'}' => return Some((finding.finish(), s.pos + 1)),
-            _ => return None,
-        }
-    }
+        Some(())
+    })?;
+    Some((finding.finish(), s.pos))
 }
 
 /// Appends valid JSON to `out` without its whitespace outside strings, and counts its numbers.
@@ -676,19 +657,12 @@ fn project_resources(json: &[u8]) -> serde_json::Result<Value> {
 fn scan_resources(json: &[u8]) -> Option<Value> {
     let text = std::str::from_utf8(json).ok()?;
     let mut s = Scanner::new(text, 0);
-    s.expect(b'[')?;
     let mut out = Vec::new();
-    if s.peek()? == b']' {
-        return (s.pos + 1 == text.len()).then_some(Value::Array(out));
-    }
-    loop {
-        out.push(scan_pick(text, &mut s, RESOURCE_MEMBERS)?);
-        match s.peek()? {
-            b',' => s.pos += 1,
-            b']' => return (s.pos + 1 == text.len()).then_some(Value::Array(out)),
-            _ => return None,
-        }
-    }
+    s.array(|s| {
+        out.push(scan_pick(s, RESOURCE_MEMBERS)?);
+        Some(())
+    })?;
+    (s.pos == text.len()).then_some(Value::Array(out))
 }
 
 /// `project_object(json, COMPLIANCE_MEMBERS)` with the scanner, for an object whose member names
@@ -696,39 +670,23 @@ fn scan_resources(json: &[u8]) -> Option<Value> {
 fn scan_object(json: &[u8]) -> Option<Value> {
     let text = std::str::from_utf8(json).ok()?;
     let mut s = Scanner::new(text, 0);
-    let v = scan_pick(text, &mut s, COMPLIANCE_MEMBERS)?;
+    let v = scan_pick(&mut s, COMPLIANCE_MEMBERS)?;
     (s.pos == text.len()).then_some(v)
 }
 
-/// `Pick` with the scanner: the object at `s.pos` in compact `text`, with only the `members`
-/// named, each parsed by serde_json.
-fn scan_pick(text: &str, s: &mut Scanner<'_>, members: &[&str]) -> Option<Value> {
-    s.expect(b'{')?;
+/// `Pick` with the scanner: the object at `s.pos` in compact text, with only the `members` named,
+/// each parsed by serde_json.
+fn scan_pick(s: &mut Scanner<'_>, members: &[&str]) -> Option<Value> {
     let mut out = Map::new();
-    if s.peek()? == b'}' {
-        s.pos += 1;
-        return Some(Value::Object(out));
-    }
-    loop {
-        let name = s.plain_string()?;
-        s.expect(b':')?;
+    s.object(|s, name| {
         if members.contains(&name) {
-            let mut values = serde_json::Deserializer::from_str(text.get(s.pos..)?).into_iter::<Value>();
-            let v = values.next()?.ok()?;
-            s.pos += values.byte_offset();
-            out.insert(name.to_string(), v);
+            out.insert(name.to_string(), s.parse_value()?);
         } else {
             s.skip_value()?;
         }
-        match s.peek()? {
-            b',' => s.pos += 1,
-            b'}' => {
-                s.pos += 1;
-                return Some(Value::Object(out));
-            }
-            _ => return None,
-        }
-    }
+        Some(())
+    })?;
+    Some(Value::Object(out))
 }
 
 /// A member's value (compact JSON text) as the rules see it: an object with only the `members`

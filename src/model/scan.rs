@@ -10,11 +10,11 @@
 //! (`tests::the_scanner_accepts_only_what_serde_json_accepts`).
 
 /// Deeper nesting is left to serde_json (whose limit is 128 levels, counted from the file's top).
-pub const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = 64;
 
 /// How deeply `v` nests arrays and objects (0 for a string, a number...): a value serde_json parsed
-/// on its own, as the scanner's reader parses some members, must keep under `MAX_DEPTH` as well.
-pub fn depth(v: &serde_json::Value) -> usize {
+/// on its own (`Scanner::parse_value`) must keep under `MAX_DEPTH` as well.
+fn depth(v: &serde_json::Value) -> usize {
     match v {
         serde_json::Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
         serde_json::Value::Object(members) => 1 + members.values().map(depth).max().unwrap_or(0),
@@ -65,6 +65,69 @@ impl<'a> Scanner<'a> {
         self.pos = end + 1;
         // Both ends are at ASCII quotes, so on character boundaries.
         self.text.get(start..end)
+    }
+
+    /// An array at `pos` (after whitespace): `item` reads each element, from its first byte.
+    pub fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.expect(b'[')?;
+        if self.skip_ws()? == b']' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            match self.skip_ws()? {
+                b',' => {
+                    self.pos += 1;
+                    self.skip_ws()?;
+                }
+                b']' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// An object at `pos` (after whitespace) whose member names have no escapes: `member` reads
+    /// each value, from its first byte, given the member's name.
+    pub fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.expect(b'{')?;
+        if self.skip_ws()? == b'}' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            if self.skip_ws()? != b'"' {
+                return None;
+            }
+            let name = self.plain_string()?;
+            self.expect(b':')?;
+            self.skip_ws()?;
+            member(self, name)?;
+            match self.skip_ws()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The value at `pos` parsed by serde_json, `pos` after it; `None` for what serde_json refuses
+    /// and for nesting deeper than `MAX_DEPTH` (which serde_json, counting from the file's top,
+    /// might refuse).
+    pub fn parse_value(&mut self) -> Option<serde_json::Value> {
+        let mut values = serde_json::Deserializer::from_str(self.text.get(self.pos..)?).into_iter();
+        let v = values.next()?.ok()?;
+        if depth(&v) > MAX_DEPTH {
+            return None;
+        }
+        self.pos += values.byte_offset();
+        Some(v)
     }
 
     /// Steps over one value starting at `pos` (no whitespace before it), appending it to `out`
