@@ -102,7 +102,7 @@ fn main() {
     let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|c| c.parse().ok()).unwrap_or(3).max(1);
     let caller = Caller::unrestricted("bench");
     // As the `import` command does (`hubtriage::alloc`).
-    hubtriage::alloc::hold_freed_memory();
+    hubtriage::alloc::tune_for_bulk_import();
 
     let t = Instant::now();
     let mut json = Vec::with_capacity(count * 2800);

@@ -592,7 +592,7 @@ impl Importer<'_> {
 }
 
 fn import(g: &Global, files: &[String]) -> Result<Outcome> {
-    crate::alloc::hold_freed_memory();
+    crate::alloc::tune_for_bulk_import();
     let mut store = g.open()?;
     let mut any_failed = false;
     let started = std::time::Instant::now();
