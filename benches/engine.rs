@@ -16,7 +16,7 @@ use hubtriage::generate::{generate, GenOptions};
 use hubtriage::input;
 use hubtriage::model::finding::FindingKey;
 use hubtriage::model::update::BatchUpdateRequest;
-use hubtriage::store::{Caller, GetFindingsRequest, Store, IMPORT_CALLS_PER_TRANSACTION};
+use hubtriage::store::{Caller, GetFindingsRequest, Store};
 use serde_json::json;
 
 /// The allocator the `hubtriage` binary uses (src/main.rs), so the figures are the CLI's.
@@ -52,7 +52,7 @@ impl std::fmt::Display for Cpu {
     }
 }
 
-/// The CLI's import path: calls of 100, IMPORT_CALLS_PER_TRANSACTION calls per transaction,
+/// The CLI's import path: calls of 100, `ImportQueue::group_calls` calls per transaction,
 /// parsing on this thread while the store imports the previous transaction's calls on another
 /// (`Store::import_pipelined`). Returns the wall seconds and the CPU time.
 fn import(store: &mut Store, caller: &Caller, json: &[u8], count: usize) -> (f64, Cpu) {
@@ -66,7 +66,7 @@ fn import(store: &mut Store, caller: &Caller, json: &[u8], count: usize) -> (f64
                 call.push(f);
                 if call.len() == 100 {
                     calls.push(std::mem::replace(&mut call, Vec::with_capacity(100)));
-                    if calls.len() == IMPORT_CALLS_PER_TRANSACTION {
+                    if calls.len() == queue.group_calls() {
                         queue.send(std::mem::take(&mut calls))?;
                     }
                 }

@@ -32,6 +32,7 @@ pub fn tune_for_bulk_import() {
 }
 
 /// mimalloc's current value of an option.
+#[cfg(test)]
 fn option(option: libmimalloc_sys::mi_option_t) -> std::ffi::c_long {
     // SAFETY: mi_option_get only reads the value of a valid option index.
     unsafe { libmimalloc_sys::mi_option_get(option) }

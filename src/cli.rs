@@ -20,8 +20,8 @@ use crate::model::update::{BatchUpdateRequest, FindingUpdate, NoteUpdate, Severi
 use crate::query;
 use crate::serve::limits::FaultSpec;
 use crate::store::{
-    Caller, HistoryRequest, ImportQueue, SortCriterion, Store, StoreError, IMPORT_CALLS_PER_TRANSACTION,
-    MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS, SORT_FIELDS,
+    Caller, HistoryRequest, ImportQueue, SortCriterion, Store, StoreError, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS,
+    SORT_FIELDS,
 };
 
 #[derive(Debug, Parser)]
@@ -564,7 +564,7 @@ impl Importer<'_> {
             self.call_bytes = 0;
             self.call_exact = false;
         }
-        if self.pending.len() >= IMPORT_CALLS_PER_TRANSACTION {
+        if self.pending.len() >= self.queue.group_calls() {
             self.send()?;
         }
         Ok(())
