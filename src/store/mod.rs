@@ -101,6 +101,9 @@ pub struct Store {
     checkpointer: std::cell::RefCell<Option<Checkpointer>>,
     scratch: Scratch,
     codec: Codec,
+    /// The `id_hash` of every finding in the store, while this connection knows them all
+    /// (`import::KnownIds`).
+    known_ids: Option<import::KnownIds>,
 }
 
 fn system_clock() -> OffsetDateTime {
@@ -181,6 +184,7 @@ impl Store {
             checkpointer: Default::default(),
             scratch: Scratch::default(),
             codec,
+            known_ids: None,
         })
     }
 
