@@ -146,15 +146,19 @@ impl Store {
 mod tests {
     use super::*;
 
-    /// A WAL-mode database with a table, and a checkpointer on it at `pace`.
-    fn setup(dir: &Path, pace: Pace) -> (Connection, Checkpointer) {
-        let path = dir.join("c.db");
+    /// A WAL-mode database with a table, and a checkpointer on it that checkpoints every
+    /// millisecond, restarting the WAL past 10 frames after `quiet`, past `force_restart_frames`
+    /// at once.
+    fn setup(force_restart_frames: i64, quiet: Duration) -> (tempfile::TempDir, Connection, Checkpointer) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
         let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
         conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
         conn.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
+        let pace = Pace { interval: Duration::from_millis(1), restart_frames: 10, force_restart_frames, quiet };
         let checkpointer = Checkpointer::start(&path, pace).unwrap();
-        (conn, checkpointer)
+        (dir, conn, checkpointer)
     }
 
     /// A connection reading the database as it is now, until it is dropped: the WAL cannot start
@@ -188,14 +192,7 @@ mod tests {
     // coming (each well within `quiet` of the last), one once they stop.
     #[test]
     fn the_wal_is_restarted_once_writes_pause() {
-        let dir = tempfile::tempdir().unwrap();
-        let pace = Pace {
-            interval: Duration::from_millis(1),
-            restart_frames: 10,
-            force_restart_frames: i64::MAX,
-            quiet: Duration::from_secs(2),
-        };
-        let (conn, checkpointer) = setup(dir.path(), pace);
+        let (dir, conn, checkpointer) = setup(i64::MAX, Duration::from_secs(2));
         let reading = reader(dir.path());
         for _ in 0..40 {
             commit(&conn, &checkpointer);
@@ -210,14 +207,7 @@ mod tests {
     // `force_restart_frames`.
     #[test]
     fn a_wal_that_keeps_growing_is_restarted_during_the_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let pace = Pace {
-            interval: Duration::from_millis(1),
-            restart_frames: 10,
-            force_restart_frames: 20,
-            quiet: Duration::from_secs(3600),
-        };
-        let (conn, checkpointer) = setup(dir.path(), pace);
+        let (dir, conn, checkpointer) = setup(20, Duration::from_secs(3600));
         let _reading = reader(dir.path());
         let restarted = (0..2000).any(|_| {
             commit(&conn, &checkpointer);
