@@ -37,7 +37,7 @@ impl Pace {
 
 /// Folds the WAL into the database file off the writer's path. After a commit the writer nudges a
 /// thread that has its own connection; it runs a PASSIVE checkpoint (which never waits for readers
-/// or writers) at most every CHECKPOINT_INTERVAL. An acknowledged call so no longer pays for
+/// or writers) at most every `interval`. An acknowledged call so no longer pays for
 /// checkpoints; durability is unchanged (a commit is durable once it is in the WAL).
 ///
 /// Under a steady stream of commits a PASSIVE checkpoint never catches up with the end of the WAL,

@@ -2,10 +2,11 @@
 //! is, so a store written by any version reads back whole:
 //! - lz4 (lz4_flex's size-prepended block), which schema 1 to 3 wrote and which a store still
 //!   writes until it has a dictionary;
-//! - a zstd frame (level 1, its match finder tuned) made with the store's dictionary (schema 4). Findings are small JSON
-//!   documents that repeat the same member names and much of the same values, which a trained
-//!   dictionary captures: on generated findings a document shrinks to ~15% of its JSON, against
-//!   ~60% with lz4, so every commit writes about a third of the bytes to the WAL and the database.
+//! - a zstd frame (level 1, its match finder tuned) made with the store's dictionary (schema 4).
+//!   Findings are small JSON documents that repeat the same member names and much of the same
+//!   values, which a trained dictionary captures: on generated findings a document shrinks to ~15%
+//!   of its JSON, against ~60% with lz4, so every commit writes about a third of the bytes to the
+//!   WAL and the database.
 //!
 //! The dictionary is trained once, from the store's own documents, when the store first holds
 //! `TRAIN_AFTER` findings (`Store::train_dictionary_if_due`), and kept in the `dictionaries` table:

@@ -27,8 +27,9 @@ pub const MAX_IMPORT_BYTES: usize = 6 * 1024 * 1024;
 /// being one transaction: 5,000 findings. Every commit rewrites the index pages its rows touched,
 /// and rows with random keys (the Id's hash, UpdatedAt) touch most of an index's pages, so larger
 /// groups write much less: measured with `cargo bench --bench engine`, 20 calls imported ~28,000
-/// findings/s and 50 calls ~35,000. Two groups are in memory at once (one read, one written).
-pub const IMPORT_CALLS_PER_TRANSACTION: usize = 50;
+/// findings/s and 50 calls ~35,000. Up to three groups are in memory at once (one being read, one
+/// waiting, one being written). The producer asks `ImportQueue::group_calls`.
+const IMPORT_CALLS_PER_TRANSACTION: usize = 50;
 
 /// The first groups of a bulk import are smaller (then IMPORT_CALLS_PER_TRANSACTION): the import
 /// thread waits for the first group, so the sooner it comes, the sooner both cores work. Reading

@@ -28,9 +28,7 @@ use checkpoint::Checkpointer;
 use codec::Codec;
 use rows::{decompress, parse_stored, Scratch};
 
-pub use import::{
-    ImportFailure, ImportQueue, ImportResult, IMPORT_CALLS_PER_TRANSACTION, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS,
-};
+pub use import::{ImportFailure, ImportQueue, ImportResult, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS};
 pub use listing::ListedFinding;
 pub use query::{FindingsPage, GetFindingsRequest, HistoryPage, HistoryRequest, SortCriterion, SORT_FIELDS};
 pub use update::{Unprocessed, UpdateResult};
