@@ -52,31 +52,23 @@ impl std::fmt::Display for Cpu {
     }
 }
 
-/// The CLI's import path: calls of 100, `ImportQueue::group_calls` calls per transaction,
-/// parsing on this thread while the store imports the previous transaction's calls on another
-/// (`Store::import_pipelined`). Returns the wall seconds and the CPU time.
+/// The CLI's import path: calls of 100, parsed on this thread while the store imports the calls
+/// already sent on another (`Store::import_pipelined`). Returns the wall seconds and the CPU time.
 fn import(store: &mut Store, caller: &Caller, json: &[u8], count: usize) -> (f64, Cpu) {
     let t = Instant::now();
     let cpu = cpu_secs();
     let (read, results) = store
         .import_pipelined(caller, |queue| {
             let mut call = Vec::with_capacity(100);
-            let mut calls = Vec::new();
             input::for_each_finding("bench", json, |f| {
                 call.push(f);
                 if call.len() == 100 {
-                    calls.push(std::mem::replace(&mut call, Vec::with_capacity(100)));
-                    if calls.len() == queue.group_calls() {
-                        queue.send(std::mem::take(&mut calls))?;
-                    }
+                    queue.send(std::mem::replace(&mut call, Vec::with_capacity(100)))?;
                 }
                 Ok::<(), hubtriage::store::StoreError>(())
             })?;
             if !call.is_empty() {
-                calls.push(call);
-            }
-            if !calls.is_empty() {
-                queue.send(calls).map_err(input::ReadError::Sink)?;
+                queue.send(call).map_err(input::ReadError::Sink)?;
             }
             Ok::<(), input::ReadError<hubtriage::store::StoreError>>(())
         })

@@ -525,13 +525,12 @@ fn write_csv(found: &[Value], out: &mut impl Write) -> Result<()> {
 }
 
 /// Splits a stream of findings into BatchImportFindings calls (at most 100 findings and 6 MB each)
-/// and sends them in groups, keeping per-file counts and failures.
+/// and sends them, keeping per-file counts and failures.
 struct Importer<'a> {
     queue: &'a mut ImportQueue,
     call: Vec<Incoming>,
     call_bytes: usize,
     call_exact: bool,
-    pending: Vec<Vec<Incoming>>,
     /// Findings in each call sent, in order.
     sent: Vec<usize>,
 }
@@ -558,36 +557,16 @@ impl Importer<'_> {
         Ok(())
     }
 
+    /// Sends the call being filled, if any, to the store's import thread.
     fn cut(&mut self) -> Result<(), StoreError> {
-        if !self.call.is_empty() {
-            self.pending.push(std::mem::take(&mut self.call));
-            self.call_bytes = 0;
-            self.call_exact = false;
+        if self.call.is_empty() {
+            return Ok(());
         }
-        if self.pending.len() >= self.queue.group_calls() {
-            self.send()?;
-        }
-        Ok(())
-    }
-
-    /// Hands the waiting calls to the store's import thread (one transaction).
-    fn send(&mut self) -> Result<(), StoreError> {
-        let calls = std::mem::take(&mut self.pending);
-        self.sent.extend(calls.iter().map(Vec::len));
-        self.queue.send(calls)
-    }
-
-    /// Sends whatever is still waiting.
-    fn finish(&mut self) -> Result<(), StoreError> {
-        if !self.call.is_empty() {
-            self.pending.push(std::mem::take(&mut self.call));
-            self.call_bytes = 0;
-            self.call_exact = false;
-        }
-        if !self.pending.is_empty() {
-            self.send()?;
-        }
-        Ok(())
+        let call = std::mem::replace(&mut self.call, Vec::with_capacity(MAX_IMPORT_FINDINGS));
+        self.call_bytes = 0;
+        self.call_exact = false;
+        self.sent.push(call.len());
+        self.queue.send(call)
     }
 }
 
@@ -609,17 +588,10 @@ fn import(g: &Global, files: &[String]) -> Result<Outcome> {
         };
         // The file is parsed on this thread while the store imports the calls already cut, on another.
         let ((read, sent), results) = store.import_pipelined(&g.caller(), |queue| {
-            let mut imp = Importer {
-                queue,
-                call: Vec::new(),
-                call_bytes: 0,
-                call_exact: false,
-                pending: Vec::new(),
-                sent: Vec::new(),
-            };
+            let mut imp = Importer { queue, call: Vec::new(), call_bytes: 0, call_exact: false, sent: Vec::new() };
             let read = input::for_each_finding(&name, &bytes, |f| imp.push(f));
             // Whatever parsed before an error is still imported: nothing already read is lost.
-            let finished = imp.finish();
+            let finished = imp.cut();
             (finished.map(|()| read), imp.sent)
         })?;
         // A send fails only once the import has stopped on a store error, which import_pipelined returned.

@@ -9,10 +9,11 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::codec::Codec;
+use super::parallel::{self, Next};
 use super::rows::{
     history_updates, insert_finding, record, record_auto, summary_params, write_finding, Encoded, Scratch,
 };
-use super::{decompress, id_hash, parallel, Caller, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
+use super::{decompress, id_hash, Caller, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
 use crate::model::finding::{self, FindingKey, Summary, MAX_FINDING_BYTES};
 use crate::model::import::{apply_import, AutoChange, BufFields, ImportOutcome};
 use crate::model::raw::Incoming;
@@ -23,19 +24,35 @@ pub const MAX_IMPORT_FINDINGS: usize = 100;
 /// Largest BatchImportFindings call (seed 004: 6 MB).
 pub const MAX_IMPORT_BYTES: usize = 6 * 1024 * 1024;
 
-/// BatchImportFindings calls a bulk import (`import_pipelined`) should send per group, each group
-/// being one transaction: 5,000 findings. Every commit rewrites the index pages its rows touched,
-/// and rows with random keys (the Id's hash, UpdatedAt) touch most of an index's pages, so larger
-/// groups write much less: measured with `cargo bench --bench engine`, 20 calls imported ~28,000
-/// findings/s and 50 calls ~35,000. Up to three groups are in memory at once (one being read, one
-/// waiting, one being written). The producer asks `ImportQueue::group_calls`.
-const IMPORT_CALLS_PER_TRANSACTION: usize = 50;
+/// BatchImportFindings calls a bulk import (`import_pipelined`) writes per transaction: 10,000
+/// findings. Every commit rewrites the index pages its rows touched, and rows with random keys (the
+/// Id's hash, UpdatedAt) touch most of an index's pages, so larger transactions write much less:
+/// measured with `cargo bench --bench engine`, 20 calls imported ~28,000 findings/s and 50 calls
+/// ~35,000; since calls stream through a transaction (below), `hubtriage import` of 100,000
+/// findings took a median 2.29 s with 50 calls, 2.18 s with 100 and 200, 2.12 s with 400 (six runs
+/// each, in turn). A transaction holds the store's write lock: 100 calls hold it ~0.2 s.
+const IMPORT_CALLS_PER_TRANSACTION: usize = 100;
 
-/// The first groups of a bulk import are smaller (then IMPORT_CALLS_PER_TRANSACTION): the import
-/// thread waits for the first group, so the sooner it comes, the sooner both cores work. Reading
-/// the first findings is also the slowest part of a file (the process's memory is still growing):
-/// a first group of 50 calls took ~0.2 s with the import thread idle, one of 5 calls ~0.05 s.
-const FIRST_GROUPS_CALLS: [usize; 3] = [5, 10, 20];
+/// The first transactions of a bulk import are smaller (then IMPORT_CALLS_PER_TRANSACTION): the
+/// store trains its compression dictionary before a transaction, once it holds `TRAIN_AFTER`
+/// findings, so small first transactions have it trained after 1,500 findings instead of 10,000
+/// (the findings before it are stored lz4-compressed, ~4 times larger). Their findings are also
+/// readable sooner.
+const FIRST_TRANSACTIONS_CALLS: [usize; 2] = [5, 10];
+
+/// Calls waiting between a bulk import's producer and its import thread, and calls the import
+/// thread takes ahead of the one it writes (prepared on two cores meanwhile). Calls stream through
+/// a transaction, so only these few are in memory at once, however large the transaction: when a
+/// whole transaction's calls were handed over at once (three groups of 5,000 findings in memory),
+/// the process's memory peaked ~140 MB higher, all of it faulted in and zeroed by the kernel
+/// (system CPU 0.85 s, now ~0.5 s). With 4 calls ahead the import thread often waited for the
+/// helper with nothing else to do; 16 keep both busy.
+const IMPORT_QUEUE_CALLS: usize = 16;
+const IMPORT_LOOKAHEAD_CALLS: usize = 16;
+
+/// How long the import thread waits for the producer's next call before it commits what it has:
+/// a slow producer (a pipe, say) does not keep the store's write lock while it has nothing to send.
+const IMPORT_IDLE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// The `id_hash` of every finding in the store, known while no other connection writes to it: a
 /// store this connection found empty, and has written alone since (SQLite's `data_version` tells).
@@ -74,35 +91,21 @@ impl ImportResult {
     }
 }
 
-/// Where `Store::import_pipelined`'s producer sends groups of BatchImportFindings calls.
+/// Where `Store::import_pipelined`'s producer sends BatchImportFindings calls.
 pub struct ImportQueue {
-    send: Option<std::sync::mpsc::SyncSender<Vec<CheckedCall>>>,
+    send: Option<std::sync::mpsc::SyncSender<CheckedCall>>,
     own_account: Option<String>,
-    /// Groups sent so far.
-    sent: usize,
 }
 
 impl ImportQueue {
-    /// How many BatchImportFindings calls the producer should send as its next group: a few small
-    /// groups first (`FIRST_GROUPS_CALLS`), then IMPORT_CALLS_PER_TRANSACTION.
-    pub fn group_calls(&self) -> usize {
-        FIRST_GROUPS_CALLS.get(self.sent).copied().unwrap_or(IMPORT_CALLS_PER_TRANSACTION)
-    }
-
-    /// Queues a group of calls, imported in one transaction; waits while the previous group is
-    /// still waiting. The checks that need no database (limits, validation, access) run here, on
-    /// the producer's thread. Fails once the import has stopped on a store error (which
-    /// `import_pipelined` returns).
-    pub fn send<I: Into<Incoming>>(&mut self, calls: Vec<Vec<I>>) -> Result<()> {
+    /// Queues a BatchImportFindings call; waits while IMPORT_QUEUE_CALLS are waiting. The checks
+    /// that need no database (limits, validation, access) run here, on the producer's thread. Fails
+    /// once the import has stopped on a store error (which `import_pipelined` returns).
+    pub fn send<I: Into<Incoming>>(&mut self, call: Vec<I>) -> Result<()> {
         let stopped = || StoreError::Io("the import stopped".into());
         let send = self.send.as_ref().ok_or_else(stopped)?;
-        let checked = calls
-            .into_iter()
-            .map(|findings| check_import(findings.into_iter().map(Into::into).collect(), self.own_account.as_deref()))
-            .collect();
-        send.send(checked).map_err(|_| stopped())?;
-        self.sent += 1;
-        Ok(())
+        let checked = check_import(call.into_iter().map(Into::into).collect(), self.own_account.as_deref());
+        send.send(checked).map_err(|_| stopped())
     }
 }
 
@@ -153,6 +156,22 @@ impl Store {
 
     /// Imports calls that have been through `check_import`, in one transaction.
     fn import_checked(&mut self, calls: Vec<CheckedCall>, prepare_new: bool) -> Result<Vec<Result<ImportResult>>> {
+        let parallel = calls.len() >= 2;
+        let mut calls = calls.into_iter();
+        // The calls are in memory already: all may be taken ahead.
+        let next = |_wait| Ok(calls.next().map_or(Next::End, Next::Item));
+        self.import_stream(parallel, usize::MAX, next, prepare_new)
+    }
+
+    /// Imports the calls `next` gives (as `parallel::prepare_stream` asks for them), in one
+    /// transaction, each as soon as it is ready.
+    fn import_stream(
+        &mut self,
+        parallel: bool,
+        lookahead: usize,
+        mut next: impl FnMut(bool) -> Result<Next<CheckedCall>>,
+        prepare_new: bool,
+    ) -> Result<Vec<Result<ImportResult>>> {
         self.train_dictionary_if_due()?;
         let now = self.now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -166,15 +185,21 @@ impl Store {
             }
             _ => None,
         };
-        // 1. Which findings are new: not stored, and not named earlier in these calls (those, and the
-        //    stored ones, are imported one by one below, as they need what is stored by then).
-        let mut is_new: Vec<Vec<bool>> = Vec::with_capacity(calls.len());
+        let mut out = Vec::new();
         {
             let mut exists = tx.prepare_cached(&format!("SELECT 1 FROM findings WHERE {BY_KEY}"))?;
             let mut seen = HashSet::new();
-            for findings in calls.iter().flat_map(|c| c.as_ref().ok()) {
-                let mut new = Vec::with_capacity(findings.len());
-                for f in findings {
+            // 1. As each call is taken: which of its findings are new, that is not stored and not
+            //    named earlier in this transaction (those, and the stored ones, are imported one by
+            //    one below, as they need what is stored by then).
+            let mut source = |wait| {
+                let call = match next(wait)? {
+                    Next::Item(call) => call,
+                    Next::Later => return Ok(Next::Later),
+                    Next::End => return Ok(Next::End),
+                };
+                let mut new = Vec::new();
+                for f in call.iter().flatten() {
                     new.push(match f {
                         PreparedImport::Apply { key, .. } => {
                             let hash = id_hash(&key.id);
@@ -184,38 +209,35 @@ impl Store {
                                 None => true,
                             };
                             let stored = maybe_stored && exists.exists(params![hash, key.id, key.product_arn])?;
-                            seen.insert(key) && !stored && prepare_new
+                            // By hash: an Id taken for another one that shares its hash only
+                            // takes the one-by-one path.
+                            seen.insert(hash) && !stored && prepare_new
                         }
                         _ => false,
                     });
                 }
-                is_new.push(new);
-            }
+                Ok(Next::Item((call, new)))
+            };
+            // 2. Each new finding's document as created, serialised and compressed, on two cores;
+            //    each call is written as soon as it is ready, while the next ones are prepared.
+            let scratch = &mut self.scratch;
+            let codec = &self.codec;
+            parallel::prepare_stream(
+                parallel,
+                lookahead,
+                &mut source,
+                |(call, new): (CheckedCall, Vec<bool>)| {
+                    call.and_then(|findings| create_new(codec, findings, &new, now))
+                },
+                |call| {
+                    out.push(match call {
+                        Ok(findings) => Ok(import_into(&tx, codec, scratch, now, findings)?),
+                        Err(e) => Err(e),
+                    });
+                    Ok::<(), StoreError>(())
+                },
+            )?;
         }
-        // 2. Each new finding's document as created, serialised and compressed, on two cores; each call
-        //    is written as soon as it is ready, while the next ones are prepared.
-        let mut is_new = is_new.into_iter();
-        let calls: Vec<(CheckedCall, Vec<bool>)> = calls
-            .into_iter()
-            .map(|c| {
-                let new = if c.is_ok() { is_new.next().unwrap_or_default() } else { Vec::new() };
-                (c, new)
-            })
-            .collect();
-        let mut out = Vec::with_capacity(calls.len());
-        let scratch = &mut self.scratch;
-        let codec = &self.codec;
-        parallel::prepare_and_consume(
-            calls,
-            |(call, new)| call.and_then(|findings| create_new(codec, findings, &new, now)),
-            |call| {
-                out.push(match call {
-                    Ok(findings) => Ok(import_into(&tx, codec, scratch, now, findings)?),
-                    Err(e) => Err(e),
-                });
-                Ok::<(), StoreError>(())
-            },
-        )?;
         tx.commit()?;
         // This connection's own commits leave data_version as it was.
         self.known_ids = known;
@@ -245,27 +267,54 @@ impl Store {
     }
 
     /// A bulk import on two threads: `produce` runs on this thread (reading and parsing, say) and
-    /// hands groups of calls to `queue.send`; another thread imports each group with `import_calls`
-    /// (one transaction each) as it arrives, in order, while the next is being produced. Returns what
-    /// `produce` returned and every call's result, in order. A store error stops the import at that
-    /// group (the groups before it stay committed), makes later `send`s fail, and is returned.
+    /// hands calls to `queue.send`; another thread imports them as they arrive, in order, in
+    /// transactions of IMPORT_CALLS_PER_TRANSACTION calls (fewer first, and fewer when the producer
+    /// pauses), while the next are being produced. Returns what `produce` returned and every call's
+    /// result, in order. A store error stops the import in that transaction (the ones before it
+    /// stay committed), makes later `send`s fail, and is returned.
     pub fn import_pipelined<R>(
         &mut self,
         caller: &Caller,
         produce: impl FnOnce(&mut ImportQueue) -> R,
     ) -> Result<(R, Vec<Result<ImportResult>>)> {
-        // One group may wait while another is imported: the producer runs at most a group ahead.
-        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<CheckedCall>>(1);
+        let (send, receive) = std::sync::mpsc::sync_channel::<CheckedCall>(IMPORT_QUEUE_CALLS);
         let own_account = caller.account.clone();
         let store = &mut *self;
         let (produced, written) = std::thread::scope(|s| {
             // Owned here, so that a panicking producer drops it (ending the writer's loop) before
             // the scope waits for the writer.
-            let mut queue = ImportQueue { send: Some(send), own_account, sent: 0 };
+            let mut queue = ImportQueue { send: Some(send), own_account };
             let writer = std::thread::Builder::new().name("hubtriage-import".into()).spawn_scoped(s, move || {
                 let mut results = Vec::new();
-                for calls in receive {
-                    results.extend(store.import_checked(calls, true)?);
+                // Each transaction begins with a call already sent: the store is not locked while
+                // the producer has nothing.
+                for transaction in 0.. {
+                    let Ok(first) = receive.recv() else { break };
+                    let calls =
+                        FIRST_TRANSACTIONS_CALLS.get(transaction).copied().unwrap_or(IMPORT_CALLS_PER_TRANSACTION);
+                    let (mut first, mut taken) = (Some(first), 0);
+                    let next = |wait: bool| {
+                        use std::sync::mpsc::TryRecvError;
+                        if taken == calls {
+                            return Ok(Next::End);
+                        }
+                        let call = match first.take() {
+                            Some(call) => call,
+                            // Waiting: a pause (or the producer's end) ends the transaction.
+                            None if wait => match receive.recv_timeout(IMPORT_IDLE) {
+                                Ok(call) => call,
+                                Err(_) => return Ok(Next::End),
+                            },
+                            None => match receive.try_recv() {
+                                Ok(call) => call,
+                                Err(TryRecvError::Empty) => return Ok(Next::Later),
+                                Err(TryRecvError::Disconnected) => return Ok(Next::End),
+                            },
+                        };
+                        taken += 1;
+                        Ok(Next::Item(call))
+                    };
+                    results.extend(store.import_stream(true, IMPORT_LOOKAHEAD_CALLS, next, true)?);
                 }
                 Ok(results)
             });
@@ -579,8 +628,8 @@ mod tests {
         let (_d2, mut two) = open();
         let (sent, results) = two
             .import_pipelined(&caller, |queue| {
-                for g in groups {
-                    queue.send(g).unwrap();
+                for call in groups.into_iter().flatten() {
+                    queue.send(call).unwrap();
                 }
                 "done"
             })
@@ -624,27 +673,55 @@ mod tests {
         assert_eq!(one.count().unwrap(), 4);
     }
 
-    // The producer is asked for small groups first, then IMPORT_CALLS_PER_TRANSACTION calls, and
-    // every finding of every group is imported.
+    // A bulk import's first transactions are small, so that the store's dictionary is trained
+    // (before a transaction, once TRAIN_AFTER findings are stored) early in a large import; every
+    // finding of every call is imported, each call answered in order.
     #[test]
-    fn a_pipelined_import_starts_with_small_groups() {
+    fn a_pipelined_import_trains_the_dictionary_early() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path().join("s.db")).unwrap();
-        let (asked, results) = store
+        // 1,600 findings: one transaction, were it not for the small first ones.
+        let calls = 16;
+        let ((), results) = store
             .import_pipelined(&Caller::unrestricted("t"), |queue| {
-                let mut asked = Vec::new();
-                for g in 0..5 {
-                    asked.push(queue.group_calls());
-                    let call = |c: usize| vec![crate::model::finding::tests::sample(&format!("g{g}c{c}"))];
-                    queue.send((0..queue.group_calls()).map(call).collect()).unwrap();
+                for c in 0..calls {
+                    let call = (0..100).map(|i| crate::model::finding::tests::sample(&format!("c{c}f{i}"))).collect();
+                    queue.send(call).unwrap();
                 }
-                asked
             })
             .unwrap();
-        assert_eq!(asked, [5, 10, 20, IMPORT_CALLS_PER_TRANSACTION, IMPORT_CALLS_PER_TRANSACTION]);
-        assert_eq!(results.len(), asked.iter().sum::<usize>());
+        assert_eq!(results.len(), calls);
+        assert!(results.iter().all(|r| r.as_ref().is_ok_and(|r| r.success_count == 100)));
+        assert_eq!(store.count().unwrap(), calls as u64 * 100);
+        assert!(store.codec.has_dictionary(), "trained before the last transaction");
+    }
+
+    // A producer that pauses does not keep the store locked: what it sent is committed while it
+    // waits, and another connection can write meanwhile.
+    #[test]
+    fn a_pausing_producer_leaves_the_store_writable() {
+        use crate::model::finding::tests::sample;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut store = Store::open(&path).unwrap();
+        let mut other = Store::open(&path).unwrap();
+        let caller = Caller::unrestricted("t");
+        let ((), results) = store
+            .import_pipelined(&caller, |queue| {
+                queue.send(vec![sample("first")]).unwrap();
+                // Within the pause the import thread commits: the other connection sees the
+                // finding, and can import one of its own (without waiting out a busy timeout).
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+                while other.count().unwrap() == 0 {
+                    assert!(std::time::Instant::now() < deadline, "the first call was never committed");
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                assert_eq!(other.batch_import(&caller, vec![sample("other")]).unwrap().success_count, 1);
+                queue.send(vec![sample("second")]).unwrap();
+            })
+            .unwrap();
         assert!(results.iter().all(|r| r.as_ref().is_ok_and(|r| r.success_count == 1)));
-        assert_eq!(store.count().unwrap(), asked.iter().sum::<usize>() as u64);
+        assert_eq!(store.count().unwrap(), 3);
     }
 
     // A producer that panics does not leave the import thread waiting for it.
@@ -654,7 +731,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path().join("s.db")).unwrap();
         let _ = store.import_pipelined(&Caller::unrestricted("t"), |queue| {
-            queue.send(vec![vec![crate::model::finding::tests::sample("a")]]).unwrap();
+            queue.send(vec![crate::model::finding::tests::sample("a")]).unwrap();
             panic!("producer failed");
         });
     }

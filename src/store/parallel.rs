@@ -2,97 +2,168 @@
 //! compressing documents) runs on this thread and a helper, while this thread writes the finished
 //! items to the database in order as soon as each is ready.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 /// Fewer items than this are done on this thread alone: a thread costs more than it saves.
 const MIN_PARALLEL: usize = 2;
 
+/// What the source of `prepare_stream` gives when asked for the next item.
+pub(crate) enum Next<T> {
+    Item(T),
+    /// Nothing yet: only when asked not to wait.
+    Later,
+    End,
+}
+
 /// `prepare`s every item and hands the results to `consume` on this thread, in the items' order,
-/// stopping at `consume`'s first error. Items are taken one at a time from a shared counter by this
-/// thread and a helper thread; this thread consumes the next result as soon as it is ready and
-/// prepares items itself while it is not, so writing and preparing overlap. With one core (or
-/// few items) it is `items.map(prepare).try_for_each(consume)`.
+/// stopping at `consume`'s first error. Items are taken one at a time by this thread and a helper
+/// thread; this thread consumes the next result as soon as it is ready and prepares items itself
+/// while it is not, so writing and preparing overlap. With one core (or few items) it is
+/// `items.map(prepare).try_for_each(consume)`.
 pub(crate) fn prepare_and_consume<T: Send, R: Send, E>(
     items: Vec<T>,
     prepare: impl Fn(T) -> R + Sync,
+    consume: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    let parallel = items.len() >= MIN_PARALLEL;
+    let mut items = items.into_iter();
+    // The items are in memory already: all may be taken ahead.
+    let next = |_wait| Ok(items.next().map_or(Next::End, Next::Item));
+    prepare_stream(parallel, usize::MAX, next, prepare, consume)
+}
+
+/// `prepare_and_consume` for items that arrive over time: `next(wait)` gives the next item, and
+/// when `wait` is false may answer `Later` rather than wait for one. This thread asks for items
+/// without waiting as long as fewer than `lookahead` are taken and not yet consumed, and waits for
+/// one only when it has nothing else to do, so items are prepared while the source is still
+/// producing them, and few wait in memory. `next`'s error, like `consume`'s, stops the stream.
+/// Serial (no helper) unless `parallel` and the machine has two cores.
+pub(crate) fn prepare_stream<T: Send, R: Send, E>(
+    parallel: bool,
+    lookahead: usize,
+    mut next: impl FnMut(bool) -> Result<Next<T>, E>,
+    prepare: impl Fn(T) -> R + Sync,
     mut consume: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E> {
-    let n = items.len();
     let two_cores = std::thread::available_parallelism().is_ok_and(|c| c.get() >= 2);
-    if n < MIN_PARALLEL || !two_cores {
-        return items.into_iter().map(prepare).try_for_each(consume);
-    }
-    let inputs: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
-    // results[i]: Some once item i is prepared (None inside: it had already been taken, never happens).
-    let done = Mutex::new(Done { results: std::iter::repeat_with(|| None).take(n).collect(), waiting: false });
-    let ready = Condvar::new();
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let helper_gone = AtomicBool::new(false);
-    let run = |i: usize| {
-        let input = inputs[i].lock().unwrap_or_else(PoisonError::into_inner).take();
-        let result = input.map(&prepare);
-        let mut d = done.lock().unwrap_or_else(PoisonError::into_inner);
-        d.results[i] = Some(result);
-        // Only a waiting consumer needs waking (a wake is a system call).
-        if d.waiting {
-            ready.notify_all();
+    if !parallel || !two_cores {
+        loop {
+            match next(true)? {
+                Next::Item(t) => consume(prepare(t))?,
+                Next::Later => {}
+                Next::End => return Ok(()),
+            }
         }
+    }
+    let lookahead = lookahead.max(1);
+    let shared = Shared {
+        state: Mutex::new(State {
+            slots: VecDeque::new(),
+            front: 0,
+            next: 0,
+            stop: false,
+            helper_gone: false,
+            helper_waiting: false,
+            consumer_waiting: false,
+        }),
+        work: Condvar::new(),
+        ready: Condvar::new(),
     };
+    let shared = &shared;
+    let prepare = &prepare;
     std::thread::scope(|s| {
-        let helper = std::thread::Builder::new().name("hubtriage-prep".into()).spawn_scoped(s, || {
+        let helper = std::thread::Builder::new().name("hubtriage-prep".into()).spawn_scoped(s, move || {
             /// Tells the consumer the helper has stopped, even when it stops by panicking.
-            struct OnExit<'a, R>(&'a AtomicBool, &'a Condvar, &'a Mutex<Done<R>>);
-            impl<R> Drop for OnExit<'_, R> {
+            struct OnExit<'a, T, R>(&'a Shared<T, R>);
+            impl<T, R> Drop for OnExit<'_, T, R> {
                 fn drop(&mut self) {
-                    self.0.store(true, Ordering::SeqCst);
-                    // Under the lock: a consumer that saw the flag unset is already waiting.
-                    let _d = self.2.lock().unwrap_or_else(PoisonError::into_inner);
-                    self.1.notify_all();
+                    self.0.lock().helper_gone = true;
+                    self.0.ready.notify_all();
                 }
             }
-            let _exit = OnExit(&helper_gone, &ready, &done);
-            while !stop.load(Ordering::Relaxed) {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= n {
-                    break;
+            let _exit = OnExit(shared);
+            let mut state = shared.lock();
+            while !state.stop {
+                match state.take() {
+                    Some((n, item)) => {
+                        drop(state);
+                        let result = prepare(item);
+                        state = shared.lock();
+                        state.done(n, result);
+                        // Only a waiting consumer needs waking (a wake is a system call).
+                        if state.consumer_waiting {
+                            shared.ready.notify_all();
+                        }
+                    }
+                    None => {
+                        state.helper_waiting = true;
+                        state = shared.work.wait(state).unwrap_or_else(PoisonError::into_inner);
+                        state.helper_waiting = false;
+                    }
                 }
-                run(i);
             }
         });
+        /// Stops the helper however this thread leaves the stream (an error, a panic).
+        struct Stop<'a, T, R>(&'a Shared<T, R>);
+        impl<T, R> Drop for Stop<'_, T, R> {
+            fn drop(&mut self) {
+                self.0.lock().stop = true;
+                self.0.work.notify_all();
+            }
+        }
+        let stop = Stop(shared);
+        let push = |item: T| {
+            let mut state = shared.lock();
+            state.slots.push_back(Slot::Todo(item));
+            if state.helper_waiting {
+                shared.work.notify_all();
+            }
+        };
         let outcome = (|| {
-            for w in 0..n {
-                let result = loop {
-                    if let Some(r) = done.lock().unwrap_or_else(PoisonError::into_inner).results[w].take() {
-                        break r;
+            let mut ended = false;
+            loop {
+                // Take what the source has without waiting, up to the lookahead.
+                while !ended && shared.lock().slots.len() < lookahead {
+                    match next(false)? {
+                        Next::Item(t) => push(t),
+                        Next::Later => break,
+                        Next::End => ended = true,
                     }
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i < n {
-                        run(i);
-                        continue;
+                }
+                let mut state = shared.lock();
+                if matches!(state.slots.front(), Some(Slot::Done(_))) {
+                    if let Some(Slot::Done(result)) = state.slots.pop_front() {
+                        state.front += 1;
+                        drop(state);
+                        consume(result)?;
                     }
-                    // Every item is taken: wait for the helper to finish item w.
-                    let mut d = done.lock().unwrap_or_else(PoisonError::into_inner);
-                    while d.results[w].is_none() && !helper_gone.load(Ordering::SeqCst) {
-                        d.waiting = true;
-                        d = ready.wait(d).unwrap_or_else(PoisonError::into_inner);
+                } else if let Some((n, item)) = state.take() {
+                    drop(state);
+                    let result = prepare(item);
+                    shared.lock().done(n, result);
+                } else if state.slots.is_empty() {
+                    drop(state);
+                    if ended {
+                        return Ok(true);
                     }
-                    d.waiting = false;
-                    match d.results[w].take() {
-                        Some(r) => break r,
-                        // The helper stopped (panicked) before finishing item w.
-                        None => break None,
+                    match next(true)? {
+                        Next::Item(t) => push(t),
+                        Next::Later => {}
+                        Next::End => ended = true,
                     }
-                };
-                match result {
-                    Some(r) => consume(r)?,
-                    None => return Ok(false),
+                } else if state.helper_gone {
+                    // The helper stopped (panicked) while preparing the next item.
+                    return Ok(false);
+                } else {
+                    // The helper is preparing the next item.
+                    state.consumer_waiting = true;
+                    state = shared.ready.wait(state).unwrap_or_else(PoisonError::into_inner);
+                    state.consumer_waiting = false;
                 }
             }
-            Ok(true)
         })();
-        stop.store(true, Ordering::Relaxed);
+        drop(stop);
         if let Ok(h) = helper {
             if let Err(panic) = h.join() {
                 std::panic::resume_unwind(panic);
@@ -102,10 +173,61 @@ pub(crate) fn prepare_and_consume<T: Send, R: Send, E>(
     })
 }
 
-/// Prepared results, and whether the consumer is waiting for one.
-struct Done<R> {
-    results: Vec<Option<Option<R>>>,
-    waiting: bool,
+struct Shared<T, R> {
+    state: Mutex<State<T, R>>,
+    /// The helper waits here for items.
+    work: Condvar,
+    /// The consumer waits here for the next result.
+    ready: Condvar,
+}
+
+impl<T, R> Shared<T, R> {
+    fn lock(&self) -> MutexGuard<'_, State<T, R>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The items taken from the source and not yet consumed, in order.
+struct State<T, R> {
+    slots: VecDeque<Slot<T, R>>,
+    /// The number (from 0, in the source's order) of the first slot's item.
+    front: usize,
+    /// The number of the next item to prepare: items are prepared in order, by either thread.
+    next: usize,
+    stop: bool,
+    helper_gone: bool,
+    helper_waiting: bool,
+    consumer_waiting: bool,
+}
+
+enum Slot<T, R> {
+    Todo(T),
+    Taken,
+    Done(R),
+}
+
+impl<T, R> State<T, R> {
+    /// The next item to prepare, with its number.
+    fn take(&mut self) -> Option<(usize, T)> {
+        let slot = self.slots.get_mut(self.next - self.front)?;
+        match std::mem::replace(slot, Slot::Taken) {
+            Slot::Todo(item) => {
+                self.next += 1;
+                Some((self.next - 1, item))
+            }
+            other => {
+                *slot = other;
+                None
+            }
+        }
+    }
+
+    /// Item `n`'s result. Its slot is still there: only a result is ever consumed.
+    fn done(&mut self, n: usize, result: R) {
+        if let Some(slot) = self.slots.get_mut(n - self.front) {
+            *slot = Slot::Done(result);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -145,6 +267,72 @@ mod tests {
         );
         assert_eq!(r, Err(40));
         assert_eq!(seen, (0..40).collect::<Vec<_>>());
+    }
+
+    // Items that arrive over time (`Later` while the source has none) are all consumed, in order,
+    // and no more than `lookahead` are taken ahead of the one consumed.
+    #[test]
+    fn a_stream_is_consumed_in_order_within_its_lookahead() {
+        for lookahead in [1, 3, 16] {
+            let (mut produced, mut items, mut consumed) = (0usize, 0usize, Vec::new());
+            let most_ahead = std::sync::atomic::AtomicUsize::new(0);
+            let consumed_count = std::sync::atomic::AtomicUsize::new(0);
+            let r: Result<(), ()> = prepare_stream(
+                true,
+                lookahead,
+                |wait| {
+                    // Every third request without waiting finds nothing yet.
+                    if !wait && produced % 3 == 1 {
+                        produced += 1;
+                        return Ok(Next::Later);
+                    }
+                    if produced >= 300 {
+                        return Ok(Next::End);
+                    }
+                    produced += 1;
+                    items += 1;
+                    let ahead = items - consumed_count.load(std::sync::atomic::Ordering::SeqCst);
+                    most_ahead.fetch_max(ahead, std::sync::atomic::Ordering::SeqCst);
+                    Ok(Next::Item(produced))
+                },
+                |i| i * 10,
+                |r| {
+                    consumed.push(r);
+                    consumed_count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    Ok(())
+                },
+            );
+            assert_eq!(r, Ok(()));
+            let expected: Vec<usize> = (1..=300).filter(|p| p % 3 != 2).map(|p| p * 10).collect();
+            assert_eq!(consumed, expected, "lookahead {lookahead}");
+            assert!(most_ahead.into_inner() <= lookahead, "lookahead {lookahead}");
+        }
+    }
+
+    // The source's error stops the stream, after the items before it are consumed.
+    #[test]
+    fn the_sources_error_stops_the_stream() {
+        let mut n = 0;
+        let mut seen = Vec::new();
+        let r = prepare_stream(
+            true,
+            4,
+            |_| {
+                n += 1;
+                if n == 20 {
+                    Err(n)
+                } else {
+                    Ok(Next::Item(n))
+                }
+            },
+            |i: usize| i,
+            |r| {
+                seen.push(r);
+                Ok(())
+            },
+        );
+        assert_eq!(r, Err(20));
+        assert!(seen.len() <= 19 && seen.iter().copied().eq(1..=seen.len()), "{seen:?}");
     }
 
     // A panic while preparing, on either thread, reaches the caller; nothing waits forever.
