@@ -33,6 +33,13 @@ impl<'a> Scanner<'a> {
         Scanner { text, pos }
     }
 
+    /// Goes on in a longer text that begins with the one read so far (a file checked as UTF-8 a
+    /// piece at a time).
+    pub fn extend(&mut self, text: &'a str) {
+        debug_assert!(text.len() >= self.text.len() && text.as_ptr() == self.text.as_ptr());
+        self.text = text;
+    }
+
     /// The next byte, if any.
     pub fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
