@@ -74,15 +74,8 @@ pub(crate) fn prepare_stream<T: Send, R: Send, E>(
     let prepare = &prepare;
     std::thread::scope(|s| {
         let helper = std::thread::Builder::new().name("hubtriage-prep".into()).spawn_scoped(s, move || {
-            /// Tells the consumer the helper has stopped, even when it stops by panicking.
-            struct OnExit<'a, T, R>(&'a Shared<T, R>);
-            impl<T, R> Drop for OnExit<'_, T, R> {
-                fn drop(&mut self) {
-                    self.0.lock().helper_gone = true;
-                    self.0.ready.notify_all();
-                }
-            }
-            let _exit = OnExit(shared);
+            // Tells the consumer the helper has stopped, even when it stops by panicking.
+            let _exit = OnDrop { shared, set: |s| s.helper_gone = true, wake: &shared.ready };
             let mut state = shared.lock();
             while !state.stop {
                 match state.take() {
@@ -104,15 +97,8 @@ pub(crate) fn prepare_stream<T: Send, R: Send, E>(
                 }
             }
         });
-        /// Stops the helper however this thread leaves the stream (an error, a panic).
-        struct Stop<'a, T, R>(&'a Shared<T, R>);
-        impl<T, R> Drop for Stop<'_, T, R> {
-            fn drop(&mut self) {
-                self.0.lock().stop = true;
-                self.0.work.notify_all();
-            }
-        }
-        let stop = Stop(shared);
+        // Stops the helper however this thread leaves the stream (an error, a panic).
+        let stop = OnDrop { shared, set: |s| s.stop = true, wake: &shared.work };
         let push = |item: T| {
             let mut state = shared.lock();
             state.slots.push_back(Slot::Todo(item));
@@ -171,6 +157,21 @@ pub(crate) fn prepare_stream<T: Send, R: Send, E>(
         }
         outcome.map(|_| ())
     })
+}
+
+/// When dropped (however its thread leaves: a return, an error, a panic), sets a flag of the
+/// shared state and wakes the threads waiting on `wake`.
+struct OnDrop<'a, T, R> {
+    shared: &'a Shared<T, R>,
+    set: fn(&mut State<T, R>),
+    wake: &'a Condvar,
+}
+
+impl<T, R> Drop for OnDrop<'_, T, R> {
+    fn drop(&mut self) {
+        (self.set)(&mut self.shared.lock());
+        self.wake.notify_all();
+    }
 }
 
 struct Shared<T, R> {
