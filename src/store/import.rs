@@ -156,7 +156,7 @@ impl Store {
 
     /// Imports calls that have been through `check_import`, in one transaction.
     fn import_checked(&mut self, calls: Vec<CheckedCall>, prepare_new: bool) -> Result<Vec<Result<ImportResult>>> {
-        let parallel = calls.len() >= 2;
+        let parallel = calls.len() >= parallel::MIN_PARALLEL;
         let mut calls = calls.into_iter();
         // The calls are in memory already: all may be taken ahead.
         let next = |_wait| Ok(calls.next().map_or(Next::End, Next::Item));
@@ -203,15 +203,15 @@ impl Store {
                     new.push(match f {
                         PreparedImport::Apply { key, .. } => {
                             let hash = id_hash(&key.id);
-                            let maybe_stored = match &mut known {
-                                // Every finding this import writes is added, created or not.
-                                Some(k) => !k.hashes.insert(hash),
-                                None => true,
+                            // By hash: an Id taken for another one that shares its hash only takes
+                            // the one-by-one path.
+                            let new = match &mut known {
+                                // Every finding this import writes is added, created or not: a hash
+                                // already there is a stored finding or one named earlier.
+                                Some(k) => k.hashes.insert(hash),
+                                None => seen.insert(hash) && !exists.exists(params![hash, key.id, key.product_arn])?,
                             };
-                            let stored = maybe_stored && exists.exists(params![hash, key.id, key.product_arn])?;
-                            // By hash: an Id taken for another one that shares its hash only
-                            // takes the one-by-one path.
-                            seen.insert(hash) && !stored && prepare_new
+                            new && prepare_new
                         }
                         _ => false,
                     });

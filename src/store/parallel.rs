@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 /// Fewer items than this are done on this thread alone: a thread costs more than it saves.
-const MIN_PARALLEL: usize = 2;
+pub(crate) const MIN_PARALLEL: usize = 2;
 
 /// What the source of `prepare_stream` gives when asked for the next item.
 pub(crate) enum Next<T> {
@@ -118,12 +118,9 @@ pub(crate) fn prepare_stream<T: Send, R: Send, E>(
                     }
                 }
                 let mut state = shared.lock();
-                if matches!(state.slots.front(), Some(Slot::Done(_))) {
-                    if let Some(Slot::Done(result)) = state.slots.pop_front() {
-                        state.front += 1;
-                        drop(state);
-                        consume(result)?;
-                    }
+                if let Some(result) = state.pop_done() {
+                    drop(state);
+                    consume(result)?;
                 } else if let Some((n, item)) = state.take() {
                     drop(state);
                     let result = prepare(item);
@@ -220,6 +217,18 @@ impl<T, R> State<T, R> {
                 *slot = other;
                 None
             }
+        }
+    }
+
+    /// The first item's result, if it is ready.
+    fn pop_done(&mut self) -> Option<R> {
+        if !matches!(self.slots.front(), Some(Slot::Done(_))) {
+            return None;
+        }
+        self.front += 1;
+        match self.slots.pop_front() {
+            Some(Slot::Done(result)) => Some(result),
+            _ => None,
         }
     }
 
