@@ -10,9 +10,7 @@ use time::OffsetDateTime;
 
 use super::codec::Codec;
 use super::parallel::{self, Next};
-use super::rows::{
-    history_updates, insert_finding, record, record_auto, summary_params, write_finding, Encoded, Scratch,
-};
+use super::rows::{history_updates, record, record_auto, summary_params, write_finding, Encoded, Inserter, Scratch};
 use super::{decompress, id_hash, Caller, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
 use crate::model::finding::{self, FindingKey, Summary, MAX_FINDING_BYTES};
 use crate::model::import::{apply_import, AutoChange, BufFields, ImportOutcome};
@@ -222,6 +220,7 @@ impl Store {
             //    each call is written as soon as it is ready, while the next ones are prepared.
             let scratch = &mut self.scratch;
             let codec = &self.codec;
+            let mut inserter = Inserter::new(&tx)?;
             parallel::prepare_stream(
                 parallel,
                 lookahead,
@@ -231,7 +230,7 @@ impl Store {
                 },
                 |call| {
                     out.push(match call {
-                        Ok(findings) => Ok(import_into(&tx, codec, scratch, now, findings)?),
+                        Ok(findings) => Ok(import_into(&tx, &mut inserter, codec, scratch, now, findings)?),
                         Err(e) => Err(e),
                     });
                     Ok::<(), StoreError>(())
@@ -452,6 +451,7 @@ fn create_new(
 
 fn import_into(
     tx: &rusqlite::Transaction<'_>,
+    inserter: &mut Inserter<'_>,
     codec: &Codec,
     scratch: &mut Scratch,
     now: OffsetDateTime,
@@ -468,7 +468,7 @@ fn import_into(
             }
             PreparedImport::Skip => continue,
             PreparedImport::Create { key, encoded, auto } => {
-                let rowid = insert_finding(tx, &key, *encoded, now_ns)?;
+                let rowid = inserter.insert(&key, &encoded, now_ns)?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
                 result.success_count += 1;
                 continue;
@@ -492,7 +492,7 @@ fn import_into(
             ImportOutcome::Ignored => {}
             ImportOutcome::Created { doc, auto } => {
                 scratch.encode_json(&doc)?;
-                let rowid = insert_finding(tx, &key, Encoded::of(&doc, scratch, codec)?, now_ns)?;
+                let rowid = inserter.insert(&key, &Encoded::of(&doc, scratch, codec)?, now_ns)?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
             ImportOutcome::Updated { doc, changes, auto } => {
