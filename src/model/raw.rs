@@ -22,7 +22,7 @@ use super::scan::Scanner;
 /// `import::create`, `finding::Summary::of`, `FindingKey::of` and the access check read or write.
 /// A rule that reads another member must add it here; should one write a member that is not here,
 /// the splice notices and the whole finding is parsed instead.
-fn is_parsed(key: &str) -> bool {
+pub(crate) fn is_parsed(key: &str) -> bool {
     matches!(
         key,
         "SchemaVersion"
