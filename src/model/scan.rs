@@ -349,6 +349,23 @@ mod tests {
         Some((String::from_utf8(out).unwrap(), numbers))
     }
 
+    /// `text` with `edits` bytes removed, inserted from `alphabet` or replaced by one of it; None if
+    /// that cut a character.
+    fn mutated(rng: &mut impl Rng, text: &str, alphabet: &[u8], edits: usize) -> Option<String> {
+        let mut bytes = text.as_bytes().to_vec();
+        for _ in 0..edits {
+            let at = rng.random_range(0..bytes.len());
+            match rng.random_range(0..3) {
+                0 => {
+                    bytes.remove(at);
+                }
+                1 => bytes.insert(at, alphabet[rng.random_range(0..alphabet.len())]),
+                _ => bytes[at] = alphabet[rng.random_range(0..alphabet.len())],
+            }
+        }
+        String::from_utf8(bytes).ok()
+    }
+
     /// serde_json's judgement of `text`, read as a `RawValue` (as members kept as text are read):
     /// its text without whitespace outside strings, and its numbers.
     fn serde(text: &str) -> Option<(String, usize)> {
@@ -463,16 +480,7 @@ mod tests {
                 for base in [serde_json::to_string(v).unwrap(), serde_json::to_string_pretty(v).unwrap()] {
                     assert!(check(&base), "{base}");
                     for _ in 0..20 {
-                        let mut bytes = base.as_bytes().to_vec();
-                        let at = rng.random_range(0..bytes.len());
-                        match rng.random_range(0..3) {
-                            0 => {
-                                bytes.remove(at);
-                            }
-                            1 => bytes.insert(at, alphabet[rng.random_range(0..alphabet.len())]),
-                            _ => bytes[at] = alphabet[rng.random_range(0..alphabet.len())],
-                        }
-                        let Ok(text) = String::from_utf8(bytes) else { continue };
+                        let Some(text) = mutated(&mut rng, &base, alphabet, 1) else { continue };
                         if check(&text) {
                             accepted += 1;
                         } else {
@@ -499,18 +507,8 @@ mod tests {
             assert_eq!(scan(&pretty), serde(&pretty));
             for base in [&compact, &pretty] {
                 for _ in 0..150 {
-                    let mut bytes = base.as_bytes().to_vec();
-                    for _ in 0..rng.random_range(1..4) {
-                        let at = rng.random_range(0..bytes.len());
-                        match rng.random_range(0..3) {
-                            0 => {
-                                bytes.remove(at);
-                            }
-                            1 => bytes.insert(at, alphabet[rng.random_range(0..alphabet.len())]),
-                            _ => bytes[at] = alphabet[rng.random_range(0..alphabet.len())],
-                        }
-                    }
-                    let Ok(text) = String::from_utf8(bytes) else { continue };
+                    let edits = rng.random_range(1..4);
+                    let Some(text) = mutated(&mut rng, base, alphabet, edits) else { continue };
                     let ours = scan(&text);
                     match (&ours, serde(&text)) {
                         (Some(_), theirs) => {
