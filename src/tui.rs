@@ -108,6 +108,9 @@ async fn main_loop(
             break;
         }
         if state.dirty {
+            if let Some(bottom) = ui::detail_bottom(&state) {
+                app::detail_measured(&mut state, bottom);
+            }
             terminal.draw(|f| ui::render(f, &state, keymap))?;
             state.dirty = false;
         }

@@ -20,6 +20,6 @@ pub use action::Action;
 pub use effect::Effect;
 pub use event::Event;
 pub use state::AppState;
-pub use update::{handle_event, resize, start, tick, update};
+pub use update::{detail_measured, handle_event, resize, start, tick, update};
 #[cfg(test)]
 pub(crate) mod tests;

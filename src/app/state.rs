@@ -222,7 +222,11 @@ pub struct DetailState {
     pub history: Vec<HistoryEntry>,
     pub loading: bool,
     pub error: Option<String>,
+    /// First line shown.
     pub scroll: u16,
+    /// The largest `scroll` that still fills the pane, as the pane was last laid out
+    /// (`update::detail_measured`); `None` until then, when scrolling is not bounded.
+    pub bottom: Option<u16>,
     pub raw: bool,
 }
 

@@ -143,6 +143,29 @@ fn moving_scrolls_and_loads_only_the_current_detail() {
     assert_eq!(s.detail.history.len(), 1);
 }
 
+// G/End scroll the detail pane to its last screenful once it has been laid out; j stops there, k
+// goes back from there, and a layout that got shorter brings the scroll back.
+#[test]
+fn detail_scrolls_to_its_measured_bottom_and_no_further() {
+    let mut s = loaded(20);
+    act(&mut s, &[Action::ToggleFocus, Action::Bottom]);
+    assert_eq!((s.detail.scroll, s.list.cursor), (0, 0), "not laid out yet: nothing to go to, the list stays");
+    super::update::detail_measured(&mut s, 30);
+    act(&mut s, &[Action::Bottom]);
+    assert_eq!(s.detail.scroll, 30);
+    act(&mut s, &[Action::MoveDown, Action::PageDown]);
+    assert_eq!(s.detail.scroll, 30, "j and PgDn stop at the bottom");
+    act(&mut s, &[Action::MoveUp]);
+    assert_eq!(s.detail.scroll, 29);
+    act(&mut s, &[Action::Bottom]);
+    s.dirty = false;
+    super::update::detail_measured(&mut s, 12);
+    assert_eq!(s.detail.scroll, 12);
+    assert!(s.dirty, "the scroll it brought back is redrawn");
+    act(&mut s, &[Action::Top]);
+    assert_eq!((s.detail.scroll, s.list.cursor), (0, 0));
+}
+
 #[test]
 fn focus_detail_full_height_raw_view_and_esc_backs_out() {
     let mut s = loaded(20);

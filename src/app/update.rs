@@ -47,6 +47,16 @@ pub fn resize(s: &mut AppState, width: u16, height: u16) {
     s.dirty = true;
 }
 
+/// The detail pane was laid out: `bottom` is the largest scroll that still fills it (the wrapped
+/// text's height less the pane's, `ui::detail_bottom`). A scroll past it is brought back.
+pub fn detail_measured(s: &mut AppState, bottom: u16) {
+    s.detail.bottom = Some(bottom);
+    if s.detail.scroll > bottom {
+        s.detail.scroll = bottom;
+        s.dirty = true;
+    }
+}
+
 pub fn update(s: &mut AppState, a: Action) -> Vec<Effect> {
     s.dirty = true;
     match s.context() {
@@ -77,11 +87,18 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
                 Action::PageDown => 10,
                 _ => -10,
             };
-            s.detail.scroll = (i32::from(s.detail.scroll) + step).clamp(0, i32::from(u16::MAX)) as u16;
+            let bottom = s.detail.bottom.unwrap_or(u16::MAX);
+            s.detail.scroll = (i32::from(s.detail.scroll) + step).clamp(0, i32::from(bottom)) as u16;
             Vec::new()
         }
         Action::Top if detail => {
             s.detail.scroll = 0;
+            Vec::new()
+        }
+        Action::Bottom if detail => {
+            if let Some(bottom) = s.detail.bottom {
+                s.detail.scroll = bottom;
+            }
             Vec::new()
         }
         Action::MoveDown => move_cursor(s, 1),

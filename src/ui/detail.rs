@@ -162,6 +162,11 @@ pub fn finding_lines<'a>(s: &'a AppState, doc: &'a Value) -> Vec<Line<'a>> {
 }
 
 pub fn render_detail(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
+    frame.render_widget(paragraph(s).scroll((s.detail.scroll, 0)), area);
+}
+
+/// The pane's block and text, wrapped to its width (unscrolled).
+pub(super) fn paragraph(s: &AppState) -> Paragraph<'_> {
     let focused = s.focus == Focus::Detail || s.mode == Mode::DetailFull;
     let title = if s.detail.raw { " Detail · raw JSON " } else { " Detail " };
     let block = Block::default()
@@ -177,6 +182,5 @@ pub fn render_detail(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         (None, None) if s.detail.loading => vec![Line::styled("Loading…", theme::dim())],
         (None, None) => vec![Line::styled("No finding selected.", theme::dim())],
     };
-    let p = Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((s.detail.scroll, 0));
-    frame.render_widget(p, area);
+    Paragraph::new(lines).block(block).wrap(Wrap { trim: false })
 }

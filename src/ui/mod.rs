@@ -16,9 +16,7 @@ use crate::keys::Keymap;
 
 pub fn render(frame: &mut Frame<'_>, s: &AppState, keymap: &Keymap) {
     let area = frame.area();
-    let [header, main, status, hints] =
-        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)])
-            .areas(area);
+    let [header, main, status, hints] = rows(area);
     chrome::render_header(frame, header, s);
     match s.mode {
         Mode::DetailFull => detail::render_detail(frame, main, s),
@@ -36,6 +34,27 @@ pub fn render(frame: &mut Frame<'_>, s: &AppState, keymap: &Keymap) {
     if s.help {
         overlay::render_help(frame, area, keymap);
     }
+}
+
+/// Header, main area, status line, key hints.
+fn rows(area: Rect) -> [Rect; 4] {
+    Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)])
+        .areas(area)
+}
+
+/// The largest scroll at which the detail pane is still full, laid out as `render` lays it out on
+/// a screen of `s.size`; `None` when the detail pane is not shown. The main loop gives it to
+/// `app::detail_measured` before each frame, so `G` scrolls to the end and `j` stops there.
+pub fn detail_bottom(s: &AppState) -> Option<u16> {
+    let (width, height) = s.size;
+    let [_, main, _, _] = rows(Rect::new(0, 0, width, height));
+    let area = match s.mode {
+        Mode::DetailFull => main,
+        Mode::Split => split(main, width, height).1,
+        Mode::Group => return None,
+    };
+    let lines = detail::paragraph(s).line_count(area.width.saturating_sub(2));
+    Some(u16::try_from(lines.saturating_sub(usize::from(area.height))).unwrap_or(u16::MAX))
 }
 
 /// List and detail side by side when wide, stacked otherwise.

@@ -87,6 +87,45 @@ fn detail_full_height_and_raw_json() {
     both_sizes!("detail_raw", |s: &mut AppState| act(s, &[Action::OpenDetail, Action::ToggleRaw, Action::MoveDown]));
 }
 
+// `detail_bottom` is measured as `render` lays the pane out: scrolled there, the pane's last row
+// shows the finding's last line (its oldest history entry), and one line up that line is below
+// the pane; a finding that fits is not scrolled.
+#[test]
+fn detail_bottom_is_the_scroll_that_shows_the_last_line() {
+    let mut scrolled = 0;
+    for (w, h, full) in [(80u16, 24u16, false), (160, 48, false), (80, 24, true), (160, 48, true)] {
+        let mut s = screen(w, h);
+        if full {
+            act(&mut s, &[Action::OpenDetail]);
+        } else {
+            act(&mut s, &[Action::ToggleFocus]);
+        }
+        let bottom = super::detail_bottom(&s).unwrap();
+        crate::app::detail_measured(&mut s, bottom);
+        let rows = |s: &AppState| {
+            let t = draw(s, w, h);
+            let buffer = t.backend().buffer().clone();
+            (0..h).map(|y| (0..w).map(|x| buffer[(x, y)].symbol().to_string()).collect::<String>()).collect::<Vec<_>>()
+        };
+        act(&mut s, &[Action::Bottom]);
+        assert_eq!(s.detail.scroll, bottom);
+        let screen = rows(&s);
+        let last = screen.iter().rposition(|r| r.contains("arn:provider")).unwrap();
+        // The row below the last text line is the pane's bottom border, unless the finding fits.
+        assert!(
+            bottom == 0 || screen[last + 1].contains('└') || screen[last + 1].contains('─'),
+            "{w}x{h}:\n{}",
+            screen.join("\n")
+        );
+        if bottom > 0 {
+            act(&mut s, &[Action::MoveUp]);
+            assert!(!rows(&s).iter().any(|r| r.contains("arn:provider")), "{w}x{h}: one line up hides the last line");
+        }
+        scrolled += usize::from(bottom > 0);
+    }
+    assert_eq!(scrolled, 2, "the finding fits a 160x48 screen's pane, not an 80x24 one's");
+}
+
 #[test]
 fn edit_form_and_confirmation() {
     both_sizes!("form", |s: &mut AppState| {
