@@ -286,24 +286,30 @@ fn auth_verifies_signatures_and_maps_accounts() {
     assert_eq!((r["SuccessCount"].as_u64(), r["FailedCount"].as_u64()), (Some(2), Some(1)), "{r}");
     assert_eq!(r["FailedFindings"][0]["ErrorCode"], "AccessDeniedException");
 
-    // The member may change only the Note of its findings; the administrator may change more.
-    let ids = json!([key(&mine[0])]);
+    // The member updates its own findings, not its administrator's (a finding it cannot see); the
+    // administrator updates its member's.
+    mine[2]["AwsAccountId"] = json!("111111111111");
+    let r = s.signed(&admin, "POST", "/findings/import", &json!({"Findings": [mine[2]]}), now()).ok();
+    assert_eq!(r["SuccessCount"], 1, "{r}");
     let r = s
         .signed(
             &member,
             "PATCH",
             "/findings/batchupdate",
-            &json!({"FindingIdentifiers": ids, "Workflow": {"Status": "SUPPRESSED"}}),
+            &json!({"FindingIdentifiers": [key(&mine[0]), key(&mine[2])], "Workflow": {"Status": "SUPPRESSED"}}),
             now(),
         )
         .ok();
-    assert_eq!(r["UnprocessedFindings"][0]["ErrorCode"], "AccessDenied", "{r}");
+    assert_eq!(r["ProcessedFindings"], json!([key(&mine[0])]), "{r}");
+    assert_eq!(r["UnprocessedFindings"][0]["FindingIdentifier"], key(&mine[2]), "{r}");
+    assert_eq!(r["UnprocessedFindings"][0]["ErrorCode"], "FindingNotFound", "{r}");
+    let ids = json!([key(&mine[0])]);
     let r = s
         .signed(
             &admin,
             "PATCH",
             "/findings/batchupdate",
-            &json!({"FindingIdentifiers": ids, "Workflow": {"Status": "SUPPRESSED"}}),
+            &json!({"FindingIdentifiers": ids, "Workflow": {"Status": "NOTIFIED"}}),
             now(),
         )
         .ok();

@@ -202,6 +202,9 @@ fn access_model_limits_members_and_administrators() {
     );
     assert_eq!(v["ProcessedFindings"], ids(&["adm", "mem"]));
     assert_eq!(v["UnprocessedFindings"][0]["FindingIdentifier"]["Id"], "other");
+    // A finding the caller may not update is one it cannot see: the documented code.
+    assert_eq!(v["UnprocessedFindings"][0]["ErrorCode"], "FindingNotFound");
+    assert!(v["UnprocessedFindings"][0]["ErrorMessage"].as_str().unwrap().contains(other), "{v}");
 
     let as_member = Caller { account: Some(mem.into()), identity: "dev".into() };
     let v = update(
@@ -211,11 +214,18 @@ fn access_model_limits_members_and_administrators() {
     );
     assert_eq!(v["ProcessedFindings"], ids(&["mem"]));
     assert_eq!(v["UnprocessedFindings"][0]["FindingIdentifier"]["Id"], "adm");
-    // Seed 003: member accounts can only update the Note.
-    let v =
-        update(&mut s, &as_member, json!({"FindingIdentifiers": ids(&["mem"]), "Workflow": {"Status": "RESOLVED"}}));
-    assert_eq!(v["ProcessedFindings"], json!([]));
-    assert!(v["UnprocessedFindings"][0]["ErrorMessage"].as_str().unwrap().contains("Note"));
+    assert_eq!(v["UnprocessedFindings"][0]["ErrorCode"], "FindingNotFound");
+    // The service model (seed 001 too): a member account updates any of the fields on its own
+    // findings; seed 003's "only the Note" is the user guide's older word.
+    let v = update(
+        &mut s,
+        &as_member,
+        json!({"FindingIdentifiers": ids(&["mem", "other"]), "Workflow": {"Status": "RESOLVED"}, "Severity": {"Label": "LOW"}}),
+    );
+    assert_eq!(v["ProcessedFindings"], ids(&["mem"]));
+    assert_eq!(v["UnprocessedFindings"][0]["FindingIdentifier"]["Id"], "other");
+    let stored = s.get(&FindingKey::new(ARN, "mem")).unwrap().unwrap();
+    assert_eq!((&stored["Workflow"]["Status"], &stored["Severity"]["Label"]), (&json!("RESOLVED"), &json!("LOW")));
 
     // Import: the caller's account must be the finding's AwsAccountId (seed 002).
     let r = s.batch_import(&as_member, vec![finding("x", other)]).unwrap();

@@ -219,11 +219,6 @@ impl FindingUpdate {
         *self == FindingUpdate::default()
     }
 
-    /// Seed 003: member accounts may update only the Note object.
-    pub fn is_note_only(&self) -> bool {
-        self.note.is_some() && FindingUpdate { note: None, ..self.clone() }.is_empty()
-    }
-
     /// The request members for these fields (without FindingIdentifiers).
     pub fn to_json(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -496,6 +491,5 @@ mod tests {
         assert_eq!(set, BufFields::default());
         let over = changes.iter().find(|c| c.field == "UserDefinedFields.over").unwrap();
         assert_eq!((over.old.as_deref(), over.new.as_deref()), (Some("old"), Some("new")));
-        assert!(!u.is_note_only());
     }
 }

@@ -66,7 +66,8 @@ impl Caller {
     }
 }
 
-/// What a caller may update, from the administrator/member relation (seeds 001 and 003).
+/// What a caller may update, from the administrator/member relation (seed 001 and the service
+/// model; `store::update::denied`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
     Unrestricted,
@@ -74,7 +75,7 @@ pub enum Access {
     Administrator {
         accounts: HashSet<String>,
     },
-    /// Its own findings, and of them only the Note (seed 003).
+    /// Its own findings.
     Member {
         account: String,
     },
