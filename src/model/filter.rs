@@ -898,21 +898,22 @@ fn check_list(list: &FilterList, path: &str) -> Result<Compiled, FilterError> {
     let blank = |s: &str| s.trim().is_empty();
     match list {
         FilterList::String(v) => {
-            // Model doc (StringFilter.Comparison): CONTAINS with NOT_CONTAINS, and EQUALS with NOT_EQUALS or
-            // PREFIX_NOT_EQUALS, on the same field are an error.
+            // Model doc (StringFilter.Comparison): "You can't provide both an EQUALS filter and a
+            // NOT_EQUALS or PREFIX_NOT_EQUALS filter on the same field. Combining filters in this way
+            // returns an error. CONTAINS filters can only be used with other CONTAINS filters.
+            // NOT_CONTAINS filters can only be used with other NOT_CONTAINS filters."
             use StringComparison as C;
+            let clash = |a: C, b: C| match (a, b) {
+                (C::Contains, other) | (other, C::Contains) => other != C::Contains,
+                (C::NotContains, other) | (other, C::NotContains) => other != C::NotContains,
+                (C::Equals, other) | (other, C::Equals) => matches!(other, C::NotEquals | C::PrefixNotEquals),
+                _ => false,
+            };
             for (i, f) in v.iter().enumerate() {
                 if blank(&f.value) {
                     return Err(FilterError::new(at(i, "Value"), "must not be empty or blank"));
                 }
-                let banned: &[C] = match f.comparison {
-                    C::Contains => &[C::NotContains],
-                    C::NotContains => &[C::Contains],
-                    C::Equals => &[C::NotEquals, C::PrefixNotEquals],
-                    C::NotEquals | C::PrefixNotEquals => &[C::Equals],
-                    C::Prefix | C::ContainsWord => &[],
-                };
-                if let Some(j) = v[..i].iter().position(|g| banned.contains(&g.comparison)) {
+                if let Some(j) = v[..i].iter().position(|g| clash(f.comparison, g.comparison)) {
                     return Err(FilterError::new(
                         at(i, "Comparison"),
                         format!(
@@ -927,8 +928,16 @@ fn check_list(list: &FilterList, path: &str) -> Result<Compiled, FilterError> {
             Ok(Compiled::None)
         }
         FilterList::Map(v) => {
-            // Model doc (MapFilter.Comparison): CONTAINS with NOT_CONTAINS, EQUALS with NOT_EQUALS are an error.
+            // Model doc (MapFilter.Comparison): "CONTAINS filters can only be used with other CONTAINS
+            // filters. NOT_CONTAINS filters can only be used with other NOT_CONTAINS filters. [...] you
+            // can't have both an EQUALS filter and a NOT_EQUALS filter on the same field."
             use MapComparison as C;
+            let clash = |a: C, b: C| match (a, b) {
+                (C::Contains, other) | (other, C::Contains) => other != C::Contains,
+                (C::NotContains, other) | (other, C::NotContains) => other != C::NotContains,
+                (C::Equals, C::NotEquals) | (C::NotEquals, C::Equals) => true,
+                _ => false,
+            };
             for (i, f) in v.iter().enumerate() {
                 if blank(&f.key) {
                     return Err(FilterError::new(at(i, "Key"), "must not be empty or blank"));
@@ -936,13 +945,7 @@ fn check_list(list: &FilterList, path: &str) -> Result<Compiled, FilterError> {
                 if blank(&f.value) {
                     return Err(FilterError::new(at(i, "Value"), "must not be empty or blank"));
                 }
-                let banned = match f.comparison {
-                    C::Contains => C::NotContains,
-                    C::NotContains => C::Contains,
-                    C::Equals => C::NotEquals,
-                    C::NotEquals => C::Equals,
-                };
-                if let Some(j) = v[..i].iter().position(|g| g.comparison == banned) {
+                if let Some(j) = v[..i].iter().position(|g| clash(f.comparison, g.comparison)) {
                     return Err(FilterError::new(
                         at(i, "Comparison"),
                         format!(
@@ -1421,10 +1424,11 @@ mod tests {
 
     #[test]
     fn map_filters() {
-        // API-DIGEST 3.1: look up Key; EQUALS/CONTAINS ORed, NOT_* ANDed; ResourceTags = Resources[].Tags.
+        // API-DIGEST 3.1: look up Key; EQUALS or CONTAINS ORed, NOT_* ANDed; ResourceTags = Resources[].Tags.
         let tag = |k: &str, v: &str, c: &str| json!({"Key": k, "Value": v, "Comparison": c});
         assert!(m(json!({"ResourceTags": [tag("env", "dev", "EQUALS")]})));
-        assert!(m(json!({"ResourceTags": [tag("env", "test", "EQUALS"), tag("team", "blu", "CONTAINS")]})));
+        assert!(m(json!({"ResourceTags": [tag("env", "tes", "CONTAINS"), tag("team", "blu", "CONTAINS")]})));
+        assert!(m(json!({"ResourceTags": [tag("env", "test", "EQUALS"), tag("env", "dev", "EQUALS")]})));
         assert!(!m(json!({"ResourceTags": [tag("env", "Prod", "EQUALS")]})));
         assert!(!m(json!({"ResourceTags": [tag("env", "prod", "NOT_EQUALS")]})));
         assert!(m(json!({"ResourceTags": [tag("owner", "x", "NOT_EQUALS")]})));
@@ -1639,8 +1643,8 @@ mod tests {
 
     #[test]
     fn banned_combinations_are_rejected() {
-        // Model doc StringFilter.Comparison: CONTAINS with NOT_CONTAINS, and EQUALS with NOT_EQUALS or
-        // PREFIX_NOT_EQUALS, on the same field return an error.
+        // Model doc StringFilter.Comparison: EQUALS with NOT_EQUALS or PREFIX_NOT_EQUALS on the same
+        // field returns an error; CONTAINS only with CONTAINS, NOT_CONTAINS only with NOT_CONTAINS.
         let s = |a: &str, b: &str| {
             Filters::from_json(&json!({"Title": [{"Value": "x", "Comparison": a}, {"Value": "y", "Comparison": b}]}))
         };
@@ -1655,14 +1659,28 @@ mod tests {
         assert!(s("PREFIX", "NOT_EQUALS").is_ok());
         assert!(s("PREFIX", "PREFIX_NOT_EQUALS").is_ok());
         assert!(s("EQUALS", "PREFIX").is_ok());
-        // Model doc MapFilter.Comparison: CONTAINS with NOT_CONTAINS, EQUALS with NOT_EQUALS.
+        assert!(s("CONTAINS", "CONTAINS").is_ok());
+        assert!(s("NOT_CONTAINS", "NOT_CONTAINS").is_ok());
+        for other in ["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS", "CONTAINS_WORD"] {
+            assert_eq!(
+                s(other, "CONTAINS").unwrap_err().to_string(),
+                format!("Filters.Title[1].Comparison: CONTAINS cannot be combined with {other} (Filters.Title[0]) on the same field")
+            );
+            assert!(s("CONTAINS", other).is_err(), "CONTAINS then {other}");
+            assert!(s(other, "NOT_CONTAINS").is_err(), "{other} then NOT_CONTAINS");
+            assert!(s("NOT_CONTAINS", other).is_err(), "NOT_CONTAINS then {other}");
+        }
+        // Model doc MapFilter.Comparison: the same for CONTAINS and NOT_CONTAINS; EQUALS with NOT_EQUALS.
         let mp = |a: &str, b: &str| {
             Filters::from_json(&json!({"ResourceTags": [
                 {"Key": "k", "Value": "x", "Comparison": a}, {"Key": "k2", "Value": "y", "Comparison": b}]}))
         };
         assert!(mp("CONTAINS", "NOT_CONTAINS").is_err());
         assert!(mp("EQUALS", "NOT_EQUALS").is_err());
-        assert!(mp("EQUALS", "NOT_CONTAINS").is_ok());
+        assert!(mp("EQUALS", "NOT_CONTAINS").is_err());
+        assert!(mp("CONTAINS", "EQUALS").is_err());
+        assert!(mp("NOT_EQUALS", "NOT_EQUALS").is_ok());
+        assert!(mp("CONTAINS", "CONTAINS").is_ok());
     }
 
     #[test]
