@@ -543,3 +543,25 @@ fn matching_keys_agree_with_the_exact_evaluation() {
     }
     assert!(narrowed >= 6, "most queries select some findings but not all: {narrowed}");
 }
+
+// Model, Severity.Label: "If you provide Normalized and don't provide Label, then Label is set
+// automatically" (and Normalized from Label): a finding sent with either alone is found by the
+// other's filter.
+#[test]
+fn a_severity_given_as_normalized_alone_is_filtered_by_its_label() {
+    let (_d, mut s) = store();
+    let mut by_normalized = finding("n", "111122223333");
+    by_normalized.as_object_mut().unwrap().remove("FindingProviderFields");
+    by_normalized["Severity"] = json!({"Normalized": 75});
+    let mut by_label = finding("l", "111122223333");
+    by_label.as_object_mut().unwrap().remove("FindingProviderFields");
+    by_label["Severity"] = json!({"Label": "HIGH"});
+    let r = s.batch_import(&admin(), vec![by_normalized, by_label]).unwrap();
+    assert_eq!(r.success_count, 2);
+    let high = get(&s, json!({"Filters": {"SeverityLabel": [{"Value": "HIGH", "Comparison": "EQUALS"}]}}));
+    let ids: Vec<&str> = high["Findings"].as_array().unwrap().iter().map(|f| f["Id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 2, "{high}");
+    let seventy = get(&s, json!({"Filters": {"SeverityNormalized": [{"Gte": 70, "Lte": 70}]}}));
+    assert_eq!(seventy["Findings"][0]["Id"], "l", "{seventy}");
+    assert_eq!(seventy["Findings"].as_array().unwrap().len(), 1);
+}

@@ -368,8 +368,10 @@ pub fn validate_asff(doc: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// ASFF: a finding's severity is its Label, or the deprecated Normalized it is derived from; an
+/// Original alone is the product's own scale, which Security Hub cannot rank.
 fn has_severity_value(s: &Value) -> bool {
-    s.member("Label").is_some() || s.member("Normalized").is_some() || s.member("Original").is_some()
+    s.member("Label").is_some() || s.member("Normalized").is_some()
 }
 
 fn check_severity(sev: Option<&Value>, at: &str, top_level: bool) -> Result<(), String> {
@@ -533,6 +535,15 @@ pub(crate) mod tests {
         f.as_object_mut().unwrap().remove("Severity");
         assert!(validate_asff(&f).unwrap_err().contains("Severity"));
         f["FindingProviderFields"] = json!({"Severity": {"Label": "LOW", "Original": "2"}});
+        assert_eq!(validate_asff(&f), Ok(()));
+        // An Original alone, in either place, is no severity Security Hub can rank.
+        f["FindingProviderFields"] = json!({"Severity": {"Original": "2"}});
+        f["Severity"] = json!({"Original": "2"});
+        assert_eq!(
+            validate_asff(&f).unwrap_err(),
+            "data should have Severity or FindingProviderFields.Severity with a Label or Normalized value"
+        );
+        f["Severity"] = json!({"Normalized": 12, "Original": "2"});
         assert_eq!(validate_asff(&f), Ok(()));
     }
 

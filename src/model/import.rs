@@ -102,6 +102,7 @@ pub fn apply_import(existing: Option<(&Value, BufFields)>, incoming: Value, now:
     for (attr, flag) in PROVIDER_ATTRIBUTES {
         provider_precedence_on_update(&mut doc, old, attr, buf.contains(flag));
     }
+    complete_severity(&mut doc);
     let mut doc = Value::Object(doc);
     let auto = auto_workflow(Some(old), &mut doc);
     let mut changes = diff(old, &doc);
@@ -133,6 +134,7 @@ pub fn create(incoming: Value, now: OffsetDateTime) -> (Value, Option<AutoChange
     for (attr, _) in PROVIDER_ATTRIBUTES {
         provider_precedence_on_create(&mut doc, attr);
     }
+    complete_severity(&mut doc);
     let mut doc = Value::Object(doc);
     let auto = auto_workflow(None, &mut doc);
     (doc, auto)
@@ -180,6 +182,24 @@ fn provider_precedence_on_update(doc: &mut Map<String, Value>, old: &Value, attr
         Some(t) => doc.insert(attr.to_string(), t),
         None => doc.remove(attr),
     };
+}
+
+/// The model's Severity shape: "If you provide Normalized and don't provide Label, then Label is set
+/// automatically" (0 INFORMATIONAL, 1-39 LOW, 40-69 MEDIUM, 70-89 HIGH, 90-100 CRITICAL), and "If you
+/// provide Label and don't provide Normalized, then Normalized is set automatically" (0, 1, 40, 70,
+/// 90). So the label a filter, a sort and the list read is the one stored.
+fn complete_severity(doc: &mut Map<String, Value>) {
+    let Some(Value::Object(severity)) = doc.get_mut("Severity") else { return };
+    let label = severity.member("Label").and_then(Value::as_str).and_then(SeverityLabel::parse);
+    match (label, severity.member("Normalized").and_then(int_of)) {
+        (Some(label), None) if severity.member("Normalized").is_none() => {
+            severity.insert("Normalized".into(), json!(label.to_normalized()));
+        }
+        (None, Some(normalized)) if severity.member("Label").is_none() => {
+            severity.insert("Label".into(), json!(SeverityLabel::from_normalized(normalized).as_str()));
+        }
+        _ => {}
+    }
 }
 
 fn fpf_get<'a>(doc: &'a Map<String, Value>, attr: &str) -> Option<&'a Value> {
@@ -378,6 +398,40 @@ mod tests {
         assert_eq!(doc["ProcessedAt"], "2026-01-01T00:00:00.000Z");
         assert_eq!(doc["Region"], "us-east-1");
         assert_eq!(doc["ProductName"], "Default");
+    }
+
+    // Model, Severity.Label and Severity.Normalized: the one not provided is set from the other, on
+    // create and on an import update, so the stored label is the one filters and the list read.
+    #[test]
+    fn severity_label_and_normalized_are_set_from_each_other() {
+        for (given, label, normalized) in [
+            (json!({"Normalized": 75}), "HIGH", json!(75)),
+            (json!({"Normalized": 0}), "INFORMATIONAL", json!(0)),
+            (json!({"Normalized": "39"}), "LOW", json!("39")),
+            (json!({"Normalized": 90, "Original": "x"}), "CRITICAL", json!(90)),
+            (json!({"Label": "MEDIUM"}), "MEDIUM", json!(40)),
+            (json!({"Label": "HIGH", "Normalized": 10}), "HIGH", json!(10)),
+        ] {
+            let mut f = sample("a");
+            f["Severity"] = given.clone();
+            let doc = created(f.clone());
+            assert_eq!(
+                (&doc["Severity"]["Label"], &doc["Severity"]["Normalized"]),
+                (&json!(label), &normalized),
+                "{given}"
+            );
+            assert_eq!(doc["FindingProviderFields"]["Severity"]["Label"], label, "{given}");
+            let mut old = sample("a");
+            old.as_object_mut().unwrap().remove("FindingProviderFields");
+            let old = created(old);
+            f["UpdatedAt"] = json!("2030-01-01T00:00:00Z");
+            let (doc, _, _) = updated(&old, BufFields::default(), f);
+            assert_eq!(
+                (&doc["Severity"]["Label"], &doc["Severity"]["Normalized"]),
+                (&json!(label), &normalized),
+                "{given}"
+            );
+        }
     }
 
     #[test]
