@@ -606,11 +606,17 @@ fn import(g: &Global, files: &[String]) -> Result<Outcome> {
                 Ok(r) => {
                     ok += r.success_count;
                     failed.extend(
-                        r.failed.iter().map(|f| format!("{}: {}: {}", sanitize::line(&f.id), f.code, f.message)),
+                        // Validation messages quote the provider's values: sanitised, as every
+                        // third-party text printed to a terminal.
+                        r.failed
+                            .iter()
+                            .map(|f| format!("{}: {}: {}", sanitize::line(&f.id), f.code, sanitize::line(&f.message))),
                     );
                 }
                 // A call refused whole (a lone finding over 6 MB): its findings failed, not the file.
-                Err(StoreError::InvalidInput(m)) => failed.push(format!("findings {}..{}: {m}", first + 1, first + n)),
+                Err(StoreError::InvalidInput(m)) => {
+                    failed.push(format!("findings {}..{}: {}", first + 1, first + n, sanitize::line(&m)))
+                }
                 Err(e) => return Err(e.into()),
             }
             first += n;
@@ -621,7 +627,7 @@ fn import(g: &Global, files: &[String]) -> Result<Outcome> {
             println!("  failed {f}");
         }
         if let Some(e) = read_error {
-            eprintln!("{e}");
+            eprintln!("{}", sanitize::text(&e));
             eprintln!("  (the {ok} findings read before this point were imported)");
             any_failed = true;
         }
@@ -758,7 +764,13 @@ fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     }
     println!("{processed} processed, {} unprocessed", unprocessed.len());
     for x in &unprocessed {
-        println!("  {} ({}): {}: {}", sanitize::line(&x.key.id), sanitize::line(&x.key.product_arn), x.code, x.message);
+        println!(
+            "  {} ({}): {}: {}",
+            sanitize::line(&x.key.id),
+            sanitize::line(&x.key.product_arn),
+            x.code,
+            sanitize::line(&x.message)
+        );
     }
     Ok(if unprocessed.is_empty() { Outcome::Ok } else { Outcome::Failed })
 }
@@ -785,7 +797,12 @@ fn api_call(g: &Global, operation: &str, input_json: Option<&str>) -> Result<Out
             Ok(Outcome::Ok)
         }
         Err(e) => {
-            eprintln!("An error occurred ({}) when calling the {} operation: {}", e.code, op.name(), e.message);
+            eprintln!(
+                "An error occurred ({}) when calling the {} operation: {}",
+                e.code,
+                op.name(),
+                sanitize::text(&e.message)
+            );
             println!("{}", serde_json::to_string_pretty(&e.to_json())?);
             Ok(Outcome::Failed)
         }
@@ -811,7 +828,7 @@ fn history(g: &Global, id: &str, product_arn: Option<&str>) -> Result<Outcome> {
         let page = store.finding_history(&req)?;
         for r in &page.records {
             let who = if r.is_service_change() {
-                format!("Security Hub (automatic: {})", r.reason.as_deref().unwrap_or(""))
+                format!("Security Hub (automatic: {})", sanitize::line(r.reason.as_deref().unwrap_or("")))
             } else {
                 format!("{} by {}", r.source, sanitize::line(&r.identity))
             };
@@ -820,7 +837,8 @@ fn history(g: &Global, id: &str, product_arn: Option<&str>) -> Result<Outcome> {
                 let show = |v: &Option<String>| {
                     v.as_deref().map_or("(none)".to_string(), |s| cell(s, 60).trim_end().to_string())
                 };
-                println!("    {}: {} -> {}", u.field, show(&u.old), show(&u.new));
+                // Field names come from the provider's keys (`ProductFields.<key>`).
+                println!("    {}: {} -> {}", sanitize::line(&u.field), show(&u.old), show(&u.new));
             }
         }
         match page.next_token {

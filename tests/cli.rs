@@ -187,3 +187,39 @@ fn acknowledged_imports_survive_kill_9() {
     let rows = String::from_utf8_lossy(&o.stdout).lines().count() - 1;
     assert!(rows >= acknowledged, "{rows} stored < {acknowledged} acknowledged");
 }
+
+// Finding text is third-party: what the CLI prints of it (failure messages quoting a provider's
+// value, history field names from ProductFields keys, unprocessed reasons) never carries an escape
+// byte to the terminal; the stored document keeps the bytes as sent.
+#[test]
+fn provider_text_in_messages_and_history_cannot_drive_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let gen = generate(dir.path(), 2, 3);
+    let mut findings: Vec<Value> =
+        serde_json::from_slice::<Value>(&std::fs::read(&gen).unwrap()).unwrap()["Findings"].as_array().unwrap().clone();
+    findings[0]["UpdatedAt"] = json!("\u{1b}]0;pwned\u{7}\u{1b}[2J");
+    findings[1]["ProductFields"] = json!({"key\u{1b}[31m": "one"});
+    let file = dir.path().join("hostile.json");
+    std::fs::write(&file, serde_json::to_vec(&json!({"Findings": findings})).unwrap()).unwrap();
+    let o = run(&store, &["import", file.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let out = text(&o);
+    assert!(out.contains("1 imported, 1 failed") && out.contains("data.UpdatedAt"), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains('\u{241b}'), "the escape is shown as a placeholder: {out}");
+
+    findings[1]["ProductFields"] = json!({"key\u{1b}[31m": "two"});
+    findings[1]["UpdatedAt"] = json!("2099-01-01T00:00:00Z");
+    std::fs::write(&file, serde_json::to_vec(&json!({"Findings": [findings[1].clone()]})).unwrap()).unwrap();
+    let o = run(&store, &["import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&store, &["history", findings[1]["Id"].as_str().unwrap()]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("ProductFields.key\u{241b}[31m: one -> two"), "{out}");
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    let o = run(&store, &["findings", "--format", "json"]);
+    let stored: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(stored["Findings"][0]["ProductFields"]["key\u{1b}[31m"], "two");
+}
