@@ -565,3 +565,25 @@ fn a_severity_given_as_normalized_alone_is_filtered_by_its_label() {
     assert_eq!(seventy["Findings"][0]["Id"], "l", "{seventy}");
     assert_eq!(seventy["Findings"].as_array().unwrap().len(), 1);
 }
+
+// API-DIGEST 2.3 / model: FindingSizeExceeded, "The finding size was greater than the permissible
+// value of 240 KB": an update that would take a stored finding over the limit is unprocessed and the
+// stored finding is left as it was, while the others of the call are updated.
+#[test]
+fn an_update_that_would_exceed_240_kb_is_unprocessed_and_changes_nothing() {
+    let (_d, mut s) = store();
+    let mut big = finding("big", "111122223333");
+    let size = serde_json::to_vec(&big).unwrap().len();
+    big["Vulnerabilities"] = json!([{"Id": "CVE-2026-0001", "Description": "v".repeat(240 * 1024 - 700 - size)}]);
+    let r = s.batch_import(&admin(), vec![big, finding("small", "111122223333")]).unwrap();
+    assert_eq!(r.success_count, 2, "{r:?}");
+    let before = s.get(&FindingKey::new(ARN, "big")).unwrap().unwrap();
+    let udf: serde_json::Map<String, Value> = (0..3).map(|i| (format!("k{i}"), json!("x".repeat(1000)))).collect();
+    let v = update(&mut s, &admin(), json!({"FindingIdentifiers": ids(&["big", "small"]), "UserDefinedFields": udf}));
+    assert_eq!(v["ProcessedFindings"], ids(&["small"]), "{v}");
+    assert_eq!(v["UnprocessedFindings"][0]["FindingIdentifier"]["Id"], "big");
+    assert_eq!(v["UnprocessedFindings"][0]["ErrorCode"], "FindingSizeExceeded");
+    assert!(v["UnprocessedFindings"][0]["ErrorMessage"].as_str().unwrap().contains("240 KB"), "{v}");
+    assert_eq!(s.get(&FindingKey::new(ARN, "big")).unwrap().unwrap(), before);
+    assert_eq!(s.get(&FindingKey::new(ARN, "small")).unwrap().unwrap()["UserDefinedFields"]["k2"], "x".repeat(1000));
+}

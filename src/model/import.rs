@@ -23,8 +23,9 @@ impl BufFields {
     pub const SEVERITY: BufFields = BufFields(8);
     pub const TYPES: BufFields = BufFields(16);
 
+    /// Every attribute of `other` is in `self` (the empty set is in every set).
     pub fn contains(self, other: BufFields) -> bool {
-        self.0 & other.0 == other.0 && other.0 != 0
+        self.0 & other.0 == other.0
     }
 
     pub fn union(self, other: BufFields) -> BufFields {
