@@ -369,6 +369,16 @@ fn get_findings_filters_sorts_and_pages_exactly_once() {
     assert!(e.to_string().contains("NextToken"));
 }
 
+/// An EQUALS filter on each of the first `n` of eleven string attributes.
+fn equals_filters(n: usize) -> serde_json::Map<String, Value> {
+    ["Title", "Id", "Region", "Description", "GeneratorId", "ProductName", "CompanyName", "AwsAccountId", "ResourceId"]
+        .into_iter()
+        .chain(["ResourceType", "ComplianceStatus"])
+        .take(n)
+        .map(|f| (f.to_string(), json!([{"Value": "x", "Comparison": "EQUALS"}])))
+        .collect()
+}
+
 #[test]
 fn get_findings_rejects_bad_requests_with_the_member_named() {
     for (body, expected) in [
@@ -377,10 +387,13 @@ fn get_findings_rejects_bad_requests_with_the_member_named() {
         (json!({"SortCriteria": [{"Field": "Nope"}]}), "Nope"),
         (json!({"Filters": {"Bogus": []}}), "Bogus"),
         (json!({"Filtres": {}}), "unknown member Filtres"),
+        // Model, GetFindingsRequest.Filters: up to 10 finding attributes.
+        (json!({"Filters": equals_filters(11)}), "at most 10 finding attributes can be filtered on, got 11"),
     ] {
         let e = GetFindingsRequest::from_json(&body).unwrap_err();
         assert!(e.to_string().contains(expected), "{body}: {e}");
     }
+    assert!(GetFindingsRequest::from_json(&json!({"Filters": equals_filters(10)})).is_ok());
 }
 
 // Engine issue: several processes on one store; acknowledged updates are never lost.

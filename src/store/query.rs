@@ -113,6 +113,9 @@ fn check_members(obj: &Map<String, Value>, allowed: &[&str], op: &str) -> Result
     }
 }
 
+/// GetFindings filters on at most this many attributes (the model's GetFindingsRequest.Filters).
+const MAX_FILTER_ATTRIBUTES: usize = 10;
+
 impl GetFindingsRequest {
     /// Reads the exact AWS request JSON.
     pub fn from_json(v: &Value) -> Result<GetFindingsRequest> {
@@ -125,7 +128,18 @@ impl GetFindingsRequest {
         check_members(obj, &["Filters", "SortCriteria", "NextToken", "MaxResults"], "GetFindings")?;
         let filters = match obj.get("Filters") {
             None | Some(Value::Null) => Filters::default(),
-            Some(f) => Filters::from_json(f).map_err(|e| invalid(e.to_string()))?,
+            Some(f) => {
+                // Model, GetFindingsRequest.Filters: "You can filter by up to 10 finding attributes."
+                let used = f
+                    .as_object()
+                    .map_or(0, |m| m.values().filter(|v| v.as_array().is_none_or(|list| !list.is_empty())).count());
+                if used > MAX_FILTER_ATTRIBUTES {
+                    return Err(invalid(format!(
+                        "Filters: at most {MAX_FILTER_ATTRIBUTES} finding attributes can be filtered on, got {used}"
+                    )));
+                }
+                Filters::from_json(f).map_err(|e| invalid(e.to_string()))?
+            }
         };
         let mut sort = Vec::new();
         if let Some(list) = obj.get("SortCriteria") {
