@@ -389,6 +389,11 @@ fn get_findings_rejects_bad_requests_with_the_member_named() {
         (json!({"Filtres": {}}), "unknown member Filtres"),
         // Model, GetFindingsRequest.Filters: up to 10 finding attributes.
         (json!({"Filters": equals_filters(11)}), "at most 10 finding attributes can be filtered on, got 11"),
+        // Model, StringFilter.Comparison: CONTAINS_WORD is for the V2 APIs only.
+        (
+            json!({"Filters": {"Title": [{"Value": "x", "Comparison": "CONTAINS_WORD"}]}}),
+            "Filters.Title[0].Comparison: CONTAINS_WORD works only in the V2 APIs",
+        ),
     ] {
         let e = GetFindingsRequest::from_json(&body).unwrap_err();
         assert!(e.to_string().contains(expected), "{body}: {e}");

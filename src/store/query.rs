@@ -138,6 +138,18 @@ impl GetFindingsRequest {
                         "Filters: at most {MAX_FILTER_ATTRIBUTES} finding attributes can be filtered on, got {used}"
                     )));
                 }
+                // Model, StringFilter.Comparison: "The CONTAINS_WORD operator works only in the
+                // GetFindingsV2, GetFindingStatisticsV2, GetResourcesV2, and GetResourcesStatisticsV2 APIs."
+                for (field, list) in f.as_object().into_iter().flatten() {
+                    for (i, entry) in list.as_array().into_iter().flatten().enumerate() {
+                        if entry.get("Comparison").and_then(Value::as_str) == Some("CONTAINS_WORD") {
+                            return Err(invalid(format!(
+                                "Filters.{field}[{i}].Comparison: CONTAINS_WORD works only in the V2 APIs \
+                                 (GetFindingsV2 and the other V2 operations), not in GetFindings"
+                            )));
+                        }
+                    }
+                }
                 Filters::from_json(f).map_err(|e| invalid(e.to_string()))?
             }
         };
