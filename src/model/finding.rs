@@ -291,11 +291,13 @@ pub fn validate_asff(doc: &Value) -> Result<(), String> {
             required_string(r, member).map_err(|e| e.replace("data", &format!("data.Resources[{i}]")))?;
         }
     }
+    // The model's FindingProviderSeverity has only Label and Original: there, only a Label ranks.
     let has_severity = obj.member("Severity").is_some_and(has_severity_value)
-        || value_at(doc, &["FindingProviderFields", "Severity"]).is_some_and(has_severity_value);
+        || value_at(doc, &["FindingProviderFields", "Severity"]).is_some_and(|s| s.member("Label").is_some());
     if !has_severity {
         return Err(
-            "data should have Severity or FindingProviderFields.Severity with a Label or Normalized value".to_string()
+            "data should have a Severity with a Label or Normalized value, or a FindingProviderFields.Severity with a Label"
+            .to_string()
         );
     }
     check_severity(doc.member("Severity"), "data.Severity", true)?;
@@ -539,10 +541,12 @@ pub(crate) mod tests {
         // An Original alone, in either place, is no severity Security Hub can rank.
         f["FindingProviderFields"] = json!({"Severity": {"Original": "2"}});
         f["Severity"] = json!({"Original": "2"});
-        assert_eq!(
-            validate_asff(&f).unwrap_err(),
-            "data should have Severity or FindingProviderFields.Severity with a Label or Normalized value"
-        );
+        let refused = "data should have a Severity with a Label or Normalized value, or a \
+                       FindingProviderFields.Severity with a Label";
+        assert_eq!(validate_asff(&f).unwrap_err(), refused);
+        // FindingProviderSeverity (model) has no Normalized: one there ranks nothing either.
+        f["FindingProviderFields"] = json!({"Severity": {"Normalized": 50}});
+        assert_eq!(validate_asff(&f).unwrap_err(), refused);
         f["Severity"] = json!({"Normalized": 12, "Original": "2"});
         assert_eq!(validate_asff(&f), Ok(()));
     }

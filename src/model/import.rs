@@ -147,7 +147,7 @@ fn provider_precedence_on_create(doc: &mut Map<String, Value>, attr: &str) {
     let provider = fpf_get(doc, attr).cloned();
     match provider {
         Some(p) => {
-            let top = top_from_provider(attr, &p, None);
+            let top = top_from_provider(attr, &p, None, doc.member(attr));
             doc.insert(attr.to_string(), top);
         }
         None => {
@@ -169,7 +169,7 @@ fn provider_precedence_on_update(doc: &mut Map<String, Value>, old: &Value, attr
     let (fpf, top) = match (new_fpf, new_top) {
         (Some(p), Some(t)) => (Some(p), Some(t)),
         (Some(p), None) => {
-            let t = top_from_provider(attr, &p, old_top.as_ref());
+            let t = top_from_provider(attr, &p, old_top.as_ref(), old_top.as_ref());
             (Some(p), Some(t))
         }
         (None, Some(t)) => (Some(provider_from_top(attr, &t)), Some(t)),
@@ -219,19 +219,32 @@ fn fpf_set(doc: &mut Map<String, Value>, attr: &str, v: Value) {
 
 /// The top-level value a FindingProviderFields value stands for. Only Severity differs in shape:
 /// FindingProviderFields.Severity is {Label, Original}; the top level also carries Normalized
-/// (derived from the label, API-DIGEST 2.3) and keeps a Product the provider sent.
-fn top_from_provider(attr: &str, provider: &Value, old_top: Option<&Value>) -> Value {
+/// (derived from the label, API-DIGEST 2.3) and keeps the Product of `product_from` (the stored top
+/// level). A provider severity without a Label takes Label and Normalized from `label_from` (the
+/// incoming top level of a new finding, the stored one of an existing finding), so that an Original
+/// alone does not leave the finding without a severity.
+fn top_from_provider(attr: &str, provider: &Value, product_from: Option<&Value>, label_from: Option<&Value>) -> Value {
     if attr != "Severity" {
         return provider.clone();
     }
     let label = provider.member("Label").and_then(Value::as_str).and_then(SeverityLabel::parse);
     let mut top = Map::new();
-    if let Some(p) = old_top.and_then(|t| t.member("Product")) {
+    if let Some(p) = product_from.and_then(|t| t.member("Product")) {
         top.insert("Product".into(), p.clone());
     }
-    if let Some(label) = label {
-        top.insert("Label".into(), json!(label.as_str()));
-        top.insert("Normalized".into(), json!(label.to_normalized()));
+    match (label, label_from) {
+        (Some(label), _) => {
+            top.insert("Label".into(), json!(label.as_str()));
+            top.insert("Normalized".into(), json!(label.to_normalized()));
+        }
+        (None, Some(from)) => {
+            for member in ["Label", "Normalized"] {
+                if let Some(v) = from.member(member) {
+                    top.insert(member.into(), v.clone());
+                }
+            }
+        }
+        (None, None) => {}
     }
     if let Some(original) = provider.member("Original") {
         top.insert("Original".into(), original.clone());
@@ -433,6 +446,24 @@ mod tests {
                 "{given}"
             );
         }
+    }
+
+    // A provider severity with only an Original (FindingProviderSeverity has no Normalized) takes
+    // precedence for the Original but leaves the finding's label: the incoming one on create, the
+    // stored one on an update.
+    #[test]
+    fn a_provider_severity_without_a_label_keeps_the_findings_label() {
+        let mut f = sample("a");
+        f["Severity"] = json!({"Normalized": 75});
+        f["FindingProviderFields"] = json!({"Severity": {"Original": "sev-7"}});
+        let doc = created(f.clone());
+        assert_eq!(doc["Severity"], json!({"Normalized": 75, "Label": "HIGH", "Original": "sev-7"}));
+        let mut next = f;
+        next.as_object_mut().unwrap().remove("Severity");
+        next["FindingProviderFields"] = json!({"Severity": {"Original": "sev-8"}});
+        next["UpdatedAt"] = json!("2030-01-01T00:00:00Z");
+        let (doc, _, _) = updated(&doc, BufFields::default(), next);
+        assert_eq!(doc["Severity"], json!({"Normalized": 75, "Label": "HIGH", "Original": "sev-8"}));
     }
 
     #[test]
