@@ -399,6 +399,11 @@ fn get_findings_rejects_bad_requests_with_the_member_named() {
         assert!(e.to_string().contains(expected), "{body}: {e}");
     }
     assert!(GetFindingsRequest::from_json(&json!({"Filters": equals_filters(10)})).is_ok());
+    // An attribute sent as null or [] filters on nothing and is not counted.
+    let mut ten = equals_filters(10);
+    ten.insert("Sample".into(), Value::Null);
+    ten.insert("Type".into(), json!([]));
+    assert!(GetFindingsRequest::from_json(&json!({"Filters": ten})).is_ok());
 }
 
 // Engine issue: several processes on one store; acknowledged updates are never lost.

@@ -132,7 +132,7 @@ impl GetFindingsRequest {
                 // Model, GetFindingsRequest.Filters: "You can filter by up to 10 finding attributes."
                 let used = f
                     .as_object()
-                    .map_or(0, |m| m.values().filter(|v| v.as_array().is_none_or(|list| !list.is_empty())).count());
+                    .map_or(0, |m| m.values().filter(|v| v.as_array().is_some_and(|list| !list.is_empty())).count());
                 if used > MAX_FILTER_ATTRIBUTES {
                     return Err(invalid(format!(
                         "Filters: at most {MAX_FILTER_ATTRIBUTES} finding attributes can be filtered on, got {used}"
