@@ -156,12 +156,12 @@ fn denied(access: &Access, account: &str) -> Option<String> {
         Access::Unrestricted => None,
         Access::Administrator { accounts } if accounts.contains(account) => None,
         Access::Administrator { .. } => Some(format!(
-            "no finding of the caller's accounts has this Id and ProductArn: it belongs to account {account}, \
-             which is neither the caller nor one of its members"
+            "not visible to the caller: the finding belongs to account {account}, which is neither the caller \
+             nor one of its members"
         )),
         Access::Member { account: own } | Access::Standalone { account: own } if own != account => Some(format!(
-            "no finding of account {own} has this Id and ProductArn: it belongs to account {account}, and an \
-             account may update only its own findings"
+            "not visible to account {own}: the finding belongs to account {account}, and an account may update \
+             only its own findings"
         )),
         Access::Member { .. } | Access::Standalone { .. } => None,
     }
@@ -249,5 +249,32 @@ mod tests {
         for key in &expected {
             assert_eq!(store.get(key).unwrap().unwrap()["Workflow"]["Status"], "NOTIFIED");
         }
+    }
+
+    // An update that changes nothing (the status it already has) is processed, and neither rewrites
+    // the row nor writes history; one that changes something writes the row and a history row.
+    #[test]
+    fn an_update_that_changes_nothing_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+        let caller = Caller::unrestricted("t");
+        let findings: Vec<Value> =
+            crate::generate::generate(&crate::generate::GenOptions { count: 3, ..Default::default() }).collect();
+        store.batch_import(&caller, findings.clone()).unwrap();
+        let ids: Vec<Value> = findings.iter().map(|f| FindingKey::of(f).unwrap().to_json()).collect();
+        let set = |status: &str| {
+            BatchUpdateRequest::from_json(&json!({"FindingIdentifiers": ids, "Workflow": {"Status": status}})).unwrap()
+        };
+        store.batch_update(&caller, &set("SUPPRESSED")).unwrap();
+        let history =
+            |store: &Store| -> i64 { store.conn.query_row("SELECT count(*) FROM history", [], |r| r.get(0)).unwrap() };
+        let (changes, rows) = (store.conn.total_changes(), history(&store));
+        assert_eq!(rows, 3);
+        let r = store.batch_update(&caller, &set("SUPPRESSED")).unwrap();
+        assert_eq!(r.processed.len(), 3);
+        assert_eq!((store.conn.total_changes(), history(&store)), (changes, rows), "nothing written");
+        store.batch_update(&caller, &set("RESOLVED")).unwrap();
+        assert!(store.conn.total_changes() > changes);
+        assert_eq!(history(&store), 6);
     }
 }
