@@ -17,7 +17,9 @@
 //!   for the contains-keys `title`/`note`); all negated values must hold (AND).
 //! * Different keys are ANDed. Repeating a key adds values to the same field (positive values OR,
 //!   negated values AND, as in the AWS filter semantics); AWS rejects `EQUALS` together with a negation
-//!   on one field, so `status:new -status:resolved` is an error (`type:TTPs -type:TTPs/Discovery` is fine).
+//!   on one field, so `status:new -status:resolved` is an error (`type:TTPs -type:TTPs/Discovery` is fine),
+//!   and `CONTAINS` (`NOT_CONTAINS`) only goes with other `CONTAINS` (`NOT_CONTAINS`) values, so on the
+//!   contains-keys `title:s3,bucket` is fine but `title:s3,cloud*` and `title:s3 -title:public` are errors.
 //! * Keys (case-insensitive) and their filter fields:
 //!
 //! | key | field | notes |
@@ -829,6 +831,14 @@ mod tests {
             "column 13: Filters.WorkflowStatus[1].Comparison: NOT_EQUALS cannot be combined with EQUALS \
              (Filters.WorkflowStatus[0]) on the same field"
         );
+        // Model doc: CONTAINS only with other CONTAINS, NOT_CONTAINS only with other NOT_CONTAINS.
+        assert_eq!(strings(&q("title:s3,bucket"), "Title"), [s("s3", C::Contains), s("bucket", C::Contains)]);
+        assert_eq!(
+            err("title:s3,cloud*"),
+            "column 1: Filters.Title[1].Comparison: PREFIX cannot be combined with CONTAINS (Filters.Title[0]) on the \
+             same field"
+        );
+        assert!(err("-title:s3 -title:cloud*").contains("PREFIX_NOT_EQUALS cannot be combined with NOT_CONTAINS"));
         // Model doc: PREFIX with NOT_EQUALS is allowed.
         assert_eq!(
             strings(&q("type:TTPs -type:TTPs/Discovery"), "Type"),

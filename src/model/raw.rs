@@ -976,6 +976,38 @@ mod tests {
         assert!(same > 200 && left > 200, "read alike {same}, left to serde_json {left}");
     }
 
+    // The one-pass reading is the path taken, not only its fallback: on every generated finding,
+    // compact and pretty, copy_projected reads Resources and Compliance, copies exactly what
+    // copy_value copies (with the same count of numbers), projects as scan_resources and
+    // scan_object project that copy, and stops where copy_value stops.
+    #[test]
+    fn copy_projected_reads_every_generated_resources_and_compliance() {
+        let generated =
+            crate::generate::generate(&crate::generate::GenOptions { count: 60, seed: 8, ..Default::default() });
+        let mut read = 0;
+        for f in generated {
+            for text in [serde_json::to_string(&f).unwrap(), serde_json::to_string_pretty(&f).unwrap()] {
+                for (member, key) in [("\"Resources\"", RESOURCES), ("\"Compliance\"", COMPLIANCE)] {
+                    let Some(at) = text.find(member) else { continue };
+                    let start = at + member.len() + text[at + member.len()..].find(':').unwrap() + 1;
+                    let start = start + text[start..].len() - text[start..].trim_start().len();
+                    let (mut one, mut other) = (Scanner::new(&text, start), Scanner::new(&text, start));
+                    let (mut copy, mut expected) = (Vec::new(), Vec::new());
+                    let (projected, numbers) = copy_projected(&mut one, &mut copy, key).expect(&text[start..]);
+                    assert_eq!(Some(numbers), other.copy_value(&mut expected));
+                    assert_eq!(
+                        (std::str::from_utf8(&copy).unwrap(), one.pos),
+                        (std::str::from_utf8(&expected).unwrap(), other.pos)
+                    );
+                    let slow = if key == RESOURCES { scan_resources(&copy) } else { scan_object(&copy) };
+                    assert_eq!(Some(projected), slow);
+                    read += 1;
+                }
+            }
+        }
+        assert!(read > 150, "{read}");
+    }
+
     // The splice relies on this: every member the create rules add or change is a parsed one,
     // also for a finding that leaves out every member the rules fill in.
     #[test]
