@@ -220,14 +220,20 @@ mod tests {
     use super::*;
     use crate::store::tests::clock;
 
-    #[test]
-    fn a_store_update_call_answers_in_identifier_order() {
+    /// A store in a temp dir (kept alive by the first value) with `count` generated findings imported.
+    fn imported(count: usize) -> (tempfile::TempDir, Store, Caller, Vec<Value>) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
         let caller = Caller::unrestricted("t");
         let findings: Vec<Value> =
-            crate::generate::generate(&crate::generate::GenOptions { count: 40, ..Default::default() }).collect();
+            crate::generate::generate(&crate::generate::GenOptions { count, ..Default::default() }).collect();
         store.batch_import(&caller, findings.clone()).unwrap();
+        (dir, store, caller, findings)
+    }
+
+    #[test]
+    fn a_store_update_call_answers_in_identifier_order() {
+        let (_dir, mut store, caller, findings) = imported(40);
         let mut ids: Vec<Value> = findings.iter().map(|f| FindingKey::of(f).unwrap().to_json()).collect();
         ids.insert(0, json!({"Id": "missing-0", "ProductArn": findings[0]["ProductArn"]}));
         ids.insert(10, json!({"Id": "missing-10", "ProductArn": findings[0]["ProductArn"]}));
@@ -255,12 +261,7 @@ mod tests {
     // the row nor writes history; one that changes something writes the row and a history row.
     #[test]
     fn an_update_that_changes_nothing_writes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
-        let caller = Caller::unrestricted("t");
-        let findings: Vec<Value> =
-            crate::generate::generate(&crate::generate::GenOptions { count: 3, ..Default::default() }).collect();
-        store.batch_import(&caller, findings.clone()).unwrap();
+        let (_dir, mut store, caller, findings) = imported(3);
         let ids: Vec<Value> = findings.iter().map(|f| FindingKey::of(f).unwrap().to_json()).collect();
         let set = |status: &str| {
             BatchUpdateRequest::from_json(&json!({"FindingIdentifiers": ids, "Workflow": {"Status": status}})).unwrap()
