@@ -191,15 +191,15 @@ fn provider_precedence_on_update(doc: &mut Map<String, Value>, old: &Value, attr
 /// 90). So the label a filter, a sort and the list read is the one stored.
 fn complete_severity(doc: &mut Map<String, Value>) {
     let Some(Value::Object(severity)) = doc.get_mut("Severity") else { return };
-    let label = severity.member("Label").and_then(Value::as_str).and_then(SeverityLabel::parse);
-    match (label, severity.member("Normalized").and_then(int_of)) {
-        (Some(label), None) if severity.member("Normalized").is_none() => {
-            severity.insert("Normalized".into(), json!(label.to_normalized()));
+    let missing = match (severity.member("Label"), severity.member("Normalized")) {
+        (Some(label), None) => {
+            label.as_str().and_then(SeverityLabel::parse).map(|l| ("Normalized", json!(l.to_normalized())))
         }
-        (None, Some(normalized)) if severity.member("Label").is_none() => {
-            severity.insert("Label".into(), json!(SeverityLabel::from_normalized(normalized).as_str()));
-        }
-        _ => {}
+        (None, Some(n)) => int_of(n).map(|n| ("Label", json!(SeverityLabel::from_normalized(n).as_str()))),
+        _ => None,
+    };
+    if let Some((member, value)) = missing {
+        severity.insert(member.into(), value);
     }
 }
 
