@@ -20,9 +20,10 @@ use std::time::{Duration, Instant};
 
 use hubtriage::app::state::{Config, LoadState};
 use hubtriage::app::{self, Action, AppState, Effect, Event};
-use hubtriage::backend::{Backend, StoreBackend};
+use hubtriage::backend::Backend;
 use hubtriage::generate::{generate, GenOptions};
 use hubtriage::keys::Keymap;
+use hubtriage::store::StoreBackend;
 use hubtriage::store::{Caller, Store};
 use hubtriage::{ui, worker};
 use ratatui::backend::TestBackend;
@@ -220,12 +221,17 @@ fn measure(path: &Path, count: usize) {
     );
 
     // What the rows themselves hold (payload bytes, before allocator overhead).
+    let key_bytes = |k: &hubtriage::model::finding::FindingId| match k {
+        hubtriage::model::finding::FindingId::Asff(k) => k.product_arn.capacity() + k.id.capacity(),
+        hubtriage::model::finding::FindingId::Ocsf(uid) => uid.capacity(),
+    };
     let strings = |r: &hubtriage::app::row::Row| {
-        [&r.key.product_arn, &r.key.id, &r.title, &r.resource_type, &r.resource_id, &r.account, &r.region]
-            .iter()
-            .chain([&r.product, &r.control_id, &r.updated_at].iter())
-            .map(|s| s.capacity())
-            .sum::<usize>()
+        key_bytes(&r.key)
+            + [&r.title, &r.resource_type, &r.resource_id, &r.account, &r.region]
+                .iter()
+                .chain([&r.product, &r.control_id, &r.updated_at].iter())
+                .map(|s| s.capacity())
+                .sum::<usize>()
     };
     let rows = &b.s.rows;
     let row_bytes = rows.all.capacity() * std::mem::size_of::<hubtriage::app::row::Row>()

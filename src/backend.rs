@@ -1,122 +1,55 @@
-//! What the worker needs from a source of findings, as a trait: the local store implements it here;
-//! a remote Security Hub endpoint implements the same operations later.
-
-use std::path::Path;
+//! The I/O seam: what the worker needs from a source of findings, as a trait over model types. The
+//! local store implements it (`store::StoreBackend`); a remote Security Hub implements the same
+//! operations. Every operation fails with a typed `BackendError` whose kind the UI can act on.
 
 use serde_json::Value;
 
-use crate::app::event::HistoryEntry;
-use crate::app::row::Row;
-use crate::generate;
-use crate::model::finding::FindingKey;
-use crate::model::update::BatchUpdateRequest;
-use crate::store::{Caller, HistoryRequest, Store, StoreError, UpdateResult, MAX_IMPORT_FINDINGS};
+use crate::model::call::UpdateCall;
+use crate::model::finding::FindingId;
+use crate::model::history::HistoryEntry;
+use crate::model::summary::FindingSummary;
+use crate::query::Query;
 
-pub type BackendResult<T> = std::result::Result<T, String>;
+pub use crate::model::source::{BackendError, Capabilities, ErrorKind, Rate};
+
+pub type Result<T> = std::result::Result<T, BackendError>;
+
+/// One finding an update call did not process, and why (UnprocessedFindings).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unprocessed {
+    pub id: FindingId,
+    /// The service's ErrorCode (e.g. FindingNotFound).
+    pub code: String,
+    pub message: String,
+}
+
+/// The answer to one update call.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateOutcome {
+    pub processed: Vec<FindingId>,
+    pub unprocessed: Vec<Unprocessed>,
+}
 
 pub trait Backend: Send {
     /// Where the findings come from, for the header (a store path, an endpoint and region).
     fn describe(&self) -> String;
-    /// How many findings there are, for the progress of a load.
-    fn count(&self) -> BackendResult<usize>;
-    /// Streams every finding's list row, most severe first; `sink` returns false to stop.
-    fn for_each_row(&self, sink: &mut dyn FnMut(Row) -> bool) -> BackendResult<()>;
-    /// One finding's document, or `None` when it does not exist.
-    fn document(&self, key: &FindingKey) -> BackendResult<Option<Value>>;
+    /// What this source can do.
+    fn capabilities(&self) -> Capabilities;
+    /// How many findings there are, when the source knows without reading them all (a store does;
+    /// GetFindings gives no total).
+    fn count(&self) -> Result<Option<usize>>;
+    /// Streams every finding's summary, most severe first; `sink` returns false to stop.
+    fn for_each_summary(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()>;
+    /// The documents of these findings, in the order asked (`None` for one that does not exist).
+    fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>>;
     /// A finding's history, newest first.
-    fn history(&self, key: &FindingKey) -> BackendResult<Vec<HistoryEntry>>;
-    /// The keys of the findings a structured query matches.
-    fn query(&self, text: &str) -> BackendResult<Vec<FindingKey>>;
-    /// One BatchUpdateFindings call.
-    fn batch_update(&mut self, request: &BatchUpdateRequest) -> BackendResult<UpdateResult>;
-    /// Imports the demo dataset; returns how many findings it holds.
-    fn load_demo(&mut self) -> BackendResult<usize>;
-}
-
-/// The local store, acting as `caller`.
-pub struct StoreBackend {
-    pub store: Store,
-    pub caller: Caller,
-}
-
-fn err(e: StoreError) -> String {
-    e.to_string()
-}
-
-impl StoreBackend {
-    pub fn new(store: Store, caller: Caller) -> StoreBackend {
-        StoreBackend { store, caller }
-    }
-
-    pub fn open(path: &Path, caller: Caller) -> BackendResult<StoreBackend> {
-        Ok(StoreBackend { store: Store::open(path).map_err(err)?, caller })
-    }
-}
-
-impl Backend for StoreBackend {
-    fn describe(&self) -> String {
-        self.store.path().display().to_string()
-    }
-
-    fn count(&self) -> BackendResult<usize> {
-        self.store.count().map(|n| n as usize).map_err(err)
-    }
-
-    fn for_each_row(&self, sink: &mut dyn FnMut(Row) -> bool) -> BackendResult<()> {
-        self.store.for_each_listed(|f| sink(Row::from_listed(f))).map_err(err)
-    }
-
-    fn document(&self, key: &FindingKey) -> BackendResult<Option<Value>> {
-        self.store.get(key).map_err(err)
-    }
-
-    fn history(&self, key: &FindingKey) -> BackendResult<Vec<HistoryEntry>> {
-        let mut req = HistoryRequest::new(key.clone());
-        let mut out = Vec::new();
-        loop {
-            let page = self.store.finding_history(&req).map_err(err)?;
-            for r in page.records {
-                let service = r.is_service_change();
-                out.push(HistoryEntry {
-                    time: r.time,
-                    who: if service { "Security Hub".into() } else { r.identity },
-                    service_reason: service.then(|| r.reason.unwrap_or_default()),
-                    created: r.created,
-                    changes: r.updates,
-                });
-            }
-            match page.next_token {
-                Some(t) if out.len() < 1_000 => req.next_token = Some(t),
-                _ => break,
-            }
-        }
-        Ok(out)
-    }
-
-    fn query(&self, text: &str) -> BackendResult<Vec<FindingKey>> {
-        let q = crate::query::parse(text).map_err(|e| e.to_string())?;
-        let words = |doc: &Value| q.matches_text(doc);
-        let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-        self.store.matching_keys(&q.filters, &q.text, extra).map_err(err)
-    }
-
-    fn batch_update(&mut self, request: &BatchUpdateRequest) -> BackendResult<UpdateResult> {
-        self.store.batch_update(&self.caller, request).map_err(err)
-    }
-
-    fn load_demo(&mut self) -> BackendResult<usize> {
-        import_demo(&mut self.store).map_err(err)
-    }
-}
-
-/// Imports the demo dataset (as the caller "demo", in calls of 100); returns how many findings were
-/// imported. The workbench offers it for an empty store, and the overview seeds one with it.
-pub fn import_demo(store: &mut Store) -> Result<usize, StoreError> {
-    let all = generate::demo_dataset();
-    let calls: Vec<Vec<Value>> = all.chunks(MAX_IMPORT_FINDINGS).map(<[Value]>::to_vec).collect();
-    let mut n = 0;
-    for r in store.import_calls(&Caller::unrestricted("demo"), calls)? {
-        n += r?.success_count;
-    }
-    Ok(n)
+    fn history(&self, id: &FindingId) -> Result<Vec<HistoryEntry>>;
+    /// The findings a structured query matches.
+    fn query(&self, query: &Query) -> Result<Vec<FindingId>>;
+    /// One update call (at most 100 findings).
+    fn batch_update(&mut self, call: &UpdateCall) -> Result<UpdateOutcome>;
+    /// Seeds the source with findings as its owner, whatever the caller's account (the demo
+    /// dataset into an empty store), in BatchImportFindings calls of at most 100 findings each;
+    /// returns how many were imported. Only where `capabilities().seed`.
+    fn seed(&mut self, calls: Vec<Vec<Value>>) -> Result<usize>;
 }

@@ -306,7 +306,7 @@ fn workbench(g: &Global, demo: bool) -> Result<Outcome> {
             None,
         )
     };
-    let backend = crate::backend::StoreBackend::open(&path, caller).map_err(|e| anyhow!(e))?;
+    let backend = crate::store::StoreBackend::open(&path, caller).map_err(|e| anyhow!(e))?;
     let result = crate::tui::run(Box::new(backend), config);
     if let Some(dir) = temp_dir {
         let _ = std::fs::remove_dir_all(dir);
@@ -323,7 +323,7 @@ fn overview(g: &Global) -> Result<Outcome> {
             "The store {} is empty; loading the demo dataset (2,000 generated findings)...",
             store.path().display()
         );
-        crate::backend::import_demo(&mut store)?;
+        crate::store::import_demo(&mut store)?;
     }
     let total = store.count()?;
     println!("hubtriage: {} findings in {}", total, store.path().display());

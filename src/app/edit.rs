@@ -1,27 +1,29 @@
 //! Pure helpers for edits: grouping identical updates into BatchUpdateFindings calls of ≤ 100,
-//! what restores a finding's previous values (undo), and the optimistic change to a list row.
+//! and the optimistic change to a list row. What restores a finding's previous values is
+//! `model::undo`.
 
 use serde_json::Value;
 
 use super::row::Row;
 use super::state::RowFields;
+use crate::model::call::UpdateCall;
 use crate::model::enums::{SeverityLabel, WorkflowStatus};
-use crate::model::finding::{int_of, str_at, value_at, FindingKey, Summary};
-use crate::model::update::{BatchUpdateRequest, FindingUpdate, NoteUpdate, SeverityUpdate, MAX_IDENTIFIERS};
+use crate::model::finding::FindingId;
+use crate::model::update::{FindingUpdate, NoteUpdate, MAX_IDENTIFIERS};
 
 /// Splits each group into calls of at most 100 identifiers.
-pub fn calls(groups: &[(FindingUpdate, Vec<FindingKey>)]) -> Vec<BatchUpdateRequest> {
+pub fn calls(groups: &[(FindingUpdate, Vec<FindingId>)]) -> Vec<UpdateCall> {
     groups
         .iter()
         .flat_map(|(u, keys)| {
-            keys.chunks(MAX_IDENTIFIERS).map(move |c| BatchUpdateRequest { identifiers: c.to_vec(), update: u.clone() })
+            keys.chunks(MAX_IDENTIFIERS).map(move |c| UpdateCall { ids: c.to_vec(), update: u.clone() })
         })
         .collect()
 }
 
 /// Groups findings that need the same update, in first-seen order, so they share calls.
-pub fn group(pairs: &[(FindingKey, FindingUpdate)]) -> Vec<(FindingUpdate, Vec<FindingKey>)> {
-    let mut out: Vec<(FindingUpdate, Vec<FindingKey>)> = Vec::new();
+pub fn group(pairs: &[(FindingId, FindingUpdate)]) -> Vec<(FindingUpdate, Vec<FindingId>)> {
+    let mut out: Vec<(FindingUpdate, Vec<FindingId>)> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (k, u) in pairs {
         let sig = Value::Object(u.to_json()).to_string();
@@ -34,50 +36,6 @@ pub fn group(pairs: &[(FindingKey, FindingUpdate)]) -> Vec<(FindingUpdate, Vec<F
         }
     }
     out
-}
-
-/// The update that puts back what `update` is about to change in `doc`. A field the finding did
-/// not have cannot be removed by BatchUpdateFindings, so it is left out.
-pub fn restore_for(doc: &Value, update: &FindingUpdate) -> FindingUpdate {
-    let s = Summary::of(doc);
-    let mut r = FindingUpdate::default();
-    if update.workflow_status.is_some() {
-        r.workflow_status = s.workflow_status;
-    }
-    if update.severity.is_some() && (s.severity_label.is_some() || s.severity_normalized.is_some()) {
-        r.severity = Some(SeverityUpdate { label: s.severity_label, normalized: s.severity_normalized, product: None });
-    }
-    if update.verification_state.is_some() {
-        r.verification_state = s.verification_state;
-    }
-    if update.confidence.is_some() {
-        r.confidence = doc.get("Confidence").and_then(int_of);
-    }
-    if update.criticality.is_some() {
-        r.criticality = doc.get("Criticality").and_then(int_of);
-    }
-    if update.note.is_some() && !s.note_text.trim().is_empty() {
-        let by = if s.note_updated_by.trim().is_empty() { "unknown".to_string() } else { s.note_updated_by };
-        r.note = Some(NoteUpdate { text: s.note_text, updated_by: by });
-    }
-    if update.types.is_some() {
-        if let Some(list) = value_at(doc, &["Types"]).and_then(Value::as_array) {
-            r.types = Some(list.iter().filter_map(Value::as_str).map(str::to_string).collect());
-        }
-    }
-    if let Some(fields) = &update.user_defined_fields {
-        let old: Vec<(String, String)> = fields
-            .iter()
-            .filter_map(|(k, _)| {
-                let v = str_at(doc, &["UserDefinedFields", k]);
-                (!v.trim().is_empty()).then(|| (k.clone(), v.to_string()))
-            })
-            .collect();
-        if !old.is_empty() {
-            r.user_defined_fields = Some(old);
-        }
-    }
-    r
 }
 
 pub fn row_fields(r: &Row) -> RowFields {
@@ -138,14 +96,13 @@ pub fn workflow_update(status: WorkflowStatus, note: Option<(&str, &str)>) -> Fi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn calls_hold_at_most_100_and_identical_updates_share_them() {
         let u = workflow_update(WorkflowStatus::Resolved, None);
-        let keys: Vec<FindingKey> = (0..240).map(|i| FindingKey::new("p", format!("f{i}"))).collect();
+        let keys: Vec<FindingId> = (0..240).map(|i| FindingId::asff("p", format!("f{i}"))).collect();
         let c = calls(&[(u.clone(), keys.clone())]);
-        assert_eq!(c.iter().map(|r| r.identifiers.len()).collect::<Vec<_>>(), vec![100, 100, 40]);
+        assert_eq!(c.iter().map(|r| r.ids.len()).collect::<Vec<_>>(), vec![100, 100, 40]);
         let other = workflow_update(WorkflowStatus::New, None);
         let pairs: Vec<_> = keys
             .iter()
@@ -156,29 +113,5 @@ mod tests {
         assert_eq!(g.len(), 2);
         assert_eq!(g[0].1.len(), 120);
         assert_eq!(calls(&g).len(), 4);
-    }
-
-    #[test]
-    fn restore_puts_back_only_what_existed() {
-        let doc = json!({
-            "Workflow": {"Status": "NEW"}, "Severity": {"Label": "HIGH", "Normalized": 70},
-            "UserDefinedFields": {"ticket": "A-1"}, "Confidence": 40
-        });
-        let u = FindingUpdate {
-            workflow_status: Some(WorkflowStatus::Resolved),
-            severity: Some(SeverityUpdate { label: Some(SeverityLabel::Low), ..SeverityUpdate::default() }),
-            note: Some(NoteUpdate { text: "x".into(), updated_by: "me".into() }),
-            confidence: Some(90),
-            criticality: Some(10),
-            user_defined_fields: Some(vec![("ticket".into(), "B-2".into()), ("new".into(), "v".into())]),
-            ..FindingUpdate::default()
-        };
-        let r = restore_for(&doc, &u);
-        assert_eq!(r.workflow_status, Some(WorkflowStatus::New));
-        assert_eq!(r.severity.unwrap().label, Some(SeverityLabel::High));
-        assert_eq!(r.note, None, "no note before: nothing to restore");
-        assert_eq!(r.confidence, Some(40));
-        assert_eq!(r.criticality, None);
-        assert_eq!(r.user_defined_fields, Some(vec![("ticket".into(), "A-1".into())]));
     }
 }

@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use crate::model::finding::FindingKey;
-use crate::model::update::BatchUpdateRequest;
+use crate::model::call::UpdateCall;
+use crate::model::finding::FindingId;
+use crate::query::Query;
 
 /// Identifies one bulk edit (all its BatchUpdateFindings calls) across effects and events.
 pub type BatchId = u64;
@@ -16,24 +17,25 @@ pub enum Effect {
     },
     /// One finding's document and history for the detail pane.
     LoadDetail {
-        key: FindingKey,
+        key: FindingId,
     },
     /// A structured query the rows cannot answer (free words, resources, tags): matching keys.
     RunQuery {
         query_id: u64,
-        text: String,
+        query: Query,
     },
-    /// BatchUpdateFindings calls (each ≤ 100 identifiers), sent one at a time in order.
+    /// Update calls (each ≤ 100 findings), sent one at a time in order. The worker reads the
+    /// findings' documents once, before the first call, for what undo restores.
     ApplyBatch {
         batch_id: BatchId,
-        calls: Vec<BatchUpdateRequest>,
+        calls: Vec<UpdateCall>,
     },
-    /// Import the demo dataset into the (empty) store.
+    /// Import the demo dataset into the (empty) source.
     LoadDemo,
     /// Write the documents of these findings as `{"Findings": [...]}`.
     Export {
         path: PathBuf,
-        keys: Vec<FindingKey>,
+        keys: Vec<FindingId>,
     },
     Quit,
 }

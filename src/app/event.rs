@@ -6,35 +6,25 @@ use serde_json::Value;
 
 use super::effect::BatchId;
 use super::row::Row;
-use crate::model::change::FieldChange;
-use crate::model::finding::FindingKey;
+use crate::model::finding::FindingId;
+pub use crate::model::history::HistoryEntry;
+use crate::model::source::{BackendError, Capabilities};
 use crate::model::update::FindingUpdate;
-
-/// One entry of a finding's edit history, as the detail pane shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryEntry {
-    pub time: String,
-    pub who: String,
-    /// Security Hub's own automatic change (e.g. a finding reopened), with its reason.
-    pub service_reason: Option<String>,
-    pub created: bool,
-    pub changes: Vec<FieldChange>,
-}
 
 /// One finding that a call did not process, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rejected {
-    pub key: FindingKey,
+    pub key: FindingId,
     pub reason: String,
 }
 
 /// The outcome of one BatchUpdateFindings call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallOutcome {
-    pub processed: Vec<FindingKey>,
+    pub processed: Vec<FindingId>,
     pub unprocessed: Vec<Rejected>,
     /// For each processed finding, the update that would restore its previous values (for undo).
-    pub restores: Vec<(FindingKey, FindingUpdate)>,
+    pub restores: Vec<(FindingId, FindingUpdate)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,34 +32,36 @@ pub enum Event {
     /// The backend's description, for the header.
     SourceDescribed {
         source: String,
+        capabilities: Capabilities,
     },
-    /// A chunk of rows; `done` on the last one. `total` is the backend's count when known.
+    /// A chunk of rows; `done` on the last one. `total` is the backend's count when it has one
+    /// (GetFindings gives none).
     RowsLoaded {
         generation: u64,
         rows: Vec<Row>,
-        total: usize,
+        total: Option<usize>,
         done: bool,
     },
     RowsFailed {
         generation: u64,
-        error: String,
+        error: BackendError,
     },
     DetailLoaded {
-        key: FindingKey,
+        key: FindingId,
         doc: Option<Box<Value>>,
         history: Vec<HistoryEntry>,
     },
     DetailFailed {
-        key: FindingKey,
-        error: String,
+        key: FindingId,
+        error: BackendError,
     },
     QueryMatched {
         query_id: u64,
-        keys: Vec<FindingKey>,
+        keys: Vec<FindingId>,
     },
     QueryFailed {
         query_id: u64,
-        error: String,
+        error: BackendError,
     },
     /// One call of a batch answered.
     BatchApplied {
@@ -81,14 +73,14 @@ pub enum Event {
     BatchFailed {
         batch_id: BatchId,
         call: usize,
-        keys: Vec<FindingKey>,
-        error: String,
+        keys: Vec<FindingId>,
+        error: BackendError,
     },
     DemoLoaded {
         count: usize,
     },
     DemoFailed {
-        error: String,
+        error: BackendError,
     },
     Exported {
         path: PathBuf,

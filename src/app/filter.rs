@@ -174,13 +174,13 @@ impl LiveFilter {
 mod tests {
     use super::*;
     use crate::model::enums::SeverityLabel;
-    use crate::model::finding::FindingKey;
+    use crate::model::finding::FindingId;
 
     fn rows(titles: &[(&str, SeverityLabel, i64)]) -> RowStore {
         let mut s = RowStore::default();
         for (i, (t, sev, upd)) in titles.iter().enumerate() {
             let r = Row {
-                key: FindingKey::new("arn:p", format!("f{i}")),
+                key: FindingId::asff("arn:p", format!("f{i}")),
                 title: t.to_string(),
                 severity: Some(*sev),
                 updated_ns: *upd,
@@ -234,7 +234,7 @@ mod tests {
     fn demo() -> (RowStore, Vec<u32>) {
         let mut s = RowStore::default();
         for d in crate::generate::demo_dataset() {
-            s.push(Row::from_doc(&d));
+            s.push(Row::from_asff(&d));
         }
         let order = sorted(&s, SortSpec::default());
         (s, order)

@@ -13,8 +13,10 @@ use super::filter::{LiveFilter, SortSpec};
 use super::form::FormState;
 use super::matcher::{self, Haystack};
 use super::row::Row;
+use crate::model::detail::DetailView;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
-use crate::model::finding::FindingKey;
+use crate::model::finding::FindingId;
+use crate::model::source::Capabilities;
 use crate::model::update::FindingUpdate;
 
 /// Settings the app reads (from the config file and the command line).
@@ -90,7 +92,7 @@ pub struct RowStore {
     /// index maps a 64-bit hash of the key; a key whose hash another key already has goes to
     /// `collided`.
     by_hash: HashMap<u64, u32>,
-    collided: HashMap<FindingKey, u32>,
+    collided: HashMap<FindingId, u32>,
     /// Every row's search fields (`Row::search_fields`), folded to lower case and joined by
     /// `matcher::SEPARATOR`, one row after another: the `/` filter scans this one buffer, in load
     /// order, instead of a heap string per row. Edits never change the search fields.
@@ -153,7 +155,7 @@ impl RowStore {
         self.all.get(i as usize)
     }
 
-    pub fn index_of(&self, key: &FindingKey) -> Option<u32> {
+    pub fn index_of(&self, key: &FindingId) -> Option<u32> {
         match self.by_hash.get(&key_hash(key)) {
             Some(&i) if self.get(i).is_some_and(|r| r.key == *key) => Some(i),
             _ => self.collided.get(key).copied(),
@@ -161,7 +163,7 @@ impl RowStore {
     }
 }
 
-fn key_hash(key: &FindingKey) -> u64 {
+fn key_hash(key: &FindingId) -> u64 {
     std::hash::BuildHasher::hash_one(&std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default(), key)
 }
 
@@ -217,8 +219,10 @@ pub struct ListState {
 
 #[derive(Debug, Default)]
 pub struct DetailState {
-    pub key: Option<FindingKey>,
+    pub key: Option<FindingId>,
     pub doc: Option<Value>,
+    /// The model's view of `doc`, built once when it arrived.
+    pub view: DetailView,
     pub history: Vec<HistoryEntry>,
     pub loading: bool,
     pub error: Option<String>,
@@ -254,7 +258,7 @@ pub enum TextPurpose {
 #[derive(Debug, Clone, PartialEq)]
 pub struct EditPlan {
     pub description: String,
-    pub groups: Vec<(FindingUpdate, Vec<FindingKey>)>,
+    pub groups: Vec<(FindingUpdate, Vec<FindingId>)>,
     pub origin: Origin,
 }
 
@@ -406,12 +410,12 @@ pub struct RowFields {
 pub struct InFlight {
     pub plan: EditPlan,
     /// The update and identifiers of each call, by call index.
-    pub calls: Vec<(FindingUpdate, Vec<FindingKey>)>,
+    pub calls: Vec<(FindingUpdate, Vec<FindingId>)>,
     pub answered: usize,
     pub findings_done: usize,
-    pub rollback: HashMap<FindingKey, RowFields>,
-    pub restores: Vec<(FindingKey, FindingUpdate)>,
-    pub processed: Vec<(FindingUpdate, Vec<FindingKey>)>,
+    pub rollback: HashMap<FindingId, RowFields>,
+    pub restores: Vec<(FindingId, FindingUpdate)>,
+    pub processed: Vec<(FindingUpdate, Vec<FindingId>)>,
     pub rejected: usize,
     pub started: OffsetDateTime,
     /// The applied edit this batch undoes; it moves to the redo stack when the batch completes.
@@ -423,9 +427,9 @@ pub struct InFlight {
 pub struct AppliedEdit {
     pub description: String,
     /// Re-applies the edit (redo).
-    pub forward: Vec<(FindingUpdate, Vec<FindingKey>)>,
+    pub forward: Vec<(FindingUpdate, Vec<FindingId>)>,
     /// Restores each finding's previous values (undo).
-    pub restores: Vec<(FindingKey, FindingUpdate)>,
+    pub restores: Vec<(FindingId, FindingUpdate)>,
 }
 
 /// A finding the backend did not update: it stays marked with the reason until retried.
@@ -439,7 +443,7 @@ pub struct Failure {
 pub struct PendingEdits {
     pub next_id: BatchId,
     pub in_flight: HashMap<BatchId, InFlight>,
-    pub failed: HashMap<FindingKey, Failure>,
+    pub failed: HashMap<FindingId, Failure>,
 }
 
 impl PendingEdits {
@@ -479,12 +483,14 @@ pub struct AppState {
     pub now: OffsetDateTime,
     pub config: Config,
     pub source: String,
+    /// What the source can do, as the worker reported it.
+    pub capabilities: Capabilities,
     pub rows: RowStore,
     pub view: ViewState,
     pub list: ListState,
     pub marks: HashSet<u32>,
     /// Marked findings of the previous load, marked again as their rows arrive.
-    pub pending_marks: HashSet<FindingKey>,
+    pub pending_marks: HashSet<FindingId>,
     pub detail: DetailState,
     pub input: Option<InputLine>,
     pub prompt: Option<Prompt>,
@@ -509,6 +515,7 @@ impl AppState {
             now,
             config,
             source: source.into(),
+            capabilities: Capabilities::default(),
             rows: RowStore::default(),
             view: ViewState::default(),
             list: ListState { page: 20, ..ListState::default() },
@@ -584,7 +591,7 @@ mod tests {
     use super::*;
 
     fn row(id: &str, title: &str) -> Row {
-        Row { key: FindingKey::new("arn:p", id), title: title.into(), account: "111122223333".into(), ..Row::default() }
+        Row { key: FindingId::asff("arn:p", id), title: title.into(), account: "111122223333".into(), ..Row::default() }
     }
 
     #[test]
@@ -592,16 +599,16 @@ mod tests {
         let mut s = RowStore::default();
         assert_eq!(s.push(row("a", "First")), 0);
         assert_eq!(s.push(row("b", "Second")), 1);
-        assert_eq!(s.index_of(&FindingKey::new("arn:p", "b")), Some(1));
-        assert_eq!(s.index_of(&FindingKey::new("arn:p", "zz")), None);
+        assert_eq!(s.index_of(&FindingId::asff("arn:p", "b")), Some(1));
+        assert_eq!(s.index_of(&FindingId::asff("arn:p", "zz")), None);
         // Pretend "c" hashes like "a": it must still be found, and "a" too.
-        let c = FindingKey::new("arn:p", "c");
+        let c = FindingId::asff("arn:p", "c");
         s.by_hash.insert(key_hash(&c), 0);
         assert_eq!(s.push(row("c", "Third")), 2);
         assert_eq!(s.index_of(&c), Some(2));
-        assert_eq!(s.index_of(&FindingKey::new("arn:p", "a")), Some(0));
+        assert_eq!(s.index_of(&FindingId::asff("arn:p", "a")), Some(0));
         assert_eq!(s.push(row("b", "Again")), 3, "a key seen again names the newer row");
-        assert_eq!(s.index_of(&FindingKey::new("arn:p", "b")), Some(3));
+        assert_eq!(s.index_of(&FindingId::asff("arn:p", "b")), Some(3));
     }
 
     #[test]

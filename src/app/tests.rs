@@ -12,7 +12,7 @@ use super::state::{AppState, Config, Context, InputKind, LoadState, Mode, Prompt
 use super::update::{handle_event, resize, start, update};
 use crate::generate::{generate, GenOptions};
 use crate::model::enums::{SeverityLabel, WorkflowStatus};
-use crate::model::finding::FindingKey;
+use crate::model::finding::FindingId;
 use crate::model::update::FindingUpdate;
 
 pub fn docs(n: usize) -> Vec<Value> {
@@ -26,11 +26,11 @@ pub fn loaded(n: usize) -> AppState {
     resize(&mut s, 160, 48);
     let effects = start(&mut s);
     assert_eq!(effects, vec![Effect::LoadRows { generation: 1 }]);
-    let mut rows: Vec<Row> = docs(n).iter().map(Row::from_doc).collect();
+    let mut rows: Vec<Row> = docs(n).iter().map(Row::from_asff).collect();
     rows.sort_by(|a, b| super::filter::SortSpec::default().compare(a, b));
     let second = rows.split_off(n.min(10));
-    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows, total: n, done: false });
-    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: second, total: n, done: true });
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows, total: Some(n), done: false });
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: second, total: Some(n), done: true });
     s
 }
 
@@ -42,7 +42,7 @@ fn typed(s: &mut AppState, text: &str) -> Vec<Effect> {
     text.chars().flat_map(|c| update(s, Action::Input(c))).collect()
 }
 
-fn batch(effects: &[Effect]) -> (u64, Vec<crate::model::update::BatchUpdateRequest>) {
+fn batch(effects: &[Effect]) -> (u64, Vec<crate::model::call::UpdateCall>) {
     effects
         .iter()
         .find_map(|e| match e {
@@ -53,23 +53,18 @@ fn batch(effects: &[Effect]) -> (u64, Vec<crate::model::update::BatchUpdateReque
 }
 
 /// The worker's answer when every finding was processed.
-fn all_processed(
-    s: &mut AppState,
-    id: u64,
-    calls: &[crate::model::update::BatchUpdateRequest],
-    restore: FindingUpdate,
-) {
+fn all_processed(s: &mut AppState, id: u64, calls: &[crate::model::call::UpdateCall], restore: FindingUpdate) {
     for (i, c) in calls.iter().enumerate() {
         let outcome = CallOutcome {
-            processed: c.identifiers.clone(),
+            processed: c.ids.clone(),
             unprocessed: vec![],
-            restores: c.identifiers.iter().map(|k| (k.clone(), restore.clone())).collect(),
+            restores: c.ids.iter().map(|k| (k.clone(), restore.clone())).collect(),
         };
         handle_event(s, Event::BatchApplied { batch_id: id, call: i, outcome });
     }
 }
 
-fn workflow_of(s: &AppState, key: &FindingKey) -> Option<WorkflowStatus> {
+fn workflow_of(s: &AppState, key: &FindingId) -> Option<WorkflowStatus> {
     s.rows.get(s.rows.index_of(key).unwrap()).unwrap().workflow
 }
 
@@ -78,16 +73,19 @@ fn loading_shows_rows_as_they_arrive_and_asks_for_the_first_detail() {
     let mut s = AppState::new(Config::default(), "x", datetime!(2026-11-01 0:00 UTC));
     start(&mut s);
     assert_eq!(s.status.load, LoadState::Loading { loaded: 0, total: 0 });
-    let rows: Vec<Row> = docs(30).iter().map(Row::from_doc).collect();
+    let rows: Vec<Row> = docs(30).iter().map(Row::from_asff).collect();
     let first_key = rows[0].key.clone();
-    let e = handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: rows[..5].to_vec(), total: 30, done: false });
+    let e = handle_event(
+        &mut s,
+        Event::RowsLoaded { generation: 1, rows: rows[..5].to_vec(), total: Some(30), done: false },
+    );
     assert_eq!(e, vec![Effect::LoadDetail { key: first_key }]);
     assert_eq!(s.view.visible.len(), 5);
     assert_eq!(s.status.load, LoadState::Loading { loaded: 5, total: 30 });
     // A chunk of an older load is ignored.
-    handle_event(&mut s, Event::RowsLoaded { generation: 0, rows: rows.clone(), total: 30, done: true });
+    handle_event(&mut s, Event::RowsLoaded { generation: 0, rows: rows.clone(), total: Some(30), done: true });
     assert_eq!(s.rows.all.len(), 5);
-    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: rows[5..].to_vec(), total: 30, done: true });
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: rows[5..].to_vec(), total: Some(30), done: true });
     assert_eq!(s.status.load, LoadState::Loaded);
     assert_eq!(s.view.visible.len(), 30);
 }
@@ -96,7 +94,7 @@ fn loading_shows_rows_as_they_arrive_and_asks_for_the_first_detail() {
 fn an_empty_store_offers_the_demo_and_demo_mode_loads_it_directly() {
     let mut s = AppState::new(Config::default(), "x", datetime!(2026-11-01 0:00 UTC));
     start(&mut s);
-    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: vec![], total: 0, done: true });
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: vec![], total: Some(0), done: true });
     assert_eq!(s.prompt, Some(Prompt::OfferDemo));
     assert_eq!(s.context(), Context::Prompt);
     assert_eq!(update(&mut s, Action::Yes), vec![Effect::LoadDemo]);
@@ -105,13 +103,13 @@ fn an_empty_store_offers_the_demo_and_demo_mode_loads_it_directly() {
 
     let mut s = AppState::new(Config { auto_demo: true, ..Config::default() }, "x", datetime!(2026-11-01 0:00 UTC));
     start(&mut s);
-    let e = handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: vec![], total: 0, done: true });
+    let e = handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: vec![], total: Some(0), done: true });
     assert_eq!(e, vec![Effect::LoadDemo]);
     assert_eq!(s.prompt, None);
 
     let mut s = AppState::new(Config::default(), "x", datetime!(2026-11-01 0:00 UTC));
     start(&mut s);
-    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: vec![], total: 0, done: true });
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: vec![], total: Some(0), done: true });
     assert!(update(&mut s, Action::No).is_empty());
     assert!(s.status.message.as_ref().unwrap().text.contains("empty"));
 }
@@ -246,8 +244,8 @@ fn other_queries_go_to_the_backend_and_errors_show_their_column() {
     act(&mut s, &[Action::Back, Action::StartCommand]);
     typed(&mut s, "tag:Environment=prod");
     let e = act(&mut s, &[Action::Submit]);
-    assert_eq!(e, vec![Effect::RunQuery { query_id: 1, text: "tag:Environment=prod".into() }]);
-    let keys: Vec<FindingKey> = s.view.visible[..3].iter().map(|&i| s.rows.get(i).unwrap().key.clone()).collect();
+    assert_eq!(e, vec![Effect::RunQuery { query_id: 1, query: crate::query::parse("tag:Environment=prod").unwrap() }]);
+    let keys: Vec<FindingId> = s.view.visible[..3].iter().map(|&i| s.rows.get(i).unwrap().key.clone()).collect();
     handle_event(&mut s, Event::QueryMatched { query_id: 1, keys: keys.clone() });
     assert_eq!(s.view.visible.len(), 3);
     handle_event(&mut s, Event::QueryMatched { query_id: 0, keys: vec![] });
@@ -338,7 +336,7 @@ fn resolve_previews_then_applies_optimistically_and_confirms() {
     let e = act(&mut s, &[Action::Yes]);
     let (id, calls) = batch(&e);
     assert_eq!(calls.len(), 1);
-    assert_eq!(calls[0].identifiers, vec![key.clone()]);
+    assert_eq!(calls[0].ids, vec![key.clone()]);
     assert_eq!(workflow_of(&s, &key), Some(WorkflowStatus::Resolved), "optimistic");
     assert_eq!(s.edits.findings_in_flight(), 1);
     let restore = FindingUpdate { workflow_status: before, ..FindingUpdate::default() };
@@ -360,10 +358,10 @@ fn a_bulk_edit_is_split_into_calls_of_100() {
     assert_eq!(plan.preview(), "Set Workflow RESOLVED on 240 findings: 3 BatchUpdateFindings calls");
     let e = act(&mut s, &[Action::Yes]);
     let (id, calls) = batch(&e);
-    assert_eq!(calls.iter().map(|c| c.identifiers.len()).collect::<Vec<_>>(), vec![100, 100, 40]);
+    assert_eq!(calls.iter().map(|c| c.ids.len()).collect::<Vec<_>>(), vec![100, 100, 40]);
     assert!(s.marks.is_empty(), "marks are consumed by the edit");
     assert!(s.rows.all.iter().all(|r| r.workflow == Some(WorkflowStatus::Resolved)));
-    let first = CallOutcome { processed: calls[0].identifiers.clone(), unprocessed: vec![], restores: vec![] };
+    let first = CallOutcome { processed: calls[0].ids.clone(), unprocessed: vec![], restores: vec![] };
     handle_event(&mut s, Event::BatchApplied { batch_id: id, call: 0, outcome: first });
     assert_eq!(s.edits.findings_in_flight(), 140);
     assert_eq!(s.edits.in_flight[&id].answered, 1);
@@ -381,7 +379,7 @@ fn unprocessed_findings_roll_back_stay_marked_and_retry() {
     assert_eq!(plan.preview(), "Set Workflow SUPPRESSED and Note on 30 findings: 1 BatchUpdateFindings call");
     let (id, calls) = batch(&act(&mut s, &[Action::Yes]));
     assert_eq!(calls[0].update.note.as_ref().unwrap().updated_by, "alice");
-    let (bad, good) = calls[0].identifiers.split_at(2);
+    let (bad, good) = calls[0].ids.split_at(2);
     let outcome = CallOutcome {
         processed: good.to_vec(),
         unprocessed: bad.iter().map(|k| Rejected { key: k.clone(), reason: "FindingNotFound: gone".into() }).collect(),
@@ -403,7 +401,7 @@ fn unprocessed_findings_roll_back_stay_marked_and_retry() {
     assert!(msg.contains("2 not updated") && msg.contains("FindingNotFound"), "{msg}");
     let (_, retry) = batch(&act(&mut s, &[Action::RetryFailed]));
     assert_eq!(retry.len(), 1);
-    let mut ids = retry[0].identifiers.clone();
+    let mut ids = retry[0].ids.clone();
     ids.sort();
     let mut want = bad.to_vec();
     want.sort();
@@ -424,8 +422,8 @@ fn a_call_that_fails_whole_rolls_back_its_findings() {
         Event::BatchFailed {
             batch_id: id,
             call: 0,
-            keys: calls[0].identifiers.clone(),
-            error: "store: disk I/O error".into(),
+            keys: calls[0].ids.clone(),
+            error: crate::model::source::BackendError::unavailable("store: disk I/O error"),
         },
     );
     assert_eq!(workflow_of(&s, &key), before);
@@ -442,7 +440,7 @@ fn undo_restores_previous_values_in_grouped_calls_and_redo_reapplies() {
     // Half were NEW, half NOTIFIED before: undo needs two groups, one call each.
     for (i, c) in calls.iter().enumerate() {
         let restores = c
-            .identifiers
+            .ids
             .iter()
             .enumerate()
             .map(|(j, k)| {
@@ -450,25 +448,25 @@ fn undo_restores_previous_values_in_grouped_calls_and_redo_reapplies() {
                 (k.clone(), FindingUpdate { workflow_status: Some(w), ..FindingUpdate::default() })
             })
             .collect();
-        let outcome = CallOutcome { processed: c.identifiers.clone(), unprocessed: vec![], restores };
+        let outcome = CallOutcome { processed: c.ids.clone(), unprocessed: vec![], restores };
         handle_event(&mut s, Event::BatchApplied { batch_id: id, call: i, outcome });
     }
     let (uid, undo_calls) = batch(&act(&mut s, &[Action::Undo]));
     assert_eq!(undo_calls.len(), 2);
     assert_eq!(undo_calls[0].update.workflow_status, Some(WorkflowStatus::New));
     assert_eq!(undo_calls[1].update.workflow_status, Some(WorkflowStatus::Notified));
-    assert_eq!(undo_calls.iter().map(|c| c.identifiers.len()).sum::<usize>(), 40);
-    let k = undo_calls[1].identifiers[0].clone();
+    assert_eq!(undo_calls.iter().map(|c| c.ids.len()).sum::<usize>(), 40);
+    let k = undo_calls[1].ids[0].clone();
     assert_eq!(workflow_of(&s, &k), Some(WorkflowStatus::Notified), "undo is optimistic too");
     for (i, c) in undo_calls.iter().enumerate() {
-        let outcome = CallOutcome { processed: c.identifiers.clone(), unprocessed: vec![], restores: vec![] };
+        let outcome = CallOutcome { processed: c.ids.clone(), unprocessed: vec![], restores: vec![] };
         handle_event(&mut s, Event::BatchApplied { batch_id: uid, call: i, outcome });
     }
     assert!(s.history.undo.is_empty());
     assert_eq!(s.history.redo.len(), 1);
     let (_, redo_calls) = batch(&act(&mut s, &[Action::Redo]));
     assert_eq!(redo_calls.len(), 1);
-    assert_eq!(redo_calls[0].identifiers.len(), 40);
+    assert_eq!(redo_calls[0].ids.len(), 40);
     assert_eq!(redo_calls[0].update.workflow_status, Some(WorkflowStatus::Resolved));
     assert!(s.history.redo.is_empty());
     assert!(act(&mut s, &[Action::Redo]).is_empty());
@@ -549,9 +547,9 @@ fn reload_keeps_marks_on_the_same_findings() {
     let marked_key = s.rows.get(*s.marks.iter().next().unwrap()).unwrap().key.clone();
     let e = act(&mut s, &[Action::Reload]);
     assert_eq!(e, vec![Effect::LoadRows { generation: 2 }]);
-    let mut rows: Vec<Row> = docs(20).iter().map(Row::from_doc).collect();
+    let mut rows: Vec<Row> = docs(20).iter().map(Row::from_asff).collect();
     rows.reverse();
-    handle_event(&mut s, Event::RowsLoaded { generation: 2, rows, total: 20, done: true });
+    handle_event(&mut s, Event::RowsLoaded { generation: 2, rows, total: Some(20), done: true });
     assert_eq!(s.marks.len(), 1);
     assert_eq!(s.rows.get(*s.marks.iter().next().unwrap()).unwrap().key, marked_key);
     assert_eq!(s.input, None);

@@ -18,8 +18,10 @@ use super::state::{
     AppState, AppliedEdit, Context, EditPlan, Failure, Focus, GroupField, InFlight, InputKind, InputLine, LoadState,
     Mode, Origin, Prompt, TextPurpose,
 };
+use crate::model::detail::DetailView;
 use crate::model::enums::WorkflowStatus;
-use crate::model::finding::FindingKey;
+use crate::model::finding::FindingId;
+use crate::model::source::BackendError;
 use crate::model::update::{BatchUpdateRequest, FindingUpdate};
 
 /// The effects to run when the workbench opens: load the rows.
@@ -283,6 +285,7 @@ fn sync_detail(s: &mut AppState) -> Vec<Effect> {
     }
     s.detail.key = key.clone();
     s.detail.doc = None;
+    s.detail.view = DetailView::default();
     s.detail.history.clear();
     s.detail.error = None;
     s.detail.scroll = 0;
@@ -437,7 +440,10 @@ fn set_prompt_error(s: &mut AppState, msg: &str) {
 
 /// The store's own validation of an update (a request-level InvalidInputException).
 pub fn validate(u: &FindingUpdate) -> Result<(), String> {
-    let probe = BatchUpdateRequest { identifiers: vec![FindingKey::new("probe", "probe")], update: u.clone() };
+    let probe = BatchUpdateRequest {
+        identifiers: vec![crate::model::finding::FindingKey::new("probe", "probe")],
+        update: u.clone(),
+    };
     BatchUpdateRequest::from_json(&probe.to_json()).map(|_| ())
 }
 
@@ -494,7 +500,7 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
                 return fail(s, "export: name a file, e.g. export /tmp/findings.json".into());
             };
             s.input = None;
-            let keys: Vec<FindingKey> =
+            let keys: Vec<FindingId> =
                 s.view.visible.iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
             s.info(format!("Exporting {} findings to {path}…", keys.len()));
             vec![Effect::Export { path: PathBuf::from(path), keys }]
@@ -549,7 +555,7 @@ pub fn apply_query(s: &mut AppState, text: &str) -> Result<Vec<Effect>, String> 
         let query_id = s.view.query.next_id;
         s.view.query.pending = Some(query_id);
         s.info(format!("Querying the store for :{text}…"));
-        Ok(vec![Effect::RunQuery { query_id, text: text.to_string() }])
+        Ok(vec![Effect::RunQuery { query_id, query: q }])
     }
 }
 
@@ -680,7 +686,7 @@ fn quick(s: &mut AppState, status: WorkflowStatus) -> Vec<Effect> {
 
 /// Shows the preview of `update` on the targets and waits for a yes.
 fn confirm(s: &mut AppState, update: FindingUpdate) {
-    let keys: Vec<FindingKey> = s.targets().iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
+    let keys: Vec<FindingId> = s.targets().iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
     if keys.is_empty() {
         s.error("No finding selected");
         return;
@@ -708,7 +714,7 @@ fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<AppliedEdit>) -
         }
     }
     let requests = edit::calls(&plan.groups);
-    let calls = requests.iter().map(|r| (r.update.clone(), r.identifiers.clone())).collect();
+    let calls = requests.iter().map(|r| (r.update.clone(), r.ids.clone())).collect();
     if plan.origin == Origin::Edit {
         s.marks.clear();
         s.list.anchor = None;
@@ -735,7 +741,7 @@ fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<AppliedEdit>) -
 
 fn roll_back(
     s: &mut AppState,
-    key: &FindingKey,
+    key: &FindingId,
     fields: Option<super::state::RowFields>,
     reason: String,
     u: FindingUpdate,
@@ -753,7 +759,7 @@ fn call_answered(
     s: &mut AppState,
     batch_id: u64,
     call: usize,
-    outcome: Result<CallOutcome, (Vec<FindingKey>, String)>,
+    outcome: Result<CallOutcome, (Vec<FindingId>, BackendError)>,
 ) {
     let Some(mut b) = s.edits.in_flight.remove(&batch_id) else { return };
     let update = b.calls.get(call).map(|c| c.0.clone()).unwrap_or_default();
@@ -776,7 +782,7 @@ fn call_answered(
             for k in keys {
                 b.rejected += 1;
                 let f = b.rollback.get(&k).copied();
-                roll_back(s, &k, f, error.clone(), update.clone());
+                roll_back(s, &k, f, error.to_string(), update.clone());
             }
         }
     }
@@ -836,7 +842,7 @@ fn retry(s: &mut AppState) -> Vec<Effect> {
         s.info("No failed edits to retry");
         return Vec::new();
     }
-    let mut pairs: Vec<(FindingKey, FindingUpdate)> =
+    let mut pairs: Vec<(FindingId, FindingUpdate)> =
         s.edits.failed.iter().map(|(k, f)| (k.clone(), f.update.clone())).collect();
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     let groups = edit::group(&pairs);
@@ -855,8 +861,9 @@ fn retry(s: &mut AppState) -> Vec<Effect> {
 pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
     s.dirty = true;
     match e {
-        Event::SourceDescribed { source } => {
+        Event::SourceDescribed { source, capabilities } => {
             s.source = source;
+            s.capabilities = capabilities;
             Vec::new()
         }
         Event::RowsLoaded { generation, rows, total, done } => rows_loaded(s, generation, rows, total, done),
@@ -871,6 +878,7 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
             if s.detail.key.as_ref() == Some(&key) {
                 s.detail.loading = false;
                 s.detail.doc = doc.map(|d| *d);
+                s.detail.view = s.detail.doc.as_ref().map(DetailView::of_asff).unwrap_or_default();
                 if s.detail.doc.is_none() {
                     s.detail.error = Some("This finding is no longer in the store".into());
                 }
@@ -883,7 +891,7 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         Event::DetailFailed { key, error } => {
             if s.detail.key.as_ref() == Some(&key) {
                 s.detail.loading = false;
-                s.detail.error = Some(error);
+                s.detail.error = Some(error.to_string());
             }
             Vec::new()
         }
@@ -949,7 +957,9 @@ fn reload_detail_if(s: &mut AppState, touched: bool) -> Vec<Effect> {
     Vec::new()
 }
 
-fn rows_loaded(s: &mut AppState, generation: u64, rows: Vec<Row>, total: usize, done: bool) -> Vec<Effect> {
+fn rows_loaded(s: &mut AppState, generation: u64, rows: Vec<Row>, total: Option<usize>, done: bool) -> Vec<Effect> {
+    // An unknown total shows as 0: loading without a bar.
+    let total = total.unwrap_or(0);
     if generation != s.generation {
         s.dirty = false;
         return Vec::new();
@@ -960,8 +970,7 @@ fn rows_loaded(s: &mut AppState, generation: u64, rows: Vec<Row>, total: usize, 
     };
     if loaded == 0 {
         // The first chunk of a (re)load replaces the old rows; marks follow their findings.
-        let marked: HashSet<FindingKey> =
-            s.marks.iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
+        let marked: HashSet<FindingId> = s.marks.iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
         s.rows = Default::default();
         s.view.order.clear();
         s.marks.clear();

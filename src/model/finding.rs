@@ -49,6 +49,66 @@ impl FindingKey {
     }
 }
 
+/// A finding's identity in either format: what the workbench, the worker and a `Backend` name a
+/// finding by. An ASFF finding is its (ProductArn, Id) pair, the AwsSecurityFindingIdentifier of
+/// the BatchUpdateFindings API reference; an OCSF finding (Security Hub's V2 APIs) is its
+/// `metadata.uid`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FindingId {
+    Asff(FindingKey),
+    Ocsf(String),
+}
+
+impl Default for FindingId {
+    fn default() -> Self {
+        FindingId::Asff(FindingKey::default())
+    }
+}
+
+impl From<FindingKey> for FindingId {
+    fn from(k: FindingKey) -> Self {
+        FindingId::Asff(k)
+    }
+}
+
+impl FindingId {
+    /// An ASFF finding's identity.
+    pub fn asff(product_arn: impl Into<String>, id: impl Into<String>) -> FindingId {
+        FindingId::Asff(FindingKey::new(product_arn, id))
+    }
+
+    pub fn format(&self) -> Format {
+        match self {
+            FindingId::Asff(_) => Format::Asff,
+            FindingId::Ocsf(_) => Format::Ocsf,
+        }
+    }
+
+    /// The ASFF key, when this is an ASFF finding.
+    pub fn as_asff(&self) -> Option<&FindingKey> {
+        match self {
+            FindingId::Asff(k) => Some(k),
+            FindingId::Ocsf(_) => None,
+        }
+    }
+
+    /// The finding's own id as an analyst reads it: the ASFF Id or the OCSF metadata.uid.
+    pub fn display_id(&self) -> &str {
+        match self {
+            FindingId::Asff(k) => &k.id,
+            FindingId::Ocsf(uid) => uid,
+        }
+    }
+
+    /// Where the finding comes from, beside its id: the ASFF ProductArn (an OCSF uid stands alone).
+    pub fn scope(&self) -> &str {
+        match self {
+            FindingId::Asff(k) => &k.product_arn,
+            FindingId::Ocsf(_) => "",
+        }
+    }
+}
+
 /// The typed summary of a finding, extracted for listing, sorting and filtering.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Summary {

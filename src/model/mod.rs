@@ -1,14 +1,21 @@
-//! The findings model: ASFF documents, their typed summary, and the rules of the Security Hub APIs as
-//! pure functions over JSON. No I/O.
+//! The findings model: ASFF documents, their identity (`finding::FindingId`), the neutral summary
+//! both formats map into (`summary`), the detail view (`detail`), and the rules of the Security Hub
+//! APIs as pure functions over JSON. No I/O.
+pub mod call;
 pub mod change;
+pub mod detail;
 pub mod enums;
 pub mod filter;
 pub mod finding;
+pub mod history;
 pub mod import;
 pub mod raw;
 pub mod sanitize;
 pub mod scan;
+pub mod source;
+pub mod summary;
 pub mod timestamp;
+pub mod undo;
 pub mod update;
 
 /// The 64-bit FNV-1a hash of some bytes: cheap for the short names and Ids it is used on. The

@@ -2,12 +2,12 @@
 //! aws CLI, boto3 and any SDK can use it with `--endpoint-url`. This module owns the HTTP side only:
 //! routing, the AWS error and header conventions, authentication, throttling, fault injection,
 //! latency figures and graceful shutdown. Every finding rule is the store's, reached through
-//! `api::call` (see `backend`); the hub calls (EnableSecurityHub, DescribeHub) keep their state here,
+//! `api::call` (see `pool`); the hub calls (EnableSecurityHub, DescribeHub) keep their state here,
 //! in memory, because they exist only so SDK setup code succeeds.
 
 pub mod auth;
-pub mod backend;
 pub mod limits;
+pub mod pool;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -30,8 +30,8 @@ use crate::model::timestamp;
 use crate::sigv4;
 use crate::store::Caller;
 use auth::AuthConfig;
-use backend::Backend;
 use limits::{FaultSpec, Faults, Throttle};
+use pool::StorePool;
 
 /// Largest request body read. BatchImportFindings' own limit is 6 MB, a store rule answered with
 /// InvalidInputException, so bodies somewhat over it must still reach the store.
@@ -54,7 +54,7 @@ pub enum ServeError {
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("{0}")]
-    Backend(#[from] backend::BackendError),
+    Pool(#[from] pool::PoolError),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -129,7 +129,7 @@ impl Latencies {
 }
 
 struct State {
-    backend: Backend,
+    pool: StorePool,
     auth: Option<AuthConfig>,
     default_caller: Caller,
     throttle: Option<Throttle>,
@@ -378,7 +378,7 @@ async fn answer(state: &State, req: Request<Incoming>) -> Answer {
     let result = match parse_input(&body) {
         Err(e) => Err(e),
         Ok(input) => match route {
-            Route::Store(op) => state.backend.call(caller, op, input).await,
+            Route::Store(op) => state.pool.call(caller, op, input).await,
             hub => state.hub_call(hub, &caller, region.as_deref()),
         },
     };
@@ -422,10 +422,10 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         None => None,
     };
     // Two read connections: one per core; more would only queue on the CPU.
-    let backend = Backend::open(&opts.store, 2)?;
+    let pool = StorePool::open(&opts.store, 2)?;
     let base = OffsetDateTime::now_utc().unix_timestamp_nanos() as u64 ^ u64::from(std::process::id()).rotate_left(32);
     let state = Arc::new(State {
-        backend,
+        pool,
         auth,
         default_caller: opts.default_caller,
         throttle: opts.throttle.then(Throttle::new),
@@ -442,7 +442,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         .map_err(ServeError::Runtime)?;
     let served = runtime.block_on(accept_loop(Arc::clone(&state), opts.listen));
     drop(runtime);
-    state.backend.close();
+    state.pool.close();
     for line in state.latencies.summary() {
         eprintln!("  {line}");
     }

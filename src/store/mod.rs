@@ -5,6 +5,7 @@
 //! Several processes may open one store: writes take an immediate transaction, readers never block,
 //! and a busy store is waited for (10 s) rather than failed.
 
+mod backend;
 mod checkpoint;
 mod codec;
 mod import;
@@ -28,6 +29,7 @@ use checkpoint::Checkpointer;
 use codec::Codec;
 use rows::{decompress, parse_stored, Scratch};
 
+pub use backend::{import_demo, StoreBackend};
 pub use import::{ImportFailure, ImportQueue, ImportResult, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS};
 pub use listing::ListedFinding;
 pub use query::{FindingsPage, GetFindingsRequest, HistoryPage, HistoryRequest, SortCriterion, SORT_FIELDS};

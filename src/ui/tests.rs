@@ -23,7 +23,12 @@ fn screen(w: u16, h: u16) -> AppState {
     let mut s = loaded(60);
     resize(&mut s, w, h);
     let key = s.detail.key.clone().unwrap();
-    let doc = docs(60).into_iter().find(|d| crate::model::finding::FindingKey::of(d).as_ref() == Some(&key)).unwrap();
+    let doc = docs(60)
+        .into_iter()
+        .find(|d| {
+            crate::model::finding::FindingKey::of(d).map(crate::model::finding::FindingId::Asff).as_ref() == Some(&key)
+        })
+        .unwrap();
     let history = vec![
         HistoryEntry {
             time: "2026-10-31T10:00:00.000Z".into(),
@@ -166,12 +171,12 @@ fn hostile_text_renders_as_placeholders_and_no_escape_byte_reaches_the_buffer() 
     doc["Note"] = json!({"Text": hostile, "UpdatedBy": hostile, "UpdatedAt": "2026-10-01T00:00:00Z"});
     doc["Resources"][0]["Id"] = json!(hostile);
     doc["UserDefinedFields"] = json!({hostile: hostile});
-    let row = crate::app::row::Row::from_doc(&doc);
+    let row = crate::app::row::Row::from_asff(&doc);
     let key = row.key.clone();
     let mut s = AppState::new(Default::default(), hostile, time::macros::datetime!(2026-11-01 0:00 UTC));
     resize(&mut s, 160, 48);
     crate::app::start(&mut s);
-    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: vec![row], total: 1, done: true });
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: vec![row], total: Some(1), done: true });
     let history = vec![HistoryEntry {
         time: hostile.into(),
         who: hostile.into(),

@@ -18,7 +18,7 @@ use crate::api::{self, ApiError, Operation};
 use crate::store::{Caller, Store};
 
 #[derive(Debug, thiserror::Error)]
-pub enum BackendError {
+pub enum PoolError {
     #[error("{0}")]
     Store(#[from] crate::store::StoreError),
     #[error("cannot start the store writer thread: {0}")]
@@ -27,7 +27,7 @@ pub enum BackendError {
 
 type Job = Box<dyn FnOnce(&mut Store) + Send>;
 
-pub struct Backend {
+pub struct StorePool {
     writer: Mutex<Option<mpsc::Sender<Job>>>,
     writer_thread: Mutex<Option<JoinHandle<()>>>,
     readers: Arc<Mutex<Vec<Store>>>,
@@ -45,9 +45,9 @@ fn guarded(f: impl FnOnce() -> Result<Value, ApiError>) -> Result<Value, ApiErro
         .unwrap_or_else(|_| Err(internal("the operation failed unexpectedly; see the server's log")))
 }
 
-impl Backend {
+impl StorePool {
     /// Opens the writer and `readers` read connections on the store at `path`.
-    pub fn open(path: &std::path::Path, readers: usize) -> Result<Backend, BackendError> {
+    pub fn open(path: &std::path::Path, readers: usize) -> Result<StorePool, PoolError> {
         let writer_store = Store::open(path)?;
         let readers = (0..readers.max(1)).map(|_| Store::open(path)).collect::<Result<Vec<_>, _>>()?;
         let (tx, rx) = mpsc::channel::<Job>();
@@ -63,9 +63,9 @@ impl Backend {
                     eprintln!("hubtriage serve: closing the store: {e}");
                 }
             })
-            .map_err(BackendError::Thread)?;
+            .map_err(PoolError::Thread)?;
         let n = readers.len();
-        Ok(Backend {
+        Ok(StorePool {
             writer: Mutex::new(Some(tx)),
             writer_thread: Mutex::new(Some(thread)),
             readers: Arc::new(Mutex::new(readers)),

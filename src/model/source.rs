@@ -1,0 +1,86 @@
+//! What a source of findings (the local store, a remote Security Hub) can do and how it fails, as
+//! the workbench sees it: the capabilities the UI may ask about, and the typed error every `Backend`
+//! operation returns. The app reacts to the kind; the message says what and where, never a secret.
+
+use super::finding::Format;
+
+/// How an operation failed, so the UI can act on it (wait and retry, go offline, ask to fix input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The endpoint's rate limit was hit (HTTP 429, ThrottlingException, LimitExceededException).
+    Throttled,
+    /// The source cannot be reached or failed for now (network, a 5xx, a busy or damaged store);
+    /// the same request may succeed later.
+    Unavailable,
+    /// The caller is not allowed (credentials, permissions).
+    AccessDenied,
+    /// What the request names does not exist.
+    NotFound,
+    /// The request itself is wrong (InvalidInputException, a query the source refuses).
+    Invalid,
+    Other,
+}
+
+impl ErrorKind {
+    /// Whether the same request may succeed if sent again later.
+    pub fn is_retryable(self) -> bool {
+        matches!(self, ErrorKind::Throttled | ErrorKind::Unavailable)
+    }
+}
+
+/// A failed operation: its kind and a message that says what and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct BackendError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl BackendError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> BackendError {
+        BackendError { kind, message: message.into() }
+    }
+
+    pub fn throttled(message: impl Into<String>) -> BackendError {
+        BackendError::new(ErrorKind::Throttled, message)
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> BackendError {
+        BackendError::new(ErrorKind::Unavailable, message)
+    }
+
+    pub fn invalid(message: impl Into<String>) -> BackendError {
+        BackendError::new(ErrorKind::Invalid, message)
+    }
+
+    pub fn other(message: impl Into<String>) -> BackendError {
+        BackendError::new(ErrorKind::Other, message)
+    }
+}
+
+/// A published request rate: `per_second` sustained, `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rate {
+    pub per_second: f64,
+    pub burst: u32,
+}
+
+/// What a source can do, for the UI to ask before offering it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capabilities {
+    /// The finding formats it holds.
+    pub formats: Vec<Format>,
+    /// Whether findings have an edit history to show.
+    pub history: bool,
+    /// Whether it can be seeded with findings (the demo dataset).
+    pub seed: bool,
+    /// The rate limits of its reads and updates, when it has any.
+    pub read_rate: Option<Rate>,
+    pub update_rate: Option<Rate>,
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Capabilities { formats: vec![Format::Asff], history: true, seed: true, read_rate: None, update_rate: None }
+    }
+}

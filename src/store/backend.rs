@@ -1,0 +1,188 @@
+//! The local store as a `Backend`: the workbench's operations run against it as one caller, with
+//! its errors sorted into the kinds the UI acts on.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::{Caller, HistoryRequest, ListedFinding, Store, StoreError, MAX_IMPORT_FINDINGS};
+use crate::backend::{Backend, BackendError, Capabilities, ErrorKind, Result, Unprocessed, UpdateOutcome};
+use crate::generate;
+use crate::model::call::UpdateCall;
+use crate::model::finding::{FindingId, FindingKey};
+use crate::model::history::HistoryEntry;
+use crate::model::summary::{FindingSummary, SummaryColumns};
+use crate::model::update::BatchUpdateRequest;
+use crate::query::Query;
+
+/// A finding's history is read at most this far (newest first) for the detail pane.
+const MAX_HISTORY: usize = 1_000;
+
+/// The local store, acting as `caller`.
+pub struct StoreBackend {
+    pub store: Store,
+    pub caller: Caller,
+}
+
+impl From<StoreError> for BackendError {
+    fn from(e: StoreError) -> BackendError {
+        let kind = match &e {
+            StoreError::InvalidInput(_) => ErrorKind::Invalid,
+            StoreError::Open { .. } | StoreError::Io(_) => ErrorKind::Unavailable,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) =>
+            {
+                ErrorKind::Unavailable
+            }
+            _ => ErrorKind::Other,
+        };
+        BackendError::new(kind, e.to_string())
+    }
+}
+
+impl From<ListedFinding> for SummaryColumns {
+    fn from(f: ListedFinding) -> SummaryColumns {
+        SummaryColumns {
+            key: FindingId::asff(f.product_arn, f.id),
+            product_name: f.product_name,
+            aws_account_id: f.aws_account_id,
+            region: f.region,
+            title: f.title,
+            severity_label: f.severity_label,
+            workflow_status: f.workflow_status,
+            record_state: f.record_state,
+            verification_state: f.verification_state,
+            compliance_status: f.compliance_status,
+            control_id: f.control_id,
+            resource_type: f.resource_type,
+            resource_id: f.resource_id,
+            updated_at: f.updated_at,
+            updated_ns: f.updated_ns,
+            confidence: f.confidence,
+            criticality: f.criticality,
+        }
+    }
+}
+
+/// This store holds ASFF findings only; an OCSF identity names nothing in it.
+fn asff_key(id: &FindingId) -> Option<&FindingKey> {
+    id.as_asff()
+}
+
+impl StoreBackend {
+    pub fn new(store: Store, caller: Caller) -> StoreBackend {
+        StoreBackend { store, caller }
+    }
+
+    pub fn open(path: &Path, caller: Caller) -> Result<StoreBackend> {
+        Ok(StoreBackend { store: Store::open(path)?, caller })
+    }
+}
+
+impl Backend for StoreBackend {
+    fn describe(&self) -> String {
+        self.store.path().display().to_string()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::default()
+    }
+
+    fn count(&self) -> Result<Option<usize>> {
+        Ok(Some(self.store.count()? as usize))
+    }
+
+    fn for_each_summary(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
+        Ok(self.store.for_each_listed(|f| sink(FindingSummary::from_columns(f.into())))?)
+    }
+
+    fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(match asff_key(id) {
+                Some(k) => self.store.get(k)?,
+                None => None,
+            });
+        }
+        Ok(out)
+    }
+
+    fn history(&self, id: &FindingId) -> Result<Vec<HistoryEntry>> {
+        let Some(key) = asff_key(id) else { return Ok(Vec::new()) };
+        let mut req = HistoryRequest::new(key.clone());
+        let mut out = Vec::new();
+        loop {
+            let page = self.store.finding_history(&req)?;
+            for r in page.records {
+                let service = r.is_service_change();
+                out.push(HistoryEntry {
+                    time: r.time,
+                    who: if service { "Security Hub".into() } else { r.identity },
+                    service_reason: service.then(|| r.reason.unwrap_or_default()),
+                    created: r.created,
+                    changes: r.updates,
+                });
+            }
+            match page.next_token {
+                Some(t) if out.len() < MAX_HISTORY => req.next_token = Some(t),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    fn query(&self, q: &Query) -> Result<Vec<FindingId>> {
+        let words = |doc: &Value| q.matches_text(doc);
+        let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
+        let keys = self.store.matching_keys(&q.filters, &q.text, extra)?;
+        Ok(keys.into_iter().map(FindingId::Asff).collect())
+    }
+
+    fn batch_update(&mut self, call: &UpdateCall) -> Result<UpdateOutcome> {
+        let mut outcome = UpdateOutcome::default();
+        let mut identifiers = Vec::with_capacity(call.ids.len());
+        for id in &call.ids {
+            match asff_key(id) {
+                Some(k) => identifiers.push(k.clone()),
+                None => outcome.unprocessed.push(Unprocessed {
+                    id: id.clone(),
+                    code: "FindingNotFound".into(),
+                    message: "this store holds ASFF findings only".into(),
+                }),
+            }
+        }
+        if identifiers.is_empty() {
+            return Ok(outcome);
+        }
+        let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
+        let r = self.store.batch_update(&self.caller, &request)?;
+        outcome.processed.extend(r.processed.into_iter().map(FindingId::Asff));
+        outcome.unprocessed.extend(r.unprocessed.into_iter().map(|u| Unprocessed {
+            id: FindingId::Asff(u.key),
+            code: u.code,
+            message: u.message,
+        }));
+        Ok(outcome)
+    }
+
+    fn seed(&mut self, calls: Vec<Vec<Value>>) -> Result<usize> {
+        Ok(seed_calls(&mut self.store, calls)?)
+    }
+}
+
+/// Imports calls of findings as the store's owner (the caller "demo", unrestricted); returns how
+/// many findings were imported.
+fn seed_calls(store: &mut Store, calls: Vec<Vec<Value>>) -> std::result::Result<usize, StoreError> {
+    let mut n = 0;
+    for r in store.import_calls(&Caller::unrestricted("demo"), calls)? {
+        n += r?.success_count;
+    }
+    Ok(n)
+}
+
+/// Imports the demo dataset in calls of 100; returns how many findings were imported. The overview
+/// seeds an empty store with it.
+pub fn import_demo(store: &mut Store) -> std::result::Result<usize, StoreError> {
+    let all = generate::demo_dataset();
+    seed_calls(store, all.chunks(MAX_IMPORT_FINDINGS).map(<[Value]>::to_vec).collect())
+}

@@ -1,0 +1,169 @@
+//! The worker: a thread that owns the `Backend`, runs the app's effects one at a time and sends
+//! the outcomes back as events, so the UI never waits on disk or network. A background failure
+//! becomes an event, never a panic.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::Path;
+
+use serde_json::{json, Value};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+use crate::app::event::{CallOutcome, Event, Rejected};
+use crate::app::Effect;
+use crate::backend::{Backend, BackendError};
+use crate::generate;
+use crate::model::finding::FindingId;
+use crate::model::undo;
+use crate::model::update::{FindingUpdate, MAX_IDENTIFIERS};
+
+/// Rows in the first chunk: enough for the first screenful, sent before the rest is read.
+pub const FIRST_CHUNK: usize = 500;
+/// Rows per later chunk.
+pub const CHUNK: usize = 20_000;
+
+/// Starts the worker thread. It ends when the effect channel closes or on `Effect::Quit`.
+pub fn spawn(
+    backend: Box<dyn Backend>,
+    effects: UnboundedReceiver<Effect>,
+    events: UnboundedSender<Event>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new().name("hubtriage-worker".into()).spawn(move || run(backend, effects, events))
+}
+
+/// The worker loop, callable on the current thread (tests).
+pub fn run(mut backend: Box<dyn Backend>, mut effects: UnboundedReceiver<Effect>, events: UnboundedSender<Event>) {
+    let _ = events.send(Event::SourceDescribed { source: backend.describe(), capabilities: backend.capabilities() });
+    let mut queue: VecDeque<Effect> = VecDeque::new();
+    loop {
+        if queue.is_empty() {
+            match effects.blocking_recv() {
+                Some(e) => queue.push_back(e),
+                None => return,
+            }
+        }
+        // Take whatever else is waiting, so a burst of cursor moves loads only the last detail.
+        while let Ok(e) = effects.try_recv() {
+            queue.push_back(e);
+        }
+        let last_detail = queue.iter().rposition(|e| matches!(e, Effect::LoadDetail { .. }));
+        let Some(effect) = queue.pop_front() else { continue };
+        if matches!(effect, Effect::LoadDetail { .. }) && last_detail.is_some_and(|i| i > 0) {
+            continue;
+        }
+        if matches!(effect, Effect::Quit) {
+            return;
+        }
+        if !execute(backend.as_mut(), effect, &events) {
+            return;
+        }
+    }
+}
+
+/// Reads documents in calls of at most this many findings (a remote's cache, the store).
+const DOCUMENTS_PER_READ: usize = 100;
+
+/// Runs one effect. Returns false when the app has gone (the event channel closed).
+pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSender<Event>) -> bool {
+    let send = |e: Event| events.send(e).is_ok();
+    match effect {
+        Effect::LoadRows { generation } => {
+            let total = backend.count().unwrap_or(None);
+            let mut chunk = Vec::with_capacity(FIRST_CHUNK);
+            let mut limit = FIRST_CHUNK;
+            let mut alive = true;
+            let r = backend.for_each_summary(&mut |row| {
+                chunk.push(row);
+                if chunk.len() >= limit {
+                    let rows = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    limit = CHUNK;
+                    alive = events.send(Event::RowsLoaded { generation, rows, total, done: false }).is_ok();
+                }
+                alive
+            });
+            match r {
+                Ok(()) => send(Event::RowsLoaded { generation, rows: chunk, total, done: true }),
+                Err(error) => send(Event::RowsFailed { generation, error }),
+            }
+        }
+        Effect::LoadDetail { key } => match backend.documents(std::slice::from_ref(&key)) {
+            Ok(mut docs) => {
+                let doc = docs.pop().flatten();
+                let history = if doc.is_some() { backend.history(&key).unwrap_or_default() } else { Vec::new() };
+                send(Event::DetailLoaded { key, doc: doc.map(Box::new), history })
+            }
+            Err(error) => send(Event::DetailFailed { key, error }),
+        },
+        Effect::RunQuery { query_id, query } => match backend.query(&query) {
+            Ok(keys) => send(Event::QueryMatched { query_id, keys }),
+            Err(error) => send(Event::QueryFailed { query_id, error }),
+        },
+        Effect::ApplyBatch { batch_id, calls } => {
+            // What undo restores: every finding's previous values, captured from the documents the
+            // backend holds before the first call is sent (a read per call of 100, not per finding).
+            let mut restores: HashMap<FindingId, FindingUpdate> = HashMap::new();
+            for call in &calls {
+                let Ok(docs) = backend.documents(&call.ids) else { continue };
+                for (id, doc) in call.ids.iter().zip(docs) {
+                    if let Some(doc) = doc {
+                        restores.insert(id.clone(), undo::restore_for(&doc, &call.update));
+                    }
+                }
+            }
+            for (i, call) in calls.into_iter().enumerate() {
+                let ok = match backend.batch_update(&call) {
+                    Ok(result) => {
+                        let restores =
+                            result.processed.iter().filter_map(|k| Some((k.clone(), restores.remove(k)?))).collect();
+                        let outcome = CallOutcome {
+                            processed: result.processed,
+                            unprocessed: result
+                                .unprocessed
+                                .into_iter()
+                                .map(|u| Rejected { key: u.id, reason: format!("{}: {}", u.code, u.message) })
+                                .collect(),
+                            restores,
+                        };
+                        send(Event::BatchApplied { batch_id, call: i, outcome })
+                    }
+                    Err(error) => send(Event::BatchFailed { batch_id, call: i, keys: call.ids, error }),
+                };
+                if !ok {
+                    return false;
+                }
+            }
+            true
+        }
+        Effect::LoadDemo => match load_demo(backend) {
+            Ok(count) => send(Event::DemoLoaded { count }),
+            Err(error) => send(Event::DemoFailed { error }),
+        },
+        Effect::Export { path, keys } => match export(backend, &path, &keys) {
+            Ok(count) => send(Event::Exported { path, count }),
+            Err(error) => send(Event::ExportFailed { path, error }),
+        },
+        Effect::Quit => false,
+    }
+}
+
+/// Seeds the source with the demo dataset, in calls of 100.
+fn load_demo(backend: &mut dyn Backend) -> Result<usize, BackendError> {
+    if !backend.capabilities().seed {
+        return Err(BackendError::invalid(format!("{} cannot be loaded with demo data", backend.describe())));
+    }
+    let all = generate::demo_dataset();
+    backend.seed(all.chunks(MAX_IDENTIFIERS).map(<[Value]>::to_vec).collect())
+}
+
+fn export(backend: &dyn Backend, path: &Path, keys: &[FindingId]) -> Result<usize, String> {
+    let mut docs: Vec<Value> = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(DOCUMENTS_PER_READ) {
+        docs.extend(backend.documents(chunk).map_err(|e| e.to_string())?.into_iter().flatten());
+    }
+    let n = docs.len();
+    let bytes = serde_json::to_vec_pretty(&json!({ "Findings": docs })).map_err(|e| e.to_string())?;
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests;

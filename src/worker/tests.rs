@@ -1,0 +1,329 @@
+//! The worker against the real store on a thread, and against a fake `Backend` that fails as a
+//! remote one does, with its events fed to the app.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc::unbounded_channel;
+
+use super::*;
+use crate::backend::{ErrorKind, UpdateOutcome};
+use crate::generate::{generate, GenOptions};
+use crate::model::call::UpdateCall;
+use crate::model::enums::WorkflowStatus;
+use crate::model::finding::{FindingId, FindingKey};
+use crate::model::history::HistoryEntry;
+use crate::model::summary::FindingSummary;
+use crate::model::update::FindingUpdate;
+use crate::query::Query;
+use crate::store::{Caller, Store, StoreBackend};
+
+fn store_with(dir: &std::path::Path, n: usize) -> (Store, Vec<Value>) {
+    let mut store = Store::open(dir.join("s.db")).unwrap();
+    let docs: Vec<Value> = generate(&GenOptions { count: n, seed: 3, ..GenOptions::default() }).collect();
+    for c in docs.chunks(100) {
+        store.batch_import(&Caller::unrestricted("t"), c.to_vec()).unwrap();
+    }
+    (store, docs)
+}
+
+/// A worker on its own thread, as in the app.
+struct Harness {
+    tx: tokio::sync::mpsc::UnboundedSender<Effect>,
+    rx: std::sync::mpsc::Receiver<Event>,
+}
+
+impl Harness {
+    fn new(store: Store) -> Harness {
+        Harness::on(Box::new(StoreBackend::new(store, Caller::unrestricted("tester"))))
+    }
+
+    fn on(backend: Box<dyn Backend>) -> Harness {
+        let (tx, erx) = unbounded_channel();
+        let (etx, mut events) = unbounded_channel();
+        spawn(backend, erx, etx).unwrap();
+        // Bridge to a std channel so the test can wait with a timeout.
+        let (stx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            while let Some(e) = events.blocking_recv() {
+                if stx.send(e).is_err() {
+                    return;
+                }
+            }
+        });
+        let h = Harness { tx, rx };
+        assert!(matches!(h.next(), Event::SourceDescribed { .. }));
+        h
+    }
+
+    fn next(&self) -> Event {
+        self.rx.recv_timeout(Duration::from_secs(20)).expect("an event from the worker")
+    }
+
+    fn send(&self, e: Effect) {
+        self.tx.send(e).unwrap();
+    }
+}
+
+#[test]
+fn loads_rows_in_chunks_first_chunk_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = store_with(dir.path(), 650);
+    let h = Harness::new(store);
+    h.send(Effect::LoadRows { generation: 4 });
+    let mut sizes = Vec::new();
+    loop {
+        match h.next() {
+            Event::RowsLoaded { generation, rows, total, done } => {
+                assert_eq!((generation, total), (4, Some(650)));
+                sizes.push(rows.len());
+                if done {
+                    break;
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(sizes[0], FIRST_CHUNK);
+    assert_eq!(sizes.iter().sum::<usize>(), 650);
+}
+
+#[test]
+fn applies_batches_reports_restores_and_unprocessed_then_details_and_queries() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, docs) = store_with(dir.path(), 150);
+    let h = Harness::new(store);
+    let keys: Vec<FindingId> = docs.iter().filter_map(FindingKey::of).map(FindingId::Asff).collect();
+    let before = crate::model::finding::Summary::of(&docs[0]).workflow_status;
+    let update = FindingUpdate { workflow_status: Some(WorkflowStatus::Resolved), ..FindingUpdate::default() };
+    let mut second: Vec<FindingId> = keys[100..].to_vec();
+    second.push(FindingId::asff("arn:nope", "missing"));
+    let calls =
+        vec![UpdateCall { ids: keys[..100].to_vec(), update: update.clone() }, UpdateCall { ids: second, update }];
+    h.send(Effect::ApplyBatch { batch_id: 9, calls });
+    let Event::BatchApplied { batch_id: 9, call: 0, outcome } = h.next() else { panic!("first call") };
+    assert_eq!(outcome.processed.len(), 100);
+    let (k, restore) = &outcome.restores[0];
+    assert_eq!(k, &keys[0]);
+    assert_eq!(restore.workflow_status, before, "the previous value, read before the call");
+    let Event::BatchApplied { call: 1, outcome, .. } = h.next() else { panic!("second call") };
+    assert_eq!(outcome.processed.len(), 50);
+    assert_eq!(outcome.unprocessed.len(), 1);
+    assert!(outcome.unprocessed[0].reason.starts_with("FindingNotFound"), "{:?}", outcome.unprocessed);
+
+    h.send(Effect::LoadDetail { key: keys[0].clone() });
+    let Event::DetailLoaded { doc, history, .. } = h.next() else { panic!("detail") };
+    assert_eq!(doc.unwrap()["Workflow"]["Status"], "RESOLVED");
+    assert!(history.iter().any(|e| e.who == "tester" && e.changes.iter().any(|c| c.field == "Workflow.Status")));
+
+    h.send(Effect::RunQuery { query_id: 2, query: crate::query::parse("status:resolved").unwrap() });
+    let Event::QueryMatched { query_id: 2, keys: matched } = h.next() else { panic!("query") };
+    assert_eq!(matched.len(), 150, "every finding of the store is resolved now");
+    assert_eq!(matched.iter().collect::<std::collections::HashSet<_>>().len(), 150, "each once");
+
+    let out = dir.path().join("export.json");
+    h.send(Effect::Export { path: out.clone(), keys: keys[..5].to_vec() });
+    assert!(matches!(h.next(), Event::Exported { count: 5, .. }));
+    let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["Findings"].as_array().unwrap().len(), 5);
+    h.send(Effect::Export { path: dir.path().join("no/such/dir/x.json"), keys: keys[..1].to_vec() });
+    let Event::ExportFailed { error, .. } = h.next() else { panic!("export failure") };
+    assert!(error.contains("cannot write"), "{error}");
+}
+
+#[test]
+fn loads_the_demo_into_an_empty_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = store_with(dir.path(), 0);
+    let h = Harness::new(store);
+    h.send(Effect::LoadDemo);
+    assert_eq!(h.next(), Event::DemoLoaded { count: crate::generate::DEMO_COUNT });
+}
+
+/// A source that behaves as a remote one may: no total, and each operation answering from a script
+/// of failures (throttled, unavailable) before it succeeds.
+struct FakeBackend {
+    docs: Vec<Value>,
+    failures: std::sync::Mutex<HashMap<&'static str, VecDeque<BackendError>>>,
+}
+
+impl FakeBackend {
+    fn new(docs: Vec<Value>) -> FakeBackend {
+        FakeBackend { docs, failures: std::sync::Mutex::new(HashMap::new()) }
+    }
+
+    /// The next call of `op` fails with `e` (several are taken in turn).
+    fn failing(self, op: &'static str, e: BackendError) -> FakeBackend {
+        self.failures.lock().unwrap().entry(op).or_default().push_back(e);
+        self
+    }
+
+    fn scripted(&self, op: &'static str) -> crate::backend::Result<()> {
+        match self.failures.lock().unwrap().get_mut(op).and_then(VecDeque::pop_front) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn id(doc: &Value) -> FindingId {
+        FindingId::Asff(FindingKey::of(doc).unwrap())
+    }
+}
+
+impl Backend for FakeBackend {
+    fn describe(&self) -> String {
+        "fake endpoint (us-east-1)".into()
+    }
+
+    fn capabilities(&self) -> crate::backend::Capabilities {
+        crate::backend::Capabilities { history: false, seed: false, ..Default::default() }
+    }
+
+    fn count(&self) -> crate::backend::Result<Option<usize>> {
+        self.scripted("count")?;
+        Ok(None)
+    }
+
+    fn for_each_summary(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> crate::backend::Result<()> {
+        self.scripted("rows")?;
+        for d in &self.docs {
+            if !sink(FindingSummary::from_asff(d)) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn documents(&self, ids: &[FindingId]) -> crate::backend::Result<Vec<Option<Value>>> {
+        self.scripted("documents")?;
+        Ok(ids.iter().map(|id| self.docs.iter().find(|d| FakeBackend::id(d) == *id).cloned()).collect())
+    }
+
+    fn history(&self, _: &FindingId) -> crate::backend::Result<Vec<HistoryEntry>> {
+        Ok(Vec::new())
+    }
+
+    fn query(&self, q: &Query) -> crate::backend::Result<Vec<FindingId>> {
+        self.scripted("query")?;
+        let now = time::OffsetDateTime::now_utc();
+        Ok(self.docs.iter().filter(|d| q.filters.matches(d, now)).map(FakeBackend::id).collect())
+    }
+
+    fn batch_update(&mut self, call: &UpdateCall) -> crate::backend::Result<UpdateOutcome> {
+        self.scripted("update")?;
+        Ok(UpdateOutcome { processed: call.ids.clone(), unprocessed: Vec::new() })
+    }
+
+    fn seed(&mut self, _: Vec<Vec<Value>>) -> crate::backend::Result<usize> {
+        Err(BackendError::invalid("not seeded"))
+    }
+}
+
+/// Runs effects on the worker and feeds every event it answers with to the app, until the worker has
+/// answered `n` events.
+fn drive(h: &Harness, s: &mut crate::app::AppState, n: usize) -> Vec<Event> {
+    let mut seen = Vec::new();
+    for _ in 0..n {
+        let e = h.next();
+        seen.push(e.clone());
+        for effect in crate::app::handle_event(s, e) {
+            h.send(effect);
+        }
+    }
+    seen
+}
+
+fn status(s: &crate::app::AppState) -> String {
+    s.status.message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
+}
+
+#[test]
+fn a_fake_backend_drives_the_worker_and_the_app_shows_its_failures_as_status() {
+    let docs: Vec<Value> = generate(&GenOptions { count: 30, seed: 5, ..GenOptions::default() }).collect();
+    let backend = FakeBackend::new(docs.clone())
+        .failing("rows", BackendError::unavailable("endpoint https://127.0.0.1:1 unreachable: connection refused"))
+        .failing("query", BackendError::throttled("GetFindings throttled (LimitExceededException) in us-east-1"))
+        .failing("update", BackendError::throttled("BatchUpdateFindings throttled (429) in us-east-1"))
+        .failing("documents", BackendError::unavailable("the cache is busy"));
+    let h = Harness::on(Box::new(backend));
+    let mut s = crate::app::AppState::new(
+        crate::app::state::Config::default(),
+        "x",
+        time::macros::datetime!(2026-11-01 0:00 UTC),
+    );
+    crate::app::resize(&mut s, 120, 40);
+
+    // Load: the first attempt is unavailable; the app says so and does not panic.
+    for e in crate::app::start(&mut s) {
+        h.send(e);
+    }
+    let seen = drive(&h, &mut s, 1);
+    let Event::RowsFailed { error, .. } = &seen[0] else { panic!("{seen:?}") };
+    assert_eq!(error.kind, ErrorKind::Unavailable);
+    assert!(error.kind.is_retryable());
+    assert_eq!(s.status.load, crate::app::state::LoadState::Failed);
+    assert!(status(&s).contains("connection refused"), "{}", status(&s));
+
+    // Reload: rows arrive without a total (a remote has none); the first detail is then unavailable.
+    for e in crate::app::update(&mut s, crate::app::Action::Reload) {
+        h.send(e);
+    }
+    let seen = drive(&h, &mut s, 2);
+    assert!(
+        matches!(&seen[0], Event::RowsLoaded { total: None, done: true, rows, .. } if rows.len() == 30),
+        "{seen:?}"
+    );
+    let Event::DetailFailed { error, .. } = &seen[1] else { panic!("{seen:?}") };
+    assert_eq!(error.kind, ErrorKind::Unavailable);
+    assert_eq!(s.rows.all.len(), 30);
+    assert_eq!(s.detail.error.as_deref(), Some("the cache is busy"));
+
+    // A query the rows cannot answer goes to the backend: throttled, shown as a status.
+    let q = crate::app::update::apply_query(&mut s, "tag:Environment=prod").unwrap();
+    assert!(matches!(q[..], [Effect::RunQuery { .. }]), "{q:?}");
+    for e in q {
+        h.send(e);
+    }
+    let seen = drive(&h, &mut s, 1);
+    let Event::QueryFailed { error, .. } = &seen[0] else { panic!("{seen:?}") };
+    assert_eq!(error.kind, ErrorKind::Throttled);
+    assert!(status(&s).starts_with("Query failed: GetFindings throttled"), "{}", status(&s));
+
+    // An edit whose call is throttled is rolled back, stays marked and says why.
+    let before = s.cursor_row().unwrap().1.workflow;
+    let mut effects = crate::app::update(&mut s, crate::app::Action::Resolve);
+    effects.extend(crate::app::update(&mut s, crate::app::Action::Yes));
+    let apply: Vec<Effect> = effects.into_iter().filter(|e| matches!(e, Effect::ApplyBatch { .. })).collect();
+    assert_eq!(apply.len(), 1);
+    for e in apply {
+        h.send(e);
+    }
+    let seen = drive(&h, &mut s, 1);
+    let Event::BatchFailed { error, .. } = &seen[0] else { panic!("{seen:?}") };
+    assert_eq!(error.kind, ErrorKind::Throttled);
+    assert_eq!(s.cursor_row().unwrap().1.workflow, before, "rolled back");
+    assert!(status(&s).contains("BatchUpdateFindings throttled"), "{}", status(&s));
+    assert!(status(&s).contains("t retries"), "{}", status(&s));
+    assert_eq!(s.edits.failed.len(), 1);
+
+    // Retried, it goes through: the script has no more failures.
+    for e in crate::app::update(&mut s, crate::app::Action::RetryFailed) {
+        h.send(e);
+    }
+    let mut seen = drive(&h, &mut s, 1);
+    // The failed call's finding is the detail's: its reload may answer first.
+    if matches!(seen[0], Event::DetailLoaded { .. }) {
+        seen = drive(&h, &mut s, 1);
+    }
+    assert!(matches!(&seen[0], Event::BatchApplied { .. }), "{seen:?}");
+    assert!(s.edits.failed.is_empty());
+    assert_eq!(s.cursor_row().unwrap().1.workflow, Some(WorkflowStatus::Resolved));
+}
+
+#[test]
+fn a_source_that_cannot_be_seeded_refuses_the_demo() {
+    let h = Harness::on(Box::new(FakeBackend::new(Vec::new())));
+    h.send(Effect::LoadDemo);
+    let Event::DemoFailed { error } = h.next() else { panic!("demo") };
+    assert_eq!(error.kind, ErrorKind::Invalid);
+    assert!(error.message.contains("fake endpoint"), "{error}");
+}
