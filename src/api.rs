@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::model::update::BatchUpdateRequest;
 use crate::store::{Caller, GetFindingsRequest, HistoryRequest, Store, StoreError};
 
-/// An operation this adapter serves, with its restJson1 route (API-DIGEST section 2).
+/// An operation this adapter serves, with its restJson1 route (the service model's http bindings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     GetFindings,

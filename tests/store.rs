@@ -1,5 +1,5 @@
 //! The store's Security Hub semantics, end to end over a real SQLite file in a temp dir.
-//! Each test cites the seed or API-DIGEST section it checks.
+//! Each test cites the AWS document it checks.
 
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -50,7 +50,7 @@ fn ids(keys: &[&str]) -> Value {
     Value::Array(keys.iter().map(|k| json!({"Id": k, "ProductArn": ARN})).collect())
 }
 
-// Seed 002: the response is exactly {FailedCount, SuccessCount, FailedFindings}.
+// The BatchImportFindings API reference: the response is exactly {FailedCount, SuccessCount, FailedFindings}.
 #[test]
 fn import_reports_counts_and_failures_and_imports_the_rest() {
     let (_d, mut s) = store();
@@ -71,7 +71,7 @@ fn import_reports_counts_and_failures_and_imports_the_rest() {
     assert_eq!(doc["Severity"]["Label"], "MEDIUM", "FPF severity replicated to the top level");
 }
 
-// Seed 004: 1..100 findings per call, 240 KB per finding, 6 MB per call.
+// The user guide ("Using BatchImportFindings"): 1..100 findings per call, 240 KB per finding, 6 MB per call.
 #[test]
 fn import_limits_fail_cleanly_and_lose_nothing() {
     let (_d, mut s) = store();
@@ -101,7 +101,8 @@ fn import_limits_fail_cleanly_and_lose_nothing() {
     assert_eq!(s.count().unwrap(), 2, "nothing already stored is lost, nothing partial is written");
 }
 
-// Seed 004: an update whose UpdatedAt is not later is ignored; a later one updates but keeps
+// The user guide ("Using BatchImportFindings"): an update whose UpdatedAt is not later is ignored;
+// a later one updates but keeps
 // Note, UserDefinedFields, VerificationState and Workflow.
 #[test]
 fn reimport_respects_updated_at_and_customer_fields() {
@@ -133,7 +134,7 @@ fn reimport_respects_updated_at_and_customer_fields() {
     assert_eq!(doc["VerificationState"], "BENIGN_POSITIVE");
 }
 
-// Seed 001 + API-DIGEST 2.3: every field, UpdatedAt untouched, response shape exact.
+// BatchUpdateFindings API reference: every field, UpdatedAt untouched, response shape exact.
 #[test]
 fn batch_update_applies_every_field() {
     let (_d, mut s) = store();
@@ -168,10 +169,11 @@ fn batch_update_applies_every_field() {
     assert_eq!(doc["Criticality"], 80);
     assert_eq!(doc["UserDefinedFields"]["ticket"], "SEC-42");
     assert_eq!(doc["RelatedFindings"][0]["Id"], "b");
-    assert_eq!(doc["UpdatedAt"], "2026-01-02T00:00:00Z", "seed 001: UpdatedAt never changes");
+    assert_eq!(doc["UpdatedAt"], "2026-01-02T00:00:00Z", "BatchUpdateFindings API reference: UpdatedAt never changes");
 }
 
-// Seed 004: after BatchUpdateFindings sets Severity, a provider's FPF severity does not reach the top level.
+// The user guide ("Using BatchImportFindings"): after BatchUpdateFindings sets Severity, a
+// provider's FPF severity does not reach the top level.
 #[test]
 fn analyst_severity_survives_provider_reimport() {
     let (_d, mut s) = store();
@@ -187,7 +189,7 @@ fn analyst_severity_survives_provider_reimport() {
     assert_eq!(doc["Confidence"], 70, "not set by BatchUpdateFindings, so replicated");
 }
 
-// Engine issue, access model; seeds 001 and 003.
+// The access model: the BatchUpdateFindings API reference and the user guide ("Using BatchUpdateFindings").
 #[test]
 fn access_model_limits_members_and_administrators() {
     let (_d, mut s) = store();
@@ -215,8 +217,9 @@ fn access_model_limits_members_and_administrators() {
     assert_eq!(v["ProcessedFindings"], ids(&["mem"]));
     assert_eq!(v["UnprocessedFindings"][0]["FindingIdentifier"]["Id"], "adm");
     assert_eq!(v["UnprocessedFindings"][0]["ErrorCode"], "FindingNotFound");
-    // The service model (seed 001 too): a member account updates any of the fields on its own
-    // findings; seed 003's "only the Note" is the user guide's older word.
+    // The service model (and the BatchUpdateFindings API reference): a member account updates any
+    // of the fields on its own
+    // findings; "only the Note" is the user guide's older word.
     let v = update(
         &mut s,
         &as_member,
@@ -227,7 +230,7 @@ fn access_model_limits_members_and_administrators() {
     let stored = s.get(&FindingKey::new(ARN, "mem")).unwrap().unwrap();
     assert_eq!((&stored["Workflow"]["Status"], &stored["Severity"]["Label"]), (&json!("RESOLVED"), &json!("LOW")));
 
-    // Import: the caller's account must be the finding's AwsAccountId (seed 002).
+    // Import: the caller's account must be the finding's AwsAccountId (BatchImportFindings API reference).
     let r = s.batch_import(&as_member, vec![finding("x", other)]).unwrap();
     assert_eq!(r.failed[0].code, "AccessDeniedException");
 }
@@ -312,7 +315,8 @@ fn get(s: &Store, body: Value) -> Value {
     s.get_findings(&GetFindingsRequest::from_json(&body).unwrap(), None).unwrap().to_json()
 }
 
-// API-DIGEST 3: filters with OR within a field for positives, AND across fields.
+// GetFindings API reference and the service model's filters: OR within a field for positives, AND
+// across fields.
 #[test]
 fn get_findings_filters_sorts_and_pages_exactly_once() {
     let (_d, mut s) = store();
@@ -589,7 +593,8 @@ fn a_severity_given_as_normalized_alone_is_filtered_by_its_label() {
     assert_eq!(seventy["Findings"].as_array().unwrap().len(), 1);
 }
 
-// API-DIGEST 2.3 / model: FindingSizeExceeded, "The finding size was greater than the permissible
+// BatchUpdateFindings API reference / model: FindingSizeExceeded, "The finding size was greater
+// than the permissible
 // value of 240 KB": an update that would take a stored finding over the limit is unprocessed and the
 // stored finding is left as it was, while the others of the call are updated.
 #[test]

@@ -99,7 +99,8 @@ impl SeverityLabel {
         self as u8
     }
 
-    /// API-DIGEST 2.3: 0 INFORMATIONAL, 1-39 LOW, 40-69 MEDIUM, 70-89 HIGH, 90-100 CRITICAL.
+    /// BatchUpdateFindings API reference, Severity: 0 INFORMATIONAL, 1-39 LOW, 40-69 MEDIUM,
+    /// 70-89 HIGH, 90-100 CRITICAL.
     pub fn from_normalized(n: i64) -> Self {
         match n {
             i64::MIN..=0 => SeverityLabel::Informational,
@@ -110,7 +111,7 @@ impl SeverityLabel {
         }
     }
 
-    /// API-DIGEST 2.3: a label alone sets Normalized to 0/1/40/70/90.
+    /// BatchUpdateFindings API reference, Severity: a label alone sets Normalized to 0/1/40/70/90.
     pub fn to_normalized(self) -> i64 {
         match self {
             SeverityLabel::Informational => 0,
@@ -134,7 +135,7 @@ impl WorkflowState {
     }
 }
 
-/// The five valid `Types` namespaces (seed 001, BatchUpdateFindings `Types`).
+/// The five valid `Types` namespaces (BatchUpdateFindings API reference, `Types`).
 pub const TYPE_NAMESPACES: [&str; 5] =
     ["Software and Configuration Checks", "TTPs", "Effects", "Unusual Behaviors", "Sensitive Data Identifications"];
 
@@ -159,7 +160,7 @@ pub fn check_finding_type(t: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    // API-DIGEST 2.3: Normalized -> Label mapping and back.
+    // BatchUpdateFindings API reference, Severity: Normalized -> Label mapping and back.
     #[test]
     fn severity_mapping_matches_the_digest() {
         let cases = [
@@ -188,7 +189,7 @@ mod tests {
         assert!(SeverityLabel::Critical > SeverityLabel::High);
     }
 
-    // Seed 001: Types use one of five namespaces.
+    // The BatchUpdateFindings API reference: Types use one of five namespaces.
     #[test]
     fn finding_types_need_a_valid_namespace() {
         assert!(check_finding_type("Software and Configuration Checks/Vulnerabilities/CVE").is_ok());

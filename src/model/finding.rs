@@ -3,7 +3,8 @@
 //!
 //! The full JSON document is the source of truth; the summary is derived from it and never edited on
 //! its own. Extraction is lenient (real findings break model rules: empty strings, >50 ProductFields,
-//! unknown resource types), validation is strict where AWS is strict (API-DIGEST section 4).
+//! unknown resource types), validation is strict where AWS is strict (the ASFF reference and the
+//! service model's AwsSecurityFinding).
 
 use serde_json::{Map, Value};
 
@@ -27,7 +28,8 @@ impl Format {
     }
 }
 
-/// A finding's identity: the pair (ProductArn, Id) (API-DIGEST section 4).
+/// A finding's identity: the pair (ProductArn, Id) (ASFF reference and the service model's
+/// AwsSecurityFinding).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FindingKey {
     pub product_arn: String,
@@ -306,7 +308,8 @@ fn string_len(s: &str) -> usize {
             .sum::<usize>()
 }
 
-/// Largest finding BatchImportFindings accepts (seed 004: 240 KB).
+/// Largest finding BatchImportFindings accepts (Security Hub user guide, "Using
+/// BatchImportFindings": 240 KB).
 pub const MAX_FINDING_BYTES: usize = 240 * 1024;
 
 /// Checks a finding as BatchImportFindings does before accepting it. The message follows the service's
@@ -572,7 +575,7 @@ pub(crate) mod tests {
         assert_eq!(s.id, "");
     }
 
-    // API-DIGEST 4: the ten required members plus a Severity from either place.
+    // The service model's AwsSecurityFinding: the ten required members plus a Severity from either place.
     #[test]
     fn validation_names_the_missing_member() {
         assert_eq!(validate_asff(&sample("ok")), Ok(()));

@@ -1,7 +1,8 @@
 //! BatchImportFindings semantics as a pure function: given what is stored (if anything) and what a
-//! provider sends, decide the document to keep. Seeds 002 (API reference) and 004 (user guide:
-//! create-or-update, restricted attributes, FindingProviderFields precedence) and API-DIGEST 2.3
-//! (automatic workflow changes).
+//! provider sends, decide the document to keep. Sources: the BatchImportFindings API reference, the
+//! user guide's "Using BatchImportFindings" (create-or-update, restricted attributes,
+//! FindingProviderFields precedence) and the BatchUpdateFindings API reference (automatic workflow
+//! changes).
 
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
@@ -42,7 +43,8 @@ const PROVIDER_ATTRIBUTES: [(&str, BufFields); 5] = [
     ("Types", BufFields::TYPES),
 ];
 
-/// Members an import may not change on an existing finding (seed 004, "Restricted attributes").
+/// Members an import may not change on an existing finding (Security Hub user guide, "Using
+/// BatchImportFindings", restricted attributes).
 const CUSTOMER_OWNED: [&str; 5] = ["Note", "UserDefinedFields", "VerificationState", "Workflow", "WorkflowState"];
 
 /// A workflow change Security Hub makes by itself, recorded as made by the service.
@@ -64,7 +66,8 @@ pub enum ImportOutcome {
         changes: Vec<FieldChange>,
         auto: Option<AutoChange>,
     },
-    /// Seed 004: UpdatedAt matches or precedes the stored one, so the update is ignored.
+    /// The user guide ("Using BatchImportFindings"): UpdatedAt matches or precedes the stored one,
+    /// so the update is ignored.
     Ignored,
 }
 
@@ -114,7 +117,8 @@ pub fn apply_import(existing: Option<(&Value, BufFields)>, incoming: Value, now:
     ImportOutcome::Updated { doc, changes, auto }
 }
 
-/// Imports a finding that is not stored (seed 002/004 and the engine issue): Security Hub's own
+/// Imports a finding that is not stored (BatchImportFindings API reference and the user guide's
+/// "Using BatchImportFindings"): Security Hub's own
 /// members, the defaults on create, FindingProviderFields precedence, and the automatic workflow
 /// change of a control finding that arrives PASSED.
 pub fn create(incoming: Value, now: OffsetDateTime) -> (Value, Option<AutoChange>) {
@@ -141,7 +145,8 @@ pub fn create(incoming: Value, now: OffsetDateTime) -> (Value, Option<AutoChange
     (doc, auto)
 }
 
-/// Seed 004, third case ("new finding, both given") and first case: a FindingProviderFields value
+/// The user guide ("Using BatchImportFindings"), third case ("new finding, both given") and first
+/// case: a FindingProviderFields value
 /// populates both places; a top-level value alone is copied into FindingProviderFields.
 fn provider_precedence_on_create(doc: &mut Map<String, Value>, attr: &str) {
     let provider = fpf_get(doc, attr).cloned();
@@ -158,7 +163,8 @@ fn provider_precedence_on_create(doc: &mut Map<String, Value>, attr: &str) {
     }
 }
 
-/// Seed 004, all three cases for an existing finding. FindingProviderFields always takes the
+/// The user guide ("Using BatchImportFindings"), all three cases for an existing finding.
+/// FindingProviderFields always takes the
 /// provider's value; the top level follows only when BatchUpdateFindings has not set the attribute.
 /// An attribute the provider leaves out keeps its stored values.
 fn provider_precedence_on_update(doc: &mut Map<String, Value>, old: &Value, attr: &str, set_by_analyst: bool) {
@@ -219,7 +225,8 @@ fn fpf_set(doc: &mut Map<String, Value>, attr: &str, v: Value) {
 
 /// The top-level value a FindingProviderFields value stands for. Only Severity differs in shape:
 /// FindingProviderFields.Severity is {Label, Original}; the top level also carries Normalized
-/// (derived from the label, API-DIGEST 2.3) and keeps the Product of `product_from` (the stored top
+/// (derived from the label, BatchUpdateFindings API reference) and keeps the Product of
+/// `product_from` (the stored top
 /// level). A provider severity without a Label takes Label and Normalized from `label_from` (the
 /// incoming top level of a new finding, the stored one of an existing finding), so that an Original
 /// alone does not leave the finding without a severity.
@@ -327,7 +334,7 @@ fn is_control_finding(doc: &Value) -> bool {
     str_at(doc, &["ProductArn"]).ends_with("product/aws/securityhub") && doc.member("Compliance").is_some()
 }
 
-/// Security Hub's own workflow changes on import (API-DIGEST 2.3 and the engine issue):
+/// Security Hub's own workflow changes on import (BatchUpdateFindings API reference and the user guide):
 /// NOTIFIED/RESOLVED -> NEW when RecordState goes ARCHIVED -> ACTIVE or Compliance.Status goes from
 /// PASSED to FAILED/WARNING/NOT_AVAILABLE; SUPPRESSED is kept; a control finding arriving PASSED
 /// becomes RESOLVED.
@@ -476,7 +483,8 @@ mod tests {
         assert_eq!(created(f)["Workflow"]["Status"], "SUPPRESSED");
     }
 
-    // Seed 004: "For a new finding, Security Hub uses the value in FindingProviderFields to populate
+    // The user guide ("Using BatchImportFindings"): "For a new finding, Security Hub uses the
+    // value in FindingProviderFields to populate
     // both ... It does not use the provided top-level attribute value."
     #[test]
     fn create_with_both_values_uses_the_provider_value_for_both() {
@@ -491,7 +499,8 @@ mod tests {
         assert_eq!(doc["FindingProviderFields"]["Types"], json!(["TTPs/Discovery"]));
     }
 
-    // Seed 004: "If UpdatedAt on the update matches or occurs before UpdatedAt on the existing finding,
+    // The user guide ("Using BatchImportFindings"): "If UpdatedAt on the update matches or occurs
+    // before UpdatedAt on the existing finding,
     // then the update is ignored."
     #[test]
     fn an_update_that_is_not_later_is_ignored() {
@@ -506,7 +515,8 @@ mod tests {
         assert_eq!(apply_import(Some((&old, BufFields::default())), same, now()), ImportOutcome::Ignored);
     }
 
-    // Seed 004: Note, UserDefinedFields, VerificationState and Workflow are ignored on an existing finding.
+    // The user guide ("Using BatchImportFindings"): Note, UserDefinedFields, VerificationState and
+    // Workflow are ignored on an existing finding.
     #[test]
     fn update_ignores_customer_owned_members() {
         let mut old = created(sample("a"));
@@ -530,7 +540,8 @@ mod tests {
         assert_eq!(fields, vec!["UpdatedAt", "Title"]);
     }
 
-    // Seed 004, case 1: FPF only -> FPF updated; top level replicated only if BUF did not set it.
+    // The user guide ("Using BatchImportFindings"), case 1: FPF only -> FPF updated; top level
+    // replicated only if BUF did not set it.
     #[test]
     fn provider_fields_replicate_unless_set_by_batch_update() {
         let old = created(sample("a"));
@@ -550,7 +561,8 @@ mod tests {
         assert_eq!(doc["Confidence"], 80, "confidence was not set by BUF");
     }
 
-    // Seed 004, case 2: top level only -> FPF overwritten; top level only if not set by BUF.
+    // The user guide ("Using BatchImportFindings"), case 2: top level only -> FPF overwritten; top
+    // level only if not set by BUF.
     #[test]
     fn top_level_only_overwrites_provider_fields() {
         let mut first = sample("a");
@@ -567,7 +579,8 @@ mod tests {
         assert_eq!(doc["Types"], json!(["Unusual Behaviors/User"]));
     }
 
-    // Seed 004, case 3 on an existing finding: both values used; top level only if not set by BUF.
+    // The user guide ("Using BatchImportFindings"), case 3 on an existing finding: both values
+    // used; top level only if not set by BUF.
     #[test]
     fn both_values_on_update() {
         let old = created(sample("a"));
@@ -585,7 +598,8 @@ mod tests {
         assert_eq!(doc["FindingProviderFields"]["Criticality"], 20);
     }
 
-    // API-DIGEST 2.3: NOTIFIED/RESOLVED -> NEW when RecordState goes ARCHIVED -> ACTIVE.
+    // BatchUpdateFindings API reference, Workflow: NOTIFIED/RESOLVED -> NEW when RecordState goes
+    // ARCHIVED -> ACTIVE.
     #[test]
     fn reactivation_reopens_resolved_findings() {
         let mut old = created(sample("a"));
@@ -615,7 +629,8 @@ mod tests {
         f
     }
 
-    // API-DIGEST 2.3: Compliance.Status PASSED -> FAILED/WARNING/NOT_AVAILABLE reopens.
+    // BatchUpdateFindings API reference, Workflow: Compliance.Status PASSED ->
+    // FAILED/WARNING/NOT_AVAILABLE reopens.
     #[test]
     fn compliance_regression_reopens_notified_findings() {
         for new_status in ["FAILED", "WARNING", "NOT_AVAILABLE"] {

@@ -17,9 +17,10 @@ use crate::model::import::{apply_import, AutoChange, BufFields, ImportOutcome};
 use crate::model::raw::Incoming;
 use crate::model::timestamp;
 
-/// Most findings one BatchImportFindings call may carry (seed 004).
+/// Most findings one BatchImportFindings call may carry (Security Hub user guide, "Using
+/// BatchImportFindings").
 pub const MAX_IMPORT_FINDINGS: usize = 100;
-/// Largest BatchImportFindings call (seed 004: 6 MB).
+/// Largest BatchImportFindings call (Security Hub user guide, "Using BatchImportFindings": 6 MB).
 pub const MAX_IMPORT_BYTES: usize = 6 * 1024 * 1024;
 
 /// BatchImportFindings calls a bulk import (`import_pipelined`) writes per transaction: 10,000
@@ -108,7 +109,8 @@ impl ImportQueue {
 }
 
 impl Store {
-    /// BatchImportFindings (seeds 002 and 004). Request-level limits fail the whole call before anything
+    /// BatchImportFindings (BatchImportFindings API reference and the user guide). Request-level
+    /// limits fail the whole call before anything
     /// is written; a finding that is invalid, too large or not the caller's is reported in
     /// FailedFindings and the rest are imported, all in one transaction.
     pub fn batch_import<I: Into<Incoming> + Send>(
@@ -639,7 +641,8 @@ mod tests {
         assert_eq!(dump(&one), dump(&two));
     }
 
-    // Seed 004: a finding already stored is updated, never imported twice. A connection that
+    // The user guide ("Using BatchImportFindings"): a finding already stored is updated, never
+    // imported twice. A connection that
     // found the store empty looks up only the Ids it has imported itself (`KnownIds`), until
     // another connection writes: then it looks up every finding again.
     #[test]

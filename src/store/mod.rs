@@ -68,7 +68,8 @@ impl Caller {
     }
 }
 
-/// What a caller may update, from the administrator/member relation (seed 001 and the service
+/// What a caller may update, from the administrator/member relation (BatchUpdateFindings API
+/// reference and the service
 /// model; `store::update::denied`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {

@@ -43,7 +43,8 @@ impl UpdateResult {
 }
 
 impl Store {
-    /// BatchUpdateFindings (seeds 001 and 003). The request was validated when it was parsed; here each
+    /// BatchUpdateFindings (BatchUpdateFindings API reference and the user guide's "Using
+    /// BatchUpdateFindings"). The request was validated when it was parsed; here each
     /// finding is processed or reported in UnprocessedFindings. One transaction: all or nothing lands.
     pub fn batch_update(&mut self, caller: &Caller, request: &BatchUpdateRequest) -> Result<UpdateResult> {
         let access = self.access(caller)?;
@@ -147,8 +148,9 @@ impl Store {
 /// Why the access model refuses an update of a finding of `account`, if it does. The service model
 /// (BatchUpdateFindings): "Administrator accounts can update findings for their account and their
 /// member accounts. A member account can update findings only for their own account", every field
-/// the operation takes. The user guide (seed 003) still says members may update only the Note; the
-/// model and the API reference (seed 001) do not, and the model is followed. A finding the caller
+/// the operation takes. The user guide ("Using BatchUpdateFindings") still says members may update
+/// only the Note; the
+/// model and the BatchUpdateFindings API reference do not, and the model is followed. A finding the caller
 /// may not update is one it cannot see: `FindingNotFound`, the documented code, whose message says
 /// whose finding it is, since this is a demo of the access model.
 fn denied(access: &Access, account: &str) -> Option<String> {
