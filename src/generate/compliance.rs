@@ -9,10 +9,10 @@ use super::products::Product;
 use super::random::{hash_hex, mix};
 use super::resources::{account_resource, Kind};
 use super::texts::kind_noun;
-use crate::model::enums::SeverityLabel;
 use crate::model::enums::SeverityLabel::{
     Critical as CRIT, High as HIGH, Informational as INFO, Low as LOW, Medium as MED,
 };
+use crate::model::enums::{ComplianceStatus, RecordState, SeverityLabel, WorkflowStatus};
 
 /// A Security Hub control: id, title, severity when failed, resource it evaluates (None = the account).
 pub(super) struct Control {
@@ -222,6 +222,11 @@ const PROWLER: &[ProwlerCheck] = &[
     ),
 ];
 
+/// `Compliance.Status` of a check that either passed or failed.
+pub(super) fn passed_or_failed(passed: bool) -> &'static str {
+    if passed { ComplianceStatus::Passed } else { ComplianceStatus::Failed }.as_str()
+}
+
 impl Generator {
     pub(super) fn security_hub(&mut self) -> Draft {
         let acct = self.pick_account();
@@ -229,13 +234,13 @@ impl Generator {
         let c = &CONTROLS[ci];
         let x = self.rng.unit();
         let status = if x < 0.50 {
-            "FAILED"
+            ComplianceStatus::Failed
         } else if x < 0.92 {
-            "PASSED"
+            ComplianceStatus::Passed
         } else if x < 0.96 {
-            "WARNING"
+            ComplianceStatus::Warning
         } else {
-            "NOT_AVAILABLE"
+            ComplianceStatus::NotAvailable
         };
         let (resource, region, short) = match c.kind {
             Some(kind) => {
@@ -248,7 +253,7 @@ impl Generator {
                 (account_resource(a, region), region, a.id.clone())
             }
         };
-        let label = if status == "PASSED" { INFO } else { c.severity };
+        let label = if status == ComplianceStatus::Passed { INFO } else { c.severity };
         let mut d = Self::draft(Product::SecurityHub, acct, region, label);
         let a = &self.accounts[acct];
         let r = &mut self.rng;
@@ -257,10 +262,12 @@ impl Generator {
         d.types = vec![String::from("Software and Configuration Checks/Industry and Regulatory Standards")];
         d.title = c.title.to_string();
         let outcome = match status {
-            "PASSED" => "The resource meets the requirement.",
-            "FAILED" => "The resource does not meet the requirement and should be remediated.",
-            "WARNING" => "Security Hub could not fully evaluate the resource; review the status reasons.",
-            _ => "The evaluation result is not available for this resource.",
+            ComplianceStatus::Passed => "The resource meets the requirement.",
+            ComplianceStatus::Failed => "The resource does not meet the requirement and should be remediated.",
+            ComplianceStatus::Warning => {
+                "Security Hub could not fully evaluate the resource; review the status reasons."
+            }
+            ComplianceStatus::NotAvailable => "The evaluation result is not available for this resource.",
         };
         d.description = format!("Control {} evaluated {} {short}. {outcome}", c.id, kind_noun(c.kind));
         d.remediation = Some(obj! {
@@ -302,13 +309,13 @@ impl Generator {
             }
         }
         let mut comp = Map::new();
-        comp.insert("Status".into(), Value::String(status.into()));
+        comp.insert("Status".into(), Value::String(status.as_str().into()));
         if !reqs.is_empty() {
             comp.insert("RelatedRequirements".into(), Value::Array(reqs));
         }
         comp.insert("SecurityControlId".into(), Value::String(c.id.into()));
         comp.insert("AssociatedStandards".into(), Value::Array(standards));
-        if status == "WARNING" || status == "NOT_AVAILABLE" {
+        if matches!(status, ComplianceStatus::Warning | ComplianceStatus::NotAvailable) {
             let (code, text) = *r.pick(STATUS_REASONS);
             comp.insert("StatusReasons".into(), arr![obj! {"ReasonCode" => code, "Description" => text}]);
         }
@@ -324,10 +331,13 @@ impl Generator {
             );
         }
         d.extra.push((T_COMPLIANCE, Value::Object(comp)));
-        d.workflow = if status == "PASSED" { "RESOLVED" } else { self.workflow() };
+        d.workflow = if status == ComplianceStatus::Passed { WorkflowStatus::Resolved } else { self.workflow() };
         let r = &mut self.rng;
-        d.record_state =
-            if (status == "NOT_AVAILABLE" && r.chance(0.7)) || r.chance(0.05) { "ARCHIVED" } else { "ACTIVE" };
+        d.record_state = if (status == ComplianceStatus::NotAvailable && r.chance(0.7)) || r.chance(0.05) {
+            RecordState::Archived
+        } else {
+            RecordState::Active
+        };
         d
     }
 
@@ -363,8 +373,8 @@ impl Generator {
         pf.insert("aws/securityhub/ProductName".into(), Value::String("Config".into()));
         pf.insert("aws/securityhub/CompanyName".into(), Value::String("AWS".into()));
         d.resources.push(res.json.clone());
-        d.extra.push((T_COMPLIANCE, obj! {"Status" => if failed { "FAILED" } else { "PASSED" }}));
-        d.workflow = if failed { self.workflow() } else { "RESOLVED" };
+        d.extra.push((T_COMPLIANCE, obj! {"Status" => passed_or_failed(!failed)}));
+        d.workflow = if failed { self.workflow() } else { WorkflowStatus::Resolved };
         d
     }
 
@@ -414,7 +424,7 @@ impl Generator {
         d.extra.push((
             T_COMPLIANCE,
             obj! {
-                "Status" => if failed { "FAILED" } else { "PASSED" },
+                "Status" => passed_or_failed(!failed),
                 "RelatedRequirements" => arr![
                     format!("CIS-2.0 {}.{}", r.int(1, 5), r.int(1, 20)),
                     format!("AWS-Foundational-Security-Best-Practices {service}"),
@@ -425,9 +435,9 @@ impl Generator {
                 ],
             },
         ));
-        d.workflow = if failed { self.workflow() } else { "RESOLVED" };
+        d.workflow = if failed { self.workflow() } else { WorkflowStatus::Resolved };
         let r = &mut self.rng;
-        d.record_state = if !failed && r.chance(0.5) { "ARCHIVED" } else { "ACTIVE" };
+        d.record_state = if !failed && r.chance(0.5) { RecordState::Archived } else { RecordState::Active };
         d
     }
 }

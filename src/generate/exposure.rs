@@ -8,8 +8,8 @@ use super::products::Product;
 use super::random::{ts, DAY_MS};
 use super::resources::Kind;
 use super::texts::{cfn_type, title_case};
-use crate::model::enums::SeverityLabel;
 use crate::model::enums::SeverityLabel::{Critical as CRIT, High as HIGH, Low as LOW, Medium as MED};
+use crate::model::enums::{RecordState, SeverityLabel};
 
 /// Macie finding types: (ASFF type, Macie type, title, severity, whether it names an object).
 const MACIE: &[(&str, &str, &str, SeverityLabel, bool)] = &[
@@ -200,7 +200,7 @@ impl Generator {
         pf.insert("aws/securityhub/CompanyName".into(), Value::String("Amazon".into()));
         d.id = fid;
         d.workflow = self.workflow();
-        d.record_state = if self.rng.chance(0.08) { "ARCHIVED" } else { "ACTIVE" };
+        d.record_state = if self.rng.chance(0.08) { RecordState::Archived } else { RecordState::Active };
         d
     }
 
@@ -268,7 +268,7 @@ impl Generator {
         d.product_fields.insert("aws/securityhub/CompanyName".into(), Value::String("AWS".into()));
         d.resources.push(pub_res);
         d.workflow = self.workflow();
-        d.record_state = if self.rng.chance(0.1) { "ARCHIVED" } else { "ACTIVE" };
+        d.record_state = if self.rng.chance(0.1) { RecordState::Archived } else { RecordState::Active };
         d
     }
 }

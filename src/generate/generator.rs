@@ -14,7 +14,7 @@ use super::random::{ts, DAY_MS, HOUR_MS, R};
 use super::resources::{make_resource, Account, Kind, Res};
 use super::texts::{slug, truncate, ACCOUNT_NAMES, ANALYSTS, NOTE_TEXTS, PEOPLE, REGIONS};
 use super::GenOptions;
-use crate::model::enums::SeverityLabel;
+use crate::model::enums::{RecordState, SeverityLabel, VerificationState, WorkflowState, WorkflowStatus};
 
 /// Iterator over generated findings; see [`generate`](super::generate).
 pub struct Generator {
@@ -53,8 +53,8 @@ pub(super) struct Draft {
     pub(super) resources: Vec<Value>,
     /// Product-specific members (Compliance, Vulnerabilities, Network, Action, PatchSummary, ...), in order.
     pub(super) extra: Vec<(usize, Value)>,
-    pub(super) workflow: &'static str,
-    pub(super) record_state: &'static str,
+    pub(super) workflow: WorkflowStatus,
+    pub(super) record_state: RecordState,
     pub(super) confidence: Option<u8>,
 }
 
@@ -240,16 +240,16 @@ impl Generator {
         Times { first, created, updated: updated.min(self.anchor) }
     }
 
-    pub(super) fn workflow(&mut self) -> &'static str {
+    pub(super) fn workflow(&mut self) -> WorkflowStatus {
         let x = self.rng.unit();
         if x < 0.66 {
-            "NEW"
+            WorkflowStatus::New
         } else if x < 0.79 {
-            "NOTIFIED"
+            WorkflowStatus::Notified
         } else if x < 0.89 {
-            "SUPPRESSED"
+            WorkflowStatus::Suppressed
         } else {
-            "RESOLVED"
+            WorkflowStatus::Resolved
         }
     }
 
@@ -272,8 +272,8 @@ impl Generator {
             product_fields: Map::with_capacity(10),
             resources: Vec::with_capacity(2),
             extra: Vec::with_capacity(3),
-            workflow: "NEW",
-            record_state: "ACTIVE",
+            workflow: WorkflowStatus::New,
+            record_state: RecordState::Active,
             confidence: None,
         }
     }
@@ -341,16 +341,21 @@ impl Generator {
         for (k, v) in d.extra {
             slots[k] = Some(v);
         }
-        slots[T_WORKFLOW_STATE] = s("NEW");
-        slots[T_WORKFLOW] = Some(obj! {"Status" => d.workflow});
-        slots[T_RECORD_STATE] = s(d.record_state);
-        if d.workflow != "NEW" && r.chance(0.5) {
-            let v = if d.workflow == "NOTIFIED" {
-                "TRUE_POSITIVE"
+        slots[T_WORKFLOW_STATE] = s(WorkflowState::New.as_str());
+        slots[T_WORKFLOW] = Some(obj! {"Status" => d.workflow.as_str()});
+        slots[T_RECORD_STATE] = s(d.record_state.as_str());
+        if d.workflow != WorkflowStatus::New && r.chance(0.5) {
+            let v = if d.workflow == WorkflowStatus::Notified {
+                VerificationState::TruePositive
             } else {
-                *r.pick(&["TRUE_POSITIVE", "FALSE_POSITIVE", "BENIGN_POSITIVE", "UNKNOWN"])
+                *r.pick(&[
+                    VerificationState::TruePositive,
+                    VerificationState::FalsePositive,
+                    VerificationState::BenignPositive,
+                    VerificationState::Unknown,
+                ])
             };
-            slots[T_VERIFICATION] = s(v);
+            slots[T_VERIFICATION] = s(v.as_str());
         }
         let original = match (&d.original, d.product_severity) {
             (Some(o), _) => o.clone(),
@@ -364,7 +369,9 @@ impl Generator {
         fpf.insert("Severity".into(), obj! {"Label" => d.label.as_str(), "Original" => original});
         fpf.insert("Types".into(), Value::Array(types));
         slots[T_PROVIDER_FIELDS] = Some(Value::Object(fpf));
-        if r.chance(0.04) || (matches!(d.workflow, "NOTIFIED" | "SUPPRESSED") && r.chance(0.3)) {
+        if r.chance(0.04)
+            || (matches!(d.workflow, WorkflowStatus::Notified | WorkflowStatus::Suppressed) && r.chance(0.3))
+        {
             slots[T_NOTE] = Some(obj! {
                 "Text" => r.pick(NOTE_TEXTS),
                 "UpdatedBy" => format!("arn:aws:sts::{}:assumed-role/SecurityTriage/{}", acct.id, r.pick(ANALYSTS)),

@@ -9,7 +9,7 @@ use super::products::Product;
 use super::random::{hash_hex, mix, region_code, ts, DAY_MS};
 use super::resources::Kind;
 use super::texts::port_name;
-use crate::model::enums::SeverityLabel;
+use crate::model::enums::{RecordState, SeverityLabel, WorkflowStatus};
 
 /// GuardDuty finding types: (ASFF type, title template, what it targets, base product severity).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -201,8 +201,12 @@ impl Generator {
         }
         d.workflow = self.workflow();
         let r = &mut self.rng;
-        d.record_state =
-            if matches!(d.workflow, "RESOLVED" | "SUPPRESSED") && r.chance(0.7) { "ARCHIVED" } else { "ACTIVE" };
+        d.record_state = if matches!(d.workflow, WorkflowStatus::Resolved | WorkflowStatus::Suppressed) && r.chance(0.7)
+        {
+            RecordState::Archived
+        } else {
+            RecordState::Active
+        };
         d
     }
 }

@@ -9,7 +9,7 @@ use super::products::Product;
 use super::random::{ts, DAY_MS};
 use super::resources::Kind;
 use super::texts::bump_version;
-use crate::model::enums::SeverityLabel;
+use crate::model::enums::{RecordState, SeverityLabel, WorkflowStatus};
 
 /// Inspector packages: (name, package manager, known-vulnerable versions, where it shows up).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -230,9 +230,12 @@ impl Generator {
         d.extra.push((T_VULNERABILITIES, arr![vuln]));
         d.workflow = self.workflow();
         let r = &mut self.rng;
-        d.record_state =
-            if (d.workflow == "RESOLVED" && r.chance(0.6)) || r.chance(0.04) { "ARCHIVED" } else { "ACTIVE" };
-        if d.record_state == "ARCHIVED" {
+        d.record_state = if (d.workflow == WorkflowStatus::Resolved && r.chance(0.6)) || r.chance(0.04) {
+            RecordState::Archived
+        } else {
+            RecordState::Active
+        };
+        if d.record_state == RecordState::Archived {
             d.product_fields.insert("aws/inspector/FindingStatus".into(), Value::String("CLOSED".into()));
         }
         d

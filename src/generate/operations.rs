@@ -3,14 +3,15 @@
 
 use serde_json::Value;
 
+use super::compliance::passed_or_failed;
 use super::generator::{Draft, Generator, Times, T_COMPLIANCE, T_PATCH_SUMMARY};
 use super::products::Product;
 use super::random::{ts, DAY_MS, HOUR_MS};
 use super::resources::Kind;
-use crate::model::enums::SeverityLabel;
 use crate::model::enums::SeverityLabel::{
     Critical as CRIT, High as HIGH, Informational as INFO, Low as LOW, Medium as MED,
 };
+use crate::model::enums::{SeverityLabel, WorkflowStatus};
 
 /// AWS Health events: (event type code, service, category, severity, resource kind).
 const HEALTH: &[(&str, &str, &str, SeverityLabel, Kind)] = &[
@@ -98,7 +99,7 @@ impl Generator {
             .insert("aws/securityhub/ProductName".into(), Value::String("Systems Manager Patch Manager".into()));
         d.product_fields.insert("aws/securityhub/CompanyName".into(), Value::String("AWS".into()));
         d.resources.push(res.json.clone());
-        d.extra.push((T_COMPLIANCE, obj! {"Status" => if missing == 0 { "PASSED" } else { "FAILED" }}));
+        d.extra.push((T_COMPLIANCE, obj! {"Status" => passed_or_failed(missing == 0)}));
         d.extra.push((
             T_PATCH_SUMMARY,
             obj! {
@@ -115,7 +116,7 @@ impl Generator {
                 "Operation" => "Scan",
             },
         ));
-        d.workflow = if missing == 0 { "RESOLVED" } else { self.workflow() };
+        d.workflow = if missing == 0 { WorkflowStatus::Resolved } else { self.workflow() };
         d
     }
 }
