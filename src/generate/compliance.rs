@@ -9,6 +9,7 @@ use super::products::Product;
 use super::random::{hash_hex, mix};
 use super::resources::{account_resource, Kind};
 use super::texts::kind_noun;
+// Short severity names keep each catalogue row on one line.
 use crate::model::enums::SeverityLabel::{
     Critical as CRIT, High as HIGH, Informational as INFO, Low as LOW, Medium as MED,
 };
@@ -26,6 +27,7 @@ const fn ctl(id: &'static str, title: &'static str, severity: SeverityLabel, kin
     Control { id, title, severity, kind }
 }
 
+/// The controls findings are drawn from, as the AWS Security Hub controls reference names them.
 pub(super) const CONTROLS: &[Control] = &[
     ctl("Account.1", "Security contact information should be provided for an AWS account", MED, None),
     ctl("CloudTrail.1", "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events", HIGH, None),
@@ -98,8 +100,10 @@ const STANDARDS: &[(&str, &str, &[&str])] = &[
         &["1.3.1", "1.4.4", "2.2.5", "3.5.1", "7.2.2", "8.3.9", "8.4.2", "10.2.1", "11.3.1"],
     ),
 ];
+/// AWS Foundational Security Best Practices, the standard every control finding is associated with.
 const FSBP: &str = "standards/aws-foundational-security-best-practices/v/1.0.0";
 
+/// `Compliance.StatusReasons` for WARNING and NOT_AVAILABLE results: (ReasonCode, Description).
 const STATUS_REASONS: &[(&str, &str)] = &[
     ("CONFIG_EVALUATIONS_EMPTY", "AWS Config has not produced an evaluation for this rule. The resources in scope may have been deleted or are not yet recorded."),
     ("CONFIG_RETURNS_NOT_APPLICABLE", "AWS Config reported the rule as not applicable to the resource, so Security Hub cannot determine a compliance status."),

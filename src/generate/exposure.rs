@@ -1,5 +1,5 @@
 //! Data exposure findings: Amazon Macie (sensitive data in S3 objects, bucket policy changes) and
-//! IAM Access Analyzer (external and unused access), one finding per analysed resource.
+//! IAM Access Analyzer (external and unused access, at most one finding per resource and type).
 
 use serde_json::Value;
 
@@ -8,6 +8,7 @@ use super::products::Product;
 use super::random::{ts, DAY_MS};
 use super::resources::Kind;
 use super::texts::{cfn_type, title_case};
+// Short severity names keep each catalogue row on one line.
 use crate::model::enums::SeverityLabel::{Critical as CRIT, High as HIGH, Low as LOW, Medium as MED};
 use crate::model::enums::{RecordState, SeverityLabel};
 

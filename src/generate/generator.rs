@@ -20,17 +20,17 @@ use crate::model::enums::{RecordState, SeverityLabel, VerificationState, Workflo
 pub struct Generator {
     pub(super) rng: R,
     pub(super) seed: u64,
-    pub(super) remaining: usize,
+    remaining: usize,
     pub(super) anchor: i64,
     pub(super) accounts: Vec<Account>,
-    pub(super) account_cumulative: Vec<u32>,
-    pub(super) pool_scale: u32,
-    pub(super) pools: HashMap<(usize, Kind), Vec<Option<Rc<Res>>>>,
+    account_cumulative: Vec<u32>,
+    pool_scale: u32,
+    pools: HashMap<(usize, Kind), Vec<Option<Rc<Res>>>>,
     /// Next resource index per (account, kind) for IAM Access Analyzer, which keeps one finding per resource.
     pub(super) analyzer_next: HashMap<(usize, Kind), u32>,
     pub(super) control_slugs: Vec<String>,
     /// Top-level object templates by the set of members present.
-    pub(super) templates: HashMap<u64, Map<String, Value>>,
+    templates: HashMap<u64, Map<String, Value>>,
 }
 
 /// Everything a product generator decides; [`Generator::assemble`] turns it into the finding.

@@ -8,6 +8,7 @@ use super::generator::{Draft, Generator, Times, T_COMPLIANCE, T_PATCH_SUMMARY};
 use super::products::Product;
 use super::random::{ts, DAY_MS, HOUR_MS};
 use super::resources::Kind;
+// Short severity names keep each catalogue row on one line.
 use crate::model::enums::SeverityLabel::{
     Critical as CRIT, High as HIGH, Informational as INFO, Low as LOW, Medium as MED,
 };
