@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::sort::{default_sort, parse_sort};
 use super::{Global, Outcome};
 use crate::model::finding::Summary;
+use crate::model::resource;
 use crate::model::sanitize;
 use crate::model::timestamp;
 use crate::query;
@@ -67,18 +68,6 @@ pub(super) fn findings(
     Ok(Outcome::Ok)
 }
 
-fn age(updated: &str, now: time::OffsetDateTime) -> String {
-    let Some(t) = timestamp::parse(updated) else { return "-".into() };
-    let d = now - t;
-    if d.whole_days() >= 1 {
-        format!("{}d", d.whole_days())
-    } else if d.whole_hours() >= 1 {
-        format!("{}h", d.whole_hours())
-    } else {
-        format!("{}m", d.whole_minutes().max(0))
-    }
-}
-
 pub(super) fn cell(s: &str, width: usize) -> String {
     let clean = sanitize::line(s);
     let n = clean.chars().count();
@@ -90,9 +79,9 @@ pub(super) fn cell(s: &str, width: usize) -> String {
     }
 }
 
+/// The table's RESOURCE cell: the resource type and its id's last segment.
 fn short_resource(s: &Summary) -> String {
-    let id = s.resource_id.rsplit(['/', ':']).next().unwrap_or(&s.resource_id);
-    format!("{} {}", s.resource_type, id)
+    format!("{} {}", s.resource_type, resource::short_id(&s.resource_id))
 }
 
 pub(super) fn print_table(found: &[Value], out: &mut impl Write) -> Result<()> {
@@ -113,7 +102,7 @@ pub(super) fn print_table(found: &[Value], out: &mut impl Write) -> Result<()> {
             cell(&s.region, 14),
             cell(&s.product_name, 12),
             cell(&short_resource(&s), 32),
-            age(&s.updated_at, now),
+            timestamp::age(timestamp::parse(&s.updated_at), now),
             sanitize::line(&s.title)
         )?;
     }

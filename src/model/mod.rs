@@ -6,6 +6,7 @@ pub mod filter;
 pub mod finding;
 pub mod import;
 pub mod raw;
+pub mod resource;
 pub mod sanitize;
 pub mod scan;
 pub mod timestamp;
