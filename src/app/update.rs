@@ -20,7 +20,7 @@ use super::state::{
 };
 use crate::model::enums::WorkflowStatus;
 use crate::model::finding::FindingKey;
-use crate::model::update::{BatchUpdateRequest, FindingUpdate};
+use crate::model::update::FindingUpdate;
 
 /// The effects to run when the workbench opens: load the rows.
 pub fn start(s: &mut AppState) -> Vec<Effect> {
@@ -420,7 +420,7 @@ fn submit_text(s: &mut AppState, purpose: TextPurpose, text: String) -> Vec<Effe
             "note",
         ),
     };
-    if let Err(e) = validate(&update) {
+    if let Err(e) = update.validate() {
         set_prompt_error(s, &format!("Cannot {what}: {e}"));
         return Vec::new();
     }
@@ -433,12 +433,6 @@ fn set_prompt_error(s: &mut AppState, msg: &str) {
     if let Some(Prompt::Text { error, .. }) = &mut s.prompt {
         *error = Some(msg.to_string());
     }
-}
-
-/// The store's own validation of an update (a request-level InvalidInputException).
-pub fn validate(u: &FindingUpdate) -> Result<(), String> {
-    let probe = BatchUpdateRequest { identifiers: vec![FindingKey::new("probe", "probe")], update: u.clone() };
-    BatchUpdateRequest::from_json(&probe.to_json()).map(|_| ())
 }
 
 fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {

@@ -144,8 +144,7 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
         bail!("nothing to update: give at least one of --workflow, --severity, --note, --verification, --confidence, --criticality, --type, --field");
     }
     // Validate once, with the service's own rules, before touching anything.
-    let probe = BatchUpdateRequest { identifiers: vec![FindingKey::new("p", "i")], update: u.clone() };
-    BatchUpdateRequest::from_json(&probe.to_json()).map_err(|e| anyhow!("invalid update: {e}"))?;
+    u.validate().map_err(|e| anyhow!("invalid update: {e}"))?;
 
     let mut store = g.open()?;
     let keys = match &a.ids {
