@@ -1,40 +1,13 @@
-//! Pure helpers for edits: grouping identical updates into BatchUpdateFindings calls of ≤ 100,
-//! what restores a finding's previous values (undo), and the optimistic change to a list row.
+//! Pure helpers for edits: what restores a finding's previous values (undo), and the optimistic
+//! change to a list row. Grouping updates into calls is `model::plan::CallPlan`.
 
 use serde_json::Value;
 
 use super::row::Row;
 use super::state::RowFields;
 use crate::model::enums::{SeverityLabel, WorkflowStatus};
-use crate::model::finding::{int_of, str_at, value_at, FindingKey, Summary};
-use crate::model::update::{BatchUpdateRequest, FindingUpdate, NoteUpdate, SeverityUpdate, MAX_IDENTIFIERS};
-
-/// Splits each group into calls of at most 100 identifiers.
-pub fn calls(groups: &[(FindingUpdate, Vec<FindingKey>)]) -> Vec<BatchUpdateRequest> {
-    groups
-        .iter()
-        .flat_map(|(u, keys)| {
-            keys.chunks(MAX_IDENTIFIERS).map(move |c| BatchUpdateRequest { identifiers: c.to_vec(), update: u.clone() })
-        })
-        .collect()
-}
-
-/// Groups findings that need the same update, in first-seen order, so they share calls.
-pub fn group(pairs: &[(FindingKey, FindingUpdate)]) -> Vec<(FindingUpdate, Vec<FindingKey>)> {
-    let mut out: Vec<(FindingUpdate, Vec<FindingKey>)> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (k, u) in pairs {
-        let sig = Value::Object(u.to_json()).to_string();
-        match index.get(&sig) {
-            Some(&i) => out[i].1.push(k.clone()),
-            None => {
-                index.insert(sig, out.len());
-                out.push((u.clone(), vec![k.clone()]));
-            }
-        }
-    }
-    out
-}
+use crate::model::finding::{int_of, str_at, value_at, Summary};
+use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate};
 
 /// The update that puts back what `update` is about to change in `doc`. A field the finding did
 /// not have cannot be removed by BatchUpdateFindings, so it is left out.
@@ -139,24 +112,6 @@ pub fn workflow_update(status: WorkflowStatus, note: Option<(&str, &str)>) -> Fi
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn calls_hold_at_most_100_and_identical_updates_share_them() {
-        let u = workflow_update(WorkflowStatus::Resolved, None);
-        let keys: Vec<FindingKey> = (0..240).map(|i| FindingKey::new("p", format!("f{i}"))).collect();
-        let c = calls(&[(u.clone(), keys.clone())]);
-        assert_eq!(c.iter().map(|r| r.identifiers.len()).collect::<Vec<_>>(), vec![100, 100, 40]);
-        let other = workflow_update(WorkflowStatus::New, None);
-        let pairs: Vec<_> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.clone(), if i % 2 == 0 { u.clone() } else { other.clone() }))
-            .collect();
-        let g = group(&pairs);
-        assert_eq!(g.len(), 2);
-        assert_eq!(g[0].1.len(), 120);
-        assert_eq!(calls(&g).len(), 4);
-    }
 
     #[test]
     fn restore_puts_back_only_what_existed() {

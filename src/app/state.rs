@@ -15,6 +15,7 @@ use super::matcher::{self, Haystack};
 use super::row::Row;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::finding::FindingKey;
+use crate::model::plan::CallPlan;
 use crate::model::update::FindingUpdate;
 
 /// Settings the app reads (from the config file and the command line).
@@ -250,32 +251,23 @@ pub enum TextPurpose {
     Note,
 }
 
-/// An edit ready to send: identical updates grouped, each group split into calls of ≤ 100.
+/// An edit ready to send: what it does in words, and its calls (identical updates grouped, each
+/// group split into calls of ≤ 100).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EditPlan {
     pub description: String,
-    pub groups: Vec<(FindingUpdate, Vec<FindingKey>)>,
+    pub calls: CallPlan<FindingKey>,
     pub origin: Origin,
 }
 
 impl EditPlan {
     pub fn findings(&self) -> usize {
-        self.groups.iter().map(|(_, k)| k.len()).sum()
-    }
-
-    pub fn calls(&self) -> usize {
-        self.groups.iter().map(|(_, k)| k.len().div_ceil(crate::model::update::MAX_IDENTIFIERS)).sum()
+        self.calls.findings()
     }
 
     /// "Set Workflow RESOLVED and Note on 240 findings: 3 BatchUpdateFindings calls".
     pub fn preview(&self) -> String {
-        let (n, c) = (self.findings(), self.calls());
-        format!(
-            "{} on {n} finding{}: {c} BatchUpdateFindings call{}",
-            self.description,
-            if n == 1 { "" } else { "s" },
-            if c == 1 { "" } else { "s" }
-        )
+        self.calls.preview(&self.description)
     }
 }
 

@@ -20,6 +20,7 @@ use super::state::{
 };
 use crate::model::enums::WorkflowStatus;
 use crate::model::finding::FindingKey;
+use crate::model::plan::CallPlan;
 use crate::model::update::FindingUpdate;
 
 /// The effects to run when the workbench opens: load the rows.
@@ -681,7 +682,7 @@ fn confirm(s: &mut AppState, update: FindingUpdate) {
     }
     let plan = EditPlan {
         description: format!("Set {}", edit::describe(&update)),
-        groups: vec![(update, keys)],
+        calls: CallPlan::new(update, keys),
         origin: Origin::Edit,
     };
     s.prompt = Some(Prompt::Confirm(plan));
@@ -692,7 +693,7 @@ fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<AppliedEdit>) -
     s.edits.next_id += 1;
     let batch_id = s.edits.next_id;
     let mut rollback = HashMap::new();
-    for (u, keys) in &plan.groups {
+    for (u, keys) in plan.calls.groups() {
         for k in keys {
             s.edits.failed.remove(k);
             let Some(i) = s.rows.index_of(k) else { continue };
@@ -701,7 +702,7 @@ fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<AppliedEdit>) -
             edit::apply_to_row(row, u);
         }
     }
-    let requests = edit::calls(&plan.groups);
+    let requests: Vec<_> = plan.calls.requests().collect();
     let calls = requests.iter().map(|r| (r.update.clone(), r.identifiers.clone())).collect();
     if plan.origin == Origin::Edit {
         s.marks.clear();
@@ -807,12 +808,12 @@ fn undo(s: &mut AppState) -> Vec<Effect> {
         s.info("Nothing to undo");
         return Vec::new();
     };
-    let groups = edit::group(&entry.restores);
-    if groups.is_empty() {
+    let calls = CallPlan::grouping(entry.restores.iter().cloned());
+    if calls.is_empty() {
         s.error(format!("{}: the findings had no earlier values to restore", entry.description));
         return Vec::new();
     }
-    let plan = EditPlan { description: format!("Undo {}", entry.description), groups, origin: Origin::Undo };
+    let plan = EditPlan { description: format!("Undo {}", entry.description), calls, origin: Origin::Undo };
     start_batch(s, plan, Some(entry))
 }
 
@@ -821,7 +822,11 @@ fn redo(s: &mut AppState) -> Vec<Effect> {
         s.info("Nothing to redo");
         return Vec::new();
     };
-    let plan = EditPlan { description: entry.description.clone(), groups: entry.forward, origin: Origin::Redo };
+    let plan = EditPlan {
+        description: entry.description.clone(),
+        calls: CallPlan::from_groups(entry.forward),
+        origin: Origin::Redo,
+    };
     start_batch(s, plan, None)
 }
 
@@ -833,8 +838,11 @@ fn retry(s: &mut AppState) -> Vec<Effect> {
     let mut pairs: Vec<(FindingKey, FindingUpdate)> =
         s.edits.failed.iter().map(|(k, f)| (k.clone(), f.update.clone())).collect();
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    let groups = edit::group(&pairs);
-    let plan = EditPlan { description: "Retry".into(), groups, origin: Origin::Retry };
+    let plan = EditPlan {
+        description: "Retry".into(),
+        calls: CallPlan::grouping(pairs.iter().cloned()),
+        origin: Origin::Retry,
+    };
     for (k, _) in &pairs {
         if let Some(i) = s.rows.index_of(k) {
             s.marks.remove(&i);

@@ -13,8 +13,9 @@ use super::{Global, Outcome};
 use crate::input;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::finding::FindingKey;
+use crate::model::plan::CallPlan;
 use crate::model::sanitize;
-use crate::model::update::{BatchUpdateRequest, FindingUpdate, NoteUpdate, SeverityUpdate, MAX_IDENTIFIERS};
+use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate};
 use crate::store::Store;
 
 #[derive(Debug, Args)]
@@ -161,19 +162,16 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
         println!("No findings match; nothing to update.");
         return Ok(Outcome::Ok);
     }
-    let calls = keys.len().div_ceil(MAX_IDENTIFIERS);
-    let plan = format!(
-        "Set {} on {} finding{}: {} BatchUpdateFindings call{}",
-        u.describe(),
-        keys.len(),
-        if keys.len() == 1 { "" } else { "s" },
-        calls,
-        if calls == 1 { "" } else { "s" }
-    );
-    println!("{plan}");
+    let description = format!("Set {}", u.describe());
+    let plan = CallPlan::new(u, keys);
+    println!("{}", plan.preview(&description));
     if a.dry_run {
-        let first = BatchUpdateRequest { identifiers: keys.iter().take(MAX_IDENTIFIERS).cloned().collect(), update: u };
-        println!("First call's request (dry run, nothing sent):\n{}", serde_json::to_string_pretty(&first.to_json())?);
+        if let Some(first) = plan.requests().next() {
+            println!(
+                "First call's request (dry run, nothing sent):\n{}",
+                serde_json::to_string_pretty(&first.to_json())?
+            );
+        }
         return Ok(Outcome::Ok);
     }
     if !a.yes && !confirm("Apply?")? {
@@ -182,8 +180,7 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     }
     let caller = g.caller();
     let (mut processed, mut unprocessed) = (0usize, Vec::new());
-    for chunk in keys.chunks(MAX_IDENTIFIERS) {
-        let req = BatchUpdateRequest { identifiers: chunk.to_vec(), update: u.clone() };
+    for req in plan.requests() {
         let r = store.batch_update(&caller, &req)?;
         processed += r.processed.len();
         unprocessed.extend(r.unprocessed);

@@ -5,6 +5,7 @@ pub mod enums;
 pub mod filter;
 pub mod finding;
 pub mod import;
+pub mod plan;
 pub mod raw;
 pub mod resource;
 pub mod sanitize;
