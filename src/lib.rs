@@ -4,8 +4,8 @@
 //! embedded SQLite store that applies them; `api` speaks the Security Hub operations as JSON in and
 //! JSON out over a store; `query` is the human query language; `generate` makes synthetic findings;
 //! `input` reads findings files; `cli` is the command line; `serve` puts the store behind Security
-//! Hub's HTTP API; `sigv4` signs and verifies AWS Signature Version 4 requests; `alloc` sets the
-//! binary's allocator.
+//! Hub's HTTP API; `sigv4` signs and verifies AWS Signature Version 4 requests; `paths` says where
+//! files are kept by default; `alloc` sets the binary's allocator.
 pub mod alloc;
 pub mod api;
 pub mod app;
@@ -15,6 +15,7 @@ pub mod generate;
 pub mod input;
 pub mod keys;
 pub mod model;
+pub mod paths;
 pub mod query;
 pub mod serve;
 pub mod sigv4;

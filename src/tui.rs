@@ -28,7 +28,7 @@ pub struct Settings {
 
 impl Settings {
     pub fn file() -> Option<PathBuf> {
-        directories::ProjectDirs::from("", "", "hubtriage").map(|d| d.config_dir().join("config.toml"))
+        crate::paths::config_file("config.toml")
     }
 
     pub fn load(path: Option<&std::path::Path>) -> Result<Settings> {

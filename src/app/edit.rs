@@ -1,42 +1,11 @@
-//! Pure helpers for edits: grouping identical updates into BatchUpdateFindings calls of ≤ 100,
-//! and the optimistic change to a list row. What restores a finding's previous values is
-//! `model::undo`.
-
-use serde_json::Value;
+//! Pure helpers for edits: the optimistic change to a list row and the quick-key updates. Grouping
+//! updates into calls is `model::plan::CallPlan`; what restores a finding's previous values (undo)
+//! is `model::undo`.
 
 use super::row::Row;
 use super::state::RowFields;
-use crate::model::call::UpdateCall;
 use crate::model::enums::{SeverityLabel, WorkflowStatus};
-use crate::model::finding::FindingId;
-use crate::model::update::{FindingUpdate, NoteUpdate, MAX_IDENTIFIERS};
-
-/// Splits each group into calls of at most 100 identifiers.
-pub fn calls(groups: &[(FindingUpdate, Vec<FindingId>)]) -> Vec<UpdateCall> {
-    groups
-        .iter()
-        .flat_map(|(u, keys)| {
-            keys.chunks(MAX_IDENTIFIERS).map(move |c| UpdateCall { ids: c.to_vec(), update: u.clone() })
-        })
-        .collect()
-}
-
-/// Groups findings that need the same update, in first-seen order, so they share calls.
-pub fn group(pairs: &[(FindingId, FindingUpdate)]) -> Vec<(FindingUpdate, Vec<FindingId>)> {
-    let mut out: Vec<(FindingUpdate, Vec<FindingId>)> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (k, u) in pairs {
-        let sig = Value::Object(u.to_json()).to_string();
-        match index.get(&sig) {
-            Some(&i) => out[i].1.push(k.clone()),
-            None => {
-                index.insert(sig, out.len());
-                out.push((u.clone(), vec![k.clone()]));
-            }
-        }
-    }
-    out
-}
+use crate::model::update::{FindingUpdate, NoteUpdate};
 
 pub fn row_fields(r: &Row) -> RowFields {
     RowFields {
@@ -90,28 +59,5 @@ pub fn workflow_update(status: WorkflowStatus, note: Option<(&str, &str)>) -> Fi
         workflow_status: Some(status),
         note: note.map(|(text, by)| NoteUpdate { text: text.to_string(), updated_by: by.to_string() }),
         ..FindingUpdate::default()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn calls_hold_at_most_100_and_identical_updates_share_them() {
-        let u = workflow_update(WorkflowStatus::Resolved, None);
-        let keys: Vec<FindingId> = (0..240).map(|i| FindingId::asff("p", format!("f{i}"))).collect();
-        let c = calls(&[(u.clone(), keys.clone())]);
-        assert_eq!(c.iter().map(|r| r.ids.len()).collect::<Vec<_>>(), vec![100, 100, 40]);
-        let other = workflow_update(WorkflowStatus::New, None);
-        let pairs: Vec<_> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.clone(), if i % 2 == 0 { u.clone() } else { other.clone() }))
-            .collect();
-        let g = group(&pairs);
-        assert_eq!(g.len(), 2);
-        assert_eq!(g[0].1.len(), 120);
-        assert_eq!(calls(&g).len(), 4);
     }
 }

@@ -1,12 +1,11 @@
 //! The edit form: which fields the analyst touched, and turning them into a `FindingUpdate`.
-//! Validation is the store's own: the form builds the BatchUpdateFindings request JSON and parses it
-//! with `BatchUpdateRequest::from_json`, so the form can never accept what the store would refuse.
+//! Validation is the store's own: `FindingUpdate::validate`, the rules `BatchUpdateRequest::from_json`
+//! applies to a request, so the form can never accept what the store would refuse.
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
-use crate::model::finding::FindingKey;
-use crate::model::update::{BatchUpdateRequest, FindingUpdate};
+use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate, UpdateError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormField {
@@ -49,7 +48,7 @@ impl FormField {
         matches!(self, FormField::Workflow | FormField::Severity | FormField::Verification)
     }
 
-    /// The request member a validation message starts with.
+    /// The request member a validation error names.
     fn member(self) -> &'static str {
         match self {
             FormField::Workflow => "Workflow",
@@ -169,45 +168,60 @@ impl FormState {
 
     /// The touched fields as a validated update, or the field at fault and why.
     pub fn to_update(&self, user: &str) -> Result<FindingUpdate, (Option<FormField>, String)> {
-        let mut m = Map::new();
-        m.insert("FindingIdentifiers".into(), json!([FindingKey::new("probe", "probe").to_json()]));
-        if let Some(w) = self.workflow {
-            m.insert("Workflow".into(), json!({"Status": w.as_str()}));
-        }
-        if let Some(s) = self.severity {
-            m.insert("Severity".into(), json!({"Label": s.as_str()}));
-        }
-        if let Some(v) = self.verification {
-            m.insert("VerificationState".into(), json!(v.as_str()));
-        }
-        let number = |s: &str| s.trim().parse::<i64>().map_or_else(|_| json!(s), |n| json!(n));
-        if let Some(c) = &self.confidence {
-            m.insert("Confidence".into(), number(c));
-        }
-        if let Some(c) = &self.criticality {
-            m.insert("Criticality".into(), number(c));
-        }
-        if let Some(n) = &self.note {
-            m.insert("Note".into(), json!({"Text": n, "UpdatedBy": user}));
-        }
-        if let Some(t) = &self.types {
-            let list: Vec<&str> = t.split(';').map(str::trim).filter(|s| !s.is_empty()).collect();
-            m.insert("Types".into(), json!(list));
-        }
+        // Typed numbers that are not integers are refused as the request JSON carrying them would be.
+        let number = |member: &'static str, text: &Option<String>| match text {
+            None => Ok(None),
+            Some(s) => s
+                .trim()
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| UpdateError::NotARatio { member, value: Value::from(s.as_str()).to_string() }),
+        };
+        let confidence = number("Confidence", &self.confidence);
+        let criticality = number("Criticality", &self.criticality);
+        let mut user_defined_fields = None;
         if let Some(u) = &self.user_fields {
-            let mut o = Map::new();
+            let mut pairs: Vec<(String, String)> = Vec::new();
             for pair in u.split(';').map(str::trim).filter(|s| !s.is_empty()) {
                 let (k, v) = pair.split_once('=').ok_or_else(|| {
                     (Some(FormField::UserFields), format!("\"{pair}\" is not KEY=VALUE; separate pairs with ;"))
                 })?;
-                o.insert(k.trim().to_string(), json!(v.trim()));
+                let (k, v) = (k.trim(), v.trim());
+                // A key given twice keeps its first place and its last value, as in a JSON object.
+                match pairs.iter_mut().find(|(key, _)| key == k) {
+                    Some(p) => p.1 = v.to_string(),
+                    None => pairs.push((k.to_string(), v.to_string())),
+                }
             }
-            m.insert("UserDefinedFields".into(), Value::Object(o));
+            user_defined_fields = Some(pairs);
         }
-        BatchUpdateRequest::from_json(&Value::Object(m)).map(|r| r.update).map_err(|e| {
-            let field = FormField::ALL.iter().copied().find(|f| e.starts_with(f.member()));
-            (field, e)
-        })
+        let update = FindingUpdate {
+            workflow_status: self.workflow,
+            severity: self.severity.map(|l| SeverityUpdate { label: Some(l), ..SeverityUpdate::default() }),
+            verification_state: self.verification,
+            confidence: confidence.as_ref().ok().copied().flatten(),
+            criticality: criticality.as_ref().ok().copied().flatten(),
+            note: self.note.as_ref().map(|n| NoteUpdate { text: n.clone(), updated_by: user.to_string() }),
+            types: self
+                .types
+                .as_ref()
+                .map(|t| t.split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()),
+            user_defined_fields,
+            related_findings: None,
+        };
+        // The fault the store would name first: a number that is not one, or a broken rule.
+        let unparsed = [confidence.err(), criticality.err()].into_iter().flatten().next();
+        let fault = match (update.validate().err(), unparsed) {
+            (Some(rule), Some(number)) if number.precedes(&rule) => Some(number),
+            (rule, number) => rule.or(number),
+        };
+        match fault {
+            None => Ok(update),
+            Some(e) => {
+                let field = FormField::ALL.iter().copied().find(|f| e.member() == Some(f.member()));
+                Err((field, e.to_string()))
+            }
+        }
     }
 }
 
@@ -265,5 +279,29 @@ mod tests {
         );
         let u = typed(FormField::Note, "accepted").to_update("alice").unwrap();
         assert_eq!(u.note.unwrap().updated_by, "alice");
+    }
+
+    #[test]
+    fn the_first_fault_is_the_one_the_request_would_name() {
+        let mut s = typed(FormField::Confidence, "lots");
+        s.note = Some(" ".into());
+        let (field, msg) = s.to_update("me").unwrap_err();
+        assert_eq!((field, msg.as_str()), (Some(FormField::Note), "Note.Text must not be blank"));
+        s.note = None;
+        s.types = Some("Bogus/x".into());
+        let (field, msg) = s.to_update("me").unwrap_err();
+        assert_eq!(field, Some(FormField::Confidence));
+        assert_eq!(msg, "Confidence must be an integer from 0 to 100, not \"lots\"");
+        s.confidence = None;
+        s.criticality = Some(" 7x ".into());
+        let (field, msg) = s.to_update("me").unwrap_err();
+        assert_eq!(field, Some(FormField::Criticality));
+        assert!(msg.ends_with("not \" 7x \""), "{msg}");
+    }
+
+    #[test]
+    fn a_user_field_given_twice_keeps_its_place_and_last_value() {
+        let u = typed(FormField::UserFields, "a=1; b=2; a=3").to_update("me").unwrap();
+        assert_eq!(u.user_defined_fields, Some(vec![("a".into(), "3".into()), ("b".into(), "2".into())]));
     }
 }

@@ -16,6 +16,7 @@ use super::row::Row;
 use crate::model::detail::DetailView;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::finding::FindingId;
+use crate::model::plan::CallPlan;
 use crate::model::source::Capabilities;
 use crate::model::update::FindingUpdate;
 
@@ -254,32 +255,23 @@ pub enum TextPurpose {
     Note,
 }
 
-/// An edit ready to send: identical updates grouped, each group split into calls of ≤ 100.
+/// An edit ready to send: what it does in words, and its calls (identical updates grouped, each
+/// group split into calls of ≤ 100).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EditPlan {
     pub description: String,
-    pub groups: Vec<(FindingUpdate, Vec<FindingId>)>,
+    pub calls: CallPlan<FindingId>,
     pub origin: Origin,
 }
 
 impl EditPlan {
     pub fn findings(&self) -> usize {
-        self.groups.iter().map(|(_, k)| k.len()).sum()
-    }
-
-    pub fn calls(&self) -> usize {
-        self.groups.iter().map(|(_, k)| k.len().div_ceil(crate::model::update::MAX_IDENTIFIERS)).sum()
+        self.calls.findings()
     }
 
     /// "Set Workflow RESOLVED and Note on 240 findings: 3 BatchUpdateFindings calls".
     pub fn preview(&self) -> String {
-        let (n, c) = (self.findings(), self.calls());
-        format!(
-            "{} on {n} finding{}: {c} BatchUpdateFindings call{}",
-            self.description,
-            if n == 1 { "" } else { "s" },
-            if c == 1 { "" } else { "s" }
-        )
+        self.calls.preview(&self.description)
     }
 }
 

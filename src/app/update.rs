@@ -21,8 +21,9 @@ use super::state::{
 use crate::model::detail::DetailView;
 use crate::model::enums::WorkflowStatus;
 use crate::model::finding::FindingId;
+use crate::model::plan::CallPlan;
 use crate::model::source::BackendError;
-use crate::model::update::{BatchUpdateRequest, FindingUpdate};
+use crate::model::update::FindingUpdate;
 
 /// The effects to run when the workbench opens: load the rows.
 pub fn start(s: &mut AppState) -> Vec<Effect> {
@@ -423,7 +424,7 @@ fn submit_text(s: &mut AppState, purpose: TextPurpose, text: String) -> Vec<Effe
             "note",
         ),
     };
-    if let Err(e) = validate(&update) {
+    if let Err(e) = update.validate() {
         set_prompt_error(s, &format!("Cannot {what}: {e}"));
         return Vec::new();
     }
@@ -436,15 +437,6 @@ fn set_prompt_error(s: &mut AppState, msg: &str) {
     if let Some(Prompt::Text { error, .. }) = &mut s.prompt {
         *error = Some(msg.to_string());
     }
-}
-
-/// The store's own validation of an update (a request-level InvalidInputException).
-pub fn validate(u: &FindingUpdate) -> Result<(), String> {
-    let probe = BatchUpdateRequest {
-        identifiers: vec![crate::model::finding::FindingKey::new("probe", "probe")],
-        update: u.clone(),
-    };
-    BatchUpdateRequest::from_json(&probe.to_json()).map(|_| ())
 }
 
 fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
@@ -693,7 +685,7 @@ fn confirm(s: &mut AppState, update: FindingUpdate) {
     }
     let plan = EditPlan {
         description: format!("Set {}", edit::describe(&update)),
-        groups: vec![(update, keys)],
+        calls: CallPlan::new(update, keys),
         origin: Origin::Edit,
     };
     s.prompt = Some(Prompt::Confirm(plan));
@@ -704,7 +696,7 @@ fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<AppliedEdit>) -
     s.edits.next_id += 1;
     let batch_id = s.edits.next_id;
     let mut rollback = HashMap::new();
-    for (u, keys) in &plan.groups {
+    for (u, keys) in plan.calls.groups() {
         for k in keys {
             s.edits.failed.remove(k);
             let Some(i) = s.rows.index_of(k) else { continue };
@@ -713,7 +705,7 @@ fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<AppliedEdit>) -
             edit::apply_to_row(row, u);
         }
     }
-    let requests = edit::calls(&plan.groups);
+    let requests: Vec<_> = plan.calls.update_calls().collect();
     let calls = requests.iter().map(|r| (r.update.clone(), r.ids.clone())).collect();
     if plan.origin == Origin::Edit {
         s.marks.clear();
@@ -819,12 +811,12 @@ fn undo(s: &mut AppState) -> Vec<Effect> {
         s.info("Nothing to undo");
         return Vec::new();
     };
-    let groups = edit::group(&entry.restores);
-    if groups.is_empty() {
+    let calls = CallPlan::grouping(entry.restores.iter().cloned());
+    if calls.is_empty() {
         s.error(format!("{}: the findings had no earlier values to restore", entry.description));
         return Vec::new();
     }
-    let plan = EditPlan { description: format!("Undo {}", entry.description), groups, origin: Origin::Undo };
+    let plan = EditPlan { description: format!("Undo {}", entry.description), calls, origin: Origin::Undo };
     start_batch(s, plan, Some(entry))
 }
 
@@ -833,7 +825,11 @@ fn redo(s: &mut AppState) -> Vec<Effect> {
         s.info("Nothing to redo");
         return Vec::new();
     };
-    let plan = EditPlan { description: entry.description.clone(), groups: entry.forward, origin: Origin::Redo };
+    let plan = EditPlan {
+        description: entry.description.clone(),
+        calls: CallPlan::from_groups(entry.forward),
+        origin: Origin::Redo,
+    };
     start_batch(s, plan, None)
 }
 
@@ -845,8 +841,11 @@ fn retry(s: &mut AppState) -> Vec<Effect> {
     let mut pairs: Vec<(FindingId, FindingUpdate)> =
         s.edits.failed.iter().map(|(k, f)| (k.clone(), f.update.clone())).collect();
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    let groups = edit::group(&pairs);
-    let plan = EditPlan { description: "Retry".into(), groups, origin: Origin::Retry };
+    let plan = EditPlan {
+        description: "Retry".into(),
+        calls: CallPlan::grouping(pairs.iter().cloned()),
+        origin: Origin::Retry,
+    };
     for (k, _) in &pairs {
         if let Some(i) = s.rows.index_of(k) {
             s.marks.remove(&i);

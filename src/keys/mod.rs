@@ -183,7 +183,7 @@ impl Keymap {
 
     /// `keymap.toml` in the platform config directory.
     pub fn user_file() -> Option<std::path::PathBuf> {
-        directories::ProjectDirs::from("", "", "hubtriage").map(|d| d.config_dir().join("keymap.toml"))
+        crate::paths::config_file("keymap.toml")
     }
 
     /// Entries of `text` replace the same keys; "none" unbinds.

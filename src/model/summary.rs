@@ -118,7 +118,7 @@ impl FindingSummary {
 
     /// The last path segment of the resource id: enough to recognise it in a narrow column.
     pub fn short_resource(&self) -> &str {
-        self.resource_id.rsplit(['/', ':']).find(|s| !s.is_empty()).unwrap_or(&self.resource_id)
+        super::resource::short_id(&self.resource_id)
     }
 
     /// A minimal ASFF document with the fields a summary knows, so the engine's own filter evaluator

@@ -54,6 +54,25 @@ pub fn to_nanos(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos()).unwrap_or(if t.year() < 1970 { i64::MIN } else { i64::MAX })
 }
 
+/// The time `nanos` after the Unix epoch: `to_nanos` undone (every i64 is in range).
+pub fn from_nanos(nanos: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// "3d", "5h", "12m": how long before `now` a finding was updated, in its largest whole unit, as the
+/// CLI table and the workbench list show it. A time after `now` is "0m"; an unknown one is "-".
+pub fn age(updated: Option<OffsetDateTime>, now: OffsetDateTime) -> String {
+    let Some(t) = updated else { return "-".into() };
+    let d = now - t;
+    if d.whole_days() >= 1 {
+        format!("{}d", d.whole_days())
+    } else if d.whole_hours() >= 1 {
+        format!("{}h", d.whole_hours())
+    } else {
+        format!("{}m", d.whole_minutes().max(0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +100,28 @@ mod tests {
         assert_eq!(parse("2020-08-06T02:18:23.076Z").unwrap().millisecond(), 76);
         assert!(parse("yesterday").is_none());
         assert!(parse("").is_none());
+    }
+
+    #[test]
+    fn age_is_the_largest_whole_unit() {
+        let now = parse("2026-03-10T12:00:00Z").unwrap();
+        let age_of = |s: &str| age(parse(s), now);
+        assert_eq!(age_of("2026-03-07T11:00:00Z"), "3d");
+        assert_eq!(age_of("2026-03-09T12:00:00Z"), "1d");
+        assert_eq!(age_of("2026-03-09T12:00:01Z"), "23h");
+        assert_eq!(age_of("2026-03-10T07:00:00Z"), "5h");
+        assert_eq!(age_of("2026-03-10T11:48:00Z"), "12m");
+        assert_eq!(age_of("2026-03-10T11:59:30Z"), "0m");
+        assert_eq!(age_of("2026-03-11T12:00:00Z"), "0m", "a time after now");
+        assert_eq!(age_of("yesterday"), "-");
+        assert_eq!(age(None, now), "-");
+    }
+
+    #[test]
+    fn nanos_round_trip() {
+        let t = parse("2023-03-18T15:43:31.123456789Z").unwrap();
+        assert_eq!(from_nanos(to_nanos(t)), t);
+        assert_eq!(from_nanos(0), OffsetDateTime::UNIX_EPOCH);
     }
 
     #[test]

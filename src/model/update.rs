@@ -1,16 +1,26 @@
 //! BatchUpdateFindings as data: the request, its validation (a request-level InvalidInputException
-//! for invalid values), and how an update changes one finding. Seeds 001 and 003, API-DIGEST 2.3.
+//! for invalid values), and how an update changes one finding. The rules are the BatchUpdateFindings
+//! API reference's; the same checks serve the request JSON (`BatchUpdateRequest::from_json`) and a
+//! typed update (`FindingUpdate::validate`).
 
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
+mod rules;
+
+pub use rules::UpdateError;
+use rules::{
+    check_identifier_count, check_not_blank, check_note_length, check_product, check_ratio, check_severity, check_type,
+    check_type_count, check_user_field, check_user_field_count, MAX_RELATED,
+};
+
 use super::change::{render, FieldChange};
-use super::enums::{check_finding_type, SeverityLabel, VerificationState, WorkflowStatus};
+use super::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 use super::finding::{json_type, FindingKey};
 use super::import::BufFields;
 use super::timestamp;
 
-/// Most findings one call may name (seed 001).
+/// Most findings one call may name (BatchUpdateFindings API reference, FindingIdentifiers).
 pub const MAX_IDENTIFIERS: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +56,7 @@ pub struct BatchUpdateRequest {
     pub update: FindingUpdate,
 }
 
+/// The request's members, in the order `from_json` and `validate` check them.
 const MEMBERS: [&str; 10] = [
     "FindingIdentifiers",
     "Note",
@@ -59,31 +70,27 @@ const MEMBERS: [&str; 10] = [
     "RelatedFindings",
 ];
 
-fn non_blank(s: &str) -> bool {
-    s.chars().any(|c| !c.is_whitespace())
-}
-
 fn string_at<'a>(v: &'a Value, member: &str, at: &str) -> Result<&'a str, String> {
     match v.get(member) {
-        Some(Value::String(s)) if non_blank(s) => Ok(s),
-        Some(Value::String(_)) => Err(format!("{at}.{member} must not be blank")),
+        Some(Value::String(s)) => {
+            check_not_blank(s, || format!("{at}.{member}"))?;
+            Ok(s)
+        }
         Some(other) => Err(format!("{at}.{member} must be a string, not {}", json_type(other))),
         None => Err(format!("{at}.{member} is required")),
     }
 }
 
-fn ratio(v: &Value, at: &str) -> Result<i64, String> {
+fn ratio(v: &Value, at: &'static str) -> Result<i64, UpdateError> {
     match v.as_i64() {
-        Some(n @ 0..=100) => Ok(n),
-        _ => Err(format!("{at} must be an integer from 0 to 100, not {v}")),
+        Some(n) => check_ratio(n, at),
+        None => Err(UpdateError::NotARatio { member: at, value: v.to_string() }),
     }
 }
 
-fn parse_identifiers(v: &Value, at: &str, max: usize) -> Result<Vec<FindingKey>, String> {
+fn parse_identifiers(v: &Value, at: &'static str, max: usize) -> Result<Vec<FindingKey>, String> {
     let list = v.as_array().ok_or_else(|| format!("{at} must be a list, not {}", json_type(v)))?;
-    if list.len() > max {
-        return Err(format!("{at} has {} items; at most {max} are allowed in one call", list.len()));
-    }
+    check_identifier_count(at, list.len(), max)?;
     list.iter()
         .enumerate()
         .map(|(i, item)| {
@@ -114,10 +121,7 @@ impl BatchUpdateRequest {
                 return Err("Note must be an object with Text and UpdatedBy".into());
             }
             let text = string_at(n, "Text", "Note")?;
-            let len = text.chars().count();
-            if len > 512 {
-                return Err(format!("Note.Text has {len} characters; the most is 512"));
-            }
+            check_note_length(text)?;
             u.note =
                 Some(NoteUpdate { text: text.to_string(), updated_by: string_at(n, "UpdatedBy", "Note")?.to_string() });
         }
@@ -135,14 +139,13 @@ impl BatchUpdateRequest {
                 sev.normalized = Some(ratio(n, "Severity.Normalized")?);
             }
             if let Some(p) = s.get("Product") {
-                sev.product = Some(p.as_f64().ok_or_else(|| format!("Severity.Product must be a number, not {p}"))?);
+                let p = p.as_f64().ok_or_else(|| UpdateError::NotANumber { value: p.to_string() })?;
+                sev.product = Some(check_product(p)?);
             }
             if let Some(k) = s.keys().find(|k| !["Label", "Normalized", "Product"].contains(&k.as_str())) {
                 return Err(format!("unknown member Severity.{k}; Severity accepts Label, Normalized, Product"));
             }
-            if sev == SeverityUpdate::default() {
-                return Err("Severity must have a Label, Normalized or Product".into());
-            }
+            check_severity(&sev)?;
             u.severity = Some(sev);
         }
         if let Some(v) = obj.get("VerificationState") {
@@ -160,31 +163,22 @@ impl BatchUpdateRequest {
         }
         if let Some(v) = obj.get("Types") {
             let list = v.as_array().ok_or("Types must be a list of strings")?;
-            if list.len() > 50 {
-                return Err(format!("Types has {} items; the most is 50", list.len()));
-            }
+            check_type_count(list.len())?;
             let mut types = Vec::with_capacity(list.len());
             for (i, t) in list.iter().enumerate() {
                 let t = t.as_str().ok_or_else(|| format!("Types[{i}] must be a string"))?;
-                check_finding_type(t).map_err(|e| format!("Types[{i}]: {e}"))?;
+                check_type(i, t)?;
                 types.push(t.to_string());
             }
             u.types = Some(types);
         }
         if let Some(v) = obj.get("UserDefinedFields") {
             let map = v.as_object().ok_or("UserDefinedFields must be an object of string to string")?;
-            if map.len() > 50 {
-                return Err(format!("UserDefinedFields has {} pairs; the most is 50", map.len()));
-            }
+            check_user_field_count(map.len())?;
             let mut pairs = Vec::with_capacity(map.len());
             for (k, val) in map {
                 let val = val.as_str().ok_or_else(|| format!("UserDefinedFields.{k} must be a string"))?;
-                if !non_blank(k) || !non_blank(val) {
-                    return Err(format!("UserDefinedFields key and value must not be blank (key \"{k}\")"));
-                }
-                if k.chars().count() > 128 || val.chars().count() > 1024 {
-                    return Err(format!("UserDefinedFields.{k}: keys are at most 128 and values 1024 characters"));
-                }
+                check_user_field(k, val)?;
                 pairs.push((k.clone(), val.to_string()));
             }
             u.user_defined_fields = Some(pairs);
@@ -199,10 +193,10 @@ impl BatchUpdateRequest {
             );
         }
         if let Some(r) = obj.get("RelatedFindings") {
-            u.related_findings = Some(parse_identifiers(r, "RelatedFindings", 10)?);
+            u.related_findings = Some(parse_identifiers(r, "RelatedFindings", MAX_RELATED)?);
         }
         if u.is_empty() {
-            return Err("the request names findings but no field to update".into());
+            return Err(UpdateError::NothingToUpdate.into());
         }
         Ok(BatchUpdateRequest { identifiers, update: u })
     }
@@ -263,7 +257,8 @@ impl FindingUpdate {
         m
     }
 
-    /// Applies the update to one stored finding. UpdatedAt is never changed (seed 001). Returns each
+    /// Applies the update to one stored finding. UpdatedAt is never changed (BatchUpdateFindings API
+    /// reference). Returns each
     /// field's change and which provider-owned attributes the analyst has now set.
     pub fn apply(&self, doc: &mut Value, now: OffsetDateTime) -> (Vec<FieldChange>, BufFields) {
         let mut changes = Vec::new();
@@ -297,7 +292,7 @@ impl FindingUpdate {
             put(obj, &["Note", "UpdatedAt"], json!(timestamp::format(now)), &mut changes);
         }
         if let Some(s) = &self.severity {
-            // API-DIGEST 2.3: a label alone sets Normalized to 0/1/40/70/90; Normalized alone derives the label.
+            // BatchUpdateFindings API reference, Severity: a label alone sets Normalized to 0/1/40/70/90; Normalized alone derives the label.
             let (label, normalized) = match (s.label, s.normalized) {
                 (Some(l), Some(n)) => (Some(l), Some(n)),
                 (Some(l), None) => (Some(l), Some(l.to_normalized())),
@@ -385,111 +380,5 @@ impl FindingUpdate {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn req(extra: Value) -> Value {
-        let mut r = json!({"FindingIdentifiers": [{"Id": "a", "ProductArn": "p"}]});
-        for (k, v) in extra.as_object().unwrap() {
-            r[k] = v.clone();
-        }
-        r
-    }
-
-    fn now() -> OffsetDateTime {
-        timestamp::parse("2026-03-04T05:06:07Z").unwrap()
-    }
-
-    #[test]
-    fn parses_every_field_and_round_trips() {
-        let r = req(json!({
-            "Note": {"Text": "Known issue", "UpdatedBy": "user1"},
-            "Severity": {"Label": "LOW"},
-            "VerificationState": "TRUE_POSITIVE",
-            "Confidence": 10, "Criticality": 90,
-            "Types": ["Effects/Data Exposure"],
-            "UserDefinedFields": {"ticket": "SEC-1"},
-            "Workflow": {"Status": "RESOLVED"},
-            "RelatedFindings": [{"Id": "b", "ProductArn": "p"}]
-        }));
-        let parsed = BatchUpdateRequest::from_json(&r).unwrap();
-        assert_eq!(parsed.identifiers, vec![FindingKey::new("p", "a")]);
-        assert_eq!(parsed.update.workflow_status, Some(WorkflowStatus::Resolved));
-        assert_eq!(BatchUpdateRequest::from_json(&parsed.to_json()).unwrap(), parsed);
-        assert_eq!(
-            parsed.update.describe(),
-            "Workflow RESOLVED, Severity LOW, VerificationState TRUE_POSITIVE, Confidence 10, Criticality 90, Types, UserDefinedFields, RelatedFindings, Note"
-        );
-    }
-
-    // Seed 001 / API-DIGEST 2.3: request-level InvalidInputException for invalid values.
-    #[test]
-    fn invalid_values_are_rejected_with_the_member_named() {
-        let cases = [
-            (req(json!({"Confidence": 101})), "Confidence must be an integer from 0 to 100"),
-            (req(json!({"Criticality": -1})), "Criticality"),
-            (req(json!({"Severity": {"Label": "SEVERE"}})), "Severity.Label"),
-            (req(json!({"Severity": {"Normalized": 150}})), "Severity.Normalized"),
-            (req(json!({"Note": {"Text": "x"}})), "Note.UpdatedBy is required"),
-            (req(json!({"Note": {"Text": "", "UpdatedBy": "u"}})), "Note.Text must not be blank"),
-            (req(json!({"Note": {"Text": "x".repeat(513), "UpdatedBy": "u"}})), "513 characters"),
-            (req(json!({"VerificationState": "MAYBE"})), "VerificationState"),
-            (req(json!({"Workflow": {"Status": "DONE"}})), "Workflow.Status"),
-            (req(json!({"Types": ["Bogus/x/y"]})), "Types[0]"),
-            (req(json!({"UserDefinedFields": {"k": " "}})), "must not be blank"),
-            (req(json!({"RelatedFindings": [{"Id": "x"}]})), "RelatedFindings[0].ProductArn is required"),
-            (req(json!({"Flavour": 1})), "unknown member Flavour"),
-            (req(json!({})), "no field to update"),
-            (json!({"Workflow": {"Status": "NEW"}}), "FindingIdentifiers is required"),
-            (json!({"FindingIdentifiers": [], "Workflow": {"Status": "NEW"}}), "at least one"),
-        ];
-        for (r, expected) in cases {
-            let err = BatchUpdateRequest::from_json(&r).unwrap_err();
-            assert!(err.contains(expected), "expected {expected:?} in {err:?}");
-        }
-    }
-
-    // Seed 001: up to 100 findings at a time.
-    #[test]
-    fn more_than_100_identifiers_is_an_error() {
-        let ids: Vec<Value> = (0..101).map(|i| json!({"Id": format!("f{i}"), "ProductArn": "p"})).collect();
-        let r = json!({"FindingIdentifiers": ids, "Workflow": {"Status": "NEW"}});
-        assert!(BatchUpdateRequest::from_json(&r).unwrap_err().contains("101 items"));
-        let ids: Vec<Value> = (0..100).map(|i| json!({"Id": format!("f{i}"), "ProductArn": "p"})).collect();
-        let r = json!({"FindingIdentifiers": ids, "Workflow": {"Status": "NEW"}});
-        assert_eq!(BatchUpdateRequest::from_json(&r).unwrap().identifiers.len(), 100);
-    }
-
-    // API-DIGEST 2.3: Label alone -> Normalized 0/1/40/70/90; Normalized alone -> Label.
-    #[test]
-    fn severity_label_and_normalized_follow_each_other() {
-        let mut doc = json!({"Severity": {"Label": "LOW", "Normalized": 10, "Original": "2"}, "UpdatedAt": "2025-01-01T00:00:00Z"});
-        let u = BatchUpdateRequest::from_json(&req(json!({"Severity": {"Label": "HIGH"}}))).unwrap().update;
-        let (changes, set) = u.apply(&mut doc, now());
-        assert_eq!(doc["Severity"], json!({"Label": "HIGH", "Normalized": 70, "Original": "2"}));
-        assert!(set.contains(BufFields::SEVERITY));
-        assert_eq!(changes.len(), 2);
-        let u = BatchUpdateRequest::from_json(&req(json!({"Severity": {"Normalized": 95}}))).unwrap().update;
-        u.apply(&mut doc, now());
-        assert_eq!(doc["Severity"]["Label"], "CRITICAL");
-        assert_eq!(doc["Severity"]["Normalized"], 95);
-        assert_eq!(doc["UpdatedAt"], "2025-01-01T00:00:00Z", "seed 001: UpdatedAt unchanged");
-    }
-
-    #[test]
-    fn note_gets_updated_at_and_user_fields_merge() {
-        let mut doc = json!({"UserDefinedFields": {"keep": "1", "over": "old"}});
-        let u = BatchUpdateRequest::from_json(&req(json!({
-            "Note": {"Text": "t", "UpdatedBy": "me"},
-            "UserDefinedFields": {"over": "new", "add": "2"}
-        })))
-        .unwrap()
-        .update;
-        let (changes, set) = u.apply(&mut doc, now());
-        assert_eq!(doc["Note"], json!({"Text": "t", "UpdatedBy": "me", "UpdatedAt": "2026-03-04T05:06:07.000Z"}));
-        assert_eq!(doc["UserDefinedFields"], json!({"keep": "1", "over": "new", "add": "2"}));
-        assert_eq!(set, BufFields::default());
-        let over = changes.iter().find(|c| c.field == "UserDefinedFields.over").unwrap();
-        assert_eq!((over.old.as_deref(), over.new.as_deref()), (Some("old"), Some("new")));
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -69,8 +69,7 @@ impl Caller {
 }
 
 /// What a caller may update, from the administrator/member relation (BatchUpdateFindings API
-/// reference and the service
-/// model; `store::update::denied`).
+/// reference and the service model; `store::update::denied`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
     Unrestricted,
@@ -146,7 +145,7 @@ impl Store {
         if let Some(p) = std::env::var_os("HUBTRIAGE_STORE") {
             return Ok(PathBuf::from(p));
         }
-        let dirs = directories::ProjectDirs::from("", "", "hubtriage")
+        let dirs = crate::paths::dirs()
             .ok_or_else(|| StoreError::Io("no home directory to keep the store in; pass --store PATH".into()))?;
         Ok(dirs.data_dir().join("findings.db"))
     }

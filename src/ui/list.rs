@@ -6,23 +6,16 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row as TableRow, Table};
 use ratatui::Frame;
+use time::OffsetDateTime;
 
 use super::theme;
 use crate::app::row::Row;
 use crate::app::state::{AppState, Focus, LoadState, Mode};
+use crate::model::timestamp;
 
-/// "3d", "5h", "12m": how long ago, against the injected clock.
-pub fn age(updated_ns: i64, now_ns: i64) -> String {
-    let secs = (now_ns - updated_ns) / 1_000_000_000;
-    if updated_ns == 0 {
-        "-".into()
-    } else if secs >= 86_400 {
-        format!("{}d", secs / 86_400)
-    } else if secs >= 3_600 {
-        format!("{}h", secs / 3_600)
-    } else {
-        format!("{}m", (secs / 60).max(0))
-    }
+/// "3d", "5h", "12m": how long ago, against the injected clock. A row without UpdatedAt has 0.
+fn age(r: &Row, now: OffsetDateTime) -> String {
+    timestamp::age((r.updated_ns != 0).then(|| timestamp::from_nanos(r.updated_ns)), now)
 }
 
 fn resource(r: &Row) -> String {
@@ -106,7 +99,6 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         frame.render_widget(p, area);
         return;
     }
-    let now_ns = crate::model::timestamp::to_nanos(s.now);
     let page = usize::from(area.height.saturating_sub(3)).max(1);
     // The app keeps offset for its page size; clamp here in case the frame is smaller.
     let mut offset = s.list.offset;
@@ -143,7 +135,7 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         if cols.product {
             cells.push(Cell::from(r.product.as_str()));
         }
-        cells.push(Cell::from(age(r.updated_ns, now_ns)));
+        cells.push(Cell::from(age(r, s.now)));
         let style = if pos == s.list.cursor {
             theme::cursor()
         } else if marked {
@@ -161,6 +153,17 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn age_counts_from_updated_ns_and_zero_is_unknown() {
+        let now = timestamp::parse("2026-03-10T12:00:00Z").unwrap();
+        let at = |s: &str| Row { updated_ns: timestamp::to_nanos(timestamp::parse(s).unwrap()), ..Row::default() };
+        assert_eq!(age(&at("2026-03-07T11:00:00Z"), now), "3d");
+        assert_eq!(age(&at("2026-03-10T07:00:00.5Z"), now), "4h");
+        assert_eq!(age(&at("2026-03-10T11:48:00Z"), now), "12m");
+        assert_eq!(age(&at("2026-03-10T12:00:01Z"), now), "0m", "a time after now");
+        assert_eq!(age(&Row::default(), now), "-", "no UpdatedAt");
+    }
 
     #[test]
     fn optional_columns_give_way_to_the_title() {

@@ -1,0 +1,151 @@
+//! `hubtriage findings`: a query's findings as a table, JSON or CSV. The table and the query
+//! helpers are shared with the overview, `update` and `history`.
+
+use std::io::Write;
+
+use anyhow::{anyhow, Result};
+use clap::ValueEnum;
+use serde_json::{json, Value};
+
+use super::sort::{default_sort, parse_sort};
+use super::{Global, Outcome};
+use crate::model::finding::Summary;
+use crate::model::resource;
+use crate::model::sanitize;
+use crate::model::timestamp;
+use crate::query;
+use crate::store::{SortCriterion, Store};
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+pub(super) fn parse_query(text: &str) -> Result<query::Query> {
+    query::parse(text).map_err(|e| {
+        let caret = format!("{}^", " ".repeat(e.column.saturating_sub(1)));
+        anyhow!("query error at {e}\n  {text}\n  {caret}")
+    })
+}
+
+pub(super) fn select(
+    store: &Store,
+    q: &query::Query,
+    sort: &[SortCriterion],
+    limit: Option<usize>,
+) -> Result<Vec<Value>> {
+    let words = |doc: &Value| q.matches_text(doc);
+    let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
+    Ok(store.find_all(&q.filters, sort, limit, extra)?)
+}
+
+pub(super) fn findings(
+    g: &Global,
+    text: &str,
+    format: OutputFormat,
+    limit: Option<usize>,
+    sort: &[String],
+) -> Result<Outcome> {
+    let q = parse_query(text)?;
+    let sort =
+        if sort.is_empty() { default_sort() } else { sort.iter().map(|s| parse_sort(s)).collect::<Result<_>>()? };
+    let store = g.open()?;
+    let found = select(&store, &q, &sort, limit)?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &json!({"Findings": found}))?;
+            writeln!(out)?;
+        }
+        OutputFormat::Csv => write_csv(&found, &mut out)?,
+        OutputFormat::Table => {
+            print_table(&found, &mut out)?;
+            writeln!(out, "{} finding{}", found.len(), if found.len() == 1 { "" } else { "s" })?;
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+pub(super) fn cell(s: &str, width: usize) -> String {
+    let clean = sanitize::line(s);
+    let n = clean.chars().count();
+    if n <= width {
+        format!("{clean:<width$}")
+    } else {
+        let cut: String = clean.chars().take(width.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+/// The table's RESOURCE cell: the resource type and its id's last segment.
+fn short_resource(s: &Summary) -> String {
+    format!("{} {}", s.resource_type, resource::short_id(&s.resource_id))
+}
+
+pub(super) fn print_table(found: &[Value], out: &mut impl Write) -> Result<()> {
+    let now = time::OffsetDateTime::now_utc();
+    writeln!(
+        out,
+        "{:<13} {:<10} {:<12} {:<14} {:<12} {:<32} {:>4}  TITLE",
+        "SEVERITY", "STATUS", "ACCOUNT", "REGION", "PRODUCT", "RESOURCE", "AGE"
+    )?;
+    for doc in found {
+        let s = Summary::of(doc);
+        writeln!(
+            out,
+            "{} {} {} {} {} {} {:>4}  {}",
+            cell(s.severity_label.map_or("-", |l| l.as_str()), 13),
+            cell(s.workflow_status.map_or("-", |w| w.as_str()), 10),
+            cell(&s.aws_account_id, 12),
+            cell(&s.region, 14),
+            cell(&s.product_name, 12),
+            cell(&short_resource(&s), 32),
+            timestamp::age(timestamp::parse(&s.updated_at), now),
+            sanitize::line(&s.title)
+        )?;
+    }
+    Ok(())
+}
+
+fn write_csv(found: &[Value], out: &mut impl Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "Id",
+        "ProductArn",
+        "SeverityLabel",
+        "WorkflowStatus",
+        "RecordState",
+        "AwsAccountId",
+        "Region",
+        "ProductName",
+        "ResourceType",
+        "ResourceId",
+        "ComplianceStatus",
+        "SecurityControlId",
+        "Title",
+        "UpdatedAt",
+    ])?;
+    for doc in found {
+        let s = Summary::of(doc);
+        w.write_record([
+            s.id.as_str(),
+            &s.product_arn,
+            s.severity_label.map_or("", |l| l.as_str()),
+            s.workflow_status.map_or("", |l| l.as_str()),
+            s.record_state.map_or("", |l| l.as_str()),
+            &s.aws_account_id,
+            &s.region,
+            &s.product_name,
+            &s.resource_type,
+            &s.resource_id,
+            s.compliance_status.map_or("", |l| l.as_str()),
+            &s.control_id,
+            &s.title,
+            &s.updated_at,
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! The `hubtriage` command line: argument parsing (clap) and dispatch to each command's module.
+//! Commands print results on stdout, problems on stderr, and exit non-zero when anything failed.
+//! Each command's work over a store lives in its own module; this one owns the arguments every
+//! command shares (`Global`) and what a command ends with (`Outcome`).
+
+mod api;
+mod findings;
+mod generate;
+mod history;
+mod import;
+mod org;
+mod serve;
+mod sort;
+mod update;
+mod workbench;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+pub use findings::OutputFormat;
+pub use generate::GenFormat;
+pub use org::OrgAction;
+pub use serve::{ServeArgs, ThrottleMode};
+pub use sort::parse_sort;
+pub use update::UpdateArgs;
+
+use crate::store::{Caller, Store};
+
+#[derive(Debug, Parser)]
+#[command(name = "hubtriage", version, about = "Triage AWS Security Hub findings from the terminal")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    /// Open the workbench on a throwaway store filled with the demo dataset.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The local store (SQLite). Default: findings.db in the platform data directory.
+    #[arg(long, global = true, env = "HUBTRIAGE_STORE", value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// Act as this AWS account (the access model); default: administrator of every account.
+    #[arg(long, global = true, env = "HUBTRIAGE_ACCOUNT", value_name = "ACCOUNT_ID")]
+    pub account: Option<String>,
+    /// Your name, recorded as Note.UpdatedBy and in history. Default: $USER.
+    #[arg(long = "user", global = true, env = "HUBTRIAGE_USER", value_name = "NAME")]
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import findings (BatchImportFindings in calls of at most 100).
+    Import {
+        /// Files with {"Findings": [...]}, a JSON array, or JSON lines; gzip is detected; - for stdin.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// List findings matching a query.
+    Findings {
+        /// Query, e.g. 'sev>=high status:new product:guardduty updated<7d'. See README.
+        query: Vec<String>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// At most this many findings.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// FIELD[:asc|desc], repeatable, e.g. --sort severity:desc --sort updated. Default severity:desc, updated:desc.
+        #[arg(long)]
+        sort: Vec<String>,
+    },
+    /// Update findings (BatchUpdateFindings in calls of at most 100).
+    Update(UpdateArgs),
+    /// Call an operation with the exact AWS request JSON and print the response JSON.
+    Api {
+        /// GetFindings, BatchImportFindings, BatchUpdateFindings, GetFindingHistory (or get-findings, ...).
+        operation: String,
+        /// Request JSON file, or - for stdin. Default: {}.
+        #[arg(long = "input-json", value_name = "FILE")]
+        input_json: Option<String>,
+    },
+    /// Show a finding's history (GetFindingHistory).
+    History {
+        /// The finding's Id.
+        id: String,
+        /// The finding's ProductArn, when several products share the Id.
+        #[arg(long)]
+        product_arn: Option<String>,
+    },
+    /// Write deterministic synthetic findings.
+    Generate {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = GenFormat::Asff)]
+        format: GenFormat,
+        /// Output file; default stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Serve the store over Security Hub's HTTP API, for the aws CLI, boto3 and SDKs (--endpoint-url).
+    #[command(after_long_help = serve::SERVE_HELP)]
+    Serve(ServeArgs),
+    /// The demo access model: administrator and member accounts.
+    Org {
+        #[command(subcommand)]
+        action: OrgAction,
+    },
+}
+
+/// What a command ended with: success, or a failure already reported (exit code 1).
+pub enum Outcome {
+    Ok,
+    Failed,
+}
+
+impl Global {
+    /// `--store`, else the default store.
+    fn store_path(&self) -> Result<PathBuf> {
+        match &self.store {
+            Some(p) => Ok(p.clone()),
+            None => Ok(Store::default_path()?),
+        }
+    }
+
+    fn open(&self) -> Result<Store> {
+        Ok(Store::open(&self.store_path()?)?)
+    }
+
+    fn identity(&self) -> String {
+        self.user
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| "hubtriage".to_string())
+    }
+
+    fn caller(&self) -> Caller {
+        Caller { account: self.account.clone(), identity: self.identity() }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let g = &cli.global;
+    match cli.command {
+        None if cli.demo => workbench::workbench(g, true),
+        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => workbench::workbench(g, false),
+        None => workbench::overview(g),
+        Some(Command::Import { files }) => import::import(g, &files),
+        Some(Command::Findings { query, format, limit, sort }) => {
+            findings::findings(g, &query.join(" "), format, limit, &sort)
+        }
+        Some(Command::Update(args)) => update::update(g, &args),
+        Some(Command::Api { operation, input_json }) => api::api_call(g, &operation, input_json.as_deref()),
+        Some(Command::History { id, product_arn }) => history::history(g, &id, product_arn.as_deref()),
+        Some(Command::Generate { count, seed, format, output }) => generate::gen(count, seed, format, output),
+        Some(Command::Org { action }) => org::org(g, action),
+        Some(Command::Serve(args)) => serve::serve(g, args),
+    }
+}

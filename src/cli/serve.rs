@@ -1,0 +1,76 @@
+//! `hubtriage serve`: the store behind Security Hub's HTTP API, with its arguments and help.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+use super::{Global, Outcome};
+use crate::serve::limits::FaultSpec;
+
+pub(super) const SERVE_HELP: &str = "\
+Operations: GetFindings (POST /findings), BatchImportFindings (POST /findings/import),
+BatchUpdateFindings (PATCH /findings/batchupdate), GetFindingHistory (POST /findingHistory/get),
+EnableSecurityHub / DescribeHub / DisableSecurityHub (POST / GET / DELETE /accounts).
+
+Auth file (JSON):
+  {\"Keys\": [{\"AccessKeyId\": \"AKIAADMIN\", \"SecretAccessKey\": \"...\", \"AccountId\": \"111111111111\",
+             \"UserName\": \"alice\"}]}
+Without --auth, requests are not verified and every caller is --account (default: administrator of
+every account).
+
+Fault SPEC: comma-separated items, each drawn independently per request (RATE a probability, default 1):
+  latency=DURATION[@RATE]  delay the answer (200ms, 1s)
+  error=500|503[@RATE]     answer InternalException (500) or ServiceUnavailableException (503)
+  drop[@RATE]              close the connection without an answer
+e.g. --fault latency=200ms@0.1,error=503@0.05,drop@0.01 --seed 42. Faults strike before the
+operation runs: a failed call changed nothing.
+
+Example:
+  hubtriage serve &
+  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws securityhub get-findings \\
+      --endpoint-url http://127.0.0.1:4566 --region us-east-1";
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 lets the OS choose (the bound address is printed).
+    #[arg(long, default_value = "127.0.0.1:4566", value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// Access keys (JSON): verify every request's SigV4 signature and map each key to an account.
+    /// Required to listen on a non-loopback address.
+    #[arg(long, value_name = "FILE")]
+    pub auth: Option<PathBuf>,
+    /// Emulate Security Hub's published rate limits (429 LimitExceededException).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub throttle: Option<ThrottleMode>,
+    /// Inject faults, e.g. latency=200ms@0.1,error=503@0.05,drop@0.01 (see below).
+    #[arg(long, value_name = "SPEC", value_parser = parse_fault)]
+    pub fault: Option<FaultSpec>,
+    /// Seed of the fault draws, for reproducible runs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ThrottleMode {
+    /// BatchImportFindings/BatchUpdateFindings 10 TPS burst 30, GetFindings 3 TPS burst 6, per account
+    Aws,
+}
+
+fn parse_fault(s: &str) -> Result<FaultSpec, String> {
+    FaultSpec::parse(s)
+}
+
+pub(super) fn serve(g: &Global, args: ServeArgs) -> Result<Outcome> {
+    let store = g.store_path()?;
+    crate::serve::run(crate::serve::ServeOptions {
+        listen: args.listen,
+        store,
+        auth: args.auth,
+        throttle: args.throttle == Some(ThrottleMode::Aws),
+        fault: args.fault.unwrap_or_default(),
+        seed: args.seed,
+        default_caller: g.caller(),
+    })?;
+    Ok(Outcome::Ok)
+}

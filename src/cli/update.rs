@@ -1,0 +1,199 @@
+//! `hubtriage update`: select findings by a query or a file of identifiers, preview the
+//! BatchUpdateFindings calls, confirm, and send them.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
+use serde_json::Value;
+
+use super::findings::{parse_query, select};
+use super::sort::default_sort;
+use super::{Global, Outcome};
+use crate::input;
+use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
+use crate::model::finding::FindingKey;
+use crate::model::plan::CallPlan;
+use crate::model::sanitize;
+use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate};
+use crate::store::Store;
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Query selecting the findings (see `findings`).
+    pub query: Vec<String>,
+    /// File of identifiers: JSON [{"Id","ProductArn"}], or lines of "Id" or "ProductArn Id".
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub ids: Option<String>,
+    #[arg(long, value_name = "STATUS", value_parser = parse_workflow)]
+    pub workflow: Option<WorkflowStatus>,
+    #[arg(long, value_name = "LABEL", value_parser = parse_severity)]
+    pub severity: Option<SeverityLabel>,
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Note.UpdatedBy; default --user, else $USER.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    #[arg(long, value_name = "STATE", value_parser = parse_verification)]
+    pub verification: Option<VerificationState>,
+    #[arg(long, value_parser = clap::value_parser!(i64).range(0..=100))]
+    pub confidence: Option<i64>,
+    #[arg(long, value_parser = clap::value_parser!(i64).range(0..=100))]
+    pub criticality: Option<i64>,
+    /// Replace Types (repeatable), e.g. "Effects/Data Exposure".
+    #[arg(long = "type", value_name = "TYPE")]
+    pub types: Vec<String>,
+    /// Set a user-defined field KEY=VALUE (repeatable).
+    #[arg(long = "field", value_name = "KEY=VALUE")]
+    pub fields: Vec<String>,
+    /// Show what would be sent, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+fn parse_workflow(s: &str) -> Result<WorkflowStatus, String> {
+    WorkflowStatus::parse(&s.to_ascii_uppercase())
+        .ok_or_else(|| format!("expected one of {}", WorkflowStatus::allowed()))
+}
+
+fn parse_severity(s: &str) -> Result<SeverityLabel, String> {
+    SeverityLabel::parse(&s.to_ascii_uppercase()).ok_or_else(|| format!("expected one of {}", SeverityLabel::allowed()))
+}
+
+fn parse_verification(s: &str) -> Result<VerificationState, String> {
+    VerificationState::parse(&s.to_ascii_uppercase().replace('-', "_"))
+        .ok_or_else(|| format!("expected one of {}", VerificationState::allowed()))
+}
+
+fn read_ids(store: &Store, file: &str) -> Result<Vec<FindingKey>> {
+    let bytes = input::read_bytes(file)?;
+    let text = std::str::from_utf8(&bytes).with_context(|| format!("{file}: not UTF-8 text"))?;
+    if text.trim_start().starts_with('[') || text.trim_start().starts_with('{') {
+        let v: Value = serde_json::from_str(text).map_err(|e| anyhow!("{file}:{}:{}: {e}", e.line(), e.column()))?;
+        let list = v.get("FindingIdentifiers").unwrap_or(&v);
+        let list =
+            list.as_array().ok_or_else(|| anyhow!("{file}: expected a JSON list of {{\"Id\", \"ProductArn\"}}"))?;
+        return list
+            .iter()
+            .enumerate()
+            .map(|(i, x)| FindingKey::of(x).ok_or_else(|| anyhow!("{file}: item {i} needs Id and ProductArn strings")))
+            .collect();
+    }
+    let mut keys = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.split_once(char::is_whitespace) {
+            Some((arn, id)) if arn.contains(":product/") => keys.push(FindingKey::new(arn, id.trim())),
+            _ => {
+                let found = store.keys_for_id(line)?;
+                match found.len() {
+                    0 => bail!("{file}:{}: no finding has Id {line}", n + 1),
+                    1 => keys.extend(found),
+                    k => bail!("{file}:{}: {k} products have a finding with Id {line}; write \"ProductArn Id\"", n + 1),
+                }
+            }
+        }
+    }
+    Ok(keys)
+}
+
+fn confirm(prompt: &str) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        bail!("{prompt}: refusing to apply without confirmation; pass --yes (or --dry-run to preview)");
+    }
+    eprint!("{prompt} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
+    let mut u = FindingUpdate {
+        workflow_status: a.workflow,
+        verification_state: a.verification,
+        confidence: a.confidence,
+        criticality: a.criticality,
+        severity: a.severity.map(|l| SeverityUpdate { label: Some(l), ..Default::default() }),
+        ..Default::default()
+    };
+    if let Some(text) = &a.note {
+        u.note = Some(NoteUpdate { text: text.clone(), updated_by: a.by.clone().unwrap_or_else(|| g.identity()) });
+    }
+    if !a.types.is_empty() {
+        u.types = Some(a.types.clone());
+    }
+    if !a.fields.is_empty() {
+        let pairs = a
+            .fields
+            .iter()
+            .map(|f| {
+                f.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .ok_or_else(|| anyhow!("--field {f}: expected KEY=VALUE"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        u.user_defined_fields = Some(pairs);
+    }
+    if u.is_empty() {
+        bail!("nothing to update: give at least one of --workflow, --severity, --note, --verification, --confidence, --criticality, --type, --field");
+    }
+    // Validate once, with the service's own rules, before touching anything.
+    u.validate().map_err(|e| anyhow!("invalid update: {e}"))?;
+
+    let mut store = g.open()?;
+    let keys = match &a.ids {
+        Some(file) => read_ids(&store, file)?,
+        None => {
+            if a.query.is_empty() {
+                bail!("name the findings: a query (e.g. 'status:new product:guardduty') or --ids FILE");
+            }
+            let q = parse_query(&a.query.join(" "))?;
+            select(&store, &q, &default_sort(), None)?.iter().filter_map(FindingKey::of).collect()
+        }
+    };
+    if keys.is_empty() {
+        println!("No findings match; nothing to update.");
+        return Ok(Outcome::Ok);
+    }
+    let description = format!("Set {}", u.describe());
+    let plan = CallPlan::new(u, keys);
+    println!("{}", plan.preview(&description));
+    if a.dry_run {
+        if let Some(first) = plan.requests().next() {
+            println!(
+                "First call's request (dry run, nothing sent):\n{}",
+                serde_json::to_string_pretty(&first.to_json())?
+            );
+        }
+        return Ok(Outcome::Ok);
+    }
+    if !a.yes && !confirm("Apply?")? {
+        println!("Cancelled; nothing changed.");
+        return Ok(Outcome::Ok);
+    }
+    let caller = g.caller();
+    let (mut processed, mut unprocessed) = (0usize, Vec::new());
+    for req in plan.requests() {
+        let r = store.batch_update(&caller, &req)?;
+        processed += r.processed.len();
+        unprocessed.extend(r.unprocessed);
+    }
+    println!("{processed} processed, {} unprocessed", unprocessed.len());
+    for x in &unprocessed {
+        println!(
+            "  {} ({}): {}: {}",
+            sanitize::line(&x.key.id),
+            sanitize::line(&x.key.product_arn),
+            x.code,
+            sanitize::line(&x.message)
+        );
+    }
+    Ok(if unprocessed.is_empty() { Outcome::Ok } else { Outcome::Failed })
+}
