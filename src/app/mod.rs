@@ -13,6 +13,7 @@ pub mod form;
 pub mod layout;
 pub mod matcher;
 pub mod row;
+pub mod rows;
 pub mod state;
 pub mod update;
 
