@@ -1,8 +1,14 @@
-//! The workbench's core, free of terminal, async runtime and I/O: state, the three message types
-//! (`Action` in, `Effect` out, `Event` back), and the pure `update`/`handle_event` functions.
+//! The workbench's core, free of terminal, async runtime and I/O: the root state `AppState`, the three
+//! message types (`Action` in, `Effect` out, `Event` back), and the pure `update`/`handle_event`.
+//!
+//! Each pane owns its sub-state and its transitions in one module; `update` only picks the module.
+//! The modules form layers, each using only the ones below it (and this root):
+//! `detail` < `list` < `view` < `edits` < `prompt` < `form`, `load`, `focus`, `group`, `input` < `update`.
+//! Below them all are the shared types (`state`, `action`, `effect`, `event`, `row`, `rows`,
+//! `filter`, `matcher`, `layout`, `edit`), which import no pane.
 //!
 //! A bench or test drives it without a terminal:
-//! `AppState::new` → `update::start` → `handle_event(RowsLoaded{..})` → `update(Action)` →
+//! `AppState::new` → `start` → `handle_event(RowsLoaded{..})` → `update(Action)` →
 //! `ui::render` into a ratatui `TestBackend`.
 pub mod action;
 pub mod edit;
@@ -17,10 +23,134 @@ pub mod rows;
 pub mod state;
 pub mod update;
 
+use std::collections::HashSet;
+
+use time::OffsetDateTime;
+
 pub use action::Action;
 pub use effect::Effect;
 pub use event::Event;
-pub use state::AppState;
 pub use update::{detail_measured, handle_event, resize, start, tick, update};
+
+use crate::model::finding::FindingId;
+use crate::model::source::Capabilities;
+use form::FormState;
+use row::Row;
+use rows::RowStore;
+use state::{
+    Config, Context, DetailState, Focus, GroupState, InputLine, Level, ListState, Message, Mode, PendingEdits, Prompt,
+    StatusState, UndoHistory, ViewState,
+};
+
+/// Everything the workbench knows. Built with [`AppState::new`]; changed only by `update`.
+#[derive(Debug)]
+pub struct AppState {
+    /// The injected clock: set from ticks, so update and render are repeatable.
+    pub now: OffsetDateTime,
+    pub config: Config,
+    pub source: String,
+    /// What the source can do, as the worker reported it.
+    pub capabilities: Capabilities,
+    pub rows: RowStore,
+    pub view: ViewState,
+    pub list: ListState,
+    pub marks: HashSet<u32>,
+    /// Marked findings of the previous load, marked again as their rows arrive.
+    pub pending_marks: HashSet<FindingId>,
+    pub detail: DetailState,
+    pub input: Option<InputLine>,
+    pub prompt: Option<Prompt>,
+    pub form: Option<FormState>,
+    pub group: GroupState,
+    pub edits: PendingEdits,
+    pub history: UndoHistory,
+    pub status: StatusState,
+    pub focus: Focus,
+    pub mode: Mode,
+    pub help: bool,
+    pub generation: u64,
+    pub size: (u16, u16),
+    pub quit: bool,
+    /// Something visible changed since the last frame.
+    pub dirty: bool,
+}
+
+impl AppState {
+    pub fn new(config: Config, source: impl Into<String>, now: OffsetDateTime) -> AppState {
+        AppState {
+            now,
+            config,
+            source: source.into(),
+            capabilities: Capabilities::default(),
+            rows: RowStore::default(),
+            view: ViewState::default(),
+            list: ListState { page: 20, ..ListState::default() },
+            marks: HashSet::new(),
+            pending_marks: HashSet::new(),
+            detail: DetailState::default(),
+            input: None,
+            prompt: None,
+            form: None,
+            group: GroupState::default(),
+            edits: PendingEdits::default(),
+            history: UndoHistory::default(),
+            status: StatusState::default(),
+            focus: Focus::List,
+            mode: Mode::Split,
+            help: false,
+            generation: 0,
+            size: (80, 24),
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    /// The row under the cursor.
+    pub fn cursor_row(&self) -> Option<(u32, &Row)> {
+        let i = *self.view.visible.get(self.list.cursor)?;
+        Some((i, self.rows.get(i)?))
+    }
+
+    /// What an edit applies to: the marked rows, else the cursor row.
+    pub fn targets(&self) -> Vec<u32> {
+        if self.marks.is_empty() {
+            self.cursor_row().map(|(i, _)| vec![i]).unwrap_or_default()
+        } else {
+            // In list order, so calls and previews are stable.
+            self.view.order.iter().copied().filter(|i| self.marks.contains(i)).collect()
+        }
+    }
+
+    /// Which keymap section applies now.
+    pub fn context(&self) -> Context {
+        if self.help {
+            Context::Help
+        } else if let Some(p) = &self.prompt {
+            match p {
+                Prompt::Text { .. } => Context::Input,
+                _ => Context::Prompt,
+            }
+        } else if self.form.is_some() {
+            Context::Form
+        } else if self.input.is_some() {
+            Context::Input
+        } else if self.mode == Mode::Group {
+            Context::Group
+        } else if self.focus == Focus::Detail || self.mode == Mode::DetailFull {
+            Context::Detail
+        } else {
+            Context::List
+        }
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status.message = Some(Message { level: Level::Info, text: text.into() });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status.message = Some(Message { level: Level::Error, text: text.into() });
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests;

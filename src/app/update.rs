@@ -15,9 +15,10 @@ use super::form::FormState;
 use super::layout;
 use super::row::{Row, IN_MEMORY_FIELDS};
 use super::state::{
-    AppState, AppliedEdit, Context, EditPlan, Failure, Focus, GroupField, InFlight, InputKind, InputLine, LoadState,
-    Mode, Origin, Prompt, TextPurpose,
+    AppliedEdit, Context, EditPlan, Failure, Focus, GroupField, InFlight, InputKind, InputLine, LoadState, Mode,
+    Origin, Prompt, TextPurpose,
 };
+use super::AppState;
 use crate::model::detail::DetailView;
 use crate::model::enums::WorkflowStatus;
 use crate::model::finding::FindingId;

@@ -9,7 +9,8 @@ use ratatui::Frame;
 
 use super::theme;
 use crate::app::row::Row;
-use crate::app::state::{AppState, Focus, LoadState, Mode};
+use crate::app::state::{Focus, LoadState, Mode};
+use crate::app::AppState;
 
 /// "3d", "5h", "12m": how long ago, against the injected clock.
 pub fn age(updated_ns: i64, now_ns: i64) -> String {
