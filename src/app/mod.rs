@@ -11,12 +11,14 @@
 //! `AppState::new` → `start` → `handle_event(RowsLoaded{..})` → `update(Action)` →
 //! `ui::render` into a ratatui `TestBackend`.
 pub mod action;
+pub mod detail;
 pub mod edit;
 pub mod effect;
 pub mod event;
 pub mod filter;
 pub mod form;
 pub mod layout;
+pub mod list;
 pub mod matcher;
 pub mod row;
 pub mod rows;
@@ -28,18 +30,22 @@ use std::collections::HashSet;
 use time::OffsetDateTime;
 
 pub use action::Action;
+pub use detail::detail_measured;
 pub use effect::Effect;
 pub use event::Event;
-pub use update::{detail_measured, handle_event, resize, start, tick, update};
+pub use list::resize;
+pub use update::{handle_event, start, tick, update};
 
 use crate::model::finding::FindingId;
 use crate::model::source::Capabilities;
+use detail::DetailState;
 use form::FormState;
+use list::ListState;
 use row::Row;
 use rows::RowStore;
 use state::{
-    Config, Context, DetailState, Focus, GroupState, InputLine, Level, ListState, Message, Mode, PendingEdits, Prompt,
-    StatusState, UndoHistory, ViewState,
+    Config, Context, Focus, GroupState, InputLine, Level, Message, Mode, PendingEdits, Prompt, StatusState,
+    UndoHistory, ViewState,
 };
 
 /// Everything the workbench knows. Built with [`AppState::new`]; changed only by `update`.

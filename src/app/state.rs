@@ -4,14 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::effect::BatchId;
-use super::event::HistoryEntry;
 use super::filter::{LiveFilter, SortSpec};
 use super::row::Row;
-use crate::model::detail::DetailView;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::finding::FindingId;
 use crate::model::update::FindingUpdate;
@@ -117,35 +114,6 @@ pub struct ViewState {
     pub sort: SortSpec,
     pub query: QueryState,
     pub filter: LiveFilter,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ListState {
-    /// Position in `view.visible`.
-    pub cursor: usize,
-    /// First visible position.
-    pub offset: usize,
-    /// Rows the list shows at once (from the terminal size).
-    pub page: usize,
-    /// Where a `v` range started.
-    pub anchor: Option<usize>,
-}
-
-#[derive(Debug, Default)]
-pub struct DetailState {
-    pub key: Option<FindingId>,
-    pub doc: Option<Value>,
-    /// The model's view of `doc`, built once when it arrived.
-    pub view: DetailView,
-    pub history: Vec<HistoryEntry>,
-    pub loading: bool,
-    pub error: Option<String>,
-    /// First line shown.
-    pub scroll: u16,
-    /// The largest `scroll` that still fills the pane, as the pane was last laid out
-    /// (`update::detail_measured`); `None` until then, when scrolling is not bounded.
-    pub bottom: Option<u16>,
-    pub raw: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use super::effect::Effect;
 use super::event::{CallOutcome, Event, HistoryEntry, Rejected};
 use super::row::Row;
 use super::state::{Config, Context, InputKind, LoadState, Mode, Prompt};
-use super::update::{handle_event, resize, start, update};
 use super::AppState;
+use super::{handle_event, resize, start, update};
 use crate::generate::{generate, GenOptions};
 use crate::model::enums::{SeverityLabel, WorkflowStatus};
 use crate::model::finding::FindingId;
@@ -149,7 +149,7 @@ fn detail_scrolls_to_its_measured_bottom_and_no_further() {
     let mut s = loaded(20);
     act(&mut s, &[Action::ToggleFocus, Action::Bottom]);
     assert_eq!((s.detail.scroll, s.list.cursor), (0, 0), "not laid out yet: nothing to go to, the list stays");
-    super::update::detail_measured(&mut s, 30);
+    super::detail_measured(&mut s, 30);
     act(&mut s, &[Action::Bottom]);
     assert_eq!(s.detail.scroll, 30);
     act(&mut s, &[Action::MoveDown, Action::PageDown]);
@@ -158,7 +158,7 @@ fn detail_scrolls_to_its_measured_bottom_and_no_further() {
     assert_eq!(s.detail.scroll, 29);
     act(&mut s, &[Action::Bottom]);
     s.dirty = false;
-    super::update::detail_measured(&mut s, 12);
+    super::detail_measured(&mut s, 12);
     assert_eq!(s.detail.scroll, 12);
     assert!(s.dirty, "the scroll it brought back is redrawn");
     act(&mut s, &[Action::Top]);

@@ -7,19 +7,19 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 
 use super::action::Action;
+use super::detail::{self, reload_detail_if, sync_detail};
 use super::edit;
 use super::effect::Effect;
 use super::event::{CallOutcome, Event};
 use super::filter::{self, SortColumn, SortSpec};
 use super::form::FormState;
-use super::layout;
+use super::list::{self, resize, scroll_into_view};
 use super::row::{Row, IN_MEMORY_FIELDS};
 use super::state::{
     AppliedEdit, Context, EditPlan, Failure, Focus, GroupField, InFlight, InputKind, InputLine, LoadState, Mode,
     Origin, Prompt, TextPurpose,
 };
 use super::AppState;
-use crate::model::detail::DetailView;
 use crate::model::enums::WorkflowStatus;
 use crate::model::finding::FindingId;
 use crate::model::source::BackendError;
@@ -38,24 +38,6 @@ pub fn tick(s: &mut AppState, now: OffsetDateTime) {
     let minute_changed = s.now.unix_timestamp() / 60 != now.unix_timestamp() / 60;
     s.now = now;
     if minute_changed || !s.edits.in_flight.is_empty() || matches!(s.status.load, LoadState::Loading { .. }) {
-        s.dirty = true;
-    }
-}
-
-/// The terminal's size changed.
-pub fn resize(s: &mut AppState, width: u16, height: u16) {
-    s.size = (width, height);
-    s.list.page = layout::list_page(width, height, s.mode);
-    scroll_into_view(s);
-    s.dirty = true;
-}
-
-/// The detail pane was laid out: `bottom` is the largest scroll that still fills it (the wrapped
-/// text's height less the pane's, `ui::detail_bottom`). A scroll past it is brought back.
-pub fn detail_measured(s: &mut AppState, bottom: u16) {
-    s.detail.bottom = Some(bottom);
-    if s.detail.scroll > bottom {
-        s.detail.scroll = bottom;
         s.dirty = true;
     }
 }
@@ -83,33 +65,14 @@ pub fn update(s: &mut AppState, a: Action) -> Vec<Effect> {
 fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
     let detail = s.context() == Context::Detail;
     match a {
-        Action::MoveDown | Action::MoveUp | Action::PageDown | Action::PageUp if detail => {
-            let step: i32 = match a {
-                Action::MoveDown => 1,
-                Action::MoveUp => -1,
-                Action::PageDown => 10,
-                _ => -10,
-            };
-            let bottom = s.detail.bottom.unwrap_or(u16::MAX);
-            s.detail.scroll = (i32::from(s.detail.scroll) + step).clamp(0, i32::from(bottom)) as u16;
-            Vec::new()
+        Action::MoveDown | Action::MoveUp | Action::PageDown | Action::PageUp | Action::Top | Action::Bottom
+            if detail =>
+        {
+            detail::scroll(s, a)
         }
-        Action::Top if detail => {
-            s.detail.scroll = 0;
-            Vec::new()
+        Action::MoveDown | Action::MoveUp | Action::PageDown | Action::PageUp | Action::Top | Action::Bottom => {
+            list::step(s, a)
         }
-        Action::Bottom if detail => {
-            if let Some(bottom) = s.detail.bottom {
-                s.detail.scroll = bottom;
-            }
-            Vec::new()
-        }
-        Action::MoveDown => move_cursor(s, 1),
-        Action::MoveUp => move_cursor(s, -1),
-        Action::PageDown => move_cursor(s, s.list.page as i64),
-        Action::PageUp => move_cursor(s, -(s.list.page as i64)),
-        Action::Top => move_cursor(s, i64::MIN / 2),
-        Action::Bottom => move_cursor(s, i64::MAX / 2),
         Action::ToggleFocus => {
             if s.mode == Mode::Split {
                 s.focus = if s.focus == Focus::List { Focus::Detail } else { Focus::List };
@@ -122,11 +85,7 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
             resize(s, s.size.0, s.size.1);
             sync_detail(s)
         }
-        Action::ToggleRaw => {
-            s.detail.raw = !s.detail.raw;
-            s.detail.scroll = 0;
-            Vec::new()
-        }
+        Action::ToggleRaw => detail::toggle_raw(s),
         Action::Back => back(s),
         Action::StartFilter => {
             s.input = Some(InputLine { kind: InputKind::Filter, text: s.view.filter.pattern.clone(), error: None });
@@ -136,46 +95,10 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
             s.input = Some(InputLine { kind: InputKind::Command, text: String::new(), error: None });
             Vec::new()
         }
-        Action::ToggleMark => {
-            if let Some((i, _)) = s.cursor_row() {
-                if !s.marks.remove(&i) {
-                    s.marks.insert(i);
-                }
-                return move_cursor(s, 1);
-            }
-            Vec::new()
-        }
-        Action::RangeMark => {
-            match s.list.anchor.take() {
-                None => {
-                    s.list.anchor = Some(s.list.cursor);
-                    if let Some((i, _)) = s.cursor_row() {
-                        s.marks.insert(i);
-                    }
-                    s.info("Range mark: move, then v again to mark everything between");
-                }
-                Some(a) => {
-                    let (lo, hi) = (a.min(s.list.cursor), a.max(s.list.cursor));
-                    let range: Vec<u32> = s.view.visible.iter().skip(lo).take(hi + 1 - lo).copied().collect();
-                    let n = range.len();
-                    s.marks.extend(range);
-                    s.info(format!("Marked {n} findings"));
-                }
-            }
-            Vec::new()
-        }
-        Action::MarkAll => {
-            s.marks.extend(s.view.visible.iter().copied());
-            let n = s.marks.len();
-            s.info(format!("{n} findings marked"));
-            Vec::new()
-        }
-        Action::ClearMarks => {
-            s.marks.clear();
-            s.list.anchor = None;
-            s.info("Marks cleared");
-            Vec::new()
-        }
+        Action::ToggleMark => list::toggle_mark(s),
+        Action::RangeMark => list::range_mark(s),
+        Action::MarkAll => list::mark_all(s),
+        Action::ClearMarks => list::clear_marks(s),
         Action::Resolve => quick(s, WorkflowStatus::Resolved),
         Action::Notify => quick(s, WorkflowStatus::Notified),
         Action::Suppress => {
@@ -253,45 +176,6 @@ fn back(s: &mut AppState) -> Vec<Effect> {
         s.dirty = false;
     }
     Vec::new()
-}
-
-fn move_cursor(s: &mut AppState, delta: i64) -> Vec<Effect> {
-    let len = s.view.visible.len();
-    if len == 0 {
-        return Vec::new();
-    }
-    let to = (s.list.cursor as i64).saturating_add(delta).clamp(0, len as i64 - 1);
-    s.list.cursor = to as usize;
-    scroll_into_view(s);
-    sync_detail(s)
-}
-
-fn scroll_into_view(s: &mut AppState) {
-    let len = s.view.visible.len();
-    s.list.cursor = s.list.cursor.min(len.saturating_sub(1));
-    let page = s.list.page.max(1);
-    if s.list.cursor < s.list.offset {
-        s.list.offset = s.list.cursor;
-    } else if s.list.cursor >= s.list.offset + page {
-        s.list.offset = s.list.cursor + 1 - page;
-    }
-    s.list.offset = s.list.offset.min(len.saturating_sub(page));
-}
-
-/// Asks for the cursor finding's document when it changed.
-fn sync_detail(s: &mut AppState) -> Vec<Effect> {
-    let key = s.cursor_row().map(|(_, r)| r.key.clone());
-    if key == s.detail.key {
-        return Vec::new();
-    }
-    s.detail.key = key.clone();
-    s.detail.doc = None;
-    s.detail.view = DetailView::default();
-    s.detail.history.clear();
-    s.detail.error = None;
-    s.detail.scroll = 0;
-    s.detail.loading = key.is_some();
-    key.map(|key| vec![Effect::LoadDetail { key }]).unwrap_or_default()
 }
 
 /// Recomputes what the list shows. `base_changed`: the sort, the query or the rows changed.
@@ -875,27 +759,8 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Event::DetailLoaded { key, doc, history } => {
-            if s.detail.key.as_ref() == Some(&key) {
-                s.detail.loading = false;
-                s.detail.doc = doc.map(|d| *d);
-                s.detail.view = s.detail.doc.as_ref().map(DetailView::of_asff).unwrap_or_default();
-                if s.detail.doc.is_none() {
-                    s.detail.error = Some("This finding is no longer in the store".into());
-                }
-                s.detail.history = history;
-            } else {
-                s.dirty = false;
-            }
-            Vec::new()
-        }
-        Event::DetailFailed { key, error } => {
-            if s.detail.key.as_ref() == Some(&key) {
-                s.detail.loading = false;
-                s.detail.error = Some(error.to_string());
-            }
-            Vec::new()
-        }
+        Event::DetailLoaded { key, doc, history } => detail::loaded(s, key, doc, history),
+        Event::DetailFailed { key, error } => detail::failed(s, key, error),
         Event::QueryMatched { query_id, keys } => {
             if s.view.query.pending != Some(query_id) {
                 return Vec::new();
@@ -947,15 +812,6 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
             Vec::new()
         }
     }
-}
-
-/// The detail shows the stored document: after an edit of it, read it again.
-fn reload_detail_if(s: &mut AppState, touched: bool) -> Vec<Effect> {
-    if touched {
-        s.detail.key = None;
-        return sync_detail(s);
-    }
-    Vec::new()
 }
 
 fn rows_loaded(s: &mut AppState, generation: u64, rows: Vec<Row>, total: Option<usize>, done: bool) -> Vec<Effect> {
