@@ -24,6 +24,7 @@ pub mod row;
 pub mod rows;
 pub mod state;
 pub mod update;
+pub mod view;
 
 use std::collections::HashSet;
 
@@ -44,9 +45,9 @@ use list::ListState;
 use row::Row;
 use rows::RowStore;
 use state::{
-    Config, Context, Focus, GroupState, InputLine, Level, Message, Mode, PendingEdits, Prompt, StatusState,
-    UndoHistory, ViewState,
+    Config, Context, Focus, GroupState, InputLine, Level, Message, Mode, PendingEdits, Prompt, StatusState, UndoHistory,
 };
+use view::ViewState;
 
 /// Everything the workbench knows. Built with [`AppState::new`]; changed only by `update`.
 #[derive(Debug)]

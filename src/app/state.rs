@@ -2,12 +2,11 @@
 //! marks, the detail pane, the input line and prompts, the edit form, the group view, edits in
 //! flight with undo/redo, and the status line. Plain data: selection and scroll are numbers.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use time::OffsetDateTime;
 
 use super::effect::BatchId;
-use super::filter::{LiveFilter, SortSpec};
 use super::row::Row;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::finding::FindingId;
@@ -89,31 +88,6 @@ pub enum LoadState {
     },
     Loaded,
     Failed,
-}
-
-/// The active structured query (`:` line).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct QueryState {
-    pub text: String,
-    /// Rows matching, when the worker answered (or the rows were evaluated in memory).
-    pub matched: Option<HashSet<u32>>,
-    /// Waiting for the worker's answer to this query id.
-    pub pending: Option<u64>,
-    pub next_id: u64,
-}
-
-/// Which rows show, in which order.
-#[derive(Debug, Default)]
-pub struct ViewState {
-    /// Every row, sorted.
-    pub order: Vec<u32>,
-    /// `order` narrowed by the structured query.
-    pub base: Vec<u32>,
-    /// `base` narrowed by the live filter: what the list shows.
-    pub visible: Vec<u32>,
-    pub sort: SortSpec,
-    pub query: QueryState,
-    pub filter: LiveFilter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,12 +13,14 @@ use super::effect::Effect;
 use super::event::{CallOutcome, Event};
 use super::filter::{self, SortColumn, SortSpec};
 use super::form::FormState;
-use super::list::{self, resize, scroll_into_view};
-use super::row::{Row, IN_MEMORY_FIELDS};
+use super::list::{self, resize};
+use super::row::Row;
 use super::state::{
     AppliedEdit, Context, EditPlan, Failure, Focus, GroupField, InFlight, InputKind, InputLine, LoadState, Mode,
     Origin, Prompt, TextPurpose,
 };
+pub use super::view::apply_query;
+use super::view::{self, clear_query, compute_groups, refresh, set_filter, set_sort};
 use super::AppState;
 use crate::model::enums::WorkflowStatus;
 use crate::model::finding::FindingId;
@@ -136,15 +138,8 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Quit => quit(s),
-        Action::SortNext => {
-            let column = s.view.sort.column.next();
-            let descending = matches!(column, SortColumn::Severity | SortColumn::Updated);
-            set_sort(s, SortSpec { column, descending })
-        }
-        Action::SortReverse => {
-            let spec = SortSpec { descending: !s.view.sort.descending, ..s.view.sort };
-            set_sort(s, spec)
-        }
+        Action::SortNext => view::sort_next(s),
+        Action::SortReverse => view::sort_reverse(s),
         Action::GroupView => {
             s.mode = Mode::Group;
             compute_groups(s);
@@ -167,42 +162,13 @@ fn back(s: &mut AppState) -> Vec<Effect> {
     } else if s.list.anchor.is_some() {
         s.list.anchor = None;
     } else if !s.view.filter.pattern.is_empty() {
-        s.view.filter.pattern.clear();
-        refresh(s, false);
-        return sync_detail(s);
+        return set_filter(s, String::new());
     } else if !s.view.query.text.is_empty() {
         return clear_query(s);
     } else {
         s.dirty = false;
     }
     Vec::new()
-}
-
-/// Recomputes what the list shows. `base_changed`: the sort, the query or the rows changed.
-fn refresh(s: &mut AppState, base_changed: bool) {
-    let cursor_row = s.view.visible.get(s.list.cursor).copied();
-    if base_changed {
-        s.view.base = match &s.view.query.matched {
-            Some(m) => s.view.order.iter().copied().filter(|i| m.contains(i)).collect(),
-            None => s.view.order.clone(),
-        };
-        s.view.filter.invalidate();
-    }
-    s.view.visible = s.view.filter.apply(&s.rows, &s.view.base);
-    // Keep the cursor on the same finding when it is still shown.
-    s.list.cursor = cursor_row.and_then(|r| s.view.visible.iter().position(|v| *v == r)).unwrap_or(0);
-    scroll_into_view(s);
-    if s.mode == Mode::Group {
-        compute_groups(s);
-    }
-}
-
-fn set_sort(s: &mut AppState, spec: SortSpec) -> Vec<Effect> {
-    s.view.sort = spec;
-    s.view.order = filter::sorted(&s.rows, spec);
-    refresh(s, true);
-    s.info(format!("Sorted by {}{}", spec.column.name(), if spec.descending { " (descending)" } else { "" }));
-    sync_detail(s)
 }
 
 fn reload(s: &mut AppState) -> Vec<Effect> {
@@ -260,9 +226,7 @@ fn input_action(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Back => {
             s.input = None;
             if kind == InputKind::Filter {
-                s.view.filter.pattern.clear();
-                refresh(s, false);
-                return sync_detail(s);
+                return set_filter(s, String::new());
             }
             return Vec::new();
         }
@@ -282,9 +246,8 @@ fn input_action(s: &mut AppState, a: Action) -> Vec<Effect> {
         }
     }
     if kind == InputKind::Filter {
-        s.view.filter.pattern = s.input.as_ref().map(|l| l.text.clone()).unwrap_or_default();
-        refresh(s, false);
-        return sync_detail(s);
+        let pattern = s.input.as_ref().map(|l| l.text.clone()).unwrap_or_default();
+        return set_filter(s, pattern);
     }
     Vec::new()
 }
@@ -404,46 +367,6 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
     }
 }
 
-fn clear_query(s: &mut AppState) -> Vec<Effect> {
-    s.view.query.text.clear();
-    s.view.query.matched = None;
-    s.view.query.pending = None;
-    refresh(s, true);
-    s.info("Query cleared");
-    sync_detail(s)
-}
-
-/// Narrows the list by a structured query: in memory when the rows answer every term exactly, else
-/// by the backend.
-pub fn apply_query(s: &mut AppState, text: &str) -> Result<Vec<Effect>, String> {
-    let q = crate::query::parse(text).map_err(|e| e.to_string())?;
-    s.view.query.text = text.to_string();
-    let in_memory = q.text.is_empty() && q.filters.field_names().all(|f| IN_MEMORY_FIELDS.contains(&f));
-    if in_memory {
-        let now = s.now;
-        let matched: HashSet<u32> = s
-            .rows
-            .all
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| q.filters.matches(&r.probe_doc(), now))
-            .map(|(i, _)| i as u32)
-            .collect();
-        s.view.query.matched = Some(matched);
-        s.view.query.pending = None;
-        refresh(s, true);
-        let n = s.view.visible.len();
-        s.info(format!("{n} match :{text}"));
-        Ok(sync_detail(s))
-    } else {
-        s.view.query.next_id += 1;
-        let query_id = s.view.query.next_id;
-        s.view.query.pending = Some(query_id);
-        s.info(format!("Querying the store for :{text}…"));
-        Ok(vec![Effect::RunQuery { query_id, query: q }])
-    }
-}
-
 // ----------------------------------------------------------------------------------------------
 // Prompts, the form and the group view
 
@@ -500,24 +423,6 @@ fn form_action(s: &mut AppState, a: Action) -> Vec<Effect> {
         _ => s.dirty = false,
     }
     Vec::new()
-}
-
-fn compute_groups(s: &mut AppState) {
-    let field = s.group.field;
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for &i in &s.view.visible {
-        if let Some(r) = s.rows.get(i) {
-            *counts.entry(field.value_of(r)).or_default() += 1;
-        }
-    }
-    let mut groups: Vec<(String, usize)> = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    // Severity and status read best in their own order; values outside it (e.g. "-") go last.
-    groups.sort_by(|a, b| {
-        let rank = |v: &str| field.natural_rank(v).unwrap_or(usize::MAX);
-        rank(&a.0).cmp(&rank(&b.0)).then_with(|| b.1.cmp(&a.1)).then_with(|| a.0.cmp(&b.0))
-    });
-    s.group.groups = groups;
-    s.group.cursor = s.group.cursor.min(s.group.groups.len().saturating_sub(1));
 }
 
 fn group_action(s: &mut AppState, a: Action) -> Vec<Effect> {
@@ -761,25 +666,8 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         }
         Event::DetailLoaded { key, doc, history } => detail::loaded(s, key, doc, history),
         Event::DetailFailed { key, error } => detail::failed(s, key, error),
-        Event::QueryMatched { query_id, keys } => {
-            if s.view.query.pending != Some(query_id) {
-                return Vec::new();
-            }
-            s.view.query.pending = None;
-            let matched: HashSet<u32> = keys.iter().filter_map(|k| s.rows.index_of(k)).collect();
-            s.view.query.matched = Some(matched);
-            refresh(s, true);
-            let n = s.view.visible.len();
-            s.info(format!("{n} match :{}", s.view.query.text));
-            sync_detail(s)
-        }
-        Event::QueryFailed { query_id, error } => {
-            if s.view.query.pending == Some(query_id) {
-                s.view.query.pending = None;
-                s.error(format!("Query failed: {error}"));
-            }
-            Vec::new()
-        }
+        Event::QueryMatched { query_id, keys } => view::query_matched(s, query_id, keys),
+        Event::QueryFailed { query_id, error } => view::query_failed(s, query_id, error),
         Event::BatchApplied { batch_id, call, outcome } => {
             let touched = s
                 .detail
