@@ -13,6 +13,7 @@
 pub mod action;
 pub mod detail;
 pub mod edit;
+pub mod edits;
 pub mod effect;
 pub mod event;
 pub mod filter;
@@ -40,13 +41,12 @@ pub use update::{handle_event, start, tick, update};
 use crate::model::finding::FindingId;
 use crate::model::source::Capabilities;
 use detail::DetailState;
+use edits::{PendingEdits, UndoHistory};
 use form::FormState;
 use list::ListState;
 use row::Row;
 use rows::RowStore;
-use state::{
-    Config, Context, Focus, GroupState, InputLine, Level, Message, Mode, PendingEdits, Prompt, StatusState, UndoHistory,
-};
+use state::{Config, Context, Focus, GroupState, InputLine, Level, Message, Mode, Prompt, StatusState};
 use view::ViewState;
 
 /// Everything the workbench knows. Built with [`AppState::new`]; changed only by `update`.

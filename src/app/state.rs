@@ -2,11 +2,6 @@
 //! marks, the detail pane, the input line and prompts, the edit form, the group view, edits in
 //! flight with undo/redo, and the status line. Plain data: selection and scroll are numbers.
 
-use std::collections::HashMap;
-
-use time::OffsetDateTime;
-
-use super::effect::BatchId;
 use super::row::Row;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::finding::FindingId;
@@ -259,59 +254,6 @@ pub struct RowFields {
     pub verification: Option<VerificationState>,
     pub confidence: Option<i64>,
     pub criticality: Option<i64>,
-}
-
-/// A bulk edit whose calls are still being answered.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InFlight {
-    pub plan: EditPlan,
-    /// The update and identifiers of each call, by call index.
-    pub calls: Vec<(FindingUpdate, Vec<FindingId>)>,
-    pub answered: usize,
-    pub findings_done: usize,
-    pub rollback: HashMap<FindingId, RowFields>,
-    pub restores: Vec<(FindingId, FindingUpdate)>,
-    pub processed: Vec<(FindingUpdate, Vec<FindingId>)>,
-    pub rejected: usize,
-    pub started: OffsetDateTime,
-    /// The applied edit this batch undoes; it moves to the redo stack when the batch completes.
-    pub undoing: Option<AppliedEdit>,
-}
-
-/// An edit the backend acknowledged, with what undoes it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AppliedEdit {
-    pub description: String,
-    /// Re-applies the edit (redo).
-    pub forward: Vec<(FindingUpdate, Vec<FindingId>)>,
-    /// Restores each finding's previous values (undo).
-    pub restores: Vec<(FindingId, FindingUpdate)>,
-}
-
-/// A finding the backend did not update: it stays marked with the reason until retried.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    pub reason: String,
-    pub update: FindingUpdate,
-}
-
-#[derive(Debug, Default)]
-pub struct PendingEdits {
-    pub next_id: BatchId,
-    pub in_flight: HashMap<BatchId, InFlight>,
-    pub failed: HashMap<FindingId, Failure>,
-}
-
-impl PendingEdits {
-    pub fn findings_in_flight(&self) -> usize {
-        self.in_flight.values().map(|b| b.plan.findings() - b.findings_done).sum()
-    }
-}
-
-#[derive(Debug, Default)]
-pub struct UndoHistory {
-    pub undo: Vec<AppliedEdit>,
-    pub redo: Vec<AppliedEdit>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

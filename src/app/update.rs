@@ -1,30 +1,29 @@
 //! The pure core: `update` turns an action into state changes and effects, `handle_event` does the
 //! same for the worker's answers. No terminal, no tokio, no I/O; the clock is `state.now`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
 use super::action::Action;
-use super::detail::{self, reload_detail_if, sync_detail};
+use super::detail::{self, sync_detail};
 use super::edit;
+use super::edits::{self, start_batch};
 use super::effect::Effect;
-use super::event::{CallOutcome, Event};
+use super::event::Event;
 use super::filter::{self, SortColumn, SortSpec};
 use super::form::FormState;
 use super::list::{self, resize};
 use super::row::Row;
 use super::state::{
-    AppliedEdit, Context, EditPlan, Failure, Focus, GroupField, InFlight, InputKind, InputLine, LoadState, Mode,
-    Origin, Prompt, TextPurpose,
+    Context, EditPlan, Focus, GroupField, InputKind, InputLine, LoadState, Mode, Origin, Prompt, TextPurpose,
 };
 pub use super::view::apply_query;
 use super::view::{self, clear_query, compute_groups, refresh, set_filter, set_sort};
 use super::AppState;
 use crate::model::enums::WorkflowStatus;
 use crate::model::finding::FindingId;
-use crate::model::source::BackendError;
 use crate::model::update::{BatchUpdateRequest, FindingUpdate};
 
 /// The effects to run when the workbench opens: load the rows.
@@ -129,9 +128,9 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::Undo => undo(s),
-        Action::Redo => redo(s),
-        Action::RetryFailed => retry(s),
+        Action::Undo => edits::undo(s),
+        Action::Redo => edits::redo(s),
+        Action::RetryFailed => edits::retry(s),
         Action::Reload => reload(s),
         Action::Help => {
             s.help = true;
@@ -489,162 +488,6 @@ fn confirm(s: &mut AppState, update: FindingUpdate) {
     s.prompt = Some(Prompt::Confirm(plan));
 }
 
-/// Applies a plan optimistically and sends it.
-fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<AppliedEdit>) -> Vec<Effect> {
-    s.edits.next_id += 1;
-    let batch_id = s.edits.next_id;
-    let mut rollback = HashMap::new();
-    for (u, keys) in &plan.groups {
-        for k in keys {
-            s.edits.failed.remove(k);
-            let Some(i) = s.rows.index_of(k) else { continue };
-            let Some(row) = s.rows.all.get_mut(i as usize) else { continue };
-            rollback.entry(k.clone()).or_insert_with(|| edit::row_fields(row));
-            edit::apply_to_row(row, u);
-        }
-    }
-    let requests = edit::calls(&plan.groups);
-    let calls = requests.iter().map(|r| (r.update.clone(), r.ids.clone())).collect();
-    if plan.origin == Origin::Edit {
-        s.marks.clear();
-        s.list.anchor = None;
-        s.history.redo.clear();
-    }
-    s.info(format!("Sending: {}", plan.preview()));
-    s.edits.in_flight.insert(
-        batch_id,
-        InFlight {
-            plan,
-            calls,
-            answered: 0,
-            findings_done: 0,
-            rollback,
-            restores: Vec::new(),
-            processed: Vec::new(),
-            rejected: 0,
-            started: s.now,
-            undoing,
-        },
-    );
-    vec![Effect::ApplyBatch { batch_id, calls: requests }]
-}
-
-fn roll_back(
-    s: &mut AppState,
-    key: &FindingId,
-    fields: Option<super::state::RowFields>,
-    reason: String,
-    u: FindingUpdate,
-) {
-    if let (Some(i), Some(f)) = (s.rows.index_of(key), fields) {
-        if let Some(row) = s.rows.all.get_mut(i as usize) {
-            edit::set_row_fields(row, f);
-        }
-        s.marks.insert(i);
-    }
-    s.edits.failed.insert(key.clone(), Failure { reason, update: u });
-}
-
-fn call_answered(
-    s: &mut AppState,
-    batch_id: u64,
-    call: usize,
-    outcome: Result<CallOutcome, (Vec<FindingId>, BackendError)>,
-) {
-    let Some(mut b) = s.edits.in_flight.remove(&batch_id) else { return };
-    let update = b.calls.get(call).map(|c| c.0.clone()).unwrap_or_default();
-    b.answered += 1;
-    match outcome {
-        Ok(o) => {
-            b.findings_done += o.processed.len() + o.unprocessed.len();
-            for r in o.unprocessed {
-                b.rejected += 1;
-                let f = b.rollback.get(&r.key).copied();
-                roll_back(s, &r.key, f, r.reason, update.clone());
-            }
-            if !o.processed.is_empty() {
-                b.processed.push((update, o.processed));
-            }
-            b.restores.extend(o.restores);
-        }
-        Err((keys, error)) => {
-            b.findings_done += keys.len();
-            for k in keys {
-                b.rejected += 1;
-                let f = b.rollback.get(&k).copied();
-                roll_back(s, &k, f, error.to_string(), update.clone());
-            }
-        }
-    }
-    if b.answered < b.calls.len() {
-        s.edits.in_flight.insert(batch_id, b);
-        return;
-    }
-    finish_batch(s, b);
-}
-
-fn finish_batch(s: &mut AppState, b: InFlight) {
-    let done = b.processed.iter().map(|(_, k)| k.len()).sum::<usize>();
-    let applied = AppliedEdit { description: b.plan.description.clone(), forward: b.processed, restores: b.restores };
-    match b.undoing {
-        // An undo completed: what it undid can be redone.
-        Some(original) if done > 0 => s.history.redo.push(original),
-        Some(_) => {}
-        None if done > 0 => s.history.undo.push(applied),
-        None => {}
-    }
-    let first_reason = s.edits.failed.values().next().map(|f| f.reason.clone()).unwrap_or_default();
-    if b.rejected == 0 {
-        s.info(format!("{}: {done} findings updated", b.plan.description));
-    } else {
-        s.error(format!(
-            "{}: {done} updated, {} not updated ({first_reason}); they stay marked, t retries",
-            b.plan.description, b.rejected
-        ));
-    }
-}
-
-fn undo(s: &mut AppState) -> Vec<Effect> {
-    let Some(entry) = s.history.undo.pop() else {
-        s.info("Nothing to undo");
-        return Vec::new();
-    };
-    let groups = edit::group(&entry.restores);
-    if groups.is_empty() {
-        s.error(format!("{}: the findings had no earlier values to restore", entry.description));
-        return Vec::new();
-    }
-    let plan = EditPlan { description: format!("Undo {}", entry.description), groups, origin: Origin::Undo };
-    start_batch(s, plan, Some(entry))
-}
-
-fn redo(s: &mut AppState) -> Vec<Effect> {
-    let Some(entry) = s.history.redo.pop() else {
-        s.info("Nothing to redo");
-        return Vec::new();
-    };
-    let plan = EditPlan { description: entry.description.clone(), groups: entry.forward, origin: Origin::Redo };
-    start_batch(s, plan, None)
-}
-
-fn retry(s: &mut AppState) -> Vec<Effect> {
-    if s.edits.failed.is_empty() {
-        s.info("No failed edits to retry");
-        return Vec::new();
-    }
-    let mut pairs: Vec<(FindingId, FindingUpdate)> =
-        s.edits.failed.iter().map(|(k, f)| (k.clone(), f.update.clone())).collect();
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    let groups = edit::group(&pairs);
-    let plan = EditPlan { description: "Retry".into(), groups, origin: Origin::Retry };
-    for (k, _) in &pairs {
-        if let Some(i) = s.rows.index_of(k) {
-            s.marks.remove(&i);
-        }
-    }
-    start_batch(s, plan, None)
-}
-
 // ----------------------------------------------------------------------------------------------
 // Events from the worker
 
@@ -668,20 +511,8 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         Event::DetailFailed { key, error } => detail::failed(s, key, error),
         Event::QueryMatched { query_id, keys } => view::query_matched(s, query_id, keys),
         Event::QueryFailed { query_id, error } => view::query_failed(s, query_id, error),
-        Event::BatchApplied { batch_id, call, outcome } => {
-            let touched = s
-                .detail
-                .key
-                .as_ref()
-                .is_some_and(|k| outcome.processed.contains(k) || outcome.unprocessed.iter().any(|r| r.key == *k));
-            call_answered(s, batch_id, call, Ok(outcome));
-            reload_detail_if(s, touched)
-        }
-        Event::BatchFailed { batch_id, call, keys, error } => {
-            let touched = s.detail.key.as_ref().is_some_and(|k| keys.contains(k));
-            call_answered(s, batch_id, call, Err((keys, error)));
-            reload_detail_if(s, touched)
-        }
+        Event::BatchApplied { batch_id, call, outcome } => edits::batch_applied(s, batch_id, call, outcome),
+        Event::BatchFailed { batch_id, call, keys, error } => edits::batch_failed(s, batch_id, call, keys, error),
         Event::DemoLoaded { count } => {
             s.info(format!("Loaded {count} demo findings"));
             reload(s)
