@@ -1,11 +1,12 @@
 //! The workbench's core, free of terminal, async runtime and I/O: the root state `AppState`, the three
 //! message types (`Action` in, `Effect` out, `Event` back), and the pure `update`/`handle_event`.
 //!
-//! Each pane owns its sub-state and its transitions in one module; `update` only picks the module.
-//! The modules form layers, each using only the ones below it (and this root):
-//! `detail` < `list` < `view` < `edits` < `prompt` < `form`, `load`, `focus`, `group`, `input` < `update`.
-//! Below them all are the shared types (`state`, `action`, `effect`, `event`, `row`, `rows`,
-//! `filter`, `matcher`, `layout`, `edit`), which import no pane.
+//! Each pane owns its sub-state and its transitions in one module, and `update` only hands each
+//! message to its module. The pane modules use this root and the ones listed before them, never
+//! one after, so there is no cycle:
+//! `detail`, `list`, `view`, `edits`, `prompt`, then `form`, `load`, `focus`, `group`, `input`,
+//! and `update` over all. Below them are the shared types, which import no pane: `state`,
+//! `action`, `effect`, `event`, `row`, `rows`, `filter`, `matcher`, `layout`, `edit`.
 //!
 //! A bench or test drives it without a terminal:
 //! `AppState::new` → `start` → `handle_event(RowsLoaded{..})` → `update(Action)` →
@@ -17,10 +18,15 @@ pub mod edits;
 pub mod effect;
 pub mod event;
 pub mod filter;
+pub mod focus;
 pub mod form;
+pub mod group;
+pub mod input;
 pub mod layout;
 pub mod list;
+pub mod load;
 pub mod matcher;
+pub mod prompt;
 pub mod row;
 pub mod rows;
 pub mod state;
@@ -36,17 +42,21 @@ pub use detail::detail_measured;
 pub use effect::Effect;
 pub use event::Event;
 pub use list::resize;
-pub use update::{handle_event, start, tick, update};
+pub use load::start;
+pub use update::{handle_event, update};
 
 use crate::model::finding::FindingId;
 use crate::model::source::Capabilities;
 use detail::DetailState;
 use edits::{PendingEdits, UndoHistory};
 use form::FormState;
+use group::GroupState;
+use input::InputLine;
 use list::ListState;
+use prompt::Prompt;
 use row::Row;
 use rows::RowStore;
-use state::{Config, Context, Focus, GroupState, InputLine, Level, Message, Mode, Prompt, StatusState};
+use state::{Config, Context, Focus, Level, LoadState, Message, Mode, StatusState};
 use view::ViewState;
 
 /// Everything the workbench knows. Built with [`AppState::new`]; changed only by `update`.
@@ -156,6 +166,15 @@ impl AppState {
 
     pub fn error(&mut self, text: impl Into<String>) {
         self.status.message = Some(Message { level: Level::Error, text: text.into() });
+    }
+}
+
+/// Advances the injected clock. Redraws only when something on screen moves with time.
+pub fn tick(s: &mut AppState, now: OffsetDateTime) {
+    let minute_changed = s.now.unix_timestamp() / 60 != now.unix_timestamp() / 60;
+    s.now = now;
+    if minute_changed || !s.edits.in_flight.is_empty() || matches!(s.status.load, LoadState::Loading { .. }) {
+        s.dirty = true;
     }
 }
 

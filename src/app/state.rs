@@ -1,6 +1,8 @@
-//! The workbench's state, split by pane: rows and the current view of them, the list cursor and
-//! marks, the detail pane, the input line and prompts, the edit form, the group view, edits in
-//! flight with undo/redo, and the status line. Plain data: selection and scroll are numbers.
+//! The types several panes share, plain data importing no pane module: the settings, which keymap
+//! section applies (`Context`), focus and layout mode, the status line with the load state, the
+//! group field, and an edit plan with where it came from and what rolls it back. Each pane's own
+//! sub-state lives in its module (`list`, `detail`, `view`, `input`, `prompt`, `form`, `group`,
+//! `edits`) and the root `AppState` in `app`.
 
 use super::row::Row;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
@@ -85,26 +87,6 @@ pub enum LoadState {
     Failed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputKind {
-    Filter,
-    Command,
-}
-
-/// The `/` or `:` line while it is being typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputLine {
-    pub kind: InputKind,
-    pub text: String,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextPurpose {
-    SuppressReason,
-    Note,
-}
-
 /// An edit ready to send: identical updates grouped, each group split into calls of ≤ 100.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EditPlan {
@@ -132,15 +114,6 @@ impl EditPlan {
             if c == 1 { "" } else { "s" }
         )
     }
-}
-
-/// A modal question.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Prompt {
-    Text { purpose: TextPurpose, text: String, error: Option<String> },
-    Confirm(EditPlan),
-    QuitWithEditsInFlight,
-    OfferDemo,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -227,14 +200,6 @@ impl GroupField {
         };
         format!("{key}:\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GroupState {
-    pub field: GroupField,
-    /// (value, count), largest first.
-    pub groups: Vec<(String, usize)>,
-    pub cursor: usize,
 }
 
 /// Where a batch came from, and so what completing it does to the undo history.

@@ -7,7 +7,9 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::theme;
-use crate::app::state::{Context, InputKind, Level, LoadState, Prompt};
+use crate::app::input::InputKind;
+use crate::app::prompt::Prompt;
+use crate::app::state::{Context, Level, LoadState};
 use crate::app::{Action, AppState};
 use crate::keys::Keymap;
 use crate::model::sanitize;
