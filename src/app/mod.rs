@@ -59,7 +59,8 @@ use rows::RowStore;
 use state::{Config, Context, Focus, Level, LoadState, Message, Mode, StatusState};
 use view::ViewState;
 
-/// Everything the workbench knows. Built with [`AppState::new`]; changed only by `update`.
+/// Everything the workbench knows, one field per pane. Built with [`AppState::new`]; changed only
+/// by the functions this module exports (`update`, `handle_event`, `start`, `tick`, `resize`, …).
 #[derive(Debug)]
 pub struct AppState {
     /// The injected clock: set from ticks, so update and render are repeatable.
