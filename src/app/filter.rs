@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 
 use super::matcher::{self, Pattern};
 use super::row::Row;
-use super::state::RowStore;
+use super::rows::RowStore;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortColumn {

@@ -4,6 +4,10 @@
 
 use serde_json::Value;
 
+use super::action::Action;
+use super::effect::Effect;
+use super::prompt::confirm;
+use super::AppState;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate, UpdateError};
 
@@ -223,6 +227,40 @@ impl FormState {
             }
         }
     }
+}
+
+/// `e`: the form for the targets, all fields untouched.
+pub(super) fn open(s: &mut AppState) -> Vec<Effect> {
+    let n = s.targets().len();
+    if n == 0 {
+        s.error("No finding to edit");
+    } else {
+        s.form = Some(FormState::new(n));
+    }
+    Vec::new()
+}
+
+/// The form's keys; Enter previews the update once it validates, else shows why at the field.
+pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
+    let Some(form) = &mut s.form else { return Vec::new() };
+    match a {
+        Action::NextField | Action::MoveDown => form.move_focus(true),
+        Action::PrevField | Action::MoveUp => form.move_focus(false),
+        Action::CycleNext => form.cycle(true),
+        Action::CyclePrev => form.cycle(false),
+        Action::Input(c) => form.type_char(c),
+        Action::Backspace => form.backspace(),
+        Action::Back => s.form = None,
+        Action::Submit => match form.to_update(&s.config.user) {
+            Ok(u) => {
+                s.form = None;
+                confirm(s, u);
+            }
+            Err(e) => form.error = Some(e),
+        },
+        _ => s.dirty = false,
+    }
+    Vec::new()
 }
 
 #[cfg(test)]

@@ -7,8 +7,10 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::theme;
-use crate::app::state::{AppState, Context, InputKind, Level, LoadState, Prompt};
-use crate::app::Action;
+use crate::app::input::InputKind;
+use crate::app::prompt::Prompt;
+use crate::app::state::{Context, Level, LoadState};
+use crate::app::{Action, AppState};
 use crate::keys::Keymap;
 use crate::model::sanitize;
 

@@ -3,7 +3,8 @@
 //! was built; the raw JSON and the workbench's own text are sanitised here.
 
 use super::theme;
-use crate::app::state::{AppState, Focus, Mode};
+use crate::app::state::{Focus, Mode};
+use crate::app::AppState;
 use crate::model::detail::{DetailLine, DetailView, Tone};
 use crate::model::sanitize;
 use ratatui::layout::Rect;

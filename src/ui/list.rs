@@ -10,7 +10,8 @@ use time::OffsetDateTime;
 
 use super::theme;
 use crate::app::row::Row;
-use crate::app::state::{AppState, Focus, LoadState, Mode};
+use crate::app::state::{Focus, LoadState, Mode};
+use crate::app::AppState;
 use crate::model::timestamp;
 
 /// "3d", "5h", "12m": how long ago, against the injected clock. A row without UpdatedAt has 0.

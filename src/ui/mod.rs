@@ -11,7 +11,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
 
 use crate::app::layout::{list_block_height, WIDE};
-use crate::app::state::{AppState, Mode};
+use crate::app::state::Mode;
+use crate::app::AppState;
 use crate::keys::Keymap;
 
 pub fn render(frame: &mut Frame<'_>, s: &AppState, keymap: &Keymap) {

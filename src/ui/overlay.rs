@@ -8,7 +8,9 @@ use ratatui::Frame;
 
 use super::theme;
 use crate::app::form::FormField;
-use crate::app::state::{AppState, Context, Prompt, TextPurpose};
+use crate::app::prompt::{Prompt, TextPurpose};
+use crate::app::state::Context;
+use crate::app::AppState;
 use crate::keys::Keymap;
 use crate::model::sanitize;
 

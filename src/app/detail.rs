@@ -1,0 +1,124 @@
+//! The detail pane: the cursor finding's document and history, how far it is scrolled, and the raw
+//! JSON toggle. It asks for a document whenever the cursor lands on another finding and shows the
+//! answer only if the cursor is still there.
+
+use serde_json::Value;
+
+use super::action::Action;
+use super::effect::Effect;
+use super::event::HistoryEntry;
+use super::AppState;
+use crate::model::detail::DetailView;
+use crate::model::finding::FindingId;
+use crate::model::source::BackendError;
+
+#[derive(Debug, Default)]
+pub struct DetailState {
+    pub key: Option<FindingId>,
+    pub doc: Option<Value>,
+    /// The model's view of `doc`, built once when it arrived.
+    pub view: DetailView,
+    pub history: Vec<HistoryEntry>,
+    pub loading: bool,
+    pub error: Option<String>,
+    /// First line shown.
+    pub scroll: u16,
+    /// The largest `scroll` that still fills the pane, as the pane was last laid out
+    /// (`detail_measured`); `None` until then, when scrolling is not bounded.
+    pub bottom: Option<u16>,
+    pub raw: bool,
+}
+
+/// The detail pane was laid out: `bottom` is the largest scroll that still fills it (the wrapped
+/// text's height less the pane's, `ui::detail_bottom`). A scroll past it is brought back.
+pub fn detail_measured(s: &mut AppState, bottom: u16) {
+    s.detail.bottom = Some(bottom);
+    if s.detail.scroll > bottom {
+        s.detail.scroll = bottom;
+        s.dirty = true;
+    }
+}
+
+/// The movement keys while the detail has the keyboard: they scroll, up to the measured bottom.
+pub(super) fn scroll(s: &mut AppState, a: Action) -> Vec<Effect> {
+    match a {
+        Action::Top => s.detail.scroll = 0,
+        Action::Bottom => {
+            if let Some(bottom) = s.detail.bottom {
+                s.detail.scroll = bottom;
+            }
+        }
+        _ => {
+            let step: i32 = match a {
+                Action::MoveDown => 1,
+                Action::MoveUp => -1,
+                Action::PageDown => 10,
+                _ => -10,
+            };
+            let bottom = s.detail.bottom.unwrap_or(u16::MAX);
+            s.detail.scroll = (i32::from(s.detail.scroll) + step).clamp(0, i32::from(bottom)) as u16;
+        }
+    }
+    Vec::new()
+}
+
+pub(super) fn toggle_raw(s: &mut AppState) -> Vec<Effect> {
+    s.detail.raw = !s.detail.raw;
+    s.detail.scroll = 0;
+    Vec::new()
+}
+
+/// Asks for the cursor finding's document when it changed.
+pub(super) fn sync_detail(s: &mut AppState) -> Vec<Effect> {
+    let key = s.cursor_row().map(|(_, r)| r.key.clone());
+    if key == s.detail.key {
+        return Vec::new();
+    }
+    s.detail.key = key.clone();
+    s.detail.doc = None;
+    s.detail.view = DetailView::default();
+    s.detail.history.clear();
+    s.detail.error = None;
+    s.detail.scroll = 0;
+    s.detail.loading = key.is_some();
+    key.map(|key| vec![Effect::LoadDetail { key }]).unwrap_or_default()
+}
+
+/// The detail shows the stored document: after an edit of it, read it again.
+pub(super) fn reload_detail_if(s: &mut AppState, touched: bool) -> Vec<Effect> {
+    if touched {
+        s.detail.key = None;
+        return sync_detail(s);
+    }
+    Vec::new()
+}
+
+/// `Event::DetailLoaded`: shown only if the cursor is still on that finding.
+pub(super) fn loaded(
+    s: &mut AppState,
+    key: FindingId,
+    doc: Option<Box<Value>>,
+    history: Vec<HistoryEntry>,
+) -> Vec<Effect> {
+    if s.detail.key.as_ref() == Some(&key) {
+        s.detail.loading = false;
+        s.detail.doc = doc.map(|d| *d);
+        s.detail.view = s.detail.doc.as_ref().map(DetailView::of_asff).unwrap_or_default();
+        if s.detail.doc.is_none() {
+            s.detail.error = Some("This finding is no longer in the store".into());
+        }
+        s.detail.history = history;
+    } else {
+        s.dirty = false;
+    }
+    Vec::new()
+}
+
+/// `Event::DetailFailed`.
+pub(super) fn failed(s: &mut AppState, key: FindingId, error: BackendError) -> Vec<Effect> {
+    if s.detail.key.as_ref() == Some(&key) {
+        s.detail.loading = false;
+        s.detail.error = Some(error.to_string());
+    }
+    Vec::new()
+}

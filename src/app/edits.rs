@@ -1,0 +1,253 @@
+//! Edits in flight and the undo history: a confirmed plan is applied to the rows at once
+//! (optimistically) and sent as BatchUpdateFindings calls; each call's answer keeps or rolls back its
+//! findings, and a batch with every call answered becomes one undo step. Undo, redo and retry send
+//! new batches built from what the answers recorded.
+
+use std::collections::HashMap;
+
+use time::OffsetDateTime;
+
+use super::detail::reload_detail_if;
+use super::edit;
+use super::effect::{BatchId, Effect};
+use super::event::CallOutcome;
+use super::state::{EditPlan, Origin, RowFields};
+use super::AppState;
+use crate::model::finding::FindingId;
+use crate::model::plan::CallPlan;
+use crate::model::source::BackendError;
+use crate::model::update::FindingUpdate;
+
+/// A bulk edit whose calls are still being answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InFlight {
+    pub plan: EditPlan,
+    /// The update and identifiers of each call, by call index.
+    pub calls: Vec<(FindingUpdate, Vec<FindingId>)>,
+    pub answered: usize,
+    pub findings_done: usize,
+    pub rollback: HashMap<FindingId, RowFields>,
+    pub restores: Vec<(FindingId, FindingUpdate)>,
+    pub processed: Vec<(FindingUpdate, Vec<FindingId>)>,
+    pub rejected: usize,
+    pub started: OffsetDateTime,
+    /// The applied edit this batch undoes; it moves to the redo stack when the batch completes.
+    pub undoing: Option<AppliedEdit>,
+}
+
+/// An edit the backend acknowledged, with what undoes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedEdit {
+    pub description: String,
+    /// Re-applies the edit (redo).
+    pub forward: Vec<(FindingUpdate, Vec<FindingId>)>,
+    /// Restores each finding's previous values (undo).
+    pub restores: Vec<(FindingId, FindingUpdate)>,
+}
+
+/// A finding the backend did not update: it stays marked with the reason until retried.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub reason: String,
+    pub update: FindingUpdate,
+}
+
+#[derive(Debug, Default)]
+pub struct PendingEdits {
+    pub next_id: BatchId,
+    pub in_flight: HashMap<BatchId, InFlight>,
+    pub failed: HashMap<FindingId, Failure>,
+}
+
+impl PendingEdits {
+    pub fn findings_in_flight(&self) -> usize {
+        self.in_flight.values().map(|b| b.plan.findings() - b.findings_done).sum()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct UndoHistory {
+    pub undo: Vec<AppliedEdit>,
+    pub redo: Vec<AppliedEdit>,
+}
+
+/// Applies a plan optimistically and sends it.
+pub(super) fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<AppliedEdit>) -> Vec<Effect> {
+    s.edits.next_id += 1;
+    let batch_id = s.edits.next_id;
+    let mut rollback = HashMap::new();
+    for (u, keys) in plan.calls.groups() {
+        for k in keys {
+            s.edits.failed.remove(k);
+            let Some(i) = s.rows.index_of(k) else { continue };
+            let Some(row) = s.rows.all.get_mut(i as usize) else { continue };
+            rollback.entry(k.clone()).or_insert_with(|| edit::row_fields(row));
+            edit::apply_to_row(row, u);
+        }
+    }
+    let requests: Vec<_> = plan.calls.update_calls().collect();
+    let calls = requests.iter().map(|r| (r.update.clone(), r.ids.clone())).collect();
+    if plan.origin == Origin::Edit {
+        s.marks.clear();
+        s.list.anchor = None;
+        s.history.redo.clear();
+    }
+    s.info(format!("Sending: {}", plan.preview()));
+    s.edits.in_flight.insert(
+        batch_id,
+        InFlight {
+            plan,
+            calls,
+            answered: 0,
+            findings_done: 0,
+            rollback,
+            restores: Vec::new(),
+            processed: Vec::new(),
+            rejected: 0,
+            started: s.now,
+            undoing,
+        },
+    );
+    vec![Effect::ApplyBatch { batch_id, calls: requests }]
+}
+
+fn roll_back(s: &mut AppState, key: &FindingId, fields: Option<RowFields>, reason: String, u: FindingUpdate) {
+    if let (Some(i), Some(f)) = (s.rows.index_of(key), fields) {
+        if let Some(row) = s.rows.all.get_mut(i as usize) {
+            edit::set_row_fields(row, f);
+        }
+        s.marks.insert(i);
+    }
+    s.edits.failed.insert(key.clone(), Failure { reason, update: u });
+}
+
+fn call_answered(
+    s: &mut AppState,
+    batch_id: u64,
+    call: usize,
+    outcome: Result<CallOutcome, (Vec<FindingId>, BackendError)>,
+) {
+    let Some(mut b) = s.edits.in_flight.remove(&batch_id) else { return };
+    let update = b.calls.get(call).map(|c| c.0.clone()).unwrap_or_default();
+    b.answered += 1;
+    match outcome {
+        Ok(o) => {
+            b.findings_done += o.processed.len() + o.unprocessed.len();
+            for r in o.unprocessed {
+                b.rejected += 1;
+                let f = b.rollback.get(&r.key).copied();
+                roll_back(s, &r.key, f, r.reason, update.clone());
+            }
+            if !o.processed.is_empty() {
+                b.processed.push((update, o.processed));
+            }
+            b.restores.extend(o.restores);
+        }
+        Err((keys, error)) => {
+            b.findings_done += keys.len();
+            for k in keys {
+                b.rejected += 1;
+                let f = b.rollback.get(&k).copied();
+                roll_back(s, &k, f, error.to_string(), update.clone());
+            }
+        }
+    }
+    if b.answered < b.calls.len() {
+        s.edits.in_flight.insert(batch_id, b);
+        return;
+    }
+    finish_batch(s, b);
+}
+
+fn finish_batch(s: &mut AppState, b: InFlight) {
+    let done = b.processed.iter().map(|(_, k)| k.len()).sum::<usize>();
+    let applied = AppliedEdit { description: b.plan.description.clone(), forward: b.processed, restores: b.restores };
+    match b.undoing {
+        // An undo completed: what it undid can be redone.
+        Some(original) if done > 0 => s.history.redo.push(original),
+        Some(_) => {}
+        None if done > 0 => s.history.undo.push(applied),
+        None => {}
+    }
+    let first_reason = s.edits.failed.values().next().map(|f| f.reason.clone()).unwrap_or_default();
+    if b.rejected == 0 {
+        s.info(format!("{}: {done} findings updated", b.plan.description));
+    } else {
+        s.error(format!(
+            "{}: {done} updated, {} not updated ({first_reason}); they stay marked, t retries",
+            b.plan.description, b.rejected
+        ));
+    }
+}
+
+pub(super) fn undo(s: &mut AppState) -> Vec<Effect> {
+    let Some(entry) = s.history.undo.pop() else {
+        s.info("Nothing to undo");
+        return Vec::new();
+    };
+    let calls = CallPlan::grouping(entry.restores.iter().cloned());
+    if calls.is_empty() {
+        s.error(format!("{}: the findings had no earlier values to restore", entry.description));
+        return Vec::new();
+    }
+    let plan = EditPlan { description: format!("Undo {}", entry.description), calls, origin: Origin::Undo };
+    start_batch(s, plan, Some(entry))
+}
+
+pub(super) fn redo(s: &mut AppState) -> Vec<Effect> {
+    let Some(entry) = s.history.redo.pop() else {
+        s.info("Nothing to redo");
+        return Vec::new();
+    };
+    let plan = EditPlan {
+        description: entry.description.clone(),
+        calls: CallPlan::from_groups(entry.forward),
+        origin: Origin::Redo,
+    };
+    start_batch(s, plan, None)
+}
+
+pub(super) fn retry(s: &mut AppState) -> Vec<Effect> {
+    if s.edits.failed.is_empty() {
+        s.info("No failed edits to retry");
+        return Vec::new();
+    }
+    let mut pairs: Vec<(FindingId, FindingUpdate)> =
+        s.edits.failed.iter().map(|(k, f)| (k.clone(), f.update.clone())).collect();
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let plan = EditPlan {
+        description: "Retry".into(),
+        calls: CallPlan::grouping(pairs.iter().cloned()),
+        origin: Origin::Retry,
+    };
+    for (k, _) in &pairs {
+        if let Some(i) = s.rows.index_of(k) {
+            s.marks.remove(&i);
+        }
+    }
+    start_batch(s, plan, None)
+}
+
+/// `Event::BatchApplied`: one call answered.
+pub(super) fn batch_applied(s: &mut AppState, batch_id: BatchId, call: usize, outcome: CallOutcome) -> Vec<Effect> {
+    let touched = s
+        .detail
+        .key
+        .as_ref()
+        .is_some_and(|k| outcome.processed.contains(k) || outcome.unprocessed.iter().any(|r| r.key == *k));
+    call_answered(s, batch_id, call, Ok(outcome));
+    reload_detail_if(s, touched)
+}
+
+/// `Event::BatchFailed`: one call failed whole.
+pub(super) fn batch_failed(
+    s: &mut AppState,
+    batch_id: BatchId,
+    call: usize,
+    keys: Vec<FindingId>,
+    error: BackendError,
+) -> Vec<Effect> {
+    let touched = s.detail.key.as_ref().is_some_and(|k| keys.contains(k));
+    call_answered(s, batch_id, call, Err((keys, error)));
+    reload_detail_if(s, touched)
+}

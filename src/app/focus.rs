@@ -1,0 +1,60 @@
+//! Which pane has the keyboard and what fills the screen: Tab between list and detail, the detail
+//! at full height, the help overlay, and Esc stepping back one level at a time.
+
+use super::action::Action;
+use super::detail::sync_detail;
+use super::effect::Effect;
+use super::list::resize;
+use super::state::{Focus, Mode};
+use super::view::{clear_query, set_filter};
+use super::AppState;
+
+/// Tab: list or detail, in the split view.
+pub(super) fn toggle(s: &mut AppState) -> Vec<Effect> {
+    if s.mode == Mode::Split {
+        s.focus = if s.focus == Focus::List { Focus::Detail } else { Focus::List };
+    }
+    Vec::new()
+}
+
+/// Enter: the detail at full height.
+pub(super) fn open_detail(s: &mut AppState) -> Vec<Effect> {
+    s.mode = Mode::DetailFull;
+    s.focus = Focus::Detail;
+    resize(s, s.size.0, s.size.1);
+    sync_detail(s)
+}
+
+/// Esc undoes the innermost of: the full-height detail, the detail's focus, a `v` range started,
+/// the `/` pattern, the `:` query.
+pub(super) fn back(s: &mut AppState) -> Vec<Effect> {
+    if s.mode == Mode::DetailFull {
+        s.mode = Mode::Split;
+        s.focus = Focus::List;
+        resize(s, s.size.0, s.size.1);
+    } else if s.focus == Focus::Detail {
+        s.focus = Focus::List;
+    } else if s.list.anchor.is_some() {
+        s.list.anchor = None;
+    } else if !s.view.filter.pattern.is_empty() {
+        return set_filter(s, String::new());
+    } else if !s.view.query.text.is_empty() {
+        return clear_query(s);
+    } else {
+        s.dirty = false;
+    }
+    Vec::new()
+}
+
+pub(super) fn show_help(s: &mut AppState) -> Vec<Effect> {
+    s.help = true;
+    Vec::new()
+}
+
+/// While help shows, the keys that open or leave things close it; the rest do nothing.
+pub(super) fn help_action(s: &mut AppState, a: Action) -> Vec<Effect> {
+    if matches!(a, Action::Help | Action::Back | Action::Quit | Action::No) {
+        s.help = false;
+    }
+    Vec::new()
+}

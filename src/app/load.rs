@@ -1,0 +1,139 @@
+//! Loading the rows. `start` and reload ask for them under a new generation, so the chunks of an
+//! older load are dropped. The first chunk replaces the previous rows (marks follow their findings),
+//! and the last one sorts, runs the query again on the new rows, and offers the demo dataset to an
+//! empty store.
+
+use std::collections::HashSet;
+
+use super::detail::sync_detail;
+use super::effect::Effect;
+use super::filter::{self, SortSpec};
+use super::prompt::Prompt;
+use super::row::Row;
+use super::state::LoadState;
+use super::view::{apply_query, refresh};
+use super::AppState;
+use crate::model::finding::FindingId;
+use crate::model::source::{BackendError, Capabilities};
+
+/// The effects to run when the workbench opens: load the rows.
+pub fn start(s: &mut AppState) -> Vec<Effect> {
+    s.generation += 1;
+    s.status.load = LoadState::Loading { loaded: 0, total: 0 };
+    s.dirty = true;
+    vec![Effect::LoadRows { generation: s.generation }]
+}
+
+pub(super) fn reload(s: &mut AppState) -> Vec<Effect> {
+    s.generation += 1;
+    s.status.load = LoadState::Loading { loaded: 0, total: 0 };
+    s.info("Reloading…");
+    vec![Effect::LoadRows { generation: s.generation }]
+}
+
+/// `Event::SourceDescribed`: the header names the source, and capabilities say what it can do.
+pub(super) fn described(s: &mut AppState, source: String, capabilities: Capabilities) -> Vec<Effect> {
+    s.source = source;
+    s.capabilities = capabilities;
+    Vec::new()
+}
+
+/// `Event::RowsLoaded`: one chunk, `done` on the last.
+pub(super) fn rows_loaded(
+    s: &mut AppState,
+    generation: u64,
+    rows: Vec<Row>,
+    total: Option<usize>,
+    done: bool,
+) -> Vec<Effect> {
+    // An unknown total shows as 0: loading without a bar.
+    let total = total.unwrap_or(0);
+    if generation != s.generation {
+        s.dirty = false;
+        return Vec::new();
+    }
+    let loaded = match s.status.load {
+        LoadState::Loading { loaded, .. } => loaded,
+        _ => 0,
+    };
+    if loaded == 0 {
+        // The first chunk of a (re)load replaces the old rows; marks follow their findings.
+        let marked: HashSet<FindingId> = s.marks.iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
+        s.rows = Default::default();
+        s.view.order.clear();
+        s.marks.clear();
+        s.pending_marks = marked;
+        s.detail.key = None;
+    }
+    let default_sort = s.view.sort == SortSpec::default();
+    // Room for the whole load at once, so 100k rows are not copied on every doubling (a total
+    // from a remote backend is trusted only so far).
+    s.rows.reserve(total.saturating_sub(s.rows.all.len()).min(1 << 22));
+    for row in rows {
+        let remark = s.pending_marks.contains(&row.key);
+        let i = s.rows.push(row);
+        if default_sort {
+            s.view.order.push(i);
+        }
+        if remark {
+            s.marks.insert(i);
+        }
+    }
+    let loaded = s.rows.all.len();
+    s.status.load = if done { LoadState::Loaded } else { LoadState::Loading { loaded, total } };
+    let mut effects = Vec::new();
+    if done || !default_sort {
+        s.view.order = filter::sorted(&s.rows, s.view.sort);
+    }
+    if done {
+        s.pending_marks.clear();
+        // A query is evaluated again on the new rows.
+        if !s.view.query.text.is_empty() {
+            let text = s.view.query.text.clone();
+            match apply_query(s, &text) {
+                Ok(e) => effects.extend(e),
+                Err(e) => s.error(e),
+            }
+        }
+    }
+    refresh(s, true);
+    effects.extend(sync_detail(s));
+    if done {
+        if loaded == 0 {
+            if s.config.auto_demo {
+                s.config.auto_demo = false;
+                s.status.load = LoadState::Loading { loaded: 0, total: 0 };
+                s.info("Loading the demo dataset…");
+                effects.push(Effect::LoadDemo);
+            } else {
+                s.prompt = Some(Prompt::OfferDemo);
+            }
+        } else if s.status.message.is_none() || s.status.message.as_ref().is_some_and(|m| m.text.starts_with("Reload"))
+        {
+            s.info(format!("{loaded} findings loaded"));
+        }
+    }
+    effects
+}
+
+/// `Event::RowsFailed`, for the current load only.
+pub(super) fn rows_failed(s: &mut AppState, generation: u64, error: BackendError) -> Vec<Effect> {
+    if generation == s.generation {
+        s.status.load = LoadState::Failed;
+        s.error(format!("Loading findings failed: {error}"));
+    }
+    Vec::new()
+}
+
+/// `Event::DemoLoaded`: the store has findings now; load them.
+pub(super) fn demo_loaded(s: &mut AppState, count: usize) -> Vec<Effect> {
+    s.info(format!("Loaded {count} demo findings"));
+    reload(s)
+}
+
+/// `Event::DemoFailed`.
+pub(super) fn demo_failed(s: &mut AppState, error: BackendError) -> Vec<Effect> {
+    s.status.load = LoadState::Failed;
+    s.error(format!("Loading the demo dataset failed: {error}"));
+    Vec::new()
+}

@@ -1,0 +1,166 @@
+//! Modal questions: the preview of an edit waiting for a yes, quitting while edits are in flight,
+//! the demo dataset offered to an empty store, and the line of text a suppress reason or a note asks
+//! for. A yes to a preview hands its plan to `edits`.
+
+use super::action::Action;
+use super::edit;
+use super::edits::start_batch;
+use super::effect::Effect;
+use super::state::{EditPlan, LoadState, Origin};
+use super::AppState;
+use crate::model::enums::WorkflowStatus;
+use crate::model::finding::FindingId;
+use crate::model::plan::CallPlan;
+use crate::model::update::FindingUpdate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextPurpose {
+    SuppressReason,
+    Note,
+}
+
+/// A modal question.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prompt {
+    Text { purpose: TextPurpose, text: String, error: Option<String> },
+    Confirm(EditPlan),
+    QuitWithEditsInFlight,
+    OfferDemo,
+}
+
+/// A quick key (`r`, `n`): a workflow status for the targets, previewed.
+pub(super) fn quick(s: &mut AppState, status: WorkflowStatus) -> Vec<Effect> {
+    confirm(s, edit::workflow_update(status, None));
+    Vec::new()
+}
+
+/// Shows the preview of `update` on the targets and waits for a yes.
+pub(super) fn confirm(s: &mut AppState, update: FindingUpdate) {
+    let keys: Vec<FindingId> = s.targets().iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
+    if keys.is_empty() {
+        s.error("No finding selected");
+        return;
+    }
+    let plan = EditPlan {
+        description: format!("Set {}", edit::describe(&update)),
+        calls: CallPlan::new(update, keys),
+        origin: Origin::Edit,
+    };
+    s.prompt = Some(Prompt::Confirm(plan));
+}
+
+/// `s` and `N`: asks for the suppress reason or the note, when there is something to edit.
+pub(super) fn ask_text(s: &mut AppState, purpose: TextPurpose) -> Vec<Effect> {
+    if !s.targets().is_empty() {
+        s.prompt = Some(Prompt::Text { purpose, text: String::new(), error: None });
+    } else {
+        s.error(match purpose {
+            TextPurpose::SuppressReason => "No finding to suppress",
+            TextPurpose::Note => "No finding to annotate",
+        });
+    }
+    Vec::new()
+}
+
+/// Quits, unless edits are still in flight: then asks first.
+pub(super) fn quit(s: &mut AppState) -> Vec<Effect> {
+    if s.edits.in_flight.is_empty() {
+        s.quit = true;
+        vec![Effect::Quit]
+    } else {
+        s.prompt = Some(Prompt::QuitWithEditsInFlight);
+        Vec::new()
+    }
+}
+
+/// Yes or no to the open question; other keys do nothing.
+pub(super) fn answer(s: &mut AppState, a: Action) -> Vec<Effect> {
+    let Some(prompt) = s.prompt.clone() else { return Vec::new() };
+    let yes = matches!(a, Action::Yes | Action::Submit);
+    let no = matches!(a, Action::No | Action::Back);
+    if !yes && !no {
+        s.dirty = false;
+        return Vec::new();
+    }
+    s.prompt = None;
+    match (prompt, yes) {
+        (Prompt::Confirm(plan), true) => start_batch(s, plan, None),
+        (Prompt::Confirm(_), false) => {
+            s.info("Cancelled; nothing sent");
+            Vec::new()
+        }
+        (Prompt::QuitWithEditsInFlight, true) => {
+            s.quit = true;
+            vec![Effect::Quit]
+        }
+        (Prompt::QuitWithEditsInFlight, false) => Vec::new(),
+        (Prompt::OfferDemo, true) => {
+            s.info("Loading the demo dataset…");
+            s.status.load = LoadState::Loading { loaded: 0, total: 0 };
+            vec![Effect::LoadDemo]
+        }
+        (Prompt::OfferDemo, false) => {
+            s.info("The store is empty: import findings with `hubtriage import FILE`, or R to reload");
+            Vec::new()
+        }
+        (Prompt::Text { .. }, _) => Vec::new(),
+    }
+}
+
+/// Typing into a text prompt; Enter previews the edit it makes once it validates
+/// (`FindingUpdate::validate`, the store's own rules).
+pub(super) fn text_action(s: &mut AppState, a: Action) -> Vec<Effect> {
+    let Some(Prompt::Text { purpose, text, error }) = &mut s.prompt else { return Vec::new() };
+    let purpose = *purpose;
+    match a {
+        Action::Input(c) => {
+            text.push(c);
+            *error = None;
+        }
+        Action::Backspace => {
+            text.pop();
+            *error = None;
+        }
+        Action::Back => s.prompt = None,
+        Action::Submit => {
+            let text = text.trim().to_string();
+            return submit_text(s, purpose, text);
+        }
+        _ => s.dirty = false,
+    }
+    Vec::new()
+}
+
+fn submit_text(s: &mut AppState, purpose: TextPurpose, text: String) -> Vec<Effect> {
+    let user = s.config.user.clone();
+    let (update, what) = match purpose {
+        TextPurpose::SuppressReason => {
+            if text.is_empty() && s.config.suppress_reason_required {
+                set_prompt_error(s, "A reason is required to suppress (config: suppress_reason_required)");
+                return Vec::new();
+            }
+            let note = (!text.is_empty()).then_some((text.as_str(), user.as_str()));
+            (edit::workflow_update(WorkflowStatus::Suppressed, note), "suppress")
+        }
+        TextPurpose::Note => (
+            FindingUpdate {
+                note: Some(crate::model::update::NoteUpdate { text: text.clone(), updated_by: user }),
+                ..FindingUpdate::default()
+            },
+            "note",
+        ),
+    };
+    if let Err(e) = update.validate() {
+        set_prompt_error(s, &format!("Cannot {what}: {e}"));
+        return Vec::new();
+    }
+    s.prompt = None;
+    confirm(s, update);
+    Vec::new()
+}
+
+fn set_prompt_error(s: &mut AppState, msg: &str) {
+    if let Some(Prompt::Text { error, .. }) = &mut s.prompt {
+        *error = Some(msg.to_string());
+    }
+}

@@ -1,0 +1,128 @@
+//! All rows of the current load, in load order, and what finds them fast: a row by its finding's
+//! key, and every row's folded search text for the `/` filter. Plain data with no transitions, so
+//! the sort and the filter (`filter`) can read it without knowing the rest of the state.
+
+use std::collections::HashMap;
+
+use super::matcher::{self, Haystack};
+use super::row::Row;
+use crate::model::finding::FindingId;
+
+/// All rows, in load order. Indices into `all` (u32) are stable until the next reload.
+#[derive(Debug, Default)]
+pub struct RowStore {
+    pub all: Vec<Row>,
+    /// Finds a row by its key without a second copy of every key (about 200 bytes a row): the
+    /// index maps a 64-bit hash of the key; a key whose hash another key already has goes to
+    /// `collided`.
+    by_hash: HashMap<u64, u32>,
+    collided: HashMap<FindingId, u32>,
+    /// Every row's search fields (`Row::search_fields`), folded to lower case and joined by
+    /// `matcher::SEPARATOR`, one row after another: the `/` filter scans this one buffer, in load
+    /// order, instead of a heap string per row. Edits never change the search fields.
+    haystacks: String,
+    /// One bit per byte of `haystacks`: whether a word starts there, decided on the text as shown
+    /// (which knows camel case) when the row was added.
+    word_starts: Vec<u64>,
+    /// Where each row's haystack starts in `haystacks`, and one more: the end of the last.
+    haystack_at: Vec<usize>,
+}
+
+impl RowStore {
+    pub fn push(&mut self, row: Row) -> u32 {
+        let i = self.all.len() as u32;
+        if self.haystack_at.is_empty() {
+            self.haystack_at.push(0);
+        }
+        for (n, field) in row.search_fields().iter().enumerate() {
+            if n > 0 {
+                self.haystacks.push(matcher::SEPARATOR);
+            }
+            matcher::mark_word_starts(field, self.haystacks.len(), &mut self.word_starts);
+            matcher::fold_into(field, &mut self.haystacks);
+        }
+        self.haystack_at.push(self.haystacks.len());
+        let h = key_hash(&row.key);
+        match self.by_hash.get(&h).and_then(|&j| self.all.get(j as usize)) {
+            Some(other) if other.key != row.key => {
+                self.collided.insert(row.key.clone(), i);
+            }
+            // A key seen again now names the newer row, as a map insert would.
+            _ => {
+                self.by_hash.insert(h, i);
+            }
+        }
+        self.all.push(row);
+        i
+    }
+
+    /// Room for `n` more rows, when their number is known.
+    pub fn reserve(&mut self, n: usize) {
+        self.all.reserve(n);
+        self.by_hash.reserve(n);
+        self.haystack_at.reserve(n + 1);
+    }
+
+    /// Row `i`'s search fields, folded, joined by `matcher::SEPARATOR`, with their word starts
+    /// (empty when there is no row `i`).
+    pub fn haystack(&self, i: u32) -> Haystack<'_> {
+        let i = i as usize;
+        match (self.haystack_at.get(i), self.haystack_at.get(i + 1)) {
+            (Some(&start), Some(&end)) => {
+                Haystack::new(self.haystacks.get(start..end).unwrap_or(""), &self.word_starts, start)
+            }
+            _ => Haystack::new("", &[], 0),
+        }
+    }
+
+    pub fn get(&self, i: u32) -> Option<&Row> {
+        self.all.get(i as usize)
+    }
+
+    pub fn index_of(&self, key: &FindingId) -> Option<u32> {
+        match self.by_hash.get(&key_hash(key)) {
+            Some(&i) if self.get(i).is_some_and(|r| r.key == *key) => Some(i),
+            _ => self.collided.get(key).copied(),
+        }
+    }
+}
+
+fn key_hash(key: &FindingId) -> u64 {
+    std::hash::BuildHasher::hash_one(&std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default(), key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, title: &str) -> Row {
+        Row { key: FindingId::asff("arn:p", id), title: title.into(), account: "111122223333".into(), ..Row::default() }
+    }
+
+    #[test]
+    fn rows_are_found_by_key_even_when_hashes_collide() {
+        let mut s = RowStore::default();
+        assert_eq!(s.push(row("a", "First")), 0);
+        assert_eq!(s.push(row("b", "Second")), 1);
+        assert_eq!(s.index_of(&FindingId::asff("arn:p", "b")), Some(1));
+        assert_eq!(s.index_of(&FindingId::asff("arn:p", "zz")), None);
+        // Pretend "c" hashes like "a": it must still be found, and "a" too.
+        let c = FindingId::asff("arn:p", "c");
+        s.by_hash.insert(key_hash(&c), 0);
+        assert_eq!(s.push(row("c", "Third")), 2);
+        assert_eq!(s.index_of(&c), Some(2));
+        assert_eq!(s.index_of(&FindingId::asff("arn:p", "a")), Some(0));
+        assert_eq!(s.push(row("b", "Again")), 3, "a key seen again names the newer row");
+        assert_eq!(s.index_of(&FindingId::asff("arn:p", "b")), Some(3));
+    }
+
+    #[test]
+    fn each_row_has_its_folded_haystack() {
+        let mut s = RowStore::default();
+        s.push(row("a", "S3 Bucket"));
+        s.push(row("b", "ÉCOLE"));
+        assert_eq!(s.haystack(0).text, "s3 bucket\n\n\n111122223333\n\n");
+        assert_eq!(s.haystack(1).text, "école\n\n\n111122223333\n\n");
+        assert_eq!(s.haystack(2).text, "");
+    }
+}

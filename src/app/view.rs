@@ -1,0 +1,171 @@
+//! Which rows show, in which order: the sort, the `:` structured query and the `/` live filter
+//! narrowing the rows in turn, and the group counts over what is left. `refresh` recomputes them
+//! and keeps the list cursor on its finding; whatever changes a narrowing calls it.
+//!
+//! The group counts are computed here rather than in `group` because the group pane drills in
+//! through `apply_query`, which refreshes the view: the view is below the group pane.
+
+use std::collections::{HashMap, HashSet};
+
+use super::detail::sync_detail;
+use super::effect::Effect;
+use super::filter::{self, LiveFilter, SortColumn, SortSpec};
+use super::list::scroll_into_view;
+use super::row::IN_MEMORY_FIELDS;
+use super::state::Mode;
+use super::AppState;
+use crate::model::finding::FindingId;
+use crate::model::source::BackendError;
+
+/// The active structured query (`:` line).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueryState {
+    pub text: String,
+    /// Rows matching, when the worker answered (or the rows were evaluated in memory).
+    pub matched: Option<HashSet<u32>>,
+    /// Waiting for the worker's answer to this query id.
+    pub pending: Option<u64>,
+    pub next_id: u64,
+}
+
+/// Which rows show, in which order.
+#[derive(Debug, Default)]
+pub struct ViewState {
+    /// Every row, sorted.
+    pub order: Vec<u32>,
+    /// `order` narrowed by the structured query.
+    pub base: Vec<u32>,
+    /// `base` narrowed by the live filter: what the list shows.
+    pub visible: Vec<u32>,
+    pub sort: SortSpec,
+    pub query: QueryState,
+    pub filter: LiveFilter,
+}
+
+/// Recomputes what the list shows. `base_changed`: the sort, the query or the rows changed.
+pub(super) fn refresh(s: &mut AppState, base_changed: bool) {
+    let cursor_row = s.view.visible.get(s.list.cursor).copied();
+    if base_changed {
+        s.view.base = match &s.view.query.matched {
+            Some(m) => s.view.order.iter().copied().filter(|i| m.contains(i)).collect(),
+            None => s.view.order.clone(),
+        };
+        s.view.filter.invalidate();
+    }
+    s.view.visible = s.view.filter.apply(&s.rows, &s.view.base);
+    // Keep the cursor on the same finding when it is still shown.
+    s.list.cursor = cursor_row.and_then(|r| s.view.visible.iter().position(|v| *v == r)).unwrap_or(0);
+    scroll_into_view(s);
+    if s.mode == Mode::Group {
+        compute_groups(s);
+    }
+}
+
+/// Counts the visible rows by the group field's value, for the group pane.
+pub(super) fn compute_groups(s: &mut AppState) {
+    let field = s.group.field;
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for &i in &s.view.visible {
+        if let Some(r) = s.rows.get(i) {
+            *counts.entry(field.value_of(r)).or_default() += 1;
+        }
+    }
+    let mut groups: Vec<(String, usize)> = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    // Severity and status read best in their own order; values outside it (e.g. "-") go last.
+    groups.sort_by(|a, b| {
+        let rank = |v: &str| field.natural_rank(v).unwrap_or(usize::MAX);
+        rank(&a.0).cmp(&rank(&b.0)).then_with(|| b.1.cmp(&a.1)).then_with(|| a.0.cmp(&b.0))
+    });
+    s.group.groups = groups;
+    s.group.cursor = s.group.cursor.min(s.group.groups.len().saturating_sub(1));
+}
+
+pub(super) fn set_sort(s: &mut AppState, spec: SortSpec) -> Vec<Effect> {
+    s.view.sort = spec;
+    s.view.order = filter::sorted(&s.rows, spec);
+    refresh(s, true);
+    s.info(format!("Sorted by {}{}", spec.column.name(), if spec.descending { " (descending)" } else { "" }));
+    sync_detail(s)
+}
+
+/// The sort key: the next column, in the direction that column reads best.
+pub(super) fn sort_next(s: &mut AppState) -> Vec<Effect> {
+    let column = s.view.sort.column.next();
+    let descending = matches!(column, SortColumn::Severity | SortColumn::Updated);
+    set_sort(s, SortSpec { column, descending })
+}
+
+pub(super) fn sort_reverse(s: &mut AppState) -> Vec<Effect> {
+    let spec = SortSpec { descending: !s.view.sort.descending, ..s.view.sort };
+    set_sort(s, spec)
+}
+
+/// The `/` pattern changed (typed, or cleared).
+pub(super) fn set_filter(s: &mut AppState, pattern: String) -> Vec<Effect> {
+    s.view.filter.pattern = pattern;
+    refresh(s, false);
+    sync_detail(s)
+}
+
+pub(super) fn clear_query(s: &mut AppState) -> Vec<Effect> {
+    s.view.query.text.clear();
+    s.view.query.matched = None;
+    s.view.query.pending = None;
+    refresh(s, true);
+    s.info("Query cleared");
+    sync_detail(s)
+}
+
+/// Narrows the list by a structured query: in memory when the rows answer every term exactly, else
+/// by the backend.
+pub fn apply_query(s: &mut AppState, text: &str) -> Result<Vec<Effect>, String> {
+    let q = crate::query::parse(text).map_err(|e| e.to_string())?;
+    s.view.query.text = text.to_string();
+    let in_memory = q.text.is_empty() && q.filters.field_names().all(|f| IN_MEMORY_FIELDS.contains(&f));
+    if in_memory {
+        let now = s.now;
+        let matched: HashSet<u32> = s
+            .rows
+            .all
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| q.filters.matches(&r.probe_doc(), now))
+            .map(|(i, _)| i as u32)
+            .collect();
+        s.view.query.matched = Some(matched);
+        s.view.query.pending = None;
+        refresh(s, true);
+        let n = s.view.visible.len();
+        s.info(format!("{n} match :{text}"));
+        Ok(sync_detail(s))
+    } else {
+        s.view.query.next_id += 1;
+        let query_id = s.view.query.next_id;
+        s.view.query.pending = Some(query_id);
+        s.info(format!("Querying the store for :{text}…"));
+        Ok(vec![Effect::RunQuery { query_id, query: q }])
+    }
+}
+
+/// `Event::QueryMatched`: the backend's answer to the pending query, if it is still the one asked.
+pub(super) fn query_matched(s: &mut AppState, query_id: u64, keys: Vec<FindingId>) -> Vec<Effect> {
+    if s.view.query.pending != Some(query_id) {
+        return Vec::new();
+    }
+    s.view.query.pending = None;
+    let matched: HashSet<u32> = keys.iter().filter_map(|k| s.rows.index_of(k)).collect();
+    s.view.query.matched = Some(matched);
+    refresh(s, true);
+    let n = s.view.visible.len();
+    s.info(format!("{n} match :{}", s.view.query.text));
+    sync_detail(s)
+}
+
+/// `Event::QueryFailed`.
+pub(super) fn query_failed(s: &mut AppState, query_id: u64, error: BackendError) -> Vec<Effect> {
+    if s.view.query.pending == Some(query_id) {
+        s.view.query.pending = None;
+        s.error(format!("Query failed: {error}"));
+    }
+    Vec::new()
+}
