@@ -4,8 +4,11 @@
 
 use serde_json::Value;
 
-use crate::model::update::BatchUpdateRequest;
-use crate::store::{Caller, GetFindingsRequest, HistoryRequest, Store, StoreError};
+use crate::model::wire::batch_import::BatchImportRequest;
+use crate::model::wire::batch_update::BatchUpdateRequest;
+use crate::model::wire::history::HistoryRequest;
+use crate::model::wire::WireError;
+use crate::store::{Caller, GetFindingsRequest, Store, StoreError};
 
 /// An operation this adapter serves, with its restJson1 route (the service model's http bindings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +82,13 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A request that does not have its operation's shape is refused as the service would refuse it.
+impl From<WireError> for ApiError {
+    fn from(e: WireError) -> ApiError {
+        ApiError::invalid_input(e.0)
+    }
+}
+
 /// Runs one operation with the exact AWS request JSON and returns the exact response JSON.
 pub fn call(store: &mut Store, caller: &Caller, op: Operation, input: &Value) -> Result<Value, ApiError> {
     match op {
@@ -87,20 +97,11 @@ pub fn call(store: &mut Store, caller: &Caller, op: Operation, input: &Value) ->
             Ok(store.get_findings(&req, None)?.to_json())
         }
         Operation::BatchImportFindings => {
-            let findings = match input.get("Findings") {
-                Some(Value::Array(list)) => list.clone(),
-                Some(_) => return Err(ApiError::invalid_input("Findings must be a list of findings")),
-                None => return Err(ApiError::invalid_input("Findings is required")),
-            };
-            if let Some(k) = input.as_object().and_then(|o| o.keys().find(|k| *k != "Findings")) {
-                return Err(ApiError::invalid_input(format!(
-                    "unknown member {k}; BatchImportFindings accepts Findings"
-                )));
-            }
-            Ok(store.batch_import(caller, findings)?.to_json())
+            let req = BatchImportRequest::from_json(input)?;
+            Ok(store.batch_import(caller, req.findings)?.to_json())
         }
         Operation::BatchUpdateFindings => {
-            let req = BatchUpdateRequest::from_json(input).map_err(ApiError::invalid_input)?;
+            let req = BatchUpdateRequest::from_json(input)?;
             Ok(store.batch_update(caller, &req)?.to_json())
         }
         Operation::GetFindingHistory => {

@@ -1,6 +1,6 @@
 //! The findings model: ASFF documents, their identity (`finding::FindingId`), the neutral summary
-//! both formats map into (`summary`), the detail view (`detail`), and the rules of the Security Hub
-//! APIs as pure functions over JSON. No I/O.
+//! both formats map into (`summary`), the detail view (`detail`), the rules of the Security Hub
+//! APIs as pure functions over JSON, and the operations' request and response JSON (`wire`). No I/O.
 pub mod call;
 pub mod change;
 pub mod detail;
@@ -19,6 +19,7 @@ pub mod summary;
 pub mod timestamp;
 pub mod undo;
 pub mod update;
+pub mod wire;
 
 /// The 64-bit FNV-1a hash of some bytes: cheap for the short names and Ids it is used on. The
 /// store keeps it (`store::id_hash`), so it must never change.

@@ -30,10 +30,14 @@ use codec::Codec;
 use rows::{decompress, parse_stored, Scratch};
 
 pub use backend::{import_demo, StoreBackend};
-pub use import::{ImportFailure, ImportQueue, ImportResult, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS};
+pub use import::{ImportQueue, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS};
 pub use listing::ListedFinding;
-pub use query::{FindingsPage, GetFindingsRequest, HistoryPage, HistoryRequest, SortCriterion, SORT_FIELDS};
-pub use update::{Unprocessed, UpdateResult};
+pub use query::{FindingsPage, GetFindingsRequest, SortCriterion, SORT_FIELDS};
+// The operations' request and response types are the wire module's; these paths are kept for the
+// callers that name them here.
+pub use crate::model::wire::batch_import::{ImportFailure, ImportResult};
+pub use crate::model::wire::batch_update::{Unprocessed, UpdateResult};
+pub use crate::model::wire::history::{HistoryPage, HistoryRecord, HistoryRequest};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -87,10 +91,9 @@ pub enum Access {
     },
 }
 
-/// History sources as stored. The service's own changes are kept apart from the provider's.
-pub(crate) const SOURCE_IMPORT: &str = "BATCH_IMPORT_FINDINGS";
-pub(crate) const SOURCE_UPDATE: &str = "BATCH_UPDATE_FINDINGS";
-pub(crate) const SOURCE_SERVICE: &str = "SERVICE";
+/// History sources as stored: GetFindingHistory's UpdateSource.Type values, and the service's own
+/// changes kept apart from the provider's.
+pub(crate) use crate::model::wire::history::{SOURCE_IMPORT, SOURCE_SERVICE, SOURCE_UPDATE};
 /// The identity recorded for Security Hub's automatic changes.
 pub const SERVICE_IDENTITY: &str = "securityhub.amazonaws.com";
 

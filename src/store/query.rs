@@ -9,11 +9,12 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
-use super::{decompress, id_hash, parse_stored, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT, SOURCE_SERVICE};
+use super::{decompress, id_hash, parse_stored, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
 use crate::model::change::FieldChange;
 use crate::model::filter::{DateRangeComparison, FilterList, Filters, StringComparison};
 use crate::model::finding::{json_type, FindingKey};
 use crate::model::timestamp;
+use crate::model::wire::history::{HistoryPage, HistoryRecord, HistoryRequest};
 
 /// GetFindings `SortCriteria.Field` values this store can sort by, and their column.
 pub const SORT_FIELDS: &[(&str, &str)] = &[
@@ -520,109 +521,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-}
-
-/// A GetFindingHistory request.
-#[derive(Debug, Clone)]
-pub struct HistoryRequest {
-    pub key: FindingKey,
-    pub start: Option<OffsetDateTime>,
-    pub end: Option<OffsetDateTime>,
-    pub next_token: Option<String>,
-    pub max_results: usize,
-}
-
-impl HistoryRequest {
-    pub fn new(key: FindingKey) -> HistoryRequest {
-        HistoryRequest { key, start: None, end: None, next_token: None, max_results: 100 }
-    }
-
-    pub fn from_json(v: &Value) -> Result<HistoryRequest> {
-        let obj = v.as_object().ok_or_else(|| invalid("the request body must be a JSON object"))?;
-        check_members(
-            obj,
-            &["FindingIdentifier", "StartTime", "EndTime", "NextToken", "MaxResults"],
-            "GetFindingHistory",
-        )?;
-        let id = obj.get("FindingIdentifier").ok_or_else(|| invalid("FindingIdentifier is required"))?;
-        let key = FindingKey::of(id).ok_or_else(|| invalid("FindingIdentifier must have Id and ProductArn strings"))?;
-        let time = |m: &str| -> Result<Option<OffsetDateTime>> {
-            match obj.get(m) {
-                None => Ok(None),
-                Some(Value::String(s)) => timestamp::parse(s)
-                    .map(Some)
-                    .ok_or_else(|| invalid(format!("{m} \"{s}\" is not an ISO 8601 timestamp"))),
-                Some(other) => Err(invalid(format!("{m} must be an ISO 8601 timestamp string, not {other}"))),
-            }
-        };
-        Ok(HistoryRequest {
-            key,
-            start: time("StartTime")?,
-            end: time("EndTime")?,
-            next_token: token(obj.get("NextToken"))?,
-            max_results: max_results(obj.get("MaxResults"))?,
-        })
-    }
-}
-
-/// One applied change to a finding.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryRecord {
-    pub key: FindingKey,
-    pub time: String,
-    pub created: bool,
-    /// BATCH_IMPORT_FINDINGS, BATCH_UPDATE_FINDINGS, or SERVICE for Security Hub's own changes.
-    pub source: String,
-    pub identity: String,
-    /// Why the service made an automatic change.
-    pub reason: Option<String>,
-    pub updates: Vec<FieldChange>,
-}
-
-impl HistoryRecord {
-    pub fn is_service_change(&self) -> bool {
-        self.source == SOURCE_SERVICE
-    }
-
-    /// The `FindingHistoryRecord` shape. The service's automatic changes are reported as part of the
-    /// import that caused them, with the service's identity.
-    pub fn to_json(&self) -> Value {
-        let source_type = if self.source == SOURCE_SERVICE { SOURCE_IMPORT } else { self.source.as_str() };
-        let updates: Vec<Value> = self
-            .updates
-            .iter()
-            .map(|u| {
-                let mut m = Map::new();
-                m.insert("UpdatedField".into(), json!(u.field));
-                if let Some(o) = &u.old {
-                    m.insert("OldValue".into(), json!(o));
-                }
-                if let Some(n) = &u.new {
-                    m.insert("NewValue".into(), json!(n));
-                }
-                Value::Object(m)
-            })
-            .collect();
-        json!({
-            "FindingIdentifier": self.key.to_json(),
-            "UpdateTime": self.time,
-            "FindingCreated": self.created,
-            "UpdateSource": {"Type": source_type, "Identity": self.identity},
-            "Updates": updates,
-        })
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct HistoryPage {
-    pub records: Vec<HistoryRecord>,
-    pub next_token: Option<String>,
-}
-
-impl HistoryPage {
-    pub fn to_json(&self) -> Value {
-        page_json("Records", self.records.iter().map(HistoryRecord::to_json).collect(), self.next_token.as_deref())
     }
 }
 

@@ -5,42 +5,16 @@
 use std::collections::HashSet;
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
-use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::codec::Codec;
 use super::rows::{history_updates, record, summary_params, write_finding, Encoded, Scratch};
 use super::{id_hash, parallel, Access, Caller, Result, Store, StoreError, SOURCE_UPDATE};
-use crate::model::finding::{FindingKey, Summary, MAX_FINDING_BYTES};
+use crate::model::finding::{Summary, MAX_FINDING_BYTES};
 use crate::model::import::BufFields;
 use crate::model::raw::StoredDoc;
 use crate::model::timestamp;
-use crate::model::update::BatchUpdateRequest;
-
-/// BatchUpdateFindings' answer: exactly `{ProcessedFindings, UnprocessedFindings}`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct UpdateResult {
-    pub processed: Vec<FindingKey>,
-    pub unprocessed: Vec<Unprocessed>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Unprocessed {
-    pub key: FindingKey,
-    pub code: String,
-    pub message: String,
-}
-
-impl UpdateResult {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "ProcessedFindings": self.processed.iter().map(FindingKey::to_json).collect::<Vec<_>>(),
-            "UnprocessedFindings": self.unprocessed.iter().map(|u| json!({
-                "FindingIdentifier": u.key.to_json(), "ErrorCode": u.code, "ErrorMessage": u.message
-            })).collect::<Vec<_>>(),
-        })
-    }
-}
+use crate::model::wire::batch_update::{BatchUpdateRequest, Unprocessed, UpdateResult};
 
 impl Store {
     /// BatchUpdateFindings (BatchUpdateFindings API reference and the user guide's "Using
@@ -219,7 +193,10 @@ fn prepare_update(
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{json, Value};
+
     use super::*;
+    use crate::model::finding::FindingKey;
     use crate::store::tests::clock;
 
     /// A store in a temp dir (kept alive by the first value) with `count` generated findings imported.

@@ -10,7 +10,7 @@ use crate::model::enums::check_finding_type;
 use crate::model::finding::FindingKey;
 
 /// Most related findings an update may set.
-pub(super) const MAX_RELATED: usize = 10;
+pub(crate) const MAX_RELATED: usize = 10;
 /// Longest Note.Text, in characters.
 const MAX_NOTE: usize = 512;
 /// Most Types an update may set.
@@ -77,18 +77,11 @@ impl UpdateError {
     }
 }
 
-/// `from_json`'s messages are the same checks' text.
-impl From<UpdateError> for String {
-    fn from(e: UpdateError) -> String {
-        e.to_string()
-    }
-}
-
 fn non_blank(s: &str) -> bool {
     s.chars().any(|c| !c.is_whitespace())
 }
 
-pub(super) fn check_not_blank(s: &str, member: impl FnOnce() -> String) -> Result<(), UpdateError> {
+pub(crate) fn check_not_blank(s: &str, member: impl FnOnce() -> String) -> Result<(), UpdateError> {
     if non_blank(s) {
         Ok(())
     } else {
@@ -96,14 +89,14 @@ pub(super) fn check_not_blank(s: &str, member: impl FnOnce() -> String) -> Resul
     }
 }
 
-pub(super) fn check_note_length(text: &str) -> Result<(), UpdateError> {
+pub(crate) fn check_note_length(text: &str) -> Result<(), UpdateError> {
     match text.chars().count() {
         chars if chars > MAX_NOTE => Err(UpdateError::NoteTooLong { chars }),
         _ => Ok(()),
     }
 }
 
-pub(super) fn check_ratio(n: i64, member: &'static str) -> Result<i64, UpdateError> {
+pub(crate) fn check_ratio(n: i64, member: &'static str) -> Result<i64, UpdateError> {
     if (0..=100).contains(&n) {
         Ok(n)
     } else {
@@ -111,7 +104,7 @@ pub(super) fn check_ratio(n: i64, member: &'static str) -> Result<i64, UpdateErr
     }
 }
 
-pub(super) fn check_product(p: f64) -> Result<f64, UpdateError> {
+pub(crate) fn check_product(p: f64) -> Result<f64, UpdateError> {
     // JSON has no NaN or infinity: such a value would be sent as null.
     if p.is_finite() {
         Ok(p)
@@ -120,7 +113,7 @@ pub(super) fn check_product(p: f64) -> Result<f64, UpdateError> {
     }
 }
 
-pub(super) fn check_severity(s: &SeverityUpdate) -> Result<(), UpdateError> {
+pub(crate) fn check_severity(s: &SeverityUpdate) -> Result<(), UpdateError> {
     if *s == SeverityUpdate::default() {
         Err(UpdateError::NoSeverity)
     } else {
@@ -128,7 +121,7 @@ pub(super) fn check_severity(s: &SeverityUpdate) -> Result<(), UpdateError> {
     }
 }
 
-pub(super) fn check_type_count(count: usize) -> Result<(), UpdateError> {
+pub(crate) fn check_type_count(count: usize) -> Result<(), UpdateError> {
     if count > MAX_TYPES {
         Err(UpdateError::TooManyTypes { count })
     } else {
@@ -136,11 +129,11 @@ pub(super) fn check_type_count(count: usize) -> Result<(), UpdateError> {
     }
 }
 
-pub(super) fn check_type(index: usize, t: &str) -> Result<(), UpdateError> {
+pub(crate) fn check_type(index: usize, t: &str) -> Result<(), UpdateError> {
     check_finding_type(t).map_err(|reason| UpdateError::BadType { index, reason })
 }
 
-pub(super) fn check_user_field_count(count: usize) -> Result<(), UpdateError> {
+pub(crate) fn check_user_field_count(count: usize) -> Result<(), UpdateError> {
     if count > MAX_USER_FIELDS {
         Err(UpdateError::TooManyUserFields { count })
     } else {
@@ -148,7 +141,7 @@ pub(super) fn check_user_field_count(count: usize) -> Result<(), UpdateError> {
     }
 }
 
-pub(super) fn check_user_field(key: &str, value: &str) -> Result<(), UpdateError> {
+pub(crate) fn check_user_field(key: &str, value: &str) -> Result<(), UpdateError> {
     if !non_blank(key) || !non_blank(value) {
         return Err(UpdateError::BlankUserField { key: key.to_string() });
     }
@@ -158,7 +151,7 @@ pub(super) fn check_user_field(key: &str, value: &str) -> Result<(), UpdateError
     Ok(())
 }
 
-pub(super) fn check_identifier_count(member: &'static str, count: usize, max: usize) -> Result<(), UpdateError> {
+pub(crate) fn check_identifier_count(member: &'static str, count: usize, max: usize) -> Result<(), UpdateError> {
     if count > max {
         Err(UpdateError::TooManyIdentifiers { member, count, max })
     } else {
