@@ -20,7 +20,8 @@
 //!   on one field, so `status:new -status:resolved` is an error (`type:TTPs -type:TTPs/Discovery` is fine),
 //!   and `CONTAINS` (`NOT_CONTAINS`) only goes with other `CONTAINS` (`NOT_CONTAINS`) values, so on the
 //!   contains-keys `title:s3,bucket` is fine but `title:s3,cloud*` and `title:s3 -title:public` are errors.
-//! * Keys (case-insensitive) and their filter fields:
+//! * Keys (case-insensitive) and their filter fields (the keys, their fields and how they read values
+//!   are the field registry's, `model::filter::fields`; a test checks this table names every key):
 //!
 //! | key | field | notes |
 //! |---|---|---|
@@ -57,7 +58,8 @@
 //! `column 17: unknown field "sevv" (did you mean sev?)`.
 //!
 //! Layout: `lex` splits the input into terms (quotes, columns), `clause` reads a term as
-//! `[-]key<op>values` or a free word, `build` turns clauses into [`Filters`] entries.
+//! `[-]key<op>values` or a free word, `build` turns clauses into [`Filters`] entries by the field
+//! registry's keys.
 
 mod build;
 mod clause;
@@ -65,10 +67,12 @@ mod lex;
 #[cfg(test)]
 mod tests;
 
+use std::sync::LazyLock;
+
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::model::filter::{any_at, contains_ignore_case, Filters};
+use crate::model::filter::{any_at, contains_ignore_case, fields, Filters};
 
 use build::Builder;
 use clause::clause;
@@ -94,20 +98,8 @@ fn error<T>(column: usize, message: impl Into<String>) -> Result<T, QueryError> 
     Err(QueryError { column, message: message.into() })
 }
 
-/// Where free words are looked for (paths as in the filter table).
-const TEXT_PATHS: [&str; 11] = [
-    "Title",
-    "Description",
-    "Id",
-    "GeneratorId",
-    "AwsAccountId",
-    "AwsAccountName",
-    "ProductName",
-    "Resources[].Id",
-    "Resources[].Type",
-    "Compliance.SecurityControlId",
-    "Types[]",
-];
+/// Where free words are looked for: the ASFF paths of the fields the registry marks `free_text`.
+static TEXT_PATHS: LazyLock<Vec<&'static str>> = LazyLock::new(|| fields::free_text_paths().collect());
 
 impl Query {
     /// Every free word occurs, case-insensitively, in one of the text fields (see the module doc).

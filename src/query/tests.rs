@@ -286,3 +286,18 @@ fn repeated_keys_or_their_values() {
     let many = (0..21).map(|i| format!("a{i}")).collect::<Vec<_>>().join(",");
     assert!(err(&format!("account:{many}")).contains("at most 20 filter values per field"));
 }
+
+#[test]
+fn the_key_table_in_the_module_doc_names_every_key() {
+    // Column one of each table row, e.g. "| `sev`, `severity` | ..." or "| `tag:KEY=VALUE` | ...".
+    let mut documented: Vec<&str> = include_str!("mod.rs")
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! | `"))
+        .flat_map(|row| row.split(" | ").next().unwrap_or_default().split(", "))
+        .map(|k| k.trim_matches('`').split(':').next().unwrap_or_default())
+        .collect();
+    let mut keys: Vec<&str> = crate::model::filter::fields::query_keys().map(|(k, _)| k).collect();
+    documented.sort_unstable();
+    keys.sort_unstable();
+    assert_eq!(documented, keys);
+}

@@ -20,7 +20,8 @@
 //! `Cidr` may be a bare address (a /32 or /128); `Keyword` is a case-insensitive substring search over
 //! every string value of the finding.
 //!
-//! Layout: [`fields`] is the table of finding fields (filter names, kinds, ASFF paths); `parse` reads
+//! Layout: [`fields`] is the one table of finding fields (filter names, kinds, ASFF paths, and what
+//! the store, the query language, the command line and the workbench know of each); `parse` reads
 //! and writes the JSON
 //! shapes; `rules` holds the service's limits and mixing rules and pre-parses an accepted list;
 //! `eval` evaluates a compiled filter against a finding document. This file owns the filter value
