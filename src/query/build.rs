@@ -1,7 +1,7 @@
 //! Turning clauses into filters. The key names a field of the field registry
 //! (`model::filter::fields`), which says how the key reads values (severity order, enumerated values,
 //! product names, resource types or ids, or as the field's kind reads them: strings, maps, numbers,
-//! dates, booleans); the values become [`Filters`] entries, so the service's own rules check the result.
+//! dates, booleans); the values become [`Filters`](crate::model::filter::Filters) entries, so the service's own rules check the result.
 
 use time::OffsetDateTime;
 
