@@ -40,29 +40,30 @@ impl SortColumn {
         SortColumn::Control,
     ];
 
-    pub fn name(self) -> &'static str {
+    /// The finding field this column orders by. Its name and the words that select it are that
+    /// field's in the field registry (`model::filter::fields`).
+    pub fn field(self) -> &'static crate::model::filter::FieldDef {
+        use crate::model::filter::fields::named;
         match self {
-            SortColumn::Severity => "severity",
-            SortColumn::Status => "status",
-            SortColumn::Title => "title",
-            SortColumn::Resource => "resource",
-            SortColumn::Account => "account",
-            SortColumn::Region => "region",
-            SortColumn::Product => "product",
-            SortColumn::Updated => "updated",
-            SortColumn::Control => "control",
+            SortColumn::Severity => const { named("SeverityLabel") },
+            SortColumn::Status => const { named("WorkflowStatus") },
+            SortColumn::Title => const { named("Title") },
+            SortColumn::Resource => const { named("ResourceType") },
+            SortColumn::Account => const { named("AwsAccountId") },
+            SortColumn::Region => const { named("Region") },
+            SortColumn::Product => const { named("ProductName") },
+            SortColumn::Updated => const { named("UpdatedAt") },
+            SortColumn::Control => const { named("ComplianceSecurityControlId") },
         }
     }
 
+    pub fn name(self) -> &'static str {
+        self.field().workbench_sort.map_or("", |n| n.name)
+    }
+
     pub fn parse(s: &str) -> Option<SortColumn> {
-        let s = s.to_ascii_lowercase();
-        let s = match s.as_str() {
-            "sev" => "severity",
-            "workflow" => "status",
-            "age" => "updated",
-            other => other,
-        };
-        SortColumn::ALL.iter().copied().find(|c| c.name() == s)
+        let field = crate::model::filter::fields::workbench_sort(s)?;
+        SortColumn::ALL.iter().copied().find(|c| c.field().name == field.name)
     }
 
     pub fn next(self) -> SortColumn {

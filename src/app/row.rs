@@ -4,21 +4,7 @@
 
 pub use crate::model::summary::FindingSummary as Row;
 
-/// Filter fields a row answers exactly (its first resource alone would not answer resource filters).
-pub const IN_MEMORY_FIELDS: &[&str] = &[
-    "SeverityLabel",
-    "WorkflowStatus",
-    "RecordState",
-    "VerificationState",
-    "ComplianceStatus",
-    "ComplianceSecurityControlId",
-    "AwsAccountId",
-    "Region",
-    "ProductName",
-    "Title",
-    "Id",
-    "ProductArn",
-    "UpdatedAt",
-    "Confidence",
-    "Criticality",
-];
+/// Filter fields a row answers exactly (its first resource alone would not answer resource filters):
+/// derived from the field registry (`model::filter::fields`).
+pub static IN_MEMORY_FIELDS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| crate::model::filter::fields::in_memory().collect());

@@ -129,16 +129,23 @@ impl GroupField {
         GroupField::Region,
     ];
 
-    pub fn name(self) -> &'static str {
+    /// The finding field this groups by. Its name, the words that select it and its query key are
+    /// that field's in the field registry (`model::filter::fields`).
+    pub fn field(self) -> &'static crate::model::filter::FieldDef {
+        use crate::model::filter::fields::named;
         match self {
-            GroupField::Severity => "severity",
-            GroupField::Status => "status",
-            GroupField::Product => "product",
-            GroupField::Account => "account",
-            GroupField::ResourceType => "resource type",
-            GroupField::Control => "control",
-            GroupField::Region => "region",
+            GroupField::Severity => const { named("SeverityLabel") },
+            GroupField::Status => const { named("WorkflowStatus") },
+            GroupField::Product => const { named("ProductName") },
+            GroupField::Account => const { named("AwsAccountId") },
+            GroupField::ResourceType => const { named("ResourceType") },
+            GroupField::Control => const { named("ComplianceSecurityControlId") },
+            GroupField::Region => const { named("Region") },
         }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.field().workbench_group.map_or("", |n| n.name)
     }
 
     /// Where a value stands in the field's own order (most severe first; the workflow's order), for
@@ -152,16 +159,8 @@ impl GroupField {
     }
 
     pub fn parse(s: &str) -> Option<GroupField> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "severity" | "sev" => GroupField::Severity,
-            "status" | "workflow" => GroupField::Status,
-            "product" => GroupField::Product,
-            "account" => GroupField::Account,
-            "resource" | "resourcetype" | "resource-type" => GroupField::ResourceType,
-            "control" => GroupField::Control,
-            "region" => GroupField::Region,
-            _ => return None,
-        })
+        let field = crate::model::filter::fields::workbench_group(s)?;
+        GroupField::ALL.iter().copied().find(|g| g.field().name == field.name)
     }
 
     /// A row's value for this field ("" when it has none).
@@ -179,15 +178,7 @@ impl GroupField {
 
     /// The query term that selects one group, for drilling in.
     pub fn term(self, value: &str) -> String {
-        let key = match self {
-            GroupField::Severity => "sev",
-            GroupField::Status => "status",
-            GroupField::Product => "product",
-            GroupField::Account => "account",
-            GroupField::ResourceType => "resource",
-            GroupField::Control => "control",
-            GroupField::Region => "region",
-        };
+        let key = self.field().query_key().unwrap_or_default();
         format!("{key}:\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }

@@ -1,4 +1,5 @@
-//! `--sort FIELD[:asc|desc]`: the short aliases of SortCriteria fields, and the default order.
+//! `--sort FIELD[:asc|desc]`: SortCriteria fields by name or by the field registry's short aliases,
+//! and the default order.
 
 use anyhow::{anyhow, bail, Result};
 
@@ -11,35 +12,19 @@ pub(super) fn default_sort() -> Vec<SortCriterion> {
     ]
 }
 
-const SORT_ALIASES: &[(&str, &str)] = &[
-    ("severity", "SeverityLabel"),
-    ("sev", "SeverityLabel"),
-    ("updated", "UpdatedAt"),
-    ("created", "CreatedAt"),
-    ("status", "WorkflowStatus"),
-    ("workflow", "WorkflowStatus"),
-    ("title", "Title"),
-    ("account", "AwsAccountId"),
-    ("region", "Region"),
-    ("product", "ProductName"),
-    ("resource", "ResourceType"),
-    ("control", "ComplianceSecurityControlId"),
-    ("compliance", "ComplianceStatus"),
-    ("record", "RecordState"),
-];
-
-/// `FIELD[:asc|desc]` with FIELD a SortCriteria field name or a short alias.
+/// `FIELD[:asc|desc]` with FIELD a SortCriteria field name or a short alias (the aliases are the field
+/// registry's, `model::filter::fields`).
 pub fn parse_sort(spec: &str) -> Result<SortCriterion> {
     let (name, order) = spec.split_once(':').unwrap_or((spec, "asc"));
-    let field = SORT_ALIASES
-        .iter()
+    let aliases = crate::model::filter::fields::cli_sort_aliases;
+    let field = aliases()
         .find(|(a, _)| a.eq_ignore_ascii_case(name))
-        .map(|(_, f)| *f)
+        .map(|(_, f)| f)
         .or_else(|| SORT_FIELDS.iter().find(|(f, _)| f.eq_ignore_ascii_case(name)).map(|(f, _)| *f))
         .ok_or_else(|| {
             anyhow!(
                 "--sort {spec}: unknown field {name}; use one of {} or {}",
-                SORT_ALIASES.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(", "),
+                aliases().map(|(a, _)| a).collect::<Vec<_>>().join(", "),
                 SORT_FIELDS.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ")
             )
         })?;

@@ -16,52 +16,10 @@ use crate::model::finding::{json_type, FindingKey};
 use crate::model::timestamp;
 use crate::model::wire::history::{HistoryPage, HistoryRecord, HistoryRequest};
 
-/// GetFindings `SortCriteria.Field` values this store can sort by, and their column.
-pub const SORT_FIELDS: &[(&str, &str)] = &[
-    ("UpdatedAt", "updated_ns"),
-    ("CreatedAt", "created_ns"),
-    ("FirstObservedAt", "IFNULL(first_observed_ns, -9223372036854775808)"),
-    ("LastObservedAt", "IFNULL(last_observed_ns, -9223372036854775808)"),
-    ("SeverityLabel", "severity_rank"),
-    ("SeverityNormalized", "IFNULL(severity_normalized, -1)"),
-    ("WorkflowStatus", "workflow_status"),
-    ("RecordState", "record_state"),
-    ("VerificationState", "verification_state"),
-    ("ComplianceStatus", "compliance_status"),
-    ("ComplianceSecurityControlId", "control_id"),
-    ("Title", "title"),
-    ("AwsAccountId", "aws_account_id"),
-    ("Region", "region"),
-    ("ProductName", "product_name"),
-    ("CompanyName", "company_name"),
-    ("ProductArn", "product_arn"),
-    ("GeneratorId", "generator_id"),
-    ("Id", "id"),
-    ("ResourceType", "resource_type"),
-    ("ResourceId", "resource_id"),
-    ("Confidence", "IFNULL(confidence, -1)"),
-    ("Criticality", "IFNULL(criticality, -1)"),
-];
-
-/// Filter fields whose value is exactly one summary column.
-const STRING_COLUMNS: &[(&str, &str)] = &[
-    ("SeverityLabel", "severity_label"),
-    ("WorkflowStatus", "workflow_status"),
-    ("RecordState", "record_state"),
-    ("VerificationState", "verification_state"),
-    ("ComplianceStatus", "compliance_status"),
-    ("ComplianceSecurityControlId", "control_id"),
-    ("ProductName", "product_name"),
-    ("CompanyName", "company_name"),
-    ("AwsAccountId", "aws_account_id"),
-    ("Region", "region"),
-    ("GeneratorId", "generator_id"),
-    ("Id", "id"),
-    ("ProductArn", "product_arn"),
-    ("Title", "title"),
-];
-
-const DATE_COLUMNS: &[(&str, &str)] = &[("UpdatedAt", "updated_ns"), ("CreatedAt", "created_ns")];
+/// GetFindings `SortCriteria.Field` values this store can sort by, and their column: derived from the
+/// field registry (`model::filter::fields`), in its listing order.
+pub static SORT_FIELDS: std::sync::LazyLock<Vec<(&'static str, &'static str)>> =
+    std::sync::LazyLock::new(|| crate::model::filter::fields::sort_columns().collect());
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SortCriterion {
@@ -260,7 +218,7 @@ fn like_prefix(s: &str) -> String {
 fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValue>) {
     let mut conds = Vec::new();
     let mut params = Vec::new();
-    for (field, column) in STRING_COLUMNS {
+    for (field, column) in crate::model::filter::fields::string_columns() {
         let Some(list) = filters.string_filters(field) else { continue };
         if list.iter().any(|f| f.comparison.is_negative()) || list.is_empty() {
             continue;
@@ -269,7 +227,7 @@ fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValu
         let mark = params.len();
         for f in list {
             match f.comparison {
-                StringComparison::Equals if *column == "id" => {
+                StringComparison::Equals if column == "id" => {
                     // Through the Id hash index.
                     ors.push("(id_hash = ? AND id = ?)".to_string());
                     params.push(SqlValue::Integer(id_hash(&f.value)));
@@ -294,7 +252,7 @@ fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValu
         }
         conds.push(format!("({})", ors.join(" OR ")));
     }
-    for (field, column) in DATE_COLUMNS {
+    for (field, column) in crate::model::filter::fields::date_columns() {
         let Some(FilterList::Date(list)) = filters.get(field) else { continue };
         let [d] = list.as_slice() else { continue };
         let mut lower = d.start.as_deref().and_then(timestamp::parse);

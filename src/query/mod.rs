@@ -1,0 +1,133 @@
+//! The human query language of the CLI and TUI, compiled to [`Filters`] plus free-text words.
+//!
+//! ```text
+//! sev>=high status:new,notified product:guardduty account:123456789012
+//! type:"Software and Configuration Checks" resource:AwsS3Bucket compliance:failed record:active
+//! region:eu-* updated<7d free words
+//! ```
+//!
+//! # Grammar
+//!
+//! A query is a whitespace-separated list of terms. `"..."` quotes a value (or a free word) with spaces,
+//! commas, `*` or operators in it; `\"` and `\\` escape inside quotes.
+//!
+//! * `key:value[,value...]` — comma-separated values are alternatives (OR). A trailing unquoted `*` makes a
+//!   value a prefix match (`PREFIX`). `key=value` is the same as `key:value`.
+//! * `-key:value` or `!key:value` negates: `NOT_EQUALS` (`PREFIX_NOT_EQUALS` for prefixes, `NOT_CONTAINS`
+//!   for the contains-keys `title`/`note`); all negated values must hold (AND).
+//! * Different keys are ANDed. Repeating a key adds values to the same field (positive values OR,
+//!   negated values AND, as in the AWS filter semantics); AWS rejects `EQUALS` together with a negation
+//!   on one field, so `status:new -status:resolved` is an error (`type:TTPs -type:TTPs/Discovery` is fine),
+//!   and `CONTAINS` (`NOT_CONTAINS`) only goes with other `CONTAINS` (`NOT_CONTAINS`) values, so on the
+//!   contains-keys `title:s3,bucket` is fine but `title:s3,cloud*` and `title:s3 -title:public` are errors.
+//! * Keys (case-insensitive) and their filter fields (the keys, their fields and how they read values
+//!   are the field registry's, `model::filter::fields`; a test checks this table names every key):
+//!
+//! | key | field | notes |
+//! |---|---|---|
+//! | `sev`, `severity` | SeverityLabel | `sev:high,critical`, `sev>=high`, `sev>medium`, `sev<=low`, `sev<low`, `sev=critical`; INFORMATIONAL < LOW < MEDIUM < HIGH < CRITICAL; `info`, `med`, `crit` accepted |
+//! | `status`, `workflow` | WorkflowStatus | NEW, NOTIFIED, RESOLVED, SUPPRESSED |
+//! | `product` | ProductName | guardduty, inspector, securityhub/"security hub", macie, config, access-analyzer, health, patch-manager, prowler, firewall-manager map to the service's names; other values as typed |
+//! | `account` | AwsAccountId | |
+//! | `region` | Region | |
+//! | `type` | Type | always PREFIX (types are namespace/category/classifier) |
+//! | `resource` | ResourceType, or ResourceId when the value starts with `arn:` or contains `/` | |
+//! | `resourceid` | ResourceId | |
+//! | `compliance` | ComplianceStatus | PASSED, WARNING, FAILED, NOT_AVAILABLE |
+//! | `control` | ComplianceSecurityControlId | |
+//! | `record` | RecordState | ACTIVE, ARCHIVED |
+//! | `verification`, `verif` | VerificationState | UNKNOWN, TRUE_POSITIVE, FALSE_POSITIVE, BENIGN_POSITIVE |
+//! | `generator` | GeneratorId | |
+//! | `id` | Id | |
+//! | `title` | Title | CONTAINS |
+//! | `note` | NoteText | CONTAINS |
+//! | `by` | NoteUpdatedBy | |
+//! | `standard` | ComplianceAssociatedStandardsId | PREFIX |
+//! | `tag:KEY=VALUE` | ResourceTags | map EQUALS (negated: NOT_EQUALS) |
+//! | `udf:KEY=VALUE` | UserDefinedFields | map EQUALS (negated: NOT_EQUALS) |
+//! | `confidence`, `criticality` | Confidence, Criticality | `>=`, `>`, `<=`, `<` bounds on one key combine into one range (AND); `:`/`=` values are alternatives (OR) |
+//! | `updated`, `created`, `firstseen`, `lastseen` | UpdatedAt, CreatedAt, FirstObservedAt, LastObservedAt | `<7d` within the last 7 days, `>30d` older than 30 days (`w` = weeks); `>=2025-01-01` from, `<=2025-02-01` until (whole days: `<=` includes the day, `<` ends before it, `>` starts after it; full RFC 3339 times are used as given) |
+//! | `sample` | Sample | `true` or `false` |
+//!
+//! Enumerated values are case-insensitive (`-` may stand for `_`). Any other term is a free word: every
+//! free word must occur (case-insensitively) in the Title, Description, Id, GeneratorId, AwsAccountId,
+//! AwsAccountName, ProductName, Resources[].Id, Resources[].Type, Compliance.SecurityControlId or Types[];
+//! quote a word that contains `:`, `<`, `>` or `=` (`"arn:aws:s3:::bucket"`).
+//!
+//! Errors carry the 1-based character column of the offending token:
+//! `column 17: unknown field "sevv" (did you mean sev?)`.
+//!
+//! Layout: `lex` splits the input into terms (quotes, columns), `clause` reads a term as
+//! `[-]key<op>values` or a free word, `build` turns clauses into [`Filters`] entries by the field
+//! registry's keys.
+
+mod build;
+mod clause;
+mod lex;
+#[cfg(test)]
+mod tests;
+
+use std::sync::LazyLock;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::model::filter::{any_at, contains_ignore_case, fields, Filters};
+
+use build::Builder;
+use clause::clause;
+use lex::lex;
+
+/// A parsed query: AWS filters plus free words (stored lower-case).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Query {
+    pub filters: Filters,
+    pub text: Vec<String>,
+}
+
+/// A query that does not parse. `Display` is `column N: message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("column {column}: {message}")]
+pub struct QueryError {
+    /// 1-based character column of the offending token.
+    pub column: usize,
+    pub message: String,
+}
+
+fn error<T>(column: usize, message: impl Into<String>) -> Result<T, QueryError> {
+    Err(QueryError { column, message: message.into() })
+}
+
+/// Where free words are looked for: the ASFF paths of the fields the registry marks `free_text`.
+static TEXT_PATHS: LazyLock<Vec<&'static str>> = LazyLock::new(|| fields::free_text_paths().collect());
+
+impl Query {
+    /// Every free word occurs, case-insensitively, in one of the text fields (see the module doc).
+    pub fn matches_text(&self, finding: &Value) -> bool {
+        self.text.iter().all(|word| {
+            TEXT_PATHS
+                .iter()
+                .any(|p| any_at(finding, p, &mut |v| v.as_str().is_some_and(|s| contains_ignore_case(s, word))))
+        })
+    }
+
+    /// The filters and the free words together.
+    pub fn matches(&self, finding: &Value, now: OffsetDateTime) -> bool {
+        self.filters.matches(finding, now) && self.matches_text(finding)
+    }
+}
+
+/// Parses a query (see the module doc for the grammar).
+pub fn parse(input: &str) -> Result<Query, QueryError> {
+    let mut b = Builder::default();
+    for term in lex(input)? {
+        match clause(&term)? {
+            Some(c) => b.clause(&c)?,
+            None => {
+                let word: String = term.chars.iter().map(|ch| ch.c).collect();
+                b.query.text.push(word.to_lowercase());
+            }
+        }
+    }
+    b.finish()
+}
