@@ -1,8 +1,10 @@
 //! Tests of raw findings: read from text (by serde_json or the scanner) and created or updated by
 //! splicing, they give the documents the whole-`Value` path gives, byte for byte.
 
+use super::project::{copy_projected, scan_object, scan_resources};
 use super::*;
 use crate::model::finding::{tests::sample, validate_asff, Summary};
+use crate::model::scan::Scanner;
 use serde_json::json;
 
 fn now() -> OffsetDateTime {
