@@ -1,0 +1,194 @@
+//! Tests of reading findings files: the three shapes, errors placed by line and column, UTF-8
+//! checked piece by piece, gzip and mapped files, and a sink that stops the read.
+
+use super::*;
+
+fn ids(text: &str) -> Result<Vec<String>, ReadError<()>> {
+    let mut out = Vec::new();
+    for_each_finding("f.json", text.as_bytes(), |v| {
+        out.push(v.view()["Id"].as_str().unwrap_or("?").to_string());
+        Ok::<(), ()>(())
+    })?;
+    Ok(out)
+}
+
+#[test]
+fn reads_the_three_shapes() {
+    assert_eq!(ids(r#"{"Findings": [{"Id": "a"}, {"Id": "b"}], "NextToken": "x"}"#).unwrap(), ["a", "b"]);
+    assert_eq!(ids(r#"[{"Id": "a"}, {"Id": "b"}]"#).unwrap(), ["a", "b"]);
+    assert_eq!(ids("{\"Id\": \"a\"}\n\n{\"Id\": \"b\"}\n").unwrap(), ["a", "b"]);
+    assert_eq!(ids("{\"Id\": \"solo\"}").unwrap(), ["solo"]);
+    assert_eq!(ids("{\"Findings\": [\n{\"Id\": \"a\"}\n]}\n").unwrap(), ["a"]);
+    // A one-line object with a Findings member is an envelope, whatever else it has.
+    assert_eq!(ids(r#"{"Id": "x", "Findings": [{"Id": "a"}]}"#).unwrap(), ["a"]);
+    assert_eq!(ids("\n  \n{\"Id\": \"a\"}\r\n\n{\"Id\": \"b\"}").unwrap(), ["a", "b"]);
+    // Text beyond ASCII, in each shape (the scanner checks it is UTF-8 as it reads).
+    assert_eq!(ids(r#"{"Findings": [{"Id": "café ✓"}, {"Id": "日本"}]}"#).unwrap(), ["café ✓", "日本"]);
+    assert_eq!(ids("[{\"Id\": \"naïve\"}]").unwrap(), ["naïve"]);
+    assert_eq!(ids("{\"Id\": \"é\"}\n{\"Id\": \"✓\"}\n").unwrap(), ["é", "✓"]);
+}
+
+#[test]
+fn errors_name_line_and_column() {
+    let Err(ReadError::Input(e)) = ids("{\"Findings\": [\n  {\"Id\": \"a\"},\n  {\"Id\": }\n]}") else {
+        panic!("expected an input error")
+    };
+    assert_eq!((e.line, e.column), (3, 10));
+    assert!(e.to_string().starts_with("f.json:3:10: "), "{e}");
+    let Err(ReadError::Input(e)) = ids("{\"Id\": \"a\"}\n{\"Id\": \"b\",}\n") else { panic!() };
+    assert_eq!(e.line, 2);
+    let Err(ReadError::Input(e)) = ids("{\"Other\": []}") else { panic!() };
+    assert!(e.message.contains("no \"Findings\" member"), "{e}");
+    let Err(ReadError::Input(e)) = ids("[1]") else { panic!() };
+    assert!(e.message.contains("Findings[0]"), "{e}");
+    let Err(ReadError::Input(e)) = ids("   ") else { panic!() };
+    assert!(e.message.contains("empty"));
+}
+
+// The text is checked as UTF-8 a piece at a time: characters cut by a piece's end, findings
+// longer than what is checked ahead and a bad byte in a later piece are all read as when the
+// text is checked whole.
+#[test]
+fn text_checked_piece_by_piece_reads_as_checked_whole() {
+    let findings: Vec<String> =
+        (0..12).map(|i| format!(r#"{{"Id":"f{i} café ✓ 日本","Title":"{}"}}"#, "é".repeat(i))).collect();
+    let text = format!("{{\"Findings\": [{}]}}", findings.join(", "));
+    let read = |bytes: &[u8], piece: usize| {
+        let mut ids = Vec::new();
+        // Findings are longer than what is checked ahead of them.
+        let checked = Checked { bytes, valid: 0, piece, ahead: 16 };
+        let scanned = scan_checked(checked, &mut |f: Incoming| {
+            ids.push(f.view()["Id"].as_str().unwrap().to_string());
+            Ok::<(), ()>(())
+        });
+        (scanned, ids)
+    };
+    let whole: Vec<String> = (0..12).map(|i| format!("f{i} café ✓ 日本")).collect();
+    for piece in [1, 2, 3, 5, 7, 64, text.len()] {
+        let (scanned, ids) = read(text.as_bytes(), piece);
+        assert!(matches!(scanned, Scanned::Done), "piece {piece}");
+        assert_eq!(ids, whole, "piece {piece}");
+    }
+    // A bad byte in the eighth finding: the seven before it are read, then the scanner stops.
+    let mut bad = text.clone().into_bytes();
+    let at = text.find("f7 caf").unwrap() + 4;
+    bad[at] = 0xff;
+    for piece in [3, 64, bad.len()] {
+        let (scanned, ids) = read(&bad, piece);
+        assert!(matches!(scanned, Scanned::GaveUp { delivered: 7 }), "piece {piece}");
+        assert_eq!(ids, whole[..7], "piece {piece}");
+    }
+    // Bytes after the array that are not UTF-8: not a file the scanner reads whole.
+    let mut tail = text.into_bytes();
+    tail.extend_from_slice(b" \xff");
+    assert!(matches!(read(&tail, 5).0, Scanned::GaveUp { delivered: 12 }));
+}
+
+// A file that is not UTF-8 is still read up to the bad byte, and the error says where it is.
+#[test]
+fn invalid_utf8_is_reported_where_it_is() {
+    for (text, line) in [
+        (&b"{\"Findings\": [\n{\"Id\": \"a\"},\n{\"Id\": \"b\xff\"}]}"[..], 3),
+        (&b"{\"Id\": \"a\"}\n{\"Id\": \"b\xff\"}\n"[..], 2),
+    ] {
+        let mut seen = Vec::new();
+        let r = for_each_finding("f.json", text, |v| {
+            seen.push(v.view()["Id"].clone());
+            Ok::<(), ()>(())
+        });
+        let Err(ReadError::Input(e)) = r else { panic!("expected an input error") };
+        assert_eq!(e.line, line, "{e}");
+        assert!(e.message.contains("unicode") || e.message.contains("UTF-8"), "{e}");
+        assert_eq!(seen, ["a"]);
+    }
+}
+
+#[test]
+fn where_the_scanner_stops_serde_json_goes_on() {
+    // The second finding has an escaped member name, which only serde_json's path reads: every
+    // finding is still delivered once, in order; the same with an error after them.
+    let text = r#"{"Other": {"x": [1, 2]}, "Findings": [{"Id": "a"}, {"\u0049d": "b"}, {"Id": "c"}]}"#;
+    assert_eq!(ids(text).unwrap(), ["a", "b", "c"]);
+    let mut count = 0;
+    let mut sink = |_: Incoming| -> Result<(), ()> {
+        count += 1;
+        Ok(())
+    };
+    assert!(matches!(scan_findings(text.as_bytes(), &mut sink), Scanned::GaveUp { delivered: 1 }));
+    // Generated findings, compact or pretty-printed, in an envelope or an array: the scanner
+    // reads them all.
+    let findings: Vec<serde_json::Value> =
+        crate::generate::generate(&crate::generate::GenOptions { count: 20, ..Default::default() }).collect();
+    for text in [
+        serde_json::to_string(&serde_json::json!({"Findings": findings, "NextToken": null})).unwrap(),
+        serde_json::to_string_pretty(&serde_json::json!({"Findings": findings})).unwrap(),
+        serde_json::to_string_pretty(&findings).unwrap(),
+    ] {
+        assert!(matches!(scan_findings(text.as_bytes(), &mut sink), Scanned::Done));
+    }
+    assert_eq!(count, 1 + 3 * 20);
+    let mut seen = Vec::new();
+    let r = for_each_finding("f", b"[{\"Id\": \"a\"}, {\"\\u0049d\": \"b\"}, {\"Id\": \"c\"}, 07]", |v| {
+        seen.push(v.view()["Id"].clone());
+        Ok::<(), ()>(())
+    });
+    assert_eq!(seen, ["a", "b", "c"]);
+    let Err(ReadError::Input(e)) = r else { panic!("{r:?}") };
+    assert_eq!((e.line, e.column, e.message.as_str()), (1, 47, "invalid number"), "{e}");
+}
+
+#[test]
+fn findings_before_an_error_are_delivered() {
+    let mut seen = Vec::new();
+    let r = for_each_finding("f", b"[{\"Id\": \"a\"}, {\"Id\": \"b\"}, oops]", |v| {
+        seen.push(v.view()["Id"].clone());
+        Ok::<(), ()>(())
+    });
+    assert!(matches!(r, Err(ReadError::Input(_))));
+    assert_eq!(seen.len(), 2);
+}
+
+#[test]
+fn a_sink_error_stops_reading() {
+    let mut n = 0;
+    let r = for_each_finding("f", b"[{}, {}, {}]", |_| {
+        n += 1;
+        if n == 2 {
+            Err("full")
+        } else {
+            Ok(())
+        }
+    });
+    assert!(matches!(r, Err(ReadError::Sink("full"))));
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn gzip_is_detected() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("f.json.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(b"[{\"Id\": \"z\"}]").unwrap();
+    std::fs::write(&p, enc.finish().unwrap()).unwrap();
+    let bytes = read_bytes(p.to_str().unwrap()).unwrap();
+    assert!(matches!(bytes, Bytes::Read(_)));
+    assert_eq!(&*bytes, b"[{\"Id\": \"z\"}]");
+}
+
+// A plain file is mapped, not read; an empty one too reads as empty; a missing one says so.
+#[test]
+fn files_are_mapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("f.json");
+    std::fs::write(&p, b"[{\"Id\": \"m\"}]").unwrap();
+    let bytes = read_bytes(p.to_str().unwrap()).unwrap();
+    assert!(matches!(bytes, Bytes::Mapped(_)));
+    assert_eq!(&*bytes, b"[{\"Id\": \"m\"}]");
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, b"").unwrap();
+    assert_eq!(&*read_bytes(empty.to_str().unwrap()).unwrap(), b"");
+    let missing = dir.path().join("missing.json");
+    let e = read_bytes(missing.to_str().unwrap()).err().unwrap();
+    assert!(e.message.starts_with("cannot read"), "{e}");
+}

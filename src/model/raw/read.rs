@@ -1,0 +1,268 @@
+//! Reading a finding object's text into a `RawFinding`, in one pass, two ways: by serde_json's
+//! deserializer (`Incoming`'s `Deserialize`, `FindingReader`) and by the scanner (`scan_finding`,
+//! the fast path for files). Both hand each member to one `Builder`, so they keep the same text
+//! and parse the same members. Also the serde visitor shared with `project` (`ObjectOr`, `Key`).
+
+use std::ops::Range;
+
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use super::project::{copy_projected, project_object, project_resources, scan_object, scan_resources};
+use super::{
+    is_parsed, push_minified, Incoming, Kind, Member, RawFinding, COMPLIANCE, COMPLIANCE_MEMBERS, MAX_NUMBER_LEN,
+    RESOURCES,
+};
+use crate::model::finding::encoded_len_bound;
+use crate::model::scan::Scanner;
+
+/// A finding in a file, read in one pass: an object is read as a `RawFinding` (which borrows each
+/// member kept as text from the file's text, so the deserializer must read from a slice or str);
+/// anything else is kept as a `Value` (and refused by the reader).
+impl<'de> Deserialize<'de> for Incoming {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Incoming, D::Error> {
+        d.deserialize_any(ObjectOr(FindingReader))
+    }
+}
+
+/// How `ObjectOr` reads a JSON object; any other JSON value becomes `other(value)`.
+pub(super) trait ObjectReader<'de> {
+    type Out;
+    const EXPECTING: &'static str;
+    fn read<A: MapAccess<'de>>(self, map: A) -> Result<Self::Out, A::Error>;
+    fn other(v: Value) -> Self::Out;
+}
+
+/// A visitor that reads an object its own way (`ObjectReader`) and keeps anything else as a `Value`.
+pub(super) struct ObjectOr<R>(pub(super) R);
+
+impl<'de, R: ObjectReader<'de>> Visitor<'de> for ObjectOr<R> {
+    type Value = R::Out;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(R::EXPECTING)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<R::Out, A::Error> {
+        self.0.read(map)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<R::Out, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element::<Value>()? {
+            out.push(v);
+        }
+        Ok(R::other(Value::Array(out)))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<R::Out, E> {
+        Ok(R::other(Value::Bool(v)))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<R::Out, E> {
+        Ok(R::other(Value::from(v)))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<R::Out, E> {
+        Ok(R::other(Value::from(v)))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<R::Out, E> {
+        Ok(R::other(Value::from(v)))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<R::Out, E> {
+        Ok(R::other(Value::from(v)))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<R::Out, E> {
+        Ok(R::other(Value::Null))
+    }
+}
+
+struct FindingReader;
+
+impl<'de> ObjectReader<'de> for FindingReader {
+    type Out = Incoming;
+    const EXPECTING: &'static str = "a finding (a JSON object)";
+
+    fn read<A: MapAccess<'de>>(self, mut map: A) -> Result<Incoming, A::Error> {
+        let mut finding = Builder::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let escaped = matches!(key, Key::Escaped(_));
+            let key = key.as_str();
+            let name = finding.name(key, escaped);
+            if is_parsed(key) {
+                finding.parsed(name, key, map.next_value()?);
+            } else {
+                let raw: &'de RawValue = map.next_value()?;
+                let start = finding.text.len();
+                let numbers = push_minified(&mut finding.text, raw.get().as_bytes());
+                finding.kept(name, key, start, numbers, None).map_err(serde::de::Error::custom)?;
+            }
+        }
+        Ok(finding.finish())
+    }
+
+    fn other(v: Value) -> Incoming {
+        Incoming::Value(v)
+    }
+}
+
+/// A `RawFinding` as its members are read, by serde_json (`FindingReader`) or the scanner
+/// (`scan_finding`).
+struct Builder {
+    text: Vec<u8>,
+    members: Vec<Member>,
+    view: Map<String, Value>,
+    size_bound: usize,
+    odd: bool,
+    /// The names' hashes: a name sent twice is found by them first (a finding has a few dozen).
+    hashes: Vec<u64>,
+}
+
+thread_local! {
+    /// The text the last finding read on this thread kept: the next one's is allocated that large
+    /// and a little more. Findings in a file are alike in size, and a finding waits in memory until
+    /// its group is imported: text allocated much larger than it needs (4 KB for ~2.5 KB) made up
+    /// a tenth of an import's memory, each page of it faulted in and zeroed by the kernel.
+    static TEXT_HINT: std::cell::Cell<usize> = const { std::cell::Cell::new(1024) };
+}
+
+impl Builder {
+    fn new() -> Builder {
+        Builder {
+            text: Vec::with_capacity(TEXT_HINT.with(std::cell::Cell::get)),
+            members: Vec::with_capacity(40),
+            // Room for every parsed member, so the map is not grown (and rehashed) as it fills.
+            view: Map::with_capacity(32),
+            size_bound: 2,
+            odd: false,
+            hashes: Vec::with_capacity(40),
+        }
+    }
+
+    /// A member's name (decoded; `escaped` if it was written with escapes): where it is in the text.
+    fn name(&mut self, key: &str, escaped: bool) -> Range<usize> {
+        let hash = crate::model::fnv1a(key.as_bytes());
+        if escaped
+            || (self.hashes.contains(&hash) && self.members.iter().any(|m| &self.text[m.key.clone()] == key.as_bytes()))
+        {
+            self.odd = true;
+        }
+        self.hashes.push(hash);
+        let name = self.text.len()..self.text.len() + key.len();
+        self.text.extend_from_slice(key.as_bytes());
+        // Quotes, colon and comma; an escaped name may be written longer than it was decoded.
+        self.size_bound += 4 + if escaped { 6 * key.len() } else { key.len() };
+        name
+    }
+
+    /// A member parsed in full (`is_parsed`).
+    fn parsed(&mut self, name: Range<usize>, key: &str, v: Value) {
+        self.size_bound += encoded_len_bound(&v);
+        self.view.insert(key.to_string(), v);
+        self.members.push(Member { key: name, value: 0..0, kind: Kind::Parsed });
+    }
+
+    /// A member kept as text: its value (without whitespace, holding `numbers` numbers) has just
+    /// been appended to the text at `start`. Resources and Compliance are also projected.
+    fn kept(
+        &mut self,
+        name: Range<usize>,
+        key: &str,
+        start: usize,
+        numbers: usize,
+        projected: Option<Value>,
+    ) -> serde_json::Result<()> {
+        self.size_bound += self.text.len() - start + MAX_NUMBER_LEN * numbers;
+        let value = &self.text[start..];
+        let projected = match (projected, key) {
+            (Some(v), _) => Some(v),
+            (None, RESOURCES) => Some(scan_resources(value).map_or_else(|| project_resources(value), Ok)?),
+            (None, COMPLIANCE) => {
+                Some(scan_object(value).map_or_else(|| project_object(value, COMPLIANCE_MEMBERS), Ok)?)
+            }
+            (None, _) => None,
+        };
+        let kind = match projected {
+            Some(v) => {
+                self.view.insert(key.to_string(), v);
+                Kind::Projected
+            }
+            None => Kind::Opaque,
+        };
+        self.members.push(Member { key: name, value: start..self.text.len(), kind });
+        Ok(())
+    }
+
+    fn finish(self) -> Incoming {
+        let Builder { text, members, view, size_bound, odd, .. } = self;
+        TEXT_HINT.with(|hint| hint.set(text.len() + text.len() / 8 + 64));
+        Incoming::from(RawFinding { text, members, view: Value::Object(view), size_bound, odd })
+    }
+}
+
+/// `FindingReader` without serde_json's deserializer (`model::scan`): the finding object at `pos`
+/// in `text` (a `{`), read as `FindingReader` reads it, and the position after it. `None` when the
+/// text there is not valid JSON, or has what only serde_json's path handles (an escaped member name,
+/// a parsed member serde_json refuses): the caller then reads it that way, for its error.
+pub fn scan_finding(text: &str, pos: usize) -> Option<(Incoming, usize)> {
+    let mut s = Scanner::new(text, pos);
+    let mut finding = Builder::new();
+    s.object(|s, key| {
+        let name = finding.name(key, false);
+        if is_parsed(key) {
+            finding.parsed(name, key, s.parse_value()?);
+        } else {
+            let (start, from) = (finding.text.len(), s.pos);
+            if let Some((projected, numbers)) = copy_projected(s, &mut finding.text, key) {
+                finding.kept(name, key, start, numbers, Some(projected)).ok()?;
+                return Some(());
+            }
+            // Not Resources or Compliance, or not of the shape `copy_projected` reads.
+            finding.text.truncate(start);
+            s.pos = from;
+            let numbers = s.copy_value(&mut finding.text)?;
+            finding.kept(name, key, start, numbers, None).ok()?;
+        }
+        Some(())
+    })?;
+    Some((finding.finish(), s.pos))
+}
+
+/// A member name as it is in the text, or (when it has escapes) decoded.
+pub(super) enum Key<'de> {
+    Text(&'de str),
+    Escaped(String),
+}
+
+impl Key<'_> {
+    pub(super) fn as_str(&self) -> &str {
+        match self {
+            Key::Text(k) => k,
+            Key::Escaped(k) => k,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, k: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Text(k))
+            }
+            fn visit_str<E: serde::de::Error>(self, k: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Escaped(k.to_string()))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
