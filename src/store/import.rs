@@ -19,8 +19,6 @@ use crate::model::timestamp;
 use crate::model::wire::batch_import::{ImportFailure, ImportResult};
 
 // The tests below build findings with `json!` (the module's own code no longer does).
-#[cfg(test)]
-use serde_json::json;
 
 /// Most findings one BatchImportFindings call may carry (Security Hub user guide, "Using
 /// BatchImportFindings").

@@ -2,6 +2,8 @@
 //! store, findings another connection imported are updated, and a paused or panicking producer
 //! leaves the store usable.
 
+use serde_json::json;
+
 use super::*;
 use crate::store::tests::clock;
 
