@@ -6,14 +6,15 @@
 //! exactly once across pages and a page costs the same at any depth.
 
 use rusqlite::types::Value as SqlValue;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::{decompress, id_hash, parse_stored, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
 use crate::model::change::FieldChange;
 use crate::model::filter::{DateRangeComparison, FilterList, Filters, StringComparison};
-use crate::model::finding::{json_type, FindingKey};
+use crate::model::finding::FindingKey;
 use crate::model::timestamp;
+pub use crate::model::wire::get_findings::{FindingsPage, GetFindingsRequest, SortCriterion};
 use crate::model::wire::history::{HistoryPage, HistoryRecord, HistoryRequest};
 
 /// GetFindings `SortCriteria.Field` values this store can sort by, and their column: derived from the
@@ -21,151 +22,8 @@ use crate::model::wire::history::{HistoryPage, HistoryRecord, HistoryRequest};
 pub static SORT_FIELDS: std::sync::LazyLock<Vec<(&'static str, &'static str)>> =
     std::sync::LazyLock::new(|| crate::model::filter::fields::sort_columns().collect());
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct SortCriterion {
-    pub field: String,
-    pub descending: bool,
-}
-
-/// A GetFindings request.
-#[derive(Debug, Clone)]
-pub struct GetFindingsRequest {
-    pub filters: Filters,
-    pub sort: Vec<SortCriterion>,
-    pub next_token: Option<String>,
-    pub max_results: usize,
-}
-
-impl Default for GetFindingsRequest {
-    fn default() -> Self {
-        GetFindingsRequest { filters: Filters::default(), sort: Vec::new(), next_token: None, max_results: 100 }
-    }
-}
-
 fn invalid(msg: impl Into<String>) -> StoreError {
     StoreError::InvalidInput(msg.into())
-}
-
-fn max_results(v: Option<&Value>) -> Result<usize> {
-    match v {
-        None => Ok(100),
-        Some(n) => match n.as_u64() {
-            Some(n @ 1..=100) => Ok(n as usize),
-            _ => Err(invalid(format!("MaxResults must be an integer from 1 to 100, not {n}"))),
-        },
-    }
-}
-
-fn token(v: Option<&Value>) -> Result<Option<String>> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(invalid(format!("NextToken must be a string, not {}", json_type(other)))),
-    }
-}
-
-fn check_members(obj: &Map<String, Value>, allowed: &[&str], op: &str) -> Result<()> {
-    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(invalid(format!("unknown member {k}; {op} accepts {}", allowed.join(", ")))),
-        None => Ok(()),
-    }
-}
-
-/// GetFindings filters on at most this many attributes (the model's GetFindingsRequest.Filters).
-const MAX_FILTER_ATTRIBUTES: usize = 10;
-
-impl GetFindingsRequest {
-    /// Reads the exact AWS request JSON.
-    pub fn from_json(v: &Value) -> Result<GetFindingsRequest> {
-        let empty = Map::new();
-        let obj = match v {
-            Value::Object(o) => o,
-            Value::Null => &empty,
-            _ => return Err(invalid("the request body must be a JSON object")),
-        };
-        check_members(obj, &["Filters", "SortCriteria", "NextToken", "MaxResults"], "GetFindings")?;
-        let filters = match obj.get("Filters") {
-            None | Some(Value::Null) => Filters::default(),
-            Some(f) => {
-                // Model, GetFindingsRequest.Filters: "You can filter by up to 10 finding attributes."
-                let used = f
-                    .as_object()
-                    .map_or(0, |m| m.values().filter(|v| v.as_array().is_some_and(|list| !list.is_empty())).count());
-                if used > MAX_FILTER_ATTRIBUTES {
-                    return Err(invalid(format!(
-                        "Filters: at most {MAX_FILTER_ATTRIBUTES} finding attributes can be filtered on, got {used}"
-                    )));
-                }
-                // Model, StringFilter.Comparison: "The CONTAINS_WORD operator works only in the
-                // GetFindingsV2, GetFindingStatisticsV2, GetResourcesV2, and GetResourcesStatisticsV2 APIs."
-                for (field, list) in f.as_object().into_iter().flatten() {
-                    for (i, entry) in list.as_array().into_iter().flatten().enumerate() {
-                        if entry.get("Comparison").and_then(Value::as_str) == Some("CONTAINS_WORD") {
-                            return Err(invalid(format!(
-                                "Filters.{field}[{i}].Comparison: CONTAINS_WORD works only in the V2 APIs \
-                                 (GetFindingsV2 and the other V2 operations), not in GetFindings"
-                            )));
-                        }
-                    }
-                }
-                Filters::from_json(f).map_err(|e| invalid(e.to_string()))?
-            }
-        };
-        let mut sort = Vec::new();
-        if let Some(list) = obj.get("SortCriteria") {
-            let list = list.as_array().ok_or_else(|| invalid("SortCriteria must be a list"))?;
-            for (i, c) in list.iter().enumerate() {
-                let field = c
-                    .get("Field")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| invalid(format!("SortCriteria[{i}].Field is required")))?;
-                if !SORT_FIELDS.iter().any(|(f, _)| *f == field) {
-                    return Err(invalid(format!(
-                        "SortCriteria[{i}].Field {field} cannot be sorted on; use one of {}",
-                        SORT_FIELDS.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ")
-                    )));
-                }
-                let descending = match c.get("SortOrder").and_then(Value::as_str) {
-                    None | Some("asc") => false,
-                    Some("desc") => true,
-                    Some(other) => {
-                        return Err(invalid(format!("SortCriteria[{i}].SortOrder {other} is not asc or desc")))
-                    }
-                };
-                sort.push(SortCriterion { field: field.to_string(), descending });
-            }
-        }
-        Ok(GetFindingsRequest {
-            filters,
-            sort,
-            next_token: token(obj.get("NextToken"))?,
-            max_results: max_results(obj.get("MaxResults"))?,
-        })
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct FindingsPage {
-    pub findings: Vec<Value>,
-    pub next_token: Option<String>,
-}
-
-impl FindingsPage {
-    /// The GetFindings response shape.
-    pub fn to_json(&self) -> Value {
-        page_json("Findings", self.findings.clone(), self.next_token.as_deref())
-    }
-}
-
-/// `{<member>: [...], NextToken?}`: both paged responses omit `NextToken` on the last page.
-fn page_json(member: &str, items: Vec<Value>, next_token: Option<&str>) -> Value {
-    let mut m = Map::new();
-    m.insert(member.into(), Value::Array(items));
-    if let Some(t) = next_token {
-        m.insert("NextToken".into(), json!(t));
-    }
-    Value::Object(m)
 }
 
 /// A stable 64-bit FNV-1a hash, so a token is tied to the query it came from across processes.

@@ -12,6 +12,7 @@ use super::update::UpdateError;
 
 pub mod batch_import;
 pub mod batch_update;
+pub mod get_findings;
 pub mod history;
 
 /// Why a request or response JSON does not have the operation's shape. The message names the member
