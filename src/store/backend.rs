@@ -5,13 +5,13 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{Caller, HistoryRequest, ListedFinding, Store, StoreError, MAX_IMPORT_FINDINGS};
+use super::{Caller, HistoryRequest, Store, StoreError, MAX_IMPORT_FINDINGS};
 use crate::backend::{Backend, BackendError, Capabilities, ErrorKind, Result, Unprocessed, UpdateOutcome};
 use crate::generate;
 use crate::model::call::UpdateCall;
 use crate::model::finding::{FindingId, FindingKey};
 use crate::model::history::HistoryEntry;
-use crate::model::summary::{FindingSummary, SummaryColumns};
+use crate::model::summary::FindingSummary;
 use crate::model::update::BatchUpdateRequest;
 use crate::query::Query;
 
@@ -37,30 +37,6 @@ impl From<StoreError> for BackendError {
             _ => ErrorKind::Other,
         };
         BackendError::new(kind, e.to_string())
-    }
-}
-
-impl From<ListedFinding> for SummaryColumns {
-    fn from(f: ListedFinding) -> SummaryColumns {
-        SummaryColumns {
-            key: FindingId::asff(f.product_arn, f.id),
-            product_name: f.product_name,
-            aws_account_id: f.aws_account_id,
-            region: f.region,
-            title: f.title,
-            severity_label: f.severity_label,
-            workflow_status: f.workflow_status,
-            record_state: f.record_state,
-            verification_state: f.verification_state,
-            compliance_status: f.compliance_status,
-            control_id: f.control_id,
-            resource_type: f.resource_type,
-            resource_id: f.resource_id,
-            updated_at: f.updated_at,
-            updated_ns: f.updated_ns,
-            confidence: f.confidence,
-            criticality: f.criticality,
-        }
     }
 }
 
@@ -93,7 +69,7 @@ impl Backend for StoreBackend {
     }
 
     fn for_each_summary(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
-        Ok(self.store.for_each_listed(|f| sink(FindingSummary::from_columns(f.into())))?)
+        Ok(self.store.for_each_listed(|f| sink(FindingSummary::from_columns(f)))?)
     }
 
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>> {

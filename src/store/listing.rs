@@ -4,38 +4,17 @@
 use rusqlite::Row;
 
 use super::{Result, Store};
-
-/// One finding's summary columns as stored (raw text: the caller sanitises what it shows).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListedFinding {
-    pub product_arn: String,
-    pub id: String,
-    pub product_name: String,
-    pub aws_account_id: String,
-    pub region: String,
-    pub title: String,
-    pub severity_label: String,
-    pub workflow_status: String,
-    pub record_state: String,
-    pub verification_state: String,
-    pub compliance_status: String,
-    pub control_id: String,
-    pub resource_type: String,
-    pub resource_id: String,
-    pub updated_at: String,
-    pub updated_ns: i64,
-    pub confidence: Option<i64>,
-    pub criticality: Option<i64>,
-}
+use crate::model::finding::FindingId;
+use crate::model::summary::SummaryColumns;
 
 const COLUMNS: &str = "product_arn, id, product_name, aws_account_id, region, title, severity_label, workflow_status, \
     record_state, verification_state, compliance_status, control_id, resource_type, resource_id, updated_at, \
     updated_ns, confidence, criticality";
 
-fn listed(r: &Row<'_>) -> rusqlite::Result<ListedFinding> {
-    Ok(ListedFinding {
-        product_arn: r.get(0)?,
-        id: r.get(1)?,
+/// One row's summary columns as stored (raw text: `FindingSummary::from_columns` sanitises them).
+fn listed(r: &Row<'_>) -> rusqlite::Result<SummaryColumns> {
+    Ok(SummaryColumns {
+        key: FindingId::asff(r.get::<_, String>(0)?, r.get::<_, String>(1)?),
         product_name: r.get(2)?,
         aws_account_id: r.get(3)?,
         region: r.get(4)?,
@@ -59,7 +38,7 @@ impl Store {
     /// Streams every finding's summary, most severe and most recently updated first, to `sink`.
     /// `sink` returns `false` to stop early. Walking the severity index lets the first (most severe)
     /// rows arrive before the whole table has been read.
-    pub fn for_each_listed(&self, mut sink: impl FnMut(ListedFinding) -> bool) -> Result<()> {
+    pub fn for_each_listed(&self, mut sink: impl FnMut(SummaryColumns) -> bool) -> Result<()> {
         let sql = format!(
             "SELECT {COLUMNS} FROM findings WHERE format = 'asff' ORDER BY severity_rank DESC, updated_ns DESC, rowid"
         );
@@ -98,7 +77,7 @@ mod tests {
         assert_eq!(all.len(), 150);
         let rank = |l: &str| crate::model::enums::SeverityLabel::parse(l).map_or(-1, |l| i64::from(l.rank()));
         assert!(all.windows(2).all(|w| rank(&w[0].severity_label) >= rank(&w[1].severity_label)));
-        assert!(all.iter().all(|f| !f.id.is_empty() && !f.product_arn.is_empty()));
+        assert!(all.iter().all(|f| !f.key.display_id().is_empty() && !f.key.scope().is_empty()));
         let mut first = 0;
         store
             .for_each_listed(|_| {

@@ -31,7 +31,6 @@ use rows::{decompress, parse_stored, Scratch};
 
 pub use backend::{import_demo, StoreBackend};
 pub use import::{ImportQueue, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS};
-pub use listing::ListedFinding;
 pub use query::{FindingsPage, GetFindingsRequest, SortCriterion, SORT_FIELDS};
 // The operations' request and response types are the wire module's; these paths are kept for the
 // callers that name them here.
