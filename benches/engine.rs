@@ -15,7 +15,7 @@ use std::time::Instant;
 use hubtriage::generate::{generate, GenOptions};
 use hubtriage::input;
 use hubtriage::model::finding::FindingKey;
-use hubtriage::model::update::BatchUpdateRequest;
+use hubtriage::model::wire::batch_update::BatchUpdateRequest;
 use hubtriage::store::{Caller, GetFindingsRequest, Store};
 use serde_json::json;
 

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use hubtriage::model::finding::FindingKey;
-use hubtriage::model::update::BatchUpdateRequest;
+use hubtriage::model::wire::batch_update::BatchUpdateRequest;
 use hubtriage::store::{Caller, GetFindingsRequest, HistoryRequest, Store, StoreError};
 use serde_json::{json, Value};
 

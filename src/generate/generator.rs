@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use super::compliance::CONTROLS;
+use super::controls::CONTROLS;
 use super::json::IntoJson;
 use super::products::{Product, PRODUCTS};
 use super::random::{ts, DAY_MS, HOUR_MS, R};

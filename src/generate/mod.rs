@@ -26,6 +26,7 @@ use time::OffsetDateTime;
 mod json;
 
 mod compliance;
+mod controls;
 mod exposure;
 mod generator;
 mod guardduty;

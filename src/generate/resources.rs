@@ -534,3 +534,31 @@ fn finish_res(
     m.insert("Details".into(), details);
     Res { json: Value::Object(m), short, region, arn, private_ip }
 }
+
+/// How a control description names the resource it evaluated.
+pub(super) fn kind_noun(kind: Option<Kind>) -> &'static str {
+    match kind {
+        None => "the AWS account",
+        Some(Kind::Bucket) => "an S3 general purpose bucket",
+        Some(Kind::Instance) => "an Amazon EC2 instance",
+        Some(Kind::SecGroup) => "a VPC security group",
+        Some(Kind::Vpc) => "an Amazon VPC",
+        Some(Kind::Volume) => "an Amazon EBS volume",
+        Some(Kind::Role) => "an IAM role",
+        Some(Kind::User) => "an IAM user",
+        Some(Kind::Policy) => "a customer managed IAM policy",
+        Some(Kind::AccessKey) => "an IAM access key",
+        Some(Kind::Function) => "a Lambda function",
+        Some(Kind::Database) => "an RDS DB instance",
+        Some(Kind::Image) => "an ECR container image",
+        Some(Kind::Repository) => "an ECR private repository",
+        Some(Kind::Key) => "an AWS KMS key",
+        Some(Kind::Trail) => "a CloudTrail trail",
+        Some(Kind::Queue) => "an Amazon SQS queue",
+        Some(Kind::Topic) => "an Amazon SNS topic",
+        Some(Kind::Cluster) => "an Amazon EKS cluster",
+        Some(Kind::Table) => "a DynamoDB table",
+        Some(Kind::LoadBalancer) => "an Application Load Balancer",
+        Some(Kind::Secret) => "a Secrets Manager secret",
+    }
+}

@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use super::call::UpdateCall;
 use super::finding::{FindingId, FindingKey};
-use super::update::{BatchUpdateRequest, FindingUpdate, MAX_IDENTIFIERS};
+use super::update::{FindingUpdate, MAX_IDENTIFIERS};
+use super::wire::batch_update::BatchUpdateRequest;
 
 /// Updates and the findings each applies to, in the order their calls are sent.
 #[derive(Debug, Clone, PartialEq)]

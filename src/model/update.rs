@@ -9,8 +9,6 @@ use time::OffsetDateTime;
 
 pub(crate) mod rules;
 
-/// The request is the wire module's; this path is kept for the callers that name it here.
-pub use super::wire::batch_update::BatchUpdateRequest;
 pub use rules::UpdateError;
 
 use super::change::{render, FieldChange};

@@ -12,7 +12,7 @@ use crate::model::call::UpdateCall;
 use crate::model::finding::{FindingId, FindingKey};
 use crate::model::history::HistoryEntry;
 use crate::model::summary::FindingSummary;
-use crate::model::update::BatchUpdateRequest;
+use crate::model::wire::batch_update::BatchUpdateRequest;
 use crate::query::Query;
 
 /// A finding's history is read at most this far (newest first) for the detail pane.

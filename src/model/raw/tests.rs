@@ -232,7 +232,7 @@ fn the_rules_write_only_parsed_members() {
 // one, and a document changed through it is the document changed whole.
 #[test]
 fn the_update_rules_write_only_parsed_members() {
-    use crate::model::update::BatchUpdateRequest;
+    use crate::model::wire::batch_update::BatchUpdateRequest;
     let request = BatchUpdateRequest::from_json(&json!({
         "FindingIdentifiers": [{"Id": "x", "ProductArn": "p"}],
         "Confidence": 10, "Criticality": 20,

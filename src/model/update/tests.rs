@@ -2,6 +2,7 @@
 //! in `model::wire::batch_update`).
 
 use super::*;
+use crate::model::wire::batch_update::BatchUpdateRequest;
 
 fn req(extra: Value) -> Value {
     let mut r = json!({"FindingIdentifiers": [{"Id": "a", "ProductArn": "p"}]});
