@@ -129,7 +129,10 @@ fn write_csv(found: &[Value], out: &mut impl Write) -> Result<()> {
     ])?;
     for doc in found {
         let s = Summary::of(doc);
-        w.write_record([
+        // Provider text, shown as the table shows it: a CSV piped to a terminal (or opened by a
+        // pager) must not let a title's escape sequences act. Newlines in a value become spaces,
+        // so each finding stays one line.
+        let cells = [
             s.id.as_str(),
             &s.product_arn,
             s.severity_label.map_or("", |l| l.as_str()),
@@ -144,8 +147,44 @@ fn write_csv(found: &[Value], out: &mut impl Write) -> Result<()> {
             &s.control_id,
             &s.title,
             &s.updated_at,
-        ])?;
+        ];
+        w.write_record(cells.map(sanitize::line).iter().map(|c| c.as_ref()))?;
     }
     w.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every character a terminal acts on: C0 controls, DEL, C1 controls.
+    fn is_terminal_control(c: char) -> bool {
+        c.is_control()
+    }
+
+    // Provider text reaches the CSV as it does the table: OSC 52 (clipboard), a window title, a
+    // screen clear, BEL, BS, CR and C1 CSI/OSC are made visible and inert, the value still readable.
+    #[test]
+    fn csv_cells_cannot_drive_the_terminal() {
+        let hostile = json!({
+            "Id": "id-1\u{1b}]52;c;cHduZWQ=\u{7}",
+            "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/guardduty",
+            "Title": "Open port\u{1b}]0;pwned\u{7}\u{1b}[2J\u{8}\u{8}\r\u{9b}31m\u{9d}2;x\u{9c}\nnext\tcol",
+            "Resources": [{"Type": "AwsEc2Instance\u{7f}", "Id": "i-0abc\u{1b}[H"}],
+            "UpdatedAt": "2024-01-01T00:00:00Z",
+        });
+        let mut out = Vec::new();
+        write_csv(&[hostile], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let records: Vec<&str> = text.strip_suffix('\n').unwrap().split('\n').collect();
+        assert_eq!(records.len(), 2, "one header and one record, no newline inside a cell: {text:?}");
+        for r in &records {
+            assert!(!r.chars().any(is_terminal_control), "{r:?}");
+        }
+        let row = records[1];
+        assert!(row.starts_with("id-1␛]52;c;cHduZWQ=␇,"), "{row}");
+        assert!(row.contains("Open port␛]0;pwned␇␛[2J␈␈ \u{fffd}31m\u{fffd}2;x\u{fffd} next col"), "{row}");
+        assert!(row.contains("AwsEc2Instance␡,i-0abc␛[H,"), "{row}");
+    }
 }
