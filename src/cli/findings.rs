@@ -55,10 +55,7 @@ pub(super) fn findings(
     let found = select(&store, &q, &sort, limit)?;
     let mut out = std::io::stdout().lock();
     match format {
-        OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &json!({"Findings": found}))?;
-            writeln!(out)?;
-        }
+        OutputFormat::Json => write_json(&found, &mut out)?,
         OutputFormat::Csv => write_csv(&found, &mut out)?,
         OutputFormat::Table => {
             print_table(&found, &mut out)?;
@@ -106,6 +103,12 @@ pub(super) fn print_table(found: &[Value], out: &mut impl Write) -> Result<()> {
             sanitize::line(&s.title)
         )?;
     }
+    Ok(())
+}
+
+fn write_json(found: &[Value], out: &mut impl Write) -> Result<()> {
+    sanitize::json::to_writer_pretty(&mut *out, &json!({"Findings": found}))?;
+    writeln!(out)?;
     Ok(())
 }
 
@@ -186,5 +189,27 @@ mod tests {
         assert!(row.starts_with("id-1␛]52;c;cHduZWQ=␇,"), "{row}");
         assert!(row.contains("Open port␛]0;pwned␇␛[2J␈␈ \u{fffd}31m\u{fffd}2;x\u{fffd} next col"), "{row}");
         assert!(row.contains("AwsEc2Instance␡,i-0abc␛[H,"), "{row}");
+    }
+
+    // JSON escapes C0 controls itself; C1 controls (CSI, OSC), DEL and the bidi overrides and
+    // isolates that reorder what the analyst reads are written as \u escapes too: the same value
+    // when parsed, nothing raw for a terminal to act on.
+    #[test]
+    fn json_output_escapes_c1_del_and_bidi_and_parses_back_the_same() {
+        let hostile = json!({
+            "Id": "id\u{9b}2J\u{7f}",
+            "Title": "abc\u{202e}fdp.exe\u{2066}x\u{2069}\u{202a}\u{202b}\u{202c}\u{202d}\u{2067}\u{2068}",
+            "ProductFields": {"k\u{9d}0;t\u{9c}": "\u{85}\u{80}\u{9f}\u{1b}[31m ok … ✓ é"},
+        });
+        let mut out = Vec::new();
+        write_json(std::slice::from_ref(&hostile), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let bad = |c: char| {
+            c.is_control() && c != '\n' || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        };
+        assert!(!text.chars().any(bad), "{text:?}");
+        assert!(text.contains(r"abc\u202efdp.exe\u2066x"), "{text}");
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, json!({"Findings": [hostile]}));
     }
 }
