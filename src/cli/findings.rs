@@ -204,9 +204,8 @@ mod tests {
         let mut out = Vec::new();
         write_json(std::slice::from_ref(&hostile), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        let bad = |c: char| {
-            c.is_control() && c != '\n' || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        };
+        let bad =
+            |c: char| c.is_control() && c != '\n' || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
         assert!(!text.chars().any(bad), "{text:?}");
         assert!(text.contains(r"abc\u202efdp.exe\u2066x"), "{text}");
         let parsed: Value = serde_json::from_str(&text).unwrap();

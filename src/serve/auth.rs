@@ -133,11 +133,7 @@ fn check_shape(tree: &Value) -> Result<(), String> {
             format!("Keys[{i}] is not an object {{\"AccessKeyId\", \"SecretAccessKey\", \"AccountId\", \"UserName\"?}}")
         })?;
         if let Some(name) = entry.keys().find(|k| !MEMBERS.contains(&k.as_str())) {
-            return Err(format!(
-                "Keys[{i}]: unknown member {}; expected {}",
-                quoted_name(name),
-                MEMBERS.join(", ")
-            ));
+            return Err(format!("Keys[{i}]: unknown member {}; expected {}", quoted_name(name), MEMBERS.join(", ")));
         }
         for name in MEMBERS {
             match entry.get(name) {
