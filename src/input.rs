@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::model::raw::{scan_finding, Incoming};
+use crate::model::sanitize;
 use crate::model::scan::Scanner;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,12 +21,15 @@ pub struct InputError {
     pub message: String,
 }
 
+// The file's name and serde's message (which can quote the file's text) are third-party text:
+// shown made inert, as all such text printed to a terminal.
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (file, message) = (sanitize::line(&self.file), sanitize::line(&self.message));
         if self.line == 0 {
-            write!(f, "{}: {}", self.file, self.message)
+            write!(f, "{file}: {message}")
         } else {
-            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+            write!(f, "{file}:{}:{}: {message}", self.line, self.column)
         }
     }
 }
@@ -80,11 +84,12 @@ pub fn read_bytes(path: &str) -> Result<Bytes, InputError> {
     Ok(raw)
 }
 
+/// The input's name as messages show it: a file's name can carry an escape sequence.
 pub fn display_name(path: &str) -> String {
     if path == "-" {
         "<stdin>".to_string()
     } else {
-        path.to_string()
+        sanitize::line(path).into_owned()
     }
 }
 

@@ -1,8 +1,16 @@
 //! Making third-party text safe to show in a terminal. Finding text comes from providers and may
 //! carry escape sequences that would drive the terminal; every control character becomes a visible
-//! placeholder instead. Applied where text is displayed, never to the stored document.
+//! placeholder instead. Applied where text is displayed, never to the stored document. JSON the
+//! CLI prints is written by `json`, which escapes the same characters as `\uXXXX` instead.
 
 use std::borrow::Cow;
+
+pub mod json;
+
+/// C1 controls (CSI U+009B, OSC U+009D, ...), and the bidi overrides and isolates that reorder text.
+pub(crate) fn is_reordering_or_c1(c: char) -> bool {
+    matches!(c, '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
 
 /// The visible stand-in for one character, or `None` when it is safe as is.
 fn placeholder(c: char, keep_newlines: bool) -> Option<char> {
@@ -12,8 +20,7 @@ fn placeholder(c: char, keep_newlines: bool) -> Option<char> {
         // C0 controls (ESC is U+241B "␛") and DEL, as Unicode control pictures.
         '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32),
         '\u{7f}' => Some('\u{2421}'),
-        // C1 controls (CSI U+009B, OSC U+009D, ...), bidi overrides and isolates that reorder text.
-        '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => Some('\u{fffd}'),
+        _ if is_reordering_or_c1(c) => Some('\u{fffd}'),
         _ => None,
     }
 }

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
+use serde_json::error::Category;
+use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::api::ApiError;
@@ -52,29 +54,97 @@ impl AuthConfig {
         AuthConfig::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
+    /// Errors say which entry and member are wrong (`Keys[1]: AccountId ...`) and never quote a
+    /// value: the file holds secrets, and serde's own messages quote the offending token (a secret
+    /// written as a number, an entry written as one string). The shape is checked on a parsed tree
+    /// first, with this module's messages; the typed reading after it can then fail only on a
+    /// member given twice, which the tree cannot show.
     pub fn parse(text: &str) -> Result<AuthConfig, String> {
-        let file: AuthFile = serde_json::from_str(text).map_err(|e| format!("{}:{}: {e}", e.line(), e.column()))?;
-        let mut keys = HashMap::new();
-        for k in file.keys {
+        let tree: Value = serde_json::from_str(text).map_err(|e| match e.classify() {
+            // serde_json's syntax messages name the expected token, never the text.
+            Category::Syntax | Category::Eof | Category::Io => syntax(&e),
+            Category::Data => format!("{}:{}: not valid JSON", e.line(), e.column()),
+        })?;
+        check_shape(&tree)?;
+        let file: AuthFile = serde_json::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            if message.starts_with("duplicate field") {
+                // A member name of `KeyEntry` or `AuthFile`, never a value.
+                syntax(&e)
+            } else {
+                format!("{}:{}: the file does not have the expected shape", e.line(), e.column())
+            }
+        })?;
+        let mut keys: HashMap<String, (usize, KeyEntry)> = HashMap::new();
+        for (i, k) in file.keys.into_iter().enumerate() {
             if k.account_id.len() != 12 || !k.account_id.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!(
-                    "key {}: AccountId {} is not a 12-digit account id",
-                    k.access_key_id, k.account_id
-                ));
+                return Err(format!("Keys[{i}]: AccountId is not a 12-digit account id"));
             }
             if k.access_key_id.is_empty() || k.secret_access_key.is_empty() {
-                return Err("every key needs a non-empty AccessKeyId and SecretAccessKey".into());
+                return Err(format!("Keys[{i}]: every key needs a non-empty AccessKeyId and SecretAccessKey"));
             }
-            if keys.contains_key(&k.access_key_id) {
-                return Err(format!("access key {} is listed twice", k.access_key_id));
+            if let Some((first, _)) = keys.get(&k.access_key_id) {
+                return Err(format!("Keys[{i}]: AccessKeyId is listed twice (also Keys[{first}])"));
             }
-            keys.insert(k.access_key_id.clone(), k);
+            keys.insert(k.access_key_id.clone(), (i, k));
         }
         if keys.is_empty() {
             return Err("no Keys: list at least one access key".into());
         }
-        Ok(AuthConfig { keys })
+        Ok(AuthConfig { keys: keys.into_iter().map(|(id, (_, k))| (id, k)).collect() })
     }
+}
+
+/// `line:column: message`, without serde_json's own " at line L column C".
+fn syntax(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let message = message.rfind(" at line ").map_or(message.as_str(), |i| &message[..i]);
+    format!("{}:{}: {message}", e.line(), e.column())
+}
+
+const MEMBERS: [&str; 4] = ["AccessKeyId", "SecretAccessKey", "AccountId", "UserName"];
+
+/// An unknown member's name as an error shows it: a misspelt member ("SecretKey") is named, but a
+/// name that is not a short plain word is not shown, since it may be a value in the wrong place
+/// (a secret written as a member name).
+fn quoted_name(name: &str) -> String {
+    if name.len() <= 24 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        format!("\"{name}\"")
+    } else {
+        "(a name that is not a short plain word, not shown)".to_string()
+    }
+}
+
+/// `{"Keys": [{"AccessKeyId", "SecretAccessKey", "AccountId": strings, "UserName"?: string or null}]}`,
+/// checked member by member. Messages name places and members, never values.
+fn check_shape(tree: &Value) -> Result<(), String> {
+    let shape = "expected {\"Keys\": [{\"AccessKeyId\", \"SecretAccessKey\", \"AccountId\", \"UserName\"?}]}";
+    let top = tree.as_object().ok_or_else(|| format!("the file is not a JSON object; {shape}"))?;
+    if let Some(name) = top.keys().find(|k| *k != "Keys") {
+        return Err(format!("unknown member {}; {shape}", quoted_name(name)));
+    }
+    let list = match top.get("Keys") {
+        None => return Err("no Keys: list at least one access key".into()),
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(format!("Keys is not a list; {shape}")),
+    };
+    for (i, entry) in list.iter().enumerate() {
+        let entry = entry.as_object().ok_or_else(|| {
+            format!("Keys[{i}] is not an object {{\"AccessKeyId\", \"SecretAccessKey\", \"AccountId\", \"UserName\"?}}")
+        })?;
+        if let Some(name) = entry.keys().find(|k| !MEMBERS.contains(&k.as_str())) {
+            return Err(format!("Keys[{i}]: unknown member {}; expected {}", quoted_name(name), MEMBERS.join(", ")));
+        }
+        for name in MEMBERS {
+            match entry.get(name) {
+                Some(Value::String(_)) => {}
+                None | Some(Value::Null) if name == "UserName" => {}
+                None => return Err(format!("Keys[{i}]: {name} is missing")),
+                Some(_) => return Err(format!("Keys[{i}]: {name} must be a string")),
+            }
+        }
+    }
+    Ok(())
 }
 
 fn error(code: &'static str, status: u16, message: impl Into<String>) -> ApiError {
@@ -165,5 +235,48 @@ mod tests {
         let bad = r#"{"Keys": [{"AccessKeyId": "A", "SecretAccessKey": "s", "AccountId": "12"}]}"#;
         assert!(AuthConfig::parse(bad).unwrap_err().contains("12-digit"));
         assert!(AuthConfig::parse(r#"{"Keys": [{"AccessKeyId": "A"}]}"#).is_err());
+    }
+
+    // A malformed file says which entry and member are wrong, and never prints a secret: serde's
+    // own messages quote the offending value, and an AccountId swapped with the secret was quoted.
+    #[test]
+    fn auth_file_errors_never_echo_a_secret() {
+        const SECRET: &str = "wJalrXUtnFEMIK7MDENGbPxRfiCYSECRETKEY";
+        let good = r#"{"AccessKeyId": "AKIDOK", "SecretAccessKey": "ok-secret", "AccountId": "111111111111"}"#;
+        let cases = [
+            (format!(r#"{{"Keys": [{good}, "AKIDX:{SECRET}"]}}"#), "Keys[1]"),
+            (format!(r#"{{"Keys": "{SECRET}"}}"#), "Keys"),
+            (
+                format!(r#"{{"Keys": [{good}, {{"AccessKeyId": "B", "SecretAccessKey": ["{SECRET}"], "AccountId": "111111111111"}}]}}"#),
+                "SecretAccessKey",
+            ),
+            (
+                r#"{"Keys": [{"AccessKeyId": "B", "SecretAccessKey": 12345678901234567890, "AccountId": "111111111111"}]}"#
+                    .to_string(),
+                "SecretAccessKey",
+            ),
+            (
+                format!(r#"{{"Keys": [{good}, {{"AccessKeyId": "B", "SecretAccessKey": "111111111111", "AccountId": "{SECRET}"}}]}}"#),
+                "Keys[1]: AccountId",
+            ),
+            (
+                format!(r#"{{"Keys": [{{"AccessKeyId": "B", "SecretAccessKey": "{SECRET}", "AccountId": "1", "Extra\u001b[2J": 1}}]}}"#),
+                "Keys[0]",
+            ),
+            (format!(r#"{{"Keys": [{{"AccessKeyId": "B", "SecretAccessKey": "{SECRET}" "AccountId": "1"}}]}}"#), "1:"),
+            (format!(r#"{{"{SECRET}": []}}"#), "Keys"),
+            (format!(r#"{{"Keys": [{{"AccessKeyId": "B", "SecretAccessKey": {SECRET}}}]}}"#), "1:"),
+        ];
+        for (file, place) in &cases {
+            let e = AuthConfig::parse(file).unwrap_err();
+            assert!(!e.contains(SECRET) && !e.contains("12345678901234567890"), "{e}");
+            assert!(!e.contains('\u{1b}'), "{e:?}");
+            assert!(e.contains(place), "{e} should name {place}");
+        }
+        let twice = format!(r#"{{"Keys": [{good}, {good}]}}"#);
+        assert!(AuthConfig::parse(&twice).unwrap_err().contains("Keys[1]: AccessKeyId"));
+        let dup = r#"{"Keys": [{"AccessKeyId": "B", "SecretAccessKey": "s1", "SecretAccessKey": "s2", "AccountId": "111111111111"}]}"#;
+        let e = AuthConfig::parse(dup).unwrap_err();
+        assert!(e.contains("SecretAccessKey") && !e.contains("s1") && !e.contains("s2"), "{e}");
     }
 }
