@@ -223,3 +223,24 @@ fn provider_text_in_messages_and_history_cannot_drive_the_terminal() {
     let stored: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(stored["Findings"][0]["ProductFields"]["key\u{1b}[31m"], "two");
 }
+
+// History names who made the change (--user), not the note's author (--by, Note.UpdatedBy only).
+#[test]
+fn update_by_sets_the_note_author_but_history_names_the_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let file = generate(dir.path(), 1, 3);
+    assert!(run(&store, &["import", file.to_str().unwrap()]).status.success());
+    let f: Value = serde_json::from_slice(&run(&store, &["findings", "--format", "json"]).stdout).unwrap();
+    let id = f["Findings"][0]["Id"].as_str().unwrap().to_string();
+    let query = format!("id:\"{id}\"");
+    let o = run(&store, &["--user", "alice", "update", &query, "--note", "x", "--by", "bob", "--yes"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let f: Value = serde_json::from_slice(&run(&store, &["findings", "--format", "json"]).stdout).unwrap();
+    assert_eq!(f["Findings"][0]["Note"]["UpdatedBy"], "bob");
+    let o = run(&store, &["history", &id]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("by alice"), "{out}");
+    assert!(!out.contains("by bob"), "{out}");
+}

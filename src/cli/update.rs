@@ -31,7 +31,7 @@ pub struct UpdateArgs {
     pub severity: Option<SeverityLabel>,
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
-    /// Note.UpdatedBy; default --user, else $USER.
+    /// The note's author (Note.UpdatedBy); default --user, else $USER. History always names --user.
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
     #[arg(long, value_name = "STATE", value_parser = parse_verification)]
