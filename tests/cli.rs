@@ -244,3 +244,55 @@ fn update_by_sets_the_note_author_but_history_names_the_user() {
     assert!(out.contains("by alice"), "{out}");
     assert!(!out.contains("by bob"), "{out}");
 }
+
+// Without a terminal, an empty store is shown as it is: nothing is written until the analyst asks
+// for the demo (--load-demo), and the overview says how.
+#[test]
+fn overview_of_an_empty_store_writes_nothing_until_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, r#"{"Findings": []}"#).unwrap();
+    let o = run(&store, &["import", empty.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let count = || -> usize {
+        let o = run(&store, &["findings", "--format", "json"]);
+        assert!(o.status.success(), "{}", text(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["Findings"].as_array().unwrap().len()
+    };
+    let o = run(&store, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("0 findings"), "{}", text(&o));
+    assert!(text(&o).contains("hubtriage --load-demo"), "{}", text(&o));
+    assert_eq!(count(), 0, "the overview wrote nothing");
+    let o = run(&store, &["--load-demo"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(count(), 2000);
+    // Only into an empty store: demo findings are not mixed into real ones.
+    let o = run(&store, &["--load-demo"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("not empty"), "{}", text(&o));
+}
+
+// A mistyped --store on a command that only reads is reported, and nothing is created; a command
+// that writes creates the store.
+#[test]
+fn read_only_commands_never_create_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo");
+    let store = typo.join("s.db");
+    let reads: [&[&str]; 5] =
+        [&["findings"], &["history", "x"], &[], &["api", "GetFindings"], &["api", "GetFindingHistory"]];
+    for args in reads {
+        let o = run(&store, args);
+        assert!(!o.status.success(), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains("no store at"), "{args:?}: {}", text(&o));
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+    }
+    let file = generate(dir.path(), 2, 1);
+    let o = run(&store, &["import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&store, &["findings"]);
+    assert!(o.status.success(), "{}", text(&o));
+}

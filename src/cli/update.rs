@@ -147,7 +147,7 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     // Validate once, with the service's own rules, before touching anything.
     u.validate().map_err(|e| anyhow!("invalid update: {e}"))?;
 
-    let mut store = g.open()?;
+    let mut store = g.open_or_create()?;
     let keys = match &a.ids {
         Some(file) => read_ids(&store, file)?,
         None => {

@@ -19,7 +19,7 @@ mod update;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -53,6 +53,9 @@ pub enum StoreError {
     InvalidInput(String),
     #[error("{0}")]
     Io(String),
+    /// `open_existing` found nothing at the path.
+    #[error("no store at {0}: check --store (or HUBTRIAGE_STORE); commands that only read never create one")]
+    NotFound(PathBuf),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -152,6 +155,8 @@ impl Store {
         Ok(dirs.data_dir().join("findings.db"))
     }
 
+    /// Opens the store at `path`, creating it (and its directory) when there is none: for the
+    /// commands that write.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -159,7 +164,31 @@ impl Store {
                 .map_err(|e| StoreError::Io(format!("cannot create {}: {e}", dir.display())))?;
         }
         let open_err = |source| StoreError::Open { path: path.clone(), source };
-        let mut conn = Connection::open(&path).map_err(open_err)?;
+        let conn = Connection::open(&path).map_err(open_err)?;
+        Store::setup(path, conn)
+    }
+
+    /// Opens the store at `path` only if there is one: for the commands that only read, so that a
+    /// mistyped path is reported instead of leaving an empty store behind.
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        if !path.is_file() {
+            return Err(StoreError::NotFound(path));
+        }
+        // Without SQLITE_OPEN_CREATE: should the file vanish meanwhile, the open fails, creating nothing.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen => {
+                StoreError::NotFound(path.clone())
+            }
+            source => StoreError::Open { path: path.clone(), source },
+        })?;
+        Store::setup(path, conn)
+    }
+
+    /// Configures a freshly opened connection and brings its schema up to date.
+    fn setup(path: PathBuf, mut conn: Connection) -> Result<Store> {
+        let open_err = |source| StoreError::Open { path: path.clone(), source };
         conn.busy_handler(Some(wait_while_busy)).map_err(open_err)?;
         // WAL: readers never block the writer. NORMAL: a committed transaction survives the process
         // being killed (it is in the WAL file); only an OS crash may lose the last commits.
