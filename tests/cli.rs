@@ -223,3 +223,76 @@ fn provider_text_in_messages_and_history_cannot_drive_the_terminal() {
     let stored: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(stored["Findings"][0]["ProductFields"]["key\u{1b}[31m"], "two");
 }
+
+// History names who made the change (--user), not the note's author (--by, Note.UpdatedBy only).
+#[test]
+fn update_by_sets_the_note_author_but_history_names_the_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let file = generate(dir.path(), 1, 3);
+    assert!(run(&store, &["import", file.to_str().unwrap()]).status.success());
+    let f: Value = serde_json::from_slice(&run(&store, &["findings", "--format", "json"]).stdout).unwrap();
+    let id = f["Findings"][0]["Id"].as_str().unwrap().to_string();
+    let query = format!("id:\"{id}\"");
+    let o = run(&store, &["--user", "alice", "update", &query, "--note", "x", "--by", "bob", "--yes"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let f: Value = serde_json::from_slice(&run(&store, &["findings", "--format", "json"]).stdout).unwrap();
+    assert_eq!(f["Findings"][0]["Note"]["UpdatedBy"], "bob");
+    let o = run(&store, &["history", &id]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("by alice"), "{out}");
+    assert!(!out.contains("by bob"), "{out}");
+}
+
+// Without a terminal, an empty store is shown as it is: nothing is written until the analyst asks
+// for the demo (--load-demo), and the overview says how.
+#[test]
+fn overview_of_an_empty_store_writes_nothing_until_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, r#"{"Findings": []}"#).unwrap();
+    let o = run(&store, &["import", empty.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let count = || -> usize {
+        let o = run(&store, &["findings", "--format", "json"]);
+        assert!(o.status.success(), "{}", text(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["Findings"].as_array().unwrap().len()
+    };
+    let o = run(&store, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("0 findings"), "{}", text(&o));
+    assert!(text(&o).contains("hubtriage --load-demo"), "{}", text(&o));
+    assert_eq!(count(), 0, "the overview wrote nothing");
+    let o = run(&store, &["--load-demo"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(count(), 2000);
+    // Only into an empty store: demo findings are not mixed into real ones.
+    let o = run(&store, &["--load-demo"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("not empty"), "{}", text(&o));
+}
+
+// A mistyped --store on a command that only reads is reported, and nothing is created; a command
+// that writes creates the store.
+#[test]
+fn read_only_commands_never_create_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo");
+    let store = typo.join("s.db");
+    let reads: [&[&str]; 5] =
+        [&["findings"], &["history", "x"], &[], &["api", "GetFindings"], &["api", "GetFindingHistory"]];
+    for args in reads {
+        let o = run(&store, args);
+        assert!(!o.status.success(), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains("no store at"), "{args:?}: {}", text(&o));
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+    }
+    let file = generate(dir.path(), 2, 1);
+    let o = run(&store, &["import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&store, &["findings"]);
+    assert!(o.status.success(), "{}", text(&o));
+}

@@ -520,3 +520,26 @@ fn aws_clients_python_suite() {
     assert!(out.contains("OK"), "{out}");
     eprintln!("{out}");
 }
+
+// With --auth, history names the authenticated caller, whatever the Note's UpdatedBy says.
+#[test]
+fn auth_history_names_the_signer_not_the_notes_author() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("auth.json"), AUTH).unwrap();
+    let auth = dir.path().join("auth.json");
+    let s = Server::start_in(dir, &["--auth", auth.to_str().unwrap()]);
+    let admin = creds("AKIDADMIN", "admin/secret");
+    let now = OffsetDateTime::now_utc;
+    let mut mine = findings(s.dir.path(), 1, 9);
+    mine[0]["AwsAccountId"] = json!("111111111111");
+    let r = s.signed(&admin, "POST", "/findings/import", &json!({"Findings": mine}), now()).ok();
+    assert_eq!(r["SuccessCount"], 1, "{r}");
+    let ids = json!([key(&mine[0])]);
+    let body = json!({"FindingIdentifiers": ids, "Note": {"Text": "mine", "UpdatedBy": "bob"}});
+    let r = s.signed(&admin, "PATCH", "/findings/batchupdate", &body, now()).ok();
+    assert_eq!(r["ProcessedFindings"], ids, "{r}");
+    let h = s.signed(&admin, "POST", "/findingHistory/get", &json!({"FindingIdentifier": key(&mine[0])}), now()).ok();
+    assert_eq!(h["Records"][0]["UpdateSource"]["Identity"], "alice", "{h}");
+    let f = s.signed(&admin, "POST", "/findings", &json!({}), now()).ok();
+    assert_eq!(f["Findings"][0]["Note"]["UpdatedBy"], "bob", "{f}");
+}

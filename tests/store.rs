@@ -264,7 +264,8 @@ fn history_records_imports_updates_and_automatic_changes() {
             ("SERVICE", "securityhub.amazonaws.com"),
             ("BATCH_IMPORT_FINDINGS", ARN),
             ("BATCH_IMPORT_FINDINGS", ARN),
-            ("BATCH_UPDATE_FINDINGS", "bob"),
+            // The caller, not the Note's UpdatedBy ("bob"): UpdateSource.Identity is who called.
+            ("BATCH_UPDATE_FINDINGS", "analyst"),
             ("BATCH_IMPORT_FINDINGS", ARN),
         ]
     );

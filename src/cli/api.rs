@@ -23,7 +23,11 @@ pub(super) fn api_call(g: &Global, operation: &str, input_json: Option<&str>) ->
                 .map_err(|e| anyhow!("{}:{}:{}: {e}", input::display_name(file), e.line(), e.column()))?
         }
     };
-    let mut store = g.open()?;
+    // The read operations open an existing store only; the writes create it if need be.
+    let mut store = match op {
+        Operation::GetFindings | Operation::GetFindingHistory => g.open()?,
+        Operation::BatchImportFindings | Operation::BatchUpdateFindings => g.open_or_create()?,
+    };
     match api::call(&mut store, &g.caller(), op, &input) {
         Ok(v) => {
             println!("{}", serde_json::to_string_pretty(&v)?);

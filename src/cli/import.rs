@@ -57,7 +57,7 @@ impl Importer<'_> {
 
 pub(super) fn import(g: &Global, files: &[String]) -> Result<Outcome> {
     crate::alloc::tune_for_bulk_import();
-    let mut store = g.open()?;
+    let mut store = g.open_or_create()?;
     let mut any_failed = false;
     let started = std::time::Instant::now();
     let mut total = 0usize;

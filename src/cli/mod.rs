@@ -35,8 +35,11 @@ pub struct Cli {
     #[command(flatten)]
     pub global: Global,
     /// Open the workbench on a throwaway store filled with the demo dataset.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "load_demo")]
     pub demo: bool,
+    /// Load the demo dataset (2,000 generated findings) into an empty store, then show the overview.
+    #[arg(long)]
+    pub load_demo: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -130,7 +133,14 @@ impl Global {
         }
     }
 
+    /// The existing store, for commands that only read: a mistyped `--store` is reported (non-zero
+    /// exit), never created.
     fn open(&self) -> Result<Store> {
+        Ok(Store::open_existing(&self.store_path()?)?)
+    }
+
+    /// The store, created with its directory when there is none: for commands that write.
+    fn open_or_create(&self) -> Result<Store> {
         Ok(Store::open(&self.store_path()?)?)
     }
 
@@ -150,7 +160,9 @@ impl Global {
 pub fn run(cli: Cli) -> Result<Outcome> {
     let g = &cli.global;
     match cli.command {
+        Some(_) if cli.load_demo => anyhow::bail!("--load-demo is used alone: `hubtriage --load-demo`"),
         None if cli.demo => workbench::workbench(g, true),
+        None if cli.load_demo => workbench::load_demo(g),
         None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => workbench::workbench(g, false),
         None => workbench::overview(g),
         Some(Command::Import { files }) => import::import(g, &files),

@@ -16,7 +16,8 @@ pub enum OrgAction {
 }
 
 pub(super) fn org(g: &Global, action: OrgAction) -> Result<Outcome> {
-    let mut store = g.open()?;
+    // Showing the relations only reads; changing them creates the store if need be.
+    let mut store = if matches!(action, OrgAction::Show) { g.open()? } else { g.open_or_create()? };
     let check = |a: &str| -> Result<()> {
         if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) {
             Ok(())

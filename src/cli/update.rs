@@ -31,7 +31,7 @@ pub struct UpdateArgs {
     pub severity: Option<SeverityLabel>,
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
-    /// Note.UpdatedBy; default --user, else $USER.
+    /// The note's author (Note.UpdatedBy); default --user, else $USER. History always names --user.
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
     #[arg(long, value_name = "STATE", value_parser = parse_verification)]
@@ -147,7 +147,7 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     // Validate once, with the service's own rules, before touching anything.
     u.validate().map_err(|e| anyhow!("invalid update: {e}"))?;
 
-    let mut store = g.open()?;
+    let mut store = g.open_or_create()?;
     let keys = match &a.ids {
         Some(file) => read_ids(&store, file)?,
         None => {

@@ -1,13 +1,14 @@
-//! Without a command: the interactive workbench on a terminal, else the store at a glance.
+//! Without a command: the interactive workbench on a terminal, else the store at a glance; and
+//! `--load-demo`, the one way the demo dataset is written into a store.
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Result};
 
 use super::findings::print_table;
 use super::sort::default_sort;
 use super::{Global, Outcome};
 use crate::model::enums::WorkflowStatus;
 use crate::query;
-use crate::store::Caller;
+use crate::store::{Caller, Store};
 
 /// Without a command, on a terminal: the interactive workbench. `demo` uses a throwaway store in
 /// the temp directory, filled with the demo dataset by the worker and removed on exit.
@@ -34,19 +35,48 @@ pub(super) fn workbench(g: &Global, demo: bool) -> Result<Outcome> {
     result.map(|()| Outcome::Ok)
 }
 
-/// Without a command: the store at a glance. An empty default store is seeded with demo data so a
-/// first run needs no AWS account. (The interactive workbench replaces this view.)
-pub(super) fn overview(g: &Global) -> Result<Outcome> {
-    let mut store = g.open()?;
-    if store.count()? == 0 {
-        eprintln!(
-            "The store {} is empty; loading the demo dataset (2,000 generated findings)...",
+/// How to get findings into an empty store, said by the overview.
+const EMPTY_HINT: &str = "To try hubtriage: `hubtriage --demo` opens the workbench on a throwaway demo store; \
+`hubtriage --load-demo` loads the demo dataset (2,000 generated findings) into this store. \
+Your own findings: `hubtriage import FILE`.";
+
+/// `--load-demo`: the demo dataset imported into an empty store (asked for explicitly: the
+/// overview never writes), then the overview.
+pub(super) fn load_demo(g: &Global) -> Result<Outcome> {
+    let mut store = g.open_or_create()?;
+    let count = store.count()?;
+    if count > 0 {
+        bail!(
+            "the store {} is not empty ({count} findings): the demo loads only into an empty store, so that \
+             demo findings never mix with real ones; `hubtriage --demo` opens a throwaway demo store",
             store.path().display()
         );
-        crate::store::import_demo(&mut store)?;
     }
+    eprintln!("Loading the demo dataset (2,000 generated findings) into {}...", store.path().display());
+    crate::store::import_demo(&mut store)?;
+    overview_of(&store)
+}
+
+/// Without a command and without a terminal: the store at a glance. Writes nothing: an empty store
+/// is shown empty, with how to load the demo. (The interactive workbench replaces this view.)
+pub(super) fn overview(g: &Global) -> Result<Outcome> {
+    // A first run without `--store` has no store yet: that is an empty store, not a mistake.
+    let path = g.store_path()?;
+    if g.store.is_none() && !path.exists() {
+        println!("hubtriage: 0 findings (no store yet at {})", path.display());
+        println!("\n{EMPTY_HINT}");
+        return Ok(Outcome::Ok);
+    }
+    overview_of(&g.open()?)
+}
+
+fn overview_of(store: &Store) -> Result<Outcome> {
     let total = store.count()?;
     println!("hubtriage: {} findings in {}", total, store.path().display());
+    if total == 0 {
+        println!("\n{EMPTY_HINT}");
+        return Ok(Outcome::Ok);
+    }
     let mut counts = std::collections::BTreeMap::<(i64, String), [u64; 4]>::new();
     for (rank, label, status, n) in store.severity_status_counts()? {
         let slot = match WorkflowStatus::parse(&status) {

@@ -19,7 +19,7 @@ mod update;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -53,6 +53,9 @@ pub enum StoreError {
     InvalidInput(String),
     #[error("{0}")]
     Io(String),
+    /// `open_existing` found nothing at the path.
+    #[error("no store at {0}: check --store (or HUBTRIAGE_STORE); commands that only read never create one")]
+    NotFound(PathBuf),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -138,6 +141,25 @@ fn wait_while_busy(tries: i32) -> bool {
     true
 }
 
+/// A new connection's settings and the schema brought up to date.
+fn configure(conn: &mut Connection) -> Result<()> {
+    // WAL: readers never block the writer. NORMAL: a committed transaction survives the process
+    // being killed (it is in the WAL file); only an OS crash may lose the last commits.
+    // 8 KB pages hold three ~2.4 KB finding rows (4 KB pages would waste 40% of each page); every
+    // finding a BatchUpdateFindings call touches rewrites its whole page into the WAL, so pages no
+    // larger than that. Only takes effect on a new file, before its first table; stores created
+    // with 16 KB pages (before schema 3) keep them.
+    conn.pragma_update(None, "page_size", 8_192)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    // Checkpoints run in the background (see Checkpointer); this is the backstop should that thread
+    // be stuck: 65,536 pages (512 MB with 8 KB pages).
+    conn.pragma_update(None, "wal_autocheckpoint", 65_536)?;
+    conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+    schema::migrate(conn)
+}
+
 /// Finds a finding's row by its identity: ?1 its `id_hash`, ?2 its Id, ?3 its ProductArn.
 const BY_KEY: &str = "id_hash = ?1 AND id = ?2 AND product_arn = ?3";
 
@@ -152,6 +174,8 @@ impl Store {
         Ok(dirs.data_dir().join("findings.db"))
     }
 
+    /// Opens the store at `path`, creating it (and its directory) when there is none: for the
+    /// commands that write.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -159,23 +183,48 @@ impl Store {
                 .map_err(|e| StoreError::Io(format!("cannot create {}: {e}", dir.display())))?;
         }
         let open_err = |source| StoreError::Open { path: path.clone(), source };
-        let mut conn = Connection::open(&path).map_err(open_err)?;
+        let conn = Connection::open(&path).map_err(open_err)?;
+        Store::setup(path, conn)
+    }
+
+    /// Opens the store at `path` only if there is one: for the commands that only read, so that a
+    /// mistyped path is reported instead of leaving an empty store behind.
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        if !path.is_file() {
+            return Err(StoreError::NotFound(path));
+        }
+        // Without SQLITE_OPEN_CREATE: should the file vanish meanwhile, the open fails, creating nothing.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen => {
+                StoreError::NotFound(path.clone())
+            }
+            source => StoreError::Open { path: path.clone(), source },
+        })?;
+        Store::setup(path, conn)
+    }
+
+    /// Configures a freshly opened connection and brings its schema up to date.
+    fn setup(path: PathBuf, mut conn: Connection) -> Result<Store> {
+        let open_err = |source| StoreError::Open { path: path.clone(), source };
         conn.busy_handler(Some(wait_while_busy)).map_err(open_err)?;
-        // WAL: readers never block the writer. NORMAL: a committed transaction survives the process
-        // being killed (it is in the WAL file); only an OS crash may lose the last commits.
-        // 8 KB pages hold three ~2.4 KB finding rows (4 KB pages would waste 40% of each page); every
-        // finding a BatchUpdateFindings call touches rewrites its whole page into the WAL, so pages no
-        // larger than that. Only takes effect on a new file, before its first table; stores created
-        // with 16 KB pages (before schema 3) keep them.
-        conn.pragma_update(None, "page_size", 8_192).map_err(open_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
-        conn.pragma_update(None, "cache_size", -65_536).map_err(open_err)?;
-        // Checkpoints run in the background (see Checkpointer); this is the backstop should that thread
-        // be stuck: 65,536 pages (512 MB with 8 KB pages).
-        conn.pragma_update(None, "wal_autocheckpoint", 65_536).map_err(open_err)?;
-        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024).map_err(open_err)?;
-        schema::migrate(&mut conn).map_err(|e| match e {
+        // Two processes creating the same new store at once: switching a new file to WAL takes its
+        // exclusive lock without calling the busy handler, so the loser gets SQLITE_BUSY at once.
+        // Every step here is idempotent (the migrations check the version inside their transaction),
+        // so a busy store is waited for as the busy handler would, and the setup run again.
+        let mut tries = 0;
+        let configured = loop {
+            match configure(&mut conn) {
+                Err(StoreError::Sqlite(e))
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) && wait_while_busy(tries) =>
+                {
+                    tries += 1;
+                }
+                other => break other,
+            }
+        };
+        configured.map_err(|e| match e {
             StoreError::Sqlite(source) => open_err(source),
             other => other,
         })?;
@@ -331,5 +380,30 @@ mod tests {
         // Stored in every row: these values must never change.
         assert_eq!(id_hash(""), 0xcbf2_9ce4_8422_2325_u64 as i64);
         assert_eq!(id_hash("a"), 0xaf63_dc4c_8601_ec8c_u64 as i64);
+    }
+
+    // Two processes (here threads, each with its own connection) creating the same new store at
+    // once both succeed, as sharing an existing store does.
+    #[test]
+    fn creating_a_new_store_twice_at_once_succeeds() {
+        let dir = tempfile::tempdir().unwrap();
+        for round in 0..200 {
+            let path = dir.path().join(format!("new-{round}")).join("s.db");
+            let barrier = std::sync::Barrier::new(4);
+            std::thread::scope(|s| {
+                let opens: Vec<_> = (0..4)
+                    .map(|_| {
+                        s.spawn(|| {
+                            barrier.wait();
+                            Store::open(&path).map(|store| store.count())
+                        })
+                    })
+                    .collect();
+                for open in opens {
+                    let result = open.join().unwrap();
+                    assert!(matches!(result, Ok(Ok(0))), "round {round}: {result:?}");
+                }
+            });
+        }
     }
 }

@@ -25,8 +25,9 @@ impl Store {
         let now = self.now();
         let now_text = timestamp::format(now);
         let now_ns = timestamp::to_nanos(now);
-        let identity = request.update.note.as_ref().map_or(caller.identity.as_str(), |n| n.updated_by.as_str());
-        let identity = identity.to_string();
+        // History's UpdateSource.Identity is the calling principal, as at AWS; the Note's UpdatedBy is
+        // whatever the caller wrote into the note, so it cannot name who made the change.
+        let identity = caller.identity.clone();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let codec = &self.codec;
         // 1. Look every finding up, in order (the answers' order is the identifiers').
@@ -256,5 +257,21 @@ mod tests {
         store.batch_update(&caller, &set("RESOLVED")).unwrap();
         assert!(store.conn.total_changes() > changes);
         assert_eq!(history(&store), 6);
+    }
+
+    // UpdateSource.Identity is the calling principal (GetFindingHistory API reference); a Note's
+    // UpdatedBy is the note's own field and must not name the actor in history.
+    #[test]
+    fn history_records_the_caller_not_the_notes_author() {
+        let (_dir, mut store, _, findings) = imported(1);
+        let key = FindingKey::of(&findings[0]).unwrap();
+        let request = BatchUpdateRequest::from_json(&json!({
+            "FindingIdentifiers": [key.to_json()], "Note": {"Text": "looked", "UpdatedBy": "bob"}
+        }))
+        .unwrap();
+        store.batch_update(&Caller::unrestricted("alice"), &request).unwrap();
+        assert_eq!(store.get(&key).unwrap().unwrap()["Note"]["UpdatedBy"], "bob");
+        let page = store.finding_history(&crate::store::HistoryRequest::new(key)).unwrap();
+        assert_eq!(page.records[0].identity, "alice");
     }
 }
