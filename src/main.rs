@@ -22,7 +22,8 @@ fn main() -> ExitCode {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("hubtriage: {e:#}");
+            // Errors can quote third-party text (file names, values); none of it may drive the terminal.
+            eprintln!("hubtriage: {}", hubtriage::model::sanitize::text(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -14,6 +14,9 @@ fn run(store: &Path, args: &[&str]) -> Output {
         .env("HUBTRIAGE_STORE", store)
         .env_remove("HUBTRIAGE_ACCOUNT")
         .env("HUBTRIAGE_USER", "tester")
+        // Never the user's own config.toml: a config directory of the test's own, empty unless the
+        // test writes one.
+        .env("XDG_CONFIG_HOME", store.parent().unwrap_or(store).join("config"))
         .stdin(Stdio::null())
         .output()
         .unwrap()
@@ -294,5 +297,27 @@ fn read_only_commands_never_create_a_store() {
     let o = run(&store, &["import", file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     let o = run(&store, &["findings"]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn suppress_reason_required_holds_for_the_cli_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let file = generate(dir.path(), 5, 4);
+    assert!(run(&store, &["import", file.to_str().unwrap()]).status.success());
+    // Without the setting, a suppression needs no reason.
+    let o = run(&store, &["update", "--workflow", "suppressed", "--yes", "sev>=informational"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let cfg = dir.path().join("config").join("hubtriage");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("config.toml"), "suppress_reason_required = true\n").unwrap();
+    let o = run(&store, &["update", "--workflow", "suppressed", "--yes", "sev>=informational"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("a reason is required to suppress"), "{}", text(&o));
+    let o = run(&store, &["update", "--workflow", "suppressed", "--note", "   ", "--yes", "sev>=informational"]);
+    assert!(!o.status.success(), "a blank note is no reason: {}", text(&o));
+    let o =
+        run(&store, &["update", "--workflow", "suppressed", "--note", "accepted risk", "--yes", "sev>=informational"]);
     assert!(o.status.success(), "{}", text(&o));
 }

@@ -30,7 +30,7 @@ pub(super) fn api_call(g: &Global, operation: &str, input_json: Option<&str>) ->
     };
     match api::call(&mut store, &g.caller(), op, &input) {
         Ok(v) => {
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            println!("{}", crate::model::sanitize::json::to_string_pretty(&v)?);
             Ok(Outcome::Ok)
         }
         Err(e) => {
@@ -40,7 +40,7 @@ pub(super) fn api_call(g: &Global, operation: &str, input_json: Option<&str>) ->
                 op.name(),
                 sanitize::text(&e.message)
             );
-            println!("{}", serde_json::to_string_pretty(&e.to_json())?);
+            println!("{}", crate::model::sanitize::json::to_string_pretty(&e.to_json())?);
             Ok(Outcome::Failed)
         }
     }

@@ -15,9 +15,9 @@ pub(super) fn history(g: &Global, id: &str, product_arn: Option<&str>) -> Result
         None => {
             let keys = store.keys_for_id(id)?;
             match keys.as_slice() {
-                [] => bail!("no finding has Id {id}"),
+                [] => bail!("no finding has Id {}", sanitize::line(id)),
                 [k] => k.clone(),
-                _ => bail!("{} products have a finding with Id {id}; pass --product-arn", keys.len()),
+                _ => bail!("{} products have a finding with Id {}; pass --product-arn", keys.len(), sanitize::line(id)),
             }
         }
     };

@@ -93,9 +93,14 @@ fn read_ids(store: &Store, file: &str) -> Result<Vec<FindingKey>> {
             _ => {
                 let found = store.keys_for_id(line)?;
                 match found.len() {
-                    0 => bail!("{file}:{}: no finding has Id {line}", n + 1),
+                    0 => bail!("{}:{}: no finding has Id {}", sanitize::line(file), n + 1, sanitize::line(line)),
                     1 => keys.extend(found),
-                    k => bail!("{file}:{}: {k} products have a finding with Id {line}; write \"ProductArn Id\"", n + 1),
+                    k => bail!(
+                        "{}:{}: {k} products have a finding with Id {}; write \"ProductArn Id\"",
+                        sanitize::line(file),
+                        n + 1,
+                        sanitize::line(line)
+                    ),
                 }
             }
         }
@@ -141,6 +146,14 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
             .collect::<Result<Vec<_>>>()?;
         u.user_defined_fields = Some(pairs);
     }
+    // The workbench's rule holds here too (config.toml: suppress_reason_required): a suppression says why.
+    let blank_note = u.note.as_ref().is_none_or(|n| n.text.trim().is_empty());
+    if u.workflow_status == Some(WorkflowStatus::Suppressed) && blank_note {
+        let settings = crate::tui::Settings::load(crate::tui::Settings::file().as_deref())?;
+        if settings.suppress_reason_required {
+            bail!("a reason is required to suppress (config: suppress_reason_required): pass --note REASON");
+        }
+    }
     if u.is_empty() {
         bail!("nothing to update: give at least one of --workflow, --severity, --note, --verification, --confidence, --criticality, --type, --field");
     }
@@ -169,7 +182,7 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
         if let Some(first) = plan.requests().next() {
             println!(
                 "First call's request (dry run, nothing sent):\n{}",
-                serde_json::to_string_pretty(&first.to_json())?
+                sanitize::json::to_string_pretty(&first.to_json())?
             );
         }
         return Ok(Outcome::Ok);
