@@ -43,6 +43,9 @@ pub enum SigError {
     Incomplete(String),
     #[error("Signature expired: {request} is now earlier than {earliest} or later than {latest}")]
     Expired { request: String, earliest: String, latest: String },
+    /// Signed for another service or region than the server's (AWS checks the scope first).
+    #[error("{0}")]
+    Scope(String),
     #[error(
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret \
          Access Key and signing method. Consult the service documentation for details."
@@ -286,13 +289,13 @@ pub fn sign(req: &Request<'_>, creds: &Credentials, region: &str, at: OffsetDate
 }
 
 /// The request's `X-Amz-Date` (or `Date`) header.
-fn request_time(req: &Request<'_>) -> Result<(String, OffsetDateTime), SigError> {
-    if let Some(v) = header_value(req.headers, "x-amz-date") {
+fn request_time(headers: &[(String, String)]) -> Result<(String, OffsetDateTime), SigError> {
+    if let Some(v) = header_value(headers, "x-amz-date") {
         let t = parse_amz_date(&v)
             .ok_or_else(|| SigError::Incomplete(format!("X-Amz-Date {v} is not in the yyyyMMdd'T'HHmmss'Z' format")))?;
         return Ok((v, t));
     }
-    if let Some(v) = header_value(req.headers, "date") {
+    if let Some(v) = header_value(headers, "date") {
         let t = OffsetDateTime::parse(&v, &time::format_description::well_known::Rfc2822)
             .map_err(|_| SigError::Incomplete(format!("Date header {v} is not an HTTP date")))?;
         return Ok((format_amz_date(t), t));
@@ -302,10 +305,26 @@ fn request_time(req: &Request<'_>) -> Result<(String, OffsetDateTime), SigError>
     ))
 }
 
-/// Checks `req`'s signature made with `secret`, and its time against `now`. The caller has looked up
-/// `secret` by `auth.access_key_id`.
-pub fn verify(req: &Request<'_>, auth: &Authorization, secret: &str, now: OffsetDateTime) -> Result<(), SigError> {
-    let (amz_date, at) = request_time(req)?;
+/// Everything about a signed request that can be checked from its headers alone: the time against
+/// `now`, the credential scope (Security Hub in `region`, the date of the request) and that `host`
+/// is signed. A server runs this before reading the body, so a request that cannot be genuine is
+/// refused without the server holding its body. Returns the request's `X-Amz-Date`.
+pub fn check_headers(
+    headers: &[(String, String)],
+    auth: &Authorization,
+    region: &str,
+    now: OffsetDateTime,
+) -> Result<String, SigError> {
+    if auth.service != SERVICE {
+        return Err(SigError::Scope(format!("Credential should be scoped to correct service: '{SERVICE}'. ")));
+    }
+    if auth.region != region {
+        return Err(SigError::Scope(format!(
+            "Credential should be scoped to a valid region, not '{}'. This endpoint answers for '{region}'.",
+            auth.region
+        )));
+    }
+    let (amz_date, at) = request_time(headers)?;
     if (at - now).abs() > MAX_SKEW {
         return Err(SigError::Expired {
             request: amz_date,
@@ -318,6 +337,24 @@ pub fn verify(req: &Request<'_>, auth: &Authorization, secret: &str, now: Offset
     }
     if !auth.signed_headers.iter().any(|h| h == "host") {
         return Err(SigError::Incomplete("'Host' must be a 'SignedHeader' in the AWS Authorization.".into()));
+    }
+    Ok(amz_date)
+}
+
+/// Checks `req`'s signature made with `secret` for Security Hub in `region`, and its time against
+/// `now` (all of `check_headers`, then the signature over the body). The caller has looked up
+/// `secret` by `auth.access_key_id`.
+pub fn verify(
+    req: &Request<'_>,
+    auth: &Authorization,
+    secret: &str,
+    region: &str,
+    now: OffsetDateTime,
+) -> Result<(), SigError> {
+    let amz_date = check_headers(req.headers, auth, region, now)?;
+    // AWS compares the signature as it writes it: 64 lower-case hex digits, nothing else matches.
+    if auth.signature.len() != 64 || !auth.signature.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(SigError::Mismatch);
     }
     let scope = format!("{}/{}/{}/aws4_request", auth.date, auth.region, auth.service);
     let sts = string_to_sign(&amz_date, &scope, &canonical_request(req, &auth.signed_headers));
@@ -423,7 +460,7 @@ mod tests {
     fn verify_accepts_what_sign_produced() {
         let (headers, auth) = signed_request(BODY_A, "20250115T093000Z");
         let req = Request { method: "POST", path: "/findings", query: "", headers: &headers, body: BODY_A.as_bytes() };
-        assert_eq!(verify(&req, &auth, SECRET, at("20250115T094000Z")), Ok(()));
+        assert_eq!(verify(&req, &auth, SECRET, "us-east-1", at("20250115T094000Z")), Ok(()));
         assert_eq!(auth.access_key_id, "AKIDEXAMPLE");
     }
 
@@ -432,7 +469,7 @@ mod tests {
         let (headers, auth) = signed_request(BODY_A, "20250115T093000Z");
         let now = at("20250115T093100Z");
         let ok = |method, path, query, headers: &Vec<(String, String)>, body: &str| {
-            verify(&Request { method, path, query, headers, body: body.as_bytes() }, &auth, SECRET, now)
+            verify(&Request { method, path, query, headers, body: body.as_bytes() }, &auth, SECRET, "us-east-1", now)
         };
         assert_eq!(ok("POST", "/findings", "", &headers, &BODY_A.replace("50", "51")), Err(SigError::Mismatch));
         assert_eq!(ok("PATCH", "/findings", "", &headers, BODY_A), Err(SigError::Mismatch));
@@ -445,7 +482,7 @@ mod tests {
         other_date.iter_mut().find(|(n, _)| n == "x-amz-date").unwrap().1 = "20250115T093001Z".into();
         assert_eq!(ok("POST", "/findings", "", &other_date, BODY_A), Err(SigError::Mismatch));
         let req = Request { method: "POST", path: "/findings", query: "", headers: &headers, body: BODY_A.as_bytes() };
-        assert_eq!(verify(&req, &auth, "not-the-secret", now), Err(SigError::Mismatch));
+        assert_eq!(verify(&req, &auth, "not-the-secret", "us-east-1", now), Err(SigError::Mismatch));
         // Headers that were not signed may change (proxies add some).
         let mut extra = headers.clone();
         extra.push(("User-Agent".into(), "something".into()));
@@ -456,9 +493,80 @@ mod tests {
     fn verify_rejects_requests_outside_the_clock_skew() {
         let (headers, auth) = signed_request(BODY_A, "20250115T093000Z");
         let req = Request { method: "POST", path: "/findings", query: "", headers: &headers, body: BODY_A.as_bytes() };
-        assert!(matches!(verify(&req, &auth, SECRET, at("20250115T094600Z")), Err(SigError::Expired { .. })));
-        assert!(matches!(verify(&req, &auth, SECRET, at("20250115T091400Z")), Err(SigError::Expired { .. })));
-        assert_eq!(verify(&req, &auth, SECRET, at("20250115T094400Z")), Ok(()));
+        assert!(matches!(
+            verify(&req, &auth, SECRET, "us-east-1", at("20250115T094600Z")),
+            Err(SigError::Expired { .. })
+        ));
+        assert!(matches!(
+            verify(&req, &auth, SECRET, "us-east-1", at("20250115T091400Z")),
+            Err(SigError::Expired { .. })
+        ));
+        assert_eq!(verify(&req, &auth, SECRET, "us-east-1", at("20250115T094400Z")), Ok(()));
+    }
+
+    /// Signs BODY_A at 09:30 for `region` and `service`, as `sign` does for Security Hub.
+    fn scoped_request(region: &str, service: &str) -> (Vec<(String, String)>, Authorization) {
+        let mut headers = vector_a_headers();
+        headers.push(("x-amz-date".into(), "20250115T093000Z".into()));
+        let signed = vec!["content-type".to_string(), "host".to_string(), "x-amz-date".to_string()];
+        let req = Request { method: "POST", path: "/findings", query: "", headers: &headers, body: BODY_A.as_bytes() };
+        let scope = format!("20250115/{region}/{service}/aws4_request");
+        let sts = string_to_sign("20250115T093000Z", &scope, &canonical_request(&req, &signed));
+        let signature = hex::encode(hmac(&signing_key(SECRET, "20250115", region, service), sts.as_bytes()));
+        let auth = Authorization {
+            access_key_id: "AKIDEXAMPLE".into(),
+            date: "20250115".into(),
+            region: region.into(),
+            service: service.into(),
+            signed_headers: signed,
+            signature,
+        };
+        (headers, auth)
+    }
+
+    #[test]
+    fn verify_refuses_another_service_or_region_than_the_servers() {
+        let now = at("20250115T093100Z");
+        let check = |region: &str, service: &str, server: &str| {
+            let (headers, auth) = scoped_request(region, service);
+            let req =
+                Request { method: "POST", path: "/findings", query: "", headers: &headers, body: BODY_A.as_bytes() };
+            verify(&req, &auth, SECRET, server, now)
+        };
+        assert_eq!(check("us-east-1", SERVICE, "us-east-1"), Ok(()));
+        assert_eq!(check("eu-west-1", SERVICE, "eu-west-1"), Ok(()));
+        for (region, service, server) in [
+            ("us-east-1", "s3", "us-east-1"),
+            ("us-east-1", "iam", "us-east-1"),
+            ("eu-west-1", SERVICE, "us-east-1"),
+            ("xx-nowhere-9", SERVICE, "us-east-1"),
+            ("us-east-1", SERVICE, "eu-west-1"),
+        ] {
+            let e = check(region, service, server).unwrap_err();
+            assert!(matches!(&e, SigError::Scope(m) if m.contains("scoped")), "{region}/{service}: {e:?}");
+        }
+        // Refused from the headers alone, before any body is read.
+        let (headers, auth) = scoped_request("us-east-1", "s3");
+        assert!(matches!(check_headers(&headers, &auth, "us-east-1", now), Err(SigError::Scope(_))));
+        let (headers, auth) = scoped_request("us-east-1", SERVICE);
+        assert_eq!(check_headers(&headers, &auth, "us-east-1", now), Ok("20250115T093000Z".to_string()));
+        assert!(matches!(
+            check_headers(&headers, &auth, "us-east-1", at("20250115T100000Z")),
+            Err(SigError::Expired { .. })
+        ));
+    }
+
+    #[test]
+    fn verify_refuses_an_upper_case_or_malformed_signature() {
+        let (headers, mut auth) = scoped_request("us-east-1", SERVICE);
+        let req = Request { method: "POST", path: "/findings", query: "", headers: &headers, body: BODY_A.as_bytes() };
+        let now = at("20250115T093100Z");
+        assert_eq!(verify(&req, &auth, SECRET, "us-east-1", now), Ok(()));
+        let good = auth.signature.clone();
+        for bad in [good.to_ascii_uppercase(), format!("{good}00"), good[..62].to_string(), format!(" {good}")] {
+            auth.signature = bad;
+            assert_eq!(verify(&req, &auth, SECRET, "us-east-1", now), Err(SigError::Mismatch));
+        }
     }
 
     #[test]

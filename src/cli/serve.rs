@@ -17,7 +17,8 @@ Auth file (JSON):
   {\"Keys\": [{\"AccessKeyId\": \"AKIAADMIN\", \"SecretAccessKey\": \"...\", \"AccountId\": \"111111111111\",
              \"UserName\": \"alice\"}]}
 Without --auth, requests are not verified and every caller is --account (default: administrator of
-every account).
+every account). With --auth, a request must be signed for service securityhub in --region (as an
+AWS endpoint refuses a signature scoped to another service or region).
 
 Fault SPEC: comma-separated items, each drawn independently per request (RATE a probability, default 1):
   latency=DURATION[@RATE]  delay the answer (200ms, 1s)
@@ -49,6 +50,9 @@ pub struct ServeArgs {
     /// Seed of the fault draws, for reproducible runs.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// The region this endpoint answers for: with --auth, requests must be signed for it.
+    #[arg(long, default_value = crate::serve::DEFAULT_REGION, value_name = "REGION")]
+    pub region: String,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -70,6 +74,7 @@ pub(super) fn serve(g: &Global, args: ServeArgs) -> Result<Outcome> {
         throttle: args.throttle == Some(ThrottleMode::Aws),
         fault: args.fault.unwrap_or_default(),
         seed: args.seed,
+        region: args.region,
         default_caller: g.caller(),
     })?;
     Ok(Outcome::Ok)

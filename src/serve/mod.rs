@@ -38,7 +38,8 @@ use pool::StorePool;
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// The account named in hub ARNs when callers are not mapped to accounts (no `--auth`).
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
-const DEFAULT_REGION: &str = "us-east-1";
+/// The region `serve` answers for unless `--region` says otherwise.
+pub const DEFAULT_REGION: &str = "us-east-1";
 /// Connections still open this long after a shutdown signal are cut.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
@@ -66,6 +67,8 @@ pub struct ServeOptions {
     pub throttle: bool,
     pub fault: FaultSpec,
     pub seed: u64,
+    /// The region requests must be signed for with `--auth`, and the hub ARN's region.
+    pub region: String,
     /// The caller without `--auth` (the CLI's `--account`/`--user`).
     pub default_caller: Caller,
 }
@@ -131,6 +134,7 @@ impl Latencies {
 struct State {
     pool: StorePool,
     auth: Option<AuthConfig>,
+    region: String,
     default_caller: Caller,
     throttle: Option<Throttle>,
     faults: Faults,
@@ -176,7 +180,7 @@ impl State {
 
     fn hub_call(&self, route: Route, caller: &Caller, region: Option<&str>) -> Result<Value, ApiError> {
         let account = caller.account.clone().unwrap_or_else(|| DEFAULT_ACCOUNT.to_string());
-        let region = region.filter(|r| !r.is_empty()).unwrap_or(DEFAULT_REGION);
+        let region = region.filter(|r| !r.is_empty()).unwrap_or(&self.region);
         let arn = format!("arn:aws:securityhub:{region}:{account}:hub/default");
         let mut hubs = self.hubs.lock().map_err(|_| internal("hub state lock poisoned"))?;
         let not_subscribed = || ApiError {
@@ -418,7 +422,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         return Err(ServeError::OpenWithoutAuth(opts.listen));
     }
     let auth = match &opts.auth {
-        Some(p) => Some(AuthConfig::load(p).map_err(ServeError::Auth)?),
+        Some(p) => Some(AuthConfig::load(p).map_err(ServeError::Auth)?.in_region(&opts.region)),
         None => None,
     };
     // Two read connections: one per core; more would only queue on the CPU.
@@ -427,6 +431,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     let state = Arc::new(State {
         pool,
         auth,
+        region: opts.region,
         default_caller: opts.default_caller,
         throttle: opts.throttle.then(Throttle::new),
         faults: Faults::new(opts.fault, opts.seed),
