@@ -230,3 +230,30 @@ fn signatures_scoped_elsewhere_upper_case_or_doubled_are_refused() {
     eu.send("POST", "/findings", &eu.signed(ADMIN, "us-east-1", "securityhub", body), body)
         .error(403, "InvalidSignatureException");
 }
+
+#[test]
+fn unauthenticated_requests_are_refused_before_their_body_is_read() {
+    let s = Server::start(true, &[]);
+    let old = OffsetDateTime::now_utc() - time::Duration::minutes(20);
+    let cases: Vec<(&str, Vec<(String, String)>, &str)> = vec![
+        ("unsigned", vec![], "MissingAuthenticationTokenException"),
+        ("unknown key", s.signed(("AKIDNOBODY", "x"), "us-east-1", "securityhub", b"{"), "UnrecognizedClientException"),
+        ("other region", s.signed(ADMIN, "eu-west-1", "securityhub", b"{"), "InvalidSignatureException"),
+        ("other service", s.signed(ADMIN, "us-east-1", "s3", b"{"), "InvalidSignatureException"),
+        (
+            "expired",
+            sign(&s.addr, ADMIN, "POST", "/findings", b"{", "us-east-1", "securityhub", old),
+            "InvalidSignatureException",
+        ),
+    ];
+    for (what, headers, code) in cases {
+        // 16 MB announced, one byte sent: the answer must not wait for the rest.
+        let mut c = s.connect();
+        c.write_all(&head(&s.addr, "POST", "/findings", &headers, 16_000_000)).unwrap();
+        c.write_all(b"{").unwrap();
+        let started = Instant::now();
+        let reply = read_reply(&mut c).unwrap_or_else(|e| panic!("{what}: no answer before the body: {e}"));
+        assert!(started.elapsed() < Duration::from_secs(5), "{what}: {:?}", started.elapsed());
+        reply.error(403, code);
+    }
+}

@@ -30,7 +30,7 @@ use crate::model::timestamp;
 use crate::sigv4;
 use crate::store::Caller;
 use auth::AuthConfig;
-use limits::{FaultSpec, Faults, Throttle};
+use limits::{BodyBudget, BodyReservation, FaultSpec, Faults, Throttle};
 use pool::StorePool;
 
 /// Largest request body read. BatchImportFindings' own limit is 6 MB, a store rule answered with
@@ -138,6 +138,7 @@ struct State {
     default_caller: Caller,
     throttle: Option<Throttle>,
     faults: Faults,
+    body_budget: BodyBudget,
     hubs: Mutex<HashMap<String, OffsetDateTime>>,
     latencies: Latencies,
     request_base: u64,
@@ -230,8 +231,24 @@ fn error(code: &'static str, status: u16, message: impl Into<String>) -> ApiErro
 /// the client, still sending, reads the answer instead of a reset connection.
 const DRAIN_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Reads the request body up to `MAX_BODY_BYTES`.
-async fn read_body(headers: &hyper::HeaderMap, mut body: Incoming) -> Result<Bytes, ApiError> {
+/// Request bodies held at once (`limits::BodyBudget`): sixteen of the largest.
+const BODY_BUDGET_BYTES: usize = 16 * MAX_BODY_BYTES;
+/// How long a body waits for room in the budget before it is refused with a 503 (which SDKs retry).
+const BODY_BUDGET_WAIT: Duration = Duration::from_secs(10);
+
+/// Reads the request body up to `MAX_BODY_BYTES`, holding room for it in `budget`.
+async fn read_body(
+    headers: &hyper::HeaderMap,
+    mut body: Incoming,
+    budget: &BodyBudget,
+) -> Result<(Bytes, BodyReservation), ApiError> {
+    let busy = || {
+        error(
+            "ServiceUnavailableException",
+            503,
+            "The server is reading too many request bodies at once; retry the request",
+        )
+    };
     let too_large = || {
         error(
             "RequestEntityTooLargeException",
@@ -243,7 +260,12 @@ async fn read_body(headers: &hyper::HeaderMap, mut body: Incoming) -> Result<Byt
     if declared.is_some_and(|n| n > DRAIN_BYTES) {
         return Err(too_large());
     }
-    let mut buf = Vec::with_capacity(declared.map_or(0, |n| n.min(MAX_BODY_BYTES as u64) as usize));
+    let mut held = BodyReservation::default();
+    let capacity = declared.map_or(0, |n| n.min(MAX_BODY_BYTES as u64) as usize);
+    if !budget.reserve(&mut held, capacity).await {
+        return Err(busy());
+    }
+    let mut buf = Vec::with_capacity(capacity);
     let mut total = 0u64;
     while let Some(frame) = body.frame().await {
         let frame =
@@ -251,6 +273,10 @@ async fn read_body(headers: &hyper::HeaderMap, mut body: Incoming) -> Result<Byt
         if let Ok(data) = frame.into_data() {
             total += data.len() as u64;
             if total <= MAX_BODY_BYTES as u64 {
+                // A body without a Content-Length (chunked) grows its reservation as it arrives.
+                if !budget.reserve(&mut held, total as usize).await {
+                    return Err(busy());
+                }
                 buf.extend_from_slice(&data);
             } else if total > DRAIN_BYTES {
                 return Err(too_large());
@@ -260,7 +286,7 @@ async fn read_body(headers: &hyper::HeaderMap, mut body: Incoming) -> Result<Byt
     if total > MAX_BODY_BYTES as u64 {
         return Err(too_large());
     }
-    Ok(Bytes::from(buf))
+    Ok((Bytes::from(buf), held))
 }
 
 /// The JSON body: `{}` when empty; anything but a JSON object is a serialization error.
@@ -328,16 +354,22 @@ impl From<ApiError> for Answer {
 
 async fn answer(state: &State, req: Request<Incoming>) -> Answer {
     let (parts, body) = req.into_parts();
-    let body = match read_body(&parts.headers, body).await {
-        Ok(b) => b,
-        Err(e) => return e.into(),
-    };
     // Authentication comes first, as at AWS's front end: an unsigned request learns nothing else.
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
         .filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str().to_string(), v.to_string())))
         .collect();
+    // What the headers alone can refuse is refused before the body is read: a caller without a
+    // known key, a current date and the right scope makes the server hold nothing.
+    if let Err(e) = auth::check_before_body(state.auth.as_ref(), &headers, OffsetDateTime::now_utc()) {
+        return e.into();
+    }
+    // Held until the answer is ready: the body's bytes count against the budget until then.
+    let (body, _reservation) = match read_body(&parts.headers, body, &state.body_budget).await {
+        Ok(b) => b,
+        Err(e) => return e.into(),
+    };
     let signed = sigv4::Request {
         method: parts.method.as_str(),
         path: parts.uri.path(),
@@ -435,6 +467,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         default_caller: opts.default_caller,
         throttle: opts.throttle.then(Throttle::new),
         faults: Faults::new(opts.fault, opts.seed),
+        body_budget: BodyBudget::new(BODY_BUDGET_BYTES, BODY_BUDGET_WAIT),
         hubs: Mutex::new(HashMap::new()),
         latencies: Latencies::default(),
         request_base: splitmix(base),
