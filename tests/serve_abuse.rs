@@ -192,6 +192,20 @@ fn read_reply(s: &mut TcpStream) -> std::io::Result<Reply> {
     Ok(Reply { status, head, json })
 }
 
+/// Reads until the server closes the connection; how long that took.
+fn wait_closed(s: &mut TcpStream) -> Duration {
+    let started = Instant::now();
+    let mut chunk = [0u8; 4096];
+    loop {
+        match s.read(&mut chunk) {
+            Ok(0) => return started.elapsed(),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return started.elapsed(),
+            Err(e) => panic!("the connection is still open after {:?}: {e}", started.elapsed()),
+        }
+    }
+}
+
 const ADMIN: (&str, &str) = ("AKIDADMIN", "admin/secret");
 
 #[test]
@@ -235,7 +249,8 @@ fn signatures_scoped_elsewhere_upper_case_or_doubled_are_refused() {
 fn unauthenticated_requests_are_refused_before_their_body_is_read() {
     let s = Server::start(true, &[]);
     let old = OffsetDateTime::now_utc() - time::Duration::minutes(20);
-    let cases: Vec<(&str, Vec<(String, String)>, &str)> = vec![
+    type Headers = Vec<(String, String)>;
+    let cases: Vec<(&str, Headers, &str)> = vec![
         ("unsigned", vec![], "MissingAuthenticationTokenException"),
         ("unknown key", s.signed(("AKIDNOBODY", "x"), "us-east-1", "securityhub", b"{"), "UnrecognizedClientException"),
         ("other region", s.signed(ADMIN, "eu-west-1", "securityhub", b"{"), "InvalidSignatureException"),
@@ -256,4 +271,62 @@ fn unauthenticated_requests_are_refused_before_their_body_is_read() {
         assert!(started.elapsed() < Duration::from_secs(5), "{what}: {:?}", started.elapsed());
         reply.error(403, code);
     }
+}
+
+#[test]
+fn silent_and_stalled_connections_are_closed() {
+    let s = Server::start(false, &["--header-timeout", "1s", "--idle-timeout", "1s"]);
+    // Connected, nothing sent.
+    let mut silent = s.connect();
+    let waited = wait_closed(&mut silent);
+    assert!(waited < Duration::from_secs(8), "{waited:?}");
+    // Half a request head.
+    let mut half = s.connect();
+    half.write_all(b"POST /findings HTTP/1.1\r\nhost: x\r\n").unwrap();
+    let waited = wait_closed(&mut half);
+    assert!(waited < Duration::from_secs(8), "{waited:?}");
+    // A complete head, then the body stalls: answered (408) and closed.
+    let mut stalled = s.connect();
+    stalled.write_all(&head(&s.addr, "POST", "/findings", &[], 100)).unwrap();
+    stalled.write_all(b"{\"Max").unwrap();
+    let reply = read_reply(&mut stalled).unwrap();
+    reply.error(408, "RequestTimeoutException");
+    wait_closed(&mut stalled);
+    // An idle keep-alive connection after an answer.
+    let mut kept = s.connect();
+    kept.write_all(&head(&s.addr, "POST", "/findings", &[], 2)).unwrap();
+    kept.write_all(b"{}").unwrap();
+    assert_eq!(read_reply(&mut kept).unwrap().status, 200);
+    let waited = wait_closed(&mut kept);
+    assert!(waited < Duration::from_secs(8), "{waited:?}");
+}
+
+#[test]
+fn each_timeout_closes_a_silent_connection_alone() {
+    // The header timeout alone: a head that never ends.
+    let s = Server::start(false, &["--header-timeout", "1s", "--idle-timeout", "60s"]);
+    let mut half = s.connect();
+    half.write_all(b"POST /findings HTTP/1.1\r\nhost: x\r\n").unwrap();
+    let waited = wait_closed(&mut half);
+    assert!(waited < Duration::from_secs(8), "{waited:?}");
+    // The idle timeout alone: nothing sent at all.
+    let s = Server::start(false, &["--header-timeout", "60s", "--idle-timeout", "1s"]);
+    let mut silent = s.connect();
+    let waited = wait_closed(&mut silent);
+    assert!(waited < Duration::from_secs(8), "{waited:?}");
+    // A request being answered is not idle: a 2 s injected latency outlasts the 1 s idle timeout.
+    let s = Server::start(false, &["--idle-timeout", "1s", "--fault", "latency=2s"]);
+    assert_eq!(s.send("POST", "/findings", &[], b"{}").status, 200);
+}
+
+#[test]
+fn connections_beyond_the_limit_wait_for_a_free_slot() {
+    let s = Server::start(false, &["--max-connections", "2", "--header-timeout", "2s"]);
+    let (_a, _b) = (s.connect(), s.connect());
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let reply = s.send("POST", "/findings", &[], b"{}");
+    assert_eq!(reply.status, 200, "{reply:?}");
+    // Answered only once the two silent connections were cut at their header timeout.
+    assert!(started.elapsed() >= Duration::from_millis(1000), "{:?}", started.elapsed());
 }

@@ -154,7 +154,8 @@ impl FaultSpec {
     }
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
+/// `200ms` or `1s`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let n: u64 = digits.parse().map_err(|_| format!("duration {s:?} needs a number, e.g. 200ms"))?;
     match unit {

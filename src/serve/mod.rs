@@ -6,6 +6,7 @@
 //! in memory, because they exist only so SDK setup code succeeds.
 
 pub mod auth;
+pub mod conn;
 pub mod limits;
 pub mod pool;
 
@@ -21,7 +22,6 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -30,6 +30,7 @@ use crate::model::timestamp;
 use crate::sigv4;
 use crate::store::Caller;
 use auth::AuthConfig;
+use conn::ConnLimits;
 use limits::{BodyBudget, BodyReservation, FaultSpec, Faults, Throttle};
 use pool::StorePool;
 
@@ -40,8 +41,6 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
 /// The region `serve` answers for unless `--region` says otherwise.
 pub const DEFAULT_REGION: &str = "us-east-1";
-/// Connections still open this long after a shutdown signal are cut.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -69,6 +68,8 @@ pub struct ServeOptions {
     pub seed: u64,
     /// The region requests must be signed for with `--auth`, and the hub ARN's region.
     pub region: String,
+    /// Timeouts and the connection limit.
+    pub limits: ConnLimits,
     /// The caller without `--auth` (the CLI's `--account`/`--user`).
     pub default_caller: Caller,
 }
@@ -139,6 +140,8 @@ struct State {
     throttle: Option<Throttle>,
     faults: Faults,
     body_budget: BodyBudget,
+    /// A request body that sends nothing for this long is answered 408.
+    body_stall: Duration,
     hubs: Mutex<HashMap<String, OffsetDateTime>>,
     latencies: Latencies,
     request_base: u64,
@@ -241,7 +244,15 @@ async fn read_body(
     headers: &hyper::HeaderMap,
     mut body: Incoming,
     budget: &BodyBudget,
+    stall: Duration,
 ) -> Result<(Bytes, BodyReservation), ApiError> {
+    let stalled = || {
+        error(
+            "RequestTimeoutException",
+            408,
+            format!("The request body sent nothing for {} s; send it whole, without pauses", stall.as_secs_f64()),
+        )
+    };
     let busy = || {
         error(
             "ServiceUnavailableException",
@@ -267,7 +278,9 @@ async fn read_body(
     }
     let mut buf = Vec::with_capacity(capacity);
     let mut total = 0u64;
-    while let Some(frame) = body.frame().await {
+    // A pause longer than `stall` ends the read: a caller cannot hold the request open by sending
+    // its body a byte at a time (the connection's idle timer spares a request being answered).
+    while let Some(frame) = tokio::time::timeout(stall, body.frame()).await.map_err(|_| stalled())? {
         let frame =
             frame.map_err(|e| error("SerializationException", 400, format!("could not read the request body: {e}")))?;
         if let Ok(data) = frame.into_data() {
@@ -366,7 +379,7 @@ async fn answer(state: &State, req: Request<Incoming>) -> Answer {
         return e.into();
     }
     // Held until the answer is ready: the body's bytes count against the budget until then.
-    let (body, _reservation) = match read_body(&parts.headers, body, &state.body_budget).await {
+    let (body, _reservation) = match read_body(&parts.headers, body, &state.body_budget, state.body_stall).await {
         Ok(b) => b,
         Err(e) => return e.into(),
     };
@@ -424,29 +437,6 @@ async fn answer(state: &State, req: Request<Incoming>) -> Answer {
     }
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
-        match term {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
 /// Serves until Ctrl-C or SIGTERM, then stops accepting, lets in-flight requests finish and closes
 /// the store. Prints `listening on http://ADDR` on stdout once bound.
 pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
@@ -468,6 +458,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         throttle: opts.throttle.then(Throttle::new),
         faults: Faults::new(opts.fault, opts.seed),
         body_budget: BodyBudget::new(BODY_BUDGET_BYTES, BODY_BUDGET_WAIT),
+        body_stall: opts.limits.idle_timeout,
         hubs: Mutex::new(HashMap::new()),
         latencies: Latencies::default(),
         request_base: splitmix(base),
@@ -478,7 +469,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         .enable_all()
         .build()
         .map_err(ServeError::Runtime)?;
-    let served = runtime.block_on(accept_loop(Arc::clone(&state), opts.listen));
+    let served = runtime.block_on(conn::accept_loop(Arc::clone(&state), opts.listen, opts.limits));
     drop(runtime);
     state.pool.close();
     for line in state.latencies.summary() {
@@ -486,48 +477,6 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     }
     eprintln!("hubtriage serve: stopped; store closed");
     served
-}
-
-async fn accept_loop(state: Arc<State>, addr: SocketAddr) -> Result<(), ServeError> {
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
-    let bound = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
-    println!("listening on http://{bound}");
-    // Tests and scripts read the address from this line as soon as it is printed.
-    let _ = std::io::Write::flush(&mut std::io::stdout());
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let http = hyper::server::conn::http1::Builder::new();
-    let shutdown = shutdown_signal();
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            conn = listener.accept() => {
-                let stream = match conn {
-                    Ok((stream, _)) => stream,
-                    Err(e) => {
-                        // Out of file descriptors and the like: pause rather than spin.
-                        eprintln!("hubtriage serve: accept: {e}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let state = Arc::clone(&state);
-                let service = hyper::service::service_fn(move |req| handle(Arc::clone(&state), req));
-                let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-                tokio::spawn(async move {
-                    // Errors here are clients going away (or an injected drop): nothing to report.
-                    let _ = conn.await;
-                });
-            }
-            _ = &mut shutdown => break,
-        }
-    }
-    drop(listener);
-    eprintln!("hubtriage serve: shutting down; finishing requests in flight");
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
-        eprintln!("hubtriage serve: connections still open after {SHUTDOWN_GRACE:?}; closing them");
-    }
-    Ok(())
 }
 
 #[cfg(test)]
