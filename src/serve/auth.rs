@@ -41,10 +41,11 @@ struct AuthFile {
     keys: Vec<KeyEntry>,
 }
 
-/// The access keys the server accepts.
+/// The access keys the server accepts, and the region a request must be signed for.
 #[derive(Debug)]
 pub struct AuthConfig {
     keys: HashMap<String, KeyEntry>,
+    region: String,
 }
 
 impl AuthConfig {
@@ -91,7 +92,16 @@ impl AuthConfig {
         if keys.is_empty() {
             return Err("no Keys: list at least one access key".into());
         }
-        Ok(AuthConfig { keys: keys.into_iter().map(|(id, (_, k))| (id, k)).collect() })
+        Ok(AuthConfig {
+            keys: keys.into_iter().map(|(id, (_, k))| (id, k)).collect(),
+            region: super::DEFAULT_REGION.to_string(),
+        })
+    }
+
+    /// Accept only signatures scoped to `region` (serve's `--region`), as an AWS endpoint does.
+    pub fn in_region(mut self, region: &str) -> AuthConfig {
+        self.region = region.to_string();
+        self
     }
 }
 
@@ -151,6 +161,59 @@ fn error(code: &'static str, status: u16, message: impl Into<String>) -> ApiErro
     ApiError { code, status, message: message.into() }
 }
 
+fn sig_error(e: SigError) -> ApiError {
+    match e {
+        SigError::Missing => error("MissingAuthenticationTokenException", 403, e.to_string()),
+        SigError::Incomplete(_) => error("IncompleteSignatureException", 400, e.to_string()),
+        SigError::Scope(_) | SigError::Expired { .. } | SigError::Mismatch => {
+            error("InvalidSignatureException", 403, e.to_string())
+        }
+    }
+}
+
+/// The one `Authorization` header of a request; two or more are refused, as AWS does, rather than
+/// letting one of them count.
+fn authorization_header(headers: &[(String, String)]) -> Result<Option<&str>, ApiError> {
+    let mut found = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("authorization")).map(|(_, v)| v.as_str());
+    let first = found.next();
+    if found.next().is_some() {
+        return Err(sig_error(SigError::Incomplete(
+            "Authorization header must appear once; the request has more than one.".into(),
+        )));
+    }
+    Ok(first)
+}
+
+/// What can be checked from the headers alone: one well-formed Authorization header, a known key,
+/// the date within the skew, the scope Security Hub in the server's region. Returns the key and
+/// the parsed header; only the signature over the body is left to check.
+fn check_signed_headers<'a>(
+    auth: &'a AuthConfig,
+    headers: &[(String, String)],
+    now: OffsetDateTime,
+) -> Result<(&'a KeyEntry, Authorization), ApiError> {
+    let header = authorization_header(headers)?.ok_or_else(|| sig_error(SigError::Missing))?;
+    let parsed = Authorization::parse(header).map_err(sig_error)?;
+    let key = auth.keys.get(&parsed.access_key_id).ok_or_else(|| {
+        error("UnrecognizedClientException", 403, "The security token included in the request is invalid.")
+    })?;
+    sigv4::check_headers(headers, &parsed, &auth.region, now).map_err(sig_error)?;
+    Ok((key, parsed))
+}
+
+/// Refuses, before its body is read, a request that cannot be authenticated whatever its body
+/// (see `check_signed_headers`). Without `--auth` every request passes.
+pub fn check_before_body(
+    auth: Option<&AuthConfig>,
+    headers: &[(String, String)],
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    match auth {
+        Some(auth) => check_signed_headers(auth, headers, now).map(|_| ()),
+        None => Ok(()),
+    }
+}
+
 /// The caller of a request, verified against `auth` when there is one. `default` is the caller
 /// without `--auth`. Also returns the region the request was signed for, if any.
 pub fn authenticate(
@@ -159,9 +222,9 @@ pub fn authenticate(
     req: &sigv4::Request<'_>,
     now: OffsetDateTime,
 ) -> Result<(Caller, Option<String>), ApiError> {
-    let header = req.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("authorization")).map(|(_, v)| v.as_str());
     let Some(auth) = auth else {
         // Unverified: only used to name the caller in history and the hub's region.
+        let header = req.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("authorization")).map(|(_, v)| v.as_str());
         let parsed = header.and_then(|h| Authorization::parse(h).ok());
         let mut caller = default.clone();
         if let Some(a) = &parsed {
@@ -169,17 +232,8 @@ pub fn authenticate(
         }
         return Ok((caller, parsed.map(|a| a.region)));
     };
-    let header =
-        header.ok_or_else(|| error("MissingAuthenticationTokenException", 403, SigError::Missing.to_string()))?;
-    let parsed = Authorization::parse(header).map_err(|e| error("IncompleteSignatureException", 400, e.to_string()))?;
-    let key = auth.keys.get(&parsed.access_key_id).ok_or_else(|| {
-        error("UnrecognizedClientException", 403, "The security token included in the request is invalid.")
-    })?;
-    match sigv4::verify(req, &parsed, &key.secret_access_key, now) {
-        Ok(()) => {}
-        Err(e @ SigError::Incomplete(_)) => return Err(error("IncompleteSignatureException", 400, e.to_string())),
-        Err(e) => return Err(error("InvalidSignatureException", 403, e.to_string())),
-    }
+    let (key, parsed) = check_signed_headers(auth, req.headers, now)?;
+    sigv4::verify(req, &parsed, &key.secret_access_key, &auth.region, now).map_err(sig_error)?;
     let caller = Caller {
         account: Some(key.account_id.clone()),
         identity: key.user_name.clone().unwrap_or_else(|| key.access_key_id.clone()),
@@ -227,6 +281,23 @@ mod tests {
         assert_eq!(code(check(&auth, &[], b"{}")), "MissingAuthenticationTokenException");
         let garbled = vec![("authorization".to_string(), "AWS4-HMAC-SHA256 nonsense".to_string())];
         assert_eq!(code(check(&auth, &garbled, b"{}")), "IncompleteSignatureException");
+    }
+
+    #[test]
+    fn auth_refuses_two_authorization_headers_and_another_region() {
+        let auth = AuthConfig::parse(FILE).unwrap();
+        let code = |r: Result<Caller, ApiError>| r.map(|_| ()).unwrap_err().code;
+        let good = signed("AKIDADMIN", "admin-secret", b"{}");
+        let mut doubled = good.clone();
+        doubled.push(("Authorization".into(), "AWS4-HMAC-SHA256 nonsense".into()));
+        assert_eq!(code(check(&auth, &doubled, b"{}")), "IncompleteSignatureException");
+        let mut doubled = vec![("authorization".to_string(), "AWS4-HMAC-SHA256 nonsense".to_string())];
+        doubled.extend(good.iter().cloned());
+        assert_eq!(code(check(&auth, &doubled, b"{}")), "IncompleteSignatureException");
+        // Signed for us-east-1, served for eu-west-1.
+        let eu = AuthConfig::parse(FILE).unwrap().in_region("eu-west-1");
+        assert_eq!(code(check(&eu, &good, b"{}")), "InvalidSignatureException");
+        assert!(check(&auth, &good, b"{}").is_ok());
     }
 
     #[test]

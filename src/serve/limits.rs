@@ -1,9 +1,12 @@
 //! What the server does to a request besides answering it: the published rate limits
-//! (`--throttle aws`) and injected faults (`--fault SPEC`), both for testing clients.
+//! (`--throttle aws`) and injected faults (`--fault SPEC`), both for testing clients; and the
+//! memory budget of request bodies, which bounds what callers not yet authenticated make it hold.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -55,6 +58,54 @@ impl Throttle {
     }
 }
 
+/// The bytes of request bodies held at once, across all connections. A body must be read whole
+/// before its signature can be checked, so a caller who knows an access key id (not a secret) but
+/// not its secret can still make the server buffer bodies; this budget is what bounds them.
+pub struct BodyBudget {
+    units: Arc<Semaphore>,
+    wait: Duration,
+}
+
+/// The budget is counted in these units, so a permit count stays small.
+const BUDGET_UNIT: usize = 64 * 1024;
+
+/// Room reserved in a `BodyBudget` for one body; given back when dropped.
+#[derive(Default)]
+pub struct BodyReservation {
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl BodyReservation {
+    fn bytes(&self) -> usize {
+        self.permit.as_ref().map_or(0, |p| p.num_permits() * BUDGET_UNIT)
+    }
+}
+
+impl BodyBudget {
+    /// `bytes` in all; a body waits up to `wait` for room before it is refused.
+    pub fn new(bytes: usize, wait: Duration) -> BodyBudget {
+        BodyBudget { units: Arc::new(Semaphore::new(bytes.div_ceil(BUDGET_UNIT).max(1))), wait }
+    }
+
+    /// Grows `held` to at least `bytes`; false when the budget stays full for the wait.
+    pub async fn reserve(&self, held: &mut BodyReservation, bytes: usize) -> bool {
+        let have = held.bytes();
+        if bytes <= have {
+            return true;
+        }
+        let more = u32::try_from((bytes - have).div_ceil(BUDGET_UNIT)).unwrap_or(u32::MAX);
+        let Ok(Ok(permit)) = tokio::time::timeout(self.wait, Arc::clone(&self.units).acquire_many_owned(more)).await
+        else {
+            return false;
+        };
+        match &mut held.permit {
+            Some(p) => p.merge(permit),
+            None => held.permit = Some(permit),
+        }
+        true
+    }
+}
+
 /// `--fault SPEC`: comma-separated items, each applied independently to each request with its rate
 /// (a probability, 1 when `@RATE` is left out):
 /// `latency=DURATION[@RATE]` (`200ms`, `1s`), `error=500|503[@RATE]`, `drop[@RATE]`.
@@ -103,7 +154,8 @@ impl FaultSpec {
     }
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
+/// `200ms` or `1s`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let n: u64 = digits.parse().map_err(|_| format!("duration {s:?} needs a number, e.g. 200ms"))?;
     match unit {
@@ -192,6 +244,19 @@ mod tests {
         assert!((230..370).contains(&errors), "{errors}");
         assert!((60..140).contains(&drops), "{drops}");
         assert_eq!(Faults::new(FaultSpec::default(), 1).draw(), FaultAction::default());
+    }
+
+    #[tokio::test]
+    async fn body_budget_bounds_what_is_held_at_once() {
+        let budget = BodyBudget::new(4 * BUDGET_UNIT, Duration::from_millis(50));
+        let mut a = BodyReservation::default();
+        assert!(budget.reserve(&mut a, 3 * BUDGET_UNIT).await);
+        assert!(budget.reserve(&mut a, 10).await, "already held");
+        let mut b = BodyReservation::default();
+        assert!(budget.reserve(&mut b, BUDGET_UNIT).await);
+        assert!(!budget.reserve(&mut b, BUDGET_UNIT + 1).await, "over the budget: refused after the wait");
+        drop(a);
+        assert!(budget.reserve(&mut b, 4 * BUDGET_UNIT).await, "room given back");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! in memory, because they exist only so SDK setup code succeeds.
 
 pub mod auth;
+pub mod conn;
 pub mod limits;
 pub mod pool;
 
@@ -21,7 +22,6 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -30,7 +30,8 @@ use crate::model::timestamp;
 use crate::sigv4;
 use crate::store::Caller;
 use auth::AuthConfig;
-use limits::{FaultSpec, Faults, Throttle};
+use conn::ConnLimits;
+use limits::{BodyBudget, BodyReservation, FaultSpec, Faults, Throttle};
 use pool::StorePool;
 
 /// Largest request body read. BatchImportFindings' own limit is 6 MB, a store rule answered with
@@ -38,9 +39,8 @@ use pool::StorePool;
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// The account named in hub ARNs when callers are not mapped to accounts (no `--auth`).
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
-const DEFAULT_REGION: &str = "us-east-1";
-/// Connections still open this long after a shutdown signal are cut.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// The region `serve` answers for unless `--region` says otherwise.
+pub const DEFAULT_REGION: &str = "us-east-1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -66,6 +66,10 @@ pub struct ServeOptions {
     pub throttle: bool,
     pub fault: FaultSpec,
     pub seed: u64,
+    /// The region requests must be signed for with `--auth`, and the hub ARN's region.
+    pub region: String,
+    /// Timeouts and the connection limit.
+    pub limits: ConnLimits,
     /// The caller without `--auth` (the CLI's `--account`/`--user`).
     pub default_caller: Caller,
 }
@@ -131,9 +135,13 @@ impl Latencies {
 struct State {
     pool: StorePool,
     auth: Option<AuthConfig>,
+    region: String,
     default_caller: Caller,
     throttle: Option<Throttle>,
     faults: Faults,
+    body_budget: BodyBudget,
+    /// A request body that sends nothing for this long is answered 408.
+    body_stall: Duration,
     hubs: Mutex<HashMap<String, OffsetDateTime>>,
     latencies: Latencies,
     request_base: u64,
@@ -176,7 +184,7 @@ impl State {
 
     fn hub_call(&self, route: Route, caller: &Caller, region: Option<&str>) -> Result<Value, ApiError> {
         let account = caller.account.clone().unwrap_or_else(|| DEFAULT_ACCOUNT.to_string());
-        let region = region.filter(|r| !r.is_empty()).unwrap_or(DEFAULT_REGION);
+        let region = region.filter(|r| !r.is_empty()).unwrap_or(&self.region);
         let arn = format!("arn:aws:securityhub:{region}:{account}:hub/default");
         let mut hubs = self.hubs.lock().map_err(|_| internal("hub state lock poisoned"))?;
         let not_subscribed = || ApiError {
@@ -226,8 +234,32 @@ fn error(code: &'static str, status: u16, message: impl Into<String>) -> ApiErro
 /// the client, still sending, reads the answer instead of a reset connection.
 const DRAIN_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Reads the request body up to `MAX_BODY_BYTES`.
-async fn read_body(headers: &hyper::HeaderMap, mut body: Incoming) -> Result<Bytes, ApiError> {
+/// Request bodies held at once (`limits::BodyBudget`): sixteen of the largest.
+const BODY_BUDGET_BYTES: usize = 16 * MAX_BODY_BYTES;
+/// How long a body waits for room in the budget before it is refused with a 503 (which SDKs retry).
+const BODY_BUDGET_WAIT: Duration = Duration::from_secs(10);
+
+/// Reads the request body up to `MAX_BODY_BYTES`, holding room for it in `budget`.
+async fn read_body(
+    headers: &hyper::HeaderMap,
+    mut body: Incoming,
+    budget: &BodyBudget,
+    stall: Duration,
+) -> Result<(Bytes, BodyReservation), ApiError> {
+    let stalled = || {
+        error(
+            "RequestTimeoutException",
+            408,
+            format!("The request body sent nothing for {} s; send it whole, without pauses", stall.as_secs_f64()),
+        )
+    };
+    let busy = || {
+        error(
+            "ServiceUnavailableException",
+            503,
+            "The server is reading too many request bodies at once; retry the request",
+        )
+    };
     let too_large = || {
         error(
             "RequestEntityTooLargeException",
@@ -239,14 +271,25 @@ async fn read_body(headers: &hyper::HeaderMap, mut body: Incoming) -> Result<Byt
     if declared.is_some_and(|n| n > DRAIN_BYTES) {
         return Err(too_large());
     }
-    let mut buf = Vec::with_capacity(declared.map_or(0, |n| n.min(MAX_BODY_BYTES as u64) as usize));
+    let mut held = BodyReservation::default();
+    let capacity = declared.map_or(0, |n| n.min(MAX_BODY_BYTES as u64) as usize);
+    if !budget.reserve(&mut held, capacity).await {
+        return Err(busy());
+    }
+    let mut buf = Vec::with_capacity(capacity);
     let mut total = 0u64;
-    while let Some(frame) = body.frame().await {
+    // A pause longer than `stall` ends the read: a caller cannot hold the request open by sending
+    // its body a byte at a time (the connection's idle timer spares a request being answered).
+    while let Some(frame) = tokio::time::timeout(stall, body.frame()).await.map_err(|_| stalled())? {
         let frame =
             frame.map_err(|e| error("SerializationException", 400, format!("could not read the request body: {e}")))?;
         if let Ok(data) = frame.into_data() {
             total += data.len() as u64;
             if total <= MAX_BODY_BYTES as u64 {
+                // A body without a Content-Length (chunked) grows its reservation as it arrives.
+                if !budget.reserve(&mut held, total as usize).await {
+                    return Err(busy());
+                }
                 buf.extend_from_slice(&data);
             } else if total > DRAIN_BYTES {
                 return Err(too_large());
@@ -256,7 +299,7 @@ async fn read_body(headers: &hyper::HeaderMap, mut body: Incoming) -> Result<Byt
     if total > MAX_BODY_BYTES as u64 {
         return Err(too_large());
     }
-    Ok(Bytes::from(buf))
+    Ok((Bytes::from(buf), held))
 }
 
 /// The JSON body: `{}` when empty; anything but a JSON object is a serialization error.
@@ -324,16 +367,22 @@ impl From<ApiError> for Answer {
 
 async fn answer(state: &State, req: Request<Incoming>) -> Answer {
     let (parts, body) = req.into_parts();
-    let body = match read_body(&parts.headers, body).await {
-        Ok(b) => b,
-        Err(e) => return e.into(),
-    };
     // Authentication comes first, as at AWS's front end: an unsigned request learns nothing else.
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
         .filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str().to_string(), v.to_string())))
         .collect();
+    // What the headers alone can refuse is refused before the body is read: a caller without a
+    // known key, a current date and the right scope makes the server hold nothing.
+    if let Err(e) = auth::check_before_body(state.auth.as_ref(), &headers, OffsetDateTime::now_utc()) {
+        return e.into();
+    }
+    // Held until the answer is ready: the body's bytes count against the budget until then.
+    let (body, _reservation) = match read_body(&parts.headers, body, &state.body_budget, state.body_stall).await {
+        Ok(b) => b,
+        Err(e) => return e.into(),
+    };
     let signed = sigv4::Request {
         method: parts.method.as_str(),
         path: parts.uri.path(),
@@ -388,29 +437,6 @@ async fn answer(state: &State, req: Request<Incoming>) -> Answer {
     }
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
-        match term {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
 /// Serves until Ctrl-C or SIGTERM, then stops accepting, lets in-flight requests finish and closes
 /// the store. Prints `listening on http://ADDR` on stdout once bound.
 pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
@@ -418,7 +444,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         return Err(ServeError::OpenWithoutAuth(opts.listen));
     }
     let auth = match &opts.auth {
-        Some(p) => Some(AuthConfig::load(p).map_err(ServeError::Auth)?),
+        Some(p) => Some(AuthConfig::load(p).map_err(ServeError::Auth)?.in_region(&opts.region)),
         None => None,
     };
     // Two read connections: one per core; more would only queue on the CPU.
@@ -427,9 +453,12 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     let state = Arc::new(State {
         pool,
         auth,
+        region: opts.region,
         default_caller: opts.default_caller,
         throttle: opts.throttle.then(Throttle::new),
         faults: Faults::new(opts.fault, opts.seed),
+        body_budget: BodyBudget::new(BODY_BUDGET_BYTES, BODY_BUDGET_WAIT),
+        body_stall: opts.limits.idle_timeout,
         hubs: Mutex::new(HashMap::new()),
         latencies: Latencies::default(),
         request_base: splitmix(base),
@@ -440,7 +469,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         .enable_all()
         .build()
         .map_err(ServeError::Runtime)?;
-    let served = runtime.block_on(accept_loop(Arc::clone(&state), opts.listen));
+    let served = runtime.block_on(conn::accept_loop(Arc::clone(&state), opts.listen, opts.limits));
     drop(runtime);
     state.pool.close();
     for line in state.latencies.summary() {
@@ -448,48 +477,6 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     }
     eprintln!("hubtriage serve: stopped; store closed");
     served
-}
-
-async fn accept_loop(state: Arc<State>, addr: SocketAddr) -> Result<(), ServeError> {
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
-    let bound = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
-    println!("listening on http://{bound}");
-    // Tests and scripts read the address from this line as soon as it is printed.
-    let _ = std::io::Write::flush(&mut std::io::stdout());
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let http = hyper::server::conn::http1::Builder::new();
-    let shutdown = shutdown_signal();
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            conn = listener.accept() => {
-                let stream = match conn {
-                    Ok((stream, _)) => stream,
-                    Err(e) => {
-                        // Out of file descriptors and the like: pause rather than spin.
-                        eprintln!("hubtriage serve: accept: {e}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let state = Arc::clone(&state);
-                let service = hyper::service::service_fn(move |req| handle(Arc::clone(&state), req));
-                let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-                tokio::spawn(async move {
-                    // Errors here are clients going away (or an injected drop): nothing to report.
-                    let _ = conn.await;
-                });
-            }
-            _ = &mut shutdown => break,
-        }
-    }
-    drop(listener);
-    eprintln!("hubtriage serve: shutting down; finishing requests in flight");
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
-        eprintln!("hubtriage serve: connections still open after {SHUTDOWN_GRACE:?}; closing them");
-    }
-    Ok(())
 }
 
 #[cfg(test)]
