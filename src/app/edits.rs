@@ -16,6 +16,7 @@ use super::AppState;
 use crate::model::finding::FindingId;
 use crate::model::plan::CallPlan;
 use crate::model::source::BackendError;
+use crate::model::undo;
 use crate::model::update::FindingUpdate;
 
 /// A bulk edit whose calls are still being answered.
@@ -159,8 +160,70 @@ fn call_answered(
     finish_batch(s, b);
 }
 
+/// Adds one finding's members to a count of findings per member, keeping first-seen order.
+fn tally(counts: &mut Vec<(String, usize)>, members: impl IntoIterator<Item = String>, findings: usize) {
+    for m in members {
+        match counts.iter_mut().find(|(name, _)| *name == m) {
+            Some(c) => c.1 += findings,
+            None => counts.push((m, findings)),
+        }
+    }
+}
+
+/// "Workflow on 3 findings, Note on 1 finding".
+fn counted(counts: &[(String, usize)]) -> String {
+    let each = counts.iter().map(|(m, n)| format!("{m} on {n} finding{}", if *n == 1 { "" } else { "s" }));
+    each.collect::<Vec<_>>().join(", ")
+}
+
+/// What undoing `entry` leaves as the edit set it, per member: a field the finding did not have
+/// before (BatchUpdateFindings cannot remove one), or every field of a finding whose earlier
+/// values were not recorded.
+fn unrestored(entry: &AppliedEdit) -> Vec<(String, usize)> {
+    let restores: HashMap<&FindingId, &FindingUpdate> = entry.restores.iter().map(|(k, u)| (k, u)).collect();
+    let mut counts = Vec::new();
+    for (u, keys) in &entry.forward {
+        for k in keys {
+            tally(&mut counts, undo::unrestored(u, restores.get(k).copied()), 1);
+        }
+    }
+    counts
+}
+
+/// The end of an undo's message: what stays as the edit left it.
+fn not_restored(lost: &[(String, usize)]) -> String {
+    if lost.is_empty() {
+        return String::new();
+    }
+    format!(
+        "; not restored (the findings did not have them before, and BatchUpdateFindings cannot remove a field): {}",
+        counted(lost)
+    )
+}
+
 fn finish_batch(s: &mut AppState, b: InFlight) {
     let done = b.processed.iter().map(|(_, k)| k.len()).sum::<usize>();
+    if let Some(original) = &b.undoing {
+        let lost = unrestored(original);
+        let mut restored = Vec::new();
+        for (u, keys) in &b.processed {
+            tally(&mut restored, undo::members(u), keys.len());
+        }
+        let restored =
+            if restored.is_empty() { "nothing restored".into() } else { format!("restored {}", counted(&restored)) };
+        let first_reason = s.edits.failed.values().next().map(|f| f.reason.clone()).unwrap_or_default();
+        let failed = if b.rejected == 0 {
+            String::new()
+        } else {
+            format!("; {} not updated ({first_reason}), they stay marked, t retries", b.rejected)
+        };
+        let text = format!("{}: {restored}{failed}{}", b.plan.description, not_restored(&lost));
+        if lost.is_empty() && b.rejected == 0 {
+            s.info(text);
+        } else {
+            s.error(text);
+        }
+    }
     let applied = AppliedEdit { description: b.plan.description.clone(), forward: b.processed, restores: b.restores };
     match b.undoing {
         // An undo completed: what it undid can be redone.
@@ -168,6 +231,9 @@ fn finish_batch(s: &mut AppState, b: InFlight) {
         Some(_) => {}
         None if done > 0 => s.history.undo.push(applied),
         None => {}
+    }
+    if b.plan.origin == Origin::Undo {
+        return;
     }
     let first_reason = s.edits.failed.values().next().map(|f| f.reason.clone()).unwrap_or_default();
     if b.rejected == 0 {
@@ -185,12 +251,14 @@ pub(super) fn undo(s: &mut AppState) -> Vec<Effect> {
         s.info("Nothing to undo");
         return Vec::new();
     };
-    let calls = CallPlan::grouping(entry.restores.iter().cloned());
+    // A finding with nothing to put back gets no call: an empty update is no request.
+    let calls = CallPlan::grouping(entry.restores.iter().filter(|(_, u)| !u.is_empty()).cloned());
     if calls.is_empty() {
-        s.error(format!("{}: the findings had no earlier values to restore", entry.description));
+        let lost = not_restored(&unrestored(&entry));
+        s.error(format!("Undo {}: the findings had no earlier values to restore{lost}", entry.description));
         return Vec::new();
     }
-    let plan = EditPlan { description: format!("Undo {}", entry.description), calls, origin: Origin::Undo };
+    let plan = EditPlan::new(format!("Undo {}", entry.description), calls, Origin::Undo);
     start_batch(s, plan, Some(entry))
 }
 
@@ -199,11 +267,7 @@ pub(super) fn redo(s: &mut AppState) -> Vec<Effect> {
         s.info("Nothing to redo");
         return Vec::new();
     };
-    let plan = EditPlan {
-        description: entry.description.clone(),
-        calls: CallPlan::from_groups(entry.forward),
-        origin: Origin::Redo,
-    };
+    let plan = EditPlan::new(entry.description.clone(), CallPlan::from_groups(entry.forward), Origin::Redo);
     start_batch(s, plan, None)
 }
 
@@ -215,11 +279,7 @@ pub(super) fn retry(s: &mut AppState) -> Vec<Effect> {
     let mut pairs: Vec<(FindingId, FindingUpdate)> =
         s.edits.failed.iter().map(|(k, f)| (k.clone(), f.update.clone())).collect();
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    let plan = EditPlan {
-        description: "Retry".into(),
-        calls: CallPlan::grouping(pairs.iter().cloned()),
-        origin: Origin::Retry,
-    };
+    let plan = EditPlan::new("Retry".into(), CallPlan::grouping(pairs.iter().cloned()), Origin::Retry);
     for (k, _) in &pairs {
         if let Some(i) = s.rows.index_of(k) {
             s.marks.remove(&i);

@@ -41,12 +41,39 @@ pub(super) fn confirm(s: &mut AppState, update: FindingUpdate) {
         s.error("No finding selected");
         return;
     }
-    let plan = EditPlan {
-        description: format!("Set {}", edit::describe(&update)),
-        calls: CallPlan::new(update, keys),
-        origin: Origin::Edit,
-    };
+    let description = format!("Set {}", edit::describe(&update));
+    let caveat = undo_caveat(s, &update);
+    let mut plan = EditPlan::new(description, CallPlan::new(update, keys), Origin::Edit);
+    plan.caveat = caveat;
     s.prompt = Some(Prompt::Confirm(plan));
+}
+
+/// What undo will not be able to put back, known before the edit from what the rows hold.
+/// BatchUpdateFindings cannot delete a field, so undo leaves a field a finding did not have. The rows
+/// do not hold the note or the user-defined fields, so an edit that sets them always says so; they
+/// do hold Confidence and Criticality, so those are named only when a target has none.
+fn undo_caveat(s: &AppState, update: &FindingUpdate) -> Option<String> {
+    let rows: Vec<_> = s.targets().iter().filter_map(|&i| s.rows.get(i)).collect();
+    let mut items: Vec<String> = Vec::new();
+    if update.note.is_some() {
+        items.push("a note".into());
+    }
+    if update.user_defined_fields.is_some() {
+        items.push("user-defined fields".into());
+    }
+    for (set, name, absent) in [
+        (update.confidence.is_some(), "Confidence", rows.iter().filter(|r| r.confidence.is_none()).count()),
+        (update.criticality.is_some(), "Criticality", rows.iter().filter(|r| r.criticality.is_none()).count()),
+    ] {
+        if set && absent > 0 {
+            items.push(format!("{name} ({absent} of the findings have none)"));
+        }
+    }
+    let last = items.pop()?;
+    let list = if items.is_empty() { last } else { format!("{} or {last}", items.join(", ")) };
+    Some(format!(
+        "Undo cannot remove {list} from a finding that did not have it: BatchUpdateFindings can set a field, not delete it"
+    ))
 }
 
 /// `s` and `N`: asks for the suppress reason or the note, when there is something to edit.

@@ -558,3 +558,6 @@ fn reload_keeps_marks_on_the_same_findings() {
     assert_eq!(s.input, None);
     let _ = InputKind::Filter;
 }
+
+/// Issue 17 ("edits that do something other than what the analyst saw").
+mod trust;

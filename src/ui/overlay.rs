@@ -87,14 +87,15 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
             }
             (title, body)
         }
-        Prompt::Confirm(plan) => (
-            " Confirm ",
-            vec![
-                Line::raw(plan.preview()),
-                Line::raw(""),
-                Line::styled("y / Enter: apply    n / Esc: cancel", theme::dim()),
-            ],
-        ),
+        Prompt::Confirm(plan) => {
+            let mut body = vec![Line::raw(plan.preview())];
+            if let Some(c) = &plan.caveat {
+                body.push(Line::styled(sanitize::line(c).into_owned(), theme::error()));
+            }
+            body.push(Line::raw(""));
+            body.push(Line::styled("y / Enter: apply    n / Esc: cancel", theme::dim()));
+            (" Confirm ", body)
+        }
         Prompt::QuitWithEditsInFlight => (
             " Quit? ",
             vec![

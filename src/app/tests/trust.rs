@@ -1,0 +1,80 @@
+//! Edits do what the preview said: undo names what it could not put back, marked findings out of
+//! view are counted in the preview, the form obeys `suppress_reason_required`, and `n` on the
+//! form's preview returns to the form.
+
+use super::{act, all_processed, batch, loaded, typed, workflow_of};
+use crate::app::action::Action;
+use crate::app::event::{CallOutcome, Event};
+use crate::app::prompt::Prompt;
+use crate::app::state::Level;
+use crate::app::{handle_event, AppState};
+use crate::model::enums::WorkflowStatus;
+use crate::model::update::FindingUpdate;
+
+fn status(s: &AppState) -> (Level, String) {
+    let m = s.status.message.as_ref().expect("a status message");
+    (m.level, m.text.clone())
+}
+
+fn caveat(s: &AppState) -> Option<String> {
+    let Some(Prompt::Confirm(plan)) = &s.prompt else { panic!("a preview") };
+    plan.caveat.clone()
+}
+
+#[test]
+fn undo_of_a_note_on_a_finding_without_one_says_nothing_was_restored() {
+    let mut s = loaded(5);
+    act(&mut s, &[Action::Note]);
+    typed(&mut s, "ticket SEC-42");
+    act(&mut s, &[Action::Submit]);
+    let c = caveat(&s).expect("the preview warns before the edit");
+    assert!(c.contains("cannot remove a note"), "{c}");
+    let (id, calls) = batch(&act(&mut s, &[Action::Yes]));
+    // The finding had no note: there is nothing BatchUpdateFindings can restore.
+    all_processed(&mut s, id, &calls, FindingUpdate::default());
+    assert!(act(&mut s, &[Action::Undo]).is_empty(), "an empty update is not sent");
+    let (level, text) = status(&s);
+    assert_eq!(level, Level::Error);
+    assert!(!text.contains("updated"), "{text}");
+    assert!(text.contains("not restored") && text.contains("Note on 1 finding"), "{text}");
+}
+
+#[test]
+fn undo_of_a_suppression_with_a_reason_restores_the_workflow_and_names_the_note() {
+    let mut s = loaded(5);
+    let key = s.cursor_row().unwrap().1.key.clone();
+    let before = workflow_of(&s, &key);
+    act(&mut s, &[Action::Suppress]);
+    typed(&mut s, "accepted risk");
+    act(&mut s, &[Action::Submit]);
+    assert!(caveat(&s).is_some_and(|c| c.contains("note")));
+    let (id, calls) = batch(&act(&mut s, &[Action::Yes]));
+    let restore = FindingUpdate { workflow_status: before, ..FindingUpdate::default() };
+    all_processed(&mut s, id, &calls, restore);
+    let (uid, undo_calls) = batch(&act(&mut s, &[Action::Undo]));
+    assert_eq!(undo_calls.len(), 1);
+    let outcome = CallOutcome { processed: undo_calls[0].ids.clone(), unprocessed: vec![], restores: vec![] };
+    handle_event(&mut s, Event::BatchApplied { batch_id: uid, call: 0, outcome });
+    assert_eq!(workflow_of(&s, &key), before);
+    let (level, text) = status(&s);
+    assert_eq!(level, Level::Error, "an undo that left something behind is not a plain success");
+    assert!(text.contains("restored Workflow on 1 finding"), "{text}");
+    assert!(text.contains("not restored") && text.contains("Note on 1 finding"), "{text}");
+    assert_eq!(s.history.redo.len(), 1);
+}
+
+#[test]
+fn a_workflow_edit_has_no_caveat_and_its_undo_reports_what_it_restored() {
+    let mut s = loaded(5);
+    act(&mut s, &[Action::Resolve]);
+    assert_eq!(caveat(&s), None);
+    let (id, calls) = batch(&act(&mut s, &[Action::Yes]));
+    let restore = FindingUpdate { workflow_status: Some(WorkflowStatus::New), ..FindingUpdate::default() };
+    all_processed(&mut s, id, &calls, restore);
+    let (uid, undo_calls) = batch(&act(&mut s, &[Action::Undo]));
+    let outcome = CallOutcome { processed: undo_calls[0].ids.clone(), unprocessed: vec![], restores: vec![] };
+    handle_event(&mut s, Event::BatchApplied { batch_id: uid, call: 0, outcome });
+    let (level, text) = status(&s);
+    assert_eq!(level, Level::Info);
+    assert_eq!(text, "Undo Set Workflow RESOLVED: restored Workflow on 1 finding");
+}
