@@ -72,6 +72,8 @@ impl FormField {
 pub struct FormState {
     pub focus: usize,
     pub targets: usize,
+    /// How many of the targets are marked but not in the current view.
+    pub hidden: usize,
     pub workflow: Option<WorkflowStatus>,
     pub severity: Option<SeverityLabel>,
     pub verification: Option<VerificationState>,
@@ -231,11 +233,12 @@ impl FormState {
 
 /// `e`: the form for the targets, all fields untouched.
 pub(super) fn open(s: &mut AppState) -> Vec<Effect> {
-    let n = s.targets().len();
-    if n == 0 {
+    let targets = s.targets();
+    if targets.is_empty() {
         s.error("No finding to edit");
     } else {
-        s.form = Some(FormState::new(n));
+        let hidden = super::prompt::hidden_targets(s, &targets);
+        s.form = Some(FormState { hidden, ..FormState::new(targets.len()) });
     }
     Vec::new()
 }

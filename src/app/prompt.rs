@@ -36,7 +36,8 @@ pub(super) fn quick(s: &mut AppState, status: WorkflowStatus) -> Vec<Effect> {
 
 /// Shows the preview of `update` on the targets and waits for a yes.
 pub(super) fn confirm(s: &mut AppState, update: FindingUpdate) {
-    let keys: Vec<FindingId> = s.targets().iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
+    let targets = s.targets();
+    let keys: Vec<FindingId> = targets.iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
     if keys.is_empty() {
         s.error("No finding selected");
         return;
@@ -45,7 +46,15 @@ pub(super) fn confirm(s: &mut AppState, update: FindingUpdate) {
     let caveat = undo_caveat(s, &update);
     let mut plan = EditPlan::new(description, CallPlan::new(update, keys), Origin::Edit);
     plan.caveat = caveat;
+    plan.hidden = hidden_targets(s, &targets);
     s.prompt = Some(Prompt::Confirm(plan));
+}
+
+/// How many of `targets` the current view does not show: marked findings stay the target when the
+/// query or filter changes, and the preview says how many of them the analyst cannot see.
+pub(super) fn hidden_targets(s: &AppState, targets: &[u32]) -> usize {
+    let shown: std::collections::HashSet<u32> = s.view.visible.iter().copied().collect();
+    targets.iter().filter(|i| !shown.contains(i)).count()
 }
 
 /// What undo will not be able to put back, known before the edit from what the rows hold.

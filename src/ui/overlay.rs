@@ -32,7 +32,8 @@ pub fn render_form(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let Some(form) = &s.form else { return };
     let r = centered(area, 70, 14);
     frame.render_widget(Clear, r);
-    let title = format!(" Edit {} finding{} ", form.targets, if form.targets == 1 { "" } else { "s" });
+    let hidden = if form.hidden == 0 { String::new() } else { format!(" ({} not in this view)", form.hidden) };
+    let title = format!(" Edit {} finding{}{hidden} ", form.targets, if form.targets == 1 { "" } else { "s" });
     let mut lines = Vec::new();
     for (i, f) in FormField::ALL.iter().enumerate() {
         let focused = i == form.focus;

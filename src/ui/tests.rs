@@ -200,3 +200,20 @@ fn hostile_text_renders_as_placeholders_and_no_escape_byte_reaches_the_buffer() 
         }
     }
 }
+
+/// The header keeps the marked count at every width: a long store path and the query shorten first.
+#[test]
+fn the_header_shows_the_marked_count_at_every_width() {
+    for w in [60u16, 80, 100, 160] {
+        let mut s = screen(w, 24);
+        s.source = "/home/analyst/.local/share/hubtriage/customers/acme-production/findings.db".into();
+        let (a, b) = (s.view.visible[1], s.view.visible[2]);
+        s.marks.extend([a, b]);
+        act(&mut s, &[Action::StartFilter, Action::Input('s'), Action::Input('3'), Action::Submit]);
+        let t = draw(&s, w, 24);
+        let buffer = t.backend().buffer().clone();
+        let header: String = (0..w).map(|x| buffer[(x, 0)].symbol().to_string()).collect();
+        assert!(header.contains("2 marked"), "{w} columns: {header}");
+        assert!(header.contains("findings.db"), "the store's file name is the part of the path kept: {header}");
+    }
+}

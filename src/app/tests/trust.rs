@@ -78,3 +78,33 @@ fn a_workflow_edit_has_no_caveat_and_its_undo_reports_what_it_restored() {
     assert_eq!(level, Level::Info);
     assert_eq!(text, "Undo Set Workflow RESOLVED: restored Workflow on 1 finding");
 }
+
+#[test]
+fn marked_findings_out_of_view_are_the_target_and_the_preview_counts_them() {
+    let mut s = loaded(50);
+    act(&mut s, &[Action::ToggleMark, Action::ToggleMark]);
+    let marked: Vec<_> = s.targets().iter().map(|&i| s.rows.get(i).unwrap().key.clone()).collect();
+    assert_eq!(marked.len(), 2);
+    // A filter that hides both marked rows, and the cursor on a visible, unmarked row.
+    let word = s.rows.get(s.view.visible[2]).unwrap().title.clone();
+    act(&mut s, &[Action::StartFilter]);
+    typed(&mut s, &word);
+    act(&mut s, &[Action::Submit]);
+    let hidden = marked.iter().filter(|k| !s.view.visible.iter().any(|&i| s.rows.get(i).unwrap().key == **k)).count();
+    assert!(hidden > 0, "the filter hides a marked row");
+    act(&mut s, &[Action::Edit]);
+    assert_eq!((s.form.as_ref().unwrap().targets, s.form.as_ref().unwrap().hidden), (2, hidden));
+    act(&mut s, &[Action::Back]);
+    act(&mut s, &[Action::Resolve]);
+    let Some(Prompt::Confirm(plan)) = &s.prompt else { panic!("a preview") };
+    assert_eq!(
+        plan.preview(),
+        format!("Set Workflow RESOLVED on 2 findings ({hidden} marked, not in this view): 1 BatchUpdateFindings call")
+    );
+    let (_, calls) = batch(&act(&mut s, &[Action::Yes]));
+    assert_eq!(calls[0].ids, marked, "the marked findings, as the preview said");
+    // With nothing hidden the preview is as before.
+    act(&mut s, &[Action::Resolve]);
+    let Some(Prompt::Confirm(plan)) = &s.prompt else { panic!("a preview") };
+    assert!(!plan.preview().contains("not in this view"), "{}", plan.preview());
+}
