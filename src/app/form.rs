@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::action::Action;
 use super::effect::Effect;
-use super::prompt::confirm;
+use super::prompt::{confirm, REASON_REQUIRED};
 use super::AppState;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate, UpdateError};
@@ -255,6 +255,14 @@ pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Backspace => form.backspace(),
         Action::Back => s.form = None,
         Action::Submit => match form.to_update(&s.config.user) {
+            // The same rule as `s`: with suppress_reason_required, the Note is the reason.
+            Ok(u)
+                if s.config.suppress_reason_required
+                    && u.workflow_status == Some(WorkflowStatus::Suppressed)
+                    && u.note.is_none() =>
+            {
+                form.error = Some((Some(FormField::Note), REASON_REQUIRED.to_string()));
+            }
             Ok(u) => {
                 s.form = None;
                 confirm(s, u);

@@ -13,6 +13,9 @@ use crate::model::finding::FindingId;
 use crate::model::plan::CallPlan;
 use crate::model::update::FindingUpdate;
 
+/// Why a suppression without a reason is refused, by `s` and by the edit form alike.
+pub(super) const REASON_REQUIRED: &str = "A reason is required to suppress (config: suppress_reason_required)";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextPurpose {
     SuppressReason,
@@ -172,7 +175,7 @@ fn submit_text(s: &mut AppState, purpose: TextPurpose, text: String) -> Vec<Effe
     let (update, what) = match purpose {
         TextPurpose::SuppressReason => {
             if text.is_empty() && s.config.suppress_reason_required {
-                set_prompt_error(s, "A reason is required to suppress (config: suppress_reason_required)");
+                set_prompt_error(s, REASON_REQUIRED);
                 return Vec::new();
             }
             let note = (!text.is_empty()).then_some((text.as_str(), user.as_str()));

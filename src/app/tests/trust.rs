@@ -108,3 +108,28 @@ fn marked_findings_out_of_view_are_the_target_and_the_preview_counts_them() {
     let Some(Prompt::Confirm(plan)) = &s.prompt else { panic!("a preview") };
     assert!(!plan.preview().contains("not in this view"), "{}", plan.preview());
 }
+
+#[test]
+fn the_edit_form_refuses_to_suppress_without_a_reason_when_one_is_required() {
+    let mut s = loaded(5);
+    s.config.suppress_reason_required = true;
+    // `s` with an empty reason: the message the form must give too.
+    act(&mut s, &[Action::Suppress, Action::Submit]);
+    let Some(Prompt::Text { error: Some(quick_error), .. }) = s.prompt.clone() else { panic!("still asking") };
+    act(&mut s, &[Action::Back, Action::Edit]);
+    s.form.as_mut().unwrap().workflow = Some(WorkflowStatus::Suppressed);
+    act(&mut s, &[Action::Submit]);
+    assert_eq!(s.prompt, None, "no preview, nothing to send");
+    let (field, msg) = s.form.as_ref().expect("the form stays open").error.clone().expect("an error");
+    assert_eq!((field, msg), (Some(crate::app::form::FormField::Note), quick_error));
+    s.form.as_mut().unwrap().note = Some("accepted risk".into());
+    act(&mut s, &[Action::Submit]);
+    let Some(Prompt::Confirm(plan)) = &s.prompt else { panic!("a preview") };
+    assert_eq!(plan.preview(), "Set Workflow SUPPRESSED and Note on 1 finding: 1 BatchUpdateFindings call");
+    // Without the setting the form suppresses with no reason, as `s` does.
+    let mut s = loaded(5);
+    act(&mut s, &[Action::Edit]);
+    s.form.as_mut().unwrap().workflow = Some(WorkflowStatus::Suppressed);
+    act(&mut s, &[Action::Submit]);
+    assert!(matches!(s.prompt, Some(Prompt::Confirm(_))));
+}
