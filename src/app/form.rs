@@ -263,10 +263,8 @@ pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
             {
                 form.error = Some((Some(FormField::Note), REASON_REQUIRED.to_string()));
             }
-            Ok(u) => {
-                s.form = None;
-                confirm(s, u);
-            }
+            // The form stays behind its preview: a no returns to it as it was, a yes closes it.
+            Ok(u) => confirm(s, u),
             Err(e) => form.error = Some(e),
         },
         _ => s.dirty = false,

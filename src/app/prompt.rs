@@ -123,7 +123,15 @@ pub(super) fn answer(s: &mut AppState, a: Action) -> Vec<Effect> {
     }
     s.prompt = None;
     match (prompt, yes) {
-        (Prompt::Confirm(plan), true) => start_batch(s, plan, None),
+        (Prompt::Confirm(plan), true) => {
+            s.form = None;
+            start_batch(s, plan, None)
+        }
+        // A preview of the edit form goes back to the form, with everything typed into it.
+        (Prompt::Confirm(_), false) if s.form.is_some() => {
+            s.info("Back to the form; nothing sent");
+            Vec::new()
+        }
         (Prompt::Confirm(_), false) => {
             s.info("Cancelled; nothing sent");
             Vec::new()

@@ -133,3 +133,24 @@ fn the_edit_form_refuses_to_suppress_without_a_reason_when_one_is_required() {
     act(&mut s, &[Action::Submit]);
     assert!(matches!(s.prompt, Some(Prompt::Confirm(_))));
 }
+
+#[test]
+fn no_to_the_forms_preview_returns_to_the_form_as_it_was() {
+    let mut s = loaded(5);
+    act(&mut s, &[Action::ToggleMark, Action::ToggleMark, Action::Edit, Action::CycleNext, Action::NextField]);
+    act(&mut s, &[Action::NextField, Action::NextField, Action::NextField, Action::NextField]);
+    typed(&mut s, "ticket SEC-9");
+    let before = s.form.clone().unwrap();
+    act(&mut s, &[Action::Submit]);
+    assert!(matches!(s.prompt, Some(Prompt::Confirm(_))));
+    for no in [Action::No, Action::Back] {
+        assert!(act(&mut s, &[no]).is_empty(), "nothing sent");
+        assert_eq!(s.prompt, None);
+        assert_eq!(s.form.as_ref(), Some(&before), "{no:?}: the form with what was typed");
+        assert_eq!(s.context(), crate::app::state::Context::Form);
+        act(&mut s, &[Action::Submit]);
+    }
+    let (_, calls) = batch(&act(&mut s, &[Action::Yes]));
+    assert_eq!(calls[0].update.note.as_ref().unwrap().text, "ticket SEC-9");
+    assert_eq!(s.form, None, "a yes closes the form");
+}
