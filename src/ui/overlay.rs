@@ -114,9 +114,23 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
             ],
         ),
     };
-    let r = centered(area, 74, body.len() as u16 + 2);
+    // Sized to the wrapped text, not the line count: a summary that wraps must not push the
+    // answer keys out of the box.
+    let mut body = body;
+    let inner_width = area.width.min(74).saturating_sub(2);
+    let wrapped = |lines: Vec<Line<'_>>| Paragraph::new(lines).wrap(Wrap { trim: false }).line_count(inner_width);
+    let needed = u16::try_from(wrapped(body.clone())).unwrap_or(u16::MAX).saturating_add(2);
+    let r = centered(area, 74, needed);
     frame.render_widget(Clear, r);
-    frame.render_widget(Paragraph::new(body).block(boxed(title)).wrap(Wrap { trim: false }), r);
+    let block = boxed(title);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    // The last line (the answer keys, or what is being typed) keeps the bottom of a box cut short.
+    let last: Vec<Line<'_>> = body.pop().into_iter().collect();
+    let last_height = u16::try_from(wrapped(last.clone())).unwrap_or(u16::MAX).min(inner.height);
+    let [top, bottom] = Layout::vertical([Constraint::Fill(1), Constraint::Length(last_height)]).areas(inner);
+    frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), top);
+    frame.render_widget(Paragraph::new(last).wrap(Wrap { trim: false }), bottom);
 }
 
 pub fn render_help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap) {
