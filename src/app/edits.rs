@@ -88,6 +88,16 @@ pub(super) fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<Appl
     }
     let requests: Vec<_> = plan.calls.update_calls().collect();
     let calls = requests.iter().map(|r| (r.update.clone(), r.ids.clone())).collect();
+    if plan.origin == Origin::Retry {
+        // Retried findings leave the marks they kept while failed.
+        for (_, keys) in plan.calls.groups() {
+            for k in keys {
+                if let Some(i) = s.rows.index_of(k) {
+                    s.marks.remove(&i);
+                }
+            }
+        }
+    }
     if plan.origin == Origin::Edit {
         s.marks.clear();
         s.list.anchor = None;
@@ -271,21 +281,21 @@ pub(super) fn redo(s: &mut AppState) -> Vec<Effect> {
     start_batch(s, plan, None)
 }
 
-pub(super) fn retry(s: &mut AppState) -> Vec<Effect> {
+/// The plan that re-sends every failed edit, previewed before it is sent (`prompt::retry`): the
+/// findings' own updates, grouped; `None` when nothing failed.
+pub(super) fn retry_plan(s: &AppState) -> Option<EditPlan> {
     if s.edits.failed.is_empty() {
-        s.info("No failed edits to retry");
-        return Vec::new();
+        return None;
     }
     let mut pairs: Vec<(FindingId, FindingUpdate)> =
         s.edits.failed.iter().map(|(k, f)| (k.clone(), f.update.clone())).collect();
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    let plan = EditPlan::new("Retry".into(), CallPlan::grouping(pairs.iter().cloned()), Origin::Retry);
-    for (k, _) in &pairs {
-        if let Some(i) = s.rows.index_of(k) {
-            s.marks.remove(&i);
-        }
-    }
-    start_batch(s, plan, None)
+    let calls = CallPlan::grouping(pairs);
+    let description = match calls.groups() {
+        [(u, _)] => format!("Retry {}", edit::describe(u)),
+        groups => format!("Retry {} different edits", groups.len()),
+    };
+    Some(EditPlan::new(description, calls, Origin::Retry))
 }
 
 /// `Event::BatchApplied`: one call answered.

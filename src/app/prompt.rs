@@ -37,6 +37,20 @@ pub(super) fn quick(s: &mut AppState, status: WorkflowStatus) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `t`: the preview of re-sending every failed edit; a yes sends it.
+pub(super) fn retry(s: &mut AppState) -> Vec<Effect> {
+    match super::edits::retry_plan(s) {
+        Some(mut plan) => {
+            let targets: Vec<u32> =
+                plan.calls.groups().iter().flat_map(|(_, k)| k).filter_map(|k| s.rows.index_of(k)).collect();
+            plan.hidden = hidden_targets(s, &targets);
+            s.prompt = Some(Prompt::Confirm(plan));
+        }
+        None => s.info("No failed edits to retry"),
+    }
+    Vec::new()
+}
+
 /// Shows the preview of `update` on the targets and waits for a yes.
 pub(super) fn confirm(s: &mut AppState, update: FindingUpdate) {
     let targets = s.targets();

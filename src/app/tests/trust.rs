@@ -154,3 +154,21 @@ fn no_to_the_forms_preview_returns_to_the_form_as_it_was() {
     assert_eq!(calls[0].update.note.as_ref().unwrap().text, "ticket SEC-9");
     assert_eq!(s.form, None, "a yes closes the form");
 }
+
+#[test]
+fn retry_previews_before_it_sends() {
+    let mut s = loaded(10);
+    act(&mut s, &[Action::Notify]);
+    let (id, calls) = batch(&act(&mut s, &[Action::Yes]));
+    let error = crate::model::source::BackendError::unavailable("store: disk I/O error");
+    handle_event(&mut s, Event::BatchFailed { batch_id: id, call: 0, keys: calls[0].ids.clone(), error });
+    assert!(act(&mut s, &[Action::RetryFailed]).is_empty(), "t alone sends nothing");
+    let Some(Prompt::Confirm(plan)) = &s.prompt else { panic!("a preview") };
+    assert_eq!(plan.preview(), "Retry Workflow NOTIFIED on 1 finding: 1 BatchUpdateFindings call");
+    assert!(act(&mut s, &[Action::No]).is_empty());
+    assert_eq!(s.edits.failed.len(), 1, "still failed, still retryable");
+    assert_eq!(s.marks.len(), 1, "still marked");
+    let (_, retry) = batch(&act(&mut s, &[Action::RetryFailed, Action::Yes]));
+    assert_eq!(retry[0].ids, calls[0].ids);
+    assert!(s.edits.failed.is_empty() && s.marks.is_empty());
+}
