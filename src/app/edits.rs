@@ -200,15 +200,13 @@ fn unrestored(entry: &AppliedEdit) -> Vec<(String, usize)> {
     counts
 }
 
-/// The end of an undo's message: what stays as the edit left it.
+/// The part of an undo's message naming what stays as the edit left it, most telling first so a
+/// narrow status line still shows it.
 fn not_restored(lost: &[(String, usize)]) -> String {
     if lost.is_empty() {
         return String::new();
     }
-    format!(
-        "; not restored (the findings did not have them before, and BatchUpdateFindings cannot remove a field): {}",
-        counted(lost)
-    )
+    format!("not restored: {} (BatchUpdateFindings cannot remove a field a finding did not have)", counted(lost))
 }
 
 fn finish_batch(s: &mut AppState, b: InFlight) {
@@ -227,7 +225,8 @@ fn finish_batch(s: &mut AppState, b: InFlight) {
         } else {
             format!("; {} not updated ({first_reason}), they stay marked, t retries", b.rejected)
         };
-        let text = format!("{}: {restored}{failed}{}", b.plan.description, not_restored(&lost));
+        let lost_text = if lost.is_empty() { String::new() } else { format!("; {}", not_restored(&lost)) };
+        let text = format!("{}: {restored}{failed}{lost_text}", b.plan.description);
         if lost.is_empty() && b.rejected == 0 {
             s.info(text);
         } else {
@@ -264,8 +263,10 @@ pub(super) fn undo(s: &mut AppState) -> Vec<Effect> {
     // A finding with nothing to put back gets no call: an empty update is no request.
     let calls = CallPlan::grouping(entry.restores.iter().filter(|(_, u)| !u.is_empty()).cloned());
     if calls.is_empty() {
-        let lost = not_restored(&unrestored(&entry));
-        s.error(format!("Undo {}: the findings had no earlier values to restore{lost}", entry.description));
+        let lost = unrestored(&entry);
+        let why =
+            if lost.is_empty() { "the findings had no earlier values to restore".into() } else { not_restored(&lost) };
+        s.error(format!("Undo {}: {why}", entry.description));
         return Vec::new();
     }
     let plan = EditPlan::new(format!("Undo {}", entry.description), calls, Origin::Undo);
