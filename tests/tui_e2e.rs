@@ -182,3 +182,48 @@ fn filter_mark_all_resolve_quit_then_the_store_shows_them_resolved() {
     assert_eq!(latest["UpdateSource"]["Identity"], "e2e-tester", "{history}");
     assert!(latest["Updates"].to_string().contains("RESOLVED"), "{history}");
 }
+
+/// At 80×24 with a long store path: marked findings that the filter hides are counted in the header
+/// and in the preview, whose answer line stays on screen; `n` sends nothing.
+#[test]
+fn at_80_columns_hidden_marks_are_counted_and_n_sends_nothing() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir.path().join("analyst/customers/acme-production/security-hub/exports");
+    std::fs::create_dir_all(&deep).unwrap();
+    let store = deep.join("findings.db");
+    let data = dir.path().join("findings.json");
+    cli(&store, &["generate", "--count", "50", "--seed", "7", "-o", data.to_str().unwrap()]);
+    cli(&store, &["import", data.to_str().unwrap()]);
+    let before = findings(&store);
+
+    let tmux = Tmux { socket: dir.path().join("tmux.sock") };
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let line = format!(
+        "env HOME='{home}' XDG_CONFIG_HOME='{home}/.config' HUBTRIAGE_STORE='{store}' HUBTRIAGE_USER=e2e-tester \
+         TERM=xterm-256color '{BIN}'; echo EXITED-$?; sleep 60",
+        home = home.display(),
+        store = store.display()
+    );
+    let o = tmux.cmd(&["new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", &line]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    tmux.wait_for("50 total");
+    tmux.keys(&["Space", "Space"]);
+    tmux.wait_for("2 marked");
+    tmux.keys(&["/"]);
+    tmux.literal("matches-no-finding");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("0 matching");
+    assert!(screen.lines().next().unwrap().contains("2 marked"), "{screen}");
+    tmux.keys(&["r"]);
+    let screen = tmux.wait_for("(2 marked, not in this view)");
+    assert!(screen.contains("y / Enter: apply"), "{screen}");
+    tmux.keys(&["n"]);
+    tmux.wait_for("Cancelled; nothing sent");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED-0");
+    assert_eq!(findings(&store), before, "nothing was sent");
+}

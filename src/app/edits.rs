@@ -16,6 +16,7 @@ use super::AppState;
 use crate::model::finding::FindingId;
 use crate::model::plan::CallPlan;
 use crate::model::source::BackendError;
+use crate::model::undo;
 use crate::model::update::FindingUpdate;
 
 /// A bulk edit whose calls are still being answered.
@@ -87,6 +88,16 @@ pub(super) fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<Appl
     }
     let requests: Vec<_> = plan.calls.update_calls().collect();
     let calls = requests.iter().map(|r| (r.update.clone(), r.ids.clone())).collect();
+    if plan.origin == Origin::Retry {
+        // Retried findings leave the marks they kept while failed.
+        for (_, keys) in plan.calls.groups() {
+            for k in keys {
+                if let Some(i) = s.rows.index_of(k) {
+                    s.marks.remove(&i);
+                }
+            }
+        }
+    }
     if plan.origin == Origin::Edit {
         s.marks.clear();
         s.list.anchor = None;
@@ -159,8 +170,69 @@ fn call_answered(
     finish_batch(s, b);
 }
 
+/// Adds one finding's members to a count of findings per member, keeping first-seen order.
+fn tally(counts: &mut Vec<(String, usize)>, members: impl IntoIterator<Item = String>, findings: usize) {
+    for m in members {
+        match counts.iter_mut().find(|(name, _)| *name == m) {
+            Some(c) => c.1 += findings,
+            None => counts.push((m, findings)),
+        }
+    }
+}
+
+/// "Workflow on 3 findings, Note on 1 finding".
+fn counted(counts: &[(String, usize)]) -> String {
+    let each = counts.iter().map(|(m, n)| format!("{m} on {n} finding{}", if *n == 1 { "" } else { "s" }));
+    each.collect::<Vec<_>>().join(", ")
+}
+
+/// What undoing `entry` leaves as the edit set it, per member: a field the finding did not have
+/// before (BatchUpdateFindings cannot remove one), or every field of a finding whose earlier
+/// values were not recorded.
+fn unrestored(entry: &AppliedEdit) -> Vec<(String, usize)> {
+    let restores: HashMap<&FindingId, &FindingUpdate> = entry.restores.iter().map(|(k, u)| (k, u)).collect();
+    let mut counts = Vec::new();
+    for (u, keys) in &entry.forward {
+        for k in keys {
+            tally(&mut counts, undo::unrestored(u, restores.get(k).copied()), 1);
+        }
+    }
+    counts
+}
+
+/// The part of an undo's message naming what stays as the edit left it, most telling first so a
+/// narrow status line still shows it.
+fn not_restored(lost: &[(String, usize)]) -> String {
+    if lost.is_empty() {
+        return String::new();
+    }
+    format!("not restored: {} (BatchUpdateFindings cannot remove a field a finding did not have)", counted(lost))
+}
+
 fn finish_batch(s: &mut AppState, b: InFlight) {
     let done = b.processed.iter().map(|(_, k)| k.len()).sum::<usize>();
+    if let Some(original) = &b.undoing {
+        let lost = unrestored(original);
+        let mut restored = Vec::new();
+        for (u, keys) in &b.processed {
+            tally(&mut restored, undo::members(u), keys.len());
+        }
+        let restored =
+            if restored.is_empty() { "nothing restored".into() } else { format!("restored {}", counted(&restored)) };
+        let first_reason = s.edits.failed.values().next().map(|f| f.reason.clone()).unwrap_or_default();
+        let failed = if b.rejected == 0 {
+            String::new()
+        } else {
+            format!("; {} not updated ({first_reason}), they stay marked, t retries", b.rejected)
+        };
+        let lost_text = if lost.is_empty() { String::new() } else { format!("; {}", not_restored(&lost)) };
+        let text = format!("{}: {restored}{failed}{lost_text}", b.plan.description);
+        if lost.is_empty() && b.rejected == 0 {
+            s.info(text);
+        } else {
+            s.error(text);
+        }
+    }
     let applied = AppliedEdit { description: b.plan.description.clone(), forward: b.processed, restores: b.restores };
     match b.undoing {
         // An undo completed: what it undid can be redone.
@@ -168,6 +240,9 @@ fn finish_batch(s: &mut AppState, b: InFlight) {
         Some(_) => {}
         None if done > 0 => s.history.undo.push(applied),
         None => {}
+    }
+    if b.plan.origin == Origin::Undo {
+        return;
     }
     let first_reason = s.edits.failed.values().next().map(|f| f.reason.clone()).unwrap_or_default();
     if b.rejected == 0 {
@@ -185,12 +260,16 @@ pub(super) fn undo(s: &mut AppState) -> Vec<Effect> {
         s.info("Nothing to undo");
         return Vec::new();
     };
-    let calls = CallPlan::grouping(entry.restores.iter().cloned());
+    // A finding with nothing to put back gets no call: an empty update is no request.
+    let calls = CallPlan::grouping(entry.restores.iter().filter(|(_, u)| !u.is_empty()).cloned());
     if calls.is_empty() {
-        s.error(format!("{}: the findings had no earlier values to restore", entry.description));
+        let lost = unrestored(&entry);
+        let why =
+            if lost.is_empty() { "the findings had no earlier values to restore".into() } else { not_restored(&lost) };
+        s.error(format!("Undo {}: {why}", entry.description));
         return Vec::new();
     }
-    let plan = EditPlan { description: format!("Undo {}", entry.description), calls, origin: Origin::Undo };
+    let plan = EditPlan::new(format!("Undo {}", entry.description), calls, Origin::Undo);
     start_batch(s, plan, Some(entry))
 }
 
@@ -199,33 +278,25 @@ pub(super) fn redo(s: &mut AppState) -> Vec<Effect> {
         s.info("Nothing to redo");
         return Vec::new();
     };
-    let plan = EditPlan {
-        description: entry.description.clone(),
-        calls: CallPlan::from_groups(entry.forward),
-        origin: Origin::Redo,
-    };
+    let plan = EditPlan::new(entry.description.clone(), CallPlan::from_groups(entry.forward), Origin::Redo);
     start_batch(s, plan, None)
 }
 
-pub(super) fn retry(s: &mut AppState) -> Vec<Effect> {
+/// The plan that re-sends every failed edit, previewed before it is sent (`prompt::retry`): the
+/// findings' own updates, grouped; `None` when nothing failed.
+pub(super) fn retry_plan(s: &AppState) -> Option<EditPlan> {
     if s.edits.failed.is_empty() {
-        s.info("No failed edits to retry");
-        return Vec::new();
+        return None;
     }
     let mut pairs: Vec<(FindingId, FindingUpdate)> =
         s.edits.failed.iter().map(|(k, f)| (k.clone(), f.update.clone())).collect();
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    let plan = EditPlan {
-        description: "Retry".into(),
-        calls: CallPlan::grouping(pairs.iter().cloned()),
-        origin: Origin::Retry,
+    let calls = CallPlan::grouping(pairs);
+    let description = match calls.groups() {
+        [(u, _)] => format!("Retry {}", edit::describe(u)),
+        groups => format!("Retry {} different edits", groups.len()),
     };
-    for (k, _) in &pairs {
-        if let Some(i) = s.rows.index_of(k) {
-            s.marks.remove(&i);
-        }
-    }
-    start_batch(s, plan, None)
+    Some(EditPlan::new(description, calls, Origin::Retry))
 }
 
 /// `Event::BatchApplied`: one call answered.

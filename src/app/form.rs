@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::action::Action;
 use super::effect::Effect;
-use super::prompt::confirm;
+use super::prompt::{confirm, REASON_REQUIRED};
 use super::AppState;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate, UpdateError};
@@ -72,6 +72,8 @@ impl FormField {
 pub struct FormState {
     pub focus: usize,
     pub targets: usize,
+    /// How many of the targets are marked but not in the current view.
+    pub hidden: usize,
     pub workflow: Option<WorkflowStatus>,
     pub severity: Option<SeverityLabel>,
     pub verification: Option<VerificationState>,
@@ -231,11 +233,12 @@ impl FormState {
 
 /// `e`: the form for the targets, all fields untouched.
 pub(super) fn open(s: &mut AppState) -> Vec<Effect> {
-    let n = s.targets().len();
-    if n == 0 {
+    let targets = s.targets();
+    if targets.is_empty() {
         s.error("No finding to edit");
     } else {
-        s.form = Some(FormState::new(n));
+        let hidden = super::prompt::hidden_targets(s, &targets);
+        s.form = Some(FormState { hidden, ..FormState::new(targets.len()) });
     }
     Vec::new()
 }
@@ -252,10 +255,16 @@ pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Backspace => form.backspace(),
         Action::Back => s.form = None,
         Action::Submit => match form.to_update(&s.config.user) {
-            Ok(u) => {
-                s.form = None;
-                confirm(s, u);
+            // The same rule as `s`: with suppress_reason_required, the Note is the reason.
+            Ok(u)
+                if s.config.suppress_reason_required
+                    && u.workflow_status == Some(WorkflowStatus::Suppressed)
+                    && u.note.is_none() =>
+            {
+                form.error = Some((Some(FormField::Note), REASON_REQUIRED.to_string()));
             }
+            // The form stays behind its preview: a no returns to it as it was, a yes closes it.
+            Ok(u) => confirm(s, u),
             Err(e) => form.error = Some(e),
         },
         _ => s.dirty = false,

@@ -13,6 +13,9 @@ use crate::model::finding::FindingId;
 use crate::model::plan::CallPlan;
 use crate::model::update::FindingUpdate;
 
+/// Why a suppression without a reason is refused, by `s` and by the edit form alike.
+pub(super) const REASON_REQUIRED: &str = "A reason is required to suppress (config: suppress_reason_required)";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextPurpose {
     SuppressReason,
@@ -34,19 +37,69 @@ pub(super) fn quick(s: &mut AppState, status: WorkflowStatus) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `t`: the preview of re-sending every failed edit; a yes sends it.
+pub(super) fn retry(s: &mut AppState) -> Vec<Effect> {
+    match super::edits::retry_plan(s) {
+        Some(mut plan) => {
+            let targets: Vec<u32> =
+                plan.calls.groups().iter().flat_map(|(_, k)| k).filter_map(|k| s.rows.index_of(k)).collect();
+            plan.hidden = hidden_targets(s, &targets);
+            s.prompt = Some(Prompt::Confirm(plan));
+        }
+        None => s.info("No failed edits to retry"),
+    }
+    Vec::new()
+}
+
 /// Shows the preview of `update` on the targets and waits for a yes.
 pub(super) fn confirm(s: &mut AppState, update: FindingUpdate) {
-    let keys: Vec<FindingId> = s.targets().iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
+    let targets = s.targets();
+    let keys: Vec<FindingId> = targets.iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
     if keys.is_empty() {
         s.error("No finding selected");
         return;
     }
-    let plan = EditPlan {
-        description: format!("Set {}", edit::describe(&update)),
-        calls: CallPlan::new(update, keys),
-        origin: Origin::Edit,
-    };
+    let description = format!("Set {}", edit::describe(&update));
+    let caveat = undo_caveat(s, &update);
+    let mut plan = EditPlan::new(description, CallPlan::new(update, keys), Origin::Edit);
+    plan.caveat = caveat;
+    plan.hidden = hidden_targets(s, &targets);
     s.prompt = Some(Prompt::Confirm(plan));
+}
+
+/// How many of `targets` the current view does not show: marked findings stay the target when the
+/// query or filter changes, and the preview says how many of them the analyst cannot see.
+pub(super) fn hidden_targets(s: &AppState, targets: &[u32]) -> usize {
+    let shown: std::collections::HashSet<u32> = s.view.visible.iter().copied().collect();
+    targets.iter().filter(|i| !shown.contains(i)).count()
+}
+
+/// What undo will not be able to put back, known before the edit from what the rows hold.
+/// BatchUpdateFindings cannot delete a field, so undo leaves a field a finding did not have. The rows
+/// do not hold the note or the user-defined fields, so an edit that sets them always says so; they
+/// do hold Confidence and Criticality, so those are named only when a target has none.
+fn undo_caveat(s: &AppState, update: &FindingUpdate) -> Option<String> {
+    let rows: Vec<_> = s.targets().iter().filter_map(|&i| s.rows.get(i)).collect();
+    let mut items: Vec<String> = Vec::new();
+    if update.note.is_some() {
+        items.push("a note".into());
+    }
+    if update.user_defined_fields.is_some() {
+        items.push("user-defined fields".into());
+    }
+    for (set, name, absent) in [
+        (update.confidence.is_some(), "Confidence", rows.iter().filter(|r| r.confidence.is_none()).count()),
+        (update.criticality.is_some(), "Criticality", rows.iter().filter(|r| r.criticality.is_none()).count()),
+    ] {
+        if set && absent > 0 {
+            items.push(format!("{name} ({absent} of the findings have none)"));
+        }
+    }
+    let last = items.pop()?;
+    let list = if items.is_empty() { last } else { format!("{} or {last}", items.join(", ")) };
+    Some(format!(
+        "Undo cannot remove {list} from a finding that did not have it: BatchUpdateFindings can set a field, not delete it"
+    ))
 }
 
 /// `s` and `N`: asks for the suppress reason or the note, when there is something to edit.
@@ -84,7 +137,15 @@ pub(super) fn answer(s: &mut AppState, a: Action) -> Vec<Effect> {
     }
     s.prompt = None;
     match (prompt, yes) {
-        (Prompt::Confirm(plan), true) => start_batch(s, plan, None),
+        (Prompt::Confirm(plan), true) => {
+            s.form = None;
+            start_batch(s, plan, None)
+        }
+        // A preview of the edit form goes back to the form, with everything typed into it.
+        (Prompt::Confirm(_), false) if s.form.is_some() => {
+            s.info("Back to the form; nothing sent");
+            Vec::new()
+        }
         (Prompt::Confirm(_), false) => {
             s.info("Cancelled; nothing sent");
             Vec::new()
@@ -136,7 +197,7 @@ fn submit_text(s: &mut AppState, purpose: TextPurpose, text: String) -> Vec<Effe
     let (update, what) = match purpose {
         TextPurpose::SuppressReason => {
             if text.is_empty() && s.config.suppress_reason_required {
-                set_prompt_error(s, "A reason is required to suppress (config: suppress_reason_required)");
+                set_prompt_error(s, REASON_REQUIRED);
                 return Vec::new();
             }
             let note = (!text.is_empty()).then_some((text.as_str(), user.as_str()));

@@ -93,16 +93,26 @@ pub struct EditPlan {
     pub description: String,
     pub calls: CallPlan<FindingId>,
     pub origin: Origin,
+    /// How many of the findings are marked but not in the current view.
+    pub hidden: usize,
+    /// What undo will not be able to put back, said before the edit is sent.
+    pub caveat: Option<String>,
 }
 
 impl EditPlan {
+    /// A plan with nothing hidden and nothing to warn about.
+    pub fn new(description: String, calls: CallPlan<FindingId>, origin: Origin) -> EditPlan {
+        EditPlan { description, calls, origin, hidden: 0, caveat: None }
+    }
+
     pub fn findings(&self) -> usize {
         self.calls.findings()
     }
 
-    /// "Set Workflow RESOLVED and Note on 240 findings: 3 BatchUpdateFindings calls".
+    /// "Set Workflow RESOLVED and Note on 240 findings: 3 BatchUpdateFindings calls", with
+    /// "(2 marked, not in this view)" after the count when some are not shown.
     pub fn preview(&self) -> String {
-        self.calls.preview(&self.description)
+        self.calls.preview_hidden(&self.description, self.hidden)
     }
 }
 

@@ -402,7 +402,7 @@ fn unprocessed_findings_roll_back_stay_marked_and_retry() {
     assert_eq!(s.marks.len(), 2);
     let msg = &s.status.message.as_ref().unwrap().text;
     assert!(msg.contains("2 not updated") && msg.contains("FindingNotFound"), "{msg}");
-    let (_, retry) = batch(&act(&mut s, &[Action::RetryFailed]));
+    let (_, retry) = batch(&act(&mut s, &[Action::RetryFailed, Action::Yes]));
     assert_eq!(retry.len(), 1);
     let mut ids = retry[0].ids.clone();
     ids.sort();
@@ -558,3 +558,6 @@ fn reload_keeps_marks_on_the_same_findings() {
     assert_eq!(s.input, None);
     let _ = InputKind::Filter;
 }
+
+/// Issue 17 ("edits that do something other than what the analyst saw").
+mod trust;

@@ -55,7 +55,7 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Edit => form::open(s),
         Action::Undo => edits::undo(s),
         Action::Redo => edits::redo(s),
-        Action::RetryFailed => edits::retry(s),
+        Action::RetryFailed => prompt::retry(s),
         Action::Reload => load::reload(s),
         Action::Help => focus::show_help(s),
         Action::Quit => prompt::quit(s),

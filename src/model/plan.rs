@@ -80,9 +80,17 @@ impl<K> CallPlan<K> {
     /// "Set Workflow RESOLVED on 240 findings: 3 BatchUpdateFindings calls", `description` being
     /// "Set Workflow RESOLVED".
     pub fn preview(&self, description: &str) -> String {
+        self.preview_hidden(description, 0)
+    }
+
+    /// The preview, saying how many of the findings are marked but not shown where the edit was
+    /// asked for: "Set Workflow RESOLVED on 3 findings (2 marked, not in this view): 1
+    /// BatchUpdateFindings call".
+    pub fn preview_hidden(&self, description: &str, hidden: usize) -> String {
         let (n, c) = (self.findings(), self.call_count());
+        let hidden = if hidden == 0 { String::new() } else { format!(" ({hidden} marked, not in this view)") };
         format!(
-            "{description} on {n} finding{}: {c} BatchUpdateFindings call{}",
+            "{description} on {n} finding{}{hidden}: {c} BatchUpdateFindings call{}",
             if n == 1 { "" } else { "s" },
             if c == 1 { "" } else { "s" }
         )

@@ -1,9 +1,13 @@
 //! What undoes an edit: the update that puts back a finding's previous values, read from the
-//! document it had before the edit. BatchUpdateFindings can set but not remove a field, so a field
-//! the finding did not have is left out.
+//! document it had before the edit, and the members it cannot put back. BatchUpdateFindings can set
+//! but not remove a field (BatchUpdateFindings API reference), so a Note, a UserDefinedFields key,
+//! a Confidence or a Criticality the finding did not have stays as the edit set it; undo names
+//! those (`unrestored`) instead of reporting them undone. A VerificationState the finding did not
+//! have is restored as UNKNOWN, the value the API gives an unverified finding.
 
 use serde_json::Value;
 
+use super::enums::VerificationState;
 use super::finding::{int_of, str_at, value_at, Summary};
 use super::update::{FindingUpdate, NoteUpdate, SeverityUpdate};
 
@@ -18,7 +22,7 @@ pub fn restore_for(doc: &Value, update: &FindingUpdate) -> FindingUpdate {
         r.severity = Some(SeverityUpdate { label: s.severity_label, normalized: s.severity_normalized, product: None });
     }
     if update.verification_state.is_some() {
-        r.verification_state = s.verification_state;
+        r.verification_state = Some(s.verification_state.unwrap_or(VerificationState::Unknown));
     }
     if update.confidence.is_some() {
         r.confidence = doc.get("Confidence").and_then(int_of);
@@ -50,12 +54,41 @@ pub fn restore_for(doc: &Value, update: &FindingUpdate) -> FindingUpdate {
     r
 }
 
+/// The request members an update sets, in the order previews name them; each UserDefinedFields
+/// key is its own member ("UserDefinedFields.ticket"), as each is set or left on its own.
+pub fn members(u: &FindingUpdate) -> Vec<String> {
+    let fixed = [
+        (u.workflow_status.is_some(), "Workflow"),
+        (u.severity.is_some(), "Severity"),
+        (u.verification_state.is_some(), "VerificationState"),
+        (u.confidence.is_some(), "Confidence"),
+        (u.criticality.is_some(), "Criticality"),
+        (u.types.is_some(), "Types"),
+    ];
+    let mut m: Vec<String> = fixed.iter().filter(|(set, _)| *set).map(|(_, n)| n.to_string()).collect();
+    m.extend(u.user_defined_fields.iter().flatten().map(|(k, _)| format!("UserDefinedFields.{k}")));
+    m.extend(
+        [(u.related_findings.is_some(), "RelatedFindings"), (u.note.is_some(), "Note")]
+            .iter()
+            .filter(|(set, _)| *set)
+            .map(|(_, n)| n.to_string()),
+    );
+    m
+}
+
+/// The members `edit` set that `restore` does not put back: they keep the edit's value after an
+/// undo. With no restore recorded (the finding could not be read before the edit), all of them.
+pub fn unrestored(edit: &FindingUpdate, restore: Option<&FindingUpdate>) -> Vec<String> {
+    let back = restore.map(members).unwrap_or_default();
+    members(edit).into_iter().filter(|m| !back.contains(m)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::model::enums::{SeverityLabel, WorkflowStatus};
+    use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 
     #[test]
     fn restore_puts_back_only_what_existed() {
@@ -79,5 +112,31 @@ mod tests {
         assert_eq!(r.confidence, Some(40));
         assert_eq!(r.criticality, None);
         assert_eq!(r.user_defined_fields, Some(vec![("ticket".into(), "A-1".into())]));
+    }
+
+    #[test]
+    fn an_absent_verification_state_is_restored_as_unknown() {
+        let doc = json!({"Workflow": {"Status": "NEW"}});
+        let u = FindingUpdate { verification_state: Some(VerificationState::TruePositive), ..FindingUpdate::default() };
+        assert_eq!(restore_for(&doc, &u).verification_state, Some(VerificationState::Unknown));
+        assert!(unrestored(&u, Some(&restore_for(&doc, &u))).is_empty());
+    }
+
+    #[test]
+    fn what_undo_cannot_remove_is_named() {
+        let doc = json!({"Workflow": {"Status": "NEW"}, "UserDefinedFields": {"ticket": "A-1"}, "Confidence": 40});
+        let u = FindingUpdate {
+            workflow_status: Some(WorkflowStatus::Suppressed),
+            note: Some(NoteUpdate { text: "accepted".into(), updated_by: "me".into() }),
+            confidence: Some(90),
+            criticality: Some(10),
+            user_defined_fields: Some(vec![("ticket".into(), "B-2".into()), ("owner".into(), "ops".into())]),
+            ..FindingUpdate::default()
+        };
+        let r = restore_for(&doc, &u);
+        assert_eq!(members(&r), ["Workflow", "Confidence", "UserDefinedFields.ticket"]);
+        assert_eq!(unrestored(&u, Some(&r)), ["Criticality", "UserDefinedFields.owner", "Note"]);
+        // Nothing recorded before the edit: nothing of it can be restored.
+        assert_eq!(unrestored(&u, None).len(), members(&u).len());
     }
 }

@@ -26,30 +26,62 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// The tail of `text` in at most `width` columns, "…" standing for what was cut: a store path
+/// keeps its file name.
+fn keep_tail(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let mut kept: Vec<char> = Vec::new();
+    let mut used = 1; // the "…"
+    for c in text.chars().rev() {
+        let w = Span::raw(c.to_string()).width();
+        if used + w > width {
+            break;
+        }
+        used += w;
+        kept.push(c);
+    }
+    if width == 0 {
+        return String::new();
+    }
+    std::iter::once('…').chain(kept.into_iter().rev()).collect()
+}
+
+/// The counts, pending edits and failures always show; the store's path yields first (down to its
+/// tail), then the query and the filter, which are cut at the right edge.
 pub fn render_header(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
-    let mut parts = vec![
-        Span::styled(" hubtriage ", theme::title()),
-        Span::raw(format!("│ {} │ ", sanitize::line(&s.source))),
-        Span::raw(format!(
-            "{} total · {} matching · {} marked",
-            thousands(s.rows.all.len()),
-            thousands(s.view.visible.len()),
-            thousands(s.marks.len())
-        )),
-    ];
+    let counts = format!(
+        "{} total · {} matching · {} marked",
+        thousands(s.rows.all.len()),
+        thousands(s.view.visible.len()),
+        thousands(s.marks.len())
+    );
+    let mut always = vec![counts];
     let pending = s.edits.findings_in_flight();
     if pending > 0 {
-        parts.push(Span::raw(format!(" │ {} edits pending", thousands(pending))));
+        always.push(format!(" │ {} edits pending", thousands(pending)));
     }
     if !s.edits.failed.is_empty() {
-        parts.push(Span::raw(format!(" │ {} failed", thousands(s.edits.failed.len()))));
+        always.push(format!(" │ {} failed", thousands(s.edits.failed.len())));
     }
+    let mut extras = Vec::new();
     if !s.view.query.text.is_empty() {
-        parts.push(Span::raw(format!(" │ :{}", sanitize::line(&s.view.query.text))));
+        extras.push(format!(" │ :{}", sanitize::line(&s.view.query.text)));
     }
     if !s.view.filter.pattern.is_empty() {
-        parts.push(Span::raw(format!(" │ /{}", sanitize::line(&s.view.filter.pattern))));
+        extras.push(format!(" │ /{}", sanitize::line(&s.view.filter.pattern)));
     }
+    let title = " hubtriage ";
+    let width = |parts: &[String]| parts.iter().map(|p| Span::raw(p.as_str()).width()).sum::<usize>();
+    let fixed = Span::raw(title).width() + Span::raw("│  │ ").width() + width(&always);
+    let room = usize::from(area.width).saturating_sub(fixed);
+    let source = sanitize::line(&s.source);
+    // The path gives way to the query and filter, but keeps a short tail while there is room.
+    let source_room = room.saturating_sub(width(&extras)).max(room.min(16));
+    let mut parts =
+        vec![Span::styled(title, theme::title()), Span::raw(format!("│ {} │ ", keep_tail(&source, source_room)))];
+    parts.extend(always.into_iter().chain(extras).map(Span::raw));
     frame.render_widget(Paragraph::new(Line::from(parts)).style(theme::header()), area);
 }
 

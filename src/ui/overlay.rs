@@ -32,7 +32,8 @@ pub fn render_form(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let Some(form) = &s.form else { return };
     let r = centered(area, 70, 14);
     frame.render_widget(Clear, r);
-    let title = format!(" Edit {} finding{} ", form.targets, if form.targets == 1 { "" } else { "s" });
+    let hidden = if form.hidden == 0 { String::new() } else { format!(" ({} not in this view)", form.hidden) };
+    let title = format!(" Edit {} finding{}{hidden} ", form.targets, if form.targets == 1 { "" } else { "s" });
     let mut lines = Vec::new();
     for (i, f) in FormField::ALL.iter().enumerate() {
         let focused = i == form.focus;
@@ -87,14 +88,15 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
             }
             (title, body)
         }
-        Prompt::Confirm(plan) => (
-            " Confirm ",
-            vec![
-                Line::raw(plan.preview()),
-                Line::raw(""),
-                Line::styled("y / Enter: apply    n / Esc: cancel", theme::dim()),
-            ],
-        ),
+        Prompt::Confirm(plan) => {
+            let mut body = vec![Line::raw(plan.preview())];
+            if let Some(c) = &plan.caveat {
+                body.push(Line::styled(sanitize::line(c).into_owned(), theme::error()));
+            }
+            body.push(Line::raw(""));
+            body.push(Line::styled("y / Enter: apply    n / Esc: cancel", theme::dim()));
+            (" Confirm ", body)
+        }
         Prompt::QuitWithEditsInFlight => (
             " Quit? ",
             vec![
@@ -112,9 +114,23 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
             ],
         ),
     };
-    let r = centered(area, 74, body.len() as u16 + 2);
+    // Sized to the wrapped text, not the line count: a summary that wraps must not push the
+    // answer keys out of the box.
+    let mut body = body;
+    let inner_width = area.width.min(74).saturating_sub(2);
+    let wrapped = |lines: Vec<Line<'_>>| Paragraph::new(lines).wrap(Wrap { trim: false }).line_count(inner_width);
+    let needed = u16::try_from(wrapped(body.clone())).unwrap_or(u16::MAX).saturating_add(2);
+    let r = centered(area, 74, needed);
     frame.render_widget(Clear, r);
-    frame.render_widget(Paragraph::new(body).block(boxed(title)).wrap(Wrap { trim: false }), r);
+    let block = boxed(title);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    // The last line (the answer keys, or what is being typed) keeps the bottom of a box cut short.
+    let last: Vec<Line<'_>> = body.pop().into_iter().collect();
+    let last_height = u16::try_from(wrapped(last.clone())).unwrap_or(u16::MAX).min(inner.height);
+    let [top, bottom] = Layout::vertical([Constraint::Fill(1), Constraint::Length(last_height)]).areas(inner);
+    frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), top);
+    frame.render_widget(Paragraph::new(last).wrap(Wrap { trim: false }), bottom);
 }
 
 pub fn render_help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap) {

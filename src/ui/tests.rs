@@ -200,3 +200,43 @@ fn hostile_text_renders_as_placeholders_and_no_escape_byte_reaches_the_buffer() 
         }
     }
 }
+
+/// The header keeps the marked count at every width: a long store path and the query shorten first.
+#[test]
+fn the_header_shows_the_marked_count_at_every_width() {
+    for w in [60u16, 80, 100, 160] {
+        let mut s = screen(w, 24);
+        s.source = "/home/analyst/.local/share/hubtriage/customers/acme-production/findings.db".into();
+        let (a, b) = (s.view.visible[1], s.view.visible[2]);
+        s.marks.extend([a, b]);
+        act(&mut s, &[Action::StartFilter, Action::Input('s'), Action::Input('3'), Action::Submit]);
+        let t = draw(&s, w, 24);
+        let buffer = t.backend().buffer().clone();
+        let header: String = (0..w).map(|x| buffer[(x, 0)].symbol().to_string()).collect();
+        assert!(header.contains("2 marked"), "{w} columns: {header}");
+        assert!(header.contains("findings.db"), "the store's file name is the part of the path kept: {header}");
+    }
+}
+
+/// A preview that wraps (hidden marks, an undo caveat) still shows its own y / n line.
+#[test]
+fn the_confirm_popup_keeps_its_answer_line_when_the_summary_wraps() {
+    for (w, h) in [(80u16, 24u16), (160, 48), (60, 20)] {
+        let mut s = screen(w, h);
+        act(&mut s, &[Action::ToggleMark, Action::ToggleMark, Action::StartFilter, Action::Input('z')]);
+        act(&mut s, &[Action::Input('q'), Action::Submit, Action::Top, Action::Note]);
+        for c in "a reason long enough to matter".chars() {
+            act(&mut s, &[Action::Input(c)]);
+        }
+        act(&mut s, &[Action::Submit]);
+        assert!(matches!(s.prompt, Some(crate::app::prompt::Prompt::Confirm(_))));
+        let t = draw(&s, w, h);
+        let buffer = t.backend().buffer().clone();
+        let text: Vec<String> =
+            (0..h).map(|y| (0..w).map(|x| buffer[(x, y)].symbol().to_string()).collect::<String>()).collect();
+        let all = text.join("\n");
+        assert!(all.contains("not in this view"), "{w}x{h}:\n{all}");
+        assert!(all.contains("y / Enter: apply"), "{w}x{h}:\n{all}");
+        assert!(all.contains("BatchUpdateFindings can set a field"), "the caveat's end shows: {w}x{h}:\n{all}");
+    }
+}

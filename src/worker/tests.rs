@@ -306,7 +306,9 @@ fn a_fake_backend_drives_the_worker_and_the_app_shows_its_failures_as_status() {
     assert_eq!(s.edits.failed.len(), 1);
 
     // Retried, it goes through: the script has no more failures.
-    for e in crate::app::update(&mut s, crate::app::Action::RetryFailed) {
+    let mut effects = crate::app::update(&mut s, crate::app::Action::RetryFailed);
+    effects.extend(crate::app::update(&mut s, crate::app::Action::Yes));
+    for e in effects {
         h.send(e);
     }
     let mut seen = drive(&h, &mut s, 1);
