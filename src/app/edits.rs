@@ -18,6 +18,7 @@ use crate::model::plan::CallPlan;
 use crate::model::source::BackendError;
 use crate::model::undo;
 use crate::model::update::FindingUpdate;
+use crate::model::words;
 
 /// A bulk edit whose calls are still being answered.
 #[derive(Debug, Clone, PartialEq)]
@@ -246,7 +247,7 @@ fn finish_batch(s: &mut AppState, b: InFlight) {
     }
     let first_reason = s.edits.failed.values().next().map(|f| f.reason.clone()).unwrap_or_default();
     if b.rejected == 0 {
-        s.info(format!("{}: {done} findings updated", b.plan.description));
+        s.info(format!("{}: {} updated", b.plan.description, words::count(done, "finding")));
     } else {
         s.error(format!(
             "{}: {done} updated, {} not updated ({first_reason}); they stay marked, t retries",

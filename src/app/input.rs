@@ -13,6 +13,7 @@ use super::state::GroupField;
 use super::view::{apply_query, clear_query, set_filter, set_sort};
 use super::AppState;
 use crate::model::finding::FindingId;
+use crate::model::words;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
@@ -133,7 +134,7 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
             s.input = None;
             let keys: Vec<FindingId> =
                 s.view.visible.iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
-            s.info(format!("Exporting {} findings to {path}…", keys.len()));
+            s.info(format!("Exporting {} to {path}…", words::count(keys.len(), "finding")));
             vec![Effect::Export { path: PathBuf::from(path), keys }]
         }
         "" | "clear" => {
@@ -152,7 +153,7 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
 
 /// `Event::Exported`: the `:export` command finished.
 pub(super) fn exported(s: &mut AppState, path: PathBuf, count: usize) -> Vec<Effect> {
-    s.info(format!("Exported {count} findings to {}", path.display()));
+    s.info(format!("Exported {} to {}", words::count(count, "finding"), path.display()));
     Vec::new()
 }
 

@@ -7,6 +7,7 @@ use super::detail::sync_detail;
 use super::effect::Effect;
 use super::layout;
 use super::AppState;
+use crate::model::words;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ListState {
@@ -91,7 +92,7 @@ pub(super) fn range_mark(s: &mut AppState) -> Vec<Effect> {
             let range: Vec<u32> = s.view.visible.iter().skip(lo).take(hi + 1 - lo).copied().collect();
             let n = range.len();
             s.marks.extend(range);
-            s.info(format!("Marked {n} findings"));
+            s.info(format!("Marked {}", words::count(n, "finding")));
         }
     }
     Vec::new()
@@ -100,7 +101,7 @@ pub(super) fn range_mark(s: &mut AppState) -> Vec<Effect> {
 pub(super) fn mark_all(s: &mut AppState) -> Vec<Effect> {
     s.marks.extend(s.view.visible.iter().copied());
     let n = s.marks.len();
-    s.info(format!("{n} findings marked"));
+    s.info(format!("{} marked", words::count(n, "finding")));
     Vec::new()
 }
 

@@ -15,6 +15,7 @@ use super::view::{apply_query, refresh};
 use super::AppState;
 use crate::model::finding::FindingId;
 use crate::model::source::{BackendError, Capabilities};
+use crate::model::words;
 
 /// The effects to run when the workbench opens: load the rows.
 pub fn start(s: &mut AppState) -> Vec<Effect> {
@@ -110,7 +111,7 @@ pub(super) fn rows_loaded(
             }
         } else if s.status.message.is_none() || s.status.message.as_ref().is_some_and(|m| m.text.starts_with("Reload"))
         {
-            s.info(format!("{loaded} findings loaded"));
+            s.info(format!("{} loaded", words::count(loaded, "finding")));
         }
     }
     effects

@@ -72,7 +72,7 @@ pub(super) fn overview(g: &Global) -> Result<Outcome> {
 
 fn overview_of(store: &Store) -> Result<Outcome> {
     let total = store.count()?;
-    println!("hubtriage: {} findings in {}", total, store.path().display());
+    println!("hubtriage: {} in {}", crate::model::words::count(total as usize, "finding"), store.path().display());
     if total == 0 {
         println!("\n{EMPTY_HINT}");
         return Ok(Outcome::Ok);

@@ -20,6 +20,7 @@ pub mod timestamp;
 pub mod undo;
 pub mod update;
 pub mod wire;
+pub mod words;
 
 /// The 64-bit FNV-1a hash of some bytes: cheap for the short names and Ids it is used on. The
 /// store keeps it (`store::id_hash`), so it must never change.

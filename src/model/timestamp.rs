@@ -64,7 +64,10 @@ pub fn from_nanos(nanos: i64) -> OffsetDateTime {
 pub fn age(updated: Option<OffsetDateTime>, now: OffsetDateTime) -> String {
     let Some(t) = updated else { return "-".into() };
     let d = now - t;
-    if d.whole_days() >= 1 {
+    // Four columns at most, whatever the age: past 999 days the list says years.
+    if d.whole_days() >= 1000 {
+        format!("{}y", d.whole_days() / 365)
+    } else if d.whole_days() >= 1 {
         format!("{}d", d.whole_days())
     } else if d.whole_hours() >= 1 {
         format!("{}h", d.whole_hours())
@@ -107,6 +110,10 @@ mod tests {
         let now = parse("2026-03-10T12:00:00Z").unwrap();
         let age_of = |s: &str| age(parse(s), now);
         assert_eq!(age_of("2026-03-07T11:00:00Z"), "3d");
+        // Past 999 days the unit stays, in years: the list's age column is four wide.
+        assert_eq!(age_of("2023-06-15T12:00:00Z"), "999d");
+        assert_eq!(age_of("2022-12-26T12:00:00Z"), "3y");
+        assert_eq!(age_of("1990-01-01T00:00:00Z"), "36y");
         assert_eq!(age_of("2026-03-09T12:00:00Z"), "1d");
         assert_eq!(age_of("2026-03-09T12:00:01Z"), "23h");
         assert_eq!(age_of("2026-03-10T07:00:00Z"), "5h");

@@ -14,17 +14,7 @@ use crate::app::{Action, AppState};
 use crate::keys::Keymap;
 use crate::model::sanitize;
 
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::model::words::thousands;
 
 /// The tail of `text` in at most `width` columns, "…" standing for what was cut: a store path
 /// keeps its file name.
