@@ -203,15 +203,28 @@ impl Builder {
             }
             (Read::Product, _) => {
                 equality_only(&c.key)?;
-                let values = c
-                    .values
-                    .iter()
-                    .map(|v| {
-                        let lower = v.text.trim().to_ascii_lowercase();
-                        let known = PRODUCTS.iter().find(|(k, _)| !v.prefix && *k == lower);
-                        (known.map_or_else(|| v.text.clone(), |(_, name)| (*name).to_owned()), v.prefix)
-                    })
-                    .collect();
+                let mut values = Vec::new();
+                for v in &c.values {
+                    let lower = v.text.trim().to_ascii_lowercase();
+                    if v.prefix {
+                        // PREFIX is exact, as GetFindings' is, so `guard*` would match nothing: a
+                        // prefix of a known product's name is written as that name writes it.
+                        let mut cased: Vec<String> = PRODUCTS
+                            .iter()
+                            .filter(|(_, name)| name.to_ascii_lowercase().starts_with(&lower))
+                            .filter_map(|(_, name)| name.get(..v.text.trim().len()).map(str::to_owned))
+                            .collect();
+                        cased.dedup();
+                        if cased.is_empty() {
+                            values.push((v.text.clone(), true));
+                        } else {
+                            values.extend(cased.into_iter().map(|p| (p, true)));
+                        }
+                        continue;
+                    }
+                    let known = PRODUCTS.iter().find(|(k, _)| *k == lower);
+                    values.push((known.map_or_else(|| v.text.clone(), |(_, name)| (*name).to_owned()), false));
+                }
                 self.strings(c, field, Mode::Equals, values)
             }
             (Read::TypeOrId(id_field), _) => {

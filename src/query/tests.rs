@@ -301,3 +301,20 @@ fn the_key_table_in_the_module_doc_names_every_key() {
     keys.sort_unstable();
     assert_eq!(documented, keys);
 }
+
+#[test]
+fn a_product_prefix_is_written_as_the_products_name_writes_it() {
+    use crate::model::filter::StringComparison as C;
+    let strings = |q: &Query| match q.filters.get("ProductName") {
+        Some(crate::model::filter::FilterList::String(list)) => {
+            list.iter().map(|f| (f.value.clone(), f.comparison)).collect::<Vec<_>>()
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(strings(&parse("product:guard*").unwrap()), [("Guard".to_string(), C::Prefix)]);
+    assert_eq!(strings(&parse("product:GUARDD*").unwrap()), [("GuardD".to_string(), C::Prefix)]);
+    // A prefix of no known product stays as typed.
+    assert_eq!(strings(&parse("product:Acme*").unwrap()), [("Acme".to_string(), C::Prefix)]);
+    // Without `*` the aliases are as before.
+    assert_eq!(strings(&parse("product:guardduty").unwrap()), [("GuardDuty".to_string(), C::Equals)]);
+}
