@@ -11,6 +11,7 @@ pub mod api;
 pub mod app;
 pub mod backend;
 pub mod cli;
+pub mod export;
 pub mod generate;
 pub mod input;
 pub mod keys;

@@ -32,10 +32,12 @@ pub enum Effect {
     },
     /// Import the demo dataset into the (empty) source.
     LoadDemo,
-    /// Write the documents of these findings as `{"Findings": [...]}`.
+    /// Write these findings to a file, JSON or CSV by its extension (`export::ExportFormat`);
+    /// an existing file is replaced only when `overwrite`.
     Export {
         path: PathBuf,
         keys: Vec<FindingId>,
+        overwrite: bool,
     },
     Quit,
 }

@@ -127,15 +127,16 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
             s.input = None;
             group::open_on(s, field)
         }
-        "export" => {
-            let Some(path) = trimmed.strip_prefix("export").map(str::trim).filter(|p| !p.is_empty()) else {
-                return fail(s, "export: name a file, e.g. export /tmp/findings.json".into());
+        "export" | "export!" => {
+            let overwrite = head == "export!";
+            let Some(path) = trimmed.strip_prefix(head).map(str::trim).filter(|p| !p.is_empty()) else {
+                return fail(s, "export: name a file, e.g. export ~/findings.json (or .csv)".into());
             };
             s.input = None;
             let keys: Vec<FindingId> =
                 s.view.visible.iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
             s.info(format!("Exporting {} to {path}…", words::count(keys.len(), "finding")));
-            vec![Effect::Export { path: PathBuf::from(path), keys }]
+            vec![Effect::Export { path: PathBuf::from(path), keys, overwrite }]
         }
         "" | "clear" => {
             s.input = None;

@@ -297,8 +297,13 @@ fn sort_group_export_and_quit_commands() {
     typed(&mut s, "export /tmp/out.json");
     let e = act(&mut s, &[Action::Submit]);
     assert!(
-        matches!(&e[..], [Effect::Export { path, keys }] if path.to_str() == Some("/tmp/out.json") && keys.len() == n)
+        matches!(&e[..], [Effect::Export { path, keys, overwrite: false }] if path.to_str() == Some("/tmp/out.json") && keys.len() == n)
     );
+    // `:export!` replaces an existing file; `:export` alone never does (the worker refuses).
+    act(&mut s, &[Action::StartCommand]);
+    typed(&mut s, "export! ~/out.csv");
+    let e = act(&mut s, &[Action::Submit]);
+    assert!(matches!(&e[..], [Effect::Export { path, overwrite: true, .. }] if path.to_str() == Some("~/out.csv")));
 
     act(&mut s, &[Action::StartCommand]);
     typed(&mut s, "q");

@@ -3,14 +3,15 @@
 //! becomes an event, never a panic.
 
 use std::collections::{HashMap, VecDeque};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::app::event::{CallOutcome, Event, Rejected};
 use crate::app::Effect;
 use crate::backend::{Backend, BackendError};
+use crate::export::ExportFormat;
 use crate::generate;
 use crate::model::finding::FindingId;
 use crate::model::undo;
@@ -137,7 +138,7 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             Ok(count) => send(Event::DemoLoaded { count }),
             Err(error) => send(Event::DemoFailed { error }),
         },
-        Effect::Export { path, keys } => match export(backend, &path, &keys) {
+        Effect::Export { path, keys, overwrite } => match export(backend, &path, &keys, overwrite) {
             Ok(count) => send(Event::Exported { path, count }),
             Err(error) => send(Event::ExportFailed { path, error }),
         },
@@ -154,14 +155,30 @@ fn load_demo(backend: &mut dyn Backend) -> Result<usize, BackendError> {
     backend.seed(all.chunks(MAX_IDENTIFIERS).map(<[Value]>::to_vec).collect())
 }
 
-fn export(backend: &dyn Backend, path: &Path, keys: &[FindingId]) -> Result<usize, String> {
+/// `~` and `~/...` are the home directory, as a shell would read them.
+fn expand_home(path: &Path) -> PathBuf {
+    let Ok(rest) = path.strip_prefix("~") else { return path.to_path_buf() };
+    match directories::BaseDirs::new() {
+        Some(d) => d.home_dir().join(rest),
+        None => path.to_path_buf(),
+    }
+}
+
+/// Writes the findings to `path`, JSON or CSV by its extension; an existing file only when
+/// `overwrite` (`:export!`). Returns how many were written.
+fn export(backend: &dyn Backend, path: &Path, keys: &[FindingId], overwrite: bool) -> Result<usize, String> {
+    let path = expand_home(path);
+    if !overwrite && path.exists() {
+        return Err(format!("{} exists; `:export! {}` replaces it", path.display(), path.display()));
+    }
     let mut docs: Vec<Value> = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(DOCUMENTS_PER_READ) {
         docs.extend(backend.documents(chunk).map_err(|e| e.to_string())?.into_iter().flatten());
     }
     let n = docs.len();
-    let bytes = serde_json::to_vec_pretty(&json!({ "Findings": docs })).map_err(|e| e.to_string())?;
-    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    ExportFormat::for_path(&path).write(&docs, &mut bytes).map_err(|e| e.to_string())?;
+    std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(n)
 }
 

@@ -121,11 +121,26 @@ fn applies_batches_reports_restores_and_unprocessed_then_details_and_queries() {
     assert_eq!(matched.iter().collect::<std::collections::HashSet<_>>().len(), 150, "each once");
 
     let out = dir.path().join("export.json");
-    h.send(Effect::Export { path: out.clone(), keys: keys[..5].to_vec() });
+    h.send(Effect::Export { path: out.clone(), keys: keys[..5].to_vec(), overwrite: false });
     assert!(matches!(h.next(), Event::Exported { count: 5, .. }));
     let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(v["Findings"].as_array().unwrap().len(), 5);
-    h.send(Effect::Export { path: dir.path().join("no/such/dir/x.json"), keys: keys[..1].to_vec() });
+    // An existing file is not replaced without `:export!`, and is left as it was.
+    h.send(Effect::Export { path: out.clone(), keys: keys[..2].to_vec(), overwrite: false });
+    let Event::ExportFailed { error, .. } = h.next() else { panic!("refused overwrite") };
+    assert!(error.contains("exists") && error.contains(":export!"), "{error}");
+    let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["Findings"].as_array().unwrap().len(), 5, "the file is as it was");
+    h.send(Effect::Export { path: out.clone(), keys: keys[..2].to_vec(), overwrite: true });
+    assert!(matches!(h.next(), Event::Exported { count: 2, .. }));
+    // The extension chooses the format: a .csv file gets a header and one record per finding.
+    let csv = dir.path().join("export.CSV");
+    h.send(Effect::Export { path: csv.clone(), keys: keys[..3].to_vec(), overwrite: false });
+    assert!(matches!(h.next(), Event::Exported { count: 3, .. }));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("Id,ProductArn,SeverityLabel,"), "{text}");
+    assert_eq!(text.lines().count(), 4, "{text}");
+    h.send(Effect::Export { path: dir.path().join("no/such/dir/x.json"), keys: keys[..1].to_vec(), overwrite: false });
     let Event::ExportFailed { error, .. } = h.next() else { panic!("export failure") };
     assert!(error.contains("cannot write"), "{error}");
 }
@@ -328,4 +343,15 @@ fn a_source_that_cannot_be_seeded_refuses_the_demo() {
     let Event::DemoFailed { error } = h.next() else { panic!("demo") };
     assert_eq!(error.kind, ErrorKind::Invalid);
     assert!(error.message.contains("fake endpoint"), "{error}");
+}
+
+#[test]
+fn a_tilde_is_the_home_directory() {
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+    assert_eq!(expand_home(std::path::Path::new("/tmp/x.json")), std::path::PathBuf::from("/tmp/x.json"));
+    assert_eq!(expand_home(std::path::Path::new("x~.json")), std::path::PathBuf::from("x~.json"));
+    if let Some(home) = home {
+        assert_eq!(expand_home(std::path::Path::new("~/f.csv")), home.join("f.csv"));
+        assert_eq!(expand_home(std::path::Path::new("~")), home);
+    }
 }
