@@ -373,6 +373,11 @@ fn check_import(findings: Vec<Incoming>, own_account: Option<&str>) -> CheckedCa
         let fail = |code: &str, message: String| {
             PreparedImport::Failed(ImportFailure { id: id.clone(), code: code.into(), message })
         };
+        // Stored, it could never be read back (and would fail every read of the store).
+        if let Some(why) = incoming.unreadable() {
+            out.push(fail("InvalidInput", format!("Finding cannot be stored: {why}")));
+            continue;
+        }
         if size > MAX_FINDING_BYTES {
             out.push(fail(
                 "FindingSizeExceeded",
