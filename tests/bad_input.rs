@@ -204,3 +204,93 @@ fn the_api_refuses_a_finding_nested_too_deeply() {
     let page = api::call(&mut s, &admin(), Operation::GetFindings, &json!({})).unwrap();
     assert_eq!(page["Findings"].as_array().unwrap().len(), 2);
 }
+
+/// A store holding "a", "poison" and "b", where poison's stored document was written (as an older
+/// version imported it) with a member nested 200 levels deep: valid JSON that serde_json refuses.
+fn poisoned_store() -> (tempfile::TempDir, Store) {
+    let (dir, mut s) = store();
+    let texts = [finding_text("a", ""), finding_text("poison", ""), finding_text("b", "")];
+    let answer = import_bytes(&mut s, "f.json", format!("[{}]", texts.join(",")).as_bytes());
+    assert_eq!(answer["SuccessCount"], 3);
+    let doc = finding_text("poison", &format!("\"ProductFields\":{{\"a\":{}}}", nested(200)));
+    let conn = rusqlite::Connection::open(dir.path().join("findings.db")).unwrap();
+    let changed = conn
+        .execute("UPDATE findings SET doc = ?1 WHERE id = 'poison'", [lz4_flex::compress_prepend_size(doc.as_bytes())])
+        .unwrap();
+    assert_eq!(changed, 1);
+    (dir, s)
+}
+
+// A store that already holds an unreadable row still lists, matches and pages through the others,
+// and names the row it skipped (the CLI prints it as a warning).
+#[test]
+fn a_store_holding_an_unreadable_row_reads_the_others_and_names_it() {
+    let (_d, mut s) = poisoned_store();
+    // Earlier findings' rows named on this thread are not this test's.
+    s.take_unreadable();
+    assert_eq!(all_ids(&s), ["a", "b"]);
+    let skipped = s.take_unreadable();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    let line = skipped[0].to_string();
+    assert!(line.starts_with("finding poison (arn:aws:securityhub:us-east-1::product/aws/guardduty) in "), "{line}");
+    assert!(line.contains("cannot be read: ") && line.ends_with("; skipped"), "{line}");
+    assert!(line.contains("recursion limit exceeded"), "{line}");
+    assert!(s.take_unreadable().is_empty(), "taken once");
+    // Paging one finding at a time passes over it.
+    let mut req = GetFindingsRequest::from_json(&json!({"MaxResults": 1})).unwrap();
+    let mut seen = Vec::new();
+    loop {
+        let page = s.get_findings(&req, None).unwrap();
+        seen.extend(page.findings.iter().map(|f| f["Id"].as_str().unwrap().to_string()));
+        match page.next_token {
+            Some(t) => req.next_token = Some(t),
+            None => break,
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, ["a", "b"]);
+    // Matching (the workbench's queries, `update QUERY`) too.
+    let filters = GetFindingsRequest::from_json(&json!({})).unwrap().filters;
+    let mut keys: Vec<String> = s.matching_keys(&filters, &[], None).unwrap().into_iter().map(|k| k.id).collect();
+    keys.sort();
+    assert_eq!(keys, ["a", "b"]);
+    assert_eq!(s.find_all(&filters, &[], None, None).unwrap().len(), 2);
+    assert!(!s.take_unreadable().is_empty());
+    // The provider re-sends it, readable and newer: it replaces the unreadable row.
+    let fixed = finding_text("poison", "").replace("2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z");
+    let answer = import_bytes(&mut s, "f.json", format!("[{fixed},{}]", finding_text("c", "")).as_bytes());
+    assert_eq!(answer["SuccessCount"], 2, "{answer}");
+    assert_eq!(all_ids(&s), ["a", "b", "c", "poison"]);
+    assert!(s.take_unreadable().is_empty());
+}
+
+// The CLI lists the readable findings of such a store, and warns on standard error which one it
+// skipped; `update` of a query that includes it updates the others.
+#[test]
+fn the_cli_lists_past_an_unreadable_row_with_a_warning() {
+    let (dir, s) = poisoned_store();
+    drop(s);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hubtriage"))
+            .args(args)
+            .env("HUBTRIAGE_STORE", dir.path().join("findings.db"))
+            .env_remove("HUBTRIAGE_ACCOUNT")
+            .env("HUBTRIAGE_USER", "tester")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let o = run(&["findings", "--format", "json"]);
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{out}{err}");
+    let listed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed["Findings"].as_array().unwrap().len(), 2, "{out}");
+    assert_eq!(err.lines().filter(|l| l.contains("cannot be read")).count(), 1, "{err}");
+    assert!(err.contains(&format!("warning: finding poison ({ARN}) in ")), "{err}");
+    assert!(err.contains("; skipped"), "{err}");
+    let o = run(&["update", "--yes", "--workflow", "notified", "account:111122223333"]);
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{out}{err}");
+    assert!(err.contains("poison"), "{err}");
+    assert!(out.contains("on 2 findings") && out.contains("2 processed, 0 unprocessed"), "{out}");
+}
