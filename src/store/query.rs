@@ -60,6 +60,10 @@ fn json_to_sql(v: &Value) -> Option<SqlValue> {
     }
 }
 
+/// The longest prefix pushed down as a LIKE: escaped (each character at most doubled) and with its
+/// `%`, well within SQLite's limit on a pattern (SQLITE_MAX_LIKE_PATTERN_LENGTH, 50,000 bytes).
+const MAX_LIKE_PREFIX: usize = 20_000;
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
 fn like_prefix(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 1);
@@ -92,6 +96,12 @@ fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValu
                     params.push(SqlValue::Integer(id_hash(&f.value)));
                 }
                 StringComparison::Equals => ors.push(format!("{column} = ?")),
+                // SQLite refuses a LIKE pattern over 50,000 bytes ("LIKE or GLOB pattern too
+                // complex"): a longer prefix is left to the exact evaluation.
+                StringComparison::Prefix if f.value.len() > MAX_LIKE_PREFIX => {
+                    ors.clear();
+                    break;
+                }
                 StringComparison::Prefix => ors.push(format!("{column} LIKE ? ESCAPE '\\'")),
                 StringComparison::Contains => ors.push(format!("instr({column}, ?) > 0")),
                 _ => {
