@@ -1,7 +1,8 @@
 //! Reading findings files: `{"Findings": [...]}` (the GetFindings/BatchImportFindings envelope), a
 //! JSON array, or JSON lines, optionally gzip-compressed, from a file or standard input. Findings are
 //! handed to a sink one at a time as they are parsed, so a 100k-finding file never sits in memory as
-//! one JSON tree. Errors name the file, line and column.
+//! one JSON tree. Errors name the file, line and column. An input (a gzip file's text too) may be
+//! at most `MAX_INPUT_BYTES`.
 
 use std::fmt;
 use std::io::Read;

@@ -220,7 +220,8 @@ impl Builder {
 /// `FindingReader` without serde_json's deserializer (`model::scan`): the finding object at `pos`
 /// in `text` (a `{`), read as `FindingReader` reads it, and the position after it. `None` when the
 /// text there is not valid JSON, or has what only serde_json's path handles (an escaped member name,
-/// a parsed member serde_json refuses): the caller then reads it that way, for its error.
+/// a control character in a string): the caller then reads it that way, for its error. Valid JSON
+/// that could not be read back once stored (`scan::Defect`) is read, the defect kept on the finding.
 pub fn scan_finding(text: &str, pos: usize) -> Option<(Incoming, usize)> {
     let mut s = Scanner::new(text, pos);
     let mut finding = Builder::new();
