@@ -1,7 +1,8 @@
 //! Reading findings files: `{"Findings": [...]}` (the GetFindings/BatchImportFindings envelope), a
 //! JSON array, or JSON lines, optionally gzip-compressed, from a file or standard input. Findings are
 //! handed to a sink one at a time as they are parsed, so a 100k-finding file never sits in memory as
-//! one JSON tree. Errors name the file, line and column.
+//! one JSON tree. Errors name the file, line and column. An input (a gzip file's text too) may be
+//! at most `MAX_INPUT_BYTES`.
 
 use std::fmt;
 use std::io::Read;
@@ -50,17 +51,44 @@ impl std::ops::Deref for Bytes {
     }
 }
 
+/// The most text an input may be: a file's size, standard input's, and a gzip file's once
+/// decompressed (so a small gzip file that decompresses without end is refused when it passes
+/// this, not when memory runs out: 1 MB of gzip took 3.2 GB). 100,000 findings are ~280 MB.
+pub const MAX_INPUT_BYTES: u64 = 4 << 30;
+
+/// Decompressed text up to this size is kept in memory; beyond, it goes to a temporary file
+/// (deleted at once, so only the open handle keeps it) mapped as a plain file is.
+const GUNZIP_IN_MEMORY: usize = 64 << 20;
+
 /// Reads the whole input, un-gzipping it when it starts with the gzip magic bytes. A file is mapped
 /// rather than read: reading copied every byte and made the kernel hand out (and zero) as much
-/// fresh memory, ~0.25 s of CPU for a 276 MB file of 100,000 findings.
+/// fresh memory, ~0.25 s of CPU for a 276 MB file of 100,000 findings. An input larger than
+/// `MAX_INPUT_BYTES`, or whose decompressed text is, is refused.
 pub fn read_bytes(path: &str) -> Result<Bytes, InputError> {
+    read_bytes_within(path, MAX_INPUT_BYTES, GUNZIP_IN_MEMORY)
+}
+
+/// `read_bytes` with its limits given (tests lower them).
+fn read_bytes_within(path: &str, limit: u64, in_memory: usize) -> Result<Bytes, InputError> {
     let err = |message: String| InputError { file: display_name(path), line: 0, column: 0, message };
+    let too_large = |what: &str| {
+        err(format!("{what} is larger than {}, the most a findings file may be; split it", size_text(limit)))
+    };
     let raw = if path == "-" {
         let mut raw = Vec::new();
-        std::io::stdin().read_to_end(&mut raw).map_err(|e| err(format!("cannot read standard input: {e}")))?;
+        std::io::stdin()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut raw)
+            .map_err(|e| err(format!("cannot read standard input: {e}")))?;
+        if raw.len() as u64 > limit {
+            return Err(too_large("the input"));
+        }
         Bytes::Read(raw)
     } else {
         let file = std::fs::File::open(Path::new(path)).map_err(|e| err(format!("cannot read: {e}")))?;
+        if file.metadata().is_ok_and(|m| m.len() > limit) {
+            return Err(too_large("the file"));
+        }
         // SAFETY: the map is read-only and private. Should another process shorten the file while
         // it is imported, reading past its new end would fault; a findings file is not edited
         // while it is imported.
@@ -69,19 +97,90 @@ pub fn read_bytes(path: &str) -> Result<Bytes, InputError> {
             // Not mappable (a pipe, say): read.
             Err(_) => {
                 let mut raw = Vec::new();
-                (&file).read_to_end(&mut raw).map_err(|e| err(format!("cannot read: {e}")))?;
+                (&file)
+                    .take(limit.saturating_add(1))
+                    .read_to_end(&mut raw)
+                    .map_err(|e| err(format!("cannot read: {e}")))?;
+                if raw.len() as u64 > limit {
+                    return Err(too_large("the file"));
+                }
                 Bytes::Read(raw)
             }
         }
     };
     if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&*raw)
-            .read_to_end(&mut out)
-            .map_err(|e| err(format!("not a valid gzip file: {e}")))?;
-        return Ok(Bytes::Read(out));
+        return gunzip(&raw, limit, in_memory).map_err(|e| match e {
+            Gunzip::TooLarge => too_large("decompressed, the file"),
+            Gunzip::Failed(message) => err(message),
+        });
     }
     Ok(raw)
+}
+
+enum Gunzip {
+    TooLarge,
+    Failed(String),
+}
+
+/// Decompresses gzip text a piece at a time, stopping as soon as it passes `limit`: in memory up
+/// to `in_memory` bytes, then in a temporary file, mapped.
+fn gunzip(raw: &[u8], limit: u64, in_memory: usize) -> Result<Bytes, Gunzip> {
+    use std::io::Write;
+    let invalid = |e: std::io::Error| Gunzip::Failed(format!("not a valid gzip file: {e}"));
+    let mut decoder = flate2::read::MultiGzDecoder::new(raw).take(limit.saturating_add(1));
+    let mut out = Vec::new();
+    (&mut decoder).take(in_memory as u64 + 1).read_to_end(&mut out).map_err(invalid)?;
+    if out.len() as u64 > limit {
+        return Err(Gunzip::TooLarge);
+    }
+    if out.len() <= in_memory {
+        return Ok(Bytes::Read(out));
+    }
+    let spill = |e: std::io::Error| Gunzip::Failed(format!("cannot decompress into a temporary file: {e}"));
+    let file = temporary_file().map_err(spill)?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, &file);
+    writer.write_all(&out).map_err(spill)?;
+    drop(out);
+    let mut total = in_memory as u64 + 1;
+    let mut buffer = vec![0; 1 << 20];
+    loop {
+        let n = decoder.read(&mut buffer).map_err(invalid)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > limit {
+            return Err(Gunzip::TooLarge);
+        }
+        writer.write_all(&buffer[..n]).map_err(spill)?;
+    }
+    writer.flush().map_err(spill)?;
+    drop(writer);
+    // SAFETY: a read-only private map of a file no other process can open (deleted once created).
+    unsafe { memmap2::Mmap::map(&file) }.map(Bytes::Mapped).map_err(spill)
+}
+
+/// A new file in the temporary directory, deleted at once (on Unix; elsewhere it stays behind).
+fn temporary_file() -> std::io::Result<std::fs::File> {
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("hubtriage-gunzip-{}-{n}.json", std::process::id()));
+    let file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path)?;
+    let _ = std::fs::remove_file(&path);
+    Ok(file)
+}
+
+/// `4 GB`, `1.5 MB`, `512 bytes`.
+fn size_text(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GB"), (1 << 20, "MB"), (1 << 10, "KB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit {
+            let whole = bytes / unit;
+            let tenths = (bytes % unit) * 10 / unit;
+            return if tenths == 0 { format!("{whole} {name}") } else { format!("{whole}.{tenths} {name}") };
+        }
+    }
+    format!("{bytes} bytes")
 }
 
 /// The input's name as messages show it: a file's name can carry an escape sequence.

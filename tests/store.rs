@@ -616,3 +616,25 @@ fn an_update_that_would_exceed_240_kb_is_unprocessed_and_changes_nothing() {
     assert_eq!(s.get(&FindingKey::new(ARN, "big")).unwrap().unwrap(), before);
     assert_eq!(s.get(&FindingKey::new(ARN, "small")).unwrap().unwrap()["UserDefinedFields"]["k2"], "x".repeat(1000));
 }
+
+// A very long PREFIX value (1 MB) is no server error ("LIKE or GLOB pattern too complex"): it is
+// evaluated exactly, without a LIKE, and so is a long prefix that does match.
+#[test]
+fn a_long_prefix_filter_is_evaluated_not_a_store_error() {
+    let (_d, mut s) = store();
+    let long_id = "p".repeat(200);
+    s.batch_import(&admin(), vec![finding(&long_id, "111122223333"), finding("q", "111122223333")]).unwrap();
+    let prefix = |value: &str| json!({"Filters": {"Id": [{"Value": value, "Comparison": "PREFIX"}]}});
+    let found = get(&s, prefix(&"x".repeat(1 << 20)));
+    assert_eq!(found["Findings"].as_array().unwrap().len(), 0);
+    let found = get(&s, prefix(&"p".repeat(1 << 20)));
+    assert_eq!(found["Findings"].as_array().unwrap().len(), 0);
+    let found = get(&s, prefix(&"p".repeat(199)));
+    assert_eq!(found["Findings"].as_array().unwrap().len(), 1);
+    // Over SQLite's LIKE pattern limit (50,000 bytes), and a match.
+    let title =
+        json!({"Filters": {"Title": [{"Value": format!("Title of {}", "p".repeat(60_000)), "Comparison": "PREFIX"}]}});
+    assert_eq!(get(&s, title)["Findings"].as_array().unwrap().len(), 0);
+    let filters = GetFindingsRequest::from_json(&prefix(&"%".repeat(1 << 20))).unwrap().filters;
+    assert!(s.matching_keys(&filters, &[], None).unwrap().is_empty());
+}

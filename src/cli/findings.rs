@@ -39,7 +39,12 @@ pub(super) fn select(
 ) -> Result<Vec<Value>> {
     let words = |doc: &Value| q.matches_text(doc);
     let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-    Ok(store.find_all(&q.filters, sort, limit, extra)?)
+    let found = store.find_all(&q.filters, sort, limit, extra)?;
+    // A finding whose stored document cannot be read is left out, and said so.
+    for row in store.take_unreadable() {
+        eprintln!("warning: {row}");
+    }
+    Ok(found)
 }
 
 pub(super) fn findings(

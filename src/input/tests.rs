@@ -192,3 +192,53 @@ fn files_are_mapped() {
     let e = read_bytes(missing.to_str().unwrap()).err().unwrap();
     assert!(e.message.starts_with("cannot read"), "{e}");
 }
+
+/// Gzip text of `text`, as a file in `dir`.
+fn gzip_file(dir: &std::path::Path, name: &str, text: &[u8]) -> String {
+    use std::io::Write;
+    let p = dir.join(name);
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(text).unwrap();
+    std::fs::write(&p, enc.finish().unwrap()).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+// A small gzip file whose text is huge (a few KB of gzip, megabytes of spaces) is refused once its
+// text passes what a plain file may be, naming the file, without decompressing the rest; text
+// within the limit is read, kept in memory or (beyond that) in a mapped temporary file.
+#[test]
+fn gzip_text_is_held_to_the_size_of_a_plain_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = b"[{\"Id\": \"g\"}".to_vec();
+    text.resize(text.len() + (8 << 20), b' ');
+    text.push(b']');
+    let bomb = gzip_file(dir.path(), "bomb.json.gz", &text);
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 64 << 10, "highly compressible");
+    let e = read_bytes_within(&bomb, 1 << 20, 1 << 16).err().unwrap();
+    assert_eq!(e.file, bomb);
+    assert_eq!(e.message, "decompressed, the file is larger than 1 MB, the most a findings file may be; split it");
+    assert!(e.to_string().starts_with(&format!("{bomb}: ")), "{e}");
+    // One byte within the limit is read whole: past the in-memory part, from a mapped file.
+    let bytes = read_bytes_within(&bomb, text.len() as u64, 1 << 16).unwrap();
+    assert!(matches!(bytes, Bytes::Mapped(_)));
+    assert_eq!(&*bytes, &text[..]);
+    let bytes = read_bytes_within(&bomb, text.len() as u64, 16 << 20).unwrap();
+    assert!(matches!(bytes, Bytes::Read(_)));
+    assert_eq!(&*bytes, &text[..]);
+    let e = read_bytes_within(&bomb, text.len() as u64 - 1, 16 << 20).err().unwrap();
+    assert!(e.message.contains("is larger than"), "{e}");
+    // A plain file is held to the same size.
+    let plain = dir.path().join("plain.json");
+    std::fs::write(&plain, &text).unwrap();
+    let e = read_bytes_within(plain.to_str().unwrap(), 1 << 20, 1 << 16).err().unwrap();
+    assert_eq!(e.message, "the file is larger than 1 MB, the most a findings file may be; split it");
+    assert_eq!(size_text(MAX_INPUT_BYTES), "4 GB");
+    assert_eq!(size_text(3 << 19), "1.5 MB");
+    // Damaged gzip still says so.
+    let mut damaged = std::fs::read(&bomb).unwrap();
+    damaged.truncate(damaged.len() / 2);
+    let p = dir.path().join("damaged.json.gz");
+    std::fs::write(&p, damaged).unwrap();
+    let e = read_bytes(p.to_str().unwrap()).err().unwrap();
+    assert!(e.message.starts_with("not a valid gzip file"), "{e}");
+}

@@ -24,7 +24,9 @@ mod read;
 mod write;
 
 pub use read::scan_finding;
+#[cfg(test)]
 pub(crate) use write::push_minified;
+use write::push_minified_checked;
 use write::{splice, write_compact};
 
 /// The top-level members parsed in full: every member that `finding::validate_asff`,
@@ -113,6 +115,10 @@ pub struct RawFinding {
     /// A member name appears twice (only the whole-`Value` path knows which value counts), or has
     /// an escape in it: the finding is created from its whole `Value`, not spliced.
     odd: bool,
+    /// Valid JSON that could not be read back once stored (nested too deeply, a number beyond
+    /// f64: serde_json keeps such a member as text but refuses to parse it): why, naming the
+    /// member. The import refuses such a finding (`Incoming::unreadable`).
+    defect: Option<String>,
 }
 
 /// A finding of a BatchImportFindings call: parsed in full (the API and the server get it that
@@ -142,6 +148,16 @@ impl Incoming {
         match self {
             Incoming::Value(v) => v,
             Incoming::Raw(r) => &r.view,
+        }
+    }
+
+    /// Why the finding, if stored, could not be read back (a member nested deeper than
+    /// `scan::FINDING_DEPTH`, a number beyond f64), naming the member; `None` for a readable one.
+    /// Found as the finding was read (a raw finding) or by walking it (a parsed one).
+    pub fn unreadable(&self) -> Option<String> {
+        match self {
+            Incoming::Value(v) => super::scan::value_defect(v),
+            Incoming::Raw(r) => r.defect.clone(),
         }
     }
 

@@ -4,17 +4,46 @@
 //! its end and `raw::push_minified` scanned it again to copy it.
 //!
 //! It accepts only what serde_json accepts, and answers `None` for anything else (and for the rare
-//! things it does not handle: control characters in strings, nesting deeper than `MAX_DEPTH`). The
-//! reader then reads the input again with serde_json, whose error says what and where. So the
-//! scanner never has to explain an error, only never to accept one
+//! things it does not handle: control characters in strings). The reader then reads the input
+//! again with serde_json, whose error says what and where. So the scanner never has to explain a
+//! syntax error, only never to accept one
 //! (`tests::the_scanner_accepts_only_what_serde_json_accepts`).
+//!
+//! It also finds, in the same pass, what serde_json would read as valid JSON but could not read
+//! back as a finding: nesting deeper than `FINDING_DEPTH` and a number beyond f64 (`1e400`).
+//! serde_json copies such text as a raw value without complaint, but refuses to parse it, so a
+//! finding holding it could be stored and never read again. The scanner reads past it and keeps
+//! what it found (`Scanner::defect`), for the import to refuse that finding alone.
 
-/// Deeper nesting is left to serde_json (whose limit is 128 levels, counted from the file's top).
-const MAX_DEPTH: usize = 64;
+/// The deepest a finding may nest, counting the finding object as level 1. serde_json refuses a
+/// text nested 128 levels deep; a stored finding is read inside `{"Findings": [...]}` (a
+/// GetFindings answer, a BatchImportFindings request), two levels more, so 125 levels is the most
+/// that every reader of a finding reads back.
+pub const FINDING_DEPTH: usize = 125;
 
-/// How deeply `v` nests arrays and objects (0 for a string, a number...): a value serde_json parsed
-/// on its own (`Scanner::parse_value`) must keep under `MAX_DEPTH` as well.
-fn depth(v: &serde_json::Value) -> usize {
+/// What makes valid JSON text unreadable as a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Defect {
+    /// Nested deeper than `FINDING_DEPTH`.
+    TooDeep,
+    /// A number serde_json refuses to read (beyond f64): its text, cut short if long.
+    OutOfRange(String),
+}
+
+impl Defect {
+    /// The refusal's message, naming the member it is in.
+    pub fn describe(&self, member: &str) -> String {
+        match self {
+            Defect::TooDeep => format!(
+                "{member} is nested deeper than {FINDING_DEPTH} levels (counting the finding), which cannot be read back"
+            ),
+            Defect::OutOfRange(n) => format!("number {n} in {member} is out of range (beyond a 64-bit float)"),
+        }
+    }
+}
+
+/// How deeply `v` nests arrays and objects (0 for a string, a number...).
+pub fn depth(v: &serde_json::Value) -> usize {
     match v {
         serde_json::Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
         serde_json::Value::Object(members) => 1 + members.values().map(depth).max().unwrap_or(0),
@@ -22,15 +51,39 @@ fn depth(v: &serde_json::Value) -> usize {
     }
 }
 
+/// A finding's first member nested deeper than `FINDING_DEPTH` (a finding parsed already can hold
+/// no number beyond f64): why it cannot be stored and read back.
+pub fn value_defect(finding: &serde_json::Value) -> Option<String> {
+    let members = finding.as_object()?;
+    members.iter().find(|(_, v)| 1 + depth(v) > FINDING_DEPTH).map(|(k, _)| Defect::TooDeep.describe(k))
+}
+
+/// Integers of up to this many digits without an exponent are within f64's range (below 1e308):
+/// longer ones, and any with an exponent, are read by serde_json to know.
+const SAFE_DIGITS: usize = 300;
+
 /// Scans JSON text from a position: `pos` is always the next byte to read.
 pub struct Scanner<'a> {
     text: &'a str,
     pub pos: usize,
+    /// How many arrays and objects (`array`, `object`) enclose `pos`.
+    level: usize,
+    /// The first defect found (valid JSON that cannot be read back), if any; `take_defect` takes it.
+    defect: Option<Defect>,
 }
 
 impl<'a> Scanner<'a> {
     pub fn new(text: &'a str, pos: usize) -> Scanner<'a> {
-        Scanner { text, pos }
+        Scanner { text, pos, level: 0, defect: None }
+    }
+
+    /// The first defect found since the last call.
+    pub fn take_defect(&mut self) -> Option<Defect> {
+        self.defect.take()
+    }
+
+    fn found(&mut self, defect: Defect) {
+        self.defect.get_or_insert(defect);
     }
 
     /// Goes on in a longer text that begins with the one read so far (a file checked as UTF-8 a
@@ -77,8 +130,10 @@ impl<'a> Scanner<'a> {
     /// An array at `pos` (after whitespace): `item` reads each element, from its first byte.
     pub fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.expect(b'[')?;
+        self.level += 1;
         if self.skip_ws()? == b']' {
             self.pos += 1;
+            self.level -= 1;
             return Some(());
         }
         loop {
@@ -90,6 +145,7 @@ impl<'a> Scanner<'a> {
                 }
                 b']' => {
                     self.pos += 1;
+                    self.level -= 1;
                     return Some(());
                 }
                 _ => return None,
@@ -101,8 +157,10 @@ impl<'a> Scanner<'a> {
     /// each value, from its first byte, given the member's name.
     pub fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
         self.expect(b'{')?;
+        self.level += 1;
         if self.skip_ws()? == b'}' {
             self.pos += 1;
+            self.level -= 1;
             return Some(());
         }
         loop {
@@ -117,6 +175,7 @@ impl<'a> Scanner<'a> {
                 b',' => self.pos += 1,
                 b'}' => {
                     self.pos += 1;
+                    self.level -= 1;
                     return Some(());
                 }
                 _ => return None,
@@ -124,34 +183,56 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// The value at `pos` parsed by serde_json, `pos` after it; `None` for what serde_json refuses
-    /// and for nesting deeper than `MAX_DEPTH` (which serde_json, counting from the file's top,
-    /// might refuse). A string without escapes is taken as it is: most of a finding's parsed
-    /// members are (Id, Title, timestamps...), and starting serde_json on each cost ~800
-    /// instructions, ~2% of a bulk import's. (Objects and arrays of such strings built by the
-    /// scanner too saved only 0.4% more: their cost is serde_json's map, not its start.)
+    /// The value at `pos` parsed by serde_json, `pos` after it; `None` for what serde_json refuses.
+    /// A value that is valid JSON but cannot be read back (`Defect`) is `Null`, with the defect
+    /// kept. A string without escapes is taken as it is: most of a finding's parsed members are
+    /// (Id, Title, timestamps...), and starting serde_json on each cost ~800 instructions, ~2% of a
+    /// bulk import's. (Objects and arrays of such strings built by the scanner too saved only 0.4%
+    /// more: their cost is serde_json's map, not its start.)
     pub fn parse_value(&mut self) -> Option<serde_json::Value> {
+        let start = self.pos;
         if self.peek() == Some(b'"') {
-            let start = self.pos;
             if let Some(s) = self.plain_string() {
                 return Some(serde_json::Value::String(s.to_owned()));
             }
             self.pos = start;
         }
         let mut values = serde_json::Deserializer::from_str(self.text.get(self.pos..)?).into_iter();
-        let v = values.next()?.ok()?;
-        if depth(&v) > MAX_DEPTH {
-            return None;
+        match values.next() {
+            Some(Ok(v)) => {
+                self.pos += values.byte_offset();
+                if self.level + depth(&v) > FINDING_DEPTH {
+                    self.found(Defect::TooDeep);
+                    return Some(serde_json::Value::Null);
+                }
+                Some(v)
+            }
+            // Refused: too deep or out of range for serde_json, or not JSON. The scanner's own
+            // reading tells which (and finds the end of what serde_json would accept as text).
+            _ => {
+                let before = self.defect.take();
+                let mut copy = Copy { run: self.pos, numbers: 0 };
+                let scanned = self.value(&mut copy, &mut Vec::new(), self.level);
+                let found = std::mem::replace(&mut self.defect, before);
+                match (scanned, found) {
+                    (Some(()), Some(defect)) => {
+                        self.found(defect);
+                        Some(serde_json::Value::Null)
+                    }
+                    _ => {
+                        self.pos = start;
+                        None
+                    }
+                }
+            }
         }
-        self.pos += values.byte_offset();
-        Some(v)
     }
 
     /// Steps over one value starting at `pos` (no whitespace before it), appending it to `out`
     /// without whitespace outside strings. Returns how many numbers it holds.
     pub fn copy_value(&mut self, out: &mut Vec<u8>) -> Option<usize> {
         let mut copy = Copy { run: self.pos, numbers: 0 };
-        self.value(&mut copy, out, 0)?;
+        self.value(&mut copy, out, self.level)?;
         out.extend_from_slice(&self.text.as_bytes()[copy.run..self.pos]);
         Some(copy.numbers)
     }
@@ -160,14 +241,18 @@ impl<'a> Scanner<'a> {
     pub fn skip_value(&mut self) -> Option<()> {
         let mut copy = Copy { run: self.pos, numbers: 0 };
         // Only whitespace is ever copied before the value's end, and compact text has none.
-        self.value(&mut copy, &mut Vec::new(), 0)
+        self.value(&mut copy, &mut Vec::new(), self.level)
     }
 
+    /// One value at `pos`, `depth` arrays and objects deep (`level` and those the value is in).
     fn value(&mut self, copy: &mut Copy, out: &mut Vec<u8>, depth: usize) -> Option<()> {
         match self.peek()? {
             b'"' => self.string(),
             open @ (b'{' | b'[') => {
-                let depth = deeper(depth)?;
+                let depth = depth + 1;
+                if depth > FINDING_DEPTH {
+                    return self.too_deep();
+                }
                 let close = if open == b'{' { b'}' } else { b']' };
                 self.pos += 1;
                 if self.ws(copy, out)? == close {
@@ -251,6 +336,18 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// An array or object at `pos` deeper than a finding may nest: stepped over by serde_json's
+    /// skipping, which checks its syntax without recursing (the scanner recurses, and the text may
+    /// nest a million levels). Copied as it is: the finding is refused anyway.
+    fn too_deep(&mut self) -> Option<()> {
+        let mut values =
+            serde_json::Deserializer::from_str(self.text.get(self.pos..)?).into_iter::<serde::de::IgnoredAny>();
+        values.next()?.ok()?;
+        self.pos += values.byte_offset();
+        self.found(Defect::TooDeep);
+        Some(())
+    }
+
     fn literal(&mut self, word: &[u8]) -> Option<()> {
         if !self.text.as_bytes().get(self.pos..)?.starts_with(word) {
             return None;
@@ -260,15 +357,19 @@ impl<'a> Scanner<'a> {
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, as JSON (and serde_json) has it.
+    /// A number beyond f64 (`1e400`, 400 nines) is a defect: serde_json refuses to read it.
     fn number(&mut self) -> Option<()> {
+        let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
         }
+        let integer = self.pos;
         match self.peek()? {
             b'0' => self.pos += 1,
             b'1'..=b'9' => self.digits(),
             _ => return None,
         }
+        let mut safe = self.pos - integer <= SAFE_DIGITS;
         if self.peek() == Some(b'.') {
             self.pos += 1;
             self.some_digits()?;
@@ -279,6 +380,14 @@ impl<'a> Scanner<'a> {
                 self.pos += 1;
             }
             self.some_digits()?;
+            safe = false;
+        }
+        if !safe {
+            let text = self.text.get(start..self.pos)?;
+            if serde_json::from_str::<serde_json::Number>(text).is_err() {
+                let shown = if text.len() > 40 { format!("{}...", &text[..40]) } else { text.to_string() };
+                self.found(Defect::OutOfRange(shown));
+            }
         }
         // What follows ("01", "1x") is the container's to judge: only a comma, a bracket or
         // whitespace may.
@@ -302,10 +411,6 @@ impl<'a> Scanner<'a> {
 struct Copy {
     run: usize,
     numbers: usize,
-}
-
-fn deeper(depth: usize) -> Option<usize> {
-    (depth < MAX_DEPTH).then_some(depth + 1)
 }
 
 /// Where the first `"`, `\\` or control character (below U+0020, which a JSON string may not hold
@@ -332,195 +437,4 @@ fn special(s: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::{Rng, SeedableRng};
-
-    /// What the scanner makes of `text` as one value: the copy and its numbers, or None.
-    fn scan(text: &str) -> Option<(String, usize)> {
-        let mut s = Scanner::new(text, 0);
-        s.skip_ws()?;
-        let mut out = Vec::new();
-        let numbers = s.copy_value(&mut out)?;
-        // Only whitespace may follow.
-        if s.skip_ws().is_some() {
-            return None;
-        }
-        Some((String::from_utf8(out).unwrap(), numbers))
-    }
-
-    /// `text` with `edits` bytes removed, inserted from `alphabet` or replaced by one of it; None if
-    /// that cut a character.
-    fn mutated(rng: &mut impl Rng, text: &str, alphabet: &[u8], edits: usize) -> Option<String> {
-        let mut bytes = text.as_bytes().to_vec();
-        for _ in 0..edits {
-            let at = rng.random_range(0..bytes.len());
-            match rng.random_range(0..3) {
-                0 => {
-                    bytes.remove(at);
-                }
-                1 => bytes.insert(at, alphabet[rng.random_range(0..alphabet.len())]),
-                _ => bytes[at] = alphabet[rng.random_range(0..alphabet.len())],
-            }
-        }
-        String::from_utf8(bytes).ok()
-    }
-
-    /// serde_json's judgement of `text`, read as a `RawValue` (as members kept as text are read):
-    /// its text without whitespace outside strings, and its numbers.
-    fn serde(text: &str) -> Option<(String, usize)> {
-        let raw: &serde_json::value::RawValue = serde_json::from_str(text).ok()?;
-        let mut out = Vec::new();
-        let numbers = crate::model::raw::push_minified(&mut out, raw.get().as_bytes());
-        Some((String::from_utf8(out).unwrap(), numbers))
-    }
-
-    #[test]
-    fn values_are_copied_without_whitespace() {
-        for (text, copy, numbers) in [
-            (
-                " { \"a\" : [ 1 , -2.5e+3 , \"x y\" ] ,\n\t\"b\":{} , \"c\" : [ ] } ",
-                r#"{"a":[1,-2.5e+3,"x y"],"b":{},"c":[]}"#,
-                2,
-            ),
-            (r#""esc \" \\ \/ \u00e9 \n""#, r#""esc \" \\ \/ \u00e9 \n""#, 0),
-            ("[true,false,null,0,-0,0.5,1E9]", "[true,false,null,0,-0,0.5,1E9]", 4),
-        ] {
-            assert_eq!(scan(text), Some((copy.to_string(), numbers)), "{text}");
-            assert_eq!(scan(text), serde(text), "{text}");
-        }
-    }
-
-    #[test]
-    fn invalid_json_is_refused() {
-        for text in [
-            "",
-            "{",
-            "}",
-            "[1,]",
-            "[,1]",
-            "{\"a\"}",
-            "{\"a\":}",
-            "{\"a\":1,}",
-            "{a:1}",
-            "{\"a\" 1}",
-            "01",
-            "1.",
-            ".5",
-            "-",
-            "1e",
-            "1e+",
-            "+1",
-            "tru",
-            "nul",
-            "True",
-            "\"unterminated",
-            "\"bad \\x escape\"",
-            "\"short \\u12\"",
-            "\"not hex \\u12g4\"",
-            "\"tab\there\"",
-            "[1 2]",
-            "{\"a\":1 \"b\":2}",
-            "1x",
-            "[1]]",
-            "NaN",
-            "Infinity",
-            "'single'",
-        ] {
-            assert_eq!(scan(text), None, "{text:?}");
-            assert_eq!(serde(text), None, "serde_json refuses {text:?} too");
-        }
-        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
-        assert_eq!(scan(&deep), None, "left to serde_json");
-    }
-
-    // A parsed value is serde_json's, a plain string taken by the scanner or not, and the scanner
-    // stops where serde_json does; what serde_json refuses, it refuses.
-    #[test]
-    fn parsed_values_are_serde_jsons() {
-        let texts = [
-            r#""plain", 1"#,
-            r#""""#,
-            r#""ünïcödé ✓ 🔒","#,
-            r#""with \"escapes\" \\ \u00e9 \n""#,
-            "\"a control \u{1}\"",
-            r#""unterminated"#,
-            r#""a" "b""#,
-            r#"{"Label":"HIGH","Original":"8"} "#,
-            r#"["a","b\u0041"]"#,
-            "12.5e3,",
-            "true",
-            "nul",
-        ];
-        let check = |text: &str| {
-            let mut s = Scanner::new(text, 0);
-            let ours = s.parse_value();
-            let mut theirs = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
-            match theirs.next() {
-                Some(Ok(v)) => {
-                    assert_eq!(ours, Some(v), "{text}");
-                    assert_eq!(s.pos, theirs.byte_offset(), "{text}");
-                    true
-                }
-                _ => {
-                    assert_eq!(ours, None, "{text}");
-                    false
-                }
-            }
-        };
-        for text in texts {
-            check(text);
-        }
-        // Every member the rules parse, of generated findings, compact and pretty, and mutated.
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
-        let alphabet = b" {}[]:,\"\\-.e0123456789tfnul";
-        let (mut accepted, mut refused) = (0, 0);
-        for f in crate::generate::generate(&crate::generate::GenOptions { count: 60, seed: 4, ..Default::default() }) {
-            for (_, v) in f.as_object().unwrap().iter().filter(|(k, _)| crate::model::raw::is_parsed(k)) {
-                for base in [serde_json::to_string(v).unwrap(), serde_json::to_string_pretty(v).unwrap()] {
-                    assert!(check(&base), "{base}");
-                    for _ in 0..20 {
-                        let Some(text) = mutated(&mut rng, &base, alphabet, 1) else { continue };
-                        if check(&text) {
-                            accepted += 1;
-                        } else {
-                            refused += 1;
-                        }
-                    }
-                }
-            }
-        }
-        assert!(accepted > 1000 && refused > 1000, "accepted {accepted}, refused {refused}");
-    }
-
-    // Every finding of the generator and every text mutated from them: what the scanner accepts,
-    // serde_json accepts, with the same copy and count of numbers.
-    #[test]
-    fn the_scanner_accepts_only_what_serde_json_accepts() {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        let alphabet = b" \t\n{}[]:,\"\\/-+.eE0123456789tfnulasrbu";
-        let (mut accepted, mut refused) = (0, 0);
-        for f in crate::generate::generate(&crate::generate::GenOptions { count: 40, ..Default::default() }) {
-            let compact = serde_json::to_string(&f).unwrap();
-            let pretty = serde_json::to_string_pretty(&f).unwrap();
-            assert_eq!(scan(&compact), Some((compact.clone(), serde(&compact).unwrap().1)));
-            assert_eq!(scan(&pretty), serde(&pretty));
-            for base in [&compact, &pretty] {
-                for _ in 0..150 {
-                    let edits = rng.random_range(1..4);
-                    let Some(text) = mutated(&mut rng, base, alphabet, edits) else { continue };
-                    let ours = scan(&text);
-                    match (&ours, serde(&text)) {
-                        (Some(_), theirs) => {
-                            assert_eq!(ours, theirs, "{text}");
-                            accepted += 1;
-                        }
-                        (None, _) => refused += 1,
-                    }
-                }
-            }
-        }
-        // Both outcomes were exercised.
-        assert!(accepted > 100 && refused > 1000, "accepted {accepted}, refused {refused}");
-    }
-}
+mod tests;

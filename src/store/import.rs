@@ -373,6 +373,11 @@ fn check_import(findings: Vec<Incoming>, own_account: Option<&str>) -> CheckedCa
         let fail = |code: &str, message: String| {
             PreparedImport::Failed(ImportFailure { id: id.clone(), code: code.into(), message })
         };
+        // Stored, it could never be read back (and would fail every read of the store).
+        if let Some(why) = incoming.unreadable() {
+            out.push(fail("InvalidInput", format!("Finding cannot be stored: {why}")));
+            continue;
+        }
         if size > MAX_FINDING_BYTES {
             out.push(fail(
                 "FindingSizeExceeded",
@@ -461,7 +466,14 @@ fn import_into(
             .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         let existing_doc = match &existing {
-            Some((_, blob, _)) => Some(decompress(codec, blob)?),
+            // A stored document that cannot be read (stored by an older version that let a member
+            // nested too deeply or a number beyond f64 in) is replaced, as if it were not stored:
+            // refusing would fail the provider's every re-send, and what it held is lost already.
+            Some((_, blob, _)) => match decompress(codec, blob) {
+                Ok(doc) => Some(doc),
+                Err(StoreError::Corrupt(_)) => None,
+                Err(e) => return Err(e),
+            },
             None => None,
         };
         let stored = existing_doc.as_ref().zip(existing.as_ref().map(|e| BufFields(e.2)));
@@ -471,7 +483,16 @@ fn import_into(
             ImportOutcome::Ignored => {}
             ImportOutcome::Created { doc, auto } => {
                 scratch.encode_json(&doc)?;
-                let rowid = inserter.insert(&key, &Encoded::of(&doc, scratch, codec)?, now_ns)?;
+                let encoded = Encoded::of(&doc, scratch, codec)?;
+                let rowid = match &existing {
+                    // The unreadable row: every column rewritten (no summary value is a blob).
+                    Some((rowid, _, _)) => {
+                        let before = std::array::from_fn(|_| rusqlite::types::Value::Blob(Vec::new()));
+                        write_finding(tx, *rowid, &before, encoded, BufFields::default())?;
+                        *rowid
+                    }
+                    None => inserter.insert(&key, &encoded, now_ns)?,
+                };
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
             }
             ImportOutcome::Updated { doc, changes, auto } => {

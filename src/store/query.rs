@@ -9,6 +9,7 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::rows::{note_unreadable, UnreadableRow};
 use super::{decompress, id_hash, parse_stored, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
 use crate::model::change::FieldChange;
 use crate::model::filter::{DateRangeComparison, FilterList, Filters, StringComparison};
@@ -59,6 +60,10 @@ fn json_to_sql(v: &Value) -> Option<SqlValue> {
     }
 }
 
+/// The longest prefix pushed down as a LIKE: escaped (each character at most doubled) and with its
+/// `%`, well within SQLite's limit on a pattern (SQLITE_MAX_LIKE_PATTERN_LENGTH, 50,000 bytes).
+const MAX_LIKE_PREFIX: usize = 20_000;
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
 fn like_prefix(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 1);
@@ -91,6 +96,12 @@ fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValu
                     params.push(SqlValue::Integer(id_hash(&f.value)));
                 }
                 StringComparison::Equals => ors.push(format!("{column} = ?")),
+                // SQLite refuses a LIKE pattern over 50,000 bytes ("LIKE or GLOB pattern too
+                // complex"): a longer prefix is left to the exact evaluation.
+                StringComparison::Prefix if f.value.len() > MAX_LIKE_PREFIX => {
+                    ors.clear();
+                    break;
+                }
                 StringComparison::Prefix => ors.push(format!("{column} LIKE ? ESCAPE '\\'")),
                 StringComparison::Contains => ors.push(format!("instr({column}, ?) > 0")),
                 _ => {
@@ -197,14 +208,14 @@ impl Store {
             .collect();
         let (conds, params) = pushdown(filters, now);
         let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
-        let sql = format!("SELECT product_arn, id, doc FROM findings WHERE format = 'asff' AND {where_clause}");
+        let sql = format!("SELECT doc, product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         let mut keys = Vec::new();
         let mut lower = Vec::new();
         while let Some(row) = rows.next()? {
-            let blob = row.get_ref(2)?.as_blob().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let json = self.codec.decompress(blob)?;
+            let blob = row.get_ref(0)?.as_blob().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let Some(json) = self.readable(self.codec.decompress(blob), row)? else { continue };
             if !needles.is_empty() {
                 lower.clear();
                 lower.extend(json.iter().map(u8::to_ascii_lowercase));
@@ -212,9 +223,9 @@ impl Store {
                     continue;
                 }
             }
-            let doc = parse_stored(&json)?;
+            let Some(doc) = self.readable(parse_stored(&json), row)? else { continue };
             if filters.matches(&doc, now) && extra.is_none_or(|f| f(&doc)) {
-                keys.push(FindingKey::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?));
+                keys.push(FindingKey::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?));
             }
         }
         Ok(keys)
@@ -222,6 +233,25 @@ impl Store {
 }
 
 impl Store {
+    /// A row's document (or its text), or `None` when it cannot be read: the row is noted
+    /// (`take_unreadable`) and the read goes on without it, rather than one bad row failing every
+    /// read of the store. `row` has the finding's product ARN and Id as its columns 1 and 2.
+    fn readable<T>(&self, read: Result<T>, row: &rusqlite::Row<'_>) -> Result<Option<T>> {
+        match read {
+            Ok(v) => Ok(Some(v)),
+            Err(StoreError::Corrupt(why)) => {
+                note_unreadable(UnreadableRow {
+                    product_arn: row.get(1)?,
+                    id: row.get(2)?,
+                    store: self.path().display().to_string(),
+                    why,
+                });
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// GetFindings. `extra` is a further predicate on each document (the CLI's free-text words).
     pub fn get_findings(
         &self,
@@ -287,14 +317,17 @@ impl Store {
         // Sort only row ids and keys; documents are read one by one as the page fills, so the sorter
         // never carries the blobs.
         let mut stmt = self.conn().prepare(&sql)?;
-        let mut doc_stmt = self.conn().prepare_cached("SELECT doc FROM findings WHERE rowid = ?1")?;
+        let mut doc_stmt = self.conn().prepare_cached("SELECT doc, product_arn, id FROM findings WHERE rowid = ?1")?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         let mut page = FindingsPage::default();
         let mut last: Option<(Vec<SqlValue>, i64)> = None;
         while let Some(row) = rows.next()? {
             let rowid: i64 = row.get(0)?;
-            let blob: Vec<u8> = doc_stmt.query_row([rowid], |r| r.get(0))?;
-            let doc = decompress(&self.codec, &blob)?;
+            let mut doc_rows = doc_stmt.query([rowid])?;
+            let Some(doc_row) = doc_rows.next()? else { continue };
+            let blob = doc_row.get_ref(0)?.as_blob().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let Some(doc) = self.readable(decompress(&self.codec, blob), doc_row)? else { continue };
+            drop(doc_rows);
             if !req.filters.matches(&doc, now) || !extra.is_none_or(|f| f(&doc)) {
                 continue;
             }

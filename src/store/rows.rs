@@ -37,6 +37,60 @@ pub(super) fn parse_stored(json: &[u8]) -> Result<Value> {
     serde_json::from_slice(json).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// A stored finding a read passed over because its document cannot be read (stored by an older
+/// version that let a member nested too deeply or a number beyond f64 in, or damaged): which one,
+/// where, and why. Its Display is the warning the CLI prints, its text sanitised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableRow {
+    pub id: String,
+    pub product_arn: String,
+    pub store: String,
+    pub why: String,
+}
+
+impl std::fmt::Display for UnreadableRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::model::sanitize::line;
+        write!(
+            f,
+            "finding {} ({}) in {} cannot be read: {}; skipped",
+            line(&self.id),
+            line(&self.product_arn),
+            line(&self.store),
+            line(&self.why)
+        )
+    }
+}
+
+/// At most this many skipped rows are kept until taken (a server never takes them).
+const UNREADABLE_KEPT: usize = 100;
+
+thread_local! {
+    /// The rows the reads on this thread passed over, until `Store::take_unreadable`. Kept here
+    /// rather than in each answer: GetFindings' answer has the service's shape, and one bad row
+    /// must not fail the read that met it.
+    static UNREADABLE: std::cell::RefCell<Vec<UnreadableRow>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Notes a row a read passed over (once, however often it is met before it is taken).
+pub(super) fn note_unreadable(row: UnreadableRow) {
+    UNREADABLE.with(|u| {
+        let mut u = u.borrow_mut();
+        if u.len() < UNREADABLE_KEPT && !u.contains(&row) {
+            u.push(row);
+        }
+    });
+}
+
+impl super::Store {
+    /// The findings the reads on this thread (GetFindings, `find_all`, `matching_keys`) skipped
+    /// since the last call because their stored document cannot be read; each read goes on with
+    /// the other findings rather than failing.
+    pub fn take_unreadable(&self) -> Vec<UnreadableRow> {
+        UNREADABLE.with(|u| std::mem::take(&mut *u.borrow_mut()))
+    }
+}
+
 /// The summary columns' values, in `SUMMARY_COLUMNS` order. Takes the summary by value: its
 /// strings become the values without a copy.
 pub(super) fn summary_params(s: Summary) -> [rusqlite::types::Value; 27] {

@@ -12,11 +12,11 @@ use serde_json::{Map, Value};
 
 use super::project::{copy_projected, project_object, project_resources, scan_object, scan_resources};
 use super::{
-    is_parsed, push_minified, Incoming, Kind, Member, RawFinding, COMPLIANCE, COMPLIANCE_MEMBERS, MAX_NUMBER_LEN,
-    RESOURCES,
+    is_parsed, push_minified_checked, Incoming, Kind, Member, RawFinding, COMPLIANCE, COMPLIANCE_MEMBERS,
+    MAX_NUMBER_LEN, RESOURCES,
 };
 use crate::model::finding::encoded_len_bound;
-use crate::model::scan::Scanner;
+use crate::model::scan::{Defect, Scanner};
 
 /// A finding in a file, read in one pass: an object is read as a `RawFinding` (which borrows each
 /// member kept as text from the file's text, so the deserializer must read from a slice or str);
@@ -99,7 +99,9 @@ impl<'de> ObjectReader<'de> for FindingReader {
             } else {
                 let raw: &'de RawValue = map.next_value()?;
                 let start = finding.text.len();
-                let numbers = push_minified(&mut finding.text, raw.get().as_bytes());
+                // The finding is level 1: its members' values begin at level 1.
+                let (numbers, defect) = push_minified_checked(&mut finding.text, raw.get().as_bytes(), 1);
+                finding.refuse(key, defect);
                 finding.kept(name, key, start, numbers, None).map_err(serde::de::Error::custom)?;
             }
         }
@@ -121,6 +123,8 @@ struct Builder {
     odd: bool,
     /// The names' hashes: a name sent twice is found by them first (a finding has a few dozen).
     hashes: Vec<u64>,
+    /// Why the finding could not be read back if stored (`RawFinding::defect`).
+    defect: Option<String>,
 }
 
 thread_local! {
@@ -141,6 +145,14 @@ impl Builder {
             size_bound: 2,
             odd: false,
             hashes: Vec::with_capacity(40),
+            defect: None,
+        }
+    }
+
+    /// Keeps the first defect found, naming the member it is in.
+    fn refuse(&mut self, key: &str, defect: Option<Defect>) {
+        if let (None, Some(d)) = (&self.defect, defect) {
+            self.defect = Some(d.describe(key));
         }
     }
 
@@ -199,16 +211,17 @@ impl Builder {
     }
 
     fn finish(self) -> Incoming {
-        let Builder { text, members, view, size_bound, odd, .. } = self;
+        let Builder { text, members, view, size_bound, odd, defect, .. } = self;
         TEXT_HINT.with(|hint| hint.set(text.len() + text.len() / 8 + 64));
-        Incoming::from(RawFinding { text, members, view: Value::Object(view), size_bound, odd })
+        Incoming::from(RawFinding { text, members, view: Value::Object(view), size_bound, odd, defect })
     }
 }
 
 /// `FindingReader` without serde_json's deserializer (`model::scan`): the finding object at `pos`
 /// in `text` (a `{`), read as `FindingReader` reads it, and the position after it. `None` when the
 /// text there is not valid JSON, or has what only serde_json's path handles (an escaped member name,
-/// a parsed member serde_json refuses): the caller then reads it that way, for its error.
+/// a control character in a string): the caller then reads it that way, for its error. Valid JSON
+/// that could not be read back once stored (`scan::Defect`) is read, the defect kept on the finding.
 pub fn scan_finding(text: &str, pos: usize) -> Option<(Incoming, usize)> {
     let mut s = Scanner::new(text, pos);
     let mut finding = Builder::new();
@@ -220,14 +233,18 @@ pub fn scan_finding(text: &str, pos: usize) -> Option<(Incoming, usize)> {
             let (start, from) = (finding.text.len(), s.pos);
             if let Some((projected, numbers)) = copy_projected(s, &mut finding.text, key) {
                 finding.kept(name, key, start, numbers, Some(projected)).ok()?;
+                finding.refuse(key, s.take_defect());
                 return Some(());
             }
+            // Whatever the partial reading found is found again.
+            s.take_defect();
             // Not Resources or Compliance, or not of the shape `copy_projected` reads.
             finding.text.truncate(start);
             s.pos = from;
             let numbers = s.copy_value(&mut finding.text)?;
             finding.kept(name, key, start, numbers, None).ok()?;
         }
+        finding.refuse(key, s.take_defect());
         Some(())
     })?;
     Some((finding.finish(), s.pos))

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::{is_parsed, Kind, Member};
+use crate::model::scan::{Defect, FINDING_DEPTH};
 
 /// Writes the document `doc` (the parsed members after the rules) with the members kept as text
 /// spliced in where they were sent, and the members the rules added at the end, where serde_json
@@ -122,12 +123,20 @@ pub(super) fn write_name(out: &mut Vec<u8>, first: usize, name: &[u8]) {
 
 /// Appends valid JSON to `out` without its whitespace outside strings, and counts its numbers.
 /// Every cut is at an ASCII byte, so the pieces copied are whole characters.
+#[cfg(test)]
 pub(crate) fn push_minified(out: &mut Vec<u8>, json: &[u8]) -> usize {
+    push_minified_checked(out, json, 0).0
+}
+
+/// `push_minified` of a value `level` arrays and objects deep, also finding in the same pass what
+/// would make a finding holding it unreadable (as the scanner does, `scan::Defect`): nesting
+/// deeper than `scan::FINDING_DEPTH`, a number beyond f64.
+pub(crate) fn push_minified_checked(out: &mut Vec<u8>, json: &[u8], level: usize) -> (usize, Option<Defect>) {
     let mut numbers = 0;
     let mut run = 0;
     let mut i = 0;
-    // The byte before `i` in the output (whitespace is never copied).
-    let mut previous = b' ';
+    let (mut depth, mut deepest) = (level, level);
+    let mut defect = None;
     while i < json.len() {
         match json[i] {
             b'"' => {
@@ -141,24 +150,48 @@ pub(crate) fn push_minified(out: &mut Vec<u8>, json: &[u8]) -> usize {
                         break;
                     }
                 }
-                previous = b'"';
             }
             b' ' | b'\n' | b'\r' | b'\t' => {
                 out.extend_from_slice(&json[run..i]);
                 i += 1;
                 run = i;
             }
-            b => {
-                if matches!(b, b'-' | b'0'..=b'9')
-                    && !matches!(previous, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+            b'-' | b'0'..=b'9' => {
+                // A number, read to its end (valid JSON: nothing else follows a number's first byte).
+                numbers += 1;
+                let end = json[i..]
+                    .iter()
+                    .position(|b| !matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                    .map_or(json.len(), |p| i + p);
+                let number = &json[i..end];
+                if (number.len() > SAFE_NUMBER_LEN || number.iter().any(|b| matches!(b, b'e' | b'E')))
+                    && defect.is_none()
+                    && serde_json::from_slice::<serde_json::Number>(number).is_err()
                 {
-                    numbers += 1;
+                    let shown = String::from_utf8_lossy(&number[..number.len().min(40)]).into_owned();
+                    let shown = if number.len() > 40 { format!("{shown}...") } else { shown };
+                    defect = Some(Defect::OutOfRange(shown));
                 }
-                previous = b;
+                i = end;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
                 i += 1;
             }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            _ => i += 1,
         }
     }
     out.extend_from_slice(&json[run.min(json.len())..]);
-    numbers
+    if deepest > FINDING_DEPTH {
+        defect = Some(Defect::TooDeep);
+    }
+    (numbers, defect)
 }
+
+/// Numbers of up to this many characters without an exponent are within f64's range.
+const SAFE_NUMBER_LEN: usize = 300;

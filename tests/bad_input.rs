@@ -1,0 +1,296 @@
+//! The bad-input corpus: findings and inputs that once got into a store and made it unreadable, or
+//! took unbounded memory, through every import path (a file, JSON lines, standard input's text,
+//! gzip, the JSON API). Each input is generated here (some would be large as files).
+
+// Test code: a failed step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use hubtriage::api::{self, Operation};
+use hubtriage::input::{for_each_finding, read_bytes, ReadError};
+use hubtriage::model::raw::Incoming;
+use hubtriage::store::{Caller, GetFindingsRequest, Store};
+use serde_json::{json, Value};
+
+const ARN: &str = "arn:aws:securityhub:us-east-1::product/aws/guardduty";
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path().join("findings.db")).unwrap();
+    (dir, s)
+}
+
+fn admin() -> Caller {
+    Caller::unrestricted("analyst")
+}
+
+/// A valid finding's JSON text, with `extra` (`"Name": value` text) as its last members, or
+/// (`@Details:value`) as its resource's Details.
+fn finding_text(id: &str, extra: &str) -> String {
+    let base = json!({
+        "SchemaVersion": "2018-10-08",
+        "Id": id,
+        "ProductArn": ARN,
+        "GeneratorId": "gen",
+        "AwsAccountId": "111122223333",
+        "CreatedAt": "2026-01-01T00:00:00Z",
+        "UpdatedAt": "2026-01-02T00:00:00Z",
+        "Title": format!("Title of {id}"),
+        "Description": "d",
+        "Severity": {"Label": "MEDIUM"},
+        "Resources": [{"Type": "AwsEc2Instance", "Id": format!("i-{id}")}]
+    })
+    .to_string();
+    if extra.is_empty() {
+        return base;
+    }
+    if let Some(details) = extra.strip_prefix("@Details:") {
+        return base.replacen("\"Resources\":[{", &format!("\"Resources\":[{{\"Details\":{details},"), 1);
+    }
+    format!("{},{extra}}}", &base[..base.len() - 1])
+}
+
+/// `levels` nested arrays around a string.
+fn nested(levels: usize) -> String {
+    format!("{}\"x\"{}", "[".repeat(levels), "]".repeat(levels))
+}
+
+/// The poisons: each an extra member text, and what the refusal must name.
+fn poisons() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        // A member kept as text (the scanner copies it).
+        ("deep kept member", format!("\"ProductFields\":{{\"a\":{}}}", nested(200)), "nested deeper than"),
+        ("huge number", "\"ProductFields\":{\"a\":1e400}".to_string(), "number 1e400 in ProductFields is out of range"),
+        ("huge negative number", "\"Action\":{\"b\":[1,-2.5E999]}".to_string(), "out of range"),
+        ("huge integer", format!("\"Action\":{{\"b\":{}}}", "9".repeat(400)), "out of range"),
+        // A member the rules parse.
+        ("deep parsed member", format!("\"UserDefinedFields\":{{\"a\":{}}}", nested(200)), "nested deeper than"),
+        ("huge parsed number", "\"Confidence\":1e400".to_string(), "out of range"),
+        // Inside a resource (projected while it is copied).
+        // Inside a resource (projected while it is copied): `finding_text` puts it there.
+        ("deep resource detail", format!("@Details:{}", nested(130)), "nested deeper than"),
+        ("huge number in a resource", "@Details:{\"n\":1e400}".to_string(), "out of range"),
+    ]
+}
+
+/// Reads `bytes` as `source` would be read and imports every finding in one call.
+fn import_bytes(s: &mut Store, source: &str, bytes: &[u8]) -> Value {
+    let mut findings: Vec<Incoming> = Vec::new();
+    let read = for_each_finding(source, bytes, |f| {
+        findings.push(f);
+        Ok::<(), ()>(())
+    });
+    match read {
+        Ok(()) => {}
+        Err(ReadError::Input(e)) => panic!("{source}: the input was refused whole: {e}"),
+        Err(ReadError::Sink(())) => unreachable!(),
+    }
+    s.batch_import(&admin(), findings).unwrap().to_json()
+}
+
+fn all_ids(s: &Store) -> Vec<String> {
+    let req = GetFindingsRequest::from_json(&json!({"MaxResults": 100})).unwrap();
+    let page = s.get_findings(&req, None).unwrap();
+    let mut ids: Vec<String> = page.findings.iter().map(|f| f["Id"].as_str().unwrap().to_string()).collect();
+    ids.sort();
+    ids
+}
+
+/// Checks one call's answer: the poisoned finding failed naming why, the others were imported, and
+/// the store reads back.
+fn check_refused(s: &Store, answer: &Value, what: &str, why: &str) {
+    assert_eq!(answer["SuccessCount"], 2, "{what}: {answer}");
+    assert_eq!(answer["FailedCount"], 1, "{what}: {answer}");
+    let failed = &answer["FailedFindings"][0];
+    assert_eq!(failed["Id"], "poison", "{what}: {answer}");
+    let message = failed["ErrorMessage"].as_str().unwrap();
+    assert!(message.contains(why), "{what}: {message}");
+    assert_eq!(all_ids(s), ["a", "b"], "{what}: the store reads back");
+}
+
+// A finding that could be stored but never read back (serde_json stops at 128 levels and at numbers
+// beyond f64) is refused on its own, naming why, and the rest of the call is imported: in an
+// envelope, a JSON array, JSON lines, gzip, and pretty-printed.
+#[test]
+fn findings_that_could_not_be_read_back_are_refused_on_every_file_path() {
+    for (what, extra, why) in poisons() {
+        let texts = [finding_text("a", ""), finding_text("poison", &extra), finding_text("b", "")];
+        let envelope = format!("{{\"Findings\":[{}]}}", texts.join(","));
+        let array = format!("[{}]", texts.join(",\n"));
+        let lines = texts.join("\n");
+        let pretty = serde_json::to_string_pretty(&json!({"Findings": [
+            serde_json::from_str::<Value>(&texts[0]).unwrap(),
+            "POISON",
+            serde_json::from_str::<Value>(&texts[2]).unwrap(),
+        ]}))
+        .unwrap()
+        .replace("\"POISON\"", &texts[1]);
+        for (form, text) in [("envelope", &envelope), ("array", &array), ("lines", &lines), ("pretty", &pretty)] {
+            let (_d, mut s) = store();
+            let answer = import_bytes(&mut s, "<stdin>", text.as_bytes());
+            check_refused(&s, &answer, &format!("{what} ({form})"), why);
+        }
+        // Gzip, through the file reader.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, envelope.as_bytes()).unwrap();
+        std::fs::write(&path, gz.finish().unwrap()).unwrap();
+        let path = path.to_str().unwrap();
+        let bytes = read_bytes(path).unwrap();
+        let (_d, mut s) = store();
+        let answer = import_bytes(&mut s, path, &bytes);
+        check_refused(&s, &answer, &format!("{what} (gzip)"), why);
+        // After a member name with an escape (which only serde_json's path reads), the file is read
+        // by serde_json. A member kept as text is checked as it is copied; a member the rules parse
+        // serde_json refuses itself, for the whole file, naming the line and column: refused too.
+        let escaped = format!("[{},{},{}]", finding_text("a", "\"X\\u0041\":1"), texts[1], texts[2]);
+        let (_d, mut s) = store();
+        let mut findings: Vec<Incoming> = Vec::new();
+        let read = for_each_finding("f.json", escaped.as_bytes(), |f| {
+            findings.push(f);
+            Ok::<(), ()>(())
+        });
+        let parsed = extra.starts_with("\"UserDefinedFields\"") || extra.starts_with("\"Confidence\"");
+        match read {
+            Ok(()) => {
+                assert!(!parsed, "{what}: {escaped}");
+                let answer = s.batch_import(&admin(), findings).unwrap().to_json();
+                check_refused(&s, &answer, &format!("{what} (serde_json's path)"), why);
+            }
+            Err(ReadError::Input(e)) => {
+                assert!(parsed, "{what}: {e}");
+                let e = e.to_string();
+                assert!(e.contains("recursion limit exceeded") || e.contains("out of range"), "{what}: {e}");
+            }
+            Err(ReadError::Sink(())) => unreachable!(),
+        }
+    }
+}
+
+// A finding nested just within the limit is stored and read back whole.
+#[test]
+fn a_finding_nested_to_the_limit_is_imported_and_read_back() {
+    let (_d, mut s) = store();
+    // The finding is level 1 and ProductFields level 2: 123 more levels make 125.
+    let text = finding_text("deep", &format!("\"ProductFields\":{{\"a\":{}}}", nested(123)));
+    let answer = import_bytes(&mut s, "f.json", format!("[{text}]").as_bytes());
+    assert_eq!(answer["SuccessCount"], 1, "{answer}");
+    assert_eq!(all_ids(&s), ["deep"]);
+    // As the service would answer GetFindings (the finding inside {"Findings": [...]}), the answer
+    // is read back by serde_json.
+    let req = GetFindingsRequest::from_json(&json!({})).unwrap();
+    let page = s.get_findings(&req, None).unwrap().to_json().to_string();
+    assert!(serde_json::from_str::<Value>(&page).is_ok());
+}
+
+// The JSON API: a request's findings are parsed already, so only nesting can be out of reach (a
+// number beyond f64 cannot be a `Value`). Refused on its own, the rest imported.
+#[test]
+fn the_api_refuses_a_finding_nested_too_deeply() {
+    let (_d, mut s) = store();
+    let mut deep = Value::from("x");
+    for _ in 0..200 {
+        deep = Value::Array(vec![deep]);
+    }
+    let mut poison: Value = serde_json::from_str(&finding_text("poison", "")).unwrap();
+    poison["ProductFields"] = json!({ "a": deep });
+    let findings: Vec<Value> = vec![
+        serde_json::from_str(&finding_text("a", "")).unwrap(),
+        poison,
+        serde_json::from_str(&finding_text("b", "")).unwrap(),
+    ];
+    let answer = api::call(&mut s, &admin(), Operation::BatchImportFindings, &json!({ "Findings": findings })).unwrap();
+    check_refused(&s, &answer, "api", "nested deeper than");
+    let page = api::call(&mut s, &admin(), Operation::GetFindings, &json!({})).unwrap();
+    assert_eq!(page["Findings"].as_array().unwrap().len(), 2);
+}
+
+/// A store holding "a", "poison" and "b", where poison's stored document was written (as an older
+/// version imported it) with a member nested 200 levels deep: valid JSON that serde_json refuses.
+fn poisoned_store() -> (tempfile::TempDir, Store) {
+    let (dir, mut s) = store();
+    let texts = [finding_text("a", ""), finding_text("poison", ""), finding_text("b", "")];
+    let answer = import_bytes(&mut s, "f.json", format!("[{}]", texts.join(",")).as_bytes());
+    assert_eq!(answer["SuccessCount"], 3);
+    let doc = finding_text("poison", &format!("\"ProductFields\":{{\"a\":{}}}", nested(200)));
+    let conn = rusqlite::Connection::open(dir.path().join("findings.db")).unwrap();
+    let changed = conn
+        .execute("UPDATE findings SET doc = ?1 WHERE id = 'poison'", [lz4_flex::compress_prepend_size(doc.as_bytes())])
+        .unwrap();
+    assert_eq!(changed, 1);
+    (dir, s)
+}
+
+// A store that already holds an unreadable row still lists, matches and pages through the others,
+// and names the row it skipped (the CLI prints it as a warning).
+#[test]
+fn a_store_holding_an_unreadable_row_reads_the_others_and_names_it() {
+    let (_d, mut s) = poisoned_store();
+    // Earlier findings' rows named on this thread are not this test's.
+    s.take_unreadable();
+    assert_eq!(all_ids(&s), ["a", "b"]);
+    let skipped = s.take_unreadable();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    let line = skipped[0].to_string();
+    assert!(line.starts_with("finding poison (arn:aws:securityhub:us-east-1::product/aws/guardduty) in "), "{line}");
+    assert!(line.contains("cannot be read: ") && line.ends_with("; skipped"), "{line}");
+    assert!(line.contains("recursion limit exceeded"), "{line}");
+    assert!(s.take_unreadable().is_empty(), "taken once");
+    // Paging one finding at a time passes over it.
+    let mut req = GetFindingsRequest::from_json(&json!({"MaxResults": 1})).unwrap();
+    let mut seen = Vec::new();
+    loop {
+        let page = s.get_findings(&req, None).unwrap();
+        seen.extend(page.findings.iter().map(|f| f["Id"].as_str().unwrap().to_string()));
+        match page.next_token {
+            Some(t) => req.next_token = Some(t),
+            None => break,
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, ["a", "b"]);
+    // Matching (the workbench's queries, `update QUERY`) too.
+    let filters = GetFindingsRequest::from_json(&json!({})).unwrap().filters;
+    let mut keys: Vec<String> = s.matching_keys(&filters, &[], None).unwrap().into_iter().map(|k| k.id).collect();
+    keys.sort();
+    assert_eq!(keys, ["a", "b"]);
+    assert_eq!(s.find_all(&filters, &[], None, None).unwrap().len(), 2);
+    assert!(!s.take_unreadable().is_empty());
+    // The provider re-sends it, readable and newer: it replaces the unreadable row.
+    let fixed = finding_text("poison", "").replace("2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z");
+    let answer = import_bytes(&mut s, "f.json", format!("[{fixed},{}]", finding_text("c", "")).as_bytes());
+    assert_eq!(answer["SuccessCount"], 2, "{answer}");
+    assert_eq!(all_ids(&s), ["a", "b", "c", "poison"]);
+    assert!(s.take_unreadable().is_empty());
+}
+
+// The CLI lists the readable findings of such a store, and warns on standard error which one it
+// skipped; `update` of a query that includes it updates the others.
+#[test]
+fn the_cli_lists_past_an_unreadable_row_with_a_warning() {
+    let (dir, s) = poisoned_store();
+    drop(s);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hubtriage"))
+            .args(args)
+            .env("HUBTRIAGE_STORE", dir.path().join("findings.db"))
+            .env_remove("HUBTRIAGE_ACCOUNT")
+            .env("HUBTRIAGE_USER", "tester")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let o = run(&["findings", "--format", "json"]);
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{out}{err}");
+    let listed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed["Findings"].as_array().unwrap().len(), 2, "{out}");
+    assert_eq!(err.lines().filter(|l| l.contains("cannot be read")).count(), 1, "{err}");
+    assert!(err.contains(&format!("warning: finding poison ({ARN}) in ")), "{err}");
+    assert!(err.contains("; skipped"), "{err}");
+    let o = run(&["update", "--yes", "--workflow", "notified", "account:111122223333"]);
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{out}{err}");
+    assert!(err.contains("poison"), "{err}");
+    assert!(out.contains("on 2 findings") && out.contains("2 processed, 0 unprocessed"), "{out}");
+}
