@@ -8,19 +8,8 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::{json, Value};
 
-fn run(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hubtriage"))
-        .args(args)
-        .env("HUBTRIAGE_STORE", store)
-        .env_remove("HUBTRIAGE_ACCOUNT")
-        .env("HUBTRIAGE_USER", "tester")
-        // Never the user's own config.toml: a config directory of the test's own, empty unless the
-        // test writes one.
-        .env("XDG_CONFIG_HOME", store.parent().unwrap_or(store).join("config"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
+mod common;
+use common::run;
 
 fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))

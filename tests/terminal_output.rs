@@ -5,21 +5,12 @@
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{json, Value};
 
-fn run(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hubtriage"))
-        .args(args)
-        .env("HUBTRIAGE_STORE", store)
-        .env_remove("HUBTRIAGE_ACCOUNT")
-        .env("HUBTRIAGE_USER", "tester")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
+mod common;
+use common::run;
 
 fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
