@@ -2,7 +2,8 @@
 //! JSON array, or JSON lines, optionally gzip-compressed, from a file or standard input. Findings are
 //! handed to a sink one at a time as they are parsed, so a 100k-finding file never sits in memory as
 //! one JSON tree. Errors name the file, line and column. An input (a gzip file's text too) may be
-//! at most `MAX_INPUT_BYTES`.
+//! at most `MAX_INPUT_BYTES`. A file in UTF-16 or UTF-32, or JSON lines with two objects on a line,
+//! is refused saying so (`sniff`).
 
 use std::fmt;
 use std::io::Read;
@@ -202,12 +203,15 @@ pub fn for_each_finding<E>(
     let at = |line: usize, column: usize, message: String| {
         ReadError::Input(InputError { file: source.to_string(), line, column, message })
     };
+    if let Some(message) = sniff::wrong_encoding(bytes) {
+        return Err(at(0, 0, message));
+    }
     let text_start = bytes.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = text_start else {
         return Err(at(0, 0, "the file is empty; expected {\"Findings\": [...]}, a JSON array or JSON lines".into()));
     };
     let bytes = if bytes.starts_with(b"\xef\xbb\xbf") { &bytes[3..] } else { bytes };
-    if is_json_lines(bytes) {
+    if sniff::is_json_lines(bytes) {
         for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
@@ -221,7 +225,10 @@ pub fn for_each_finding<E>(
                 },
                 Err(_) => serde_json::from_slice(line),
             }
-            .map_err(|e| at(i + 1, e.column(), clean(&e)))?;
+            .map_err(|e| match sniff::second_value_on_line(line) {
+                Some(second) => at(i + 1, second + 1, sniff::TWO_ON_A_LINE.into()),
+                None => at(i + 1, e.column(), clean(&e)),
+            })?;
             if !is_object(&v) {
                 return Err(at(i + 1, 1, "each line must be one finding (a JSON object)".into()));
             }
@@ -262,8 +269,15 @@ pub fn for_each_finding<E>(
     if let Some(e) = failure {
         return Err(ReadError::Sink(e));
     }
+    // JSON lines written with two objects on a line read as one object (no Findings member) and
+    // more: say what is wrong instead.
+    let second = || sniff::second_value_on_line(bytes);
     match result {
         Ok(()) => Ok(()),
+        Err(_) if second().is_some() => {
+            let (line, column) = position(bytes, second().unwrap_or(0));
+            Err(at(line, column, sniff::TWO_ON_A_LINE.into()))
+        }
         Err(e) if e.line() == 0 => {
             let (line, column) = position(bytes, start);
             Err(at(line, column, clean(&e)))
@@ -425,90 +439,6 @@ pub enum ReadError<E> {
     Sink(E),
 }
 
-/// JSON lines: the first line is a complete JSON object of its own and more text follows it (or
-/// it is a lone finding). Only the first value is read, never built, and an envelope's reading
-/// ends at its `Findings` member: a one-line envelope can be hundreds of megabytes, and reading
-/// it through (to find it had one line) took ~30 ms on one core before the first finding was read.
-fn is_json_lines(bytes: &[u8]) -> bool {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
-    if bytes.get(start) != Some(&b'{') {
-        return false;
-    }
-    let mut values = serde_json::Deserializer::from_slice(&bytes[start..]).into_iter::<Shape>();
-    let Some(Ok(shape)) = values.next() else { return false };
-    let end = start + values.byte_offset();
-    // The object is the whole of its line...
-    let line_end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |p| end + p);
-    if bytes[start..end].contains(&b'\n') || !bytes[end..line_end].iter().all(u8::is_ascii_whitespace) {
-        return false;
-    }
-    // ...and more lines follow; a lone object is one finding.
-    let more = bytes[line_end..].iter().any(|b| !b.is_ascii_whitespace());
-    more || shape.finding_like
-}
-
-/// The top-level shape of a JSON object, read without building it: whether it has a finding's
-/// members. Anything but an object is an error, and so is a `Findings` member, which ends the scan
-/// early: such a text is an envelope whatever follows.
-struct Shape {
-    finding_like: bool,
-}
-
-impl<'de> serde::Deserialize<'de> for Shape {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Shape, D::Error> {
-        d.deserialize_any(ShapeVisitor)
-    }
-}
-
-struct ShapeVisitor;
-
-impl<'de> Visitor<'de> for ShapeVisitor {
-    type Value = Shape;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
-        let mut shape = Shape { finding_like: false };
-        while let Some(key) = map.next_key::<ShapeKey>()? {
-            match key {
-                ShapeKey::Findings => return Err(serde::de::Error::custom("an envelope")),
-                ShapeKey::FindingMember => shape.finding_like = true,
-                ShapeKey::Other => {}
-            }
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(shape)
-    }
-}
-
-enum ShapeKey {
-    Findings,
-    FindingMember,
-    Other,
-}
-
-impl<'de> serde::Deserialize<'de> for ShapeKey {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ShapeKey, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = ShapeKey;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
-            }
-            fn visit_str<E: serde::de::Error>(self, k: &str) -> Result<ShapeKey, E> {
-                Ok(match k {
-                    "Findings" => ShapeKey::Findings,
-                    "Id" | "SchemaVersion" => ShapeKey::FindingMember,
-                    _ => ShapeKey::Other,
-                })
-            }
-        }
-        d.deserialize_str(KeyVisitor)
-    }
-}
-
 /// Findings are objects (read as `RawFinding`s); anything else is kept as a `Value` to be refused.
 fn is_object(f: &Incoming) -> bool {
     !matches!(f, Incoming::Value(v) if !v.is_object())
@@ -597,6 +527,8 @@ where
         }
     }
 }
+
+mod sniff;
 
 #[cfg(test)]
 mod tests;

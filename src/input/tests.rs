@@ -242,3 +242,71 @@ fn gzip_text_is_held_to_the_size_of_a_plain_file() {
     let e = read_bytes(p.to_str().unwrap()).err().unwrap();
     assert!(e.message.starts_with("not a valid gzip file"), "{e}");
 }
+
+fn input_error(bytes: &[u8]) -> InputError {
+    match for_each_finding("f.json", bytes, |_| Ok::<(), ()>(())) {
+        Err(ReadError::Input(e)) => e,
+        other => panic!("expected an input error, got {other:?}"),
+    }
+}
+
+fn encoded(text: &str, bom: &[u8], unit: impl Fn(u32) -> Vec<u8>) -> Vec<u8> {
+    let mut out = bom.to_vec();
+    for c in text.chars() {
+        out.extend(unit(c as u32));
+    }
+    out
+}
+
+// A UTF-16 or UTF-32 file, with or without its byte order mark, is refused naming its encoding and
+// how to convert it, not as `1:1: expected value`; a UTF-8 byte order mark is passed over.
+#[test]
+fn utf16_and_utf32_are_named() {
+    let text = "{\"Findings\": [{\"Id\": \"a\"}]}\n";
+    let le16 = |c: u32| (c as u16).to_le_bytes().to_vec();
+    let be16 = |c: u32| (c as u16).to_be_bytes().to_vec();
+    let le32 = |c: u32| c.to_le_bytes().to_vec();
+    let be32 = |c: u32| c.to_be_bytes().to_vec();
+    let cases: [(Vec<u8>, &str, &str); 8] = [
+        (encoded(text, b"\xff\xfe", le16), "UTF-16 (little-endian)", "UTF-16LE"),
+        (encoded(text, b"", le16), "UTF-16 (little-endian)", "UTF-16LE"),
+        (encoded(text, b"\xfe\xff", be16), "UTF-16 (big-endian)", "UTF-16BE"),
+        (encoded(text, b"", be16), "UTF-16 (big-endian)", "UTF-16BE"),
+        (encoded(text, b"\xff\xfe\x00\x00", le32), "UTF-32 (little-endian)", "UTF-32LE"),
+        (encoded(text, b"", le32), "UTF-32 (little-endian)", "UTF-32LE"),
+        (encoded(text, b"\x00\x00\xfe\xff", be32), "UTF-32 (big-endian)", "UTF-32BE"),
+        (encoded(text, b"", be32), "UTF-32 (big-endian)", "UTF-32BE"),
+    ];
+    for (bytes, name, iconv) in cases {
+        let e = input_error(&bytes);
+        assert_eq!(
+            e.to_string(),
+            format!("f.json: the file is {name}; findings files are UTF-8: convert it, e.g. iconv -f {iconv} -t UTF-8"),
+        );
+    }
+    // Leading whitespace, and JSON lines, in UTF-16 too.
+    let e = input_error(&encoded("  \n{\"Id\": \"a\"}\n{\"Id\": \"b\"}\n", b"", le16));
+    assert!(e.message.starts_with("the file is UTF-16 (little-endian)"), "{e}");
+    assert_eq!(ids("\u{feff}{\"Findings\": [{\"Id\": \"a\"}]}").unwrap(), ["a"]);
+    assert_eq!(ids("\u{feff}{\"Id\": \"a\"}\n{\"Id\": \"b\"}\n").unwrap(), ["a", "b"]);
+    assert_eq!(ids("\u{feff}[{\"Id\": \"a\"}]").unwrap(), ["a"]);
+}
+
+// Two JSON-lines objects on one line say so, on the first line or a later one, rather than that the
+// object has no Findings member or that characters trail.
+#[test]
+fn two_values_on_one_line_say_so() {
+    let message = "two JSON values on one line; JSON lines have one finding per line";
+    let e = input_error(b"{\"Id\": \"a\"} {\"Id\": \"b\"}\n{\"Id\": \"c\"}\n");
+    assert_eq!(e.to_string(), format!("f.json:1:13: {message}"));
+    let e = input_error(b"{\"Id\": \"a\"}{\"Id\": \"b\"}");
+    assert_eq!(e.to_string(), format!("f.json:1:12: {message}"));
+    let e = input_error(b"{\"Id\": \"a\"}\n{\"Id\": \"b\"}  {\"Id\": \"c\"}\n");
+    assert_eq!(e.to_string(), format!("f.json:2:14: {message}"));
+    // An object without Findings alone is still that.
+    let e = input_error(b"{\"Other\": []}");
+    assert!(e.message.contains("no \"Findings\" member"), "{e}");
+    // Text after a line's object that is not JSON is still an error about that text.
+    let e = input_error(b"{\"Id\": \"a\"}\n{\"Id\": \"b\"} x\n");
+    assert!(!e.message.contains("two JSON values"), "{e}");
+}
