@@ -32,6 +32,15 @@ fn string_at<'a>(v: &'a Value, member: &str, at: &str) -> Result<&'a str, WireEr
     }
 }
 
+/// The service model's shapes inside the request have only the members it names: any other is
+/// refused naming it (`what` says which shape, for the message).
+fn only_members(obj: &Map<String, Value>, at: &str, what: &str, allowed: &[&str]) -> Result<(), WireError> {
+    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(format!("unknown member {at}.{k}; {what} accepts {}", allowed.join(", ")).into()),
+        None => Ok(()),
+    }
+}
+
 fn ratio(v: &Value, at: &'static str) -> Result<i64, UpdateError> {
     match v.as_i64() {
         Some(n) => check_ratio(n, at),
@@ -46,9 +55,10 @@ fn parse_identifiers(v: &Value, at: &'static str, max: usize) -> Result<Vec<Find
         .enumerate()
         .map(|(i, item)| {
             let here = format!("{at}[{i}]");
-            if !item.is_object() {
+            let Some(obj) = item.as_object() else {
                 return Err(format!("{here} must be an object with Id and ProductArn").into());
-            }
+            };
+            only_members(obj, &here, "a finding identifier", &["Id", "ProductArn"])?;
             Ok(FindingKey::new(string_at(item, "ProductArn", &here)?, string_at(item, "Id", &here)?))
         })
         .collect()
@@ -68,9 +78,10 @@ impl BatchUpdateRequest {
         }
         let mut u = FindingUpdate::default();
         if let Some(n) = obj.get("Note") {
-            if !n.is_object() {
+            let Some(note) = n.as_object() else {
                 return Err("Note must be an object with Text and UpdatedBy".into());
-            }
+            };
+            only_members(note, "Note", "Note", &["Text", "UpdatedBy"])?;
             let text = string_at(n, "Text", "Note")?;
             check_note_length(text)?;
             u.note =
@@ -135,6 +146,10 @@ impl BatchUpdateRequest {
             u.user_defined_fields = Some(pairs);
         }
         if let Some(w) = obj.get("Workflow") {
+            // A null Workflow is refused as a null Note is (boto3 never sends one).
+            let workflow =
+                w.as_object().ok_or_else(|| format!("Workflow must be an object with Status, not {}", json_type(w)))?;
+            only_members(workflow, "Workflow", "Workflow", &["Status"])?;
             let status = w.get("Status").ok_or("Workflow must have a Status")?;
             u.workflow_status = Some(
                 status

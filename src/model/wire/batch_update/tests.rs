@@ -188,3 +188,41 @@ fn an_answer_missing_a_member_is_refused_with_its_path() {
     );
     assert_eq!(Unprocessed::from_json(&json!({})).unwrap_err().to_string(), "FindingIdentifier is required");
 }
+
+// The service model's Workflow, Note and identifier shapes have no other members: an unknown one is
+// refused naming it (InvalidInputException), as at the request's top level and in Severity.
+// Severity.Normalized is an integer: a string or a fraction is refused, not rounded. A null member is
+// refused as the wrong type, as every member (Note, Confidence, Workflow alike).
+#[test]
+fn unknown_members_wrong_numbers_and_nulls_are_refused() {
+    let cases = [
+        (
+            req(json!({"Workflow": {"Status": "NEW", "Reason": "x"}})),
+            "unknown member Workflow.Reason; Workflow accepts Status",
+        ),
+        (
+            req(json!({"Note": {"Text": "t", "UpdatedBy": "u", "UpdatedAt": "2026-01-01T00:00:00Z"}})),
+            "unknown member Note.UpdatedAt; Note accepts Text, UpdatedBy",
+        ),
+        (
+            json!({"FindingIdentifiers": [{"Id": "a", "ProductArn": "p", "Region": "us-east-1"}], "Workflow": {"Status": "NEW"}}),
+            "unknown member FindingIdentifiers[0].Region; a finding identifier accepts Id, ProductArn",
+        ),
+        (
+            req(json!({"RelatedFindings": [{"Id": "b", "ProductArn": "p", "X": 1}]})),
+            "unknown member RelatedFindings[0].X",
+        ),
+        (req(json!({"Severity": {"Normalized": "50"}})), "Severity.Normalized"),
+        (req(json!({"Severity": {"Normalized": 50.7}})), "Severity.Normalized"),
+        (req(json!({"Workflow": null})), "Workflow must be an object with Status, not null"),
+        (req(json!({"Workflow": "NEW"})), "Workflow must be an object with Status, not string"),
+        (req(json!({"Note": null})), "Note must be an object"),
+        (req(json!({"Confidence": null})), "Confidence"),
+        (req(json!({"Severity": null})), "Severity must be an object"),
+        (req(json!({"Workflow": {"Status": null}})), "Workflow.Status"),
+    ];
+    for (r, expected) in cases {
+        let err = BatchUpdateRequest::from_json(&r).map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains(expected), "expected {expected:?} in {err:?}");
+    }
+}
