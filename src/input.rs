@@ -372,6 +372,10 @@ fn scan_checked<E>(mut checked: Checked<'_>, sink: &mut impl FnMut(Incoming) -> 
                     skipped.clear();
                     return s.copy_value(&mut skipped).map(drop);
                 }
+                // A second Findings member: serde_json's reading refuses it, saying so.
+                if found {
+                    return None;
+                }
                 found = true;
                 scan_array(&mut checked, s, sink, &mut delivered, &mut failure)
             })
@@ -514,6 +518,13 @@ where
         let mut found = false;
         while let Some(key) = map.next_key::<String>()? {
             if key == "Findings" {
+                // The JSON API reads a body whole, where the last of two members wins; read here
+                // as it streams, both arrays were imported. Neither is what was meant.
+                if found {
+                    return Err(serde::de::Error::custom(
+                        "Findings appears more than once in the object; expected one {\"Findings\": [...]}",
+                    ));
+                }
                 map.next_value_seed(FindingsSeed { sink: &mut *self.sink, failure: &mut *self.failure, top: false })?;
                 found = true;
             } else {

@@ -310,3 +310,16 @@ fn two_values_on_one_line_say_so() {
     let e = input_error(b"{\"Id\": \"a\"}\n{\"Id\": \"b\"} x\n");
     assert!(!e.message.contains("two JSON values"), "{e}");
 }
+
+// A second Findings member in the envelope is refused: the CLI imported both arrays where the JSON
+// API (reading the body whole, the last member winning) took only the last.
+#[test]
+fn a_second_findings_member_is_refused() {
+    for text in [
+        r#"{"Findings": [{"Id": "a"}], "Findings": [{"Id": "b"}]}"#,
+        "{\"Findings\": [{\"Id\": \"a\"}],\n \"NextToken\": \"x\",\n \"Findings\": []}",
+    ] {
+        let e = input_error(text.as_bytes());
+        assert!(e.message.contains("Findings appears more than once"), "{e}");
+    }
+}
