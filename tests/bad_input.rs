@@ -294,3 +294,49 @@ fn the_cli_lists_past_an_unreadable_row_with_a_warning() {
     assert!(err.contains("poison"), "{err}");
     assert!(out.contains("on 2 findings") && out.contains("2 processed, 0 unprocessed"), "{out}");
 }
+
+// Inputs that were refused unclearly or taken silently: a UTF-16 or UTF-32 file (gzip-compressed
+// too) names its encoding; JSON lines with two objects on a line say so; an envelope with Findings
+// twice is refused at its second member. Through the CLI's `import`, which (as after any error) keeps
+// only what was read before the error: the first array's findings.
+#[test]
+fn the_cli_names_what_is_wrong_with_an_unclear_input() {
+    let (dir, s) = store();
+    drop(s);
+    let text = format!("{{\"Findings\": [{}]}}\n", finding_text("a", ""));
+    let utf16: Vec<u8> = b"\xff\xfe".iter().copied().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let utf32be: Vec<u8> = text.chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &utf16).unwrap();
+    let one_line = format!("{} {}\n", finding_text("a", ""), finding_text("b", ""));
+    let twice = format!("{{\"Findings\": [{}], \"Findings\": [{}]}}", finding_text("a", ""), finding_text("b", ""));
+    let cases: [(&str, Vec<u8>, &str); 5] = [
+        (
+            "utf16.json",
+            utf16,
+            "the file is UTF-16 (little-endian); findings files are UTF-8: convert it, e.g. iconv -f UTF-16LE -t UTF-8",
+        ),
+        ("utf32.json", utf32be, "the file is UTF-32 (big-endian)"),
+        ("utf16.json.gz", gz.finish().unwrap(), "the file is UTF-16 (little-endian)"),
+        ("lines.json", one_line.into_bytes(), "two JSON values on one line; JSON lines have one finding per line"),
+        ("twice.json", twice.into_bytes(), "Findings appears more than once"),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_hubtriage"))
+            .args(["import", path.to_str().unwrap()])
+            .env("HUBTRIAGE_STORE", dir.path().join("findings.db"))
+            .env_remove("HUBTRIAGE_ACCOUNT")
+            .env("HUBTRIAGE_USER", "tester")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(!o.status.success(), "{name}: {out}{err}");
+        assert!(err.contains(expected), "{name}: expected {expected:?} in {err}");
+        assert!(!err.contains("expected value") && !err.contains("no \"Findings\" member"), "{name}: {err}");
+    }
+    let s = Store::open(dir.path().join("findings.db")).unwrap();
+    assert_eq!(all_ids(&s), ["a"], "only the first Findings array, read before the second member");
+}
