@@ -28,8 +28,46 @@ impl BatchImportRequest {
         Ok(BatchImportRequest { findings })
     }
 
+    /// Reads a request body's text: as `from_json`, but a body with `Findings` twice is refused,
+    /// which a body read into a tree first cannot tell (its last member wins, where the CLI's reading
+    /// of a file refuses the second). The JSON API's body reading should call this for
+    /// BatchImportFindings.
+    pub fn from_body(body: &[u8]) -> Result<BatchImportRequest, WireError> {
+        if let Ok(count) = serde_json::from_slice::<FindingsMembers>(body) {
+            if count.0 > 1 {
+                return Err("Findings appears more than once in the request; send one Findings list".into());
+            }
+        }
+        let v: Value = serde_json::from_slice(body).map_err(|e| WireError(format!("the request is not JSON: {e}")))?;
+        BatchImportRequest::from_json(&v)
+    }
+
     pub fn to_json(&self) -> Value {
         json!({"Findings": self.findings})
+    }
+}
+
+/// How many `Findings` members a JSON object has at its top level, read without building it.
+struct FindingsMembers(usize);
+
+impl<'de> serde::Deserialize<'de> for FindingsMembers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FindingsMembers, D::Error> {
+        struct Count;
+        impl<'de> serde::de::Visitor<'de> for Count {
+            type Value = FindingsMembers;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<FindingsMembers, A::Error> {
+                let mut n = 0;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    n += usize::from(key == "Findings");
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Ok(FindingsMembers(n))
+            }
+        }
+        d.deserialize_map(Count)
     }
 }
 

@@ -92,3 +92,17 @@ fn an_answer_with_a_fault_is_refused_with_its_path() {
         "the failed finding must be a JSON object"
     );
 }
+
+// A body with Findings twice is refused before it is read into a tree (where the last member would
+// win), as the CLI's reading of a file refuses it.
+#[test]
+fn a_body_with_findings_twice_is_refused() {
+    let e = BatchImportRequest::from_body(br#"{"Findings": [], "Findings": [{"Id": "x"}]}"#).unwrap_err();
+    assert_eq!(e.to_string(), "Findings appears more than once in the request; send one Findings list");
+    assert!(BatchImportRequest::from_body(br#"{"Findings": []}"#).unwrap().findings.is_empty());
+    let e = BatchImportRequest::from_body(br#"{"Other": 1}"#).unwrap_err();
+    assert!(e.to_string().contains("Findings is required"), "{e}");
+    // Nested Findings members are the findings' own business.
+    let r = BatchImportRequest::from_body(br#"{"Findings": [{"Findings": 1, "Findings": 2}]}"#).unwrap();
+    assert_eq!(r.findings.len(), 1);
+}
