@@ -25,7 +25,8 @@ pub(super) fn open_detail(s: &mut AppState) -> Vec<Effect> {
     sync_detail(s)
 }
 
-/// Esc undoes the innermost of: the full-height detail, the detail's focus, a `v` range started,
+/// Esc undoes the innermost of: the full-height detail, the detail's focus, a `v` range started
+/// (with the mark its anchor made),
 /// the `/` pattern, the `:` query.
 pub(super) fn back(s: &mut AppState) -> Vec<Effect> {
     if s.mode == Mode::DetailFull {
@@ -35,7 +36,7 @@ pub(super) fn back(s: &mut AppState) -> Vec<Effect> {
     } else if s.focus == Focus::Detail {
         s.focus = Focus::List;
     } else if s.list.anchor.is_some() {
-        s.list.anchor = None;
+        super::list::drop_anchor(s);
     } else if !s.view.filter.pattern.is_empty() {
         return set_filter(s, String::new());
     } else if !s.view.query.text.is_empty() {

@@ -181,3 +181,5 @@ pub fn tick(s: &mut AppState, now: OffsetDateTime) {
 
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod tests_status;
