@@ -1,5 +1,5 @@
-//! Modal boxes drawn over the panes: the edit form, prompts and confirmations, the help overlay,
-//! and the group view.
+//! Modal boxes drawn over the panes: the edit form, prompts and confirmations, and the group view
+//! (the help overlay is `help`).
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -9,9 +9,7 @@ use ratatui::Frame;
 use super::theme;
 use crate::app::form::FormField;
 use crate::app::prompt::{Prompt, TextPurpose};
-use crate::app::state::Context;
 use crate::app::AppState;
-use crate::keys::Keymap;
 use crate::model::sanitize;
 use crate::model::update::rules::check_note_length;
 
@@ -43,7 +41,7 @@ fn keep_head(text: &str, width: usize) -> String {
     kept
 }
 
-fn boxed<'a>(title: &'a str) -> Block<'a> {
+pub(super) fn boxed<'a>(title: &'a str) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(theme::focused_border(true))
@@ -165,30 +163,6 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let [top, bottom] = Layout::vertical([Constraint::Fill(1), Constraint::Length(last_height)]).areas(inner);
     frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), top);
     frame.render_widget(Paragraph::new(last).wrap(Wrap { trim: false }), bottom);
-}
-
-pub fn render_help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap) {
-    let r = centered(area, 100, 40);
-    frame.render_widget(Clear, r);
-    let outer = boxed(" Keys (from the keymap; ? or Esc closes) ");
-    let inner = outer.inner(r);
-    frame.render_widget(outer, r);
-    let cols = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).split(inner);
-    let section = |ctxs: &[Context]| {
-        let mut lines = Vec::new();
-        for ctx in ctxs {
-            lines.push(Line::styled(ctx.name().to_string(), theme::title()));
-            for (keys, a) in keymap.bindings(*ctx) {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {:<16}", keys.join(" ")), theme::label()),
-                    Span::raw(a.describe()),
-                ]));
-            }
-        }
-        lines
-    };
-    frame.render_widget(Paragraph::new(section(&[Context::List])), cols[0]);
-    frame.render_widget(Paragraph::new(section(&[Context::Detail, Context::Group, Context::Form])), cols[1]);
 }
 
 pub fn render_group(frame: &mut Frame<'_>, area: Rect, s: &AppState) {

@@ -297,3 +297,36 @@ fn a_long_form_note_keeps_its_cursor_and_the_fields_below_it() {
     assert!(all.contains("xZ▏"), "{all}");
     assert!(all.contains("User fields k=v"), "the field after Note still shows: {all}");
 }
+
+/// At 80×24 and 160×48 the help overlay scrolls to every binding and every section: sort, group,
+/// raw JSON and quit, the form's fields, the `:` commands and the query terms.
+#[test]
+fn help_scrolls_to_everything_it_has() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = screen(w, h);
+        act(&mut s, &[Action::Help]);
+        let mut seen = screen_text(&s, w, h);
+        let first = seen.clone();
+        let mut last = String::new();
+        for _ in 0..200 {
+            act(&mut s, &[Action::MoveDown]);
+            last = screen_text(&s, w, h);
+            seen.push_str(&last);
+            if s.help_scroll == s.help_bottom.get() {
+                break;
+            }
+        }
+        if w == 80 {
+            assert!(first.contains("more below"), "{first}");
+        }
+        assert!(!last.contains("more below"), "the end says nothing more is below: {last}");
+        for want in ["sort", "group", "raw JSON", "quit", "edit form fields", ":export! FILE", ":sort COL", "sev>=high"]
+        {
+            assert!(seen.contains(want), "{want} at {w}x{h}");
+        }
+        act(&mut s, &[Action::Top]);
+        assert_eq!(s.help_scroll, 0);
+        act(&mut s, &[Action::Back]);
+        assert!(!s.help);
+    }
+}
