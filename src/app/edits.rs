@@ -102,6 +102,7 @@ pub(super) fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<Appl
     if plan.origin == Origin::Edit {
         s.marks.clear();
         s.list.anchor = None;
+        s.list.anchor_mark = None;
         s.history.redo.clear();
     }
     s.info(format!("Sending: {}", plan.preview()));

@@ -25,7 +25,8 @@ pub(super) fn open_detail(s: &mut AppState) -> Vec<Effect> {
     sync_detail(s)
 }
 
-/// Esc undoes the innermost of: the full-height detail, the detail's focus, a `v` range started,
+/// Esc undoes the innermost of: the full-height detail, the detail's focus, a `v` range started
+/// (with the mark its anchor made),
 /// the `/` pattern, the `:` query.
 pub(super) fn back(s: &mut AppState) -> Vec<Effect> {
     if s.mode == Mode::DetailFull {
@@ -35,7 +36,7 @@ pub(super) fn back(s: &mut AppState) -> Vec<Effect> {
     } else if s.focus == Focus::Detail {
         s.focus = Focus::List;
     } else if s.list.anchor.is_some() {
-        s.list.anchor = None;
+        super::list::drop_anchor(s);
     } else if !s.view.filter.pattern.is_empty() {
         return set_filter(s, String::new());
     } else if !s.view.query.text.is_empty() {
@@ -51,10 +52,26 @@ pub(super) fn show_help(s: &mut AppState) -> Vec<Effect> {
     Vec::new()
 }
 
-/// While help shows, the keys that open or leave things close it; the rest do nothing.
+/// While help shows, the keys that open or leave things close it, the movement keys scroll it
+/// (up to where the renderer measured its end); the rest do nothing.
 pub(super) fn help_action(s: &mut AppState, a: Action) -> Vec<Effect> {
-    if matches!(a, Action::Help | Action::Back | Action::Quit | Action::No) {
-        s.help = false;
-    }
+    let bottom = s.help_bottom.get();
+    let page = s.size.1.min(40).saturating_sub(3).max(1);
+    s.help_scroll = match a {
+        Action::Help | Action::Back | Action::Quit | Action::No => {
+            s.help = false;
+            0
+        }
+        Action::MoveDown => s.help_scroll.saturating_add(1).min(bottom),
+        Action::MoveUp => s.help_scroll.saturating_sub(1),
+        Action::PageDown => s.help_scroll.saturating_add(page).min(bottom),
+        Action::PageUp => s.help_scroll.saturating_sub(page),
+        Action::Top => 0,
+        Action::Bottom => bottom,
+        _ => {
+            s.dirty = false;
+            s.help_scroll
+        }
+    };
     Vec::new()
 }

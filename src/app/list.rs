@@ -19,7 +19,12 @@ pub struct ListState {
     pub page: usize,
     /// Where a `v` range started.
     pub anchor: Option<usize>,
+    /// The row the anchor marked, when it was not marked before: Esc takes it back.
+    pub anchor_mark: Option<u32>,
 }
+
+/// What the status line says while a `v` range is open.
+pub(super) const RANGE_HINT: &str = "Range mark: move, then v again to mark everything between (Esc drops it)";
 
 /// The terminal's size changed.
 pub fn resize(s: &mut AppState, width: u16, height: u16) {
@@ -82,12 +87,16 @@ pub(super) fn range_mark(s: &mut AppState) -> Vec<Effect> {
     match s.list.anchor.take() {
         None => {
             s.list.anchor = Some(s.list.cursor);
+            s.list.anchor_mark = None;
             if let Some((i, _)) = s.cursor_row() {
-                s.marks.insert(i);
+                if s.marks.insert(i) {
+                    s.list.anchor_mark = Some(i);
+                }
             }
-            s.info("Range mark: move, then v again to mark everything between");
+            s.info(RANGE_HINT);
         }
         Some(a) => {
+            s.list.anchor_mark = None;
             let (lo, hi) = (a.min(s.list.cursor), a.max(s.list.cursor));
             let range: Vec<u32> = s.view.visible.iter().skip(lo).take(hi + 1 - lo).copied().collect();
             let n = range.len();
@@ -96,6 +105,14 @@ pub(super) fn range_mark(s: &mut AppState) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// Esc with a `v` range open: the range is dropped, and so is the mark its anchor made.
+pub(super) fn drop_anchor(s: &mut AppState) {
+    s.list.anchor = None;
+    if let Some(i) = s.list.anchor_mark.take() {
+        s.marks.remove(&i);
+    }
 }
 
 pub(super) fn mark_all(s: &mut AppState) -> Vec<Effect> {
@@ -108,6 +125,7 @@ pub(super) fn mark_all(s: &mut AppState) -> Vec<Effect> {
 pub(super) fn clear_marks(s: &mut AppState) -> Vec<Effect> {
     s.marks.clear();
     s.list.anchor = None;
+    s.list.anchor_mark = None;
     s.info("Marks cleared");
     Vec::new()
 }

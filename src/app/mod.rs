@@ -86,6 +86,11 @@ pub struct AppState {
     pub focus: Focus,
     pub mode: Mode,
     pub help: bool,
+    /// How far the help overlay is scrolled.
+    pub help_scroll: u16,
+    /// The furthest the help overlay can scroll, recorded by `ui::help` as it draws: the overlay's
+    /// length depends on the keymap and the screen, which only the renderer has.
+    pub help_bottom: std::cell::Cell<u16>,
     pub generation: u64,
     pub size: (u16, u16),
     pub quit: bool,
@@ -116,6 +121,8 @@ impl AppState {
             focus: Focus::List,
             mode: Mode::Split,
             help: false,
+            help_scroll: 0,
+            help_bottom: std::cell::Cell::new(0),
             generation: 0,
             size: (80, 24),
             quit: false,
@@ -181,3 +188,5 @@ pub fn tick(s: &mut AppState, now: OffsetDateTime) {
 
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod tests_status;

@@ -12,8 +12,23 @@ pub use super::view::apply_query;
 use super::{detail, edits, focus, form, group, input, list, load, prompt, view, AppState};
 use crate::model::enums::WorkflowStatus;
 
+/// The status line speaks of the last thing done: every key that does something clears the
+/// message (info or error) before it runs, so a count or a "Cancelled" never outlives the view it
+/// described; a key that does nothing leaves it. While a `v` range is open its hint stays.
 pub fn update(s: &mut AppState, a: Action) -> Vec<Effect> {
     s.dirty = true;
+    let before = s.status.message.take();
+    let effects = dispatch(s, a);
+    if !s.dirty && s.status.message.is_none() {
+        s.status.message = before;
+    }
+    if s.list.anchor.is_some() && s.status.message.is_none() {
+        s.info(super::list::RANGE_HINT);
+    }
+    effects
+}
+
+fn dispatch(s: &mut AppState, a: Action) -> Vec<Effect> {
     match s.context() {
         Context::Help => focus::help_action(s, a),
         Context::Prompt => prompt::answer(s, a),

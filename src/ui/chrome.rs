@@ -17,8 +17,8 @@ use crate::model::sanitize;
 use crate::model::words::thousands;
 
 /// The tail of `text` in at most `width` columns, "…" standing for what was cut: a store path
-/// keeps its file name.
-fn keep_tail(text: &str, width: usize) -> String {
+/// keeps its file name, and a line being typed keeps its cursor end in view.
+pub(super) fn keep_tail(text: &str, width: usize) -> String {
     if Span::raw(text).width() <= width {
         return text.to_string();
     }
@@ -122,13 +122,20 @@ fn progress(s: &AppState) -> Option<String> {
 pub fn render_status(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let line = if let Some(input) = &s.input {
         let prefix = if input.kind == InputKind::Filter { "/" } else { ":" };
+        let error = input.error.as_ref().map(|e| format!("  {}", sanitize::line(e)));
+        // The end being typed stays in view: the text scrolls left, its head shown as "…", and
+        // the error keeps its room after the cursor.
+        let room = usize::from(area.width)
+            .saturating_sub(2)
+            .saturating_sub(error.as_ref().map_or(0, |e| Span::raw(e.as_str()).width()))
+            .max(usize::from(area.width) / 3);
         let mut spans = vec![
             Span::styled(prefix, theme::label()),
-            Span::raw(sanitize::line(&input.text).into_owned()),
+            Span::raw(keep_tail(&sanitize::line(&input.text), room)),
             Span::raw("▏"),
         ];
-        if let Some(e) = &input.error {
-            spans.push(Span::styled(format!("  {}", sanitize::line(e)), theme::error()));
+        if let Some(e) = error {
+            spans.push(Span::styled(e, theme::error()));
         }
         Line::from(spans)
     } else if let Some(p) = progress(s) {

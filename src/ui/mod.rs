@@ -3,6 +3,7 @@
 
 pub mod chrome;
 pub mod detail;
+pub mod help;
 pub mod list;
 pub mod overlay;
 pub mod theme;
@@ -33,7 +34,7 @@ pub fn render(frame: &mut Frame<'_>, s: &AppState, keymap: &Keymap) {
     overlay::render_form(frame, main, s);
     overlay::render_prompt(frame, main, s);
     if s.help {
-        overlay::render_help(frame, area, keymap);
+        help::render_help(frame, area, s, keymap);
     }
 }
 

@@ -1,5 +1,5 @@
-//! Modal boxes drawn over the panes: the edit form, prompts and confirmations, the help overlay,
-//! and the group view.
+//! Modal boxes drawn over the panes: the edit form, prompts and confirmations, and the group view
+//! (the help overlay is `help`).
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -9,10 +9,9 @@ use ratatui::Frame;
 use super::theme;
 use crate::app::form::FormField;
 use crate::app::prompt::{Prompt, TextPurpose};
-use crate::app::state::Context;
 use crate::app::AppState;
-use crate::keys::Keymap;
 use crate::model::sanitize;
+use crate::model::update::rules::check_note_length;
 
 /// A box of at most `w`×`h` centred in `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -21,7 +20,28 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
-fn boxed<'a>(title: &'a str) -> Block<'a> {
+/// The head of `text` in at most `width` columns, "…" standing for what was cut.
+fn keep_head(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let mut kept = String::new();
+    let mut used = 1; // the "…"
+    for c in text.chars() {
+        let w = Span::raw(c.to_string()).width();
+        if used + w > width {
+            break;
+        }
+        used += w;
+        kept.push(c);
+    }
+    if width > 0 {
+        kept.push('…');
+    }
+    kept
+}
+
+pub(super) fn boxed<'a>(title: &'a str) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(theme::focused_border(true))
@@ -34,6 +54,9 @@ pub fn render_form(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     frame.render_widget(Clear, r);
     let hidden = if form.hidden == 0 { String::new() } else { format!(" ({} not in this view)", form.hidden) };
     let title = format!(" Edit {} finding{}{hidden} ", form.targets, if form.targets == 1 { "" } else { "s" });
+    // Borders, the "▶ " marker, the label and the cursor: a value longer than the rest would wrap
+    // and push the fields below it out of the box.
+    let value_room = usize::from(r.width).saturating_sub(2 + 2 + 22 + 1);
     let mut lines = Vec::new();
     for (i, f) in FormField::ALL.iter().enumerate() {
         let focused = i == form.focus;
@@ -42,8 +65,11 @@ pub fn render_form(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
                 let v = sanitize::line(&v).into_owned();
                 if f.is_choice() {
                     format!("‹ {v} ›")
+                } else if focused {
+                    // The field being typed shows its end and the cursor; the others their start.
+                    super::chrome::keep_tail(&v, value_room)
                 } else {
-                    v
+                    keep_head(&v, value_room)
                 }
             }
             None => "(unchanged)".into(),
@@ -81,9 +107,15 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
                 TextPurpose::SuppressReason => (" Suppress ", "Reason, recorded as the note (Enter to skip):"),
                 TextPurpose::Note => (" Note ", "Note text (replaces the current note):"),
             };
-            let mut body =
-                vec![Line::raw(ask), Line::from(vec![Span::raw(sanitize::line(text).into_owned()), Span::raw("▏")])];
-            if let Some(e) = error {
+            // One line that scrolls sideways: the cursor end stays in view however long the text,
+            // so the box keeps its size and the error below it always has room.
+            let room = usize::from(area.width.min(74).saturating_sub(3));
+            let shown = super::chrome::keep_tail(&sanitize::line(text), room);
+            let mut body = vec![Line::raw(ask), Line::from(vec![Span::raw(shown), Span::raw("▏")])];
+            // A reason is recorded as the note, so both say as they are typed when they pass
+            // BatchUpdateFindings' Note.Text limit, not only on Enter.
+            let too_long = check_note_length(text.trim()).err().map(|e| e.to_string());
+            if let Some(e) = error.as_ref().or(too_long.as_ref()) {
                 body.push(Line::styled(sanitize::line(e).into_owned(), theme::error()));
             }
             (title, body)
@@ -131,30 +163,6 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let [top, bottom] = Layout::vertical([Constraint::Fill(1), Constraint::Length(last_height)]).areas(inner);
     frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), top);
     frame.render_widget(Paragraph::new(last).wrap(Wrap { trim: false }), bottom);
-}
-
-pub fn render_help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap) {
-    let r = centered(area, 100, 40);
-    frame.render_widget(Clear, r);
-    let outer = boxed(" Keys (from the keymap; ? or Esc closes) ");
-    let inner = outer.inner(r);
-    frame.render_widget(outer, r);
-    let cols = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).split(inner);
-    let section = |ctxs: &[Context]| {
-        let mut lines = Vec::new();
-        for ctx in ctxs {
-            lines.push(Line::styled(ctx.name().to_string(), theme::title()));
-            for (keys, a) in keymap.bindings(*ctx) {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {:<16}", keys.join(" ")), theme::label()),
-                    Span::raw(a.describe()),
-                ]));
-            }
-        }
-        lines
-    };
-    frame.render_widget(Paragraph::new(section(&[Context::List])), cols[0]);
-    frame.render_widget(Paragraph::new(section(&[Context::Detail, Context::Group, Context::Form])), cols[1]);
 }
 
 pub fn render_group(frame: &mut Frame<'_>, area: Rect, s: &AppState) {

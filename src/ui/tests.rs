@@ -240,3 +240,93 @@ fn the_confirm_popup_keeps_its_answer_line_when_the_summary_wraps() {
         assert!(all.contains("BatchUpdateFindings can set a field"), "the caveat's end shows: {w}x{h}:\n{all}");
     }
 }
+
+fn screen_text(s: &AppState, w: u16, h: u16) -> String {
+    let t = draw(s, w, h);
+    let buffer = t.backend().buffer().clone();
+    (0..h)
+        .map(|y| (0..w).map(|x| buffer[(x, y)].symbol().to_string()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_long_note_scrolls_keeps_its_cursor_and_says_it_is_over_the_limit() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = screen(w, h);
+        act(&mut s, &[Action::Note]);
+        for i in 0..600 {
+            act(&mut s, &[Action::Input(if i == 599 { 'Z' } else { 'x' })]);
+        }
+        let all = screen_text(&s, w, h);
+        assert!(all.contains("…xxx"), "the head gives way: {w}x{h}:\n{all}");
+        assert!(all.contains("xZ▏"), "the end and the cursor show: {w}x{h}:\n{all}");
+        assert!(all.contains("600 characters; the most is 512"), "over the limit as it is typed: {w}x{h}:\n{all}");
+        act(&mut s, &[Action::Submit]);
+        let all = screen_text(&s, w, h);
+        assert!(all.contains("Cannot note: Note.Text has 600 characters; the most is 512"), "{w}x{h}:\n{all}");
+    }
+}
+
+#[test]
+fn a_long_filter_keeps_its_cursor_in_view() {
+    let mut s = screen(80, 24);
+    act(&mut s, &[Action::StartFilter]);
+    for i in 0..120 {
+        act(&mut s, &[Action::Input(if i == 119 { 'Z' } else { 'y' })]);
+    }
+    let all = screen_text(&s, 80, 24);
+    assert!(all.contains("/…yyy"), "{all}");
+    assert!(all.contains("yZ▏"), "{all}");
+}
+
+#[test]
+fn a_long_form_note_keeps_its_cursor_and_the_fields_below_it() {
+    let mut s = screen(80, 24);
+    act(&mut s, &[Action::Edit]);
+    while s.form.as_ref().unwrap().focus
+        != crate::app::form::FormField::ALL.iter().position(|f| *f == crate::app::form::FormField::Note).unwrap()
+    {
+        act(&mut s, &[Action::NextField]);
+    }
+    for i in 0..200 {
+        act(&mut s, &[Action::Input(if i == 199 { 'Z' } else { 'x' })]);
+    }
+    let all = screen_text(&s, 80, 24);
+    assert!(all.contains("…xxx"), "{all}");
+    assert!(all.contains("xZ▏"), "{all}");
+    assert!(all.contains("User fields k=v"), "the field after Note still shows: {all}");
+}
+
+/// At 80×24 and 160×48 the help overlay scrolls to every binding and every section: sort, group,
+/// raw JSON and quit, the form's fields, the `:` commands and the query terms.
+#[test]
+fn help_scrolls_to_everything_it_has() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = screen(w, h);
+        act(&mut s, &[Action::Help]);
+        let mut seen = screen_text(&s, w, h);
+        let first = seen.clone();
+        let mut last = String::new();
+        for _ in 0..200 {
+            act(&mut s, &[Action::MoveDown]);
+            last = screen_text(&s, w, h);
+            seen.push_str(&last);
+            if s.help_scroll == s.help_bottom.get() {
+                break;
+            }
+        }
+        if w == 80 {
+            assert!(first.contains("more below"), "{first}");
+        }
+        assert!(!last.contains("more below"), "the end says nothing more is below: {last}");
+        for want in ["sort", "group", "raw JSON", "quit", "edit form fields", ":export! FILE", ":sort COL", "sev>=high"]
+        {
+            assert!(seen.contains(want), "{want} at {w}x{h}");
+        }
+        act(&mut s, &[Action::Top]);
+        assert_eq!(s.help_scroll, 0);
+        act(&mut s, &[Action::Back]);
+        assert!(!s.help);
+    }
+}
