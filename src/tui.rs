@@ -111,6 +111,10 @@ async fn main_loop(
             if let Some(bottom) = ui::detail_bottom(&state) {
                 app::detail_measured(&mut state, bottom);
             }
+            if state.help {
+                let (w, h) = state.size;
+                app::help_measured(&mut state, ui::help_bottom(ratatui::layout::Rect::new(0, 0, w, h), keymap));
+            }
             terminal.draw(|f| ui::render(f, &state, keymap))?;
             state.dirty = false;
         }

@@ -47,6 +47,15 @@ pub(super) fn back(s: &mut AppState) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Help was laid out: `bottom` is the largest scroll that still fills its box (`ui::help_bottom`).
+pub fn help_measured(s: &mut AppState, bottom: u16) {
+    s.help_bottom = bottom;
+    if s.help_scroll > bottom {
+        s.help_scroll = bottom;
+        s.dirty = true;
+    }
+}
+
 pub(super) fn show_help(s: &mut AppState) -> Vec<Effect> {
     s.help = true;
     Vec::new()
@@ -55,7 +64,7 @@ pub(super) fn show_help(s: &mut AppState) -> Vec<Effect> {
 /// While help shows, the keys that open or leave things close it, the movement keys scroll it
 /// (up to where the renderer measured its end); the rest do nothing.
 pub(super) fn help_action(s: &mut AppState, a: Action) -> Vec<Effect> {
-    let bottom = s.help_bottom.get();
+    let bottom = s.help_bottom;
     let page = s.size.1.min(40).saturating_sub(3).max(1);
     s.help_scroll = match a {
         Action::Help | Action::Back | Action::Quit | Action::No => {

@@ -41,6 +41,7 @@ pub use action::Action;
 pub use detail::detail_measured;
 pub use effect::Effect;
 pub use event::Event;
+pub use focus::help_measured;
 pub use list::resize;
 pub use load::start;
 pub use update::{handle_event, update};
@@ -88,9 +89,9 @@ pub struct AppState {
     pub help: bool,
     /// How far the help overlay is scrolled.
     pub help_scroll: u16,
-    /// The furthest the help overlay can scroll, recorded by `ui::help` as it draws: the overlay's
-    /// length depends on the keymap and the screen, which only the renderer has.
-    pub help_bottom: std::cell::Cell<u16>,
+    /// The furthest the help overlay can scroll, as `ui::help_bottom` measured it for the main loop
+    /// (`help_measured`): its length depends on the keymap and the screen, which only the UI has.
+    pub help_bottom: u16,
     pub generation: u64,
     pub size: (u16, u16),
     pub quit: bool,
@@ -122,7 +123,7 @@ impl AppState {
             mode: Mode::Split,
             help: false,
             help_scroll: 0,
-            help_bottom: std::cell::Cell::new(0),
+            help_bottom: 0,
             generation: 0,
             size: (80, 24),
             quit: false,

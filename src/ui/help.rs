@@ -3,7 +3,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::overlay::{boxed, centered};
@@ -144,17 +144,22 @@ fn columns(keymap: &Keymap, inner: Rect) -> Vec<(Rect, Vec<Line<'static>>)> {
     vec![(left_area, left), (right_area, right)]
 }
 
-/// Draws the overlay at the scroll `s.help_scroll`, and records how far it can scroll
-/// (`AppState::help_bottom`) so `j` and `G` stop at the last line.
+/// The largest scroll at which help still fills its box on a screen of `area`: the main loop gives
+/// it to `app::help_measured` before each frame, so `j` and `G` stop at the last line.
+pub fn help_bottom(area: Rect, keymap: &Keymap) -> u16 {
+    let inner = boxed("").inner(centered(area, BOX.0, BOX.1));
+    let cols = columns(keymap, inner);
+    let longest = cols.iter().map(|(a, l)| height(l, a.width)).max().unwrap_or(0);
+    u16::try_from(longest.saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX)
+}
+
+/// Draws the overlay at the scroll `s.help_scroll` (never past its end).
 pub fn render_help(frame: &mut Frame<'_>, area: Rect, s: &AppState, keymap: &Keymap) {
     let r = centered(area, BOX.0, BOX.1);
     frame.render_widget(Clear, r);
-    let probe: Block<'_> = boxed("");
-    let inner = probe.inner(r);
+    let inner = boxed("").inner(r);
     let cols = columns(keymap, inner);
-    let longest = cols.iter().map(|(a, l)| height(l, a.width)).max().unwrap_or(0);
-    let bottom = u16::try_from(longest.saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX);
-    s.help_bottom.set(bottom);
+    let bottom = help_bottom(area, keymap);
     let scroll = s.help_scroll.min(bottom);
     let mut outer = boxed(" Keys (from the keymap; ? or Esc closes) ");
     if scroll < bottom {

@@ -4,6 +4,7 @@
 pub mod chrome;
 pub mod detail;
 pub mod help;
+pub use help::help_bottom;
 pub mod list;
 pub mod overlay;
 pub mod theme;

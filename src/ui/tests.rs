@@ -2,6 +2,7 @@
 //! terminal-safety check: hostile finding text never puts an escape byte into the buffer.
 
 use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
 use ratatui::Terminal;
 use serde_json::json;
 
@@ -308,11 +309,14 @@ fn help_scrolls_to_everything_it_has() {
         let mut seen = screen_text(&s, w, h);
         let first = seen.clone();
         let mut last = String::new();
+        let keymap = Keymap::defaults().unwrap();
         for _ in 0..200 {
+            // As the main loop does before each frame: help measured at this screen's size.
+            crate::app::help_measured(&mut s, super::help_bottom(Rect::new(0, 0, w, h), &keymap));
             act(&mut s, &[Action::MoveDown]);
             last = screen_text(&s, w, h);
             seen.push_str(&last);
-            if s.help_scroll == s.help_bottom.get() {
+            if s.help_scroll == s.help_bottom {
                 break;
             }
         }
