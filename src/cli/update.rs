@@ -168,7 +168,9 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
                 bail!("name the findings: a query (e.g. 'status:new product:guardduty') or --ids FILE");
             }
             let q = parse_query(&a.query.join(" "))?;
-            select(&store, &q, &default_sort(), None)?.iter().filter_map(FindingKey::of).collect()
+            // Only what the caller may see is selected (and previewed), as only that can be updated.
+            let access = store.access(&g.caller())?;
+            select(&store, &access, &q, &default_sort(), None)?.iter().filter_map(FindingKey::of).collect()
         }
     };
     if keys.is_empty() {
