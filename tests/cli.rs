@@ -351,4 +351,10 @@ fn account_limits_findings_update_and_history() {
     let theirs = all.iter().find(|f| f["AwsAccountId"] == other).unwrap()["Id"].as_str().unwrap();
     let o = run(&store, &["--account", mem, "history", theirs]);
     assert!(!o.status.success() && text(&o).contains("no finding has Id"), "{}", text(&o));
+    // An --ids line of an Id alone is looked up among the account's findings too.
+    let ids = dir.path().join("ids.txt");
+    std::fs::write(&ids, format!("{theirs}\n")).unwrap();
+    let o =
+        run(&store, &["--account", mem, "update", "--ids", ids.to_str().unwrap(), "--workflow", "resolved", "--yes"]);
+    assert!(!o.status.success() && text(&o).contains("no finding has Id"), "{}", text(&o));
 }
