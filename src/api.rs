@@ -89,12 +89,14 @@ impl From<WireError> for ApiError {
     }
 }
 
-/// Runs one operation with the exact AWS request JSON and returns the exact response JSON.
+/// Runs one operation with the exact AWS request JSON and returns the exact response JSON. Reads
+/// answer with what `caller` may see, as updates touch only that: a finding of an account that is
+/// neither the caller nor one of its members is not found.
 pub fn call(store: &mut Store, caller: &Caller, op: Operation, input: &Value) -> Result<Value, ApiError> {
     match op {
         Operation::GetFindings => {
             let req = GetFindingsRequest::from_json(input)?;
-            Ok(store.get_findings(&req, None)?.to_json())
+            Ok(store.get_findings_as(&store.access(caller)?, &req, None)?.to_json())
         }
         Operation::BatchImportFindings => {
             let req = BatchImportRequest::from_json(input)?;
@@ -106,7 +108,7 @@ pub fn call(store: &mut Store, caller: &Caller, op: Operation, input: &Value) ->
         }
         Operation::GetFindingHistory => {
             let req = HistoryRequest::from_json(input)?;
-            Ok(store.finding_history(&req)?.to_json())
+            Ok(store.finding_history_as(&store.access(caller)?, &req)?.to_json())
         }
     }
 }

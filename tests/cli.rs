@@ -310,3 +310,51 @@ fn suppress_reason_required_holds_for_the_cli_too() {
         run(&store, &["update", "--workflow", "suppressed", "--note", "accepted risk", "--yes", "sev>=informational"]);
     assert!(o.status.success(), "{}", text(&o));
 }
+
+// `--account` limits reads as it limits updates: a member lists its own findings, an administrator
+// its own and its members', an account the store has never heard of its own (none); `update QUERY`
+// selects only what the account may see, and `history` does not find another account's finding.
+#[test]
+fn account_limits_findings_update_and_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let file = generate(dir.path(), 60, 3);
+    assert!(run(&store, &["import", file.to_str().unwrap()]).status.success());
+    let all: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let all = all["Findings"].as_array().unwrap();
+    let mut accounts: Vec<&str> = all.iter().map(|f| f["AwsAccountId"].as_str().unwrap()).collect();
+    accounts.sort();
+    accounts.dedup();
+    assert!(accounts.len() >= 3, "{accounts:?}");
+    let (adm, mem, other) = (accounts[0], accounts[1], accounts[2]);
+    assert!(run(&store, &["org", "add", adm, mem]).status.success());
+    let of = |a: &[&str]| all.iter().filter(|f| a.contains(&f["AwsAccountId"].as_str().unwrap())).count();
+    let listed = |account: &str| -> Vec<String> {
+        let o = run(&store, &["--account", account, "findings", "--format", "json"]);
+        assert!(o.status.success(), "{}", text(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["Findings"].as_array().unwrap().iter().map(|f| f["AwsAccountId"].as_str().unwrap().to_string()).collect()
+    };
+    let seen = listed(mem);
+    assert!(seen.iter().all(|a| a == mem) && seen.len() == of(&[mem]), "{seen:?}");
+    let seen = listed(adm);
+    assert!(seen.iter().all(|a| a == adm || a == mem) && seen.len() == of(&[adm, mem]), "{seen:?}");
+    assert!(listed("999999999999").is_empty());
+    let o = run(&store, &["--account", "999999999999", "findings"]);
+    assert!(text(&o).contains("0 findings"), "{}", text(&o));
+
+    let o = run(&store, &["--account", mem, "update", "--workflow", "notified", "--yes", "--", ""]);
+    assert!(o.status.success(), "{}", text(&o));
+    let expected = format!("{} processed, 0 unprocessed", of(&[mem]));
+    assert!(text(&o).contains(&expected), "{}", text(&o));
+
+    let theirs = all.iter().find(|f| f["AwsAccountId"] == other).unwrap()["Id"].as_str().unwrap();
+    let o = run(&store, &["--account", mem, "history", theirs]);
+    assert!(!o.status.success() && text(&o).contains("no finding has Id"), "{}", text(&o));
+    // An --ids line of an Id alone is looked up among the account's findings too.
+    let ids = dir.path().join("ids.txt");
+    std::fs::write(&ids, format!("{theirs}\n")).unwrap();
+    let o =
+        run(&store, &["--account", mem, "update", "--ids", ids.to_str().unwrap(), "--workflow", "resolved", "--yes"]);
+    assert!(!o.status.success() && text(&o).contains("no finding has Id"), "{}", text(&o));
+}

@@ -543,3 +543,37 @@ fn auth_history_names_the_signer_not_the_notes_author() {
     let f = s.signed(&admin, "POST", "/findings", &json!({}), now()).ok();
     assert_eq!(f["Findings"][0]["Note"]["UpdatedBy"], "bob", "{f}");
 }
+
+// With --auth, reads are each key's account's, as updates are: a member's key lists only its own
+// account's findings and cannot read another's history; its administrator's key sees both.
+#[test]
+fn auth_reads_show_each_key_only_what_its_account_may_see() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("auth.json"), AUTH).unwrap();
+    let o = hubtriage(dir.path(), &["org", "add", "111111111111", "222222222222"]);
+    assert!(o.status.success());
+    let auth = dir.path().join("auth.json");
+    let s = Server::start_in(dir, &["--auth", auth.to_str().unwrap()]);
+    let admin = creds("AKIDADMIN", "admin/secret");
+    let member = creds("AKIDMEMBER", "member/secret");
+    let now = OffsetDateTime::now_utc;
+    let mut all = findings(s.dir.path(), 3, 11);
+    all[0]["AwsAccountId"] = json!("222222222222");
+    for f in &mut all[1..] {
+        f["AwsAccountId"] = json!("111111111111");
+    }
+    let r = s.signed(&member, "POST", "/findings/import", &json!({"Findings": [all[0]]}), now()).ok();
+    assert_eq!(r["SuccessCount"], 1, "{r}");
+    let r = s.signed(&admin, "POST", "/findings/import", &json!({"Findings": all[1..]}), now()).ok();
+    assert_eq!(r["SuccessCount"], 2, "{r}");
+
+    let f = s.signed(&member, "POST", "/findings", &json!({}), now()).ok();
+    let listed: Vec<Value> = f["Findings"].as_array().unwrap().iter().map(key).collect();
+    assert_eq!(listed, vec![key(&all[0])]);
+    let f = s.signed(&admin, "POST", "/findings", &json!({}), now()).ok();
+    assert_eq!(f["Findings"].as_array().unwrap().len(), 3, "{f}");
+    let h = s.signed(&member, "POST", "/findingHistory/get", &json!({"FindingIdentifier": key(&all[1])}), now()).ok();
+    assert_eq!(h["Records"], json!([]), "{h}");
+    let h = s.signed(&member, "POST", "/findingHistory/get", &json!({"FindingIdentifier": key(&all[0])}), now()).ok();
+    assert_eq!(h["Records"].as_array().unwrap().len(), 1, "{h}");
+}

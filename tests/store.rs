@@ -638,3 +638,64 @@ fn a_long_prefix_filter_is_evaluated_not_a_store_error() {
     let filters = GetFindingsRequest::from_json(&prefix(&"%".repeat(1 << 20))).unwrap().filters;
     assert!(s.matching_keys(&filters, &[], None).unwrap().is_empty());
 }
+
+// The access model applies to reads as to updates (BatchUpdateFindings API reference, "Using
+// BatchUpdateFindings"): a member sees its own findings, an administrator its own and its members',
+// an account in no organisation (even one the store has never heard of) its own; the rest are not
+// found. Checked for GetFindings, GetFindingHistory, the workbench's listing, queries and documents.
+#[test]
+fn reads_show_a_restricted_caller_only_the_accounts_it_may_see() {
+    use hubtriage::api::{call, Operation};
+    use hubtriage::backend::Backend;
+    use hubtriage::model::finding::FindingId;
+    use hubtriage::store::StoreBackend;
+
+    let (d, mut s) = store();
+    let (adm, mem, other) = ("111111111111", "222222222222", "333333333333");
+    s.batch_import(&admin(), vec![finding("adm", adm), finding("mem", mem), finding("other", other)]).unwrap();
+    s.set_members(adm, &[mem.to_string()]).unwrap();
+    let as_account = |a: Option<&str>| Caller { account: a.map(str::to_string), identity: "t".into() };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let cases: [(Option<&str>, &[&str]); 4] = [
+        (None, &["adm", "mem", "other"]),
+        (Some(adm), &["adm", "mem"]),
+        (Some(mem), &["mem"]),
+        (Some("444444444444"), &[]),
+    ];
+    for (account, expected) in cases {
+        let caller = as_account(account);
+        let expected: Vec<String> = expected.iter().map(|e| e.to_string()).collect();
+        let page = call(&mut s, &caller, Operation::GetFindings, &json!({})).unwrap();
+        let got = page["Findings"].as_array().unwrap().iter().map(|f| f["Id"].as_str().unwrap().to_string());
+        assert_eq!(sorted(got.collect()), expected, "GetFindings as {account:?}");
+        for id in ["adm", "mem", "other"] {
+            let req = json!({"FindingIdentifier": {"Id": id, "ProductArn": ARN}});
+            let history = call(&mut s, &caller, Operation::GetFindingHistory, &req).unwrap();
+            let found = !history["Records"].as_array().unwrap().is_empty();
+            assert_eq!(found, expected.iter().any(|e| e == id), "GetFindingHistory of {id} as {account:?}");
+        }
+
+        let backend = StoreBackend::new(Store::open(d.path().join("findings.db")).unwrap(), caller);
+        let mut listed = Vec::new();
+        backend
+            .for_each_summary(&mut |f| {
+                listed.push(f.key.display_id().to_string());
+                true
+            })
+            .unwrap();
+        assert_eq!(sorted(listed), expected, "listing as {account:?}");
+        assert_eq!(backend.count().unwrap(), Some(expected.len()), "count as {account:?}");
+        let keys = backend.query(&hubtriage::query::parse("title:Title").unwrap()).unwrap();
+        let keys = keys.iter().map(|k| k.display_id().to_string()).collect();
+        assert_eq!(sorted(keys), expected, "matching keys as {account:?}");
+        let wanted: Vec<FindingId> = ["adm", "mem", "other"].iter().map(|i| FindingId::asff(ARN, *i)).collect();
+        let docs = backend.documents(&wanted).unwrap();
+        let shown = docs.iter().flatten().map(|doc| doc["Id"].as_str().unwrap().to_string()).collect();
+        assert_eq!(sorted(shown), expected, "documents as {account:?}");
+        let history = backend.history(&FindingId::asff(ARN, "other")).unwrap();
+        assert_eq!(history.is_empty(), !expected.iter().any(|e| e == "other"), "history as {account:?}");
+    }
+}

@@ -15,7 +15,7 @@ use crate::model::resource;
 use crate::model::sanitize;
 use crate::model::timestamp;
 use crate::query;
-use crate::store::{SortCriterion, Store};
+use crate::store::{Access, SortCriterion, Store};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -31,15 +31,17 @@ pub(super) fn parse_query(text: &str) -> Result<query::Query> {
     })
 }
 
+/// The findings `access` may see that match `q` (the `--account` given, or every account).
 pub(super) fn select(
     store: &Store,
+    access: &Access,
     q: &query::Query,
     sort: &[SortCriterion],
     limit: Option<usize>,
 ) -> Result<Vec<Value>> {
     let words = |doc: &Value| q.matches_text(doc);
     let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-    let found = store.find_all(&q.filters, sort, limit, extra)?;
+    let found = store.find_all_as(access, &q.filters, sort, limit, extra)?;
     // A finding whose stored document cannot be read is left out, and said so.
     for row in store.take_unreadable() {
         eprintln!("warning: {row}");
@@ -58,7 +60,8 @@ pub(super) fn findings(
     let sort =
         if sort.is_empty() { default_sort() } else { sort.iter().map(|s| parse_sort(s)).collect::<Result<_>>()? };
     let store = g.open()?;
-    let found = select(&store, &q, &sort, limit)?;
+    let access = store.access(&g.caller())?;
+    let found = select(&store, &access, &q, &sort, limit)?;
     let mut out = std::io::stdout().lock();
     match format {
         OutputFormat::Json => export::write_json(&found, &mut out)?,

@@ -10,10 +10,12 @@ use crate::store::HistoryRequest;
 
 pub(super) fn history(g: &Global, id: &str, product_arn: Option<&str>) -> Result<Outcome> {
     let store = g.open()?;
+    // A finding the caller (`--account`) may not see is not found, as for GetFindingHistory.
+    let access = store.access(&g.caller())?;
     let key = match product_arn {
         Some(arn) => FindingKey::new(arn, id),
         None => {
-            let keys = store.keys_for_id(id)?;
+            let keys = store.keys_for_id_as(&access, id)?;
             match keys.as_slice() {
                 [] => bail!("no finding has Id {}", sanitize::line(id)),
                 [k] => k.clone(),
@@ -24,7 +26,7 @@ pub(super) fn history(g: &Global, id: &str, product_arn: Option<&str>) -> Result
     let mut req = HistoryRequest::new(key.clone());
     println!("History of {} ({}), newest first:", sanitize::line(&key.id), sanitize::line(&key.product_arn));
     loop {
-        let page = store.finding_history(&req)?;
+        let page = store.finding_history_as(&access, &req)?;
         for r in &page.records {
             let who = if r.is_service_change() {
                 format!("Security Hub (automatic: {})", sanitize::line(r.reason.as_deref().unwrap_or("")))

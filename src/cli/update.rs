@@ -16,7 +16,7 @@ use crate::model::finding::FindingKey;
 use crate::model::plan::CallPlan;
 use crate::model::sanitize;
 use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate};
-use crate::store::Store;
+use crate::store::{Access, Store};
 
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
@@ -68,7 +68,8 @@ fn parse_verification(s: &str) -> Result<VerificationState, String> {
         .ok_or_else(|| format!("expected one of {}", VerificationState::allowed()))
 }
 
-fn read_ids(store: &Store, file: &str) -> Result<Vec<FindingKey>> {
+/// The identifiers in `file`; a line of an Id alone is looked up among the findings `access` may see.
+fn read_ids(store: &Store, access: &Access, file: &str) -> Result<Vec<FindingKey>> {
     let bytes = input::read_bytes(file)?;
     let text = std::str::from_utf8(&bytes).with_context(|| format!("{file}: not UTF-8 text"))?;
     if text.trim_start().starts_with('[') || text.trim_start().starts_with('{') {
@@ -91,7 +92,7 @@ fn read_ids(store: &Store, file: &str) -> Result<Vec<FindingKey>> {
         match line.split_once(char::is_whitespace) {
             Some((arn, id)) if arn.contains(":product/") => keys.push(FindingKey::new(arn, id.trim())),
             _ => {
-                let found = store.keys_for_id(line)?;
+                let found = store.keys_for_id_as(access, line)?;
                 match found.len() {
                     0 => bail!("{}:{}: no finding has Id {}", sanitize::line(file), n + 1, sanitize::line(line)),
                     1 => keys.extend(found),
@@ -161,14 +162,16 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     u.validate().map_err(|e| anyhow!("invalid update: {e}"))?;
 
     let mut store = g.open_or_create()?;
+    // Only what the caller may see is selected (and previewed), as only that can be updated.
+    let access = store.access(&g.caller())?;
     let keys = match &a.ids {
-        Some(file) => read_ids(&store, file)?,
+        Some(file) => read_ids(&store, &access, file)?,
         None => {
             if a.query.is_empty() {
                 bail!("name the findings: a query (e.g. 'status:new product:guardduty') or --ids FILE");
             }
             let q = parse_query(&a.query.join(" "))?;
-            select(&store, &q, &default_sort(), None)?.iter().filter_map(FindingKey::of).collect()
+            select(&store, &access, &q, &default_sort(), None)?.iter().filter_map(FindingKey::of).collect()
         }
     };
     if keys.is_empty() {

@@ -1,11 +1,12 @@
 //! The local store as a `Backend`: the workbench's operations run against it as one caller, with
-//! its errors sorted into the kinds the UI acts on.
+//! its errors sorted into the kinds the UI acts on. Reads, like updates, see only the findings the
+//! caller's access allows.
 
 use std::path::Path;
 
 use serde_json::Value;
 
-use super::{Caller, HistoryRequest, Store, StoreError, MAX_IMPORT_FINDINGS};
+use super::{Access, Caller, HistoryRequest, Store, StoreError, MAX_IMPORT_FINDINGS};
 use crate::backend::{Backend, BackendError, Capabilities, ErrorKind, Result, Unprocessed, UpdateOutcome};
 use crate::generate;
 use crate::model::call::UpdateCall;
@@ -53,6 +54,12 @@ impl StoreBackend {
     pub fn open(path: &Path, caller: Caller) -> Result<StoreBackend> {
         Ok(StoreBackend { store: Store::open(path)?, caller })
     }
+
+    /// The caller's access, resolved at each read so that a change of members made meanwhile (`org`)
+    /// applies at once, as it does to updates.
+    fn access(&self) -> Result<Access> {
+        Ok(self.store.access(&self.caller)?)
+    }
 }
 
 impl Backend for StoreBackend {
@@ -65,18 +72,20 @@ impl Backend for StoreBackend {
     }
 
     fn count(&self) -> Result<Option<usize>> {
-        Ok(Some(self.store.count()? as usize))
+        Ok(Some(self.store.count_as(&self.access()?)? as usize))
     }
 
     fn for_each_summary(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
-        Ok(self.store.for_each_listed(|f| sink(FindingSummary::from_columns(f)))?)
+        let access = self.access()?;
+        Ok(self.store.for_each_listed_as(&access, |f| sink(FindingSummary::from_columns(f)))?)
     }
 
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>> {
+        let access = self.access()?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.push(match asff_key(id) {
-                Some(k) => self.store.get(k)?,
+                Some(k) => self.store.get_as(&access, k)?,
                 None => None,
             });
         }
@@ -85,10 +94,11 @@ impl Backend for StoreBackend {
 
     fn history(&self, id: &FindingId) -> Result<Vec<HistoryEntry>> {
         let Some(key) = asff_key(id) else { return Ok(Vec::new()) };
+        let access = self.access()?;
         let mut req = HistoryRequest::new(key.clone());
         let mut out = Vec::new();
         loop {
-            let page = self.store.finding_history(&req)?;
+            let page = self.store.finding_history_as(&access, &req)?;
             for r in page.records {
                 let service = r.is_service_change();
                 out.push(HistoryEntry {
@@ -110,7 +120,7 @@ impl Backend for StoreBackend {
     fn query(&self, q: &Query) -> Result<Vec<FindingId>> {
         let words = |doc: &Value| q.matches_text(doc);
         let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-        let keys = self.store.matching_keys(&q.filters, &q.text, extra)?;
+        let keys = self.store.matching_keys_as(&self.access()?, &q.filters, &q.text, extra)?;
         Ok(keys.into_iter().map(FindingId::Asff).collect())
     }
 

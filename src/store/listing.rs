@@ -3,7 +3,8 @@
 
 use rusqlite::Row;
 
-use super::{Result, Store};
+use super::query::visible;
+use super::{Access, Result, Store};
 use crate::model::finding::FindingId;
 use crate::model::summary::SummaryColumns;
 
@@ -38,12 +39,22 @@ impl Store {
     /// Streams every finding's summary, most severe and most recently updated first, to `sink`.
     /// `sink` returns `false` to stop early. Walking the severity index lets the first (most severe)
     /// rows arrive before the whole table has been read.
-    pub fn for_each_listed(&self, mut sink: impl FnMut(SummaryColumns) -> bool) -> Result<()> {
+    pub fn for_each_listed(&self, sink: impl FnMut(SummaryColumns) -> bool) -> Result<()> {
+        self.for_each_listed_as(&Access::Unrestricted, sink)
+    }
+
+    /// `for_each_listed` over the findings `access` may see.
+    pub fn for_each_listed_as(&self, access: &Access, mut sink: impl FnMut(SummaryColumns) -> bool) -> Result<()> {
+        let (cond, params) = match visible(access) {
+            Some((cond, params)) => (format!(" AND {cond}"), params),
+            None => (String::new(), Vec::new()),
+        };
         let sql = format!(
-            "SELECT {COLUMNS} FROM findings WHERE format = 'asff' ORDER BY severity_rank DESC, updated_ns DESC, rowid"
+            "SELECT {COLUMNS} FROM findings WHERE format = 'asff'{cond} \
+             ORDER BY severity_rank DESC, updated_ns DESC, rowid"
         );
         let mut stmt = self.conn().prepare(&sql)?;
-        let mut rows = stmt.query([])?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         while let Some(row) = rows.next()? {
             if !sink(listed(row)?) {
                 break;

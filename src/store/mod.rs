@@ -74,8 +74,9 @@ impl Caller {
     }
 }
 
-/// What a caller may update, from the administrator/member relation (BatchUpdateFindings API
-/// reference and the service model; `store::update::denied`).
+/// What a caller may read and update, from the administrator/member relation (BatchUpdateFindings
+/// API reference and the service model; `store::update::denied`). Reads see exactly the findings an
+/// update may touch: a finding of another account is not found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
     Unrestricted,
@@ -91,6 +92,30 @@ pub enum Access {
     Standalone {
         account: String,
     },
+}
+
+impl Access {
+    /// The accounts whose findings this caller may see; `None`: every account.
+    pub fn visible_accounts(&self) -> Option<Vec<&str>> {
+        match self {
+            Access::Unrestricted => None,
+            Access::Administrator { accounts } => {
+                let mut v: Vec<&str> = accounts.iter().map(String::as_str).collect();
+                v.sort_unstable();
+                Some(v)
+            }
+            Access::Member { account } | Access::Standalone { account } => Some(vec![account.as_str()]),
+        }
+    }
+
+    /// Whether a finding of `account` is visible to this caller.
+    pub fn sees(&self, account: &str) -> bool {
+        match self {
+            Access::Unrestricted => true,
+            Access::Administrator { accounts } => accounts.contains(account),
+            Access::Member { account: own } | Access::Standalone { account: own } => own == account,
+        }
+    }
 }
 
 /// History sources as stored: GetFindingHistory's UpdateSource.Type values, and the service's own
@@ -309,22 +334,48 @@ impl Store {
 
     /// One finding's stored document.
     pub fn get(&self, key: &FindingKey) -> Result<Option<Value>> {
-        let blob: Option<Vec<u8>> = self
+        self.get_as(&Access::Unrestricted, key)
+    }
+
+    /// One finding's stored document, if `access` may see it (else it is not found).
+    pub fn get_as(&self, access: &Access, key: &FindingKey) -> Result<Option<Value>> {
+        let row: Option<(Vec<u8>, String)> = self
             .conn
-            .prepare_cached(&format!("SELECT doc FROM findings WHERE {BY_KEY}"))?
-            .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| r.get(0))
+            .prepare_cached(&format!("SELECT doc, aws_account_id FROM findings WHERE {BY_KEY}"))?
+            .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        blob.map(|b| decompress(&self.codec, &b)).transpose()
+        row.filter(|(_, account)| access.sees(account)).map(|(b, _)| decompress(&self.codec, &b)).transpose()
     }
 
     /// Finds findings by Id alone (the CLI's `history ID`); several products may share an Id.
     pub fn keys_for_id(&self, id: &str) -> Result<Vec<FindingKey>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT product_arn, id FROM findings WHERE id_hash = ?1 AND id = ?2")?;
+        self.keys_for_id_as(&Access::Unrestricted, id)
+    }
+
+    /// `keys_for_id` among the findings `access` may see.
+    pub fn keys_for_id_as(&self, access: &Access, id: &str) -> Result<Vec<FindingKey>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT product_arn, id, aws_account_id FROM findings WHERE id_hash = ?1 AND id = ?2")?;
         let rows = stmt.query_map(params![id_hash(id), id], |r| {
-            Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            Ok((FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?), r.get::<_, String>(2)?))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut keys = Vec::new();
+        for row in rows {
+            let (key, account) = row?;
+            if access.sees(&account) {
+                keys.push(key);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// How many findings `access` may see.
+    pub fn count_as(&self, access: &Access) -> Result<u64> {
+        let Some(accounts) = access.visible_accounts() else { return self.count() };
+        let marks = vec!["?"; accounts.len()].join(", ");
+        let sql = format!("SELECT count(*) FROM findings WHERE aws_account_id IN ({marks})");
+        Ok(self.conn.query_row(&sql, rusqlite::params_from_iter(accounts), |r| r.get(0))?)
     }
 
     /// Bytes the store occupies on disk (database and WAL).

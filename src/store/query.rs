@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::rows::{note_unreadable, UnreadableRow};
-use super::{decompress, id_hash, parse_stored, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
+use super::{decompress, id_hash, parse_stored, Access, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
 use crate::model::change::FieldChange;
 use crate::model::filter::{DateRangeComparison, FilterList, Filters, StringComparison};
 use crate::model::finding::FindingKey;
@@ -152,6 +152,18 @@ fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValu
     (conds, params)
 }
 
+/// The SQL condition that keeps a read to the accounts `access` may see, with its parameters: none
+/// for an unrestricted caller, so its reads are exactly as before. The summary's `aws_account_id`
+/// is indexed, so a restricted read narrows the scan rather than widening it.
+pub(super) fn visible(access: &Access) -> Option<(String, Vec<SqlValue>)> {
+    let accounts = access.visible_accounts()?;
+    let marks = vec!["?"; accounts.len()].join(", ");
+    Some((
+        format!("aws_account_id IN ({marks})"),
+        accounts.into_iter().map(|a| SqlValue::Text(a.to_string())).collect(),
+    ))
+}
+
 /// Whether `needle` (ASCII, lower-case) can stand for itself in a document's JSON text: serde_json,
 /// which writes every stored document, escapes only quotes, backslashes and control characters.
 fn is_literal_in_json(needle: &str) -> bool {
@@ -198,6 +210,17 @@ impl Store {
         words: &[String],
         extra: Option<&dyn Fn(&Value) -> bool>,
     ) -> Result<Vec<FindingKey>> {
+        self.matching_keys_as(&Access::Unrestricted, filters, words, extra)
+    }
+
+    /// `matching_keys` among the findings `access` may see.
+    pub fn matching_keys_as(
+        &self,
+        access: &Access,
+        filters: &Filters,
+        words: &[String],
+        extra: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Result<Vec<FindingKey>> {
         let now = self.now();
         let needles: Vec<memchr::memmem::Finder<'static>> = words
             .iter()
@@ -206,7 +229,11 @@ impl Store {
             .filter(|w| is_literal_in_json(w))
             .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
             .collect();
-        let (conds, params) = pushdown(filters, now);
+        let (mut conds, mut params) = pushdown(filters, now);
+        if let Some((cond, accounts)) = visible(access) {
+            conds.push(cond);
+            params.extend(accounts);
+        }
         let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
         let sql = format!("SELECT doc, product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
         let mut stmt = self.conn().prepare(&sql)?;
@@ -258,6 +285,16 @@ impl Store {
         req: &GetFindingsRequest,
         extra: Option<&dyn Fn(&Value) -> bool>,
     ) -> Result<FindingsPage> {
+        self.get_findings_as(&Access::Unrestricted, req, extra)
+    }
+
+    /// GetFindings as a caller with `access`: only the findings it may see.
+    pub fn get_findings_as(
+        &self,
+        access: &Access,
+        req: &GetFindingsRequest,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Result<FindingsPage> {
         let now = self.now();
         let mut sort: Vec<(String, bool)> = req
             .sort
@@ -273,6 +310,10 @@ impl Store {
             format!("{}|{}", req.filters.to_json(), sort.iter().map(|(c, d)| format!("{c}{d}")).collect::<String>());
         let print = fingerprint(&print);
         let (mut conds, mut params) = pushdown(&req.filters, now);
+        if let Some((cond, accounts)) = visible(access) {
+            conds.push(cond);
+            params.extend(accounts);
+        }
         if let Some(t) = &req.next_token {
             let bad = || invalid("NextToken is not valid for this query; start again without it");
             let decoded: Value = unhex(t).and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(bad)?;
@@ -355,6 +396,18 @@ impl Store {
         limit: Option<usize>,
         extra: Option<&dyn Fn(&Value) -> bool>,
     ) -> Result<Vec<Value>> {
+        self.find_all_as(&Access::Unrestricted, filters, sort, limit, extra)
+    }
+
+    /// `find_all` among the findings `access` may see.
+    pub fn find_all_as(
+        &self,
+        access: &Access,
+        filters: &Filters,
+        sort: &[SortCriterion],
+        limit: Option<usize>,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Result<Vec<Value>> {
         let mut out = Vec::new();
         let mut req =
             GetFindingsRequest { filters: filters.clone(), sort: sort.to_vec(), next_token: None, max_results: 100 };
@@ -362,7 +415,7 @@ impl Store {
             if let Some(l) = limit {
                 req.max_results = (l - out.len()).clamp(1, 100);
             }
-            let page = self.get_findings(&req, extra)?;
+            let page = self.get_findings_as(access, &req, extra)?;
             out.extend(page.findings);
             match page.next_token {
                 Some(t) if limit.is_none_or(|l| out.len() < l) => req.next_token = Some(t),
@@ -376,15 +429,24 @@ impl Store {
 impl Store {
     /// GetFindingHistory: newest first. A finding that does not exist has no history.
     pub fn finding_history(&self, req: &HistoryRequest) -> Result<HistoryPage> {
-        let found: Option<(i64, Option<i64>)> = self
+        self.finding_history_as(&Access::Unrestricted, req)
+    }
+
+    /// GetFindingHistory as a caller with `access`: a finding it may not see has no history, as one
+    /// that does not exist.
+    pub fn finding_history_as(&self, access: &Access, req: &HistoryRequest) -> Result<HistoryPage> {
+        let found: Option<(i64, Option<i64>, String)> = self
             .conn()
-            .prepare_cached(&format!("SELECT rowid, imported_ns FROM findings WHERE {BY_KEY}"))?
+            .prepare_cached(&format!("SELECT rowid, imported_ns, aws_account_id FROM findings WHERE {BY_KEY}"))?
             .query_row(rusqlite::params![id_hash(&req.key.id), req.key.id, req.key.product_arn], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .map(Some)
             .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
-        let Some((rowid, imported_ns)) = found else { return Ok(HistoryPage::default()) };
+        let Some((rowid, imported_ns, account)) = found else { return Ok(HistoryPage::default()) };
+        if !access.sees(&account) {
+            return Ok(HistoryPage::default());
+        }
         let before: i64 = match &req.next_token {
             None => i64::MAX,
             Some(t) => t.parse().map_err(|_| invalid("NextToken is not valid for GetFindingHistory"))?,
