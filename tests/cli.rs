@@ -358,3 +358,25 @@ fn account_limits_findings_update_and_history() {
         run(&store, &["--account", mem, "update", "--ids", ids.to_str().unwrap(), "--workflow", "resolved", "--yes"]);
     assert!(!o.status.success() && text(&o).contains("no finding has Id"), "{}", text(&o));
 }
+
+#[test]
+fn the_overview_shows_only_what_the_account_may_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let file = generate(dir.path(), 40, 11);
+    assert!(run(&store, &["import", file.to_str().unwrap()]).status.success());
+    let docs: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let docs = docs["Findings"].as_array().unwrap();
+    let account = docs[0]["AwsAccountId"].as_str().unwrap();
+    let own = docs.iter().filter(|d| d["AwsAccountId"] == account).count();
+    assert!(own < docs.len(), "the generated findings span several accounts");
+    let everyone = text(&run(&store, &[]));
+    assert!(everyone.contains(&format!("hubtriage: {} findings", docs.len())), "{everyone}");
+    let o = run(&store, &["--account", account]);
+    assert!(o.status.success(), "{}", text(&o));
+    let theirs = text(&o);
+    let noun = if own == 1 { "finding" } else { "findings" };
+    assert!(theirs.contains(&format!("hubtriage: {own} {noun}")), "{theirs}");
+    let others: Vec<&str> = docs.iter().filter_map(|d| d["AwsAccountId"].as_str()).filter(|a| *a != account).collect();
+    assert!(others.iter().all(|a| !theirs.contains(a)), "no other account's finding is listed: {theirs}");
+}

@@ -54,7 +54,7 @@ pub(super) fn load_demo(g: &Global) -> Result<Outcome> {
     }
     eprintln!("Loading the demo dataset (2,000 generated findings) into {}...", store.path().display());
     crate::store::import_demo(&mut store)?;
-    overview_of(&store)
+    overview_of(g, &store)
 }
 
 /// Without a command and without a terminal: the store at a glance. Writes nothing: an empty store
@@ -67,18 +67,20 @@ pub(super) fn overview(g: &Global) -> Result<Outcome> {
         println!("\n{EMPTY_HINT}");
         return Ok(Outcome::Ok);
     }
-    overview_of(&g.open()?)
+    overview_of(g, &g.open()?)
 }
 
-fn overview_of(store: &Store) -> Result<Outcome> {
-    let total = store.count()?;
+/// What `--account` may see of the store (everything by default), as `findings` shows it.
+fn overview_of(g: &Global, store: &Store) -> Result<Outcome> {
+    let access = store.access(&g.caller())?;
+    let total = store.count_as(&access)?;
     println!("hubtriage: {} in {}", crate::model::words::count(total as usize, "finding"), store.path().display());
     if total == 0 {
         println!("\n{EMPTY_HINT}");
         return Ok(Outcome::Ok);
     }
     let mut counts = std::collections::BTreeMap::<(i64, String), [u64; 4]>::new();
-    for (rank, label, status, n) in store.severity_status_counts()? {
+    for (rank, label, status, n) in store.severity_status_counts(&access)? {
         let slot = match WorkflowStatus::parse(&status) {
             Some(WorkflowStatus::New) => 0,
             Some(WorkflowStatus::Notified) => 1,
@@ -93,7 +95,7 @@ fn overview_of(store: &Store) -> Result<Outcome> {
     }
     println!("\nMost severe open findings:");
     let q = query::parse("status:new,notified record:active").map_err(|e| anyhow!("{e}"))?;
-    let top = store.find_all(&q.filters, &default_sort(), Some(10), None)?;
+    let top = store.find_all_as(&access, &q.filters, &default_sort(), Some(10), None)?;
     print_table(&top, &mut std::io::stdout().lock())?;
     println!("\nNext: `hubtriage findings 'sev>=high status:new'`, `hubtriage update --help`, `hubtriage --help`.");
     Ok(Outcome::Ok)

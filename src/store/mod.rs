@@ -396,11 +396,19 @@ impl Store {
     }
 
     /// (severity rank, severity label, workflow status, count) over the whole store.
-    pub fn severity_status_counts(&self) -> Result<Vec<(i64, String, String, u64)>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT severity_rank, severity_label, workflow_status, count(*) FROM findings GROUP BY 1, 2, 3",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    /// (severity rank, label, workflow status, count) of the findings `access` may see.
+    pub fn severity_status_counts(&self, access: &Access) -> Result<Vec<(i64, String, String, u64)>> {
+        let accounts = access.visible_accounts();
+        let only = match &accounts {
+            Some(a) => format!(" WHERE aws_account_id IN ({})", vec!["?"; a.len()].join(", ")),
+            None => String::new(),
+        };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT severity_rank, severity_label, workflow_status, count(*) FROM findings{only} GROUP BY 1, 2, 3"
+        ))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(accounts.unwrap_or_default()), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
