@@ -1,5 +1,7 @@
 //! The store's Security Hub semantics, end to end over a real SQLite file in a temp dir.
-//! Each test cites the AWS document it checks.
+//! Each test cites the AWS document it checks. One file over 600 lines on purpose: the tests share
+//! their fixtures (generated findings, the pinned clock, the access model) and read as one list of
+//! the service's rules.
 
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
