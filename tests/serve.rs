@@ -577,3 +577,24 @@ fn auth_reads_show_each_key_only_what_its_account_may_see() {
     let h = s.signed(&member, "POST", "/findingHistory/get", &json!({"FindingIdentifier": key(&all[0])}), now()).ok();
     assert_eq!(h["Records"].as_array().unwrap().len(), 1, "{h}");
 }
+
+// A JSON tree keeps a repeated member's last value: the endpoint refuses `Findings` twice, as the
+// CLI refuses it in a file, instead of importing only the last list.
+#[test]
+fn findings_twice_in_an_import_request_is_refused() {
+    let s = Server::start(&[]);
+    let all = findings(s.dir.path(), 2, 21);
+    let body = format!(
+        "{{\"Findings\": [{}], \"Findings\": [{}]}}",
+        serde_json::to_string(&all[0]).unwrap(),
+        serde_json::to_string(&all[1]).unwrap()
+    );
+    let r = s.raw("POST", "/findings/import", body.into_bytes(), &[]);
+    assert_eq!(r.status, 400, "{}", r.json);
+    assert_eq!(r.error_type.as_deref(), Some("InvalidInputException"), "{}", r.json);
+    assert!(r.json["Message"].as_str().unwrap().contains("Findings appears more than once"), "{}", r.json);
+    let found = s.call("POST", "/findings", &json!({}));
+    assert_eq!(found.json["Findings"].as_array().unwrap().len(), 0, "nothing was imported");
+    let one = s.call("POST", "/findings/import", &json!({"Findings": [all[0].clone()]}));
+    assert_eq!(one.status, 200, "{}", one.json);
+}

@@ -33,13 +33,20 @@ impl BatchImportRequest {
     /// of a file refuses the second). The JSON API's body reading should call this for
     /// BatchImportFindings.
     pub fn from_body(body: &[u8]) -> Result<BatchImportRequest, WireError> {
-        if let Ok(count) = serde_json::from_slice::<FindingsMembers>(body) {
-            if count.0 > 1 {
-                return Err("Findings appears more than once in the request; send one Findings list".into());
-            }
-        }
+        BatchImportRequest::check_body(body)?;
         let v: Value = serde_json::from_slice(body).map_err(|e| WireError(format!("the request is not JSON: {e}")))?;
         BatchImportRequest::from_json(&v)
+    }
+
+    /// Refuses a request body with `Findings` twice, before it is read into a tree that would keep
+    /// only the last (a body that is not JSON is left to the reader that follows, for its message).
+    pub fn check_body(body: &[u8]) -> Result<(), WireError> {
+        match serde_json::from_slice::<FindingsMembers>(body) {
+            Ok(count) if count.0 > 1 => {
+                Err("Findings appears more than once in the request; send one Findings list".into())
+            }
+            _ => Ok(()),
+        }
     }
 
     pub fn to_json(&self) -> Value {
@@ -87,6 +94,17 @@ pub struct ImportFailure {
 }
 
 impl ImportResult {
+    /// Refuses a request body with `Findings` twice, before it is read into a tree that would keep
+    /// only the last (a body that is not JSON is left to the reader that follows, for its message).
+    pub fn check_body(body: &[u8]) -> Result<(), WireError> {
+        match serde_json::from_slice::<FindingsMembers>(body) {
+            Ok(count) if count.0 > 1 => {
+                Err("Findings appears more than once in the request; send one Findings list".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn to_json(&self) -> Value {
         json!({
             "FailedCount": self.failed.len(),
@@ -123,6 +141,17 @@ impl ImportResult {
 
 impl ImportFailure {
     /// `{Id, ErrorCode, ErrorMessage}`.
+    /// Refuses a request body with `Findings` twice, before it is read into a tree that would keep
+    /// only the last (a body that is not JSON is left to the reader that follows, for its message).
+    pub fn check_body(body: &[u8]) -> Result<(), WireError> {
+        match serde_json::from_slice::<FindingsMembers>(body) {
+            Ok(count) if count.0 > 1 => {
+                Err("Findings appears more than once in the request; send one Findings list".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn to_json(&self) -> Value {
         json!({"Id": self.id, "ErrorCode": self.code, "ErrorMessage": self.message})
     }
