@@ -94,17 +94,6 @@ pub struct ImportFailure {
 }
 
 impl ImportResult {
-    /// Refuses a request body with `Findings` twice, before it is read into a tree that would keep
-    /// only the last (a body that is not JSON is left to the reader that follows, for its message).
-    pub fn check_body(body: &[u8]) -> Result<(), WireError> {
-        match serde_json::from_slice::<FindingsMembers>(body) {
-            Ok(count) if count.0 > 1 => {
-                Err("Findings appears more than once in the request; send one Findings list".into())
-            }
-            _ => Ok(()),
-        }
-    }
-
     pub fn to_json(&self) -> Value {
         json!({
             "FailedCount": self.failed.len(),
@@ -141,17 +130,6 @@ impl ImportResult {
 
 impl ImportFailure {
     /// `{Id, ErrorCode, ErrorMessage}`.
-    /// Refuses a request body with `Findings` twice, before it is read into a tree that would keep
-    /// only the last (a body that is not JSON is left to the reader that follows, for its message).
-    pub fn check_body(body: &[u8]) -> Result<(), WireError> {
-        match serde_json::from_slice::<FindingsMembers>(body) {
-            Ok(count) if count.0 > 1 => {
-                Err("Findings appears more than once in the request; send one Findings list".into())
-            }
-            _ => Ok(()),
-        }
-    }
-
     pub fn to_json(&self) -> Value {
         json!({"Id": self.id, "ErrorCode": self.code, "ErrorMessage": self.message})
     }
