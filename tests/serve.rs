@@ -265,14 +265,21 @@ fn creds(key: &str, secret: &str) -> Credentials {
     Credentials { access_key_id: key.into(), secret_access_key: secret.into(), session_token: None }
 }
 
+/// `serve --auth` with the keys of `AUTH`; with `org`, 111111111111 administers 222222222222.
+fn auth_server(org: bool) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let auth = dir.path().join("auth.json");
+    std::fs::write(&auth, AUTH).unwrap();
+    if org {
+        let o = hubtriage(dir.path(), &["org", "add", "111111111111", "222222222222"]);
+        assert!(o.status.success());
+    }
+    Server::start_in(dir, &["--auth", auth.to_str().unwrap()])
+}
+
 #[test]
 fn auth_verifies_signatures_and_maps_accounts() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("auth.json"), AUTH).unwrap();
-    let o = hubtriage(dir.path(), &["org", "add", "111111111111", "222222222222"]);
-    assert!(o.status.success());
-    let auth = dir.path().join("auth.json");
-    let s = Server::start_in(dir, &["--auth", auth.to_str().unwrap()]);
+    let s = auth_server(true);
     let admin = creds("AKIDADMIN", "admin/secret");
     let member = creds("AKIDMEMBER", "member/secret");
     let now = OffsetDateTime::now_utc;
@@ -524,10 +531,7 @@ fn aws_clients_python_suite() {
 // With --auth, history names the authenticated caller, whatever the Note's UpdatedBy says.
 #[test]
 fn auth_history_names_the_signer_not_the_notes_author() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("auth.json"), AUTH).unwrap();
-    let auth = dir.path().join("auth.json");
-    let s = Server::start_in(dir, &["--auth", auth.to_str().unwrap()]);
+    let s = auth_server(false);
     let admin = creds("AKIDADMIN", "admin/secret");
     let now = OffsetDateTime::now_utc;
     let mut mine = findings(s.dir.path(), 1, 9);
@@ -548,12 +552,7 @@ fn auth_history_names_the_signer_not_the_notes_author() {
 // account's findings and cannot read another's history; its administrator's key sees both.
 #[test]
 fn auth_reads_show_each_key_only_what_its_account_may_see() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("auth.json"), AUTH).unwrap();
-    let o = hubtriage(dir.path(), &["org", "add", "111111111111", "222222222222"]);
-    assert!(o.status.success());
-    let auth = dir.path().join("auth.json");
-    let s = Server::start_in(dir, &["--auth", auth.to_str().unwrap()]);
+    let s = auth_server(true);
     let admin = creds("AKIDADMIN", "admin/secret");
     let member = creds("AKIDMEMBER", "member/secret");
     let now = OffsetDateTime::now_utc;

@@ -33,6 +33,23 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// The workbench on `store` in a new session of `size`. The shell line prints the exit status
+    /// after the workbench ends and keeps the pane open to show it; HOME and XDG_CONFIG_HOME point
+    /// into `dir`, so the user's own keymap and config don't apply.
+    fn workbench(&self, dir: &Path, store: &Path, size: (u16, u16)) {
+        let home = dir.join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let line = format!(
+            "env HOME='{home}' XDG_CONFIG_HOME='{home}/.config' HUBTRIAGE_STORE='{store}' HUBTRIAGE_USER=e2e-tester \
+             TERM=xterm-256color '{BIN}'; echo EXITED-$?; sleep 60",
+            home = home.display(),
+            store = store.display()
+        );
+        let (w, h) = (size.0.to_string(), size.1.to_string());
+        let o = self.cmd(&["new-session", "-d", "-s", "e2e", "-x", &w, "-y", &h, &line]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+
     fn cmd(&self, args: &[&str]) -> Output {
         // `-f /dev/null`: the user's ~/.tmux.conf must not change sizes, keys or the status line.
         Command::new("tmux").arg("-f").arg("/dev/null").arg("-S").arg(&self.socket).args(args).output().unwrap()
@@ -119,18 +136,7 @@ fn filter_mark_all_resolve_quit_then_the_store_shows_them_resolved() {
     assert!(guardduty > 0 && before.iter().any(|f| is_guardduty(f) && f["Workflow"]["Status"] != "RESOLVED"));
 
     let tmux = Tmux { socket: dir.path().join("tmux.sock") };
-    // The shell line prints the exit status after the workbench ends, and keeps the pane open to show it.
-    // HOME and XDG_CONFIG_HOME point into the temp dir, so the user's own keymap and config don't apply.
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let line = format!(
-        "env HOME='{home}' XDG_CONFIG_HOME='{home}/.config' HUBTRIAGE_STORE='{store}' HUBTRIAGE_USER=e2e-tester \
-         TERM=xterm-256color '{BIN}'; echo EXITED-$?; sleep 60",
-        home = home.display(),
-        store = store.display()
-    );
-    let o = tmux.cmd(&["new-session", "-d", "-s", "e2e", "-x", "160", "-y", "48", &line]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    tmux.workbench(dir.path(), &store, (160, 48));
     tmux.wait_for("300 total");
 
     // Live filter, then apply it.
@@ -200,16 +206,7 @@ fn at_80_columns_hidden_marks_are_counted_and_n_sends_nothing() {
     let before = findings(&store);
 
     let tmux = Tmux { socket: dir.path().join("tmux.sock") };
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let line = format!(
-        "env HOME='{home}' XDG_CONFIG_HOME='{home}/.config' HUBTRIAGE_STORE='{store}' HUBTRIAGE_USER=e2e-tester \
-         TERM=xterm-256color '{BIN}'; echo EXITED-$?; sleep 60",
-        home = home.display(),
-        store = store.display()
-    );
-    let o = tmux.cmd(&["new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", &line]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    tmux.workbench(dir.path(), &store, (80, 24));
     tmux.wait_for("50 total");
     tmux.keys(&["Space", "Space"]);
     tmux.wait_for("2 marked");
