@@ -135,6 +135,8 @@ pub struct Store {
     /// The `id_hash` of every finding in the store, while this connection knows them all
     /// (`import::KnownIds`).
     known_ids: Option<import::KnownIds>,
+    /// Rows reads passed over because their document cannot be read, until `take_unreadable`.
+    unreadable: std::cell::RefCell<Vec<rows::UnreadableRow>>,
 }
 
 fn system_clock() -> OffsetDateTime {
@@ -262,6 +264,7 @@ impl Store {
             scratch: Scratch::default(),
             codec,
             known_ids: None,
+            unreadable: Default::default(),
         })
     }
 

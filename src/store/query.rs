@@ -9,7 +9,7 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::rows::{note_unreadable, UnreadableRow};
+use super::rows::UnreadableRow;
 use super::{decompress, id_hash, parse_stored, Access, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
 use crate::model::change::FieldChange;
 use crate::model::filter::{DateRangeComparison, FilterList, Filters, StringComparison};
@@ -267,7 +267,7 @@ impl Store {
         match read {
             Ok(v) => Ok(Some(v)),
             Err(StoreError::Corrupt(why)) => {
-                note_unreadable(UnreadableRow {
+                self.note_unreadable(UnreadableRow {
                     product_arn: row.get(1)?,
                     id: row.get(2)?,
                     store: self.path().display().to_string(),

@@ -65,29 +65,22 @@ impl std::fmt::Display for UnreadableRow {
 /// At most this many skipped rows are kept until taken (a server never takes them).
 const UNREADABLE_KEPT: usize = 100;
 
-thread_local! {
-    /// The rows the reads on this thread passed over, until `Store::take_unreadable`. Kept here
-    /// rather than in each answer: GetFindings' answer has the service's shape, and one bad row
-    /// must not fail the read that met it.
-    static UNREADABLE: std::cell::RefCell<Vec<UnreadableRow>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Notes a row a read passed over (once, however often it is met before it is taken).
-pub(super) fn note_unreadable(row: UnreadableRow) {
-    UNREADABLE.with(|u| {
-        let mut u = u.borrow_mut();
+impl super::Store {
+    /// Notes a row a read passed over (once, however often it is met before it is taken). Kept on
+    /// the store rather than in each answer: GetFindings' answer has the service's shape, and one
+    /// bad row must not fail the read that met it.
+    pub(super) fn note_unreadable(&self, row: UnreadableRow) {
+        let mut u = self.unreadable.borrow_mut();
         if u.len() < UNREADABLE_KEPT && !u.contains(&row) {
             u.push(row);
         }
-    });
-}
+    }
 
-impl super::Store {
-    /// The findings the reads on this thread (GetFindings, `find_all`, `matching_keys`) skipped
-    /// since the last call because their stored document cannot be read; each read goes on with
-    /// the other findings rather than failing.
+    /// The findings this store's reads (GetFindings, `find_all`, `matching_keys`) skipped since the
+    /// last call because their stored document cannot be read; each read goes on with the other
+    /// findings rather than failing.
     pub fn take_unreadable(&self) -> Vec<UnreadableRow> {
-        UNREADABLE.with(|u| std::mem::take(&mut *u.borrow_mut()))
+        std::mem::take(&mut *self.unreadable.borrow_mut())
     }
 }
 
