@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::model::finding::Summary;
 use crate::model::sanitize;
@@ -27,71 +27,153 @@ impl ExportFormat {
     }
 
     pub fn write(self, found: &[Value], out: &mut impl Write) -> io::Result<()> {
-        match self {
-            ExportFormat::Json => write_json(found, out),
-            ExportFormat::Csv => write_csv(found, out),
+        let mut w = FindingsWriter::new(self, out)?;
+        for doc in found {
+            w.write(doc)?;
         }
+        w.finish()
     }
 }
 
 /// `{"Findings": [...]}`, pretty, with every character a terminal acts on escaped.
 pub fn write_json(found: &[Value], out: &mut impl Write) -> io::Result<()> {
-    sanitize::json::to_writer_pretty(&mut *out, &json!({"Findings": found})).map_err(io::Error::from)?;
-    writeln!(out)?;
-    Ok(())
+    ExportFormat::Json.write(found, out)
 }
 
 /// One record per finding: its summary columns, each cell sanitised as the table's are.
 pub fn write_csv(found: &[Value], out: &mut impl Write) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "Id",
-        "ProductArn",
-        "SeverityLabel",
-        "WorkflowStatus",
-        "RecordState",
-        "AwsAccountId",
-        "Region",
-        "ProductName",
-        "ResourceType",
-        "ResourceId",
-        "ComplianceStatus",
-        "SecurityControlId",
-        "Title",
-        "UpdatedAt",
-    ])?;
-    for doc in found {
-        let s = Summary::of(doc);
-        // Provider text, shown as the table shows it: a CSV piped to a terminal (or opened by a
-        // pager) must not let a title's escape sequences act. Newlines in a value become spaces,
-        // so each finding stays one line.
-        let cells = [
-            s.id.as_str(),
-            &s.product_arn,
-            s.severity_label.map_or("", |l| l.as_str()),
-            s.workflow_status.map_or("", |l| l.as_str()),
-            s.record_state.map_or("", |l| l.as_str()),
-            &s.aws_account_id,
-            &s.region,
-            &s.product_name,
-            &s.resource_type,
-            &s.resource_id,
-            s.compliance_status.map_or("", |l| l.as_str()),
-            &s.control_id,
-            &s.title,
-            &s.updated_at,
-        ];
-        w.write_record(cells.map(sanitize::line).iter().map(|c| c.as_ref()))?;
+    ExportFormat::Csv.write(found, out)
+}
+
+/// The CSV header: the summary columns of `FindingsWriter`'s records.
+const CSV_HEADER: [&str; 14] = [
+    "Id",
+    "ProductArn",
+    "SeverityLabel",
+    "WorkflowStatus",
+    "RecordState",
+    "AwsAccountId",
+    "Region",
+    "ProductName",
+    "ResourceType",
+    "ResourceId",
+    "ComplianceStatus",
+    "SecurityControlId",
+    "Title",
+    "UpdatedAt",
+];
+
+/// Writes findings one at a time as they are read, so a listing of any size holds one finding in
+/// memory: the JSON is byte for byte what pretty-printing `{"Findings": [all of them]}` at once gives.
+pub struct FindingsWriter<W: Write> {
+    inner: Inner<W>,
+    written: usize,
+}
+
+enum Inner<W: Write> {
+    Json(W),
+    Csv(Box<csv::Writer<W>>),
+}
+
+impl<W: Write> FindingsWriter<W> {
+    /// Starts the file: the JSON envelope's opening or the CSV header.
+    pub fn new(format: ExportFormat, mut out: W) -> io::Result<Self> {
+        let inner = match format {
+            ExportFormat::Json => {
+                out.write_all(b"{\n  \"Findings\": [")?;
+                Inner::Json(out)
+            }
+            ExportFormat::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(CSV_HEADER)?;
+                Inner::Csv(Box::new(w))
+            }
+        };
+        Ok(FindingsWriter { inner, written: 0 })
     }
-    w.flush()?;
-    Ok(())
+
+    pub fn write(&mut self, doc: &Value) -> io::Result<()> {
+        match &mut self.inner {
+            Inner::Json(out) => {
+                // Pretty-printed on its own, then indented two levels: inside the envelope's list.
+                // Pretty JSON has no newline inside a string (they are escaped), so indenting by line
+                // is exact.
+                let text = sanitize::json::to_string_pretty(doc).map_err(io::Error::from)?;
+                out.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
+                for (i, line) in text.split('\n').enumerate() {
+                    if i > 0 {
+                        out.write_all(b"\n")?;
+                    }
+                    out.write_all(b"    ")?;
+                    out.write_all(line.as_bytes())?;
+                }
+            }
+            Inner::Csv(w) => {
+                let s = Summary::of(doc);
+                // Provider text, shown as the table shows it: a CSV piped to a terminal (or opened by
+                // a pager) must not let a title's escape sequences act. Newlines in a value become
+                // spaces, so each finding stays one line.
+                let cells = [
+                    s.id.as_str(),
+                    &s.product_arn,
+                    s.severity_label.map_or("", |l| l.as_str()),
+                    s.workflow_status.map_or("", |l| l.as_str()),
+                    s.record_state.map_or("", |l| l.as_str()),
+                    &s.aws_account_id,
+                    &s.region,
+                    &s.product_name,
+                    &s.resource_type,
+                    &s.resource_id,
+                    s.compliance_status.map_or("", |l| l.as_str()),
+                    &s.control_id,
+                    &s.title,
+                    &s.updated_at,
+                ];
+                w.write_record(cells.map(sanitize::line).iter().map(|c| c.as_ref()))?;
+            }
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Ends the file (the envelope's closing) and flushes it.
+    pub fn finish(self) -> io::Result<()> {
+        match self.inner {
+            Inner::Json(mut out) => {
+                out.write_all(if self.written == 0 { b"]\n}\n" } else { b"\n  ]\n}\n" })?;
+                out.flush()
+            }
+            Inner::Csv(mut w) => w.flush(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
 
+    use serde_json::json;
+
     use super::*;
+
+    // Streaming changes nothing in the file: for no finding, one, and several (with empty and nested
+    // members), the JSON is what pretty-printing the whole envelope at once writes.
+    #[test]
+    fn streamed_json_is_the_whole_envelope_pretty_printed() {
+        let docs = [
+            json!({"Id": "a", "Types": [], "ProductFields": {}, "Resources": [{"Type": "Other", "Details": {"X": [1, {"y": null}]}}]}),
+            json!({"Id": "b\nc \u{9b}", "Note": {"Text": "line one\nline two"}}),
+            json!({"Id": "d"}),
+        ];
+        for n in 0..=docs.len() {
+            let mut streamed = Vec::new();
+            write_json(&docs[..n], &mut streamed).unwrap();
+            let mut whole = Vec::new();
+            sanitize::json::to_writer_pretty(&mut whole, &json!({"Findings": &docs[..n]})).unwrap();
+            whole.push(b'\n');
+            assert_eq!(String::from_utf8(streamed).unwrap(), String::from_utf8(whole).unwrap(), "{n} findings");
+        }
+    }
 
     #[test]
     fn the_extension_chooses_the_format() {

@@ -9,13 +9,14 @@ use serde_json::Value;
 
 use super::sort::{default_sort, parse_sort};
 use super::{Global, Outcome};
-use crate::export;
+use crate::export::{ExportFormat, FindingsWriter};
 use crate::model::finding::Summary;
 use crate::model::resource;
 use crate::model::sanitize;
 use crate::model::timestamp;
+use crate::model::words::thousands;
 use crate::query;
-use crate::store::{Access, SortCriterion, Store};
+use crate::store::{Access, SortCriterion, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -31,22 +32,25 @@ pub(super) fn parse_query(text: &str) -> Result<query::Query> {
     })
 }
 
-/// The findings `access` may see that match `q` (the `--account` given, or every account).
-pub(super) fn select(
+/// Hands each finding `access` may see that matches `q` (the `--account` given, or every
+/// account) to `sink` as the store reads it, in order: one pass
+/// over the store, one finding in memory at a time. Returns how many there were.
+pub(super) fn stream(
     store: &Store,
     access: &Access,
     q: &query::Query,
     sort: &[SortCriterion],
     limit: Option<usize>,
-) -> Result<Vec<Value>> {
+    sink: &mut dyn FnMut(Value) -> crate::store::Result<()>,
+) -> Result<usize> {
     let words = |doc: &Value| q.matches_text(doc);
     let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-    let found = store.find_all_as(access, &q.filters, sort, limit, extra)?;
+    let n = store.for_each_as(access, &q.filters, sort, limit, extra, sink)?;
     // A finding whose stored document cannot be read is left out, and said so.
     for row in store.take_unreadable() {
         eprintln!("warning: {row}");
     }
-    Ok(found)
+    Ok(n)
 }
 
 pub(super) fn findings(
@@ -61,17 +65,40 @@ pub(super) fn findings(
         if sort.is_empty() { default_sort() } else { sort.iter().map(|s| parse_sort(s)).collect::<Result<_>>()? };
     let store = g.open()?;
     let access = store.access(&g.caller())?;
-    let found = select(&store, &access, &q, &sort, limit)?;
-    let mut out = std::io::stdout().lock();
-    match format {
-        OutputFormat::Json => export::write_json(&found, &mut out)?,
-        OutputFormat::Csv => export::write_csv(&found, &mut out)?,
-        OutputFormat::Table => {
-            print_table(&found, &mut out)?;
-            writeln!(out, "{} finding{}", found.len(), if found.len() == 1 { "" } else { "s" })?;
+    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    // Written as read: the first findings reach the pipe before the last are read. A failed write
+    // stops the scan; its io::Error is kept to tell a reader that went away from a real failure.
+    let mut failed: Option<std::io::Error> = None;
+    let mut keep = |e: std::io::Error| {
+        let message = e.to_string();
+        failed = Some(e);
+        StoreError::Io(message)
+    };
+    let written = match format {
+        OutputFormat::Json | OutputFormat::Csv => {
+            let format = if format == OutputFormat::Json { ExportFormat::Json } else { ExportFormat::Csv };
+            let mut w = FindingsWriter::new(format, out)?;
+            stream(&store, &access, &q, &sort, limit, &mut |doc| w.write(&doc).map_err(&mut keep))
+                .and_then(|_| Ok(w.finish()?))
         }
+        OutputFormat::Table => {
+            let mut table = Table::new(out)?;
+            stream(&store, &access, &q, &sort, limit, &mut |doc| table.row(&doc).map_err(&mut keep)).and_then(|n| {
+                let mut out = table.out;
+                writeln!(out, "{} finding{}", thousands(n), if n == 1 { "" } else { "s" })?;
+                Ok(out.flush()?)
+            })
+        }
+    };
+    let broken_pipe = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
+    match (written, failed) {
+        // A reader that stopped early (`| head`) is not a failure of the listing.
+        (Err(_), Some(e)) if broken_pipe(&e) => Ok(Outcome::Ok),
+        (Err(_), Some(e)) => Err(e.into()),
+        (Err(e), None) if e.downcast_ref::<std::io::Error>().is_some_and(broken_pipe) => Ok(Outcome::Ok),
+        (Err(e), None) => Err(e),
+        (Ok(()), _) => Ok(Outcome::Ok),
     }
-    Ok(Outcome::Ok)
 }
 
 pub(super) fn cell(s: &str, width: usize) -> String {
@@ -91,16 +118,33 @@ fn short_resource(s: &Summary) -> String {
 }
 
 pub(super) fn print_table(found: &[Value], out: &mut impl Write) -> Result<()> {
-    let now = time::OffsetDateTime::now_utc();
-    writeln!(
-        out,
-        "{:<13} {:<10} {:<12} {:<14} {:<12} {:<32} {:>4}  TITLE",
-        "SEVERITY", "STATUS", "ACCOUNT", "REGION", "PRODUCT", "RESOURCE", "AGE"
-    )?;
+    let mut table = Table::new(out)?;
     for doc in found {
-        let s = Summary::of(doc);
+        table.row(doc)?;
+    }
+    Ok(())
+}
+
+/// The findings table, written a row at a time.
+struct Table<W: Write> {
+    out: W,
+    now: time::OffsetDateTime,
+}
+
+impl<W: Write> Table<W> {
+    fn new(mut out: W) -> std::io::Result<Self> {
         writeln!(
             out,
+            "{:<13} {:<10} {:<12} {:<14} {:<12} {:<32} {:>4}  TITLE",
+            "SEVERITY", "STATUS", "ACCOUNT", "REGION", "PRODUCT", "RESOURCE", "AGE"
+        )?;
+        Ok(Table { out, now: time::OffsetDateTime::now_utc() })
+    }
+
+    fn row(&mut self, doc: &Value) -> std::io::Result<()> {
+        let s = Summary::of(doc);
+        writeln!(
+            self.out,
             "{} {} {} {} {} {} {:>4}  {}",
             cell(s.severity_label.map_or("-", |l| l.as_str()), 13),
             cell(s.workflow_status.map_or("-", |w| w.as_str()), 10),
@@ -108,9 +152,8 @@ pub(super) fn print_table(found: &[Value], out: &mut impl Write) -> Result<()> {
             cell(&s.region, 14),
             cell(&s.product_name, 12),
             cell(&short_resource(&s), 32),
-            timestamp::age(timestamp::parse(&s.updated_at), now),
+            timestamp::age(timestamp::parse(&s.updated_at), self.now),
             sanitize::line(&s.title)
-        )?;
+        )
     }
-    Ok(())
 }

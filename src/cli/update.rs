@@ -7,8 +7,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use serde_json::Value;
 
-use super::findings::{parse_query, select};
-use super::sort::default_sort;
+use super::findings::parse_query;
 use super::{Global, Outcome};
 use crate::input;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
@@ -171,7 +170,15 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
                 bail!("name the findings: a query (e.g. 'status:new product:guardduty') or --ids FILE");
             }
             let q = parse_query(&a.query.join(" "))?;
-            select(&store, &access, &q, &default_sort(), None)?.iter().filter_map(FindingKey::of).collect()
+            // Keys only, in storage order: the calls' order does not matter, and no document is
+            // kept or sorted however many match.
+            let words = |doc: &Value| q.matches_text(doc);
+            let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
+            let keys = store.matching_keys_as(&access, &q.filters, &q.text, extra)?;
+            for row in store.take_unreadable() {
+                eprintln!("warning: {row}");
+            }
+            keys
         }
     };
     if keys.is_empty() {

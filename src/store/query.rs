@@ -9,6 +9,7 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::parallel;
 use super::rows::UnreadableRow;
 use super::{decompress, id_hash, parse_stored, Access, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
 use crate::model::change::FieldChange;
@@ -295,73 +296,65 @@ impl Store {
         req: &GetFindingsRequest,
         extra: Option<&dyn Fn(&Value) -> bool>,
     ) -> Result<FindingsPage> {
-        let now = self.now();
-        let mut sort: Vec<(String, bool)> = req
-            .sort
-            .iter()
-            .filter_map(|c| {
-                SORT_FIELDS.iter().find(|(f, _)| *f == c.field).map(|(_, col)| (col.to_string(), c.descending))
-            })
-            .collect();
-        if sort.is_empty() {
-            sort.push(("updated_ns".into(), true));
-        }
+        let sort = sort_columns(&req.sort);
         let print =
             format!("{}|{}", req.filters.to_json(), sort.iter().map(|(c, d)| format!("{c}{d}")).collect::<String>());
         let print = fingerprint(&print);
-        let (mut conds, mut params) = pushdown(&req.filters, now);
-        if let Some((cond, accounts)) = visible(access) {
-            conds.push(cond);
-            params.extend(accounts);
-        }
-        if let Some(t) = &req.next_token {
-            let bad = || invalid("NextToken is not valid for this query; start again without it");
-            let decoded: Value = unhex(t).and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(bad)?;
-            if decoded.get("q").and_then(Value::as_u64) != Some(print) {
-                return Err(bad());
-            }
-            let keys = decoded.get("k").and_then(Value::as_array).ok_or_else(bad)?;
-            let rowid = decoded.get("r").and_then(Value::as_i64).ok_or_else(bad)?;
-            if keys.len() != sort.len() {
-                return Err(bad());
-            }
-            let keys: Vec<SqlValue> = keys.iter().map(json_to_sql).collect::<Option<_>>().ok_or_else(bad)?;
-            // (k1, ..., kn, rowid) strictly after the last row returned, in sort order.
-            let mut ors = Vec::new();
-            for i in 0..=sort.len() {
-                let mut ands = Vec::new();
-                for (j, (col, _)) in sort.iter().enumerate().take(i) {
-                    ands.push(format!("{col} = ?"));
-                    params.push(keys[j].clone());
+        let after = match &req.next_token {
+            None => None,
+            Some(t) => {
+                let bad = || invalid("NextToken is not valid for this query; start again without it");
+                let decoded: Value = unhex(t).and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(bad)?;
+                if decoded.get("q").and_then(Value::as_u64) != Some(print) {
+                    return Err(bad());
                 }
-                if let Some((col, desc)) = sort.get(i) {
-                    ands.push(format!("{col} {} ?", if *desc { "<" } else { ">" }));
-                    params.push(keys[i].clone());
-                } else {
-                    ands.push("rowid > ?".into());
-                    params.push(SqlValue::Integer(rowid));
+                let keys = decoded.get("k").and_then(Value::as_array).ok_or_else(bad)?;
+                let rowid = decoded.get("r").and_then(Value::as_i64).ok_or_else(bad)?;
+                if keys.len() != sort.len() {
+                    return Err(bad());
                 }
-                ors.push(format!("({})", ands.join(" AND ")));
+                let keys: Vec<SqlValue> = keys.iter().map(json_to_sql).collect::<Option<_>>().ok_or_else(bad)?;
+                Some((keys, rowid))
             }
-            conds.push(format!("({})", ors.join(" OR ")));
-        }
-        let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
-        let order = sort
-            .iter()
-            .map(|(c, d)| format!("{c} {}", if *d { "DESC" } else { "ASC" }))
-            .chain(std::iter::once("rowid ASC".to_string()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let cols = sort.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ");
-        let sql =
-            format!("SELECT rowid, {cols} FROM findings WHERE format = 'asff' AND {where_clause} ORDER BY {order}");
-        // Sort only row ids and keys; documents are read one by one as the page fills, so the sorter
+        };
+        let mut page = FindingsPage::default();
+        let mut last: Option<(Vec<SqlValue>, i64)> = None;
+        self.scan_sorted(access, &req.filters, &sort, after, extra, &mut |doc, keys, rowid| {
+            if page.findings.len() == req.max_results {
+                // One more match exists: hand out a token for the next page.
+                if let Some((keys, rowid)) = &last {
+                    let t = json!({"k": keys.iter().map(sql_to_json).collect::<Vec<_>>(), "r": rowid, "q": print});
+                    page.next_token = Some(hex(t.to_string().as_bytes()));
+                }
+                return Ok(false);
+            }
+            last = Some((keys(), rowid));
+            page.findings.push(doc);
+            Ok(true)
+        })?;
+        Ok(page)
+    }
+
+    /// The ordered scan GetFindings pages through and the CLI streams: the documents `access` may see
+    /// that match `filters` and `extra`, in `sort` order (then row id), strictly after the `after`
+    /// position when given. `visit` gets each document, a way to read its sort keys (only a page's
+    /// last row needs them) and its row id, and says whether to go on.
+    fn scan_sorted(
+        &self,
+        access: &Access,
+        filters: &Filters,
+        sort: &[(String, bool)],
+        after: Option<(Vec<SqlValue>, i64)>,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+        visit: &mut Visit<'_>,
+    ) -> Result<()> {
+        let now = self.now();
+        let (sql, params) = sorted_sql(access, filters, sort, after, now);
+        // Sort only row ids and keys; documents are read one by one as the scan goes, so the sorter
         // never carries the blobs.
         let mut stmt = self.conn().prepare(&sql)?;
         let mut doc_stmt = self.conn().prepare_cached("SELECT doc, product_arn, id FROM findings WHERE rowid = ?1")?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-        let mut page = FindingsPage::default();
-        let mut last: Option<(Vec<SqlValue>, i64)> = None;
         while let Some(row) = rows.next()? {
             let rowid: i64 = row.get(0)?;
             let mut doc_rows = doc_stmt.query([rowid])?;
@@ -369,22 +362,15 @@ impl Store {
             let blob = doc_row.get_ref(0)?.as_blob().map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let Some(doc) = self.readable(decompress(&self.codec, blob), doc_row)? else { continue };
             drop(doc_rows);
-            if !req.filters.matches(&doc, now) || !extra.is_none_or(|f| f(&doc)) {
+            if !filters.matches(&doc, now) || !extra.is_none_or(|f| f(&doc)) {
                 continue;
             }
-            if page.findings.len() == req.max_results {
-                // One more match exists: hand out a token for the next page.
-                if let Some((keys, rowid)) = &last {
-                    let t = json!({"k": keys.iter().map(sql_to_json).collect::<Vec<_>>(), "r": rowid, "q": print});
-                    page.next_token = Some(hex(t.to_string().as_bytes()));
-                }
+            let keys = || (0..sort.len()).filter_map(|i| row.get::<_, SqlValue>(i + 1).ok()).collect();
+            if !visit(doc, &keys, rowid)? {
                 break;
             }
-            let keys = (0..sort.len()).map(|i| row.get::<_, SqlValue>(i + 1)).collect::<rusqlite::Result<Vec<_>>>()?;
-            last = Some((keys, rowid));
-            page.findings.push(doc);
         }
-        Ok(page)
+        Ok(())
     }
 
     /// Every stored finding matching the filters, in the requested order, without paging (for the
@@ -409,21 +395,176 @@ impl Store {
         extra: Option<&dyn Fn(&Value) -> bool>,
     ) -> Result<Vec<Value>> {
         let mut out = Vec::new();
-        let mut req =
-            GetFindingsRequest { filters: filters.clone(), sort: sort.to_vec(), next_token: None, max_results: 100 };
-        loop {
-            if let Some(l) = limit {
-                req.max_results = (l - out.len()).clamp(1, 100);
-            }
-            let page = self.get_findings_as(access, &req, extra)?;
-            out.extend(page.findings);
-            match page.next_token {
-                Some(t) if limit.is_none_or(|l| out.len() < l) => req.next_token = Some(t),
-                _ => break,
-            }
-        }
+        self.for_each_as(access, filters, sort, limit, extra, &mut |doc| {
+            out.push(doc);
+            Ok(())
+        })?;
         Ok(out)
     }
+
+    /// `find_all_as` handing each finding to `sink` as it is read, in one ordered scan of the store
+    /// (one sort of row ids and keys, then each document read once), so a caller that writes them out
+    /// holds a few findings at a time however many match. Documents are parsed and filtered on a
+    /// second core while this thread reads the next ones and runs `extra` and `sink` in order.
+    /// Returns how many were handed over.
+    pub fn for_each_as(
+        &self,
+        access: &Access,
+        filters: &Filters,
+        sort: &[SortCriterion],
+        limit: Option<usize>,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+        sink: &mut dyn FnMut(Value) -> Result<()>,
+    ) -> Result<usize> {
+        /// Documents handed to the parsing core at a time: enough to make the hand-over cheap.
+        const BATCH: usize = 64;
+        let mut n = 0;
+        if limit == Some(0) {
+            return Ok(0);
+        }
+        let now = self.now();
+        let store = self.path().display().to_string();
+        let unreadable =
+            |why: String, product_arn: String, id: String| UnreadableRow { product_arn, id, store: store.clone(), why };
+        let (sql, params) = sorted_sql(access, filters, &sort_columns(sort), None, now);
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut doc_stmt = self.conn().prepare_cached("SELECT doc, product_arn, id FROM findings WHERE rowid = ?1")?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        // This thread reads (the ordered scan and decompression)...
+        let mut read_batch = |_wait: bool| -> Result<parallel::Next<Vec<Scanned>>> {
+            let mut batch = Vec::with_capacity(BATCH);
+            while batch.len() < BATCH {
+                let Some(row) = rows.next()? else { break };
+                let rowid: i64 = row.get(0)?;
+                let mut doc_rows = doc_stmt.query([rowid])?;
+                let Some(doc_row) = doc_rows.next()? else { continue };
+                let (arn, id): (String, String) = (doc_row.get(1)?, doc_row.get(2)?);
+                let blob = doc_row.get_ref(0)?.as_blob().map_err(|e| StoreError::Corrupt(e.to_string()));
+                batch.push(match blob.and_then(|b| self.codec.decompress(b)) {
+                    Ok(json) => Scanned::Json(json, arn, id),
+                    Err(StoreError::Corrupt(why)) => Scanned::Unreadable(unreadable(why, arn, id)),
+                    Err(e) => return Err(e),
+                });
+            }
+            Ok(if batch.is_empty() { parallel::Next::End } else { parallel::Next::Item(batch) })
+        };
+        // ...either core parses and applies the exact filter (pure)...
+        let prepare = |batch: Vec<Scanned>| -> Vec<Scanned> {
+            batch
+                .into_iter()
+                .filter_map(|scanned| match scanned {
+                    Scanned::Json(json, arn, id) => match parse_stored(&json) {
+                        Ok(doc) => filters.matches(&doc, now).then_some(Scanned::Doc(doc)),
+                        Err(e) => Some(Scanned::Unreadable(unreadable(e.to_string(), arn, id))),
+                    },
+                    other => Some(other),
+                })
+                .collect()
+        };
+        // ...and this thread hands the matches over in order.
+        let mut done = false;
+        let consume = |parsed: Vec<Scanned>| -> Result<()> {
+            for scanned in parsed {
+                if done {
+                    break;
+                }
+                match scanned {
+                    Scanned::Doc(doc) if extra.is_none_or(|f| f(&doc)) => {
+                        sink(doc)?;
+                        n += 1;
+                        done = limit.is_some_and(|l| n >= l);
+                    }
+                    // A document that cannot be read is passed over and noted, as every read does.
+                    Scanned::Unreadable(row) => self.note_unreadable(row),
+                    _ => {}
+                }
+            }
+            // Stop reading once the limit is reached: an error only this function sees.
+            if done {
+                return Err(StoreError::Io(LIMIT_REACHED.into()));
+            }
+            Ok(())
+        };
+        match parallel::prepare_stream(limit.is_none_or(|l| l > BATCH), 4, &mut read_batch, prepare, consume) {
+            Err(StoreError::Io(m)) if m == LIMIT_REACHED => Ok(n),
+            Err(e) => Err(e),
+            Ok(()) => Ok(n),
+        }
+    }
+}
+
+/// What `scan_sorted` calls with each matching document, a way to read its sort keys and its row id;
+/// it says whether to go on.
+type Visit<'a> = dyn FnMut(Value, &dyn Fn() -> Vec<SqlValue>, i64) -> Result<bool> + 'a;
+
+/// How `for_each_as`'s consumer stops the stream at its limit.
+const LIMIT_REACHED: &str = "\u{0}limit reached";
+
+/// A document on its way through `for_each_as`: read, parsed and matching, or unreadable.
+enum Scanned {
+    /// Its JSON text, with its ProductArn and Id for a warning if it does not parse.
+    Json(Vec<u8>, String, String),
+    Doc(Value),
+    Unreadable(UnreadableRow),
+}
+
+/// The SQL of an ordered scan: the row ids (then the sort keys) of the rows `access` may see whose
+/// columns pass the pushed-down filters, in `sort` order then row id, strictly after `after`.
+fn sorted_sql(
+    access: &Access,
+    filters: &Filters,
+    sort: &[(String, bool)],
+    after: Option<(Vec<SqlValue>, i64)>,
+    now: OffsetDateTime,
+) -> (String, Vec<SqlValue>) {
+    let (mut conds, mut params) = pushdown(filters, now);
+    if let Some((cond, accounts)) = visible(access) {
+        conds.push(cond);
+        params.extend(accounts);
+    }
+    if let Some((keys, rowid)) = after {
+        // (k1, ..., kn, rowid) strictly after the last row returned, in sort order.
+        let mut ors = Vec::new();
+        for i in 0..=sort.len() {
+            let mut ands = Vec::new();
+            for (j, (col, _)) in sort.iter().enumerate().take(i) {
+                ands.push(format!("{col} = ?"));
+                params.push(keys[j].clone());
+            }
+            if let Some((col, desc)) = sort.get(i) {
+                ands.push(format!("{col} {} ?", if *desc { "<" } else { ">" }));
+                params.push(keys[i].clone());
+            } else {
+                ands.push("rowid > ?".into());
+                params.push(SqlValue::Integer(rowid));
+            }
+            ors.push(format!("({})", ands.join(" AND ")));
+        }
+        conds.push(format!("({})", ors.join(" OR ")));
+    }
+    let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
+    let order = sort
+        .iter()
+        .map(|(c, d)| format!("{c} {}", if *d { "DESC" } else { "ASC" }))
+        .chain(std::iter::once("rowid ASC".to_string()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let cols = sort.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ");
+    let sql = format!("SELECT rowid, {cols} FROM findings WHERE format = 'asff' AND {where_clause} ORDER BY {order}");
+    (sql, params)
+}
+
+/// The store columns a GetFindings `SortCriteria` orders by (unknown fields are ignored, as the
+/// service ignores them); the most recently updated first when none is given.
+fn sort_columns(sort: &[SortCriterion]) -> Vec<(String, bool)> {
+    let mut cols: Vec<(String, bool)> = sort
+        .iter()
+        .filter_map(|c| SORT_FIELDS.iter().find(|(f, _)| *f == c.field).map(|(_, col)| (col.to_string(), c.descending)))
+        .collect();
+    if cols.is_empty() {
+        cols.push(("updated_ns".into(), true));
+    }
+    cols
 }
 
 impl Store {
