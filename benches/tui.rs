@@ -11,6 +11,7 @@
 //! 3. typing a 6-character `/` filter: keystroke -> `update` -> the first frame that shows that
 //!    query's matches, per keystroke, typing and backspacing
 //! 4. `:` structured queries: answered in memory, and ones that need the store
+//! 5. sorting by another column, reversing it, and opening the group view: action -> frame
 
 // A benchmark harness, like a test: a failed step should stop it loudly.
 #![allow(clippy::expect_used)]
@@ -376,6 +377,28 @@ fn measure(path: &Path, count: usize) {
             b.drain();
         }
     }
+
+    // 5. sorting by another column and the group view, each action -> its first full frame, over
+    //    every row.
+    for (what, action) in [("sort", Action::SortNext), ("reverse", Action::SortReverse)] {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            times.push(b.act(action));
+        }
+        let (p50, _, max) = percentiles(&times);
+        println!(
+            "{what:<12} next column over {} rows: p50 {p50:.0} ms, max {max:.0} ms (goal <= 300 ms): update + frame",
+            b.s.view.visible.len()
+        );
+    }
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        times.push(b.act(Action::GroupView));
+        // In the group view the same key closes it.
+        b.act(Action::GroupView);
+    }
+    let (p50, _, max) = percentiles(&times);
+    println!("group view   open over {count} rows: p50 {p50:.0} ms, max {max:.0} ms (goal <= 300 ms): update + frame");
 }
 
 fn percentiles(times: &[Duration]) -> (f64, f64, f64) {
