@@ -34,7 +34,7 @@
 //! | `resource` | ResourceType, or ResourceId when the value starts with `arn:` or contains `/` | |
 //! | `resourceid` | ResourceId | |
 //! | `compliance` | ComplianceStatus | PASSED, WARNING, FAILED, NOT_AVAILABLE |
-//! | `control` | ComplianceSecurityControlId | |
+//! | `control` | ControlId (hubtriage's own) | Compliance.SecurityControlId, or for an older Security Hub control finding (CIS 1.2, PCI DSS) `ProductFields` ControlId / RuleId / StandardsControlArn (`model::control`) |
 //! | `record` | RecordState | ACTIVE, ARCHIVED |
 //! | `verification`, `verif` | VerificationState | UNKNOWN, TRUE_POSITIVE, FALSE_POSITIVE, BENIGN_POSITIVE |
 //! | `generator` | GeneratorId | |
@@ -51,7 +51,7 @@
 //!
 //! Enumerated values are case-insensitive (`-` may stand for `_`). Any other term is a free word: every
 //! free word must occur (case-insensitively) in the Title, Description, Id, GeneratorId, AwsAccountId,
-//! AwsAccountName, ProductName, Resources[].Id, Resources[].Type, Compliance.SecurityControlId or Types[];
+//! AwsAccountName, ProductName, Resources[].Id, Resources[].Type, the control id (as `control`) or Types[];
 //! quote a word that contains `:`, `<`, `>` or `=` (`"arn:aws:s3:::bucket"`).
 //!
 //! Errors carry the 1-based character column of the offending token:
@@ -72,7 +72,7 @@ use std::sync::LazyLock;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::model::filter::{any_at, contains_ignore_case, fields, Filters};
+use crate::model::filter::{any_str_of, contains_ignore_case, fields, Filters};
 
 use build::Builder;
 use clause::clause;
@@ -98,17 +98,15 @@ fn error<T>(column: usize, message: impl Into<String>) -> Result<T, QueryError> 
     Err(QueryError { column, message: message.into() })
 }
 
-/// Where free words are looked for: the ASFF paths of the fields the registry marks `free_text`.
-static TEXT_PATHS: LazyLock<Vec<&'static str>> = LazyLock::new(|| fields::free_text_paths().collect());
+/// Where free words are looked for: the fields the registry marks `free_text`.
+static TEXT_FIELDS: LazyLock<Vec<&'static fields::FieldDef>> = LazyLock::new(|| fields::free_text_fields().collect());
 
 impl Query {
     /// Every free word occurs, case-insensitively, in one of the text fields (see the module doc).
     pub fn matches_text(&self, finding: &Value) -> bool {
-        self.text.iter().all(|word| {
-            TEXT_PATHS
-                .iter()
-                .any(|p| any_at(finding, p, &mut |v| v.as_str().is_some_and(|s| contains_ignore_case(s, word))))
-        })
+        self.text
+            .iter()
+            .all(|word| TEXT_FIELDS.iter().any(|def| any_str_of(def, finding, &mut |s| contains_ignore_case(s, word))))
     }
 
     /// The filters and the free words together.

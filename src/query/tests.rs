@@ -129,7 +129,10 @@ fn key_mapping() {
     assert_eq!(strings(&q("record:archived"), "RecordState"), [s("ARCHIVED", C::Equals)]);
     assert_eq!(strings(&q("verif:true_positive"), "VerificationState"), [s("TRUE_POSITIVE", C::Equals)]);
     assert_eq!(strings(&q("verification:benign-positive"), "VerificationState"), [s("BENIGN_POSITIVE", C::Equals)]);
-    assert_eq!(strings(&q("control:S3.1"), "ComplianceSecurityControlId"), [s("S3.1", C::Equals)]);
+    // `control:` is hubtriage's own ControlId (Compliance.SecurityControlId, or an older Security
+    // Hub finding's ProductFields control); GetFindings' ComplianceSecurityControlId is not used.
+    assert_eq!(strings(&q("control:S3.1"), "ControlId"), [s("S3.1", C::Equals)]);
+    assert_eq!(q("control:S3.1").filters.get("ComplianceSecurityControlId"), None);
     assert_eq!(strings(&q("generator:aws-foundational*"), "GeneratorId"), [s("aws-foundational", C::Prefix)]);
     assert_eq!(strings(&q("id:abc"), "Id"), [s("abc", C::Equals)]);
     assert_eq!(strings(&q("by:alice"), "NoteUpdatedBy"), [s("alice", C::Equals)]);
