@@ -432,3 +432,29 @@ fn control_finds_older_security_hub_control_findings_by_their_product_fields() {
     assert_eq!(get(json!({"ComplianceSecurityControlId": [{"Value": "S3", "Comparison": "PREFIX"}]})), 1);
     assert_eq!(get(json!({"ComplianceSecurityControlId": [{"Value": "1.3", "Comparison": "NOT_EQUALS"}]})), 5);
 }
+
+/// A query that can match nothing: a closed set's mistyped value fails with a suggestion; a `*`
+/// that is not a trailing prefix is warned of on stderr, and the query still runs.
+#[test]
+fn findings_and_update_refuse_a_mistyped_value_and_warn_of_a_literal_star() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let file = generate(dir.path(), 20, 3);
+    assert!(run(&store, &["import", file.to_str().unwrap()]).status.success());
+    let o = run(&store, &["findings", "sev:hgh"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("(did you mean high?)"), "{}", text(&o));
+    let o = run(&store, &["update", "status:nwe", "--workflow", "resolved", "--dry-run"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("(did you mean new?)"), "{}", text(&o));
+
+    let star = "warning: query column 11: only a trailing \"*\" makes a prefix; this \"*\" is matched as itself";
+    let o = run(&store, &["findings", "control:S3*1"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(star), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 findings"), "{}", text(&o));
+    let o = run(&store, &["update", "control:S3*1", "--workflow", "resolved", "--dry-run"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains(star), "{}", text(&o));
+    let o = run(&store, &["findings", "control:S3*"]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("warning"), "{}", text(&o));
+}
