@@ -50,7 +50,9 @@ impl Filters {
         Ok(filters)
     }
 
-    /// The AWS request JSON for these filters; `Filters::from_json(&f.to_json()) == Ok(f)`.
+    /// The AWS request JSON for these filters; `Filters::from_json(&f.to_json()) == Ok(f)`. A field of
+    /// hubtriage's own (only the query language makes one) is written under its own name, which
+    /// `from_json` refuses: such filters are for the local store, never sent as a request.
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();
         for e in &self.entries {
