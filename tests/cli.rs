@@ -380,3 +380,81 @@ fn the_overview_shows_only_what_the_account_may_see() {
     let others: Vec<&str> = docs.iter().filter_map(|d| d["AwsAccountId"].as_str()).filter(|a| *a != account).collect();
     assert!(others.iter().all(|a| !theirs.contains(a)), "no other account's finding is listed: {theirs}");
 }
+
+/// Older Security Hub control findings (CIS 1.2 by RuleId, PCI DSS by ControlId, in ProductFields)
+/// have no Compliance.SecurityControlId: the query language's `control:` and the summary fall back to
+/// ProductFields, for Security Hub's own findings only; GetFindings' ComplianceSecurityControlId keeps
+/// AWS's meaning.
+#[test]
+fn control_finds_older_security_hub_control_findings_by_their_product_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/legacy-control-findings.json");
+    let o = run(&store, &["import", fixture]);
+    assert!(text(&o).contains("5 imported, 0 failed"), "{}", text(&o));
+    let ids = |query: &[&str]| -> Vec<String> {
+        let mut args = vec!["findings"];
+        args.extend_from_slice(query);
+        args.extend_from_slice(&["--format", "json"]);
+        let o = run(&store, &args);
+        assert!(o.status.success(), "{}", text(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["Findings"].as_array().unwrap().iter().map(|f| f["Title"].as_str().unwrap().to_string()).collect()
+    };
+    let cis = "1.3 Ensure credentials unused for 90 days or greater are disabled";
+    let pci = "PCI.Lambda.2 Lambda functions should be in a VPC";
+    // The example scanner's own RuleId 1.3 is not a Security Hub control.
+    assert_eq!(ids(&["control:1.3"]), [cis]);
+    assert_eq!(ids(&["control:PCI.Lambda.2"]), [pci]);
+    assert_eq!(ids(&["control:PCI.*"]), [pci]);
+    assert_eq!(ids(&["control:S3.8"]), ["S3 general purpose buckets should block public access"]);
+    assert_eq!(ids(&["control:1.3,2.9", "--sort", "control"]).len(), 2);
+    assert_eq!(ids(&["product:securityhub", "!control:1.3"]).len(), 3);
+    // A free word finds a control id wherever it came from.
+    assert_eq!(ids(&["PCI.Lambda.2", "lambda"]), [pci]);
+    // The CSV's control column is the summary's.
+    let o = run(&store, &["findings", "control:2.9", "--format", "csv"]);
+    let csv = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.lines().nth(1).unwrap().contains(",FAILED,2.9,"), "{csv}");
+
+    // GetFindings: ComplianceSecurityControlId is Compliance.SecurityControlId only, as at AWS.
+    let get = |filters: Value| -> usize {
+        let req = dir.path().join("get.json");
+        std::fs::write(&req, json!({"Filters": filters}).to_string()).unwrap();
+        let o = run(&store, &["api", "GetFindings", "--input-json", req.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["Findings"].as_array().unwrap().len()
+    };
+    assert_eq!(get(json!({"ComplianceSecurityControlId": [{"Value": "1.3", "Comparison": "EQUALS"}]})), 0);
+    assert_eq!(get(json!({"ComplianceSecurityControlId": [{"Value": "S3.8", "Comparison": "EQUALS"}]})), 1);
+    assert_eq!(get(json!({"ComplianceSecurityControlId": [{"Value": "S3", "Comparison": "PREFIX"}]})), 1);
+    assert_eq!(get(json!({"ComplianceSecurityControlId": [{"Value": "1.3", "Comparison": "NOT_EQUALS"}]})), 5);
+}
+
+/// A query that can match nothing: a closed set's mistyped value fails with a suggestion; a `*`
+/// that is not a trailing prefix is warned of on stderr, and the query still runs.
+#[test]
+fn findings_and_update_refuse_a_mistyped_value_and_warn_of_a_literal_star() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let file = generate(dir.path(), 20, 3);
+    assert!(run(&store, &["import", file.to_str().unwrap()]).status.success());
+    let o = run(&store, &["findings", "sev:hgh"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("(did you mean high?)"), "{}", text(&o));
+    let o = run(&store, &["update", "status:nwe", "--workflow", "resolved", "--dry-run"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("(did you mean new?)"), "{}", text(&o));
+
+    let star = "warning: query column 11: only a trailing \"*\" makes a prefix; this \"*\" is matched as itself";
+    let o = run(&store, &["findings", "control:S3*1"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(star), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 findings"), "{}", text(&o));
+    let o = run(&store, &["update", "control:S3*1", "--workflow", "resolved", "--dry-run"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains(star), "{}", text(&o));
+    let o = run(&store, &["findings", "control:S3*"]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("warning"), "{}", text(&o));
+}

@@ -469,7 +469,7 @@ fn a_version_2_store_is_upgraded_in_place() {
     assert_eq!(version(&path), 2);
 
     let mut s = Store::open(&path).unwrap();
-    assert_eq!(version(&path), 5, "brought up to the current schema");
+    assert_eq!(version(&path), 6, "brought up to the current schema");
     assert_eq!(s.count().unwrap(), 30);
     let product = "arn:aws:securityhub:us-west-2::product/aws/securityhub";
     let id = "arn:aws:securityhub:us-west-2:342840004254:security-control/Config.1/finding/ed1205f1-589b-4784-87cd-2681d42b974a";
@@ -521,7 +521,7 @@ fn a_version_2_store_is_upgraded_in_place() {
 
     // Opening again migrates nothing more.
     let s = Store::open(&path).unwrap();
-    assert_eq!((version(&path), s.count().unwrap()), (5, 31));
+    assert_eq!((version(&path), s.count().unwrap()), (6, 31));
     let indexes: Vec<String> = rusqlite::Connection::open(&path)
         .unwrap()
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'findings' ORDER BY 1")
@@ -700,4 +700,98 @@ fn reads_show_a_restricted_caller_only_the_accounts_it_may_see() {
         let history = backend.history(&FindingId::asff(ARN, "other")).unwrap();
         assert_eq!(history.is_empty(), !expected.iter().any(|e| e == "other"), "history as {account:?}");
     }
+}
+
+/// The findings of tests/fixtures/legacy-control-findings.json: CIS 1.2 and PCI DSS control findings
+/// that name their control only in ProductFields, a consolidated one (Compliance.SecurityControlId),
+/// and another product whose own ProductFields RuleId is not a Security Hub control.
+fn legacy_control_findings() -> Vec<Value> {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/legacy-control-findings.json"))
+            .unwrap();
+    serde_json::from_str::<Value>(&text).unwrap()["Findings"].as_array().unwrap().clone()
+}
+
+/// (Title, control id) of every listed finding, by title.
+fn listed_controls(s: &Store) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    s.for_each_listed(|c| {
+        out.push((c.title, c.control_id));
+        true
+    })
+    .unwrap();
+    out.sort();
+    out
+}
+
+// The query language's `control:` answers alike in memory (the workbench's rows, through each
+// summary's probe document) and in the store (SQL pushdown, then the exact evaluation), for older
+// Security Hub control findings too; and a store written before the fallback (schema 5, its control
+// column empty for them) is brought up to date when opened.
+#[test]
+fn control_agrees_in_memory_and_in_the_store_and_older_stores_are_reprojected() {
+    use hubtriage::model::summary::FindingSummary;
+    let (dir, mut s) = store();
+    let r = s.batch_import(&admin(), legacy_control_findings()).unwrap();
+    assert_eq!((r.success_count, r.failed.len()), (5, 0), "{r:?}");
+    let expected = vec![
+        ("1.3 Ensure credentials unused for 90 days or greater are disabled".to_string(), "1.3".to_string()),
+        ("2.9 Ensure VPC flow logging is enabled in all VPCs".into(), "2.9".into()),
+        ("Example scanner rule 1.3 triggered".into(), "".into()),
+        ("PCI.Lambda.2 Lambda functions should be in a VPC".into(), "PCI.Lambda.2".into()),
+        ("S3 general purpose buckets should block public access".into(), "S3.8".into()),
+    ];
+    assert_eq!(listed_controls(&s), expected);
+
+    let agree = |s: &Store| {
+        let mut rows = Vec::new();
+        s.for_each_listed(|c| {
+            rows.push(FindingSummary::from_columns(c));
+            true
+        })
+        .unwrap();
+        for text in
+            ["control:1.3", "control:PCI.Lambda.2", "control:PCI*", "control:S3.8", "control:1.3,2.9", "-control:2.9"]
+        {
+            let q = hubtriage::query::parse(text).unwrap();
+            let mut in_memory: Vec<String> = rows
+                .iter()
+                .filter(|r| q.filters.matches(&r.probe_doc(), fixed_now()))
+                .map(|r| r.key.display_id().to_string())
+                .collect();
+            let mut stored: Vec<String> =
+                s.matching_keys(&q.filters, &q.text, None).unwrap().into_iter().map(|k| k.id).collect();
+            in_memory.sort();
+            stored.sort();
+            assert_eq!(in_memory, stored, "{text}");
+            assert!(!stored.is_empty(), "{text}");
+        }
+    };
+    agree(&s);
+
+    // An edit rewrites the row from the stored document's parsed members: the control id stays.
+    let cis = legacy_control_findings()[0].clone();
+    let key = FindingKey::of(&cis).unwrap();
+    let v =
+        update(&mut s, &admin(), json!({"FindingIdentifiers": [key.to_json()], "Workflow": {"Status": "NOTIFIED"}}));
+    assert_eq!(v["ProcessedFindings"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(listed_controls(&s), expected);
+    drop(s);
+
+    // As a store written before schema 6 left them: no control id for the older control findings.
+    let path = dir.path().join("findings.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let n = conn
+            .execute("UPDATE findings SET control_id = '' WHERE control_id IN ('1.3', '2.9', 'PCI.Lambda.2')", [])
+            .unwrap();
+        assert_eq!(n, 3);
+        conn.pragma_update(None, "user_version", 5).unwrap();
+    }
+    let s = Store::open(&path).unwrap().with_clock(fixed_now);
+    let version: i64 =
+        rusqlite::Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 6);
+    assert_eq!(listed_controls(&s), expected);
+    agree(&s);
 }

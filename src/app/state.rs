@@ -149,7 +149,7 @@ impl GroupField {
             GroupField::Product => const { named("ProductName") },
             GroupField::Account => const { named("AwsAccountId") },
             GroupField::ResourceType => const { named("ResourceType") },
-            GroupField::Control => const { named("ComplianceSecurityControlId") },
+            GroupField::Control => const { named("ControlId") },
             GroupField::Region => const { named("Region") },
         }
     }

@@ -564,5 +564,7 @@ fn reload_keeps_marks_on_the_same_findings() {
     let _ = InputKind::Filter;
 }
 
+/// Issue 17 ("a query value that can match nothing").
+mod query_warnings;
 /// Issue 17 ("edits that do something other than what the analyst saw").
 mod trust;

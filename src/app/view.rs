@@ -25,6 +25,9 @@ pub struct QueryState {
     pub matched: Option<HashSet<u32>>,
     /// Waiting for the worker's answer to this query id.
     pub pending: Option<u64>,
+    /// What in the query likely matches nothing it was meant to (`query::QueryWarning`), shown with
+    /// its answer.
+    pub warning: Option<String>,
     pub next_id: u64,
 }
 
@@ -109,6 +112,7 @@ pub(super) fn set_filter(s: &mut AppState, pattern: String) -> Vec<Effect> {
 
 pub(super) fn clear_query(s: &mut AppState) -> Vec<Effect> {
     s.view.query.text.clear();
+    s.view.query.warning = None;
     s.view.query.matched = None;
     s.view.query.pending = None;
     refresh(s, true);
@@ -121,6 +125,8 @@ pub(super) fn clear_query(s: &mut AppState) -> Vec<Effect> {
 pub fn apply_query(s: &mut AppState, text: &str) -> Result<Vec<Effect>, String> {
     let q = crate::query::parse(text).map_err(|e| e.to_string())?;
     s.view.query.text = text.to_string();
+    s.view.query.warning =
+        (!q.warnings.is_empty()).then(|| q.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
     let in_memory = q.text.is_empty() && q.filters.field_names().all(|f| IN_MEMORY_FIELDS.contains(&f));
     if in_memory {
         let now = s.now;
@@ -136,7 +142,7 @@ pub fn apply_query(s: &mut AppState, text: &str) -> Result<Vec<Effect>, String> 
         s.view.query.pending = None;
         refresh(s, true);
         let n = s.view.visible.len();
-        s.info(format!("{n} match :{text}"));
+        s.info(matched_message(n, &s.view.query));
         Ok(sync_detail(s))
     } else {
         s.view.query.next_id += 1;
@@ -144,6 +150,14 @@ pub fn apply_query(s: &mut AppState, text: &str) -> Result<Vec<Effect>, String> 
         s.view.query.pending = Some(query_id);
         s.info(format!("Querying the store for :{text}…"));
         Ok(vec![Effect::RunQuery { query_id, query: q }])
+    }
+}
+
+/// The status line's answer to a query: how many match, and any warning of the query's.
+fn matched_message(n: usize, q: &QueryState) -> String {
+    match &q.warning {
+        Some(w) => format!("{n} match :{}  warning: {w}", q.text),
+        None => format!("{n} match :{}", q.text),
     }
 }
 
@@ -157,7 +171,7 @@ pub(super) fn query_matched(s: &mut AppState, query_id: u64, keys: Vec<FindingId
     s.view.query.matched = Some(matched);
     refresh(s, true);
     let n = s.view.visible.len();
-    s.info(format!("{n} match :{}", s.view.query.text));
+    s.info(matched_message(n, &s.view.query));
     sync_detail(s)
 }
 

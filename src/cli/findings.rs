@@ -25,11 +25,17 @@ pub enum OutputFormat {
     Csv,
 }
 
+/// The query, or its error with a caret under the column. What in it likely matches nothing it was
+/// meant to (a `*` that is not a trailing prefix) is warned of on stderr; the query still runs.
 pub(super) fn parse_query(text: &str) -> Result<query::Query> {
-    query::parse(text).map_err(|e| {
+    let q = query::parse(text).map_err(|e| {
         let caret = format!("{}^", " ".repeat(e.column.saturating_sub(1)));
         anyhow!("query error at {e}\n  {text}\n  {caret}")
-    })
+    })?;
+    for w in &q.warnings {
+        eprintln!("warning: query {w}");
+    }
+    Ok(q)
 }
 
 /// Hands each finding `access` may see that matches `q` (the `--account` given, or every

@@ -228,7 +228,7 @@ impl Summary {
             compliance_status: value_at(doc, &["Compliance", "Status"])
                 .and_then(Value::as_str)
                 .and_then(ComplianceStatus::parse),
-            control_id: s(&["Compliance", "SecurityControlId"]),
+            control_id: super::control::control_id(doc).unwrap_or_default().to_string(),
             resource_type: first.map(|r| str_at(r, &["Type"]).to_string()).unwrap_or_default(),
             resource_id: first.map(|r| str_at(r, &["Id"]).to_string()).unwrap_or_default(),
             resource_count: resources.map_or(0, Vec::len),

@@ -3,6 +3,7 @@
 //! APIs as pure functions over JSON, and the operations' request and response JSON (`wire`). No I/O.
 pub mod call;
 pub mod change;
+pub mod control;
 pub mod detail;
 pub mod enums;
 pub mod filter;

@@ -78,6 +78,21 @@ const RESOURCE_MEMBERS: &[&str] = &["Type", "Id"];
 const COMPLIANCE: &str = "Compliance";
 const COMPLIANCE_MEMBERS: &[&str] = &["Status", "SecurityControlId"];
 
+/// ProductFields is read only for the members that name an older Security Hub control finding's
+/// control (the summary's control id, `control`): those are parsed, the rest (often dozens of
+/// provider keys) is kept as text. No rule writes it.
+const PRODUCT_FIELDS: &str = "ProductFields";
+const PRODUCT_FIELDS_MEMBERS: &[&str] = super::control::PRODUCT_FIELDS_MEMBERS;
+
+/// The members kept as text of which an object's named members are parsed: which ones, by name.
+fn picked_members(key: &str) -> Option<&'static [&'static str]> {
+    match key {
+        COMPLIANCE => Some(COMPLIANCE_MEMBERS),
+        PRODUCT_FIELDS => Some(PRODUCT_FIELDS_MEMBERS),
+        _ => None,
+    }
+}
+
 /// serde_json writes at most this many characters for a number (as `finding::encoded_len_bound`).
 const MAX_NUMBER_LEN: usize = 24;
 
@@ -85,7 +100,7 @@ const MAX_NUMBER_LEN: usize = 24;
 enum Kind {
     /// Parsed in full: the value is in the view only.
     Parsed,
-    /// Resources: parsed in part (in the view), and kept as text.
+    /// Resources, Compliance, ProductFields: parsed in part (in the view), and kept as text.
     Projected,
     /// Kept as text only.
     Opaque,

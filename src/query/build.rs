@@ -64,6 +64,19 @@ fn unknown_key(key: &str, col: usize) -> QueryError {
     QueryError { column: col, message: format!("unknown field \"{key}\"{hint}") }
 }
 
+/// ` (did you mean X?)` for the value of `candidates` closest to `typed` when it is a likely typo
+/// (at most two edits, and fewer than its length), else nothing. Suggested in lower case, as a
+/// query is usually typed.
+fn suggestion(typed: &str, candidates: &[&str]) -> String {
+    let typed = typed.trim().to_lowercase();
+    let best =
+        candidates.iter().map(|c| c.to_lowercase()).map(|c| (edit_distance(&typed, &c), c)).min_by_key(|(d, _)| *d);
+    match best {
+        Some((d, c)) if d <= 2 && d < typed.chars().count() => format!(" (did you mean {c}?)"),
+        _ => String::new(),
+    }
+}
+
 /// Upper-cases an enumerated value (`-` and spaces read as `_`) and checks it.
 fn enum_value(v: &Val, allowed: &[&str], what: &str) -> Result<String, QueryError> {
     let up: String =
@@ -72,7 +85,8 @@ fn enum_value(v: &Val, allowed: &[&str], what: &str) -> Result<String, QueryErro
     if ok {
         Ok(up)
     } else {
-        error(v.col, format!("\"{}\" is not a {what}; expected one of {}", v.text, allowed.join(", ")))
+        let hint = suggestion(&up, allowed);
+        error(v.col, format!("\"{}\" is not a {what}; expected one of {}{hint}", v.text, allowed.join(", ")))
     }
 }
 
@@ -84,13 +98,16 @@ fn severity_rank(v: &Val) -> Result<usize, QueryError> {
         "high" => 3,
         "crit" | "critical" => 4,
         _ => {
+            let names: Vec<&str> = SeverityLabel::ALL.iter().map(|l| l.as_str()).collect();
+            let hint = suggestion(&v.text, &names);
             return error(
                 v.col,
                 format!(
-                "\"{}\" is not a severity; expected one of informational (info), low, medium, high, critical (crit)",
-                v.text
-            ),
-            )
+                    "\"{}\" is not a severity; expected one of informational (info), low, medium, high, critical \
+                     (crit){hint}",
+                    v.text
+                ),
+            );
         }
     };
     if v.prefix {

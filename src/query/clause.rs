@@ -46,6 +46,8 @@ pub(super) struct Clause {
     pub(super) op: Op,
     pub(super) op_col: usize,
     pub(super) values: Vec<Val>,
+    /// Columns of unquoted `*`s that are not a value's trailing one: matched as themselves.
+    pub(super) literal_stars: Vec<usize>,
 }
 
 fn is_op(ch: &Ch) -> bool {
@@ -90,6 +92,7 @@ pub(super) fn clause(term: &Term) -> Result<Option<Clause>, QueryError> {
     let rest = &chars[op_at + len..];
     let after_op = op_col + len;
     let mut values = Vec::new();
+    let mut literal_stars = Vec::new();
     for (n, piece) in rest.split(|ch| !ch.quoted && ch.c == ',').enumerate() {
         let col = match piece.first() {
             Some(ch) if ch.quoted => ch.col.saturating_sub(1).max(1),
@@ -100,6 +103,7 @@ pub(super) fn clause(term: &Term) -> Result<Option<Clause>, QueryError> {
         };
         let prefix = piece.last().is_some_and(|ch| !ch.quoted && ch.c == '*');
         let body = if prefix { &piece[..piece.len() - 1] } else { piece };
+        literal_stars.extend(first_literal_star(body));
         let text: String = body.iter().map(|ch| ch.c).collect();
         if text.trim().is_empty() {
             return error(col, format!("missing value after \"{key}{}\"", op.as_str()));
@@ -109,5 +113,10 @@ pub(super) fn clause(term: &Term) -> Result<Option<Clause>, QueryError> {
     if values.is_empty() {
         return error(after_op, format!("missing value after \"{key}{}\"", op.as_str()));
     }
-    Ok(Some(Clause { negated, key, key_col: chars[start].col, op, op_col, values }))
+    Ok(Some(Clause { negated, key, key_col: chars[start].col, op, op_col, values, literal_stars }))
+}
+
+/// The column of the first unquoted `*` in `chars`, if any.
+pub(super) fn first_literal_star(chars: &[Ch]) -> Option<usize> {
+    chars.iter().find(|ch| !ch.quoted && ch.c == '*').map(|ch| ch.col)
 }

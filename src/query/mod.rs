@@ -34,7 +34,7 @@
 //! | `resource` | ResourceType, or ResourceId when the value starts with `arn:` or contains `/` | |
 //! | `resourceid` | ResourceId | |
 //! | `compliance` | ComplianceStatus | PASSED, WARNING, FAILED, NOT_AVAILABLE |
-//! | `control` | ComplianceSecurityControlId | |
+//! | `control` | ControlId (hubtriage's own) | Compliance.SecurityControlId, or for an older Security Hub control finding (CIS 1.2, PCI DSS) `ProductFields` ControlId / RuleId / StandardsControlArn (`model::control`) |
 //! | `record` | RecordState | ACTIVE, ARCHIVED |
 //! | `verification`, `verif` | VerificationState | UNKNOWN, TRUE_POSITIVE, FALSE_POSITIVE, BENIGN_POSITIVE |
 //! | `generator` | GeneratorId | |
@@ -49,9 +49,15 @@
 //! | `updated`, `created`, `firstseen`, `lastseen` | UpdatedAt, CreatedAt, FirstObservedAt, LastObservedAt | `<7d` within the last 7 days, `>30d` older than 30 days (`w` = weeks); `>=2025-01-01` from, `<=2025-02-01` until (whole days: `<=` includes the day, `<` ends before it, `>` starts after it; full RFC 3339 times are used as given) |
 //! | `sample` | Sample | `true` or `false` |
 //!
-//! Enumerated values are case-insensitive (`-` may stand for `_`). Any other term is a free word: every
-//! free word must occur (case-insensitively) in the Title, Description, Id, GeneratorId, AwsAccountId,
-//! AwsAccountName, ProductName, Resources[].Id, Resources[].Type, Compliance.SecurityControlId or Types[];
+//! Enumerated values are case-insensitive (`-` may stand for `_`); a value outside the set (`sev:hgh`,
+//! `status:nwe`, `record:actve`) can match nothing, so it is an error, naming the values and the
+//! nearest one when it is a likely typo (`(did you mean high?)`). An unquoted `*` anywhere but at the
+//! end of a value is matched as itself (only a trailing one makes a prefix), and so is any `*` in a
+//! free word: the query runs, with a warning (`Query::warnings`; the CLI prints it on stderr, the
+//! workbench in its status line). Quote a `*` that is meant as itself.
+//!
+//! Any other term is a free word: every free word must occur (case-insensitively) in the Title, Description, Id, GeneratorId, AwsAccountId,
+//! AwsAccountName, ProductName, Resources[].Id, Resources[].Type, the control id (as `control`) or Types[];
 //! quote a word that contains `:`, `<`, `>` or `=` (`"arn:aws:s3:::bucket"`).
 //!
 //! Errors carry the 1-based character column of the offending token:
@@ -72,17 +78,34 @@ use std::sync::LazyLock;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::model::filter::{any_at, contains_ignore_case, fields, Filters};
+use crate::model::filter::{any_str_of, contains_ignore_case, fields, Filters};
 
 use build::Builder;
-use clause::clause;
+use clause::{clause, first_literal_star};
 use lex::lex;
 
-/// A parsed query: AWS filters plus free words (stored lower-case).
+/// A parsed query: AWS filters plus free words (stored lower-case), and what in it is likely not
+/// what was meant though it parses (`warnings`, shown beside the answer).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Query {
     pub filters: Filters,
     pub text: Vec<String>,
+    pub warnings: Vec<QueryWarning>,
+}
+
+/// Something in a query that parses but likely matches nothing it was meant to (a `*` that is not a
+/// trailing prefix). `Display` is `column N: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWarning {
+    /// 1-based character column of the token warned of.
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for QueryWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "column {}: {}", self.column, self.message)
+    }
 }
 
 /// A query that does not parse. `Display` is `column N: message`.
@@ -98,17 +121,15 @@ fn error<T>(column: usize, message: impl Into<String>) -> Result<T, QueryError> 
     Err(QueryError { column, message: message.into() })
 }
 
-/// Where free words are looked for: the ASFF paths of the fields the registry marks `free_text`.
-static TEXT_PATHS: LazyLock<Vec<&'static str>> = LazyLock::new(|| fields::free_text_paths().collect());
+/// Where free words are looked for: the fields the registry marks `free_text`.
+static TEXT_FIELDS: LazyLock<Vec<&'static fields::FieldDef>> = LazyLock::new(|| fields::free_text_fields().collect());
 
 impl Query {
     /// Every free word occurs, case-insensitively, in one of the text fields (see the module doc).
     pub fn matches_text(&self, finding: &Value) -> bool {
-        self.text.iter().all(|word| {
-            TEXT_PATHS
-                .iter()
-                .any(|p| any_at(finding, p, &mut |v| v.as_str().is_some_and(|s| contains_ignore_case(s, word))))
-        })
+        self.text
+            .iter()
+            .all(|word| TEXT_FIELDS.iter().any(|def| any_str_of(def, finding, &mut |s| contains_ignore_case(s, word))))
     }
 
     /// The filters and the free words together.
@@ -120,14 +141,29 @@ impl Query {
 /// Parses a query (see the module doc for the grammar).
 pub fn parse(input: &str) -> Result<Query, QueryError> {
     let mut b = Builder::default();
+    let mut warnings = Vec::new();
     for term in lex(input)? {
         match clause(&term)? {
-            Some(c) => b.clause(&c)?,
+            Some(c) => {
+                b.clause(&c)?;
+                warnings.extend(c.literal_stars.iter().map(|&column| QueryWarning {
+                    column,
+                    message: "only a trailing \"*\" makes a prefix; this \"*\" is matched as itself".into(),
+                }));
+            }
             None => {
+                if let Some(column) = first_literal_star(&term.chars) {
+                    warnings.push(QueryWarning {
+                        column,
+                        message: "a free word is found anywhere in the text; its \"*\" is matched as itself".into(),
+                    });
+                }
                 let word: String = term.chars.iter().map(|ch| ch.c).collect();
                 b.query.text.push(word.to_lowercase());
             }
         }
     }
-    b.finish()
+    let mut query = b.finish()?;
+    query.warnings = warnings;
+    Ok(query)
 }

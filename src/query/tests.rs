@@ -129,7 +129,10 @@ fn key_mapping() {
     assert_eq!(strings(&q("record:archived"), "RecordState"), [s("ARCHIVED", C::Equals)]);
     assert_eq!(strings(&q("verif:true_positive"), "VerificationState"), [s("TRUE_POSITIVE", C::Equals)]);
     assert_eq!(strings(&q("verification:benign-positive"), "VerificationState"), [s("BENIGN_POSITIVE", C::Equals)]);
-    assert_eq!(strings(&q("control:S3.1"), "ComplianceSecurityControlId"), [s("S3.1", C::Equals)]);
+    // `control:` is hubtriage's own ControlId (Compliance.SecurityControlId, or an older Security
+    // Hub finding's ProductFields control); GetFindings' ComplianceSecurityControlId is not used.
+    assert_eq!(strings(&q("control:S3.1"), "ControlId"), [s("S3.1", C::Equals)]);
+    assert_eq!(q("control:S3.1").filters.get("ComplianceSecurityControlId"), None);
     assert_eq!(strings(&q("generator:aws-foundational*"), "GeneratorId"), [s("aws-foundational", C::Prefix)]);
     assert_eq!(strings(&q("id:abc"), "Id"), [s("abc", C::Equals)]);
     assert_eq!(strings(&q("by:alice"), "NoteUpdatedBy"), [s("alice", C::Equals)]);
@@ -317,4 +320,55 @@ fn a_product_prefix_is_written_as_the_products_name_writes_it() {
     assert_eq!(strings(&parse("product:Acme*").unwrap()), [("Acme".to_string(), C::Prefix)]);
     // Without `*` the aliases are as before.
     assert_eq!(strings(&parse("product:guardduty").unwrap()), [("GuardDuty".to_string(), C::Equals)]);
+}
+
+// A closed set's value outside the set can match nothing: an error, with the nearest value when it
+// is a likely typo.
+#[test]
+fn a_mistyped_enumerated_value_is_an_error_with_a_suggestion() {
+    assert_eq!(
+        err("sev:hgh"),
+        "column 5: \"hgh\" is not a severity; expected one of informational (info), low, medium, high, critical (crit) (did you mean high?)"
+    );
+    assert_eq!(
+        err("status:nwe"),
+        "column 8: \"nwe\" is not a status; expected one of NEW, NOTIFIED, RESOLVED, SUPPRESSED (did you mean new?)"
+    );
+    assert!(
+        err("record:actve").ends_with("expected one of ACTIVE, ARCHIVED (did you mean active?)"),
+        "{}",
+        err("record:actve")
+    );
+    assert!(err("verif:true-positve").ends_with("(did you mean true_positive?)"), "{}", err("verif:true-positve"));
+    assert!(err("compliance:faild").ends_with("(did you mean failed?)"), "{}", err("compliance:faild"));
+    assert!(err("sev>=crtical").ends_with("(did you mean critical?)"), "{}", err("sev>=crtical"));
+    // A prefix that starts no value says so; nothing close, no guess.
+    assert!(err("status:x*").contains("\"x\" is not a status"), "{}", err("status:x*"));
+    assert!(!err("status:open").contains("did you mean"), "{}", err("status:open"));
+}
+
+// Only a trailing unquoted `*` makes a prefix; one elsewhere is matched as itself, so it is warned
+// of (the query still runs: a value may hold a `*`). A quoted `*` is meant, and not warned of.
+#[test]
+fn a_star_that_is_not_a_trailing_prefix_is_warned_of() {
+    let warnings = |s: &str| q(s).warnings.iter().map(ToString::to_string).collect::<Vec<_>>();
+    assert_eq!(
+        warnings("control:S3*1"),
+        ["column 11: only a trailing \"*\" makes a prefix; this \"*\" is matched as itself"]
+    );
+    assert_eq!(strings(&q("control:S3*1"), "ControlId"), [s("S3*1", C::Equals)]);
+    assert_eq!(warnings("sev:high product:*guard*").len(), 1);
+    assert_eq!(
+        warnings("product:*guard*")[0],
+        "column 9: only a trailing \"*\" makes a prefix; this \"*\" is matched as itself"
+    );
+    assert_eq!(warnings("account:1*,2*"), Vec::<String>::new(), "each value's own trailing star is a prefix");
+    assert!(warnings("control:\"S3*1\"").is_empty());
+    assert!(warnings("control:S3* region:eu-*").is_empty());
+    // A free word is searched as text anywhere: its `*` is matched as itself.
+    assert_eq!(
+        warnings("guard*"),
+        ["column 6: a free word is found anywhere in the text; its \"*\" is matched as itself"]
+    );
+    assert!(q("\"guard*\"").warnings.is_empty());
 }

@@ -11,8 +11,14 @@ enum Migration {
 }
 
 /// Migration N (1-based) brings the schema from version N-1 to N.
-const MIGRATIONS: &[Migration] =
-    &[Migration::Sql(V1), Migration::Sql(V2), Migration::Code(v3), Migration::Sql(V4), Migration::Sql(V5)];
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(V1),
+    Migration::Sql(V2),
+    Migration::Code(v3),
+    Migration::Sql(V4),
+    Migration::Sql(V5),
+    Migration::Code(v6),
+];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
 const V1: &str = r#"
@@ -184,6 +190,33 @@ const V4: &str = r#"
 const V5: &str = r#"
     ALTER TABLE findings ADD COLUMN imported_ns INTEGER;
 "#;
+
+/// 6: the summary's control id (`control_id`) is, for an older Security Hub control finding (CIS
+/// 1.2, PCI DSS) without Compliance.SecurityControlId, the control its ProductFields name
+/// (`model::control`); rows stored before have it empty, so `control:`, grouping and the list found
+/// nothing for them. Only Security Hub's own findings without a control id can change; their
+/// documents are read once. A document that cannot be read keeps its row as it is (reads report it).
+fn v6(tx: &Transaction<'_>) -> Result<()> {
+    // Every dictionary a document may name is in this database, so no path is needed to find one.
+    let codec = super::codec::Codec::load(std::path::PathBuf::new(), tx)?;
+    let mut read = tx.prepare(
+        "SELECT rowid, doc FROM findings WHERE control_id = '' AND product_arn LIKE '%::product/aws/securityhub'",
+    )?;
+    let mut write = tx.prepare("UPDATE findings SET control_id = ?1 WHERE rowid = ?2")?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let (rowid, blob): (i64, Vec<u8>) = (row.get(0)?, row.get(1)?);
+        let doc = match super::rows::decompress(&codec, &blob) {
+            Ok(doc) => doc,
+            Err(super::StoreError::Corrupt(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        if let Some(id) = crate::model::control::control_id(&doc) {
+            write.execute(rusqlite::params![id, rowid])?;
+        }
+    }
+    Ok(())
+}
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::rules::{Compiled, DateBounds};
 use super::{
-    DateFilter, DateRangeComparison, FieldEntry, FilterList, Filters, MapComparison, MapFilter, NumberFilter,
+    DateFilter, DateRangeComparison, FieldDef, FieldEntry, FilterList, Filters, MapComparison, MapFilter, NumberFilter,
     StringComparison, StringFilter,
 };
 use crate::model::timestamp;
@@ -35,6 +35,15 @@ pub(crate) fn any_at<'a>(v: &'a Value, path: &str, f: &mut dyn FnMut(&'a Value) 
     match v.get(key) {
         Some(child) => any_at(child, rest, f),
         None => false,
+    }
+}
+
+/// Calls `f` on every string value of `def`'s field in `v` (its path's, or the one value a field of
+/// hubtriage's own works out) until `f` returns true. Returns whether it did.
+pub(crate) fn any_str_of(def: &FieldDef, v: &Value, f: &mut dyn FnMut(&str) -> bool) -> bool {
+    match def.derived {
+        Some(derived) => derived.value(v).is_some_and(f),
+        None => any_at(v, def.path, &mut |x| x.as_str().is_some_and(&mut *f)),
     }
 }
 
@@ -123,9 +132,8 @@ impl FieldEntry {
                 let has_pos = list.iter().any(|f| !f.comparison.is_negative());
                 let has_neg = list.iter().any(|f| f.comparison.is_negative());
                 if has_pos {
-                    let hit = any_at(finding, path, &mut |v| {
-                        v.as_str()
-                            .is_some_and(|s| list.iter().any(|f| !f.comparison.is_negative() && string_test(f, s)))
+                    let hit = any_str_of(self.def, finding, &mut |s| {
+                        list.iter().any(|f| !f.comparison.is_negative() && string_test(f, s))
                     });
                     if !hit {
                         return false;
@@ -133,8 +141,8 @@ impl FieldEntry {
                 }
                 // A negative filter is violated when any element hits its value.
                 !has_neg
-                    || !any_at(finding, path, &mut |v| {
-                        v.as_str().is_some_and(|s| list.iter().any(|f| f.comparison.is_negative() && string_test(f, s)))
+                    || !any_str_of(self.def, finding, &mut |s| {
+                        list.iter().any(|f| f.comparison.is_negative() && string_test(f, s))
                     })
             }
             (FilterList::Map(list), _) => {

@@ -121,21 +121,46 @@ pub struct Named {
     pub words: &'static [&'static str],
 }
 
+/// A value hubtriage works out from several members, for a field of its own (not a member of
+/// `AwsSecurityFindingFilters`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derived {
+    /// The summary's control id (`model::control`): `Compliance.SecurityControlId`, or for an older
+    /// Security Hub control finding, its control as `ProductFields` names it.
+    ControlId,
+}
+
+impl Derived {
+    /// The value in `doc`, if it has one.
+    pub fn value(self, doc: &serde_json::Value) -> Option<&str> {
+        match self {
+            Derived::ControlId => crate::model::control::control_id(doc),
+        }
+    }
+}
+
 /// One finding field.
 #[derive(Debug, PartialEq, Eq)]
 pub struct FieldDef {
-    /// Filter member name, e.g. `ResourceType`.
+    /// Filter member name, e.g. `ResourceType`; for a field of hubtriage's own, its own name.
     pub name: &'static str,
     pub kind: FilterKind,
     /// ASFF path, dot-separated; `[]` marks a list whose every element is visited (any element may
     /// match). Empty for `Keyword`, which searches the whole finding.
     pub path: &'static str,
-    /// A member of `AwsSecurityFindingFilters`, so GetFindings filters on it.
+    /// A member of `AwsSecurityFindingFilters`, so GetFindings filters on it. The others are
+    /// hubtriage's own (`derived`): the query language and the workbench filter on them, a
+    /// GetFindings request cannot name them.
     pub filterable: bool,
+    /// The value is worked out from several members (`path` is then only where it is usually found),
+    /// and filters and free words read it so.
+    pub derived: Option<Derived>,
     /// Sortable in the store.
     pub sort: Option<StoreSort>,
-    /// The store's summary column that holds exactly this (string or date) value, so positive
-    /// conditions on it can be pushed into SQL.
+    /// The store's summary column that holds this (string or date) value wherever the finding has
+    /// one, so positive conditions on it can be pushed into SQL (the exact evaluation follows). It
+    /// holds exactly this value but for `ComplianceSecurityControlId`, whose column is the summary's
+    /// control id (`ControlId`): the same wherever Compliance.SecurityControlId is set.
     pub column: Option<&'static str>,
     /// A workbench list row holds this value exactly (a row keeps only the first resource, so no
     /// resource field is here), so a query on it is answered in memory.
@@ -204,6 +229,7 @@ const fn field(name: &'static str, kind: FilterKind, path: &'static str) -> Fiel
         kind,
         path,
         filterable: true,
+        derived: None,
         sort: None,
         column: None,
         in_memory: false,
@@ -215,10 +241,18 @@ const fn field(name: &'static str, kind: FilterKind, path: &'static str) -> Fiel
     }
 }
 
+/// A field of hubtriage's own, worked out by `derived`; `path` is where its value usually is.
+const fn own(name: &'static str, path: &'static str, derived: Derived) -> FieldDef {
+    let mut f = field(name, FilterKind::String, path);
+    f.filterable = false;
+    f.derived = Some(derived);
+    f
+}
+
 /// The registry: all 107 members of `AwsSecurityFindingFilters`, in model order (service model, shape
 /// `AwsSecurityFindingFilters`), with their ASFF paths (AWS Security Finding Format (ASFF) reference)
-/// and what the rest of hubtriage knows of each.
-pub static FIELDS: [FieldDef; 107] = [
+/// and what the rest of hubtriage knows of each; then hubtriage's own fields.
+pub static FIELDS: [FieldDef; 108] = [
     field("ProductArn", FilterKind::String, "ProductArn").sort_by(16, "product_arn").in_column("product_arn").in_rows(),
     field("AwsAccountId", FilterKind::String, "AwsAccountId")
         .keys(3, &["account"], Read::Plain)
@@ -423,15 +457,14 @@ pub static FIELDS: [FieldDef; 107] = [
     field("FindingProviderFieldsSeverityOriginal", FilterKind::String, "FindingProviderFields.Severity.Original"),
     field("FindingProviderFieldsTypes", FilterKind::String, "FindingProviderFields.Types[]"),
     field("Sample", FilterKind::Boolean, "Sample").keys(26, &["sample"], Read::Plain),
+    // Compliance.SecurityControlId only, as at AWS (GetFindings). Sorting by it (`--sort control`,
+    // `:sort control`, SortCriteria) orders by the summary's control id, which older Security Hub
+    // control findings have too; the query language's `control:` is `ControlId`.
     field("ComplianceSecurityControlId", FilterKind::String, "Compliance.SecurityControlId")
-        .keys(9, &["control"], Read::Plain)
         .sort_by(10, "control_id")
         .in_column("control_id")
-        .in_rows()
-        .free_words()
         .cli_aliases(9, &["control"])
-        .sort_column("control", &["control"])
-        .group_by("control", &["control"]),
+        .sort_column("control", &["control"]),
     field("ComplianceAssociatedStandardsId", FilterKind::String, "Compliance.AssociatedStandards[].StandardsId").keys(
         17,
         &["standard"],
@@ -451,6 +484,15 @@ pub static FIELDS: [FieldDef; 107] = [
     field("ResourceOwnerAccountId", FilterKind::String, "Resources[].Owner.Account.Id"),
     field("ResourceOwnerOrgId", FilterKind::String, "Resources[].Owner.Org.Id"),
     field("ResourceProvider", FilterKind::String, "Resources[].Provider"),
+    // hubtriage's own: the control id as the summary has it (`model::control`), for `control:`,
+    // free words and grouping by control, so the list, the group view, the detail pane and a query
+    // agree on older Security Hub control findings (CIS 1.2, PCI DSS) too.
+    own("ControlId", "Compliance.SecurityControlId", Derived::ControlId)
+        .keys(9, &["control"], Read::Plain)
+        .in_column("control_id")
+        .in_rows()
+        .free_words()
+        .group_by("control", &["control"]),
 ];
 
 /// Looks up a filterable field by its exact (case-sensitive) filter name.
@@ -514,7 +556,12 @@ pub fn in_memory() -> impl Iterator<Item = &'static str> {
 
 /// The ASFF paths free words are searched in.
 pub fn free_text_paths() -> impl Iterator<Item = &'static str> {
-    FIELDS.iter().filter(|f| f.free_text).map(|f| f.path)
+    free_text_fields().map(|f| f.path)
+}
+
+/// The fields free words are searched in.
+pub fn free_text_fields() -> impl Iterator<Item = &'static FieldDef> {
+    FIELDS.iter().filter(|f| f.free_text)
 }
 
 /// Every query-language key with its field, in listing order.

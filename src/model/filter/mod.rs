@@ -39,7 +39,7 @@ use crate::model::enums::string_enum;
 pub use fields::{field_def, FieldDef, FilterKind, FIELDS};
 pub use rules::MAX_VALUES_PER_FIELD;
 
-pub(crate) use eval::{any_at, contains_ignore_case};
+pub(crate) use eval::{any_str_of, contains_ignore_case};
 use parse::lookup_field;
 use rules::{check_list, Compiled};
 
@@ -308,9 +308,14 @@ impl Filters {
     }
 
     /// Adds filters to `field` (appending to any it already has) after validating the combined list as
-    /// [`Filters::from_json`] would. On error `self` is unchanged.
+    /// [`Filters::from_json`] would. On error `self` is unchanged. Also takes hubtriage's own fields
+    /// (the query language's), which a request's JSON cannot name.
     pub fn push(&mut self, field: &str, list: FilterList) -> Result<(), FilterError> {
-        let def = lookup_field(field)?;
+        let own = FIELDS.iter().find(|f| f.derived.is_some() && f.name == field);
+        let def = match own {
+            Some(def) => def,
+            None => lookup_field(field)?,
+        };
         let path = format!("Filters.{}", def.name);
         if list.kind() != def.kind {
             return Err(FilterError::new(

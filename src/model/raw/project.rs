@@ -1,6 +1,6 @@
-//! The parsed part of the two members kept as text that the rules read into: each resource's Type
-//! and Id, and Compliance's Status and SecurityControlId (`RESOURCE_MEMBERS`,
-//! `COMPLIANCE_MEMBERS`). The scanner's way (`copy_projected` while copying, `scan_resources` and
+//! The parsed part of the members kept as text that the rules read into: each resource's Type
+//! and Id, Compliance's Status and SecurityControlId, and the members of ProductFields that name a
+//! control (`RESOURCE_MEMBERS`, `picked_members`). The scanner's way (`copy_projected` while copying, `scan_resources` and
 //! `scan_object` from a copy) and serde_json's (`project_resources`, `project_object`) for the
 //! shapes the scanner leaves to it.
 
@@ -9,10 +9,10 @@ use serde_json::{Map, Value};
 
 use super::read::{Key, ObjectOr, ObjectReader};
 use super::write::write_name;
-use super::{COMPLIANCE, COMPLIANCE_MEMBERS, RESOURCES, RESOURCE_MEMBERS};
+use super::{picked_members, RESOURCES, RESOURCE_MEMBERS};
 use crate::model::scan::Scanner;
 
-/// Resources (an array of objects) or Compliance (an object) copied as `copy_value` copies it, and
+/// Resources (an array of objects), or Compliance or ProductFields (an object), copied as `copy_value` copies it, and
 /// projected as `scan_resources` or `scan_object` would project the copy, in the same pass: reading
 /// them again was ~4% of a bulk import's instructions. Also returns the numbers copied. `None` for
 /// another member, or another shape (which the caller reads the other way); `s` and `out` are then
@@ -34,8 +34,7 @@ pub(super) fn copy_projected(s: &mut Scanner<'_>, out: &mut Vec<u8>, key: &str) 
             out.push(b']');
             Value::Array(resources)
         }
-        COMPLIANCE => copy_picking(s, out, COMPLIANCE_MEMBERS, &mut numbers)?,
-        _ => return None,
+        _ => copy_picking(s, out, picked_members(key)?, &mut numbers)?,
     };
     Some((projected, numbers))
 }
@@ -108,12 +107,12 @@ pub(super) fn scan_resources(json: &[u8]) -> Option<Value> {
     (s.pos == text.len()).then_some(Value::Array(out))
 }
 
-/// `project_object(json, COMPLIANCE_MEMBERS)` with the scanner, for an object whose member names
-/// have no escapes; `None` for anything else, which `project_object` reads.
-pub(super) fn scan_object(json: &[u8]) -> Option<Value> {
+/// `project_object(json, members)` with the scanner, for an object whose member names have no
+/// escapes; `None` for anything else, which `project_object` reads.
+pub(super) fn scan_object(json: &[u8], members: &[&str]) -> Option<Value> {
     let text = std::str::from_utf8(json).ok()?;
     let mut s = Scanner::new(text, 0);
-    let v = scan_pick(&mut s, COMPLIANCE_MEMBERS)?;
+    let v = scan_pick(&mut s, members)?;
     (s.pos == text.len()).then_some(v)
 }
 

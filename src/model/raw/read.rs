@@ -12,8 +12,7 @@ use serde_json::{Map, Value};
 
 use super::project::{copy_projected, project_object, project_resources, scan_object, scan_resources};
 use super::{
-    is_parsed, push_minified_checked, Incoming, Kind, Member, RawFinding, COMPLIANCE, COMPLIANCE_MEMBERS,
-    MAX_NUMBER_LEN, RESOURCES,
+    is_parsed, picked_members, push_minified_checked, Incoming, Kind, Member, RawFinding, MAX_NUMBER_LEN, RESOURCES,
 };
 use crate::model::finding::encoded_len_bound;
 use crate::model::scan::{Defect, Scanner};
@@ -180,7 +179,7 @@ impl Builder {
     }
 
     /// A member kept as text: its value (without whitespace, holding `numbers` numbers) has just
-    /// been appended to the text at `start`. Resources and Compliance are also projected.
+    /// been appended to the text at `start`. Resources, Compliance and ProductFields are also projected.
     fn kept(
         &mut self,
         name: Range<usize>,
@@ -194,10 +193,10 @@ impl Builder {
         let projected = match (projected, key) {
             (Some(v), _) => Some(v),
             (None, RESOURCES) => Some(scan_resources(value).map_or_else(|| project_resources(value), Ok)?),
-            (None, COMPLIANCE) => {
-                Some(scan_object(value).map_or_else(|| project_object(value, COMPLIANCE_MEMBERS), Ok)?)
-            }
-            (None, _) => None,
+            (None, _) => match picked_members(key) {
+                Some(members) => Some(scan_object(value, members).map_or_else(|| project_object(value, members), Ok)?),
+                None => None,
+            },
         };
         let kind = match projected {
             Some(v) => {
@@ -238,7 +237,7 @@ pub fn scan_finding(text: &str, pos: usize) -> Option<(Incoming, usize)> {
             }
             // Whatever the partial reading found is found again.
             s.take_defect();
-            // Not Resources or Compliance, or not of the shape `copy_projected` reads.
+            // Not a projected member, or not of the shape `copy_projected` reads.
             finding.text.truncate(start);
             s.pos = from;
             let numbers = s.copy_value(&mut finding.text)?;

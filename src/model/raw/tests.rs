@@ -39,6 +39,31 @@ fn tricky() -> Vec<Value> {
         "RelatedRequirements": ["NIST.800-53.r5 AC-3"], "StatusReasons": [{"ReasonCode": "CONFIG_EVALUATIONS_EMPTY"}]
     });
     out.push(f);
+    // Older Security Hub control findings name their control in ProductFields only (CIS 1.2 by
+    // RuleId, PCI DSS by ControlId): the summary reads it from the projected members.
+    let mut f = sample("cis-1.2-control");
+    f["ProductArn"] = json!("arn:aws:securityhub:us-east-1::product/aws/securityhub");
+    f["Compliance"] = json!({"Status": "FAILED"});
+    f["ProductFields"] = json!({
+        "StandardsGuideArn": "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0",
+        "RuleId": "1.3", "RecommendationUrl": "https://docs.aws.amazon.com/console/securityhub/standards-cis-1.3/remediation",
+        "StandardsControlArn": "arn:aws:securityhub:us-east-1:111122223333:control/cis-aws-foundations-benchmark/v/1.2.0/1.3",
+        "aws/securityhub/ProductName": "Security Hub"
+    });
+    out.push(f);
+    let mut f = sample("pci-control");
+    f["ProductArn"] = json!("arn:aws:securityhub:us-east-1::product/aws/securityhub");
+    f["ProductFields"] =
+        json!({"StandardsArn": "arn:aws:securityhub:::standards/pci-dss/v/3.2.1", "ControlId": "PCI.Lambda.2"});
+    out.push(f);
+    let mut f = sample("product-fields-not-an-object");
+    f["ProductArn"] = json!("arn:aws:securityhub:us-east-1::product/aws/securityhub");
+    f["ProductFields"] = json!(["ControlId", "PCI.Lambda.2"]);
+    out.push(f);
+    let mut f = sample("product-fields-escaped-name");
+    f["ProductArn"] = json!("arn:aws:securityhub:us-east-1::product/aws/securityhub");
+    f["ProductFields"] = json!({"\"ControlId": "y", "StandardsControlArn": "arn:aws:securityhub:us-east-1:1:control/pci-dss/v/3.2.1/PCI.S3.1"});
+    out.push(f);
     // Compliance as the rules must not read it: not an object, or with a status outside the enum.
     let mut f = sample("compliance-string");
     f["Compliance"] = json!("FAILED");
@@ -178,7 +203,7 @@ fn resources_and_compliance_read_in_one_pass_are_read_as_serde_json_reads_them()
 }
 
 // The one-pass reading is the path taken, not only its fallback: on every generated finding,
-// compact and pretty, copy_projected reads Resources and Compliance, copies exactly what
+// compact and pretty, copy_projected reads Resources, Compliance and ProductFields, copies exactly what
 // copy_value copies (with the same count of numbers), projects as scan_resources and
 // scan_object project that copy, and stops where copy_value stops.
 #[test]
@@ -188,7 +213,9 @@ fn copy_projected_reads_every_generated_resources_and_compliance() {
     let mut read = 0;
     for f in generated {
         for text in [serde_json::to_string(&f).unwrap(), serde_json::to_string_pretty(&f).unwrap()] {
-            for (member, key) in [("\"Resources\"", RESOURCES), ("\"Compliance\"", COMPLIANCE)] {
+            for (member, key) in
+                [("\"Resources\"", RESOURCES), ("\"Compliance\"", COMPLIANCE), ("\"ProductFields\"", PRODUCT_FIELDS)]
+            {
                 let Some(at) = text.find(member) else { continue };
                 let start = at + member.len() + text[at + member.len()..].find(':').unwrap() + 1;
                 let start = start + text[start..].len() - text[start..].trim_start().len();
@@ -200,7 +227,10 @@ fn copy_projected_reads_every_generated_resources_and_compliance() {
                     (std::str::from_utf8(&copy).unwrap(), one.pos),
                     (std::str::from_utf8(&expected).unwrap(), other.pos)
                 );
-                let slow = if key == RESOURCES { scan_resources(&copy) } else { scan_object(&copy) };
+                let slow = match picked_members(key) {
+                    Some(members) => scan_object(&copy, members),
+                    None => scan_resources(&copy),
+                };
                 assert_eq!(Some(projected), slow);
                 read += 1;
             }

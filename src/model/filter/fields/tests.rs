@@ -3,9 +3,14 @@ use super::*;
 
 #[test]
 fn table_has_the_107_model_members_with_the_model_types() {
-    // Service model, shape AwsSecurityFindingFilters: 107 members, and the filter type of each.
-    assert_eq!(FIELDS.len(), 107);
-    let count = |k| FIELDS.iter().filter(|d| d.kind == k).count();
+    // Service model, shape AwsSecurityFindingFilters: 107 members, and the filter type of each; then
+    // hubtriage's own fields, which a request cannot name.
+    let model: Vec<&FieldDef> = FIELDS.iter().filter(|d| d.filterable).collect();
+    assert_eq!(model.len(), 107);
+    let own: Vec<&str> = FIELDS.iter().filter(|d| !d.filterable).map(|d| d.name).collect();
+    assert_eq!(own, ["ControlId"]);
+    assert_eq!(field_def("ControlId"), None);
+    let count = |k| model.iter().filter(|d| d.kind == k).count();
     assert_eq!(count(FilterKind::String), 74);
     assert_eq!(count(FilterKind::Number), 10);
     assert_eq!(count(FilterKind::Date), 11);
@@ -13,7 +18,7 @@ fn table_has_the_107_model_members_with_the_model_types() {
     assert_eq!(count(FilterKind::Ip), 6);
     assert_eq!(count(FilterKind::Boolean), 1);
     assert_eq!(count(FilterKind::Keyword), 1);
-    let mut names: Vec<_> = FIELDS.iter().map(|d| d.name).collect();
+    let mut names: Vec<_> = model.iter().map(|d| d.name).collect();
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), 107);
@@ -59,7 +64,17 @@ fn the_registry_keeps_its_invariants() {
             || f.cli_sort.is_some()
             || f.workbench_sort.is_some()
             || f.workbench_group.is_some();
-        assert!(f.filterable || !used, "{} is used as a filter field but is not filterable", f.name);
+        assert!(
+            f.filterable || !used || f.derived.is_some(),
+            "{} is used as a filter field but is not filterable",
+            f.name
+        );
+        // A field of hubtriage's own is worked out (`derived`), a string, and never sorted by the
+        // store (GetFindings' SortCriteria name model members).
+        assert_eq!(f.filterable, f.derived.is_none(), "{}", f.name);
+        if f.derived.is_some() {
+            assert!(f.kind == FilterKind::String && f.sort.is_none() && f.cli_sort.is_none(), "{}", f.name);
+        }
         assert!(!f.free_text || !f.path.is_empty(), "{}: free words need a path", f.name);
         if let Some(c) = f.column {
             assert!(
@@ -159,6 +174,8 @@ const OLD_STRING_COLUMNS: &[(&str, &str)] = &[
     ("VerificationState", "verification_state"),
     ("ComplianceStatus", "compliance_status"),
     ("ComplianceSecurityControlId", "control_id"),
+    // The query language's `control:` (hubtriage's own field; the column is the summary's control id).
+    ("ControlId", "control_id"),
     ("ProductName", "product_name"),
     ("CompanyName", "company_name"),
     ("AwsAccountId", "aws_account_id"),
@@ -177,7 +194,9 @@ const OLD_IN_MEMORY_FIELDS: &[&str] = &[
     "RecordState",
     "VerificationState",
     "ComplianceStatus",
-    "ComplianceSecurityControlId",
+    // A row's control id is the summary's (`model::control`), which `control:` (ControlId) reads;
+    // Compliance.SecurityControlId alone is no longer what a row holds.
+    "ControlId",
     "AwsAccountId",
     "Region",
     "ProductName",
@@ -253,7 +272,7 @@ fn derived_lists_equal_the_lists_they_replaced() {
             ("resource", "ResourceType", Read::TypeOrId("ResourceId")),
             ("resourceid", "ResourceId", Read::Plain),
             ("compliance", "ComplianceStatus", Read::OneOf(V::ComplianceStatus)),
-            ("control", "ComplianceSecurityControlId", Read::Plain),
+            ("control", "ControlId", Read::Plain),
             ("record", "RecordState", Read::OneOf(V::RecordState)),
             ("verification", "VerificationState", Read::OneOf(V::VerificationState)),
             ("verif", "VerificationState", Read::OneOf(V::VerificationState)),
