@@ -119,4 +119,18 @@ mod tests {
         assert_eq!(crate::store::import_demo(&mut store).unwrap(), 2_000);
         assert_eq!(store.count_demo().unwrap(), 2_000);
     }
+
+    // The workbench's header names the source: a store holding demo findings says so.
+    #[test]
+    fn the_source_says_demo_data_while_the_store_holds_demo_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut b = crate::store::StoreBackend::open(&path, Caller::unrestricted("me")).unwrap();
+        let plain = path.display().to_string();
+        assert_eq!(crate::backend::Backend::describe(&b), plain);
+        crate::store::import_demo(&mut b.store).unwrap();
+        assert_eq!(crate::backend::Backend::describe(&b), format!("{plain} · demo data"));
+        b.store.remove_demo().unwrap();
+        assert_eq!(crate::backend::Backend::describe(&b), plain);
+    }
 }

@@ -152,6 +152,9 @@ fn loads_the_demo_into_an_empty_store() {
     let h = Harness::new(store);
     h.send(Effect::LoadDemo);
     assert_eq!(h.next(), Event::DemoLoaded { count: crate::generate::DEMO_COUNT });
+    // The header's source is described again: it now holds demo data.
+    let Event::SourceDescribed { source, .. } = h.next() else { panic!("described") };
+    assert!(source.ends_with("· demo data"), "{source}");
 }
 
 /// A source that behaves as a remote one may: no total, and each operation answering from a script
