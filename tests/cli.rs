@@ -408,6 +408,14 @@ fn remove_demo_removes_exactly_the_demo_findings() {
     };
     let before = mine();
     assert_eq!(before.len(), 50);
+    // Demo findings are ASFF sample findings: a query can leave them out, or select only them.
+    let matching = |q: &str| {
+        let o = run(&store, &["findings", q, "--format", "json"]);
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()["Findings"].as_array().unwrap().len()
+    };
+    assert_eq!(matching("sample:false"), 50);
+    assert_eq!(matching("sample:true"), 2000);
+    assert_eq!(matching("generator:hubtriage-demo/*"), 2000);
     // The overview says the store holds demo findings, and how to remove them.
     let o = run(&store, &[]);
     assert!(text(&o).contains("2,000 demo findings"), "{}", text(&o));
