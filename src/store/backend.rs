@@ -162,6 +162,17 @@ impl Backend for StoreBackend {
     fn seed(&mut self, calls: Vec<Vec<Value>>) -> Result<usize> {
         Ok(seed_calls(&mut self.store, calls)?)
     }
+
+    fn remove_demo(&mut self) -> Result<usize> {
+        // The demo was loaded by the store's owner for every account; one account of the access
+        // model does not take it out of everyone's store.
+        if self.caller.account.is_some() {
+            return Err(BackendError::invalid(
+                "demo findings are removed by the store's owner: open the workbench without --account",
+            ));
+        }
+        Ok(self.store.remove_demo()? as usize)
+    }
 }
 
 /// Imports calls of findings as the store's owner (the caller "demo", unrestricted); returns how

@@ -142,6 +142,13 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             }
             Err(error) => send(Event::DemoFailed { error }),
         },
+        Effect::RemoveDemo => match backend.remove_demo() {
+            Ok(count) => {
+                send(Event::DemoRemoved { count })
+                    && send(Event::SourceDescribed { source: backend.describe(), capabilities: backend.capabilities() })
+            }
+            Err(error) => send(Event::DemoRemoveFailed { error }),
+        },
         Effect::Export { path, keys, overwrite } => match export(backend, &path, &keys, overwrite) {
             Ok(count) => send(Event::Exported { path, count }),
             Err(error) => send(Event::ExportFailed { path, error }),
