@@ -52,4 +52,13 @@ pub trait Backend: Send {
     /// dataset into an empty store), in BatchImportFindings calls of at most 100 findings each;
     /// returns how many were imported. Only where `capabilities().seed`.
     fn seed(&mut self, calls: Vec<Vec<Value>>) -> Result<usize>;
+    /// Deletes the demo findings (`generate::is_demo`) and their history; returns how many. Only a
+    /// local store can: Security Hub has no operation that deletes a finding, so by default a
+    /// source refuses.
+    fn remove_demo(&mut self) -> Result<usize> {
+        Err(BackendError::invalid(format!(
+            "{}: demo findings can be removed from a local store only (Security Hub cannot delete findings)",
+            self.describe()
+        )))
+    }
 }

@@ -458,3 +458,74 @@ fn findings_and_update_refuse_a_mistyped_value_and_warn_of_a_literal_star() {
     let o = run(&store, &["findings", "control:S3*"]);
     assert!(!String::from_utf8_lossy(&o.stderr).contains("warning"), "{}", text(&o));
 }
+
+// `--remove-demo` deletes exactly the demo findings (asked for: --yes, or a yes on a terminal),
+// says how many, and leaves the analyst's own findings byte-identical; with none it does nothing.
+#[test]
+fn remove_demo_removes_exactly_the_demo_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    // Never creates a store.
+    let o = run(&store, &["--remove-demo", "--yes"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("no store at"), "{}", text(&o));
+    assert!(!store.exists());
+
+    assert!(run(&store, &["--load-demo"]).status.success());
+    let file = generate(dir.path(), 50, 3);
+    assert!(run(&store, &["import", file.to_str().unwrap()]).status.success());
+    let mine = || -> std::collections::BTreeMap<String, String> {
+        let o = run(&store, &["findings", "--format", "json"]);
+        assert!(o.status.success(), "{}", text(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let all = v["Findings"].as_array().unwrap();
+        all.iter()
+            .filter(|f| f["CompanyName"] != "hubtriage demo")
+            .map(|f| (f["Id"].as_str().unwrap().to_string(), serde_json::to_string(f).unwrap()))
+            .collect()
+    };
+    let before = mine();
+    assert_eq!(before.len(), 50);
+    // Demo findings are ASFF sample findings: a query can leave them out, or select only them.
+    let matching = |q: &str| {
+        let o = run(&store, &["findings", q, "--format", "json"]);
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()["Findings"].as_array().unwrap().len()
+    };
+    assert_eq!(matching("sample:false"), 50);
+    assert_eq!(matching("sample:true"), 2000);
+    assert_eq!(matching("generator:hubtriage-demo/*"), 2000);
+    // The overview says the store holds demo findings, and how to remove them.
+    let o = run(&store, &[]);
+    assert!(text(&o).contains("2,000 demo findings"), "{}", text(&o));
+    assert!(text(&o).contains("hubtriage --remove-demo"), "{}", text(&o));
+
+    // Without a terminal and without --yes, nothing is removed.
+    let o = run(&store, &["--remove-demo"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("--yes"), "{}", text(&o));
+    let count = || {
+        let o = run(&store, &["findings", "--format", "json"]);
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()["Findings"].as_array().unwrap().len()
+    };
+    assert_eq!(count(), 2050);
+
+    let o = run(&store, &["--remove-demo", "--yes"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("Removed 2,000 demo findings"), "{}", text(&o));
+    assert_eq!(count(), 50);
+    assert_eq!(mine(), before, "the imported findings are untouched");
+    let o = run(&store, &["history", before.keys().next().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // None left: a clear message, and nothing changes.
+    let o = run(&store, &["--remove-demo", "--yes"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("no demo findings"), "{}", text(&o));
+    assert_eq!(mine(), before);
+    // It acts on the whole store as its owner, not as an account of the access model.
+    let o = run(&store, &["--remove-demo", "--yes", "--account", "111111111111"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    // It is used alone.
+    let o = run(&store, &["--remove-demo", "findings"]);
+    assert!(!o.status.success(), "{}", text(&o));
+}

@@ -32,6 +32,8 @@ pub enum Effect {
     },
     /// Import the demo dataset into the (empty) source.
     LoadDemo,
+    /// Delete the demo findings from the source (`:demo remove`, after a yes).
+    RemoveDemo,
     /// Write these findings to a file, JSON or CSV by its extension (`export::ExportFormat`);
     /// an existing file is replaced only when `overwrite`.
     Export {

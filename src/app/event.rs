@@ -82,6 +82,12 @@ pub enum Event {
     DemoFailed {
         error: BackendError,
     },
+    DemoRemoved {
+        count: usize,
+    },
+    DemoRemoveFailed {
+        error: BackendError,
+    },
     Exported {
         path: PathBuf,
         count: usize,

@@ -8,7 +8,7 @@ use super::action::Action;
 use super::effect::Effect;
 use super::filter::{SortColumn, SortSpec};
 use super::group;
-use super::prompt::quit;
+use super::prompt::{quit, Prompt};
 use super::state::GroupField;
 use super::view::{apply_query, clear_query, set_filter, set_sort};
 use super::AppState;
@@ -137,6 +137,12 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
                 s.view.visible.iter().filter_map(|&i| s.rows.get(i)).map(|r| r.key.clone()).collect();
             s.info(format!("Exporting {} to {path}…", words::count(keys.len(), "finding")));
             vec![Effect::Export { path: PathBuf::from(path), keys, overwrite }]
+        }
+        // Only the whole command: `:demo` alone is still a query for the word.
+        "demo" if rest == ["remove"] => {
+            s.input = None;
+            s.prompt = Some(Prompt::RemoveDemo);
+            Vec::new()
         }
         "" | "clear" => {
             s.input = None;

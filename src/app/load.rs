@@ -132,6 +132,24 @@ pub(super) fn demo_loaded(s: &mut AppState, count: usize) -> Vec<Effect> {
     reload(s)
 }
 
+/// `Event::DemoRemoved`: the demo findings are gone from the source; load what is left.
+pub(super) fn demo_removed(s: &mut AppState, count: usize) -> Vec<Effect> {
+    if count == 0 {
+        s.info("The store holds no demo findings: nothing removed");
+        return Vec::new();
+    }
+    // After `reload`, whose "Reloading…" would replace it.
+    let effects = reload(s);
+    s.info(format!("Removed {}; reloading…", crate::model::words::count(count, "demo finding")));
+    effects
+}
+
+/// `Event::DemoRemoveFailed`.
+pub(super) fn demo_remove_failed(s: &mut AppState, error: BackendError) -> Vec<Effect> {
+    s.error(format!("Removing the demo findings failed: {error}"));
+    Vec::new()
+}
+
 /// `Event::DemoFailed`.
 pub(super) fn demo_failed(s: &mut AppState, error: BackendError) -> Vec<Effect> {
     s.status.load = LoadState::Failed;

@@ -1,5 +1,5 @@
 //! Modal questions: the preview of an edit waiting for a yes, quitting while edits are in flight,
-//! the demo dataset offered to an empty store, and the line of text a suppress reason or a note asks
+//! the demo dataset offered to an empty store (and its removal, `:demo remove`), and the line of text a suppress reason or a note asks
 //! for. A yes to a preview hands its plan to `edits`.
 
 use super::action::Action;
@@ -25,10 +25,16 @@ pub enum TextPurpose {
 /// A modal question.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prompt {
-    Text { purpose: TextPurpose, text: String, error: Option<String> },
+    Text {
+        purpose: TextPurpose,
+        text: String,
+        error: Option<String>,
+    },
     Confirm(EditPlan),
     QuitWithEditsInFlight,
     OfferDemo,
+    /// `:demo remove`: delete the demo findings from the store?
+    RemoveDemo,
 }
 
 /// A quick key (`r`, `n`): a workflow status for the targets, previewed.
@@ -162,6 +168,14 @@ pub(super) fn answer(s: &mut AppState, a: Action) -> Vec<Effect> {
         }
         (Prompt::OfferDemo, false) => {
             s.info("The store is empty: import findings with `hubtriage import FILE`, or R to reload");
+            Vec::new()
+        }
+        (Prompt::RemoveDemo, true) => {
+            s.info("Removing the demo findings…");
+            vec![Effect::RemoveDemo]
+        }
+        (Prompt::RemoveDemo, false) => {
+            s.info("Cancelled; nothing removed");
             Vec::new()
         }
         (Prompt::Text { .. }, _) => Vec::new(),

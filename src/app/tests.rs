@@ -568,3 +568,22 @@ fn reload_keeps_marks_on_the_same_findings() {
 mod query_warnings;
 /// Issue 17 ("edits that do something other than what the analyst saw").
 mod trust;
+
+// `:demo remove` asks first; a yes has the worker remove the demo findings, then the rows reload.
+#[test]
+fn demo_remove_command_confirms_then_removes_and_reloads() {
+    let mut s = loaded(20);
+    act(&mut s, &[Action::StartCommand]);
+    typed(&mut s, "demo remove");
+    assert_eq!(act(&mut s, &[Action::Submit]), vec![]);
+    assert_eq!(s.prompt, Some(Prompt::RemoveDemo));
+    assert_eq!(act(&mut s, &[Action::No]), vec![]);
+    assert_eq!(s.prompt, None);
+    act(&mut s, &[Action::StartCommand]);
+    typed(&mut s, "demo remove");
+    act(&mut s, &[Action::Submit]);
+    assert_eq!(act(&mut s, &[Action::Yes]), vec![Effect::RemoveDemo]);
+    let e = handle_event(&mut s, Event::DemoRemoved { count: 2000 });
+    assert_eq!(e, vec![Effect::LoadRows { generation: 2 }]);
+    assert!(s.status.message.as_ref().is_some_and(|m| m.text.contains("Removed 2,000 demo findings")));
+}

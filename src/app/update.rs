@@ -98,6 +98,8 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         Event::BatchFailed { batch_id, call, keys, error } => edits::batch_failed(s, batch_id, call, keys, error),
         Event::DemoLoaded { count } => load::demo_loaded(s, count),
         Event::DemoFailed { error } => load::demo_failed(s, error),
+        Event::DemoRemoved { count } => load::demo_removed(s, count),
+        Event::DemoRemoveFailed { error } => load::demo_remove_failed(s, error),
         Event::Exported { path, count } => input::exported(s, path, count),
         Event::ExportFailed { path, error } => input::export_failed(s, path, error),
     }

@@ -4,6 +4,7 @@
 //! command shares (`Global`) and what a command ends with (`Outcome`).
 
 mod api;
+mod demo;
 mod findings;
 mod generate;
 mod history;
@@ -40,6 +41,12 @@ pub struct Cli {
     /// Load the demo dataset (2,000 generated findings) into an empty store, then show the overview.
     #[arg(long)]
     pub load_demo: bool,
+    /// Remove the demo findings (and their history) from the store; asks first unless --yes.
+    #[arg(long, conflicts_with_all = ["demo", "load_demo"])]
+    pub remove_demo: bool,
+    /// With --remove-demo: do not ask for confirmation.
+    #[arg(long, requires = "remove_demo")]
+    pub yes: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -161,6 +168,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let g = &cli.global;
     match cli.command {
         Some(_) if cli.load_demo => anyhow::bail!("--load-demo is used alone: `hubtriage --load-demo`"),
+        Some(_) if cli.remove_demo => anyhow::bail!("--remove-demo is used alone: `hubtriage --remove-demo`"),
+        None if cli.remove_demo => demo::remove_demo(g, cli.yes),
         None if cli.demo => workbench::workbench(g, true),
         None if cli.load_demo => workbench::load_demo(g),
         None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => workbench::workbench(g, false),

@@ -75,6 +75,13 @@ fn overview_of(g: &Global, store: &Store) -> Result<Outcome> {
     let access = store.access(&g.caller())?;
     let total = store.count_as(&access)?;
     println!("hubtriage: {} in {}", crate::model::words::count(total as usize, "finding"), store.path().display());
+    let demo = store.count_demo()? as usize;
+    if demo > 0 {
+        println!(
+            "The store holds {} (company \"hubtriage demo\"); `hubtriage --remove-demo` removes them.",
+            crate::model::words::count(demo, "demo finding")
+        );
+    }
     if total == 0 {
         println!("\n{EMPTY_HINT}");
         return Ok(Outcome::Ok);

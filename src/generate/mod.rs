@@ -9,6 +9,10 @@
 //! order. All account ids, names and addresses are synthetic: account ids are random 12-digit numbers and
 //! public IP addresses come from the documentation ranges (RFC 5737).
 //!
+//! [`demo_dataset`] is the one set of generated findings marked as demo data ([`mark_demo`],
+//! [`is_demo`]): it is what an analyst loads to try hubtriage, and removes again with
+//! `hubtriage --remove-demo`.
+//!
 //! Product mix (weights out of 100): Security Hub control findings 50, Inspector 20, GuardDuty 9,
 //! Prowler 6, Config 4, IAM Access Analyzer 4, Macie 3, Health 2, Patch Manager 2.
 //!
@@ -66,9 +70,47 @@ impl Default for GenOptions {
 }
 
 /// The fixed demo data set: [`DEMO_COUNT`] findings, seed [`DEMO_SEED`], 12 accounts, anchor
-/// [`DEFAULT_ANCHOR`].
+/// [`DEFAULT_ANCHOR`], each marked as demo data ([`mark_demo`]). `generate` itself marks nothing:
+/// its output is data for benchmarks and tests, the same for the same options.
 pub fn demo_dataset() -> Vec<Value> {
-    generate(&GenOptions { count: DEMO_COUNT, seed: DEMO_SEED, accounts: 12, anchor: DEFAULT_ANCHOR }).collect()
+    generate(&GenOptions { count: DEMO_COUNT, seed: DEMO_SEED, accounts: 12, anchor: DEFAULT_ANCHOR })
+        .map(|mut f| {
+            mark_demo(&mut f);
+            f
+        })
+        .collect()
+}
+
+/// The CompanyName of every demo finding: the detail pane's Product line reads
+/// "GuardDuty (hubtriage demo)". The ProductName stays the real product's, so that the demo's
+/// `product:guardduty` queries and product groups behave as they would on real findings.
+pub const DEMO_COMPANY_NAME: &str = "hubtriage demo";
+/// What every demo finding's GeneratorId starts with (the rest is the generated one), so that the
+/// generator says "demo" too and `generator:hubtriage-demo/*` selects the demo findings.
+pub const DEMO_GENERATOR_PREFIX: &str = "hubtriage-demo/";
+
+/// Marks a generated finding as demo data: [`DEMO_COMPANY_NAME`], [`DEMO_GENERATOR_PREFIX`] before
+/// its GeneratorId, and `Sample: true` (the AWS Security Finding Format's own "this is a sample
+/// finding" flag, which GuardDuty's sample findings set too; the `sample:false` query hides them).
+/// Nothing else changes, and members keep their order.
+pub fn mark_demo(f: &mut Value) {
+    let Some(m) = f.as_object_mut() else { return };
+    if let Some(c) = m.get_mut("CompanyName") {
+        *c = Value::String(DEMO_COMPANY_NAME.to_string());
+    }
+    if let Some(Value::String(g)) = m.get_mut("GeneratorId") {
+        g.insert_str(0, DEMO_GENERATOR_PREFIX);
+    }
+    if let Some(s) = m.get_mut("Sample") {
+        *s = Value::Bool(true);
+    }
+}
+
+/// Whether a finding is demo data: both the CompanyName and the GeneratorId say so (one alone could
+/// be a provider's own choice of name). `store::demo` removes exactly these, by the same rule.
+pub fn is_demo(f: &Value) -> bool {
+    f.get("CompanyName").and_then(Value::as_str) == Some(DEMO_COMPANY_NAME)
+        && f.get("GeneratorId").and_then(Value::as_str).is_some_and(|g| g.starts_with(DEMO_GENERATOR_PREFIX))
 }
 
 /// Starts generating findings. The returned iterator yields exactly `opts.count` findings.
@@ -81,6 +123,7 @@ pub fn generate(opts: &GenOptions) -> Generator {
 mod tests {
     use super::*;
     use crate::model::timestamp;
+    use serde_json::json;
     use std::collections::{HashMap, HashSet};
 
     fn opts(count: usize, seed: u64) -> GenOptions {
@@ -228,6 +271,38 @@ mod tests {
     fn demo_dataset_is_fixed() {
         let d = demo_dataset();
         assert_eq!(d.len(), DEMO_COUNT);
-        assert_eq!(d[0], generate(&opts(1, DEMO_SEED)).next().unwrap());
+        // The demo is `generate`'s findings for its options, each marked as demo data.
+        let mut first = generate(&opts(1, DEMO_SEED)).next().unwrap();
+        mark_demo(&mut first);
+        assert_eq!(d[0], first);
+    }
+
+    // Demo findings say so where an analyst looks (the detail's Product and Generator lines, the
+    // `sample` filter), and nothing else about them changes; `generate` marks nothing.
+    #[test]
+    fn demo_findings_are_marked_and_generated_ones_are_not() {
+        let plain: Vec<Value> =
+            generate(&GenOptions { count: DEMO_COUNT, seed: DEMO_SEED, accounts: 12, anchor: DEFAULT_ANCHOR })
+                .collect();
+        let demo = demo_dataset();
+        for (p, d) in plain.iter().zip(&demo) {
+            assert!(is_demo(d), "{d}");
+            assert!(!is_demo(p), "{p}");
+            assert_eq!(d["CompanyName"], DEMO_COMPANY_NAME);
+            assert_eq!(d["Sample"], true);
+            let generator = d["GeneratorId"].as_str().unwrap();
+            assert_eq!(generator.strip_prefix(DEMO_GENERATOR_PREFIX), p["GeneratorId"].as_str(), "{generator}");
+            // Everything else, and the members' order, as generated.
+            let (mut d, mut p) = (d.clone(), p.clone());
+            for k in ["CompanyName", "GeneratorId", "Sample"] {
+                d[k] = Value::Null;
+                p[k] = Value::Null;
+            }
+            assert_eq!(serde_json::to_string(&d).unwrap(), serde_json::to_string(&p).unwrap());
+        }
+        // One marker is not enough: a provider named like the demo is not demo data.
+        let mut half = plain[0].clone();
+        half["CompanyName"] = json!(DEMO_COMPANY_NAME);
+        assert!(!is_demo(&half));
     }
 }

@@ -8,6 +8,7 @@
 mod backend;
 mod checkpoint;
 mod codec;
+mod demo;
 mod import;
 mod listing;
 mod parallel;

@@ -74,6 +74,7 @@ fn sections(keymap: &Keymap) -> Vec<Vec<Line<'static>>> {
         entry(":export FILE", "the findings in view: .csv is"),
         entry("", "CSV, else JSON; ~ is home"),
         entry(":export! FILE", "the same, replacing the file"),
+        entry(":demo remove", "delete the demo findings"),
         entry(":q  :quit", "quit"),
         entry(":clear", "clear the query"),
         entry(":QUERY", "anything else is a query"),

@@ -145,6 +145,14 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
                 Line::styled("y: load it    n: leave the store empty", theme::dim()),
             ],
         ),
+        Prompt::RemoveDemo => (
+            " Remove demo data ",
+            vec![
+                Line::raw("Delete every demo finding (company \"hubtriage demo\") and its history from this store?"),
+                Line::raw("Your other findings are kept."),
+                Line::styled("y / Enter: remove    n / Esc: cancel", theme::dim()),
+            ],
+        ),
     };
     // Sized to the wrapped text, not the line count: a summary that wraps must not push the
     // answer keys out of the box.

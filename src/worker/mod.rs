@@ -135,8 +135,19 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             true
         }
         Effect::LoadDemo => match load_demo(backend) {
-            Ok(count) => send(Event::DemoLoaded { count }),
+            // Described again: the source now holds demo data, which its description says.
+            Ok(count) => {
+                send(Event::DemoLoaded { count })
+                    && send(Event::SourceDescribed { source: backend.describe(), capabilities: backend.capabilities() })
+            }
             Err(error) => send(Event::DemoFailed { error }),
+        },
+        Effect::RemoveDemo => match backend.remove_demo() {
+            Ok(count) => {
+                send(Event::DemoRemoved { count })
+                    && send(Event::SourceDescribed { source: backend.describe(), capabilities: backend.capabilities() })
+            }
+            Err(error) => send(Event::DemoRemoveFailed { error }),
         },
         Effect::Export { path, keys, overwrite } => match export(backend, &path, &keys, overwrite) {
             Ok(count) => send(Event::Exported { path, count }),

@@ -152,6 +152,9 @@ fn loads_the_demo_into_an_empty_store() {
     let h = Harness::new(store);
     h.send(Effect::LoadDemo);
     assert_eq!(h.next(), Event::DemoLoaded { count: crate::generate::DEMO_COUNT });
+    // The header's source is described again: it now holds demo data.
+    let Event::SourceDescribed { source, .. } = h.next() else { panic!("described") };
+    assert!(source.ends_with("· demo data"), "{source}");
 }
 
 /// A source that behaves as a remote one may: no total, and each operation answering from a script
@@ -354,4 +357,24 @@ fn a_tilde_is_the_home_directory() {
         assert_eq!(expand_home(std::path::Path::new("~/f.csv")), home.join("f.csv"));
         assert_eq!(expand_home(std::path::Path::new("~")), home);
     }
+}
+
+// `:demo remove` on a store holding the demo and other findings: only the demo goes, and the header
+// no longer says "demo data". A remote source refuses.
+#[test]
+fn removes_the_demo_findings_and_describes_the_source_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _) = store_with(dir.path(), 30);
+    crate::store::import_demo(&mut store).unwrap();
+    let h = Harness::new(store);
+    h.send(Effect::RemoveDemo);
+    assert_eq!(h.next(), Event::DemoRemoved { count: crate::generate::DEMO_COUNT });
+    let Event::SourceDescribed { source, .. } = h.next() else { panic!("described") };
+    assert!(!source.contains("demo data"), "{source}");
+    assert_eq!(Store::open(dir.path().join("s.db")).unwrap().count().unwrap(), 30);
+
+    let h = Harness::on(Box::new(FakeBackend::new(Vec::new())));
+    h.send(Effect::RemoveDemo);
+    let Event::DemoRemoveFailed { error } = h.next() else { panic!("remove") };
+    assert_eq!(error.kind, ErrorKind::Invalid);
 }
