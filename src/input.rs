@@ -455,8 +455,9 @@ fn position(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// serde_json appends " at line L column C"; we print the position ourselves.
-fn clean(e: &serde_json::Error) -> String {
+/// serde_json's message without the " at line L column C" it appends: callers print the position
+/// themselves, once.
+pub fn clean(e: &serde_json::Error) -> String {
     let s = e.to_string();
     match s.rfind(" at line ") {
         Some(i) => s[..i].to_string(),

@@ -380,3 +380,16 @@ fn the_overview_shows_only_what_the_account_may_see() {
     let others: Vec<&str> = docs.iter().filter_map(|d| d["AwsAccountId"].as_str()).filter(|a| *a != account).collect();
     assert!(others.iter().all(|a| !theirs.contains(a)), "no other account's finding is listed: {theirs}");
 }
+
+// `api --input-json` with a file that is not JSON names the file and the position once.
+#[test]
+fn api_input_that_is_not_json_names_its_position_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let req = dir.path().join("req.json");
+    std::fs::write(&req, "{\"Findings\": [x]}").unwrap();
+    let o = run(&dir.path().join("s.db"), &["api", "BatchImportFindings", "--input-json", req.to_str().unwrap()]);
+    let t = text(&o);
+    assert!(!o.status.success(), "{t}");
+    assert!(t.contains("req.json:1:15: "), "{t}");
+    assert!(!t.contains("at line"), "{t}");
+}

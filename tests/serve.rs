@@ -597,3 +597,15 @@ fn findings_twice_in_an_import_request_is_refused() {
     let one = s.call("POST", "/findings/import", &json!({"Findings": [all[0].clone()]}));
     assert_eq!(one.status, 200, "{}", one.json);
 }
+
+// A body that is not JSON is refused naming where, once: serde_json's own message also ends with
+// the position, which was printed a second time.
+#[test]
+fn a_body_that_is_not_json_names_its_position_once() {
+    let s = Server::start(&[]);
+    let r = s.raw("POST", "/findings/import", b"{\"Findings\": [x]}".to_vec(), &[]);
+    let message = r.error(400, "SerializationException");
+    assert_eq!(message.matches("line").count(), 1, "{message}");
+    assert_eq!(message.matches("column").count(), 1, "{message}");
+    assert!(message.contains("line 1, column 15"), "{message}");
+}

@@ -19,8 +19,9 @@ pub(super) fn api_call(g: &Global, operation: &str, input_json: Option<&str>) ->
         None => json!({}),
         Some(file) => {
             let bytes = input::read_bytes(file)?;
-            serde_json::from_slice(&bytes)
-                .map_err(|e| anyhow!("{}:{}:{}: {e}", input::display_name(file), e.line(), e.column()))?
+            serde_json::from_slice(&bytes).map_err(|e| {
+                anyhow!("{}:{}:{}: {}", input::display_name(file), e.line(), e.column(), input::clean(&e))
+            })?
         }
     };
     // The read operations open an existing store only; the writes create it if need be.

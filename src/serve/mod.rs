@@ -314,7 +314,12 @@ fn parse_input(body: &[u8]) -> Result<Value, ApiError> {
         Err(e) => Err(error(
             "SerializationException",
             400,
-            format!("the request body is not valid JSON: line {}, column {}: {e}", e.line(), e.column()),
+            format!(
+                "the request body is not valid JSON: line {}, column {}: {}",
+                e.line(),
+                e.column(),
+                crate::input::clean(&e)
+            ),
         )),
     }
 }
