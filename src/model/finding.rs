@@ -333,6 +333,7 @@ pub fn validate_asff(doc: &Value) -> Result<(), String> {
             }
         }
     }
+    check_product_arn(str_at(doc, &["ProductArn"]))?;
     max_len(obj, "Id", 512)?;
     max_len(obj, "Title", 256)?;
     max_len(obj, "Description", 1024)?;
@@ -431,6 +432,37 @@ pub fn validate_asff(doc: &Value) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// ASFF reference, ProductArn: "the ARN that Security Hub generates ... after a product registers",
+/// `arn:<partition>:securityhub:<region>:<account>:product/<company>/<product>`; the account is
+/// empty for AWS's own products (`arn:aws:securityhub:us-east-1::product/aws/guardduty`) and the
+/// company is an account id for a custom integration. The key of every finding, the product's name
+/// and the Region filled in on import are read from it: a name that is not such an ARN is refused.
+fn check_product_arn(arn: &str) -> Result<(), String> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = match parts[..] {
+        ["arn", partition, "securityhub", region, account, resource] => {
+            partition.starts_with("aws")
+                && !region.is_empty()
+                && (account.is_empty() || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())))
+                && resource.strip_prefix("product/").is_some_and(|rest| {
+                    let mut segments = rest.split('/');
+                    let (company, product) = (segments.next().unwrap_or(""), segments.next().unwrap_or(""));
+                    !company.is_empty() && !product.is_empty()
+                })
+        }
+        _ => false,
+    };
+    if ok {
+        return Ok(());
+    }
+    let shown: String = arn.chars().take(100).collect();
+    let cut = if shown.len() < arn.len() { "..." } else { "" };
+    Err(format!(
+        "data.ProductArn \"{shown}{cut}\" is not a product ARN \
+         (arn:<partition>:securityhub:<region>:<account>:product/<company>/<product>)"
+    ))
 }
 
 /// ASFF: a finding's severity is its Label, or the deprecated Normalized it is derived from; an

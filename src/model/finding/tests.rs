@@ -130,3 +130,39 @@ fn validation_rejects_wrong_types_and_out_of_range_values() {
         assert!(err.contains(expected), "{patch}: {err}");
     }
 }
+
+// ASFF reference, ProductArn: the ARN Security Hub generates for a product,
+// arn:<partition>:securityhub:<region>:<account>:product/<company>/<product> (the account is empty
+// for AWS's own products). Anything else is refused, naming the member.
+#[test]
+fn validation_refuses_a_product_arn_that_is_not_a_product_arn() {
+    for good in [
+        "arn:aws:securityhub:us-east-1::product/aws/guardduty",
+        "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default",
+        "arn:aws-us-gov:securityhub:us-gov-west-1::product/prowler/prowler",
+        "arn:aws-cn:securityhub:cn-north-1::product/aquasecurity/aquasecurity",
+    ] {
+        let mut f = sample("x");
+        f["ProductArn"] = json!(good);
+        assert_eq!(validate_asff(&f), Ok(()), "{good}");
+    }
+    for bad in [
+        "p",
+        "guardduty",
+        "arn:aws:securityhub",
+        "arn:aws:s3:::bucket-a",
+        "arn:aws:securityhub:us-east-1::hub/default",
+        "arn:aws:securityhub:us-east-1::product/aws",
+        "arn:aws:securityhub:us-east-1::product//guardduty",
+        "arn:aws:securityhub::123456789012:product/aws/guardduty",
+        "arn:aws:securityhub:us-east-1:12345:product/aws/guardduty",
+        "arn::securityhub:us-east-1::product/aws/guardduty",
+        "ARN:aws:securityhub:us-east-1::product/aws/guardduty",
+    ] {
+        let mut f = sample("x");
+        f["ProductArn"] = json!(bad);
+        let err = validate_asff(&f).unwrap_err();
+        assert!(err.starts_with("data.ProductArn "), "{bad}: {err}");
+        assert!(err.contains("is not a product ARN"), "{bad}: {err}");
+    }
+}
