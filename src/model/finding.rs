@@ -473,8 +473,19 @@ fn has_severity_value(s: &Value) -> bool {
 
 fn check_severity(sev: Option<&Value>, at: &str, top_level: bool) -> Result<(), String> {
     let Some(sev) = sev else { return Ok(()) };
-    if !sev.is_object() {
+    let Some(members) = sev.as_object() else {
         return Err(format!("{at} should be object"));
+    };
+    // The model's Severity and FindingProviderSeverity: a member outside them (a misspelt
+    // `label`, a product's own `Score`) would be stored and read by nothing.
+    let known: &[&str] =
+        if top_level { &["Label", "Normalized", "Original", "Product"] } else { &["Label", "Original"] };
+    if let Some(name) = members.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(format!(
+            "{at} has unknown member {}; it may have {}",
+            crate::model::sanitize::line(name),
+            known.join(", ")
+        ));
     }
     if let Some(label) = sev.member("Label") {
         let ok = label.as_str().and_then(SeverityLabel::parse).is_some();
@@ -483,11 +494,18 @@ fn check_severity(sev: Option<&Value>, at: &str, top_level: bool) -> Result<(), 
         }
     }
     if top_level {
+        // An integer (the model's Integer): not 50.7, not the string "50", which a reader of the
+        // stored finding would round or parse differently.
         if let Some(n) = sev.member("Normalized") {
-            match int_of(n) {
+            match n.as_i64() {
                 Some(0..=100) => {}
                 _ => return Err(format!("{at}.Normalized should be an integer from 0 to 100, not {n}")),
             }
+        }
+    }
+    if let Some(p) = sev.member("Product") {
+        if !p.is_number() {
+            return Err(format!("{at}.Product should be a number, not {}", json_type(p)));
         }
     }
     if let Some(o) = sev.member("Original") {

@@ -101,6 +101,9 @@ fn validation_names_the_missing_member() {
     f["FindingProviderFields"] = json!({"Severity": {"Normalized": 50}});
     assert_eq!(validate_asff(&f).unwrap_err(), refused);
     f["Severity"] = json!({"Normalized": 12, "Original": "2"});
+    // Now refused for its unknown member too, whatever the top level holds.
+    assert!(validate_asff(&f).unwrap_err().contains("FindingProviderFields.Severity has unknown member Normalized"));
+    f.as_object_mut().unwrap().remove("FindingProviderFields");
     assert_eq!(validate_asff(&f), Ok(()));
 }
 
@@ -165,4 +168,33 @@ fn validation_refuses_a_product_arn_that_is_not_a_product_arn() {
         assert!(err.starts_with("data.ProductArn "), "{bad}: {err}");
         assert!(err.contains("is not a product ARN"), "{bad}: {err}");
     }
+}
+
+// The model's Severity has Label, Normalized, Original and Product; FindingProviderSeverity has
+// Label and Original. Any other member is refused, naming it; Normalized is an integer from 0 to
+// 100 (not 50.7, not the string "50"), Product a number.
+#[test]
+fn validation_refuses_unknown_severity_members_and_a_normalized_that_is_not_an_integer() {
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("Severity", json!({"Label": "LOW", "Score": 3}), "data.Severity has unknown member Score"),
+        ("Severity", json!({"Label": "LOW", "label": "HIGH"}), "data.Severity has unknown member label"),
+        ("Severity", json!({"Normalized": 50.7}), "data.Severity.Normalized should be an integer"),
+        ("Severity", json!({"Normalized": "50"}), "data.Severity.Normalized should be an integer"),
+        ("Severity", json!({"Label": "LOW", "Product": "7"}), "data.Severity.Product should be a number"),
+        (
+            "FindingProviderFields",
+            json!({"Severity": {"Label": "LOW", "Normalized": 10}}),
+            "data.FindingProviderFields.Severity has unknown member Normalized",
+        ),
+    ];
+    for (member, value, expected) in cases {
+        let mut f = sample("x");
+        f[member] = value.clone();
+        let err = validate_asff(&f).unwrap_err();
+        assert!(err.contains(expected), "{value}: {err}");
+    }
+    let mut f = sample("x");
+    f["Severity"] = json!({"Label": "LOW", "Normalized": 10, "Original": "3", "Product": 2.5});
+    f["FindingProviderFields"] = json!({"Severity": {"Label": "LOW", "Original": "3"}});
+    assert_eq!(validate_asff(&f), Ok(()));
 }
