@@ -340,3 +340,30 @@ fn the_cli_names_what_is_wrong_with_an_unclear_input() {
     let s = Store::open(dir.path().join("findings.db")).unwrap();
     assert_eq!(all_ids(&s), ["a"], "only the first Findings array, read before the second member");
 }
+
+/// Imports `a`, `poison` (with `extra`) and `b` from a file's text, as JSON lines and as an
+/// envelope, and through the JSON API: `poison` alone fails, its message containing `why`.
+fn check_refused_on_every_path(what: &str, extra: &str, why: &str) {
+    let texts = [finding_text("a", ""), finding_text("poison", extra), finding_text("b", "")];
+    let envelope = format!("{{\"Findings\":[{}]}}", texts.join(","));
+    for (form, text) in [("envelope", envelope.clone()), ("lines", texts.join("\n"))] {
+        let (_d, mut s) = store();
+        let answer = import_bytes(&mut s, "f.json", text.as_bytes());
+        check_refused(&s, &answer, &format!("{what} ({form})"), why);
+    }
+    let (_d, mut s) = store();
+    let request: Value = serde_json::from_str(&envelope).unwrap();
+    let answer = api::call(&mut s, &admin(), Operation::BatchImportFindings, &request).unwrap();
+    check_refused(&s, &answer, &format!("{what} (api)"), why);
+}
+
+// ASFF has no nullable member: a null is refused the same way for every member (a null Workflow or
+// Region was accepted where a null Note or Confidence was refused), on every path.
+#[test]
+fn a_null_member_is_refused_on_every_path() {
+    for member in ["Workflow", "Region", "Note", "Confidence", "ProductFields", "Remediation"] {
+        let why = format!("data.{member}: null is not allowed");
+        check_refused_on_every_path(member, &format!("\"{member}\":null"), &why);
+    }
+    check_refused_on_every_path("Workflow.Status", "\"Workflow\":{\"Status\":null}", "data.Workflow.Status: null");
+}

@@ -9,6 +9,7 @@
 use serde_json::{Map, Value};
 
 use super::enums::{ComplianceStatus, RecordState, SeverityLabel, VerificationState, WorkflowState, WorkflowStatus};
+use super::sanitize;
 use super::timestamp;
 
 /// Which schema a stored document follows. OCSF (Security Hub V2) arrives in a later issue; the store's
@@ -316,6 +317,7 @@ pub const MAX_FINDING_BYTES: usize = 240 * 1024;
 /// style ("Finding does not adhere to Amazon Finding Format. data.X ...") and names the member.
 pub fn validate_asff(doc: &Value) -> Result<(), String> {
     let obj = doc.as_object().ok_or_else(|| "data should be an object".to_string())?;
+    refuse_nulls(doc)?;
     for member in ["SchemaVersion", "Id", "ProductArn", "GeneratorId", "AwsAccountId", "Title", "Description"] {
         required_string(obj, member)?;
     }
@@ -434,6 +436,62 @@ pub fn validate_asff(doc: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// ASFF has no nullable member: a null is refused as the member it is sent for, wherever the
+/// import reads (every top-level member, and within the members the rules check), one rule and one
+/// message (a null Workflow or Region was accepted, a null Note or Confidence refused). Within
+/// Resources and Compliance only the members the rules read are looked at: the rest is kept as
+/// text by a file import and never parsed.
+fn refuse_nulls(doc: &Value) -> Result<(), String> {
+    let refuse = |path: String| Err(null_refused(&path));
+    let Some(obj) = doc.as_object() else { return Ok(()) };
+    if let Some((k, _)) = obj.iter().find(|(_, v)| v.is_null()) {
+        return refuse(sanitize::line(k).into_owned());
+    }
+    let mut objects: Vec<(String, &Value)> = Vec::new();
+    for member in ["Severity", "Workflow", "Note", "UserDefinedFields", "FindingProviderFields"] {
+        if let Some(v) = obj.member(member) {
+            objects.push((member.to_string(), v));
+        }
+    }
+    if let Some(v) = value_at(doc, &["FindingProviderFields", "Severity"]) {
+        objects.push(("FindingProviderFields.Severity".to_string(), v));
+    }
+    for path in [&["RelatedFindings"][..], &["FindingProviderFields", "RelatedFindings"]] {
+        let list = value_at(doc, path).and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+        for (i, rf) in list.iter().enumerate() {
+            objects.push((format!("{}[{i}]", path.join(".")), rf));
+        }
+    }
+    for (at, v) in objects {
+        if let Some((k, _)) = v.as_object().and_then(|m| m.iter().find(|(_, v)| v.is_null())) {
+            return refuse(format!("{at}.{}", sanitize::line(k)));
+        }
+    }
+    let resources = obj.member("Resources").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    for (i, r) in resources.iter().enumerate() {
+        for member in RESOURCE_CHECKED {
+            if r.member(member).is_some_and(Value::is_null) {
+                return refuse(format!("Resources[{i}].{member}"));
+            }
+        }
+    }
+    for member in COMPLIANCE_CHECKED {
+        if value_at(doc, &["Compliance", member]).is_some_and(Value::is_null) {
+            return refuse(format!("Compliance.{member}"));
+        }
+    }
+    Ok(())
+}
+
+/// The refusal of a null sent for the member at `path` (`Resources[0].Id`).
+pub fn null_refused(path: &str) -> String {
+    format!("data.{path}: null is not allowed; leave the member out")
+}
+
+/// The members of each resource and of Compliance the rules read (and a file import parses).
+const RESOURCE_CHECKED: [&str; 2] = ["Type", "Id"];
+const COMPLIANCE_CHECKED: [&str; 2] = ["Status", "SecurityControlId"];
+
 /// ASFF reference, ProductArn: "the ARN that Security Hub generates ... after a product registers",
 /// `arn:<partition>:securityhub:<region>:<account>:product/<company>/<product>`; the account is
 /// empty for AWS's own products (`arn:aws:securityhub:us-east-1::product/aws/guardduty`) and the
@@ -481,11 +539,7 @@ fn check_severity(sev: Option<&Value>, at: &str, top_level: bool) -> Result<(), 
     let known: &[&str] =
         if top_level { &["Label", "Normalized", "Original", "Product"] } else { &["Label", "Original"] };
     if let Some(name) = members.keys().find(|k| !known.contains(&k.as_str())) {
-        return Err(format!(
-            "{at} has unknown member {}; it may have {}",
-            crate::model::sanitize::line(name),
-            known.join(", ")
-        ));
+        return Err(format!("{at} has unknown member {}; it may have {}", sanitize::line(name), known.join(", ")));
     }
     if let Some(label) = sev.member("Label") {
         let ok = label.as_str().and_then(SeverityLabel::parse).is_some();

@@ -198,3 +198,35 @@ fn validation_refuses_unknown_severity_members_and_a_normalized_that_is_not_an_i
     f["FindingProviderFields"] = json!({"Severity": {"Label": "LOW", "Original": "3"}});
     assert_eq!(validate_asff(&f), Ok(()));
 }
+
+// ASFF has no nullable member: a null is refused wherever it is sent (it was accepted for Workflow
+// or Region, refused for Note or Confidence), with one message naming the member.
+#[test]
+fn validation_refuses_a_null_member_anywhere_it_checks() {
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({"Workflow": null}), "data.Workflow"),
+        (json!({"Region": null}), "data.Region"),
+        (json!({"Note": null}), "data.Note"),
+        (json!({"Confidence": null}), "data.Confidence"),
+        (json!({"ProductFields": null}), "data.ProductFields"),
+        (json!({"Title": null}), "data.Title"),
+        (json!({"Workflow": {"Status": null}}), "data.Workflow.Status"),
+        (json!({"Severity": {"Label": "LOW", "Original": null}}), "data.Severity.Original"),
+        (json!({"Severity": {"Label": "LOW", "Product": null}}), "data.Severity.Product"),
+        (json!({"Note": {"Text": null, "UpdatedBy": "a", "UpdatedAt": "2025-01-01T00:00:00Z"}}), "data.Note.Text"),
+        (json!({"FindingProviderFields": {"Confidence": null}}), "data.FindingProviderFields.Confidence"),
+        (json!({"FindingProviderFields": {"Severity": {"Label": null}}}), "data.FindingProviderFields.Severity.Label"),
+        (json!({"Resources": [{"Type": "AwsS3Bucket", "Id": null}]}), "data.Resources[0].Id"),
+        (json!({"Compliance": {"Status": null}}), "data.Compliance.Status"),
+        (json!({"RelatedFindings": [{"ProductArn": "p", "Id": null}]}), "data.RelatedFindings[0].Id"),
+        (json!({"UserDefinedFields": {"k": null}}), "data.UserDefinedFields.k"),
+    ];
+    for (patch, path) in cases {
+        let mut f = sample("x");
+        for (k, v) in patch.as_object().unwrap() {
+            f[k] = v.clone();
+        }
+        let err = validate_asff(&f).unwrap_err();
+        assert_eq!(err, format!("{path}: null is not allowed; leave the member out"), "{patch}");
+    }
+}

@@ -125,6 +125,8 @@ struct Builder {
     hashes: Vec<u64>,
     /// Why the finding could not be read back if stored (`RawFinding::defect`).
     defect: Option<String>,
+    /// The first member kept as text that is `null` (`RawFinding::null_member`).
+    null_member: Option<String>,
 }
 
 thread_local! {
@@ -146,6 +148,7 @@ impl Builder {
             odd: false,
             hashes: Vec::with_capacity(40),
             defect: None,
+            null_member: None,
         }
     }
 
@@ -204,16 +207,21 @@ impl Builder {
                 self.view.insert(key.to_string(), v);
                 Kind::Projected
             }
-            None => Kind::Opaque,
+            None => {
+                if value == b"null" && self.null_member.is_none() {
+                    self.null_member = Some(key.to_string());
+                }
+                Kind::Opaque
+            }
         };
         self.members.push(Member { key: name, value: start..self.text.len(), kind });
         Ok(())
     }
 
     fn finish(self) -> Incoming {
-        let Builder { text, members, view, size_bound, odd, defect, .. } = self;
+        let Builder { text, members, view, size_bound, odd, defect, null_member, .. } = self;
         TEXT_HINT.with(|hint| hint.set(text.len() + text.len() / 8 + 64));
-        Incoming::from(RawFinding { text, members, view: Value::Object(view), size_bound, odd, defect })
+        Incoming::from(RawFinding { text, members, view: Value::Object(view), size_bound, odd, defect, null_member })
     }
 }
 
