@@ -23,7 +23,7 @@ mod project;
 mod read;
 mod write;
 
-pub use read::scan_finding;
+pub use read::{scan_finding, ContainedFinding};
 #[cfg(test)]
 pub(crate) use write::push_minified;
 use write::push_minified_checked;

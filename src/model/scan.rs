@@ -77,6 +77,12 @@ impl<'a> Scanner<'a> {
         Scanner { text, pos, level: 0, defect: None }
     }
 
+    /// A scanner of a value's text (from its start) that is `level` arrays and objects deep in a
+    /// finding (1 for a member of the finding).
+    pub fn within(text: &'a str, level: usize) -> Scanner<'a> {
+        Scanner { text, pos: 0, level, defect: None }
+    }
+
     /// The first defect found since the last call.
     pub fn take_defect(&mut self) -> Option<Defect> {
         self.defect.take()

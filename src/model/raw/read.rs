@@ -23,7 +23,22 @@ use crate::model::scan::{Defect, Scanner};
 /// anything else is kept as a `Value` (and refused by the reader).
 impl<'de> Deserialize<'de> for Incoming {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Incoming, D::Error> {
-        d.deserialize_any(ObjectOr(FindingReader))
+        d.deserialize_any(ObjectOr(FindingReader { contained: false }))
+    }
+}
+
+/// A finding of a request or a file, read as `Incoming`'s `Deserialize` reads it, but with what
+/// serde_json could not read back contained in the finding: a member the rules parse that is
+/// nested too deeply or holds a number beyond f64 is kept as a defect of that finding
+/// (`RawFinding::defect`, refused alone on import), as the scanner keeps it, instead of failing
+/// the whole text. (Members kept as text are checked as they are copied, in either reading.)
+pub struct ContainedFinding;
+
+impl<'de> serde::de::DeserializeSeed<'de> for ContainedFinding {
+    type Value = Incoming;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Incoming, D::Error> {
+        d.deserialize_any(ObjectOr(FindingReader { contained: true }))
     }
 }
 
@@ -82,7 +97,10 @@ impl<'de, R: ObjectReader<'de>> Visitor<'de> for ObjectOr<R> {
     }
 }
 
-struct FindingReader;
+struct FindingReader {
+    /// A member the rules parse is read as text first and parsed by the scanner (`ContainedFinding`).
+    contained: bool,
+}
 
 impl<'de> ObjectReader<'de> for FindingReader {
     type Out = Incoming;
@@ -94,7 +112,18 @@ impl<'de> ObjectReader<'de> for FindingReader {
             let escaped = matches!(key, Key::Escaped(_));
             let key = key.as_str();
             let name = finding.name(key, escaped);
-            if is_parsed(key) {
+            if is_parsed(key) && self.contained {
+                let raw: &'de RawValue = map.next_value()?;
+                // The finding is level 1: its members' values begin at level 1.
+                let mut s = Scanner::within(raw.get(), 1);
+                let value = match s.parse_value() {
+                    Some(v) => v,
+                    // The text is valid JSON (serde_json read it): not reached.
+                    None => serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?,
+                };
+                finding.refuse(key, s.take_defect());
+                finding.parsed(name, key, value);
+            } else if is_parsed(key) {
                 finding.parsed(name, key, map.next_value()?);
             } else {
                 let raw: &'de RawValue = map.next_value()?;
