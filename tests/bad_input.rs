@@ -336,19 +336,31 @@ fn the_cli_names_what_is_wrong_with_an_unclear_input() {
 }
 
 /// Imports `a`, `poison` (with `extra`) and `b` from a file's text, as JSON lines and as an
-/// envelope, and through the JSON API: `poison` alone fails, its message containing `why`.
-fn check_refused_on_every_path(what: &str, extra: &str, why: &str) {
+/// envelope, and through the JSON API (its body's text; with `tree`, also a parsed request):
+/// `poison` alone fails, its message containing `why`.
+fn check_refused_on_paths(what: &str, extra: &str, why: &str, tree: bool) {
     let texts = [finding_text("a", ""), finding_text("poison", extra), finding_text("b", "")];
     let envelope = format!("{{\"Findings\":[{}]}}", texts.join(","));
-    for (form, text) in [("envelope", envelope.clone()), ("lines", texts.join("\n"))] {
+    // The scanner reads the first two; a member name with an escape sends a file to serde_json.
+    let escaped = format!("[{},{},{}]", finding_text("a", "\"X\\u0041\":1"), texts[1], texts[2]);
+    for (form, text) in [("envelope", envelope.clone()), ("lines", texts.join("\n")), ("serde_json's path", escaped)] {
         let (_d, mut s) = store();
         let answer = import_bytes(&mut s, "f.json", text.as_bytes());
         check_refused(&s, &answer, &format!("{what} ({form})"), why);
     }
     let (_d, mut s) = store();
-    let request: Value = serde_json::from_str(&envelope).unwrap();
-    let answer = api::call(&mut s, &admin(), Operation::BatchImportFindings, &request).unwrap();
-    check_refused(&s, &answer, &format!("{what} (api)"), why);
+    let answer = api::call_body(&mut s, &admin(), Operation::BatchImportFindings, envelope.as_bytes()).unwrap();
+    check_refused(&s, &answer, &format!("{what} (api body)"), why);
+    if tree {
+        let (_d, mut s) = store();
+        let request: Value = serde_json::from_str(&envelope).unwrap();
+        let answer = api::call(&mut s, &admin(), Operation::BatchImportFindings, &request).unwrap();
+        check_refused(&s, &answer, &format!("{what} (api)"), why);
+    }
+}
+
+fn check_refused_on_every_path(what: &str, extra: &str, why: &str) {
+    check_refused_on_paths(what, extra, why, true);
 }
 
 // ASFF has no nullable member: a null is refused the same way for every member (a null Workflow or
@@ -410,4 +422,66 @@ fn the_api_body_refuses_an_unreadable_finding_alone() {
     let answer: Value = serde_json::from_str(&out).unwrap();
     assert_eq!((answer["SuccessCount"].as_u64(), answer["FailedCount"].as_u64()), (Some(1), Some(1)), "{answer}");
     assert!(answer["FailedFindings"][0]["ErrorMessage"].as_str().unwrap().contains("nested deeper than"), "{answer}");
+}
+
+// A member name sent twice anywhere in a finding is refused, naming the member and where it is
+// (serde_json kept the last value silently); the rest of the call is imported. On every path that
+// reads text (a parsed request has lost the first value already).
+#[test]
+fn a_member_sent_twice_is_refused_on_every_path() {
+    let cases = [
+        ("top level", "\"Title\":\"again\"".to_string(), "duplicate member \"Title\""),
+        (
+            "resource details",
+            "@Details:{\"Id\":1,\"Other\":[],\"Id\":2}".to_string(),
+            "Resources[0].Details: duplicate member \"Id\"",
+        ),
+        (
+            "deep in a kept member",
+            "\"ProductFields\":{\"a\":\"1\"},\"Action\":{\"x\":[{},{\"k\":1,\"k\":1}]}".to_string(),
+            "Action.x[1]: duplicate member \"k\"",
+        ),
+        (
+            "parsed member",
+            "\"Workflow\":{\"Status\":\"NEW\",\"Status\":\"RESOLVED\"}".to_string(),
+            "Workflow: duplicate member \"Status\"",
+        ),
+        (
+            "parsed nested member",
+            "\"FindingProviderFields\":{\"Severity\":{\"Label\":\"LOW\",\"Label\":\"HIGH\"}}".to_string(),
+            "FindingProviderFields.Severity: duplicate member \"Label\"",
+        ),
+        (
+            "compliance",
+            "\"Compliance\":{\"Status\":\"PASSED\",\"Status\":\"FAILED\"}".to_string(),
+            "Compliance: duplicate member \"Status\"",
+        ),
+    ];
+    for (what, extra, why) in cases {
+        check_refused_on_paths(what, &extra, why, false);
+    }
+    // A resource's own member twice.
+    let twice = finding_text("poison", "").replacen(
+        "\"Type\":\"AwsEc2Instance\"",
+        "\"Type\":\"AwsEc2Instance\",\"Type\":\"Other\"",
+        1,
+    );
+    let texts = [finding_text("a", ""), twice, finding_text("b", "")];
+    let (_d, mut s) = store();
+    let answer = import_bytes(&mut s, "f.json", format!("[{}]", texts.join(",")).as_bytes());
+    check_refused(&s, &answer, "resource", "Resources[0]: duplicate member \"Type\"");
+    // Objects with many members are checked too, and alike objects pass.
+    let many: Vec<String> = (0..100).map(|i| format!("\"k{i}\":{i}")).collect();
+    let (_d, mut s) = store();
+    let ok = finding_text("c", &format!("\"ProductFields\":{{{}}}", many.join(",")));
+    let bad = finding_text("poison", &format!("\"ProductFields\":{{{},\"k7\":0}}", many.join(",")));
+    let answer = import_bytes(&mut s, "f.json", format!("[{ok},{bad}]").as_bytes());
+    assert_eq!(answer["SuccessCount"], 1, "{answer}");
+    assert!(
+        answer["FailedFindings"][0]["ErrorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("ProductFields: duplicate member \"k7\""),
+        "{answer}"
+    );
 }

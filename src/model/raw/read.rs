@@ -121,7 +121,7 @@ impl<'de> ObjectReader<'de> for FindingReader {
                     // The text is valid JSON (serde_json read it): not reached.
                     None => serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?,
                 };
-                finding.refuse(key, s.take_defect());
+                finding.refuse(key, s.take_defect().map(|d| d.located(raw.get(), 0)));
                 finding.parsed(name, key, value);
             } else if is_parsed(key) {
                 finding.parsed(name, key, map.next_value()?);
@@ -129,7 +129,15 @@ impl<'de> ObjectReader<'de> for FindingReader {
                 let raw: &'de RawValue = map.next_value()?;
                 let start = finding.text.len();
                 // The finding is level 1: its members' values begin at level 1.
-                let (numbers, defect) = push_minified_checked(&mut finding.text, raw.get().as_bytes(), 1);
+                let (numbers, mut defect) = push_minified_checked(&mut finding.text, raw.get().as_bytes(), 1);
+                // A name sent twice, which only a reading of the structure finds (on the text as
+                // sent, so the path is found in it).
+                if self.contained && defect.is_none() && matches!(raw.get().as_bytes().first(), Some(b'{' | b'[')) {
+                    let mut s = Scanner::within(raw.get(), 1);
+                    if s.skip_value().is_some() {
+                        defect = s.take_defect().map(|d| d.located(raw.get(), 0));
+                    }
+                }
                 finding.refuse(key, defect);
                 finding.kept(name, key, start, numbers, None).map_err(serde::de::Error::custom)?;
             }
@@ -191,10 +199,14 @@ impl Builder {
     /// A member's name (decoded; `escaped` if it was written with escapes): where it is in the text.
     fn name(&mut self, key: &str, escaped: bool) -> Range<usize> {
         let hash = crate::model::fnv1a(key.as_bytes());
-        if escaped
-            || (self.hashes.contains(&hash) && self.members.iter().any(|m| &self.text[m.key.clone()] == key.as_bytes()))
-        {
+        let twice =
+            self.hashes.contains(&hash) && self.members.iter().any(|m| &self.text[m.key.clone()] == key.as_bytes());
+        if escaped || twice {
             self.odd = true;
+        }
+        // serde_json keeps a name's last value silently: which one the provider meant is unknown.
+        if twice && self.defect.is_none() {
+            self.defect = Some(format!("duplicate member \"{}\"", crate::model::sanitize::line(key)));
         }
         self.hashes.push(hash);
         let name = self.text.len()..self.text.len() + key.len();
@@ -264,13 +276,14 @@ pub fn scan_finding(text: &str, pos: usize) -> Option<(Incoming, usize)> {
     let mut finding = Builder::new();
     s.object(|s, key| {
         let name = finding.name(key, false);
+        let from = s.pos;
         if is_parsed(key) {
             finding.parsed(name, key, s.parse_value()?);
         } else {
-            let (start, from) = (finding.text.len(), s.pos);
+            let start = finding.text.len();
             if let Some((projected, numbers)) = copy_projected(s, &mut finding.text, key) {
                 finding.kept(name, key, start, numbers, Some(projected)).ok()?;
-                finding.refuse(key, s.take_defect());
+                finding.refuse(key, s.take_defect().map(|d| d.located(text, from)));
                 return Some(());
             }
             // Whatever the partial reading found is found again.
@@ -281,7 +294,7 @@ pub fn scan_finding(text: &str, pos: usize) -> Option<(Incoming, usize)> {
             let numbers = s.copy_value(&mut finding.text)?;
             finding.kept(name, key, start, numbers, None).ok()?;
         }
-        finding.refuse(key, s.take_defect());
+        finding.refuse(key, s.take_defect().map(|d| d.located(text, from)));
         Some(())
     })?;
     Some((finding.finish(), s.pos))
