@@ -43,7 +43,9 @@ impl Defect {
             ),
             Defect::OutOfRange(n) => format!("number {n} in {member} is out of range (beyond a 64-bit float)"),
             Defect::Duplicate { name, path, .. } => {
-                format!("{member}{path}: duplicate member \"{}\"", crate::model::sanitize::line(name))
+                // The path's names are the provider's text too.
+                let (path, name) = (crate::model::sanitize::line(path), crate::model::sanitize::line(name));
+                format!("{member}{path}: duplicate member \"{name}\"")
             }
         }
     }
