@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use crate::model::wire::batch_import::BatchImportRequest;
+use crate::model::raw::Incoming;
+use crate::model::wire::batch_import::{BatchImportRequest, BodyError};
 use crate::model::wire::batch_update::BatchUpdateRequest;
 use crate::model::wire::history::HistoryRequest;
 use crate::model::wire::WireError;
@@ -111,6 +112,55 @@ pub fn call(store: &mut Store, caller: &Caller, op: Operation, input: &Value) ->
             Ok(store.finding_history_as(&store.access(caller)?, &req)?.to_json())
         }
     }
+}
+
+/// A request body that is not JSON, as the service refuses it: the position once (serde_json's
+/// message, which ends with it too, is cut before it).
+pub fn not_json(e: &serde_json::Error) -> ApiError {
+    ApiError {
+        code: "SerializationException",
+        status: 400,
+        message: format!(
+            "the request body is not valid JSON: line {}, column {}: {}",
+            e.line(),
+            e.column(),
+            crate::input::clean(e)
+        ),
+    }
+}
+
+/// A BatchImportFindings request body's findings (`BatchImportRequest::read_body`): a finding
+/// that could not be stored and read back fails alone on import, as in a file; a body that cannot
+/// be split into findings is refused whole.
+pub fn import_findings(body: &[u8]) -> Result<Vec<Incoming>, ApiError> {
+    BatchImportRequest::read_body(body).map_err(|e| match e {
+        BodyError::NotJson(e) => not_json(&e),
+        BodyError::NotObject => ApiError {
+            code: "SerializationException",
+            status: 400,
+            message: "the request body must be a JSON object".into(),
+        },
+        BodyError::Shape(e) => e.into(),
+    })
+}
+
+/// BatchImportFindings of findings read by `import_findings`.
+pub fn import(store: &mut Store, caller: &Caller, findings: Vec<Incoming>) -> Result<Value, ApiError> {
+    Ok(store.batch_import(caller, findings)?.to_json())
+}
+
+/// `call` with the request body's text: BatchImportFindings reads it with `import_findings`, the
+/// other operations as one JSON object (`{}` when empty).
+pub fn call_body(store: &mut Store, caller: &Caller, op: Operation, body: &[u8]) -> Result<Value, ApiError> {
+    if op == Operation::BatchImportFindings {
+        return import(store, caller, import_findings(body)?);
+    }
+    let input = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(serde_json::Map::new())
+    } else {
+        serde_json::from_slice(body).map_err(|e| not_json(&e))?
+    };
+    call(store, caller, op, &input)
 }
 
 #[cfg(test)]

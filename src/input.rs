@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::model::raw::{scan_finding, Incoming};
+use crate::model::raw::{scan_finding, ContainedFinding, Incoming};
 use crate::model::sanitize;
 use crate::model::scan::Scanner;
 
@@ -221,9 +221,9 @@ pub fn for_each_finding<E>(
             let v: Incoming = match std::str::from_utf8(line) {
                 Ok(text) => match scan_line(text) {
                     Some(f) => Ok(f),
-                    None => serde_json::from_str(text),
+                    None => contained(&mut serde_json::Deserializer::from_str(text)),
                 },
-                Err(_) => serde_json::from_slice(line),
+                Err(_) => contained(&mut serde_json::Deserializer::from_slice(line)),
             }
             .map_err(|e| match sniff::second_value_on_line(line) {
                 Some(second) => at(i + 1, second + 1, sniff::TWO_ON_A_LINE.into()),
@@ -437,6 +437,14 @@ fn scan_line(line: &str) -> Option<Incoming> {
     s.skip_ws().is_none().then_some(finding)
 }
 
+/// One finding and nothing after it, read by serde_json as the scanner reads it: what could not
+/// be read back once stored is that finding's defect (`ContainedFinding`), not the file's error.
+fn contained<'de, R: serde_json::de::Read<'de>>(de: &mut serde_json::Deserializer<R>) -> serde_json::Result<Incoming> {
+    let finding = ContainedFinding.deserialize(&mut *de)?;
+    de.end()?;
+    Ok(finding)
+}
+
 #[derive(Debug)]
 pub enum ReadError<E> {
     Input(InputError),
@@ -455,8 +463,9 @@ fn position(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// serde_json appends " at line L column C"; we print the position ourselves.
-fn clean(e: &serde_json::Error) -> String {
+/// serde_json's message without the " at line L column C" it appends: callers print the position
+/// themselves, once.
+pub fn clean(e: &serde_json::Error) -> String {
     let s = e.to_string();
     match s.rfind(" at line ") {
         Some(i) => s[..i].to_string(),
@@ -498,7 +507,7 @@ where
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0usize;
-        while let Some(v) = seq.next_element::<Incoming>()? {
+        while let Some(v) = seq.next_element_seed(ContainedFinding)? {
             if !is_object(&v) {
                 return Err(serde::de::Error::custom(format!("Findings[{index}] must be a finding (a JSON object)")));
             }

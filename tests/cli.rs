@@ -529,3 +529,16 @@ fn remove_demo_removes_exactly_the_demo_findings() {
     let o = run(&store, &["--remove-demo", "findings"]);
     assert!(!o.status.success(), "{}", text(&o));
 }
+
+// `api --input-json` with a file that is not JSON names the file and the position once.
+#[test]
+fn api_input_that_is_not_json_names_its_position_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let req = dir.path().join("req.json");
+    std::fs::write(&req, "{\"Findings\": [x]}").unwrap();
+    let o = run(&dir.path().join("s.db"), &["api", "BatchImportFindings", "--input-json", req.to_str().unwrap()]);
+    let t = text(&o);
+    assert!(!o.status.success(), "{t}");
+    assert!(t.contains("req.json:1:15: "), "{t}");
+    assert!(!t.contains("at line"), "{t}");
+}

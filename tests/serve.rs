@@ -597,3 +597,44 @@ fn findings_twice_in_an_import_request_is_refused() {
     let one = s.call("POST", "/findings/import", &json!({"Findings": [all[0].clone()]}));
     assert_eq!(one.status, 200, "{}", one.json);
 }
+
+// A body that is not JSON is refused naming where, once: serde_json's own message also ends with
+// the position, which was printed a second time.
+#[test]
+fn a_body_that_is_not_json_names_its_position_once() {
+    let s = Server::start(&[]);
+    let r = s.raw("POST", "/findings/import", b"{\"Findings\": [x]}".to_vec(), &[]);
+    let message = r.error(400, "SerializationException");
+    assert_eq!(message.matches("line").count(), 1, "{message}");
+    assert_eq!(message.matches("column").count(), 1, "{message}");
+    assert!(message.contains("line 1, column 15"), "{message}");
+}
+
+// HTTP BatchImportFindings reads its body as a file is read: a finding nested too deeply or with a
+// number beyond f64 fails alone (InvalidInput), the others are imported; the whole request was 400.
+#[test]
+fn an_unreadable_finding_fails_alone_over_http() {
+    let s = Server::start(&[]);
+    let all = findings(s.dir.path(), 3, 22);
+    // Without the members the poisons are sent as, so none is sent twice.
+    let text = |f: &Value| {
+        let mut f = f.clone();
+        f.as_object_mut().unwrap().retain(|k, _| k != "UserDefinedFields" && k != "Confidence");
+        serde_json::to_string(&f).unwrap()
+    };
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let poison_deep = text(&all[1]).replacen('{', &format!("{{\"UserDefinedFields\":{{\"a\":{deep}}},"), 1);
+    let poison_big = text(&all[2]).replacen('{', "{\"Confidence\":1e400,", 1);
+    let body = format!("{{\"Findings\": [{},{poison_deep},{poison_big}]}}", text(&all[0]));
+    let r = s.raw("POST", "/findings/import", body.into_bytes(), &[]).ok();
+    assert_eq!(r["SuccessCount"], 1, "{r}");
+    assert_eq!(r["FailedCount"], 2, "{r}");
+    for (i, why) in [(1, "nested deeper than"), (2, "out of range")] {
+        let failed = &r["FailedFindings"][i - 1];
+        assert_eq!(failed["Id"], all[i]["Id"], "{r}");
+        assert_eq!(failed["ErrorCode"], "InvalidInput", "{r}");
+        assert!(failed["ErrorMessage"].as_str().unwrap().contains(why), "{r}");
+    }
+    let found = s.call("POST", "/findings", &json!({})).ok();
+    assert_eq!(found["Findings"].as_array().unwrap().len(), 1, "{found}");
+}

@@ -72,7 +72,8 @@ fn read_ids(store: &Store, access: &Access, file: &str) -> Result<Vec<FindingKey
     let bytes = input::read_bytes(file)?;
     let text = std::str::from_utf8(&bytes).with_context(|| format!("{file}: not UTF-8 text"))?;
     if text.trim_start().starts_with('[') || text.trim_start().starts_with('{') {
-        let v: Value = serde_json::from_str(text).map_err(|e| anyhow!("{file}:{}:{}: {e}", e.line(), e.column()))?;
+        let v: Value = serde_json::from_str(text)
+            .map_err(|e| anyhow!("{file}:{}:{}: {}", e.line(), e.column(), crate::input::clean(&e)))?;
         let list = v.get("FindingIdentifiers").unwrap_or(&v);
         let list =
             list.as_array().ok_or_else(|| anyhow!("{file}: expected a JSON list of {{\"Id\", \"ProductArn\"}}"))?;

@@ -9,6 +9,7 @@
 use serde_json::{Map, Value};
 
 use super::enums::{ComplianceStatus, RecordState, SeverityLabel, VerificationState, WorkflowState, WorkflowStatus};
+use super::sanitize;
 use super::timestamp;
 
 /// Which schema a stored document follows. OCSF (Security Hub V2) arrives in a later issue; the store's
@@ -316,6 +317,7 @@ pub const MAX_FINDING_BYTES: usize = 240 * 1024;
 /// style ("Finding does not adhere to Amazon Finding Format. data.X ...") and names the member.
 pub fn validate_asff(doc: &Value) -> Result<(), String> {
     let obj = doc.as_object().ok_or_else(|| "data should be an object".to_string())?;
+    refuse_nulls(doc)?;
     for member in ["SchemaVersion", "Id", "ProductArn", "GeneratorId", "AwsAccountId", "Title", "Description"] {
         required_string(obj, member)?;
     }
@@ -333,6 +335,7 @@ pub fn validate_asff(doc: &Value) -> Result<(), String> {
             }
         }
     }
+    check_product_arn(str_at(doc, &["ProductArn"]))?;
     max_len(obj, "Id", 512)?;
     max_len(obj, "Title", 256)?;
     max_len(obj, "Description", 1024)?;
@@ -441,8 +444,15 @@ fn has_severity_value(s: &Value) -> bool {
 
 fn check_severity(sev: Option<&Value>, at: &str, top_level: bool) -> Result<(), String> {
     let Some(sev) = sev else { return Ok(()) };
-    if !sev.is_object() {
+    let Some(members) = sev.as_object() else {
         return Err(format!("{at} should be object"));
+    };
+    // The model's Severity and FindingProviderSeverity: a member outside them (a misspelt
+    // `label`, a product's own `Score`) would be stored and read by nothing.
+    let known: &[&str] =
+        if top_level { &["Label", "Normalized", "Original", "Product"] } else { &["Label", "Original"] };
+    if let Some(name) = members.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(format!("{at} has unknown member {}; it may have {}", sanitize::line(name), known.join(", ")));
     }
     if let Some(label) = sev.member("Label") {
         let ok = label.as_str().and_then(SeverityLabel::parse).is_some();
@@ -451,11 +461,18 @@ fn check_severity(sev: Option<&Value>, at: &str, top_level: bool) -> Result<(), 
         }
     }
     if top_level {
+        // An integer (the model's Integer): not 50.7, not the string "50", which a reader of the
+        // stored finding would round or parse differently.
         if let Some(n) = sev.member("Normalized") {
-            match int_of(n) {
+            match n.as_i64() {
                 Some(0..=100) => {}
                 _ => return Err(format!("{at}.Normalized should be an integer from 0 to 100, not {n}")),
             }
+        }
+    }
+    if let Some(p) = sev.member("Product") {
+        if !p.is_number() {
+            return Err(format!("{at}.Product should be a number, not {}", json_type(p)));
         }
     }
     if let Some(o) = sev.member("Original") {
@@ -508,6 +525,10 @@ pub fn json_type(v: &Value) -> &'static str {
         Value::Object(_) => "object",
     }
 }
+
+mod checks;
+pub use checks::null_refused;
+use checks::{check_product_arn, refuse_nulls};
 
 #[cfg(test)]
 pub(crate) mod tests;

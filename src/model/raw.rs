@@ -23,7 +23,7 @@ mod project;
 mod read;
 mod write;
 
-pub use read::scan_finding;
+pub use read::{scan_finding, ContainedFinding};
 #[cfg(test)]
 pub(crate) use write::push_minified;
 use write::push_minified_checked;
@@ -134,6 +134,9 @@ pub struct RawFinding {
     /// f64: serde_json keeps such a member as text but refuses to parse it): why, naming the
     /// member. The import refuses such a finding (`Incoming::unreadable`).
     defect: Option<String>,
+    /// The first member kept as text whose value is `null`: the view, which the validator reads,
+    /// does not hold it (ASFF has no nullable member: `Incoming::null_member`).
+    null_member: Option<String>,
 }
 
 /// A finding of a BatchImportFindings call: parsed in full (the API and the server get it that
@@ -173,6 +176,15 @@ impl Incoming {
         match self {
             Incoming::Value(v) => super::scan::value_defect(v),
             Incoming::Raw(r) => r.defect.clone(),
+        }
+    }
+
+    /// A top-level member sent as `null` that the view does not hold (a member kept as text); the
+    /// validator finds those the view holds, and every null of a parsed finding.
+    pub fn null_member(&self) -> Option<&str> {
+        match self {
+            Incoming::Value(_) => None,
+            Incoming::Raw(r) => r.null_member.as_deref(),
         }
     }
 

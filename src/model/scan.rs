@@ -28,6 +28,10 @@ pub enum Defect {
     TooDeep,
     /// A number serde_json refuses to read (beyond f64): its text, cut short if long.
     OutOfRange(String),
+    /// A member name sent twice in one object (serde_json keeps the last value silently): the
+    /// name as written, where its second opening quote is in the text, and (once `located`) the
+    /// path from the member to that object (`[0].Details`).
+    Duplicate { name: String, at: usize, path: String },
 }
 
 impl Defect {
@@ -38,9 +42,31 @@ impl Defect {
                 "{member} is nested deeper than {FINDING_DEPTH} levels (counting the finding), which cannot be read back"
             ),
             Defect::OutOfRange(n) => format!("number {n} in {member} is out of range (beyond a 64-bit float)"),
+            Defect::Duplicate { name, path, .. } => {
+                // The path's names are the provider's text too.
+                let (path, name) = (crate::model::sanitize::line(path), crate::model::sanitize::line(name));
+                format!("{member}{path}: duplicate member \"{name}\"")
+            }
+        }
+    }
+
+    /// The defect, a duplicate naming its path from the value that begins at `start` in `text`
+    /// (walked again only when one is found).
+    pub fn located(self, text: &str, start: usize) -> Defect {
+        match self {
+            Defect::Duplicate { name, at, .. } => {
+                let mut path = String::new();
+                Scanner::new(text, start).locate(at, &mut path);
+                Defect::Duplicate { name, at, path }
+            }
+            other => other,
         }
     }
 }
+
+/// Objects with up to this many members are checked for a name sent twice as each is read; a
+/// larger one is checked once it is read, its names sorted.
+const PAIRWISE_NAMES: usize = 16;
 
 /// How deeply `v` nests arrays and objects (0 for a string, a number...).
 pub fn depth(v: &serde_json::Value) -> usize {
@@ -70,11 +96,92 @@ pub struct Scanner<'a> {
     level: usize,
     /// The first defect found (valid JSON that cannot be read back), if any; `take_defect` takes it.
     defect: Option<Defect>,
+    /// Where the member names of the objects being read are (without quotes), innermost last.
+    names: Vec<std::ops::Range<usize>>,
 }
 
 impl<'a> Scanner<'a> {
     pub fn new(text: &'a str, pos: usize) -> Scanner<'a> {
-        Scanner { text, pos, level: 0, defect: None }
+        Scanner { text, pos, level: 0, defect: None, names: Vec::new() }
+    }
+
+    /// A scanner of a value's text (from its start) that is `level` arrays and objects deep in a
+    /// finding (1 for a member of the finding).
+    pub fn within(text: &'a str, level: usize) -> Scanner<'a> {
+        Scanner { text, pos: 0, level, defect: None, names: Vec::new() }
+    }
+
+    /// Notes the member name just read (its opening quote at `at`) of the object whose names begin
+    /// at `names[base]`, finding it if it was sent before in a small object.
+    fn name_read(&mut self, base: usize, at: usize) {
+        let name = at + 1..self.pos - 1;
+        if self.defect.is_none() && self.names.len() - base < PAIRWISE_NAMES {
+            let bytes = self.text.as_bytes();
+            if self.names[base..].iter().any(|seen| bytes[seen.clone()] == bytes[name.clone()]) {
+                self.found(Defect::Duplicate { name: self.text[name.clone()].to_string(), at, path: String::new() });
+            }
+        }
+        self.names.push(name);
+    }
+
+    /// The object whose names begin at `names[base]` is read: a large one is checked (its names
+    /// sorted), and its names are let go.
+    fn object_read(&mut self, base: usize) {
+        if self.defect.is_none() && self.names.len() - base >= PAIRWISE_NAMES {
+            let bytes = self.text.as_bytes();
+            let names = &mut self.names[base..];
+            names.sort_unstable_by(|a, b| bytes[a.clone()].cmp(&bytes[b.clone()]).then(a.start.cmp(&b.start)));
+            if let Some(pair) = names.windows(2).find(|w| bytes[w[0].clone()] == bytes[w[1].clone()]) {
+                let second = pair[1].clone();
+                let name = self.text[second.clone()].to_string();
+                self.found(Defect::Duplicate { name, at: second.start - 1, path: String::new() });
+            }
+        }
+        self.names.truncate(base);
+    }
+
+    /// From the value at `pos`, the path (`.Details`, `[0]`) to the object holding the member
+    /// name whose opening quote is at `at`, appended to `path`. Only where a defect was found.
+    fn locate(&mut self, at: usize, path: &mut String) -> Option<()> {
+        let open = self.skip_ws()?;
+        if open != b'{' && open != b'[' {
+            return None;
+        }
+        self.pos += 1;
+        let mut index = 0;
+        loop {
+            if matches!(self.skip_ws()?, b'}' | b']') {
+                return None;
+            }
+            let mut name = "";
+            if open == b'{' {
+                let start = self.pos;
+                self.string()?;
+                if start == at {
+                    return Some(());
+                }
+                name = self.text.get(start + 1..self.pos - 1)?;
+                self.expect(b':')?;
+                self.skip_ws()?;
+            }
+            let start = self.pos;
+            let mut probe = Scanner::new(self.text, start);
+            probe.value(&mut Copy { run: start, numbers: 0 }, &mut Vec::new(), 0)?;
+            if (start..probe.pos).contains(&at) {
+                if open == b'{' {
+                    path.push('.');
+                    path.push_str(name);
+                } else {
+                    path.push_str(&format!("[{index}]"));
+                }
+                return self.locate(at, path);
+            }
+            self.pos = probe.pos;
+            index += 1;
+            if self.skip_ws()? == b',' {
+                self.pos += 1;
+            }
+        }
     }
 
     /// The first defect found since the last call.
@@ -155,19 +262,27 @@ impl<'a> Scanner<'a> {
 
     /// An object at `pos` (after whitespace) whose member names have no escapes: `member` reads
     /// each value, from its first byte, given the member's name.
+    /// Inside a finding (not the finding's own members, which its reader checks, nor an
+    /// envelope's), a member name sent twice is a defect.
     pub fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
         self.expect(b'{')?;
+        let check = self.level >= 1;
         self.level += 1;
         if self.skip_ws()? == b'}' {
             self.pos += 1;
             self.level -= 1;
             return Some(());
         }
+        let base = self.names.len();
         loop {
             if self.skip_ws()? != b'"' {
                 return None;
             }
+            let at = self.pos;
             let name = self.plain_string()?;
+            if check {
+                self.name_read(base, at);
+            }
             self.expect(b':')?;
             self.skip_ws()?;
             member(self, name)?;
@@ -176,6 +291,9 @@ impl<'a> Scanner<'a> {
                 b'}' => {
                     self.pos += 1;
                     self.level -= 1;
+                    if check {
+                        self.object_read(base);
+                    }
                     return Some(());
                 }
                 _ => return None,
@@ -196,6 +314,25 @@ impl<'a> Scanner<'a> {
                 return Some(serde_json::Value::String(s.to_owned()));
             }
             self.pos = start;
+        }
+        // An object or array is scanned first (a name sent twice, which serde_json would not
+        // tell, nesting and numbers), then parsed from its text.
+        if matches!(self.peek(), Some(b'{' | b'[')) {
+            let before = self.defect.take();
+            let mut copy = Copy { run: self.pos, numbers: 0 };
+            let scanned = self.value(&mut copy, &mut Vec::new(), self.level);
+            let found = std::mem::replace(&mut self.defect, before);
+            return match (scanned, found) {
+                (Some(()), Some(defect)) => {
+                    self.found(defect);
+                    Some(serde_json::Value::Null)
+                }
+                (Some(()), None) => serde_json::from_str(self.text.get(start..self.pos)?).ok(),
+                (None, _) => {
+                    self.pos = start;
+                    None
+                }
+            };
         }
         let mut values = serde_json::Deserializer::from_str(self.text.get(self.pos..)?).into_iter();
         match values.next() {
@@ -259,12 +396,15 @@ impl<'a> Scanner<'a> {
                     self.pos += 1;
                     return Some(());
                 }
+                let base = self.names.len();
                 loop {
                     if open == b'{' {
                         if self.peek()? != b'"' {
                             return None;
                         }
+                        let at = self.pos;
                         self.string()?;
+                        self.name_read(base, at);
                         if self.ws(copy, out)? != b':' {
                             return None;
                         }
@@ -279,6 +419,9 @@ impl<'a> Scanner<'a> {
                         }
                         b if b == close => {
                             self.pos += 1;
+                            if open == b'{' {
+                                self.object_read(base);
+                            }
                             return Some(());
                         }
                         _ => return None,

@@ -27,7 +27,6 @@ use time::OffsetDateTime;
 
 use crate::api::{ApiError, Operation};
 use crate::model::timestamp;
-use crate::model::wire::batch_import::BatchImportRequest;
 use crate::sigv4;
 use crate::store::Caller;
 use auth::AuthConfig;
@@ -311,11 +310,7 @@ fn parse_input(body: &[u8]) -> Result<Value, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(v @ Value::Object(_)) => Ok(v),
         Ok(_) => Err(error("SerializationException", 400, "the request body must be a JSON object")),
-        Err(e) => Err(error(
-            "SerializationException",
-            400,
-            format!("the request body is not valid JSON: line {}, column {}: {e}", e.line(), e.column()),
-        )),
+        Err(e) => Err(crate::api::not_json(&e)),
     }
 }
 
@@ -425,17 +420,19 @@ async fn answer(state: &State, req: Request<Incoming>) -> Answer {
         None => {}
     }
     let started = Instant::now();
-    // A tree keeps a repeated member's last value: `Findings` twice is refused before the body is
-    // read into one, as the CLI refuses it in a file.
-    let twice = match route {
-        Route::Store(Operation::BatchImportFindings) => BatchImportRequest::check_body(&body).err(),
-        _ => None,
-    };
-    let result = match twice.map_or_else(|| parse_input(&body), |e| Err(ApiError::from(e))) {
-        Err(e) => Err(e),
-        Ok(input) => match route {
-            Route::Store(op) => state.pool.call(caller, op, input).await,
-            hub => state.hub_call(hub, &caller, region.as_deref()),
+    // BatchImportFindings reads its body as a file is read (`api::import_findings`): a finding
+    // that could not be read back fails alone, and `Findings` twice is refused.
+    let result = match route {
+        Route::Store(Operation::BatchImportFindings) => match crate::api::import_findings(&body) {
+            Ok(findings) => state.pool.import(caller, findings).await,
+            Err(e) => Err(e),
+        },
+        _ => match parse_input(&body) {
+            Err(e) => Err(e),
+            Ok(input) => match route {
+                Route::Store(op) => state.pool.call(caller, op, input).await,
+                hub => state.hub_call(hub, &caller, region.as_deref()),
+            },
         },
     };
     match result {

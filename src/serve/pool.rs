@@ -15,6 +15,7 @@ use serde_json::Value;
 use tokio::sync::{oneshot, Semaphore};
 
 use crate::api::{self, ApiError, Operation};
+use crate::model::raw::Incoming;
 use crate::store::{Caller, Store};
 
 #[derive(Debug, thiserror::Error)]
@@ -81,11 +82,24 @@ impl StorePool {
         }
     }
 
+    /// BatchImportFindings of findings read from the request body (`api::import_findings`).
+    pub async fn import(&self, caller: Caller, findings: Vec<Incoming>) -> Result<Value, ApiError> {
+        self.on_writer(move |store| api::import(store, &caller, findings)).await
+    }
+
     async fn write(&self, caller: Caller, op: Operation, input: Value) -> Result<Value, ApiError> {
+        self.on_writer(move |store| api::call(store, &caller, op, &input)).await
+    }
+
+    /// Runs `f` on the writer connection, in arrival order.
+    async fn on_writer(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<Value, ApiError> + Send + 'static,
+    ) -> Result<Value, ApiError> {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |store: &mut Store| {
             // The requester may have gone (dropped connection); the write stands regardless.
-            let _ = reply.send(guarded(|| api::call(store, &caller, op, &input)));
+            let _ = reply.send(guarded(|| f(store)));
         });
         let sender = self.writer.lock().map_err(|_| internal("store writer lock poisoned"))?.clone();
         sender

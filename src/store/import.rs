@@ -385,7 +385,11 @@ fn check_import(findings: Vec<Incoming>, own_account: Option<&str>) -> CheckedCa
             ));
             continue;
         }
-        if let Err(e) = finding::validate_asff(view) {
+        let valid = match incoming.null_member() {
+            Some(member) => Err(finding::null_refused(&crate::model::sanitize::line(member))),
+            None => finding::validate_asff(view),
+        };
+        if let Err(e) = valid {
             out.push(fail("InvalidInput", format!("Finding does not adhere to Amazon Finding Format. {e}")));
             continue;
         }

@@ -101,6 +101,9 @@ fn validation_names_the_missing_member() {
     f["FindingProviderFields"] = json!({"Severity": {"Normalized": 50}});
     assert_eq!(validate_asff(&f).unwrap_err(), refused);
     f["Severity"] = json!({"Normalized": 12, "Original": "2"});
+    // Now refused for its unknown member too, whatever the top level holds.
+    assert!(validate_asff(&f).unwrap_err().contains("FindingProviderFields.Severity has unknown member Normalized"));
+    f.as_object_mut().unwrap().remove("FindingProviderFields");
     assert_eq!(validate_asff(&f), Ok(()));
 }
 
@@ -128,5 +131,102 @@ fn validation_rejects_wrong_types_and_out_of_range_values() {
         }
         let err = validate_asff(&f).unwrap_err();
         assert!(err.contains(expected), "{patch}: {err}");
+    }
+}
+
+// ASFF reference, ProductArn: the ARN Security Hub generates for a product,
+// arn:<partition>:securityhub:<region>:<account>:product/<company>/<product> (the account is empty
+// for AWS's own products). Anything else is refused, naming the member.
+#[test]
+fn validation_refuses_a_product_arn_that_is_not_a_product_arn() {
+    for good in [
+        "arn:aws:securityhub:us-east-1::product/aws/guardduty",
+        "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default",
+        "arn:aws-us-gov:securityhub:us-gov-west-1::product/prowler/prowler",
+        "arn:aws-cn:securityhub:cn-north-1::product/aquasecurity/aquasecurity",
+    ] {
+        let mut f = sample("x");
+        f["ProductArn"] = json!(good);
+        assert_eq!(validate_asff(&f), Ok(()), "{good}");
+    }
+    for bad in [
+        "p",
+        "guardduty",
+        "arn:aws:securityhub",
+        "arn:aws:s3:::bucket-a",
+        "arn:aws:securityhub:us-east-1::hub/default",
+        "arn:aws:securityhub:us-east-1::product/aws",
+        "arn:aws:securityhub:us-east-1::product//guardduty",
+        "arn:aws:securityhub::123456789012:product/aws/guardduty",
+        "arn:aws:securityhub:us-east-1:12345:product/aws/guardduty",
+        "arn::securityhub:us-east-1::product/aws/guardduty",
+        "ARN:aws:securityhub:us-east-1::product/aws/guardduty",
+    ] {
+        let mut f = sample("x");
+        f["ProductArn"] = json!(bad);
+        let err = validate_asff(&f).unwrap_err();
+        assert!(err.starts_with("data.ProductArn "), "{bad}: {err}");
+        assert!(err.contains("is not a product ARN"), "{bad}: {err}");
+    }
+}
+
+// The model's Severity has Label, Normalized, Original and Product; FindingProviderSeverity has
+// Label and Original. Any other member is refused, naming it; Normalized is an integer from 0 to
+// 100 (not 50.7, not the string "50"), Product a number.
+#[test]
+fn validation_refuses_unknown_severity_members_and_a_normalized_that_is_not_an_integer() {
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("Severity", json!({"Label": "LOW", "Score": 3}), "data.Severity has unknown member Score"),
+        ("Severity", json!({"Label": "LOW", "label": "HIGH"}), "data.Severity has unknown member label"),
+        ("Severity", json!({"Normalized": 50.7}), "data.Severity.Normalized should be an integer"),
+        ("Severity", json!({"Normalized": "50"}), "data.Severity.Normalized should be an integer"),
+        ("Severity", json!({"Label": "LOW", "Product": "7"}), "data.Severity.Product should be a number"),
+        (
+            "FindingProviderFields",
+            json!({"Severity": {"Label": "LOW", "Normalized": 10}}),
+            "data.FindingProviderFields.Severity has unknown member Normalized",
+        ),
+    ];
+    for (member, value, expected) in cases {
+        let mut f = sample("x");
+        f[member] = value.clone();
+        let err = validate_asff(&f).unwrap_err();
+        assert!(err.contains(expected), "{value}: {err}");
+    }
+    let mut f = sample("x");
+    f["Severity"] = json!({"Label": "LOW", "Normalized": 10, "Original": "3", "Product": 2.5});
+    f["FindingProviderFields"] = json!({"Severity": {"Label": "LOW", "Original": "3"}});
+    assert_eq!(validate_asff(&f), Ok(()));
+}
+
+// ASFF has no nullable member: a null is refused wherever it is sent (it was accepted for Workflow
+// or Region, refused for Note or Confidence), with one message naming the member.
+#[test]
+fn validation_refuses_a_null_member_anywhere_it_checks() {
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({"Workflow": null}), "data.Workflow"),
+        (json!({"Region": null}), "data.Region"),
+        (json!({"Note": null}), "data.Note"),
+        (json!({"Confidence": null}), "data.Confidence"),
+        (json!({"ProductFields": null}), "data.ProductFields"),
+        (json!({"Title": null}), "data.Title"),
+        (json!({"Workflow": {"Status": null}}), "data.Workflow.Status"),
+        (json!({"Severity": {"Label": "LOW", "Original": null}}), "data.Severity.Original"),
+        (json!({"Severity": {"Label": "LOW", "Product": null}}), "data.Severity.Product"),
+        (json!({"Note": {"Text": null, "UpdatedBy": "a", "UpdatedAt": "2025-01-01T00:00:00Z"}}), "data.Note.Text"),
+        (json!({"FindingProviderFields": {"Confidence": null}}), "data.FindingProviderFields.Confidence"),
+        (json!({"FindingProviderFields": {"Severity": {"Label": null}}}), "data.FindingProviderFields.Severity.Label"),
+        (json!({"Resources": [{"Type": "AwsS3Bucket", "Id": null}]}), "data.Resources[0].Id"),
+        (json!({"Compliance": {"Status": null}}), "data.Compliance.Status"),
+        (json!({"RelatedFindings": [{"ProductArn": "p", "Id": null}]}), "data.RelatedFindings[0].Id"),
+        (json!({"UserDefinedFields": {"k": null}}), "data.UserDefinedFields.k"),
+    ];
+    for (patch, path) in cases {
+        let mut f = sample("x");
+        for (k, v) in patch.as_object().unwrap() {
+            f[k] = v.clone();
+        }
+        let err = validate_asff(&f).unwrap_err();
+        assert_eq!(err, format!("{path}: null is not allowed; leave the member out"), "{patch}");
     }
 }

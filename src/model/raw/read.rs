@@ -22,7 +22,22 @@ use crate::model::scan::{Defect, Scanner};
 /// anything else is kept as a `Value` (and refused by the reader).
 impl<'de> Deserialize<'de> for Incoming {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Incoming, D::Error> {
-        d.deserialize_any(ObjectOr(FindingReader))
+        d.deserialize_any(ObjectOr(FindingReader { contained: false }))
+    }
+}
+
+/// A finding of a request or a file, read as `Incoming`'s `Deserialize` reads it, but with what
+/// serde_json could not read back contained in the finding: a member the rules parse that is
+/// nested too deeply or holds a number beyond f64 is kept as a defect of that finding
+/// (`RawFinding::defect`, refused alone on import), as the scanner keeps it, instead of failing
+/// the whole text. (Members kept as text are checked as they are copied, in either reading.)
+pub struct ContainedFinding;
+
+impl<'de> serde::de::DeserializeSeed<'de> for ContainedFinding {
+    type Value = Incoming;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Incoming, D::Error> {
+        d.deserialize_any(ObjectOr(FindingReader { contained: true }))
     }
 }
 
@@ -81,7 +96,10 @@ impl<'de, R: ObjectReader<'de>> Visitor<'de> for ObjectOr<R> {
     }
 }
 
-struct FindingReader;
+struct FindingReader {
+    /// A member the rules parse is read as text first and parsed by the scanner (`ContainedFinding`).
+    contained: bool,
+}
 
 impl<'de> ObjectReader<'de> for FindingReader {
     type Out = Incoming;
@@ -93,13 +111,32 @@ impl<'de> ObjectReader<'de> for FindingReader {
             let escaped = matches!(key, Key::Escaped(_));
             let key = key.as_str();
             let name = finding.name(key, escaped);
-            if is_parsed(key) {
+            if is_parsed(key) && self.contained {
+                let raw: &'de RawValue = map.next_value()?;
+                // The finding is level 1: its members' values begin at level 1.
+                let mut s = Scanner::within(raw.get(), 1);
+                let value = match s.parse_value() {
+                    Some(v) => v,
+                    // The text is valid JSON (serde_json read it): not reached.
+                    None => serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?,
+                };
+                finding.refuse(key, s.take_defect().map(|d| d.located(raw.get(), 0)));
+                finding.parsed(name, key, value);
+            } else if is_parsed(key) {
                 finding.parsed(name, key, map.next_value()?);
             } else {
                 let raw: &'de RawValue = map.next_value()?;
                 let start = finding.text.len();
                 // The finding is level 1: its members' values begin at level 1.
-                let (numbers, defect) = push_minified_checked(&mut finding.text, raw.get().as_bytes(), 1);
+                let (numbers, mut defect) = push_minified_checked(&mut finding.text, raw.get().as_bytes(), 1);
+                // A name sent twice, which only a reading of the structure finds (on the text as
+                // sent, so the path is found in it).
+                if self.contained && defect.is_none() && matches!(raw.get().as_bytes().first(), Some(b'{' | b'[')) {
+                    let mut s = Scanner::within(raw.get(), 1);
+                    if s.skip_value().is_some() {
+                        defect = s.take_defect().map(|d| d.located(raw.get(), 0));
+                    }
+                }
                 finding.refuse(key, defect);
                 finding.kept(name, key, start, numbers, None).map_err(serde::de::Error::custom)?;
             }
@@ -124,6 +161,8 @@ struct Builder {
     hashes: Vec<u64>,
     /// Why the finding could not be read back if stored (`RawFinding::defect`).
     defect: Option<String>,
+    /// The first member kept as text that is `null` (`RawFinding::null_member`).
+    null_member: Option<String>,
 }
 
 thread_local! {
@@ -145,6 +184,7 @@ impl Builder {
             odd: false,
             hashes: Vec::with_capacity(40),
             defect: None,
+            null_member: None,
         }
     }
 
@@ -158,10 +198,14 @@ impl Builder {
     /// A member's name (decoded; `escaped` if it was written with escapes): where it is in the text.
     fn name(&mut self, key: &str, escaped: bool) -> Range<usize> {
         let hash = crate::model::fnv1a(key.as_bytes());
-        if escaped
-            || (self.hashes.contains(&hash) && self.members.iter().any(|m| &self.text[m.key.clone()] == key.as_bytes()))
-        {
+        let twice =
+            self.hashes.contains(&hash) && self.members.iter().any(|m| &self.text[m.key.clone()] == key.as_bytes());
+        if escaped || twice {
             self.odd = true;
+        }
+        // serde_json keeps a name's last value silently: which one the provider meant is unknown.
+        if twice && self.defect.is_none() {
+            self.defect = Some(format!("duplicate member \"{}\"", crate::model::sanitize::line(key)));
         }
         self.hashes.push(hash);
         let name = self.text.len()..self.text.len() + key.len();
@@ -203,16 +247,21 @@ impl Builder {
                 self.view.insert(key.to_string(), v);
                 Kind::Projected
             }
-            None => Kind::Opaque,
+            None => {
+                if value == b"null" && self.null_member.is_none() {
+                    self.null_member = Some(key.to_string());
+                }
+                Kind::Opaque
+            }
         };
         self.members.push(Member { key: name, value: start..self.text.len(), kind });
         Ok(())
     }
 
     fn finish(self) -> Incoming {
-        let Builder { text, members, view, size_bound, odd, defect, .. } = self;
+        let Builder { text, members, view, size_bound, odd, defect, null_member, .. } = self;
         TEXT_HINT.with(|hint| hint.set(text.len() + text.len() / 8 + 64));
-        Incoming::from(RawFinding { text, members, view: Value::Object(view), size_bound, odd, defect })
+        Incoming::from(RawFinding { text, members, view: Value::Object(view), size_bound, odd, defect, null_member })
     }
 }
 
@@ -226,13 +275,14 @@ pub fn scan_finding(text: &str, pos: usize) -> Option<(Incoming, usize)> {
     let mut finding = Builder::new();
     s.object(|s, key| {
         let name = finding.name(key, false);
+        let from = s.pos;
         if is_parsed(key) {
             finding.parsed(name, key, s.parse_value()?);
         } else {
-            let (start, from) = (finding.text.len(), s.pos);
+            let start = finding.text.len();
             if let Some((projected, numbers)) = copy_projected(s, &mut finding.text, key) {
                 finding.kept(name, key, start, numbers, Some(projected)).ok()?;
-                finding.refuse(key, s.take_defect());
+                finding.refuse(key, s.take_defect().map(|d| d.located(text, from)));
                 return Some(());
             }
             // Whatever the partial reading found is found again.
@@ -243,7 +293,7 @@ pub fn scan_finding(text: &str, pos: usize) -> Option<(Incoming, usize)> {
             let numbers = s.copy_value(&mut finding.text)?;
             finding.kept(name, key, start, numbers, None).ok()?;
         }
-        finding.refuse(key, s.take_defect());
+        finding.refuse(key, s.take_defect().map(|d| d.located(text, from)));
         Some(())
     })?;
     Some((finding.finish(), s.pos))

@@ -3,9 +3,11 @@
 //! API reference and the service model shape them. The findings themselves are carried as JSON: their
 //! checks (the ASFF rules, the call's limits) are the store's, per finding.
 
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{json, Value};
 
 use super::{object, optional_list, path, required, string, WireError};
+use crate::model::raw::{ContainedFinding, Incoming};
 
 /// A BatchImportFindings request: the findings, as the caller wrote them.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -51,6 +53,160 @@ impl BatchImportRequest {
 
     pub fn to_json(&self) -> Value {
         json!({"Findings": self.findings})
+    }
+}
+
+/// Why a BatchImportFindings request body could not be split into findings.
+#[derive(Debug)]
+pub enum BodyError {
+    /// Not JSON: serde_json's error, which has the position.
+    NotJson(serde_json::Error),
+    /// JSON, but not an object.
+    NotObject,
+    /// An object without the request's shape (`from_json`'s messages).
+    Shape(WireError),
+}
+
+impl BatchImportRequest {
+    /// Reads a request body's text (`hubtriage api`'s input, serve's HTTP body) into its findings,
+    /// each read as a file's findings are (`ContainedFinding`): a finding that could not be read
+    /// back once stored (nested too deeply, a number beyond f64) is kept with its defect and fails
+    /// alone on import, where reading the body into one tree failed the whole request for it. Only
+    /// a body that cannot be split into findings is refused whole, with `from_json`'s and
+    /// `check_body`'s messages.
+    pub fn read_body(body: &[u8]) -> Result<Vec<Incoming>, BodyError> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Err(BodyError::Shape("Findings is required".into()));
+        }
+        BatchImportRequest::check_body(body).map_err(BodyError::Shape)?;
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let envelope = de.deserialize_any(EnvelopeReader).and_then(|e| de.end().map(|()| e));
+        match envelope.map_err(BodyError::NotJson)? {
+            Envelope::NotObject => Err(BodyError::NotObject),
+            Envelope::Object { findings: None, .. } => Err(BodyError::Shape("Findings is required".into())),
+            Envelope::Object { findings: Some(None), .. } => {
+                Err(BodyError::Shape("Findings must be a list of findings".into()))
+            }
+            Envelope::Object { unknown: Some(k), .. } => {
+                Err(BodyError::Shape(format!("unknown member {k}; BatchImportFindings accepts Findings").into()))
+            }
+            Envelope::Object { findings: Some(Some(list)), unknown: None } => Ok(list),
+        }
+    }
+}
+
+/// A request body as `read_body` reads it: `Findings` (`None` if absent, `Some(None)` if not a
+/// list) and the first other member's name.
+enum Envelope {
+    NotObject,
+    Object { findings: Option<Option<Vec<Incoming>>>, unknown: Option<String> },
+}
+
+struct EnvelopeReader;
+
+impl<'de> Visitor<'de> for EnvelopeReader {
+    type Value = Envelope;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
+        let (mut findings, mut unknown) = (None, None);
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "Findings" {
+                findings = Some(map.next_value_seed(ListReader)?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+                unknown.get_or_insert_with(|| key.into_owned());
+            }
+        }
+        Ok(Envelope::Object { findings, unknown })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Envelope, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Envelope::NotObject)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Envelope, E> {
+        Ok(Envelope::NotObject)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Envelope, E> {
+        Ok(Envelope::NotObject)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Envelope, E> {
+        Ok(Envelope::NotObject)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Envelope, E> {
+        Ok(Envelope::NotObject)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Envelope, E> {
+        Ok(Envelope::NotObject)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Envelope, E> {
+        Ok(Envelope::NotObject)
+    }
+}
+
+/// The value of `Findings`: each finding read as `ContainedFinding`; `None` if it is not a list.
+struct ListReader;
+
+impl<'de> DeserializeSeed<'de> for ListReader {
+    type Value = Option<Vec<Incoming>>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListReader {
+    type Value = Option<Vec<Incoming>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of findings")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut list = Vec::new();
+        while let Some(f) = seq.next_element_seed(ContainedFinding)? {
+            list.push(f);
+        }
+        Ok(Some(list))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
 }
 
