@@ -3,6 +3,7 @@
 //! `sigv4::sign`, paced by the rate limiter, retried as `retry` decides, and its answer read with the
 //! same wire types `serve` prints them with. Failures come back as `RemoteError`s that say what to do.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -136,8 +137,22 @@ impl std::fmt::Debug for SignedRequest {
     }
 }
 
+/// What a client has sent so far, for progress lines and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// Operations called (each counted once, however many attempts it took).
+    pub calls: u64,
+    /// Attempts sent again after a retryable failure.
+    pub retries: u64,
+    /// Of those, the ones after a throttling answer.
+    pub throttled: u64,
+}
+
 /// A Security Hub endpoint, signed in to.
 pub struct Client {
+    calls: AtomicU64,
+    retries: AtomicU64,
+    throttled: AtomicU64,
     endpoint: Endpoint,
     region: String,
     credentials: CredentialSource,
@@ -188,6 +203,9 @@ impl Client {
         let http = HttpClient::new(config.connect_timeout, config.timeout).map_err(RemoteError::Config)?;
         let seed = (config.clock)().unix_timestamp_nanos() as u64 ^ u64::from(std::process::id()).rotate_left(32);
         Ok(Client {
+            calls: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
             endpoint,
             region,
             credentials,
@@ -207,6 +225,14 @@ impl Client {
         config: ClientConfig,
     ) -> Result<Client> {
         Client::new(Endpoint::parse(endpoint_url)?, region.to_string(), CredentialSource::fixed(creds), config)
+    }
+
+    pub fn stats(&self) -> ClientStats {
+        ClientStats {
+            calls: self.calls.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+            throttled: self.throttled.load(Ordering::Relaxed),
+        }
     }
 
     pub fn endpoint(&self) -> &Endpoint {
@@ -300,6 +326,7 @@ impl Client {
     /// Sends one operation's JSON and returns the answer's JSON, retrying what is worth retrying.
     pub async fn call(&self, op: Operation, body: &Value) -> Result<Value> {
         let body = serde_json::to_vec(body).map_err(|e| RemoteError::Config(format!("{}: {e}", op.name())))?;
+        self.calls.fetch_add(1, Ordering::Relaxed);
         let mut attempt = 0;
         let mut spent = 0;
         let (mut renewed, mut resynced) = (false, false);
@@ -348,6 +375,10 @@ impl Client {
                 return Err(self.error(op, failure, attempt));
             };
             spent += cost;
+            self.retries.fetch_add(1, Ordering::Relaxed);
+            if verdict == Verdict::Throttled {
+                self.throttled.fetch_add(1, Ordering::Relaxed);
+            }
             let wait = {
                 let mut rng = self.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 self.config.retry.backoff(attempt, &mut *rng)

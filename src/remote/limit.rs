@@ -69,6 +69,10 @@ pub fn published_rate(op: Operation) -> Rate {
     }
 }
 
+/// The client paces itself this much under the published rate: requests sent 1/rate apart can
+/// arrive a little closer together, and the service would refuse the second.
+const PACE: f64 = 0.98;
+
 /// The buckets of every (account, region, operation) a process calls. Clients that share one
 /// (an `Arc`) share the rate, as the service counts it.
 pub struct RateLimiter {
@@ -94,7 +98,10 @@ impl RateLimiter {
         let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         buckets
             .entry((account.to_string(), region.to_string(), op))
-            .or_insert_with(|| TokenBucket::new((self.rate)(op), now))
+            .or_insert_with(|| {
+                let rate = (self.rate)(op);
+                TokenBucket::new(Rate { per_second: rate.per_second * PACE, ..rate }, now)
+            })
             .reserve(now)
     }
 

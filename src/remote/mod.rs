@@ -15,6 +15,6 @@ pub mod http;
 pub mod limit;
 pub mod retry;
 
-pub use client::{Client, ClientConfig, Operation};
+pub use client::{Client, ClientConfig, ClientStats, Operation};
 pub use endpoint::{Environment, RemoteOptions};
 pub use error::RemoteError;
