@@ -13,8 +13,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hubtriage::model::enums::WorkflowStatus;
+use hubtriage::backend::Backend;
+use hubtriage::model::call::UpdateCall;
+use hubtriage::model::enums::{SeverityLabel, WorkflowStatus};
 use hubtriage::model::filter::Filters;
+use hubtriage::model::finding::FindingId;
 use hubtriage::model::finding::FindingKey;
 use hubtriage::model::source::ErrorKind;
 use hubtriage::model::update::FindingUpdate;
@@ -22,7 +25,7 @@ use hubtriage::model::wire::batch_import::BatchImportRequest;
 use hubtriage::model::wire::get_findings::GetFindingsRequest;
 use hubtriage::model::wire::history::HistoryRequest;
 use hubtriage::remote::retry::RetryPolicy;
-use hubtriage::remote::{Client, ClientConfig, Environment, RemoteError, RemoteOptions};
+use hubtriage::remote::{Client, ClientConfig, Environment, RemoteBackend, RemoteError, RemoteOptions};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
@@ -320,4 +323,76 @@ async fn a_slow_clock_is_corrected_from_the_endpoint() {
         ClientConfig { clock: || time::OffsetDateTime::now_utc() - time::Duration::hours(1), ..fast_retries(3) };
     let c = client(&s, &env_keys(home.path(), SECRET), config).await;
     c.get_findings(&GetFindingsRequest::default()).await.unwrap();
+}
+
+/// `RemoteBackend`, the workbench's `Backend` over the client: listing, documents, a query, an
+/// update call and history, all against `serve`.
+#[test]
+fn the_remote_backend_serves_the_workbench_operations() {
+    let s = Server::start(&[]);
+    let home = tempfile::tempdir().unwrap();
+    let e = env_keys(home.path(), SECRET);
+    let all = findings(s.dir.path(), 150);
+    // Seeded with a client of its own: the backend's connections live on the backend's runtime.
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async { import(&client(&s, &e, ClientConfig::default()).await, &all).await });
+
+    let opts = RemoteOptions { endpoint_url: Some(s.url()), ..Default::default() };
+    let mut b = RemoteBackend::connect(&opts, &e, ClientConfig::default()).unwrap();
+    assert_eq!(b.count().unwrap(), None);
+    assert!(b.describe().contains(&s.url()) && b.describe().contains("us-east-1"), "{}", b.describe());
+    assert!(!b.capabilities().seed);
+
+    let mut rows = Vec::new();
+    b.for_each_summary(&mut |r| {
+        rows.push(r);
+        true
+    })
+    .unwrap();
+    assert_eq!(rows.len(), 150);
+    let ids: Vec<FindingId> = keys(&all).into_iter().map(FindingId::Asff).collect();
+    let listed: HashSet<&FindingId> = rows.iter().map(|r| &r.key).collect();
+    assert_eq!(listed, ids.iter().collect::<HashSet<_>>());
+    // SeverityLabel follows Severity.Normalized (the import rules), so the labels come in order.
+    let order: Vec<Option<SeverityLabel>> = rows.iter().map(|r| r.severity).collect();
+    assert!(order.windows(2).all(|w| w[0] >= w[1]), "most severe first: {order:?}");
+
+    // Stopping early stops reading.
+    let mut seen = 0;
+    b.for_each_summary(&mut |_| {
+        seen += 1;
+        seen < 3
+    })
+    .unwrap();
+    assert_eq!(seen, 3);
+
+    // Documents in the order asked, 25 of them (two filtered calls), one that does not exist.
+    let mut asked: Vec<FindingId> = ids[100..125].iter().rev().cloned().collect();
+    asked.insert(3, FindingId::asff("arn:aws:securityhub:us-east-1::product/x/y", "missing"));
+    let docs = b.documents(&asked).unwrap();
+    assert_eq!(docs.len(), 26);
+    assert!(docs[3].is_none());
+    for (id, doc) in asked.iter().zip(&docs).filter(|(_, d)| d.is_some()) {
+        assert_eq!(FindingKey::of(doc.as_ref().unwrap()).map(FindingId::Asff).as_ref(), Some(id));
+    }
+
+    let q = hubtriage::query::parse("status:notified").unwrap();
+    let before: HashSet<FindingId> = b.query(&q).unwrap().into_iter().collect();
+    let update = FindingUpdate { workflow_status: Some(WorkflowStatus::Notified), ..Default::default() };
+    let mut call_ids = ids[..40].to_vec();
+    call_ids.push(FindingId::asff("arn:aws:securityhub:us-east-1::product/x/y", "missing"));
+    let outcome = b.batch_update(&UpdateCall { ids: call_ids, update }).unwrap();
+    assert_eq!(outcome.processed.len(), 40);
+    assert_eq!(outcome.unprocessed.len(), 1, "{:?}", outcome.unprocessed);
+    assert_eq!(outcome.unprocessed[0].code, "FindingNotFound");
+
+    let after: HashSet<FindingId> = b.query(&q).unwrap().into_iter().collect();
+    let expected: HashSet<FindingId> = before.iter().chain(&ids[..40]).cloned().collect();
+    assert!(after == expected, "{} notified, expected {}", after.len(), expected.len());
+
+    let h = b.history(&ids[0]).unwrap();
+    assert_eq!(h[0].who, "alice");
+    assert!(h[0].changes.iter().any(|c| c.field == "Workflow.Status" && c.new.as_deref() == Some("NOTIFIED")), "{h:?}");
+    assert!(b.stats().calls >= 8, "{:?}", b.stats());
 }

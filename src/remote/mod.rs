@@ -3,10 +3,11 @@
 //! AWS CLI's credential chain, `limit` keeps each (account, region, operation) within the published
 //! rate, `retry` decides what is sent again and when, `client` signs with `sigv4` and sends the
 //! operations with the wire types of `model::wire`, and `error` says what went wrong in words a user
-//! can act on. Nothing here ever prints a secret: the types that hold one have a redacting `Debug`.
+//! can act on; `backend` is `RemoteBackend`, the workbench's `Backend` over a client. Nothing here ever prints a secret: the types that hold one have a redacting `Debug`.
 //!
 //! The cache store and the durable outbox that build on this are the next stage (docs/remote.md).
 
+pub mod backend;
 pub mod client;
 pub mod credentials;
 pub mod endpoint;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod limit;
 pub mod retry;
 
+pub use backend::RemoteBackend;
 pub use client::{Client, ClientConfig, ClientStats, Operation};
 pub use endpoint::{Environment, RemoteOptions};
 pub use error::RemoteError;
