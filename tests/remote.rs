@@ -396,3 +396,27 @@ fn the_remote_backend_serves_the_workbench_operations() {
     assert!(h[0].changes.iter().any(|c| c.field == "Workflow.Status" && c.new.as_deref() == Some("NOTIFIED")), "{h:?}");
     assert!(b.stats().calls >= 8, "{:?}", b.stats());
 }
+
+/// The remote flags open the workbench only, for now: with a command they are refused rather than
+/// quietly reading the local store, and `--profile`/`--region` alone say to add `--remote`.
+#[test]
+fn remote_flags_are_for_the_workbench_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let o = Command::new(BIN)
+            .args(["--store", dir.path().join("s.db").to_str().unwrap()])
+            .args(args)
+            .env("HOME", dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{args:?}");
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    assert!(run(&["--remote", "findings"]).contains("open the workbench only"));
+    assert!(run(&["--endpoint-url", "http://127.0.0.1:9", "update", "x"]).contains("open the workbench only"));
+    assert!(run(&["--profile", "audit"]).contains("add --remote"));
+    assert!(run(&["--remote", "--demo"]).contains("cannot be used with"));
+    // Not a terminal: said, instead of an overview of the local store.
+    assert!(run(&["--endpoint-url", "http://127.0.0.1:9"]).contains("needs a terminal"));
+}

@@ -40,6 +40,8 @@ pub struct Cli {
     /// Load the demo dataset (2,000 generated findings) into an empty store, then show the overview.
     #[arg(long)]
     pub load_demo: bool,
+    #[command(flatten)]
+    pub remote: workbench::RemoteArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -161,6 +163,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let g = &cli.global;
     match cli.command {
         Some(_) if cli.load_demo => anyhow::bail!("--load-demo is used alone: `hubtriage --load-demo`"),
+        Some(_) if cli.remote.is_given() => {
+            anyhow::bail!(
+                "--remote, --endpoint-url, --profile and --region open the workbench only, for now: give no command"
+            )
+        }
+        None if cli.remote.is_given() => workbench::remote(g, &cli.remote),
         None if cli.demo => workbench::workbench(g, true),
         None if cli.load_demo => workbench::load_demo(g),
         None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => workbench::workbench(g, false),
