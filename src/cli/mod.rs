@@ -47,6 +47,8 @@ pub struct Cli {
     /// With --remove-demo: do not ask for confirmation.
     #[arg(long, requires = "remove_demo")]
     pub yes: bool,
+    #[command(flatten)]
+    pub remote: workbench::RemoteArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -170,6 +172,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(_) if cli.load_demo => anyhow::bail!("--load-demo is used alone: `hubtriage --load-demo`"),
         Some(_) if cli.remove_demo => anyhow::bail!("--remove-demo is used alone: `hubtriage --remove-demo`"),
         None if cli.remove_demo => demo::remove_demo(g, cli.yes),
+        Some(_) if cli.remote.is_given() => {
+            anyhow::bail!(
+                "--remote, --endpoint-url, --profile and --region open the workbench only, for now: give no command"
+            )
+        }
+        None if cli.remote.is_given() => workbench::remote(g, &cli.remote),
         None if cli.demo => workbench::workbench(g, true),
         None if cli.load_demo => workbench::load_demo(g),
         None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => workbench::workbench(g, false),

@@ -1,7 +1,11 @@
-//! Without a command: the interactive workbench on a terminal, else the store at a glance; and
+//! Without a command: the interactive workbench on a terminal (on the local store, or with
+//! `--remote`/`--endpoint-url` on a remote Security Hub), else the store at a glance; and
 //! `--load-demo`, the one way the demo dataset is written into a store.
 
+use std::io::IsTerminal;
+
 use anyhow::{anyhow, bail, Result};
+use clap::Args;
 
 use super::findings::print_table;
 use super::sort::default_sort;
@@ -10,17 +14,65 @@ use crate::model::enums::WorkflowStatus;
 use crate::query;
 use crate::store::{Caller, Store};
 
+/// The workbench on a remote Security Hub instead of the local store, configured as the aws CLI is.
+/// Only the workbench takes these for now: `findings`, `update`, `history` and `api` refuse them (clap
+/// does, as they are not global) rather than quietly reading the local store.
+#[derive(Debug, Args)]
+pub struct RemoteArgs {
+    /// Open the workbench on Security Hub in the configured region, with the usual AWS configuration.
+    #[arg(long, conflicts_with_all = ["demo", "load_demo"])]
+    pub remote: bool,
+    /// The AWS profile for --remote (default: AWS_PROFILE, else default).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The AWS region for --remote (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// A Security Hub endpoint; implies --remote (e.g. http://127.0.0.1:4566, a `hubtriage serve`).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["demo", "load_demo"])]
+    pub endpoint_url: Option<String>,
+}
+
+impl RemoteArgs {
+    /// Whether any of the remote flags was given.
+    pub(super) fn is_given(&self) -> bool {
+        self.remote || self.endpoint_url.is_some() || self.profile.is_some() || self.region.is_some()
+    }
+}
+
+/// The workbench's settings and the name edits are recorded under.
+fn workbench_config(g: &Global, demo: bool) -> Result<crate::app::state::Config> {
+    let settings = crate::tui::Settings::load(crate::tui::Settings::file().as_deref())?;
+    let user = g.user.clone().or(settings.user).unwrap_or_else(|| g.identity());
+    Ok(crate::app::state::Config { user, suppress_reason_required: settings.suppress_reason_required, auto_demo: demo })
+}
+
+/// `--remote` or `--endpoint-url`: the workbench on the remote, read straight from it (the local
+/// cache and the outbox are the next stage of remote mode).
+pub(super) fn remote(g: &Global, args: &RemoteArgs) -> Result<Outcome> {
+    if !args.remote && args.endpoint_url.is_none() {
+        bail!("--profile and --region choose the remote's AWS configuration: add --remote (or --endpoint-url URL)");
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        bail!("the remote workbench needs a terminal");
+    }
+    let config = workbench_config(g, false)?;
+    let opts = crate::remote::RemoteOptions {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+    };
+    let env = crate::remote::Environment::process();
+    let backend = crate::remote::RemoteBackend::connect(&opts, &env, crate::remote::ClientConfig::default())
+        .map_err(|e| anyhow!(e))?;
+    crate::tui::run(Box::new(backend), config).map(|()| Outcome::Ok)
+}
+
 /// Without a command, on a terminal: the interactive workbench. `demo` uses a throwaway store in
 /// the temp directory, filled with the demo dataset by the worker and removed on exit.
 pub(super) fn workbench(g: &Global, demo: bool) -> Result<Outcome> {
-    let settings = crate::tui::Settings::load(crate::tui::Settings::file().as_deref())?;
-    let user = g.user.clone().or(settings.user).unwrap_or_else(|| g.identity());
-    let config = crate::app::state::Config {
-        user: user.clone(),
-        suppress_reason_required: settings.suppress_reason_required,
-        auto_demo: demo,
-    };
-    let caller = Caller { account: g.account.clone(), identity: user };
+    let config = workbench_config(g, demo)?;
+    let caller = Caller { account: g.account.clone(), identity: config.user.clone() };
     let (path, temp_dir) = if demo {
         let dir = std::env::temp_dir().join(format!("hubtriage-demo-{}", std::process::id()));
         (dir.join("findings.db"), Some(dir))
