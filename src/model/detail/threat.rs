@@ -55,7 +55,10 @@ fn action(a: &Value, lines: &mut Vec<DetailLine>) {
         lines.extend(port(c, "LocalPortDetails").map(|p| DetailLine::kv(2, "local port", p)));
     } else if let Some(c) = a.get("AwsApiCallAction").filter(|c| c.is_object()) {
         lines.extend(kind.clone().map(|k| DetailLine::kv(2, "action", k)));
-        let call = facts(&[("", at(c, &["Api"])), ("on", at(c, &["ServiceName"]))]);
+        let call = match (at(c, &["Api"]), at(c, &["ServiceName"])) {
+            (Some(api), Some(service)) => Some(format!("{api} on {service}")),
+            (api, service) => api.or(service),
+        };
         lines.extend(call.map(|c| DetailLine::kv(2, "api", c)));
         lines.extend(at(c, &["CallerType"]).map(|c| DetailLine::kv(2, "caller", c)));
         remote(c.get("RemoteIpDetails"), None, lines);
@@ -63,18 +66,18 @@ fn action(a: &Value, lines: &mut Vec<DetailLine>) {
         lines.extend(at(c, &["FirstSeen"]).map(|t| DetailLine::kv(2, "first call", t)));
         lines.extend(at(c, &["LastSeen"]).map(|t| DetailLine::kv(2, "last call", t)));
         if let Some(affected) = c.get("AffectedResources").and_then(Value::as_object).filter(|m| !m.is_empty()) {
-            let pairs: Vec<String> =
-                affected.iter().map(|(k, v)| format!("{}={}", super::clean(k), scalar(Some(v)).unwrap_or_default())).collect();
+            let pairs: Vec<String> = affected
+                .iter()
+                .map(|(k, v)| format!("{}={}", super::clean(k), scalar(Some(v)).unwrap_or_default()))
+                .collect();
             lines.push(DetailLine::kv(2, "affected", pairs.join(", ")));
         }
     } else if let Some(c) = a.get("PortProbeAction").filter(|c| c.is_object()) {
         let head = facts(&[("", kind.clone()), ("", blocked(c))]);
         lines.extend(head.map(|h| DetailLine::kv(2, "action", h)));
         for d in list(c, &["PortProbeDetails"]) {
-            let probe = facts(&[
-                ("port", port(d, "LocalPortDetails")),
-                ("on", at(d, &["LocalIpDetails", "IpAddressV4"])),
-            ]);
+            let probe =
+                facts(&[("port", port(d, "LocalPortDetails")), ("on", at(d, &["LocalIpDetails", "IpAddressV4"]))]);
             lines.extend(probe.map(|p| DetailLine::kv(2, "probe", p)));
             remote(d.get("RemoteIpDetails"), None, lines);
         }
