@@ -70,7 +70,7 @@ fn details(kind: &str, d: &Value, lines: &mut Vec<DetailLine>) {
         ],
         "AwsEcrContainerImage" => vec![
             ("image", at(d, &["RepositoryName"])),
-            ("tags", joined(d, &["ImageTags"])),
+            ("image tags", joined(d, &["ImageTags"])),
             ("digest", at(d, &["ImageDigest"])),
             ("registry", at(d, &["RegistryId"])),
             ("published", at(d, &["ImagePublishedAt"])),
