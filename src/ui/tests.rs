@@ -373,7 +373,7 @@ fn assert_whole_or_shortened(screen: &str, longs: &[&str]) {
     let prefix = &longs[0][..12];
     let mut seen = false;
     for line in screen.lines() {
-        for tok in line.split(|c: char| c == ' ' || c == '│').filter(|t| t.contains(prefix)) {
+        for tok in line.split([' ', '│']).filter(|t| t.contains(prefix)) {
             if tok == longs[0] || tok.contains('…') {
                 seen = true;
             }

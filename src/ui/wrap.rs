@@ -159,8 +159,6 @@ fn to_line(cells: &[Cell]) -> Line<'static> {
 
 #[cfg(test)]
 mod tests {
-    use ratatui::style::Stylize;
-
     use super::*;
 
     fn texts(lines: &[Line<'_>]) -> Vec<String> {
