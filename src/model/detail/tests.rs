@@ -31,10 +31,13 @@ fn an_empty_document_shows_placeholders() {
     assert_eq!(v.sections[1].lines, vec![DetailLine::dim("  (none)")]);
 }
 
-/// Generated findings (the project's own generator), the first `n` of a product.
+/// Generated findings (the project's own generator), the first `n` of a product (any, if empty).
 fn generated(product: &str, n: usize, pick: impl Fn(&Value) -> bool) -> Vec<Value> {
     let opts = crate::generate::GenOptions { count: 3000, seed: 11, ..Default::default() };
-    crate::generate::generate(&opts).filter(|d| d["ProductName"] == product && pick(d)).take(n).collect()
+    crate::generate::generate(&opts)
+        .filter(|d| (product.is_empty() || d["ProductName"] == product) && pick(d))
+        .take(n)
+        .collect()
 }
 
 fn section<'a>(v: &'a DetailView, heading: &str) -> &'a DetailSection {
@@ -450,4 +453,37 @@ fn port_probes_and_dns_requests_show_what_was_probed_and_asked() {
     // Neither Action nor Network: no threat section, even with GuardDuty's count.
     let v = DetailView::of_asff(&json!({"ProductFields": {"aws/guardduty/service/count": "3"}, "Action": "odd"}));
     assert!(v.sections.iter().all(|s| s.heading != "Threat"));
+}
+
+#[test]
+fn generated_buckets_and_roles_show_their_owner_protection_and_trust() {
+    let of_type = |t: &'static str| move |d: &Value| d["Resources"][0]["Type"] == t;
+    let bucket = &generated("", 1, of_type("AwsS3Bucket"))[0];
+    let view = DetailView::of_asff(bucket);
+    let r = section(&view, "Resources");
+    let d = &bucket["Resources"][0]["Details"]["AwsS3Bucket"];
+    assert!(has(r, &format!("owner        {}", d["OwnerAccountId"].as_str().unwrap())), "{:#?}", texts(r));
+    assert!(has(r, &format!("created      {}", d["CreatedAt"].as_str().unwrap())));
+    let block = if d["PublicAccessBlockConfiguration"]["BlockPublicAcls"] == true {
+        "all on"
+    } else {
+        "off: BlockPublicAcls, BlockPublicPolicy, IgnorePublicAcls, RestrictPublicBuckets"
+    };
+    assert!(has(r, &format!("public block {block}")), "{:#?}", texts(r));
+    let algo = d["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
+        .as_str()
+        .unwrap();
+    assert!(has(r, &format!("encryption   {algo}")), "{:#?}", texts(r));
+
+    let role = &generated("", 1, of_type("AwsIamRole"))[0];
+    let view = DetailView::of_asff(role);
+    let r = section(&view, "Resources");
+    let d = &role["Resources"][0]["Details"]["AwsIamRole"];
+    assert!(has(r, &format!("role         {}", d["RoleName"].as_str().unwrap())), "{:#?}", texts(r));
+    assert!(
+        r.lines.iter().any(|l| l.text.trim_start().starts_with("trust        Allow sts:AssumeRole by Service ")),
+        "{:#?}",
+        texts(r)
+    );
+    assert!(has(r, &format!("created      {}", d["CreateDate"].as_str().unwrap())));
 }
