@@ -45,7 +45,7 @@ fn legacy_control_id(doc: &Value) -> Option<&str> {
 }
 
 /// `arn:PARTITION:securityhub:REGION::product/aws/securityhub`: Security Hub's own product.
-fn is_security_hub_product(arn: &str) -> bool {
+pub(crate) fn is_security_hub_product(arn: &str) -> bool {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     matches!(parts.as_slice(), ["arn", _, "securityhub", _, "", "product/aws/securityhub"])
 }

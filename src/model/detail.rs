@@ -1,34 +1,72 @@
 //! The detail view of one finding: what the detail pane shows of a document, built once by the
 //! model per format when the document arrives (not walked by the UI every frame). Every piece of
 //! third-party text is sanitised here; the UI only lays the view out and styles it.
+//!
+//! What an analyst triages on differs by finding type, so the view has a section per kind of
+//! substance, each built in its own module from the members the AWS Security Finding Format (ASFF)
+//! reference defines: `compliance` (control findings), `vulns` (`Vulnerabilities`, Inspector-like),
+//! `threat` (`Action` and `Network`, GuardDuty-like), `resources` (`Resources` and the `Details`
+//! members that matter per type), and `console` (the finding's console link). A section whose members
+//! are absent is left out; an absent member inside one is skipped, never shown as an error.
 
 use serde_json::Value;
 
 use super::change::render;
 use super::enums::SeverityLabel;
-use super::finding::{str_at, Summary};
+use super::finding::{str_at, value_at, Summary};
 use super::sanitize;
 
-/// How a line is shown: plain, or dimmed (secondary facts, placeholders).
+mod compliance;
+mod console;
+mod resources;
+mod threat;
+mod vulns;
+
+/// How a line is shown: plain, dimmed (secondary facts, placeholders), or raised (a fact that
+/// changes the triage: an exploit is known).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
     Plain,
     Dim,
+    Alert,
 }
 
+/// One line of a section. `hang` is the column where the line's wrapped continuation starts (and
+/// what the pane keeps in place when it wraps): the value column of a `label value` line, else the
+/// line's own indentation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DetailLine {
     pub text: String,
     pub tone: Tone,
+    pub hang: usize,
+}
+
+/// The width of a label in a section's `label value` lines.
+const LABEL: usize = 12;
+
+fn indent_of(text: &str) -> usize {
+    text.chars().take_while(|c| *c == ' ').count()
 }
 
 impl DetailLine {
     fn plain(text: String) -> DetailLine {
-        DetailLine { text, tone: Tone::Plain }
+        DetailLine { hang: indent_of(&text), text, tone: Tone::Plain }
     }
 
     fn dim(text: impl Into<String>) -> DetailLine {
-        DetailLine { text: text.into(), tone: Tone::Dim }
+        let text = text.into();
+        DetailLine { hang: indent_of(&text), text, tone: Tone::Dim }
+    }
+
+    /// `label value` at an indentation, the value in a column of its own (sanitised already).
+    fn kv(indent: usize, label: &str, value: String) -> DetailLine {
+        let text = format!("{:indent$}{label:<LABEL$} {value}", "");
+        DetailLine { text, tone: Tone::Plain, hang: indent + LABEL.max(label.chars().count()) + 1 }
+    }
+
+    fn tone(mut self, tone: Tone) -> DetailLine {
+        self.tone = tone;
+        self
     }
 }
 
@@ -47,6 +85,9 @@ pub struct DetailView {
     /// Label and value, in the order shown.
     pub fields: Vec<(&'static str, String)>,
     pub sections: Vec<DetailSection>,
+    /// The finding's console link (`SourceUrl`, or Security Hub's console search for its Id), as
+    /// shown; `None` when neither can be made.
+    pub console_url: Option<String>,
 }
 
 fn clean(s: &str) -> String {
@@ -65,12 +106,54 @@ fn dash_or<T: ToString>(v: Option<T>) -> String {
     v.map_or("-".into(), |n| n.to_string())
 }
 
+/// A scalar member as one sanitised line: a string as is, a number or boolean as JSON writes it;
+/// `None` when absent, null, empty, or not a scalar (a provider's odd type is skipped, not shown
+/// as JSON).
+fn scalar(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.trim().is_empty() => Some(clean(s)),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The scalar at a path (see `scalar`).
+fn at(v: &Value, path: &[&str]) -> Option<String> {
+    scalar(value_at(v, path))
+}
+
+/// The array at a path, empty when absent or not an array.
+fn list<'a>(v: &'a Value, path: &[&str]) -> &'a [Value] {
+    value_at(v, path).and_then(Value::as_array).map_or(&[][..], Vec::as_slice)
+}
+
+/// The scalars of an array at a path, joined with ", "; `None` when there are none.
+fn joined(v: &Value, path: &[&str]) -> Option<String> {
+    let items: Vec<String> = list(v, path).iter().filter_map(|i| scalar(Some(i))).collect();
+    (!items.is_empty()).then(|| items.join(", "))
+}
+
+/// `label value` pairs whose value is present, joined on one line (`region eu-west-1  partition aws`);
+/// an empty label shows the value alone.
+fn facts(pairs: &[(&str, Option<String>)]) -> Option<String> {
+    let fact = |label: &str, v: &String| if label.is_empty() { v.clone() } else { format!("{label} {v}") };
+    let present: Vec<String> = pairs.iter().filter_map(|(label, v)| v.as_ref().map(|v| fact(label, v))).collect();
+    (!present.is_empty()).then(|| present.join("  "))
+}
+
+/// Multi-line provider text, each line indented.
+fn paragraph_lines(s: &str, indent: usize) -> Vec<DetailLine> {
+    sanitize::text(s).lines().map(|l| DetailLine::plain(format!("{:indent$}{l}", ""))).collect()
+}
+
 impl DetailView {
     /// The view of an ASFF document.
     pub fn of_asff(doc: &Value) -> DetailView {
         let sum = Summary::of(doc);
         let original = doc.get("Severity").and_then(|v| v.get("Original")).map_or("-".into(), |o| clean(&render(o)));
-        let fields = vec![
+        let console_url = console::link(doc);
+        let mut fields = vec![
             (
                 "Severity",
                 format!(
@@ -98,32 +181,20 @@ impl DetailView {
             ("First seen", or_dash(&sum.first_observed_at)),
             ("Last seen", or_dash(&sum.last_observed_at)),
         ];
+        if let Some(url) = &console_url {
+            fields.push(("Console", url.clone()));
+        }
 
         let mut sections = Vec::new();
-        let mut resources = Vec::new();
-        for r in doc.get("Resources").and_then(Value::as_array).map_or(&[][..], Vec::as_slice) {
-            resources.push(DetailLine::plain(format!(
-                "  {}  {}",
-                or_dash(str_at(r, &["Type"])),
-                or_dash(str_at(r, &["Id"]))
-            )));
-            resources.push(DetailLine::dim(format!(
-                "    region {}  partition {}",
-                or_dash(str_at(r, &["Region"])),
-                or_dash(str_at(r, &["Partition"]))
-            )));
-            if let Some(tags) = r.get("Tags").and_then(Value::as_object).filter(|t| !t.is_empty()) {
-                let t: Vec<String> = tags.iter().map(|(k, v)| format!("{}={}", clean(k), clean(&render(v)))).collect();
-                resources.push(DetailLine::dim(format!("    tags {}", t.join(", "))));
-            }
-        }
-        sections.push(DetailSection { heading: "Resources", lines: resources });
+        sections.extend(compliance::section(doc));
+        sections.extend(vulns::section(doc));
+        sections.extend(threat::section(doc));
+        sections.push(resources::section(doc));
 
         let rem_text = str_at(doc, &["Remediation", "Recommendation", "Text"]);
         let rem_url = str_at(doc, &["Remediation", "Recommendation", "Url"]);
         if !rem_text.is_empty() || !rem_url.is_empty() {
-            let mut lines: Vec<DetailLine> =
-                sanitize::text(rem_text).lines().map(|l| DetailLine::plain(format!("  {l}"))).collect();
+            let mut lines: Vec<DetailLine> = paragraph_lines(rem_text, 2);
             if !rem_url.is_empty() {
                 lines.push(DetailLine::plain(format!("  {}", clean(rem_url))));
             }
@@ -133,8 +204,7 @@ impl DetailView {
         let note = if sum.note_text.is_empty() {
             vec![DetailLine::dim("  (none)")]
         } else {
-            let mut lines: Vec<DetailLine> =
-                sanitize::text(&sum.note_text).lines().map(|l| DetailLine::plain(format!("  {l}"))).collect();
+            let mut lines: Vec<DetailLine> = paragraph_lines(&sum.note_text, 2);
             lines.push(DetailLine::dim(format!(
                 "  by {} at {}",
                 or_dash(&sum.note_updated_by),
@@ -159,42 +229,10 @@ impl DetailView {
             description: sanitize::text(str_at(doc, &["Description"])).lines().map(str::to_string).collect(),
             fields,
             sections,
+            console_url,
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn the_view_holds_sanitised_text_in_the_panes_order() {
-        let doc = json!({
-            "Id": "f-1\u{1b}[31m", "Title": "Open \u{1b}]52;c;x\u{7}port", "Description": "line one\nline two",
-            "Severity": {"Label": "HIGH", "Normalized": 70},
-            "Resources": [{"Type": "AwsEc2Instance", "Id": "i-1", "Tags": {"env": "prod"}}],
-            "Note": {"Text": "seen", "UpdatedBy": "alice", "UpdatedAt": "2026-11-01T00:00:00Z"},
-        });
-        let v = DetailView::of_asff(&doc);
-        assert!(!v.title.contains('\u{1b}') && v.title.starts_with("Open"), "{}", v.title);
-        assert_eq!(v.severity, Some(SeverityLabel::High));
-        assert_eq!(v.description, vec!["line one", "line two"]);
-        assert_eq!(v.fields[0], ("Severity", "HIGH  normalized 70  original -".to_string()));
-        let id = v.fields.iter().find(|f| f.0 == "Id").unwrap();
-        assert!(!id.1.contains('\u{1b}'), "{}", id.1);
-        let headings: Vec<_> = v.sections.iter().map(|s| s.heading).collect();
-        assert_eq!(headings, vec!["Resources", "Note"]);
-        assert_eq!(v.sections[0].lines[2], DetailLine::dim("    tags env=prod"));
-        assert_eq!(v.sections[1].lines.last().unwrap().tone, Tone::Dim);
-    }
-
-    #[test]
-    fn an_empty_document_shows_placeholders() {
-        let v = DetailView::of_asff(&json!({}));
-        assert_eq!(v.fields.len(), 16);
-        assert_eq!(v.fields.iter().find(|f| f.0 == "Region").unwrap().1, "-");
-        assert_eq!(v.sections[1].lines, vec![DetailLine::dim("  (none)")]);
-    }
-}
+mod tests;

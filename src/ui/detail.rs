@@ -1,8 +1,10 @@
 //! The detail pane: the cursor finding in full (every field an analyst triages on, its resources,
 //! note, history), or its raw JSON. The finding view is the model's `DetailView`, sanitised when it
-//! was built; the raw JSON and the workbench's own text are sanitised here.
+//! was built; the raw JSON and the workbench's own text are sanitised here. The finding view is laid
+//! out to the pane's width by `wrap` (ids, ARNs and URLs are never split mid-token); the raw JSON is
+//! wrapped by the paragraph, so that every character of it can be read.
 
-use super::theme;
+use super::{theme, wrap};
 use crate::app::state::{Focus, Mode};
 use crate::app::AppState;
 use crate::model::detail::{DetailLine, DetailView, Tone};
@@ -28,30 +30,40 @@ fn line(l: &DetailLine) -> Line<'_> {
     match l.tone {
         Tone::Plain => Line::raw(l.text.as_str()),
         Tone::Dim => Line::styled(l.text.as_str(), theme::dim()),
+        Tone::Alert => Line::styled(l.text.as_str(), theme::failed()),
     }
 }
 
-/// The lines of the finding view (not the raw JSON): the model's view of the document, then what
-/// the workbench itself knows of the finding (an edit that was not applied, its history).
+/// The column the header fields' values start at.
+const FIELD_HANG: usize = 14;
+
+/// The lines of the finding view (not the raw JSON), before they are laid out to a width.
 pub fn finding_lines<'a>(s: &'a AppState, view: &'a DetailView) -> Vec<Line<'a>> {
-    let mut out = vec![Line::styled(view.title.as_str(), theme::severity(view.severity))];
-    out.extend(view.description.iter().map(|l| Line::raw(l.as_str())));
-    out.push(Line::raw(""));
-    out.extend(view.fields.iter().map(|(name, value)| field(name, value)));
+    finding_rows(s, view).into_iter().map(|(l, _)| l).collect()
+}
+
+/// The finding view's lines, each with the column its wrapped continuation starts at: the model's
+/// view of the document, then what the workbench itself knows of the finding (an edit that was not
+/// applied, its history).
+fn finding_rows<'a>(s: &'a AppState, view: &'a DetailView) -> Vec<(Line<'a>, usize)> {
+    let mut out = vec![(Line::styled(view.title.as_str(), theme::severity(view.severity)), 0)];
+    out.extend(view.description.iter().map(|l| (Line::raw(l.as_str()), 0)));
+    out.push((Line::raw(""), 0));
+    out.extend(view.fields.iter().map(|(name, value)| (field(name, value), FIELD_HANG)));
     for section in &view.sections {
-        out.push(Line::raw(""));
-        out.push(heading(section.heading));
-        out.extend(section.lines.iter().map(line));
+        out.push((Line::raw(""), 0));
+        out.push((heading(section.heading), 0));
+        out.extend(section.lines.iter().map(|l| (line(l), l.hang)));
     }
     if let Some(f) = s.detail.key.as_ref().and_then(|k| s.edits.failed.get(k)) {
-        out.push(Line::raw(""));
-        out.push(Line::styled(format!("Last edit not applied: {}", clean(&f.reason)), theme::failed()));
+        out.push((Line::raw(""), 0));
+        out.push((Line::styled(format!("Last edit not applied: {}", clean(&f.reason)), theme::failed()), 0));
     }
 
-    out.push(Line::raw(""));
-    out.push(heading("History"));
+    out.push((Line::raw(""), 0));
+    out.push((heading("History"), 0));
     if s.detail.history.is_empty() {
-        out.push(Line::styled("  (none)", theme::dim()));
+        out.push((Line::styled("  (none)", theme::dim()), 2));
     }
     for h in &s.detail.history {
         let who = match &h.service_reason {
@@ -59,24 +71,27 @@ pub fn finding_lines<'a>(s: &'a AppState, view: &'a DetailView) -> Vec<Line<'a>>
             None => format!("by {}", clean(&h.who)),
         };
         let created = if h.created { "  created" } else { "" };
-        out.push(Line::from(vec![
-            Span::styled(format!("  {} ", clean(&h.time)), theme::dim()),
-            Span::raw(format!("{who}{created}")),
-        ]));
+        out.push((
+            Line::from(vec![
+                Span::styled(format!("  {} ", clean(&h.time)), theme::dim()),
+                Span::raw(format!("{who}{created}")),
+            ]),
+            4,
+        ));
         for c in &h.changes {
             let show = |v: &Option<String>| v.as_deref().map_or("(none)".to_string(), clean);
-            out.push(Line::raw(format!("    {}: {} → {}", clean(&c.field), show(&c.old), show(&c.new))));
+            out.push((Line::raw(format!("    {}: {} → {}", clean(&c.field), show(&c.old), show(&c.new))), 6));
         }
     }
     out
 }
 
 pub fn render_detail(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
-    frame.render_widget(paragraph(s).scroll((s.detail.scroll, 0)), area);
+    frame.render_widget(paragraph(s, area.width.saturating_sub(2)).scroll((s.detail.scroll, 0)), area);
 }
 
-/// The pane's block and text, wrapped to its width (unscrolled).
-pub(super) fn paragraph(s: &AppState) -> Paragraph<'_> {
+/// The pane's block and text for a pane `width` columns wide inside its borders (unscrolled).
+pub(super) fn paragraph(s: &AppState, width: u16) -> Paragraph<'_> {
     let focused = s.focus == Focus::Detail || s.mode == Mode::DetailFull;
     let title = if s.detail.raw { " Detail · raw JSON " } else { " Detail " };
     let block = Block::default()
@@ -88,7 +103,10 @@ pub(super) fn paragraph(s: &AppState) -> Paragraph<'_> {
         (Some(doc), None) if s.detail.raw => {
             serde_json::to_string_pretty(doc).unwrap_or_default().lines().map(|l| Line::raw(clean(l))).collect()
         }
-        (Some(_), None) => finding_lines(s, &s.detail.view),
+        (Some(_), None) => finding_rows(s, &s.detail.view)
+            .into_iter()
+            .flat_map(|(l, hang)| wrap::lay_out(l, hang, usize::from(width)))
+            .collect(),
         (None, None) if s.detail.loading => vec![Line::styled("Loading…", theme::dim())],
         (None, None) => vec![Line::styled("No finding selected.", theme::dim())],
     };

@@ -8,6 +8,7 @@ pub use help::help_bottom;
 pub mod list;
 pub mod overlay;
 pub mod theme;
+pub mod wrap;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
@@ -56,7 +57,7 @@ pub fn detail_bottom(s: &AppState) -> Option<u16> {
         Mode::Split => split(main, width, height).1,
         Mode::Group => return None,
     };
-    let lines = detail::paragraph(s).line_count(area.width.saturating_sub(2));
+    let lines = detail::paragraph(s, area.width.saturating_sub(2)).line_count(area.width.saturating_sub(2));
     Some(u16::try_from(lines.saturating_sub(usize::from(area.height))).unwrap_or(u16::MAX))
 }
 

@@ -11,6 +11,7 @@ use crate::app::tests::{docs, loaded};
 use crate::app::{handle_event, resize, update, Action, AppState};
 use crate::keys::Keymap;
 use crate::model::change::FieldChange;
+use crate::model::detail::DetailView;
 
 fn draw(s: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -129,7 +130,9 @@ fn detail_bottom_is_the_scroll_that_shows_the_last_line() {
         }
         scrolled += usize::from(bottom > 0);
     }
-    assert_eq!(scrolled, 2, "the finding fits a 160x48 screen's pane, not an 80x24 one's");
+    // The pane shows the finding's compliance and console link too: it fits only a 160x48 screen's
+    // full-height pane.
+    assert_eq!(scrolled, 3, "the finding fits only the full-height pane of a 160x48 screen");
 }
 
 #[test]
@@ -332,5 +335,106 @@ fn help_scrolls_to_everything_it_has() {
         assert_eq!(s.help_scroll, 0);
         act(&mut s, &[Action::Back]);
         assert!(!s.help);
+    }
+}
+
+/// A state showing one finding's detail full height, at a size.
+fn detail_of(doc: serde_json::Value, w: u16, h: u16) -> AppState {
+    let row = crate::app::row::Row::from_asff(&doc);
+    let key = row.key.clone();
+    let mut s = AppState::new(Default::default(), "test.db", time::macros::datetime!(2026-11-01 0:00 UTC));
+    resize(&mut s, w, h);
+    crate::app::start(&mut s);
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: vec![row], total: Some(1), done: true });
+    handle_event(&mut s, Event::DetailLoaded { key, doc: Some(Box::new(doc)), history: vec![] });
+    act(&mut s, &[Action::OpenDetail]);
+    s
+}
+
+/// The first generated finding of a product that `pick` accepts.
+fn generated(product: &str, pick: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let opts = crate::generate::GenOptions { count: 3000, seed: 11, ..Default::default() };
+    crate::generate::generate(&opts).find(|d| d["ProductName"] == product && pick(d)).unwrap()
+}
+
+/// Scrolls the full-height detail so that `heading` is its first line (as `j` would).
+fn scroll_to(s: &mut AppState, heading: &str) {
+    let (w, h) = s.size;
+    let tall = screen_text(s, w, 400);
+    let row = tall.lines().position(|l| l.starts_with(&format!("│{heading} "))).unwrap();
+    resize(s, w, h);
+    s.detail.scroll = u16::try_from(row - 2).unwrap();
+}
+
+/// Every token of the pane that starts like `longs[0]` is all of one of `longs` (values that share
+/// a head: a finding's Id and its detector's) or its head and tail around an ellipsis: never split
+/// across lines.
+fn assert_whole_or_shortened(screen: &str, longs: &[&str]) {
+    let prefix = &longs[0][..12];
+    let mut seen = false;
+    for line in screen.lines() {
+        for tok in line.split([' ', '│']).filter(|t| t.contains(prefix)) {
+            if tok == longs[0] || tok.contains('…') {
+                seen = true;
+            }
+            let (head, tail) = tok.split_once('…').unwrap_or((tok, ""));
+            let piece = |long: &&str| long.starts_with(head) && long.ends_with(tail);
+            assert!(longs.iter().any(piece), "{tok} is none of {longs:?}:\n{screen}");
+            assert!(tok.contains('…') || longs.contains(&tok), "{tok} is a piece of {longs:?}:\n{screen}");
+        }
+    }
+    assert!(seen, "{} shows:\n{screen}", longs[0]);
+}
+
+#[test]
+fn the_detail_pane_of_a_vulnerability() {
+    let doc = generated("Inspector", |d| {
+        d["Resources"][0]["Type"] == "AwsEcrContainerImage"
+            && d["Vulnerabilities"][0]["VulnerablePackages"][1].is_object()
+    });
+    let arn = doc["Resources"][0]["Id"].as_str().unwrap().to_string();
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = detail_of(doc.clone(), w, h);
+        scroll_to(&mut s, "Vulnerabilities");
+        if w == 160 {
+            // The console link above it too.
+            s.detail.scroll -= 4;
+        }
+        insta::assert_snapshot!(format!("vulnerability_{w}x{h}"), draw(&s, w, h).backend());
+        let mut s = detail_of(doc.clone(), w, h);
+        scroll_to(&mut s, "Resources");
+        assert_whole_or_shortened(&screen_text(&s, w, h), &[&arn]);
+    }
+}
+
+#[test]
+fn the_detail_pane_of_a_threat_finding() {
+    let doc = generated("GuardDuty", |d| d["Action"]["ActionType"] == "NETWORK_CONNECTION");
+    let (id, detector) = (doc["Id"].as_str().unwrap(), doc["GeneratorId"].as_str().unwrap());
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = detail_of(doc.clone(), w, h);
+        if w == 80 {
+            scroll_to(&mut s, "Threat");
+        }
+        insta::assert_snapshot!(format!("threat_{w}x{h}"), draw(&s, w, h).backend());
+        let s = detail_of(doc.clone(), w, h);
+        assert_whole_or_shortened(&screen_text(&s, w, h), &[id, detector]);
+    }
+}
+
+#[test]
+fn the_detail_pane_of_a_control_finding() {
+    let doc = generated("Security Hub", |d| {
+        d["Compliance"]["StatusReasons"].is_array() && d["Compliance"]["RelatedRequirements"].is_array()
+    });
+    let url = DetailView::of_asff(&doc).console_url.unwrap();
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = detail_of(doc.clone(), w, h);
+        if w == 80 {
+            scroll_to(&mut s, "Compliance");
+            s.detail.scroll -= 3;
+        }
+        insta::assert_snapshot!(format!("control_{w}x{h}"), draw(&s, w, h).backend());
+        assert_whole_or_shortened(&screen_text(&s, w, h), &[&url]);
     }
 }
