@@ -2,7 +2,8 @@
 //! classes 2002 Vulnerability, 2003 Compliance, 2004 Detection and 2006 Data Security): reading a
 //! finding's identity and the members triage needs from the document, telling the two formats apart
 //! (`Format::of`), the checks a V2 finding passes before it is stored (`validate`), its summary for
-//! the list (`summary`: `FindingSummary::from_ocsf`), and GetFindingsV2's filters (`filter`).
+//! the list (`summary`: `FindingSummary::from_ocsf`), GetFindingsV2's filters (`filter`), and
+//! BatchUpdateFindingsV2's change to a finding (`update`).
 //!
 //! The document (the service model's `OcsfFinding` is a free-form document) is the source of truth;
 //! reading is lenient (a member of the wrong type reads as absent), validation is strict.
@@ -19,10 +20,12 @@ use super::timestamp;
 pub mod enums;
 pub mod filter;
 pub mod summary;
+pub mod update;
 pub mod validate;
 
 pub use enums::{ComplianceStatusId, OcsfClass, SeverityId, StatusId};
 pub use summary::OcsfLabels;
+pub use update::OcsfUpdate;
 pub use validate::validate_ocsf;
 
 /// The `OcsfFindingIdentifier` of the service model: the triple that names a V2 finding beside its
