@@ -116,17 +116,17 @@ fn as_map(v: &Value) -> Option<Value> {
 
 impl Condition {
     pub fn matches(&self, doc: &Value, now: OffsetDateTime) -> bool {
-        let path = segments(self.field);
+        let path = self.path.as_slice();
         match &self.filter {
             OcsfFilter::String(f) => {
-                let hit = walk(doc, &path, &mut |v| v.as_str().is_some_and(|s| string_hit(f, s)));
+                let hit = walk(doc, path, &mut |v| v.as_str().is_some_and(|s| string_hit(f, s)));
                 hit != f.comparison.is_negative()
             }
-            OcsfFilter::Number(f) => walk(doc, &path, &mut |v| as_number(v).is_some_and(|x| number_test(f, x))),
-            OcsfFilter::Boolean(f) => walk(doc, &path, &mut |v| v.as_bool() == Some(f.value)),
+            OcsfFilter::Number(f) => walk(doc, path, &mut |v| as_number(v).is_some_and(|x| number_test(f, x))),
+            OcsfFilter::Boolean(f) => walk(doc, path, &mut |v| v.as_bool() == Some(f.value)),
             OcsfFilter::Date(_) => {
                 let mut dates = Vec::new();
-                walk(doc, &path, &mut |v| {
+                walk(doc, path, &mut |v| {
                     if let Some(s) = v.as_str() {
                         dates.push(json!(s));
                     }
@@ -157,7 +157,7 @@ impl Condition {
             }
             OcsfFilter::Ip(_) => {
                 let mut ips = Vec::new();
-                walk(doc, &path, &mut |v| {
+                walk(doc, path, &mut |v| {
                     if v.is_string() {
                         ips.push(v.clone());
                     }

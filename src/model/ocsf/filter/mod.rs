@@ -122,6 +122,8 @@ pub struct Condition {
     pub filter: OcsfFilter,
     /// The filter as V1 holds it, checked and pre-parsed (dates, CIDR blocks).
     v1: Filters,
+    /// `field` split at its dots, once.
+    path: Vec<&'static str>,
 }
 
 impl Condition {
@@ -131,7 +133,11 @@ impl Condition {
         let field = kind.field(field).ok_or_else(|| unknown_field(field, kind, "FieldName"))?;
         let mut v1 = Filters::new();
         v1.push(v1_field(kind), filter.to_list()).map_err(|e| rename(e, kind, "Filter"))?;
-        Ok(Condition { field, filter, v1 })
+        Ok(Condition::build(field, filter, v1))
+    }
+
+    fn build(field: &'static str, filter: OcsfFilter, v1: Filters) -> Condition {
+        Condition { field, filter, v1, path: field.split('.').collect() }
     }
 
     fn to_json(&self) -> Value {
@@ -254,7 +260,7 @@ fn condition(v: &Value, kind: OcsfFieldKind, at: &str) -> Result<Condition, Filt
         .cloned()
         .and_then(OcsfFilter::from_list)
         .ok_or_else(|| err(filter_at, "expected a filter object"))?;
-    Ok(Condition { field, filter, v1 })
+    Ok(Condition::build(field, filter, v1))
 }
 
 impl CompositeFilter {
