@@ -103,7 +103,8 @@ impl GetFindingsV2Request {
         };
         check_members(obj, &MEMBERS, "GetFindingsV2")?;
         let filters = match obj.get("Filters") {
-            None => OcsfFindingFilters::default(),
+            // boto3 never sends null; read as absent, as GetFindings reads it.
+            None | Some(Value::Null) => OcsfFindingFilters::default(),
             Some(f) => OcsfFindingFilters::from_json(f).map_err(|e| WireError(e.to_string()))?,
         };
         let scopes = obj.get("Scopes").map(scopes).transpose()?.unwrap_or_default();

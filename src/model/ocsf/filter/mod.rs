@@ -203,7 +203,9 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 fn object<'a>(v: &'a Value, at: &str, shape: &str, members: &[&str]) -> Result<&'a Map<String, Value>, FilterError> {
-    let obj = v.as_object().ok_or_else(|| err(at, format!("expected a {shape} object, got {}", type_name(v))))?;
+    let article = if shape.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
+    let obj =
+        v.as_object().ok_or_else(|| err(at, format!("expected {article} {shape} object, got {}", type_name(v))))?;
     if let Some(k) = obj.keys().find(|k| !members.contains(&k.as_str())) {
         return Err(err(format!("{at}.{k}"), format!("unknown member of {shape} (expected {})", members.join(", "))));
     }

@@ -171,7 +171,7 @@ fn numbers_dates_booleans_maps_and_addresses() {
 fn refused_requests_say_where_and_why() {
     let cond = |field: &str, f: Value| json!({"FieldName": field, "Filter": f});
     let eq = json!({"Value": "x", "Comparison": "EQUALS"});
-    assert_eq!(err(json!([])), "Filters: expected a OcsfFindingFilters object, got array");
+    assert_eq!(err(json!([])), "Filters: expected an OcsfFindingFilters object, got array");
     assert_eq!(
         err(json!({"Composite": []})),
         "Filters.Composite: unknown member of OcsfFindingFilters (expected CompositeFilters, CompositeOperator)"

@@ -27,6 +27,7 @@ fn a_full_request_round_trips() {
     let empty = GetFindingsV2Request::from_json(&Value::Null).unwrap();
     assert_eq!(empty, GetFindingsV2Request::default());
     assert_eq!(GetFindingsV2Request::from_json(&json!({})).unwrap(), empty);
+    assert_eq!(GetFindingsV2Request::from_json(&json!({"Filters": null})).unwrap(), empty);
     assert_eq!(empty.to_json(), json!({"MaxResults": 100}));
 }
 
