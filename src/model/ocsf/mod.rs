@@ -237,16 +237,25 @@ impl<'a> Ocsf<'a> {
 
     pub fn resources(&self) -> Vec<OcsfResource> {
         let Some(list) = self.0.member("resources").and_then(Value::as_array) else { return Vec::new() };
-        list.iter()
-            .filter(|r| r.is_object())
-            .map(|r| OcsfResource {
-                r#type: str_at(r, &["type"]).to_string(),
-                uid: str_at(r, &["uid"]).to_string(),
-                uid_alt: str_at(r, &["uid_alt"]).to_string(),
-                name: str_at(r, &["name"]).to_string(),
-                region: str_at(r, &["region"]).to_string(),
-            })
-            .collect()
+        list.iter().filter(|r| r.is_object()).map(resource).collect()
+    }
+
+    /// The first resource, which the list shows (as it shows the first ASFF resource).
+    pub fn first_resource(&self) -> Option<OcsfResource> {
+        self.0.member("resources").and_then(Value::as_array)?.iter().find(|r| r.is_object()).map(resource)
+    }
+
+    /// `compliance.control`.
+    pub fn control(&self) -> &'a str {
+        self.s(&["compliance", "control"])
+    }
+
+    /// `compliance.status_id`, or the `compliance.status` caption when the id is missing.
+    pub fn compliance_status_id(&self) -> Option<ComplianceStatusId> {
+        match self.int(&["compliance", "status_id"]) {
+            Some(id) => ComplianceStatusId::from_id(id),
+            None => ComplianceStatusId::from_caption(self.s(&["compliance", "status"])),
+        }
     }
 
     pub fn compliance(&self) -> Option<OcsfCompliance> {
@@ -294,6 +303,16 @@ impl<'a> Ocsf<'a> {
                 }
             })
             .collect()
+    }
+}
+
+fn resource(r: &Value) -> OcsfResource {
+    OcsfResource {
+        r#type: str_at(r, &["type"]).to_string(),
+        uid: str_at(r, &["uid"]).to_string(),
+        uid_alt: str_at(r, &["uid_alt"]).to_string(),
+        name: str_at(r, &["name"]).to_string(),
+        region: str_at(r, &["region"]).to_string(),
     }
 }
 

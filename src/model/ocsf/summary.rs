@@ -47,8 +47,7 @@ impl FindingSummary {
         let severity_id = f.severity_id();
         let status_id = f.status_id();
         let updated = f.updated_time();
-        let first = f.resources().into_iter().next().unwrap_or_default();
-        let compliance = f.compliance();
+        let first = f.first_resource().unwrap_or_default();
         let label = |s: Option<&'static str>| s.unwrap_or_default().to_string();
         let mut s = FindingSummary::from_columns(SummaryColumns {
             key: FindingId::Ocsf(f.metadata_uid().to_string()),
@@ -60,8 +59,8 @@ impl FindingSummary {
             workflow_status: label(status_id.map(|s| s.to_workflow().as_str())),
             record_state: if f.is_closed() { RecordState::Archived } else { RecordState::Active }.as_str().to_string(),
             verification_state: String::new(),
-            compliance_status: label(compliance.as_ref().and_then(|c| c.status_id).map(|c| c.to_asff().as_str())),
-            control_id: compliance.map(|c| c.control).unwrap_or_default(),
+            compliance_status: label(f.compliance_status_id().map(|c| c.to_asff().as_str())),
+            control_id: f.control().to_string(),
             resource_type: first.r#type,
             resource_id: if first.uid.is_empty() { first.uid_alt } else { first.uid },
             updated_at: updated.map(timestamp::format).unwrap_or_default(),

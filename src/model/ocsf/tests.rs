@@ -118,6 +118,10 @@ fn the_view_reads_identity_and_essentials() {
     assert_eq!(Ocsf(&ms).modified_time(), t("2026-01-02T00:00:00Z"));
     let r = f.resources();
     assert_eq!((r[0].r#type.as_str(), r[0].uid.as_str(), r.len()), ("AWS::S3::Bucket", "arn:aws:s3:::logs", 2));
+    assert_eq!((f.control(), f.compliance_status_id()), ("S3.8", Some(ComplianceStatusId::Fail)));
+    assert_eq!(f.first_resource().map(|r| r.uid), Some("arn:aws:s3:::logs".to_string()));
+    let caption_only = without(doc.clone(), &["compliance", "status_id"]);
+    assert_eq!(Ocsf(&caption_only).compliance_status_id(), Some(ComplianceStatusId::Fail));
     let c = f.compliance().unwrap();
     assert_eq!((c.control.as_str(), c.status_id, c.standards.len()), ("S3.8", Some(ComplianceStatusId::Fail), 2));
     let v = &f.vulnerabilities()[0];

@@ -21,15 +21,10 @@ pub fn validate_ocsf(doc: &Value) -> Result<(), String> {
     if !doc.is_object() {
         return Err("data should be an object".to_string());
     }
-    for path in [
-        &["metadata", "uid"][..],
-        &["finding_info", "uid"],
-        &["cloud", "account", "uid"],
-        &["metadata", "product", "uid"],
-    ] {
-        required_string(doc, path)?;
-    }
+    required_string(doc, &["metadata", "uid"])?;
+    required_string(doc, &["finding_info", "uid"])?;
     let account = required_string(doc, &["cloud", "account", "uid"])?;
+    required_string(doc, &["metadata", "product", "uid"])?;
     if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("data.cloud.account.uid \"{account}\" should be a 12-digit account id"));
     }
@@ -61,11 +56,15 @@ pub fn validate_ocsf(doc: &Value) -> Result<(), String> {
     for (at, name) in [(&["finding_info"][..], "modified_time"), (&[], "time"), (&["finding_info"], "created_time")] {
         let here = value_at(doc, at);
         let dotted = |m: &str| at.iter().copied().chain([m]).collect::<Vec<_>>().join(".");
-        let dt_name = format!("{name}_dt");
-        if let Some(v) = here.and_then(|h| h.member(&dt_name)) {
+        let dt_name = match name {
+            "modified_time" => "modified_time_dt",
+            "time" => "time_dt",
+            _ => "created_time_dt",
+        };
+        if let Some(v) = here.and_then(|h| h.member(dt_name)) {
             let ok = v.as_str().and_then(timestamp::parse).is_some();
             if !ok {
-                return Err(format!("data.{} {v} is not an RFC 3339 date-time", dotted(&dt_name)));
+                return Err(format!("data.{} {v} is not an RFC 3339 date-time", dotted(dt_name)));
             }
             has_time |= name != "created_time";
         }
