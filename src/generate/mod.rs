@@ -35,6 +35,7 @@ mod exposure;
 mod generator;
 mod guardduty;
 mod inspector;
+pub mod ocsf;
 mod operations;
 mod products;
 mod random;

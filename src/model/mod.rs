@@ -10,6 +10,7 @@ pub mod filter;
 pub mod finding;
 pub mod history;
 pub mod import;
+pub mod ocsf;
 pub mod plan;
 pub mod raw;
 pub mod resource;

@@ -29,6 +29,8 @@ pub struct FindingSummary {
     pub control_id: String,
     pub updated_at: String,
     pub updated_ns: i64,
+    /// An OCSF finding's own severity, status and class beside the ASFF labels above; `None` for ASFF.
+    pub ocsf: Option<super::ocsf::OcsfLabels>,
 }
 
 /// The summary columns as a backend holds them, raw (the local store's listing, a remote's cache).
@@ -78,6 +80,7 @@ impl FindingSummary {
             updated_ns: timestamp::parse(&f.updated_at).map_or(f.updated_ns, timestamp::to_nanos),
             updated_at: clean(&f.updated_at),
             key: f.key,
+            ocsf: None,
         }
     }
 

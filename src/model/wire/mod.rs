@@ -12,8 +12,11 @@ use super::update::UpdateError;
 
 pub mod batch_import;
 pub mod batch_update;
+pub mod batch_update_v2;
 pub mod get_findings;
+pub mod get_findings_v2;
 pub mod history;
+pub mod v2_error;
 
 /// Why a request or response JSON does not have the operation's shape. The message names the member
 /// at fault; for a request it is the InvalidInputException message the service emulation answers,
