@@ -63,6 +63,58 @@ const CSV_HEADER: [&str; 14] = [
     "UpdatedAt",
 ];
 
+/// One finding made ready for a `FindingsWriter`: the costly part of writing it (summary, escaping,
+/// pretty-printing), which can run on any thread.
+pub enum Rendered {
+    /// Pretty JSON, indented to sit in the envelope's list.
+    Json(String),
+    /// The CSV record's cells, sanitised.
+    Csv(Vec<String>),
+}
+
+/// `doc` rendered for `format`.
+pub fn render(format: ExportFormat, doc: &Value) -> io::Result<Rendered> {
+    Ok(match format {
+        ExportFormat::Json => {
+            // Pretty-printed on its own, then indented two levels: inside the envelope's list. Pretty
+            // JSON has no newline inside a string (they are escaped), so indenting by line is exact.
+            let text = sanitize::json::to_string_pretty(doc).map_err(io::Error::from)?;
+            let mut out = String::with_capacity(text.len() + text.len() / 8);
+            for (i, line) in text.split('\n').enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                out.push_str("    ");
+                out.push_str(line);
+            }
+            Rendered::Json(out)
+        }
+        ExportFormat::Csv => {
+            let s = Summary::of(doc);
+            // Provider text, shown as the table shows it: a CSV piped to a terminal (or opened by a
+            // pager) must not let a title's escape sequences act. Newlines in a value become spaces,
+            // so each finding stays one line.
+            let cells = [
+                s.id.as_str(),
+                &s.product_arn,
+                s.severity_label.map_or("", |l| l.as_str()),
+                s.workflow_status.map_or("", |l| l.as_str()),
+                s.record_state.map_or("", |l| l.as_str()),
+                &s.aws_account_id,
+                &s.region,
+                &s.product_name,
+                &s.resource_type,
+                &s.resource_id,
+                s.compliance_status.map_or("", |l| l.as_str()),
+                &s.control_id,
+                &s.title,
+                &s.updated_at,
+            ];
+            Rendered::Csv(cells.iter().map(|c| sanitize::line(c).into_owned()).collect())
+        }
+    })
+}
+
 /// Writes findings one at a time as they are read, so a listing of any size holds one finding in
 /// memory: the JSON is byte for byte what pretty-printing `{"Findings": [all of them]}` at once gives.
 pub struct FindingsWriter<W: Write> {
@@ -93,44 +145,22 @@ impl<W: Write> FindingsWriter<W> {
     }
 
     pub fn write(&mut self, doc: &Value) -> io::Result<()> {
-        match &mut self.inner {
-            Inner::Json(out) => {
-                // Pretty-printed on its own, then indented two levels: inside the envelope's list.
-                // Pretty JSON has no newline inside a string (they are escaped), so indenting by line
-                // is exact.
-                let text = sanitize::json::to_string_pretty(doc).map_err(io::Error::from)?;
+        let format = match self.inner {
+            Inner::Json(_) => ExportFormat::Json,
+            Inner::Csv(_) => ExportFormat::Csv,
+        };
+        self.write_rendered(render(format, doc)?)
+    }
+
+    /// Writes a finding `render` made (possibly on another thread) for this writer's format.
+    pub fn write_rendered(&mut self, rendered: Rendered) -> io::Result<()> {
+        match (&mut self.inner, rendered) {
+            (Inner::Json(out), Rendered::Json(text)) => {
                 out.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
-                for (i, line) in text.split('\n').enumerate() {
-                    if i > 0 {
-                        out.write_all(b"\n")?;
-                    }
-                    out.write_all(b"    ")?;
-                    out.write_all(line.as_bytes())?;
-                }
+                out.write_all(text.as_bytes())?;
             }
-            Inner::Csv(w) => {
-                let s = Summary::of(doc);
-                // Provider text, shown as the table shows it: a CSV piped to a terminal (or opened by
-                // a pager) must not let a title's escape sequences act. Newlines in a value become
-                // spaces, so each finding stays one line.
-                let cells = [
-                    s.id.as_str(),
-                    &s.product_arn,
-                    s.severity_label.map_or("", |l| l.as_str()),
-                    s.workflow_status.map_or("", |l| l.as_str()),
-                    s.record_state.map_or("", |l| l.as_str()),
-                    &s.aws_account_id,
-                    &s.region,
-                    &s.product_name,
-                    &s.resource_type,
-                    &s.resource_id,
-                    s.compliance_status.map_or("", |l| l.as_str()),
-                    &s.control_id,
-                    &s.title,
-                    &s.updated_at,
-                ];
-                w.write_record(cells.map(sanitize::line).iter().map(|c| c.as_ref()))?;
-            }
+            (Inner::Csv(w), Rendered::Csv(cells)) => w.write_record(&cells)?,
+            _ => return Err(io::Error::other("a finding rendered for another format")),
         }
         self.written += 1;
         Ok(())

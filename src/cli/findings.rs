@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::sort::{default_sort, parse_sort};
 use super::{Global, Outcome};
-use crate::export::{ExportFormat, FindingsWriter};
+use crate::export::{self, ExportFormat, FindingsWriter};
 use crate::model::finding::Summary;
 use crate::model::resource;
 use crate::model::sanitize;
@@ -38,20 +38,21 @@ pub(super) fn parse_query(text: &str) -> Result<query::Query> {
     Ok(q)
 }
 
-/// Hands each finding `access` may see that matches `q` (the `--account` given, or every
-/// account) to `sink` as the store reads it, in order: one pass
-/// over the store, one finding in memory at a time. Returns how many there were.
-pub(super) fn stream(
+/// Hands each finding `access` may see that matches `q` (the `--account` given, or every account)
+/// to `sink` in order, `render`ed (on either core) as the store reads it: one pass over the store,
+/// a few findings in memory at a time. Returns how many there were.
+pub(super) fn stream<R: Send>(
     store: &Store,
     access: &Access,
     q: &query::Query,
     sort: &[SortCriterion],
     limit: Option<usize>,
-    sink: &mut dyn FnMut(Value) -> crate::store::Result<()>,
+    render: &(dyn Fn(Value) -> R + Sync),
+    sink: &mut dyn FnMut(R) -> crate::store::Result<()>,
 ) -> Result<usize> {
     let words = |doc: &Value| q.matches_text(doc);
-    let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-    let n = store.for_each_as(access, &q.filters, sort, limit, extra, sink)?;
+    let keep: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
+    let n = store.for_each_rendered(access, &q.filters, sort, limit, keep, render, &mut |r| sink(r).map(|()| true))?;
     // A finding whose stored document cannot be read is left out, and said so.
     for row in store.take_unreadable() {
         eprintln!("warning: {row}");
@@ -71,7 +72,7 @@ pub(super) fn findings(
         if sort.is_empty() { default_sort() } else { sort.iter().map(|s| parse_sort(s)).collect::<Result<_>>()? };
     let store = g.open()?;
     let access = store.access(&g.caller())?;
-    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // Written as read: the first findings reach the pipe before the last are read. A failed write
     // stops the scan; its io::Error is kept to tell a reader that went away from a real failure.
     let mut failed: Option<std::io::Error> = None;
@@ -84,16 +85,21 @@ pub(super) fn findings(
         OutputFormat::Json | OutputFormat::Csv => {
             let format = if format == OutputFormat::Json { ExportFormat::Json } else { ExportFormat::Csv };
             let mut w = FindingsWriter::new(format, out)?;
-            stream(&store, &access, &q, &sort, limit, &mut |doc| w.write(&doc).map_err(&mut keep))
-                .and_then(|_| Ok(w.finish()?))
+            let render = |doc: Value| export::render(format, &doc);
+            stream(&store, &access, &q, &sort, limit, &render, &mut |r| {
+                r.and_then(|r| w.write_rendered(r)).map_err(&mut keep)
+            })
+            .and_then(|_| Ok(w.finish()?))
         }
         OutputFormat::Table => {
-            let mut table = Table::new(out)?;
-            stream(&store, &access, &q, &sort, limit, &mut |doc| table.row(&doc).map_err(&mut keep)).and_then(|n| {
-                let mut out = table.out;
-                writeln!(out, "{} finding{}", thousands(n), if n == 1 { "" } else { "s" })?;
-                Ok(out.flush()?)
-            })
+            let now = time::OffsetDateTime::now_utc();
+            writeln!(out, "{}", table_header())?;
+            let render = |doc: Value| table_row(&doc, now);
+            stream(&store, &access, &q, &sort, limit, &render, &mut |row| writeln!(out, "{row}").map_err(&mut keep))
+                .and_then(|n| {
+                    writeln!(out, "{} finding{}", thousands(n), if n == 1 { "" } else { "s" })?;
+                    Ok(out.flush()?)
+                })
         }
     };
     let broken_pipe = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
@@ -124,42 +130,34 @@ fn short_resource(s: &Summary) -> String {
 }
 
 pub(super) fn print_table(found: &[Value], out: &mut impl Write) -> Result<()> {
-    let mut table = Table::new(out)?;
+    let now = time::OffsetDateTime::now_utc();
+    writeln!(out, "{}", table_header())?;
     for doc in found {
-        table.row(doc)?;
+        writeln!(out, "{}", table_row(doc, now))?;
     }
     Ok(())
 }
 
-/// The findings table, written a row at a time.
-struct Table<W: Write> {
-    out: W,
-    now: time::OffsetDateTime,
+/// The findings table's header line.
+fn table_header() -> String {
+    format!(
+        "{:<13} {:<10} {:<12} {:<14} {:<12} {:<32} {:>4}  TITLE",
+        "SEVERITY", "STATUS", "ACCOUNT", "REGION", "PRODUCT", "RESOURCE", "AGE"
+    )
 }
 
-impl<W: Write> Table<W> {
-    fn new(mut out: W) -> std::io::Result<Self> {
-        writeln!(
-            out,
-            "{:<13} {:<10} {:<12} {:<14} {:<12} {:<32} {:>4}  TITLE",
-            "SEVERITY", "STATUS", "ACCOUNT", "REGION", "PRODUCT", "RESOURCE", "AGE"
-        )?;
-        Ok(Table { out, now: time::OffsetDateTime::now_utc() })
-    }
-
-    fn row(&mut self, doc: &Value) -> std::io::Result<()> {
-        let s = Summary::of(doc);
-        writeln!(
-            self.out,
-            "{} {} {} {} {} {} {:>4}  {}",
-            cell(s.severity_label.map_or("-", |l| l.as_str()), 13),
-            cell(s.workflow_status.map_or("-", |w| w.as_str()), 10),
-            cell(&s.aws_account_id, 12),
-            cell(&s.region, 14),
-            cell(&s.product_name, 12),
-            cell(&short_resource(&s), 32),
-            timestamp::age(timestamp::parse(&s.updated_at), self.now),
-            sanitize::line(&s.title)
-        )
-    }
+/// One finding's table row (without its newline), every cell sanitised.
+fn table_row(doc: &Value, now: time::OffsetDateTime) -> String {
+    let s = Summary::of(doc);
+    format!(
+        "{} {} {} {} {} {} {:>4}  {}",
+        cell(s.severity_label.map_or("-", |l| l.as_str()), 13),
+        cell(s.workflow_status.map_or("-", |w| w.as_str()), 10),
+        cell(&s.aws_account_id, 12),
+        cell(&s.region, 14),
+        cell(&s.product_name, 12),
+        cell(&short_resource(&s), 32),
+        timestamp::age(timestamp::parse(&s.updated_at), now),
+        sanitize::line(&s.title)
+    )
 }

@@ -404,9 +404,7 @@ impl Store {
 
     /// `find_all_as` handing each finding to `sink` as it is read, in one ordered scan of the store
     /// (one sort of row ids and keys, then each document read once), so a caller that writes them out
-    /// holds a few findings at a time however many match. Documents are parsed and filtered on a
-    /// second core while this thread reads the next ones and runs `extra` and `sink` in order.
-    /// Returns how many were handed over.
+    /// holds a few findings at a time however many match. Returns how many were handed over.
     pub fn for_each_as(
         &self,
         access: &Access,
@@ -416,7 +414,30 @@ impl Store {
         extra: Option<&dyn Fn(&Value) -> bool>,
         sink: &mut dyn FnMut(Value) -> Result<()>,
     ) -> Result<usize> {
-        /// Documents handed to the parsing core at a time: enough to make the hand-over cheap.
+        // `extra` need not be thread-safe, so it runs here, in order, with the sink.
+        let mut kept = |doc: Value| if extra.is_none_or(|f| f(&doc)) { sink(doc).map(|()| true) } else { Ok(false) };
+        self.for_each_rendered(access, filters, sort, limit, None, &|doc| doc, &mut kept)
+    }
+
+    /// The ordered scan of `for_each_as` with the per-finding work on both cores: this thread reads
+    /// (the sorted row ids, each document's blob, decompression) while either core parses, applies
+    /// the exact filter and `keep`, and `render`s each match (to a table row, a CSV record, pretty
+    /// JSON...); `sink` then gets the rendered findings on this thread, in order, and says whether it
+    /// counted one (`limit` counts those). Returns how many were counted.
+    // `for_each_as`'s selection (access, filters, sort, limit) plus the three stages' functions: each
+    // is one plain argument, as in `for_each_as`, rather than a struct built for one call.
+    #[allow(clippy::too_many_arguments)]
+    pub fn for_each_rendered<R: Send>(
+        &self,
+        access: &Access,
+        filters: &Filters,
+        sort: &[SortCriterion],
+        limit: Option<usize>,
+        keep: Option<&(dyn Fn(&Value) -> bool + Sync)>,
+        render: &(dyn Fn(Value) -> R + Sync),
+        sink: &mut dyn FnMut(R) -> Result<bool>,
+    ) -> Result<usize> {
+        /// Documents handed to the other core at a time: enough to make the hand-over cheap.
         const BATCH: usize = 64;
         let mut n = 0;
         if limit == Some(0) {
@@ -431,7 +452,7 @@ impl Store {
         let mut doc_stmt = self.conn().prepare_cached("SELECT doc, product_arn, id FROM findings WHERE rowid = ?1")?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         // This thread reads (the ordered scan and decompression)...
-        let mut read_batch = |_wait: bool| -> Result<parallel::Next<Vec<Scanned>>> {
+        let mut read_batch = |_wait: bool| -> Result<parallel::Next<Vec<Scanned<R>>>> {
             let mut batch = Vec::with_capacity(BATCH);
             while batch.len() < BATCH {
                 let Some(row) = rows.next()? else { break };
@@ -448,13 +469,16 @@ impl Store {
             }
             Ok(if batch.is_empty() { parallel::Next::End } else { parallel::Next::Item(batch) })
         };
-        // ...either core parses and applies the exact filter (pure)...
-        let prepare = |batch: Vec<Scanned>| -> Vec<Scanned> {
+        // ...either core parses, filters and renders (pure)...
+        let prepare = |batch: Vec<Scanned<R>>| -> Vec<Scanned<R>> {
             batch
                 .into_iter()
                 .filter_map(|scanned| match scanned {
                     Scanned::Json(json, arn, id) => match parse_stored(&json) {
-                        Ok(doc) => filters.matches(&doc, now).then_some(Scanned::Doc(doc)),
+                        Ok(doc) if filters.matches(&doc, now) && keep.is_none_or(|f| f(&doc)) => {
+                            Some(Scanned::Rendered(render(doc)))
+                        }
+                        Ok(_) => None,
                         Err(e) => Some(Scanned::Unreadable(unreadable(e.to_string(), arn, id))),
                     },
                     other => Some(other),
@@ -463,20 +487,21 @@ impl Store {
         };
         // ...and this thread hands the matches over in order.
         let mut done = false;
-        let consume = |parsed: Vec<Scanned>| -> Result<()> {
-            for scanned in parsed {
+        let consume = |prepared: Vec<Scanned<R>>| -> Result<()> {
+            for scanned in prepared {
                 if done {
                     break;
                 }
                 match scanned {
-                    Scanned::Doc(doc) if extra.is_none_or(|f| f(&doc)) => {
-                        sink(doc)?;
-                        n += 1;
-                        done = limit.is_some_and(|l| n >= l);
+                    Scanned::Rendered(r) => {
+                        if sink(r)? {
+                            n += 1;
+                            done = limit.is_some_and(|l| n >= l);
+                        }
                     }
                     // A document that cannot be read is passed over and noted, as every read does.
                     Scanned::Unreadable(row) => self.note_unreadable(row),
-                    _ => {}
+                    Scanned::Json(..) => {}
                 }
             }
             // Stop reading once the limit is reached: an error only this function sees.
@@ -493,20 +518,21 @@ impl Store {
     }
 }
 
+/// How `for_each_rendered`'s consumer stops the stream at its limit.
+const LIMIT_REACHED: &str = "\u{0}limit reached";
+
+/// A document on its way through `for_each_rendered`: read, then rendered when it matches, or
+/// unreadable.
+enum Scanned<R> {
+    /// Its JSON text, with its ProductArn and Id for a warning if it does not parse.
+    Json(Vec<u8>, String, String),
+    Rendered(R),
+    Unreadable(UnreadableRow),
+}
+
 /// What `scan_sorted` calls with each matching document, a way to read its sort keys and its row id;
 /// it says whether to go on.
 type Visit<'a> = dyn FnMut(Value, &dyn Fn() -> Vec<SqlValue>, i64) -> Result<bool> + 'a;
-
-/// How `for_each_as`'s consumer stops the stream at its limit.
-const LIMIT_REACHED: &str = "\u{0}limit reached";
-
-/// A document on its way through `for_each_as`: read, parsed and matching, or unreadable.
-enum Scanned {
-    /// Its JSON text, with its ProductArn and Id for a warning if it does not parse.
-    Json(Vec<u8>, String, String),
-    Doc(Value),
-    Unreadable(UnreadableRow),
-}
 
 /// The SQL of an ordered scan: the row ids (then the sort keys) of the rows `access` may see whose
 /// columns pass the pushed-down filters, in `sort` order then row id, strictly after `after`.
