@@ -119,5 +119,10 @@ async fn main_loop(
             state.dirty = false;
         }
     }
+    // The worker may still be busy (a load) or stopped at the quit: the history is written here
+    // too, once the UI is done with.
+    if let Some(path) = state.config.history_file.as_ref().filter(|_| state.cmdline.to_save()) {
+        let _ = worker::history::write(path, &state.cmdline.history.entries);
+    }
     Ok(())
 }

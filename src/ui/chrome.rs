@@ -8,6 +8,7 @@ use ratatui::Frame;
 
 use super::theme;
 use crate::app::input::InputKind;
+use crate::app::line::LineEdit;
 use crate::app::prompt::Prompt;
 use crate::app::state::{Context, Level, LoadState};
 use crate::app::{Action, AppState};
@@ -36,6 +37,46 @@ pub(super) fn keep_tail(text: &str, width: usize) -> String {
         return String::new();
     }
     std::iter::once('…').chain(kept.into_iter().rev()).collect()
+}
+
+/// The head of `text` in at most `width` columns, "…" standing for what was cut.
+fn keep_head(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 1;
+    for c in text.chars() {
+        let w = Span::raw(c.to_string()).width();
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    if width == 0 {
+        return String::new();
+    }
+    out.push('…');
+    out
+}
+
+/// A line being typed in `room` columns, with its cursor (`▏`): the cursor stays in view, the text
+/// before it scrolling left and the text after it cut at the right, and a selected line shows
+/// reversed.
+pub(super) fn line_spans(line: &LineEdit, room: usize) -> Vec<Span<'static>> {
+    let (before, after) = line.split();
+    let (before, after) = (sanitize::line(before), sanitize::line(after));
+    let style = if line.is_selected() { theme::cursor() } else { ratatui::style::Style::default() };
+    let after_width = Span::raw(after.as_ref()).width();
+    let before_room = room.saturating_sub(after_width.min(room / 2));
+    let shown_before = keep_tail(&before, before_room);
+    let mut spans = vec![Span::styled(shown_before.clone(), style), Span::raw("▏")];
+    if !after.is_empty() {
+        let after_room = room.saturating_sub(Span::raw(shown_before.as_str()).width());
+        spans.push(Span::styled(keep_head(&after, after_room), style));
+    }
+    spans
 }
 
 /// The counts, pending edits and failures always show; the store's path yields first (down to its
@@ -129,11 +170,8 @@ pub fn render_status(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
             .saturating_sub(2)
             .saturating_sub(error.as_ref().map_or(0, |e| Span::raw(e.as_str()).width()))
             .max(usize::from(area.width) / 3);
-        let mut spans = vec![
-            Span::styled(prefix, theme::label()),
-            Span::raw(keep_tail(&sanitize::line(&input.text), room)),
-            Span::raw("▏"),
-        ];
+        let mut spans = vec![Span::styled(prefix, theme::label())];
+        spans.extend(line_spans(&input.line, room));
         if let Some(e) = error {
             spans.push(Span::styled(e, theme::error()));
         }
