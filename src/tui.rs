@@ -113,7 +113,9 @@ async fn main_loop(
             }
             if state.help {
                 let (w, h) = state.size;
-                app::help_measured(&mut state, ui::help_bottom(ratatui::layout::Rect::new(0, 0, w, h), keymap));
+                let area = ratatui::layout::Rect::new(0, 0, w, h);
+                let bottom = ui::help_bottom(area, keymap, state.help_topic);
+                app::help_measured(&mut state, bottom);
             }
             terminal.draw(|f| ui::render(f, &state, keymap))?;
             state.dirty = false;

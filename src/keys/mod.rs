@@ -269,6 +269,7 @@ impl Keymap {
                 None => out.push((vec![k.label()], *a)),
             }
         }
+        out.sort_by_key(|(_, a)| *a);
         out
     }
 
