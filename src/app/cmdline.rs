@@ -207,12 +207,7 @@ mod tests {
             ("111122223333", "eu-central-1", "GuardDuty"),
             ("444455556666", "us-east-1", "Inspector"),
         ] {
-            s.push(Row {
-                account: account.into(),
-                region: region.into(),
-                product: product.into(),
-                ..Row::default()
-            });
+            s.push(Row { account: account.into(), region: region.into(), product: product.into(), ..Row::default() });
         }
         s
     }
@@ -236,7 +231,10 @@ mod tests {
 
     #[test]
     fn values_complete_from_the_closed_sets_and_the_rows() {
-        assert_eq!(complete("sev>="), ["critical", "high", "medium", "low", "informational"].map(|v| format!("sev>={v}")));
+        assert_eq!(
+            complete("sev>="),
+            ["critical", "high", "medium", "low", "informational"].map(|v| format!("sev>={v}"))
+        );
         assert_eq!(complete("status:new,re"), ["status:new,resolved"]);
         assert_eq!(complete("-compliance:f"), ["-compliance:failed"]);
         assert_eq!(complete("record:a"), ["record:active", "record:archived"]);

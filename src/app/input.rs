@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use super::action::Action;
 use super::cmdline::{self, Browse, Completion};
 use super::effect::Effect;
-use super::line::LineEdit;
 use super::filter::{SortColumn, SortSpec};
 use super::focus;
 use super::group;
+use super::line::LineEdit;
 use super::prompt::{quit, Prompt};
 use super::state::GroupField;
 use super::view::{apply_query, clear_query, set_filter, set_sort};
@@ -123,7 +123,9 @@ fn record(s: &mut AppState, text: &str) -> Vec<Effect> {
     }
     s.cmdline.changed = true;
     match &s.config.history_file {
-        Some(path) if s.cmdline.loaded => vec![Effect::SaveHistory { path: path.clone(), entries: s.cmdline.history.entries.clone() }],
+        Some(path) if s.cmdline.loaded => {
+            vec![Effect::SaveHistory { path: path.clone(), entries: s.cmdline.history.entries.clone() }]
+        }
         _ => Vec::new(),
     }
 }

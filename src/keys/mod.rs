@@ -321,7 +321,12 @@ mod tests {
         assert_eq!(k.resolve(Context::Form, &ev(KeyCode::Left, KeyModifiers::NONE)), Some(Action::CyclePrev));
         assert!(!k.bindings(Context::Input).iter().any(|(_, a)| *a == Action::KillWord), "? help is unchanged");
         let line = k.line_bindings();
-        assert!(line.iter().any(|(keys, a)| *a == Action::LineStart && keys.contains(&"Home".to_string()) && keys.contains(&"C-a".to_string())), "{line:?}");
+        assert!(
+            line.iter().any(|(keys, a)| *a == Action::LineStart
+                && keys.contains(&"Home".to_string())
+                && keys.contains(&"C-a".to_string())),
+            "{line:?}"
+        );
     }
 
     #[test]

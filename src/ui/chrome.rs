@@ -257,9 +257,10 @@ pub fn render_hints(frame: &mut Frame<'_>, area: Rect, s: &AppState, keymap: &Ke
 fn completion_list(c: &Completion, width: usize) -> Line<'static> {
     // Values are listed without the key they all share (`region:`).
     let first = c.candidates.first().map_or("", String::as_str);
-    let common = c.candidates.iter().fold(first.len(), |n, v| {
-        first.bytes().zip(v.bytes()).take(n).take_while(|(a, b)| a == b).count()
-    });
+    let common = c
+        .candidates
+        .iter()
+        .fold(first.len(), |n, v| first.bytes().zip(v.bytes()).take(n).take_while(|(a, b)| a == b).count());
     let shared = first[..common].rfind([':', '=', '<', '>', ',']).map_or(0, |i| i + 1);
     let items: Vec<String> =
         c.candidates.iter().map(|v| sanitize::line(v.get(shared..).unwrap_or(v)).into_owned()).collect();

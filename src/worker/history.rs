@@ -15,11 +15,8 @@ pub fn read(path: &Path) -> Result<Vec<String>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
-    let mut lines: Vec<String> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.chars().any(char::is_control))
-        .map(str::to_string)
-        .collect();
+    let mut lines: Vec<String> =
+        text.lines().filter(|l| !l.trim().is_empty() && !l.chars().any(char::is_control)).map(str::to_string).collect();
     let over = lines.len().saturating_sub(MAX_HISTORY);
     lines.drain(..over);
     Ok(lines)

@@ -176,7 +176,9 @@ fn tab_completes_values_the_loaded_rows_hold() {
     act(&mut s, &[Action::StartCommand, Action::KillToStart]);
     typed(&mut s, &format!("-account:{}", &account[..6]));
     act(&mut s, &[Action::Complete]);
-    assert!(line(&s).starts_with("-account:") && s.rows.all.iter().any(|r| line(&s) == format!("-account:{}", r.account)));
+    assert!(
+        line(&s).starts_with("-account:") && s.rows.all.iter().any(|r| line(&s) == format!("-account:{}", r.account))
+    );
 }
 
 #[test]
