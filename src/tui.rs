@@ -113,11 +113,18 @@ async fn main_loop(
             }
             if state.help {
                 let (w, h) = state.size;
-                app::help_measured(&mut state, ui::help_bottom(ratatui::layout::Rect::new(0, 0, w, h), keymap));
+                let area = ratatui::layout::Rect::new(0, 0, w, h);
+                let bottom = ui::help_bottom(area, keymap, state.help_topic);
+                app::help_measured(&mut state, bottom);
             }
             terminal.draw(|f| ui::render(f, &state, keymap))?;
             state.dirty = false;
         }
+    }
+    // The worker may still be busy (a load) or stopped at the quit: the history is written here
+    // too, once the UI is done with.
+    if let Some(path) = state.config.history_file.as_ref().filter(|_| state.cmdline.to_save()) {
+        let _ = worker::history::write(path, &state.cmdline.history.entries);
     }
     Ok(())
 }

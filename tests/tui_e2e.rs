@@ -34,13 +34,14 @@ struct Tmux {
 
 impl Tmux {
     /// The workbench on `store` in a new session of `size`. The shell line prints the exit status
-    /// after the workbench ends and keeps the pane open to show it; HOME and XDG_CONFIG_HOME point
-    /// into `dir`, so the user's own keymap and config don't apply.
+    /// after the workbench ends and keeps the pane open to show it; HOME and the XDG directories
+    /// point into `dir`, so the user's own keymap, config and `:` history neither apply nor change.
     fn workbench(&self, dir: &Path, store: &Path, size: (u16, u16)) {
         let home = dir.join("home");
         std::fs::create_dir_all(&home).unwrap();
         let line = format!(
-            "env HOME='{home}' XDG_CONFIG_HOME='{home}/.config' HUBTRIAGE_STORE='{store}' HUBTRIAGE_USER=e2e-tester \
+            "env HOME='{home}' XDG_CONFIG_HOME='{home}/.config' XDG_DATA_HOME='{home}/.local/share' \
+             XDG_STATE_HOME='{home}/.local/state' HUBTRIAGE_STORE='{store}' HUBTRIAGE_USER=e2e-tester \
              TERM=xterm-256color '{BIN}'; echo EXITED-$?; sleep 60",
             home = home.display(),
             store = store.display()
@@ -223,4 +224,48 @@ fn at_80_columns_hidden_marks_are_counted_and_n_sends_nothing() {
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED-0");
     assert_eq!(findings(&store), before, "nothing was sent");
+}
+
+/// Issue 20: the `:` line completes a key and a value with Tab, and what ran is offered by Up in
+/// the next run (the history file in the state directory).
+#[test]
+fn the_colon_line_completes_and_remembers_its_history_across_runs() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("e2e.db");
+    let data = dir.path().join("findings.json");
+    cli(&store, &["generate", "--count", "300", "--seed", "7", "-o", data.to_str().unwrap()]);
+    cli(&store, &["import", data.to_str().unwrap()]);
+    let tmux = Tmux { socket: dir.path().join("tmux.sock") };
+    tmux.workbench(dir.path(), &store, (80, 24));
+    tmux.wait_for("300 total");
+    tmux.keys(&[":"]);
+    tmux.literal("seve");
+    tmux.keys(&["Tab"]);
+    tmux.wait_for(":severity:▏");
+    tmux.keys(&["Tab"]);
+    let listed = tmux.wait_for(":severity:critical▏");
+    assert!(listed.contains("critical  high  medium  low  informational"), "{listed}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_until("the query narrowing the list", |s| matching(s).is_some_and(|n| n < 300));
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED-0");
+    let file = dir.path().join("home/.local/state/hubtriage/command_history");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "severity:critical\n");
+
+    let _ = tmux.cmd(&["kill-session", "-t", "e2e"]);
+    tmux.workbench(dir.path(), &store, (80, 24));
+    tmux.wait_for("300 total");
+    tmux.keys(&[":"]);
+    tmux.keys(&["Up"]);
+    tmux.wait_for(":severity:critical▏");
+    tmux.keys(&["C-w"]);
+    tmux.literal("sev>=high");
+    tmux.keys(&["Enter"]);
+    tmux.wait_until("the query narrowing the list", |s| matching(s).is_some_and(|n| n < 300));
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED-0");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "severity:critical\nsev>=high\n");
 }

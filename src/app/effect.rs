@@ -41,5 +41,14 @@ pub enum Effect {
         keys: Vec<FindingId>,
         overwrite: bool,
     },
+    /// Read the `:` line's history file (`Event::HistoryLoaded`); a missing file is an empty history.
+    LoadHistory {
+        path: PathBuf,
+    },
+    /// Write the `:` line's history file, replacing it whole.
+    SaveHistory {
+        path: PathBuf,
+        entries: Vec<String>,
+    },
     Quit,
 }

@@ -96,4 +96,12 @@ pub enum Event {
         path: PathBuf,
         error: String,
     },
+    /// The `:` line's history file, oldest line first.
+    HistoryLoaded {
+        entries: Vec<String>,
+    },
+    /// The history file could not be read or written.
+    HistoryFailed {
+        error: String,
+    },
 }

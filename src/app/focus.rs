@@ -5,7 +5,7 @@ use super::action::Action;
 use super::detail::sync_detail;
 use super::effect::Effect;
 use super::list::resize;
-use super::state::{Focus, Mode};
+use super::state::{Focus, HelpTopic, Mode};
 use super::view::{clear_query, set_filter};
 use super::AppState;
 
@@ -58,6 +58,15 @@ pub fn help_measured(s: &mut AppState, bottom: u16) {
 
 pub(super) fn show_help(s: &mut AppState) -> Vec<Effect> {
     s.help = true;
+    s.help_topic = HelpTopic::Keys;
+    Vec::new()
+}
+
+/// `:help`: the help overlay on the `:` line: its keys, its commands and the query language.
+pub(super) fn show_command_help(s: &mut AppState) -> Vec<Effect> {
+    s.help = true;
+    s.help_topic = HelpTopic::CommandLine;
+    s.help_scroll = 0;
     Vec::new()
 }
 
@@ -69,6 +78,7 @@ pub(super) fn help_action(s: &mut AppState, a: Action) -> Vec<Effect> {
     s.help_scroll = match a {
         Action::Help | Action::Back | Action::Quit | Action::No => {
             s.help = false;
+            s.help_topic = HelpTopic::Keys;
             0
         }
         Action::MoveDown => s.help_scroll.saturating_add(1).min(bottom),

@@ -1,13 +1,18 @@
 //! The input line at the bottom: the `/` live filter, which narrows the list on every keystroke,
-//! and the `:` command line (`sort`, `group`, `export`, `clear`, `q`; anything else is a structured
-//! query). A command that cannot run keeps the line open with the reason.
+//! and the `:` command line (`sort`, `group`, `export`, `clear`, `help`, `q`; anything else is a
+//! structured query). A command that cannot run keeps the line open with the reason. Both lines are
+//! edited by `line`; the `:` line also has a history and completion (`cmdline`), and opens on the
+//! current query, selected, so typing replaces it and End (or →) refines it.
 
 use std::path::PathBuf;
 
 use super::action::Action;
+use super::cmdline::{self, Browse, Completion};
 use super::effect::Effect;
 use super::filter::{SortColumn, SortSpec};
+use super::focus;
 use super::group;
+use super::line::LineEdit;
 use super::prompt::{quit, Prompt};
 use super::state::GroupField;
 use super::view::{apply_query, clear_query, set_filter, set_sort};
@@ -25,19 +30,33 @@ pub enum InputKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputLine {
     pub kind: InputKind,
-    pub text: String,
+    pub line: LineEdit,
     pub error: Option<String>,
+    /// Walking the `:` history (Up/Down).
+    pub browse: Option<Browse>,
+    /// A Tab completion in progress, listed under the line.
+    pub completion: Option<Completion>,
+}
+
+impl InputLine {
+    fn new(kind: InputKind, line: LineEdit) -> InputLine {
+        InputLine { kind, line, error: None, browse: None, completion: None }
+    }
+
+    pub fn text(&self) -> &str {
+        self.line.text()
+    }
 }
 
 /// `/`: edits the current pattern.
 pub(super) fn start_filter(s: &mut AppState) -> Vec<Effect> {
-    s.input = Some(InputLine { kind: InputKind::Filter, text: s.view.filter.pattern.clone(), error: None });
+    s.input = Some(InputLine::new(InputKind::Filter, LineEdit::new(s.view.filter.pattern.clone())));
     Vec::new()
 }
 
-/// `:`: an empty command line.
+/// `:`: the current query, selected: typing replaces it, End or → keeps it to refine it.
 pub(super) fn start_command(s: &mut AppState) -> Vec<Effect> {
-    s.input = Some(InputLine { kind: InputKind::Command, text: String::new(), error: None });
+    s.input = Some(InputLine::new(InputKind::Command, LineEdit::selected(s.view.query.text.clone())));
     Vec::new()
 }
 
@@ -45,14 +64,19 @@ pub(super) fn start_command(s: &mut AppState) -> Vec<Effect> {
 pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
     let Some(line) = &mut s.input else { return Vec::new() };
     let kind = line.kind;
+    let completing = matches!(a, Action::Complete | Action::CompletePrev);
+    if !completing {
+        line.completion = None;
+    }
     match a {
-        Action::Input(c) => {
-            line.text.push(c);
-            line.error = None;
+        _ if line.line.edit(a) => line.error = None,
+        Action::HistoryPrev | Action::HistoryNext if kind == InputKind::Command => {
+            walk_history(s, a == Action::HistoryPrev);
+            return Vec::new();
         }
-        Action::Backspace => {
-            line.text.pop();
-            line.error = None;
+        Action::Complete | Action::CompletePrev if kind == InputKind::Command => {
+            complete(s, a == Action::Complete);
+            return Vec::new();
         }
         Action::Back => {
             s.input = None;
@@ -62,14 +86,21 @@ pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
             return Vec::new();
         }
         Action::Submit => {
-            let text = line.text.clone();
+            let text = line.line.text().to_string();
             if kind == InputKind::Filter {
                 s.input = None;
                 let n = s.view.visible.len();
                 s.info(format!("{n} match /{}", s.view.filter.pattern));
                 return Vec::new();
             }
-            return run_command(s, &text);
+            let ran = run_command(s, &text);
+            if s.input.is_some() {
+                return ran;
+            }
+            // Saved before the command's own effects: the worker stops at a quit.
+            let mut effects = record(s, &text);
+            effects.extend(ran);
+            return effects;
         }
         _ => {
             s.dirty = false;
@@ -77,10 +108,82 @@ pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
         }
     }
     if kind == InputKind::Filter {
-        let pattern = s.input.as_ref().map(|l| l.text.clone()).unwrap_or_default();
-        return set_filter(s, pattern);
+        let pattern = s.input.as_ref().map(|l| l.text().to_string()).unwrap_or_default();
+        if pattern != s.view.filter.pattern {
+            return set_filter(s, pattern);
+        }
     }
     Vec::new()
+}
+
+/// A `:` line that ran joins the history, which the worker writes to the history file.
+fn record(s: &mut AppState, text: &str) -> Vec<Effect> {
+    if !s.cmdline.history.push(text) {
+        return Vec::new();
+    }
+    s.cmdline.changed = true;
+    match &s.config.history_file {
+        Some(path) if s.cmdline.loaded => {
+            vec![Effect::SaveHistory { path: path.clone(), entries: s.cmdline.history.entries.clone() }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Up (`back`) or Down through the `:` lines run before; Down past the newest brings back the line
+/// that was being typed.
+fn walk_history(s: &mut AppState, back: bool) {
+    let entries = &s.cmdline.history.entries;
+    let Some(input) = &mut s.input else { return };
+    let next = match (&input.browse, back) {
+        (None, true) if !entries.is_empty() => Some(entries.len() - 1),
+        (Some(b), true) => Some(b.index.saturating_sub(1)),
+        (Some(b), false) if b.index + 1 < entries.len() => Some(b.index + 1),
+        (Some(_), false) => None,
+        (None, _) => {
+            s.dirty = false;
+            return;
+        }
+    };
+    input.error = None;
+    match next {
+        Some(index) => {
+            let draft = input.browse.take().map_or_else(|| input.line.text().to_string(), |b| b.draft);
+            input.line.set(entries[index].clone());
+            input.browse = Some(Browse { index, draft });
+        }
+        None => {
+            let draft = input.browse.take().map(|b| b.draft).unwrap_or_default();
+            input.line.set(draft);
+        }
+    }
+}
+
+/// Tab (`forward`) or Shift-Tab: completes the term before the cursor, or puts in the next (or
+/// previous) candidate of the completion in progress.
+fn complete(s: &mut AppState, forward: bool) {
+    let Some(input) = &mut s.input else { return };
+    if input.line.is_selected() {
+        input.line.edit(Action::LineEnd);
+    }
+    if let Some(c) = &mut input.completion {
+        let n = c.candidates.len();
+        c.index = if forward { (c.index + 1) % n } else { (c.index + n - 1) % n };
+        input.line.replace_before_cursor(c.start, &c.candidates[c.index]);
+        return;
+    }
+    let (start, candidates) = cmdline::candidates(input.line.split().0, &s.rows);
+    let Some(first) = candidates.first() else {
+        s.dirty = false;
+        return;
+    };
+    let index = if forward { 0 } else { candidates.len() - 1 };
+    let chosen = if forward { first.clone() } else { candidates[index].clone() };
+    input.line.replace_before_cursor(start, &chosen);
+    input.error = None;
+    if candidates.len() > 1 {
+        input.completion = Some(Completion { start, candidates, index });
+    }
 }
 
 fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
@@ -144,6 +247,10 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
             s.prompt = Some(Prompt::RemoveDemo);
             Vec::new()
         }
+        "help" if rest.is_empty() => {
+            s.input = None;
+            focus::show_command_help(s)
+        }
         "" | "clear" => {
             s.input = None;
             clear_query(s)
@@ -167,5 +274,19 @@ pub(super) fn exported(s: &mut AppState, path: PathBuf, count: usize) -> Vec<Eff
 /// `Event::ExportFailed`.
 pub(super) fn export_failed(s: &mut AppState, path: PathBuf, error: String) -> Vec<Effect> {
     s.error(format!("Export to {} failed: {error}", path.display()));
+    Vec::new()
+}
+
+/// `Event::HistoryLoaded`: the lines of earlier runs go before this run's. Nothing shows.
+pub(super) fn history_loaded(s: &mut AppState, entries: Vec<String>) -> Vec<Effect> {
+    s.cmdline.history.loaded(entries);
+    s.cmdline.loaded = true;
+    s.dirty = false;
+    Vec::new()
+}
+
+/// `Event::HistoryFailed`.
+pub(super) fn history_failed(s: &mut AppState, error: String) -> Vec<Effect> {
+    s.error(format!("The : history: {error}"));
     Vec::new()
 }

@@ -22,7 +22,11 @@ pub fn start(s: &mut AppState) -> Vec<Effect> {
     s.generation += 1;
     s.status.load = LoadState::Loading { loaded: 0, total: 0 };
     s.dirty = true;
-    vec![Effect::LoadRows { generation: s.generation }]
+    // The history first: a small file, read before the rows are streamed.
+    let mut effects: Vec<Effect> =
+        s.config.history_file.iter().map(|path| Effect::LoadHistory { path: path.clone() }).collect();
+    effects.push(Effect::LoadRows { generation: s.generation });
+    effects
 }
 
 pub(super) fn reload(s: &mut AppState) -> Vec<Effect> {

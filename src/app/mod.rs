@@ -6,12 +6,14 @@
 //! one after, so there is no cycle:
 //! `detail`, `list`, `view`, `edits`, `prompt`, then `form`, `load`, `focus`, `group`, `input`,
 //! and `update` over all. Below them are the shared types, which import no pane: `state`,
-//! `action`, `effect`, `event`, `row`, `rows`, `filter`, `matcher`, `layout`, `edit`.
+//! `action`, `effect`, `event`, `row`, `rows`, `filter`, `matcher`, `layout`, `edit`, `line`,
+//! `cmdline`.
 //!
 //! A bench or test drives it without a terminal:
 //! `AppState::new` → `start` → `handle_event(RowsLoaded{..})` → `update(Action)` →
 //! `ui::render` into a ratatui `TestBackend`.
 pub mod action;
+pub mod cmdline;
 pub mod detail;
 pub mod edit;
 pub mod edits;
@@ -23,6 +25,7 @@ pub mod form;
 pub mod group;
 pub mod input;
 pub mod layout;
+pub mod line;
 pub mod list;
 pub mod load;
 pub mod matcher;
@@ -78,6 +81,8 @@ pub struct AppState {
     pub pending_marks: HashSet<FindingId>,
     pub detail: DetailState,
     pub input: Option<InputLine>,
+    /// The `:` line's history.
+    pub cmdline: cmdline::CmdlineState,
     pub prompt: Option<Prompt>,
     pub form: Option<FormState>,
     pub group: GroupState,
@@ -87,6 +92,7 @@ pub struct AppState {
     pub focus: Focus,
     pub mode: Mode,
     pub help: bool,
+    pub help_topic: state::HelpTopic,
     /// How far the help overlay is scrolled.
     pub help_scroll: u16,
     /// The furthest the help overlay can scroll, as `ui::help_bottom` measured it for the main loop
@@ -113,6 +119,7 @@ impl AppState {
             pending_marks: HashSet::new(),
             detail: DetailState::default(),
             input: None,
+            cmdline: cmdline::CmdlineState::default(),
             prompt: None,
             form: None,
             group: GroupState::default(),
@@ -122,6 +129,7 @@ impl AppState {
             focus: Focus::List,
             mode: Mode::Split,
             help: false,
+            help_topic: state::HelpTopic::Keys,
             help_scroll: 0,
             help_bottom: 0,
             generation: 0,

@@ -6,6 +6,7 @@ use super::action::Action;
 use super::edit;
 use super::edits::start_batch;
 use super::effect::Effect;
+use super::line::LineEdit;
 use super::state::{EditPlan, LoadState, Origin};
 use super::AppState;
 use crate::model::enums::WorkflowStatus;
@@ -27,7 +28,7 @@ pub enum TextPurpose {
 pub enum Prompt {
     Text {
         purpose: TextPurpose,
-        text: String,
+        text: LineEdit,
         error: Option<String>,
     },
     Confirm(EditPlan),
@@ -111,7 +112,7 @@ fn undo_caveat(s: &AppState, update: &FindingUpdate) -> Option<String> {
 /// `s` and `N`: asks for the suppress reason or the note, when there is something to edit.
 pub(super) fn ask_text(s: &mut AppState, purpose: TextPurpose) -> Vec<Effect> {
     if !s.targets().is_empty() {
-        s.prompt = Some(Prompt::Text { purpose, text: String::new(), error: None });
+        s.prompt = Some(Prompt::Text { purpose, text: LineEdit::default(), error: None });
     } else {
         s.error(match purpose {
             TextPurpose::SuppressReason => "No finding to suppress",
@@ -188,17 +189,10 @@ pub(super) fn text_action(s: &mut AppState, a: Action) -> Vec<Effect> {
     let Some(Prompt::Text { purpose, text, error }) = &mut s.prompt else { return Vec::new() };
     let purpose = *purpose;
     match a {
-        Action::Input(c) => {
-            text.push(c);
-            *error = None;
-        }
-        Action::Backspace => {
-            text.pop();
-            *error = None;
-        }
+        _ if text.edit(a) => *error = None,
         Action::Back => s.prompt = None,
         Action::Submit => {
-            let text = text.trim().to_string();
+            let text = text.text().trim().to_string();
             return submit_text(s, purpose, text);
         }
         _ => s.dirty = false,

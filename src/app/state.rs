@@ -18,12 +18,23 @@ pub struct Config {
     pub suppress_reason_required: bool,
     /// Load the demo dataset into an empty store without asking (`--demo`).
     pub auto_demo: bool,
+    /// Where the `:` line's history is kept across runs; `None` keeps it for this run only.
+    pub history_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { user: "hubtriage".into(), suppress_reason_required: false, auto_demo: false }
+        Config { user: "hubtriage".into(), suppress_reason_required: false, auto_demo: false, history_file: None }
     }
+}
+
+/// What the help overlay shows: every key (`?`), or the `:` line's keys, commands and query
+/// language (`:help`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HelpTopic {
+    #[default]
+    Keys,
+    CommandLine,
 }
 
 /// The keymap sections: what the keys mean depends on what has the keyboard.

@@ -564,6 +564,8 @@ fn reload_keeps_marks_on_the_same_findings() {
     let _ = InputKind::Filter;
 }
 
+/// Issue 20 ("the `:` line has history, cursor movement, ... and `:help`").
+mod cmdline;
 /// Issue 17 ("a query value that can match nothing").
 mod query_warnings;
 /// Issue 17 ("edits that do something other than what the analyst saw").

@@ -102,5 +102,7 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         Event::DemoRemoveFailed { error } => load::demo_remove_failed(s, error),
         Event::Exported { path, count } => input::exported(s, path, count),
         Event::ExportFailed { path, error } => input::export_failed(s, path, error),
+        Event::HistoryLoaded { entries } => input::history_loaded(s, entries),
+        Event::HistoryFailed { error } => input::history_failed(s, error),
     }
 }

@@ -44,7 +44,12 @@ impl RemoteArgs {
 fn workbench_config(g: &Global, demo: bool) -> Result<crate::app::state::Config> {
     let settings = crate::tui::Settings::load(crate::tui::Settings::file().as_deref())?;
     let user = g.user.clone().or(settings.user).unwrap_or_else(|| g.identity());
-    Ok(crate::app::state::Config { user, suppress_reason_required: settings.suppress_reason_required, auto_demo: demo })
+    Ok(crate::app::state::Config {
+        user,
+        suppress_reason_required: settings.suppress_reason_required,
+        auto_demo: demo,
+        history_file: crate::paths::history_file(),
+    })
 }
 
 /// `--remote` or `--endpoint-url`: the workbench on the remote, read straight from it (the local

@@ -128,7 +128,11 @@ pub struct Keymap {
     sections: HashMap<String, Section>,
 }
 
-const SECTIONS: [&str; 8] = ["global", "list", "detail", "group", "form", "input", "prompt", "help"];
+const SECTIONS: [&str; 9] = ["global", "list", "detail", "group", "form", "input", "line", "prompt", "help"];
+
+/// The section of line-editing keys, looked up after `[input]` for a line of text. The `?` help
+/// lists `[input]`; `:help` lists these.
+const LINE: &str = "line";
 
 /// A section's entries as written; `None` unbinds.
 type ParsedSection = (String, Vec<(Key, Option<Action>)>);
@@ -223,6 +227,11 @@ impl Keymap {
                 return Some(a);
             }
         }
+        if ctx == Context::Input {
+            if let Some(a) = self.lookup(LINE, key) {
+                return Some(a);
+            }
+        }
         match (ctx, key.code) {
             (Context::Input | Context::Form, KeyCode::Char(c))
                 if !key.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
@@ -245,6 +254,19 @@ impl Keymap {
             match out.iter_mut().find(|(_, x)| *x == a) {
                 Some((keys, _)) => keys.push(k.label()),
                 None => out.push((vec![k.label()], a)),
+            }
+        }
+        out.sort_by_key(|(_, a)| *a);
+        out
+    }
+
+    /// The line-editing keys (`[line]`), grouped by action as `bindings` groups them.
+    pub fn line_bindings(&self) -> Vec<(Vec<String>, Action)> {
+        let mut out: Vec<(Vec<String>, Action)> = Vec::new();
+        for (k, a) in self.section(LINE).iter().filter(|(k, _)| self.lookup(Context::Input.name(), *k).is_none()) {
+            match out.iter_mut().find(|(_, x)| x == a) {
+                Some((keys, _)) => keys.push(k.label()),
+                None => out.push((vec![k.label()], *a)),
             }
         }
         out.sort_by_key(|(_, a)| *a);
@@ -282,6 +304,29 @@ mod tests {
         assert_eq!(k.resolve(Context::Prompt, &ev(KeyCode::Char('y'), KeyModifiers::NONE)), Some(Action::Yes));
         assert_eq!(k.resolve(Context::Prompt, &ev(KeyCode::Char('x'), KeyModifiers::NONE)), None);
         assert_eq!(k.resolve(Context::List, &ev(KeyCode::F(5), KeyModifiers::NONE)), None);
+    }
+
+    #[test]
+    fn a_line_of_text_takes_the_line_editing_keys_after_its_own() {
+        let k = Keymap::defaults().unwrap();
+        let ctrl = |c| ev(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(k.resolve(Context::Input, &ctrl('u')), Some(Action::KillToStart));
+        assert_eq!(k.resolve(Context::Input, &ctrl('w')), Some(Action::KillWord));
+        assert_eq!(k.resolve(Context::Input, &ctrl('a')), Some(Action::LineStart));
+        assert_eq!(k.resolve(Context::Input, &ctrl('c')), Some(Action::Back), "[input] first");
+        assert_eq!(k.resolve(Context::Input, &ev(KeyCode::Up, KeyModifiers::NONE)), Some(Action::HistoryPrev));
+        assert_eq!(k.resolve(Context::Input, &ev(KeyCode::Tab, KeyModifiers::NONE)), Some(Action::Complete));
+        assert_eq!(k.resolve(Context::Input, &ev(KeyCode::Delete, KeyModifiers::NONE)), Some(Action::DeleteForward));
+        assert_eq!(k.resolve(Context::List, &ctrl('u')), Some(Action::PageUp), "only a line of text");
+        assert_eq!(k.resolve(Context::Form, &ev(KeyCode::Left, KeyModifiers::NONE)), Some(Action::CyclePrev));
+        assert!(!k.bindings(Context::Input).iter().any(|(_, a)| *a == Action::KillWord), "? help is unchanged");
+        let line = k.line_bindings();
+        assert!(
+            line.iter().any(|(keys, a)| *a == Action::LineStart
+                && keys.contains(&"Home".to_string())
+                && keys.contains(&"C-a".to_string())),
+            "{line:?}"
+        );
     }
 
     #[test]

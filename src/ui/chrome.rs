@@ -7,7 +7,9 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::theme;
+use crate::app::cmdline::Completion;
 use crate::app::input::InputKind;
+use crate::app::line::LineEdit;
 use crate::app::prompt::Prompt;
 use crate::app::state::{Context, Level, LoadState};
 use crate::app::{Action, AppState};
@@ -36,6 +38,46 @@ pub(super) fn keep_tail(text: &str, width: usize) -> String {
         return String::new();
     }
     std::iter::once('…').chain(kept.into_iter().rev()).collect()
+}
+
+/// The head of `text` in at most `width` columns, "…" standing for what was cut.
+fn keep_head(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 1;
+    for c in text.chars() {
+        let w = Span::raw(c.to_string()).width();
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    if width == 0 {
+        return String::new();
+    }
+    out.push('…');
+    out
+}
+
+/// A line being typed in `room` columns, with its cursor (`▏`): the cursor stays in view, the text
+/// before it scrolling left and the text after it cut at the right, and a selected line shows
+/// reversed.
+pub(super) fn line_spans(line: &LineEdit, room: usize) -> Vec<Span<'static>> {
+    let (before, after) = line.split();
+    let (before, after) = (sanitize::line(before), sanitize::line(after));
+    let style = if line.is_selected() { theme::cursor() } else { ratatui::style::Style::default() };
+    let after_width = Span::raw(after.as_ref()).width();
+    let before_room = room.saturating_sub(after_width.min(room / 2));
+    let shown_before = keep_tail(&before, before_room);
+    let mut spans = vec![Span::styled(shown_before.clone(), style), Span::raw("▏")];
+    if !after.is_empty() {
+        let after_room = room.saturating_sub(Span::raw(shown_before.as_str()).width());
+        spans.push(Span::styled(keep_head(&after, after_room), style));
+    }
+    spans
 }
 
 /// The counts, pending edits and failures always show; the store's path yields first (down to its
@@ -129,11 +171,8 @@ pub fn render_status(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
             .saturating_sub(2)
             .saturating_sub(error.as_ref().map_or(0, |e| Span::raw(e.as_str()).width()))
             .max(usize::from(area.width) / 3);
-        let mut spans = vec![
-            Span::styled(prefix, theme::label()),
-            Span::raw(keep_tail(&sanitize::line(&input.text), room)),
-            Span::raw("▏"),
-        ];
+        let mut spans = vec![Span::styled(prefix, theme::label())];
+        spans.extend(line_spans(&input.line, room));
         if let Some(e) = error {
             spans.push(Span::styled(e, theme::error()));
         }
@@ -178,8 +217,17 @@ pub fn hints_for(ctx: Context, s: &AppState) -> &'static [Action] {
     }
 }
 
+/// The `:` line's own keys, after the input hints: completion and history.
+const COMMAND_HINTS: [(Action, &str); 3] =
+    [(Action::Complete, "complete"), (Action::HistoryPrev, "history"), (Action::LineEnd, "keep the query")];
+
 pub fn render_hints(frame: &mut Frame<'_>, area: Rect, s: &AppState, keymap: &Keymap) {
     let ctx = s.context();
+    let command = s.input.as_ref().filter(|i| i.kind == InputKind::Command && s.prompt.is_none());
+    if let Some(c) = command.and_then(|i| i.completion.as_ref()) {
+        frame.render_widget(Paragraph::new(completion_list(c, usize::from(area.width))), area);
+        return;
+    }
     let mut spans = Vec::new();
     for a in hints_for(ctx, s) {
         if let Some(k) = keymap.key_for(ctx, *a) {
@@ -187,5 +235,67 @@ pub fn render_hints(frame: &mut Frame<'_>, area: Rect, s: &AppState, keymap: &Ke
             spans.push(Span::styled(format!(" {}  ", a.describe()), theme::dim()));
         }
     }
+    if let Some(input) = command {
+        let line = keymap.line_bindings();
+        for (a, what) in COMMAND_HINTS {
+            if a == Action::LineEnd && !input.line.is_selected() {
+                continue;
+            }
+            if let Some((keys, _)) = line.iter().find(|(_, b)| *b == a) {
+                // The plainest key reads best in a hint, as `Keymap::key_for` has it.
+                let key = keys.iter().min_by_key(|k| (k.chars().count(), k.contains('-'))).cloned().unwrap_or_default();
+                spans.push(Span::styled(key, theme::label()));
+                spans.push(Span::styled(format!(" {what}  "), theme::dim()));
+            }
+        }
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The candidates of a completion in one line, the one in the `:` line highlighted; when they do
+/// not fit, the ones around it, "…" standing for the others.
+fn completion_list(c: &Completion, width: usize) -> Line<'static> {
+    // Values are listed without the key they all share (`region:`).
+    let first = c.candidates.first().map_or("", String::as_str);
+    let common = c
+        .candidates
+        .iter()
+        .fold(first.len(), |n, v| first.bytes().zip(v.bytes()).take(n).take_while(|(a, b)| a == b).count());
+    let shared = first[..common].rfind([':', '=', '<', '>', ',']).map_or(0, |i| i + 1);
+    let items: Vec<String> =
+        c.candidates.iter().map(|v| sanitize::line(v.get(shared..).unwrap_or(v)).into_owned()).collect();
+    let widths: Vec<usize> = items.iter().map(|v| Span::raw(v.as_str()).width() + 2).collect();
+    // Start from the chosen one and widen to the left and right while there is room.
+    let (mut first, mut last) = (c.index, c.index);
+    let mut used = widths.get(c.index).copied().unwrap_or(0);
+    let room = width.saturating_sub(4);
+    loop {
+        let mut grew = false;
+        if last + 1 < items.len() && used + widths[last + 1] <= room {
+            last += 1;
+            used += widths[last];
+            grew = true;
+        }
+        if first > 0 && used + widths[first - 1] <= room {
+            first -= 1;
+            used += widths[first];
+            grew = true;
+        }
+        if !grew {
+            break;
+        }
+    }
+    let mut spans = Vec::new();
+    if first > 0 {
+        spans.push(Span::styled("… ", theme::dim()));
+    }
+    for (i, item) in items.into_iter().enumerate().take(last + 1).skip(first) {
+        let style = if i == c.index { theme::cursor() } else { theme::label() };
+        spans.push(Span::styled(item, style));
+        spans.push(Span::raw("  "));
+    }
+    if last + 1 < c.candidates.len() {
+        spans.push(Span::styled("…", theme::dim()));
+    }
+    Line::from(spans)
 }

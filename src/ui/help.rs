@@ -1,5 +1,7 @@
 //! The help overlay: the live keymap's bindings per context, then what the keymap cannot say (the
 //! edit form's fields, the `:` commands and the query language), scrolled with the movement keys.
+//! `:help` shows the part about the `:` line alone: its editing keys (the keymap's `[line]`),
+//! then the same `:` commands and query language sections.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -9,7 +11,7 @@ use ratatui::Frame;
 use super::overlay::{boxed, centered};
 use super::theme;
 use crate::app::filter::SortColumn;
-use crate::app::state::{Context, GroupField};
+use crate::app::state::{Context, GroupField, HelpTopic};
 use crate::app::AppState;
 use crate::keys::Keymap;
 
@@ -40,8 +42,32 @@ fn indented(names: &[&str]) -> Vec<Line<'static>> {
     lines
 }
 
-/// The sections, in order; each starts with its heading.
-fn sections(keymap: &Keymap) -> Vec<Vec<Line<'static>>> {
+/// The sections of a topic, in order; each starts with its heading.
+fn sections(keymap: &Keymap, topic: HelpTopic) -> Vec<Vec<Line<'static>>> {
+    match topic {
+        HelpTopic::Keys => key_sections(keymap),
+        HelpTopic::CommandLine => {
+            let mut lines = vec![heading("the : line")];
+            for (keys, a) in keymap.bindings(Context::Input).into_iter().chain(keymap.line_bindings()) {
+                lines.push(entry(&keys.join(" "), a.describe()));
+            }
+            lines.extend([
+                entry("Tab completes", "keys, commands, closed sets,"),
+                entry("", "and the accounts, regions,"),
+                entry("", "products, controls, resource"),
+                entry("", "types of the findings loaded"),
+                entry(": opens on", "the query: typing replaces"),
+                entry("", "it, End keeps it to refine"),
+            ]);
+            let mut out = vec![lines];
+            out.extend(command_sections());
+            out
+        }
+    }
+}
+
+/// Every context's keys, then the form's fields, the commands and the queries.
+fn key_sections(keymap: &Keymap) -> Vec<Vec<Line<'static>>> {
     let mut out: Vec<Vec<Line<'static>>> = Vec::new();
     for ctx in [Context::List, Context::Detail, Context::Group, Context::Form, Context::Input] {
         let mut lines = vec![heading(ctx.name())];
@@ -59,6 +85,13 @@ fn sections(keymap: &Keymap) -> Vec<Vec<Line<'static>>> {
         entry("", "User fields (k=v; k=v)"),
         entry("Enter", "preview; sends changed fields"),
     ]);
+    out.extend(command_sections());
+    out
+}
+
+/// The `:` commands and the query language.
+fn command_sections() -> Vec<Vec<Line<'static>>> {
+    let mut out: Vec<Vec<Line<'static>>> = Vec::new();
     let sorts: Vec<&str> = SortColumn::ALL.iter().map(|c| c.name()).collect();
     let groups: Vec<&str> = GroupField::ALL.iter().map(|g| g.name()).collect();
     out.push(vec![
@@ -111,8 +144,8 @@ fn height(lines: &[Line<'static>], width: u16) -> usize {
 }
 
 /// The sections in one column, or two of about equal height; a section is never split.
-fn columns(keymap: &Keymap, inner: Rect) -> Vec<(Rect, Vec<Line<'static>>)> {
-    let all = sections(keymap);
+fn columns(keymap: &Keymap, topic: HelpTopic, inner: Rect) -> Vec<(Rect, Vec<Line<'static>>)> {
+    let all = sections(keymap, topic);
     if inner.width < TWO_COLUMNS {
         let mut lines = Vec::new();
         for (i, sec) in all.into_iter().enumerate() {
@@ -147,9 +180,9 @@ fn columns(keymap: &Keymap, inner: Rect) -> Vec<(Rect, Vec<Line<'static>>)> {
 
 /// The largest scroll at which help still fills its box on a screen of `area`: the main loop gives
 /// it to `app::help_measured` before each frame, so `j` and `G` stop at the last line.
-pub fn help_bottom(area: Rect, keymap: &Keymap) -> u16 {
+pub fn help_bottom(area: Rect, keymap: &Keymap, topic: HelpTopic) -> u16 {
     let inner = boxed("").inner(centered(area, BOX.0, BOX.1));
-    let cols = columns(keymap, inner);
+    let cols = columns(keymap, topic, inner);
     let longest = cols.iter().map(|(a, l)| height(l, a.width)).max().unwrap_or(0);
     u16::try_from(longest.saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX)
 }
@@ -159,10 +192,13 @@ pub fn render_help(frame: &mut Frame<'_>, area: Rect, s: &AppState, keymap: &Key
     let r = centered(area, BOX.0, BOX.1);
     frame.render_widget(Clear, r);
     let inner = boxed("").inner(r);
-    let cols = columns(keymap, inner);
-    let bottom = help_bottom(area, keymap);
+    let cols = columns(keymap, s.help_topic, inner);
+    let bottom = help_bottom(area, keymap, s.help_topic);
     let scroll = s.help_scroll.min(bottom);
-    let mut outer = boxed(" Keys (from the keymap; ? or Esc closes) ");
+    let mut outer = boxed(match s.help_topic {
+        HelpTopic::Keys => " Keys (from the keymap; ? or Esc closes) ",
+        HelpTopic::CommandLine => " The : line (:help; Esc closes, ? shows every key) ",
+    });
     if scroll < bottom {
         outer = outer.title_bottom(Span::styled(" ↓ more below: j / PgDn ", theme::title()));
     } else if scroll > 0 {

@@ -110,11 +110,10 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
             // One line that scrolls sideways: the cursor end stays in view however long the text,
             // so the box keeps its size and the error below it always has room.
             let room = usize::from(area.width.min(74).saturating_sub(3));
-            let shown = super::chrome::keep_tail(&sanitize::line(text), room);
-            let mut body = vec![Line::raw(ask), Line::from(vec![Span::raw(shown), Span::raw("▏")])];
+            let mut body = vec![Line::raw(ask), Line::from(super::chrome::line_spans(text, room))];
             // A reason is recorded as the note, so both say as they are typed when they pass
             // BatchUpdateFindings' Note.Text limit, not only on Enter.
-            let too_long = check_note_length(text.trim()).err().map(|e| e.to_string());
+            let too_long = check_note_length(text.text().trim()).err().map(|e| e.to_string());
             if let Some(e) = error.as_ref().or(too_long.as_ref()) {
                 body.push(Line::styled(sanitize::line(e).into_owned(), theme::error()));
             }

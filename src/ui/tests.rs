@@ -166,6 +166,49 @@ fn help_group_filter_and_progress() {
     });
 }
 
+/// Issue 20: the `:` line with a completion list under it, opened on the current query, and `:help`.
+#[test]
+fn command_line_completion_prefill_and_help() {
+    let typed = |s: &mut AppState, text: &str| act(s, &text.chars().map(Action::Input).collect::<Vec<_>>());
+    both_sizes!("command_complete", |s: &mut AppState| {
+        act(s, &[Action::StartCommand]);
+        typed(s, "sev>=high region:");
+        act(s, &[Action::Complete, Action::Complete]);
+    });
+    both_sizes!("command_prefill", |s: &mut AppState| {
+        act(s, &[Action::StartCommand]);
+        typed(s, "sev>=high");
+        act(s, &[Action::Submit, Action::StartCommand]);
+    });
+    both_sizes!("command_help", |s: &mut AppState| {
+        act(s, &[Action::StartCommand]);
+        typed(s, "help");
+        act(s, &[Action::Submit]);
+    });
+}
+
+/// The cursor stays in view in a line longer than the screen, wherever it is.
+#[test]
+fn a_long_line_keeps_its_cursor_in_view() {
+    let mut s = screen(80, 24);
+    act(&mut s, &[Action::StartCommand]);
+    let long: String = (0..30).map(|i| format!("account:{i:012} ")).collect();
+    act(&mut s, &long.chars().map(Action::Input).collect::<Vec<_>>());
+    let status = |s: &AppState| {
+        let t = draw(s, 80, 24);
+        let buffer = t.backend().buffer().clone();
+        (0..80).map(|x| buffer[(x, 22)].symbol().to_string()).collect::<String>()
+    };
+    assert!(status(&s).starts_with(":…") && status(&s).trim_end().ends_with('▏'), "{}", status(&s));
+    act(&mut s, &[Action::LineStart]);
+    assert!(status(&s).starts_with(":▏account:000000000000 ") && status(&s).ends_with('…'), "{}", status(&s));
+    for _ in 0..200 {
+        act(&mut s, &[Action::CursorRight]);
+    }
+    let middle = status(&s);
+    assert!(middle.starts_with(":…") && middle.contains('▏') && middle.ends_with('…'), "{middle}");
+}
+
 #[test]
 fn hostile_text_renders_as_placeholders_and_no_escape_byte_reaches_the_buffer() {
     let mut doc = docs(1).remove(0);
@@ -315,7 +358,8 @@ fn help_scrolls_to_everything_it_has() {
         let keymap = Keymap::defaults().unwrap();
         for _ in 0..200 {
             // As the main loop does before each frame: help measured at this screen's size.
-            crate::app::help_measured(&mut s, super::help_bottom(Rect::new(0, 0, w, h), &keymap));
+            let bottom = super::help_bottom(Rect::new(0, 0, w, h), &keymap, s.help_topic);
+            crate::app::help_measured(&mut s, bottom);
             act(&mut s, &[Action::MoveDown]);
             last = screen_text(&s, w, h);
             seen.push_str(&last);

@@ -153,6 +153,14 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             Ok(count) => send(Event::Exported { path, count }),
             Err(error) => send(Event::ExportFailed { path, error }),
         },
+        Effect::LoadHistory { path } => match history::read(&path) {
+            Ok(entries) => send(Event::HistoryLoaded { entries }),
+            Err(error) => send(Event::HistoryFailed { error }),
+        },
+        Effect::SaveHistory { path, entries } => match history::write(&path, &entries) {
+            Ok(()) => true,
+            Err(error) => send(Event::HistoryFailed { error }),
+        },
         Effect::Quit => false,
     }
 }
@@ -193,5 +201,6 @@ fn export(backend: &dyn Backend, path: &Path, keys: &[FindingId], overwrite: boo
     Ok(n)
 }
 
+pub mod history;
 #[cfg(test)]
 mod tests;

@@ -378,3 +378,22 @@ fn removes_the_demo_findings_and_describes_the_source_again() {
     let Event::DemoRemoveFailed { error } = h.next() else { panic!("remove") };
     assert_eq!(error.kind, ErrorKind::Invalid);
 }
+
+/// Issue 20: the `:` history file is read and written by the worker, and a failure is an event.
+#[test]
+fn reads_and_writes_the_command_history_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = store_with(dir.path(), 1);
+    let h = Harness::new(store);
+    let path = dir.path().join("state").join("command_history");
+    h.send(Effect::LoadHistory { path: path.clone() });
+    assert_eq!(h.next(), Event::HistoryLoaded { entries: vec![] }, "no file yet: an empty history");
+    h.send(Effect::SaveHistory { path: path.clone(), entries: vec!["sev>=high".into(), "status:new".into()] });
+    h.send(Effect::LoadHistory { path: path.clone() });
+    assert_eq!(h.next(), Event::HistoryLoaded { entries: vec!["sev>=high".into(), "status:new".into()] });
+    // A directory where the file should be: it cannot be read or written.
+    h.send(Effect::LoadHistory { path: dir.path().to_path_buf() });
+    assert!(matches!(h.next(), Event::HistoryFailed { .. }));
+    h.send(Effect::SaveHistory { path: dir.path().join("state"), entries: vec!["x".into()] });
+    assert!(matches!(h.next(), Event::HistoryFailed { error } if error.contains("cannot write")));
+}
