@@ -36,9 +36,11 @@ const MAX_HISTORY: usize = 1_000;
 /// Values one string filter may list (GetFindings' Filters: up to 20 values per attribute).
 const MAX_FILTER_VALUES: usize = 20;
 
-/// How long an edit's acknowledgement waits for the remote's answer (so that UnprocessedFindings
-/// reach the workbench with the call) before it is reported as queued: it is on disk already.
-const ANSWER_WAIT: Duration = Duration::from_secs(3);
+/// How long an edit's acknowledgement waits for the remote's answer by default, so that
+/// UnprocessedFindings reach the workbench with the call; past it (a slow endpoint) the edit is
+/// reported queued, as it is on disk already, and the worker's next call is queued while this one
+/// is in flight. Offline, it is not waited for at all.
+const ANSWER_WAIT: Duration = Duration::from_secs(2);
 
 /// The outbox and the sender working on it.
 struct Outgoing {
@@ -51,6 +53,7 @@ pub struct RemoteBackend {
     client: Arc<Client>,
     runtime: tokio::runtime::Runtime,
     outgoing: Option<Outgoing>,
+    answer_wait: Duration,
 }
 
 impl std::fmt::Debug for RemoteBackend {
@@ -112,7 +115,13 @@ impl RemoteBackend {
                 Some(outgoing)
             }
         };
-        Ok(RemoteBackend { client, runtime, outgoing })
+        Ok(RemoteBackend { client, runtime, outgoing, answer_wait: ANSWER_WAIT })
+    }
+
+    /// How long an edit's acknowledgement waits for the remote's answer (zero: acknowledged as
+    /// soon as it is on disk).
+    pub fn set_answer_wait(&mut self, wait: Duration) {
+        self.answer_wait = wait;
     }
 
     /// The outbox's file, when edits go through one.
@@ -173,13 +182,14 @@ impl RemoteBackend {
         mut outcome: UpdateOutcome,
     ) -> Result<UpdateOutcome> {
         let failures = o.state.failed_passes.load(Ordering::SeqCst);
+        let was_offline = o.state.last_failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_some();
         let edit = lock(&o.outbox).enqueue(&keys, update, previous)?;
         o.wake.notify_one();
         let started = Instant::now();
         let refused = loop {
             let (queued, refused) = lock(&o.outbox).edit_state(edit)?;
-            let offline = o.state.failed_passes.load(Ordering::SeqCst) != failures;
-            if queued == 0 || offline || started.elapsed() >= ANSWER_WAIT {
+            let offline = was_offline || o.state.failed_passes.load(Ordering::SeqCst) != failures;
+            if queued == 0 || offline || started.elapsed() >= self.answer_wait {
                 break refused;
             }
             std::thread::sleep(Duration::from_millis(5));
