@@ -35,11 +35,20 @@ CREATE TABLE IF NOT EXISTS outbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     not_before_ms INTEGER NOT NULL DEFAULT 0,
     error_code TEXT,
-    last_error TEXT
+    last_error TEXT,
+    sent_ms INTEGER,
+    sent_by TEXT,
+    orphan_ms INTEGER,
+    fence_ms INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outbox_by_finding ON outbox (product_arn, id, seq);
 CREATE INDEX IF NOT EXISTS outbox_by_edit ON outbox (edit);
 ";
+/// How long a call sent by a process that then died may still be applied by the remote: past the
+/// client's 30 s attempt timeout, with a margin for a slow service. A finding whose edit was sent
+/// by a dead process gets no later edit sent before then, so the orphaned call cannot land after it.
+pub const ORPHAN_FENCE_MS: i64 = 60_000;
+
 // A row's state: 'queued' (waiting, or in flight: that is kept in memory, so that a crash leaves
 // every unconfirmed row queued) or 'failed' (refused for good: a 4xx other than throttling, or an
 // UnprocessedFindings code).
@@ -81,6 +90,9 @@ pub struct Refused {
 pub struct Outbox {
     conn: Connection,
     path: PathBuf,
+    /// This opening's name in `sent_by`: a row sent under another name was sent by a process that
+    /// may have died with the call in flight.
+    run: String,
 }
 
 impl std::fmt::Debug for Outbox {
@@ -156,7 +168,8 @@ impl Outbox {
         conn.pragma_update(None, "synchronous", "FULL").map_err(db)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
-        let mut outbox = Outbox { conn, path: path.to_path_buf() };
+        let run = format!("{}-{}", std::process::id(), time::OffsetDateTime::now_utc().unix_timestamp_nanos());
+        let mut outbox = Outbox { conn, path: path.to_path_buf(), run };
         outbox.check_owner(endpoint, account, region)?;
         Ok(outbox)
     }
@@ -216,22 +229,28 @@ impl Outbox {
         Ok(edit)
     }
 
-    /// Up to `limit` rows that may be sent now, oldest first: each the oldest queued row of its
-    /// finding (a later edit of a finding never overtakes an earlier one), not in `in_flight`, and
-    /// not waiting out a backoff (unless `now_ms` is `i64::MAX`).
-    pub fn ready(&self, in_flight: &HashSet<i64>, now_ms: i64, limit: usize) -> Result<Vec<Ready>> {
+    /// Up to `limit` rows that may be sent at `now_ms`, oldest first: each the oldest queued row of
+    /// its finding (a later edit of a finding never overtakes an earlier one), not in `in_flight`,
+    /// not fenced (`ORPHAN_FENCE_MS`), and, with `honour_backoff`, not waiting out a backoff.
+    pub fn ready(
+        &self,
+        in_flight: &HashSet<i64>,
+        now_ms: i64,
+        honour_backoff: bool,
+        limit: usize,
+    ) -> Result<Vec<Ready>> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT o.seq, o.product_arn, o.id, e.update_json FROM outbox o JOIN outbox_edit e ON e.id = o.edit
-                 WHERE o.state = 'queued' AND o.not_before_ms <= ?1
+                 WHERE o.state = 'queued' AND o.fence_ms <= ?1 AND (?3 = 0 OR o.not_before_ms <= ?1)
                    AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.product_arn = o.product_arn AND p.id = o.id
                                    AND p.seq < o.seq AND p.state = 'queued')
                  ORDER BY o.seq LIMIT ?2",
             )
             .map_err(db)?;
         let rows = stmt
-            .query_map(params![now_ms, (limit + in_flight.len()) as i64], |r| {
+            .query_map(params![now_ms, (limit + in_flight.len()) as i64, honour_backoff], |r| {
                 Ok(Ready {
                     seq: r.get(0)?,
                     key: FindingKey::new(r.get::<_, String>(1)?, r.get::<_, String>(2)?),
@@ -250,12 +269,58 @@ impl Outbox {
         Ok(out)
     }
 
+    /// Notes that these rows are being sent now by this process; a row sent before by another
+    /// (which may have died with the call in flight) keeps when that was.
+    pub fn mark_sent(&mut self, seqs: &[i64], now_ms: i64) -> Result<()> {
+        let tx = self.conn.transaction().map_err(db)?;
+        {
+            let mut up = tx
+                .prepare_cached(
+                    "UPDATE outbox SET
+                        orphan_ms = CASE WHEN sent_by IS NOT NULL AND sent_by != ?3
+                                         THEN MAX(COALESCE(orphan_ms, 0), sent_ms) ELSE orphan_ms END,
+                        sent_ms = ?2, sent_by = ?3
+                     WHERE seq = ?1",
+                )
+                .map_err(db)?;
+            for seq in seqs {
+                up.execute(params![seq, now_ms, self.run]).map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
+    }
+
+    /// When a fenced row may next be sent (see `ORPHAN_FENCE_MS`).
+    pub fn next_fence_ms(&self) -> Result<Option<i64>> {
+        self.conn
+            .query_row("SELECT MIN(fence_ms) FROM outbox WHERE state = 'queued' AND fence_ms > 0", [], |r| r.get(0))
+            .map_err(db)
+    }
+
     /// Records one call's answer in one transaction: processed rows leave the outbox, refused ones
-    /// stay as failed with their code.
+    /// stay as failed with their code. A finding whose answered edit had been sent by a process that
+    /// died gets its next edit fenced until that orphaned call can no longer land.
     pub fn record_answer(&mut self, done: &[i64], refused: &[(i64, String, String)]) -> Result<()> {
         let tx = self.conn.transaction().map_err(db)?;
         {
+            let mut orphan = tx
+                .prepare_cached(
+                    "SELECT product_arn, id, orphan_ms FROM outbox WHERE seq = ?1 AND orphan_ms IS NOT NULL",
+                )
+                .map_err(db)?;
+            let mut fence = tx
+                .prepare_cached(
+                    "UPDATE outbox SET fence_ms = MAX(fence_ms, ?3) WHERE product_arn = ?1 AND id = ?2 AND state = 'queued'",
+                )
+                .map_err(db)?;
             let mut del = tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1").map_err(db)?;
+            for seq in done.iter().chain(refused.iter().map(|(s, _, _)| s)) {
+                let found: Option<(String, String, i64)> =
+                    orphan.query_row([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional().map_err(db)?;
+                if let Some((arn, id, at)) = found {
+                    fence.execute(params![arn, id, at + ORPHAN_FENCE_MS]).map_err(db)?;
+                }
+            }
             for seq in done {
                 del.execute([seq]).map_err(db)?;
             }

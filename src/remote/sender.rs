@@ -180,8 +180,11 @@ pub async fn send_pass(
     let mut running = FuturesUnordered::new();
     loop {
         if report.stopped.is_none() && queue.is_empty() {
-            let now = if honour_backoff { now_ms() } else { i64::MAX };
-            let ready = lock(outbox).ready(&in_flight, now, MAX_IN_FLIGHT * MAX_IDENTIFIERS)?;
+            let mut o = lock(outbox);
+            let ready = o.ready(&in_flight, now_ms(), honour_backoff, MAX_IN_FLIGHT * MAX_IDENTIFIERS)?;
+            let seqs: Vec<i64> = ready.iter().map(|r| r.seq).collect();
+            o.mark_sent(&seqs, now_ms())?;
+            drop(o);
             for call in plan(ready)? {
                 in_flight.extend(call.rows.iter().map(|(s, _)| *s));
                 queue.push_back(call);
@@ -191,7 +194,18 @@ pub async fn send_pass(
             let Some(call) = queue.pop_front() else { break };
             running.push(send_one(client, call));
         }
-        let Some((call, r)) = running.next().await else { break };
+        let Some((call, r)) = running.next().await else {
+            // Nothing to send and nothing in flight: done, unless edits wait behind a fence (a dead
+            // process's call that may still land), which is short and waited out.
+            let fence = lock(outbox).next_fence_ms()?;
+            match fence {
+                Some(at) if report.stopped.is_none() && at > now_ms() => {
+                    tokio::time::sleep(Duration::from_millis((at - now_ms()) as u64)).await;
+                    continue;
+                }
+                _ => break,
+            }
+        };
         for (s, _) in &call.rows {
             in_flight.remove(s);
         }
