@@ -271,6 +271,8 @@ fn edits_made_offline_survive_a_restart_and_land_once_the_endpoint_is_up() {
         // Acknowledged from disk, not after the client's retries against a closed port.
         assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
         assert_eq!(b.unsent().unwrap(), 300);
+        // What the workbench says on quitting.
+        assert_eq!(Outbox::queued_at(&b.outbox_path().unwrap()).unwrap(), 300);
     }
     // The CLI sees them, and sending while still offline keeps them.
     let listed = text(&outbox_cmd(home.path(), &url, &[]));

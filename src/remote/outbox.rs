@@ -197,6 +197,15 @@ impl Outbox {
         tx.commit().map_err(db)
     }
 
+    /// Findings' edits queued in the outbox at `path`, without opening it for sending (after a
+    /// session, to say what it left).
+    pub fn queued_at(path: &Path) -> Result<usize> {
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(db)?;
+        conn.query_row("SELECT COUNT(*) FROM outbox WHERE state = 'queued'", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(db)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
