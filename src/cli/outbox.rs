@@ -105,6 +105,12 @@ pub(super) fn outbox(top: &RemoteArgs, a: &OutboxArgs) -> Result<Outcome> {
     }
 
     if a.send {
+        let Some(_sending) = crate::remote::outbox::SendLock::try_take(&path).map_err(|e| anyhow!(e))? else {
+            bail!(
+                "another hubtriage process (the workbench?) is sending this outbox now; it sends the queued \
+                 edits itself (`hubtriage outbox` shows what is left)"
+            );
+        };
         let before = outbox.queued().map_err(|e| anyhow!(e))?;
         let outbox = Mutex::new(outbox);
         let started = Instant::now();

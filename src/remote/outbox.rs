@@ -153,6 +153,38 @@ pub fn parse_update(text: &str) -> Result<FindingUpdate> {
         .map_err(|e| BackendError::other(format!("the outbox holds a bad update: {e}")))
 }
 
+/// The right to send an outbox, held by one process at a time: two senders could each send a
+/// finding's oldest edit, and the slower copy could land after the faster one's successor. An
+/// advisory lock on `<store>.send-lock`, released when this is dropped or the process dies.
+#[derive(Debug)]
+pub struct SendLock {
+    _file: std::fs::File,
+}
+
+impl SendLock {
+    /// The lock, or `None` when another process holds it.
+    pub fn try_take(store: &Path) -> Result<Option<SendLock>> {
+        let mut name = store.as_os_str().to_os_string();
+        name.push(".send-lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&name)
+            .map_err(|e| BackendError::other(format!("cannot open {}: {e}", Path::new(&name).display())))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: flock on a descriptor this function owns; no memory is shared.
+            let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+            if r != 0 {
+                return Ok(None);
+            }
+        }
+        Ok(Some(SendLock { _file: file }))
+    }
+}
+
 impl Outbox {
     /// Opens (creating) the outbox in the cache store at `path`, for `(endpoint, account, region)`:
     /// a file made for another is refused rather than sent to the wrong place.

@@ -14,7 +14,7 @@ use rand::{Rng, SeedableRng};
 
 use super::client::Client;
 use super::error::RemoteError;
-use super::outbox::{now_ms, parse_update, Outbox, Ready};
+use super::outbox::{now_ms, parse_update, Outbox, Ready, SendLock};
 use crate::backend::Result;
 use crate::model::finding::FindingKey;
 use crate::model::sanitize;
@@ -235,10 +235,19 @@ pub async fn run_background(
     state: Arc<SenderState>,
 ) {
     let mut failures = 0u32;
+    let path = lock(&outbox).path().to_path_buf();
+    let mut held: Option<SendLock> = None;
     loop {
-        let stopped = match send_pass(&outbox, &client, true, failures).await {
-            Ok(r) => r.stopped,
-            Err(e) => Some(e.message),
+        if held.is_none() {
+            held = SendLock::try_take(&path).ok().flatten();
+        }
+        let stopped = if held.is_none() {
+            Some("another hubtriage process is sending this outbox".to_string())
+        } else {
+            match send_pass(&outbox, &client, true, failures).await {
+                Ok(r) => r.stopped,
+                Err(e) => Some(e.message),
+            }
         };
         let wait = match stopped {
             Some(why) => {

@@ -114,3 +114,15 @@ fn an_edit_sent_by_a_process_that_died_fences_the_findings_next_edit() {
     same.record_answer(&f3, &[]).unwrap();
     assert!(same.ready(&HashSet::new(), now_ms(), true, 10).unwrap().iter().any(|r| r.key == key(3)));
 }
+
+#[test]
+fn one_process_sends_an_outbox_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("o.db");
+    let held = SendLock::try_take(&store).unwrap();
+    assert!(held.is_some());
+    // flock locks belong to the open file: a second opening (as by another process) is refused.
+    assert!(SendLock::try_take(&store).unwrap().is_none());
+    drop(held);
+    assert!(SendLock::try_take(&store).unwrap().is_some());
+}
