@@ -313,3 +313,35 @@ fn a_bulk_of_5000_completes_under_aws_throttling() {
     eprintln!("{out}");
     assert_eq!(site.resolved(), 5_000);
 }
+
+/// `outbox --drop ID`: asks first (refuses without a terminal unless --yes), then the edit is gone
+/// and the others stay.
+#[test]
+fn an_edit_is_dropped_only_when_confirmed() {
+    let home = tempfile::tempdir().unwrap();
+    // Nothing listens here: listing and dropping need no endpoint.
+    let url = "http://127.0.0.1:9";
+    let mut o = open_outbox(home.path(), url);
+    let a = FindingKey::new("arn:aws:securityhub:us-east-1::product/aws/guardduty", "a");
+    let first = o.enqueue(std::slice::from_ref(&a), &resolve(), &HashMap::new()).unwrap();
+    let note = FindingUpdate {
+        note: Some(hubtriage::model::update::NoteUpdate { text: "seen".into(), updated_by: "tester".into() }),
+        ..Default::default()
+    };
+    let second = o.enqueue(&[a], &note, &HashMap::new()).unwrap();
+    drop(o);
+
+    let id = first.to_string();
+    let refused = outbox_cmd(home.path(), url, &["--drop", &id]);
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("pass --yes"), "{}", text(&refused));
+    assert_eq!(open_outbox(home.path(), url).list().unwrap().len(), 2, "nothing dropped unasked");
+
+    let dropped = outbox_cmd(home.path(), url, &["--drop", &id, "--yes"]);
+    assert!(dropped.status.success(), "{}", text(&dropped));
+    assert!(text(&dropped).contains(&format!("Dropped edit {first}")), "{}", text(&dropped));
+    let left = open_outbox(home.path(), url).list().unwrap();
+    assert_eq!(left.iter().map(|e| e.id).collect::<Vec<_>>(), [second]);
+    assert!(text(&outbox_cmd(home.path(), url, &[])).contains("Note"), "the other edit is listed");
+    assert!(!outbox_cmd(home.path(), url, &["--drop", "999", "--yes"]).status.success());
+}
