@@ -2,12 +2,15 @@
 //! local store implements it (`store::StoreBackend`); a remote Security Hub implements the same
 //! operations. Every operation fails with a typed `BackendError` whose kind the UI can act on.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::model::call::UpdateCall;
 use crate::model::finding::FindingId;
 use crate::model::history::HistoryEntry;
 use crate::model::summary::FindingSummary;
+use crate::model::update::FindingUpdate;
 use crate::query::Query;
 
 pub use crate::model::source::{BackendError, Capabilities, ErrorKind, Rate};
@@ -48,6 +51,15 @@ pub trait Backend: Send {
     fn query(&self, query: &Query) -> Result<Vec<FindingId>>;
     /// One update call (at most 100 findings).
     fn batch_update(&mut self, call: &UpdateCall) -> Result<UpdateOutcome>;
+    /// The same, with each finding's previous values (what undo restores), for a source that
+    /// keeps the edit before sending it (a remote's outbox).
+    fn batch_update_undoable(
+        &mut self,
+        call: &UpdateCall,
+        _previous: &HashMap<FindingId, FindingUpdate>,
+    ) -> Result<UpdateOutcome> {
+        self.batch_update(call)
+    }
     /// Seeds the source with findings as its owner, whatever the caller's account (the demo
     /// dataset into an empty store), in BatchImportFindings calls of at most 100 findings each;
     /// returns how many were imported. Only where `capabilities().seed`.

@@ -10,6 +10,7 @@ mod generate;
 mod history;
 mod import;
 mod org;
+mod outbox;
 mod serve;
 mod sort;
 mod update;
@@ -125,6 +126,8 @@ pub enum Command {
         #[command(subcommand)]
         action: OrgAction,
     },
+    /// Remote edits not yet sent (the durable outbox); --send sends them now, --drop ID drops one.
+    Outbox(outbox::OutboxArgs),
 }
 
 /// What a command ended with: success, or a failure already reported (exit code 1).
@@ -172,6 +175,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(_) if cli.load_demo => anyhow::bail!("--load-demo is used alone: `hubtriage --load-demo`"),
         Some(_) if cli.remove_demo => anyhow::bail!("--remove-demo is used alone: `hubtriage --remove-demo`"),
         None if cli.remove_demo => demo::remove_demo(g, cli.yes),
+        Some(Command::Outbox(args)) => outbox::outbox(&cli.remote, &args),
         Some(_) if cli.remote.is_given() => {
             anyhow::bail!(
                 "--remote, --endpoint-url, --profile and --region open the workbench only, for now: give no command"

@@ -53,7 +53,7 @@ fn workbench_config(g: &Global, demo: bool) -> Result<crate::app::state::Config>
 }
 
 /// `--remote` or `--endpoint-url`: the workbench on the remote, read straight from it (the local
-/// cache and the outbox are the next stage of remote mode).
+/// cache is the next stage of remote mode), its edits sent through the durable outbox.
 pub(super) fn remote(g: &Global, args: &RemoteArgs) -> Result<Outcome> {
     if !args.remote && args.endpoint_url.is_none() {
         bail!("--profile and --region choose the remote's AWS configuration: add --remote (or --endpoint-url URL)");
@@ -70,7 +70,17 @@ pub(super) fn remote(g: &Global, args: &RemoteArgs) -> Result<Outcome> {
     let env = crate::remote::Environment::process();
     let backend = crate::remote::RemoteBackend::connect(&opts, &env, crate::remote::ClientConfig::default())
         .map_err(|e| anyhow!(e))?;
-    crate::tui::run(Box::new(backend), config).map(|()| Outcome::Ok)
+    let outbox = backend.outbox_path();
+    crate::tui::run(Box::new(backend), config)?;
+    // Edits not confirmed yet stay in the outbox: said, so that nobody thinks them lost or sent.
+    let unsent = outbox.and_then(|p| crate::remote::outbox::Outbox::queued_at(&p).ok()).unwrap_or(0);
+    if unsent > 0 {
+        eprintln!(
+            "{unsent} findings' edits are not sent yet: they are kept and will be sent next time \
+             (`hubtriage outbox` lists them, `hubtriage outbox --send` sends them now)."
+        );
+    }
+    Ok(Outcome::Ok)
 }
 
 /// Without a command, on a terminal: the interactive workbench. `demo` uses a throwaway store in

@@ -1,16 +1,23 @@
 //! A remote Security Hub as a `Backend`: the worker's operations become GetFindings,
-//! BatchUpdateFindings and GetFindingHistory calls through `Client`, run to completion on a runtime
-//! of the backend's own (the worker thread is synchronous). This stage reads straight from the
-//! remote; the cache store and the durable outbox that will sit in front of it are the next stage
-//! (docs/remote.md).
+//! BatchUpdateFindings and GetFindingHistory calls through `Client`, run on a runtime of the
+//! backend's own (the worker thread is synchronous). Edits go through the durable outbox
+//! (`remote::outbox`): acknowledged once on disk, sent by a background sender on that runtime, which
+//! also resumes what an earlier session left queued. Reads go straight to the remote; the read
+//! cache is the next stage (docs/remote.md).
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use super::client::{Client, ClientConfig};
 use super::endpoint::{Environment, RemoteOptions};
 use super::limit::published_rate;
+use super::outbox::{self, Outbox};
+use super::sender::{self, SenderState};
 use super::Operation;
 use crate::backend::{Backend, BackendError, Capabilities, Result, Unprocessed, UpdateOutcome};
 use crate::model::call::UpdateCall;
@@ -18,6 +25,7 @@ use crate::model::filter::Filters;
 use crate::model::finding::{FindingId, FindingKey};
 use crate::model::history::HistoryEntry;
 use crate::model::summary::FindingSummary;
+use crate::model::update::FindingUpdate;
 use crate::model::wire::batch_update::BatchUpdateRequest;
 use crate::model::wire::get_findings::{GetFindingsRequest, SortCriterion};
 use crate::model::wire::history::HistoryRequest;
@@ -28,9 +36,24 @@ const MAX_HISTORY: usize = 1_000;
 /// Values one string filter may list (GetFindings' Filters: up to 20 values per attribute).
 const MAX_FILTER_VALUES: usize = 20;
 
+/// How long an edit's acknowledgement waits for the remote's answer by default, so that
+/// UnprocessedFindings reach the workbench with the call; past it (a slow endpoint) the edit is
+/// reported queued, as it is on disk already, and the worker's next call is queued while this one
+/// is in flight. Offline, it is not waited for at all.
+const ANSWER_WAIT: Duration = Duration::from_secs(2);
+
+/// The outbox and the sender working on it.
+struct Outgoing {
+    outbox: Arc<Mutex<Outbox>>,
+    wake: Arc<tokio::sync::Notify>,
+    state: Arc<SenderState>,
+}
+
 pub struct RemoteBackend {
-    client: Client,
+    client: Arc<Client>,
     runtime: tokio::runtime::Runtime,
+    outgoing: Option<Outgoing>,
+    answer_wait: Duration,
 }
 
 impl std::fmt::Debug for RemoteBackend {
@@ -39,8 +62,11 @@ impl std::fmt::Debug for RemoteBackend {
     }
 }
 
+/// One worker thread of its own, so that the sender runs while the worker thread is elsewhere.
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("hubtriage-remote")
         .enable_all()
         .build()
         .map_err(|e| BackendError::other(format!("cannot start the remote client's runtime: {e}")))
@@ -53,15 +79,62 @@ fn most_severe_first() -> Vec<SortCriterion> {
 
 impl RemoteBackend {
     /// Resolves the profile, region, endpoint and credentials as the AWS CLI does.
+    /// Edits go through the outbox of the cache store for this (endpoint, account, region) under
+    /// the platform cache directory as `env` names it; what it holds from before is sent now.
     pub fn connect(opts: &RemoteOptions, env: &Environment, config: ClientConfig) -> Result<RemoteBackend> {
         let runtime = runtime()?;
         let client = runtime.block_on(Client::connect(opts, env, config))?;
-        Ok(RemoteBackend { client, runtime })
+        let path = runtime.block_on(outbox_path(&client, env))?;
+        RemoteBackend::build(client, runtime, Some(&path))
     }
 
-    /// Over a client already made (fixed credentials, tests).
-    pub fn new(client: Client) -> Result<RemoteBackend> {
-        Ok(RemoteBackend { client, runtime: runtime()? })
+    /// Over a client already made (fixed credentials, tests), with the outbox at `outbox` or, with
+    /// `None`, none: edits are then sent at once and acknowledged with the remote's answer.
+    pub fn new(client: Client, outbox: Option<&Path>) -> Result<RemoteBackend> {
+        RemoteBackend::build(client, runtime()?, outbox)
+    }
+
+    fn build(client: Client, runtime: tokio::runtime::Runtime, outbox: Option<&Path>) -> Result<RemoteBackend> {
+        let client = Arc::new(client);
+        let outgoing = match outbox {
+            None => None,
+            Some(path) => {
+                let account = runtime.block_on(client.account_key())?;
+                let o = Outbox::open(path, &client.endpoint().url, &account, client.region())?;
+                let outgoing = Outgoing {
+                    outbox: Arc::new(Mutex::new(o)),
+                    wake: Arc::new(tokio::sync::Notify::new()),
+                    state: Arc::new(SenderState::default()),
+                };
+                runtime.spawn(sender::run_background(
+                    outgoing.outbox.clone(),
+                    client.clone(),
+                    outgoing.wake.clone(),
+                    outgoing.state.clone(),
+                ));
+                Some(outgoing)
+            }
+        };
+        Ok(RemoteBackend { client, runtime, outgoing, answer_wait: ANSWER_WAIT })
+    }
+
+    /// How long an edit's acknowledgement waits for the remote's answer (zero: acknowledged as
+    /// soon as it is on disk).
+    pub fn set_answer_wait(&mut self, wait: Duration) {
+        self.answer_wait = wait;
+    }
+
+    /// The outbox's file, when edits go through one.
+    pub fn outbox_path(&self) -> Option<PathBuf> {
+        self.outgoing.as_ref().map(|o| lock(&o.outbox).path().to_path_buf())
+    }
+
+    /// Findings' edits not yet confirmed by the remote.
+    pub fn unsent(&self) -> Result<usize> {
+        match &self.outgoing {
+            Some(o) => lock(&o.outbox).queued(),
+            None => Ok(0),
+        }
     }
 
     /// What the client has sent so far. (The client itself is not lent out: its pooled connections
@@ -78,10 +151,63 @@ impl RemoteBackend {
     }
 }
 
+fn lock(outbox: &Mutex<Outbox>) -> std::sync::MutexGuard<'_, Outbox> {
+    outbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The outbox (cache store) of `client`'s endpoint, account and region under `env`'s cache directory.
+pub async fn outbox_path(client: &Client, env: &Environment) -> Result<PathBuf> {
+    let dir = outbox::cache_dir(env)
+        .ok_or_else(|| BackendError::other("no home directory, so no cache directory for the outbox"))?;
+    let account = client.account_key().await?;
+    Ok(outbox::store_path(&dir, &client.endpoint().url, &account, client.region()))
+}
+
 /// A filter on the findings' Id being any of `ids` (the ProductArn is checked on the answers).
 fn ids_filter(keys: &[&FindingKey]) -> Result<Filters> {
     let values: Vec<Value> = keys.iter().map(|k| json!({"Value": k.id, "Comparison": "EQUALS"})).collect();
     Filters::from_json(&json!({ "Id": values })).map_err(|e| BackendError::invalid(e.to_string()))
+}
+
+impl RemoteBackend {
+    /// Commits the edit to the outbox (the acknowledgement), wakes the sender, and waits a little
+    /// for the remote's answer: findings it refused come back with their codes; those not answered
+    /// yet (offline, slow) are reported processed, as they are queued on disk and will be sent.
+    fn enqueue(
+        &self,
+        o: &Outgoing,
+        keys: Vec<FindingKey>,
+        update: &FindingUpdate,
+        previous: &HashMap<FindingKey, FindingUpdate>,
+        mut outcome: UpdateOutcome,
+    ) -> Result<UpdateOutcome> {
+        let failures = o.state.failed_passes.load(Ordering::SeqCst);
+        let was_offline = o.state.last_failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_some();
+        let edit = lock(&o.outbox).enqueue(&keys, update, previous)?;
+        o.wake.notify_one();
+        let started = Instant::now();
+        let refused = loop {
+            let (queued, refused) = lock(&o.outbox).edit_state(edit)?;
+            let offline = was_offline || o.state.failed_passes.load(Ordering::SeqCst) != failures;
+            if queued == 0 || offline || started.elapsed() >= self.answer_wait {
+                break refused;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let refused: HashMap<FindingKey, (String, String)> =
+            refused.into_iter().map(|r| (r.key, (r.code, r.message))).collect();
+        for k in keys {
+            match refused.get(&k) {
+                Some((code, message)) => outcome.unprocessed.push(Unprocessed {
+                    id: FindingId::Asff(k),
+                    code: code.clone(),
+                    message: message.clone(),
+                }),
+                None => outcome.processed.push(FindingId::Asff(k)),
+            }
+        }
+        Ok(outcome)
+    }
 }
 
 impl Backend for RemoteBackend {
@@ -179,6 +305,9 @@ impl Backend for RemoteBackend {
         if identifiers.is_empty() {
             return Ok(outcome);
         }
+        if let Some(o) = &self.outgoing {
+            return self.enqueue(o, identifiers, &call.update, &HashMap::new(), outcome);
+        }
         let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
         let r = self.runtime.block_on(self.client.batch_update_findings(&request))?;
         outcome.processed.extend(r.processed.into_iter().map(FindingId::Asff));
@@ -188,6 +317,36 @@ impl Backend for RemoteBackend {
             message: u.message,
         }));
         Ok(outcome)
+    }
+
+    fn batch_update_undoable(
+        &mut self,
+        call: &UpdateCall,
+        previous: &HashMap<FindingId, FindingUpdate>,
+    ) -> Result<UpdateOutcome> {
+        let Some(o) = &self.outgoing else { return self.batch_update(call) };
+        let mut outcome = UpdateOutcome::default();
+        let mut identifiers = Vec::with_capacity(call.ids.len());
+        let mut prev = HashMap::new();
+        for id in &call.ids {
+            match id.as_asff() {
+                Some(k) => {
+                    identifiers.push(k.clone());
+                    if let Some(p) = previous.get(id) {
+                        prev.insert(k.clone(), p.clone());
+                    }
+                }
+                None => outcome.unprocessed.push(Unprocessed {
+                    id: id.clone(),
+                    code: "FindingNotFound".into(),
+                    message: "BatchUpdateFindings updates ASFF findings only".into(),
+                }),
+            }
+        }
+        if identifiers.is_empty() {
+            return Ok(outcome);
+        }
+        self.enqueue(o, identifiers, &call.update, &prev, outcome)
     }
 
     fn seed(&mut self, _calls: Vec<Vec<Value>>) -> Result<usize> {

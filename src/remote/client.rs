@@ -247,6 +247,12 @@ impl Client {
         self.credentials.profile()
     }
 
+    /// Whose account the calls count against: the credentials' account when their source says,
+    /// else the access key id (one key is one account's). Names the cache store; never a secret.
+    pub async fn account_key(&self) -> Result<String> {
+        Ok(self.credentials.get().await?.rate_key().to_string())
+    }
+
     /// The endpoint and region, for the header: `https://securityhub.eu-west-1.amazonaws.com (eu-west-1)`.
     pub fn describe(&self) -> String {
         format!("{} ({})", self.endpoint.url, self.region)

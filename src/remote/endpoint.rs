@@ -50,6 +50,11 @@ impl Environment {
         Environment { map: Some(map) }
     }
 
+    /// Whether this is the process's own environment.
+    pub fn is_process(&self) -> bool {
+        self.map.is_none()
+    }
+
     /// A variable's value; unset and empty are the same, as in the AWS CLI.
     pub fn get(&self, name: &str) -> Option<String> {
         let v = match &self.map {

@@ -5,7 +5,8 @@
 //! operations with the wire types of `model::wire`, and `error` says what went wrong in words a user
 //! can act on; `backend` is `RemoteBackend`, the workbench's `Backend` over a client. Nothing here ever prints a secret: the types that hold one have a redacting `Debug`.
 //!
-//! The cache store and the durable outbox that build on this are the next stage (docs/remote.md).
+//! `outbox` keeps every edit on disk before it is acknowledged and `sender` sends it; the read cache
+//! is the next stage (docs/remote.md).
 
 pub mod backend;
 pub mod client;
@@ -14,7 +15,9 @@ pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod limit;
+pub mod outbox;
 pub mod retry;
+pub mod sender;
 
 pub use backend::RemoteBackend;
 pub use client::{Client, ClientConfig, ClientStats, Operation};

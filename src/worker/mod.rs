@@ -111,7 +111,7 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
                 }
             }
             for (i, call) in calls.into_iter().enumerate() {
-                let ok = match backend.batch_update(&call) {
+                let ok = match backend.batch_update_undoable(&call, &restores) {
                     Ok(result) => {
                         let restores =
                             result.processed.iter().filter_map(|k| Some((k.clone(), restores.remove(k)?))).collect();

@@ -1,0 +1,347 @@
+//! The durable outbox end to end, against `hubtriage serve --auth` on a loopback port with
+//! credentials the test writes itself (an explicit environment for the library, a cleared
+//! environment with a temp HOME and cache directory for the binary; never the real `~/.aws`):
+//! edits acknowledged by `RemoteBackend` survive a SIGKILL of the process sending them and land when
+//! `hubtriage outbox --send` runs again; edits made while the endpoint is down survive a restart and
+//! land once it is up; a bulk of 5,000 completes under `--throttle aws` without a throttled call.
+
+// Test code: a failed step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use hubtriage::backend::Backend;
+use hubtriage::model::call::UpdateCall;
+use hubtriage::model::enums::WorkflowStatus;
+use hubtriage::model::finding::{FindingId, FindingKey};
+use hubtriage::model::update::FindingUpdate;
+use hubtriage::remote::outbox::{self, Outbox};
+use hubtriage::remote::{ClientConfig, Environment, RemoteBackend, RemoteOptions};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
+const KEY_ID: &str = "AKIDALICE";
+const SECRET: &str = "alice/Secret+Key";
+const AUTH: &str = r#"{"Keys": [
+    {"AccessKeyId": "AKIDALICE", "SecretAccessKey": "alice/Secret+Key", "AccountId": "111111111111", "UserName": "alice"}
+]}"#;
+/// Set in the re-executed test binary that plays the client killed mid-way: the file of what it does.
+const CHILD: &str = "HUBTRIAGE_OUTBOX_TEST_CHILD";
+
+/// A serve's directory: its store (filled before it starts) and auth file.
+struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    fn new() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("auth.json"), AUTH).unwrap();
+        Site { dir }
+    }
+
+    fn store(&self) -> PathBuf {
+        self.dir.path().join("s.db")
+    }
+
+    /// `count` generated findings of alice's account, imported into the store; their keys.
+    fn seed(&self, count: usize) -> Vec<FindingKey> {
+        let p = self.dir.path().join("gen.json");
+        let o = local(
+            &self.store(),
+            &["generate", "--count", &count.to_string(), "--seed", "5", "-o", p.to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+        for f in v["Findings"].as_array_mut().unwrap() {
+            f["AwsAccountId"] = json!("111111111111");
+        }
+        std::fs::write(&p, v.to_string()).unwrap();
+        let o = local(&self.store(), &["import", p.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        v["Findings"].as_array().unwrap().iter().map(|f| FindingKey::of(f).unwrap()).collect()
+    }
+
+    /// How many findings in the store have Workflow.Status RESOLVED.
+    fn resolved(&self) -> usize {
+        let o = local(&self.store(), &["findings", "status:resolved", "--format", "csv"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).lines().count().saturating_sub(1)
+    }
+
+    /// `serve --auth` on `listen`, with `extra` arguments.
+    fn serve(&self, listen: &str, extra: &[&str]) -> Server {
+        let stderr = std::fs::File::create(self.dir.path().join("stderr.txt")).unwrap();
+        let mut child = Command::new(BIN)
+            .args(["--store", self.store().to_str().unwrap(), "serve", "--listen", listen])
+            .args(["--auth", self.dir.path().join("auth.json").to_str().unwrap()])
+            .args(extra)
+            .env_remove("HUBTRIAGE_ACCOUNT")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let Some(addr) = line.trim().strip_prefix("listening on http://").map(str::to_string) else {
+            let _ = child.kill();
+            panic!("serve: {line:?}: {}", std::fs::read_to_string(self.dir.path().join("stderr.txt")).unwrap());
+        };
+        Server { child, url: format!("http://{addr}") }
+    }
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The binary on a local store, hermetic.
+fn local(store: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(["--store", store.to_str().unwrap()])
+        .args(args)
+        .env_remove("HUBTRIAGE_ACCOUNT")
+        .env("HUBTRIAGE_USER", "tester")
+        .env("XDG_CONFIG_HOME", store.parent().unwrap().join("config"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// A client's world: alice's keys in the environment, region us-east-1, HOME and the cache
+/// directory (where the outbox lives) in a temp dir, no instance metadata.
+fn vars(home: &Path) -> Vec<(String, String)> {
+    [
+        ("AWS_ACCESS_KEY_ID", KEY_ID),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("HOME", home.to_str().unwrap()),
+        ("XDG_CACHE_HOME", home.join("cache").to_str().unwrap()),
+        ("XDG_CONFIG_HOME", home.join("config").to_str().unwrap()),
+        ("AWS_CONFIG_FILE", home.join("aws-config").to_str().unwrap()),
+        ("AWS_SHARED_CREDENTIALS_FILE", home.join("aws-credentials").to_str().unwrap()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+fn environment(home: &Path) -> Environment {
+    Environment::from_map(vars(home).into_iter().collect::<HashMap<_, _>>())
+}
+
+/// `hubtriage outbox ARGS` as the client, in a cleared environment.
+fn outbox_cmd(home: &Path, url: &str, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(["outbox", "--endpoint-url", url])
+        .args(args)
+        .env_clear()
+        .envs(vars(home))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The client's outbox for `url`, opened as the binary finds it.
+fn open_outbox(home: &Path, url: &str) -> Outbox {
+    let dir = outbox::cache_dir(&environment(home)).unwrap();
+    let path = outbox::store_path(&dir, url, KEY_ID, "us-east-1");
+    Outbox::open(&path, url, KEY_ID, "us-east-1").unwrap()
+}
+
+fn connect(home: &Path, url: &str) -> RemoteBackend {
+    let opts = RemoteOptions { endpoint_url: Some(url.to_string()), ..Default::default() };
+    RemoteBackend::connect(&opts, &environment(home), ClientConfig::default()).unwrap()
+}
+
+fn resolve() -> FindingUpdate {
+    FindingUpdate { workflow_status: Some(WorkflowStatus::Resolved), ..Default::default() }
+}
+
+/// Resolves `keys` through a `RemoteBackend` in calls of 100, as the workbench's worker does.
+fn bulk_resolve(b: &mut RemoteBackend, keys: &[FindingKey]) {
+    for chunk in keys.chunks(100) {
+        let ids: Vec<FindingId> = chunk.iter().cloned().map(FindingId::Asff).collect();
+        let r = b.batch_update(&UpdateCall { ids, update: resolve() }).unwrap();
+        assert_eq!((r.processed.len(), r.unprocessed.len()), (chunk.len(), 0), "{:?}", r.unprocessed);
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// The client killed mid-way, played by this test binary run again: resolves the findings named in
+/// its environment through `RemoteBackend`, says when every edit is acknowledged, then waits to be
+/// killed. Does nothing in a normal test run.
+#[test]
+fn child_resolves_and_waits_to_be_killed() {
+    let Ok(spec) = std::env::var(CHILD) else { return };
+    let spec: Value = serde_json::from_slice(&std::fs::read(spec).unwrap()).unwrap();
+    let home = PathBuf::from(spec["home"].as_str().unwrap());
+    let keys: Vec<FindingKey> = spec["keys"].as_array().unwrap().iter().map(|k| FindingKey::of(k).unwrap()).collect();
+    let mut b = connect(&home, spec["url"].as_str().unwrap());
+    // Acknowledged once on disk: the kill comes with the calls in flight.
+    b.set_answer_wait(Duration::ZERO);
+    bulk_resolve(&mut b, &keys);
+    println!("acknowledged {}", keys.len());
+    std::thread::sleep(Duration::from_secs(120));
+}
+
+/// kill -9 mid-way: every edit the killed client acknowledged is sent by `outbox --send`.
+#[test]
+fn edits_acknowledged_before_a_kill_land_when_the_outbox_is_sent_again() {
+    let site = Site::new();
+    let keys = site.seed(2_000);
+    // Each call is answered 3 s late, so that the kill finds calls in flight and edits queued.
+    let server = site.serve("127.0.0.1:0", &["--fault", "latency=3s"]);
+    let home = tempfile::tempdir().unwrap();
+    let spec = json!({
+        "home": home.path(),
+        "url": server.url,
+        "keys": keys.iter().map(FindingKey::to_json).collect::<Vec<_>>(),
+    });
+    let spec_file = home.path().join("spec.json");
+    std::fs::write(&spec_file, spec.to_string()).unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_resolves_and_waits_to_be_killed", "--nocapture", "--test-threads", "1"])
+        .env(CHILD, &spec_file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    // libtest may print the test's name on the same line first.
+    while !line.contains("acknowledged") {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "the child ended before acknowledging");
+    }
+    // SIGKILL: nothing runs after it, no destructor, no flush.
+    // SAFETY: signalling our own child process by its id.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGKILL);
+    }
+    child.wait().unwrap();
+    let queued = open_outbox(home.path(), &server.url).queued().unwrap();
+    assert!(queued > 0, "the kill came after everything was sent: the test proves nothing");
+    eprintln!("killed with {queued} of 2000 findings' edits unconfirmed; {} resolved so far", site.resolved());
+
+    let listed = outbox_cmd(home.path(), &server.url, &[]);
+    assert!(listed.status.success(), "{}", text(&listed));
+    assert!(text(&listed).contains("Workflow RESOLVED"), "{}", text(&listed));
+    assert!(!text(&listed).contains(SECRET), "{}", text(&listed));
+
+    let sent = outbox_cmd(home.path(), &server.url, &["--send"]);
+    assert!(sent.status.success(), "{}", text(&sent));
+    assert!(text(&sent).contains("0 still queued"), "{}", text(&sent));
+    assert_eq!(site.resolved(), 2_000);
+    assert!(text(&outbox_cmd(home.path(), &server.url, &[])).contains("Nothing queued"));
+}
+
+/// Offline: edits made while the endpoint refuses connections are queued, survive the process
+/// (the backend dropped and made again), and land once the endpoint is up.
+#[test]
+fn edits_made_offline_survive_a_restart_and_land_once_the_endpoint_is_up() {
+    let site = Site::new();
+    let keys = site.seed(300);
+    // A loopback port nothing listens on (yet).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    let home = tempfile::tempdir().unwrap();
+    {
+        let mut b = connect(home.path(), &url);
+        let t = Instant::now();
+        bulk_resolve(&mut b, &keys);
+        // Acknowledged from disk, not after the client's retries against a closed port.
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+        assert_eq!(b.unsent().unwrap(), 300);
+        // What the workbench says on quitting.
+        assert_eq!(Outbox::queued_at(&b.outbox_path().unwrap()).unwrap(), 300);
+    }
+    // The CLI sees them, and sending while still offline keeps them.
+    let listed = text(&outbox_cmd(home.path(), &url, &[]));
+    assert!(listed.contains("300 findings' edits queued"), "{listed}");
+    let down = outbox_cmd(home.path(), &url, &["--send"]);
+    assert!(!down.status.success());
+    assert!(text(&down).contains("cannot reach") && text(&down).contains("300 still queued"), "{}", text(&down));
+
+    let _server = site.serve(&format!("127.0.0.1:{port}"), &[]);
+    // A new session resumes sending what is queued, in the background.
+    let b = connect(home.path(), &url);
+    let t = Instant::now();
+    while b.unsent().unwrap() > 0 {
+        assert!(t.elapsed() < Duration::from_secs(60), "still {} unsent", b.unsent().unwrap());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(site.resolved(), 300);
+}
+
+/// `--throttle aws`: 5,000 findings' edits (50 calls) go out at the published rate with no call
+/// failing for throttling.
+#[test]
+fn a_bulk_of_5000_completes_under_aws_throttling() {
+    let site = Site::new();
+    let keys = site.seed(5_000);
+    let server = site.serve("127.0.0.1:0", &["--throttle", "aws"]);
+    let home = tempfile::tempdir().unwrap();
+    open_outbox(home.path(), &server.url).enqueue(&keys, &resolve(), &HashMap::new()).unwrap();
+    let sent = outbox_cmd(home.path(), &server.url, &["--send"]);
+    let out = text(&sent);
+    assert!(sent.status.success(), "{out}");
+    assert!(out.contains("Sent 5000 of 5000") && out.contains("0 still queued"), "{out}");
+    // Paced at 98% of the rate, a call is rarely answered 429 (requests leave 1/rate apart but can
+    // arrive closer together on a loaded machine); such a call is retried under the bucket and
+    // succeeds: none fails.
+    let throttled: usize = out.split(" after throttling").next().unwrap().rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(throttled <= 2, "{out}");
+    eprintln!("{out}");
+    assert_eq!(site.resolved(), 5_000);
+}
+
+/// `outbox --drop ID`: asks first (refuses without a terminal unless --yes), then the edit is gone
+/// and the others stay.
+#[test]
+fn an_edit_is_dropped_only_when_confirmed() {
+    let home = tempfile::tempdir().unwrap();
+    // Nothing listens here: listing and dropping need no endpoint.
+    let url = "http://127.0.0.1:9";
+    let mut o = open_outbox(home.path(), url);
+    let a = FindingKey::new("arn:aws:securityhub:us-east-1::product/aws/guardduty", "a");
+    let first = o.enqueue(std::slice::from_ref(&a), &resolve(), &HashMap::new()).unwrap();
+    let note = FindingUpdate {
+        note: Some(hubtriage::model::update::NoteUpdate { text: "seen".into(), updated_by: "tester".into() }),
+        ..Default::default()
+    };
+    let second = o.enqueue(&[a], &note, &HashMap::new()).unwrap();
+    drop(o);
+
+    let id = first.to_string();
+    let refused = outbox_cmd(home.path(), url, &["--drop", &id]);
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("pass --yes"), "{}", text(&refused));
+    assert_eq!(open_outbox(home.path(), url).list().unwrap().len(), 2, "nothing dropped unasked");
+
+    let dropped = outbox_cmd(home.path(), url, &["--drop", &id, "--yes"]);
+    assert!(dropped.status.success(), "{}", text(&dropped));
+    assert!(text(&dropped).contains(&format!("Dropped edit {first}")), "{}", text(&dropped));
+    let left = open_outbox(home.path(), url).list().unwrap();
+    assert_eq!(left.iter().map(|e| e.id).collect::<Vec<_>>(), [second]);
+    assert!(text(&outbox_cmd(home.path(), url, &[])).contains("Note"), "the other edit is listed");
+    assert!(!outbox_cmd(home.path(), url, &["--drop", "999", "--yes"]).status.success());
+}
