@@ -6,12 +6,13 @@
 //! one after, so there is no cycle:
 //! `detail`, `list`, `view`, `edits`, `prompt`, then `form`, `load`, `focus`, `group`, `input`,
 //! and `update` over all. Below them are the shared types, which import no pane: `state`,
-//! `action`, `effect`, `event`, `row`, `rows`, `filter`, `matcher`, `layout`, `edit`.
+//! `action`, `effect`, `event`, `row`, `rows`, `filter`, `matcher`, `columnar`, `layout`, `edit`.
 //!
 //! A bench or test drives it without a terminal:
 //! `AppState::new` → `start` → `handle_event(RowsLoaded{..})` → `update(Action)` →
 //! `ui::render` into a ratatui `TestBackend`.
 pub mod action;
+pub mod columnar;
 pub mod detail;
 pub mod edit;
 pub mod edits;
