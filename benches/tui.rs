@@ -227,16 +227,20 @@ fn measure(path: &Path, count: usize) {
         hubtriage::model::finding::FindingId::Ocsf(uid) => uid.capacity(),
     };
     let strings = |r: &hubtriage::app::row::Row| {
-        key_bytes(&r.key)
-            + [&r.title, &r.resource_type, &r.resource_id, &r.account, &r.region]
-                .iter()
-                .chain([&r.product, &r.control_id, &r.updated_at].iter())
-                .map(|s| s.capacity())
-                .sum::<usize>()
+        key_bytes(&r.key) + [&r.title, &r.resource_id, &r.updated_at].iter().map(|s| s.capacity()).sum::<usize>()
     };
     let rows = &b.s.rows;
+    // Shared values (account, region, product, resource type, control id) count once per copy.
+    let mut copies = std::collections::HashSet::new();
+    for r in &rows.all {
+        for v in [&r.account, &r.region, &r.product, &r.resource_type, &r.control_id] {
+            copies.insert((v.as_ptr() as usize, v.len()));
+        }
+    }
+    let shared_bytes: usize = copies.iter().map(|(_, len)| len + 16).sum();
     let row_bytes = rows.all.capacity() * std::mem::size_of::<hubtriage::app::row::Row>()
-        + rows.all.iter().map(strings).sum::<usize>();
+        + rows.all.iter().map(strings).sum::<usize>()
+        + shared_bytes;
     let hay_bytes: usize = (0..rows.all.len() as u32).map(|i| rows.haystack(i).text.len() + 8).sum();
     println!(
         "memory       rows {:.0} B/row, the filter's haystacks {:.0} B/row (payload, before allocator overhead)",

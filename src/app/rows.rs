@@ -2,11 +2,16 @@
 //! key, and every row's folded search text for the `/` filter. Plain data with no transitions, so
 //! the sort and the filter (`filter`) can read it without knowing the rest of the state.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::matcher::{self, Haystack};
 use super::row::Row;
 use crate::model::finding::FindingId;
+use crate::model::summary::Shared;
+
+/// Distinct shared values kept for interning; beyond it a new value stays the row's own copy (a
+/// column whose every value differs gains nothing from interning).
+const MAX_SHARED: usize = 1 << 18;
 
 /// All rows, in load order. Indices into `all` (u32) are stable until the next reload.
 #[derive(Debug, Default)]
@@ -26,11 +31,17 @@ pub struct RowStore {
     word_starts: Vec<u64>,
     /// Where each row's haystack starts in `haystacks`, and one more: the end of the last.
     haystack_at: Vec<usize>,
+    /// One copy of each account, region, product, resource type and control id the rows hold: a
+    /// row's own copy is replaced by it when the row is added.
+    shared: HashSet<Shared>,
 }
 
 impl RowStore {
-    pub fn push(&mut self, row: Row) -> u32 {
+    pub fn push(&mut self, mut row: Row) -> u32 {
         let i = self.all.len() as u32;
+        for v in [&mut row.account, &mut row.region, &mut row.product, &mut row.resource_type, &mut row.control_id] {
+            self.intern(v);
+        }
         if self.haystack_at.is_empty() {
             self.haystack_at.push(0);
         }
@@ -54,6 +65,17 @@ impl RowStore {
         }
         self.all.push(row);
         i
+    }
+
+    /// `v` as the one copy of its value.
+    fn intern(&mut self, v: &mut Shared) {
+        match self.shared.get(v.as_str()) {
+            Some(one) => *v = one.clone(),
+            None if self.shared.len() < MAX_SHARED => {
+                self.shared.insert(v.clone());
+            }
+            None => {}
+        }
     }
 
     /// Room for `n` more rows, when their number is known.
@@ -114,6 +136,16 @@ mod tests {
         assert_eq!(s.index_of(&FindingId::asff("arn:p", "a")), Some(0));
         assert_eq!(s.push(row("b", "Again")), 3, "a key seen again names the newer row");
         assert_eq!(s.index_of(&FindingId::asff("arn:p", "b")), Some(3));
+    }
+
+    #[test]
+    fn repeated_values_are_held_once() {
+        let mut s = RowStore::default();
+        s.push(row("a", "First"));
+        s.push(row("b", "Second"));
+        let (a, b) = (&s.all[0], &s.all[1]);
+        assert!(a.account.same(&b.account) && a.region.same(&b.region) && a.product.same(&b.product));
+        assert_eq!(a.account, "111122223333");
     }
 
     #[test]
