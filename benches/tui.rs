@@ -226,14 +226,13 @@ fn measure(path: &Path, count: usize) {
         hubtriage::model::finding::FindingId::Asff(k) => k.product_arn.capacity() + k.id.capacity(),
         hubtriage::model::finding::FindingId::Ocsf(uid) => uid.capacity(),
     };
-    let strings = |r: &hubtriage::app::row::Row| {
-        key_bytes(&r.key) + [&r.title, &r.resource_id, &r.updated_at].iter().map(|s| s.capacity()).sum::<usize>()
-    };
+    let strings = |r: &hubtriage::app::row::Row| key_bytes(&r.key) + r.updated_at.capacity();
     let rows = &b.s.rows;
-    // Shared values (account, region, product, resource type, control id) count once per copy.
+    // Shared values (account, region, product, resource type, control id, title, resource id) count
+    // once per copy.
     let mut copies = std::collections::HashSet::new();
     for r in &rows.all {
-        for v in [&r.account, &r.region, &r.product, &r.resource_type, &r.control_id] {
+        for v in [&r.account, &r.region, &r.product, &r.resource_type, &r.control_id, &r.title, &r.resource_id] {
             copies.insert((v.as_ptr() as usize, v.len()));
         }
     }

@@ -213,7 +213,7 @@ mod tests {
         for (i, (t, sev, upd)) in titles.iter().enumerate() {
             let r = Row {
                 key: FindingId::asff("arn:p", format!("f{i}")),
-                title: t.to_string(),
+                title: (*t).into(),
                 severity: Some(*sev),
                 updated_ns: *upd,
                 ..Row::default()

@@ -9,9 +9,35 @@ use super::row::Row;
 use crate::model::finding::FindingId;
 use crate::model::summary::Shared;
 
-/// Distinct shared values kept for interning; beyond it a new value stays the row's own copy (a
-/// column whose every value differs gains nothing from interning).
-const MAX_SHARED: usize = 1 << 18;
+/// One column's interned values. A column whose values rarely repeat (each title its own, say)
+/// gains nothing from interning and would pay a set entry per row, so past `PROBATION` values the
+/// column takes new ones only while at least one value in `MIN_REPEAT` was found in it.
+#[derive(Debug, Default)]
+struct Interner {
+    set: HashSet<Shared>,
+    seen: usize,
+    found: usize,
+}
+
+const PROBATION: usize = 65_536;
+const MIN_REPEAT: usize = 10;
+
+impl Interner {
+    /// `v` as the one copy of its value.
+    fn intern(&mut self, v: &mut Shared) {
+        self.seen += 1;
+        match self.set.get(v.as_str()) {
+            Some(one) => {
+                *v = one.clone();
+                self.found += 1;
+            }
+            None if self.set.len() < PROBATION || self.found * MIN_REPEAT >= self.seen => {
+                self.set.insert(v.clone());
+            }
+            None => {}
+        }
+    }
+}
 
 /// All rows, in load order. Indices into `all` (u32) are stable until the next reload.
 #[derive(Debug, Default)]
@@ -31,16 +57,26 @@ pub struct RowStore {
     word_starts: Vec<u64>,
     /// Where each row's haystack starts in `haystacks`, and one more: the end of the last.
     haystack_at: Vec<usize>,
-    /// One copy of each account, region, product, resource type and control id the rows hold: a
-    /// row's own copy is replaced by it when the row is added.
-    shared: HashSet<Shared>,
+    /// One copy of each value of the shared columns (account, region, product, resource type,
+    /// control id, title, resource id), by column: a row's own copy is replaced by it when the row
+    /// is added.
+    shared: [Interner; 7],
 }
 
 impl RowStore {
     pub fn push(&mut self, mut row: Row) -> u32 {
         let i = self.all.len() as u32;
-        for v in [&mut row.account, &mut row.region, &mut row.product, &mut row.resource_type, &mut row.control_id] {
-            self.intern(v);
+        let columns = [
+            &mut row.account,
+            &mut row.region,
+            &mut row.product,
+            &mut row.resource_type,
+            &mut row.control_id,
+            &mut row.title,
+            &mut row.resource_id,
+        ];
+        for (interner, v) in self.shared.iter_mut().zip(columns) {
+            interner.intern(v);
         }
         if self.haystack_at.is_empty() {
             self.haystack_at.push(0);
@@ -65,17 +101,6 @@ impl RowStore {
         }
         self.all.push(row);
         i
-    }
-
-    /// `v` as the one copy of its value.
-    fn intern(&mut self, v: &mut Shared) {
-        match self.shared.get(v.as_str()) {
-            Some(one) => *v = one.clone(),
-            None if self.shared.len() < MAX_SHARED => {
-                self.shared.insert(v.clone());
-            }
-            None => {}
-        }
     }
 
     /// Room for `n` more rows, when their number is known.
@@ -146,6 +171,25 @@ mod tests {
         let (a, b) = (&s.all[0], &s.all[1]);
         assert!(a.account.same(&b.account) && a.region.same(&b.region) && a.product.same(&b.product));
         assert_eq!(a.account, "111122223333");
+        assert!(!a.title.same(&b.title), "different values stay apart");
+    }
+
+    #[test]
+    fn a_column_whose_values_do_not_repeat_stops_being_interned() {
+        let mut i = Interner::default();
+        for n in 0..PROBATION * 3 {
+            i.intern(&mut Shared::from(format!("t{n}")));
+        }
+        assert_eq!(i.set.len(), PROBATION);
+        let mut j = Interner::default();
+        let (mut a, mut b) = (Shared::from("t7"), Shared::from("t7"));
+        j.intern(&mut a);
+        for n in 0..PROBATION * 3 {
+            j.intern(&mut Shared::from(format!("t{}", n % 1_000)));
+        }
+        j.intern(&mut b);
+        assert_eq!(j.set.len(), 1_000);
+        assert!(a.same(&b), "values seen again keep the column interned");
     }
 
     #[test]

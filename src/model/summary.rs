@@ -22,9 +22,9 @@ pub struct FindingSummary {
     pub confidence: Option<i64>,
     pub criticality: Option<i64>,
     /// Display text below is sanitised: no control or escape character survives.
-    pub title: String,
+    pub title: Shared,
     pub resource_type: Shared,
-    pub resource_id: String,
+    pub resource_id: Shared,
     pub account: Shared,
     pub region: Shared,
     pub product: Shared,
@@ -34,8 +34,9 @@ pub struct FindingSummary {
 }
 
 /// Text that many summaries hold alike (an account, a region, a product, a resource type, a control
-/// id): reference-counted, so a list holding a million rows keeps one copy of each value (the list
-/// interns them, `app::rows`) in 16 bytes a row instead of a string each. Reads as a `&str`.
+/// id, and often a title or a resource id): reference-counted, so a list holding a million rows keeps
+/// one copy of each value (the list interns them, `app::rows`) in 16 bytes a row instead of a string
+/// each. Reads as a `&str`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Shared(Arc<str>);
 
@@ -158,9 +159,9 @@ impl FindingSummary {
             compliance: ComplianceStatus::parse(&f.compliance_status),
             confidence: f.confidence,
             criticality: f.criticality,
-            title: clean(&f.title),
+            title: clean_shared(&f.title),
             resource_type: clean_shared(&f.resource_type),
-            resource_id: clean(&f.resource_id),
+            resource_id: clean_shared(&f.resource_id),
             account: clean_shared(&f.aws_account_id),
             region: clean_shared(&f.region),
             product: clean_shared(&f.product_name),
@@ -220,7 +221,7 @@ impl FindingSummary {
             "AwsAccountId": self.account.as_str(),
             "Region": self.region.as_str(),
             "ProductName": self.product.as_str(),
-            "Title": self.title,
+            "Title": self.title.as_str(),
             "UpdatedAt": self.updated_at,
             "Compliance": {"SecurityControlId": self.control_id.as_str()},
         });
