@@ -18,6 +18,7 @@ use std::hash::Hash;
 use time::OffsetDateTime;
 
 use super::row::Row;
+use crate::model::enums::{ComplianceStatus, RecordState, SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::filter::{
     DateFilter, DateRangeComparison, FieldDef, FilterList, Filters, StringComparison, StringFilter,
 };
@@ -274,7 +275,6 @@ macro_rules! enum_all {
         }
     )*};
 }
-use crate::model::enums::{ComplianceStatus, RecordState, SeverityLabel, VerificationState, WorkflowStatus};
 enum_all!(SeverityLabel, WorkflowStatus, RecordState, VerificationState, ComplianceStatus);
 
 /// A string field's filters on a present value (model::filter): the positive comparisons ORed (none
