@@ -6,14 +6,15 @@
 //! one after, so there is no cycle:
 //! `detail`, `list`, `view`, `edits`, `prompt`, then `form`, `load`, `focus`, `group`, `input`,
 //! and `update` over all. Below them are the shared types, which import no pane: `state`,
-//! `action`, `effect`, `event`, `row`, `rows`, `filter`, `matcher`, `layout`, `edit`, `line`,
-//! `cmdline`.
+//! `action`, `effect`, `event`, `row`, `rows`, `filter`, `matcher`, `columnar`, `layout`, `edit`,
+//! `line`, `cmdline`.
 //!
 //! A bench or test drives it without a terminal:
 //! `AppState::new` → `start` → `handle_event(RowsLoaded{..})` → `update(Action)` →
 //! `ui::render` into a ratatui `TestBackend`.
 pub mod action;
 pub mod cmdline;
+pub mod columnar;
 pub mod detail;
 pub mod edit;
 pub mod edits;

@@ -5,8 +5,9 @@
 //! The group counts are computed here rather than in `group` because the group pane drills in
 //! through `apply_query`, which refreshes the view: the view is below the group pane.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
+use super::columnar::{self, RowSet};
 use super::detail::sync_detail;
 use super::effect::Effect;
 use super::filter::{self, LiveFilter, SortColumn, SortSpec};
@@ -22,7 +23,7 @@ use crate::model::source::BackendError;
 pub struct QueryState {
     pub text: String,
     /// Rows matching, when the worker answered (or the rows were evaluated in memory).
-    pub matched: Option<HashSet<u32>>,
+    pub matched: Option<RowSet>,
     /// Waiting for the worker's answer to this query id.
     pub pending: Option<u64>,
     /// What in the query likely matches nothing it was meant to (`query::QueryWarning`), shown with
@@ -50,7 +51,7 @@ pub(super) fn refresh(s: &mut AppState, base_changed: bool) {
     let cursor_row = s.view.visible.get(s.list.cursor).copied();
     if base_changed {
         s.view.base = match &s.view.query.matched {
-            Some(m) => s.view.order.iter().copied().filter(|i| m.contains(i)).collect(),
+            Some(m) => s.view.order.iter().copied().filter(|&i| m.contains(i)).collect(),
             None => s.view.order.clone(),
         };
         s.view.filter.invalidate();
@@ -129,16 +130,7 @@ pub fn apply_query(s: &mut AppState, text: &str) -> Result<Vec<Effect>, String> 
         (!q.warnings.is_empty()).then(|| q.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
     let in_memory = q.text.is_empty() && q.filters.field_names().all(|f| IN_MEMORY_FIELDS.contains(&f));
     if in_memory {
-        let now = s.now;
-        let matched: HashSet<u32> = s
-            .rows
-            .all
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| q.filters.matches(&r.probe_doc(), now))
-            .map(|(i, _)| i as u32)
-            .collect();
-        s.view.query.matched = Some(matched);
+        s.view.query.matched = Some(columnar::matching(&s.rows.all, &q.filters, s.now));
         s.view.query.pending = None;
         refresh(s, true);
         let n = s.view.visible.len();
@@ -167,8 +159,7 @@ pub(super) fn query_matched(s: &mut AppState, query_id: u64, keys: Vec<FindingId
         return Vec::new();
     }
     s.view.query.pending = None;
-    let matched: HashSet<u32> = keys.iter().filter_map(|k| s.rows.index_of(k)).collect();
-    s.view.query.matched = Some(matched);
+    s.view.query.matched = Some(RowSet::from_indices(keys.iter().filter_map(|k| s.rows.index_of(k))));
     refresh(s, true);
     let n = s.view.visible.len();
     s.info(matched_message(n, &s.view.query));

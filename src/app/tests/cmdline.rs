@@ -158,7 +158,7 @@ fn tab_completes_keys_and_cycles_through_several() {
 #[test]
 fn tab_completes_values_the_loaded_rows_hold() {
     let mut s = loaded(200);
-    let mut regions: Vec<String> = s.rows.all.iter().map(|r| r.region.clone()).collect();
+    let mut regions: Vec<String> = s.rows.all.iter().map(|r| r.region.to_string()).collect();
     regions.sort();
     regions.dedup();
     assert!(regions.len() > 1, "{regions:?}");
