@@ -521,7 +521,7 @@ fn a_version_2_store_is_upgraded_in_place() {
 
     // Opening again migrates nothing more.
     let s = Store::open(&path).unwrap();
-    assert_eq!((version(&path), s.count().unwrap()), (6, 31));
+    assert_eq!((version(&path), s.count().unwrap()), (7, 31));
     let indexes: Vec<String> = rusqlite::Connection::open(&path)
         .unwrap()
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'findings' ORDER BY 1")
