@@ -504,7 +504,7 @@ mod tests {
         assert_eq!(Route::of(&Method::GET, "/accounts"), Some(Route::DescribeHub));
         assert_eq!(Route::of(&Method::POST, "/accounts"), Some(Route::EnableSecurityHub));
         assert_eq!(Route::of(&Method::GET, "/findings"), None);
-        assert_eq!(Route::of(&Method::POST, "/findingsv2"), None);
+        assert_eq!(Route::of(&Method::GET, "/findingsv2"), None);
     }
 
     #[test]
