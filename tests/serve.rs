@@ -226,7 +226,7 @@ fn operations_paging_and_error_shapes() {
     s.call("POST", "/findings", &json!({"MaxResults": 0})).error(400, "InvalidInputException");
     s.raw("POST", "/findings", b"{\"MaxResults\": ".to_vec(), &[]).error(400, "SerializationException");
     s.raw("POST", "/findings", b"[]".to_vec(), &[]).error(400, "SerializationException");
-    let r = s.call("POST", "/findingsv2", &json!({}));
+    let r = s.call("GET", "/findingsv2", &json!({}));
     assert!(r.error(404, "UnknownOperationException").contains("/findingsv2"));
     s.call("GET", "/findings", &json!({})).error(404, "UnknownOperationException");
     s.call("GET", "/", &json!({})).error(404, "UnknownOperationException");
