@@ -226,7 +226,7 @@ fn operations_paging_and_error_shapes() {
     s.call("POST", "/findings", &json!({"MaxResults": 0})).error(400, "InvalidInputException");
     s.raw("POST", "/findings", b"{\"MaxResults\": ".to_vec(), &[]).error(400, "SerializationException");
     s.raw("POST", "/findings", b"[]".to_vec(), &[]).error(400, "SerializationException");
-    let r = s.call("POST", "/findingsv2", &json!({}));
+    let r = s.call("GET", "/findingsv2", &json!({}));
     assert!(r.error(404, "UnknownOperationException").contains("/findingsv2"));
     s.call("GET", "/findings", &json!({})).error(404, "UnknownOperationException");
     s.call("GET", "/", &json!({})).error(404, "UnknownOperationException");
@@ -637,4 +637,50 @@ fn an_unreadable_finding_fails_alone_over_http() {
     }
     let found = s.call("POST", "/findings", &json!({})).ok();
     assert_eq!(found["Findings"].as_array().unwrap().len(), 1, "{found}");
+}
+
+// GetFindingsV2 (`POST /findingsv2`) and BatchUpdateFindingsV2 (`PATCH /findingsv2/batchupdatev2`)
+// over HTTP, with V2's ValidationException for a refused request.
+#[test]
+fn v2_operations_and_their_error_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs: Vec<Value> = hubtriage::generate::ocsf::generate_ocsf(&hubtriage::generate::GenOptions {
+        count: 15,
+        seed: 4,
+        ..Default::default()
+    })
+    .collect();
+    let file = dir.path().join("v2.json");
+    std::fs::write(&file, json!({"Findings": docs}).to_string()).unwrap();
+    let o = hubtriage(dir.path(), &["import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let s = Server::start_in(dir, &[]);
+
+    let mut seen = std::collections::HashSet::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut req = json!({"MaxResults": 4, "SortCriteria": [{"Field": "severity_id", "SortOrder": "desc"}]});
+        if let Some(t) = &token {
+            req["NextToken"] = json!(t);
+        }
+        let page = s.call("POST", "/findingsv2", &req).ok();
+        for f in page["Findings"].as_array().unwrap() {
+            assert!(seen.insert(f["metadata"]["uid"].as_str().unwrap().to_string()));
+        }
+        match page.get("NextToken").and_then(Value::as_str) {
+            Some(t) => token = Some(t.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 15);
+
+    let uid = docs[0]["metadata"]["uid"].clone();
+    let r = s.call("PATCH", "/findingsv2/batchupdatev2", &json!({"MetadataUids": [uid, "gone"], "SeverityId": 6})).ok();
+    assert_eq!(r["ProcessedFindings"], json!([{"MetadataUid": uid}]));
+    assert_eq!(r["UnprocessedFindings"][0]["ErrorCode"], "ResourceNotFoundException");
+
+    let m = s.call("POST", "/findingsv2", &json!({"MaxResults": 101})).error(400, "ValidationException").to_string();
+    assert!(m.contains("MaxResults"), "{m}");
+    let r = s.call("PATCH", "/findingsv2/batchupdatev2", &json!({"MetadataUids": [uid], "StatusId": 6}));
+    assert!(r.error(400, "ValidationException").contains("StatusId"));
 }

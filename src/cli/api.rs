@@ -41,10 +41,7 @@ pub(super) fn api_call(g: &Global, operation: &str, input_json: Option<&str>) ->
         }
     };
     // The read operations open an existing store only; the writes create it if need be.
-    let mut store = match op {
-        Operation::GetFindings | Operation::GetFindingHistory => g.open()?,
-        Operation::BatchImportFindings | Operation::BatchUpdateFindings => g.open_or_create()?,
-    };
+    let mut store = if op.reads_only() { g.open()? } else { g.open_or_create()? };
     let answer = match findings {
         Some(findings) => api::import(&mut store, &g.caller(), findings),
         None => api::call(&mut store, &g.caller(), op, &input),

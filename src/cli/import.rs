@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use super::{Global, Outcome};
 use crate::input::{self, ReadError};
+use crate::model::finding::Format;
 use crate::model::raw::Incoming;
 use crate::model::sanitize;
 use crate::store::{ImportQueue, StoreError, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS};
@@ -18,10 +19,28 @@ struct Importer<'a> {
     call_exact: bool,
     /// Findings in each call sent, in order.
     sent: Vec<usize>,
+    /// The OCSF (V2) findings read, imported once the file is read (`Store::import_ocsf`).
+    ocsf: Vec<serde_json::Value>,
 }
 
 impl Importer<'_> {
     fn push(&mut self, f: Incoming) -> Result<(), StoreError> {
+        // The reader's view holds the members the ASFF rules read; a finding with none of ASFF's
+        // identifying members is looked at whole, and goes to the OCSF path when it is one.
+        let asff_like =
+            ["SchemaVersion", "ProductArn", "AwsAccountId", "Id"].iter().any(|m| f.view().get(*m).is_some());
+        let f = if asff_like || !f.view().is_object() {
+            f
+        } else {
+            match f.into_value() {
+                Ok(v) if Format::of(&v) == Some(Format::Ocsf) => {
+                    self.ocsf.push(v);
+                    return Ok(());
+                }
+                Ok(v) => Incoming::Value(v),
+                Err(e) => return Err(StoreError::Corrupt(e.to_string())),
+            }
+        };
         // call_bytes is at least the call's encoded size: a cheap bound of each finding's, until the
         // bound nears the 6 MB limit; from there on the call is measured exactly.
         let mut size = f.size_bound();
@@ -72,13 +91,29 @@ pub(super) fn import(g: &Global, files: &[String]) -> Result<Outcome> {
             }
         };
         // The file is parsed on this thread while the store imports the calls already cut, on another.
-        let ((read, sent), results) = store.import_pipelined(&g.caller(), |queue| {
-            let mut imp = Importer { queue, call: Vec::new(), call_bytes: 0, call_exact: false, sent: Vec::new() };
+        let ((read, sent, ocsf), results) = store.import_pipelined(&g.caller(), |queue| {
+            let mut imp = Importer {
+                queue,
+                call: Vec::new(),
+                call_bytes: 0,
+                call_exact: false,
+                sent: Vec::new(),
+                ocsf: Vec::new(),
+            };
             let read = input::for_each_finding(&name, &bytes, |f| imp.push(f));
             // Whatever parsed before an error is still imported: nothing already read is lost.
             let finished = imp.cut();
-            (finished.map(|()| read), imp.sent)
+            (finished.map(|()| read), imp.sent, imp.ocsf)
         })?;
+        // OCSF findings in calls of the same size as BatchImportFindings'.
+        let mut results = results;
+        let mut sent = sent;
+        let mut ocsf = ocsf.into_iter().peekable();
+        while ocsf.peek().is_some() {
+            let call: Vec<serde_json::Value> = ocsf.by_ref().take(MAX_IMPORT_FINDINGS).collect();
+            sent.push(call.len());
+            results.push(store.import_ocsf(&g.caller(), call));
+        }
         // A send fails only once the import has stopped on a store error, which import_pipelined returned.
         let read_error = match read? {
             Ok(()) => None,

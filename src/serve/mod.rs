@@ -496,10 +496,15 @@ mod tests {
         );
         assert_eq!(Route::of(&Method::POST, "/findings/import"), Some(Route::Store(Operation::BatchImportFindings)));
         assert_eq!(Route::of(&Method::POST, "/findingHistory/get"), Some(Route::Store(Operation::GetFindingHistory)));
+        assert_eq!(Route::of(&Method::POST, "/findingsv2"), Some(Route::Store(Operation::GetFindingsV2)));
+        assert_eq!(
+            Route::of(&Method::PATCH, "/findingsv2/batchupdatev2"),
+            Some(Route::Store(Operation::BatchUpdateFindingsV2))
+        );
         assert_eq!(Route::of(&Method::GET, "/accounts"), Some(Route::DescribeHub));
         assert_eq!(Route::of(&Method::POST, "/accounts"), Some(Route::EnableSecurityHub));
         assert_eq!(Route::of(&Method::GET, "/findings"), None);
-        assert_eq!(Route::of(&Method::POST, "/findingsv2"), None);
+        assert_eq!(Route::of(&Method::GET, "/findingsv2"), None);
     }
 
     #[test]

@@ -76,9 +76,10 @@ impl StorePool {
 
     /// Runs one operation on the right connection.
     pub async fn call(&self, caller: Caller, op: Operation, input: Value) -> Result<Value, ApiError> {
-        match op {
-            Operation::GetFindings | Operation::GetFindingHistory => self.read(caller, op, input).await,
-            Operation::BatchImportFindings | Operation::BatchUpdateFindings => self.write(caller, op, input).await,
+        if op.reads_only() {
+            self.read(caller, op, input).await
+        } else {
+            self.write(caller, op, input).await
         }
     }
 

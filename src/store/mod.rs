@@ -11,6 +11,7 @@ mod codec;
 mod demo;
 mod import;
 mod listing;
+mod ocsf;
 mod parallel;
 mod query;
 mod rows;

@@ -18,6 +18,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V4),
     Migration::Sql(V5),
     Migration::Code(v6),
+    Migration::Code(v7),
 ];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
@@ -215,6 +216,31 @@ fn v6(tx: &Transaction<'_>) -> Result<()> {
             write.execute(rusqlite::params![id, rowid])?;
         }
     }
+    Ok(())
+}
+
+/// 7: OCSF (Security Hub V2) findings live in `findings` beside ASFF ones, with `format = 'ocsf'`:
+/// `id` is the finding's `metadata.uid` (its key), `product_arn` its `metadata.product.uid`, and
+/// `finding_uid` its `finding_info.uid`, so that BatchUpdateFindingsV2's identifier triple
+/// (`cloud.account.uid`, `finding_info.uid`, `metadata.product.uid`) is one index lookup.
+/// `v2_edited` holds which members BatchUpdateFindingsV2 set (`model::ocsf::import::V2Edited`),
+/// which a later import of the provider's version keeps. ASFF rows leave both at their defaults.
+/// A store whose version was set back (as tests do) may have the columns already.
+fn v7(tx: &Transaction<'_>) -> Result<()> {
+    let has: bool =
+        tx.query_row("SELECT count(*) FROM pragma_table_info('findings') WHERE name = 'finding_uid'", [], |r| {
+            r.get::<_, i64>(0).map(|n| n > 0)
+        })?;
+    if !has {
+        tx.execute_batch(
+            "ALTER TABLE findings ADD COLUMN finding_uid TEXT;
+             ALTER TABLE findings ADD COLUMN v2_edited INTEGER NOT NULL DEFAULT 0;",
+        )?;
+    }
+    tx.execute_batch(
+        "CREATE INDEX IF NOT EXISTS findings_ocsf_triple ON findings (finding_uid, aws_account_id, product_arn) \
+         WHERE format = 'ocsf';",
+    )?;
     Ok(())
 }
 

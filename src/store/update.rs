@@ -128,7 +128,7 @@ impl Store {
 /// model and the BatchUpdateFindings API reference do not, and the model is followed. A finding the caller
 /// may not update is one it cannot see: `FindingNotFound`, the documented code, whose message says
 /// whose finding it is, since this is a demo of the access model.
-fn denied(access: &Access, account: &str) -> Option<String> {
+pub(super) fn denied(access: &Access, account: &str) -> Option<String> {
     match access {
         Access::Unrestricted => None,
         Access::Administrator { accounts } if accounts.contains(account) => None,

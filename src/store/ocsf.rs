@@ -1,0 +1,330 @@
+//! OCSF (Security Hub V2) findings in the store: their import (hubtriage's rules, `model::ocsf::import`),
+//! GetFindingsV2 and BatchUpdateFindingsV2. They share the `findings` table with ASFF findings
+//! (`format = 'ocsf'`, schema 7): `id` holds `metadata.uid`, `product_arn` holds
+//! `metadata.product.uid`, `finding_uid` holds `finding_info.uid`, and the summary columns come from
+//! `FindingSummary::from_ocsf`, so one list can order both formats alike. The V1 reads keep to
+//! `format = 'asff'`.
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use serde_json::{json, Map, Value};
+
+use super::codec::Codec;
+use super::query::visible;
+use super::rows::{decompress, history_updates, record};
+use super::update::denied;
+use super::{id_hash, Access, Caller, Result, Store, StoreError, SOURCE_IMPORT, SOURCE_UPDATE};
+use crate::model::finding::MAX_FINDING_BYTES;
+use crate::model::ocsf::filter::compare_findings;
+use crate::model::ocsf::import::{apply_import_ocsf, OcsfImportOutcome, V2Edited};
+use crate::model::ocsf::{validate_ocsf, Ocsf, OcsfFindingIdentifier};
+use crate::model::summary::FindingSummary;
+use crate::model::timestamp;
+use crate::model::wire::batch_import::{ImportFailure, ImportResult};
+use crate::model::wire::batch_update_v2::{
+    BatchUpdateV2Request, BatchUpdateV2Result, V2FindingRef, V2Targets, V2Unprocessed, V2UnprocessedCode,
+};
+use crate::model::wire::get_findings_v2::{FindingsV2Page, GetFindingsV2Request};
+
+/// A stored OCSF finding as a write needs it.
+struct StoredOcsf {
+    rowid: i64,
+    doc: Value,
+    edited: V2Edited,
+    account: String,
+}
+
+/// Finds an OCSF finding by its `metadata.uid`.
+const BY_UID: &str = "format = 'ocsf' AND id_hash = ?1 AND id = ?2";
+/// Finds an OCSF finding by BatchUpdateFindingsV2's identifier triple.
+const BY_TRIPLE: &str = "format = 'ocsf' AND finding_uid = ?1 AND aws_account_id = ?2 AND product_arn = ?3";
+
+fn load(
+    codec: &Codec,
+    tx: &Transaction<'_>,
+    cond: &str,
+    values: &[&dyn rusqlite::ToSql],
+) -> Result<Option<StoredOcsf>> {
+    let row: Option<(i64, Vec<u8>, i64, String)> = tx
+        .prepare_cached(&format!("SELECT rowid, doc, v2_edited, aws_account_id FROM findings WHERE {cond}"))?
+        .query_row(values, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    let Some((rowid, blob, edited, account)) = row else { return Ok(None) };
+    let doc = decompress(codec, &blob)?;
+    Ok(Some(StoredOcsf { rowid, doc, edited: V2Edited(u8::try_from(edited).unwrap_or(0)), account }))
+}
+
+/// The row's columns for `doc`: the summary `FindingSummary::from_ocsf` reads, and the document.
+fn columns(codec: &Codec, doc: &Value) -> Result<Vec<(&'static str, SqlValue)>> {
+    let json = serde_json::to_vec(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut blob = Vec::new();
+    codec.compress(&json, &mut blob)?;
+    let f = Ocsf(doc);
+    let s = FindingSummary::from_ocsf(doc);
+    let text = |t: &str| SqlValue::Text(t.to_string());
+    let opt = |i: Option<i64>| i.map_or(SqlValue::Null, SqlValue::Integer);
+    let created = f.created_time();
+    Ok(vec![
+        ("product_arn", text(f.product_uid())),
+        ("id", text(f.metadata_uid())),
+        ("id_hash", SqlValue::Integer(id_hash(f.metadata_uid()))),
+        ("finding_uid", text(f.finding_uid())),
+        ("product_name", text(f.product_name())),
+        ("aws_account_id", text(f.account())),
+        ("region", text(f.region())),
+        ("title", text(f.title())),
+        ("severity_label", text(s.severity.map_or("", |l| l.as_str()))),
+        ("severity_rank", SqlValue::Integer(s.severity.map_or(-1, |l| i64::from(l.rank())))),
+        ("workflow_status", text(s.workflow.map_or("", |w| w.as_str()))),
+        ("record_state", text(s.record_state.map_or("", |w| w.as_str()))),
+        ("compliance_status", text(s.compliance.map_or("", |w| w.as_str()))),
+        ("control_id", text(f.control())),
+        ("resource_type", text(&s.resource_type)),
+        ("resource_id", text(&s.resource_id)),
+        ("types", SqlValue::Text(f.types().join("\n"))),
+        ("created_at", SqlValue::Text(created.map(timestamp::format).unwrap_or_default())),
+        ("created_ns", SqlValue::Integer(created.map_or(0, timestamp::to_nanos))),
+        ("updated_at", text(&s.updated_at)),
+        ("updated_ns", SqlValue::Integer(s.updated_ns)),
+        ("note_text", text(f.comment())),
+        ("confidence", opt(s.confidence)),
+        ("doc_size", SqlValue::Integer(json.len() as i64)),
+        ("doc", SqlValue::Blob(blob)),
+    ])
+}
+
+fn insert(tx: &Transaction<'_>, codec: &Codec, doc: &Value, now_ns: i64) -> Result<i64> {
+    let mut cols = columns(codec, doc)?;
+    cols.push(("format", SqlValue::Text("ocsf".into())));
+    cols.push(("imported_ns", SqlValue::Integer(now_ns)));
+    let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!("INSERT INTO findings ({}) VALUES ({})", names.join(", "), marks.join(", "));
+    tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(cols.into_iter().map(|(_, v)| v)))?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn rewrite(tx: &Transaction<'_>, codec: &Codec, rowid: i64, doc: &Value, edited: V2Edited) -> Result<()> {
+    let mut cols = columns(codec, doc)?;
+    cols.push(("v2_edited", SqlValue::Integer(i64::from(edited.0))));
+    let sets: Vec<String> = cols.iter().enumerate().map(|(i, (n, _))| format!("{n} = ?{}", i + 1)).collect();
+    let sql = format!("UPDATE findings SET {} WHERE rowid = ?{}", sets.join(", "), cols.len() + 1);
+    let mut values: Vec<SqlValue> = cols.into_iter().map(|(_, v)| v).collect();
+    values.push(SqlValue::Integer(rowid));
+    tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+    Ok(())
+}
+
+/// The NextToken of a page: the request's fingerprint and the last finding's sort keys (the
+/// top-level members the criteria read, and `metadata.uid`), so the next page starts after it
+/// wherever findings were added or changed meanwhile, and returns each finding once.
+fn cursor_of(doc: &Value, request: &GetFindingsV2Request) -> Value {
+    let mut cursor = Map::new();
+    if let Some(obj) = doc.as_object() {
+        for c in &request.sort {
+            let top = c.field.split('.').next().unwrap_or_default();
+            if let Some(v) = obj.get(top) {
+                cursor.insert(top.to_string(), v.clone());
+            }
+        }
+    }
+    cursor.insert("metadata".into(), json!({"uid": Ocsf(doc).metadata_uid()}));
+    Value::Object(cursor)
+}
+
+fn fingerprint(request: &GetFindingsV2Request) -> String {
+    let sort: Vec<Value> = request.sort.iter().map(|c| json!([c.field, c.descending])).collect();
+    let text = json!([request.filters.to_json(), sort]).to_string();
+    format!("{:016x}", crate::model::fnv1a(text.as_bytes()))
+}
+
+fn token_of(request: &GetFindingsV2Request, last: &Value) -> String {
+    let body = json!({"q": fingerprint(request), "after": cursor_of(last, request)}).to_string();
+    format!("v2.{}", body.bytes().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+fn token_cursor(token: &str, request: &GetFindingsV2Request) -> Result<Value> {
+    let bad = || StoreError::InvalidInput("NextToken is not a token this query returned".into());
+    let hex = token.strip_prefix("v2.").ok_or_else(bad)?;
+    if !hex.len().is_multiple_of(2) {
+        return Err(bad());
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect();
+    let v: Value = serde_json::from_slice(&bytes.ok_or_else(bad)?).map_err(|_| bad())?;
+    if v.get("q").and_then(Value::as_str) != Some(fingerprint(request).as_str()) {
+        return Err(bad());
+    }
+    v.get("after").cloned().ok_or_else(bad)
+}
+
+impl Store {
+    /// Imports OCSF findings (hubtriage's rules, `model::ocsf::import`): each validated
+    /// (`validate_ocsf`), refused when it is another account's and the caller has one (an import is
+    /// for the caller's own account, as BatchImportFindings), then created by `metadata.uid`,
+    /// updated when newer (keeping what BatchUpdateFindingsV2 set), or ignored. Updates are recorded
+    /// in the history as imports by the product. One transaction.
+    pub fn import_ocsf(&mut self, caller: &Caller, findings: Vec<Value>) -> Result<ImportResult> {
+        let now = self.now();
+        let (now_text, now_ns) = (timestamp::format(now), timestamp::to_nanos(now));
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let codec = &self.codec;
+        let mut result = ImportResult::default();
+        for (index, doc) in findings.into_iter().enumerate() {
+            let f = Ocsf(&doc);
+            let uid = f.metadata_uid();
+            let id = if uid.is_empty() { format!("Findings[{index}]") } else { uid.to_string() };
+            let fail = |code: &str, message: String| ImportFailure { id: id.clone(), code: code.into(), message };
+            if let Err(e) = validate_ocsf(&doc) {
+                result.failed.push(fail("InvalidInput", format!("Finding does not adhere to OCSF. {e}")));
+                continue;
+            }
+            let size = serde_json::to_vec(&doc).map_or(0, |v| v.len());
+            if size > MAX_FINDING_BYTES {
+                result.failed.push(fail(
+                    "FindingSizeExceeded",
+                    format!("Finding is {} KB; the maximum size of a finding is 240 KB", size.div_ceil(1024)),
+                ));
+                continue;
+            }
+            if let Some(own) = caller.account.as_deref().filter(|own| *own != f.account()) {
+                let message = format!("cloud.account.uid {} is not the calling account {own}", f.account());
+                result.failed.push(fail("AccessDeniedException", message));
+                continue;
+            }
+            let product = f.product_uid().to_string();
+            let stored = load(codec, &tx, BY_UID, &[&id_hash(uid), &uid])?;
+            match apply_import_ocsf(stored.as_ref().map(|s| (&s.doc, s.edited)), doc.clone()) {
+                OcsfImportOutcome::Ignored => {}
+                OcsfImportOutcome::Created { doc } => {
+                    insert(&tx, codec, &doc, now_ns)?;
+                }
+                OcsfImportOutcome::Updated { doc, changes } => {
+                    let Some(s) = stored else { continue };
+                    rewrite(&tx, codec, s.rowid, &doc, s.edited)?;
+                    let updates = history_updates(&changes);
+                    record(&tx, s.rowid, now_ns, &now_text, SOURCE_IMPORT, &product, None, updates.as_deref())?;
+                }
+            }
+            result.success_count += 1;
+        }
+        tx.commit()?;
+        // The ASFF import's cache of stored Ids does not know these rows.
+        self.known_ids = None;
+        self.committed();
+        Ok(result)
+    }
+
+    /// GetFindingsV2: the OCSF findings `access` may see that match the filters exactly
+    /// (`OcsfFindingFilters::matches`), in `compare_findings` order, a page of `max_results` from
+    /// where the NextToken left off.
+    pub fn get_findings_v2_as(&self, access: &Access, request: &GetFindingsV2Request) -> Result<FindingsV2Page> {
+        if !(1..=100).contains(&request.max_results) {
+            return Err(StoreError::InvalidInput(format!(
+                "MaxResults must be an integer from 1 to 100, not {}",
+                request.max_results
+            )));
+        }
+        let after = request.next_token.as_deref().map(|t| token_cursor(t, request)).transpose()?;
+        let now = self.now();
+        let (cond, values) = match visible(access) {
+            Some((cond, values)) => (format!(" AND {cond}"), values),
+            None => (String::new(), Vec::new()),
+        };
+        let mut stmt = self.conn.prepare(&format!("SELECT doc FROM findings WHERE format = 'ocsf'{cond}"))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+        let mut matched = Vec::new();
+        while let Some(row) = rows.next()? {
+            let blob: Vec<u8> = row.get(0)?;
+            let doc = decompress(&self.codec, &blob)?;
+            if !request.filters.matches(&doc, now) {
+                continue;
+            }
+            if let Some(a) = &after {
+                if compare_findings(&doc, a, &request.sort) != std::cmp::Ordering::Greater {
+                    continue;
+                }
+            }
+            matched.push(doc);
+        }
+        matched.sort_by(|a, b| compare_findings(a, b, &request.sort));
+        let more = matched.len() > request.max_results;
+        matched.truncate(request.max_results);
+        let next_token = if more { matched.last().map(|last| token_of(request, last)) } else { None };
+        Ok(FindingsV2Page { findings: matched, next_token })
+    }
+
+    /// BatchUpdateFindingsV2: each named finding updated (`OcsfUpdate::apply`; the times are never
+    /// touched) and its history recorded, or listed unprocessed with ResourceNotFoundException when
+    /// it is not there or the access model hides it (administrator: its own and its members'
+    /// findings; member or standalone: its own). One transaction.
+    pub fn batch_update_v2_as(
+        &mut self,
+        caller: &Caller,
+        request: &BatchUpdateV2Request,
+    ) -> Result<BatchUpdateV2Result> {
+        let access = self.access(caller)?;
+        let now = self.now();
+        let (now_text, now_ns) = (timestamp::format(now), timestamp::to_nanos(now));
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let codec = &self.codec;
+        let mut result = BatchUpdateV2Result::default();
+        let mut seen = std::collections::HashSet::new();
+        for target in request.targets.refs() {
+            let stored = match (&request.targets, &target) {
+                (V2Targets::MetadataUids(_), V2FindingRef { metadata_uid: Some(uid), .. }) => {
+                    load(codec, &tx, BY_UID, &[&id_hash(uid), uid])?
+                }
+                (
+                    _,
+                    V2FindingRef {
+                        finding_identifier:
+                            Some(OcsfFindingIdentifier { cloud_account_uid, finding_info_uid, metadata_product_uid }),
+                        ..
+                    },
+                ) => load(codec, &tx, BY_TRIPLE, &[finding_info_uid, cloud_account_uid, metadata_product_uid])?,
+                _ => None,
+            };
+            let not_found = |message: String| V2Unprocessed {
+                finding: target.clone(),
+                error_code: V2UnprocessedCode::ResourceNotFoundException,
+                error_message: message,
+            };
+            let Some(mut s) = stored else {
+                result.unprocessed.push(not_found("no finding has this identifier".into()));
+                continue;
+            };
+            if let Some(reason) = denied(&access, &s.account) {
+                result.unprocessed.push(not_found(reason));
+                continue;
+            }
+            // Named twice (by two forms of its identity, or twice over): updated once, answered each time.
+            if seen.insert(s.rowid) {
+                let changes = request.update.apply(&mut s.doc);
+                let edited = s.edited.union(V2Edited::of(&request.update));
+                if !changes.is_empty() || edited != s.edited {
+                    rewrite(&tx, codec, s.rowid, &s.doc, edited)?;
+                }
+                let updates = history_updates(&changes);
+                record(&tx, s.rowid, now_ns, &now_text, SOURCE_UPDATE, &caller.identity, None, updates.as_deref())?;
+            }
+            result.processed.push(target);
+        }
+        tx.commit()?;
+        self.committed();
+        Ok(result)
+    }
+
+    /// The stored OCSF document with this `metadata.uid`, if `access` may see it.
+    pub fn get_ocsf_as(&self, access: &Access, uid: &str) -> Result<Option<Value>> {
+        let row: Option<(Vec<u8>, String)> = self
+            .conn
+            .prepare_cached(&format!("SELECT doc, aws_account_id FROM findings WHERE {BY_UID}"))?
+            .query_row(params![id_hash(uid), uid], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.filter(|(_, account)| access.sees(account)).map(|(b, _)| decompress(&self.codec, &b)).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests;

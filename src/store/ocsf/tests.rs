@@ -1,0 +1,228 @@
+use std::collections::HashSet;
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::generate::ocsf::generate_ocsf;
+use crate::generate::GenOptions;
+use crate::model::ocsf::filter::OcsfFindingFilters;
+use crate::model::wire::get_findings::SortCriterion;
+
+fn clock() -> time::OffsetDateTime {
+    timestamp::parse("2026-02-03T04:05:06.789Z").unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+fn store(count: usize) -> (tempfile::TempDir, Store, Vec<Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+    let docs: Vec<Value> = generate_ocsf(&GenOptions { count, seed: 7, ..GenOptions::default() }).collect();
+    let r = s.import_ocsf(&Caller::unrestricted("test"), docs.clone()).unwrap();
+    assert_eq!(r.success_count, count, "{:?}", r.failed);
+    (dir, s, docs)
+}
+
+fn uid(doc: &Value) -> String {
+    doc["metadata"]["uid"].as_str().unwrap().to_string()
+}
+
+fn all(s: &Store, access: &Access, request: GetFindingsV2Request) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut request = request;
+    loop {
+        let page = s.get_findings_v2_as(access, &request).unwrap();
+        assert!(page.findings.len() <= request.max_results);
+        out.extend(page.findings);
+        match page.next_token {
+            Some(t) => request.next_token = Some(t),
+            None => return out,
+        }
+    }
+}
+
+fn update(v: Value) -> BatchUpdateV2Request {
+    BatchUpdateV2Request::from_json(&v).unwrap()
+}
+
+#[test]
+fn imported_findings_read_back_unchanged_beside_asff_ones() {
+    let (_d, mut s, docs) = store(40);
+    let asff: Vec<Value> =
+        crate::generate::generate(&GenOptions { count: 5, seed: 7, ..GenOptions::default() }).collect();
+    s.batch_import(&Caller::unrestricted("test"), asff).unwrap();
+    assert_eq!(s.count().unwrap(), 45);
+    for d in &docs {
+        assert_eq!(s.get_ocsf_as(&Access::Unrestricted, &uid(d)).unwrap().as_ref(), Some(d));
+    }
+    // V1 reads keep to the ASFF findings.
+    let v1 =
+        s.get_findings(&crate::store::GetFindingsRequest { max_results: 100, ..Default::default() }, None).unwrap();
+    assert_eq!(v1.findings.len(), 5);
+    let v2 = all(&s, &Access::Unrestricted, GetFindingsV2Request::default());
+    assert_eq!(v2.len(), 40);
+    // The summary columns are the neutral summary's.
+    let (label, format): (String, String) = s
+        .conn()
+        .query_row("SELECT severity_label, format FROM findings WHERE id = ?1", [uid(&docs[0])], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(format, "ocsf");
+    assert_eq!(label, FindingSummary::from_ocsf(&docs[0]).severity.map_or("", |l| l.as_str()));
+}
+
+#[test]
+fn a_bad_finding_is_reported_and_the_rest_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path().join("s.db")).unwrap();
+    let mut docs: Vec<Value> = generate_ocsf(&GenOptions { count: 3, seed: 1, ..GenOptions::default() }).collect();
+    docs[1]["metadata"].as_object_mut().unwrap().remove("uid");
+    let r = s.import_ocsf(&Caller::unrestricted("t"), docs).unwrap();
+    assert_eq!(r.success_count, 2);
+    assert_eq!(r.failed.len(), 1);
+    assert_eq!(r.failed[0].id, "Findings[1]");
+    assert!(r.failed[0].message.contains("data.metadata should have required property 'uid'"), "{:?}", r.failed);
+}
+
+#[test]
+fn an_import_is_for_the_callers_own_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path().join("s.db")).unwrap();
+    let mut docs: Vec<Value> = generate_ocsf(&GenOptions { count: 2, seed: 1, ..GenOptions::default() }).collect();
+    docs[0]["cloud"]["account"]["uid"] = json!("111111111111");
+    docs[1]["cloud"]["account"]["uid"] = json!("222222222222");
+    let caller = Caller { account: Some("111111111111".into()), identity: "me".into() };
+    let r = s.import_ocsf(&caller, docs).unwrap();
+    assert_eq!(r.success_count, 1);
+    assert_eq!(r.failed[0].code, "AccessDeniedException");
+}
+
+#[test]
+fn a_later_version_replaces_an_older_one_and_keeps_what_batch_update_v2_set() {
+    let (_d, mut s, docs) = store(1);
+    let u = uid(&docs[0]);
+    let caller = Caller::unrestricted("analyst");
+    let r = s
+        .batch_update_v2_as(&caller, &update(json!({"MetadataUids": [u], "StatusId": 2, "Comment": "looking"})))
+        .unwrap();
+    assert_eq!(r.processed.len(), 1);
+
+    let mut newer = docs[0].clone();
+    let modified = Ocsf(&docs[0]).updated_time().unwrap() + time::Duration::hours(1);
+    newer["finding_info"]["modified_time_dt"] = json!(timestamp::format(modified));
+    newer["finding_info"]["modified_time"] = json!(crate::model::ocsf::to_millis(modified));
+    newer["finding_info"]["title"] = json!("a new title");
+    newer["status_id"] = json!(1);
+    newer["status"] = json!("New");
+    newer["comment"] = json!("provider");
+    s.import_ocsf(&caller, vec![newer.clone()]).unwrap();
+    let stored = s.get_ocsf_as(&Access::Unrestricted, &u).unwrap().unwrap();
+    assert_eq!(stored["finding_info"]["title"], "a new title");
+    assert_eq!(stored["status_id"], 2);
+    assert_eq!(stored["status"], "In Progress");
+    assert_eq!(stored["comment"], "looking");
+
+    // An equal time is ignored.
+    let mut same = newer.clone();
+    same["finding_info"]["title"] = json!("ignored");
+    s.import_ocsf(&caller, vec![same]).unwrap();
+    let stored = s.get_ocsf_as(&Access::Unrestricted, &u).unwrap().unwrap();
+    assert_eq!(stored["finding_info"]["title"], "a new title");
+
+    // The history has the update and the import.
+    let key = crate::model::finding::FindingKey::new(Ocsf(&docs[0]).product_uid(), u.as_str());
+    let h = s
+        .finding_history(&crate::store::HistoryRequest {
+            key,
+            start: None,
+            end: None,
+            next_token: None,
+            max_results: 100,
+        })
+        .unwrap();
+    assert!(h.records.len() >= 3, "{:?}", h.records);
+}
+
+#[test]
+fn batch_update_v2_by_uid_and_triple_never_touches_the_times() {
+    let (_d, mut s, docs) = store(3);
+    let caller = Caller::unrestricted("analyst");
+    let f = Ocsf(&docs[1]);
+    let triple = json!({"CloudAccountUid": f.account(), "FindingInfoUid": f.finding_uid(), "MetadataProductUid": f.product_uid()});
+    let unknown = json!({"CloudAccountUid": "123456789012", "FindingInfoUid": "x", "MetadataProductUid": "y"});
+    let r = s
+        .batch_update_v2_as(&caller, &update(json!({"FindingIdentifiers": [triple, unknown], "SeverityId": 6})))
+        .unwrap();
+    assert_eq!(r.processed.len(), 1);
+    assert_eq!(r.unprocessed.len(), 1);
+    assert_eq!(r.unprocessed[0].error_code, V2UnprocessedCode::ResourceNotFoundException);
+    let stored = s.get_ocsf_as(&Access::Unrestricted, &uid(&docs[1])).unwrap().unwrap();
+    assert_eq!(stored["severity_id"], 6);
+    assert_eq!(stored["severity"], "Fatal");
+    for (a, b) in [("finding_info", "modified_time"), ("finding_info", "modified_time_dt")] {
+        assert_eq!(stored[a][b], docs[1][a][b]);
+    }
+    assert_eq!(stored["time"], docs[1]["time"]);
+    assert_eq!(stored["time_dt"], docs[1]["time_dt"]);
+    let r = s.batch_update_v2_as(&caller, &update(json!({"MetadataUids": ["nope"], "StatusId": 4}))).unwrap();
+    assert_eq!(r.unprocessed[0].error_code, V2UnprocessedCode::ResourceNotFoundException);
+    // The summary follows: Fatal lists as CRITICAL.
+    let label: String =
+        s.conn().query_row("SELECT severity_label FROM findings WHERE id = ?1", [uid(&docs[1])], |r| r.get(0)).unwrap();
+    assert_eq!(label, "CRITICAL");
+}
+
+#[test]
+fn access_is_v1s_administrator_and_members() {
+    let (_d, mut s, docs) = store(30);
+    let accounts: Vec<String> = docs.iter().map(|d| Ocsf(d).account().to_string()).collect();
+    let distinct: HashSet<&String> = accounts.iter().collect();
+    assert!(distinct.len() >= 2, "the generator spreads findings over accounts");
+    let own = accounts[0].clone();
+    let other = accounts.iter().find(|a| **a != own).unwrap().clone();
+    let member = Caller { account: Some(own.clone()), identity: "m".into() };
+    let access = s.access(&member).unwrap();
+    let seen = all(&s, &access, GetFindingsV2Request::default());
+    assert!(seen.iter().all(|d| Ocsf(d).account() == own));
+    assert_eq!(seen.len(), accounts.iter().filter(|a| **a == own).count());
+    let theirs = docs.iter().find(|d| Ocsf(d).account() == other).unwrap();
+    let r = s.batch_update_v2_as(&member, &update(json!({"MetadataUids": [uid(theirs)], "StatusId": 4}))).unwrap();
+    assert_eq!(r.unprocessed.len(), 1);
+    s.set_members(&own, std::slice::from_ref(&other)).unwrap();
+    let r = s.batch_update_v2_as(&member, &update(json!({"MetadataUids": [uid(theirs)], "StatusId": 4}))).unwrap();
+    assert_eq!(r.processed.len(), 1);
+}
+
+#[test]
+fn paging_returns_each_finding_once_in_order_and_filters_exactly() {
+    let (_d, mut s, docs) = store(57);
+    let sort = vec![SortCriterion { field: "severity_id".into(), descending: true }];
+    let request = GetFindingsV2Request { sort: sort.clone(), max_results: 10, ..Default::default() };
+    let first = s.get_findings_v2_as(&Access::Unrestricted, &request).unwrap();
+    // Findings changed between pages are still returned once.
+    let caller = Caller::unrestricted("a");
+    s.batch_update_v2_as(&caller, &update(json!({"MetadataUids": [uid(&first.findings[0])], "Comment": "x"}))).unwrap();
+    let mut got = first.findings.clone();
+    let mut next = GetFindingsV2Request { next_token: first.next_token.clone(), ..request.clone() };
+    loop {
+        let page = s.get_findings_v2_as(&Access::Unrestricted, &next).unwrap();
+        got.extend(page.findings);
+        match page.next_token {
+            Some(t) => next.next_token = Some(t),
+            None => break,
+        }
+    }
+    let uids: Vec<String> = got.iter().map(uid).collect();
+    assert_eq!(uids.iter().collect::<HashSet<_>>().len(), 57);
+    assert_eq!(uids.len(), 57);
+    assert!(got.windows(2).all(|w| compare_findings(&w[0], &w[1], &sort) != std::cmp::Ordering::Greater));
+
+    let filters = OcsfFindingFilters::from_json(&json!({"CompositeFilters": [{"NumberFilters": [
+        {"FieldName": "severity_id", "Filter": {"Gte": 4}}]}]}))
+    .unwrap();
+    let expected = docs.iter().filter(|d| filters.matches(d, clock())).count();
+    let request = GetFindingsV2Request { filters, max_results: 7, ..Default::default() };
+    assert_eq!(all(&s, &Access::Unrestricted, request).len(), expected);
+
+    let bad = GetFindingsV2Request { next_token: Some("v2.zz".into()), ..Default::default() };
+    assert!(matches!(s.get_findings_v2_as(&Access::Unrestricted, &bad), Err(StoreError::InvalidInput(_))));
+}
