@@ -7,8 +7,9 @@
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -47,27 +48,10 @@ impl Server {
         let dir = tempfile::tempdir().unwrap();
         let auth = dir.path().join("auth.json");
         std::fs::write(&auth, AUTH).unwrap();
-        let stderr = std::fs::File::create(dir.path().join("stderr.txt")).unwrap();
-        let mut child = Command::new(BIN)
-            .args(["--store", dir.path().join("s.db").to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
-            .args(["--auth", auth.to_str().unwrap()])
-            .args(extra)
-            .env_remove("HUBTRIAGE_ACCOUNT")
-            .env("HUBTRIAGE_USER", "tester")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let Some(addr) = line.trim().strip_prefix("listening on http://").map(str::to_string) else {
-            let _ = child.kill();
-            panic!(
-                "unexpected first line {line:?}: {}",
-                std::fs::read_to_string(dir.path().join("stderr.txt")).unwrap()
-            );
-        };
+        let mut args = vec!["--auth", auth.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let (child, addr) =
+            common::spawn_serve(&dir.path().join("s.db"), "127.0.0.1:0", &args, &dir.path().join("stderr.txt"));
         Server { child: Some(child), addr, dir }
     }
 

@@ -8,6 +8,8 @@
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -75,23 +77,10 @@ impl Site {
 
     /// `serve --auth` on `listen`, with `extra` arguments.
     fn serve(&self, listen: &str, extra: &[&str]) -> Server {
-        let stderr = std::fs::File::create(self.dir.path().join("stderr.txt")).unwrap();
-        let mut child = Command::new(BIN)
-            .args(["--store", self.store().to_str().unwrap(), "serve", "--listen", listen])
-            .args(["--auth", self.dir.path().join("auth.json").to_str().unwrap()])
-            .args(extra)
-            .env_remove("HUBTRIAGE_ACCOUNT")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let Some(addr) = line.trim().strip_prefix("listening on http://").map(str::to_string) else {
-            let _ = child.kill();
-            panic!("serve: {line:?}: {}", std::fs::read_to_string(self.dir.path().join("stderr.txt")).unwrap());
-        };
+        let auth = self.dir.path().join("auth.json");
+        let mut args = vec!["--auth", auth.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let (child, addr) = common::spawn_serve(&self.store(), listen, &args, &self.dir.path().join("stderr.txt"));
         Server { child, url: format!("http://{addr}") }
     }
 }

@@ -5,7 +5,8 @@
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -39,30 +40,8 @@ impl Server {
     }
 
     fn start_in(dir: tempfile::TempDir, extra: &[&str]) -> Server {
-        let stderr = std::fs::File::create(dir.path().join("stderr.txt")).unwrap();
-        let mut child = Command::new(BIN)
-            .args(["--store", dir.path().join("s.db").to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .env_remove("HUBTRIAGE_ACCOUNT")
-            .env("HUBTRIAGE_USER", "tester")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| {
-                let _ = child.kill();
-                panic!(
-                    "unexpected first line {line:?}; stderr: {}",
-                    std::fs::read_to_string(dir.path().join("stderr.txt")).unwrap_or_default()
-                )
-            })
-            .to_string();
+        let (child, addr) =
+            common::spawn_serve(&dir.path().join("s.db"), "127.0.0.1:0", extra, &dir.path().join("stderr.txt"));
         Server { child: Some(child), addr, dir }
     }
 

@@ -7,9 +7,11 @@
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -18,7 +20,6 @@ use serde_json::Value;
 use sha2::Sha256;
 use time::OffsetDateTime;
 
-const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
 
 const AUTH: &str = r#"{"Keys": [
     {"AccessKeyId": "AKIDADMIN", "SecretAccessKey": "admin/secret", "AccountId": "111111111111", "UserName": "alice"}
@@ -34,33 +35,15 @@ impl Server {
     /// `hubtriage serve` on 127.0.0.1:0 with `extra` arguments; `auth` adds `--auth` with AUTH.
     fn start(auth: bool, extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let stderr = std::fs::File::create(dir.path().join("stderr.txt")).unwrap();
-        let mut cmd = Command::new(BIN);
-        cmd.args(["--store", dir.path().join("s.db").to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"]);
+        let path = dir.path().join("auth.json");
+        let mut args = Vec::new();
         if auth {
-            let path = dir.path().join("auth.json");
             std::fs::write(&path, AUTH).unwrap();
-            cmd.args(["--auth", path.to_str().unwrap()]);
+            args.extend(["--auth", path.to_str().unwrap()]);
         }
-        let mut child = cmd
-            .args(extra)
-            .env_remove("HUBTRIAGE_ACCOUNT")
-            .env("HUBTRIAGE_USER", "tester")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let Some(addr) = line.trim().strip_prefix("listening on http://").map(str::to_string) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "unexpected first line {line:?}; stderr: {}",
-                std::fs::read_to_string(dir.path().join("stderr.txt")).unwrap_or_default()
-            );
-        };
+        args.extend_from_slice(extra);
+        let (child, addr) =
+            common::spawn_serve(&dir.path().join("s.db"), "127.0.0.1:0", &args, &dir.path().join("stderr.txt"));
         Server { child, addr, dir }
     }
 
