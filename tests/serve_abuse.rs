@@ -20,7 +20,6 @@ use serde_json::Value;
 use sha2::Sha256;
 use time::OffsetDateTime;
 
-
 const AUTH: &str = r#"{"Keys": [
     {"AccessKeyId": "AKIDADMIN", "SecretAccessKey": "admin/secret", "AccountId": "111111111111", "UserName": "alice"}
 ]}"#;

@@ -2,6 +2,7 @@
 //! (GetFindingHistory's records, or a store's own history table).
 
 use super::change::FieldChange;
+use super::wire::history::HistoryRecord;
 
 /// One entry of a finding's edit history.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,4 +13,19 @@ pub struct HistoryEntry {
     pub service_reason: Option<String>,
     pub created: bool,
     pub changes: Vec<FieldChange>,
+}
+
+impl From<HistoryRecord> for HistoryEntry {
+    /// A GetFindingHistory record as the detail pane shows it: Security Hub's own changes are
+    /// named as such, with their reason.
+    fn from(r: HistoryRecord) -> Self {
+        let service = r.is_service_change();
+        HistoryEntry {
+            time: r.time,
+            who: if service { "Security Hub".into() } else { r.identity },
+            service_reason: service.then(|| r.reason.unwrap_or_default()),
+            created: r.created,
+            changes: r.updates,
+        }
+    }
 }

@@ -107,16 +107,7 @@ impl Backend for StoreBackend {
         let mut out = Vec::new();
         loop {
             let page = self.store.finding_history_as(&access, &req)?;
-            for r in page.records {
-                let service = r.is_service_change();
-                out.push(HistoryEntry {
-                    time: r.time,
-                    who: if service { "Security Hub".into() } else { r.identity },
-                    service_reason: service.then(|| r.reason.unwrap_or_default()),
-                    created: r.created,
-                    changes: r.updates,
-                });
-            }
+            out.extend(page.records.into_iter().map(HistoryEntry::from));
             match page.next_token {
                 Some(t) if out.len() < MAX_HISTORY => req.next_token = Some(t),
                 _ => break,
