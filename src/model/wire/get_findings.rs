@@ -1,8 +1,8 @@
 //! GetFindings (`POST /findings`): the request (filters, sort, paging) and a page of findings.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::{check_members, list, max_results, next_token, object, page_json, WireError};
+use super::{check_members, insert_paging, list, max_results, next_token, object, page_json, WireError};
 use crate::model::filter::{fields, Filters};
 
 /// GetFindings filters on at most this many attributes (the service model, GetFindingsRequest.Filters:
@@ -117,17 +117,7 @@ impl GetFindingsRequest {
         if filters.as_object().is_some_and(|f| !f.is_empty()) {
             m.insert("Filters".into(), filters);
         }
-        if !self.sort.is_empty() {
-            let sort = self
-                .sort
-                .iter()
-                .map(|c| json!({"Field": c.field, "SortOrder": if c.descending { "desc" } else { "asc" }}));
-            m.insert("SortCriteria".into(), Value::Array(sort.collect()));
-        }
-        if let Some(t) = &self.next_token {
-            m.insert("NextToken".into(), json!(t));
-        }
-        m.insert("MaxResults".into(), json!(self.max_results));
+        insert_paging(&mut m, &self.sort, self.next_token.as_deref(), self.max_results);
         Value::Object(m)
     }
 }

@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use super::get_findings::SortCriterion;
-use super::{check_members, list, max_results, next_token, object, page_json, WireError};
+use super::{check_members, insert_paging, list, max_results, next_token, object, page_json, WireError};
 use crate::model::ocsf::filter::{check_sort_field, OcsfFindingFilters};
 
 /// The members a GetFindingsV2 request takes.
@@ -142,17 +142,7 @@ impl GetFindingsV2Request {
             });
             m.insert("Scopes".into(), json!({"AwsOrganizations": orgs.collect::<Vec<_>>()}));
         }
-        if !self.sort.is_empty() {
-            let sort = self
-                .sort
-                .iter()
-                .map(|c| json!({"Field": c.field, "SortOrder": if c.descending { "desc" } else { "asc" }}));
-            m.insert("SortCriteria".into(), Value::Array(sort.collect()));
-        }
-        if let Some(t) = &self.next_token {
-            m.insert("NextToken".into(), json!(t));
-        }
-        m.insert("MaxResults".into(), json!(self.max_results));
+        insert_paging(&mut m, &self.sort, self.next_token.as_deref(), self.max_results);
         Value::Object(m)
     }
 }

@@ -74,6 +74,25 @@ pub(crate) fn next_token(v: Option<&Value>) -> Result<Option<String>, WireError>
 }
 
 /// `{<member>: [...], NextToken?}`: the paged responses omit `NextToken` on the last page.
+/// The paging members both GetFindings and GetFindingsV2 requests end with: `SortCriteria` (when
+/// any), `NextToken` (when given) and `MaxResults`.
+pub(crate) fn insert_paging(
+    m: &mut Map<String, Value>,
+    sort: &[get_findings::SortCriterion],
+    next_token: Option<&str>,
+    max_results: usize,
+) {
+    if !sort.is_empty() {
+        let sort =
+            sort.iter().map(|c| json!({"Field": c.field, "SortOrder": if c.descending { "desc" } else { "asc" }}));
+        m.insert("SortCriteria".into(), Value::Array(sort.collect()));
+    }
+    if let Some(t) = next_token {
+        m.insert("NextToken".into(), json!(t));
+    }
+    m.insert("MaxResults".into(), json!(max_results));
+}
+
 pub(crate) fn page_json(member: &str, items: Vec<Value>, next_token: Option<&str>) -> Value {
     let mut m = Map::new();
     m.insert(member.into(), Value::Array(items));
