@@ -560,9 +560,13 @@ fn matching_keys_agree_with_the_exact_evaluation() {
     for text in queries {
         let q = hubtriage::query::parse(text).unwrap();
         let words = |doc: &Value| q.matches_text(doc);
-        let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-        let exact: std::collections::BTreeSet<FindingKey> =
-            s.find_all(&q.filters, &[], None, extra).unwrap().iter().filter_map(FindingKey::of).collect();
+        let extra: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
+        let exact: std::collections::BTreeSet<FindingKey> = s
+            .find_all(&q.filters, &[], None, extra.map(|f| f as &dyn Fn(&Value) -> bool))
+            .unwrap()
+            .iter()
+            .filter_map(FindingKey::of)
+            .collect();
         let keys = s.matching_keys(&q.filters, &q.text, extra).unwrap();
         let got: std::collections::BTreeSet<FindingKey> = keys.iter().cloned().collect();
         assert_eq!(got.len(), keys.len(), "{text}: each key once");

@@ -174,7 +174,7 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
             // Keys only, in storage order: the calls' order does not matter, and no document is
             // kept or sorted however many match.
             let words = |doc: &Value| q.matches_text(doc);
-            let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
+            let extra: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
             let keys = store.matching_keys_as(&access, &q.filters, &q.text, extra)?;
             for row in store.take_unreadable() {
                 eprintln!("warning: {row}");
@@ -204,8 +204,9 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     }
     let caller = g.caller();
     let (mut processed, mut unprocessed) = (0usize, Vec::new());
-    for req in plan.requests() {
-        let r = store.batch_update(&caller, &req)?;
+    // The calls of 100 are each answered as a call, and committed together: all land or none does.
+    let requests: Vec<_> = plan.requests().collect();
+    for r in store.batch_updates(&caller, &requests)? {
         processed += r.processed.len();
         unprocessed.extend(r.unprocessed);
     }

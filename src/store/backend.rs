@@ -118,7 +118,7 @@ impl Backend for StoreBackend {
 
     fn query(&self, q: &Query) -> Result<Vec<FindingId>> {
         let words = |doc: &Value| q.matches_text(doc);
-        let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
+        let extra: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
         let keys = self.store.matching_keys_as(&self.access()?, &q.filters, &q.text, extra)?;
         Ok(keys.into_iter().map(FindingId::Asff).collect())
     }

@@ -209,7 +209,7 @@ impl Store {
         &self,
         filters: &Filters,
         words: &[String],
-        extra: Option<&dyn Fn(&Value) -> bool>,
+        extra: Option<&(dyn Fn(&Value) -> bool + Sync)>,
     ) -> Result<Vec<FindingKey>> {
         self.matching_keys_as(&Access::Unrestricted, filters, words, extra)
     }
@@ -220,8 +220,10 @@ impl Store {
         access: &Access,
         filters: &Filters,
         words: &[String],
-        extra: Option<&dyn Fn(&Value) -> bool>,
+        extra: Option<&(dyn Fn(&Value) -> bool + Sync)>,
     ) -> Result<Vec<FindingKey>> {
+        /// Documents handed to the other core at a time: enough to make the hand-over cheap.
+        const BATCH: usize = 64;
         let now = self.now();
         let needles: Vec<memchr::memmem::Finder<'static>> = words
             .iter()
@@ -239,23 +241,60 @@ impl Store {
         let sql = format!("SELECT doc, product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let store = self.path().display().to_string();
+        let unreadable =
+            |why: String, product_arn: String, id: String| UnreadableRow { product_arn, id, store: store.clone(), why };
+        // This thread reads the rows (with their compressed documents)...
+        let mut read_batch = |_wait: bool| -> Result<parallel::Next<Vec<(Vec<u8>, String, String)>>> {
+            let mut batch = Vec::with_capacity(BATCH);
+            while batch.len() < BATCH {
+                let Some(row) = rows.next()? else { break };
+                let blob = row.get_ref(0)?.as_blob().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                batch.push((blob.to_vec(), row.get(1)?, row.get(2)?));
+            }
+            Ok(if batch.is_empty() { parallel::Next::End } else { parallel::Next::Item(batch) })
+        };
+        // ...either core decompresses, looks for the required words, parses and filters (pure)...
+        let codec = &self.codec;
+        let prepare = |batch: Vec<(Vec<u8>, String, String)>| -> Vec<std::result::Result<FindingKey, UnreadableRow>> {
+            let mut lower = Vec::new();
+            batch
+                .into_iter()
+                .filter_map(|(blob, arn, id)| {
+                    let json = match codec.decompress(&blob) {
+                        Ok(json) => json,
+                        Err(e) => return Some(Err(unreadable(e.to_string(), arn, id))),
+                    };
+                    if !needles.is_empty() {
+                        lower.clear();
+                        lower.extend(json.iter().map(u8::to_ascii_lowercase));
+                        if !needles.iter().all(|n| n.find(&lower).is_some()) {
+                            return None;
+                        }
+                    }
+                    match parse_stored(&json) {
+                        Ok(doc) if filters.matches(&doc, now) && extra.is_none_or(|f| f(&doc)) => {
+                            Some(Ok(FindingKey::new(arn, id)))
+                        }
+                        Ok(_) => None,
+                        Err(e) => Some(Err(unreadable(e.to_string(), arn, id))),
+                    }
+                })
+                .collect()
+        };
+        // ...and this thread keeps the matches, in storage order.
         let mut keys = Vec::new();
-        let mut lower = Vec::new();
-        while let Some(row) = rows.next()? {
-            let blob = row.get_ref(0)?.as_blob().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let Some(json) = self.readable(self.codec.decompress(blob), row)? else { continue };
-            if !needles.is_empty() {
-                lower.clear();
-                lower.extend(json.iter().map(u8::to_ascii_lowercase));
-                if !needles.iter().all(|n| n.find(&lower).is_some()) {
-                    continue;
+        let consume = |prepared: Vec<std::result::Result<FindingKey, UnreadableRow>>| -> Result<()> {
+            for found in prepared {
+                match found {
+                    Ok(key) => keys.push(key),
+                    // A document that cannot be read is passed over and noted, as every read does.
+                    Err(row) => self.note_unreadable(row),
                 }
             }
-            let Some(doc) = self.readable(parse_stored(&json), row)? else { continue };
-            if filters.matches(&doc, now) && extra.is_none_or(|f| f(&doc)) {
-                keys.push(FindingKey::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?));
-            }
-        }
+            Ok(())
+        };
+        parallel::prepare_stream(true, 4, &mut read_batch, prepare, consume)?;
         Ok(keys)
     }
 }

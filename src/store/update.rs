@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use super::codec::Codec;
 use super::rows::{history_updates, record, summary_params, write_finding, Encoded, Scratch};
 use super::{id_hash, parallel, Access, Caller, Result, Store, StoreError, SOURCE_UPDATE};
-use crate::model::finding::{Summary, MAX_FINDING_BYTES};
+use crate::model::finding::{FindingKey, Summary, MAX_FINDING_BYTES};
 use crate::model::import::BufFields;
 use crate::model::raw::StoredDoc;
 use crate::model::timestamp;
@@ -21,102 +21,159 @@ impl Store {
     /// BatchUpdateFindings"). The request was validated when it was parsed; here each
     /// finding is processed or reported in UnprocessedFindings. One transaction: all or nothing lands.
     pub fn batch_update(&mut self, caller: &Caller, request: &BatchUpdateRequest) -> Result<UpdateResult> {
+        let mut answers = self.batch_updates(caller, std::slice::from_ref(request))?;
+        answers.pop().ok_or_else(|| StoreError::Corrupt("an update call went unanswered".into()))
+    }
+
+    /// Several BatchUpdateFindings calls, each processed as its own call (its own answer, its own
+    /// history records), committed together in one transaction: all of them land or none does.
+    /// `hubtriage update` sends a bulk edit's calls of 100 this way, so that SQLite writes the pages
+    /// the calls share (the indexes' upper levels) once rather than once a call.
+    pub fn batch_updates(&mut self, caller: &Caller, requests: &[BatchUpdateRequest]) -> Result<Vec<UpdateResult>> {
         let access = self.access(caller)?;
         let now = self.now();
-        let now_text = timestamp::format(now);
-        let now_ns = timestamp::to_nanos(now);
         // History's UpdateSource.Identity is the calling principal, as at AWS; the Note's UpdatedBy is
         // whatever the caller wrote into the note, so it cannot name who made the change.
         let identity = caller.identity.clone();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let codec = &self.codec;
-        // 1. Look every finding up, in order (the answers' order is the identifiers').
-        enum Slot {
-            Unprocessed(Unprocessed),
-            Found,
-        }
-        let mut slots = Vec::with_capacity(request.identifiers.len());
-        let mut found: Vec<(i64, Vec<u8>, u8)> = Vec::with_capacity(request.identifiers.len());
-        let mut seen = HashSet::new();
-        {
-            let mut lookup = tx.prepare_cached(
-                "SELECT rowid, doc, buf_fields, aws_account_id FROM findings \
-                 WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
-            )?;
-            for key in &request.identifiers {
-                let unprocessed = |code: &str, message: String| {
-                    Slot::Unprocessed(Unprocessed { key: key.clone(), code: code.into(), message })
-                };
-                if !seen.insert(key) {
-                    slots.push(unprocessed(
-                        "DuplicatedFindingIdentifier",
-                        "the finding is named more than once in FindingIdentifiers".into(),
-                    ));
-                    continue;
-                }
-                let row: Option<(i64, Vec<u8>, u8, String)> = lookup
-                    .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                    })
-                    .optional()?;
-                let Some((rowid, blob, buf, account)) = row else {
-                    slots.push(unprocessed("FindingNotFound", "no finding has this Id and ProductArn".into()));
-                    continue;
-                };
-                if let Some(reason) = denied(&access, &account) {
-                    slots.push(unprocessed("FindingNotFound", reason));
-                    continue;
-                }
-                slots.push(Slot::Found);
-                found.push((rowid, blob, buf));
+        let mut answers = Vec::with_capacity(requests.len());
+        let mut start = 0;
+        while start < requests.len() {
+            // A run of calls that name no finding twice: a finding is read ahead of the writes
+            // before it, so a finding a later call names again waits for the next run.
+            let mut named: HashSet<&FindingKey> = requests[start].identifiers.iter().collect();
+            let mut end = start + 1;
+            while end < requests.len() && !requests[end].identifiers.iter().any(|k| named.contains(k)) {
+                named.extend(&requests[end].identifiers);
+                end += 1;
             }
+            let run = Run { tx: &tx, codec: &self.codec, access: &access, now, identity: &identity };
+            answers.extend(run.update(&requests[start..end])?);
+            start = end;
         }
-        // 2. Apply the update to each document (pure work, on two cores) and write the changed rows in
-        //    order, each as soon as it is ready. The answers keep the identifiers' order.
-        let mut result = UpdateResult::default();
-        let mut slots = request.identifiers.iter().zip(slots);
-        // Answers the identifiers the lookup settled, up to the next one found; returns that one.
-        let mut settled = |result: &mut UpdateResult| {
-            for (key, slot) in slots.by_ref() {
-                match slot {
-                    Slot::Unprocessed(u) => result.unprocessed.push(u),
-                    Slot::Found => return Some(key),
-                }
-            }
-            None
-        };
-        parallel::prepare_and_consume(
-            found.iter().collect(),
-            |(rowid, blob, buf)| (*rowid, prepare_update(codec, blob, BufFields(*buf), request, now)),
-            |(rowid, prepared)| {
-                let key = settled(&mut result).ok_or_else(|| StoreError::Corrupt("an update went missing".into()))?;
-                match prepared? {
-                    PreparedUpdate::TooLarge(size) => {
-                        result.unprocessed.push(Unprocessed {
-                            key: key.clone(),
-                            code: "FindingSizeExceeded".into(),
-                            message: format!(
-                                "the updated finding would be {} KB; the maximum is 240 KB",
-                                size.div_ceil(1024)
-                            ),
-                        });
-                        return Ok(());
-                    }
-                    PreparedUpdate::Unchanged => {}
-                    PreparedUpdate::Write { before, encoded, buf, updates } => {
-                        write_finding(&tx, rowid, &before, *encoded, buf)?;
-                        let updates = updates.as_deref();
-                        record(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, &identity, None, updates)?;
-                    }
-                }
-                result.processed.push(key.clone());
-                Ok::<(), StoreError>(())
-            },
-        )?;
-        settled(&mut result);
         tx.commit()?;
         self.committed();
-        Ok(result)
+        Ok(answers)
+    }
+}
+
+/// What the calls of one `batch_updates` share.
+struct Run<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    codec: &'a Codec,
+    access: &'a Access,
+    now: OffsetDateTime,
+    identity: &'a str,
+}
+
+/// A finding named by a call, as looked up.
+enum Looked<'r> {
+    /// Answered without an update: unknown, not visible, named twice.
+    Unprocessed(usize, Unprocessed),
+    Found {
+        call: usize,
+        key: &'r FindingKey,
+        rowid: i64,
+        blob: Vec<u8>,
+        buf: u8,
+    },
+}
+
+/// A finding named by a call, ready to be written.
+enum Ready<'r> {
+    Unprocessed(usize, Unprocessed),
+    Prepared { call: usize, key: &'r FindingKey, rowid: i64, prepared: Result<PreparedUpdate> },
+}
+
+impl Run<'_> {
+    /// Calls that name no finding twice, answered in order. This thread looks each finding up and
+    /// writes each change, in the calls' and identifiers' order; either core applies the update to
+    /// the documents meanwhile (pure work), so reading, updating and writing overlap across calls.
+    fn update<'r>(&self, requests: &'r [BatchUpdateRequest]) -> Result<Vec<UpdateResult>> {
+        /// Findings looked up ahead of the writes.
+        const LOOKAHEAD: usize = 64;
+        let now_text = timestamp::format(self.now);
+        let now_ns = timestamp::to_nanos(self.now);
+        let mut lookup = self.tx.prepare_cached(
+            "SELECT rowid, doc, buf_fields, aws_account_id FROM findings \
+             WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
+        )?;
+        let mut named = requests.iter().enumerate().flat_map(|(call, r)| r.identifiers.iter().map(move |k| (call, k)));
+        let mut seen = HashSet::new();
+        // 1. This thread looks each finding up, in order (the answers' order is the identifiers')...
+        let next = |_wait: bool| -> Result<parallel::Next<Looked<'r>>> {
+            let Some((call, key)) = named.next() else { return Ok(parallel::Next::End) };
+            let unprocessed = |code: &str, message: String| {
+                Looked::Unprocessed(call, Unprocessed { key: key.clone(), code: code.into(), message })
+            };
+            if !seen.insert((call, key)) {
+                return Ok(parallel::Next::Item(unprocessed(
+                    "DuplicatedFindingIdentifier",
+                    "the finding is named more than once in FindingIdentifiers".into(),
+                )));
+            }
+            let row: Option<(i64, Vec<u8>, u8, String)> = lookup
+                .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?;
+            let Some((rowid, blob, buf, account)) = row else {
+                return Ok(parallel::Next::Item(unprocessed(
+                    "FindingNotFound",
+                    "no finding has this Id and ProductArn".into(),
+                )));
+            };
+            Ok(parallel::Next::Item(match denied(self.access, &account) {
+                Some(reason) => unprocessed("FindingNotFound", reason),
+                None => Looked::Found { call, key, rowid, blob, buf },
+            }))
+        };
+        // 2. ...either core applies the update to each document...
+        let (codec, now) = (self.codec, self.now);
+        let prepare = |looked: Looked<'r>| match looked {
+            Looked::Unprocessed(call, u) => Ready::Unprocessed(call, u),
+            Looked::Found { call, key, rowid, blob, buf } => Ready::Prepared {
+                call,
+                key,
+                rowid,
+                prepared: prepare_update(codec, &blob, BufFields(buf), &requests[call], now),
+            },
+        };
+        // 3. ...and this thread writes the changed rows and their history, in order.
+        let mut results: Vec<UpdateResult> = requests.iter().map(|_| UpdateResult::default()).collect();
+        let consume = |ready: Ready<'r>| -> Result<()> {
+            let (call, key, rowid, prepared) = match ready {
+                Ready::Unprocessed(call, u) => {
+                    results[call].unprocessed.push(u);
+                    return Ok(());
+                }
+                Ready::Prepared { call, key, rowid, prepared } => (call, key, rowid, prepared),
+            };
+            match prepared? {
+                PreparedUpdate::TooLarge(size) => {
+                    results[call].unprocessed.push(Unprocessed {
+                        key: key.clone(),
+                        code: "FindingSizeExceeded".into(),
+                        message: format!(
+                            "the updated finding would be {} KB; the maximum is 240 KB",
+                            size.div_ceil(1024)
+                        ),
+                    });
+                    return Ok(());
+                }
+                PreparedUpdate::Unchanged => {}
+                PreparedUpdate::Write { before, encoded, buf, updates } => {
+                    write_finding(self.tx, rowid, &before, *encoded, buf)?;
+                    let updates = updates.as_deref();
+                    record(self.tx, rowid, now_ns, &now_text, SOURCE_UPDATE, self.identity, None, updates)?;
+                }
+            }
+            results[call].processed.push(key.clone());
+            Ok(())
+        };
+        let several = requests.iter().map(|r| r.identifiers.len()).sum::<usize>() >= parallel::MIN_PARALLEL;
+        parallel::prepare_stream(several, LOOKAHEAD, next, prepare, consume)?;
+        Ok(results)
     }
 }
 
@@ -197,7 +254,6 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::*;
-    use crate::model::finding::FindingKey;
     use crate::store::tests::clock;
 
     /// A store in a temp dir (kept alive by the first value) with `count` generated findings imported.
@@ -207,7 +263,9 @@ mod tests {
         let caller = Caller::unrestricted("t");
         let findings: Vec<Value> =
             crate::generate::generate(&crate::generate::GenOptions { count, ..Default::default() }).collect();
-        store.batch_import(&caller, findings.clone()).unwrap();
+        for chunk in findings.chunks(100) {
+            store.batch_import(&caller, chunk.to_vec()).unwrap();
+        }
         (dir, store, caller, findings)
     }
 
@@ -235,6 +293,47 @@ mod tests {
         for key in &expected {
             assert_eq!(store.get(key).unwrap().unwrap()["Workflow"]["Status"], "NOTIFIED");
         }
+    }
+
+    // Calls sent together are each answered as a call, and a finding a later call names again is
+    // updated from what the earlier call wrote (its lookup is not read ahead of that write).
+    #[test]
+    fn calls_sent_together_each_see_the_ones_before() {
+        let (_dir, mut store, caller, findings) = imported(150);
+        let keys: Vec<Value> = findings.iter().map(|f| FindingKey::of(f).unwrap().to_json()).collect();
+        let call = |ids: &[Value], update: Value| {
+            let mut body = update;
+            body["FindingIdentifiers"] = json!(ids);
+            BatchUpdateRequest::from_json(&body).unwrap()
+        };
+        let requests = [
+            call(&keys[..100], json!({"Workflow": {"Status": "NOTIFIED"}})),
+            // Names the first call's last findings again (read right after their writes), and one unknown.
+            call(
+                &[
+                    keys[99].clone(),
+                    json!({"Id": "missing", "ProductArn": findings[0]["ProductArn"]}),
+                    keys[98].clone(),
+                ],
+                json!({"Note": {"Text": "second look", "UpdatedBy": "t"}}),
+            ),
+            call(&keys[100..], json!({"Workflow": {"Status": "NOTIFIED"}})),
+        ];
+        let answers = store.batch_updates(&caller, &requests).unwrap();
+        let processed: Vec<usize> = answers.iter().map(|a| a.processed.len()).collect();
+        assert_eq!(processed, [100, 2, 50]);
+        assert_eq!(answers[1].unprocessed.len(), 1);
+        assert_eq!(answers[1].unprocessed[0].code, "FindingNotFound");
+        for i in [98, 99] {
+            let doc = store.get(&FindingKey::of(&findings[i]).unwrap()).unwrap().unwrap();
+            assert_eq!(doc["Workflow"]["Status"], "NOTIFIED", "finding {i} keeps the first call's change");
+            assert_eq!(doc["Note"]["Text"], "second look");
+        }
+        let history: i64 = store.conn.query_row("SELECT count(*) FROM history", [], |r| r.get(0)).unwrap();
+        // A record for each finding the status changed, and one for each of the second look's notes.
+        let changed = findings.iter().filter(|f| f["Workflow"]["Status"] != "NOTIFIED").count() as i64;
+        assert!(changed > 100, "the generated findings are mostly not NOTIFIED yet");
+        assert_eq!(history, changed + 2);
     }
 
     // An update that changes nothing (the status it already has) is processed, and neither rewrites
