@@ -245,7 +245,7 @@ impl Store {
         let unreadable =
             |why: String, product_arn: String, id: String| UnreadableRow { product_arn, id, store: store.clone(), why };
         // This thread reads the rows (with their compressed documents)...
-        let mut read_batch = |_wait: bool| -> Result<parallel::Next<Vec<(Vec<u8>, String, String)>>> {
+        let mut read_batch = |_wait: bool| -> Result<parallel::Next<Vec<Candidate>>> {
             let mut batch = Vec::with_capacity(BATCH);
             while batch.len() < BATCH {
                 let Some(row) = rows.next()? else { break };
@@ -256,7 +256,7 @@ impl Store {
         };
         // ...either core decompresses, looks for the required words, parses and filters (pure)...
         let codec = &self.codec;
-        let prepare = |batch: Vec<(Vec<u8>, String, String)>| -> Vec<std::result::Result<FindingKey, UnreadableRow>> {
+        let prepare = |batch: Vec<Candidate>| -> Vec<std::result::Result<FindingKey, UnreadableRow>> {
             let mut lower = Vec::new();
             batch
                 .into_iter()
@@ -298,6 +298,9 @@ impl Store {
         Ok(keys)
     }
 }
+
+/// A row `matching_keys_as` reads: its compressed document, ProductArn and Id.
+type Candidate = (Vec<u8>, String, String);
 
 impl Store {
     /// A row's document (or its text), or `None` when it cannot be read: the row is noted
