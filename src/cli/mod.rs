@@ -12,6 +12,7 @@ mod import;
 mod org;
 mod outbox;
 mod serve;
+mod simulate;
 mod sort;
 mod update;
 mod workbench;
@@ -26,6 +27,7 @@ pub use findings::OutputFormat;
 pub use generate::GenFormat;
 pub use org::OrgAction;
 pub use serve::{ServeArgs, ThrottleMode};
+pub use simulate::SimulateArgs;
 pub use sort::parse_sort;
 pub use update::UpdateArgs;
 
@@ -106,6 +108,9 @@ pub enum Command {
         #[arg(long)]
         product_arn: Option<String>,
     },
+    /// Play finding providers against the store, for demos: new findings, findings observed again,
+    /// compliance flipping, resources archived and back, each through BatchImportFindings.
+    Simulate(SimulateArgs),
     /// Write deterministic synthetic findings.
     Generate {
         #[arg(long, default_value_t = 1000)]
@@ -195,6 +200,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::History { id, product_arn }) => history::history(g, &id, product_arn.as_deref()),
         Some(Command::Generate { count, seed, format, output }) => generate::gen(count, seed, format, output),
         Some(Command::Org { action }) => org::org(g, action),
+        Some(Command::Simulate(args)) => simulate::simulate(g, &args),
         Some(Command::Serve(args)) => serve::serve(g, args),
     }
 }

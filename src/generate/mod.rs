@@ -40,6 +40,7 @@ mod operations;
 mod products;
 mod random;
 mod resources;
+pub mod simulate;
 mod texts;
 
 pub use generator::Generator;

@@ -375,6 +375,19 @@ impl Store {
         Ok(keys)
     }
 
+    /// Every ASFF finding's key, in storage order, and the accounts the findings belong to (sorted):
+    /// what `hubtriage simulate` draws its events from. Read off the columns, no document opened.
+    pub fn keys_and_accounts(&self) -> Result<(Vec<FindingKey>, Vec<String>)> {
+        let mut stmt =
+            self.conn.prepare("SELECT product_arn, id FROM findings WHERE format = 'asff' ORDER BY rowid")?;
+        let keys = stmt
+            .query_map([], |r| Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stmt = self.conn.prepare("SELECT DISTINCT aws_account_id FROM findings ORDER BY 1")?;
+        let accounts = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok((keys, accounts))
+    }
+
     /// How many findings `access` may see.
     pub fn count_as(&self, access: &Access) -> Result<u64> {
         let Some(accounts) = access.visible_accounts() else { return self.count() };
