@@ -42,32 +42,7 @@ fn class_of(product_arn: &str) -> OcsfClass {
 
 /// The CloudFormation-style resource type OCSF findings carry for an ASFF resource type.
 fn resource_type(asff: &str) -> String {
-    let known = match asff {
-        "AwsAccount" => "AWS::::Account",
-        "AwsCloudTrailTrail" => "AWS::CloudTrail::Trail",
-        "AwsDynamoDbTable" => "AWS::DynamoDB::Table",
-        "AwsEc2Instance" => "AWS::EC2::Instance",
-        "AwsEc2SecurityGroup" => "AWS::EC2::SecurityGroup",
-        "AwsEc2Volume" => "AWS::EC2::Volume",
-        "AwsEc2Vpc" => "AWS::EC2::VPC",
-        "AwsEcrContainerImage" => "AWS::ECR::ContainerImage",
-        "AwsEcrRepository" => "AWS::ECR::Repository",
-        "AwsEksCluster" => "AWS::EKS::Cluster",
-        "AwsElbv2LoadBalancer" => "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        "AwsIamAccessKey" => "AWS::IAM::AccessKey",
-        "AwsIamPolicy" => "AWS::IAM::Policy",
-        "AwsIamRole" => "AWS::IAM::Role",
-        "AwsIamUser" => "AWS::IAM::User",
-        "AwsKmsKey" => "AWS::KMS::Key",
-        "AwsLambdaFunction" => "AWS::Lambda::Function",
-        "AwsRdsDbInstance" => "AWS::RDS::DBInstance",
-        "AwsS3Bucket" => "AWS::S3::Bucket",
-        "AwsSecretsManagerSecret" => "AWS::SecretsManager::Secret",
-        "AwsSnsTopic" => "AWS::SNS::Topic",
-        "AwsSqsQueue" => "AWS::SQS::Queue",
-        other => return other.to_string(),
-    };
-    known.to_string()
+    crate::model::ocsf::asff::ocsf_resource_type(asff).to_string()
 }
 
 /// A stable 64-hex-digit `metadata.uid` for an ASFF identity (Security Hub's are 56 to 64 hex).

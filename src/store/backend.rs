@@ -41,7 +41,6 @@ impl From<StoreError> for BackendError {
     }
 }
 
-/// This store holds ASFF findings only; an OCSF identity names nothing in it.
 fn asff_key(id: &FindingId) -> Option<&FindingKey> {
     id.as_asff()
 }
@@ -92,18 +91,26 @@ impl Backend for StoreBackend {
         let access = self.access()?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.push(match asff_key(id) {
-                Some(k) => self.store.get_as(&access, k)?,
-                None => None,
+            out.push(match id {
+                FindingId::Asff(k) => self.store.get_as(&access, k)?,
+                FindingId::Ocsf(uid) => self.store.get_ocsf_as(&access, uid)?,
             });
         }
         Ok(out)
     }
 
+    /// An OCSF finding's history is the store's (there is no V2 GetFindingHistory at AWS): its
+    /// rows are keyed like an ASFF finding's, by (`metadata.product.uid`, `metadata.uid`).
     fn history(&self, id: &FindingId) -> Result<Vec<HistoryEntry>> {
-        let Some(key) = asff_key(id) else { return Ok(Vec::new()) };
         let access = self.access()?;
-        let mut req = HistoryRequest::new(key.clone());
+        let key = match id {
+            FindingId::Asff(k) => k.clone(),
+            FindingId::Ocsf(uid) => match self.store.get_ocsf_as(&access, uid)? {
+                Some(doc) => FindingKey::new(crate::model::ocsf::Ocsf(&doc).product_uid(), uid.clone()),
+                None => return Ok(Vec::new()),
+            },
+        };
+        let mut req = HistoryRequest::new(key);
         let mut out = Vec::new();
         loop {
             let page = self.store.finding_history_as(&access, &req)?;
@@ -119,8 +126,12 @@ impl Backend for StoreBackend {
     fn query(&self, q: &Query) -> Result<Vec<FindingId>> {
         let words = |doc: &Value| q.matches_text(doc);
         let extra: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
-        let keys = self.store.matching_keys_as(&self.access()?, &q.filters, &q.text, extra)?;
-        Ok(keys.into_iter().map(FindingId::Asff).collect())
+        let access = self.access()?;
+        let keys = self.store.matching_keys_as(&access, &q.filters, &q.text, extra)?;
+        let mut out: Vec<FindingId> = keys.into_iter().map(FindingId::Asff).collect();
+        let ocsf_extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
+        out.extend(self.store.matching_ocsf_as(&access, &q.filters, ocsf_extra)?.into_iter().map(FindingId::Ocsf));
+        Ok(out)
     }
 
     fn batch_update(&mut self, call: &UpdateCall) -> Result<UpdateOutcome> {
@@ -182,3 +193,6 @@ pub fn import_demo(store: &mut Store) -> std::result::Result<usize, StoreError> 
     let all = generate::demo_dataset();
     seed_calls(store, all.chunks(MAX_IMPORT_FINDINGS).map(<[Value]>::to_vec).collect())
 }
+
+#[cfg(test)]
+mod tests;

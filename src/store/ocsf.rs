@@ -315,6 +315,33 @@ impl Store {
         Ok(result)
     }
 
+    /// The `metadata.uid`s of the OCSF findings `access` may see whose ASFF reading
+    /// (`model::ocsf::asff_view`) matches `filters` and `extra` (the query's free words): the query
+    /// language means the same on both formats.
+    pub fn matching_ocsf_as(
+        &self,
+        access: &Access,
+        filters: &crate::model::filter::Filters,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Result<Vec<String>> {
+        let now = self.now();
+        let (cond, values) = match visible(access) {
+            Some((cond, values)) => (format!(" AND {cond}"), values),
+            None => (String::new(), Vec::new()),
+        };
+        let mut stmt = self.conn.prepare(&format!("SELECT doc, id FROM findings WHERE format = 'ocsf'{cond}"))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let blob: Vec<u8> = row.get(0)?;
+            let view = crate::model::ocsf::asff_view(&decompress(&self.codec, &blob)?);
+            if filters.matches(&view, now) && extra.is_none_or(|f| f(&view)) {
+                out.push(row.get(1)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// The stored OCSF document with this `metadata.uid`, if `access` may see it.
     pub fn get_ocsf_as(&self, access: &Access, uid: &str) -> Result<Option<Value>> {
         let row: Option<(Vec<u8>, String)> = self

@@ -1,0 +1,76 @@
+//! Snapshots of the workbench over both formats: the list with ASFF and OCSF (Security Hub V2)
+//! findings, and an OCSF finding's detail pane, at 80×24 and 160×48.
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use serde_json::{json, Value};
+use time::macros::datetime;
+
+use crate::app::event::Event;
+use crate::app::state::Config;
+use crate::app::{handle_event, resize, start, AppState};
+use crate::generate::ocsf::to_ocsf;
+use crate::generate::{generate, GenOptions};
+use crate::keys::Keymap;
+use crate::model::summary::FindingSummary;
+
+fn draw(s: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let keymap = Keymap::defaults().unwrap();
+    t.draw(|f| super::render(f, s, &keymap)).unwrap();
+    t
+}
+
+/// 30 generated findings, every third in its OCSF form, and four OCSF ones with the values only
+/// OCSF has (Fatal, Other, Unknown; In Progress, Archived, Other).
+pub(crate) fn mixed_docs() -> Vec<Value> {
+    let mut docs: Vec<Value> = generate(&GenOptions { count: 30, seed: 7, ..GenOptions::default() })
+        .enumerate()
+        .map(|(i, d)| if i % 3 == 0 { to_ocsf(&d) } else { d })
+        .collect();
+    let extra = [(6, "Fatal", 2, "In Progress"), (99, "Other", 5, "Archived"), (0, "Unknown", 99, "Other")];
+    for (n, (sev, sev_caption, status, status_caption)) in extra.into_iter().enumerate() {
+        let mut d = docs[n * 3].clone();
+        d["metadata"]["uid"] = json!(format!("ocsf-extra-{n}"));
+        d["finding_info"]["uid"] = json!(format!("extra-{n}"));
+        d["finding_info"]["title"] =
+            json!(format!("OCSF finding with severity {sev_caption}, status {status_caption}"));
+        d["severity_id"] = json!(sev);
+        d["severity"] = json!(sev_caption);
+        d["status_id"] = json!(status);
+        d["status"] = json!(status_caption);
+        docs.push(d);
+    }
+    docs
+}
+
+fn summary(d: &Value) -> FindingSummary {
+    match crate::model::finding::Format::of(d) {
+        Some(crate::model::finding::Format::Ocsf) => FindingSummary::from_ocsf(d),
+        _ => FindingSummary::from_asff(d),
+    }
+}
+
+/// The workbench with `mixed_docs` loaded, at a fixed clock.
+pub(crate) fn mixed(w: u16, h: u16) -> AppState {
+    let mut s =
+        AppState::new(Config { user: "alice".into(), ..Config::default() }, "test.db", datetime!(2026-11-01 0:00 UTC));
+    resize(&mut s, w, h);
+    start(&mut s);
+    let mut rows: Vec<_> = mixed_docs().iter().map(summary).collect();
+    rows.sort_by(|a, b| crate::app::filter::SortSpec::default().compare(a, b));
+    let total = rows.len();
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows, total: Some(total), done: true });
+    s
+}
+
+#[test]
+fn list_with_both_formats() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let s = mixed(w, h);
+        let t = draw(&s, w, h);
+        let text: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+        assert!(text.contains("V2") && text.contains("v2"), "the format column");
+        insta::assert_snapshot!(format!("list_both_formats_{w}x{h}"), t.backend());
+    }
+}
