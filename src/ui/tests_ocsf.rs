@@ -53,11 +53,15 @@ fn summary(d: &Value) -> FindingSummary {
 
 /// The workbench with `mixed_docs` loaded, at a fixed clock.
 pub(crate) fn mixed(w: u16, h: u16) -> AppState {
+    mixed_with(w, h, &[])
+}
+
+fn mixed_with(w: u16, h: u16, extra: &[Value]) -> AppState {
     let mut s =
         AppState::new(Config { user: "alice".into(), ..Config::default() }, "test.db", datetime!(2026-11-01 0:00 UTC));
     resize(&mut s, w, h);
     start(&mut s);
-    let mut rows: Vec<_> = mixed_docs().iter().map(summary).collect();
+    let mut rows: Vec<_> = mixed_docs().iter().chain(extra).map(summary).collect();
     rows.sort_by(|a, b| crate::app::filter::SortSpec::default().compare(a, b));
     let total = rows.len();
     handle_event(&mut s, Event::RowsLoaded { generation: 1, rows, total: Some(total), done: true });
@@ -72,5 +76,54 @@ fn list_with_both_formats() {
         let text: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
         assert!(text.contains("V2") && text.contains("v2"), "the format column");
         insta::assert_snapshot!(format!("list_both_formats_{w}x{h}"), t.backend());
+    }
+}
+
+/// An Inspector finding in its OCSF form, with a compliance object, a comment and hostile text.
+fn vulnerability_doc() -> Value {
+    let asff = generate(&GenOptions { count: 400, seed: 7, ..GenOptions::default() })
+        .find(|d| d["ProductName"] == "Inspector" && d["Vulnerabilities"].is_array() && d.get("Remediation").is_some())
+        .unwrap();
+    let mut d = to_ocsf(&asff);
+    d["compliance"] = json!({"control": "Inspector.1", "standards": ["standards/aws-foundational-security-best-practices/v/1.0.0"], "status": "Fail", "status_id": 3});
+    d["comment"] = json!("Seen on the build fleet\u{1b}[2J; ticket SEC-1234");
+    d["finding_info"]["title"] = json!(format!("{}\u{1b}]0;pwned\u{7}", d["finding_info"]["title"].as_str().unwrap()));
+    d
+}
+
+#[test]
+fn ocsf_detail_pane() {
+    use crate::app::{update, Action};
+    let doc = vulnerability_doc();
+    let uid = crate::model::ocsf::Ocsf(&doc).metadata_uid().to_string();
+    let key = crate::model::finding::FindingId::Ocsf(uid);
+    let view = crate::model::detail::DetailView::of(&doc);
+    let headings: Vec<_> = view.sections.iter().map(|s| s.heading).collect();
+    assert_eq!(headings, ["Compliance", "Vulnerabilities", "Resources", "Remediation", "Comment"]);
+    assert!(view.fields.iter().any(|(l, v)| *l == "Class" && v == "Vulnerability Finding (2002)"));
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = mixed_with(w, h, std::slice::from_ref(&doc));
+        let pos = s.view.visible.iter().position(|&i| s.rows.get(i).unwrap().key == key).unwrap();
+        for _ in 0..pos {
+            update(&mut s, Action::MoveDown);
+        }
+        assert_eq!(s.detail.key.as_ref(), Some(&key));
+        let history = vec![crate::app::event::HistoryEntry {
+            time: "2026-10-31T10:00:00.000Z".into(),
+            who: "alice".into(),
+            service_reason: None,
+            created: false,
+            changes: vec![crate::model::change::FieldChange {
+                field: "status_id".into(),
+                old: Some("1".into()),
+                new: Some("2".into()),
+            }],
+        }];
+        handle_event(&mut s, Event::DetailLoaded { key: key.clone(), doc: Some(Box::new(doc.clone())), history });
+        update(&mut s, Action::OpenDetail);
+        let t = draw(&s, w, h);
+        let text: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "no escape reaches the terminal");
+        insta::assert_snapshot!(format!("detail_ocsf_{w}x{h}"), t.backend());
     }
 }
