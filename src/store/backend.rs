@@ -14,6 +14,7 @@ use crate::model::finding::{FindingId, FindingKey};
 use crate::model::history::HistoryEntry;
 use crate::model::summary::FindingSummary;
 use crate::model::wire::batch_update::BatchUpdateRequest;
+use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, V2FindingRef, V2Targets, V2UnprocessedCode};
 use crate::query::Query;
 
 /// A finding's history is read at most this far (newest first) for the detail pane.
@@ -41,11 +42,40 @@ impl From<StoreError> for BackendError {
     }
 }
 
-fn asff_key(id: &FindingId) -> Option<&FindingKey> {
-    id.as_asff()
-}
-
 impl StoreBackend {
+    /// The OCSF findings of a call, as one BatchUpdateFindingsV2 call. An edit V2 has no member
+    /// for (only Confidence, say) or a comment V2 refuses leaves each finding unprocessed with V2's
+    /// ValidationException, as the service answers the request.
+    fn batch_update_v2(&mut self, call: &UpdateCall, uids: Vec<String>, outcome: &mut UpdateOutcome) -> Result<()> {
+        let update = call.update.to_v2();
+        let refused = if update.is_empty() {
+            Some(format!(
+                "BatchUpdateFindingsV2 cannot set {}",
+                call.update.v2_dropped().join(", ").chars().take(200).collect::<String>()
+            ))
+        } else {
+            update.comment.as_deref().and_then(|c| crate::model::ocsf::update::check_comment(c).err())
+        };
+        if let Some(message) = refused {
+            outcome.unprocessed.extend(uids.into_iter().map(|uid| Unprocessed {
+                id: FindingId::Ocsf(uid),
+                code: V2UnprocessedCode::ValidationException.as_str().into(),
+                message: message.clone(),
+            }));
+            return Ok(());
+        }
+        let request = BatchUpdateV2Request { targets: V2Targets::MetadataUids(uids), update };
+        let r = self.store.batch_update_v2_as(&self.caller, &request)?;
+        let id = |f: V2FindingRef| FindingId::Ocsf(f.metadata_uid.unwrap_or_default());
+        outcome.processed.extend(r.processed.into_iter().map(id));
+        outcome.unprocessed.extend(r.unprocessed.into_iter().map(|u| Unprocessed {
+            id: id(u.finding),
+            code: u.error_code.as_str().into(),
+            message: u.error_message,
+        }));
+        Ok(())
+    }
+
     pub fn new(store: Store, caller: Caller) -> StoreBackend {
         StoreBackend { store, caller }
     }
@@ -134,30 +164,32 @@ impl Backend for StoreBackend {
         Ok(out)
     }
 
+    /// A call's ASFF findings go to BatchUpdateFindings and its OCSF findings to
+    /// BatchUpdateFindingsV2 (`FindingUpdate::to_v2`); the workbench's plans never mix them in a
+    /// call, but either kind is answered here.
     fn batch_update(&mut self, call: &UpdateCall) -> Result<UpdateOutcome> {
         let mut outcome = UpdateOutcome::default();
         let mut identifiers = Vec::with_capacity(call.ids.len());
+        let mut uids = Vec::new();
         for id in &call.ids {
-            match asff_key(id) {
-                Some(k) => identifiers.push(k.clone()),
-                None => outcome.unprocessed.push(Unprocessed {
-                    id: id.clone(),
-                    code: "FindingNotFound".into(),
-                    message: "this store holds ASFF findings only".into(),
-                }),
+            match id {
+                FindingId::Asff(k) => identifiers.push(k.clone()),
+                FindingId::Ocsf(uid) => uids.push(uid.clone()),
             }
         }
-        if identifiers.is_empty() {
-            return Ok(outcome);
+        if !identifiers.is_empty() {
+            let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
+            let r = self.store.batch_update(&self.caller, &request)?;
+            outcome.processed.extend(r.processed.into_iter().map(FindingId::Asff));
+            outcome.unprocessed.extend(r.unprocessed.into_iter().map(|u| Unprocessed {
+                id: FindingId::Asff(u.key),
+                code: u.code,
+                message: u.message,
+            }));
         }
-        let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
-        let r = self.store.batch_update(&self.caller, &request)?;
-        outcome.processed.extend(r.processed.into_iter().map(FindingId::Asff));
-        outcome.unprocessed.extend(r.unprocessed.into_iter().map(|u| Unprocessed {
-            id: FindingId::Asff(u.key),
-            code: u.code,
-            message: u.message,
-        }));
+        if !uids.is_empty() {
+            self.batch_update_v2(call, uids, &mut outcome)?;
+        }
         Ok(outcome)
     }
 

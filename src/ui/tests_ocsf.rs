@@ -127,3 +127,31 @@ fn ocsf_detail_pane() {
         insta::assert_snapshot!(format!("detail_ocsf_{w}x{h}"), t.backend());
     }
 }
+
+#[test]
+fn a_mixed_selection_is_previewed_as_both_kinds_of_call() {
+    use crate::app::prompt::Prompt;
+    use crate::app::{update, Action};
+    let mut s = mixed(160, 48);
+    update(&mut s, Action::MarkAll);
+    update(&mut s, Action::Resolve);
+    let Some(Prompt::Confirm(plan)) = &s.prompt else { panic!("a preview") };
+    assert_eq!(
+        plan.preview(),
+        "Set Workflow RESOLVED on 33 findings: 1 BatchUpdateFindings call and 1 BatchUpdateFindingsV2 call"
+    );
+    let effects = update(&mut s, Action::Yes);
+    let calls = effects
+        .iter()
+        .find_map(|e| match e {
+            crate::app::effect::Effect::ApplyBatch { calls, .. } => Some(calls.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(calls.len(), 2);
+    assert!(calls[0].ids.iter().all(|k| k.as_asff().is_some()));
+    assert!(calls[1].ids.iter().all(|k| k.as_asff().is_none()) && calls[1].ids.len() == 13);
+    // The OCSF rows show the status V2 sets (Resolved), not their old one.
+    let texts: Vec<&str> = s.rows.all.iter().filter(|r| r.ocsf.is_some()).map(|r| r.workflow_text()).collect();
+    assert!(texts.iter().all(|t| *t == "RESOLVED"), "{texts:?}");
+}

@@ -121,3 +121,65 @@ fn the_workbench_rows_answer_as_the_store_does_on_both_formats() {
         assert!(in_memory.iter().any(|k| k.as_asff().is_none()), "{text} finds OCSF rows");
     }
 }
+
+#[test]
+fn ocsf_edits_go_through_batch_update_findings_v2_and_undo_restores_their_ids() {
+    use crate::model::enums::{SeverityLabel, WorkflowStatus};
+    use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate};
+    let (_dir, mut backend, pairs) = both(10);
+    let mut ids: Vec<FindingId> = pairs.keys().take(3).cloned().collect();
+    ids.extend(pairs.values().take(3).cloned());
+    // Give the OCSF findings values only OCSF has, and a comment.
+    let v2 = |uids: Vec<String>, update| crate::model::wire::batch_update_v2::BatchUpdateV2Request {
+        targets: crate::model::wire::batch_update_v2::V2Targets::MetadataUids(uids),
+        update,
+    };
+    let uids: Vec<String> = ids[3..].iter().map(|k| k.display_id().to_string()).collect();
+    let odd = crate::model::ocsf::OcsfUpdate {
+        comment: Some("before".into()),
+        severity_id: Some(crate::model::ocsf::SeverityId::Fatal),
+        status_id: Some(crate::model::ocsf::StatusId::Archived),
+    };
+    backend.store.batch_update_v2_as(&backend.caller.clone(), &v2(uids, odd)).unwrap();
+    let before = backend.documents(&ids).unwrap();
+
+    let edit = FindingUpdate {
+        workflow_status: Some(WorkflowStatus::Notified),
+        severity: Some(SeverityUpdate { label: Some(SeverityLabel::Low), ..SeverityUpdate::default() }),
+        note: Some(NoteUpdate { text: "looked at".into(), updated_by: "alice".into() }),
+        ..FindingUpdate::default()
+    };
+    let plan = crate::model::plan::CallPlan::new(edit.clone(), ids.clone());
+    let mut restores = Vec::new();
+    for call in plan.update_calls() {
+        let outcome = backend.batch_update(&call).unwrap();
+        assert_eq!(outcome.processed.len(), 3, "{:?}", outcome.unprocessed);
+    }
+    for (id, doc) in ids.iter().zip(&before) {
+        restores.push((id.clone(), crate::model::undo::restore_for(doc.as_ref().unwrap(), &edit)));
+    }
+    let after = backend.documents(&ids).unwrap();
+    for doc in &after[3..] {
+        let d = doc.as_ref().unwrap();
+        assert_eq!((&d["status_id"], &d["status"]), (&serde_json::json!(2), &serde_json::json!("In Progress")));
+        assert_eq!((&d["severity_id"], &d["comment"]), (&serde_json::json!(2), &serde_json::json!("looked at")));
+    }
+    assert_eq!(after[0].as_ref().unwrap()["Workflow"]["Status"], "NOTIFIED");
+    let history = backend.history(&ids[3]).unwrap();
+    assert!(history[0].changes.iter().any(|c| c.field == "status_id"), "{history:?}");
+
+    // Undo: the previous status_id 5, severity_id 6 and comment, exactly.
+    let undo = crate::model::plan::CallPlan::grouping(restores);
+    assert_eq!(undo.v2_call_count(), 1);
+    for call in undo.update_calls() {
+        backend.batch_update(&call).unwrap();
+    }
+    let undone = backend.documents(&ids).unwrap();
+    for (b, u) in before[3..].iter().zip(&undone[3..]) {
+        let (b, u) = (b.as_ref().unwrap(), u.as_ref().unwrap());
+        for m in ["status_id", "status", "severity_id", "severity", "comment"] {
+            assert_eq!(b[m], u[m], "{m}");
+        }
+    }
+    assert_eq!(undone[0].as_ref().unwrap()["Workflow"]["Status"], before[0].as_ref().unwrap()["Workflow"]["Status"]);
+}
