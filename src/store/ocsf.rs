@@ -324,22 +324,48 @@ impl Store {
         filters: &crate::model::filter::Filters,
         extra: Option<&dyn Fn(&Value) -> bool>,
     ) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        self.for_each_matching_ocsf(access, filters, extra, &mut |doc| {
+            out.push(Ocsf(&doc).metadata_uid().to_string())
+        })?;
+        Ok(out)
+    }
+
+    /// The documents of the OCSF findings `matching_ocsf_as` names, in storage order.
+    pub fn matching_ocsf_docs_as(
+        &self,
+        access: &Access,
+        filters: &crate::model::filter::Filters,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Result<Vec<Value>> {
+        let mut out = Vec::new();
+        self.for_each_matching_ocsf(access, filters, extra, &mut |doc| out.push(doc))?;
+        Ok(out)
+    }
+
+    fn for_each_matching_ocsf(
+        &self,
+        access: &Access,
+        filters: &crate::model::filter::Filters,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+        sink: &mut dyn FnMut(Value),
+    ) -> Result<()> {
         let now = self.now();
         let (cond, values) = match visible(access) {
             Some((cond, values)) => (format!(" AND {cond}"), values),
             None => (String::new(), Vec::new()),
         };
-        let mut stmt = self.conn.prepare(&format!("SELECT doc, id FROM findings WHERE format = 'ocsf'{cond}"))?;
+        let mut stmt = self.conn.prepare(&format!("SELECT doc FROM findings WHERE format = 'ocsf'{cond}"))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
-        let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let blob: Vec<u8> = row.get(0)?;
-            let view = crate::model::ocsf::asff_view(&decompress(&self.codec, &blob)?);
+            let doc = decompress(&self.codec, &blob)?;
+            let view = crate::model::ocsf::asff_view(&doc);
             if filters.matches(&view, now) && extra.is_none_or(|f| f(&view)) {
-                out.push(row.get(1)?);
+                sink(doc);
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The stored OCSF document with this `metadata.uid`, if `access` may see it.
