@@ -210,11 +210,24 @@ impl Backend for StoreBackend {
 }
 
 /// Imports calls of findings as the store's owner (the caller "demo", unrestricted); returns how
-/// many findings were imported.
+/// many findings were imported. OCSF findings are imported by V2's rules (`Store::import_ocsf`).
 fn seed_calls(store: &mut Store, calls: Vec<Vec<Value>>) -> std::result::Result<usize, StoreError> {
+    let caller = Caller::unrestricted("demo");
+    let is_ocsf = |f: &Value| crate::model::finding::Format::of(f) == Some(crate::model::finding::Format::Ocsf);
+    let (mut asff, mut ocsf) = (Vec::with_capacity(calls.len()), Vec::new());
+    for call in calls {
+        let (o, a): (Vec<Value>, Vec<Value>) = call.into_iter().partition(is_ocsf);
+        if !a.is_empty() {
+            asff.push(a);
+        }
+        ocsf.extend(o);
+    }
     let mut n = 0;
-    for r in store.import_calls(&Caller::unrestricted("demo"), calls)? {
+    for r in store.import_calls(&caller, asff)? {
         n += r?.success_count;
+    }
+    for call in ocsf.chunks(MAX_IMPORT_FINDINGS) {
+        n += store.import_ocsf(&caller, call.to_vec())?.success_count;
     }
     Ok(n)
 }
@@ -222,7 +235,7 @@ fn seed_calls(store: &mut Store, calls: Vec<Vec<Value>>) -> std::result::Result<
 /// Imports the demo dataset in calls of 100; returns how many findings were imported. The overview
 /// seeds an empty store with it.
 pub fn import_demo(store: &mut Store) -> std::result::Result<usize, StoreError> {
-    let all = generate::demo_dataset();
+    let all = generate::demo_all();
     seed_calls(store, all.chunks(MAX_IMPORT_FINDINGS).map(<[Value]>::to_vec).collect())
 }
 

@@ -14,7 +14,7 @@ use super::query::visible;
 use super::rows::{decompress, history_updates, record};
 use super::update::denied;
 use super::{id_hash, Access, Caller, Result, Store, StoreError, SOURCE_IMPORT, SOURCE_UPDATE};
-use crate::model::finding::MAX_FINDING_BYTES;
+use crate::model::finding::{str_at, MAX_FINDING_BYTES};
 use crate::model::ocsf::filter::compare_findings;
 use crate::model::ocsf::import::{apply_import_ocsf, OcsfImportOutcome, V2Edited};
 use crate::model::ocsf::{validate_ocsf, Ocsf, OcsfFindingIdentifier};
@@ -70,6 +70,9 @@ fn columns(codec: &Codec, doc: &Value) -> Result<Vec<(&'static str, SqlValue)>> 
         ("id_hash", SqlValue::Integer(id_hash(f.metadata_uid()))),
         ("finding_uid", text(f.finding_uid())),
         ("product_name", text(f.product_name())),
+        // What `generate::is_demo` reads of an OCSF finding, where `store::demo` looks for it.
+        ("company_name", text(str_at(doc, &["metadata", "product", "vendor_name"]))),
+        ("generator_id", text(str_at(doc, &["finding_info", "analytic", "name"]))),
         ("aws_account_id", text(f.account())),
         ("region", text(f.region())),
         ("title", text(f.title())),

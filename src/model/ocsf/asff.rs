@@ -72,7 +72,9 @@ pub fn asff_view(doc: &Value) -> Value {
     put("Title", json!(f.title()));
     put("Description", json!(f.desc()));
     put("Types", json!(f.types()));
-    if let Some(g) = doc.member("finding_info").and_then(|i| i.member("analytic")).and_then(|a| a.member("uid")) {
+    // The analytic (the rule or detector) is OCSF's generator: its uid, else its name.
+    let analytic = doc.member("finding_info").and_then(|i| i.member("analytic"));
+    if let Some(g) = analytic.and_then(|a| a.member("uid").or_else(|| a.member("name"))) {
         put("GeneratorId", g.clone());
     }
     if let Some(l) = s.severity {
