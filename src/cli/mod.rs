@@ -39,7 +39,7 @@ pub struct Cli {
     /// Open the workbench on a throwaway store filled with the demo dataset.
     #[arg(long, conflicts_with = "load_demo")]
     pub demo: bool,
-    /// Load the demo dataset (2,000 generated findings) into an empty store, then show the overview.
+    /// Load the demo dataset (2,300 generated findings: 2,000 ASFF and 300 OCSF) into an empty store, then show the overview.
     #[arg(long)]
     pub load_demo: bool,
     /// Remove the demo findings (and their history) from the store; asks first unless --yes.
