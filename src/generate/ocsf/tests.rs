@@ -79,7 +79,7 @@ fn the_demo_has_ocsf_findings_of_each_class_and_marked_as_demo() {
     for class in [2002, 2003, 2004, 2006] {
         assert!(ocsf.iter().any(|f| f["class_uid"] == class), "class {class}");
     }
-    assert!(all.iter().all(|f| crate::generate::is_demo(f)));
+    assert!(all.iter().all(crate::generate::is_demo));
     assert!(ocsf.iter().all(|f| crate::model::ocsf::validate_ocsf(f).is_ok()));
     let uids: std::collections::HashSet<&str> = ocsf.iter().map(|f| f["metadata"]["uid"].as_str().unwrap()).collect();
     assert_eq!(uids.len(), DEMO_OCSF_COUNT);
