@@ -46,7 +46,10 @@ pub fn write_csv(found: &[Value], out: &mut impl Write) -> io::Result<()> {
 }
 
 /// The CSV header: the summary columns of `FindingsWriter`'s records.
-const CSV_HEADER: [&str; 14] = [
+/// `Format` is last, so the ASFF columns keep their places; an OCSF finding's row is its neutral
+/// summary (`FindingSummary::from_ocsf`: `metadata.uid`, `metadata.product.uid`, its own severity
+/// and status text such as FATAL or IN_PROGRESS).
+const CSV_HEADER: [&str; 15] = [
     "Id",
     "ProductArn",
     "SeverityLabel",
@@ -61,6 +64,7 @@ const CSV_HEADER: [&str; 14] = [
     "SecurityControlId",
     "Title",
     "UpdatedAt",
+    "Format",
 ];
 
 /// One finding made ready for a `FindingsWriter`: the costly part of writing it (summary, escaping,
@@ -89,6 +93,27 @@ pub fn render(format: ExportFormat, doc: &Value) -> io::Result<Rendered> {
             }
             Rendered::Json(out)
         }
+        ExportFormat::Csv if crate::model::finding::Format::of(doc) == Some(crate::model::finding::Format::Ocsf) => {
+            let s = crate::model::summary::FindingSummary::from_ocsf(doc);
+            let cells = [
+                s.key.display_id(),
+                crate::model::ocsf::Ocsf(doc).product_uid(),
+                s.severity_text(),
+                s.workflow_text(),
+                s.record_state.map_or("", |l| l.as_str()),
+                &s.account,
+                &s.region,
+                &s.product,
+                &s.resource_type,
+                &s.resource_id,
+                s.compliance.map_or("", |l| l.as_str()),
+                &s.control_id,
+                &s.title,
+                &s.updated_at,
+                "ocsf",
+            ];
+            Rendered::Csv(cells.iter().map(|c| sanitize::line(c).into_owned()).collect())
+        }
         ExportFormat::Csv => {
             let s = Summary::of(doc);
             // Provider text, shown as the table shows it: a CSV piped to a terminal (or opened by a
@@ -109,6 +134,7 @@ pub fn render(format: ExportFormat, doc: &Value) -> io::Result<Rendered> {
                 &s.control_id,
                 &s.title,
                 &s.updated_at,
+                "asff",
             ];
             Rendered::Csv(cells.iter().map(|c| sanitize::line(c).into_owned()).collect())
         }

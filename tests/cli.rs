@@ -260,7 +260,8 @@ fn overview_of_an_empty_store_writes_nothing_until_asked() {
     assert_eq!(count(), 0, "the overview wrote nothing");
     let o = run(&store, &["--load-demo"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(count(), 2000);
+    // The demo's 2,000 ASFF findings and 300 OCSF ones.
+    assert_eq!(count(), 2300);
     // Only into an empty store: demo findings are not mixed into real ones.
     let o = run(&store, &["--load-demo"]);
     assert!(!o.status.success(), "{}", text(&o));
@@ -480,23 +481,27 @@ fn remove_demo_removes_exactly_the_demo_findings() {
         let v: Value = serde_json::from_slice(&o.stdout).unwrap();
         let all = v["Findings"].as_array().unwrap();
         all.iter()
-            .filter(|f| f["CompanyName"] != "hubtriage demo")
+            .filter(|f| {
+                f["CompanyName"] != "hubtriage demo" && f["metadata"]["product"]["vendor_name"] != "hubtriage demo"
+            })
             .map(|f| (f["Id"].as_str().unwrap().to_string(), serde_json::to_string(f).unwrap()))
             .collect()
     };
     let before = mine();
     assert_eq!(before.len(), 50);
-    // Demo findings are ASFF sample findings: a query can leave them out, or select only them.
+    // Demo findings are ASFF sample findings: a query can leave them out, or select only them. The
+    // demo's 300 OCSF findings have no sample flag (OCSF has none); their analytic is the generator.
     let matching = |q: &str| {
         let o = run(&store, &["findings", q, "--format", "json"]);
         serde_json::from_slice::<Value>(&o.stdout).unwrap()["Findings"].as_array().unwrap().len()
     };
-    assert_eq!(matching("sample:false"), 50);
+    // OCSF has no sample flag: `sample:false` keeps the OCSF demo findings; `generator:` selects all.
+    assert_eq!(matching("sample:false"), 50 + 300);
     assert_eq!(matching("sample:true"), 2000);
-    assert_eq!(matching("generator:hubtriage-demo/*"), 2000);
+    assert_eq!(matching("generator:hubtriage-demo/*"), 2300);
     // The overview says the store holds demo findings, and how to remove them.
     let o = run(&store, &[]);
-    assert!(text(&o).contains("2,000 demo findings"), "{}", text(&o));
+    assert!(text(&o).contains("2,300 demo findings"), "{}", text(&o));
     assert!(text(&o).contains("hubtriage --remove-demo"), "{}", text(&o));
 
     // Without a terminal and without --yes, nothing is removed.
@@ -507,11 +512,11 @@ fn remove_demo_removes_exactly_the_demo_findings() {
         let o = run(&store, &["findings", "--format", "json"]);
         serde_json::from_slice::<Value>(&o.stdout).unwrap()["Findings"].as_array().unwrap().len()
     };
-    assert_eq!(count(), 2050);
+    assert_eq!(count(), 2350);
 
     let o = run(&store, &["--remove-demo", "--yes"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("Removed 2,000 demo findings"), "{}", text(&o));
+    assert!(text(&o).contains("Removed 2,300 demo findings"), "{}", text(&o));
     assert_eq!(count(), 50);
     assert_eq!(mine(), before, "the imported findings are untouched");
     let o = run(&store, &["history", before.keys().next().unwrap()]);

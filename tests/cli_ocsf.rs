@@ -72,9 +72,10 @@ fn import_routes_each_finding_by_its_format_in_every_envelope() {
     for d in o1.iter().chain(&o2).chain(&o3) {
         assert!(got.contains(d), "{} missing or changed", d["metadata"]["uid"]);
     }
+    // `findings` lists both formats (it listed the 3 ASFF findings only before OCSF was listed).
     let o = run(&store, &["findings", "--format", "json"]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["Findings"].as_array().unwrap().len(), 3);
+    assert_eq!(v["Findings"].as_array().unwrap().len(), 3 + 11);
 }
 
 #[test]
@@ -140,4 +141,71 @@ fn api_get_findings_v2_and_batch_update_findings_v2() {
         (json!(4), json!("Resolved"), json!("done"))
     );
     assert_eq!(f["finding_info"]["modified_time"], docs[0]["finding_info"]["modified_time"]);
+}
+
+/// A store with 6 ASFF findings and the OCSF form of 6 others.
+fn mixed_store(dir: &std::path::Path) -> std::path::PathBuf {
+    let store = dir.join("s.db");
+    let mut all = asff(6, 21);
+    all.extend(ocsf(12, 22).into_iter().skip(6));
+    let file = dir.join("mixed.json");
+    std::fs::write(&file, json!({"Findings": all}).to_string()).unwrap();
+    let o = run(&store, &["import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    store
+}
+
+#[test]
+fn findings_lists_both_formats_each_in_its_own_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = mixed_store(dir.path());
+    let o = run(&store, &["findings", "", "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let found: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let found = found["Findings"].as_array().unwrap();
+    assert_eq!(found.len(), 12);
+    assert_eq!(found.iter().filter(|f| f.get("metadata").is_some()).count(), 6, "OCSF documents as stored");
+    assert_eq!(found.iter().filter(|f| f.get("SchemaVersion").is_some()).count(), 6);
+
+    let o = run(&store, &["findings", "", "--format", "csv"]);
+    let csv = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(csv.lines().next().unwrap().ends_with(",UpdatedAt,Format"), "{csv}");
+    assert_eq!(csv.lines().filter(|l| l.ends_with(",ocsf")).count(), 6, "{csv}");
+
+    let o = run(&store, &["findings", ""]);
+    let table = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(table.contains(" FMT ") && table.contains("12 findings"), "{table}");
+    assert_eq!(table.lines().filter(|l| l.contains(" ocsf ")).count(), 6, "{table}");
+    // A query means the same on both: each format's findings of the query.
+    let o = run(&store, &["findings", "sev>=high", "--format", "json"]);
+    let found: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let high = |f: &Value| {
+        let label = f["Severity"]["Label"].as_str().unwrap_or_default();
+        matches!(label, "HIGH" | "CRITICAL") || f["severity_id"].as_i64().is_some_and(|s| (4..=6).contains(&s))
+    };
+    assert!(found["Findings"].as_array().unwrap().iter().all(high));
+}
+
+#[test]
+fn update_of_a_query_sends_both_kinds_of_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = mixed_store(dir.path());
+    let o = run(&store, &["update", "", "--workflow", "resolved", "--note", "done", "--yes"]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("on 12 findings: 1 BatchUpdateFindings call and 1 BatchUpdateFindingsV2 call"), "{out}");
+    assert!(out.contains("12 processed, 0 unprocessed"), "{out}");
+    let o = run(&store, &["findings", "", "--format", "json"]);
+    let found: Value = serde_json::from_slice(&o.stdout).unwrap();
+    for f in found["Findings"].as_array().unwrap() {
+        if f.get("metadata").is_some() {
+            assert_eq!((&f["status_id"], &f["comment"]), (&json!(4), &json!("done")), "{f}");
+        } else {
+            assert_eq!(f["Workflow"]["Status"], "RESOLVED");
+        }
+    }
+    // Only what V2 cannot set: the OCSF findings are left as they are, and said so.
+    let o = run(&store, &["update", "", "--confidence", "5", "--yes"]);
+    let out = text(&o);
+    assert!(out.contains("BatchUpdateFindingsV2 cannot set Confidence"), "{out}");
 }

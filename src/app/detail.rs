@@ -103,7 +103,7 @@ pub(super) fn loaded(
     if s.detail.key.as_ref() == Some(&key) {
         s.detail.loading = false;
         s.detail.doc = doc.map(|d| *d);
-        s.detail.view = s.detail.doc.as_ref().map(DetailView::of_asff).unwrap_or_default();
+        s.detail.view = s.detail.doc.as_ref().map(DetailView::of).unwrap_or_default();
         if s.detail.doc.is_none() {
             s.detail.error = Some("This finding is no longer in the store".into());
         }

@@ -14,6 +14,7 @@ pub fn row_fields(r: &Row) -> RowFields {
         verification: r.verification,
         confidence: r.confidence,
         criticality: r.criticality,
+        ocsf: r.ocsf,
     }
 }
 
@@ -23,10 +24,24 @@ pub fn set_row_fields(r: &mut Row, f: RowFields) {
     r.verification = f.verification;
     r.confidence = f.confidence;
     r.criticality = f.criticality;
+    r.ocsf = f.ocsf;
 }
 
 /// Shows the update in the list before the backend confirms it.
 pub fn apply_to_row(r: &mut Row, u: &FindingUpdate) {
+    // An OCSF row shows its own ids: those BatchUpdateFindingsV2 is about to set, and nothing else.
+    if let Some(o) = r.ocsf.as_mut() {
+        let v2 = u.to_v2();
+        if let Some(id) = v2.status_id {
+            o.status_id = Some(id);
+            r.workflow = Some(id.to_workflow());
+        }
+        if let Some(id) = v2.severity_id {
+            o.severity_id = Some(id);
+            r.severity = id.to_label();
+        }
+        return;
+    }
     if let Some(w) = u.workflow_status {
         r.workflow = Some(w);
     }

@@ -214,6 +214,7 @@ impl FormState {
                 .map(|t| t.split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()),
             user_defined_fields,
             related_findings: None,
+            v2: None,
         };
         // The fault the store would name first: a number that is not one, or a broken rule.
         let unparsed = [confidence.err(), criticality.err()].into_iter().flatten().next();

@@ -97,6 +97,8 @@ pub struct RowStore {
     /// One copy of each value of the shared columns (account, region, product, resource type,
     /// control id), by column: a row's own copy is replaced by it when the row is added.
     shared: [Interner; 5],
+    /// How many rows are OCSF findings: the list shows its format column only when there are some.
+    pub ocsf_rows: usize,
 }
 
 impl RowStore {
@@ -121,6 +123,9 @@ impl RowStore {
             matcher::fold_into(field, &mut self.haystacks);
         }
         self.haystack_at.push(self.haystacks.len());
+        if row.ocsf.is_some() {
+            self.ocsf_rows += 1;
+        }
         let h = key_hash(&row.key);
         match self.by_hash.get(&h).and_then(|&j| self.all.get(j as usize)) {
             Some(other) if other.key != row.key => {

@@ -221,6 +221,8 @@ pub struct RowFields {
     pub verification: Option<VerificationState>,
     pub confidence: Option<i64>,
     pub criticality: Option<i64>,
+    /// An OCSF row's own severity and status.
+    pub ocsf: Option<crate::model::ocsf::OcsfLabels>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

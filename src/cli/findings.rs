@@ -10,9 +10,9 @@ use serde_json::Value;
 use super::sort::{default_sort, parse_sort};
 use super::{Global, Outcome};
 use crate::export::{self, ExportFormat, FindingsWriter};
-use crate::model::finding::Summary;
-use crate::model::resource;
+use crate::model::finding::Format;
 use crate::model::sanitize;
+use crate::model::summary::FindingSummary;
 use crate::model::timestamp;
 use crate::model::words::thousands;
 use crate::query;
@@ -52,10 +52,30 @@ pub(super) fn stream<R: Send>(
 ) -> Result<usize> {
     let words = |doc: &Value| q.matches_text(doc);
     let keep: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
-    let n = store.for_each_rendered(access, &q.filters, sort, limit, keep, render, &mut |r| sink(r).map(|()| true))?;
+    let mut n =
+        store.for_each_rendered(access, &q.filters, sort, limit, keep, render, &mut |r| sink(r).map(|()| true))?;
     // A finding whose stored document cannot be read is left out, and said so.
     for row in store.take_unreadable() {
         eprintln!("warning: {row}");
+    }
+    // OCSF (Security Hub V2) findings follow, matched on their ASFF reading (`asff_view`), most
+    // severe and most recently updated first: the sort criteria name ASFF fields.
+    let room = limit.map_or(usize::MAX, |l| l.saturating_sub(n));
+    if room > 0 {
+        let keep_ocsf: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
+        let mut docs = store.matching_ocsf_docs_as(access, &q.filters, keep_ocsf)?;
+        let key = |d: &Value| {
+            let s = FindingSummary::from_ocsf(d);
+            (
+                std::cmp::Reverse(s.ocsf.and_then(|o| o.severity_id).map_or(0, |id| id.rank())),
+                std::cmp::Reverse(s.updated_ns),
+            )
+        };
+        docs.sort_by_cached_key(key);
+        for doc in docs.into_iter().take(room) {
+            sink(render(doc))?;
+            n += 1;
+        }
     }
     Ok(n)
 }
@@ -124,11 +144,6 @@ pub(super) fn cell(s: &str, width: usize) -> String {
     }
 }
 
-/// The table's RESOURCE cell: the resource type and its id's last segment.
-fn short_resource(s: &Summary) -> String {
-    format!("{} {}", s.resource_type, resource::short_id(&s.resource_id))
-}
-
 pub(super) fn print_table(found: &[Value], out: &mut impl Write) -> Result<()> {
     let now = time::OffsetDateTime::now_utc();
     writeln!(out, "{}", table_header())?;
@@ -141,23 +156,37 @@ pub(super) fn print_table(found: &[Value], out: &mut impl Write) -> Result<()> {
 /// The findings table's header line.
 fn table_header() -> String {
     format!(
-        "{:<13} {:<10} {:<12} {:<14} {:<12} {:<32} {:>4}  TITLE",
-        "SEVERITY", "STATUS", "ACCOUNT", "REGION", "PRODUCT", "RESOURCE", "AGE"
+        "{:<13} {:<10} {:<12} {:<14} {:<12} {:<32} {:>4} {:<4}  TITLE",
+        "SEVERITY", "STATUS", "ACCOUNT", "REGION", "PRODUCT", "RESOURCE", "AGE", "FMT"
     )
 }
 
-/// One finding's table row (without its newline), every cell sanitised.
+/// One finding's table row (without its newline), every cell sanitised: the neutral summary of
+/// either format (an OCSF finding's own severity and status as themselves).
 fn table_row(doc: &Value, now: time::OffsetDateTime) -> String {
-    let s = Summary::of(doc);
+    let s = match Format::of(doc) {
+        Some(Format::Ocsf) => FindingSummary::from_ocsf(doc),
+        _ => FindingSummary::from_asff(doc),
+    };
+    let resource = format!("{} {}", s.resource_type, s.short_resource());
     format!(
-        "{} {} {} {} {} {} {:>4}  {}",
-        cell(s.severity_label.map_or("-", |l| l.as_str()), 13),
-        cell(s.workflow_status.map_or("-", |w| w.as_str()), 10),
-        cell(&s.aws_account_id, 12),
+        "{} {} {} {} {} {} {:>4} {:<4}  {}",
+        cell(or_dash(s.severity_text()), 13),
+        cell(or_dash(s.workflow_text()), 10),
+        cell(&s.account, 12),
         cell(&s.region, 14),
-        cell(&s.product_name, 12),
-        cell(&short_resource(&s), 32),
-        timestamp::age(timestamp::parse(&s.updated_at), now),
+        cell(&s.product, 12),
+        cell(&resource, 32),
+        timestamp::age((s.updated_ns != 0).then(|| timestamp::from_nanos(s.updated_ns)), now),
+        s.format().as_str(),
         sanitize::line(&s.title)
     )
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() {
+        "-"
+    } else {
+        s
+    }
 }

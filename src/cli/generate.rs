@@ -17,8 +17,11 @@ pub enum GenFormat {
     Jsonl,
 }
 
-pub(super) fn gen(count: usize, seed: u64, format: GenFormat, output: Option<PathBuf>) -> Result<Outcome> {
+/// `ocsf`: the percentage of findings written in their OCSF (Security Hub V2) form; 0 writes what
+/// `generate` always wrote, byte for byte.
+pub(super) fn gen(count: usize, seed: u64, format: GenFormat, output: Option<PathBuf>, ocsf: u8) -> Result<Outcome> {
     let opts = GenOptions { count, seed, ..GenOptions::default() };
+    let findings = generate::ocsf::generate_mixed(&opts, ocsf);
     let sink: Box<dyn Write> = match &output {
         Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
         None => Box::new(std::io::stdout().lock()),
@@ -27,7 +30,7 @@ pub(super) fn gen(count: usize, seed: u64, format: GenFormat, output: Option<Pat
     match format {
         GenFormat::Asff => {
             w.write_all(b"{\"Findings\":[")?;
-            for (i, f) in generate::generate(&opts).enumerate() {
+            for (i, f) in findings.enumerate() {
                 if i > 0 {
                     w.write_all(b",")?;
                 }
@@ -36,7 +39,7 @@ pub(super) fn gen(count: usize, seed: u64, format: GenFormat, output: Option<Pat
             w.write_all(b"]}\n")?;
         }
         GenFormat::Jsonl => {
-            for f in generate::generate(&opts) {
+            for f in findings {
                 serde_json::to_writer(&mut w, &f)?;
                 w.write_all(b"\n")?;
             }

@@ -41,7 +41,7 @@ pub struct Cli {
     /// Open the workbench on a throwaway store filled with the demo dataset.
     #[arg(long, conflicts_with = "load_demo")]
     pub demo: bool,
-    /// Load the demo dataset (2,000 generated findings) into an empty store, then show the overview.
+    /// Load the demo dataset (2,300 generated findings: 2,000 ASFF and 300 OCSF) into an empty store, then show the overview.
     #[arg(long)]
     pub load_demo: bool,
     /// Remove the demo findings (and their history) from the store; asks first unless --yes.
@@ -122,6 +122,9 @@ pub enum Command {
         /// Output file; default stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Write about PERCENT of the findings in their OCSF (Security Hub V2) form (0-100).
+        #[arg(long, value_name = "PERCENT", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+        ocsf: u8,
     },
     /// Serve the store over Security Hub's HTTP API, for the aws CLI, boto3 and SDKs (--endpoint-url).
     #[command(after_long_help = serve::SERVE_HELP)]
@@ -198,7 +201,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::Update(args)) => update::update(g, &args),
         Some(Command::Api { operation, input_json }) => api::api_call(g, &operation, input_json.as_deref()),
         Some(Command::History { id, product_arn }) => history::history(g, &id, product_arn.as_deref()),
-        Some(Command::Generate { count, seed, format, output }) => generate::gen(count, seed, format, output),
+        Some(Command::Generate { count, seed, format, output, ocsf }) => {
+            generate::gen(count, seed, format, output, ocsf)
+        }
         Some(Command::Org { action }) => org::org(g, action),
         Some(Command::Simulate(args)) => simulate::simulate(g, &args),
         Some(Command::Serve(args)) => serve::serve(g, args),

@@ -11,10 +11,12 @@ use super::findings::parse_query;
 use super::{Global, Outcome};
 use crate::input;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
+use crate::model::finding::FindingId;
 use crate::model::finding::FindingKey;
 use crate::model::plan::CallPlan;
 use crate::model::sanitize;
 use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate};
+use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, V2Targets};
 use crate::store::{Access, Store};
 
 #[derive(Debug, Args)]
@@ -164,6 +166,8 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     let mut store = g.open_or_create()?;
     // Only what the caller may see is selected (and previewed), as only that can be updated.
     let access = store.access(&g.caller())?;
+    // The OCSF (Security Hub V2) findings a query selects, updated with BatchUpdateFindingsV2.
+    let mut uids: Vec<String> = Vec::new();
     let keys = match &a.ids {
         Some(file) => read_ids(&store, &access, file)?,
         None => {
@@ -179,16 +183,22 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
             for row in store.take_unreadable() {
                 eprintln!("warning: {row}");
             }
+            let ocsf_extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
+            uids = store.matching_ocsf_as(&access, &q.filters, ocsf_extra)?;
             keys
         }
     };
-    if keys.is_empty() {
+    if keys.is_empty() && uids.is_empty() {
         println!("No findings match; nothing to update.");
         return Ok(Outcome::Ok);
     }
     let description = format!("Set {}", u.describe());
+    // Previewed as both kinds of call; sent as BatchUpdateFindings requests and V2 requests.
+    let ids: Vec<FindingId> =
+        keys.iter().cloned().map(FindingId::Asff).chain(uids.iter().cloned().map(FindingId::Ocsf)).collect();
+    println!("{}", CallPlan::new(u.clone(), ids).preview(&description));
+    let v2 = u.to_v2();
     let plan = CallPlan::new(u, keys);
-    println!("{}", plan.preview(&description));
     if a.dry_run {
         if let Some(first) = plan.requests().next() {
             println!(
@@ -206,19 +216,41 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     let (mut processed, mut unprocessed) = (0usize, Vec::new());
     // The calls of 100 are each answered as a call, and committed together: all land or none does.
     let requests: Vec<_> = plan.requests().collect();
-    for r in store.batch_updates(&caller, &requests)? {
-        processed += r.processed.len();
-        unprocessed.extend(r.unprocessed);
+    if !requests.is_empty() {
+        for r in store.batch_updates(&caller, &requests)? {
+            processed += r.processed.len();
+            unprocessed.extend(r.unprocessed.into_iter().map(|x| {
+                (format!("{} ({})", sanitize::line(&x.key.id), sanitize::line(&x.key.product_arn)), x.code, x.message)
+            }));
+        }
+    }
+    // The OCSF findings, in BatchUpdateFindingsV2 calls of 100; an edit V2 has no member for
+    // leaves them as they are, said so.
+    if !uids.is_empty() && v2.is_empty() {
+        println!(
+            "{} OCSF findings left as they are: BatchUpdateFindingsV2 cannot set {}",
+            uids.len(),
+            plan_dropped(&plan)
+        );
+    } else {
+        for chunk in uids.chunks(crate::model::update::MAX_IDENTIFIERS) {
+            let request = BatchUpdateV2Request { targets: V2Targets::MetadataUids(chunk.to_vec()), update: v2.clone() };
+            let r = store.batch_update_v2_as(&caller, &request)?;
+            processed += r.processed.len();
+            unprocessed.extend(r.unprocessed.into_iter().map(|x| {
+                let uid = x.finding.metadata_uid.unwrap_or_default();
+                (sanitize::line(&uid).into_owned(), x.error_code.as_str().to_string(), x.error_message)
+            }));
+        }
     }
     println!("{processed} processed, {} unprocessed", unprocessed.len());
-    for x in &unprocessed {
-        println!(
-            "  {} ({}): {}: {}",
-            sanitize::line(&x.key.id),
-            sanitize::line(&x.key.product_arn),
-            x.code,
-            sanitize::line(&x.message)
-        );
+    for (who, code, message) in &unprocessed {
+        println!("  {who}: {code}: {}", sanitize::line(message));
     }
     Ok(if unprocessed.is_empty() { Outcome::Ok } else { Outcome::Failed })
+}
+
+/// What of the plan's update BatchUpdateFindingsV2 has no member for.
+fn plan_dropped(plan: &CallPlan<FindingKey>) -> String {
+    plan.groups().first().map(|(u, _)| u.v2_dropped().join(", ")).unwrap_or_default()
 }

@@ -104,7 +104,7 @@ pub(super) fn workbench(g: &Global, demo: bool) -> Result<Outcome> {
 
 /// How to get findings into an empty store, said by the overview.
 const EMPTY_HINT: &str = "To try hubtriage: `hubtriage --demo` opens the workbench on a throwaway demo store; \
-`hubtriage --load-demo` loads the demo dataset (2,000 generated findings) into this store. \
+`hubtriage --load-demo` loads the demo dataset (2,300 generated findings: 2,000 ASFF and 300 OCSF) into this store. \
 Your own findings: `hubtriage import FILE`.";
 
 /// `--load-demo`: the demo dataset imported into an empty store (asked for explicitly: the
@@ -119,7 +119,10 @@ pub(super) fn load_demo(g: &Global) -> Result<Outcome> {
             store.path().display()
         );
     }
-    eprintln!("Loading the demo dataset (2,000 generated findings) into {}...", store.path().display());
+    eprintln!(
+        "Loading the demo dataset (2,300 generated findings: 2,000 ASFF and 300 OCSF) into {}...",
+        store.path().display()
+    );
     crate::store::import_demo(&mut store)?;
     overview_of(g, &store)
 }

@@ -109,10 +109,24 @@ pub fn mark_demo(f: &mut Value) {
 }
 
 /// Whether a finding is demo data: both the CompanyName and the GeneratorId say so (one alone could
-/// be a provider's own choice of name). `store::demo` removes exactly these, by the same rule.
+/// be a provider's own choice of name); for an OCSF finding, `metadata.product.vendor_name` and
+/// `finding_info.analytic.name`. `store::demo` removes exactly these, by the same rule.
 pub fn is_demo(f: &Value) -> bool {
+    if f.get("metadata").is_some() {
+        let at = |p: &[&str]| crate::model::finding::str_at(f, p);
+        return at(&["metadata", "product", "vendor_name"]) == DEMO_COMPANY_NAME
+            && at(&["finding_info", "analytic", "name"]).starts_with(DEMO_GENERATOR_PREFIX);
+    }
     f.get("CompanyName").and_then(Value::as_str) == Some(DEMO_COMPANY_NAME)
         && f.get("GeneratorId").and_then(Value::as_str).is_some_and(|g| g.starts_with(DEMO_GENERATOR_PREFIX))
+}
+
+/// Everything the demo loads: [`demo_dataset`]'s ASFF findings, then the OCSF ones
+/// (`ocsf::demo_ocsf`).
+pub fn demo_all() -> Vec<Value> {
+    let mut all = demo_dataset();
+    all.extend(ocsf::demo_ocsf());
+    all
 }
 
 /// Starts generating findings. The returned iterator yields exactly `opts.count` findings.

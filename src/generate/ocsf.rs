@@ -10,7 +10,9 @@
 //! and ARCHIVED finding is status 5 Archived; any ARCHIVED one is activity 3 Close), so the neutral
 //! summary of both forms agrees.
 //!
-//! Not yet part of `hubtriage generate`'s output or of the demo dataset.
+//! `hubtriage generate --ocsf PERCENT` writes that share of its findings in this form
+//! ([`generate_mixed`]; without the flag its output is as before, byte for byte), and the demo has
+//! [`DEMO_OCSF_COUNT`] OCSF findings beside its ASFF ones ([`demo_ocsf`]).
 
 use serde_json::{json, Map, Value};
 
@@ -29,6 +31,43 @@ pub fn generate_ocsf(opts: &GenOptions) -> impl ExactSizeIterator<Item = Value> 
     generate(opts).map(|f| to_ocsf(&f))
 }
 
+/// `generate(opts)` with about `percent` in 100 of its findings in their OCSF form: which ones is
+/// decided per finding by the seed and its position, so the same options give the same output.
+pub fn generate_mixed(opts: &GenOptions, percent: u8) -> impl Iterator<Item = Value> {
+    let seed = opts.seed;
+    generate(opts).enumerate().map(move |(i, f)| if is_picked(seed, i, percent) { to_ocsf(&f) } else { f })
+}
+
+fn is_picked(seed: u64, i: usize, percent: u8) -> bool {
+    let h = fnv1a(&[seed.to_le_bytes(), (i as u64).to_le_bytes()].concat());
+    h % 100 < u64::from(percent.min(100))
+}
+
+/// How many OCSF findings the demo has beside its `DEMO_COUNT` ASFF ones (13% of the whole), so a
+/// first run shows both formats and each class.
+pub const DEMO_OCSF_COUNT: usize = 300;
+
+/// The demo's OCSF findings: other findings than the ASFF demo's (their own seed), each marked as
+/// demo data as those are (`generate::is_demo`): `metadata.product.vendor_name` is the demo's
+/// CompanyName and `finding_info.analytic.name` starts with the demo's GeneratorId prefix.
+pub fn demo_ocsf() -> Vec<Value> {
+    let opts =
+        GenOptions { count: DEMO_OCSF_COUNT, seed: super::DEMO_SEED + 1, accounts: 12, anchor: super::DEFAULT_ANCHOR };
+    generate(&opts)
+        .map(|mut f| {
+            super::mark_demo(&mut f);
+            let generator = str_at(&f, &["GeneratorId"]).to_string();
+            let mut o = to_ocsf(&f);
+            let analytic = &mut o["finding_info"]["analytic"];
+            if !analytic.is_object() {
+                *analytic = json!({"type": "Rule", "type_id": 1});
+            }
+            analytic["name"] = json!(generator);
+            o
+        })
+        .collect()
+}
+
 /// The class Security Hub gives a product's findings.
 fn class_of(product_arn: &str) -> OcsfClass {
     let product = product_arn.rsplit("::product/").next().unwrap_or_default();
@@ -42,32 +81,7 @@ fn class_of(product_arn: &str) -> OcsfClass {
 
 /// The CloudFormation-style resource type OCSF findings carry for an ASFF resource type.
 fn resource_type(asff: &str) -> String {
-    let known = match asff {
-        "AwsAccount" => "AWS::::Account",
-        "AwsCloudTrailTrail" => "AWS::CloudTrail::Trail",
-        "AwsDynamoDbTable" => "AWS::DynamoDB::Table",
-        "AwsEc2Instance" => "AWS::EC2::Instance",
-        "AwsEc2SecurityGroup" => "AWS::EC2::SecurityGroup",
-        "AwsEc2Volume" => "AWS::EC2::Volume",
-        "AwsEc2Vpc" => "AWS::EC2::VPC",
-        "AwsEcrContainerImage" => "AWS::ECR::ContainerImage",
-        "AwsEcrRepository" => "AWS::ECR::Repository",
-        "AwsEksCluster" => "AWS::EKS::Cluster",
-        "AwsElbv2LoadBalancer" => "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        "AwsIamAccessKey" => "AWS::IAM::AccessKey",
-        "AwsIamPolicy" => "AWS::IAM::Policy",
-        "AwsIamRole" => "AWS::IAM::Role",
-        "AwsIamUser" => "AWS::IAM::User",
-        "AwsKmsKey" => "AWS::KMS::Key",
-        "AwsLambdaFunction" => "AWS::Lambda::Function",
-        "AwsRdsDbInstance" => "AWS::RDS::DBInstance",
-        "AwsS3Bucket" => "AWS::S3::Bucket",
-        "AwsSecretsManagerSecret" => "AWS::SecretsManager::Secret",
-        "AwsSnsTopic" => "AWS::SNS::Topic",
-        "AwsSqsQueue" => "AWS::SQS::Queue",
-        other => return other.to_string(),
-    };
-    known.to_string()
+    crate::model::ocsf::asff::ocsf_resource_type(asff).to_string()
 }
 
 /// A stable 64-hex-digit `metadata.uid` for an ASFF identity (Security Hub's are 56 to 64 hex).

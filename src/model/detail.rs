@@ -18,6 +18,7 @@ use super::sanitize;
 
 mod compliance;
 mod console;
+mod ocsf;
 mod resources;
 mod threat;
 mod vulns;

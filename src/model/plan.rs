@@ -1,16 +1,51 @@
 //! An edit as BatchUpdateFindings calls: findings that need the same update grouped in first-seen
 //! order, each group split into calls of at most 100 identifiers (`MAX_IDENTIFIERS`), and the
 //! preview that says how many. Generic over how a finding is named, so the command line (by
-//! `FindingKey`) and the workbench plan their calls alike.
+//! `FindingKey`) and the workbench plan their calls alike. OCSF findings (`PlanKey::is_v2`) go in
+//! calls of their own, BatchUpdateFindingsV2 calls, after the ASFF findings' calls of each group;
+//! the preview counts both kinds and names what V2 cannot set.
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
 use super::call::UpdateCall;
-use super::finding::{FindingId, FindingKey};
+use super::finding::{FindingId, FindingKey, Format};
 use super::update::{FindingUpdate, MAX_IDENTIFIERS};
 use super::wire::batch_update::BatchUpdateRequest;
+
+/// How a plan's key says which operation updates its finding.
+pub trait PlanKey {
+    /// An OCSF finding, updated with BatchUpdateFindingsV2.
+    fn is_v2(&self) -> bool {
+        false
+    }
+}
+
+impl PlanKey for FindingId {
+    fn is_v2(&self) -> bool {
+        self.format() == Format::Ocsf
+    }
+}
+
+impl PlanKey for FindingKey {}
+impl PlanKey for u32 {}
+impl PlanKey for usize {}
+
+/// Each group as two, its ASFF findings' then its OCSF findings', so that no call mixes the formats.
+fn split<K: PlanKey>(groups: Vec<(FindingUpdate, Vec<K>)>) -> Vec<(FindingUpdate, Vec<K>)> {
+    let mut out = Vec::with_capacity(groups.len());
+    for (u, keys) in groups {
+        if keys.iter().all(|k| !k.is_v2()) || keys.iter().all(PlanKey::is_v2) {
+            out.push((u, keys));
+            continue;
+        }
+        let (v2, v1): (Vec<K>, Vec<K>) = keys.into_iter().partition(PlanKey::is_v2);
+        out.push((u.clone(), v1));
+        out.push((u, v2));
+    }
+    out
+}
 
 /// Updates and the findings each applies to, in the order their calls are sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,16 +59,16 @@ impl<K> Default for CallPlan<K> {
     }
 }
 
-impl<K> CallPlan<K> {
+impl<K: PlanKey> CallPlan<K> {
     /// One update for all of `keys`.
     pub fn new(update: FindingUpdate, keys: Vec<K>) -> CallPlan<K> {
-        CallPlan { groups: vec![(update, keys)] }
+        CallPlan { groups: split(vec![(update, keys)]) }
     }
 
     /// Groups formed already (an edit's calls as they were answered), kept apart: each is split
     /// into its own calls.
     pub fn from_groups(groups: Vec<(FindingUpdate, Vec<K>)>) -> CallPlan<K> {
-        CallPlan { groups }
+        CallPlan { groups: split(groups) }
     }
 
     /// Each finding with its own update: those that need the same update share calls, grouped in
@@ -43,7 +78,9 @@ impl<K> CallPlan<K> {
         // Two updates are the same when they send the same request members.
         let mut index: HashMap<String, usize> = HashMap::new();
         for (k, u) in pairs {
-            let sig = Value::Object(u.to_json()).to_string();
+            // The format too: no call mixes them; and undo's exact V2 restore, which the request
+            // members do not show.
+            let sig = format!("{}{:?}{}", k.is_v2(), u.v2, Value::Object(u.to_json()));
             match index.get(&sig) {
                 Some(&i) => groups[i].1.push(k),
                 None => {
@@ -72,6 +109,15 @@ impl<K> CallPlan<K> {
         self.groups.iter().map(|(_, k)| k.len().div_ceil(MAX_IDENTIFIERS)).sum()
     }
 
+    /// How many of the calls are BatchUpdateFindingsV2 calls.
+    pub fn v2_call_count(&self) -> usize {
+        self.groups
+            .iter()
+            .filter(|(_, k)| k.first().is_some_and(PlanKey::is_v2))
+            .map(|(_, k)| k.len().div_ceil(MAX_IDENTIFIERS))
+            .sum()
+    }
+
     /// Each call's update and the findings it names (at most 100), in sending order.
     pub fn calls(&self) -> impl Iterator<Item = (&FindingUpdate, &[K])> {
         self.groups.iter().flat_map(|(u, keys)| keys.chunks(MAX_IDENTIFIERS).map(move |c| (u, c)))
@@ -87,13 +133,33 @@ impl<K> CallPlan<K> {
     /// asked for: "Set Workflow RESOLVED on 3 findings (2 marked, not in this view): 1
     /// BatchUpdateFindings call".
     pub fn preview_hidden(&self, description: &str, hidden: usize) -> String {
-        let (n, c) = (self.findings(), self.call_count());
+        let (n, v2) = (self.findings(), self.v2_call_count());
+        let c = self.call_count() - v2;
         let hidden = if hidden == 0 { String::new() } else { format!(" ({hidden} marked, not in this view)") };
-        format!(
-            "{description} on {n} finding{}{hidden}: {c} BatchUpdateFindings call{}",
-            if n == 1 { "" } else { "s" },
-            if c == 1 { "" } else { "s" }
-        )
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let v1 = format!("{c} BatchUpdateFindings call{}", plural(c));
+        let v2_text = format!("{v2} BatchUpdateFindingsV2 call{}", plural(v2));
+        let calls = match (c, v2) {
+            (_, 0) => v1,
+            (0, _) => v2_text,
+            _ => format!("{v1} and {v2_text}"),
+        };
+        let mut dropped: Vec<&str> = Vec::new();
+        for (u, keys) in &self.groups {
+            if keys.first().is_some_and(PlanKey::is_v2) {
+                for m in u.v2_dropped() {
+                    if !dropped.contains(&m) {
+                        dropped.push(m);
+                    }
+                }
+            }
+        }
+        let dropped = if dropped.is_empty() {
+            String::new()
+        } else {
+            format!(" (BatchUpdateFindingsV2 cannot set {}: the OCSF findings keep theirs)", dropped.join(", "))
+        };
+        format!("{description} on {n} finding{}{hidden}: {calls}{dropped}", plural(n))
     }
 }
 
@@ -173,5 +239,36 @@ mod tests {
         assert_eq!(plan(101), "Set Workflow RESOLVED on 101 findings: 2 BatchUpdateFindings calls");
         assert_eq!(plan(240), "Set Workflow RESOLVED on 240 findings: 3 BatchUpdateFindings calls");
         assert_eq!(plan(0), "Set Workflow RESOLVED on 0 findings: 0 BatchUpdateFindings calls");
+    }
+
+    #[test]
+    fn ocsf_findings_get_batch_update_findings_v2_calls_of_their_own() {
+        let u = workflow(WorkflowStatus::Resolved);
+        let ids: Vec<FindingId> = (0..150)
+            .map(|i| FindingId::asff("p", format!("a{i}")))
+            .chain((0..30).map(|i| FindingId::Ocsf(format!("o{i}"))))
+            .collect();
+        let plan = CallPlan::new(u.clone(), ids.clone());
+        assert_eq!(
+            plan.preview("Set Workflow RESOLVED"),
+            "Set Workflow RESOLVED on 180 findings: 2 BatchUpdateFindings calls and 1 BatchUpdateFindingsV2 call"
+        );
+        let calls: Vec<_> = plan.update_calls().collect();
+        assert_eq!(calls.iter().map(|c| c.ids.len()).collect::<Vec<_>>(), [100, 50, 30]);
+        assert!(calls[2].ids.iter().all(PlanKey::is_v2) && !calls[0].ids.iter().any(PlanKey::is_v2));
+        let only_v2 = CallPlan::new(u.clone(), ids[150..].to_vec());
+        assert_eq!(
+            only_v2.preview("Set Workflow RESOLVED"),
+            "Set Workflow RESOLVED on 30 findings: 1 BatchUpdateFindingsV2 call"
+        );
+        let confidence = FindingUpdate { confidence: Some(5), ..u };
+        assert_eq!(
+            CallPlan::new(confidence, ids[140..].to_vec()).preview("Set Workflow RESOLVED and Confidence 5"),
+            "Set Workflow RESOLVED and Confidence 5 on 40 findings: 1 BatchUpdateFindings call and 1 \
+             BatchUpdateFindingsV2 call (BatchUpdateFindingsV2 cannot set Confidence: the OCSF findings keep theirs)"
+        );
+        // Grouped per finding (undo's restores): the formats stay apart too.
+        let pairs = ids.iter().skip(145).map(|k| (k.clone(), workflow(WorkflowStatus::New)));
+        assert_eq!(CallPlan::grouping(pairs).groups().len(), 2);
     }
 }

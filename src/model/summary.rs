@@ -141,6 +141,8 @@ pub struct SummaryColumns {
     pub updated_ns: i64,
     pub confidence: Option<i64>,
     pub criticality: Option<i64>,
+    /// An OCSF row's own severity, status and class (`None` for ASFF).
+    pub ocsf: Option<super::ocsf::OcsfLabels>,
 }
 
 fn clean(s: &str) -> String {
@@ -171,7 +173,7 @@ impl FindingSummary {
             updated_ns: timestamp::parse(&f.updated_at).map_or(f.updated_ns, timestamp::to_nanos),
             updated_at: clean(&f.updated_at),
             key: f.key,
-            ocsf: None,
+            ocsf: f.ocsf,
         }
     }
 
@@ -198,6 +200,7 @@ impl FindingSummary {
             updated_ns,
             confidence: s.confidence,
             criticality: s.criticality,
+            ocsf: None,
         })
     }
 

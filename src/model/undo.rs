@@ -13,6 +13,9 @@ use super::update::{FindingUpdate, NoteUpdate, SeverityUpdate};
 
 /// The update that puts back what `update` is about to change in `doc`.
 pub fn restore_for(doc: &Value, update: &FindingUpdate) -> FindingUpdate {
+    if super::finding::Format::of(doc) == Some(super::finding::Format::Ocsf) {
+        return restore_ocsf(doc, update);
+    }
     let s = Summary::of(doc);
     let mut r = FindingUpdate::default();
     if update.workflow_status.is_some() {
@@ -50,6 +53,35 @@ pub fn restore_for(doc: &Value, update: &FindingUpdate) -> FindingUpdate {
         if !old.is_empty() {
             r.user_defined_fields = Some(old);
         }
+    }
+    r
+}
+
+/// An OCSF finding's previous `status_id`, `severity_id` and `comment`, exactly (`FindingUpdate::v2`),
+/// with the ASFF members they read as beside them so that undo's message names what it restores. A
+/// comment the finding did not have stays (BatchUpdateFindingsV2 cannot remove one either).
+fn restore_ocsf(doc: &Value, update: &FindingUpdate) -> FindingUpdate {
+    let f = super::ocsf::Ocsf(doc);
+    let edit = update.to_v2();
+    let mut v2 = super::ocsf::OcsfUpdate::default();
+    let mut r = FindingUpdate::default();
+    if edit.status_id.is_some() {
+        v2.status_id = f.status_id();
+        r.workflow_status = v2.status_id.map(super::ocsf::StatusId::to_workflow);
+    }
+    if edit.severity_id.is_some() {
+        v2.severity_id = f.severity_id();
+        r.severity = v2
+            .severity_id
+            .and_then(super::ocsf::SeverityId::to_label)
+            .map(|l| SeverityUpdate { label: Some(l), ..SeverityUpdate::default() });
+    }
+    if edit.comment.is_some() && !f.comment().trim().is_empty() {
+        v2.comment = Some(f.comment().to_string());
+        r.note = Some(NoteUpdate { text: f.comment().to_string(), updated_by: "-".into() });
+    }
+    if !v2.is_empty() {
+        r.v2 = Some(v2);
     }
     r
 }

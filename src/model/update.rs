@@ -45,6 +45,11 @@ pub struct FindingUpdate {
     pub user_defined_fields: Option<Vec<(String, String)>>,
     pub workflow_status: Option<WorkflowStatus>,
     pub related_findings: Option<Vec<FindingKey>>,
+    /// The exact BatchUpdateFindingsV2 update an OCSF finding gets instead of the one derived from
+    /// the members above (`to_v2`): undo sets it to put back a finding's previous `status_id`,
+    /// `severity_id` and `comment`, which the ASFF labels cannot all name (Fatal, Archived, ...).
+    /// Never part of a BatchUpdateFindings request.
+    pub v2: Option<super::ocsf::OcsfUpdate>,
 }
 
 /// The request's members, in the order `BatchUpdateRequest::from_json` and `validate` check them.

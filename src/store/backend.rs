@@ -14,6 +14,7 @@ use crate::model::finding::{FindingId, FindingKey};
 use crate::model::history::HistoryEntry;
 use crate::model::summary::FindingSummary;
 use crate::model::wire::batch_update::BatchUpdateRequest;
+use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, V2FindingRef, V2Targets, V2UnprocessedCode};
 use crate::query::Query;
 
 /// A finding's history is read at most this far (newest first) for the detail pane.
@@ -41,12 +42,40 @@ impl From<StoreError> for BackendError {
     }
 }
 
-/// This store holds ASFF findings only; an OCSF identity names nothing in it.
-fn asff_key(id: &FindingId) -> Option<&FindingKey> {
-    id.as_asff()
-}
-
 impl StoreBackend {
+    /// The OCSF findings of a call, as one BatchUpdateFindingsV2 call. An edit V2 has no member
+    /// for (only Confidence, say) or a comment V2 refuses leaves each finding unprocessed with V2's
+    /// ValidationException, as the service answers the request.
+    fn batch_update_v2(&mut self, call: &UpdateCall, uids: Vec<String>, outcome: &mut UpdateOutcome) -> Result<()> {
+        let update = call.update.to_v2();
+        let refused = if update.is_empty() {
+            Some(format!(
+                "BatchUpdateFindingsV2 cannot set {}",
+                call.update.v2_dropped().join(", ").chars().take(200).collect::<String>()
+            ))
+        } else {
+            update.comment.as_deref().and_then(|c| crate::model::ocsf::update::check_comment(c).err())
+        };
+        if let Some(message) = refused {
+            outcome.unprocessed.extend(uids.into_iter().map(|uid| Unprocessed {
+                id: FindingId::Ocsf(uid),
+                code: V2UnprocessedCode::ValidationException.as_str().into(),
+                message: message.clone(),
+            }));
+            return Ok(());
+        }
+        let request = BatchUpdateV2Request { targets: V2Targets::MetadataUids(uids), update };
+        let r = self.store.batch_update_v2_as(&self.caller, &request)?;
+        let id = |f: V2FindingRef| FindingId::Ocsf(f.metadata_uid.unwrap_or_default());
+        outcome.processed.extend(r.processed.into_iter().map(id));
+        outcome.unprocessed.extend(r.unprocessed.into_iter().map(|u| Unprocessed {
+            id: id(u.finding),
+            code: u.error_code.as_str().into(),
+            message: u.error_message,
+        }));
+        Ok(())
+    }
+
     pub fn new(store: Store, caller: Caller) -> StoreBackend {
         StoreBackend { store, caller }
     }
@@ -92,18 +121,26 @@ impl Backend for StoreBackend {
         let access = self.access()?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.push(match asff_key(id) {
-                Some(k) => self.store.get_as(&access, k)?,
-                None => None,
+            out.push(match id {
+                FindingId::Asff(k) => self.store.get_as(&access, k)?,
+                FindingId::Ocsf(uid) => self.store.get_ocsf_as(&access, uid)?,
             });
         }
         Ok(out)
     }
 
+    /// An OCSF finding's history is the store's (there is no V2 GetFindingHistory at AWS): its
+    /// rows are keyed like an ASFF finding's, by (`metadata.product.uid`, `metadata.uid`).
     fn history(&self, id: &FindingId) -> Result<Vec<HistoryEntry>> {
-        let Some(key) = asff_key(id) else { return Ok(Vec::new()) };
         let access = self.access()?;
-        let mut req = HistoryRequest::new(key.clone());
+        let key = match id {
+            FindingId::Asff(k) => k.clone(),
+            FindingId::Ocsf(uid) => match self.store.get_ocsf_as(&access, uid)? {
+                Some(doc) => FindingKey::new(crate::model::ocsf::Ocsf(&doc).product_uid(), uid.clone()),
+                None => return Ok(Vec::new()),
+            },
+        };
+        let mut req = HistoryRequest::new(key);
         let mut out = Vec::new();
         loop {
             let page = self.store.finding_history_as(&access, &req)?;
@@ -119,34 +156,40 @@ impl Backend for StoreBackend {
     fn query(&self, q: &Query) -> Result<Vec<FindingId>> {
         let words = |doc: &Value| q.matches_text(doc);
         let extra: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
-        let keys = self.store.matching_keys_as(&self.access()?, &q.filters, &q.text, extra)?;
-        Ok(keys.into_iter().map(FindingId::Asff).collect())
+        let access = self.access()?;
+        let keys = self.store.matching_keys_as(&access, &q.filters, &q.text, extra)?;
+        let mut out: Vec<FindingId> = keys.into_iter().map(FindingId::Asff).collect();
+        let ocsf_extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
+        out.extend(self.store.matching_ocsf_as(&access, &q.filters, ocsf_extra)?.into_iter().map(FindingId::Ocsf));
+        Ok(out)
     }
 
+    /// A call's ASFF findings go to BatchUpdateFindings and its OCSF findings to
+    /// BatchUpdateFindingsV2 (`FindingUpdate::to_v2`); the workbench's plans never mix them in a
+    /// call, but either kind is answered here.
     fn batch_update(&mut self, call: &UpdateCall) -> Result<UpdateOutcome> {
         let mut outcome = UpdateOutcome::default();
         let mut identifiers = Vec::with_capacity(call.ids.len());
+        let mut uids = Vec::new();
         for id in &call.ids {
-            match asff_key(id) {
-                Some(k) => identifiers.push(k.clone()),
-                None => outcome.unprocessed.push(Unprocessed {
-                    id: id.clone(),
-                    code: "FindingNotFound".into(),
-                    message: "this store holds ASFF findings only".into(),
-                }),
+            match id {
+                FindingId::Asff(k) => identifiers.push(k.clone()),
+                FindingId::Ocsf(uid) => uids.push(uid.clone()),
             }
         }
-        if identifiers.is_empty() {
-            return Ok(outcome);
+        if !identifiers.is_empty() {
+            let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
+            let r = self.store.batch_update(&self.caller, &request)?;
+            outcome.processed.extend(r.processed.into_iter().map(FindingId::Asff));
+            outcome.unprocessed.extend(r.unprocessed.into_iter().map(|u| Unprocessed {
+                id: FindingId::Asff(u.key),
+                code: u.code,
+                message: u.message,
+            }));
         }
-        let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
-        let r = self.store.batch_update(&self.caller, &request)?;
-        outcome.processed.extend(r.processed.into_iter().map(FindingId::Asff));
-        outcome.unprocessed.extend(r.unprocessed.into_iter().map(|u| Unprocessed {
-            id: FindingId::Asff(u.key),
-            code: u.code,
-            message: u.message,
-        }));
+        if !uids.is_empty() {
+            self.batch_update_v2(call, uids, &mut outcome)?;
+        }
         Ok(outcome)
     }
 
@@ -167,11 +210,24 @@ impl Backend for StoreBackend {
 }
 
 /// Imports calls of findings as the store's owner (the caller "demo", unrestricted); returns how
-/// many findings were imported.
+/// many findings were imported. OCSF findings are imported by V2's rules (`Store::import_ocsf`).
 fn seed_calls(store: &mut Store, calls: Vec<Vec<Value>>) -> std::result::Result<usize, StoreError> {
+    let caller = Caller::unrestricted("demo");
+    let is_ocsf = |f: &Value| crate::model::finding::Format::of(f) == Some(crate::model::finding::Format::Ocsf);
+    let (mut asff, mut ocsf) = (Vec::with_capacity(calls.len()), Vec::new());
+    for call in calls {
+        let (o, a): (Vec<Value>, Vec<Value>) = call.into_iter().partition(is_ocsf);
+        if !a.is_empty() {
+            asff.push(a);
+        }
+        ocsf.extend(o);
+    }
     let mut n = 0;
-    for r in store.import_calls(&Caller::unrestricted("demo"), calls)? {
+    for r in store.import_calls(&caller, asff)? {
         n += r?.success_count;
+    }
+    for call in ocsf.chunks(MAX_IMPORT_FINDINGS) {
+        n += store.import_ocsf(&caller, call.to_vec())?.success_count;
     }
     Ok(n)
 }
@@ -179,6 +235,9 @@ fn seed_calls(store: &mut Store, calls: Vec<Vec<Value>>) -> std::result::Result<
 /// Imports the demo dataset in calls of 100; returns how many findings were imported. The overview
 /// seeds an empty store with it.
 pub fn import_demo(store: &mut Store) -> std::result::Result<usize, StoreError> {
-    let all = generate::demo_dataset();
+    let all = generate::demo_all();
     seed_calls(store, all.chunks(MAX_IMPORT_FINDINGS).map(<[Value]>::to_vec).collect())
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,21 +1,37 @@
 //! Read-only listing for the workbench: every finding's summary columns in one streaming SELECT,
-//! without touching the documents, so 100,000 rows load in one pass and a few tens of megabytes.
+//! without touching the ASFF documents, so 100,000 rows load in one pass and a few tens of
+//! megabytes. OCSF rows (`format = 'ocsf'`) are listed beside them; their own severity, status and
+//! class (`OcsfLabels`, which the columns do not hold) are read from their document.
 
 use rusqlite::Row;
 
+use super::codec::Codec;
 use super::query::visible;
+use super::rows::decompress;
 use super::{Access, Result, Store};
 use crate::model::finding::FindingId;
-use crate::model::summary::SummaryColumns;
+use crate::model::summary::{FindingSummary, SummaryColumns};
 
 const COLUMNS: &str = "product_arn, id, product_name, aws_account_id, region, title, severity_label, workflow_status, \
     record_state, verification_state, compliance_status, control_id, resource_type, resource_id, updated_at, \
-    updated_ns, confidence, criticality";
+    updated_ns, confidence, criticality, format, CASE WHEN format = 'ocsf' THEN doc END";
 
 /// One row's summary columns as stored (raw text: `FindingSummary::from_columns` sanitises them).
-fn listed(r: &Row<'_>) -> rusqlite::Result<SummaryColumns> {
+fn listed(codec: &Codec, r: &Row<'_>) -> Result<SummaryColumns> {
+    let ocsf = r.get_ref(18)?.as_str().is_ok_and(|f| f == "ocsf");
+    let key = if ocsf {
+        FindingId::Ocsf(r.get::<_, String>(1)?)
+    } else {
+        FindingId::asff(r.get::<_, String>(0)?, r.get::<_, String>(1)?)
+    };
+    // A row whose document cannot be read still lists, with the labels its columns hold.
+    let labels = match r.get_ref(19)?.as_blob_or_null().ok().flatten() {
+        Some(blob) if ocsf => decompress(codec, blob).ok().and_then(|doc| FindingSummary::from_ocsf(&doc).ocsf),
+        _ => None,
+    };
     Ok(SummaryColumns {
-        key: FindingId::asff(r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+        key,
+        ocsf: labels,
         product_name: r.get(2)?,
         aws_account_id: r.get(3)?,
         region: r.get(4)?,
@@ -50,13 +66,13 @@ impl Store {
             None => (String::new(), Vec::new()),
         };
         let sql = format!(
-            "SELECT {COLUMNS} FROM findings WHERE format = 'asff'{cond} \
+            "SELECT {COLUMNS} FROM findings WHERE format IN ('asff', 'ocsf'){cond} \
              ORDER BY severity_rank DESC, updated_ns DESC, rowid"
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         while let Some(row) = rows.next()? {
-            if !sink(listed(row)?) {
+            if !sink(listed(&self.codec, row)?) {
                 break;
             }
         }

@@ -14,7 +14,7 @@ use super::query::visible;
 use super::rows::{decompress, history_updates, record};
 use super::update::denied;
 use super::{id_hash, Access, Caller, Result, Store, StoreError, SOURCE_IMPORT, SOURCE_UPDATE};
-use crate::model::finding::MAX_FINDING_BYTES;
+use crate::model::finding::{str_at, MAX_FINDING_BYTES};
 use crate::model::ocsf::filter::compare_findings;
 use crate::model::ocsf::import::{apply_import_ocsf, OcsfImportOutcome, V2Edited};
 use crate::model::ocsf::{validate_ocsf, Ocsf, OcsfFindingIdentifier};
@@ -70,6 +70,9 @@ fn columns(codec: &Codec, doc: &Value) -> Result<Vec<(&'static str, SqlValue)>> 
         ("id_hash", SqlValue::Integer(id_hash(f.metadata_uid()))),
         ("finding_uid", text(f.finding_uid())),
         ("product_name", text(f.product_name())),
+        // What `generate::is_demo` reads of an OCSF finding, where `store::demo` looks for it.
+        ("company_name", text(str_at(doc, &["metadata", "product", "vendor_name"]))),
+        ("generator_id", text(str_at(doc, &["finding_info", "analytic", "name"]))),
         ("aws_account_id", text(f.account())),
         ("region", text(f.region())),
         ("title", text(f.title())),
@@ -313,6 +316,59 @@ impl Store {
         tx.commit()?;
         self.committed();
         Ok(result)
+    }
+
+    /// The `metadata.uid`s of the OCSF findings `access` may see whose ASFF reading
+    /// (`model::ocsf::asff_view`) matches `filters` and `extra` (the query's free words): the query
+    /// language means the same on both formats.
+    pub fn matching_ocsf_as(
+        &self,
+        access: &Access,
+        filters: &crate::model::filter::Filters,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        self.for_each_matching_ocsf(access, filters, extra, &mut |doc| {
+            out.push(Ocsf(&doc).metadata_uid().to_string())
+        })?;
+        Ok(out)
+    }
+
+    /// The documents of the OCSF findings `matching_ocsf_as` names, in storage order.
+    pub fn matching_ocsf_docs_as(
+        &self,
+        access: &Access,
+        filters: &crate::model::filter::Filters,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Result<Vec<Value>> {
+        let mut out = Vec::new();
+        self.for_each_matching_ocsf(access, filters, extra, &mut |doc| out.push(doc))?;
+        Ok(out)
+    }
+
+    fn for_each_matching_ocsf(
+        &self,
+        access: &Access,
+        filters: &crate::model::filter::Filters,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+        sink: &mut dyn FnMut(Value),
+    ) -> Result<()> {
+        let now = self.now();
+        let (cond, values) = match visible(access) {
+            Some((cond, values)) => (format!(" AND {cond}"), values),
+            None => (String::new(), Vec::new()),
+        };
+        let mut stmt = self.conn.prepare(&format!("SELECT doc FROM findings WHERE format = 'ocsf'{cond}"))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+        while let Some(row) = rows.next()? {
+            let blob: Vec<u8> = row.get(0)?;
+            let doc = decompress(&self.codec, &blob)?;
+            let view = crate::model::ocsf::asff_view(&doc);
+            if filters.matches(&view, now) && extra.is_none_or(|f| f(&view)) {
+                sink(doc);
+            }
+        }
+        Ok(())
     }
 
     /// The stored OCSF document with this `metadata.uid`, if `access` may see it.

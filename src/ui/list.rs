@@ -20,8 +20,30 @@ fn age(r: &Row, now: OffsetDateTime) -> String {
 }
 
 fn resource(r: &Row) -> String {
-    let t = r.resource_type.strip_prefix("Aws").unwrap_or(&r.resource_type);
+    // An OCSF finding's type is CloudFormation's (AWS::S3::Bucket): shown by its ASFF name, as alike.
+    let t = crate::model::ocsf::asff::asff_resource_type(&r.resource_type);
+    let t = t.strip_prefix("Aws").unwrap_or(t);
     format!("{t} {}", r.short_resource())
+}
+
+/// The severity as the column shows it: the summary's text (an OCSF finding's Fatal, Unknown and
+/// Other as themselves), INFORMATIONAL shortened to fit.
+fn severity_cell(r: &Row) -> &'static str {
+    match r.severity_text() {
+        "" => "-",
+        "INFORMATIONAL" => "INFO",
+        t => t,
+    }
+}
+
+/// The status as the column shows it: the summary's text (an OCSF finding's Unknown, In Progress,
+/// Archived and Other as themselves), IN_PROGRESS shortened to the column's 10.
+fn status_cell(r: &Row) -> &'static str {
+    match r.workflow_text() {
+        "" => "-",
+        "IN_PROGRESS" => "IN_PROG",
+        t => t,
+    }
 }
 
 const RESOURCE_W: u16 = 24;
@@ -29,6 +51,9 @@ const RESOURCE_MIN_W: u16 = 16;
 const ACCOUNT_W: u16 = 12;
 const REGION_W: u16 = 14;
 const PRODUCT_W: u16 = 12;
+/// The format column: `v2` on an OCSF (Security Hub V2) finding, blank on an ASFF one. Shown only
+/// while the list holds OCSF findings, so an ASFF-only list reads as before.
+const FORMAT_W: u16 = 2;
 /// The title is what an analyst reads first: optional columns give way before it gets narrower.
 const TITLE_MIN: u16 = 30;
 
@@ -73,9 +98,17 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         .borders(Borders::ALL)
         .border_style(theme::focused_border(focused))
         .title(Line::from(vec![Span::styled(" Findings ", theme::title()), Span::styled(sort, theme::dim())]));
-    let cols = Columns::fit(area.width.saturating_sub(2));
-    let mut header = vec!["", "SEVERITY", "STATUS", "TITLE"];
-    let mut widths = vec![Constraint::Length(1), Constraint::Length(8), Constraint::Length(10), Constraint::Fill(1)];
+    let formats = s.rows.ocsf_rows > 0;
+    let format_w = if formats { FORMAT_W + 1 } else { 0 };
+    let cols = Columns::fit(area.width.saturating_sub(2 + format_w));
+    let mut header = vec![""];
+    let mut widths = vec![Constraint::Length(1)];
+    if formats {
+        header.push("V2");
+        widths.push(Constraint::Length(FORMAT_W));
+    }
+    header.extend(["SEVERITY", "STATUS", "TITLE"]);
+    widths.extend([Constraint::Length(8), Constraint::Length(10), Constraint::Fill(1)]);
     for (on, name, width) in [
         (cols.resource > 0, "RESOURCE", cols.resource),
         (cols.account, "ACCOUNT", ACCOUNT_W),
@@ -117,13 +150,15 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         } else {
             Span::raw(" ")
         };
-        let sev = r.severity.map_or("-", |l| if l.as_str() == "INFORMATIONAL" { "INFO" } else { l.as_str() });
-        let mut cells = vec![
-            Cell::from(mark),
-            Cell::from(Span::styled(sev, theme::severity(r.severity))),
-            Cell::from(Span::styled(r.workflow.map_or("-", |w| w.as_str()), theme::workflow(r.workflow))),
+        let mut cells = vec![Cell::from(mark)];
+        if formats {
+            cells.push(Cell::from(Span::styled(if r.ocsf.is_some() { "v2" } else { "" }, theme::dim())));
+        }
+        cells.extend([
+            Cell::from(Span::styled(severity_cell(r), theme::severity(r.severity))),
+            Cell::from(Span::styled(status_cell(r), theme::workflow(r.workflow))),
             Cell::from(r.title.as_str()),
-        ];
+        ]);
         if cols.resource > 0 {
             cells.push(Cell::from(resource(r)));
         }

@@ -140,7 +140,7 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
             " Empty store ",
             vec![
                 Line::raw("This store has no findings."),
-                Line::raw("Load the demo dataset (2,000 generated findings)?"),
+                Line::raw("Load the demo dataset (2,300 findings, ASFF and OCSF)?"),
                 Line::styled("y: load it    n: leave the store empty", theme::dim()),
             ],
         ),

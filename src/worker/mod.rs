@@ -170,7 +170,7 @@ fn load_demo(backend: &mut dyn Backend) -> Result<usize, BackendError> {
     if !backend.capabilities().seed {
         return Err(BackendError::invalid(format!("{} cannot be loaded with demo data", backend.describe())));
     }
-    let all = generate::demo_dataset();
+    let all = generate::demo_all();
     backend.seed(all.chunks(MAX_IDENTIFIERS).map(<[Value]>::to_vec).collect())
 }
 

@@ -151,7 +151,10 @@ fn loads_the_demo_into_an_empty_store() {
     let (store, _) = store_with(dir.path(), 0);
     let h = Harness::new(store);
     h.send(Effect::LoadDemo);
-    assert_eq!(h.next(), Event::DemoLoaded { count: crate::generate::DEMO_COUNT });
+    assert_eq!(
+        h.next(),
+        Event::DemoLoaded { count: crate::generate::DEMO_COUNT + crate::generate::ocsf::DEMO_OCSF_COUNT }
+    );
     // The header's source is described again: it now holds demo data.
     let Event::SourceDescribed { source, .. } = h.next() else { panic!("described") };
     assert!(source.ends_with("· demo data"), "{source}");
@@ -368,7 +371,10 @@ fn removes_the_demo_findings_and_describes_the_source_again() {
     crate::store::import_demo(&mut store).unwrap();
     let h = Harness::new(store);
     h.send(Effect::RemoveDemo);
-    assert_eq!(h.next(), Event::DemoRemoved { count: crate::generate::DEMO_COUNT });
+    assert_eq!(
+        h.next(),
+        Event::DemoRemoved { count: crate::generate::DEMO_COUNT + crate::generate::ocsf::DEMO_OCSF_COUNT }
+    );
     let Event::SourceDescribed { source, .. } = h.next() else { panic!("described") };
     assert!(!source.contains("demo data"), "{source}");
     assert_eq!(Store::open(dir.path().join("s.db")).unwrap().count().unwrap(), 30);

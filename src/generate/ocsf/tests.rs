@@ -67,3 +67,34 @@ fn each_is_the_v2_form_of_its_asff_finding() {
     }
     assert!(archived > 0);
 }
+
+#[test]
+fn the_demo_has_ocsf_findings_of_each_class_and_marked_as_demo() {
+    let asff = crate::generate::demo_dataset();
+    let all = crate::generate::demo_all();
+    let ocsf: Vec<&Value> = all.iter().filter(|f| f.get("metadata").is_some()).collect();
+    assert_eq!((all.len() - asff.len(), ocsf.len()), (DEMO_OCSF_COUNT, DEMO_OCSF_COUNT));
+    let share = ocsf.len() * 100 / all.len();
+    assert!((10..=15).contains(&share), "{share}%");
+    for class in [2002, 2003, 2004, 2006] {
+        assert!(ocsf.iter().any(|f| f["class_uid"] == class), "class {class}");
+    }
+    assert!(all.iter().all(crate::generate::is_demo));
+    assert!(ocsf.iter().all(|f| crate::model::ocsf::validate_ocsf(f).is_ok()));
+    let uids: std::collections::HashSet<&str> = ocsf.iter().map(|f| f["metadata"]["uid"].as_str().unwrap()).collect();
+    assert_eq!(uids.len(), DEMO_OCSF_COUNT);
+}
+
+#[test]
+fn generate_mixed_writes_the_share_asked_and_zero_is_generate() {
+    let opts = GenOptions { count: 400, seed: 5, ..GenOptions::default() };
+    let plain: Vec<Value> = generate(&opts).collect();
+    assert_eq!(generate_mixed(&opts, 0).collect::<Vec<_>>(), plain);
+    let mixed: Vec<Value> = generate_mixed(&opts, 15).collect();
+    let n = mixed.iter().filter(|f| f.get("metadata").is_some()).count();
+    assert!((30..=90).contains(&n), "{n} of 400");
+    for (m, p) in mixed.iter().zip(&plain) {
+        assert!(m == p || *m == to_ocsf(p));
+    }
+    assert_eq!(generate_mixed(&opts, 100).filter(|f| f.get("metadata").is_some()).count(), 400);
+}

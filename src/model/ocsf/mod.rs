@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 use super::finding::{int_of, str_at, value_at, FindingKey, Member};
 use super::timestamp;
 
+pub mod asff;
 pub mod enums;
 pub mod filter;
 pub mod import;
@@ -24,6 +25,7 @@ pub mod summary;
 pub mod update;
 pub mod validate;
 
+pub use asff::asff_view;
 pub use enums::{ComplianceStatusId, OcsfClass, SeverityId, StatusId};
 pub use summary::OcsfLabels;
 pub use update::OcsfUpdate;

@@ -67,6 +67,7 @@ impl FindingSummary {
             updated_ns: updated.map_or(0, timestamp::to_nanos),
             confidence: doc.member("confidence_score").and_then(crate::model::finding::int_of),
             criticality: None,
+            ocsf: None,
         });
         s.ocsf = Some(OcsfLabels { class: f.class(), severity_id, status_id });
         s

@@ -79,6 +79,47 @@ impl OcsfUpdate {
     }
 }
 
+impl crate::model::update::FindingUpdate {
+    /// The BatchUpdateFindingsV2 update this edit is for an OCSF finding: its exact `v2` when set,
+    /// else the members V2 can take: Workflow NEW, NOTIFIED, SUPPRESSED, RESOLVED as `StatusId` 1,
+    /// 2, 3, 4; the severity label (or the label of the normalized score) as its `SeverityId`; the
+    /// note's text as `Comment`.
+    pub fn to_v2(&self) -> OcsfUpdate {
+        if let Some(v2) = &self.v2 {
+            return v2.clone();
+        }
+        let label = self
+            .severity
+            .as_ref()
+            .and_then(|s| s.label.or_else(|| s.normalized.map(crate::model::enums::SeverityLabel::from_normalized)));
+        OcsfUpdate {
+            comment: self.note.as_ref().map(|n| n.text.clone()),
+            severity_id: label.map(SeverityId::from_label),
+            status_id: self.workflow_status.map(StatusId::from_workflow),
+        }
+    }
+
+    /// The members this edit sets that BatchUpdateFindingsV2 has no place for (an OCSF finding
+    /// keeps them as they are), in request order.
+    pub fn v2_dropped(&self) -> Vec<&'static str> {
+        if self.v2.is_some() {
+            return Vec::new();
+        }
+        [
+            (self.verification_state.is_some(), "VerificationState"),
+            (self.confidence.is_some(), "Confidence"),
+            (self.criticality.is_some(), "Criticality"),
+            (self.types.is_some(), "Types"),
+            (self.user_defined_fields.is_some(), "UserDefinedFields"),
+            (self.related_findings.is_some(), "RelatedFindings"),
+            (self.severity.as_ref().is_some_and(|s| s.label.is_none() && s.normalized.is_none()), "Severity.Product"),
+        ]
+        .into_iter()
+        .filter_map(|(set, name)| set.then_some(name))
+        .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

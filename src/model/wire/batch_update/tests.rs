@@ -103,6 +103,7 @@ fn a_request_reads_back_what_it_prints() {
             user_defined_fields: Some(vec![("b".into(), "2".into()), ("a".into(), "1".into())]),
             workflow_status: Some(WorkflowStatus::Suppressed),
             related_findings: Some(vec![FindingKey::new("p", "c")]),
+            v2: None,
         },
     };
     assert_eq!(BatchUpdateRequest::from_json(&request.to_json()).unwrap(), request);
