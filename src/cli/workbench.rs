@@ -52,8 +52,8 @@ fn workbench_config(g: &Global, demo: bool) -> Result<crate::app::state::Config>
     })
 }
 
-/// `--remote` or `--endpoint-url`: the workbench on the remote, read straight from it (the local
-/// cache is the next stage of remote mode), its edits sent through the durable outbox.
+/// `--remote` or `--endpoint-url`: the workbench on the remote's read cache (the cached rows at
+/// once, then refreshed from the remote), its edits sent through the durable outbox.
 pub(super) fn remote(g: &Global, args: &RemoteArgs) -> Result<Outcome> {
     if !args.remote && args.endpoint_url.is_none() {
         bail!("--profile and --region choose the remote's AWS configuration: add --remote (or --endpoint-url URL)");

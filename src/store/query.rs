@@ -199,6 +199,9 @@ fn required_text(filters: &Filters) -> Vec<String> {
     out
 }
 
+/// A row as read for matching: its compressed document, ProductArn and Id.
+type RawRow = (Vec<u8>, String, String);
+
 impl Store {
     /// The keys of every finding that matches `filters` and `extra`, in storage order: for a caller
     /// that keeps its own order (the workbench), so nothing is sorted, paged or handed out but keys.
@@ -245,7 +248,7 @@ impl Store {
         let unreadable =
             |why: String, product_arn: String, id: String| UnreadableRow { product_arn, id, store: store.clone(), why };
         // This thread reads the rows (with their compressed documents)...
-        let mut read_batch = |_wait: bool| -> Result<parallel::Next<Vec<(Vec<u8>, String, String)>>> {
+        let mut read_batch = |_wait: bool| -> Result<parallel::Next<Vec<RawRow>>> {
             let mut batch = Vec::with_capacity(BATCH);
             while batch.len() < BATCH {
                 let Some(row) = rows.next()? else { break };

