@@ -121,6 +121,23 @@ fn environment(home: &Path) -> Environment {
     Environment::from_map(vars(home).into_iter().collect::<HashMap<_, _>>())
 }
 
+/// `hubtriage ARGS` as the client, in a cleared environment (no store of its own: remote only).
+fn client_cmd(home: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .envs(vars(home))
+        .env("HUBTRIAGE_USER", "tester")
+        .env("HUBTRIAGE_STORE", home.join("no-local-store.db"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
 /// The cache file the binary and `RemoteBackend::connect` use for `url`.
 fn cache_file(home: &Path, url: &str) -> PathBuf {
     let dir = outbox::cache_dir(&environment(home)).unwrap();
@@ -202,4 +219,83 @@ fn the_remote_workbench_lists_the_cache_and_keeps_the_remotes_documents_exactly(
     assert!(first.unwrap() < std::time::Duration::from_secs(1), "{first:?}");
     let d = b.describe();
     assert!(d.contains("synced") && d.contains("not refreshed"), "{d}");
+}
+
+/// Findings imported into serve's store (BatchImportFindings as alice, in another process), with
+/// `UpdatedAt` now: what a provider sends when a finding is new or changes.
+fn import_now(site: &Site, docs: &mut [Value], name: &str) {
+    let now = hubtriage::model::timestamp::format(time::OffsetDateTime::now_utc());
+    for d in docs.iter_mut() {
+        d["UpdatedAt"] = json!(now);
+    }
+    let p = site.dir.path().join(name);
+    std::fs::write(&p, json!({ "Findings": docs }).to_string()).unwrap();
+    let o = local(&site.store(), &["import", p.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// `hubtriage sync`: the first run fetches the default view in full (progress on stderr), the next
+/// only what was updated since, and says what is new, updated and gone from the view.
+#[test]
+fn sync_fetches_the_view_then_what_changed_and_says_so() {
+    let site = Site::new();
+    let all = site.seed(300, 5);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let view = remote_view(home.path(), &url);
+
+    let first = client_cmd(home.path(), &["sync", "--endpoint-url", &url]);
+    assert!(first.status.success(), "{}", text(&first));
+    let out = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(out.contains("in full"), "{out}");
+    assert!(out.contains(&format!("{} new, 0 updated, 0 gone from the view", view.len())), "{out}");
+    let err = String::from_utf8_lossy(&first.stderr).to_string();
+    assert!(err.contains("sync: 1 pages") && err.contains("findings/s"), "{err}");
+    assert!(!text(&first).contains(SECRET), "no credential printed");
+
+    // Upstream: a new active finding, a cached one retitled, a cached one archived.
+    let in_view: Vec<&Value> = all.iter().filter(|d| view.iter().any(|v| v["Id"] == d["Id"])).collect();
+    let mut fresh =
+        hubtriage::generate::generate(&hubtriage::generate::GenOptions { count: 1, seed: 77, ..Default::default() })
+            .collect::<Vec<Value>>();
+    fresh[0]["AwsAccountId"] = json!("111111111111");
+    fresh[0]["RecordState"] = json!("ACTIVE");
+    fresh[0]["Workflow"] = json!({"Status": "NEW"});
+    let mut retitled = in_view[0].clone();
+    retitled["Title"] = json!("Retitled upstream");
+    let mut archived = in_view[1].clone();
+    archived["RecordState"] = json!("ARCHIVED");
+    let mut changes = vec![fresh[0].clone(), retitled, archived];
+    import_now(&site, &mut changes, "changes.json");
+
+    let second = client_cmd(home.path(), &["sync", "--endpoint-url", &url]);
+    assert!(second.status.success(), "{}", text(&second));
+    let out = String::from_utf8_lossy(&second.stdout).to_string();
+    assert!(out.contains("since the last sync"), "{out}");
+    assert!(out.contains("1 new, 1 updated, 1 gone from the view"), "{out}");
+    assert!(out.contains("Retitled upstream"), "{out}");
+    let gone_id = in_view[1]["Id"].as_str().unwrap();
+    assert!(out.lines().any(|l| l.starts_with("gone") && l.contains(gone_id)), "{out}");
+    let cache = Cache::open(&cache_file(home.path(), &url)).unwrap();
+    assert_eq!(cache.store.count().unwrap() as usize, view.len(), "one in, one out");
+}
+
+/// A first sync of 1,500 findings (`--all`, 15 pages) against `serve --throttle aws` (GetFindings 3
+/// a second, burst 6): no call fails for throttling, and it takes about the ideal, 6 at once then 9
+/// at 3 a second (3.0 s).
+#[test]
+fn a_first_sync_uses_the_whole_published_rate_and_no_more() {
+    let site = Site::new();
+    site.seed(1_500, 8);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &["--throttle", "aws"]);
+    let t = std::time::Instant::now();
+    let o = client_cmd(home.path(), &["sync", "--all", "--endpoint-url", &server.url]);
+    let secs = t.elapsed().as_secs_f64();
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.contains("1,500 findings in 15 GetFindings pages") || out.contains("1500 findings in 15"), "{out}");
+    eprintln!("first sync of 1,500 findings under --throttle aws: {secs:.2} s (ideal 3.0 s)");
+    assert!(secs >= 2.7, "faster than the published rate allows: {secs:.2} s");
 }

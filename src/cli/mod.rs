@@ -11,8 +11,10 @@ mod history;
 mod import;
 mod org;
 mod outbox;
+mod remote;
 mod serve;
 mod sort;
+mod sync;
 mod update;
 mod workbench;
 
@@ -37,10 +39,10 @@ pub struct Cli {
     #[command(flatten)]
     pub global: Global,
     /// Open the workbench on a throwaway store filled with the demo dataset.
-    #[arg(long, conflicts_with = "load_demo")]
+    #[arg(long, conflicts_with_all = ["load_demo", "remote", "endpoint_url"])]
     pub demo: bool,
     /// Load the demo dataset (2,000 generated findings) into an empty store, then show the overview.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["remote", "endpoint_url"])]
     pub load_demo: bool,
     /// Remove the demo findings (and their history) from the store; asks first unless --yes.
     #[arg(long, conflicts_with_all = ["demo", "load_demo"])]
@@ -128,6 +130,8 @@ pub enum Command {
     },
     /// Remote edits not yet sent (the durable outbox); --send sends them now, --drop ID drops one.
     Outbox(outbox::OutboxArgs),
+    /// Fetch a remote's findings into its local read cache now and print what changed.
+    Sync(sync::SyncArgs),
 }
 
 /// What a command ended with: success, or a failure already reported (exit code 1).
@@ -176,6 +180,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(_) if cli.remove_demo => anyhow::bail!("--remove-demo is used alone: `hubtriage --remove-demo`"),
         None if cli.remove_demo => demo::remove_demo(g, cli.yes),
         Some(Command::Outbox(args)) => outbox::outbox(&cli.remote, &args),
+        Some(Command::Sync(args)) => sync::sync(&cli.remote, &args),
+        // Before the remote flags are looked at: serve's own --region is also the remote flag's.
+        Some(Command::Serve(args)) => serve::serve(g, args),
         Some(_) if cli.remote.is_given() => {
             anyhow::bail!(
                 "--remote, --endpoint-url, --profile and --region open the workbench only, for now: give no command"
@@ -195,6 +202,5 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::History { id, product_arn }) => history::history(g, &id, product_arn.as_deref()),
         Some(Command::Generate { count, seed, format, output }) => generate::gen(count, seed, format, output),
         Some(Command::Org { action }) => org::org(g, action),
-        Some(Command::Serve(args)) => serve::serve(g, args),
     }
 }

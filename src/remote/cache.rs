@@ -166,6 +166,12 @@ impl Cache {
         Ok(())
     }
 
+    /// Makes the next sync a full pass (the findings stay listed meanwhile).
+    pub fn forget_sync(&self) -> Result<()> {
+        self.meta.execute("DELETE FROM remote_sync WHERE key = 'mark'", []).map_err(db)?;
+        Ok(())
+    }
+
     /// "synced 3 min ago", "never synced".
     pub fn staleness(&self) -> String {
         match self.state().ok().and_then(|s| s.finished_ms) {
