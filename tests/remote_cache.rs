@@ -299,3 +299,65 @@ fn a_first_sync_uses_the_whole_published_rate_and_no_more() {
     eprintln!("first sync of 1,500 findings under --throttle aws: {secs:.2} s (ideal 3.0 s)");
     assert!(secs >= 2.7, "faster than the published rate allows: {secs:.2} s");
 }
+
+/// How many findings in serve's store have Workflow.Status RESOLVED.
+fn resolved(site: &Site) -> usize {
+    let o = local(&site.store(), &["findings", "status:resolved", "--format", "csv"]);
+    assert!(o.status.success(), "{}", text(&o));
+    String::from_utf8_lossy(&o.stdout).lines().count().saturating_sub(1)
+}
+
+/// `findings`, `update`, `history` and `api` with `--endpoint-url` (before or after the command):
+/// findings lists the refreshed cache, update queues the edit in the outbox and sends it, history
+/// is GetFindingHistory, api sends the raw request signed.
+#[test]
+fn findings_update_history_and_api_work_against_the_remote() {
+    let site = Site::new();
+    site.seed(200, 5);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let view = remote_view(home.path(), &url);
+    let h = home.path();
+
+    // Never synced: findings syncs first, then lists the cache as a local store is listed.
+    let listed = client_cmd(h, &["findings", "--format", "csv", "--endpoint-url", &url]);
+    assert!(listed.status.success(), "{}", text(&listed));
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count() - 1, view.len(), "{}", text(&listed));
+    let outside = client_cmd(h, &["--endpoint-url", &url, "findings", "status:resolved"]);
+    assert!(outside.status.success(), "{}", text(&outside));
+    assert!(
+        String::from_utf8_lossy(&outside.stderr).contains("findings outside it are not listed"),
+        "{}",
+        text(&outside)
+    );
+
+    let critical: Vec<&Value> = view.iter().filter(|d| d["Severity"]["Label"] == "CRITICAL").collect();
+    assert!(!critical.is_empty());
+    let before = resolved(&site);
+    let up = client_cmd(h, &["update", "sev:critical", "--workflow", "resolved", "--yes", "--endpoint-url", &url]);
+    assert!(up.status.success(), "{}", text(&up));
+    let out = String::from_utf8_lossy(&up.stdout).to_string();
+    assert!(out.contains(&format!("Sent {} findings' edits", critical.len())), "{out}");
+    assert!(out.contains("0 of this edit still queued"), "{out}");
+    assert_eq!(resolved(&site), before + critical.len(), "landed in serve's store");
+    // Resolved, they left the cached view.
+    let listed = client_cmd(h, &["findings", "--format", "csv", "--endpoint-url", &url]);
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count() - 1, view.len() - critical.len());
+
+    let id = critical[0]["Id"].as_str().unwrap();
+    let hist = client_cmd(h, &["history", id, "--endpoint-url", &url]);
+    assert!(hist.status.success(), "{}", text(&hist));
+    let out = String::from_utf8_lossy(&hist.stdout).to_string();
+    assert!(out.contains("alice") && out.contains("Workflow.Status") && out.contains("RESOLVED"), "{out}");
+
+    let input = h.join("in.json");
+    std::fs::write(&input, r#"{"MaxResults": 2}"#).unwrap();
+    let api = client_cmd(h, &["api", "get-findings", "--input-json", input.to_str().unwrap(), "--endpoint-url", &url]);
+    assert!(api.status.success(), "{}", text(&api));
+    let v: Value = serde_json::from_slice(&api.stdout).unwrap();
+    assert_eq!(v["Findings"].as_array().unwrap().len(), 2, "{v}");
+    for o in [&listed, &up, &hist, &api] {
+        assert!(!text(o).contains(SECRET), "no credential printed");
+    }
+}

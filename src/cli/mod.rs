@@ -183,9 +183,20 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::Sync(args)) => sync::sync(&cli.remote, &args),
         // Before the remote flags are looked at: serve's own --region is also the remote flag's.
         Some(Command::Serve(args)) => serve::serve(g, args),
+        Some(Command::Findings { query, format, limit, sort }) if cli.remote.is_given() => {
+            remote::findings(g, &cli.remote, &query.join(" "), format, limit, &sort)
+        }
+        Some(Command::Update(args)) if cli.remote.is_given() => remote::update(g, &cli.remote, &args),
+        Some(Command::History { id, product_arn }) if cli.remote.is_given() => {
+            remote::history(&cli.remote, &id, product_arn.as_deref())
+        }
+        Some(Command::Api { operation, input_json }) if cli.remote.is_given() => {
+            remote::api(&cli.remote, &operation, input_json.as_deref())
+        }
         Some(_) if cli.remote.is_given() => {
             anyhow::bail!(
-                "--remote, --endpoint-url, --profile and --region open the workbench only, for now: give no command"
+                "--remote, --endpoint-url, --profile and --region work with the workbench (no command), sync, outbox, \
+                 findings, update, history and api only"
             )
         }
         None if cli.remote.is_given() => workbench::remote(g, &cli.remote),

@@ -322,7 +322,7 @@ impl RemoteBackend {
                 docs.push(doc);
             }
         }
-        let _ = c.put(&docs);
+        let _ = c.put_edited(docs, &self.view);
     }
 }
 

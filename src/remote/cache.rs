@@ -180,9 +180,14 @@ impl Cache {
         }
     }
 
-    /// Writes edited documents (our own edits, as the remote will have them once sent).
-    pub fn put(&mut self, docs: &[Value]) -> Result<()> {
-        self.store.mirror(docs)?;
+    /// Writes our own edits into the cached documents, as the remote will hold them once they are
+    /// sent; a finding the edit takes out of `view` (resolved, say) leaves the cache, as the next
+    /// full pass would take it out.
+    pub fn put_edited(&mut self, docs: Vec<Value>, view: &View) -> Result<()> {
+        let (keep, leave): (Vec<Value>, Vec<Value>) = docs.into_iter().partition(|d| view.matches(d));
+        self.store.mirror(&keep)?;
+        let gone: Vec<FindingKey> = leave.iter().filter_map(FindingKey::of).collect();
+        self.store.forget(&gone)?;
         Ok(())
     }
 }
