@@ -253,7 +253,6 @@ pub async fn sync(
     let mut mark = if full { None } else { state.mark.clone() };
     let mut seen: HashSet<FindingKey> = HashSet::new();
     let mut request = request;
-    let mut failure = None;
     loop {
         let answer = client.get_findings(&request).await?;
         report.pages += 1;
@@ -268,35 +267,23 @@ pub async fn sync(
         if full {
             seen.extend(keep.iter().filter_map(FindingKey::of));
         }
+        // Only those the cache held are gone from the view.
         let left: Vec<FindingKey> = leave.iter().filter_map(FindingKey::of).collect();
-        if !left.is_empty() {
-            // Only those the cache held are gone from the view.
-            let held: HashSet<FindingKey> = cache.store.all_keys()?.into_iter().collect();
-            let gone: Vec<FindingKey> = left.into_iter().filter(|k| held.contains(k)).collect();
-            cache.store.forget(&gone)?;
-            report.gone.extend(gone);
-        }
+        report.gone.extend(cache.store.forget(&left)?);
         page(&keep, &written);
         report.new.extend(written.new);
         report.updated.extend(written.updated);
         progress(Progress { pages: report.pages, findings: report.findings, elapsed: started.elapsed() });
         match answer.next_token {
-            Some(t) => request.next_token = Some(t),
-            None => break,
+            // The same token again would never end.
+            Some(t) if request.next_token.as_deref() != Some(t.as_str()) => request.next_token = Some(t),
+            _ => break,
         }
-        if report.pages > 1_000_000 {
-            failure = Some(BackendError::other("GetFindings kept answering a NextToken"));
-            break;
-        }
-    }
-    if let Some(e) = failure {
-        return Err(e);
     }
     if full {
         // A full pass returned the whole view: what it did not return has left it.
         let gone: Vec<FindingKey> = cache.store.all_keys()?.into_iter().filter(|k| !seen.contains(k)).collect();
-        cache.store.forget(&gone)?;
-        report.gone.extend(gone);
+        report.gone.extend(cache.store.forget(&gone)?);
     }
     cache.set_state(&SyncState {
         view: Some(view.text.clone()),

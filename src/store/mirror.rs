@@ -85,10 +85,13 @@ impl Store {
         Ok(out)
     }
 
-    /// Removes these findings (those that left the mirrored view); returns how many were held.
-    pub fn forget(&mut self, keys: &[FindingKey]) -> Result<usize> {
+    /// Removes these findings (those that left the mirrored view); returns those it held.
+    pub fn forget(&mut self, keys: &[FindingKey]) -> Result<Vec<FindingKey>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut n = 0;
+        let mut held = Vec::new();
         {
             let mut history = tx.prepare_cached(&format!(
                 "DELETE FROM history WHERE finding IN (SELECT rowid FROM findings WHERE {BY_KEY})"
@@ -97,13 +100,15 @@ impl Store {
             for k in keys {
                 let p = params![id_hash(&k.id), k.id, k.product_arn];
                 history.execute(p)?;
-                n += delete.execute(p)?;
+                if delete.execute(p)? > 0 {
+                    held.push(k.clone());
+                }
             }
         }
         tx.commit()?;
         self.known_ids = None;
         self.committed();
-        Ok(n)
+        Ok(held)
     }
 
     /// Every finding's identity, for a full pass to tell which ones the remote no longer returns.
@@ -137,7 +142,7 @@ mod tests {
         assert_eq!((m.new.len(), m.updated, m.unchanged), (0, vec![key.clone()], 2));
         assert_eq!(store.get(&key).unwrap().as_ref(), Some(&docs[0]));
         assert_eq!(store.count().unwrap(), 3);
-        assert_eq!(store.forget(std::slice::from_ref(&key)).unwrap(), 1);
+        assert_eq!(store.forget(&[key.clone(), FindingKey::new("arn:x", "nope")]).unwrap(), vec![key.clone()]);
         assert_eq!(store.count().unwrap(), 2);
         assert_eq!(store.all_keys().unwrap().len(), 2);
     }
