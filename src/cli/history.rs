@@ -6,7 +6,7 @@ use super::findings::cell;
 use super::{Global, Outcome};
 use crate::model::finding::FindingKey;
 use crate::model::sanitize;
-use crate::store::HistoryRequest;
+use crate::store::{HistoryRecord, HistoryRequest};
 
 pub(super) fn history(g: &Global, id: &str, product_arn: Option<&str>) -> Result<Outcome> {
     let store = g.open()?;
@@ -27,25 +27,29 @@ pub(super) fn history(g: &Global, id: &str, product_arn: Option<&str>) -> Result
     println!("History of {} ({}), newest first:", sanitize::line(&key.id), sanitize::line(&key.product_arn));
     loop {
         let page = store.finding_history_as(&access, &req)?;
-        for r in &page.records {
-            let who = if r.is_service_change() {
-                format!("Security Hub (automatic: {})", sanitize::line(r.reason.as_deref().unwrap_or("")))
-            } else {
-                format!("{} by {}", r.source, sanitize::line(&r.identity))
-            };
-            println!("{}  {}{}", r.time, who, if r.created { "  created" } else { "" });
-            for u in &r.updates {
-                let show = |v: &Option<String>| {
-                    v.as_deref().map_or("(none)".to_string(), |s| cell(s, 60).trim_end().to_string())
-                };
-                // Field names come from the provider's keys (`ProductFields.<key>`).
-                println!("    {}: {} -> {}", sanitize::line(&u.field), show(&u.old), show(&u.new));
-            }
-        }
+        print_records(&page.records);
         match page.next_token {
             Some(t) => req.next_token = Some(t),
             None => break,
         }
     }
     Ok(Outcome::Ok)
+}
+
+/// GetFindingHistory records as lines (the local store's and a remote's), every text sanitised.
+pub(super) fn print_records(records: &[HistoryRecord]) {
+    for r in records {
+        let who = if r.is_service_change() {
+            format!("Security Hub (automatic: {})", sanitize::line(r.reason.as_deref().unwrap_or("")))
+        } else {
+            format!("{} by {}", r.source, sanitize::line(&r.identity))
+        };
+        println!("{}  {}{}", r.time, who, if r.created { "  created" } else { "" });
+        for u in &r.updates {
+            let show =
+                |v: &Option<String>| v.as_deref().map_or("(none)".to_string(), |s| cell(s, 60).trim_end().to_string());
+            // Field names come from the provider's keys (`ProductFields.<key>`).
+            println!("    {}: {} -> {}", sanitize::line(&u.field), show(&u.old), show(&u.new));
+        }
+    }
 }

@@ -11,9 +11,11 @@ mod history;
 mod import;
 mod org;
 mod outbox;
+mod remote;
 mod serve;
 mod simulate;
 mod sort;
+mod sync;
 mod update;
 mod workbench;
 
@@ -39,10 +41,10 @@ pub struct Cli {
     #[command(flatten)]
     pub global: Global,
     /// Open the workbench on a throwaway store filled with the demo dataset.
-    #[arg(long, conflicts_with = "load_demo")]
+    #[arg(long, conflicts_with_all = ["load_demo", "remote", "endpoint_url"])]
     pub demo: bool,
     /// Load the demo dataset (2,300 generated findings: 2,000 ASFF and 300 OCSF) into an empty store, then show the overview.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["remote", "endpoint_url"])]
     pub load_demo: bool,
     /// Remove the demo findings (and their history) from the store; asks first unless --yes.
     #[arg(long, conflicts_with_all = ["demo", "load_demo"])]
@@ -136,6 +138,8 @@ pub enum Command {
     },
     /// Remote edits not yet sent (the durable outbox); --send sends them now, --drop ID drops one.
     Outbox(outbox::OutboxArgs),
+    /// Fetch a remote's findings into its local read cache now and print what changed.
+    Sync(sync::SyncArgs),
 }
 
 /// What a command ended with: success, or a failure already reported (exit code 1).
@@ -184,9 +188,23 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(_) if cli.remove_demo => anyhow::bail!("--remove-demo is used alone: `hubtriage --remove-demo`"),
         None if cli.remove_demo => demo::remove_demo(g, cli.yes),
         Some(Command::Outbox(args)) => outbox::outbox(&cli.remote, &args),
+        Some(Command::Sync(args)) => sync::sync(&cli.remote, &args),
+        // Before the remote flags are looked at: serve's own --region is also the remote flag's.
+        Some(Command::Serve(args)) => serve::serve(g, args),
+        Some(Command::Findings { query, format, limit, sort }) if cli.remote.is_given() => {
+            remote::findings(g, &cli.remote, &query.join(" "), format, limit, &sort)
+        }
+        Some(Command::Update(args)) if cli.remote.is_given() => remote::update(g, &cli.remote, &args),
+        Some(Command::History { id, product_arn }) if cli.remote.is_given() => {
+            remote::history(&cli.remote, &id, product_arn.as_deref())
+        }
+        Some(Command::Api { operation, input_json }) if cli.remote.is_given() => {
+            remote::api(&cli.remote, &operation, input_json.as_deref())
+        }
         Some(_) if cli.remote.is_given() => {
             anyhow::bail!(
-                "--remote, --endpoint-url, --profile and --region open the workbench only, for now: give no command"
+                "--remote, --endpoint-url, --profile and --region work with the workbench (no command), sync, outbox, \
+                 findings, update, history and api only"
             )
         }
         None if cli.remote.is_given() => workbench::remote(g, &cli.remote),
@@ -206,6 +224,5 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }
         Some(Command::Org { action }) => org::org(g, action),
         Some(Command::Simulate(args)) => simulate::simulate(g, &args),
-        Some(Command::Serve(args)) => serve::serve(g, args),
     }
 }

@@ -26,18 +26,6 @@ pub struct OutboxArgs {
     /// With --drop: do not ask for confirmation.
     #[arg(long, requires = "drop")]
     pub yes: bool,
-    /// The AWS profile (default: AWS_PROFILE, else default).
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-    /// The AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's).
-    #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
-    /// The Security Hub endpoint whose outbox this is.
-    #[arg(long, value_name = "URL")]
-    pub endpoint_url: Option<String>,
-    /// Security Hub in the configured region (the default for this command).
-    #[arg(long)]
-    pub remote: bool,
 }
 
 /// "42s", "3m", "5h", "2d".
@@ -64,9 +52,9 @@ fn confirm(prompt: &str) -> Result<bool> {
 
 pub(super) fn outbox(top: &RemoteArgs, a: &OutboxArgs) -> Result<Outcome> {
     let opts = RemoteOptions {
-        profile: a.profile.clone().or_else(|| top.profile.clone()),
-        region: a.region.clone().or_else(|| top.region.clone()),
-        endpoint_url: a.endpoint_url.clone().or_else(|| top.endpoint_url.clone()),
+        profile: top.profile.clone(),
+        region: top.region.clone(),
+        endpoint_url: top.endpoint_url.clone(),
     };
     let env = Environment::process();
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -70,7 +70,7 @@ fn parse_verification(s: &str) -> Result<VerificationState, String> {
 }
 
 /// The identifiers in `file`; a line of an Id alone is looked up among the findings `access` may see.
-fn read_ids(store: &Store, access: &Access, file: &str) -> Result<Vec<FindingKey>> {
+pub(super) fn read_ids(store: &Store, access: &Access, file: &str) -> Result<Vec<FindingKey>> {
     let bytes = input::read_bytes(file)?;
     let text = std::str::from_utf8(&bytes).with_context(|| format!("{file}: not UTF-8 text"))?;
     if text.trim_start().starts_with('[') || text.trim_start().starts_with('{') {

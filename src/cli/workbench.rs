@@ -14,22 +14,23 @@ use crate::model::enums::WorkflowStatus;
 use crate::query;
 use crate::store::{Caller, Store};
 
-/// The workbench on a remote Security Hub instead of the local store, configured as the aws CLI is.
-/// Only the workbench takes these for now: `findings`, `update`, `history` and `api` refuse them (clap
-/// does, as they are not global) rather than quietly reading the local store.
+/// The workbench and the commands that can (`sync`, `outbox`) on a remote Security Hub instead of
+/// the local store, configured as the aws CLI is. Global, so that they go before or after the
+/// command as in the aws CLI; a command that cannot work on a remote refuses them rather than
+/// quietly reading the local store.
 #[derive(Debug, Args)]
 pub struct RemoteArgs {
     /// Open the workbench on Security Hub in the configured region, with the usual AWS configuration.
-    #[arg(long, conflicts_with_all = ["demo", "load_demo"])]
+    #[arg(long, global = true)]
     pub remote: bool,
     /// The AWS profile for --remote (default: AWS_PROFILE, else default).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
     /// The AWS region for --remote (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's).
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
     /// A Security Hub endpoint; implies --remote (e.g. http://127.0.0.1:4566, a `hubtriage serve`).
-    #[arg(long, value_name = "URL", conflicts_with_all = ["demo", "load_demo"])]
+    #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
 }
 
@@ -52,8 +53,8 @@ fn workbench_config(g: &Global, demo: bool) -> Result<crate::app::state::Config>
     })
 }
 
-/// `--remote` or `--endpoint-url`: the workbench on the remote, read straight from it (the local
-/// cache is the next stage of remote mode), its edits sent through the durable outbox.
+/// `--remote` or `--endpoint-url`: the workbench on the remote's read cache (the cached rows at
+/// once, then refreshed from the remote), its edits sent through the durable outbox.
 pub(super) fn remote(g: &Global, args: &RemoteArgs) -> Result<Outcome> {
     if !args.remote && args.endpoint_url.is_none() {
         bail!("--profile and --region choose the remote's AWS configuration: add --remote (or --endpoint-url URL)");

@@ -2,8 +2,10 @@
 //! BatchUpdateFindings and GetFindingHistory calls through `Client`, run on a runtime of the
 //! backend's own (the worker thread is synchronous). Edits go through the durable outbox
 //! (`remote::outbox`): acknowledged once on disk, sent by a background sender on that runtime, which
-//! also resumes what an earlier session left queued. Reads go straight to the remote; the read
-//! cache is the next stage (docs/remote.md).
+//! also resumes what an earlier session left queued. With a read cache (`remote::cache`, opened by
+//! `connect`), the list, documents and `:` queries are read from the cache, and each load of the
+//! list refreshes it from the remote first streaming the cached rows, then the new ones page by
+//! page; without one (`new`), reads go straight to the remote.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use super::cache::{self, Cache, View};
 use super::client::{Client, ClientConfig};
 use super::endpoint::{Environment, RemoteOptions};
 use super::limit::published_rate;
@@ -54,6 +57,11 @@ pub struct RemoteBackend {
     runtime: tokio::runtime::Runtime,
     outgoing: Option<Outgoing>,
     answer_wait: Duration,
+    /// The read cache (taken out while a sync runs on it) and the view it mirrors.
+    cache: std::cell::RefCell<Option<Cache>>,
+    view: View,
+    /// Why the last refresh failed (offline, say), for the header.
+    sync_error: std::cell::RefCell<Option<String>>,
 }
 
 impl std::fmt::Debug for RemoteBackend {
@@ -85,7 +93,22 @@ impl RemoteBackend {
         let runtime = runtime()?;
         let client = runtime.block_on(Client::connect(opts, env, config))?;
         let path = runtime.block_on(outbox_path(&client, env))?;
-        RemoteBackend::build(client, runtime, Some(&path))
+        let mut backend = RemoteBackend::build(client, runtime, Some(&path))?;
+        backend.use_cache(&cache::cache_path(&path), View::default_view())?;
+        Ok(backend)
+    }
+
+    /// Mirrors `view` of the remote in the read cache (`connect` opens it on the console's default
+    /// view); the next load syncs it, in full if the cache held another view.
+    pub fn set_view(&mut self, view: View) {
+        self.view = view;
+    }
+
+    /// Reads through the read cache at `path`, mirroring `view` of the remote.
+    pub fn use_cache(&mut self, path: &Path, view: View) -> Result<()> {
+        *self.cache.get_mut() = Some(Cache::open(path)?);
+        self.view = view;
+        Ok(())
     }
 
     /// Over a client already made (fixed credentials, tests), with the outbox at `outbox` or, with
@@ -115,7 +138,15 @@ impl RemoteBackend {
                 Some(outgoing)
             }
         };
-        Ok(RemoteBackend { client, runtime, outgoing, answer_wait: ANSWER_WAIT })
+        Ok(RemoteBackend {
+            client,
+            runtime,
+            outgoing,
+            answer_wait: ANSWER_WAIT,
+            cache: Default::default(),
+            view: View::default_view(),
+            sync_error: Default::default(),
+        })
     }
 
     /// How long an edit's acknowledgement waits for the remote's answer (zero: acknowledged as
@@ -210,9 +241,102 @@ impl RemoteBackend {
     }
 }
 
+impl RemoteBackend {
+    /// The cached rows first (the first frame has rows), then a sync of the cache from the remote,
+    /// the findings it adds streamed as their pages arrive. Offline (or refused), the cached rows
+    /// stand and the header says why they were not refreshed; a cache never synced fails the load.
+    fn summaries_through_cache(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
+        let Some(mut cache) = self.cache.borrow_mut().take() else {
+            return Err(BackendError::other("the read cache is in use"));
+        };
+        let mut streamed: std::collections::HashSet<FindingKey> = std::collections::HashSet::new();
+        let mut alive = true;
+        let listed = cache.store.for_each_listed(|f| {
+            if let Some(k) = f.key.as_asff() {
+                streamed.insert(k.clone());
+            }
+            alive = sink(FindingSummary::from_columns(f));
+            alive
+        });
+        let synced_before = cache.state().map(|s| s.finished_ms.is_some()).unwrap_or(false);
+        let result = match listed {
+            Err(e) => Err(BackendError::from(e)),
+            Ok(()) if !alive => Ok(()),
+            Ok(()) => {
+                let synced = self.runtime.block_on(cache::sync(
+                    &self.client,
+                    &mut cache,
+                    &self.view,
+                    |docs, _| {
+                        for d in docs {
+                            let Some(k) = FindingKey::of(d) else { continue };
+                            if alive && streamed.insert(k) {
+                                alive = sink(FindingSummary::from_asff(d));
+                            }
+                        }
+                    },
+                    |_| {},
+                ));
+                match synced {
+                    Ok(_) => {
+                        *self.sync_error.borrow_mut() = None;
+                        Ok(())
+                    }
+                    Err(e) if synced_before => {
+                        *self.sync_error.borrow_mut() = Some(e.to_string());
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        *self.cache.borrow_mut() = Some(cache);
+        result
+    }
+
+    /// The cached documents of `ids`; `None` where the cache does not hold one.
+    fn cached_documents(&self, ids: &[FindingId]) -> Result<Option<Vec<Option<Value>>>> {
+        let cache = self.cache.borrow();
+        let Some(c) = cache.as_ref() else { return Ok(None) };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(match id.as_asff() {
+                Some(k) => c.store.get(k)?,
+                None => None,
+            });
+        }
+        Ok(Some(out))
+    }
+
+    /// Our own edit, written into the cached documents as the remote will hold them once it is
+    /// sent (BatchUpdateFindings does not change `UpdatedAt`, so no refresh would bring it). A
+    /// cache that cannot be written only misses the edit until the next full sync.
+    fn cache_edit(&self, keys: &[FindingId], update: &FindingUpdate) {
+        let mut cache = self.cache.borrow_mut();
+        let Some(c) = cache.as_mut() else { return };
+        let now = time::OffsetDateTime::now_utc();
+        let mut docs = Vec::new();
+        for k in keys.iter().filter_map(FindingId::as_asff) {
+            if let Ok(Some(mut doc)) = c.store.get(k) {
+                update.apply(&mut doc, now);
+                docs.push(doc);
+            }
+        }
+        let _ = c.put_edited(docs, &self.view);
+    }
+}
+
 impl Backend for RemoteBackend {
+    /// The endpoint and region, and with a cache how fresh it is: "synced 3 min ago", or why the
+    /// last refresh failed.
     fn describe(&self) -> String {
-        self.client.describe()
+        let cache = self.cache.borrow();
+        let Some(c) = cache.as_ref() else { return self.client.describe() };
+        let mut s = format!("{} · {}", self.client.describe(), c.staleness());
+        if let Some(e) = self.sync_error.borrow().as_ref() {
+            s.push_str(&format!(" · not refreshed: {}", crate::model::sanitize::line(e)));
+        }
+        s
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -232,11 +356,19 @@ impl Backend for RemoteBackend {
     }
 
     fn for_each_summary(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
+        if self.cache.borrow().is_some() {
+            return self.summaries_through_cache(sink);
+        }
         let request = GetFindingsRequest { sort: most_severe_first(), ..Default::default() };
         self.each_finding(request, &mut |doc| sink(FindingSummary::from_asff(&doc)))
     }
 
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>> {
+        if let Some(docs) = self.cached_documents(ids)? {
+            if docs.iter().all(Option::is_some) {
+                return Ok(docs);
+            }
+        }
         let keys: Vec<&FindingKey> = ids.iter().filter_map(FindingId::as_asff).collect();
         let mut found: HashMap<FindingKey, Value> = HashMap::new();
         for chunk in keys.chunks(MAX_FILTER_VALUES) {
@@ -268,6 +400,13 @@ impl Backend for RemoteBackend {
     /// The filters run on the remote; the free words, which GetFindings cannot search for, on the
     /// findings it returns.
     fn query(&self, q: &Query) -> Result<Vec<FindingId>> {
+        // With a cache, the list holds exactly the cached findings: the cache answers for them.
+        if let Some(c) = self.cache.borrow().as_ref() {
+            let words = |doc: &Value| q.matches_text(doc);
+            let extra: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
+            let keys = c.store.matching_keys(&q.filters, &q.text, extra)?;
+            return Ok(keys.into_iter().map(FindingId::Asff).collect());
+        }
         let request =
             GetFindingsRequest { filters: q.filters.clone(), sort: most_severe_first(), ..Default::default() };
         let mut out = Vec::new();
@@ -297,7 +436,9 @@ impl Backend for RemoteBackend {
             return Ok(outcome);
         }
         if let Some(o) = &self.outgoing {
-            return self.enqueue(o, identifiers, &call.update, &HashMap::new(), outcome);
+            let outcome = self.enqueue(o, identifiers, &call.update, &HashMap::new(), outcome)?;
+            self.cache_edit(&outcome.processed, &call.update);
+            return Ok(outcome);
         }
         let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
         let r = self.runtime.block_on(self.client.batch_update_findings(&request))?;
@@ -337,7 +478,9 @@ impl Backend for RemoteBackend {
         if identifiers.is_empty() {
             return Ok(outcome);
         }
-        self.enqueue(o, identifiers, &call.update, &prev, outcome)
+        let outcome = self.enqueue(o, identifiers, &call.update, &prev, outcome)?;
+        self.cache_edit(&outcome.processed, &call.update);
+        Ok(outcome)
     }
 
     fn seed(&mut self, _calls: Vec<Vec<Value>>) -> Result<usize> {

@@ -5,10 +5,11 @@
 //! operations with the wire types of `model::wire`, and `error` says what went wrong in words a user
 //! can act on; `backend` is `RemoteBackend`, the workbench's `Backend` over a client. Nothing here ever prints a secret: the types that hold one have a redacting `Debug`.
 //!
-//! `outbox` keeps every edit on disk before it is acknowledged and `sender` sends it; the read cache
-//! is the next stage (docs/remote.md).
+//! `outbox` keeps every edit on disk before it is acknowledged and `sender` sends it; `cache` mirrors
+//! a view of the remote's findings into a local store that the workbench and `findings` read.
 
 pub mod backend;
+pub mod cache;
 pub mod client;
 pub mod credentials;
 pub mod endpoint;

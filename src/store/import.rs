@@ -225,7 +225,7 @@ impl Store {
 
     /// Before an import: trains the store's compression dictionary (`store::codec`) once the store
     /// holds enough findings to learn from, or adopts the one another process trained.
-    fn train_dictionary_if_due(&mut self) -> Result<()> {
+    pub(super) fn train_dictionary_if_due(&mut self) -> Result<()> {
         if self.codec.has_dictionary() {
             return Ok(());
         }

@@ -11,6 +11,7 @@ mod codec;
 mod demo;
 mod import;
 mod listing;
+pub mod mirror;
 mod ocsf;
 mod parallel;
 mod query;

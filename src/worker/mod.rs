@@ -21,6 +21,9 @@ use crate::model::update::{FindingUpdate, MAX_IDENTIFIERS};
 pub const FIRST_CHUNK: usize = 500;
 /// Rows per later chunk.
 pub const CHUNK: usize = 20_000;
+/// A chunk is sent once this old even if smaller, so that rows read slowly (GetFindings pages at
+/// 3 a second) reach the list as they come.
+const SLOW_CHUNK: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Starts the worker thread. It ends when the effect channel closes or on `Effect::Quit`.
 pub fn spawn(
@@ -69,12 +72,18 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
     match effect {
         Effect::LoadRows { generation } => {
             let total = backend.count().unwrap_or(None);
+            // A source without a total (a remote) may say something new of itself once loaded
+            // (how fresh its cache is); a store's description is not read twice.
+            let described = total.is_none().then(|| backend.describe());
             let mut chunk = Vec::with_capacity(FIRST_CHUNK);
             let mut limit = FIRST_CHUNK;
             let mut alive = true;
+            let mut sent = std::time::Instant::now();
             let r = backend.for_each_summary(&mut |row| {
                 chunk.push(row);
-                if chunk.len() >= limit {
+                // A slow source (a remote's pages) is shown as it arrives, not CHUNK rows later.
+                if chunk.len() >= limit || (!chunk.is_empty() && sent.elapsed() >= SLOW_CHUNK) {
+                    sent = std::time::Instant::now();
                     let rows = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
                     limit = CHUNK;
                     alive = events.send(Event::RowsLoaded { generation, rows, total, done: false }).is_ok();
@@ -82,7 +91,15 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
                 alive
             });
             match r {
-                Ok(()) => send(Event::RowsLoaded { generation, rows: chunk, total, done: true }),
+                Ok(()) => {
+                    send(Event::RowsLoaded { generation, rows: chunk, total, done: true })
+                        && match described.map(|before| (before, backend.describe())) {
+                            Some((before, now)) if before != now => {
+                                send(Event::SourceDescribed { source: now, capabilities: backend.capabilities() })
+                            }
+                            _ => true,
+                        }
+                }
                 Err(error) => send(Event::RowsFailed { generation, error }),
             }
         }

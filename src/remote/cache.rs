@@ -1,0 +1,321 @@
+//! The read cache of one (endpoint, account, region): the findings of one view of the remote (by
+//! default the console's, RecordState ACTIVE and Workflow NEW or NOTIFIED), mirrored into a local
+//! store exactly as GetFindings returned them (`Store::mirror`, no import rules), so that the
+//! workbench opens on them at once and `findings` reads them offline; and the sync that keeps it:
+//! a full pass the first time (or when the view changes), then only what was updated since.
+//!
+//! The cache is its own file beside the outbox (`<hash>.cache.db` beside `<hash>.db`): the outbox
+//! commits small fsync'd transactions that must not wait behind a page of 100 documents being
+//! written, and the cache can be deleted to start afresh without losing a queued edit.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, OptionalExtension};
+use serde_json::{json, Value};
+
+use super::client::Client;
+use super::outbox::now_ms;
+use crate::backend::{BackendError, Result};
+use crate::model::filter::Filters;
+use crate::model::finding::FindingKey;
+use crate::model::timestamp;
+use crate::model::wire::get_findings::{GetFindingsRequest, SortCriterion};
+use crate::query::{self, Query};
+use crate::store::mirror::Mirrored;
+use crate::store::Store;
+
+/// The console's default view of findings (Security Hub user guide, "Viewing findings": active
+/// findings whose workflow status is NEW or NOTIFIED).
+pub const DEFAULT_VIEW: &str = "record:active status:new,notified";
+
+/// A refresh asks for findings updated since the last sync's newest `UpdatedAt` minus this: a
+/// finding written while that sync was reading may carry an `UpdatedAt` a little before the newest
+/// one it returned.
+const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+const SYNC_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS remote_sync (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
+
+/// The cache file beside the outbox file `outbox` (`remote::outbox::store_path`).
+pub fn cache_path(outbox: &Path) -> PathBuf {
+    outbox.with_extension("cache.db")
+}
+
+/// Which findings are mirrored: a query in the query language, its filters sent as GetFindings'
+/// `Filters` and its free words checked on the answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    pub text: String,
+    pub query: Query,
+}
+
+impl View {
+    pub fn parse(text: &str) -> Result<View> {
+        let query = query::parse(text).map_err(|e| BackendError::invalid(format!("the view {text:?}: {e}")))?;
+        Ok(View { text: text.trim().to_string(), query })
+    }
+
+    /// The console's default view.
+    pub fn default_view() -> View {
+        View::parse(DEFAULT_VIEW).unwrap_or(View { text: String::new(), query: Query::default() })
+    }
+
+    /// Every finding.
+    pub fn all() -> View {
+        View { text: String::new(), query: Query::default() }
+    }
+
+    fn matches(&self, doc: &Value) -> bool {
+        self.query.matches(doc, time::OffsetDateTime::now_utc())
+    }
+}
+
+/// What the last complete sync left.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SyncState {
+    /// The view it mirrored.
+    pub view: Option<String>,
+    /// The newest `UpdatedAt` it saw (the service's clock).
+    pub mark: Option<String>,
+    /// When it finished (this machine's clock), ms since the epoch.
+    pub finished_ms: Option<i64>,
+}
+
+/// Progress of a sync, after each page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    pub pages: usize,
+    pub findings: usize,
+    pub elapsed: Duration,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SyncReport {
+    /// A full pass (the first, or after the view changed), not a refresh.
+    pub full: bool,
+    pub pages: usize,
+    /// Findings GetFindings returned.
+    pub findings: usize,
+    pub new: Vec<FindingKey>,
+    pub updated: Vec<FindingKey>,
+    /// Findings that left the view (no longer returned by a full pass, or updated out of it).
+    pub gone: Vec<FindingKey>,
+    pub elapsed: Duration,
+}
+
+/// The cache store and its sync state.
+pub struct Cache {
+    pub store: Store,
+    meta: Connection,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache").field("path", &self.store.path()).finish_non_exhaustive()
+    }
+}
+
+fn db(e: rusqlite::Error) -> BackendError {
+    BackendError::other(format!("the read cache: {e}"))
+}
+
+impl Cache {
+    /// Opens (creating) the cache at `path`.
+    pub fn open(path: &Path) -> Result<Cache> {
+        let store = Store::open(path)?;
+        let meta = Connection::open(path).map_err(db)?;
+        meta.busy_timeout(Duration::from_secs(10)).map_err(db)?;
+        meta.execute_batch(SYNC_SCHEMA).map_err(db)?;
+        Ok(Cache { store, meta })
+    }
+
+    /// The cache at `path` if there is one (a command that only reads creates nothing).
+    pub fn open_existing(path: &Path) -> Result<Option<Cache>> {
+        if !path.is_file() {
+            return Ok(None);
+        }
+        Cache::open(path).map(Some)
+    }
+
+    fn get(&self, key: &str) -> Result<Option<String>> {
+        self.meta.query_row("SELECT value FROM remote_sync WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(db)
+    }
+
+    pub fn state(&self) -> Result<SyncState> {
+        Ok(SyncState {
+            view: self.get("view")?,
+            mark: self.get("mark")?,
+            finished_ms: self.get("finished_ms")?.and_then(|v| v.parse().ok()),
+        })
+    }
+
+    fn set_state(&self, s: &SyncState) -> Result<()> {
+        let mut pairs = vec![("view", s.view.clone()), ("mark", s.mark.clone())];
+        pairs.push(("finished_ms", s.finished_ms.map(|v| v.to_string())));
+        for (k, v) in pairs {
+            match v {
+                Some(v) => {
+                    self.meta.execute("INSERT OR REPLACE INTO remote_sync (key, value) VALUES (?1, ?2)", [k, &v])
+                }
+                None => self.meta.execute("DELETE FROM remote_sync WHERE key = ?1", [k]),
+            }
+            .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    /// Makes the next sync a full pass (the findings stay listed meanwhile).
+    pub fn forget_sync(&self) -> Result<()> {
+        self.meta.execute("DELETE FROM remote_sync WHERE key = 'mark'", []).map_err(db)?;
+        Ok(())
+    }
+
+    /// "synced 3 min ago", "never synced".
+    pub fn staleness(&self) -> String {
+        match self.state().ok().and_then(|s| s.finished_ms) {
+            Some(ms) => format!("synced {}", ago(now_ms() - ms)),
+            None => "never synced".to_string(),
+        }
+    }
+
+    /// Writes our own edits into the cached documents, as the remote will hold them once they are
+    /// sent; a finding the edit takes out of `view` (resolved, say) leaves the cache, as the next
+    /// full pass would take it out.
+    pub fn put_edited(&mut self, docs: Vec<Value>, view: &View) -> Result<()> {
+        let (keep, leave): (Vec<Value>, Vec<Value>) = docs.into_iter().partition(|d| view.matches(d));
+        self.store.mirror(&keep)?;
+        let gone: Vec<FindingKey> = leave.iter().filter_map(FindingKey::of).collect();
+        self.store.forget(&gone)?;
+        Ok(())
+    }
+}
+
+/// A duration in the past, said as a person would: "just now", "42 s ago", "3 min ago", "5 h ago",
+/// "2 days ago".
+pub fn ago(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        0..=4 => "just now".to_string(),
+        5..=59 => format!("{s} s ago"),
+        60..=3_599 => format!("{} min ago", s / 60),
+        3_600..=172_799 => format!("{} h ago", s / 3_600),
+        _ => format!("{} days ago", s / 86_400),
+    }
+}
+
+/// GetFindings' Filters for a refresh: `UpdatedAt` from `mark` minus the margin. The view's
+/// filters are not sent with it, so that a finding updated out of the view comes back too and is
+/// told as gone.
+fn updated_since(mark: &str) -> Result<Filters> {
+    let start = timestamp::parse(mark).map(|t| t - REFRESH_MARGIN).map(timestamp::format).ok_or_else(|| {
+        BackendError::other(format!("the cache's sync mark {mark:?} is not a date; delete the cache"))
+    })?;
+    Filters::from_json(&json!({"UpdatedAt": [{"Start": start}]})).map_err(|e| BackendError::invalid(e.to_string()))
+}
+
+/// Newest of two `UpdatedAt` values, by time.
+fn newer(a: Option<String>, b: &str) -> Option<String> {
+    let tb = timestamp::parse(b);
+    match a {
+        Some(a) if timestamp::parse(&a) >= tb => Some(a),
+        _ if tb.is_some() => Some(b.to_string()),
+        a => a,
+    }
+}
+
+/// Brings the cache up to date with `view` on the remote: a full pass when the cache has never
+/// mirrored this view, else a refresh of what was updated since. `page` sees each page's documents
+/// as they were written (to stream them into a list) and `progress` each page's count.
+pub async fn sync(
+    client: &Client,
+    cache: &mut Cache,
+    view: &View,
+    mut page: impl FnMut(&[Value], &Mirrored),
+    mut progress: impl FnMut(Progress),
+) -> Result<SyncReport> {
+    let started = Instant::now();
+    let state = cache.state()?;
+    let full = state.view.as_deref() != Some(view.text.as_str()) || state.mark.is_none();
+    let filters = match (&state.mark, full) {
+        (Some(mark), false) => updated_since(mark)?,
+        _ => view.query.filters.clone(),
+    };
+    let request = GetFindingsRequest {
+        filters,
+        // Most severe first, so that a first sync fills the top of the list first.
+        sort: vec![SortCriterion { field: "SeverityNormalized".into(), descending: true }],
+        next_token: None,
+        max_results: 100,
+    };
+    let mut report = SyncReport { full, ..SyncReport::default() };
+    let mut mark = if full { None } else { state.mark.clone() };
+    let mut seen: HashSet<FindingKey> = HashSet::new();
+    let mut request = request;
+    loop {
+        let answer = client.get_findings(&request).await?;
+        report.pages += 1;
+        report.findings += answer.findings.len();
+        let (keep, leave): (Vec<Value>, Vec<Value>) = answer.findings.into_iter().partition(|d| view.matches(d));
+        for d in &keep {
+            if let Some(u) = d.get("UpdatedAt").and_then(Value::as_str) {
+                mark = newer(mark, u);
+            }
+        }
+        let written = cache.store.mirror(&keep)?;
+        if full {
+            seen.extend(keep.iter().filter_map(FindingKey::of));
+        }
+        // Only those the cache held are gone from the view.
+        let left: Vec<FindingKey> = leave.iter().filter_map(FindingKey::of).collect();
+        report.gone.extend(cache.store.forget(&left)?);
+        page(&keep, &written);
+        report.new.extend(written.new);
+        report.updated.extend(written.updated);
+        progress(Progress { pages: report.pages, findings: report.findings, elapsed: started.elapsed() });
+        match answer.next_token {
+            // The same token again would never end.
+            Some(t) if request.next_token.as_deref() != Some(t.as_str()) => request.next_token = Some(t),
+            _ => break,
+        }
+    }
+    if full {
+        // A full pass returned the whole view: what it did not return has left it.
+        let gone: Vec<FindingKey> = cache.store.all_keys()?.into_iter().filter(|k| !seen.contains(k)).collect();
+        report.gone.extend(cache.store.forget(&gone)?);
+    }
+    cache.set_state(&SyncState {
+        view: Some(view.text.clone()),
+        mark: mark.or(state.mark).or_else(|| Some(timestamp::format(time::OffsetDateTime::now_utc()))),
+        finished_ms: Some(now_ms()),
+    })?;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staleness_is_said_as_a_person_would() {
+        assert_eq!(ago(1_000), "just now");
+        assert_eq!(ago(42_000), "42 s ago");
+        assert_eq!(ago(180_000), "3 min ago");
+        assert_eq!(ago(5 * 3_600_000), "5 h ago");
+        assert_eq!(ago(3 * 86_400_000), "3 days ago");
+    }
+
+    #[test]
+    fn the_cache_sits_beside_the_outbox() {
+        let p = cache_path(Path::new("/c/hubtriage/remote/0123abcd.db"));
+        assert_eq!(p, Path::new("/c/hubtriage/remote/0123abcd.cache.db"));
+    }
+
+    #[test]
+    fn a_refresh_asks_for_what_was_updated_since_the_mark_less_the_margin() {
+        let f = updated_since("2026-01-02T00:10:00.000Z").unwrap().to_json();
+        assert_eq!(f["UpdatedAt"][0]["Start"], "2026-01-02T00:05:00.000Z", "{f}");
+    }
+}

@@ -1,0 +1,149 @@
+//! A store used as a read cache of a remote Security Hub (`remote::cache`): the remote's documents
+//! written exactly as returned, with no import rules applied (no CreatedAt kept, no Workflow change,
+//! no history), so that the cache shows what the service holds; and findings removed when they
+//! leave the mirrored view. The listing columns come from the same `Summary::of` as an import's, so
+//! a cache lists at the speed of a local store of its size.
+
+use std::collections::HashSet;
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use serde_json::Value;
+
+use super::codec::Codec;
+use super::rows::{write_finding, Encoded, Inserter, Scratch};
+use super::{id_hash, Result, Store, BY_KEY};
+use crate::model::finding::FindingKey;
+use crate::model::import::BufFields;
+use crate::model::timestamp;
+
+/// What writing a page of the remote's documents changed in the cache.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mirrored {
+    /// Findings the cache did not hold.
+    pub new: Vec<FindingKey>,
+    /// Findings it held with another document.
+    pub updated: Vec<FindingKey>,
+    /// Findings it held with the same document.
+    pub unchanged: usize,
+    /// Documents without an Id and ProductArn, not cached.
+    pub skipped: usize,
+}
+
+impl Store {
+    /// Writes the remote's documents as they are, in one transaction: a finding the store holds is
+    /// replaced, one it does not is added.
+    pub fn mirror(&mut self, docs: &[Value]) -> Result<Mirrored> {
+        self.train_dictionary_if_due()?;
+        let now_ns = timestamp::to_nanos(self.now());
+        let mut out = Mirrored::default();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let codec: &Codec = &self.codec;
+            let scratch: &mut Scratch = &mut self.scratch;
+            let mut lookup = tx.prepare_cached(&format!("SELECT rowid, doc FROM findings WHERE {BY_KEY}"))?;
+            let mut inserter = Inserter::new(&tx)?;
+            let mut seen = HashSet::new();
+            for doc in docs {
+                let Some(key) = FindingKey::of(doc) else {
+                    out.skipped += 1;
+                    continue;
+                };
+                let found: Option<(i64, Vec<u8>)> = lookup
+                    .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                if let Some((_, blob)) = &found {
+                    if codec.decompress(blob).ok().and_then(|j| serde_json::from_slice::<Value>(&j).ok()).as_ref()
+                        == Some(doc)
+                    {
+                        out.unchanged += 1;
+                        continue;
+                    }
+                }
+                scratch.encode_json(doc)?;
+                let encoded = Encoded::of(doc, scratch, codec)?;
+                match found {
+                    Some((rowid, _)) => {
+                        // Every column written: the stored summary is not compared with.
+                        let before = std::array::from_fn(|_| rusqlite::types::Value::Null);
+                        write_finding(&tx, rowid, &before, encoded, BufFields::default())?;
+                        if seen.insert(key.clone()) {
+                            out.updated.push(key);
+                        }
+                    }
+                    None => {
+                        inserter.insert(&key, &encoded, now_ns)?;
+                        if seen.insert(key.clone()) {
+                            out.new.push(key);
+                        }
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        self.known_ids = None;
+        self.committed();
+        Ok(out)
+    }
+
+    /// Removes these findings (those that left the mirrored view); returns those it held.
+    pub fn forget(&mut self, keys: &[FindingKey]) -> Result<Vec<FindingKey>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut held = Vec::new();
+        {
+            let mut history = tx.prepare_cached(&format!(
+                "DELETE FROM history WHERE finding IN (SELECT rowid FROM findings WHERE {BY_KEY})"
+            ))?;
+            let mut delete = tx.prepare_cached(&format!("DELETE FROM findings WHERE {BY_KEY}"))?;
+            for k in keys {
+                let p = params![id_hash(&k.id), k.id, k.product_arn];
+                history.execute(p)?;
+                if delete.execute(p)? > 0 {
+                    held.push(k.clone());
+                }
+            }
+        }
+        tx.commit()?;
+        self.known_ids = None;
+        self.committed();
+        Ok(held)
+    }
+
+    /// Every finding's identity, for a full pass to tell which ones the remote no longer returns.
+    pub fn all_keys(&self) -> Result<Vec<FindingKey>> {
+        let mut stmt = self.conn.prepare_cached("SELECT product_arn, id FROM findings")?;
+        let rows = stmt.query_map([], |r| Ok(FindingKey { product_arn: r.get(0)?, id: r.get(1)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, GenOptions};
+
+    // The document read back is the one given, byte for byte as JSON: no import rule touched it
+    // (an import would keep the first CreatedAt and reset a RESOLVED finding's Workflow on change).
+    #[test]
+    fn mirrored_documents_are_stored_exactly_and_replaced_and_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("c.db")).unwrap();
+        let mut docs: Vec<Value> = generate(&GenOptions { count: 3, seed: 9, ..GenOptions::default() }).collect();
+        docs[0]["Workflow"] = serde_json::json!({"Status": "RESOLVED"});
+        docs[0]["Unknown"] = serde_json::json!({"kept": [1, 2]});
+        let m = store.mirror(&docs).unwrap();
+        assert_eq!((m.new.len(), m.updated.len(), m.unchanged), (3, 0, 0));
+        let key = FindingKey::of(&docs[0]).unwrap();
+        assert_eq!(store.get(&key).unwrap().as_ref(), Some(&docs[0]));
+        docs[0]["CreatedAt"] = Value::String("2020-01-01T00:00:00.000Z".into());
+        let m = store.mirror(&docs).unwrap();
+        assert_eq!((m.new.len(), m.updated, m.unchanged), (0, vec![key.clone()], 2));
+        assert_eq!(store.get(&key).unwrap().as_ref(), Some(&docs[0]));
+        assert_eq!(store.count().unwrap(), 3);
+        assert_eq!(store.forget(&[key.clone(), FindingKey::new("arn:x", "nope")]).unwrap(), vec![key.clone()]);
+        assert_eq!(store.count().unwrap(), 2);
+        assert_eq!(store.all_keys().unwrap().len(), 2);
+    }
+}

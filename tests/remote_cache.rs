@@ -1,0 +1,363 @@
+//! The read cache end to end, against `hubtriage serve --auth` on a loopback port with credentials
+//! the test writes itself (an explicit environment for the library, a cleared environment with a
+//! temp HOME and cache directory for the binary; never the real `~/.aws`): the remote workbench
+//! opens on the cached findings (offline too), keeps the remote's documents exactly, and refreshes;
+//! `hubtriage sync` fetches a view and says what changed; `findings`, `update`, `history` and `api`
+//! work against the remote with the same flags.
+
+// Test code: a failed step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use hubtriage::backend::Backend;
+use hubtriage::model::finding::FindingKey;
+use hubtriage::model::wire::get_findings::GetFindingsRequest;
+use hubtriage::remote::cache::{Cache, View};
+use hubtriage::remote::outbox;
+use hubtriage::remote::{Client, ClientConfig, Environment, RemoteBackend, RemoteOptions};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
+const KEY_ID: &str = "AKIDALICE";
+const SECRET: &str = "alice/Secret+Key";
+const AUTH: &str = r#"{"Keys": [
+    {"AccessKeyId": "AKIDALICE", "SecretAccessKey": "alice/Secret+Key", "AccountId": "111111111111", "UserName": "alice"}
+]}"#;
+
+/// A serve's directory: its store (filled before it starts) and auth file.
+struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    fn new() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("auth.json"), AUTH).unwrap();
+        Site { dir }
+    }
+
+    fn store(&self) -> PathBuf {
+        self.dir.path().join("s.db")
+    }
+
+    /// `count` generated findings of alice's account (seed `seed`), imported into the store.
+    fn seed(&self, count: usize, seed: u64) -> Vec<Value> {
+        let p = self.dir.path().join(format!("gen{seed}.json"));
+        let o = local(
+            &self.store(),
+            &["generate", "--count", &count.to_string(), "--seed", &seed.to_string(), "-o", p.to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+        for f in v["Findings"].as_array_mut().unwrap() {
+            f["AwsAccountId"] = json!("111111111111");
+        }
+        std::fs::write(&p, v.to_string()).unwrap();
+        let o = local(&self.store(), &["import", p.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        v["Findings"].as_array().unwrap().clone()
+    }
+
+    /// `serve --auth` on `listen`, with `extra` arguments.
+    fn serve(&self, listen: &str, extra: &[&str]) -> Server {
+        let auth = self.dir.path().join("auth.json");
+        let mut args = vec!["--auth", auth.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let (child, addr) = common::spawn_serve(&self.store(), listen, &args, &self.dir.path().join("stderr.txt"));
+        Server { child, url: format!("http://{addr}") }
+    }
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The binary on a local store, hermetic.
+fn local(store: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(["--store", store.to_str().unwrap()])
+        .args(args)
+        .env_remove("HUBTRIAGE_ACCOUNT")
+        .env("HUBTRIAGE_USER", "tester")
+        .env("XDG_CONFIG_HOME", store.parent().unwrap().join("config"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// A client's world: alice's keys in the environment, region us-east-1, HOME and the cache
+/// directory in a temp dir, no instance metadata.
+fn vars(home: &Path) -> Vec<(String, String)> {
+    [
+        ("AWS_ACCESS_KEY_ID", KEY_ID),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("HOME", home.to_str().unwrap()),
+        ("XDG_CACHE_HOME", home.join("cache").to_str().unwrap()),
+        ("XDG_CONFIG_HOME", home.join("config").to_str().unwrap()),
+        ("AWS_CONFIG_FILE", home.join("aws-config").to_str().unwrap()),
+        ("AWS_SHARED_CREDENTIALS_FILE", home.join("aws-credentials").to_str().unwrap()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+fn environment(home: &Path) -> Environment {
+    Environment::from_map(vars(home).into_iter().collect::<HashMap<_, _>>())
+}
+
+/// `hubtriage ARGS` as the client, in a cleared environment (no store of its own: remote only).
+fn client_cmd(home: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .envs(vars(home))
+        .env("HUBTRIAGE_USER", "tester")
+        .env("HUBTRIAGE_STORE", home.join("no-local-store.db"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// The cache file the binary and `RemoteBackend::connect` use for `url`.
+fn cache_file(home: &Path, url: &str) -> PathBuf {
+    let dir = outbox::cache_dir(&environment(home)).unwrap();
+    hubtriage::remote::cache::cache_path(&outbox::store_path(&dir, url, KEY_ID, "us-east-1"))
+}
+
+fn connect(home: &Path, url: &str) -> RemoteBackend {
+    let opts = RemoteOptions { endpoint_url: Some(url.to_string()), ..Default::default() };
+    RemoteBackend::connect(&opts, &environment(home), ClientConfig::default()).unwrap()
+}
+
+/// What the remote returns for the console's default view, read straight with GetFindings.
+fn remote_view(home: &Path, url: &str) -> Vec<Value> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let opts = RemoteOptions { endpoint_url: Some(url.to_string()), ..Default::default() };
+        let c = Client::connect(&opts, &environment(home), ClientConfig::default()).await.unwrap();
+        let request = GetFindingsRequest { filters: View::default_view().query.filters, ..Default::default() };
+        let mut out = Vec::new();
+        c.get_all_findings(&request, |page| {
+            out.extend(page);
+            true
+        })
+        .await
+        .unwrap();
+        out
+    })
+}
+
+fn listed(b: &RemoteBackend) -> Vec<FindingKey> {
+    let mut rows = Vec::new();
+    b.for_each_summary(&mut |s| {
+        rows.push(s.key.as_asff().unwrap().clone());
+        true
+    })
+    .unwrap();
+    rows
+}
+
+/// The workbench's backend opens on the cache: the first load mirrors the default view (the
+/// remote's documents exactly), a reopened one lists the cached rows even with the endpoint down,
+/// and says how fresh they are and why they were not refreshed.
+#[test]
+fn the_remote_workbench_lists_the_cache_and_keeps_the_remotes_documents_exactly() {
+    let site = Site::new();
+    site.seed(300, 5);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let expected = remote_view(home.path(), &url);
+    assert!(!expected.is_empty() && expected.len() < 300, "the default view is a part: {}", expected.len());
+
+    let b = connect(home.path(), &url);
+    let rows = listed(&b);
+    let want: HashSet<FindingKey> = expected.iter().map(|d| FindingKey::of(d).unwrap()).collect();
+    assert_eq!(rows.iter().cloned().collect::<HashSet<_>>(), want);
+    assert_eq!(rows.len(), want.len(), "each finding once");
+    assert!(b.describe().contains("synced just now"), "{}", b.describe());
+    drop(b);
+
+    let cache = Cache::open(&cache_file(home.path(), &url)).unwrap();
+    for d in &expected {
+        assert_eq!(cache.store.get(&FindingKey::of(d).unwrap()).unwrap().as_ref(), Some(d), "kept exactly");
+    }
+    drop(cache);
+
+    drop(server);
+    let b = connect(home.path(), &url);
+    let t = std::time::Instant::now();
+    let mut first = None;
+    let mut n = 0;
+    b.for_each_summary(&mut |_| {
+        first.get_or_insert(t.elapsed());
+        n += 1;
+        true
+    })
+    .unwrap();
+    assert_eq!(n, want.len(), "the cached rows, offline");
+    assert!(first.unwrap() < std::time::Duration::from_secs(1), "{first:?}");
+    let d = b.describe();
+    assert!(d.contains("synced") && d.contains("not refreshed"), "{d}");
+}
+
+/// Findings imported into serve's store (BatchImportFindings as alice, in another process), with
+/// `UpdatedAt` now: what a provider sends when a finding is new or changes.
+fn import_now(site: &Site, docs: &mut [Value], name: &str) {
+    let now = hubtriage::model::timestamp::format(time::OffsetDateTime::now_utc());
+    for d in docs.iter_mut() {
+        d["UpdatedAt"] = json!(now);
+    }
+    let p = site.dir.path().join(name);
+    std::fs::write(&p, json!({ "Findings": docs }).to_string()).unwrap();
+    let o = local(&site.store(), &["import", p.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// `hubtriage sync`: the first run fetches the default view in full (progress on stderr), the next
+/// only what was updated since, and says what is new, updated and gone from the view.
+#[test]
+fn sync_fetches_the_view_then_what_changed_and_says_so() {
+    let site = Site::new();
+    let all = site.seed(300, 5);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let view = remote_view(home.path(), &url);
+
+    let first = client_cmd(home.path(), &["sync", "--endpoint-url", &url]);
+    assert!(first.status.success(), "{}", text(&first));
+    let out = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(out.contains("in full"), "{out}");
+    assert!(out.contains(&format!("{} new, 0 updated, 0 gone from the view", view.len())), "{out}");
+    let err = String::from_utf8_lossy(&first.stderr).to_string();
+    assert!(err.contains("sync: 1 pages") && err.contains("findings/s"), "{err}");
+    assert!(!text(&first).contains(SECRET), "no credential printed");
+
+    // Upstream: a new active finding, a cached one retitled, a cached one archived.
+    let in_view: Vec<&Value> = all.iter().filter(|d| view.iter().any(|v| v["Id"] == d["Id"])).collect();
+    let mut fresh =
+        hubtriage::generate::generate(&hubtriage::generate::GenOptions { count: 1, seed: 77, ..Default::default() })
+            .collect::<Vec<Value>>();
+    fresh[0]["AwsAccountId"] = json!("111111111111");
+    fresh[0]["RecordState"] = json!("ACTIVE");
+    fresh[0]["Workflow"] = json!({"Status": "NEW"});
+    let mut retitled = in_view[0].clone();
+    retitled["Title"] = json!("Retitled upstream");
+    let mut archived = in_view[1].clone();
+    archived["RecordState"] = json!("ARCHIVED");
+    let mut changes = vec![fresh[0].clone(), retitled, archived];
+    import_now(&site, &mut changes, "changes.json");
+
+    let second = client_cmd(home.path(), &["sync", "--endpoint-url", &url]);
+    assert!(second.status.success(), "{}", text(&second));
+    let out = String::from_utf8_lossy(&second.stdout).to_string();
+    assert!(out.contains("since the last sync"), "{out}");
+    assert!(out.contains("1 new, 1 updated, 1 gone from the view"), "{out}");
+    assert!(out.contains("Retitled upstream"), "{out}");
+    let gone_id = in_view[1]["Id"].as_str().unwrap();
+    assert!(out.lines().any(|l| l.starts_with("gone") && l.contains(gone_id)), "{out}");
+    let cache = Cache::open(&cache_file(home.path(), &url)).unwrap();
+    assert_eq!(cache.store.count().unwrap() as usize, view.len(), "one in, one out");
+}
+
+/// A first sync of 1,500 findings (`--all`, 15 pages) against `serve --throttle aws` (GetFindings 3
+/// a second, burst 6): no call fails for throttling, and it takes about the ideal, 6 at once then 9
+/// at 3 a second (3.0 s).
+#[test]
+fn a_first_sync_uses_the_whole_published_rate_and_no_more() {
+    let site = Site::new();
+    site.seed(1_500, 8);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &["--throttle", "aws"]);
+    let t = std::time::Instant::now();
+    let o = client_cmd(home.path(), &["sync", "--all", "--endpoint-url", &server.url]);
+    let secs = t.elapsed().as_secs_f64();
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.contains("1,500 findings in 15 GetFindings pages") || out.contains("1500 findings in 15"), "{out}");
+    eprintln!("first sync of 1,500 findings under --throttle aws: {secs:.2} s (ideal 3.0 s)");
+    assert!(secs >= 2.7, "faster than the published rate allows: {secs:.2} s");
+}
+
+/// How many findings in serve's store have Workflow.Status RESOLVED.
+fn resolved(site: &Site) -> usize {
+    let o = local(&site.store(), &["findings", "status:resolved", "--format", "csv"]);
+    assert!(o.status.success(), "{}", text(&o));
+    String::from_utf8_lossy(&o.stdout).lines().count().saturating_sub(1)
+}
+
+/// `findings`, `update`, `history` and `api` with `--endpoint-url` (before or after the command):
+/// findings lists the refreshed cache, update queues the edit in the outbox and sends it, history
+/// is GetFindingHistory, api sends the raw request signed.
+#[test]
+fn findings_update_history_and_api_work_against_the_remote() {
+    let site = Site::new();
+    site.seed(200, 5);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let view = remote_view(home.path(), &url);
+    let h = home.path();
+
+    // Never synced: findings syncs first, then lists the cache as a local store is listed.
+    let listed = client_cmd(h, &["findings", "--format", "csv", "--endpoint-url", &url]);
+    assert!(listed.status.success(), "{}", text(&listed));
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count() - 1, view.len(), "{}", text(&listed));
+    let outside = client_cmd(h, &["--endpoint-url", &url, "findings", "status:resolved"]);
+    assert!(outside.status.success(), "{}", text(&outside));
+    assert!(
+        String::from_utf8_lossy(&outside.stderr).contains("findings outside it are not listed"),
+        "{}",
+        text(&outside)
+    );
+
+    let critical: Vec<&Value> = view.iter().filter(|d| d["Severity"]["Label"] == "CRITICAL").collect();
+    assert!(!critical.is_empty());
+    let before = resolved(&site);
+    let up = client_cmd(h, &["update", "sev:critical", "--workflow", "resolved", "--yes", "--endpoint-url", &url]);
+    assert!(up.status.success(), "{}", text(&up));
+    let out = String::from_utf8_lossy(&up.stdout).to_string();
+    assert!(out.contains(&format!("Sent {} findings' edits", critical.len())), "{out}");
+    assert!(out.contains("0 of this edit still queued"), "{out}");
+    assert_eq!(resolved(&site), before + critical.len(), "landed in serve's store");
+    // Resolved, they left the cached view.
+    let listed = client_cmd(h, &["findings", "--format", "csv", "--endpoint-url", &url]);
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count() - 1, view.len() - critical.len());
+
+    let id = critical[0]["Id"].as_str().unwrap();
+    let hist = client_cmd(h, &["history", id, "--endpoint-url", &url]);
+    assert!(hist.status.success(), "{}", text(&hist));
+    let out = String::from_utf8_lossy(&hist.stdout).to_string();
+    assert!(out.contains("alice") && out.contains("Workflow.Status") && out.contains("RESOLVED"), "{out}");
+
+    let input = h.join("in.json");
+    std::fs::write(&input, r#"{"MaxResults": 2}"#).unwrap();
+    let api = client_cmd(h, &["api", "get-findings", "--input-json", input.to_str().unwrap(), "--endpoint-url", &url]);
+    assert!(api.status.success(), "{}", text(&api));
+    let v: Value = serde_json::from_slice(&api.stdout).unwrap();
+    assert_eq!(v["Findings"].as_array().unwrap().len(), 2, "{v}");
+    for o in [&listed, &up, &hist, &api] {
+        assert!(!text(o).contains(SECRET), "no credential printed");
+    }
+}
