@@ -17,13 +17,15 @@ use crate::keys::Keymap;
 use crate::{ui, worker};
 
 /// Settings from `config.toml` in the config directory:
-/// `user = "alice"` and `suppress_reason_required = true`.
+/// `user = "alice"`, `suppress_reason_required = true` and `default_view = "all"`.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub user: Option<String>,
     #[serde(default)]
     pub suppress_reason_required: bool,
+    /// The view the workbench opens on (`app::views`); "open work" when not set.
+    pub default_view: Option<String>,
 }
 
 impl Settings {
@@ -35,6 +37,12 @@ impl Settings {
         let Some(path) = path.filter(|p| p.exists()) else { return Ok(Settings::default()) };
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("settings {}", path.display()))
+    }
+
+    /// The view to open on: the command line's `--view`, else `default_view`, else the console's
+    /// open work.
+    pub fn start_view(&self, flag: Option<&str>) -> String {
+        flag.or(self.default_view.as_deref()).unwrap_or(crate::app::views::OPEN_WORK).trim().to_string()
     }
 }
 
@@ -127,4 +135,20 @@ async fn main_loop(
         let _ = worker::history::write(path, &state.cmdline.history.entries);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Settings;
+
+    #[test]
+    fn the_workbench_opens_on_open_work_unless_told_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        assert_eq!(Settings::load(Some(&path)).unwrap().start_view(None), "open work");
+        std::fs::write(&path, "default_view = \"all\"\n").unwrap();
+        let settings = Settings::load(Some(&path)).unwrap();
+        assert_eq!(settings.start_view(None), "all");
+        assert_eq!(settings.start_view(Some("failed controls")), "failed controls", "--view wins");
+    }
 }

@@ -258,6 +258,7 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
         _ => match apply_query(s, trimmed) {
             Ok(effects) => {
                 s.input = None;
+                s.view.named = None;
                 effects
             }
             Err(e) => fail(s, e),

@@ -22,6 +22,7 @@ pub fn start(s: &mut AppState) -> Vec<Effect> {
     s.generation += 1;
     s.status.load = LoadState::Loading { loaded: 0, total: 0 };
     s.dirty = true;
+    super::views::start_default(s);
     // The history first: a small file, read before the rows are streamed.
     let mut effects: Vec<Effect> =
         s.config.history_file.iter().map(|path| Effect::LoadHistory { path: path.clone() }).collect();
@@ -96,7 +97,10 @@ pub(super) fn rows_loaded(
         if !s.view.query.text.is_empty() {
             let text = s.view.query.text.clone();
             match apply_query(s, &text) {
-                Ok(e) => effects.extend(e),
+                Ok(e) => {
+                    effects.extend(e);
+                    super::views::say_count(s);
+                }
                 Err(e) => s.error(e),
             }
         }

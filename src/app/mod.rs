@@ -4,7 +4,7 @@
 //! Each pane owns its sub-state and its transitions in one module, and `update` only hands each
 //! message to its module. The pane modules use this root and the ones listed before them, never
 //! one after, so there is no cycle:
-//! `detail`, `list`, `view`, `edits`, `prompt`, then `form`, `load`, `focus`, `group`, `input`,
+//! `detail`, `list`, `view`, `views`, `edits`, `prompt`, then `form`, `load`, `focus`, `group`, `input`,
 //! and `update` over all. Below them are the shared types, which import no pane: `state`,
 //! `action`, `effect`, `event`, `row`, `rows`, `filter`, `matcher`, `columnar`, `layout`, `edit`,
 //! `line`, `cmdline`.
@@ -36,6 +36,7 @@ pub mod rows;
 pub mod state;
 pub mod update;
 pub mod view;
+pub mod views;
 
 use std::collections::HashSet;
 

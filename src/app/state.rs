@@ -20,11 +20,19 @@ pub struct Config {
     pub auto_demo: bool,
     /// Where the `:` line's history is kept across runs; `None` keeps it for this run only.
     pub history_file: Option<std::path::PathBuf>,
+    /// The view the workbench opens on (`app::views`): "open work", "all", or a saved view's name;
+    /// `None` shows every finding.
+    pub default_view: Option<String>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { user: "hubtriage".into(), suppress_reason_required: false, auto_demo: false, history_file: None }
+        Config {
+            user: "hubtriage".into(),
+            suppress_reason_required: false, auto_demo: false,
+            history_file: None,
+            default_view: None,
+        }
     }
 }
 

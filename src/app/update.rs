@@ -9,7 +9,7 @@ use super::prompt::{Prompt, TextPurpose};
 use super::state::Context;
 /// Kept at this path for callers that reach it through `update`.
 pub use super::view::apply_query;
-use super::{detail, edits, focus, form, group, input, list, load, prompt, view, AppState};
+use super::{detail, edits, focus, form, group, input, list, load, prompt, view, views, AppState};
 use crate::model::enums::WorkflowStatus;
 
 /// The status line speaks of the last thing done: every key that does something clears the
@@ -77,6 +77,7 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::SortNext => view::sort_next(s),
         Action::SortReverse => view::sort_reverse(s),
         Action::GroupView => group::open(s),
+        Action::ShowAll => views::show_all(s),
         _ => {
             s.dirty = false;
             Vec::new()

@@ -482,3 +482,16 @@ fn the_detail_pane_of_a_control_finding() {
         assert_whole_or_shortened(&screen_text(&s, w, h), &[&url]);
     }
 }
+
+/// Issue 20: the header names the view ("open work"), and `0` shows all findings.
+#[test]
+fn the_header_names_the_view() {
+    both_sizes!("open_work", |s: &mut AppState| {
+        s.config.default_view = Some("open work".into());
+        act(s, &[Action::ShowAll]);
+    });
+    both_sizes!("all_findings", |s: &mut AppState| {
+        s.config.default_view = Some("open work".into());
+        act(s, &[Action::ShowAll, Action::ShowAll]);
+    });
+}
