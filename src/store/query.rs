@@ -245,7 +245,7 @@ impl Store {
         let unreadable =
             |why: String, product_arn: String, id: String| UnreadableRow { product_arn, id, store: store.clone(), why };
         // This thread reads the rows (with their compressed documents)...
-        let mut read_batch = |_wait: bool| -> Result<parallel::Next<Vec<(Vec<u8>, String, String)>>> {
+        let mut read_batch = |_wait: bool| -> Result<parallel::Next<Vec<StoredRow>>> {
             let mut batch = Vec::with_capacity(BATCH);
             while batch.len() < BATCH {
                 let Some(row) = rows.next()? else { break };
@@ -571,6 +571,9 @@ enum Scanned<R> {
 
 /// What `scan_sorted` calls with each matching document, a way to read its sort keys and its row id;
 /// it says whether to go on.
+/// A stored row as read for rendering: the compressed document, its ProductArn and its Id.
+type StoredRow = (Vec<u8>, String, String);
+
 type Visit<'a> = dyn FnMut(Value, &dyn Fn() -> Vec<SqlValue>, i64) -> Result<bool> + 'a;
 
 /// The SQL of an ordered scan: the row ids (then the sort keys) of the rows `access` may see whose
