@@ -50,5 +50,20 @@ pub enum Effect {
         path: PathBuf,
         entries: Vec<String>,
     },
+    /// Read every `*.toml` view file of `dir` (`Event::ViewsLoaded`); a missing directory has none.
+    LoadViews {
+        dir: PathBuf,
+    },
+    /// Write one view file, replacing it.
+    SaveView {
+        path: PathBuf,
+        text: String,
+    },
+    /// Of these findings, the ones whose history shows the workflow going from RESOLVED or
+    /// SUPPRESSED back to NEW or NOTIFIED, answered as `Event::QueryMatched`.
+    FindReopened {
+        query_id: u64,
+        keys: Vec<FindingId>,
+    },
     Quit,
 }

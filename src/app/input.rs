@@ -172,7 +172,10 @@ fn complete(s: &mut AppState, forward: bool) {
         input.line.replace_before_cursor(c.start, &c.candidates[c.index]);
         return;
     }
-    let (start, candidates) = cmdline::candidates(input.line.split().0, &s.rows);
+    let before = input.line.split().0;
+    let names: Vec<String> = s.views.all().into_iter().map(|v| v.name).collect();
+    let (start, candidates) =
+        cmdline::view_candidates(before, &names).unwrap_or_else(|| cmdline::candidates(before, &s.rows));
     let Some(first) = candidates.first() else {
         s.dirty = false;
         return;
@@ -246,6 +249,33 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
             s.input = None;
             s.prompt = Some(Prompt::RemoveDemo);
             Vec::new()
+        }
+        "view" => {
+            let arg = trimmed.strip_prefix("view").unwrap_or_default().trim();
+            if arg.is_empty() {
+                s.input = None;
+                return super::menu::open_views(s);
+            }
+            if let Some(name) = arg.strip_prefix("save").filter(|n| n.is_empty() || n.starts_with(' ')) {
+                return match super::views::save(s, name) {
+                    Ok(effects) => {
+                        s.input = None;
+                        effects
+                    }
+                    Err(e) => fail(s, e),
+                };
+            }
+            let name = arg.trim_matches('"');
+            match s.views.find(name) {
+                Some(v) => {
+                    s.input = None;
+                    super::views::open_or_say(s, &v)
+                }
+                None => {
+                    let names: Vec<String> = s.views.all().into_iter().map(|v| v.name).collect();
+                    fail(s, format!("view: no view named \"{name}\"; views: {}", names.join(", ")))
+                }
+            }
         }
         "help" if rest.is_empty() => {
             s.input = None;

@@ -568,10 +568,10 @@ fn reload_keeps_marks_on_the_same_findings() {
 mod cmdline;
 /// Issue 17 ("a query value that can match nothing").
 mod query_warnings;
-/// Issue 20 ("views that fit the work").
-mod views;
 /// Issue 17 ("edits that do something other than what the analyst saw").
 mod trust;
+/// Issue 20 ("views that fit the work").
+mod views;
 
 // `:demo remove` asks first; a yes has the worker remove the demo findings, then the rows reload.
 #[test]

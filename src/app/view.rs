@@ -46,6 +46,8 @@ pub struct ViewState {
     pub filter: LiveFilter,
     /// The named view the query came from (`app::views`), shown in the header.
     pub named: Option<super::views::NamedView>,
+    /// The list's optional columns a view chose (`views::COLUMNS`); empty: as many as fit.
+    pub columns: Vec<String>,
 }
 
 /// Recomputes what the list shows. `base_changed`: the sort, the query or the rows changed.

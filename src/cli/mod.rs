@@ -188,7 +188,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         None if cli.remote.is_given() => workbench::remote(g, &cli.remote, cli.view.as_deref()),
         None if cli.demo => workbench::workbench(g, true, cli.view.as_deref()),
         None if cli.load_demo => workbench::load_demo(g),
-        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => workbench::workbench(g, false, cli.view.as_deref()),
+        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
+            workbench::workbench(g, false, cli.view.as_deref())
+        }
         None => workbench::overview(g),
         Some(Command::Import { files }) => import::import(g, &files),
         Some(Command::Findings { query, format, limit, sort }) => {

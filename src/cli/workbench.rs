@@ -50,6 +50,7 @@ fn workbench_config(g: &Global, demo: bool, view: Option<&str>) -> Result<crate:
         auto_demo: demo,
         history_file: crate::paths::history_file(),
         default_view: Some(settings.start_view(view)),
+        views_dir: crate::paths::config_file("views"),
     })
 }
 

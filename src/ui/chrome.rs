@@ -217,6 +217,7 @@ pub fn hints_for(ctx: Context, s: &AppState) -> &'static [Action] {
         Context::Input => &[Action::Submit, Action::Back],
         Context::Prompt if matches!(s.prompt, Some(Prompt::Confirm(_))) => &[Action::Yes, Action::No],
         Context::Prompt => &[Action::Yes, Action::No],
+        Context::Menu => &[Action::MoveDown, Action::Submit, Action::Back],
         Context::Help => &[Action::Back],
     }
 }

@@ -35,6 +35,7 @@ pub fn render(frame: &mut Frame<'_>, s: &AppState, keymap: &Keymap) {
     chrome::render_hints(frame, hints, s, keymap);
     overlay::render_form(frame, main, s);
     overlay::render_prompt(frame, main, s);
+    overlay::render_menu(frame, main, s);
     if s.help {
         help::render_help(frame, area, s, keymap);
     }

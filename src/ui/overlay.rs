@@ -203,3 +203,39 @@ pub fn render_group(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         .collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
+
+/// A small menu (the view picker): each entry's key, its label and what it does, the cursor's
+/// entry reversed; cut to the box, never wrapped.
+pub fn render_menu(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
+    let Some(menu) = &s.menu else { return };
+    let width = area.width.min(if area.width >= 120 { 96 } else { 76 });
+    let label_w = menu.items.iter().map(|i| Span::raw(sanitize::line(&i.label)).width()).max().unwrap_or(0).min(28);
+    let height = u16::try_from(menu.items.len()).unwrap_or(u16::MAX).saturating_add(2);
+    let r = centered(area, width, height);
+    frame.render_widget(Clear, r);
+    let block = boxed(&menu.title);
+    let inner = block.inner(r);
+    let page = usize::from(inner.height).max(1);
+    let offset = menu.cursor.saturating_sub(page - 1);
+    let room = usize::from(inner.width);
+    let lines: Vec<Line<'_>> = menu
+        .items
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(page)
+        .map(|(i, item)| {
+            let label = keep_head(&sanitize::line(&item.label), label_w);
+            let head = format!(" {}  {label:<label_w$}  ", item.key);
+            let detail =
+                keep_head(&sanitize::line(&item.detail), room.saturating_sub(Span::raw(head.as_str()).width()));
+            let line = Line::from(vec![Span::styled(head, theme::label()), Span::styled(detail, theme::dim())]);
+            if i == menu.cursor {
+                line.style(theme::cursor())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), r);
+}

@@ -495,3 +495,9 @@ fn the_header_names_the_view() {
         act(s, &[Action::ShowAll, Action::ShowAll]);
     });
 }
+
+/// Issue 20: the view picker (`V`).
+#[test]
+fn the_view_picker() {
+    both_sizes!("view_picker", |s: &mut AppState| act(s, &[Action::ViewPicker, Action::MoveDown]));
+}

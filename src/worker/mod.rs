@@ -161,6 +161,15 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             Ok(()) => true,
             Err(error) => send(Event::HistoryFailed { error }),
         },
+        Effect::LoadViews { dir } => {
+            let (views, errors) = views::read(&dir);
+            send(Event::ViewsLoaded { views, errors })
+        }
+        Effect::SaveView { path, text } => match views::write(&path, &text) {
+            Ok(()) => send(Event::ViewSaved { path }),
+            Err(error) => send(Event::ViewSaveFailed { error }),
+        },
+        Effect::FindReopened { query_id, keys } => send(views::find_reopened(backend, query_id, keys)),
         Effect::Quit => false,
     }
 }
@@ -204,3 +213,4 @@ fn export(backend: &dyn Backend, path: &Path, keys: &[FindingId], overwrite: boo
 pub mod history;
 #[cfg(test)]
 mod tests;
+pub mod views;
