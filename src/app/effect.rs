@@ -65,5 +65,15 @@ pub enum Effect {
         query_id: u64,
         keys: Vec<FindingId>,
     },
+    /// Put `text` on the terminal's clipboard (OSC 52): the terminal loop writes it, and answers
+    /// `Event::Copied` or `Event::CopyFailed`. `what` names it ("Id", "JSON").
+    Copy {
+        what: String,
+        text: String,
+    },
+    /// Open an http(s) URL in the browser (xdg-open, open); the worker starts it and never waits.
+    OpenUrl {
+        url: String,
+    },
     Quit,
 }

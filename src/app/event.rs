@@ -111,6 +111,20 @@ pub enum Event {
     ViewSaveFailed {
         error: String,
     },
+    Copied {
+        what: String,
+        chars: usize,
+    },
+    CopyFailed {
+        what: String,
+        reason: String,
+    },
+    Opened {
+        url: String,
+    },
+    OpenFailed {
+        error: String,
+    },
     /// The history file could not be read or written.
     HistoryFailed {
         error: String,

@@ -80,6 +80,8 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::GroupView => group::open(s),
         Action::ShowAll => views::show_all(s),
         Action::ViewPicker => menu::open_views(s),
+        Action::Copy => menu::open_copy(s),
+        Action::OpenLink => menu::open_link(s),
         _ => {
             s.dirty = false;
             Vec::new()
@@ -112,6 +114,10 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         Event::HistoryLoaded { entries } => input::history_loaded(s, entries),
         Event::HistoryFailed { error } => input::history_failed(s, error),
         Event::ViewsLoaded { views, errors } => views::loaded(s, views, errors),
+        Event::Copied { what, chars } => menu::copied(s, what, chars),
+        Event::CopyFailed { what, reason } => menu::copy_failed(s, what, reason),
+        Event::Opened { url } => menu::opened(s, url),
+        Event::OpenFailed { error } => menu::open_failed(s, error),
         Event::ViewSaved { path } => views::saved(s, path),
         Event::ViewSaveFailed { error } => views::save_failed(s, error),
     }

@@ -501,3 +501,9 @@ fn the_header_names_the_view() {
 fn the_view_picker() {
     both_sizes!("view_picker", |s: &mut AppState| act(s, &[Action::ViewPicker, Action::MoveDown]));
 }
+
+/// Issue 20: what `y` copies.
+#[test]
+fn the_copy_menu() {
+    both_sizes!("copy_menu", |s: &mut AppState| act(s, &[Action::Copy]));
+}
