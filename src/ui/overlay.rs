@@ -72,7 +72,10 @@ pub fn render_form(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
                     keep_head(&v, value_room)
                 }
             }
-            None => "(unchanged)".into(),
+            None => match form.current.as_ref().and_then(|c| c.text(*f)) {
+                Some(now) => keep_head(&format!("(unchanged: {})", sanitize::line(&now)), value_room),
+                None => "(unchanged)".into(),
+            },
         };
         let value_style = if form.shown(*f).is_some() { ratatui::style::Style::default() } else { theme::dim() };
         let value_style = if focused { value_style.patch(theme::cursor()) } else { value_style };
@@ -87,6 +90,8 @@ pub fn render_form(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     lines.push(Line::raw(""));
     if let Some((_, e)) = &form.error {
         lines.push(Line::styled(sanitize::line(e).into_owned(), theme::error()));
+    } else if let Some(hint) = form.field_hint() {
+        lines.push(Line::styled(sanitize::line(&hint).into_owned(), theme::dim()));
     } else {
         lines.push(Line::styled(
             "←/→ choose · type to edit · only changed fields are sent · Enter preview",
@@ -105,6 +110,9 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
                     (" Suppress ", "Reason (required), recorded as the note:")
                 }
                 TextPurpose::SuppressReason => (" Suppress ", "Reason, recorded as the note (Enter to skip):"),
+                TextPurpose::Note if crate::app::prompt::current_note(s).is_ok() => {
+                    (" Note ", "Note text (replaces the current note; Ctrl-R starts from it):")
+                }
                 TextPurpose::Note => (" Note ", "Note text (replaces the current note):"),
             };
             // One line that scrolls sideways: the cursor end stays in view however long the text,

@@ -507,3 +507,19 @@ fn the_view_picker() {
 fn the_copy_menu() {
     both_sizes!("copy_menu", |s: &mut AppState| act(s, &[Action::Copy]));
 }
+
+/// Issue 20: the form for one finding shows its current values, and on Types says it replaces them.
+#[test]
+fn the_form_for_one_finding() {
+    both_sizes!("form_one_finding", |s: &mut AppState| {
+        act(s, &[Action::Edit, Action::NextField, Action::CycleNext]);
+        for _ in 0..5 {
+            act(s, &[Action::NextField]);
+        }
+    });
+    both_sizes!("note_prompt_current", |s: &mut AppState| {
+        let doc = s.detail.doc.as_mut().unwrap();
+        doc["Note"] = json!({"Text": "Risk accepted until Q3, SEC-42", "UpdatedBy": "bob", "UpdatedAt": "x"});
+        act(s, &[Action::Note, Action::PullNote]);
+    });
+}
