@@ -55,6 +55,9 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
             list::step(s, a)
         }
         Action::ToggleFocus => focus::toggle(s),
+        // From the detail, the list's cursor moves under it: the detail shows the next finding.
+        Action::NextFinding => list::move_cursor(s, 1),
+        Action::PrevFinding => list::move_cursor(s, -1),
         Action::OpenDetail => focus::open_detail(s),
         Action::ToggleRaw => detail::toggle_raw(s),
         Action::Back => focus::back(s),

@@ -1,6 +1,6 @@
 //! Issue 20 ("for one finding, the edit form shows its current values, and severity cycling starts
 //! from the current one; typing Types says that it replaces them; the note prompt can start from
-//! the current note").
+//! the current note"), and `]`/`[` from the full-height detail.
 
 use serde_json::{json, Value};
 
@@ -97,4 +97,19 @@ fn the_note_prompt_starts_from_the_current_note_on_ctrl_r() {
     act(&mut s, &[Action::Note, Action::PullNote]);
     let Some(Prompt::Text { error, .. }) = &s.prompt else { panic!() };
     assert_eq!(error.as_deref(), Some("This finding has no note"));
+}
+
+/// Issue 20 ("`]`/`[` go to the next/previous finding from the full-height detail").
+#[test]
+fn brackets_step_through_the_findings_from_the_full_height_detail() {
+    let mut s = loaded(30);
+    act(&mut s, &[Action::OpenDetail]);
+    let first = s.detail.key.clone();
+    let e = act(&mut s, &[Action::NextFinding]);
+    assert_eq!(s.list.cursor, 1);
+    assert_eq!(s.mode, crate::app::state::Mode::DetailFull, "still at full height");
+    assert_ne!(s.detail.key, first);
+    assert_eq!(e, vec![crate::app::effect::Effect::LoadDetail { key: s.detail.key.clone().unwrap() }]);
+    act(&mut s, &[Action::PrevFinding, Action::PrevFinding]);
+    assert_eq!((s.list.cursor, s.detail.key.clone()), (0, first), "stops at the first");
 }
