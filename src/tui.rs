@@ -176,6 +176,9 @@ async fn main_loop(
             if let Some(bottom) = ui::detail_bottom(&state) {
                 app::detail_measured(&mut state, bottom);
             }
+            if let Some(matches) = ui::detail_matches(&state) {
+                app::detail_search_measured(&mut state, matches);
+            }
             if state.help {
                 let (w, h) = state.size;
                 let area = ratatui::layout::Rect::new(0, 0, w, h);

@@ -24,6 +24,8 @@ use crate::model::words;
 pub enum InputKind {
     Filter,
     Command,
+    /// `/` in the detail pane: searches its text.
+    DetailSearch,
 }
 
 /// The `/` or `:` line while it is being typed.
@@ -51,6 +53,12 @@ impl InputLine {
 /// `/`: edits the current pattern.
 pub(super) fn start_filter(s: &mut AppState) -> Vec<Effect> {
     s.input = Some(InputLine::new(InputKind::Filter, LineEdit::new(s.view.filter.pattern.clone())));
+    Vec::new()
+}
+
+/// `/` in the detail: edits the pane's search.
+pub(super) fn start_detail_search(s: &mut AppState) -> Vec<Effect> {
+    s.input = Some(InputLine::new(InputKind::DetailSearch, LineEdit::new(s.detail.search.clone())));
     Vec::new()
 }
 
@@ -83,6 +91,16 @@ pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
             if kind == InputKind::Filter {
                 return set_filter(s, String::new());
             }
+            if kind == InputKind::DetailSearch {
+                super::detail::set_search(s, String::new());
+            }
+            return Vec::new();
+        }
+        Action::Submit if kind == InputKind::DetailSearch => {
+            s.input = None;
+            if !s.detail.search.is_empty() {
+                s.info(format!("/{}: n next match, N previous, Esc clears", s.detail.search));
+            }
             return Vec::new();
         }
         Action::Submit => {
@@ -111,6 +129,12 @@ pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
         let pattern = s.input.as_ref().map(|l| l.text().to_string()).unwrap_or_default();
         if pattern != s.view.filter.pattern {
             return set_filter(s, pattern);
+        }
+    }
+    if kind == InputKind::DetailSearch {
+        let pattern = s.input.as_ref().map(|l| l.text().to_string()).unwrap_or_default();
+        if pattern != s.detail.search {
+            super::detail::set_search(s, pattern);
         }
     }
     Vec::new()

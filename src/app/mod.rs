@@ -44,7 +44,7 @@ use std::collections::HashSet;
 use time::OffsetDateTime;
 
 pub use action::Action;
-pub use detail::detail_measured;
+pub use detail::{detail_measured, detail_search_measured};
 pub use effect::Effect;
 pub use event::Event;
 pub use focus::help_measured;

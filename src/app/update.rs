@@ -62,6 +62,11 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::ToggleRaw => detail::toggle_raw(s),
         Action::Back => focus::back(s),
         Action::StartFilter => input::start_filter(s),
+        Action::StartSearch if detail => input::start_detail_search(s),
+        Action::StartSearch => input::start_filter(s),
+        // While a search of the detail is on, n and N step through its matches.
+        Action::Notify if detail && !s.detail.search.is_empty() => detail::search_step(s, true),
+        Action::SearchPrev if detail && !s.detail.search.is_empty() => detail::search_step(s, false),
         Action::StartCommand => input::start_command(s),
         Action::ToggleMark => list::toggle_mark(s),
         Action::RangeMark => list::range_mark(s),

@@ -167,7 +167,11 @@ fn progress(s: &AppState) -> Option<String> {
 
 pub fn render_status(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let line = if let Some(input) = &s.input {
-        let prefix = if input.kind == InputKind::Filter { "/" } else { ":" };
+        let prefix = match input.kind {
+            InputKind::Filter => "/",
+            InputKind::DetailSearch => "search the detail /",
+            InputKind::Command => ":",
+        };
         let error = input.error.as_ref().map(|e| format!("  {}", sanitize::line(e)));
         // The end being typed stays in view: the text scrolls left, its head shown as "…", and
         // the error keeps its room after the cursor.
