@@ -17,13 +17,15 @@ use crate::keys::Keymap;
 use crate::{ui, worker};
 
 /// Settings from `config.toml` in the config directory:
-/// `user = "alice"` and `suppress_reason_required = true`.
+/// `user = "alice"`, `suppress_reason_required = true` and `default_view = "all"`.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub user: Option<String>,
     #[serde(default)]
     pub suppress_reason_required: bool,
+    /// The view the workbench opens on (`app::views`); "open work" when not set.
+    pub default_view: Option<String>,
 }
 
 impl Settings {
@@ -35,6 +37,62 @@ impl Settings {
         let Some(path) = path.filter(|p| p.exists()) else { return Ok(Settings::default()) };
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("settings {}", path.display()))
+    }
+
+    /// The view to open on: the command line's `--view`, else `default_view`, else the console's
+    /// open work.
+    pub fn start_view(&self, flag: Option<&str>) -> String {
+        flag.or(self.default_view.as_deref()).unwrap_or(crate::app::views::OPEN_WORK).trim().to_string()
+    }
+}
+
+/// The most a copy sends: terminals cap what OSC 52 takes (xterm and tmux near 100 kB).
+const OSC52_MAX: usize = 100_000;
+
+/// Standard base64 (RFC 4648, with padding), as OSC 52 carries the value.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Our own OSC 52 sequence for `text`: only base64 follows the fixed prefix, so the value cannot
+/// end the sequence or drive the terminal. `Err` says why this terminal cannot take it.
+fn osc52(text: &str, term: Option<&str>) -> Result<String, String> {
+    match term {
+        Some("linux") => return Err("the Linux console has no clipboard for OSC 52".into()),
+        Some("dumb") => return Err("this terminal (TERM=dumb) has no clipboard for OSC 52".into()),
+        _ => {}
+    }
+    let encoded = base64(text.as_bytes());
+    if encoded.len() > OSC52_MAX {
+        return Err(format!("it is too large for the terminal's clipboard ({} kB)", text.len() / 1000));
+    }
+    Ok(format!("\x1b]52;c;{encoded}\x07"))
+}
+
+/// Writes a copy to the terminal, and says how it went.
+fn copy(what: String, text: &str) -> app::Event {
+    use std::io::Write;
+    let term = std::env::var("TERM").ok();
+    let written = osc52(text, term.as_deref()).and_then(|seq| {
+        let mut out = std::io::stdout();
+        out.write_all(seq.as_bytes()).and_then(|()| out.flush()).map_err(|e| e.to_string())
+    });
+    match written {
+        Ok(()) => app::Event::Copied { what, chars: text.chars().count() },
+        Err(reason) => app::Event::CopyFailed { what, reason },
     }
 }
 
@@ -62,6 +120,7 @@ async fn main_loop(
 ) -> Result<()> {
     let (effect_tx, effect_rx) = mpsc::unbounded_channel::<Effect>();
     let (event_tx, mut event_rx) = mpsc::unbounded_channel();
+    let copy_tx = event_tx.clone();
     worker::spawn(backend, effect_rx, event_tx).context("starting the worker thread")?;
     let mut state = AppState::new(config, source, now());
     let size = terminal.size()?;
@@ -70,6 +129,12 @@ async fn main_loop(
     terminal.draw(|f| ui::render(f, &state, keymap))?;
     let send = |effects: Vec<Effect>| {
         for e in effects {
+            // A copy is a write to this terminal, made here between frames; its answer comes back
+            // as the worker's do.
+            if let Effect::Copy { what, text } = e {
+                let _ = copy_tx.send(copy(what, &text));
+                continue;
+            }
             // The worker only goes away when we quit; a failed send then is harmless.
             let _ = effect_tx.send(e);
         }
@@ -111,6 +176,9 @@ async fn main_loop(
             if let Some(bottom) = ui::detail_bottom(&state) {
                 app::detail_measured(&mut state, bottom);
             }
+            if let Some(matches) = ui::detail_matches(&state) {
+                app::detail_search_measured(&mut state, matches);
+            }
             if state.help {
                 let (w, h) = state.size;
                 let area = ratatui::layout::Rect::new(0, 0, w, h);
@@ -127,4 +195,35 @@ async fn main_loop(
         let _ = worker::history::write(path, &state.cmdline.history.entries);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Settings;
+
+    #[test]
+    fn a_copy_is_our_own_osc52_sequence_of_base64() {
+        assert_eq!(super::base64(b""), "");
+        assert_eq!(super::base64(b"f"), "Zg==");
+        assert_eq!(super::base64(b"fo"), "Zm8=");
+        assert_eq!(super::base64(b"foobar"), "Zm9vYmFy");
+        let hostile = "arn:x\x07\x1b]52;c;ZXZpbA==\x07\x1b[2J";
+        let seq = super::osc52(hostile, Some("xterm-256color")).unwrap();
+        let body = seq.strip_prefix("\x1b]52;c;").and_then(|b| b.strip_suffix('\x07')).unwrap();
+        assert!(body.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c)), "{seq:?}");
+        assert!(super::osc52("x", Some("linux")).unwrap_err().contains("Linux console"));
+        let big = "x".repeat(super::OSC52_MAX);
+        assert!(super::osc52(&big, None).unwrap_err().contains("too large"));
+    }
+
+    #[test]
+    fn the_workbench_opens_on_open_work_unless_told_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        assert_eq!(Settings::load(Some(&path)).unwrap().start_view(None), "open work");
+        std::fs::write(&path, "default_view = \"all\"\n").unwrap();
+        let settings = Settings::load(Some(&path)).unwrap();
+        assert_eq!(settings.start_view(None), "all");
+        assert_eq!(settings.start_view(Some("failed controls")), "failed controls", "--view wins");
+    }
 }

@@ -138,7 +138,10 @@ fn filter_mark_all_resolve_quit_then_the_store_shows_them_resolved() {
 
     let tmux = Tmux { socket: dir.path().join("tmux.sock") };
     tmux.workbench(dir.path(), &store, (160, 48));
-    tmux.wait_for("300 total");
+    tmux.wait_for("open work · 300 total");
+    // The workbench opens on the open work; `0` shows every finding, which this edit is about.
+    tmux.keys(&["0"]);
+    tmux.wait_for("all · 300 total · 300 matching");
 
     // Live filter, then apply it.
     tmux.keys(&["/"]);

@@ -90,7 +90,7 @@ pub struct Completion {
 }
 
 /// The `:` commands, completed as the first word of the line.
-const COMMANDS: [&str; 7] = ["sort", "group", "export", "clear", "help", "quit", "demo"];
+const COMMANDS: [&str; 8] = ["sort", "group", "view", "export", "clear", "help", "quit", "demo"];
 
 /// Where the term the cursor ends starts: after the last whitespace outside quotes.
 fn term_start(before: &str) -> usize {
@@ -150,6 +150,23 @@ fn values(key: &str, typed: &str, rows: &RowStore) -> Vec<String> {
     let found: BTreeSet<&str> =
         rows.all.iter().map(of).filter(|v| !v.is_empty() && starts_with_folded(v, typed)).collect();
     found.into_iter().map(quote).collect()
+}
+
+/// After `view ` (or `view save `): the views' names that start with what is typed (a name may have
+/// spaces, so the whole rest of the line is the term), and `save` itself.
+pub fn view_candidates(before: &str, names: &[String]) -> Option<(usize, Vec<String>)> {
+    let rest = before.strip_prefix("view ")?;
+    let start = before.len() - rest.trim_start().len();
+    let typed = rest.trim_start();
+    let (start, typed, with_save) = match typed.strip_prefix("save ") {
+        Some(name) => (before.len() - name.trim_start().len(), name.trim_start(), false),
+        None => (start, typed, true),
+    };
+    let mut out: Vec<String> = names.iter().filter(|n| starts_with_folded(n, typed)).cloned().collect();
+    if with_save && starts_with_folded("save", typed) {
+        out.push("save ".into());
+    }
+    Some((start, out))
 }
 
 /// The candidates for the term before the cursor, each the whole term it would become, and where

@@ -27,6 +27,15 @@ pub struct DetailState {
     /// (`detail_measured`); `None` until then, when scrolling is not bounded.
     pub bottom: Option<u16>,
     pub raw: bool,
+    /// The `/` search inside the pane (case-insensitive); empty: none.
+    pub search: String,
+    /// The first screen line of each line that holds the search, as the pane was last laid out
+    /// (`detail_search_measured`).
+    pub matches: Vec<u16>,
+    /// Which of `matches` the pane was last scrolled to.
+    pub match_at: Option<usize>,
+    /// Scroll to the first match once the matches are measured (the search was just typed).
+    pub jump: bool,
 }
 
 /// The detail pane was laid out: `bottom` is the largest scroll that still fills it (the wrapped
@@ -62,6 +71,53 @@ pub(super) fn scroll(s: &mut AppState, a: Action) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The detail was laid out with a search: `matches` are the lines that hold it (`ui::detail_matches`).
+/// Right after the search was typed, the pane scrolls to the first match at or after where it is.
+pub fn detail_search_measured(s: &mut AppState, matches: Vec<u16>) {
+    if matches != s.detail.matches {
+        s.detail.matches = matches;
+        s.dirty = true;
+    }
+    if std::mem::take(&mut s.detail.jump) {
+        let at =
+            s.detail.matches.iter().position(|&m| m >= s.detail.scroll).or((!s.detail.matches.is_empty()).then_some(0));
+        jump_to(s, at);
+    }
+}
+
+fn jump_to(s: &mut AppState, at: Option<usize>) {
+    s.detail.match_at = at;
+    if let Some(line) = at.and_then(|i| s.detail.matches.get(i)) {
+        s.detail.scroll = s.detail.bottom.map_or(*line, |b| (*line).min(b));
+    }
+    s.dirty = true;
+}
+
+/// `n`/`N` while a search is on: the next (previous) line holding it, around the end.
+pub(super) fn search_step(s: &mut AppState, forward: bool) -> Vec<Effect> {
+    let n = s.detail.matches.len();
+    if n == 0 {
+        s.info(format!("No match for /{} in this finding", s.detail.search));
+        return Vec::new();
+    }
+    let at = match s.detail.match_at {
+        Some(i) if forward => (i + 1) % n,
+        Some(i) => (i + n - 1) % n,
+        None if forward => s.detail.matches.iter().position(|&m| m > s.detail.scroll).unwrap_or(0),
+        None => s.detail.matches.iter().rposition(|&m| m < s.detail.scroll).unwrap_or(n - 1),
+    };
+    jump_to(s, Some(at));
+    Vec::new()
+}
+
+/// Sets (or clears) the pane's search; the matches are measured at the next frame.
+pub(super) fn set_search(s: &mut AppState, pattern: String) {
+    s.detail.jump = !pattern.is_empty();
+    s.detail.search = pattern;
+    s.detail.matches.clear();
+    s.detail.match_at = None;
+}
+
 pub(super) fn toggle_raw(s: &mut AppState) -> Vec<Effect> {
     s.detail.raw = !s.detail.raw;
     s.detail.scroll = 0;
@@ -80,6 +136,9 @@ pub(super) fn sync_detail(s: &mut AppState) -> Vec<Effect> {
     s.detail.history.clear();
     s.detail.error = None;
     s.detail.scroll = 0;
+    s.detail.match_at = None;
+    // The search is kept for the next finding: it shows its first match.
+    s.detail.jump = !s.detail.search.is_empty();
     s.detail.loading = key.is_some();
     key.map(|key| vec![Effect::LoadDetail { key }]).unwrap_or_default()
 }
@@ -108,6 +167,7 @@ pub(super) fn loaded(
             s.detail.error = Some("This finding is no longer in the store".into());
         }
         s.detail.history = history;
+        s.detail.jump = !s.detail.search.is_empty();
     } else {
         s.dirty = false;
     }

@@ -50,5 +50,30 @@ pub enum Effect {
         path: PathBuf,
         entries: Vec<String>,
     },
+    /// Read every `*.toml` view file of `dir` (`Event::ViewsLoaded`); a missing directory has none.
+    LoadViews {
+        dir: PathBuf,
+    },
+    /// Write one view file, replacing it.
+    SaveView {
+        path: PathBuf,
+        text: String,
+    },
+    /// Of these findings, the ones whose history shows the workflow going from RESOLVED or
+    /// SUPPRESSED back to NEW or NOTIFIED, answered as `Event::QueryMatched`.
+    FindReopened {
+        query_id: u64,
+        keys: Vec<FindingId>,
+    },
+    /// Put `text` on the terminal's clipboard (OSC 52): the terminal loop writes it, and answers
+    /// `Event::Copied` or `Event::CopyFailed`. `what` names it ("Id", "JSON").
+    Copy {
+        what: String,
+        text: String,
+    },
+    /// Open an http(s) URL in the browser (xdg-open, open); the worker starts it and never waits.
+    OpenUrl {
+        url: String,
+    },
     Quit,
 }

@@ -100,6 +100,31 @@ pub enum Event {
     HistoryLoaded {
         entries: Vec<String>,
     },
+    /// The view files read: the good ones, and an error naming the file and line for each bad one.
+    ViewsLoaded {
+        views: Vec<super::views::SavedView>,
+        errors: Vec<String>,
+    },
+    ViewSaved {
+        path: PathBuf,
+    },
+    ViewSaveFailed {
+        error: String,
+    },
+    Copied {
+        what: String,
+        chars: usize,
+    },
+    CopyFailed {
+        what: String,
+        reason: String,
+    },
+    Opened {
+        url: String,
+    },
+    OpenFailed {
+        error: String,
+    },
     /// The history file could not be read or written.
     HistoryFailed {
         error: String,

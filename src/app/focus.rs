@@ -29,7 +29,10 @@ pub(super) fn open_detail(s: &mut AppState) -> Vec<Effect> {
 /// (with the mark its anchor made),
 /// the `/` pattern, the `:` query.
 pub(super) fn back(s: &mut AppState) -> Vec<Effect> {
-    if s.mode == Mode::DetailFull {
+    let in_detail = s.mode == Mode::DetailFull || s.focus == Focus::Detail;
+    if in_detail && !s.detail.search.is_empty() {
+        super::detail::set_search(s, String::new());
+    } else if s.mode == Mode::DetailFull {
         s.mode = Mode::Split;
         s.focus = Focus::List;
         resize(s, s.size.0, s.size.1);

@@ -1,4 +1,6 @@
-//! The edit form: which fields the analyst touched, and turning them into a `FindingUpdate`.
+//! The edit form: which fields the analyst touched, and turning them into a `FindingUpdate`. For
+//! one finding it also holds the finding's current values: shown beside each untouched field, the
+//! start of the choice fields' cycling, and the note `Ctrl-R` pulls in.
 //! Validation is the store's own: `FindingUpdate::validate`, the rules `BatchUpdateRequest::from_json`
 //! applies to a request, so the form can never accept what the store would refuse.
 
@@ -84,6 +86,67 @@ pub struct FormState {
     pub user_fields: Option<String>,
     /// The field at fault and the store's message, after a failed submit.
     pub error: Option<(Option<FormField>, String)>,
+    /// The one finding's values now; `None` for several findings.
+    pub current: Option<Current>,
+}
+
+/// One finding's values as the form shows them: the row's, and the document's (note, types, user
+/// fields) when the detail pane holds it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Current {
+    pub workflow: Option<WorkflowStatus>,
+    pub severity: Option<SeverityLabel>,
+    pub verification: Option<VerificationState>,
+    pub confidence: Option<i64>,
+    pub criticality: Option<i64>,
+    /// `None` also when the document is not loaded yet.
+    pub note: Option<String>,
+    pub types: Vec<String>,
+    pub user_fields: Vec<(String, String)>,
+    /// The document was read: note, types and user fields are known.
+    pub doc: bool,
+}
+
+impl Current {
+    pub fn of(row: &super::row::Row, doc: Option<&Value>) -> Current {
+        let mut c = Current {
+            workflow: row.workflow,
+            severity: row.severity,
+            verification: row.verification,
+            confidence: row.confidence,
+            criticality: row.criticality,
+            ..Current::default()
+        };
+        if let Some(doc) = doc {
+            c.doc = true;
+            c.note = doc.pointer("/Note/Text").and_then(Value::as_str).map(str::to_string);
+            c.types =
+                doc["Types"].as_array().into_iter().flatten().filter_map(Value::as_str).map(String::from).collect();
+            c.user_fields = doc["UserDefinedFields"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect();
+        }
+        c
+    }
+
+    /// A field's current value as the form writes it; `None` when the finding has none (or it is
+    /// not known yet).
+    pub fn text(&self, f: FormField) -> Option<String> {
+        let joined = |v: Vec<String>| (!v.is_empty()).then(|| v.join("; "));
+        match f {
+            FormField::Workflow => self.workflow.map(|v| v.as_str().to_string()),
+            FormField::Severity => self.severity.map(|v| v.as_str().to_string()),
+            FormField::Verification => self.verification.map(|v| v.as_str().to_string()),
+            FormField::Confidence => self.confidence.map(|n| n.to_string()),
+            FormField::Criticality => self.criticality.map(|n| n.to_string()),
+            FormField::Note => self.note.clone(),
+            FormField::Types => joined(self.types.clone()),
+            FormField::UserFields => joined(self.user_fields.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+        }
+    }
 }
 
 fn cycle<T: Copy + PartialEq>(all: &[T], cur: Option<T>, forward: bool) -> Option<T> {
@@ -108,14 +171,54 @@ impl FormState {
         self.focus = if forward { (self.focus + 1) % n } else { (self.focus + n - 1) % n };
     }
 
+    /// The next (or previous) value of a choice field. Untouched, it starts from the finding's
+    /// current value, so one step reaches its neighbour.
     pub fn cycle(&mut self, forward: bool) {
+        let cur = self.current.clone().unwrap_or_default();
         match self.field() {
-            FormField::Workflow => self.workflow = cycle(WorkflowStatus::ALL, self.workflow, forward),
-            FormField::Severity => self.severity = cycle(SeverityLabel::ALL, self.severity, forward),
-            FormField::Verification => self.verification = cycle(VerificationState::ALL, self.verification, forward),
+            FormField::Workflow => {
+                self.workflow = cycle(WorkflowStatus::ALL, self.workflow.or(cur.workflow), forward);
+            }
+            FormField::Severity => {
+                self.severity = cycle(SeverityLabel::ALL, self.severity.or(cur.severity), forward);
+            }
+            FormField::Verification => {
+                self.verification = cycle(VerificationState::ALL, self.verification.or(cur.verification), forward);
+            }
             _ => {}
         }
         self.error = None;
+    }
+
+    /// `Ctrl-R` on the Note: the finding's current note, to edit rather than retype.
+    pub fn pull_note(&mut self) -> Result<(), &'static str> {
+        let current = self.current.as_ref().ok_or("Only one finding's note can be pulled in")?;
+        if !current.doc {
+            return Err("The finding's document is still loading; try again in a moment");
+        }
+        let note = current.note.clone().ok_or("This finding has no note")?;
+        self.focus = FormField::ALL.iter().position(|f| *f == FormField::Note).unwrap_or(0);
+        self.note = Some(note);
+        self.error = None;
+        Ok(())
+    }
+
+    /// What the bottom line says of the focused field: Types and user fields replace the finding's.
+    pub fn field_hint(&self) -> Option<String> {
+        let now = |f| self.current.as_ref().and_then(|c| c.text(f));
+        match self.field() {
+            FormField::Types => Some(match now(FormField::Types) {
+                Some(t) => format!("Types typed here replace all the finding's types (now: {t})"),
+                None => {
+                    "Types typed here replace all the findings' types (BatchUpdateFindings sets the whole list)".into()
+                }
+            }),
+            FormField::UserFields => Some("User fields typed here are added; a key given replaces its value".into()),
+            FormField::Note if self.current.as_ref().is_some_and(|c| c.note.is_some()) => {
+                Some("Typing replaces the note; Ctrl-R starts from the current one".into())
+            }
+            _ => None,
+        }
     }
 
     fn text_mut(&mut self) -> Option<&mut Option<String>> {
@@ -239,7 +342,14 @@ pub(super) fn open(s: &mut AppState) -> Vec<Effect> {
         s.error("No finding to edit");
     } else {
         let hidden = super::prompt::hidden_targets(s, &targets);
-        s.form = Some(FormState { hidden, ..FormState::new(targets.len()) });
+        let current = match targets.as_slice() {
+            [one] => s.rows.get(*one).map(|row| {
+                let doc = s.detail.doc.as_ref().filter(|_| s.detail.key.as_ref() == Some(&row.key));
+                Current::of(row, doc)
+            }),
+            _ => None,
+        };
+        s.form = Some(FormState { hidden, current, ..FormState::new(targets.len()) });
     }
     Vec::new()
 }
@@ -254,6 +364,11 @@ pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::CyclePrev => form.cycle(false),
         Action::Input(c) => form.type_char(c),
         Action::Backspace => form.backspace(),
+        Action::PullNote => {
+            if let Err(e) = form.pull_note() {
+                form.error = Some((Some(FormField::Note), e.to_string()));
+            }
+        }
         Action::Back => s.form = None,
         Action::Submit => match form.to_update(&s.config.user) {
             // The same rule as `s`: with suppress_reason_required, the Note is the reason.

@@ -24,6 +24,8 @@ use crate::model::words;
 pub enum InputKind {
     Filter,
     Command,
+    /// `/` in the detail pane: searches its text.
+    DetailSearch,
 }
 
 /// The `/` or `:` line while it is being typed.
@@ -51,6 +53,12 @@ impl InputLine {
 /// `/`: edits the current pattern.
 pub(super) fn start_filter(s: &mut AppState) -> Vec<Effect> {
     s.input = Some(InputLine::new(InputKind::Filter, LineEdit::new(s.view.filter.pattern.clone())));
+    Vec::new()
+}
+
+/// `/` in the detail: edits the pane's search.
+pub(super) fn start_detail_search(s: &mut AppState) -> Vec<Effect> {
+    s.input = Some(InputLine::new(InputKind::DetailSearch, LineEdit::new(s.detail.search.clone())));
     Vec::new()
 }
 
@@ -83,6 +91,16 @@ pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
             if kind == InputKind::Filter {
                 return set_filter(s, String::new());
             }
+            if kind == InputKind::DetailSearch {
+                super::detail::set_search(s, String::new());
+            }
+            return Vec::new();
+        }
+        Action::Submit if kind == InputKind::DetailSearch => {
+            s.input = None;
+            if !s.detail.search.is_empty() {
+                s.info(format!("/{}: n next match, N previous, Esc clears", s.detail.search));
+            }
             return Vec::new();
         }
         Action::Submit => {
@@ -111,6 +129,12 @@ pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
         let pattern = s.input.as_ref().map(|l| l.text().to_string()).unwrap_or_default();
         if pattern != s.view.filter.pattern {
             return set_filter(s, pattern);
+        }
+    }
+    if kind == InputKind::DetailSearch {
+        let pattern = s.input.as_ref().map(|l| l.text().to_string()).unwrap_or_default();
+        if pattern != s.detail.search {
+            super::detail::set_search(s, pattern);
         }
     }
     Vec::new()
@@ -172,7 +196,10 @@ fn complete(s: &mut AppState, forward: bool) {
         input.line.replace_before_cursor(c.start, &c.candidates[c.index]);
         return;
     }
-    let (start, candidates) = cmdline::candidates(input.line.split().0, &s.rows);
+    let before = input.line.split().0;
+    let names: Vec<String> = s.views.all().into_iter().map(|v| v.name).collect();
+    let (start, candidates) =
+        cmdline::view_candidates(before, &names).unwrap_or_else(|| cmdline::candidates(before, &s.rows));
     let Some(first) = candidates.first() else {
         s.dirty = false;
         return;
@@ -247,6 +274,33 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
             s.prompt = Some(Prompt::RemoveDemo);
             Vec::new()
         }
+        "view" => {
+            let arg = trimmed.strip_prefix("view").unwrap_or_default().trim();
+            if arg.is_empty() {
+                s.input = None;
+                return super::menu::open_views(s);
+            }
+            if let Some(name) = arg.strip_prefix("save").filter(|n| n.is_empty() || n.starts_with(' ')) {
+                return match super::views::save(s, name) {
+                    Ok(effects) => {
+                        s.input = None;
+                        effects
+                    }
+                    Err(e) => fail(s, e),
+                };
+            }
+            let name = arg.trim_matches('"');
+            match s.views.find(name) {
+                Some(v) => {
+                    s.input = None;
+                    super::views::open_or_say(s, &v)
+                }
+                None => {
+                    let names: Vec<String> = s.views.all().into_iter().map(|v| v.name).collect();
+                    fail(s, format!("view: no view named \"{name}\"; views: {}", names.join(", ")))
+                }
+            }
+        }
         "help" if rest.is_empty() => {
             s.input = None;
             focus::show_command_help(s)
@@ -258,6 +312,7 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
         _ => match apply_query(s, trimmed) {
             Ok(effects) => {
                 s.input = None;
+                s.view.named = None;
                 effects
             }
             Err(e) => fail(s, e),

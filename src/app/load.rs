@@ -11,7 +11,7 @@ use super::filter::{self, SortSpec};
 use super::prompt::Prompt;
 use super::row::Row;
 use super::state::LoadState;
-use super::view::{apply_query, refresh};
+use super::view::refresh;
 use super::AppState;
 use crate::model::finding::FindingId;
 use crate::model::source::{BackendError, Capabilities};
@@ -22,9 +22,10 @@ pub fn start(s: &mut AppState) -> Vec<Effect> {
     s.generation += 1;
     s.status.load = LoadState::Loading { loaded: 0, total: 0 };
     s.dirty = true;
-    // The history first: a small file, read before the rows are streamed.
+    // The history and the views first: small files, read before the rows are streamed.
     let mut effects: Vec<Effect> =
         s.config.history_file.iter().map(|path| Effect::LoadHistory { path: path.clone() }).collect();
+    effects.extend(super::views::start_default(s));
     effects.push(Effect::LoadRows { generation: s.generation });
     effects
 }
@@ -94,8 +95,7 @@ pub(super) fn rows_loaded(
         s.pending_marks.clear();
         // A query is evaluated again on the new rows.
         if !s.view.query.text.is_empty() {
-            let text = s.view.query.text.clone();
-            match apply_query(s, &text) {
+            match super::views::reapply(s) {
                 Ok(e) => effects.extend(e),
                 Err(e) => s.error(e),
             }

@@ -4,7 +4,7 @@
 //! Each pane owns its sub-state and its transitions in one module, and `update` only hands each
 //! message to its module. The pane modules use this root and the ones listed before them, never
 //! one after, so there is no cycle:
-//! `detail`, `list`, `view`, `edits`, `prompt`, then `form`, `load`, `focus`, `group`, `input`,
+//! `detail`, `list`, `view`, `edits`, `prompt`, then `form`, `focus`, `group`, `views`, `menu`, `load`, `input`,
 //! and `update` over all. Below them are the shared types, which import no pane: `state`,
 //! `action`, `effect`, `event`, `row`, `rows`, `filter`, `matcher`, `columnar`, `layout`, `edit`,
 //! `line`, `cmdline`.
@@ -30,19 +30,21 @@ pub mod line;
 pub mod list;
 pub mod load;
 pub mod matcher;
+pub mod menu;
 pub mod prompt;
 pub mod row;
 pub mod rows;
 pub mod state;
 pub mod update;
 pub mod view;
+pub mod views;
 
 use std::collections::HashSet;
 
 use time::OffsetDateTime;
 
 pub use action::Action;
-pub use detail::detail_measured;
+pub use detail::{detail_measured, detail_search_measured};
 pub use effect::Effect;
 pub use event::Event;
 pub use focus::help_measured;
@@ -86,7 +88,11 @@ pub struct AppState {
     pub cmdline: cmdline::CmdlineState,
     pub prompt: Option<Prompt>,
     pub form: Option<FormState>,
+    /// A small menu over the panes (the view picker).
+    pub menu: Option<menu::Menu>,
     pub group: GroupState,
+    /// The named views: the shipped ones and the files read.
+    pub views: views::Catalog,
     pub edits: PendingEdits,
     pub history: UndoHistory,
     pub status: StatusState,
@@ -123,7 +129,9 @@ impl AppState {
             cmdline: cmdline::CmdlineState::default(),
             prompt: None,
             form: None,
+            menu: None,
             group: GroupState::default(),
+            views: views::Catalog::default(),
             edits: PendingEdits::default(),
             history: UndoHistory::default(),
             status: StatusState::default(),
@@ -165,6 +173,8 @@ impl AppState {
                 Prompt::Text { .. } => Context::Input,
                 _ => Context::Prompt,
             }
+        } else if self.menu.is_some() {
+            Context::Menu
         } else if self.form.is_some() {
             Context::Form
         } else if self.input.is_some() {

@@ -190,6 +190,15 @@ pub(super) fn text_action(s: &mut AppState, a: Action) -> Vec<Effect> {
     let purpose = *purpose;
     match a {
         _ if text.edit(a) => *error = None,
+        Action::PullNote => match current_note(s) {
+            Ok(note) => {
+                if let Some(Prompt::Text { text, error, .. }) = &mut s.prompt {
+                    text.set(note);
+                    *error = None;
+                }
+            }
+            Err(e) => set_prompt_error(s, e),
+        },
         Action::Back => s.prompt = None,
         Action::Submit => {
             let text = text.text().trim().to_string();
@@ -198,6 +207,15 @@ pub(super) fn text_action(s: &mut AppState, a: Action) -> Vec<Effect> {
         _ => s.dirty = false,
     }
     Vec::new()
+}
+
+/// The one target's current note, from the document the detail pane holds, for `Ctrl-R`.
+pub fn current_note(s: &AppState) -> Result<String, &'static str> {
+    let [one] = s.targets()[..] else { return Err("Only one finding's note can be pulled in") };
+    let key = &s.rows.get(one).ok_or("No finding selected")?.key;
+    let doc = s.detail.doc.as_ref().filter(|_| s.detail.key.as_ref() == Some(key));
+    let doc = doc.ok_or("The finding's document is still loading; try again in a moment")?;
+    doc.pointer("/Note/Text").and_then(|v| v.as_str()).map(str::to_string).ok_or("This finding has no note")
 }
 
 fn submit_text(s: &mut AppState, purpose: TextPurpose, text: String) -> Vec<Effect> {

@@ -20,11 +20,23 @@ pub struct Config {
     pub auto_demo: bool,
     /// Where the `:` line's history is kept across runs; `None` keeps it for this run only.
     pub history_file: Option<std::path::PathBuf>,
+    /// The view the workbench opens on (`app::views`): "open work", "all", or a saved view's name;
+    /// `None` shows every finding.
+    pub default_view: Option<String>,
+    /// Where saved views are kept, one TOML file each (`app::views`); `None`: the shipped ones only.
+    pub views_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { user: "hubtriage".into(), suppress_reason_required: false, auto_demo: false, history_file: None }
+        Config {
+            user: "hubtriage".into(),
+            suppress_reason_required: false,
+            auto_demo: false,
+            history_file: None,
+            default_view: None,
+            views_dir: None,
+        }
     }
 }
 
@@ -48,12 +60,22 @@ pub enum Context {
     Input,
     /// A yes/no question.
     Prompt,
+    /// A small menu: the view picker.
+    Menu,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] =
-        [Context::List, Context::Detail, Context::Group, Context::Form, Context::Input, Context::Prompt, Context::Help];
+    pub const ALL: [Context; 8] = [
+        Context::List,
+        Context::Detail,
+        Context::Group,
+        Context::Form,
+        Context::Input,
+        Context::Prompt,
+        Context::Menu,
+        Context::Help,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -63,6 +85,7 @@ impl Context {
             Context::Form => "form",
             Context::Input => "input",
             Context::Prompt => "prompt",
+            Context::Menu => "menu",
             Context::Help => "help",
         }
     }

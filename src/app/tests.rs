@@ -566,10 +566,16 @@ fn reload_keeps_marks_on_the_same_findings() {
 
 /// Issue 20 ("the `:` line has history, cursor movement, ... and `:help`").
 mod cmdline;
+/// Issue 20 ("`y` copies", "`o` opens").
+mod copy;
+/// Issue 20 ("the edit form shows its current values").
+mod form_current;
 /// Issue 17 ("a query value that can match nothing").
 mod query_warnings;
 /// Issue 17 ("edits that do something other than what the analyst saw").
 mod trust;
+/// Issue 20 ("views that fit the work").
+mod views;
 
 // `:demo remove` asks first; a yes has the worker remove the demo findings, then the rows reload.
 #[test]

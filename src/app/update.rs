@@ -9,7 +9,7 @@ use super::prompt::{Prompt, TextPurpose};
 use super::state::Context;
 /// Kept at this path for callers that reach it through `update`.
 pub use super::view::apply_query;
-use super::{detail, edits, focus, form, group, input, list, load, prompt, view, AppState};
+use super::{detail, edits, focus, form, group, input, list, load, menu, prompt, view, views, AppState};
 use crate::model::enums::WorkflowStatus;
 
 /// The status line speaks of the last thing done: every key that does something clears the
@@ -32,6 +32,7 @@ fn dispatch(s: &mut AppState, a: Action) -> Vec<Effect> {
     match s.context() {
         Context::Help => focus::help_action(s, a),
         Context::Prompt => prompt::answer(s, a),
+        Context::Menu => menu::action(s, a),
         Context::Form => form::action(s, a),
         // A text prompt (a note, a suppress reason) takes the input keys before the input line.
         Context::Input if matches!(s.prompt, Some(Prompt::Text { .. })) => prompt::text_action(s, a),
@@ -54,10 +55,18 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
             list::step(s, a)
         }
         Action::ToggleFocus => focus::toggle(s),
+        // From the detail, the list's cursor moves under it: the detail shows the next finding.
+        Action::NextFinding => list::move_cursor(s, 1),
+        Action::PrevFinding => list::move_cursor(s, -1),
         Action::OpenDetail => focus::open_detail(s),
         Action::ToggleRaw => detail::toggle_raw(s),
         Action::Back => focus::back(s),
         Action::StartFilter => input::start_filter(s),
+        Action::StartSearch if detail => input::start_detail_search(s),
+        Action::StartSearch => input::start_filter(s),
+        // While a search of the detail is on, n and N step through its matches.
+        Action::Notify if detail && !s.detail.search.is_empty() => detail::search_step(s, true),
+        Action::SearchPrev if detail && !s.detail.search.is_empty() => detail::search_step(s, false),
         Action::StartCommand => input::start_command(s),
         Action::ToggleMark => list::toggle_mark(s),
         Action::RangeMark => list::range_mark(s),
@@ -77,6 +86,10 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::SortNext => view::sort_next(s),
         Action::SortReverse => view::sort_reverse(s),
         Action::GroupView => group::open(s),
+        Action::ShowAll => views::show_all(s),
+        Action::ViewPicker => menu::open_views(s),
+        Action::Copy => menu::open_copy(s),
+        Action::OpenLink => menu::open_link(s),
         _ => {
             s.dirty = false;
             Vec::new()
@@ -92,7 +105,11 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         Event::RowsFailed { generation, error } => load::rows_failed(s, generation, error),
         Event::DetailLoaded { key, doc, history } => detail::loaded(s, key, doc, history),
         Event::DetailFailed { key, error } => detail::failed(s, key, error),
-        Event::QueryMatched { query_id, keys } => view::query_matched(s, query_id, keys),
+        Event::QueryMatched { query_id, keys } => {
+            let effects = view::query_matched(s, query_id, keys);
+            views::say_count(s);
+            effects
+        }
         Event::QueryFailed { query_id, error } => view::query_failed(s, query_id, error),
         Event::BatchApplied { batch_id, call, outcome } => edits::batch_applied(s, batch_id, call, outcome),
         Event::BatchFailed { batch_id, call, keys, error } => edits::batch_failed(s, batch_id, call, keys, error),
@@ -104,5 +121,12 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         Event::ExportFailed { path, error } => input::export_failed(s, path, error),
         Event::HistoryLoaded { entries } => input::history_loaded(s, entries),
         Event::HistoryFailed { error } => input::history_failed(s, error),
+        Event::ViewsLoaded { views, errors } => views::loaded(s, views, errors),
+        Event::Copied { what, chars } => menu::copied(s, what, chars),
+        Event::CopyFailed { what, reason } => menu::copy_failed(s, what, reason),
+        Event::Opened { url } => menu::opened(s, url),
+        Event::OpenFailed { error } => menu::open_failed(s, error),
+        Event::ViewSaved { path } => views::saved(s, path),
+        Event::ViewSaveFailed { error } => views::save_failed(s, error),
     }
 }

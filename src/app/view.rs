@@ -44,6 +44,10 @@ pub struct ViewState {
     pub sort: SortSpec,
     pub query: QueryState,
     pub filter: LiveFilter,
+    /// The named view the query came from (`app::views`), shown in the header.
+    pub named: Option<super::views::NamedView>,
+    /// The list's optional columns a view chose (`views::COLUMNS`); empty: as many as fit.
+    pub columns: Vec<String>,
 }
 
 /// Recomputes what the list shows. `base_changed`: the sort, the query or the rows changed.
@@ -112,6 +116,7 @@ pub(super) fn set_filter(s: &mut AppState, pattern: String) -> Vec<Effect> {
 }
 
 pub(super) fn clear_query(s: &mut AppState) -> Vec<Effect> {
+    s.view.named = None;
     s.view.query.text.clear();
     s.view.query.warning = None;
     s.view.query.matched = None;

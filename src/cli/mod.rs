@@ -52,6 +52,10 @@ pub struct Cli {
     /// With --remove-demo: do not ask for confirmation.
     #[arg(long, requires = "remove_demo")]
     pub yes: bool,
+    /// The view the workbench opens on: "open work" (the default: active, NEW or NOTIFIED), "all",
+    /// or a saved view's name. Overrides `default_view` in config.toml.
+    #[arg(long, value_name = "NAME")]
+    pub view: Option<String>,
     #[command(flatten)]
     pub remote: workbench::RemoteArgs,
     #[command(subcommand)]
@@ -207,10 +211,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                  findings, update, history and api only"
             )
         }
-        None if cli.remote.is_given() => workbench::remote(g, &cli.remote),
-        None if cli.demo => workbench::workbench(g, true),
+        None if cli.remote.is_given() => workbench::remote(g, &cli.remote, cli.view.as_deref()),
+        None if cli.demo => workbench::workbench(g, true, cli.view.as_deref()),
         None if cli.load_demo => workbench::load_demo(g),
-        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => workbench::workbench(g, false),
+        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
+            workbench::workbench(g, false, cli.view.as_deref())
+        }
         None => workbench::overview(g),
         Some(Command::Import { files }) => import::import(g, &files),
         Some(Command::Findings { query, format, limit, sort }) => {

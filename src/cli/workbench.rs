@@ -42,27 +42,29 @@ impl RemoteArgs {
 }
 
 /// The workbench's settings and the name edits are recorded under.
-fn workbench_config(g: &Global, demo: bool) -> Result<crate::app::state::Config> {
+fn workbench_config(g: &Global, demo: bool, view: Option<&str>) -> Result<crate::app::state::Config> {
     let settings = crate::tui::Settings::load(crate::tui::Settings::file().as_deref())?;
-    let user = g.user.clone().or(settings.user).unwrap_or_else(|| g.identity());
+    let user = g.user.clone().or(settings.user.clone()).unwrap_or_else(|| g.identity());
     Ok(crate::app::state::Config {
         user,
         suppress_reason_required: settings.suppress_reason_required,
         auto_demo: demo,
         history_file: crate::paths::history_file(),
+        default_view: Some(settings.start_view(view)),
+        views_dir: crate::paths::config_file("views"),
     })
 }
 
 /// `--remote` or `--endpoint-url`: the workbench on the remote's read cache (the cached rows at
 /// once, then refreshed from the remote), its edits sent through the durable outbox.
-pub(super) fn remote(g: &Global, args: &RemoteArgs) -> Result<Outcome> {
+pub(super) fn remote(g: &Global, args: &RemoteArgs, view: Option<&str>) -> Result<Outcome> {
     if !args.remote && args.endpoint_url.is_none() {
         bail!("--profile and --region choose the remote's AWS configuration: add --remote (or --endpoint-url URL)");
     }
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
         bail!("the remote workbench needs a terminal");
     }
-    let config = workbench_config(g, false)?;
+    let config = workbench_config(g, false, view)?;
     let opts = crate::remote::RemoteOptions {
         profile: args.profile.clone(),
         region: args.region.clone(),
@@ -86,8 +88,8 @@ pub(super) fn remote(g: &Global, args: &RemoteArgs) -> Result<Outcome> {
 
 /// Without a command, on a terminal: the interactive workbench. `demo` uses a throwaway store in
 /// the temp directory, filled with the demo dataset by the worker and removed on exit.
-pub(super) fn workbench(g: &Global, demo: bool) -> Result<Outcome> {
-    let config = workbench_config(g, demo)?;
+pub(super) fn workbench(g: &Global, demo: bool, view: Option<&str>) -> Result<Outcome> {
+    let config = workbench_config(g, demo, view)?;
     let caller = Caller { account: g.account.clone(), identity: config.user.clone() };
     let (path, temp_dir) = if demo {
         let dir = std::env::temp_dir().join(format!("hubtriage-demo-{}", std::process::id()));

@@ -128,7 +128,7 @@ pub struct Keymap {
     sections: HashMap<String, Section>,
 }
 
-const SECTIONS: [&str; 9] = ["global", "list", "detail", "group", "form", "input", "line", "prompt", "help"];
+const SECTIONS: [&str; 10] = ["global", "list", "detail", "group", "form", "input", "line", "prompt", "menu", "help"];
 
 /// The section of line-editing keys, looked up after `[input]` for a line of text. The `?` help
 /// lists `[input]`; `:help` lists these.
@@ -233,7 +233,7 @@ impl Keymap {
             }
         }
         match (ctx, key.code) {
-            (Context::Input | Context::Form, KeyCode::Char(c))
+            (Context::Input | Context::Form | Context::Menu, KeyCode::Char(c))
                 if !key.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
             {
                 Some(Action::Input(c))

@@ -89,7 +89,10 @@ pub fn render_header(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         thousands(s.view.visible.len()),
         thousands(s.marks.len())
     );
-    let mut always = vec![counts];
+    // The view's name leads: it says what "matching" counts.
+    let named = s.view.named.as_ref();
+    let mut always: Vec<String> = named.map(|v| format!("{} · ", sanitize::line(&v.name))).into_iter().collect();
+    always.push(counts);
     let pending = s.edits.findings_in_flight();
     if pending > 0 {
         always.push(format!(" │ {} edits pending", thousands(pending)));
@@ -98,7 +101,8 @@ pub fn render_header(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         always.push(format!(" │ {} failed", thousands(s.edits.failed.len())));
     }
     let mut extras = Vec::new();
-    if !s.view.query.text.is_empty() {
+    // The query shows when the analyst has changed the view's (a drill-in from the group view).
+    if !s.view.query.text.is_empty() && named.is_none_or(|v| v.query != s.view.query.text) {
         extras.push(format!(" │ :{}", sanitize::line(&s.view.query.text)));
     }
     if !s.view.filter.pattern.is_empty() {
@@ -163,7 +167,11 @@ fn progress(s: &AppState) -> Option<String> {
 
 pub fn render_status(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let line = if let Some(input) = &s.input {
-        let prefix = if input.kind == InputKind::Filter { "/" } else { ":" };
+        let prefix = match input.kind {
+            InputKind::Filter => "/",
+            InputKind::DetailSearch => "search the detail /",
+            InputKind::Command => ":",
+        };
         let error = input.error.as_ref().map(|e| format!("  {}", sanitize::line(e)));
         // The end being typed stays in view: the text scrolls left, its head shown as "…", and
         // the error keeps its room after the cursor.
@@ -213,6 +221,7 @@ pub fn hints_for(ctx: Context, s: &AppState) -> &'static [Action] {
         Context::Input => &[Action::Submit, Action::Back],
         Context::Prompt if matches!(s.prompt, Some(Prompt::Confirm(_))) => &[Action::Yes, Action::No],
         Context::Prompt => &[Action::Yes, Action::No],
+        Context::Menu => &[Action::MoveDown, Action::Submit, Action::Back],
         Context::Help => &[Action::Back],
     }
 }

@@ -93,12 +93,25 @@ pub fn render_detail(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
 /// The pane's block and text for a pane `width` columns wide inside its borders (unscrolled).
 pub(super) fn paragraph(s: &AppState, width: u16) -> Paragraph<'_> {
     let focused = s.focus == Focus::Detail || s.mode == Mode::DetailFull;
-    let title = if s.detail.raw { " Detail · raw JSON " } else { " Detail " };
+    let mut title = if s.detail.raw { " Detail · raw JSON ".to_string() } else { " Detail ".to_string() };
+    if !s.detail.search.is_empty() {
+        let at = match (s.detail.match_at, s.detail.matches.len()) {
+            (_, 0) => "no match".to_string(),
+            (Some(i), n) => format!("{} of {n}", i + 1),
+            (None, n) => format!("{n} lines"),
+        };
+        title.push_str(&format!("· /{} {at} ", clean(&s.detail.search)));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::focused_border(focused))
         .title(Span::styled(title, theme::title()));
-    let lines: Vec<Line<'_>> = match (&s.detail.doc, &s.detail.error) {
+    Paragraph::new(lines(s, width)).block(block).wrap(Wrap { trim: false })
+}
+
+/// The pane's lines for a pane `width` columns wide.
+fn lines(s: &AppState, width: u16) -> Vec<Line<'_>> {
+    match (&s.detail.doc, &s.detail.error) {
         (_, Some(e)) => vec![Line::styled(clean(e), theme::error())],
         (Some(doc), None) if s.detail.raw => {
             serde_json::to_string_pretty(doc).unwrap_or_default().lines().map(|l| Line::raw(clean(l))).collect()
@@ -109,6 +122,21 @@ pub(super) fn paragraph(s: &AppState, width: u16) -> Paragraph<'_> {
             .collect(),
         (None, None) if s.detail.loading => vec![Line::styled("Loading…", theme::dim())],
         (None, None) => vec![Line::styled("No finding selected.", theme::dim())],
-    };
-    Paragraph::new(lines).block(block).wrap(Wrap { trim: false })
+    }
+}
+
+/// The first screen line of each line of the pane that holds `s.detail.search` (case-insensitive),
+/// laid out as `paragraph` lays it out `width` columns wide.
+pub(super) fn search_lines(s: &AppState, width: u16) -> Vec<u16> {
+    let needle = s.detail.search.to_lowercase();
+    let mut out = Vec::new();
+    let mut row: usize = 0;
+    for line in lines(s, width) {
+        let text: String = line.spans.iter().map(|sp| sp.content.as_ref()).collect();
+        if text.to_lowercase().contains(&needle) {
+            out.push(u16::try_from(row).unwrap_or(u16::MAX));
+        }
+        row += Paragraph::new(line).wrap(Wrap { trim: false }).line_count(width).max(1);
+    }
+    out
 }

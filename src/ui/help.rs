@@ -107,6 +107,8 @@ fn command_sections() -> Vec<Vec<Line<'static>>> {
         entry(":export FILE", "the findings in view: .csv is"),
         entry("", "CSV, else JSON; ~ is home"),
         entry(":export! FILE", "the same, replacing the file"),
+        entry(":view [NAME]", "open a view (alone: the picker)"),
+        entry(":view save NAME", "keep the current view"),
         entry(":demo remove", "delete the demo findings"),
         entry(":q  :quit", "quit"),
         entry(":clear", "clear the query"),

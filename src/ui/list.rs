@@ -68,25 +68,33 @@ struct Columns {
 }
 
 impl Columns {
+    #[cfg(test)]
     fn fit(inner_width: u16) -> Columns {
+        Columns::fit_chosen(inner_width, &[])
+    }
+
+    /// As `fit`, among the optional columns a view chose (`app::views::COLUMNS`) when it chose any:
+    /// the others leave their room to the chosen ones and the title.
+    fn fit_chosen(inner_width: u16, names: &[String]) -> Columns {
+        let on = |n: &str| names.is_empty() || names.iter().any(|c| c == n);
         // Mark, severity, status, age and the spacing between those five columns.
         let mut free = inner_width.saturating_sub(1 + 8 + 10 + 4 + 4).saturating_sub(TITLE_MIN);
-        let resource = (free > RESOURCE_MIN_W).then(|| {
+        let resource = (on("resource") && free > RESOURCE_MIN_W).then(|| {
             let w = RESOURCE_W.min(free - 1);
             free -= w + 1;
             w
         });
         let resource = resource.unwrap_or(0);
-        let mut take = |w: u16| {
-            let fits = free > w;
+        let mut take = |name: &str, w: u16| {
+            let fits = on(name) && free > w;
             if fits {
                 free -= w + 1;
             }
             fits
         };
-        let account = take(ACCOUNT_W);
-        let product = take(PRODUCT_W);
-        let region = take(REGION_W);
+        let account = take("account", ACCOUNT_W);
+        let product = take("product", PRODUCT_W);
+        let region = take("region", REGION_W);
         Columns { resource, account, region, product }
     }
 }
@@ -100,7 +108,7 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         .title(Line::from(vec![Span::styled(" Findings ", theme::title()), Span::styled(sort, theme::dim())]));
     let formats = s.rows.ocsf_rows > 0;
     let format_w = if formats { FORMAT_W + 1 } else { 0 };
-    let cols = Columns::fit(area.width.saturating_sub(2 + format_w));
+    let cols = Columns::fit_chosen(area.width.saturating_sub(2 + format_w), &s.view.columns);
     let mut header = vec![""];
     let mut widths = vec![Constraint::Length(1)];
     if formats {
@@ -213,5 +221,12 @@ mod tests {
         assert_eq!(Columns::fit(74), Columns { resource: 16, ..Columns::default() });
         // Very narrow: nothing optional.
         assert_eq!(Columns::fit(50), Columns::default());
+    }
+
+    #[test]
+    fn a_view_chooses_its_optional_columns() {
+        let chosen = ["account".to_string(), "region".to_string()];
+        assert_eq!(Columns::fit_chosen(78, &chosen), Columns { account: true, ..Columns::default() });
+        assert_eq!(Columns::fit_chosen(158, &chosen), Columns { account: true, region: true, ..Columns::default() });
     }
 }

@@ -35,6 +35,7 @@ pub fn render(frame: &mut Frame<'_>, s: &AppState, keymap: &Keymap) {
     chrome::render_hints(frame, hints, s, keymap);
     overlay::render_form(frame, main, s);
     overlay::render_prompt(frame, main, s);
+    overlay::render_menu(frame, main, s);
     if s.help {
         help::render_help(frame, area, s, keymap);
     }
@@ -59,6 +60,23 @@ pub fn detail_bottom(s: &AppState) -> Option<u16> {
     };
     let lines = detail::paragraph(s, area.width.saturating_sub(2)).line_count(area.width.saturating_sub(2));
     Some(u16::try_from(lines.saturating_sub(usize::from(area.height))).unwrap_or(u16::MAX))
+}
+
+/// The lines of the detail pane that hold its search, laid out as `render` lays the pane out;
+/// `None` when there is no search or no pane. The main loop gives them to
+/// `app::detail_search_measured`, so `n`/`N` scroll to them.
+pub fn detail_matches(s: &AppState) -> Option<Vec<u16>> {
+    if s.detail.search.is_empty() {
+        return None;
+    }
+    let (width, height) = s.size;
+    let [_, main, _, _] = rows(Rect::new(0, 0, width, height));
+    let area = match s.mode {
+        Mode::DetailFull => main,
+        Mode::Split => split(main, width, height).1,
+        Mode::Group => return None,
+    };
+    Some(detail::search_lines(s, area.width.saturating_sub(2)))
 }
 
 /// List and detail side by side when wide, stacked otherwise.

@@ -72,7 +72,10 @@ pub fn render_form(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
                     keep_head(&v, value_room)
                 }
             }
-            None => "(unchanged)".into(),
+            None => match form.current.as_ref().and_then(|c| c.text(*f)) {
+                Some(now) => keep_head(&format!("(unchanged: {})", sanitize::line(&now)), value_room),
+                None => "(unchanged)".into(),
+            },
         };
         let value_style = if form.shown(*f).is_some() { ratatui::style::Style::default() } else { theme::dim() };
         let value_style = if focused { value_style.patch(theme::cursor()) } else { value_style };
@@ -87,6 +90,8 @@ pub fn render_form(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     lines.push(Line::raw(""));
     if let Some((_, e)) = &form.error {
         lines.push(Line::styled(sanitize::line(e).into_owned(), theme::error()));
+    } else if let Some(hint) = form.field_hint() {
+        lines.push(Line::styled(sanitize::line(&hint).into_owned(), theme::dim()));
     } else {
         lines.push(Line::styled(
             "←/→ choose · type to edit · only changed fields are sent · Enter preview",
@@ -105,6 +110,9 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
                     (" Suppress ", "Reason (required), recorded as the note:")
                 }
                 TextPurpose::SuppressReason => (" Suppress ", "Reason, recorded as the note (Enter to skip):"),
+                TextPurpose::Note if crate::app::prompt::current_note(s).is_ok() => {
+                    (" Note ", "Note text (replaces the current note; Ctrl-R starts from it):")
+                }
                 TextPurpose::Note => (" Note ", "Note text (replaces the current note):"),
             };
             // One line that scrolls sideways: the cursor end stays in view however long the text,
@@ -202,4 +210,40 @@ pub fn render_group(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// A small menu (the view picker): each entry's key, its label and what it does, the cursor's
+/// entry reversed; cut to the box, never wrapped.
+pub fn render_menu(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
+    let Some(menu) = &s.menu else { return };
+    let width = area.width.min(if area.width >= 120 { 96 } else { 76 });
+    let label_w = menu.items.iter().map(|i| Span::raw(sanitize::line(&i.label)).width()).max().unwrap_or(0).min(28);
+    let height = u16::try_from(menu.items.len()).unwrap_or(u16::MAX).saturating_add(2);
+    let r = centered(area, width, height);
+    frame.render_widget(Clear, r);
+    let block = boxed(&menu.title);
+    let inner = block.inner(r);
+    let page = usize::from(inner.height).max(1);
+    let offset = menu.cursor.saturating_sub(page - 1);
+    let room = usize::from(inner.width);
+    let lines: Vec<Line<'_>> = menu
+        .items
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(page)
+        .map(|(i, item)| {
+            let label = keep_head(&sanitize::line(&item.label), label_w);
+            let head = format!(" {}  {label:<label_w$}  ", item.key);
+            let detail =
+                keep_head(&sanitize::line(&item.detail), room.saturating_sub(Span::raw(head.as_str()).width()));
+            let line = Line::from(vec![Span::styled(head, theme::label()), Span::styled(detail, theme::dim())]);
+            if i == menu.cursor {
+                line.style(theme::cursor())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), r);
 }

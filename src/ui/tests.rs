@@ -482,3 +482,99 @@ fn the_detail_pane_of_a_control_finding() {
         assert_whole_or_shortened(&screen_text(&s, w, h), &[&url]);
     }
 }
+
+/// Issue 20: the header names the view ("open work"), and `0` shows all findings.
+#[test]
+fn the_header_names_the_view() {
+    both_sizes!("open_work", |s: &mut AppState| {
+        s.config.default_view = Some("open work".into());
+        act(s, &[Action::ShowAll]);
+    });
+    both_sizes!("all_findings", |s: &mut AppState| {
+        s.config.default_view = Some("open work".into());
+        act(s, &[Action::ShowAll, Action::ShowAll]);
+    });
+}
+
+/// Issue 20: the view picker (`V`).
+#[test]
+fn the_view_picker() {
+    both_sizes!("view_picker", |s: &mut AppState| act(s, &[Action::ViewPicker, Action::MoveDown]));
+}
+
+/// Issue 20: what `y` copies.
+#[test]
+fn the_copy_menu() {
+    both_sizes!("copy_menu", |s: &mut AppState| act(s, &[Action::Copy]));
+}
+
+/// Issue 20: the form for one finding shows its current values, and on Types says it replaces them.
+#[test]
+fn the_form_for_one_finding() {
+    both_sizes!("form_one_finding", |s: &mut AppState| {
+        act(s, &[Action::Edit, Action::NextField, Action::CycleNext]);
+        for _ in 0..5 {
+            act(s, &[Action::NextField]);
+        }
+    });
+    both_sizes!("note_prompt_current", |s: &mut AppState| {
+        let doc = s.detail.doc.as_mut().unwrap();
+        doc["Note"] = json!({"Text": "Risk accepted until Q3, SEC-42", "UpdatedBy": "bob", "UpdatedAt": "x"});
+        act(s, &[Action::Note, Action::PullNote]);
+    });
+}
+
+/// Lays the detail out as the main loop does before a frame: its bottom and its search's matches.
+fn measure(s: &mut AppState) {
+    if let Some(bottom) = super::detail_bottom(s) {
+        crate::app::detail_measured(s, bottom);
+    }
+    if let Some(m) = super::detail_matches(s) {
+        crate::app::detail_search_measured(s, m);
+    }
+}
+
+/// Issue 20 ("`/` inside the detail pane searches it (n/N)"), laid out as on screen.
+#[test]
+fn slash_in_the_detail_searches_it_and_n_steps_through_the_matches() {
+    let mut s = screen(80, 24);
+    act(&mut s, &[Action::OpenDetail, Action::StartSearch]);
+    assert_eq!(s.input.as_ref().map(|i| i.kind), Some(crate::app::input::InputKind::DetailSearch));
+    for c in "ROOT".chars() {
+        update(&mut s, Action::Input(c));
+    }
+    measure(&mut s);
+    let matches = s.detail.matches.clone();
+    assert!(matches.len() >= 3, "{matches:?}");
+    assert_eq!(s.detail.match_at, Some(0), "typing jumps to the first match");
+    update(&mut s, Action::Submit);
+    assert_eq!(s.view.filter.pattern, "", "the list's filter is not touched");
+    act(&mut s, &[Action::Notify]);
+    assert_eq!((s.detail.match_at, s.prompt.is_none()), (Some(1), true), "n is the next match, not notified");
+    assert_eq!(s.detail.scroll, matches[1].min(s.detail.bottom.unwrap()));
+    act(&mut s, &[Action::SearchPrev, Action::SearchPrev]);
+    assert_eq!(s.detail.match_at, Some(matches.len() - 1), "N goes around to the last");
+    let screen_text = format!("{:?}", draw(&s, 80, 24).backend());
+    assert!(screen_text.contains(&format!("/ROOT {} of {}", matches.len(), matches.len())), "{screen_text}");
+    act(&mut s, &[Action::Back]);
+    assert_eq!(
+        (s.detail.search.as_str(), s.mode),
+        ("", crate::app::state::Mode::DetailFull),
+        "Esc clears the search first"
+    );
+    act(&mut s, &[Action::Notify]);
+    assert!(s.prompt.is_some(), "without a search n is notified again");
+}
+
+#[test]
+fn the_detail_search() {
+    both_sizes!("detail_search", |s: &mut AppState| {
+        act(s, &[Action::OpenDetail, Action::StartSearch]);
+        for c in "mfa".chars() {
+            update(s, Action::Input(c));
+        }
+        update(s, Action::Submit);
+        measure(s);
+        act(s, &[Action::Notify]);
+    });
+}

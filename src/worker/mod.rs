@@ -178,7 +178,41 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             Ok(()) => true,
             Err(error) => send(Event::HistoryFailed { error }),
         },
+        Effect::LoadViews { dir } => {
+            let (views, errors) = views::read(&dir);
+            send(Event::ViewsLoaded { views, errors })
+        }
+        Effect::SaveView { path, text } => match views::write(&path, &text) {
+            Ok(()) => send(Event::ViewSaved { path }),
+            Err(error) => send(Event::ViewSaveFailed { error }),
+        },
+        Effect::FindReopened { query_id, keys } => send(views::find_reopened(backend, query_id, keys)),
+        Effect::OpenUrl { url } => send(open_url(&url)),
+        // The terminal loop writes copies itself; one that reaches the worker has nowhere to go.
+        Effect::Copy { what, .. } => send(Event::CopyFailed { what, reason: "no terminal to copy through".into() }),
         Effect::Quit => false,
+    }
+}
+
+/// Starts the platform's opener on an http(s) URL (the app checked it) and does not wait for it: a
+/// thread reaps it. The URL is one argument, never read by a shell.
+fn open_url(url: &str) -> Event {
+    if !crate::app::menu::openable(url) {
+        return Event::OpenFailed { error: "only http(s) URLs are opened".into() };
+    }
+    let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    let child = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match child {
+        Ok(mut c) => {
+            std::thread::spawn(move || c.wait());
+            Event::Opened { url: url.to_string() }
+        }
+        Err(e) => Event::OpenFailed { error: format!("{opener}: {e}") },
     }
 }
 
@@ -221,3 +255,4 @@ fn export(backend: &dyn Backend, path: &Path, keys: &[FindingId], overwrite: boo
 pub mod history;
 #[cfg(test)]
 mod tests;
+pub mod views;

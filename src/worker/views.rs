@@ -1,0 +1,98 @@
+//! The saved views' files (`app::views`): every `*.toml` of the views directory read at start, one
+//! file written per `:view save`; and the history walk behind the "reopened" view.
+
+use std::path::Path;
+
+use crate::app::event::Event;
+use crate::app::views::{self, SavedView};
+use crate::backend::Backend;
+use crate::model::finding::FindingId;
+
+/// The views of `dir`, by file name, and an error naming the file and line for each bad one: a bad
+/// file never keeps the others from loading. A missing directory has none.
+pub fn read(dir: &Path) -> (Vec<SavedView>, Vec<String>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Vec::new(), Vec::new()),
+        Err(e) => return (Vec::new(), vec![format!("cannot read {}: {e}", dir.display())]),
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    for path in paths {
+        let parsed = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|text| views::parse(&path, &text));
+        match parsed {
+            Ok(v) => good.push(v),
+            Err(e) => bad.push(e),
+        }
+    }
+    (good, bad)
+}
+
+/// Writes one view file (its directory created), through a temporary file renamed over it.
+pub fn write(path: &Path, text: &str) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    if let Err(e) = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    Ok(())
+}
+
+/// The keys whose history says they were reopened (`views::is_reopened`), as a query's answer.
+pub fn find_reopened(backend: &dyn Backend, query_id: u64, keys: Vec<FindingId>) -> Event {
+    let mut found = Vec::new();
+    for key in keys {
+        match backend.history(&key) {
+            Ok(h) if views::is_reopened(&h) => found.push(key),
+            Ok(_) => {}
+            Err(error) => return Event::QueryFailed { query_id, error },
+        }
+    }
+    Event::QueryMatched { query_id, keys: found }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_file_is_named_with_its_line_and_the_others_load() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.toml"), "name = \"mine\"\nquery = \"sev>=high\"\nsort = \"updated asc\"\n")
+            .unwrap();
+        std::fs::write(dir.path().join("b.toml"), "name = \"broken\"\nquery = \"sev>=high\"\nqurey = \"x\"\n").unwrap();
+        std::fs::write(dir.path().join("c.toml"), "name = \"bad query\"\n\nquery = \"sevv:high\"\n").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "not a view").unwrap();
+        let (good, bad) = read(dir.path());
+        assert_eq!(good.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["mine"]);
+        assert_eq!(bad.len(), 2, "{bad:?}");
+        assert!(bad[0].contains("b.toml line 3") && bad[0].contains("qurey"), "{}", bad[0]);
+        assert!(bad[1].contains("c.toml line 3") && bad[1].contains("sevv"), "{}", bad[1]);
+        assert_eq!(read(&dir.path().join("none")), (Vec::new(), Vec::new()), "no directory: no views");
+    }
+
+    #[test]
+    fn a_saved_view_reads_back_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = views::shipped().into_iter().find(|v| v.name == "failed controls").unwrap();
+        v.name = "my \"controls\"".into();
+        v.columns = vec!["account".into(), "resource".into()];
+        let path = dir.path().join("views").join(views::file_name(&v.name));
+        write(&path, &v.to_toml()).unwrap();
+        let (good, bad) = read(&dir.path().join("views"));
+        assert!(bad.is_empty(), "{bad:?}");
+        v.file = Some(path);
+        assert_eq!(good, vec![v]);
+    }
+}
