@@ -25,7 +25,7 @@ const PROBATION: usize = 65_536;
 /// of every row added on the UI thread while rows load, and SipHash's resistance to chosen keys
 /// buys nothing for a table only the loading rows fill (a bad case costs time, never correctness).
 #[derive(Debug, Default, Clone, Copy)]
-struct WordHasher(u64);
+pub(super) struct WordHasher(u64);
 
 impl std::hash::Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -97,6 +97,8 @@ pub struct RowStore {
     /// One copy of each value of the shared columns (account, region, product, resource type,
     /// control id), by column: a row's own copy is replaced by it when the row is added.
     shared: [Interner; 5],
+    /// What one sort keeps for the next (`columnar::sort`).
+    pub sort_keys: super::columnar::sort::SortKeys,
 }
 
 impl RowStore {
