@@ -350,5 +350,7 @@ impl Bounds {
     }
 }
 
+pub mod sort;
+
 #[cfg(test)]
 mod tests;

@@ -107,11 +107,10 @@ impl SortSpec {
     }
 }
 
-/// Every row index, sorted.
+/// Every row index, sorted: in `SortSpec::compare`'s order under a stable sort, computed over small
+/// integer keys (`columnar::sort`).
 pub fn sorted(rows: &RowStore, spec: SortSpec) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..rows.all.len() as u32).collect();
-    order.sort_by(|&a, &b| spec.compare(&rows.all[a as usize], &rows.all[b as usize]));
-    order
+    super::columnar::sort::sorted(&rows.all, &rows.sort_keys, spec)
 }
 
 /// How many successively longer patterns keep their results for backspace.

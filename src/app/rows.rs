@@ -25,7 +25,7 @@ const PROBATION: usize = 65_536;
 /// of every row added on the UI thread while rows load, and SipHash's resistance to chosen keys
 /// buys nothing for a table only the loading rows fill (a bad case costs time, never correctness).
 #[derive(Debug, Default, Clone, Copy)]
-struct WordHasher(u64);
+pub(super) struct WordHasher(u64);
 
 impl std::hash::Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -99,6 +99,8 @@ pub struct RowStore {
     shared: [Interner; 5],
     /// How many rows are OCSF findings: the list shows its format column only when there are some.
     pub ocsf_rows: usize,
+    /// What one sort keeps for the next (`columnar::sort`).
+    pub sort_keys: super::columnar::sort::SortKeys,
 }
 
 impl RowStore {

@@ -1,0 +1,217 @@
+//! The list's sort over the rows' columns as small integer keys, instead of comparing strings and
+//! structs: the order is exactly `SortSpec::compare`'s with a stable sort (the column in the chosen
+//! direction, ties most recently updated first, then load order), computed as
+//! 1. every row ordered by the tie rule (updated time descending, then load order), kept between
+//!    sorts;
+//! 2. a stable counting sort of that order by the column's rank: a severity or status code, or the
+//!    position of the row's text among the column's distinct values in string order (kept between
+//!    sorts), two passes for the resource column (type, then id).
+//!
+//! A stable pass by the column over an order already sorted by the tie rule leaves equal keys in the
+//! tie rule's order, which is what the comparator's `then_with` gives.
+//!
+//! What is kept (the tie order and the text ranks) is valid for as many rows as it was built on:
+//! rows are only ever appended until a reload replaces the store, and the kept columns are fixed
+//! once a row is added (edits change workflow, severity, verification, confidence and criticality,
+//! which are read afresh on every sort).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::super::filter::{SortColumn, SortSpec};
+use super::super::row::Row;
+
+/// The text columns a sort ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Text {
+    Title,
+    ResourceType,
+    ResourceId,
+    Account,
+    Region,
+    Product,
+    Control,
+}
+
+impl Text {
+    const COUNT: usize = 7;
+
+    fn of(self, r: &Row) -> &str {
+        match self {
+            Text::Title => &r.title,
+            Text::ResourceType => &r.resource_type,
+            Text::ResourceId => &r.resource_id,
+            Text::Account => &r.account,
+            Text::Region => &r.region,
+            Text::Product => &r.product,
+            Text::Control => &r.control_id,
+        }
+    }
+}
+
+/// Each row's rank in a text column, and how many distinct ranks there are.
+#[derive(Debug)]
+struct Ranks {
+    of_row: Vec<u32>,
+    distinct: usize,
+}
+
+/// What one sort keeps for the next, for `rows` rows.
+#[derive(Debug, Default)]
+struct Kept {
+    rows: usize,
+    by_updated: Option<Arc<Vec<u32>>>,
+    text: [Option<Arc<Ranks>>; Text::COUNT],
+}
+
+/// The sort's kept keys, beside the rows (`RowStore`).
+#[derive(Debug, Default)]
+pub struct SortKeys(Mutex<Kept>);
+
+impl SortKeys {
+    /// The kept entries, emptied when the rows are no longer the ones they were built on.
+    fn kept(&self, rows: usize) -> std::sync::MutexGuard<'_, Kept> {
+        // A panic while the lock was held leaves at worst a missing entry, never a wrong one.
+        let mut k = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if k.rows != rows {
+            *k = Kept { rows, ..Kept::default() };
+        }
+        k
+    }
+
+    fn by_updated(&self, rows: &[Row]) -> Arc<Vec<u32>> {
+        if let Some(v) = &self.kept(rows.len()).by_updated {
+            return v.clone();
+        }
+        let v = Arc::new(by_updated(rows));
+        self.kept(rows.len()).by_updated = Some(v.clone());
+        v
+    }
+
+    fn ranks(&self, rows: &[Row], column: Text) -> Arc<Ranks> {
+        if let Some(r) = &self.kept(rows.len()).text[column as usize] {
+            return r.clone();
+        }
+        let r = Arc::new(text_ranks(rows, column));
+        self.kept(rows.len()).text[column as usize] = Some(r.clone());
+        r
+    }
+}
+
+/// Every row index in `spec`'s order.
+pub fn sorted(rows: &[Row], keys: &SortKeys, spec: SortSpec) -> Vec<u32> {
+    let tie = keys.by_updated(rows);
+    let desc = spec.descending;
+    match spec.column {
+        SortColumn::Severity => {
+            let n = 1 + crate::model::enums::SeverityLabel::ALL.len();
+            counting_sort(&tie, n, desc, |i| rows[i].severity.map_or(0, |s| 1 + s as usize))
+        }
+        SortColumn::Status => {
+            let n = 1 + crate::model::enums::WorkflowStatus::ALL.len();
+            counting_sort(&tie, n, desc, |i| rows[i].workflow.map_or(0, |s| 1 + s as usize))
+        }
+        SortColumn::Updated if desc => tie.to_vec(),
+        // Ascending: the tie order backwards, each run of one time put back in load order.
+        SortColumn::Updated => {
+            let mut order: Vec<u32> = tie.iter().rev().copied().collect();
+            for run in order.chunk_by_mut(|&a, &b| rows[a as usize].updated_ns == rows[b as usize].updated_ns) {
+                run.reverse();
+            }
+            order
+        }
+        SortColumn::Resource => {
+            // Least significant first: by id, then (stably) by type.
+            let id = keys.ranks(rows, Text::ResourceId);
+            let by_id = counting_sort(&tie, id.distinct, desc, |i| id.of_row[i] as usize);
+            let ty = keys.ranks(rows, Text::ResourceType);
+            counting_sort(&by_id, ty.distinct, desc, |i| ty.of_row[i] as usize)
+        }
+        column => {
+            let text = match column {
+                SortColumn::Title => Text::Title,
+                SortColumn::Account => Text::Account,
+                SortColumn::Region => Text::Region,
+                SortColumn::Product => Text::Product,
+                _ => Text::Control,
+            };
+            let r = keys.ranks(rows, text);
+            counting_sort(&tie, r.distinct, desc, |i| r.of_row[i] as usize)
+        }
+    }
+}
+
+/// Every row, most recently updated first, then in load order.
+fn by_updated(rows: &[Row]) -> Vec<u32> {
+    let mut keyed: Vec<(i64, u32)> = rows.iter().enumerate().map(|(i, r)| (r.updated_ns, i as u32)).collect();
+    keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// `order` stably sorted by `key` (below `n`), largest first when `descending`.
+fn counting_sort(order: &[u32], n: usize, descending: bool, key: impl Fn(usize) -> usize) -> Vec<u32> {
+    let keys: Vec<u32> = order
+        .iter()
+        .map(|&i| {
+            let k = key(i as usize).min(n.saturating_sub(1));
+            (if descending { n - 1 - k } else { k }) as u32
+        })
+        .collect();
+    let mut start = vec![0usize; n + 1];
+    for &k in &keys {
+        start[k as usize + 1] += 1;
+    }
+    for b in 1..=n {
+        start[b] += start[b - 1];
+    }
+    let mut out = vec![0u32; order.len()];
+    for (&i, &k) in order.iter().zip(&keys) {
+        let at = &mut start[k as usize];
+        out[*at] = i;
+        *at += 1;
+    }
+    out
+}
+
+/// Each row's position among the column's distinct values in string order (`str`'s `Ord`, as the
+/// comparator's), equal text equal rank.
+fn text_ranks(rows: &[Row], column: Text) -> Ranks {
+    // Distinct values first: interned columns hold a few hundred, titles about a third of the rows.
+    let mut ids: HashMap<&str, u32, std::hash::BuildHasherDefault<super::super::rows::WordHasher>> = HashMap::default();
+    let mut distinct: Vec<&str> = Vec::new();
+    let of_row: Vec<u32> = rows
+        .iter()
+        .map(|r| {
+            let v = column.of(r);
+            *ids.entry(v).or_insert_with(|| {
+                distinct.push(v);
+                distinct.len() as u32 - 1
+            })
+        })
+        .collect();
+    drop(ids);
+    // Ordered by their first 16 bytes as one integer (zero-padded, big-endian: the same order as
+    // the bytes'), and only values sharing those compared in full.
+    let mut by_prefix: Vec<(u128, u32)> = distinct.iter().enumerate().map(|(d, v)| (prefix(v), d as u32)).collect();
+    by_prefix.sort_unstable_by_key(|p| p.0);
+    for run in by_prefix.chunk_by_mut(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| distinct[a.1 as usize].cmp(distinct[b.1 as usize]));
+        }
+    }
+    let mut rank_of = vec![0u32; distinct.len()];
+    for (rank, &(_, d)) in by_prefix.iter().enumerate() {
+        rank_of[d as usize] = rank as u32;
+    }
+    Ranks { of_row: of_row.into_iter().map(|d| rank_of[d as usize]).collect(), distinct: distinct.len() }
+}
+
+fn prefix(v: &str) -> u128 {
+    let mut b = [0u8; 16];
+    let head = &v.as_bytes()[..v.len().min(16)];
+    b[..head.len()].copy_from_slice(head);
+    u128::from_be_bytes(b)
+}
+
+#[cfg(test)]
+mod tests;
