@@ -112,3 +112,47 @@ fn events_that_need_findings_on_an_empty_store_are_refused_plainly() {
     let out = run(&db, &["simulate", "--rate", "3/day"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("3/day: expected N/s, N/min, N/h or max"));
 }
+
+// Against a `hubtriage serve` on loopback (`--endpoint-url`): the events are BatchImportFindings
+// calls over HTTP, signed by the remote client with the test's own keys (serve without --auth
+// accepts any signature), and land in serve's store through the same import rules.
+#[test]
+fn simulate_plays_against_a_serve_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store(dir.path(), "served.db");
+    let before = states(&db);
+    let (mut serve, addr) = common::spawn_serve(&db, "127.0.0.1:0", &[], &dir.path().join("serve.err"));
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hubtriage"))
+        .args(["--endpoint-url", &format!("http://{addr}")])
+        .args(["simulate", "--rate", "max", "--count", "12", "--seed", "4", "--events", "compliance,new"])
+        .env_clear()
+        .env("AWS_ACCESS_KEY_ID", "AKIDSIMULATE")
+        .env("AWS_SECRET_ACCESS_KEY", "simulate-secret")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("HOME", &home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("AWS_CONFIG_FILE", home.join("aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("aws-credentials"))
+        .env("HUBTRIAGE_STORE", home.join("no-local-store.db"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let _ = serve.kill();
+    let _ = serve.wait();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("simulate-secret"), "the secret key is never printed");
+    let played = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(played.lines().count(), 12, "{played}");
+    let after = states(&db);
+    let new = played.lines().filter(|l| l.get(10..).is_some_and(|e| e.starts_with("new "))).count();
+    assert!(new > 0, "{played}");
+    assert_eq!(after.len(), before.len() + new, "each new finding landed in serve's store");
+    let flipped = before.iter().filter(|(k, (_, _, c))| after[*k].2 != *c).count();
+    assert!(flipped > 0, "compliance changes landed in serve's store: {played}");
+    assert!(!Path::new(&home.join("no-local-store.db")).exists(), "no local store was made");
+}

@@ -202,13 +202,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::History { id, product_arn }) if cli.remote.is_given() => {
             remote::history(&cli.remote, &id, product_arn.as_deref())
         }
+        Some(Command::Simulate(args)) if cli.remote.is_given() => simulate::simulate_remote(&cli.remote, &args),
         Some(Command::Api { operation, input_json }) if cli.remote.is_given() => {
             remote::api(&cli.remote, &operation, input_json.as_deref())
         }
         Some(_) if cli.remote.is_given() => {
             anyhow::bail!(
                 "--remote, --endpoint-url, --profile and --region work with the workbench (no command), sync, outbox, \
-                 findings, update, history and api only"
+                 findings, update, history, api and simulate only"
             )
         }
         None if cli.remote.is_given() => workbench::remote(g, &cli.remote, cli.view.as_deref()),

@@ -199,7 +199,6 @@ fn required_text(filters: &Filters) -> Vec<String> {
     out
 }
 
-
 impl Store {
     /// The keys of every finding that matches `filters` and `extra`, in storage order: for a caller
     /// that keeps its own order (the workbench), so nothing is sorted, paged or handed out but keys.
