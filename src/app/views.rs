@@ -319,6 +319,12 @@ pub(super) fn open(s: &mut AppState, v: &SavedView) -> Result<Vec<Effect>, Strin
         effects.extend(set_sort(s, sort));
     }
     s.view.columns = v.columns.clone();
+    if !matches!(s.status.load, super::state::LoadState::Loaded) {
+        // While rows stream in they all show; the last chunk evaluates the view's query (`reapply`).
+        s.view.query.text = v.query.clone();
+        s.view.named = Some(NamedView { name: v.name.clone(), query: v.query.clone(), reopened: v.reopened });
+        return Ok(effects);
+    }
     effects.extend(open_named(s, &v.name, &v.query)?);
     if v.reopened {
         effects.extend(find_reopened(s));

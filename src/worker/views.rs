@@ -82,6 +82,42 @@ mod tests {
         assert_eq!(read(&dir.path().join("none")), (Vec::new(), Vec::new()), "no directory: no views");
     }
 
+    /// Security Hub's reopening on import (RecordState ARCHIVED -> ACTIVE) of a finding an analyst
+    /// resolved is found from the store's history; a finding only resolved is not.
+    #[test]
+    fn the_store_history_finds_the_findings_security_hub_reopened() {
+        use crate::model::call::UpdateCall;
+        use crate::model::enums::WorkflowStatus;
+        use crate::store::{Caller, Store, StoreBackend};
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap();
+        let gen = crate::generate::GenOptions { count: 2, seed: 5, ..Default::default() };
+        let mut docs: Vec<serde_json::Value> = crate::generate::generate(&gen).collect();
+        for d in &mut docs {
+            d["RecordState"] = "ARCHIVED".into();
+            d["Workflow"] = serde_json::json!({"Status": "NEW"});
+        }
+        let caller = Caller::unrestricted("t");
+        store.batch_import(&caller, docs.clone()).unwrap();
+        let keys: Vec<FindingId> =
+            docs.iter().map(|d| FindingId::Asff(crate::model::finding::FindingKey::of(d).unwrap())).collect();
+        let mut backend = StoreBackend::new(store, Caller::unrestricted("analyst"));
+        let resolve = crate::app::edit::workflow_update(WorkflowStatus::Resolved, None);
+        backend.batch_update(&UpdateCall { ids: keys.clone(), update: resolve }).unwrap();
+        // The provider sends the first finding again, active.
+        let mut again = docs[0].clone();
+        again["RecordState"] = "ACTIVE".into();
+        again["UpdatedAt"] = "2030-01-01T00:00:00.000Z".into();
+        again.as_object_mut().unwrap().remove("Workflow");
+        backend.seed(vec![vec![again]]).unwrap();
+        let history = backend.history(&keys[0]).unwrap();
+        assert!(views::is_reopened(&history), "{history:?}");
+        match find_reopened(&backend, 7, keys.clone()) {
+            Event::QueryMatched { query_id, keys: found } => assert_eq!((query_id, found), (7, vec![keys[0].clone()])),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn a_saved_view_reads_back_as_it_was() {
         let dir = tempfile::tempdir().unwrap();

@@ -162,6 +162,23 @@ fn a_bad_view_file_is_named_and_the_others_still_open() {
 }
 
 #[test]
+fn while_rows_stream_in_they_show_and_the_last_chunk_narrows_them() {
+    let config = Config { views_dir: Some(views_dir()), default_view: Some("open work".into()), ..Config::default() };
+    let mut s = AppState::new(config, "test.db", time::macros::datetime!(2026-11-01 0:00 UTC));
+    start(&mut s);
+    handle_event(&mut s, Event::ViewsLoaded { views: vec![], errors: vec![] });
+    let mut rows: Vec<Row> = docs(100).iter().map(Row::from_asff).collect();
+    let rest = rows.split_off(40);
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows, total: Some(100), done: false });
+    assert_eq!(s.view.visible.len(), 40, "the first chunk shows while the rest loads");
+    assert_eq!(s.view.named.as_ref().unwrap().name, "open work");
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: rest, total: Some(100), done: true });
+    let open = s.rows.all.iter().filter(|r| open_work(r)).count();
+    assert_eq!(s.view.visible.len(), open);
+    assert_eq!(s.status.message.as_ref().unwrap().text, format!("open work: {open} findings"));
+}
+
+#[test]
 fn reopened_narrows_the_open_work_by_history() {
     let (mut s, _) = loaded_with(None, 100);
     let effects = run(&mut s, "view reopened");
