@@ -93,15 +93,17 @@ fn connect(home: &Path, url: &str) -> RemoteBackend {
 /// One load of the list: seconds to the first row, to the first frame's rows, to the end; rows.
 fn load(started: Instant, b: &RemoteBackend) -> (f64, f64, f64, usize) {
     let (mut first, mut frame, mut n) = (None, None, 0usize);
-    b.for_each_summary(&mut |_| {
+    let mut sink = |_| {
         n += 1;
         first.get_or_insert_with(|| started.elapsed().as_secs_f64());
         if n == FIRST_FRAME_ROWS {
             frame = Some(started.elapsed().as_secs_f64());
         }
         true
-    })
-    .unwrap();
+    };
+    // As the worker loads: the cached rows, then the refresh's.
+    b.for_each_summary(&mut sink).unwrap();
+    b.refresh_summaries(&mut sink).unwrap();
     let end = started.elapsed().as_secs_f64();
     (first.unwrap_or(end), frame.unwrap_or(end), end, n)
 }

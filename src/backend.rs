@@ -43,6 +43,17 @@ pub trait Backend: Send {
     fn count(&self) -> Result<Option<usize>>;
     /// Streams every finding's summary, most severe first; `sink` returns false to stop.
     fn for_each_summary(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()>;
+    /// Whether `refresh_summaries` has anything to do after `for_each_summary` (a remote's read
+    /// cache: the cached rows are listed first, then the cache is synced).
+    fn refreshes(&self) -> bool {
+        false
+    }
+    /// After `for_each_summary`: brings the source up to date and streams the findings that adds.
+    /// The worker shows the rows listed so far before calling it, so that a slow refresh (a
+    /// remote's pages) never holds back the first frame.
+    fn refresh_summaries(&self, _sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
+        Ok(())
+    }
     /// The documents of these findings, in the order asked (`None` for one that does not exist).
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>>;
     /// A finding's history, newest first.

@@ -336,6 +336,13 @@ fn the_remote_backend_serves_the_workbench_operations() {
         true
     })
     .unwrap();
+    // Then the refresh, as the worker does: the cache is empty, so every row comes from the sync.
+    assert!(b.refreshes());
+    b.refresh_summaries(&mut |r| {
+        rows.push(r);
+        true
+    })
+    .unwrap();
     assert_eq!(rows.len(), 150);
     let ids: Vec<FindingId> = keys(&all).into_iter().map(FindingId::Asff).collect();
     let listed: HashSet<&FindingId> = rows.iter().map(|r| &r.key).collect();

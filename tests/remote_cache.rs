@@ -167,13 +167,15 @@ fn remote_view(home: &Path, url: &str) -> Vec<Value> {
     })
 }
 
+/// One load of the list as the worker makes it: the cached rows, then the refresh's.
 fn listed(b: &RemoteBackend) -> Vec<FindingKey> {
     let mut rows = Vec::new();
-    b.for_each_summary(&mut |s| {
+    let mut sink = |s: hubtriage::model::summary::FindingSummary| {
         rows.push(s.key.as_asff().unwrap().clone());
         true
-    })
-    .unwrap();
+    };
+    b.for_each_summary(&mut sink).unwrap();
+    b.refresh_summaries(&mut sink).unwrap();
     rows
 }
 
@@ -209,12 +211,13 @@ fn the_remote_workbench_lists_the_cache_and_keeps_the_remotes_documents_exactly(
     let t = std::time::Instant::now();
     let mut first = None;
     let mut n = 0;
-    b.for_each_summary(&mut |_| {
+    let mut sink = |_| {
         first.get_or_insert(t.elapsed());
         n += 1;
         true
-    })
-    .unwrap();
+    };
+    b.for_each_summary(&mut sink).unwrap();
+    b.refresh_summaries(&mut sink).unwrap();
     assert_eq!(n, want.len(), "the cached rows, offline");
     assert!(first.unwrap() < std::time::Duration::from_secs(1), "{first:?}");
     let d = b.describe();
@@ -360,4 +363,49 @@ fn findings_update_history_and_api_work_against_the_remote() {
     for o in [&listed, &up, &hist, &api] {
         assert!(!text(o).contains(SECRET), "no credential printed");
     }
+}
+
+/// The workbench's worker on a cached remote whose endpoint is down: the cached rows reach the list
+/// at once, before the refresh has given up (retries against a closed port take seconds), and the
+/// load then ends with the rows kept.
+#[test]
+fn the_workers_first_rows_are_the_cached_ones_before_the_refresh_ends() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    let site = Site::new();
+    site.seed(100, 5);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let want = remote_view(home.path(), &url).len();
+    assert!(want < 500, "fewer than the worker's first chunk");
+    assert_eq!(listed(&connect(home.path(), &url)).len(), want);
+    drop(server);
+
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let started = std::time::Instant::now();
+    hubtriage::worker::spawn(Box::new(connect(home.path(), &url)), erx, etx).unwrap();
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    let mut first = None;
+    let mut rows = 0;
+    loop {
+        match events.blocking_recv().expect("an event") {
+            Event::RowsLoaded { rows: r, done, .. } => {
+                if !r.is_empty() {
+                    first.get_or_insert(started.elapsed());
+                }
+                rows += r.len();
+                if done {
+                    break;
+                }
+            }
+            Event::RowsFailed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    let took = started.elapsed();
+    assert_eq!(rows, want);
+    let first = first.unwrap();
+    assert!(first < std::time::Duration::from_secs(1) && first < took / 2, "first rows {first:?}, load {took:?}");
 }

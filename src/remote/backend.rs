@@ -4,8 +4,8 @@
 //! (`remote::outbox`): acknowledged once on disk, sent by a background sender on that runtime, which
 //! also resumes what an earlier session left queued. With a read cache (`remote::cache`, opened by
 //! `connect`), the list, documents and `:` queries are read from the cache, and each load of the
-//! list refreshes it from the remote first streaming the cached rows, then the new ones page by
-//! page; without one (`new`), reads go straight to the remote.
+//! list lists the cached rows, then refreshes the cache from the remote (`refresh_summaries`),
+//! streaming the new rows page by page; without one (`new`), reads go straight to the remote.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -242,56 +242,49 @@ impl RemoteBackend {
 }
 
 impl RemoteBackend {
-    /// The cached rows first (the first frame has rows), then a sync of the cache from the remote,
-    /// the findings it adds streamed as their pages arrive. Offline (or refused), the cached rows
-    /// stand and the header says why they were not refreshed; a cache never synced fails the load.
-    fn summaries_through_cache(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
+    /// The cached rows, most severe first, as a local store of that size lists them.
+    fn cached_summaries(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
+        let cache = self.cache.borrow();
+        let Some(c) = cache.as_ref() else { return Ok(()) };
+        Ok(c.store.for_each_listed(|f| sink(FindingSummary::from_columns(f)))?)
+    }
+
+    /// Syncs the cache from the remote, streaming the findings it adds as their pages arrive.
+    /// Offline (or refused), the cached rows stand and the header says why they were not
+    /// refreshed; a cache never synced fails the load.
+    fn sync_summaries(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
         let Some(mut cache) = self.cache.borrow_mut().take() else {
             return Err(BackendError::other("the read cache is in use"));
         };
-        let mut streamed: std::collections::HashSet<FindingKey> = std::collections::HashSet::new();
-        let mut alive = true;
-        let listed = cache.store.for_each_listed(|f| {
-            if let Some(k) = f.key.as_asff() {
-                streamed.insert(k.clone());
-            }
-            alive = sink(FindingSummary::from_columns(f));
-            alive
-        });
         let synced_before = cache.state().map(|s| s.finished_ms.is_some()).unwrap_or(false);
-        let result = match listed {
-            Err(e) => Err(BackendError::from(e)),
-            Ok(()) if !alive => Ok(()),
-            Ok(()) => {
-                let synced = self.runtime.block_on(cache::sync(
-                    &self.client,
-                    &mut cache,
-                    &self.view,
-                    |docs, _| {
-                        for d in docs {
-                            let Some(k) = FindingKey::of(d) else { continue };
-                            if alive && streamed.insert(k) {
-                                alive = sink(FindingSummary::from_asff(d));
-                            }
-                        }
-                    },
-                    |_| {},
-                ));
-                match synced {
-                    Ok(_) => {
-                        *self.sync_error.borrow_mut() = None;
-                        Ok(())
+        let mut alive = true;
+        let synced = self.runtime.block_on(cache::sync(
+            &self.client,
+            &mut cache,
+            &self.view,
+            |docs, written| {
+                // Only the findings the cache did not hold: those listed already are not listed twice.
+                let new: std::collections::HashSet<&FindingKey> = written.new.iter().collect();
+                for d in docs {
+                    if alive && FindingKey::of(d).is_some_and(|k| new.contains(&k)) {
+                        alive = sink(FindingSummary::from_asff(d));
                     }
-                    Err(e) if synced_before => {
-                        *self.sync_error.borrow_mut() = Some(e.to_string());
-                        Ok(())
-                    }
-                    Err(e) => Err(e),
                 }
-            }
-        };
+            },
+            |_| {},
+        ));
         *self.cache.borrow_mut() = Some(cache);
-        result
+        match synced {
+            Ok(_) => {
+                *self.sync_error.borrow_mut() = None;
+                Ok(())
+            }
+            Err(e) if synced_before => {
+                *self.sync_error.borrow_mut() = Some(e.to_string());
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The cached documents of `ids`; `None` where the cache does not hold one.
@@ -350,6 +343,14 @@ impl Backend for RemoteBackend {
         }
     }
 
+    fn refreshes(&self) -> bool {
+        self.cache.borrow().is_some()
+    }
+
+    fn refresh_summaries(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
+        self.sync_summaries(sink)
+    }
+
     /// GetFindings gives no total.
     fn count(&self) -> Result<Option<usize>> {
         Ok(None)
@@ -357,7 +358,7 @@ impl Backend for RemoteBackend {
 
     fn for_each_summary(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
         if self.cache.borrow().is_some() {
-            return self.summaries_through_cache(sink);
+            return self.cached_summaries(sink);
         }
         let request = GetFindingsRequest { sort: most_severe_first(), ..Default::default() };
         self.each_finding(request, &mut |doc| sink(FindingSummary::from_asff(&doc)))

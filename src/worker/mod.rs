@@ -25,6 +25,53 @@ pub const CHUNK: usize = 20_000;
 /// 3 a second) reach the list as they come.
 const SLOW_CHUNK: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// One load of the rows, sent in chunks: the first small (the first screenful), then large ones,
+/// and one whenever rows have waited SLOW_CHUNK (a slow source's pages).
+struct Load<'e> {
+    generation: u64,
+    total: Option<usize>,
+    events: &'e UnboundedSender<Event>,
+    chunk: Vec<crate::model::summary::FindingSummary>,
+    limit: usize,
+    sent: std::time::Instant,
+    /// False once the app has gone.
+    alive: bool,
+}
+
+impl<'e> Load<'e> {
+    fn new(generation: u64, total: Option<usize>, events: &'e UnboundedSender<Event>) -> Load<'e> {
+        Load {
+            generation,
+            total,
+            events,
+            chunk: Vec::with_capacity(FIRST_CHUNK),
+            limit: FIRST_CHUNK,
+            sent: std::time::Instant::now(),
+            alive: true,
+        }
+    }
+
+    fn push(&mut self, row: crate::model::summary::FindingSummary) -> bool {
+        self.chunk.push(row);
+        if self.chunk.len() >= self.limit || self.sent.elapsed() >= SLOW_CHUNK {
+            self.flush(false);
+        }
+        self.alive
+    }
+
+    /// Sends the rows waiting (all the same when `done`, which ends the load).
+    fn flush(&mut self, done: bool) {
+        if self.chunk.is_empty() && !done {
+            return;
+        }
+        self.sent = std::time::Instant::now();
+        let rows = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK));
+        self.limit = CHUNK;
+        let (generation, total) = (self.generation, self.total);
+        self.alive &= self.events.send(Event::RowsLoaded { generation, rows, total, done }).is_ok();
+    }
+}
+
 /// Starts the worker thread. It ends when the effect channel closes or on `Effect::Quit`.
 pub fn spawn(
     backend: Box<dyn Backend>,
@@ -75,24 +122,17 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             // A source without a total (a remote) may say something new of itself once loaded
             // (how fresh its cache is); a store's description is not read twice.
             let described = total.is_none().then(|| backend.describe());
-            let mut chunk = Vec::with_capacity(FIRST_CHUNK);
-            let mut limit = FIRST_CHUNK;
-            let mut alive = true;
-            let mut sent = std::time::Instant::now();
-            let r = backend.for_each_summary(&mut |row| {
-                chunk.push(row);
-                // A slow source (a remote's pages) is shown as it arrives, not CHUNK rows later.
-                if chunk.len() >= limit || (!chunk.is_empty() && sent.elapsed() >= SLOW_CHUNK) {
-                    sent = std::time::Instant::now();
-                    let rows = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                    limit = CHUNK;
-                    alive = events.send(Event::RowsLoaded { generation, rows, total, done: false }).is_ok();
-                }
-                alive
-            });
+            let mut load = Load::new(generation, total, events);
+            let mut r = backend.for_each_summary(&mut |row| load.push(row));
+            if r.is_ok() && load.alive && backend.refreshes() {
+                // What is listed is shown before the refresh (a remote's cache before its sync).
+                load.flush(false);
+                r = backend.refresh_summaries(&mut |row| load.push(row));
+            }
             match r {
                 Ok(()) => {
-                    send(Event::RowsLoaded { generation, rows: chunk, total, done: true })
+                    load.flush(true);
+                    load.alive
                         && match described.map(|before| (before, backend.describe())) {
                             Some((before, now)) if before != now => {
                                 send(Event::SourceDescribed { source: now, capabilities: backend.capabilities() })
