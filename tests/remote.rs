@@ -393,7 +393,7 @@ fn the_remote_backend_serves_the_workbench_operations() {
 }
 
 /// The remote flags work with the workbench and the commands that can work on a remote (sync,
-/// outbox, findings, update, history, api); a command that cannot (import, generate, org) refuses
+/// outbox, findings, update, history, api, simulate); a command that cannot (import, generate, org) refuses
 /// them rather than quietly using the local store, and `--profile`/`--region` alone say to add
 /// `--remote`. (Until the read cache, findings and update refused them too.)
 #[test]
@@ -410,7 +410,7 @@ fn remote_flags_are_refused_by_local_only_commands() {
         assert!(!o.status.success(), "{args:?}");
         String::from_utf8_lossy(&o.stderr).to_string()
     };
-    let only = "findings, update, history and api only";
+    let only = "findings, update, history, api and simulate only";
     assert!(run(&["--remote", "import", "x.json"]).contains(only));
     assert!(run(&["--endpoint-url", "http://127.0.0.1:9", "generate"]).contains(only));
     assert!(run(&["org", "show", "--endpoint-url", "http://127.0.0.1:9"]).contains(only), "after the command too");
