@@ -5,7 +5,6 @@
 //! a remote flag is given, so that the local commands stay as they are).
 
 use std::collections::HashMap;
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -18,13 +17,11 @@ use super::sync::sync_view;
 use super::update::UpdateArgs;
 use super::workbench::RemoteArgs;
 use super::{Global, Outcome};
-use crate::model::enums::WorkflowStatus;
 use crate::model::filter::Filters;
 use crate::model::finding::FindingKey;
 use crate::model::plan::CallPlan;
 use crate::model::sanitize;
 use crate::model::undo;
-use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate};
 use crate::model::wire::get_findings::GetFindingsRequest;
 use crate::model::wire::history::HistoryRequest;
 use crate::remote::cache::{self, Cache, View};
@@ -148,59 +145,6 @@ pub(super) fn findings(
     super::findings::findings(&on_cache, text, format, limit, sort)
 }
 
-/// The update `update`'s flags ask for, checked as the local `update` checks it.
-fn update_of(g: &Global, a: &UpdateArgs) -> Result<FindingUpdate> {
-    let mut u = FindingUpdate {
-        workflow_status: a.workflow,
-        verification_state: a.verification,
-        confidence: a.confidence,
-        criticality: a.criticality,
-        severity: a.severity.map(|l| SeverityUpdate { label: Some(l), ..Default::default() }),
-        ..Default::default()
-    };
-    if let Some(text) = &a.note {
-        u.note = Some(NoteUpdate { text: text.clone(), updated_by: a.by.clone().unwrap_or_else(|| g.identity()) });
-    }
-    if !a.types.is_empty() {
-        u.types = Some(a.types.clone());
-    }
-    if !a.fields.is_empty() {
-        let pairs = a
-            .fields
-            .iter()
-            .map(|f| {
-                f.split_once('=')
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .ok_or_else(|| anyhow!("--field {f}: expected KEY=VALUE"))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        u.user_defined_fields = Some(pairs);
-    }
-    let blank_note = u.note.as_ref().is_none_or(|n| n.text.trim().is_empty());
-    if u.workflow_status == Some(WorkflowStatus::Suppressed) && blank_note {
-        let settings = crate::tui::Settings::load(crate::tui::Settings::file().as_deref())?;
-        if settings.suppress_reason_required {
-            bail!("a reason is required to suppress (config: suppress_reason_required): pass --note REASON");
-        }
-    }
-    if u.is_empty() {
-        bail!("nothing to update: give at least one of --workflow, --severity, --note, --verification, --confidence, --criticality, --type, --field");
-    }
-    u.validate().map_err(|e| anyhow!("invalid update: {e}"))?;
-    Ok(u)
-}
-
-fn confirm(prompt: &str) -> Result<bool> {
-    if !std::io::stdin().is_terminal() {
-        bail!("{prompt}: refusing to apply without confirmation; pass --yes (or --dry-run to preview)");
-    }
-    eprint!("{prompt} [y/N] ");
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
-}
-
 /// Refused findings listed by name; the rest are counted.
 const LISTED: usize = 20;
 
@@ -209,7 +153,7 @@ const LISTED: usize = 20;
 /// documents, then sent now; what was sent and what is still queued is said. Another process
 /// sending this outbox (the workbench) sends it instead.
 pub(super) fn update(g: &Global, top: &RemoteArgs, a: &UpdateArgs) -> Result<Outcome> {
-    let u = update_of(g, a)?;
+    let u = super::update::update_of(g, a)?;
     let remote = Remote::connect(top)?;
     let mut cache = remote.open_cache()?;
     let keys = match &a.ids {
@@ -239,7 +183,7 @@ pub(super) fn update(g: &Global, top: &RemoteArgs, a: &UpdateArgs) -> Result<Out
         println!("Dry run: nothing queued or sent.");
         return Ok(Outcome::Ok);
     }
-    if !a.yes && !confirm(&format!("Apply to {}?", remote.describe()))? {
+    if !a.yes && !super::update::confirm(&format!("Apply to {}?", remote.describe()))? {
         println!("Cancelled; nothing changed.");
         return Ok(Outcome::Ok);
     }

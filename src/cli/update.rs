@@ -111,7 +111,7 @@ pub(super) fn read_ids(store: &Store, access: &Access, file: &str) -> Result<Vec
     Ok(keys)
 }
 
-fn confirm(prompt: &str) -> Result<bool> {
+pub(super) fn confirm(prompt: &str) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!("{prompt}: refusing to apply without confirmation; pass --yes (or --dry-run to preview)");
     }
@@ -122,7 +122,9 @@ fn confirm(prompt: &str) -> Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
+/// The update the flags ask for, checked with the service's own rules before anything is touched
+/// (the local `update` and the remote one both start here).
+pub(super) fn update_of(g: &Global, a: &UpdateArgs) -> Result<FindingUpdate> {
     let mut u = FindingUpdate {
         workflow_status: a.workflow,
         verification_state: a.verification,
@@ -160,8 +162,12 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     if u.is_empty() {
         bail!("nothing to update: give at least one of --workflow, --severity, --note, --verification, --confidence, --criticality, --type, --field");
     }
-    // Validate once, with the service's own rules, before touching anything.
     u.validate().map_err(|e| anyhow!("invalid update: {e}"))?;
+    Ok(u)
+}
+
+pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
+    let u = update_of(g, a)?;
 
     let mut store = g.open_or_create()?;
     // Only what the caller may see is selected (and previewed), as only that can be updated.
