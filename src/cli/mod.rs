@@ -5,6 +5,7 @@
 
 mod api;
 mod demo;
+mod expire;
 mod findings;
 mod generate;
 mod history;
@@ -144,6 +145,8 @@ pub enum Command {
     Outbox(outbox::OutboxArgs),
     /// Fetch a remote's findings into its local read cache now and print what changed.
     Sync(sync::SyncArgs),
+    /// Reopen suppressed findings whose suppression has expired (`update --expires`); for cron.
+    Expire(expire::ExpireArgs),
 }
 
 /// What a command ended with: success, or a failure already reported (exit code 1).
@@ -198,6 +201,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::Findings { query, format, limit, sort }) if cli.remote.is_given() => {
             remote::findings(g, &cli.remote, &query.join(" "), format, limit, &sort)
         }
+        // An expiry is kept beside the local store's findings; a remote Security Hub has no such field.
+        Some(Command::Update(args)) if cli.remote.is_given() && args.expires.is_some() => anyhow::bail!(
+            "--expires works on the local store only: Security Hub has no suppression expiry, and the outbox \
+             cannot reopen a remote finding later; suppress with a note saying until when instead"
+        ),
         Some(Command::Update(args)) if cli.remote.is_given() => remote::update(g, &cli.remote, &args),
         Some(Command::History { id, product_arn }) if cli.remote.is_given() => {
             remote::history(&cli.remote, &id, product_arn.as_deref())
@@ -230,6 +238,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             generate::gen(count, seed, format, output, ocsf)
         }
         Some(Command::Org { action }) => org::org(g, action),
+        Some(Command::Expire(args)) => expire::expire(g, &args),
         Some(Command::Simulate(args)) => simulate::simulate(g, &args),
     }
 }

@@ -15,8 +15,10 @@ use crate::model::finding::FindingId;
 use crate::model::finding::FindingKey;
 use crate::model::plan::CallPlan;
 use crate::model::sanitize;
+use crate::model::timestamp;
 use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate};
 use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, V2Targets};
+use crate::store::expiry::{parse_expiry, SetExpiry};
 use crate::store::{Access, Store};
 
 #[derive(Debug, Args)]
@@ -47,6 +49,10 @@ pub struct UpdateArgs {
     /// Set a user-defined field KEY=VALUE (repeatable).
     #[arg(long = "field", value_name = "KEY=VALUE")]
     pub fields: Vec<String>,
+    /// With --workflow suppressed: reopen the findings (back to NEW, with a note saying why) when
+    /// this passes, at the next `hubtriage expire`: a span (30d, 2w, 12h) or an RFC 3339 time.
+    #[arg(long, value_name = "WHEN")]
+    pub expires: Option<String>,
     /// Show what would be sent, change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -166,10 +172,22 @@ pub(super) fn update_of(g: &Global, a: &UpdateArgs) -> Result<FindingUpdate> {
     Ok(u)
 }
 
+/// The expiry `--expires` asks for, checked before anything is touched: only a suppression expires.
+fn expiry_of(g: &Global, a: &UpdateArgs, u: &FindingUpdate, store: &Store) -> Result<Option<SetExpiry>> {
+    let Some(text) = &a.expires else { return Ok(None) };
+    if u.workflow_status != Some(WorkflowStatus::Suppressed) {
+        bail!("--expires times a suppression: use it with --workflow suppressed");
+    }
+    let expires = parse_expiry(text, store.now()).map_err(|e| anyhow!("--expires: {e}"))?;
+    let reason = u.note.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    Ok(Some(SetExpiry { expires, set_by: g.identity(), reason }))
+}
+
 pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     let u = update_of(g, a)?;
 
     let mut store = g.open_or_create()?;
+    let expiry = expiry_of(g, a, &u, &store)?;
     // Only what the caller may see is selected (and previewed), as only that can be updated.
     let access = store.access(&g.caller())?;
     // The OCSF (Security Hub V2) findings a query selects, updated with BatchUpdateFindingsV2.
@@ -198,7 +216,10 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
         println!("No findings match; nothing to update.");
         return Ok(Outcome::Ok);
     }
-    let description = format!("Set {}", u.describe());
+    let mut description = format!("Set {}", u.describe());
+    if let Some(e) = &expiry {
+        description.push_str(&format!(" (suppression expires {})", timestamp::format(e.expires)));
+    }
     // Previewed as both kinds of call; sent as BatchUpdateFindings requests and V2 requests.
     let ids: Vec<FindingId> =
         keys.iter().cloned().map(FindingId::Asff).chain(uids.iter().cloned().map(FindingId::Ocsf)).collect();
@@ -223,12 +244,18 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     // The calls of 100 are each answered as a call, and committed together: all land or none does.
     let requests: Vec<_> = plan.requests().collect();
     if !requests.is_empty() {
-        for r in store.batch_updates(&caller, &requests)? {
+        for r in store.batch_updates_expiring(&caller, &requests, expiry.as_ref())? {
             processed += r.processed.len();
             unprocessed.extend(r.unprocessed.into_iter().map(|x| {
                 (format!("{} ({})", sanitize::line(&x.key.id), sanitize::line(&x.key.product_arn)), x.code, x.message)
             }));
         }
+    }
+    if expiry.is_some() && !uids.is_empty() {
+        println!(
+            "{} OCSF findings are suppressed without an expiry: time-boxed suppression is kept for ASFF findings",
+            uids.len()
+        );
     }
     // The OCSF findings, in BatchUpdateFindingsV2 calls of 100; an edit V2 has no member for
     // leaves them as they are, said so.

@@ -9,6 +9,7 @@ mod backend;
 mod checkpoint;
 mod codec;
 mod demo;
+pub mod expiry;
 mod import;
 mod listing;
 pub mod mirror;

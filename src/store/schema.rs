@@ -19,6 +19,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V5),
     Migration::Code(v6),
     Migration::Code(v7),
+    Migration::Sql(V8),
 ];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
@@ -243,6 +244,26 @@ fn v7(tx: &Transaction<'_>) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// 8: time-boxed suppressions (`store::expiry`): when a suppressed finding goes back to NEW, who
+/// set it and why. A row lives only while the finding's workflow status is the one it was set
+/// with: any other change of the status (an analyst's edit, Security Hub reopening it on import, the
+/// expiry itself) drops it, in the same statement as the change, whichever path wrote it.
+const V8: &str = r#"
+    CREATE TABLE expiries (
+        finding INTEGER PRIMARY KEY,
+        expires_ns INTEGER NOT NULL,
+        set_ns INTEGER NOT NULL,
+        set_by TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX expiries_due ON expiries (expires_ns);
+    CREATE TRIGGER expiry_cleared_on_workflow AFTER UPDATE OF workflow_status ON findings
+        WHEN OLD.workflow_status IS NOT NEW.workflow_status
+        BEGIN DELETE FROM expiries WHERE finding = OLD.rowid; END;
+    CREATE TRIGGER expiry_cleared_on_delete AFTER DELETE ON findings
+        BEGIN DELETE FROM expiries WHERE finding = OLD.rowid; END;
+"#;
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 

@@ -30,6 +30,17 @@ impl Store {
     /// `hubtriage update` sends a bulk edit's calls of 100 this way, so that SQLite writes the pages
     /// the calls share (the indexes' upper levels) once rather than once a call.
     pub fn batch_updates(&mut self, caller: &Caller, requests: &[BatchUpdateRequest]) -> Result<Vec<UpdateResult>> {
+        self.batch_updates_expiring(caller, requests, None)
+    }
+
+    /// `batch_updates`, and, when `expiry` is given, the time-boxed suppression of every processed
+    /// finding that is SUPPRESSED afterwards, written in the same transaction (`store::expiry`).
+    pub fn batch_updates_expiring(
+        &mut self,
+        caller: &Caller,
+        requests: &[BatchUpdateRequest],
+        expiry: Option<&super::expiry::SetExpiry>,
+    ) -> Result<Vec<UpdateResult>> {
         let access = self.access(caller)?;
         let now = self.now();
         // History's UpdateSource.Identity is the calling principal, as at AWS; the Note's UpdatedBy is
@@ -50,6 +61,9 @@ impl Store {
             let run = Run { tx: &tx, codec: &self.codec, access: &access, now, identity: &identity };
             answers.extend(run.update(&requests[start..end])?);
             start = end;
+        }
+        if let Some(expiry) = expiry {
+            super::expiry::record(&tx, &answers, expiry, now)?;
         }
         tx.commit()?;
         self.committed();
