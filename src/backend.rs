@@ -75,6 +75,28 @@ pub trait Backend: Send {
     /// dataset into an empty store), in BatchImportFindings calls of at most 100 findings each;
     /// returns how many were imported. Only where `capabilities().seed`.
     fn seed(&mut self, calls: Vec<Vec<Value>>) -> Result<usize>;
+    /// `batch_update` of a suppression with an expiry (`store::expiry`), kept in the same
+    /// transaction. Only a local store can: Security Hub has no suppression expiry.
+    fn batch_update_expiring(
+        &mut self,
+        _call: &UpdateCall,
+        _expiry: &crate::store::expiry::SetExpiry,
+    ) -> Result<UpdateOutcome> {
+        Err(BackendError::invalid(format!(
+            "{}: a suppression can expire on a local store only (Security Hub has no suppression expiry); \
+             suppress without an expiry",
+            self.describe()
+        )))
+    }
+    /// Reopens the suppressions whose expiry has passed (`store::expiry`); returns how many. A
+    /// source without expiries has none to reopen.
+    fn expire_due(&mut self) -> Result<usize> {
+        Ok(0)
+    }
+    /// The findings whose suppression expires, with when, the soonest first.
+    fn expiring(&self) -> Result<Vec<(FindingId, time::OffsetDateTime)>> {
+        Ok(Vec::new())
+    }
     /// Deletes the demo findings (`generate::is_demo`) and their history; returns how many. Only a
     /// local store can: Security Hub has no operation that deletes a finding, so by default a
     /// source refuses.

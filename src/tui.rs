@@ -49,6 +49,9 @@ impl Settings {
 /// The most a copy sends: terminals cap what OSC 52 takes (xterm and tmux near 100 kB).
 const OSC52_MAX: usize = 100_000;
 
+/// How often the open workbench has the worker reopen suppressions whose expiry has passed.
+const EXPIRY_EVERY: Duration = Duration::from_secs(60);
+
 /// Standard base64 (RFC 4648, with padding), as OSC 52 carries the value.
 fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -139,7 +142,11 @@ async fn main_loop(
             let _ = effect_tx.send(e);
         }
     };
+    // Suppressions whose expiry passed while the workbench was closed are reopened before the rows
+    // are read, then every minute, by the worker (never on this thread).
+    send(vec![Effect::ExpireDue]);
     send(app::start(&mut state));
+    let mut next_expiry = std::time::Instant::now() + EXPIRY_EVERY;
     let mut terminal_events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     loop {
@@ -167,7 +174,13 @@ async fn main_loop(
                     state.error("The background worker stopped; edits can no longer be sent");
                 }
             },
-            _ = ticker.tick() => app::tick(&mut state, now()),
+            _ = ticker.tick() => {
+                app::tick(&mut state, now());
+                if std::time::Instant::now() >= next_expiry {
+                    next_expiry = std::time::Instant::now() + EXPIRY_EVERY;
+                    send(vec![Effect::ExpireDue]);
+                }
+            }
         }
         if state.quit {
             break;

@@ -88,6 +88,7 @@ pub(super) fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<Appl
         }
     }
     let requests: Vec<_> = plan.calls.update_calls().collect();
+    let expiry = plan.expiry.clone();
     let calls = requests.iter().map(|r| (r.update.clone(), r.ids.clone())).collect();
     if plan.origin == Origin::Retry {
         // Retried findings leave the marks they kept while failed.
@@ -121,7 +122,10 @@ pub(super) fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<Appl
             undoing,
         },
     );
-    vec![Effect::ApplyBatch { batch_id, calls: requests }]
+    match expiry {
+        Some(expiry) => vec![Effect::ApplyExpiringBatch { batch_id, calls: requests, expiry }],
+        None => vec![Effect::ApplyBatch { batch_id, calls: requests }],
+    }
 }
 
 fn roll_back(s: &mut AppState, key: &FindingId, fields: Option<RowFields>, reason: String, u: FindingUpdate) {

@@ -75,5 +75,22 @@ pub enum Effect {
     OpenUrl {
         url: String,
     },
+    /// Update calls as `ApplyBatch`, for a suppression with an expiry (`s` with "Expires"): the
+    /// source keeps the expiry in the same transaction (a local store; others refuse).
+    ApplyExpiringBatch {
+        batch_id: BatchId,
+        calls: Vec<UpdateCall>,
+        expiry: crate::store::expiry::SetExpiry,
+    },
+    /// Reopen the suppressions whose expiry has passed (`store::expiry`), answered as
+    /// `Event::SuppressionsExpired`; sent when the workbench starts and then every minute.
+    ExpireDue,
+    /// Of these findings, the ones whose suppression expires within `within`, answered as
+    /// `Event::QueryMatched` (the "suppressed, expiring" view).
+    FindExpiring {
+        query_id: u64,
+        keys: Vec<FindingId>,
+        within: time::Duration,
+    },
     Quit,
 }

@@ -85,6 +85,13 @@ pub enum Event {
     DemoRemoved {
         count: usize,
     },
+    /// `Effect::ExpireDue` reopened this many suppressed findings.
+    SuppressionsExpired {
+        count: usize,
+    },
+    ExpiryFailed {
+        error: BackendError,
+    },
     DemoRemoveFailed {
         error: BackendError,
     },

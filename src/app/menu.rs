@@ -56,6 +56,9 @@ pub(super) fn open_views(s: &mut AppState) -> Vec<Effect> {
             if v.reopened {
                 detail.push_str(" · reopened (history)");
             }
+            if v.expiring {
+                detail.push_str(" · expiring within 14 days");
+            }
             if let Some(g) = v.group {
                 detail.push_str(&format!(" · grouped by {}", g.name()));
             }

@@ -20,6 +20,7 @@ pub mod edit;
 pub mod edits;
 pub mod effect;
 pub mod event;
+pub mod expiry;
 pub mod filter;
 pub mod focus;
 pub mod form;

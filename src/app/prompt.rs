@@ -12,7 +12,9 @@ use super::AppState;
 use crate::model::enums::WorkflowStatus;
 use crate::model::finding::FindingId;
 use crate::model::plan::CallPlan;
+use crate::model::timestamp;
 use crate::model::update::FindingUpdate;
+use crate::store::expiry::SetExpiry;
 
 /// Why a suppression without a reason is refused, by `s` and by the edit form alike.
 pub(super) const REASON_REQUIRED: &str = "A reason is required to suppress (config: suppress_reason_required)";
@@ -30,6 +32,11 @@ pub enum Prompt {
         purpose: TextPurpose,
         text: LineEdit,
         error: Option<String>,
+        /// The suppress prompt's second field: when the suppression expires ("30d", "2w", an
+        /// RFC 3339 time; empty: never). Tab (or ↑/↓) moves between the fields.
+        expires: LineEdit,
+        /// The cursor is in `expires`.
+        on_expires: bool,
     },
     Confirm(EditPlan),
     QuitWithEditsInFlight,
@@ -112,7 +119,13 @@ fn undo_caveat(s: &AppState, update: &FindingUpdate) -> Option<String> {
 /// `s` and `N`: asks for the suppress reason or the note, when there is something to edit.
 pub(super) fn ask_text(s: &mut AppState, purpose: TextPurpose) -> Vec<Effect> {
     if !s.targets().is_empty() {
-        s.prompt = Some(Prompt::Text { purpose, text: LineEdit::default(), error: None });
+        s.prompt = Some(Prompt::Text {
+            purpose,
+            text: LineEdit::default(),
+            error: None,
+            expires: LineEdit::default(),
+            on_expires: false,
+        });
     } else {
         s.error(match purpose {
             TextPurpose::SuppressReason => "No finding to suppress",
@@ -186,10 +199,13 @@ pub(super) fn answer(s: &mut AppState, a: Action) -> Vec<Effect> {
 /// Typing into a text prompt; Enter previews the edit it makes once it validates
 /// (`FindingUpdate::validate`, the store's own rules).
 pub(super) fn text_action(s: &mut AppState, a: Action) -> Vec<Effect> {
-    let Some(Prompt::Text { purpose, text, error }) = &mut s.prompt else { return Vec::new() };
+    let Some(Prompt::Text { purpose, text, error, expires, on_expires }) = &mut s.prompt else { return Vec::new() };
     let purpose = *purpose;
+    let switch = matches!(a, Action::Complete | Action::CompletePrev | Action::HistoryPrev | Action::HistoryNext);
     match a {
-        _ if text.edit(a) => *error = None,
+        _ if purpose == TextPurpose::SuppressReason && switch => *on_expires = !*on_expires,
+        _ if *on_expires && expires.edit(a) => *error = None,
+        _ if !*on_expires && text.edit(a) => *error = None,
         Action::PullNote => match current_note(s) {
             Ok(note) => {
                 if let Some(Prompt::Text { text, error, .. }) = &mut s.prompt {
@@ -201,8 +217,9 @@ pub(super) fn text_action(s: &mut AppState, a: Action) -> Vec<Effect> {
         },
         Action::Back => s.prompt = None,
         Action::Submit => {
+            let expires = expires.text().trim().to_string();
             let text = text.text().trim().to_string();
-            return submit_text(s, purpose, text);
+            return submit_text(s, purpose, text, &expires);
         }
         _ => s.dirty = false,
     }
@@ -218,8 +235,18 @@ pub fn current_note(s: &AppState) -> Result<String, &'static str> {
     doc.pointer("/Note/Text").and_then(|v| v.as_str()).map(str::to_string).ok_or("This finding has no note")
 }
 
-fn submit_text(s: &mut AppState, purpose: TextPurpose, text: String) -> Vec<Effect> {
+fn submit_text(s: &mut AppState, purpose: TextPurpose, text: String, expires: &str) -> Vec<Effect> {
     let user = s.config.user.clone();
+    let expiry = match (purpose, expires) {
+        (TextPurpose::SuppressReason, e) if !e.is_empty() => match crate::store::expiry::parse_expiry(e, s.now) {
+            Ok(at) => Some(SetExpiry { expires: at, set_by: user.clone(), reason: text.clone() }),
+            Err(e) => {
+                set_prompt_error(s, &format!("Expires: {e}"));
+                return Vec::new();
+            }
+        },
+        _ => None,
+    };
     let (update, what) = match purpose {
         TextPurpose::SuppressReason => {
             if text.is_empty() && s.config.suppress_reason_required {
@@ -243,6 +270,10 @@ fn submit_text(s: &mut AppState, purpose: TextPurpose, text: String) -> Vec<Effe
     }
     s.prompt = None;
     confirm(s, update);
+    if let (Some(expiry), Some(Prompt::Confirm(plan))) = (expiry, &mut s.prompt) {
+        plan.description.push_str(&format!(" (suppression expires {})", timestamp::format(expiry.expires)));
+        plan.expiry = Some(expiry);
+    }
     Vec::new()
 }
 

@@ -131,12 +131,14 @@ pub struct EditPlan {
     pub hidden: usize,
     /// What undo will not be able to put back, said before the edit is sent.
     pub caveat: Option<String>,
+    /// A suppression's expiry, kept with the edit by the store (`s` with "Expires").
+    pub expiry: Option<crate::store::expiry::SetExpiry>,
 }
 
 impl EditPlan {
     /// A plan with nothing hidden and nothing to warn about.
     pub fn new(description: String, calls: CallPlan<FindingId>, origin: Origin) -> EditPlan {
-        EditPlan { description, calls, origin, hidden: 0, caveat: None }
+        EditPlan { description, calls, origin, hidden: 0, caveat: None, expiry: None }
     }
 
     pub fn findings(&self) -> usize {

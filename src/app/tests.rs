@@ -568,6 +568,8 @@ fn reload_keeps_marks_on_the_same_findings() {
 mod cmdline;
 /// Issue 20 ("`y` copies", "`o` opens").
 mod copy;
+/// Issue 20 ("time-boxed suppression").
+mod expiry;
 /// Issue 20 ("the edit form shows its current values").
 mod form_current;
 /// Issue 17 ("a query value that can match nothing").

@@ -9,7 +9,7 @@ use super::prompt::{Prompt, TextPurpose};
 use super::state::Context;
 /// Kept at this path for callers that reach it through `update`.
 pub use super::view::apply_query;
-use super::{detail, edits, focus, form, group, input, list, load, menu, prompt, view, views, AppState};
+use super::{detail, edits, expiry, focus, form, group, input, list, load, menu, prompt, view, views, AppState};
 use crate::model::enums::WorkflowStatus;
 
 /// The status line speaks of the last thing done: every key that does something clears the
@@ -116,6 +116,8 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         Event::DemoLoaded { count } => load::demo_loaded(s, count),
         Event::DemoFailed { error } => load::demo_failed(s, error),
         Event::DemoRemoved { count } => load::demo_removed(s, count),
+        Event::SuppressionsExpired { count } => expiry::expired(s, count),
+        Event::ExpiryFailed { error } => expiry::failed(s, error),
         Event::DemoRemoveFailed { error } => load::demo_remove_failed(s, error),
         Event::Exported { path, count } => input::exported(s, path, count),
         Event::ExportFailed { path, error } => input::export_failed(s, path, error),

@@ -8,7 +8,8 @@
 //! views are built in; a file with the same name replaces one. A view is only a way to set the
 //! view's query, sort, grouping and columns: the list narrows by the query as any `:` query does,
 //! but for "reopened", which the rows cannot answer: its candidates are narrowed by the store's
-//! history (`Effect::FindReopened`).
+//! history (`Effect::FindReopened`), and "suppressed, expiring", narrowed by the suppressions'
+//! expiries the store keeps (`Effect::FindExpiring`).
 
 use std::path::{Path, PathBuf};
 
@@ -43,6 +44,8 @@ pub struct SavedView {
     /// Only the findings of the query whose history shows their workflow going from RESOLVED or
     /// SUPPRESSED back to NEW or NOTIFIED.
     pub reopened: bool,
+    /// Only the findings of the query whose suppression expires soon (`app::expiry`).
+    pub expiring: bool,
     /// The file it was read from; `None` for a shipped view.
     pub file: Option<PathBuf>,
 }
@@ -56,6 +59,7 @@ impl SavedView {
             group: None,
             columns: Vec::new(),
             reopened: false,
+            expiring: false,
             file: None,
         }
     }
@@ -76,6 +80,9 @@ impl SavedView {
         }
         if self.reopened {
             out += "reopened = true\n";
+        }
+        if self.expiring {
+            out += "expiring = true\n";
         }
         out
     }
@@ -103,6 +110,11 @@ pub fn shipped() -> Vec<SavedView> {
     failed.group = Some(GroupField::Control);
     let mut reopened = SavedView::shipped("reopened", OPEN_WORK_QUERY);
     reopened.reopened = true;
+    // The suppressions whose expiry (`update --expires`, `s`) comes within two weeks, the longest
+    // untouched first.
+    let mut expiring =
+        sorted(SavedView::shipped("suppressed, expiring", "status:suppressed"), SortColumn::Updated, false);
+    expiring.expiring = true;
     vec![
         SavedView::shipped(OPEN_WORK, OPEN_WORK_QUERY),
         SavedView::shipped(ALL, ""),
@@ -113,9 +125,7 @@ pub fn shipped() -> Vec<SavedView> {
         ),
         failed,
         reopened,
-        // Time-boxed suppression does not exist yet: until it does, every suppression, the longest
-        // untouched first (the first to review).
-        sorted(SavedView::shipped("suppressed, expiring", "status:suppressed"), SortColumn::Updated, false),
+        expiring,
     ]
 }
 
@@ -188,6 +198,8 @@ struct ViewFile {
     columns: Vec<String>,
     #[serde(default)]
     reopened: bool,
+    #[serde(default)]
+    expiring: bool,
 }
 
 /// The 1-based line of byte `offset` in `text`.
@@ -250,6 +262,7 @@ pub fn parse(path: &Path, text: &str) -> Result<SavedView, String> {
         group,
         columns,
         reopened: f.reopened,
+        expiring: f.expiring,
         file: Some(path.to_path_buf()),
     })
 }
@@ -289,6 +302,7 @@ pub struct NamedView {
     pub name: String,
     pub query: String,
     pub reopened: bool,
+    pub expiring: bool,
 }
 
 /// The query of a built-in view, by name.
@@ -303,7 +317,8 @@ pub fn builtin_query(name: &str) -> Option<&'static str> {
 /// Opens the view `name` with `query` (empty: every finding).
 pub(super) fn open_named(s: &mut AppState, name: &str, query: &str) -> Result<Vec<Effect>, String> {
     let effects = if query.trim().is_empty() { clear_query(s) } else { apply_query(s, query)? };
-    s.view.named = Some(NamedView { name: name.to_string(), query: query.to_string(), reopened: false });
+    s.view.named =
+        Some(NamedView { name: name.to_string(), query: query.to_string(), reopened: false, expiring: false });
     say_count(s);
     Ok(effects)
 }
@@ -322,15 +337,23 @@ pub(super) fn open(s: &mut AppState, v: &SavedView) -> Result<Vec<Effect>, Strin
     if !matches!(s.status.load, super::state::LoadState::Loaded) {
         // While rows stream in they all show; the last chunk evaluates the view's query (`reapply`).
         s.view.query.text = v.query.clone();
-        s.view.named = Some(NamedView { name: v.name.clone(), query: v.query.clone(), reopened: v.reopened });
+        s.view.named = Some(NamedView {
+            name: v.name.clone(),
+            query: v.query.clone(),
+            reopened: v.reopened,
+            expiring: v.expiring,
+        });
         return Ok(effects);
     }
     effects.extend(open_named(s, &v.name, &v.query)?);
     if v.reopened {
         effects.extend(find_reopened(s));
+    } else if v.expiring {
+        effects.extend(super::expiry::find_expiring(s));
     }
     if let Some(named) = &mut s.view.named {
         named.reopened = v.reopened;
+        named.expiring = v.expiring;
     }
     match v.group {
         Some(field) => effects.extend(super::group::open_on(s, field)),
@@ -363,6 +386,8 @@ pub(super) fn reapply(s: &mut AppState) -> Result<Vec<Effect>, String> {
     }
     if s.view.named.as_ref().is_some_and(|v| v.reopened && v.query == text) {
         effects.extend(find_reopened(s));
+    } else if s.view.named.as_ref().is_some_and(|v| v.expiring && v.query == text) {
+        effects.extend(super::expiry::find_expiring(s));
     } else {
         say_count(s);
     }
@@ -460,6 +485,7 @@ pub(super) fn save(s: &mut AppState, name: &str) -> Result<Vec<Effect>, String> 
     };
     let path = dir.join(file_name(name));
     let reopened = s.view.named.as_ref().is_some_and(|v| v.reopened && v.query == s.view.query.text);
+    let expiring = s.view.named.as_ref().is_some_and(|v| v.expiring && v.query == s.view.query.text);
     let view = SavedView {
         name: name.to_string(),
         query: s.view.query.text.clone(),
@@ -467,6 +493,7 @@ pub(super) fn save(s: &mut AppState, name: &str) -> Result<Vec<Effect>, String> 
         group: (s.mode == Mode::Group).then_some(s.group.field),
         columns: s.view.columns.clone(),
         reopened,
+        expiring,
         file: Some(path.clone()),
     };
     let text = view.to_toml();
@@ -474,7 +501,7 @@ pub(super) fn save(s: &mut AppState, name: &str) -> Result<Vec<Effect>, String> 
     if let Some(named) = &mut s.view.named {
         named.name = name.to_string();
     } else {
-        s.view.named = Some(NamedView { name: name.to_string(), query: s.view.query.text.clone(), reopened });
+        s.view.named = Some(NamedView { name: name.to_string(), query: s.view.query.text.clone(), reopened, expiring });
     }
     s.info(format!("Saving the view \"{name}\" to {}…", path.display()));
     Ok(vec![Effect::SaveView { path, text }])

@@ -193,6 +193,62 @@ impl Backend for StoreBackend {
         Ok(outcome)
     }
 
+    fn batch_update_expiring(&mut self, call: &UpdateCall, expiry: &super::expiry::SetExpiry) -> Result<UpdateOutcome> {
+        let mut outcome = UpdateOutcome::default();
+        let identifiers: Vec<FindingKey> = call
+            .ids
+            .iter()
+            .filter_map(|id| match id {
+                FindingId::Asff(k) => Some(k.clone()),
+                FindingId::Ocsf(_) => None,
+            })
+            .collect();
+        let uids: Vec<String> = call
+            .ids
+            .iter()
+            .filter_map(|id| match id {
+                FindingId::Ocsf(uid) => Some(uid.clone()),
+                FindingId::Asff(_) => None,
+            })
+            .collect();
+        if !identifiers.is_empty() {
+            let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
+            for r in self.store.batch_updates_expiring(&self.caller, &[request], Some(expiry))? {
+                outcome.processed.extend(r.processed.into_iter().map(FindingId::Asff));
+                outcome.unprocessed.extend(r.unprocessed.into_iter().map(|u| Unprocessed {
+                    id: FindingId::Asff(u.key),
+                    code: u.code,
+                    message: u.message,
+                }));
+            }
+        }
+        // OCSF findings are suppressed without an expiry: it is kept for ASFF findings.
+        if !uids.is_empty() {
+            self.batch_update_v2(call, uids, &mut outcome)?;
+        }
+        Ok(outcome)
+    }
+
+    fn expire_due(&mut self) -> Result<usize> {
+        let now = self.store.now();
+        Ok(self.store.expire_due(now)?.len())
+    }
+
+    fn expiring(&self) -> Result<Vec<(FindingId, time::OffsetDateTime)>> {
+        let access = self.access()?;
+        let visible = |k: &FindingKey| match &access {
+            Access::Unrestricted => true,
+            _ => self.store.get_as(&access, k).ok().flatten().is_some(),
+        };
+        Ok(self
+            .store
+            .expiries()?
+            .into_iter()
+            .filter(|e| visible(&e.key))
+            .map(|e| (FindingId::Asff(e.key), e.expires))
+            .collect())
+    }
+
     fn seed(&mut self, calls: Vec<Vec<Value>>) -> Result<usize> {
         Ok(seed_calls(&mut self.store, calls)?)
     }

@@ -104,7 +104,7 @@ pub fn render_form(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
 pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let Some(p) = &s.prompt else { return };
     let (title, body): (&str, Vec<Line<'_>>) = match p {
-        Prompt::Text { purpose, text, error } => {
+        Prompt::Text { purpose, text, error, expires, on_expires } => {
             let (title, ask) = match purpose {
                 TextPurpose::SuppressReason if s.config.suppress_reason_required => {
                     (" Suppress ", "Reason (required), recorded as the note:")
@@ -118,7 +118,22 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
             // One line that scrolls sideways: the cursor end stays in view however long the text,
             // so the box keeps its size and the error below it always has room.
             let room = usize::from(area.width.min(74).saturating_sub(3));
-            let mut body = vec![Line::raw(ask), Line::from(super::chrome::line_spans(text, room))];
+            let mut body = vec![Line::raw(ask)];
+            if *purpose == TextPurpose::SuppressReason {
+                // The field the cursor is not in is shown as plain text, so only one cursor shows.
+                let field = |line: &crate::app::line::LineEdit, here: bool| -> Line<'static> {
+                    if here {
+                        Line::from(super::chrome::line_spans(line, room))
+                    } else {
+                        Line::raw(sanitize::line(line.text()).chars().take(room).collect::<String>())
+                    }
+                };
+                body.push(field(text, !*on_expires));
+                body.push(Line::raw("Expires (30d, 2w, 12h, 2027-01-31T00:00:00Z; empty: never; Tab):"));
+                body.push(field(expires, *on_expires));
+            } else {
+                body.push(Line::from(super::chrome::line_spans(text, room)));
+            }
             // A reason is recorded as the note, so both say as they are typed when they pass
             // BatchUpdateFindings' Note.Text limit, not only on Enter.
             let too_long = check_note_length(text.text().trim()).err().map(|e| e.to_string());

@@ -110,6 +110,55 @@ pub fn run(mut backend: Box<dyn Backend>, mut effects: UnboundedReceiver<Effect>
     }
 }
 
+/// Sends a bulk edit's calls in order, with what undo restores read first; a suppression with an
+/// expiry goes to `batch_update_expiring`. Returns false when the app has gone.
+fn apply_batch(
+    backend: &mut dyn Backend,
+    events: &UnboundedSender<Event>,
+    batch_id: crate::app::effect::BatchId,
+    calls: Vec<crate::model::call::UpdateCall>,
+    expiry: Option<&crate::store::expiry::SetExpiry>,
+) -> bool {
+    let send = |e: Event| events.send(e).is_ok();
+    // What undo restores: every finding's previous values, captured from the documents the
+    // backend holds before the first call is sent (a read per call of 100, not per finding).
+    let mut restores: HashMap<FindingId, FindingUpdate> = HashMap::new();
+    for call in &calls {
+        let Ok(docs) = backend.documents(&call.ids) else { continue };
+        for (id, doc) in call.ids.iter().zip(docs) {
+            if let Some(doc) = doc {
+                restores.insert(id.clone(), undo::restore_for(&doc, &call.update));
+            }
+        }
+    }
+    for (i, call) in calls.into_iter().enumerate() {
+        let answer = match expiry {
+            Some(expiry) => backend.batch_update_expiring(&call, expiry),
+            None => backend.batch_update_undoable(&call, &restores),
+        };
+        let ok = match answer {
+            Ok(result) => {
+                let restores = result.processed.iter().filter_map(|k| Some((k.clone(), restores.remove(k)?))).collect();
+                let outcome = CallOutcome {
+                    processed: result.processed,
+                    unprocessed: result
+                        .unprocessed
+                        .into_iter()
+                        .map(|u| Rejected { key: u.id, reason: format!("{}: {}", u.code, u.message) })
+                        .collect(),
+                    restores,
+                };
+                send(Event::BatchApplied { batch_id, call: i, outcome })
+            }
+            Err(error) => send(Event::BatchFailed { batch_id, call: i, keys: call.ids, error }),
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
 /// Reads documents in calls of at most this many findings (a remote's cache, the store).
 const DOCUMENTS_PER_READ: usize = 100;
 
@@ -155,42 +204,15 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             Ok(keys) => send(Event::QueryMatched { query_id, keys }),
             Err(error) => send(Event::QueryFailed { query_id, error }),
         },
-        Effect::ApplyBatch { batch_id, calls } => {
-            // What undo restores: every finding's previous values, captured from the documents the
-            // backend holds before the first call is sent (a read per call of 100, not per finding).
-            let mut restores: HashMap<FindingId, FindingUpdate> = HashMap::new();
-            for call in &calls {
-                let Ok(docs) = backend.documents(&call.ids) else { continue };
-                for (id, doc) in call.ids.iter().zip(docs) {
-                    if let Some(doc) = doc {
-                        restores.insert(id.clone(), undo::restore_for(&doc, &call.update));
-                    }
-                }
-            }
-            for (i, call) in calls.into_iter().enumerate() {
-                let ok = match backend.batch_update_undoable(&call, &restores) {
-                    Ok(result) => {
-                        let restores =
-                            result.processed.iter().filter_map(|k| Some((k.clone(), restores.remove(k)?))).collect();
-                        let outcome = CallOutcome {
-                            processed: result.processed,
-                            unprocessed: result
-                                .unprocessed
-                                .into_iter()
-                                .map(|u| Rejected { key: u.id, reason: format!("{}: {}", u.code, u.message) })
-                                .collect(),
-                            restores,
-                        };
-                        send(Event::BatchApplied { batch_id, call: i, outcome })
-                    }
-                    Err(error) => send(Event::BatchFailed { batch_id, call: i, keys: call.ids, error }),
-                };
-                if !ok {
-                    return false;
-                }
-            }
-            true
+        Effect::ApplyBatch { batch_id, calls } => apply_batch(backend, events, batch_id, calls, None),
+        Effect::ApplyExpiringBatch { batch_id, calls, expiry } => {
+            apply_batch(backend, events, batch_id, calls, Some(&expiry))
         }
+        Effect::ExpireDue => match backend.expire_due() {
+            Ok(count) => send(Event::SuppressionsExpired { count }),
+            Err(error) => send(Event::ExpiryFailed { error }),
+        },
+        Effect::FindExpiring { query_id, keys, within } => send(views::find_expiring(backend, query_id, keys, within)),
         Effect::LoadDemo => match load_demo(backend) {
             // Described again: the source now holds demo data, which its description says.
             Ok(count) => {
@@ -295,4 +317,6 @@ fn export(backend: &dyn Backend, path: &Path, keys: &[FindingId], overwrite: boo
 pub mod history;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_expiry;
 pub mod views;

@@ -62,6 +62,19 @@ pub fn find_reopened(backend: &dyn Backend, query_id: u64, keys: Vec<FindingId>)
     Event::QueryMatched { query_id, keys: found }
 }
 
+/// Of `keys`, those whose suppression expires within `within` of the source's clock (a store's
+/// expiries; a source without any has none), as a query's answer.
+pub fn find_expiring(backend: &dyn Backend, query_id: u64, keys: Vec<FindingId>, within: time::Duration) -> Event {
+    let soon = match backend.expiring() {
+        Ok(all) => {
+            let until = time::OffsetDateTime::now_utc() + within;
+            all.into_iter().filter(|(_, at)| *at <= until).map(|(k, _)| k).collect::<std::collections::HashSet<_>>()
+        }
+        Err(error) => return Event::QueryFailed { query_id, error },
+    };
+    Event::QueryMatched { query_id, keys: keys.into_iter().filter(|k| soon.contains(k)).collect() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
