@@ -19,6 +19,7 @@ pub mod model;
 pub mod paths;
 pub mod query;
 pub mod remote;
+pub mod rules;
 pub mod serve;
 pub mod sigv4;
 pub mod store;

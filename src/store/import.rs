@@ -163,6 +163,10 @@ impl Store {
             _ => None,
         };
         let mut out = Vec::new();
+        // Automation rules apply to what this import creates or updates (`store::rules`); without
+        // any, nothing is collected and the import is as it was.
+        let rules = super::rules::enabled(&tx)?;
+        let mut touched: Option<Vec<i64>> = (!rules.is_empty()).then(Vec::new);
         {
             let mut exists = tx.prepare_cached(&format!("SELECT 1 FROM findings WHERE {BY_KEY}"))?;
             let mut seen = HashSet::new();
@@ -209,12 +213,17 @@ impl Store {
                 },
                 |call| {
                     out.push(match call {
-                        Ok(findings) => Ok(import_into(&tx, &mut inserter, codec, scratch, now, findings)?),
+                        Ok(findings) => {
+                            Ok(import_into(&tx, &mut inserter, codec, scratch, now, findings, touched.as_mut())?)
+                        }
                         Err(e) => Err(e),
                     });
                     Ok::<(), StoreError>(())
                 },
             )?;
+        }
+        if let Some(rowids) = &touched {
+            super::rules::apply(&tx, &self.codec, &rules, rowids, now)?;
         }
         tx.commit()?;
         // This connection's own commits leave data_version as it was.
@@ -444,6 +453,7 @@ fn import_into(
     scratch: &mut Scratch,
     now: OffsetDateTime,
     findings: Vec<PreparedImport>,
+    mut touched: Option<&mut Vec<i64>>,
 ) -> Result<ImportResult> {
     let now_text = timestamp::format(now);
     let now_ns = timestamp::to_nanos(now);
@@ -458,6 +468,9 @@ fn import_into(
             PreparedImport::Create { key, encoded, auto } => {
                 let rowid = inserter.insert(&key, &encoded, now_ns)?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
+                if let Some(t) = touched.as_deref_mut() {
+                    t.push(rowid);
+                }
                 result.success_count += 1;
                 continue;
             }
@@ -498,6 +511,9 @@ fn import_into(
                     None => inserter.insert(&key, &encoded, now_ns)?,
                 };
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
+                if let Some(t) = touched.as_deref_mut() {
+                    t.push(rowid);
+                }
             }
             ImportOutcome::Updated { doc, changes, auto } => {
                 let (rowid, _, buf) = existing.unwrap_or_default();
@@ -507,6 +523,9 @@ fn import_into(
                 let updates = history_updates(&changes);
                 record(tx, rowid, now_ns, &now_text, SOURCE_IMPORT, &key.product_arn, None, updates.as_deref())?;
                 record_auto(tx, rowid, now_ns, &now_text, auto)?;
+                if let Some(t) = touched.as_deref_mut() {
+                    t.push(rowid);
+                }
             }
         }
         result.success_count += 1;

@@ -17,6 +17,7 @@ mod ocsf;
 mod parallel;
 mod query;
 mod rows;
+pub mod rules;
 mod schema;
 mod update;
 

@@ -20,6 +20,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(v6),
     Migration::Code(v7),
     Migration::Sql(V8),
+    Migration::Sql(V9),
 ];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
@@ -263,6 +264,25 @@ const V8: &str = r#"
         BEGIN DELETE FROM expiries WHERE finding = OLD.rowid; END;
     CREATE TRIGGER expiry_cleared_on_delete AFTER DELETE ON findings
         BEGIN DELETE FROM expiries WHERE finding = OLD.rowid; END;
+"#;
+
+/// 9: automation rules (`store::rules`), in the shape of Security Hub's AutomationRulesConfig:
+/// `criteria` and `actions` hold the request's JSON as given, `tags` the Tags map.
+const V9: &str = r#"
+    CREATE TABLE automation_rules (
+        arn TEXT PRIMARY KEY,
+        rule_order INTEGER NOT NULL,
+        enabled INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        is_terminal INTEGER NOT NULL,
+        criteria TEXT NOT NULL,
+        actions TEXT NOT NULL,
+        tags TEXT,
+        created_ns INTEGER NOT NULL,
+        updated_ns INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+    );
 "#;
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -216,7 +216,7 @@ pub(super) fn denied(access: &Access, account: &str) -> Option<String> {
 }
 
 /// One finding of a BatchUpdateFindings call, updated off the database: what is to be written.
-enum PreparedUpdate {
+pub(super) enum PreparedUpdate {
     /// The updated document would be over the 240 KB limit (its size).
     TooLarge(usize),
     /// Nothing changes: the row is left as it is.
@@ -232,7 +232,7 @@ enum PreparedUpdate {
 
 /// Applies `request` to a stored document (`blob`, with its BatchUpdateFindings-set attributes `buf`).
 /// Pure: runs on any thread.
-fn prepare_update(
+pub(super) fn prepare_update(
     codec: &Codec,
     blob: &[u8],
     buf: BufFields,

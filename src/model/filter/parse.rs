@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use super::fields::{field_def, FieldDef, FilterKind, FIELDS};
-use super::rules::{check_list, MAX_VALUES_PER_FIELD};
+use super::rules::{check_list_max, MAX_VALUES_PER_FIELD};
 use super::{
     BooleanFilter, DateFilter, DateRange, DateRangeComparison, DateRangeUnit, FieldEntry, FilterError, FilterList,
     Filters, IpFilter, KeywordFilter, MapComparison, MapFilter, NumberFilter, StringComparison, StringFilter,
@@ -16,14 +16,28 @@ impl Filters {
     /// Parses the `Filters` member of a `GetFindings` request (the AWS JSON shape, PascalCase members).
     /// `null` members and empty lists are ignored.
     pub fn from_json(json: &Value) -> Result<Filters, FilterError> {
+        Filters::from_json_as(json, "Filters", &|_| Some(MAX_VALUES_PER_FIELD))
+    }
+
+    /// `from_json` for a shape made of the same filters under another name (an automation rule's
+    /// `Criteria`, `AutomationRulesFindingFilters`): errors are located under `member`, and `fields`
+    /// says which fields the shape has and how many values each takes (`None`: not a member).
+    pub fn from_json_as(
+        json: &Value,
+        member: &str,
+        fields: &dyn Fn(&str) -> Option<usize>,
+    ) -> Result<Filters, FilterError> {
         let obj = match json {
             Value::Object(o) => o,
-            other => return Err(FilterError::new("Filters", format!("expected an object, got {}", type_name(other)))),
+            other => return Err(FilterError::new(member, format!("expected an object, got {}", type_name(other)))),
         };
         let mut filters = Filters::new();
         for (name, value) in obj {
-            let def = lookup_field(name)?;
-            let path = format!("Filters.{name}");
+            let Some(max) = fields(name) else {
+                return Err(FilterError::new(format!("{member}.{name}"), "unknown member"));
+            };
+            let def = lookup_field(name).map_err(|e| FilterError::new(format!("{member}.{name}"), e.message))?;
+            let path = format!("{member}.{name}");
             let items = match value {
                 Value::Null => continue,
                 Value::Array(a) => a,
@@ -37,14 +51,14 @@ impl Filters {
             if items.is_empty() {
                 continue;
             }
-            if items.len() > MAX_VALUES_PER_FIELD {
+            if items.len() > max {
                 return Err(FilterError::new(
                     path,
-                    format!("at most {MAX_VALUES_PER_FIELD} filter values per field, got {}", items.len()),
+                    format!("at most {max} filter values per field, got {}", items.len()),
                 ));
             }
             let list = parse_list(def, items, &path)?;
-            let compiled = check_list(&list, &path)?;
+            let compiled = check_list_max(&list, &path, max)?;
             filters.entries.push(FieldEntry { def, list, compiled });
         }
         Ok(filters)

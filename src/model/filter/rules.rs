@@ -74,11 +74,13 @@ impl Cidr {
 
 /// Validates a field's whole list (limits, value rules, banned combinations) and pre-parses it.
 pub(super) fn check_list(list: &FilterList, path: &str) -> Result<Compiled, FilterError> {
-    if list.len() > MAX_VALUES_PER_FIELD {
-        return Err(FilterError::new(
-            path,
-            format!("at most {MAX_VALUES_PER_FIELD} filter values per field, got {}", list.len()),
-        ));
+    check_list_max(list, path, MAX_VALUES_PER_FIELD)
+}
+
+/// `check_list` with a field's own limit (automation rules' criteria allow 100 values on a few fields).
+pub(super) fn check_list_max(list: &FilterList, path: &str, max: usize) -> Result<Compiled, FilterError> {
+    if list.len() > max {
+        return Err(FilterError::new(path, format!("at most {max} filter values per field, got {}", list.len())));
     }
     let at = |i: usize, member: &str| format!("{path}[{i}]{}{member}", if member.is_empty() { "" } else { "." });
     let blank = |s: &str| s.trim().is_empty();
