@@ -23,17 +23,39 @@ pub enum Operation {
     GetFindingHistory,
     GetFindingsV2,
     BatchUpdateFindingsV2,
+    CreateAutomationRule,
+    BatchGetAutomationRules,
+    ListAutomationRules,
+    BatchUpdateAutomationRules,
+    BatchDeleteAutomationRules,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 6] = [
+    pub const ALL: [Operation; 11] = [
         Operation::GetFindings,
         Operation::BatchImportFindings,
         Operation::BatchUpdateFindings,
         Operation::GetFindingHistory,
         Operation::GetFindingsV2,
         Operation::BatchUpdateFindingsV2,
+        Operation::CreateAutomationRule,
+        Operation::BatchGetAutomationRules,
+        Operation::ListAutomationRules,
+        Operation::BatchUpdateAutomationRules,
+        Operation::BatchDeleteAutomationRules,
     ];
+
+    /// The automation-rule operations (`rules::ops`).
+    pub fn is_rules(self) -> bool {
+        matches!(
+            self,
+            Operation::CreateAutomationRule
+                | Operation::BatchGetAutomationRules
+                | Operation::ListAutomationRules
+                | Operation::BatchUpdateAutomationRules
+                | Operation::BatchDeleteAutomationRules
+        )
+    }
 
     /// The V2 (OCSF) operations answer errors with the V2 shapes (`model::wire::v2_error`).
     pub fn is_v2(self) -> bool {
@@ -42,7 +64,14 @@ impl Operation {
 
     /// Whether the operation only reads the store.
     pub fn reads_only(self) -> bool {
-        matches!(self, Operation::GetFindings | Operation::GetFindingHistory | Operation::GetFindingsV2)
+        matches!(
+            self,
+            Operation::GetFindings
+                | Operation::GetFindingHistory
+                | Operation::GetFindingsV2
+                | Operation::BatchGetAutomationRules
+                | Operation::ListAutomationRules
+        )
     }
 
     pub fn name(self) -> &'static str {
@@ -53,6 +82,11 @@ impl Operation {
             Operation::GetFindingHistory => "GetFindingHistory",
             Operation::GetFindingsV2 => "GetFindingsV2",
             Operation::BatchUpdateFindingsV2 => "BatchUpdateFindingsV2",
+            Operation::CreateAutomationRule => "CreateAutomationRule",
+            Operation::BatchGetAutomationRules => "BatchGetAutomationRules",
+            Operation::ListAutomationRules => "ListAutomationRules",
+            Operation::BatchUpdateAutomationRules => "BatchUpdateAutomationRules",
+            Operation::BatchDeleteAutomationRules => "BatchDeleteAutomationRules",
         }
     }
 
@@ -65,6 +99,11 @@ impl Operation {
             Operation::GetFindingHistory => ("POST", "/findingHistory/get"),
             Operation::GetFindingsV2 => ("POST", "/findingsv2"),
             Operation::BatchUpdateFindingsV2 => ("PATCH", "/findingsv2/batchupdatev2"),
+            Operation::CreateAutomationRule => ("POST", "/automationrules/create"),
+            Operation::BatchGetAutomationRules => ("POST", "/automationrules/get"),
+            Operation::ListAutomationRules => ("GET", "/automationrules/list"),
+            Operation::BatchUpdateAutomationRules => ("PATCH", "/automationrules/update"),
+            Operation::BatchDeleteAutomationRules => ("POST", "/automationrules/delete"),
         }
     }
 
@@ -161,6 +200,8 @@ fn call_v1_or_v2(store: &mut Store, caller: &Caller, op: Operation, input: &Valu
             let req = HistoryRequest::from_json(input)?;
             Ok(store.finding_history_as(&store.access(caller)?, &req)?.to_json())
         }
+        op if op.is_rules() => crate::rules::ops::call(store, caller, crate::serve::DEFAULT_REGION, op, input),
+        other => Err(ApiError::invalid_input(format!("{} is not served here", other.name()))),
     }
 }
 

@@ -13,6 +13,7 @@ mod import;
 mod org;
 mod outbox;
 mod remote;
+mod rules;
 mod serve;
 mod simulate;
 mod sort;
@@ -147,6 +148,8 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Reopen suppressed findings whose suppression has expired (`update --expires`); for cron.
     Expire(expire::ExpireArgs),
+    /// Automation rules (Security Hub's shape), applied to findings as they are imported.
+    Rules(rules::RulesArgs),
 }
 
 /// What a command ended with: success, or a failure already reported (exit code 1).
@@ -239,6 +242,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }
         Some(Command::Org { action }) => org::org(g, action),
         Some(Command::Expire(args)) => expire::expire(g, &args),
+        Some(Command::Rules(args)) => rules::rules(g, &args),
         Some(Command::Simulate(args)) => simulate::simulate(g, &args),
     }
 }

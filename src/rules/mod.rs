@@ -440,5 +440,7 @@ pub fn new_arn(region: &str, account: &str) -> String {
     )
 }
 
+pub mod ops;
+
 #[cfg(test)]
 mod tests;

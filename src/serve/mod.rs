@@ -430,6 +430,16 @@ async fn answer(state: &State, req: Request<Incoming>) -> Answer {
         _ => match parse_input(&body) {
             Err(e) => Err(e),
             Ok(input) => match route {
+                // A new rule's ARN names the request's region (`rules::ops`).
+                Route::Store(Operation::CreateAutomationRule) => {
+                    let region = region.filter(|r| !r.is_empty()).unwrap_or_else(|| state.region.clone());
+                    state.pool.create_rule(caller, input, region).await
+                }
+                // The model puts ListAutomationRules' members in the query string.
+                Route::Store(op @ Operation::ListAutomationRules) => {
+                    let input = crate::rules::ops::list_input(parts.uri.query().unwrap_or(""));
+                    state.pool.call(caller, op, input).await
+                }
                 Route::Store(op) => state.pool.call(caller, op, input).await,
                 hub => state.hub_call(hub, &caller, region.as_deref()),
             },

@@ -83,6 +83,14 @@ impl StorePool {
         }
     }
 
+    /// CreateAutomationRule, its ARN in `region`.
+    pub async fn create_rule(&self, caller: Caller, input: Value, region: String) -> Result<Value, ApiError> {
+        self.on_writer(move |store| {
+            crate::rules::ops::call(store, &caller, &region, Operation::CreateAutomationRule, &input)
+        })
+        .await
+    }
+
     /// BatchImportFindings of findings read from the request body (`api::import_findings`).
     pub async fn import(&self, caller: Caller, findings: Vec<Incoming>) -> Result<Value, ApiError> {
         self.on_writer(move |store| api::import(store, &caller, findings)).await
