@@ -10,6 +10,7 @@ mod findings;
 mod generate;
 mod history;
 mod import;
+mod log;
 mod org;
 mod outbox;
 mod remote;
@@ -150,6 +151,8 @@ pub enum Command {
     Expire(expire::ExpireArgs),
     /// Automation rules (Security Hub's shape), applied to findings as they are imported.
     Rules(rules::RulesArgs),
+    /// Recent bulk edits (who, when, what, how many); --undo ID puts one back.
+    Log(log::LogArgs),
 }
 
 /// What a command ended with: success, or a failure already reported (exit code 1).
@@ -243,6 +246,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::Org { action }) => org::org(g, action),
         Some(Command::Expire(args)) => expire::expire(g, &args),
         Some(Command::Rules(args)) => rules::rules(g, &args),
+        Some(Command::Log(args)) => log::log(g, &args),
         Some(Command::Simulate(args)) => simulate::simulate(g, &args),
     }
 }

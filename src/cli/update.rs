@@ -244,7 +244,9 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     // The calls of 100 are each answered as a call, and committed together: all land or none does.
     let requests: Vec<_> = plan.requests().collect();
     if !requests.is_empty() {
-        for r in store.batch_updates_expiring(&caller, &requests, expiry.as_ref())? {
+        // Logged as one bulk edit (`hubtriage log`), so it can be undone after this command ends.
+        let (answers, _) = store.batch_updates_logged(&caller, &requests, expiry.as_ref(), &description)?;
+        for r in answers {
             processed += r.processed.len();
             unprocessed.extend(r.unprocessed.into_iter().map(|x| {
                 (format!("{} ({})", sanitize::line(&x.key.id), sanitize::line(&x.key.product_arn)), x.code, x.message)

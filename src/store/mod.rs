@@ -6,6 +6,7 @@
 //! and a busy store is waited for (10 s) rather than failed.
 
 mod backend;
+pub mod changelog;
 mod checkpoint;
 mod codec;
 mod demo;

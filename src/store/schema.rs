@@ -21,6 +21,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(v7),
     Migration::Sql(V8),
     Migration::Sql(V9),
+    Migration::Sql(V10),
 ];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
@@ -283,6 +284,28 @@ const V9: &str = r#"
         updated_ns INTEGER NOT NULL,
         created_by TEXT NOT NULL
     );
+"#;
+
+/// 10: the change log (`store::changelog`): each logged bulk edit, and per finding the update that
+/// restores what it changed.
+const V10: &str = r#"
+    CREATE TABLE change_log (
+        id INTEGER PRIMARY KEY,
+        at_ns INTEGER NOT NULL,
+        identity TEXT NOT NULL,
+        description TEXT NOT NULL,
+        findings INTEGER NOT NULL,
+        undone_by INTEGER
+    );
+    CREATE TABLE change_log_items (
+        log INTEGER NOT NULL,
+        finding INTEGER NOT NULL,
+        restore TEXT NOT NULL,
+        PRIMARY KEY (log, finding)
+    );
+    CREATE INDEX change_log_items_by_finding ON change_log_items (finding);
+    CREATE TRIGGER change_log_items_dropped AFTER DELETE ON findings
+        BEGIN DELETE FROM change_log_items WHERE finding = OLD.rowid; END;
 "#;
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

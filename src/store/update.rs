@@ -41,12 +41,28 @@ impl Store {
         requests: &[BatchUpdateRequest],
         expiry: Option<&super::expiry::SetExpiry>,
     ) -> Result<Vec<UpdateResult>> {
+        Ok(self.batch_updates_with(caller, requests, expiry, None)?.0)
+    }
+
+    /// The calls, the expiry (`store::expiry`) and, when `log` describes the edit, its change log
+    /// entry (`store::changelog`), in one transaction.
+    pub(super) fn batch_updates_with(
+        &mut self,
+        caller: &Caller,
+        requests: &[BatchUpdateRequest],
+        expiry: Option<&super::expiry::SetExpiry>,
+        log: Option<&str>,
+    ) -> Result<(Vec<UpdateResult>, Option<i64>)> {
         let access = self.access(caller)?;
         let now = self.now();
         // History's UpdateSource.Identity is the calling principal, as at AWS; the Note's UpdatedBy is
         // whatever the caller wrote into the note, so it cannot name who made the change.
         let identity = caller.identity.clone();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let restores = match log {
+            Some(_) => Some(super::changelog::restores_before(&tx, &self.codec, requests)?),
+            None => None,
+        };
         let mut answers = Vec::with_capacity(requests.len());
         let mut start = 0;
         while start < requests.len() {
@@ -65,9 +81,15 @@ impl Store {
         if let Some(expiry) = expiry {
             super::expiry::record(&tx, &answers, expiry, now)?;
         }
+        let entry = match (log, &restores) {
+            (Some(description), Some(restores)) => {
+                super::changelog::write_entry(&tx, caller, description, now, &answers, restores)?
+            }
+            _ => None,
+        };
         tx.commit()?;
         self.committed();
-        Ok(answers)
+        Ok((answers, entry))
     }
 }
 
