@@ -252,25 +252,25 @@ fn v7(tx: &Transaction<'_>) -> Result<()> {
 /// with: any other change of the status (an analyst's edit, Security Hub reopening it on import, the
 /// expiry itself) drops it, in the same statement as the change, whichever path wrote it.
 const V8: &str = r#"
-    CREATE TABLE expiries (
+    CREATE TABLE IF NOT EXISTS expiries (
         finding INTEGER PRIMARY KEY,
         expires_ns INTEGER NOT NULL,
         set_ns INTEGER NOT NULL,
         set_by TEXT NOT NULL,
         reason TEXT NOT NULL DEFAULT ''
     );
-    CREATE INDEX expiries_due ON expiries (expires_ns);
-    CREATE TRIGGER expiry_cleared_on_workflow AFTER UPDATE OF workflow_status ON findings
+    CREATE INDEX IF NOT EXISTS expiries_due ON expiries (expires_ns);
+    CREATE TRIGGER IF NOT EXISTS expiry_cleared_on_workflow AFTER UPDATE OF workflow_status ON findings
         WHEN OLD.workflow_status IS NOT NEW.workflow_status
         BEGIN DELETE FROM expiries WHERE finding = OLD.rowid; END;
-    CREATE TRIGGER expiry_cleared_on_delete AFTER DELETE ON findings
+    CREATE TRIGGER IF NOT EXISTS expiry_cleared_on_delete AFTER DELETE ON findings
         BEGIN DELETE FROM expiries WHERE finding = OLD.rowid; END;
 "#;
 
 /// 9: automation rules (`store::rules`), in the shape of Security Hub's AutomationRulesConfig:
 /// `criteria` and `actions` hold the request's JSON as given, `tags` the Tags map.
 const V9: &str = r#"
-    CREATE TABLE automation_rules (
+    CREATE TABLE IF NOT EXISTS automation_rules (
         arn TEXT PRIMARY KEY,
         rule_order INTEGER NOT NULL,
         enabled INTEGER NOT NULL,
@@ -289,7 +289,7 @@ const V9: &str = r#"
 /// 10: the change log (`store::changelog`): each logged bulk edit, and per finding the update that
 /// restores what it changed.
 const V10: &str = r#"
-    CREATE TABLE change_log (
+    CREATE TABLE IF NOT EXISTS change_log (
         id INTEGER PRIMARY KEY,
         at_ns INTEGER NOT NULL,
         identity TEXT NOT NULL,
@@ -297,14 +297,14 @@ const V10: &str = r#"
         findings INTEGER NOT NULL,
         undone_by INTEGER
     );
-    CREATE TABLE change_log_items (
+    CREATE TABLE IF NOT EXISTS change_log_items (
         log INTEGER NOT NULL,
         finding INTEGER NOT NULL,
         restore TEXT NOT NULL,
         PRIMARY KEY (log, finding)
     );
-    CREATE INDEX change_log_items_by_finding ON change_log_items (finding);
-    CREATE TRIGGER change_log_items_dropped AFTER DELETE ON findings
+    CREATE INDEX IF NOT EXISTS change_log_items_by_finding ON change_log_items (finding);
+    CREATE TRIGGER IF NOT EXISTS change_log_items_dropped AFTER DELETE ON findings
         BEGIN DELETE FROM change_log_items WHERE finding = OLD.rowid; END;
 "#;
 
