@@ -40,23 +40,37 @@ pub struct UndoPlan {
 }
 
 /// Each named finding's update restoring its present values, read before the edit in its
-/// transaction (the first call naming a finding decides: later calls see what it wrote).
+/// transaction (the first call naming a finding decides: later calls see what it wrote). An update
+/// of only the fields the summary columns hold (workflow, severity, verification, confidence,
+/// criticality, note: every quick edit) reads those columns, not the document, so logging costs a
+/// bulk edit one indexed row read per finding.
 pub(super) fn restores_before(
     tx: &rusqlite::Transaction<'_>,
     codec: &super::codec::Codec,
     requests: &[BatchUpdateRequest],
 ) -> Result<HashMap<FindingKey, (i64, FindingUpdate)>> {
     let mut out = HashMap::new();
-    let mut lookup =
+    let mut by_doc =
         tx.prepare_cached("SELECT rowid, doc FROM findings WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3")?;
+    let mut by_columns = tx.prepare_cached(
+        "SELECT rowid, workflow_status, severity_label, severity_normalized, verification_state, confidence, \
+         criticality, note_text, note_updated_by FROM findings WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
+    )?;
     for r in requests {
+        let from_columns = r.update.types.is_none() && r.update.user_defined_fields.is_none() && r.update.v2.is_none();
         for key in &r.identifiers {
             if out.contains_key(key) {
                 continue;
             }
-            let row: Option<(i64, Vec<u8>)> = lookup
-                .query_row(params![id_hash(&key.id), key.id, key.product_arn], |x| Ok((x.get(0)?, x.get(1)?)))
-                .optional()?;
+            let at = params![id_hash(&key.id), key.id, key.product_arn];
+            if from_columns {
+                let row = by_columns.query_row(at, |x| Ok((x.get::<_, i64>(0)?, summary_doc(x)?))).optional()?;
+                if let Some((rowid, doc)) = row {
+                    out.insert(key.clone(), (rowid, crate::model::undo::restore_for(&doc, &r.update)));
+                }
+                continue;
+            }
+            let row: Option<(i64, Vec<u8>)> = by_doc.query_row(at, |x| Ok((x.get(0)?, x.get(1)?))).optional()?;
             let Some((rowid, blob)) = row else { continue };
             let doc = match super::rows::decompress(codec, &blob) {
                 Ok(doc) => doc,
@@ -67,6 +81,39 @@ pub(super) fn restores_before(
         }
     }
     Ok(out)
+}
+
+/// The members `undo::restore_for` reads for those fields, rebuilt from the summary columns (an
+/// empty column is a member the finding does not have).
+fn summary_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
+    let text =
+        |i: usize| -> rusqlite::Result<Option<String>> { Ok(r.get::<_, Option<String>>(i)?.filter(|s| !s.is_empty())) };
+    let mut doc = serde_json::Map::new();
+    if let Some(w) = text(1)? {
+        doc.insert("Workflow".into(), serde_json::json!({"Status": w}));
+    }
+    let mut severity = serde_json::Map::new();
+    if let Some(l) = text(2)? {
+        severity.insert("Label".into(), Value::String(l));
+    }
+    if let Some(n) = r.get::<_, Option<i64>>(3)? {
+        severity.insert("Normalized".into(), Value::from(n));
+    }
+    if !severity.is_empty() {
+        doc.insert("Severity".into(), Value::Object(severity));
+    }
+    if let Some(v) = text(4)? {
+        doc.insert("VerificationState".into(), Value::String(v));
+    }
+    for (i, member) in [(5, "Confidence"), (6, "Criticality")] {
+        if let Some(n) = r.get::<_, Option<i64>>(i)? {
+            doc.insert(member.into(), Value::from(n));
+        }
+    }
+    if let Some(t) = text(7)? {
+        doc.insert("Note".into(), serde_json::json!({"Text": t, "UpdatedBy": text(8)?.unwrap_or_default()}));
+    }
+    Ok(Value::Object(doc))
 }
 
 /// Writes the entry for an edit whose answers are `answers`; returns its id (`None` when nothing

@@ -63,3 +63,34 @@ fn an_edit_that_processes_nothing_is_not_logged() {
     assert_eq!(id, None);
     assert!(store.change_log(5).unwrap().is_empty());
 }
+
+// The restore read from the summary columns is the one the document gives, for every field a quick
+// edit touches, on findings with and without each field.
+#[test]
+fn restores_from_the_columns_match_restores_from_the_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("s.db")).unwrap();
+    let findings: Vec<Value> =
+        crate::generate::generate(&crate::generate::GenOptions { count: 300, seed: 11, ..Default::default() })
+            .collect();
+    for chunk in findings.chunks(100) {
+        store.batch_import(&Caller::unrestricted("t"), chunk.to_vec()).unwrap();
+    }
+    // Every third finding: a spread of products, and of findings with and without each field.
+    let keys: Vec<FindingKey> = findings.iter().filter_map(FindingKey::of).step_by(3).collect();
+    let request = BatchUpdateRequest::from_json(&json!({
+        "FindingIdentifiers": keys.iter().take(100).map(FindingKey::to_json).collect::<Vec<_>>(),
+        "Workflow": {"Status": "NOTIFIED"}, "Severity": {"Label": "LOW"}, "VerificationState": "TRUE_POSITIVE",
+        "Confidence": 5, "Criticality": 6, "Note": {"Text": "x", "UpdatedBy": "y"}
+    }))
+    .unwrap();
+    let docs: Vec<Value> = keys.iter().take(100).map(|k| store.get(k).unwrap().unwrap()).collect();
+    let codec = super::super::codec::Codec::load(std::path::PathBuf::new(), &store.conn).unwrap();
+    let tx = store.conn.transaction().unwrap();
+    let restores = restores_before(&tx, &codec, std::slice::from_ref(&request)).unwrap();
+    assert_eq!(restores.len(), 100);
+    for (key, doc) in keys.iter().zip(&docs) {
+        let expected = crate::model::undo::restore_for(doc, &request.update);
+        assert_eq!(restores[key].1, expected, "{}", key.id);
+    }
+}
