@@ -85,6 +85,13 @@ fn a_suppression_expires_once_with_a_note_and_history() {
 
     let o = run(&store, &["history", &ids[0]]);
     assert!(text(&o).contains("hubtriage expire"), "{}", text(&o));
+    // The reopening is a bulk edit in the change log, so it can be undone.
+    let o = run(&store, &["log"]);
+    assert!(
+        text(&o).contains("hubtriage expire") && text(&o).contains("Reopen 2 findings (suppression expired)"),
+        "{}",
+        text(&o)
+    );
 
     // Idempotent: a second run does nothing.
     let o = run(&store, &["expire", "--at", "2099-02-01T00:00:00Z"]);

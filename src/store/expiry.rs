@@ -177,7 +177,10 @@ impl Store {
                 requests.push(BatchUpdateRequest { identifiers: chunk.to_vec(), update: update.clone() });
             }
         }
-        let answers = self.batch_updates(&Caller::unrestricted(EXPIRE_IDENTITY), &requests)?;
+        // Logged as a bulk edit (`store::changelog`): `hubtriage log --undo` can suppress them again.
+        let description = format!("Reopen {} (suppression expired)", crate::model::words::count(due.len(), "finding"));
+        let (answers, _) =
+            self.batch_updates_with(&Caller::unrestricted(EXPIRE_IDENTITY), &requests, None, Some(&description))?;
         let processed: std::collections::HashSet<&FindingKey> = answers.iter().flat_map(|a| &a.processed).collect();
         Ok(due.iter().filter(|e| processed.contains(&e.key)).cloned().collect())
     }
