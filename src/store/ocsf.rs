@@ -14,7 +14,7 @@ use super::query::visible;
 use super::rows::{decompress, history_updates, record};
 use super::update::denied;
 use super::{id_hash, Access, Caller, Result, Store, StoreError, SOURCE_IMPORT, SOURCE_UPDATE};
-use crate::model::finding::{str_at, MAX_FINDING_BYTES};
+use crate::model::finding::{str_at, FindingId, FindingKey, MAX_FINDING_BYTES};
 use crate::model::ocsf::filter::compare_findings;
 use crate::model::ocsf::import::{apply_import_ocsf, OcsfImportOutcome, V2Edited};
 use crate::model::ocsf::{validate_ocsf, Ocsf, OcsfFindingIdentifier};
@@ -321,6 +321,30 @@ impl Store {
     /// The `metadata.uid`s of the OCSF findings `access` may see whose ASFF reading
     /// (`model::ocsf::asff_view`) matches `filters` and `extra` (the query's free words): the query
     /// language means the same on both formats.
+    /// The findings `access` may see that an identifier names: an ASFF finding by its `Id` (one per
+    /// product that has it), an OCSF one by its `metadata.uid`. `update --ids` resolves a bare
+    /// identifier with this, so each goes to its own API.
+    pub fn findings_named_as(&self, access: &Access, id: &str) -> Result<Vec<FindingId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT format, product_arn, aws_account_id FROM findings WHERE id_hash = ?1 AND id = ?2",
+        )?;
+        let rows = stmt.query_map(params![id_hash(id), id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut found = Vec::new();
+        for row in rows {
+            let (format, product, account) = row?;
+            if !access.sees(&account) {
+                continue;
+            }
+            found.push(match format.as_str() {
+                "ocsf" => FindingId::Ocsf(id.to_string()),
+                _ => FindingId::Asff(FindingKey::new(product, id)),
+            });
+        }
+        Ok(found)
+    }
+
     pub fn matching_ocsf_as(
         &self,
         access: &Access,
