@@ -271,3 +271,25 @@ fn update_ids_takes_ocsf_metadata_uids_beside_asff_ids() {
     assert!(!o.status.success());
     assert!(text(&o).contains(":1: no finding has Id or metadata.uid no-such-finding"), "{}", text(&o));
 }
+
+#[test]
+fn batch_update_findings_never_finds_an_ocsf_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = mixed_store(dir.path());
+    let o = run(&store, &["findings", "", "--format", "json"]);
+    let all: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = all["Findings"].as_array().unwrap().iter().find(|f| f.get("metadata").is_some()).unwrap().clone();
+    // The OCSF finding's own uid and product uid, as if they were an ASFF Id and ProductArn.
+    let req = dir.path().join("req.json");
+    let ident = json!({"Id": f["metadata"]["uid"], "ProductArn": f["metadata"]["product"]["uid"]});
+    std::fs::write(&req, json!({"FindingIdentifiers": [ident], "Workflow": {"Status": "RESOLVED"}}).to_string())
+        .unwrap();
+    let o = run(&store, &["api", "BatchUpdateFindings", "--input-json", req.to_str().unwrap()]);
+    let out: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(out["ProcessedFindings"], json!([]), "{}", text(&o));
+    assert_eq!(out["UnprocessedFindings"][0]["ErrorCode"], "FindingNotFound", "{}", text(&o));
+    let o = run(&store, &["findings", "", "--format", "json"]);
+    let after: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let same = after["Findings"].as_array().unwrap().iter().find(|g| g["metadata"]["uid"] == f["metadata"]["uid"]);
+    assert_eq!(same, Some(&f), "the OCSF document is left as it was");
+}
