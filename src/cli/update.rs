@@ -235,13 +235,8 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     // Only what the caller may see is selected (and previewed), as only that can be updated.
     let access = store.access(&g.caller())?;
     // The OCSF (Security Hub V2) findings a query selects, updated with BatchUpdateFindingsV2.
-    let mut uids: Vec<String> = Vec::new();
-    let keys = match &a.ids {
-        Some(file) => {
-            let (keys, listed) = read_mixed_ids(&store, &access, file)?;
-            uids = listed;
-            keys
-        }
+    let (keys, mut uids) = match &a.ids {
+        Some(file) => read_mixed_ids(&store, &access, file)?,
         None => {
             if a.query.is_empty() {
                 bail!("name the findings: a query (e.g. 'status:new product:guardduty') or --ids FILE");
@@ -256,8 +251,8 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
                 eprintln!("warning: {row}");
             }
             let ocsf_extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-            uids = store.matching_ocsf_as(&access, &q.filters, ocsf_extra)?;
-            keys
+            let uids = store.matching_ocsf_as(&access, &q.filters, ocsf_extra)?;
+            (keys, uids)
         }
     };
     if keys.is_empty() && uids.is_empty() {
@@ -270,6 +265,23 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
         keys.iter().cloned().map(FindingId::Asff).chain(uids.iter().cloned().map(FindingId::Ocsf)).collect();
     println!("{}", CallPlan::new(u.clone(), ids).preview(&description));
     let v2 = u.to_v2();
+    // A finding stored in both forms (`model::ocsf::same`) is selected once, by its ASFF key; the
+    // edit goes to its OCSF form too, in the BatchUpdateFindingsV2 calls.
+    let mut twins = Vec::new();
+    for k in &keys {
+        twins.extend(store.ocsf_twin_as(&access, k)?.filter(|t| !uids.contains(t)));
+    }
+    if !twins.is_empty() && !v2.is_empty() {
+        let calls = (uids.len() + twins.len()).div_ceil(crate::model::update::MAX_IDENTIFIERS)
+            - uids.len().div_ceil(crate::model::update::MAX_IDENTIFIERS);
+        let how = match calls {
+            0 => "in the same BatchUpdateFindingsV2 calls".to_string(),
+            1 => "in 1 more BatchUpdateFindingsV2 call".to_string(),
+            n => format!("in {n} more BatchUpdateFindingsV2 calls"),
+        };
+        println!("{} of them are also stored in OCSF form, updated too ({how})", twins.len());
+        uids.extend(twins);
+    }
     let plan = CallPlan::new(u, keys);
     if a.dry_run {
         if let Some(first) = plan.requests().next() {
