@@ -179,9 +179,9 @@ pub(super) fn loaded(
 }
 
 /// `Event::OtherFormLoaded`: kept only if the cursor is still on that finding.
-pub(super) fn other_form_loaded(s: &mut AppState, key: FindingId, doc: Box<Value>) -> Vec<Effect> {
+pub(super) fn other_form_loaded(s: &mut AppState, key: FindingId, doc: Value) -> Vec<Effect> {
     if s.detail.key.as_ref() == Some(&key) {
-        s.detail.other = Some(*doc);
+        s.detail.other = Some(doc);
     } else {
         s.dirty = false;
     }
