@@ -56,6 +56,11 @@ pub trait Backend: Send {
     }
     /// The documents of these findings, in the order asked (`None` for one that does not exist).
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>>;
+    /// The finding's document in its other format, when the source holds the same finding in both
+    /// (an ASFF finding's OCSF form, `model::ocsf::same`): the detail pane's raw JSON shows both.
+    fn other_form(&self, _id: &FindingId) -> Result<Option<Value>> {
+        Ok(None)
+    }
     /// A finding's history, newest first.
     fn history(&self, id: &FindingId) -> Result<Vec<HistoryEntry>>;
     /// The findings a structured query matches.

@@ -200,6 +200,18 @@ pub fn for_each_finding<E>(
     bytes: &[u8],
     mut sink: impl FnMut(Incoming) -> Result<(), E>,
 ) -> Result<(), ReadError<E>> {
+    for_each_finding_at(source, bytes, |f, _| sink(f))
+}
+
+/// `for_each_finding`, also passing where each finding starts in `bytes` (a byte offset, for
+/// `line_column`), so a finding refused later can be named by its place. The offset is known for
+/// what the scanner and the JSON lines reader deliver; `None` for findings serde_json reads after
+/// the scanner gave up (a file with an odd member somewhere).
+pub fn for_each_finding_at<E>(
+    source: &str,
+    bytes: &[u8],
+    mut sink: impl FnMut(Incoming, Option<usize>) -> Result<(), E>,
+) -> Result<(), ReadError<E>> {
     let at = |line: usize, column: usize, message: String| {
         ReadError::Input(InputError { file: source.to_string(), line, column, message })
     };
@@ -210,12 +222,17 @@ pub fn for_each_finding<E>(
     let Some(start) = text_start else {
         return Err(at(0, 0, "the file is empty; expected {\"Findings\": [...]}, a JSON array or JSON lines".into()));
     };
-    let bytes = if bytes.starts_with(b"\xef\xbb\xbf") { &bytes[3..] } else { bytes };
+    let bom = if bytes.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+    let bytes = &bytes[bom..];
     if sniff::is_json_lines(bytes) {
+        let mut line_start = bom;
         for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+            let at_line = line_start;
+            line_start += line.len() + 1;
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
+            let first = line.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
             // Text already known to be UTF-8 is not checked again (the findings are read from it).
             // The scanner reads a line it accepts whole; serde_json reads any other, for its error.
             let v: Incoming = match std::str::from_utf8(line) {
@@ -232,7 +249,7 @@ pub fn for_each_finding<E>(
             if !is_object(&v) {
                 return Err(at(i + 1, 1, "each line must be one finding (a JSON object)".into()));
             }
-            sink(v).map_err(ReadError::Sink)?;
+            sink(v, Some(at_line + first)).map_err(ReadError::Sink)?;
         }
         return Ok(());
     }
@@ -240,7 +257,8 @@ pub fn for_each_finding<E>(
     // The scanner reads the text first, checked as UTF-8 a piece at a time just ahead of it
     // (`Checked`). Should it stop (at invalid JSON or UTF-8, say), serde_json reads the text again,
     // passing over the findings the scanner delivered, and says what and where.
-    let mut skip = match scan_findings(bytes, &mut sink) {
+    let mut scanned = |f: Incoming, at: usize| sink(f, Some(bom + at));
+    let mut skip = match scan_findings(bytes, &mut scanned) {
         Scanned::Done => return Ok(()),
         Scanned::Stopped(e) => return Err(ReadError::Sink(e)),
         Scanned::GaveUp { delivered } => delivered,
@@ -253,7 +271,7 @@ pub fn for_each_finding<E>(
             skip -= 1;
             return Ok(());
         }
-        sink(f)
+        sink(f, None)
     };
     let seed = FindingsSeed { sink: &mut rest, failure: &mut failure, top: true };
     let result = match text {
@@ -353,11 +371,11 @@ impl<'a> Checked<'a> {
 
 /// Reads an envelope or a JSON array of findings with the scanner (`model::scan`), delivering each
 /// finding as it is read, exactly as `FindingsSeed` does with serde_json.
-fn scan_findings<E>(bytes: &[u8], sink: &mut impl FnMut(Incoming) -> Result<(), E>) -> Scanned<E> {
+fn scan_findings<E>(bytes: &[u8], sink: &mut impl FnMut(Incoming, usize) -> Result<(), E>) -> Scanned<E> {
     scan_checked(Checked { bytes, valid: 0, piece: CHECK_PIECE, ahead: CHECK_AHEAD }, sink)
 }
 
-fn scan_checked<E>(mut checked: Checked<'_>, sink: &mut impl FnMut(Incoming) -> Result<(), E>) -> Scanned<E> {
+fn scan_checked<E>(mut checked: Checked<'_>, sink: &mut impl FnMut(Incoming, usize) -> Result<(), E>) -> Scanned<E> {
     checked.ahead_of(0);
     let mut s = Scanner::new(checked.text(), 0);
     let mut delivered = 0;
@@ -398,7 +416,7 @@ fn scan_checked<E>(mut checked: Checked<'_>, sink: &mut impl FnMut(Incoming) -> 
 fn scan_array<'a, E>(
     checked: &mut Checked<'a>,
     s: &mut Scanner<'a>,
-    sink: &mut impl FnMut(Incoming) -> Result<(), E>,
+    sink: &mut impl FnMut(Incoming, usize) -> Result<(), E>,
     delivered: &mut usize,
     failure: &mut Option<E>,
 ) -> Option<()> {
@@ -406,6 +424,7 @@ fn scan_array<'a, E>(
         if checked.ahead_of(s.pos) {
             s.extend(checked.text());
         }
+        let start = s.pos;
         let (finding, end) = loop {
             match scan_finding(checked.text(), s.pos) {
                 Some(found) => break found,
@@ -419,7 +438,7 @@ fn scan_array<'a, E>(
         if checked.ahead_of(end) {
             s.extend(checked.text());
         }
-        if let Err(e) = sink(finding) {
+        if let Err(e) = sink(finding, start) {
             *failure = Some(e);
             return None;
         }
@@ -454,6 +473,11 @@ pub enum ReadError<E> {
 /// Findings are objects (read as `RawFinding`s); anything else is kept as a `Value` to be refused.
 fn is_object(f: &Incoming) -> bool {
     !matches!(f, Incoming::Value(v) if !v.is_object())
+}
+
+/// The line and column (both from 1; the column counts bytes, as serde_json's do) of a byte offset.
+pub fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    position(bytes, offset)
 }
 
 fn position(bytes: &[u8], offset: usize) -> (usize, usize) {

@@ -73,9 +73,11 @@ fn import_routes_each_finding_by_its_format_in_every_envelope() {
         assert!(got.contains(d), "{} missing or changed", d["metadata"]["uid"]);
     }
     // `findings` lists both formats (it listed the 3 ASFF findings only before OCSF was listed).
+    // The first 3 OCSF findings (seed 3) are the OCSF form of the 3 ASFF ones (seed 3): one
+    // finding in both forms lists once, as its ASFF row (`model::ocsf::same`).
     let o = run(&store, &["findings", "--format", "json"]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["Findings"].as_array().unwrap().len(), 3 + 11);
+    assert_eq!(v["Findings"].as_array().unwrap().len(), 3 + 11 - 3);
 }
 
 #[test]
@@ -208,4 +210,88 @@ fn update_of_a_query_sends_both_kinds_of_call() {
     let o = run(&store, &["update", "", "--confidence", "5", "--yes"]);
     let out = text(&o);
     assert!(out.contains("BatchUpdateFindingsV2 cannot set Confidence"), "{out}");
+}
+
+#[test]
+fn update_ids_takes_ocsf_metadata_uids_beside_asff_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = mixed_store(dir.path());
+    let o = run(&store, &["findings", "", "--format", "json"]);
+    let all: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let all = all["Findings"].as_array().unwrap().clone();
+    let (v2, v1): (Vec<&Value>, Vec<&Value>) = all.iter().partition(|f| f.get("metadata").is_some());
+    let uid = |f: &Value| f["metadata"]["uid"].as_str().unwrap().to_string();
+    let id = |f: &Value| f["Id"].as_str().unwrap().to_string();
+
+    // Lines: a bare ASFF Id, "ProductArn Id", and bare OCSF metadata.uid values.
+    let lines = format!(
+        "# mixed\n{}\n{} {}\n{}\n{}\n",
+        id(v1[0]),
+        v1[1]["ProductArn"].as_str().unwrap(),
+        id(v1[1]),
+        uid(v2[0]),
+        uid(v2[1])
+    );
+    let file = dir.path().join("ids.txt");
+    std::fs::write(&file, lines).unwrap();
+    let o = run(
+        &store,
+        &["update", "--ids", file.to_str().unwrap(), "--workflow", "resolved", "--note", "by ids", "--yes"],
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("on 4 findings: 1 BatchUpdateFindings call and 1 BatchUpdateFindingsV2 call"), "{out}");
+    assert!(out.contains("4 processed, 0 unprocessed"), "{out}");
+    let o = run(&store, &["findings", "", "--format", "json"]);
+    let after: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let after = after["Findings"].as_array().unwrap();
+    let of_uid = |u: &str| after.iter().find(|f| f["metadata"]["uid"] == u).unwrap();
+    for u in [uid(v2[0]), uid(v2[1])] {
+        assert_eq!((&of_uid(&u)["status_id"], &of_uid(&u)["comment"]), (&json!(4), &json!("by ids")));
+    }
+    assert_eq!(of_uid(&uid(v2[2]))["comment"], v2[2]["comment"], "only the named ones");
+    for i in [id(v1[0]), id(v1[1])] {
+        let f = after.iter().find(|f| f["Id"] == i.as_str()).unwrap();
+        assert_eq!(f["Workflow"]["Status"], "RESOLVED");
+    }
+
+    // JSON: {"Id","ProductArn"} and {"MetadataUid"} items, previewed as both kinds of call.
+    let items = json!([
+        {"Id": id(v1[2]), "ProductArn": v1[2]["ProductArn"]},
+        {"MetadataUid": uid(v2[3])},
+        {"MetadataUid": uid(v2[4])},
+    ]);
+    std::fs::write(&file, items.to_string()).unwrap();
+    let o = run(&store, &["update", "--ids", file.to_str().unwrap(), "--severity", "low", "--dry-run"]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("on 3 findings: 1 BatchUpdateFindings call and 1 BatchUpdateFindingsV2 call"), "{out}");
+
+    // An Id that is neither is refused by its line.
+    std::fs::write(&file, "no-such-finding\n").unwrap();
+    let o = run(&store, &["update", "--ids", file.to_str().unwrap(), "--severity", "low", "--yes"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains(":1: no finding has Id or metadata.uid no-such-finding"), "{}", text(&o));
+}
+
+#[test]
+fn batch_update_findings_never_finds_an_ocsf_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = mixed_store(dir.path());
+    let o = run(&store, &["findings", "", "--format", "json"]);
+    let all: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = all["Findings"].as_array().unwrap().iter().find(|f| f.get("metadata").is_some()).unwrap().clone();
+    // The OCSF finding's own uid and product uid, as if they were an ASFF Id and ProductArn.
+    let req = dir.path().join("req.json");
+    let ident = json!({"Id": f["metadata"]["uid"], "ProductArn": f["metadata"]["product"]["uid"]});
+    std::fs::write(&req, json!({"FindingIdentifiers": [ident], "Workflow": {"Status": "RESOLVED"}}).to_string())
+        .unwrap();
+    let o = run(&store, &["api", "BatchUpdateFindings", "--input-json", req.to_str().unwrap()]);
+    let out: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(out["ProcessedFindings"], json!([]), "{}", text(&o));
+    assert_eq!(out["UnprocessedFindings"][0]["ErrorCode"], "FindingNotFound", "{}", text(&o));
+    let o = run(&store, &["findings", "", "--format", "json"]);
+    let after: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let same = after["Findings"].as_array().unwrap().iter().find(|g| g["metadata"]["uid"] == f["metadata"]["uid"]);
+    assert_eq!(same, Some(&f), "the OCSF document is left as it was");
 }

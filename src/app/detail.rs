@@ -27,6 +27,9 @@ pub struct DetailState {
     /// (`detail_measured`); `None` until then, when scrolling is not bounded.
     pub bottom: Option<u16>,
     pub raw: bool,
+    /// The same finding in its other format (an ASFF finding's OCSF form, listed under the ASFF
+    /// row): the raw JSON shows both documents.
+    pub other: Option<Value>,
     /// The `/` search inside the pane (case-insensitive); empty: none.
     pub search: String,
     /// The first screen line of each line that holds the search, as the pane was last laid out
@@ -132,6 +135,7 @@ pub(super) fn sync_detail(s: &mut AppState) -> Vec<Effect> {
     }
     s.detail.key = key.clone();
     s.detail.doc = None;
+    s.detail.other = None;
     s.detail.view = DetailView::default();
     s.detail.history.clear();
     s.detail.error = None;
@@ -168,6 +172,16 @@ pub(super) fn loaded(
         }
         s.detail.history = history;
         s.detail.jump = !s.detail.search.is_empty();
+    } else {
+        s.dirty = false;
+    }
+    Vec::new()
+}
+
+/// `Event::OtherFormLoaded`: kept only if the cursor is still on that finding.
+pub(super) fn other_form_loaded(s: &mut AppState, key: FindingId, doc: Value) -> Vec<Effect> {
+    if s.detail.key.as_ref() == Some(&key) {
+        s.detail.other = Some(doc);
     } else {
         s.dirty = false;
     }

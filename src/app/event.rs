@@ -55,6 +55,11 @@ pub enum Event {
         key: FindingId,
         error: BackendError,
     },
+    /// After `DetailLoaded`: the same finding's document in its other format (`Backend::other_form`).
+    OtherFormLoaded {
+        key: FindingId,
+        doc: Box<Value>,
+    },
     QueryMatched {
         query_id: u64,
         keys: Vec<FindingId>,

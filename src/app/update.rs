@@ -105,6 +105,7 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         Event::RowsFailed { generation, error } => load::rows_failed(s, generation, error),
         Event::DetailLoaded { key, doc, history } => detail::loaded(s, key, doc, history),
         Event::DetailFailed { key, error } => detail::failed(s, key, error),
+        Event::OtherFormLoaded { key, doc } => detail::other_form_loaded(s, key, *doc),
         Event::QueryMatched { query_id, keys } => {
             let effects = view::query_matched(s, query_id, keys);
             views::say_count(s);

@@ -8,6 +8,7 @@ use crate::input::{self, ReadError};
 use crate::model::finding::Format;
 use crate::model::raw::Incoming;
 use crate::model::sanitize;
+use crate::model::wire::batch_import::ImportFailure;
 use crate::store::{ImportQueue, StoreError, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS};
 
 /// Splits a stream of findings into BatchImportFindings calls (at most 100 findings and 6 MB each)
@@ -19,12 +20,13 @@ struct Importer<'a> {
     call_exact: bool,
     /// Findings in each call sent, in order.
     sent: Vec<usize>,
-    /// The OCSF (V2) findings read, imported once the file is read (`Store::import_ocsf`).
-    ocsf: Vec<serde_json::Value>,
+    /// The OCSF (V2) findings read, imported once the file is read (`Store::import_ocsf`), each
+    /// with where it starts in the file, to name a refused one by its place.
+    ocsf: Vec<(serde_json::Value, Option<usize>)>,
 }
 
 impl Importer<'_> {
-    fn push(&mut self, f: Incoming) -> Result<(), StoreError> {
+    fn push(&mut self, f: Incoming, at: Option<usize>) -> Result<(), StoreError> {
         // The reader's view holds the members the ASFF rules read; a finding with none of ASFF's
         // identifying members is looked at whole, and goes to the OCSF path when it is one.
         let asff_like =
@@ -34,7 +36,7 @@ impl Importer<'_> {
         } else {
             match f.into_value() {
                 Ok(v) if Format::of(&v) == Some(Format::Ocsf) => {
-                    self.ocsf.push(v);
+                    self.ocsf.push((v, at));
                     return Ok(());
                 }
                 Ok(v) => Incoming::Value(v),
@@ -100,7 +102,7 @@ pub(super) fn import(g: &Global, files: &[String]) -> Result<Outcome> {
                 sent: Vec::new(),
                 ocsf: Vec::new(),
             };
-            let read = input::for_each_finding(&name, &bytes, |f| imp.push(f));
+            let read = input::for_each_finding_at(&name, &bytes, |f, at| imp.push(f, at));
             // Whatever parsed before an error is still imported: nothing already read is lost.
             let finished = imp.cut();
             (finished.map(|()| read), imp.sent, imp.ocsf)
@@ -110,9 +112,15 @@ pub(super) fn import(g: &Global, files: &[String]) -> Result<Outcome> {
         let mut sent = sent;
         let mut ocsf = ocsf.into_iter().peekable();
         while ocsf.peek().is_some() {
-            let call: Vec<serde_json::Value> = ocsf.by_ref().take(MAX_IMPORT_FINDINGS).collect();
+            let (call, at): (Vec<serde_json::Value>, Vec<Option<usize>>) =
+                ocsf.by_ref().take(MAX_IMPORT_FINDINGS).unzip();
+            let ids: Vec<String> = call.iter().enumerate().map(|(i, f)| failure_id(f, i)).collect();
             sent.push(call.len());
-            results.push(store.import_ocsf(&g.caller(), call));
+            let mut result = store.import_ocsf(&g.caller(), call);
+            if let Ok(r) = &mut result {
+                place_failures(&mut r.failed, &ids, &at, &name, &bytes);
+            }
+            results.push(result);
         }
         // A send fails only once the import has stopped on a store error, which import_pipelined returned.
         let read_error = match read? {
@@ -158,4 +166,26 @@ pub(super) fn import(g: &Global, files: &[String]) -> Result<Outcome> {
         println!("total: {total} imported in {secs:.1} s ({:.0} findings/s)", total as f64 / secs.max(1e-9));
     }
     Ok(if any_failed { Outcome::Failed } else { Outcome::Ok })
+}
+
+/// The id `Store::import_ocsf` names a refused finding by: its `metadata.uid`, else its index.
+fn failure_id(f: &serde_json::Value, index: usize) -> String {
+    match crate::model::ocsf::Ocsf(f).metadata_uid() {
+        "" => format!("Findings[{index}]"),
+        uid => uid.to_string(),
+    }
+}
+
+/// Puts `file:line:column` before each refused finding's id, as a parse error is named. Failures
+/// come in the call's order, so each is the next finding of the call with its id.
+fn place_failures(failed: &mut [ImportFailure], ids: &[String], at: &[Option<usize>], name: &str, bytes: &[u8]) {
+    let mut next = 0;
+    for f in failed {
+        let Some(i) = (next..ids.len()).find(|i| ids[*i] == f.id) else { continue };
+        next = i + 1;
+        if let Some(offset) = at.get(i).copied().flatten() {
+            let (line, column) = input::line_column(bytes, offset);
+            f.id = format!("{name}:{line}:{column}: {}", f.id);
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! `hubtriage update`: select findings by a query or a file of identifiers, preview the
-//! BatchUpdateFindings calls, confirm, and send them.
+//! BatchUpdateFindings and BatchUpdateFindingsV2 calls, confirm, and send them.
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -25,7 +25,8 @@ use crate::store::{Access, Store};
 pub struct UpdateArgs {
     /// Query selecting the findings (see `findings`).
     pub query: Vec<String>,
-    /// File of identifiers: JSON [{"Id","ProductArn"}], or lines of "Id" or "ProductArn Id".
+    /// File of identifiers: JSON [{"Id","ProductArn"} or {"MetadataUid"}], or lines of "Id",
+    /// "ProductArn Id" or an OCSF metadata.uid (OCSF ones are updated with BatchUpdateFindingsV2).
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     pub ids: Option<String>,
     #[arg(long, value_name = "STATUS", value_parser = parse_workflow)]
@@ -117,6 +118,67 @@ pub(super) fn read_ids(store: &Store, access: &Access, file: &str) -> Result<Vec
     Ok(keys)
 }
 
+/// The identifiers in `file` for the local `update`, each for its own API: ASFF keys (as
+/// `read_ids` reads them) and OCSF `metadata.uid` values. JSON items may be `{"MetadataUid"}`, and
+/// an object may hold `MetadataUids` beside `FindingIdentifiers`; a line of an identifier alone is
+/// an ASFF `Id` or an OCSF `metadata.uid`, whichever the store has.
+fn read_mixed_ids(store: &Store, access: &Access, file: &str) -> Result<(Vec<FindingKey>, Vec<String>)> {
+    let bytes = input::read_bytes(file)?;
+    let text = std::str::from_utf8(&bytes).with_context(|| format!("{file}: not UTF-8 text"))?;
+    let (mut keys, mut uids) = (Vec::new(), Vec::new());
+    if text.trim_start().starts_with('[') || text.trim_start().starts_with('{') {
+        let v: Value = serde_json::from_str(text)
+            .map_err(|e| anyhow!("{file}:{}:{}: {}", e.line(), e.column(), crate::input::clean(&e)))?;
+        let list = v.get("FindingIdentifiers").or_else(|| v.is_array().then_some(&v));
+        let listed = v.get("MetadataUids").and_then(Value::as_array);
+        if list.is_none() && listed.is_none() {
+            bail!("{file}: expected a JSON list of {{\"Id\", \"ProductArn\"}} or {{\"MetadataUid\"}}");
+        }
+        let list = match list {
+            Some(l) => l.as_array().ok_or_else(|| anyhow!("{file}: FindingIdentifiers should be a list"))?.as_slice(),
+            None => &[],
+        };
+        for (i, x) in list.iter().enumerate() {
+            match (FindingKey::of(x), x.get("MetadataUid").and_then(Value::as_str)) {
+                (Some(k), _) => keys.push(k),
+                (None, Some(uid)) => uids.push(uid.to_string()),
+                (None, None) => bail!("{file}: item {i} needs Id and ProductArn strings, or a MetadataUid string"),
+            }
+        }
+        for (i, uid) in listed.into_iter().flatten().enumerate() {
+            let uid = uid.as_str().ok_or_else(|| anyhow!("{file}: MetadataUids[{i}] should be a string"))?;
+            uids.push(uid.to_string());
+        }
+        return Ok((keys, uids));
+    }
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some((arn, id)) = line.split_once(char::is_whitespace).filter(|(arn, _)| arn.contains(":product/")) {
+            keys.push(FindingKey::new(arn, id.trim()));
+            continue;
+        }
+        let at = format!("{}:{}", sanitize::line(file), n + 1);
+        let found = store.findings_named_as(access, line)?;
+        let asff = found.iter().filter(|f| matches!(f, FindingId::Asff(_))).count();
+        match (found.as_slice(), asff) {
+            ([], _) => bail!("{at}: no finding has Id or metadata.uid {}", sanitize::line(line)),
+            ([FindingId::Asff(k)], _) => keys.push(k.clone()),
+            ([FindingId::Ocsf(uid)], _) => uids.push(uid.clone()),
+            (_, a) if a == found.len() => {
+                bail!("{at}: {a} products have a finding with Id {}; write \"ProductArn Id\"", sanitize::line(line))
+            }
+            _ => bail!(
+                "{at}: {} is both an ASFF Id and an OCSF metadata.uid; write \"ProductArn Id\" for the ASFF one",
+                sanitize::line(line)
+            ),
+        }
+    }
+    Ok((keys, uids))
+}
+
 pub(super) fn confirm(prompt: &str) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!("{prompt}: refusing to apply without confirmation; pass --yes (or --dry-run to preview)");
@@ -191,9 +253,8 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     // Only what the caller may see is selected (and previewed), as only that can be updated.
     let access = store.access(&g.caller())?;
     // The OCSF (Security Hub V2) findings a query selects, updated with BatchUpdateFindingsV2.
-    let mut uids: Vec<String> = Vec::new();
-    let keys = match &a.ids {
-        Some(file) => read_ids(&store, &access, file)?,
+    let (keys, mut uids) = match &a.ids {
+        Some(file) => read_mixed_ids(&store, &access, file)?,
         None => {
             if a.query.is_empty() {
                 bail!("name the findings: a query (e.g. 'status:new product:guardduty') or --ids FILE");
@@ -208,8 +269,8 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
                 eprintln!("warning: {row}");
             }
             let ocsf_extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-            uids = store.matching_ocsf_as(&access, &q.filters, ocsf_extra)?;
-            keys
+            let uids = store.matching_ocsf_as(&access, &q.filters, ocsf_extra)?;
+            (keys, uids)
         }
     };
     if keys.is_empty() && uids.is_empty() {
@@ -225,6 +286,23 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
         keys.iter().cloned().map(FindingId::Asff).chain(uids.iter().cloned().map(FindingId::Ocsf)).collect();
     println!("{}", CallPlan::new(u.clone(), ids).preview(&description));
     let v2 = u.to_v2();
+    // A finding stored in both forms (`model::ocsf::same`) is selected once, by its ASFF key; the
+    // edit goes to its OCSF form too, in the BatchUpdateFindingsV2 calls.
+    let mut twins = Vec::new();
+    for k in &keys {
+        twins.extend(store.ocsf_twin_as(&access, k)?.filter(|t| !uids.contains(t)));
+    }
+    if !twins.is_empty() && !v2.is_empty() {
+        let calls = (uids.len() + twins.len()).div_ceil(crate::model::update::MAX_IDENTIFIERS)
+            - uids.len().div_ceil(crate::model::update::MAX_IDENTIFIERS);
+        let how = match calls {
+            0 => "in the same BatchUpdateFindingsV2 calls".to_string(),
+            1 => "in 1 more BatchUpdateFindingsV2 call".to_string(),
+            n => format!("in {n} more BatchUpdateFindingsV2 calls"),
+        };
+        println!("{} of them are also stored in OCSF form, updated too ({how})", twins.len());
+        uids.extend(twins);
+    }
     let plan = CallPlan::new(u, keys);
     if a.dry_run {
         if let Some(first) = plan.requests().next() {

@@ -57,7 +57,7 @@ fn text_checked_piece_by_piece_reads_as_checked_whole() {
         let mut ids = Vec::new();
         // Findings are longer than what is checked ahead of them.
         let checked = Checked { bytes, valid: 0, piece, ahead: 16 };
-        let scanned = scan_checked(checked, &mut |f: Incoming| {
+        let scanned = scan_checked(checked, &mut |f: Incoming, _| {
             ids.push(f.view()["Id"].as_str().unwrap().to_string());
             Ok::<(), ()>(())
         });
@@ -110,7 +110,7 @@ fn where_the_scanner_stops_serde_json_goes_on() {
     let text = r#"{"Other": {"x": [1, 2]}, "Findings": [{"Id": "a"}, {"\u0049d": "b"}, {"Id": "c"}]}"#;
     assert_eq!(ids(text).unwrap(), ["a", "b", "c"]);
     let mut count = 0;
-    let mut sink = |_: Incoming| -> Result<(), ()> {
+    let mut sink = |_: Incoming, _| -> Result<(), ()> {
         count += 1;
         Ok(())
     };

@@ -129,6 +129,16 @@ impl Backend for StoreBackend {
         Ok(out)
     }
 
+    /// An ASFF finding's OCSF form (its twin, listed under the ASFF row).
+    fn other_form(&self, id: &FindingId) -> Result<Option<Value>> {
+        let FindingId::Asff(key) = id else { return Ok(None) };
+        let access = self.access()?;
+        match self.store.ocsf_twin_as(&access, key)? {
+            Some(uid) => Ok(self.store.get_ocsf_as(&access, &uid)?),
+            None => Ok(None),
+        }
+    }
+
     /// An OCSF finding's history is the store's (there is no V2 GetFindingHistory at AWS): its
     /// rows are keyed like an ASFF finding's, by (`metadata.product.uid`, `metadata.uid`).
     fn history(&self, id: &FindingId) -> Result<Vec<HistoryEntry>> {
@@ -178,6 +188,19 @@ impl Backend for StoreBackend {
             }
         }
         if !identifiers.is_empty() {
+            // The OCSF form of a finding stored in both forms is listed under its ASFF row; the
+            // edit goes to it too, in a BatchUpdateFindingsV2 call (`model::ocsf::same`). Only its
+            // refusals are reported: the row the workbench shows is the ASFF one.
+            let access = self.access()?;
+            let mut twins = Vec::new();
+            for k in &identifiers {
+                twins.extend(self.store.ocsf_twin_as(&access, k)?);
+            }
+            if !twins.is_empty() && !call.update.to_v2().is_empty() {
+                let mut twin = UpdateOutcome::default();
+                self.batch_update_v2(call, twins, &mut twin)?;
+                outcome.unprocessed.extend(twin.unprocessed);
+            }
             let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
             let r = self.store.batch_update(&self.caller, &request)?;
             outcome.processed.extend(r.processed.into_iter().map(FindingId::Asff));

@@ -1,7 +1,8 @@
 //! Read-only listing for the workbench: every finding's summary columns in one streaming SELECT,
 //! without touching the ASFF documents, so 100,000 rows load in one pass and a few tens of
 //! megabytes. OCSF rows (`format = 'ocsf'`) are listed beside them; their own severity, status and
-//! class (`OcsfLabels`, which the columns do not hold) are read from their document.
+//! class (`OcsfLabels`, which the columns do not hold) are read from their document. A finding
+//! stored in both forms is listed once, as its ASFF row (`model::ocsf::same`).
 
 use rusqlite::Row;
 
@@ -14,7 +15,7 @@ use crate::model::summary::{FindingSummary, SummaryColumns};
 
 const COLUMNS: &str = "product_arn, id, product_name, aws_account_id, region, title, severity_label, workflow_status, \
     record_state, verification_state, compliance_status, control_id, resource_type, resource_id, updated_at, \
-    updated_ns, confidence, criticality, format, CASE WHEN format = 'ocsf' THEN doc END";
+    updated_ns, confidence, criticality, format, CASE WHEN format = 'ocsf' THEN doc END, finding_uid";
 
 /// One row's summary columns as stored (raw text: `FindingSummary::from_columns` sanitises them).
 fn listed(codec: &Codec, r: &Row<'_>) -> Result<SummaryColumns> {
@@ -72,6 +73,17 @@ impl Store {
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         while let Some(row) = rows.next()? {
+            // A finding stored in both forms (`model::ocsf::same`) is listed once, as its ASFF row.
+            let ocsf = row.get_ref(18)?.as_str().is_ok_and(|f| f == "ocsf");
+            if ocsf
+                && self.has_asff_twin(
+                    access,
+                    &row.get::<_, Option<String>>(20)?.unwrap_or_default(),
+                    &row.get::<_, String>(0)?,
+                )?
+            {
+                continue;
+            }
             if !sink(listed(&self.codec, row)?) {
                 break;
             }

@@ -229,6 +229,8 @@ fn v6(tx: &Transaction<'_>) -> Result<()> {
 /// `v2_edited` holds which members BatchUpdateFindingsV2 set (`model::ocsf::import::V2Edited`),
 /// which a later import of the provider's version keeps. ASFF rows leave both at their defaults.
 /// A store whose version was set back (as tests do) may have the columns already.
+/// `findings_ocsf_uid` orders the OCSF rows by `metadata.uid`, GetFindingsV2's order without
+/// SortCriteria, so that a first page reads only the rows it needs.
 fn v7(tx: &Transaction<'_>) -> Result<()> {
     let has: bool =
         tx.query_row("SELECT count(*) FROM pragma_table_info('findings') WHERE name = 'finding_uid'", [], |r| {
@@ -242,7 +244,8 @@ fn v7(tx: &Transaction<'_>) -> Result<()> {
     }
     tx.execute_batch(
         "CREATE INDEX IF NOT EXISTS findings_ocsf_triple ON findings (finding_uid, aws_account_id, product_arn) \
-         WHERE format = 'ocsf';",
+         WHERE format = 'ocsf';
+         CREATE INDEX IF NOT EXISTS findings_ocsf_uid ON findings (id) WHERE format = 'ocsf';",
     )?;
     Ok(())
 }

@@ -132,7 +132,7 @@ impl Run<'_> {
         let now_ns = timestamp::to_nanos(self.now);
         let mut lookup = self.tx.prepare_cached(
             "SELECT rowid, doc, buf_fields, aws_account_id FROM findings \
-             WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3",
+             WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3 AND format = 'asff'",
         )?;
         let mut named = requests.iter().enumerate().flat_map(|(call, r)| r.identifiers.iter().map(move |k| (call, k)));
         let mut seen = HashSet::new();

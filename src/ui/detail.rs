@@ -13,6 +13,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
+use serde_json::Value;
 
 fn field<'a>(name: &'a str, value: &str) -> Line<'a> {
     Line::from(vec![Span::styled(format!("{name:<14}"), theme::label()), Span::raw(value.to_string())])
@@ -93,7 +94,13 @@ pub fn render_detail(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
 /// The pane's block and text for a pane `width` columns wide inside its borders (unscrolled).
 pub(super) fn paragraph(s: &AppState, width: u16) -> Paragraph<'_> {
     let focused = s.focus == Focus::Detail || s.mode == Mode::DetailFull;
-    let mut title = if s.detail.raw { " Detail · raw JSON ".to_string() } else { " Detail ".to_string() };
+    let mut title = match (s.detail.raw, s.detail.other.is_some()) {
+        (true, true) => " Detail · raw JSON, ASFF and OCSF ".to_string(),
+        (true, false) => " Detail · raw JSON ".to_string(),
+        // The same finding is stored in both formats: `J` shows both documents.
+        (false, true) => " Detail · also OCSF (J) ".to_string(),
+        (false, false) => " Detail ".to_string(),
+    };
     if !s.detail.search.is_empty() {
         let at = match (s.detail.match_at, s.detail.matches.len()) {
             (_, 0) => "no match".to_string(),
@@ -113,9 +120,7 @@ pub(super) fn paragraph(s: &AppState, width: u16) -> Paragraph<'_> {
 fn lines(s: &AppState, width: u16) -> Vec<Line<'_>> {
     match (&s.detail.doc, &s.detail.error) {
         (_, Some(e)) => vec![Line::styled(clean(e), theme::error())],
-        (Some(doc), None) if s.detail.raw => {
-            serde_json::to_string_pretty(doc).unwrap_or_default().lines().map(|l| Line::raw(clean(l))).collect()
-        }
+        (Some(doc), None) if s.detail.raw => raw_lines(doc, s.detail.other.as_ref()),
         (Some(_), None) => finding_rows(s, &s.detail.view)
             .into_iter()
             .flat_map(|(l, hang)| wrap::lay_out(l, hang, usize::from(width)))
@@ -123,6 +128,20 @@ fn lines(s: &AppState, width: u16) -> Vec<Line<'_>> {
         (None, None) if s.detail.loading => vec![Line::styled("Loading…", theme::dim())],
         (None, None) => vec![Line::styled("No finding selected.", theme::dim())],
     }
+}
+
+/// The raw JSON; a finding stored in both formats shows its ASFF document, then its OCSF one.
+fn raw_lines<'a>(doc: &Value, other: Option<&Value>) -> Vec<Line<'a>> {
+    let pretty = |d: &Value| -> Vec<Line<'a>> {
+        serde_json::to_string_pretty(d).unwrap_or_default().lines().map(|l| Line::raw(clean(l))).collect()
+    };
+    let Some(other) = other else { return pretty(doc) };
+    let mut out = vec![Line::styled("ASFF (GetFindings):", theme::title())];
+    out.extend(pretty(doc));
+    out.push(Line::raw(""));
+    out.push(Line::styled("OCSF (GetFindingsV2), the same finding:", theme::title()));
+    out.extend(pretty(other));
+    out
 }
 
 /// The first screen line of each line of the pane that holds `s.detail.search` (case-insensitive),
@@ -139,4 +158,27 @@ pub(super) fn search_lines(s: &AppState, width: u16) -> Vec<u16> {
         row += Paragraph::new(line).wrap(Wrap { trim: false }).line_count(width).max(1);
     }
     out
+}
+
+#[cfg(test)]
+mod raw_tests {
+    use serde_json::json;
+
+    use super::raw_lines;
+
+    fn text(lines: &[ratatui::text::Line<'_>]) -> Vec<String> {
+        lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
+    }
+
+    #[test]
+    fn the_raw_json_of_a_finding_in_both_forms_shows_both_documents() {
+        let asff = json!({"Id": "f-1"});
+        let ocsf = json!({"finding_info": {"uid": "f-1"}});
+        assert_eq!(text(&raw_lines(&asff, None)), ["{", "  \"Id\": \"f-1\"", "}"]);
+        let both = text(&raw_lines(&asff, Some(&ocsf)));
+        assert_eq!(both[0], "ASFF (GetFindings):");
+        assert_eq!(both[1..4], ["{", "  \"Id\": \"f-1\"", "}"]);
+        assert_eq!(both[5], "OCSF (GetFindingsV2), the same finding:");
+        assert!(both[6..].join("\n").contains("\"uid\": \"f-1\""));
+    }
 }

@@ -196,7 +196,12 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             Ok(mut docs) => {
                 let doc = docs.pop().flatten();
                 let history = if doc.is_some() { backend.history(&key).unwrap_or_default() } else { Vec::new() };
-                send(Event::DetailLoaded { key, doc: doc.map(Box::new), history })
+                let other = if doc.is_some() { backend.other_form(&key).ok().flatten() } else { None };
+                let shown = send(Event::DetailLoaded { key: key.clone(), doc: doc.map(Box::new), history });
+                match other {
+                    Some(doc) if shown => send(Event::OtherFormLoaded { key, doc: Box::new(doc) }),
+                    _ => shown,
+                }
             }
             Err(error) => send(Event::DetailFailed { key, error }),
         },

@@ -21,6 +21,7 @@ pub mod asff;
 pub mod enums;
 pub mod filter;
 pub mod import;
+pub mod same;
 pub mod summary;
 pub mod update;
 pub mod validate;

@@ -9,12 +9,22 @@ use crate::generate::{generate, GenOptions};
 use crate::model::ocsf::Ocsf;
 
 /// A store holding `n` generated ASFF findings and the OCSF form of each, and the OCSF uid of each
-/// ASFF finding.
+/// ASFF finding. Each OCSF form gets a `finding_info.uid` of its own, so that it is another finding
+/// with the same members (one finding in both forms lists once: `model::ocsf::same`, tested in
+/// tests/ocsf_same.rs), and the two lists can be compared row by row.
 fn both(n: usize) -> (tempfile::TempDir, StoreBackend, HashMap<FindingId, FindingId>) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path().join("s.db")).unwrap();
     let asff: Vec<Value> = generate(&GenOptions { count: n, seed: 11, ..GenOptions::default() }).collect();
-    let ocsf: Vec<Value> = asff.iter().map(to_ocsf).collect();
+    let ocsf: Vec<Value> = asff
+        .iter()
+        .map(|a| {
+            let mut o = to_ocsf(a);
+            let uid = format!("{}/copy", Ocsf(&o).finding_uid());
+            o["finding_info"]["uid"] = Value::String(uid);
+            o
+        })
+        .collect();
     let caller = Caller::unrestricted("t");
     for chunk in asff.chunks(100) {
         store.batch_import(&caller, chunk.to_vec()).unwrap();

@@ -226,3 +226,26 @@ fn paging_returns_each_finding_once_in_order_and_filters_exactly() {
     let bad = GetFindingsV2Request { next_token: Some("v2.zz".into()), ..Default::default() };
     assert!(matches!(s.get_findings_v2_as(&Access::Unrestricted, &bad), Err(StoreError::InvalidInput(_))));
 }
+
+#[test]
+fn without_sort_criteria_pages_come_in_uid_order_and_filter_exactly() {
+    let (_d, s, docs) = store(90);
+    let region = docs[0]["cloud"]["region"].as_str().unwrap().to_string();
+    for filters in [
+        json!({"CompositeFilters": [{"StringFilters": [
+            {"FieldName": "cloud.region", "Filter": {"Value": region, "Comparison": "EQUALS"}}],
+            "NumberFilters": [{"FieldName": "severity_id", "Filter": {"Gte": 2}}]}]}),
+        // An OR: the region cannot narrow the reading.
+        json!({"CompositeFilters": [{"Operator": "OR", "StringFilters": [
+            {"FieldName": "cloud.region", "Filter": {"Value": region, "Comparison": "EQUALS"}}],
+            "NumberFilters": [{"FieldName": "severity_id", "Filter": {"Gte": 4}}]}]}),
+        json!({}),
+    ] {
+        let filters = OcsfFindingFilters::from_json(&filters).unwrap();
+        let mut expected: Vec<String> = docs.iter().filter(|d| filters.matches(d, clock())).map(uid).collect();
+        expected.sort();
+        let request = GetFindingsV2Request { filters, max_results: 7, ..Default::default() };
+        let got: Vec<String> = all(&s, &Access::Unrestricted, request).iter().map(uid).collect();
+        assert_eq!(got, expected);
+    }
+}

@@ -350,6 +350,30 @@ impl OcsfFindingFilters {
         Value::Object(m)
     }
 
+    /// `(field, value)` of the EQUALS string conditions that every finding the filters match must
+    /// meet: those of a composite filter that is ANDed (or alone) at the top and ANDs its own
+    /// conditions (or has only the one). The store narrows its reading with the ones it has
+    /// columns for; the filters are still applied to each document read.
+    pub fn required_equals(&self) -> Vec<(&'static str, &str)> {
+        if self.composite_filters.len() > 1 && self.composite_operator == Some(Operator::Or) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for c in &self.composite_filters {
+            if c.operator == Some(Operator::Or) && c.conditions.len() + c.nested.len() > 1 {
+                continue;
+            }
+            for cond in &c.conditions {
+                if let OcsfFilter::String(f) = &cond.filter {
+                    if f.comparison == crate::model::filter::StringComparison::Equals {
+                        out.push((cond.field, f.value.as_str()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     pub fn is_empty(&self) -> bool {
         self.composite_filters.is_empty()
     }
