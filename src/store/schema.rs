@@ -22,6 +22,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V8),
     Migration::Sql(V9),
     Migration::Sql(V10),
+    Migration::Sql(V11),
 ];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
@@ -229,8 +230,6 @@ fn v6(tx: &Transaction<'_>) -> Result<()> {
 /// `v2_edited` holds which members BatchUpdateFindingsV2 set (`model::ocsf::import::V2Edited`),
 /// which a later import of the provider's version keeps. ASFF rows leave both at their defaults.
 /// A store whose version was set back (as tests do) may have the columns already.
-/// `findings_ocsf_uid` orders the OCSF rows by `metadata.uid`, GetFindingsV2's order without
-/// SortCriteria, so that a first page reads only the rows it needs.
 fn v7(tx: &Transaction<'_>) -> Result<()> {
     let has: bool =
         tx.query_row("SELECT count(*) FROM pragma_table_info('findings') WHERE name = 'finding_uid'", [], |r| {
@@ -244,8 +243,7 @@ fn v7(tx: &Transaction<'_>) -> Result<()> {
     }
     tx.execute_batch(
         "CREATE INDEX IF NOT EXISTS findings_ocsf_triple ON findings (finding_uid, aws_account_id, product_arn) \
-         WHERE format = 'ocsf';
-         CREATE INDEX IF NOT EXISTS findings_ocsf_uid ON findings (id) WHERE format = 'ocsf';",
+         WHERE format = 'ocsf';",
     )?;
     Ok(())
 }
@@ -310,6 +308,11 @@ const V10: &str = r#"
     CREATE TRIGGER IF NOT EXISTS change_log_items_dropped AFTER DELETE ON findings
         BEGIN DELETE FROM change_log_items WHERE finding = OLD.rowid; END;
 "#;
+
+/// 11: `findings_ocsf_uid` orders the OCSF rows by `metadata.uid`, GetFindingsV2's order without
+/// SortCriteria, so that a first page reads only the rows it needs. Its own version so that a store
+/// already at 7 gets it too.
+const V11: &str = "CREATE INDEX IF NOT EXISTS findings_ocsf_uid ON findings (id) WHERE format = 'ocsf';";
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 
