@@ -131,12 +131,14 @@ pub struct EditPlan {
     pub hidden: usize,
     /// What undo will not be able to put back, said before the edit is sent.
     pub caveat: Option<String>,
+    /// What changes, a line per field the edit sets ("240 findings: 180 NEW -> RESOLVED, …").
+    pub breakdown: Vec<String>,
 }
 
 impl EditPlan {
     /// A plan with nothing hidden and nothing to warn about.
     pub fn new(description: String, calls: CallPlan<FindingId>, origin: Origin) -> EditPlan {
-        EditPlan { description, calls, origin, hidden: 0, caveat: None }
+        EditPlan { description, calls, origin, hidden: 0, caveat: None, breakdown: Vec::new() }
     }
 
     pub fn findings(&self) -> usize {

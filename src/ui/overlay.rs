@@ -129,6 +129,7 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         }
         Prompt::Confirm(plan) => {
             let mut body = vec![Line::raw(plan.preview())];
+            body.extend(plan.breakdown.iter().map(|b| Line::raw(sanitize::line(b).into_owned())));
             if let Some(c) = &plan.caveat {
                 body.push(Line::styled(sanitize::line(c).into_owned(), theme::error()));
             }
