@@ -65,6 +65,8 @@ pub enum Action {
     HistoryNext,
     Complete,
     CompletePrev,
+    /// The group view's second level: none, then each other field.
+    GroupSecond,
     #[serde(skip)]
     Input(char),
 }
@@ -132,6 +134,7 @@ impl Action {
             Action::HistoryNext => "next : line",
             Action::Complete => "complete (again: next)",
             Action::CompletePrev => "previous completion",
+            Action::GroupSecond => "second grouping level",
             Action::Input(_) => "type",
         }
     }

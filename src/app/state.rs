@@ -162,10 +162,12 @@ pub enum GroupField {
     ResourceType,
     Control,
     Region,
+    Title,
+    Compliance,
 }
 
 impl GroupField {
-    pub const ALL: [GroupField; 7] = [
+    pub const ALL: [GroupField; 9] = [
         GroupField::Severity,
         GroupField::Status,
         GroupField::Product,
@@ -173,6 +175,8 @@ impl GroupField {
         GroupField::ResourceType,
         GroupField::Control,
         GroupField::Region,
+        GroupField::Title,
+        GroupField::Compliance,
     ];
 
     /// The finding field this groups by. Its name, the words that select it and its query key are
@@ -187,6 +191,8 @@ impl GroupField {
             GroupField::ResourceType => const { named("ResourceType") },
             GroupField::Control => const { named("ControlId") },
             GroupField::Region => const { named("Region") },
+            GroupField::Title => const { named("Title") },
+            GroupField::Compliance => const { named("ComplianceStatus") },
         }
     }
 
@@ -219,6 +225,8 @@ impl GroupField {
             GroupField::ResourceType => &r.resource_type,
             GroupField::Control => &r.control_id,
             GroupField::Region => &r.region,
+            GroupField::Title => &r.title,
+            GroupField::Compliance => r.compliance.map_or("", |c| c.as_str()),
         }
     }
 

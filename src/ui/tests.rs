@@ -578,3 +578,13 @@ fn the_detail_search() {
         act(s, &[Action::Notify]);
     });
 }
+
+/// The group view on two levels (control, then account) with each group's severity distribution.
+#[test]
+fn the_group_view_on_two_levels() {
+    both_sizes!("group_two_levels", |s: &mut AppState| {
+        act(s, &[Action::StartCommand]);
+        act(s, &"group control,account".chars().map(Action::Input).collect::<Vec<_>>());
+        act(s, &[Action::Submit, Action::MoveDown]);
+    });
+}
