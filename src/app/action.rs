@@ -67,6 +67,15 @@ pub enum Action {
     CompletePrev,
     /// The group view's second level: none, then each other field.
     GroupSecond,
+    /// The mouse wheel over the list.
+    ScrollDown,
+    ScrollUp,
+    /// A click on the n-th row of the list's page.
+    #[serde(skip)]
+    ClickRow(u16),
+    /// A click on a column header: its index in `SortColumn::ALL`.
+    #[serde(skip)]
+    ClickHeader(u8),
     #[serde(skip)]
     Input(char),
 }
@@ -135,6 +144,10 @@ impl Action {
             Action::Complete => "complete (again: next)",
             Action::CompletePrev => "previous completion",
             Action::GroupSecond => "second grouping level",
+            Action::ScrollDown => "scroll down",
+            Action::ScrollUp => "scroll up",
+            Action::ClickRow(_) => "select the row clicked",
+            Action::ClickHeader(_) => "sort by the column clicked",
             Action::Input(_) => "type",
         }
     }

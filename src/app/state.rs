@@ -25,6 +25,8 @@ pub struct Config {
     pub default_view: Option<String>,
     /// Where saved views are kept, one TOML file each (`app::views`); `None`: the shipped ones only.
     pub views_dir: Option<std::path::PathBuf>,
+    /// Mouse clicks and the wheel (`mouse = false` in config.toml turns them off).
+    pub mouse: bool,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             history_file: None,
             default_view: None,
             views_dir: None,
+            mouse: true,
         }
     }
 }

@@ -596,5 +596,6 @@ fn demo_remove_command_confirms_then_removes_and_reloads() {
     assert!(s.status.message.as_ref().is_some_and(|m| m.text.contains("Removed 2,000 demo findings")));
 }
 mod group;
+mod mouse;
 mod preview;
 mod resort;
