@@ -26,6 +26,9 @@ pub struct Settings {
     pub suppress_reason_required: bool,
     /// The view the workbench opens on (`app::views`); "open work" when not set.
     pub default_view: Option<String>,
+    /// Clicks and the wheel; on unless `mouse = false`. Off leaves the terminal's own selection
+    /// (copying text with the mouse) as it is.
+    pub mouse: Option<bool>,
 }
 
 impl Settings {
@@ -109,7 +112,15 @@ pub fn run(backend: Box<dyn Backend>, config: Config) -> Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
     let source = backend.describe();
     let mut terminal = ratatui::init();
+    // Mouse capture only when the mouse is on: capturing takes the terminal's own text selection.
+    let mouse = config.mouse;
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
     let result = rt.block_on(main_loop(&mut terminal, backend, config, source, &keymap));
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
     ratatui::restore();
     result
 }
@@ -158,6 +169,11 @@ async fn main_loop(
                     }
                 }
                 Some(Ok(TermEvent::Resize(w, h))) => app::resize(&mut state, w, h),
+                Some(Ok(TermEvent::Mouse(m))) if state.config.mouse => {
+                    if let Some(a) = ui::mouse_action(&state, &m) {
+                        send(app::update(&mut state, a));
+                    }
+                }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => state.error(format!("terminal input: {e}")),
                 None => break,

@@ -65,6 +65,17 @@ pub enum Action {
     HistoryNext,
     Complete,
     CompletePrev,
+    /// The group view's second level: none, then each other field.
+    GroupSecond,
+    /// The mouse wheel over the list.
+    ScrollDown,
+    ScrollUp,
+    /// A click on the n-th row of the list's page.
+    #[serde(skip)]
+    ClickRow(u16),
+    /// A click on a column header: its index in `SortColumn::ALL`.
+    #[serde(skip)]
+    ClickHeader(u8),
     #[serde(skip)]
     Input(char),
 }
@@ -132,6 +143,11 @@ impl Action {
             Action::HistoryNext => "next : line",
             Action::Complete => "complete (again: next)",
             Action::CompletePrev => "previous completion",
+            Action::GroupSecond => "second grouping level",
+            Action::ScrollDown => "scroll down",
+            Action::ScrollUp => "scroll up",
+            Action::ClickRow(_) => "select the row clicked",
+            Action::ClickHeader(_) => "sort by the column clicked",
             Action::Input(_) => "type",
         }
     }

@@ -76,3 +76,84 @@ pub fn workflow_update(status: WorkflowStatus, note: Option<(&str, &str)>) -> Fi
         ..FindingUpdate::default()
     }
 }
+
+/// The values a row shows for the fields `u` sets, by field name: the list's own words, so an OCSF
+/// row says its own status (IN_PROGRESS, ARCHIVED) rather than the ASFF status it maps onto.
+fn shown_values(r: &Row, u: &FindingUpdate) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if u.workflow_status.is_some() {
+        out.push(("Workflow", r.workflow_text().to_string()));
+    }
+    if u.severity.is_some() {
+        out.push(("Severity", r.severity_text().to_string()));
+    }
+    // An OCSF finding keeps the fields BatchUpdateFindingsV2 has no place for, so it is not counted.
+    if r.ocsf.is_none() {
+        let num = |v: Option<i64>| v.map_or(String::new(), |n| n.to_string());
+        if u.verification_state.is_some() {
+            out.push(("Verification", r.verification.map_or("", |v| v.as_str()).to_string()));
+        }
+        if u.confidence.is_some() {
+            out.push(("Confidence", num(r.confidence)));
+        }
+        if u.criticality.is_some() {
+            out.push(("Criticality", num(r.criticality)));
+        }
+    }
+    out
+}
+
+/// Past this many distinct changes a field's line sums up the rest.
+const BREAKDOWN_ITEMS: usize = 6;
+
+/// What a preview says changes: for each field `u` sets, how many of `rows` go from which value to
+/// which, and how many already have it ("240 findings: 180 NEW -> RESOLVED, 40 already RESOLVED
+/// (unchanged), 20 SUPPRESSED -> RESOLVED"), largest first. The field is named when it sets more
+/// than one.
+pub fn breakdown<'a>(rows: impl IntoIterator<Item = &'a Row>, u: &FindingUpdate) -> Vec<String> {
+    // (field, from, to) -> count, in first-seen field order.
+    let mut fields: Vec<&'static str> = Vec::new();
+    let mut counts: std::collections::HashMap<(&'static str, String, String), usize> = Default::default();
+    let mut totals: std::collections::HashMap<&'static str, usize> = Default::default();
+    for r in rows {
+        let mut after = r.clone();
+        apply_to_row(&mut after, u);
+        for ((field, from), (_, to)) in shown_values(r, u).into_iter().zip(shown_values(&after, u)) {
+            if !fields.contains(&field) {
+                fields.push(field);
+            }
+            *totals.entry(field).or_default() += 1;
+            *counts.entry((field, from, to)).or_default() += 1;
+        }
+    }
+    let named = fields.len() > 1;
+    fields
+        .iter()
+        .map(|field| {
+            let mut items: Vec<(&(&str, String, String), &usize)> =
+                counts.iter().filter(|((f, _, _), _)| f == field).collect();
+            items.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+            let word = |v: &str| if v.is_empty() { "(none)".to_string() } else { v.to_string() };
+            let mut parts: Vec<String> = items
+                .iter()
+                .take(BREAKDOWN_ITEMS)
+                .map(|((_, from, to), n)| {
+                    if from == to {
+                        format!("{n} already {} (unchanged)", word(to))
+                    } else {
+                        format!("{n} {} -> {}", word(from), word(to))
+                    }
+                })
+                .collect();
+            let rest: usize = items.iter().skip(BREAKDOWN_ITEMS).map(|(_, n)| **n).sum();
+            if rest > 0 {
+                parts.push(format!("{rest} other"));
+            }
+            let total = totals.get(field).copied().unwrap_or(0);
+            let plural = if total == 1 { "" } else { "s" };
+            let head =
+                if named { format!("{field} on {total} finding{plural}") } else { format!("{total} finding{plural}") };
+            format!("{head}: {}", parts.join(", "))
+        })
+        .collect()
+}

@@ -78,6 +78,7 @@ pub(super) fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<Appl
     s.edits.next_id += 1;
     let batch_id = s.edits.next_id;
     let mut rollback = HashMap::new();
+    let mut changed = Vec::new();
     for (u, keys) in plan.calls.groups() {
         for k in keys {
             s.edits.failed.remove(k);
@@ -85,6 +86,7 @@ pub(super) fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<Appl
             let Some(row) = s.rows.all.get_mut(i as usize) else { continue };
             rollback.entry(k.clone()).or_insert_with(|| edit::row_fields(row));
             edit::apply_to_row(row, u);
+            changed.push(i);
         }
     }
     let requests: Vec<_> = plan.calls.update_calls().collect();
@@ -122,10 +124,13 @@ pub(super) fn start_batch(s: &mut AppState, plan: EditPlan, undoing: Option<Appl
             undoing,
         },
     );
-    match expiry {
+    resettle(s, &changed);
+    let mut effects = match expiry {
         Some(expiry) => vec![Effect::ApplyExpiringBatch { batch_id, calls: requests, expiry }],
         None => vec![Effect::ApplyBatch { batch_id, calls: requests }],
-    }
+    };
+    effects.extend(super::detail::sync_detail(s));
+    effects
 }
 
 fn roll_back(s: &mut AppState, key: &FindingId, fields: Option<RowFields>, reason: String, u: FindingUpdate) {
@@ -147,12 +152,14 @@ fn call_answered(
     let Some(mut b) = s.edits.in_flight.remove(&batch_id) else { return };
     let update = b.calls.get(call).map(|c| c.0.clone()).unwrap_or_default();
     b.answered += 1;
+    let mut rolled_back = Vec::new();
     match outcome {
         Ok(o) => {
             b.findings_done += o.processed.len() + o.unprocessed.len();
             for r in o.unprocessed {
                 b.rejected += 1;
                 let f = b.rollback.get(&r.key).copied();
+                rolled_back.extend(s.rows.index_of(&r.key));
                 roll_back(s, &r.key, f, r.reason, update.clone());
             }
             if !o.processed.is_empty() {
@@ -165,10 +172,12 @@ fn call_answered(
             for k in keys {
                 b.rejected += 1;
                 let f = b.rollback.get(&k).copied();
+                rolled_back.extend(s.rows.index_of(&k));
                 roll_back(s, &k, f, error.to_string(), update.clone());
             }
         }
     }
+    resettle(s, &rolled_back);
     if b.answered < b.calls.len() {
         s.edits.in_flight.insert(batch_id, b);
         return;
@@ -327,4 +336,60 @@ pub(super) fn batch_failed(
     let touched = s.detail.key.as_ref().is_some_and(|k| keys.contains(k));
     call_answered(s, batch_id, call, Err((keys, error)));
     reload_detail_if(s, touched)
+}
+
+/// Puts rows whose fields an edit (or its rollback) changed where the sort and the query put them
+/// now: each moves to its sorted place, and one an in-memory query no longer matches leaves the
+/// view. The cursor stays on the finding it was on; when that finding left the view, it stays at
+/// the same place, on the row that took it. A query the backend answered (free text, a field the
+/// rows do not hold) is not asked again: its rows stay until the next query.
+pub(super) fn resettle(s: &mut AppState, changed: &[u32]) {
+    if changed.is_empty() {
+        return;
+    }
+    let cursor_at = s.list.cursor;
+    let cursor_row = s.view.visible.get(cursor_at).copied();
+    let moved: std::collections::HashSet<u32> = changed.iter().copied().collect();
+    // Each moved row is taken out and put back by binary search: the order is SortSpec::compare's
+    // under a stable sort, so ties go by load index.
+    let spec = s.view.sort;
+    s.view.order.retain(|i| !moved.contains(i));
+    let mut sorted_changed: Vec<u32> = moved.iter().copied().collect();
+    sorted_changed.sort_unstable();
+    for i in sorted_changed {
+        let Some(row) = s.rows.get(i) else { continue };
+        let rows = &s.rows;
+        let at = s.view.order.partition_point(|&j| match rows.get(j) {
+            Some(other) => spec.compare(other, row).then(j.cmp(&i)) == std::cmp::Ordering::Less,
+            None => true,
+        });
+        s.view.order.insert(at, i);
+    }
+    let filters = crate::query::parse(&s.view.query.text)
+        .ok()
+        .filter(|q| q.text.is_empty() && q.filters.field_names().all(|f| super::row::IN_MEMORY_FIELDS.contains(&f)));
+    if let (Some(q), Some(matched)) = (filters, s.view.query.matched.as_mut()) {
+        let now = s.now;
+        let matches =
+            |r: &super::row::Row| !super::columnar::matching(std::slice::from_ref(r), &q.filters, now).is_empty();
+        let mut leaving = std::collections::HashSet::new();
+        for &i in &moved {
+            match (matched.contains(i), s.rows.get(i).is_some_and(matches)) {
+                (false, true) => matched.insert(i),
+                (true, false) => {
+                    leaving.insert(i);
+                }
+                _ => {}
+            }
+        }
+        if !leaving.is_empty() {
+            let kept = (0..s.rows.all.len() as u32).filter(|i| matched.contains(*i) && !leaving.contains(i));
+            *matched = super::columnar::RowSet::from_indices(kept);
+        }
+    }
+    super::view::refresh(s, true);
+    if cursor_row.is_some_and(|r| !s.view.visible.contains(&r)) {
+        s.list.cursor = cursor_at.min(s.view.visible.len().saturating_sub(1));
+        super::list::scroll_into_view(s);
+    }
 }

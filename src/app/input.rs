@@ -14,7 +14,6 @@ use super::focus;
 use super::group;
 use super::line::LineEdit;
 use super::prompt::{quit, Prompt};
-use super::state::GroupField;
 use super::view::{apply_query, clear_query, set_filter, set_sort};
 use super::AppState;
 use crate::model::finding::FindingId;
@@ -244,18 +243,13 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
             set_sort(s, SortSpec { column, descending })
         }
         "group" => {
-            let field = match rest.first() {
-                None => GroupField::Severity,
-                Some(f) => match GroupField::parse(f) {
-                    Some(g) => g,
-                    None => {
-                        let names: Vec<&str> = GroupField::ALL.iter().map(|g| g.name()).collect();
-                        return fail(s, format!("group: {f} is not one of {}", names.join(", ")));
-                    }
-                },
+            // `:group control,account` (or `control account`): two levels.
+            let (field, second) = match group::parse_fields(&rest.join(",")) {
+                Ok(f) => f,
+                Err(e) => return fail(s, e),
             };
             s.input = None;
-            group::open_on(s, field)
+            group::open_on_two(s, field, second)
         }
         "export" | "export!" => {
             let overwrite = head == "export!";

@@ -32,6 +32,7 @@ pub mod list;
 pub mod load;
 pub mod matcher;
 pub mod menu;
+pub mod mouse;
 pub mod prompt;
 pub mod row;
 pub mod rows;

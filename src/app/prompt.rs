@@ -75,8 +75,10 @@ pub(super) fn confirm(s: &mut AppState, update: FindingUpdate) {
     }
     let description = format!("Set {}", edit::describe(&update));
     let caveat = undo_caveat(s, &update);
+    let breakdown = edit::breakdown(targets.iter().filter_map(|&i| s.rows.get(i)), &update);
     let mut plan = EditPlan::new(description, CallPlan::new(update, keys), Origin::Edit);
     plan.caveat = caveat;
+    plan.breakdown = breakdown;
     plan.hidden = hidden_targets(s, &targets);
     s.prompt = Some(Prompt::Confirm(plan));
 }

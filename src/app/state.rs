@@ -25,6 +25,8 @@ pub struct Config {
     pub default_view: Option<String>,
     /// Where saved views are kept, one TOML file each (`app::views`); `None`: the shipped ones only.
     pub views_dir: Option<std::path::PathBuf>,
+    /// Mouse clicks and the wheel (`mouse = false` in config.toml turns them off).
+    pub mouse: bool,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             history_file: None,
             default_view: None,
             views_dir: None,
+            mouse: true,
         }
     }
 }
@@ -133,12 +136,14 @@ pub struct EditPlan {
     pub caveat: Option<String>,
     /// A suppression's expiry, kept with the edit by the store (`s` with "Expires").
     pub expiry: Option<crate::store::expiry::SetExpiry>,
+    /// What changes, a line per field the edit sets ("240 findings: 180 NEW -> RESOLVED, …").
+    pub breakdown: Vec<String>,
 }
 
 impl EditPlan {
     /// A plan with nothing hidden and nothing to warn about.
     pub fn new(description: String, calls: CallPlan<FindingId>, origin: Origin) -> EditPlan {
-        EditPlan { description, calls, origin, hidden: 0, caveat: None, expiry: None }
+        EditPlan { description, calls, origin, hidden: 0, caveat: None, expiry: None, breakdown: Vec::new() }
     }
 
     pub fn findings(&self) -> usize {
@@ -162,10 +167,12 @@ pub enum GroupField {
     ResourceType,
     Control,
     Region,
+    Title,
+    Compliance,
 }
 
 impl GroupField {
-    pub const ALL: [GroupField; 7] = [
+    pub const ALL: [GroupField; 9] = [
         GroupField::Severity,
         GroupField::Status,
         GroupField::Product,
@@ -173,6 +180,8 @@ impl GroupField {
         GroupField::ResourceType,
         GroupField::Control,
         GroupField::Region,
+        GroupField::Title,
+        GroupField::Compliance,
     ];
 
     /// The finding field this groups by. Its name, the words that select it and its query key are
@@ -187,6 +196,8 @@ impl GroupField {
             GroupField::ResourceType => const { named("ResourceType") },
             GroupField::Control => const { named("ControlId") },
             GroupField::Region => const { named("Region") },
+            GroupField::Title => const { named("Title") },
+            GroupField::Compliance => const { named("ComplianceStatus") },
         }
     }
 
@@ -219,6 +230,8 @@ impl GroupField {
             GroupField::ResourceType => &r.resource_type,
             GroupField::Control => &r.control_id,
             GroupField::Region => &r.region,
+            GroupField::Title => &r.title,
+            GroupField::Compliance => r.compliance.map_or("", |c| c.as_str()),
         }
     }
 

@@ -273,10 +273,10 @@ fn sort_group_export_and_quit_commands() {
     typed(&mut s, "group product");
     act(&mut s, &[Action::Submit]);
     assert_eq!(s.mode, Mode::Group);
-    let total: usize = s.group.groups.iter().map(|g| g.1).sum();
+    let total: usize = s.group.groups.iter().map(|g| g.count).sum();
     assert_eq!(total, 120);
-    assert!(s.group.groups.windows(2).all(|w| w[0].1 >= w[1].1));
-    let (product, n) = s.group.groups[0].clone();
+    assert!(s.group.groups.windows(2).all(|w| w[0].count >= w[1].count));
+    let (product, n) = (s.group.groups[0].value.clone(), s.group.groups[0].count);
     act(&mut s, &[Action::Submit]);
     assert_eq!(s.mode, Mode::Split);
     assert_eq!(s.view.visible.len(), n, "Enter drills into the group");
@@ -286,7 +286,7 @@ fn sort_group_export_and_quit_commands() {
     act(&mut s, &[Action::Back, Action::StartCommand]);
     typed(&mut s, "group severity");
     act(&mut s, &[Action::Submit]);
-    let labels: Vec<&str> = s.group.groups.iter().map(|g| g.0.as_str()).collect();
+    let labels: Vec<&str> = s.group.groups.iter().map(|g| g.value.as_str()).collect();
     let order = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"];
     let expected: Vec<&str> = order.iter().copied().filter(|l| labels.contains(l)).collect();
     assert!(expected.len() >= 3, "{labels:?}");
@@ -597,3 +597,7 @@ fn demo_remove_command_confirms_then_removes_and_reloads() {
     assert_eq!(e, vec![Effect::LoadRows { generation: 2 }]);
     assert!(s.status.message.as_ref().is_some_and(|m| m.text.contains("Removed 2,000 demo findings")));
 }
+mod group;
+mod mouse;
+mod preview;
+mod resort;

@@ -9,7 +9,7 @@ use super::prompt::{Prompt, TextPurpose};
 use super::state::Context;
 /// Kept at this path for callers that reach it through `update`.
 pub use super::view::apply_query;
-use super::{detail, edits, expiry, focus, form, group, input, list, load, menu, prompt, view, views, AppState};
+use super::{detail, edits, expiry, focus, form, group, input, list, load, menu, mouse, prompt, view, views, AppState};
 use crate::model::enums::WorkflowStatus;
 
 /// The status line speaks of the last thing done: every key that does something clears the
@@ -90,6 +90,9 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::ViewPicker => menu::open_views(s),
         Action::Copy => menu::open_copy(s),
         Action::OpenLink => menu::open_link(s),
+        Action::ClickRow(n) => mouse::click_row(s, n),
+        Action::ClickHeader(i) => mouse::click_header(s, i),
+        Action::ScrollDown | Action::ScrollUp => mouse::scroll(s, a == Action::ScrollDown),
         _ => {
             s.dirty = false;
             Vec::new()

@@ -5,8 +5,6 @@
 //! The group counts are computed here rather than in `group` because the group pane drills in
 //! through `apply_query`, which refreshes the view: the view is below the group pane.
 
-use std::collections::HashMap;
-
 use super::columnar::{self, RowSet};
 use super::detail::sync_detail;
 use super::effect::Effect;
@@ -69,23 +67,9 @@ pub(super) fn refresh(s: &mut AppState, base_changed: bool) {
     }
 }
 
-/// Counts the visible rows by the group field's value, for the group pane.
+/// Counts the visible rows by the group fields' values, for the group pane (`group::compute`).
 pub(super) fn compute_groups(s: &mut AppState) {
-    let field = s.group.field;
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for &i in &s.view.visible {
-        if let Some(r) = s.rows.get(i) {
-            *counts.entry(field.value_of(r)).or_default() += 1;
-        }
-    }
-    let mut groups: Vec<(String, usize)> = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    // Severity and status read best in their own order; values outside it (e.g. "-") go last.
-    groups.sort_by(|a, b| {
-        let rank = |v: &str| field.natural_rank(v).unwrap_or(usize::MAX);
-        rank(&a.0).cmp(&rank(&b.0)).then_with(|| b.1.cmp(&a.1)).then_with(|| a.0.cmp(&b.0))
-    });
-    s.group.groups = groups;
-    s.group.cursor = s.group.cursor.min(s.group.groups.len().saturating_sub(1));
+    super::group::compute(s);
 }
 
 pub(super) fn set_sort(s: &mut AppState, spec: SortSpec) -> Vec<Effect> {

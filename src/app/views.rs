@@ -39,6 +39,8 @@ pub struct SavedView {
     pub sort: Option<SortSpec>,
     /// Opens the group view on this field.
     pub group: Option<GroupField>,
+    /// And splits its groups again by this one (`group = "control,account"`).
+    pub group_second: Option<GroupField>,
     /// The optional columns to show, in `COLUMNS`' names; empty: as many as fit.
     pub columns: Vec<String>,
     /// Only the findings of the query whose history shows their workflow going from RESOLVED or
@@ -57,6 +59,7 @@ impl SavedView {
             query: query.into(),
             sort: None,
             group: None,
+            group_second: None,
             columns: Vec::new(),
             reopened: false,
             expiring: false,
@@ -72,7 +75,7 @@ impl SavedView {
             out += &format!("sort = {}\n", q(&format!("{} {}", sort.column.name(), dir(sort))));
         }
         if let Some(g) = self.group {
-            out += &format!("group = {}\n", q(g.field().workbench_group.map_or("", |n| n.words[0])));
+            out += &format!("group = {}\n", q(&super::group::words(g, self.group_second)));
         }
         if !self.columns.is_empty() {
             let cols: Vec<String> = self.columns.iter().map(|c| q(c)).collect();
@@ -239,12 +242,19 @@ pub fn parse(path: &Path, text: &str) -> Result<SavedView, String> {
         None => None,
         Some(s) => Some(parse_sort(s).map_err(|e| at(line_of_key(text, "sort"), &e))?),
     };
-    let group = match f.group.as_deref() {
-        None => None,
-        Some(g) => Some(GroupField::parse(g).ok_or_else(|| {
-            let names: Vec<&str> = GroupField::ALL.iter().map(|g| g.name()).collect();
-            at(line_of_key(text, "group"), &format!("group: \"{g}\" is not one of {}", names.join(", ")))
-        })?),
+    let (group, group_second) = match f.group.as_deref() {
+        None => (None, None),
+        Some(g) if !g.contains(',') => (
+            Some(GroupField::parse(g).ok_or_else(|| {
+                let names: Vec<&str> = GroupField::ALL.iter().map(|g| g.name()).collect();
+                at(line_of_key(text, "group"), &format!("group: \"{g}\" is not one of {}", names.join(", ")))
+            })?),
+            None,
+        ),
+        Some(g) => {
+            let (a, b) = super::group::parse_fields(g).map_err(|e| at(line_of_key(text, "group"), &e))?;
+            (Some(a), b)
+        }
     };
     let mut columns = Vec::new();
     for c in f.columns {
@@ -260,6 +270,7 @@ pub fn parse(path: &Path, text: &str) -> Result<SavedView, String> {
         query: f.query,
         sort,
         group,
+        group_second,
         columns,
         reopened: f.reopened,
         expiring: f.expiring,
@@ -356,7 +367,7 @@ pub(super) fn open(s: &mut AppState, v: &SavedView) -> Result<Vec<Effect>, Strin
         named.expiring = v.expiring;
     }
     match v.group {
-        Some(field) => effects.extend(super::group::open_on(s, field)),
+        Some(field) => effects.extend(super::group::open_on_two(s, field, v.group_second)),
         None if s.mode == Mode::Group => {
             s.mode = Mode::Split;
             super::list::resize(s, s.size.0, s.size.1);
@@ -491,6 +502,7 @@ pub(super) fn save(s: &mut AppState, name: &str) -> Result<Vec<Effect>, String> 
         query: s.view.query.text.clone(),
         sort: Some(s.view.sort),
         group: (s.mode == Mode::Group).then_some(s.group.field),
+        group_second: if s.mode == Mode::Group { s.group.second } else { None },
         columns: s.view.columns.clone(),
         reopened,
         expiring,

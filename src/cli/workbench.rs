@@ -52,6 +52,7 @@ fn workbench_config(g: &Global, demo: bool, view: Option<&str>) -> Result<crate:
         history_file: crate::paths::history_file(),
         default_view: Some(settings.start_view(view)),
         views_dir: crate::paths::config_file("views"),
+        mouse: settings.mouse.unwrap_or(true),
     })
 }
 

@@ -216,7 +216,9 @@ pub fn hints_for(ctx: Context, s: &AppState) -> &'static [Action] {
         Context::Detail => {
             &[Action::Back, Action::MoveDown, Action::ToggleRaw, Action::ToggleFocus, Action::Resolve, Action::Help]
         }
-        Context::Group => &[Action::Submit, Action::CycleNext, Action::GroupView, Action::Back],
+        Context::Group => {
+            &[Action::Submit, Action::CycleNext, Action::GroupSecond, Action::ToggleMark, Action::Resolve, Action::Back]
+        }
         Context::Form => &[Action::NextField, Action::CycleNext, Action::Submit, Action::Back],
         Context::Input => &[Action::Submit, Action::Back],
         Context::Prompt if matches!(s.prompt, Some(Prompt::Confirm(_))) => &[Action::Yes, Action::No],

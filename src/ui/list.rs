@@ -9,6 +9,7 @@ use ratatui::Frame;
 use time::OffsetDateTime;
 
 use super::theme;
+use crate::app::filter::SortColumn;
 use crate::app::row::Row;
 use crate::app::state::{Focus, LoadState, Mode};
 use crate::app::AppState;
@@ -99,13 +100,9 @@ impl Columns {
     }
 }
 
-pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
-    let focused = s.focus == Focus::List && s.mode == Mode::Split;
-    let sort = format!(" sort: {}{} ", s.view.sort.column.name(), if s.view.sort.descending { "↓" } else { "↑" });
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::focused_border(focused))
-        .title(Line::from(vec![Span::styled(" Findings ", theme::title()), Span::styled(sort, theme::dim())]));
+/// The optional columns that fit, and each shown column's header and width, for a list drawn in
+/// `area`: what `render_list` draws and what a click on the header line is matched against.
+fn layout_columns(s: &AppState, area: Rect) -> (Columns, Vec<&'static str>, Vec<Constraint>) {
     let formats = s.rows.ocsf_rows > 0;
     let format_w = if formats { FORMAT_W + 1 } else { 0 };
     let cols = Columns::fit_chosen(area.width.saturating_sub(2 + format_w), &s.view.columns);
@@ -130,6 +127,56 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     }
     header.push("AGE");
     widths.push(Constraint::Length(4));
+    (cols, header, widths)
+}
+
+/// The sort column a header names.
+fn header_sort(name: &str) -> Option<SortColumn> {
+    Some(match name {
+        "SEVERITY" => SortColumn::Severity,
+        "STATUS" => SortColumn::Status,
+        "TITLE" => SortColumn::Title,
+        "RESOURCE" => SortColumn::Resource,
+        "ACCOUNT" => SortColumn::Account,
+        "REGION" => SortColumn::Region,
+        "PRODUCT" => SortColumn::Product,
+        "AGE" => SortColumn::Updated,
+        _ => return None,
+    })
+}
+
+/// What a mouse press at (`x`, `y`) on a list drawn in `area` means: a row (its place on the
+/// page) or a column header (a sort). `None` outside the list's rows and header.
+pub fn hit(s: &AppState, area: Rect, x: u16, y: u16) -> Option<crate::app::mouse::Hit> {
+    use crate::app::mouse::Hit;
+    let inner = Rect {
+        x: area.x + 1,
+        y: area.y + 1,
+        width: area.width.saturating_sub(2),
+        height: area.height.saturating_sub(2),
+    };
+    if x < inner.x || x >= inner.x + inner.width || y < inner.y || y >= inner.y + inner.height {
+        return None;
+    }
+    if y > inner.y {
+        return Some(Hit::Row(usize::from(y - inner.y - 1)));
+    }
+    let (_, header, widths) = layout_columns(s, area);
+    let cells = ratatui::layout::Layout::horizontal(widths).spacing(1).split(inner);
+    let at = cells.iter().position(|c| x >= c.x && x < c.x + c.width)?;
+    let column = header_sort(header.get(at)?)?;
+    Some(Hit::Header(SortColumn::ALL.iter().position(|c| *c == column)?))
+}
+
+pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
+    let focused = s.focus == Focus::List && s.mode == Mode::Split;
+    let sort = format!(" sort: {}{} ", s.view.sort.column.name(), if s.view.sort.descending { "↓" } else { "↑" });
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::focused_border(focused))
+        .title(Line::from(vec![Span::styled(" Findings ", theme::title()), Span::styled(sort, theme::dim())]));
+    let formats = s.rows.ocsf_rows > 0;
+    let (cols, header, widths) = layout_columns(s, area);
 
     if s.view.visible.is_empty() {
         let text = match s.status.load {

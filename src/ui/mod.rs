@@ -79,6 +79,34 @@ pub fn detail_matches(s: &AppState) -> Option<Vec<u16>> {
     Some(detail::search_lines(s, area.width.saturating_sub(2)))
 }
 
+/// The action a mouse event means, laid out as `render` lays the panes out: a press on a list row
+/// or a column header, the wheel over the list. Only the list in the split view takes the mouse,
+/// and only while nothing (a prompt, a menu, help, the form) is over it.
+pub fn mouse_action(s: &AppState, m: &crossterm::event::MouseEvent) -> Option<crate::app::Action> {
+    use crate::app::mouse::Hit;
+    use crate::app::Action;
+    use crossterm::event::{MouseButton, MouseEventKind};
+    if s.mode != Mode::Split
+        || s.context() != crate::app::state::Context::List && s.context() != crate::app::state::Context::Detail
+    {
+        return None;
+    }
+    let (width, height) = s.size;
+    let [_, main, _, _] = rows(Rect::new(0, 0, width, height));
+    let list = split(main, width, height).0;
+    let inside =
+        m.column >= list.x && m.column < list.x + list.width && m.row >= list.y && m.row < list.y + list.height;
+    match m.kind {
+        MouseEventKind::ScrollDown if inside => Some(Action::ScrollDown),
+        MouseEventKind::ScrollUp if inside => Some(Action::ScrollUp),
+        MouseEventKind::Down(MouseButton::Left) => match list::hit(s, list, m.column, m.row)? {
+            Hit::Row(n) => Some(Action::ClickRow(u16::try_from(n).ok()?)),
+            Hit::Header(i) => Some(Action::ClickHeader(u8::try_from(i).ok()?)),
+        },
+        _ => None,
+    }
+}
+
 /// List and detail side by side when wide, stacked otherwise.
 fn split(main: Rect, width: u16, height: u16) -> (Rect, Rect) {
     if width >= WIDE {

@@ -144,6 +144,7 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         }
         Prompt::Confirm(plan) => {
             let mut body = vec![Line::raw(plan.preview())];
+            body.extend(plan.breakdown.iter().map(|b| Line::raw(sanitize::line(b).into_owned())));
             if let Some(c) = &plan.caveat {
                 body.push(Line::styled(sanitize::line(c).into_owned(), theme::error()));
             }
@@ -195,35 +196,77 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     frame.render_widget(Paragraph::new(last).wrap(Wrap { trim: false }), bottom);
 }
 
+/// The group view: per group its count, share, severity distribution (CRIT HIGH MED LOW INFO),
+/// a bar where the width allows, and its value; second-level groups indented under their group.
 pub fn render_group(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
-    let title = format!(" Group by {} (←/→ field, Enter drills in) ", s.group.field.name());
+    let levels = match s.group.second {
+        Some(f2) => format!("{} › {}", s.group.field.name(), f2.name()),
+        None => s.group.field.name().to_string(),
+    };
+    let title = if area.width >= 110 {
+        format!(" Group by {levels} (←/→ field · + second level · space marks · r/s/n/c/e edit the group · Enter drills in) ")
+    } else {
+        format!(" Group by {levels} ")
+    };
     let block = boxed(&title);
-    let total: usize = s.group.groups.iter().map(|g| g.1).sum();
-    let page = usize::from(area.height.saturating_sub(2)).max(1);
+    let total: usize = s.group.groups.iter().filter(|g| g.sub.is_none()).map(|g| g.count).sum();
+    let page = usize::from(area.height.saturating_sub(3)).max(1);
     let offset = s.group.cursor.saturating_sub(page - 1);
-    let lines: Vec<Line<'_>> = s
-        .group
-        .groups
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(page)
-        .map(|(i, (value, n))| {
-            let pct = if total == 0 { 0.0 } else { *n as f64 * 100.0 / total as f64 };
-            let bar = "█".repeat(((pct / 100.0) * 30.0).round() as usize);
-            let name = if value.is_empty() { "(none)".to_string() } else { sanitize::line(value).into_owned() };
-            let line = Line::from(vec![
-                Span::raw(format!("{:>8}  {:>5.1}%  ", n, pct)),
-                Span::styled(format!("{bar:<30} "), theme::label()),
-                Span::raw(name),
-            ]);
-            if i == s.group.cursor {
-                line.style(theme::cursor())
-            } else {
-                line
-            }
-        })
-        .collect();
+    // The bar only where it leaves the value room.
+    let bar_w = if area.width >= 140 {
+        30
+    } else if area.width >= 110 {
+        12
+    } else {
+        0
+    };
+    let mut lines: Vec<Line<'_>> = vec![Line::styled(
+        format!(
+            "{:>8}  {:>6}  {:>5} {:>5} {:>5} {:>5} {:>5}  {:bar_w$}{}",
+            "COUNT",
+            "%",
+            "CRIT",
+            "HIGH",
+            "MED",
+            "LOW",
+            "INFO",
+            "",
+            if bar_w > 0 { " " } else { "" }
+        ) + "VALUE",
+        theme::label(),
+    )];
+    lines.extend(s.group.groups.iter().enumerate().skip(offset).take(page).map(|(i, g)| {
+        let pct = if total == 0 { 0.0 } else { g.count as f64 * 100.0 / total as f64 };
+        let shown = g.sub.as_ref().unwrap_or(&g.value);
+        let name = if shown.is_empty() { "(none)".to_string() } else { sanitize::line(shown).into_owned() };
+        let name = if g.sub.is_some() { format!("  └ {name}") } else { name };
+        let sev = &g.severity;
+        let cell = |n: usize| if n == 0 { format!("{:>5}", "·") } else { format!("{n:>5}") };
+        let mut spans = vec![
+            Span::raw(format!("{:>8}  {:>5.1}%  ", g.count, pct)),
+            Span::styled(cell(sev[0]), theme::severity(Some(crate::model::enums::SeverityLabel::Critical))),
+            Span::raw(" "),
+            Span::styled(cell(sev[1]), theme::severity(Some(crate::model::enums::SeverityLabel::High))),
+            Span::raw(" "),
+            Span::styled(cell(sev[2]), theme::severity(Some(crate::model::enums::SeverityLabel::Medium))),
+            Span::raw(" "),
+            Span::styled(cell(sev[3]), theme::severity(Some(crate::model::enums::SeverityLabel::Low))),
+            Span::raw(" "),
+            Span::styled(cell(sev[4]), theme::severity(Some(crate::model::enums::SeverityLabel::Informational))),
+            Span::raw("  "),
+        ];
+        if bar_w > 0 {
+            let bar = "█".repeat(((pct / 100.0) * bar_w as f64).round() as usize);
+            spans.push(Span::styled(format!("{bar:<bar_w$} "), theme::label()));
+        }
+        spans.push(Span::raw(name));
+        let line = Line::from(spans);
+        if i == s.group.cursor {
+            line.style(theme::cursor())
+        } else {
+            line
+        }
+    }));
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 

@@ -578,3 +578,46 @@ fn the_detail_search() {
         act(s, &[Action::Notify]);
     });
 }
+
+/// The group view on two levels (control, then account) with each group's severity distribution.
+#[test]
+fn the_group_view_on_two_levels() {
+    both_sizes!("group_two_levels", |s: &mut AppState| {
+        act(s, &[Action::StartCommand]);
+        act(s, &"group control,account".chars().map(Action::Input).collect::<Vec<_>>());
+        act(s, &[Action::Submit, Action::MoveDown]);
+    });
+}
+
+/// Where a mouse press lands, laid out as the frame is drawn: rows under the header, the header's
+/// columns, nothing on the border or below the list.
+#[test]
+fn a_mouse_press_is_matched_against_the_list_as_drawn() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let press = |x: u16, y: u16| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: x,
+        row: y,
+        modifiers: KeyModifiers::NONE,
+    };
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let s = screen(w, h);
+        let text = screen_text(&s, w, h);
+        let lines: Vec<&str> = text.lines().collect();
+        // Header at y=2, first row at y=3.
+        assert!(lines[2].contains("TITLE"), "{}", lines[2]);
+        assert_eq!(super::mouse_action(&s, &press(5, 3)), Some(Action::ClickRow(0)));
+        assert_eq!(super::mouse_action(&s, &press(5, 7)), Some(Action::ClickRow(4)));
+        let col = |name: &str| lines[2][..lines[2].find(name).unwrap()].chars().count() as u16;
+        let title_x = col("TITLE");
+        let title = crate::app::filter::SortColumn::ALL
+            .iter()
+            .position(|c| *c == crate::app::filter::SortColumn::Title)
+            .unwrap() as u8;
+        assert_eq!(super::mouse_action(&s, &press(title_x + 1, 2)), Some(Action::ClickHeader(title)));
+        let status_x = col("STATUS");
+        assert_eq!(super::mouse_action(&s, &press(status_x, 2)), Some(Action::ClickHeader(1)));
+        assert_eq!(super::mouse_action(&s, &press(0, 3)), None, "the border");
+        assert_eq!(super::mouse_action(&s, &press(5, h - 1)), None, "the hints line");
+    }
+}

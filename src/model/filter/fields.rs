@@ -327,7 +327,8 @@ pub static FIELDS: [FieldDef; 108] = [
         .in_rows()
         .free_words()
         .cli_aliases(4, &["title"])
-        .sort_column("title", &["title"]),
+        .sort_column("title", &["title"])
+        .group_by("title", &["title"]),
     field("Description", FilterKind::String, "Description").free_words(),
     field("RecommendationText", FilterKind::String, "Remediation.Recommendation.Text"),
     field("SourceUrl", FilterKind::String, "SourceUrl"),
@@ -418,7 +419,8 @@ pub static FIELDS: [FieldDef; 108] = [
         .sort_by(9, "compliance_status")
         .in_column("compliance_status")
         .in_rows()
-        .cli_aliases(10, &["compliance"]),
+        .cli_aliases(10, &["compliance"])
+        .group_by("compliance", &["compliance"]),
     field("VerificationState", FilterKind::String, "VerificationState")
         .keys(11, &["verification", "verif"], Read::OneOf(ValueSet::VerificationState))
         .sort_by(8, "verification_state")

@@ -337,7 +337,10 @@ fn consumers_see_what_they_listed_before() {
 
     // The workbench's `:group` fields: names, words, and the query term that drills into a group.
     let names: Vec<&str> = GroupField::ALL.iter().map(|g| g.name()).collect();
-    assert_eq!(names, ["severity", "status", "product", "account", "resource type", "control", "region"]);
+    assert_eq!(
+        names,
+        ["severity", "status", "product", "account", "resource type", "control", "region", "title", "compliance"]
+    );
     let words = [
         ("severity", GroupField::Severity),
         ("sev", GroupField::Severity),
@@ -355,7 +358,9 @@ fn consumers_see_what_they_listed_before() {
         assert_eq!(GroupField::parse(word), Some(group), "{word}");
     }
     assert_eq!(GroupField::parse("resource type"), None);
-    assert_eq!(GroupField::parse("title"), None);
+    // Title groups since the group view groups by any list field (it was None before).
+    assert_eq!(GroupField::parse("title"), Some(GroupField::Title));
+    assert_eq!(GroupField::parse("compliance"), Some(GroupField::Compliance));
     let terms: Vec<String> = GroupField::ALL.iter().map(|g| g.term("x")).collect();
     assert_eq!(
         terms,
@@ -366,7 +371,9 @@ fn consumers_see_what_they_listed_before() {
             "account:\"x\"",
             "resource:\"x\"",
             "control:\"x\"",
-            "region:\"x\""
+            "region:\"x\"",
+            "title:\"x\"",
+            "compliance:\"x\""
         ]
     );
 }
