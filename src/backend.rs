@@ -33,6 +33,19 @@ pub struct UpdateOutcome {
     pub unprocessed: Vec<Unprocessed>,
 }
 
+/// What a background refresh tells as it goes (`Backend::refresh_in_background`).
+#[derive(Debug)]
+pub enum Refreshed {
+    /// Findings the refresh added.
+    New(Vec<FindingSummary>),
+    /// The refresh has ended (an error only when there were no rows to keep: a cache never
+    /// synced); `described` is the source's description now (how fresh it is).
+    Done { result: Result<()>, described: String },
+}
+
+/// Where a background refresh reports; returns false once nobody listens.
+pub type RefreshReport = Box<dyn FnMut(Refreshed) -> bool + Send>;
+
 pub trait Backend: Send {
     /// Where the findings come from, for the header (a store path, an endpoint and region).
     fn describe(&self) -> String;
@@ -53,6 +66,14 @@ pub trait Backend: Send {
     /// remote's pages) never holds back the first frame.
     fn refresh_summaries(&self, _sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
         Ok(())
+    }
+    /// The same refresh, run off the caller's thread (a remote's first sync takes minutes, and
+    /// the worker must answer details and edits meanwhile): what it finds goes to `report`, ending
+    /// with `Refreshed::Done`. Returns false when the source cannot (the caller then calls
+    /// `refresh_summaries`). A refresh already running is handed the new `report` instead of a
+    /// second one starting.
+    fn refresh_in_background(&self, _report: RefreshReport) -> bool {
+        false
     }
     /// The documents of these findings, in the order asked (`None` for one that does not exist).
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>>;

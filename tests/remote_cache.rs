@@ -409,3 +409,66 @@ fn the_workers_first_rows_are_the_cached_ones_before_the_refresh_ends() {
     let first = first.unwrap();
     assert!(first < std::time::Duration::from_secs(1) && first < took / 2, "first rows {first:?}, load {took:?}");
 }
+
+/// The worker of a remote workbench whose first sync is long (every finding, a slow endpoint): a
+/// finding's detail (its cached document and GetFindingHistory) and an edit are answered while the
+/// sync's pages are still streaming in, not after it.
+#[test]
+fn details_and_edits_are_answered_while_a_long_first_sync_streams() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    use hubtriage::model::call::UpdateCall;
+    use hubtriage::model::enums::WorkflowStatus;
+    use hubtriage::model::update::FindingUpdate;
+    let site = Site::new();
+    site.seed(1_500, 9);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &["--fault", "latency=400ms"]);
+    let mut b = connect(home.path(), &server.url);
+    b.set_view(View::all());
+
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let started = std::time::Instant::now();
+    hubtriage::worker::spawn(Box::new(b), erx, etx).unwrap();
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    let (mut detail, mut edit, mut done) = (None, None, None);
+    let mut rows = 0;
+    let mut keys = Vec::new();
+    while detail.is_none() || edit.is_none() || done.is_none() {
+        match events.blocking_recv().expect("an event") {
+            Event::RowsLoaded { rows: r, done: d, .. } => {
+                let asked = keys.len() >= 2;
+                keys.extend(r.iter().map(|r| r.key.clone()));
+                if !asked && keys.len() >= 2 {
+                    // The first page is in: ask for a detail and an edit now.
+                    tx.send(Effect::LoadDetail { key: keys[0].clone() }).unwrap();
+                    let update =
+                        FindingUpdate { workflow_status: Some(WorkflowStatus::Notified), ..Default::default() };
+                    let calls = vec![UpdateCall { ids: vec![keys[1].clone()], update }];
+                    tx.send(Effect::ApplyBatch { batch_id: 1, calls }).unwrap();
+                }
+                rows += r.len();
+                if d {
+                    done = Some(started.elapsed());
+                }
+            }
+            Event::DetailLoaded { doc, history, .. } => {
+                assert!(doc.is_some() && !history.is_empty(), "the document and its history");
+                detail = Some(started.elapsed());
+            }
+            Event::BatchApplied { outcome, .. } => {
+                assert_eq!(outcome.processed.len(), 1, "{outcome:?}");
+                edit = Some(started.elapsed());
+            }
+            Event::RowsFailed { error, .. } | Event::DetailFailed { error, .. } | Event::BatchFailed { error, .. } => {
+                panic!("{error}")
+            }
+            _ => {}
+        }
+    }
+    let (detail, edit, done) = (detail.unwrap(), edit.unwrap(), done.unwrap());
+    eprintln!("first sync of 1,500 at 400 ms a call: detail {detail:?}, edit {edit:?}, sync done {done:?}");
+    assert_eq!(rows, 1_500);
+    assert!(detail < done && edit < done, "detail {detail:?} and edit {edit:?} before the sync's end {done:?}");
+}

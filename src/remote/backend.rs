@@ -22,7 +22,9 @@ use super::limit::published_rate;
 use super::outbox::{self, Outbox};
 use super::sender::{self, SenderState};
 use super::Operation;
-use crate::backend::{Backend, BackendError, Capabilities, Result, Unprocessed, UpdateOutcome};
+use crate::backend::{
+    Backend, BackendError, Capabilities, RefreshReport, Refreshed, Result, Unprocessed, UpdateOutcome,
+};
 use crate::model::call::UpdateCall;
 use crate::model::filter::Filters;
 use crate::model::finding::{FindingId, FindingKey};
@@ -60,8 +62,34 @@ pub struct RemoteBackend {
     /// The read cache (taken out while a sync runs on it) and the view it mirrors.
     cache: std::cell::RefCell<Option<Cache>>,
     view: View,
-    /// Why the last refresh failed (offline, say), for the header.
-    sync_error: std::cell::RefCell<Option<String>>,
+    /// Where the cache is, so that a background refresh opens its own connection to it.
+    cache_path: Option<PathBuf>,
+    /// Why the last refresh failed (offline, say), for the header; shared with the background
+    /// refresh.
+    sync_error: Arc<Mutex<Option<String>>>,
+    /// The background refresh, while one runs.
+    background: Arc<Mutex<Background>>,
+}
+
+/// A background refresh: whether one is running, and where it reports (replaced when a reload
+/// asks while it runs, so that its rows reach the newest load).
+#[derive(Default)]
+struct Background {
+    running: bool,
+    report: Option<RefreshReport>,
+}
+
+fn guard<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// "ENDPOINT (REGION) · synced 3 min ago · not refreshed: WHY".
+fn describe_cached(client: &Client, cache: &Cache, error: Option<&String>) -> String {
+    let mut s = format!("{} · {}", client.describe(), cache.staleness());
+    if let Some(e) = error {
+        s.push_str(&format!(" · not refreshed: {}", crate::model::sanitize::line(e)));
+    }
+    s
 }
 
 impl std::fmt::Debug for RemoteBackend {
@@ -107,6 +135,7 @@ impl RemoteBackend {
     /// Reads through the read cache at `path`, mirroring `view` of the remote.
     pub fn use_cache(&mut self, path: &Path, view: View) -> Result<()> {
         *self.cache.get_mut() = Some(Cache::open(path)?);
+        self.cache_path = Some(path.to_path_buf());
         self.view = view;
         Ok(())
     }
@@ -145,7 +174,9 @@ impl RemoteBackend {
             answer_wait: ANSWER_WAIT,
             cache: Default::default(),
             view: View::default_view(),
+            cache_path: None,
             sync_error: Default::default(),
+            background: Default::default(),
         })
     }
 
@@ -179,6 +210,33 @@ impl RemoteBackend {
     fn each_finding(&self, request: GetFindingsRequest, each: &mut dyn FnMut(Value) -> bool) -> Result<()> {
         self.runtime.block_on(self.client.get_all_findings(&request, |page| page.into_iter().all(&mut *each)))?;
         Ok(())
+    }
+}
+
+/// Hands `what` to the current report of the background refresh; a report nobody listens to any
+/// more is dropped (the refresh still completes the cache).
+fn tell(background: &Mutex<Background>, what: Refreshed) {
+    let mut b = guard(background);
+    if let Some(report) = b.report.as_mut() {
+        if !report(what) {
+            b.report = None;
+        }
+    }
+}
+
+/// The outcome of a refresh: offline (or refused), a cache synced before keeps its rows and the
+/// header says why they were not refreshed; a cache never synced fails the load.
+fn settle(error: &Mutex<Option<String>>, synced: Result<()>, synced_before: bool) -> Result<()> {
+    match synced {
+        Ok(()) => {
+            *guard(error) = None;
+            Ok(())
+        }
+        Err(e) if synced_before => {
+            *guard(error) = Some(e.to_string());
+            Ok(())
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -274,17 +332,50 @@ impl RemoteBackend {
             |_| {},
         ));
         *self.cache.borrow_mut() = Some(cache);
-        match synced {
-            Ok(_) => {
-                *self.sync_error.borrow_mut() = None;
-                Ok(())
+        settle(&self.sync_error, synced.map(|_| ()), synced_before)
+    }
+
+    /// The refresh of `sync_summaries` on a thread of its own, over its own connection to the
+    /// cache (SQLite's WAL lets the worker read and write the cache meanwhile), its calls driven
+    /// by the backend's runtime. Pages stream to whichever report is current when they arrive.
+    fn spawn_refresh(&self, path: PathBuf) -> Result<()> {
+        let mut cache = Cache::open(&path)?;
+        let (client, view, handle) = (self.client.clone(), self.view.clone(), self.runtime.handle().clone());
+        let (background, sync_error) = (self.background.clone(), self.sync_error.clone());
+        let run = move || {
+            let synced_before = cache.state().map(|s| s.finished_ms.is_some()).unwrap_or(false);
+            let synced = handle.block_on(cache::sync(
+                &client,
+                &mut cache,
+                &view,
+                |docs, written| {
+                    let new: std::collections::HashSet<&FindingKey> = written.new.iter().collect();
+                    let rows: Vec<FindingSummary> = docs
+                        .iter()
+                        .filter(|d| FindingKey::of(d).is_some_and(|k| new.contains(&k)))
+                        .map(FindingSummary::from_asff)
+                        .collect();
+                    if !rows.is_empty() {
+                        tell(&background, Refreshed::New(rows));
+                    }
+                },
+                |_| {},
+            ));
+            let result = settle(&sync_error, synced.map(|_| ()), synced_before);
+            let described = describe_cached(&client, &cache, guard(&sync_error).as_ref());
+            // Told and marked ended under one lock, so a reload asking meanwhile either is told
+            // or starts a refresh of its own.
+            let mut b = guard(&background);
+            if let Some(report) = b.report.as_mut() {
+                report(Refreshed::Done { result, described });
             }
-            Err(e) if synced_before => {
-                *self.sync_error.borrow_mut() = Some(e.to_string());
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
+            *b = Background::default();
+        };
+        std::thread::Builder::new()
+            .name("hubtriage-refresh".into())
+            .spawn(run)
+            .map(|_| ())
+            .map_err(|e| BackendError::other(format!("cannot start the refresh: {e}")))
     }
 
     /// The cached documents of `ids`; `None` where the cache does not hold one.
@@ -325,11 +416,7 @@ impl Backend for RemoteBackend {
     fn describe(&self) -> String {
         let cache = self.cache.borrow();
         let Some(c) = cache.as_ref() else { return self.client.describe() };
-        let mut s = format!("{} · {}", self.client.describe(), c.staleness());
-        if let Some(e) = self.sync_error.borrow().as_ref() {
-            s.push_str(&format!(" · not refreshed: {}", crate::model::sanitize::line(e)));
-        }
-        s
+        describe_cached(&self.client, c, guard(&self.sync_error).as_ref())
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -349,6 +436,23 @@ impl Backend for RemoteBackend {
 
     fn refresh_summaries(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
         self.sync_summaries(sink)
+    }
+
+    fn refresh_in_background(&self, mut report: RefreshReport) -> bool {
+        let Some(path) = self.cache_path.clone().filter(|_| self.cache.borrow().is_some()) else { return false };
+        let mut b = guard(&self.background);
+        if b.running {
+            b.report = Some(report);
+            return true;
+        }
+        if let Err(e) = self.spawn_refresh(path) {
+            drop(b);
+            let described = self.describe();
+            report(Refreshed::Done { result: Err(e), described });
+            return true;
+        }
+        *b = Background { running: true, report: Some(report) };
+        true
     }
 
     /// GetFindings gives no total.
