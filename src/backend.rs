@@ -38,6 +38,8 @@ pub struct UpdateOutcome {
 pub enum Refreshed {
     /// Findings the refresh added.
     New(Vec<FindingSummary>),
+    /// Findings already listed whose values the refresh changed: their rows are replaced in place.
+    Updated(Vec<FindingSummary>),
     /// The refresh has ended (an error only when there were no rows to keep: a cache never
     /// synced); `described` is the source's description now (how fresh it is).
     Done { result: Result<()>, described: String },

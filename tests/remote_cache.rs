@@ -472,3 +472,46 @@ fn details_and_edits_are_answered_while_a_long_first_sync_streams() {
     assert_eq!(rows, 1_500);
     assert!(detail < done && edit < done, "detail {detail:?} and edit {edit:?} before the sync's end {done:?}");
 }
+
+/// The worker's refresh of a cached remote tells the app which listed findings changed upstream
+/// (`Event::RowsUpdated`, with their new values), so that their rows change in place.
+#[test]
+fn the_workers_refresh_sends_the_rows_it_updated() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    let site = Site::new();
+    let all = site.seed(200, 5);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let view = remote_view(home.path(), &url);
+    assert_eq!(listed(&connect(home.path(), &url)).len(), view.len());
+
+    let mut retitled = all.iter().find(|d| d["Id"] == view[0]["Id"]).unwrap().clone();
+    retitled["Title"] = json!("Retitled upstream");
+    import_now(&site, std::slice::from_mut(&mut retitled), "retitled.json");
+
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    hubtriage::worker::spawn(Box::new(connect(home.path(), &url)), erx, etx).unwrap();
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    let mut updated = Vec::new();
+    let mut rows = 0;
+    loop {
+        match events.blocking_recv().expect("an event") {
+            Event::RowsLoaded { rows: r, done, .. } => {
+                rows += r.len();
+                if done {
+                    break;
+                }
+            }
+            Event::RowsUpdated { rows } => updated.extend(rows),
+            Event::RowsFailed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    assert_eq!(rows, view.len(), "each finding listed once");
+    assert_eq!(updated.len(), 1, "{updated:?}");
+    assert_eq!(updated[0].key.as_asff(), FindingKey::of(&retitled).as_ref());
+    assert_eq!(updated[0].title, "Retitled upstream");
+}

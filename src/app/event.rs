@@ -42,6 +42,11 @@ pub enum Event {
         total: Option<usize>,
         done: bool,
     },
+    /// Newer summaries of findings already listed (a remote's refresh): replaced in place by key,
+    /// whatever load they came with.
+    RowsUpdated {
+        rows: Vec<Row>,
+    },
     RowsFailed {
         generation: u64,
         error: BackendError,

@@ -350,13 +350,20 @@ impl RemoteBackend {
                 &view,
                 |docs, written| {
                     let new: std::collections::HashSet<&FindingKey> = written.new.iter().collect();
-                    let rows: Vec<FindingSummary> = docs
-                        .iter()
-                        .filter(|d| FindingKey::of(d).is_some_and(|k| new.contains(&k)))
-                        .map(FindingSummary::from_asff)
-                        .collect();
-                    if !rows.is_empty() {
-                        tell(&background, Refreshed::New(rows));
+                    let updated: std::collections::HashSet<&FindingKey> = written.updated.iter().collect();
+                    let (mut added, mut changed) = (Vec::new(), Vec::new());
+                    for d in docs {
+                        match FindingKey::of(d) {
+                            Some(k) if new.contains(&k) => added.push(FindingSummary::from_asff(d)),
+                            Some(k) if updated.contains(&k) => changed.push(FindingSummary::from_asff(d)),
+                            _ => {}
+                        }
+                    }
+                    if !added.is_empty() {
+                        tell(&background, Refreshed::New(added));
+                    }
+                    if !changed.is_empty() {
+                        tell(&background, Refreshed::Updated(changed));
                     }
                 },
                 |_| {},

@@ -138,6 +138,7 @@ fn end_load(load: &mut Load, r: Result<(), BackendError>, described: Option<Stri
 fn finish(load: &mut Load, what: Refreshed, before: Option<&str>, capabilities: &Capabilities) -> bool {
     match what {
         Refreshed::New(rows) => rows.into_iter().all(|row| load.push(row)),
+        Refreshed::Updated(rows) => load.events.send(Event::RowsUpdated { rows }).is_ok(),
         Refreshed::Done { result: Ok(()), described } => {
             load.flush(true);
             load.alive
