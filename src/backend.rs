@@ -13,7 +13,7 @@ use crate::model::summary::FindingSummary;
 use crate::model::update::FindingUpdate;
 use crate::query::Query;
 
-pub use crate::model::source::{BackendError, Capabilities, ErrorKind, Rate};
+pub use crate::model::source::{BackendError, Capabilities, ErrorKind, OutboxState, Rate};
 
 pub type Result<T> = std::result::Result<T, BackendError>;
 
@@ -75,6 +75,12 @@ pub trait Backend: Send {
     /// `refresh_summaries`). A refresh already running is handed the new `report` instead of a
     /// second one starting.
     fn refresh_in_background(&self, _report: RefreshReport) -> bool {
+        false
+    }
+    /// Reports what the source's outbox of edits holds (queued, refused) now and whenever it
+    /// changes, from a thread of its own, until `report` returns false or the source is dropped.
+    /// Returns false when the source has no outbox (a store applies edits at once).
+    fn watch_outbox(&self, _report: Box<dyn FnMut(OutboxState) -> bool + Send>) -> bool {
         false
     }
     /// The documents of these findings, in the order asked (`None` for one that does not exist).

@@ -515,3 +515,53 @@ fn the_workers_refresh_sends_the_rows_it_updated() {
     assert_eq!(updated[0].key.as_asff(), FindingKey::of(&retitled).as_ref());
     assert_eq!(updated[0].title, "Retitled upstream");
 }
+
+/// The worker reports what the outbox holds: an edit the remote has not answered yet (a slow
+/// endpoint: past the 2 s the acknowledgement waits) is queued, then cleared once the sender has
+/// the answer; an edit the remote refuses after the acknowledgement comes back as refused with its
+/// code.
+#[test]
+fn the_worker_reports_queued_edits_until_confirmed_and_refusals_with_their_code() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    use hubtriage::model::call::UpdateCall;
+    use hubtriage::model::enums::WorkflowStatus;
+    use hubtriage::model::finding::FindingId;
+    use hubtriage::model::update::FindingUpdate;
+    let site = Site::new();
+    let all = site.seed(20, 5);
+    let home = tempfile::tempdir().unwrap();
+    let before = resolved(&site);
+    let server = site.serve("127.0.0.1:0", &["--fault", "latency=3s"]);
+    let key = FindingId::Asff(FindingKey::of(&all[0]).unwrap());
+    let missing = FindingId::asff(all[0]["ProductArn"].as_str().unwrap(), "no-such-finding");
+
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    hubtriage::worker::spawn(Box::new(connect(home.path(), &server.url)), erx, etx).unwrap();
+    let update = FindingUpdate { workflow_status: Some(WorkflowStatus::Resolved), ..Default::default() };
+    let calls = vec![UpdateCall { ids: vec![key.clone()], update: update.clone() }];
+    tx.send(Effect::ApplyBatch { batch_id: 1, calls }).unwrap();
+    tx.send(Effect::ApplyBatch { batch_id: 2, calls: vec![UpdateCall { ids: vec![missing.clone()], update }] })
+        .unwrap();
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let (mut seen_queued, mut cleared, mut refused) = (false, false, None);
+    while !(cleared && refused.is_some()) {
+        assert!(std::time::Instant::now() < deadline, "queued {seen_queued}, cleared {cleared}, refused {refused:?}");
+        match events.try_recv() {
+            Ok(Event::OutboxChanged { state }) => {
+                let queued = state.queued.iter().any(|q| q.key == key);
+                seen_queued |= queued;
+                cleared |= seen_queued && !queued;
+                if let Some(r) = state.refused.iter().find(|r| r.key == missing) {
+                    refused = Some(r.reason.clone());
+                }
+            }
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    }
+    assert!(refused.unwrap().starts_with("FindingNotFound"), "the code leads");
+    assert_eq!(resolved(&site), before + 1, "the confirmed edit is in serve's store");
+}

@@ -47,6 +47,10 @@ pub enum Event {
     RowsUpdated {
         rows: Vec<Row>,
     },
+    /// What the remote's outbox holds now (queued and refused edits), for the pending marks.
+    OutboxChanged {
+        state: crate::model::source::OutboxState,
+    },
     RowsFailed {
         generation: u64,
         error: BackendError,

@@ -124,13 +124,13 @@ pub(super) fn rows_loaded(
 /// `Event::RowsUpdated`: a refresh's newer rows replace theirs in place (indices stay, so the marks
 /// and the cursor stay on their findings), and the list is sorted and narrowed again. A row with our
 /// own edit in flight keeps what the list shows until the edit is answered: the refresh may have
-/// read the remote before the edit reached it.
+/// read the remote before the edit reached it; so does one whose edit waits in a remote's outbox.
 pub(super) fn rows_updated(s: &mut AppState, rows: Vec<Row>) -> Vec<Effect> {
     let in_flight: HashSet<&FindingId> = s.edits.in_flight.values().flat_map(|b| b.rollback.keys()).collect();
     let mut touched_detail = false;
     let mut changed = 0;
     for row in rows {
-        if in_flight.contains(&row.key) {
+        if in_flight.contains(&row.key) || s.edits.queued.contains_key(&row.key) {
             continue;
         }
         let Some(i) = s.rows.index_of(&row.key) else { continue };

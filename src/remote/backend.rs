@@ -23,7 +23,7 @@ use super::outbox::{self, Outbox};
 use super::sender::{self, SenderState};
 use super::Operation;
 use crate::backend::{
-    Backend, BackendError, Capabilities, RefreshReport, Refreshed, Result, Unprocessed, UpdateOutcome,
+    Backend, BackendError, Capabilities, OutboxState, RefreshReport, Refreshed, Result, Unprocessed, UpdateOutcome,
 };
 use crate::model::call::UpdateCall;
 use crate::model::filter::Filters;
@@ -69,6 +69,8 @@ pub struct RemoteBackend {
     sync_error: Arc<Mutex<Option<String>>>,
     /// The background refresh, while one runs.
     background: Arc<Mutex<Background>>,
+    /// Held while the backend lives: its watcher threads stop once it is dropped.
+    alive: Arc<()>,
 }
 
 /// A background refresh: whether one is running, and where it reports (replaced when a reload
@@ -177,6 +179,7 @@ impl RemoteBackend {
             cache_path: None,
             sync_error: Default::default(),
             background: Default::default(),
+            alive: Arc::new(()),
         })
     }
 
@@ -443,6 +446,27 @@ impl Backend for RemoteBackend {
 
     fn refresh_summaries(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
         self.sync_summaries(sink)
+    }
+
+    fn watch_outbox(&self, mut report: Box<dyn FnMut(OutboxState) -> bool + Send>) -> bool {
+        let Some(path) = self.outbox_path() else { return false };
+        let alive = Arc::downgrade(&self.alive);
+        let watch = move || {
+            let mut last = None;
+            while alive.strong_count() > 0 {
+                // A failed read (the file busy being checkpointed) is tried again next time.
+                if let Ok(state) = super::pending::read(&path) {
+                    if last.as_ref() != Some(&state) {
+                        if !report(state.clone()) {
+                            return;
+                        }
+                        last = Some(state);
+                    }
+                }
+                std::thread::sleep(super::pending::POLL);
+            }
+        };
+        std::thread::Builder::new().name("hubtriage-outbox-watch".into()).spawn(watch).is_ok()
     }
 
     fn refresh_in_background(&self, mut report: RefreshReport) -> bool {

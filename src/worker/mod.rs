@@ -85,6 +85,9 @@ pub fn spawn(
 /// The worker loop, callable on the current thread (tests).
 pub fn run(mut backend: Box<dyn Backend>, mut effects: UnboundedReceiver<Effect>, events: UnboundedSender<Event>) {
     let _ = events.send(Event::SourceDescribed { source: backend.describe(), capabilities: backend.capabilities() });
+    // A remote's outbox is watched from a thread of the backend's: the pending marks follow it.
+    let outbox = events.clone();
+    backend.watch_outbox(Box::new(move |state| outbox.send(Event::OutboxChanged { state }).is_ok()));
     let mut queue: VecDeque<Effect> = VecDeque::new();
     loop {
         if queue.is_empty() {
