@@ -13,7 +13,7 @@ use crate::model::summary::FindingSummary;
 use crate::model::update::FindingUpdate;
 use crate::query::Query;
 
-pub use crate::model::source::{BackendError, Capabilities, ErrorKind, OutboxState, Rate};
+pub use crate::model::source::{BackendError, Capabilities, ErrorKind, OutboxState, Rate, Rechecked};
 
 pub type Result<T> = std::result::Result<T, BackendError>;
 
@@ -81,6 +81,12 @@ pub trait Backend: Send {
     /// changes, from a thread of its own, until `report` returns false or the source is dropped.
     /// Returns false when the source has no outbox (a store applies edits at once).
     fn watch_outbox(&self, _report: Box<dyn FnMut(OutboxState) -> bool + Send>) -> bool {
+        false
+    }
+    /// Reads the source's cached findings again in the background, at the rate its reads leave
+    /// spare, and reports what changed (a remote whose other analysts' edits no refresh brings).
+    /// Returns false when there is nothing to recheck (a store is the source itself).
+    fn recheck_in_background(&self, _report: Box<dyn FnMut(Rechecked) -> bool + Send>) -> bool {
         false
     }
     /// The documents of these findings, in the order asked (`None` for one that does not exist).

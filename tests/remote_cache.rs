@@ -565,3 +565,73 @@ fn the_worker_reports_queued_edits_until_confirmed_and_refusals_with_their_code(
     assert!(refused.unwrap().starts_with("FindingNotFound"), "the code leads");
     assert_eq!(resolved(&site), before + 1, "the confirmed edit is in serve's store");
 }
+
+/// Another analyst's BatchUpdateFindings (a note and a severity: `UpdatedAt` does not change, so
+/// no refresh brings it) reaches the workbench's cache and list through the background pass over
+/// the cached findings, without `sync --full`.
+#[test]
+fn another_analysts_batch_update_is_caught_by_the_background_pass() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    let site = Site::new();
+    site.seed(60, 5);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let view = remote_view(home.path(), &url);
+    let target = view.last().unwrap().clone();
+    let key = FindingKey::of(&target).unwrap();
+
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let started = std::time::Instant::now();
+    hubtriage::worker::spawn(Box::new(connect(home.path(), &url)), erx, etx).unwrap();
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    loop {
+        match events.blocking_recv().expect("an event") {
+            Event::RowsLoaded { done: true, .. } => break,
+            Event::RowsFailed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+
+    // Bob, in another process, notes the finding and raises its severity.
+    let input = home.path().join("bob.json");
+    let request = json!({
+        "FindingIdentifiers": [{"Id": key.id, "ProductArn": key.product_arn}],
+        "Note": {"Text": "seen by bob", "UpdatedBy": "bob"},
+        "Severity": {"Label": "CRITICAL"},
+    });
+    std::fs::write(&input, request.to_string()).unwrap();
+    let bob = home.path().join("bob");
+    let o = client_cmd(
+        &bob,
+        &["api", "batch-update-findings", "--input-json", input.to_str().unwrap(), "--endpoint-url", &url],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let edited = std::time::Instant::now();
+
+    let deadline = edited + std::time::Duration::from_secs(30);
+    let row = loop {
+        assert!(std::time::Instant::now() < deadline, "the pass never brought bob's edit");
+        match events.try_recv() {
+            Ok(Event::RowsUpdated { rows }) => {
+                if let Some(r) = rows.into_iter().find(|r| r.key.as_asff() == Some(&key)) {
+                    break r;
+                }
+            }
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    };
+    eprintln!(
+        "bob's edit reached the list {:?} after it was made ({} cached findings, {:?} after opening)",
+        edited.elapsed(),
+        view.len(),
+        started.elapsed()
+    );
+    assert_eq!(row.severity, Some(hubtriage::model::enums::SeverityLabel::Critical));
+    let cache = Cache::open(&cache_file(home.path(), &url)).unwrap();
+    let doc = cache.store.get(&key).unwrap().unwrap();
+    assert_eq!(doc["Note"]["Text"], "seen by bob", "in the cache: {doc}");
+}

@@ -64,6 +64,8 @@ pub struct PendingEdits {
     /// Refusals the outbox reported already: each becomes a `!` once, so that a retried finding
     /// is not marked again by the refused row the outbox keeps (until `hubtriage outbox --drop`).
     pub refused_seen: std::collections::HashSet<FindingId>,
+    /// When a remote's finding was last read again by the recheck pass (ms since the epoch).
+    pub checked: HashMap<FindingId, i64>,
 }
 
 impl PendingEdits {

@@ -47,6 +47,12 @@ pub enum Event {
     RowsUpdated {
         rows: Vec<Row>,
     },
+    /// These findings were read again from the remote (the recheck pass) at `at_ms` (ms since the
+    /// epoch): the detail says how fresh a finding is.
+    Rechecked {
+        keys: Vec<FindingId>,
+        at_ms: i64,
+    },
     /// What the remote's outbox holds now (queued and refused edits), for the pending marks.
     OutboxChanged {
         state: crate::model::source::OutboxState,

@@ -112,3 +112,14 @@ pub struct OutboxState {
     pub queued: Vec<QueuedEdit>,
     pub refused: Vec<RefusedEdit>,
 }
+
+/// What a background recheck of a remote's cached findings found (another analyst's
+/// BatchUpdateFindings edits, which do not change `UpdatedAt`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rechecked {
+    /// Findings read again and found changed: their new summaries.
+    pub updated: Vec<super::summary::FindingSummary>,
+    /// Findings read again (changed or not), and when, ms since the epoch.
+    pub checked: Vec<super::finding::FindingId>,
+    pub at_ms: i64,
+}

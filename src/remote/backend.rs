@@ -23,7 +23,8 @@ use super::outbox::{self, Outbox};
 use super::sender::{self, SenderState};
 use super::Operation;
 use crate::backend::{
-    Backend, BackendError, Capabilities, OutboxState, RefreshReport, Refreshed, Result, Unprocessed, UpdateOutcome,
+    Backend, BackendError, Capabilities, OutboxState, Rechecked, RefreshReport, Refreshed, Result, Unprocessed,
+    UpdateOutcome,
 };
 use crate::model::call::UpdateCall;
 use crate::model::filter::Filters;
@@ -71,6 +72,9 @@ pub struct RemoteBackend {
     background: Arc<Mutex<Background>>,
     /// Held while the backend lives: its watcher threads stop once it is dropped.
     alive: Arc<()>,
+    /// The client's rate limiter, when `connect` made the client: the recheck pass asks it
+    /// whether GetFindings' rate is spare.
+    limiter: Option<Arc<super::limit::RateLimiter>>,
 }
 
 /// A background refresh: whether one is running, and where it reports (replaced when a reload
@@ -121,9 +125,11 @@ impl RemoteBackend {
     /// the platform cache directory as `env` names it; what it holds from before is sent now.
     pub fn connect(opts: &RemoteOptions, env: &Environment, config: ClientConfig) -> Result<RemoteBackend> {
         let runtime = runtime()?;
+        let limiter = config.limiter.clone();
         let client = runtime.block_on(Client::connect(opts, env, config))?;
         let path = runtime.block_on(outbox_path(&client, env))?;
         let mut backend = RemoteBackend::build(client, runtime, Some(&path))?;
+        backend.limiter = Some(limiter);
         backend.use_cache(&cache::cache_path(&path), View::default_view())?;
         Ok(backend)
     }
@@ -180,6 +186,7 @@ impl RemoteBackend {
             sync_error: Default::default(),
             background: Default::default(),
             alive: Arc::new(()),
+            limiter: None,
         })
     }
 
@@ -256,7 +263,7 @@ pub async fn outbox_path(client: &Client, env: &Environment) -> Result<PathBuf> 
 }
 
 /// A filter on the findings' Id being any of `ids` (the ProductArn is checked on the answers).
-fn ids_filter(keys: &[&FindingKey]) -> Result<Filters> {
+pub(super) fn ids_filter(keys: &[&FindingKey]) -> Result<Filters> {
     let values: Vec<Value> = keys.iter().map(|k| json!({"Value": k.id, "Comparison": "EQUALS"})).collect();
     Filters::from_json(&json!({ "Id": values })).map_err(|e| BackendError::invalid(e.to_string()))
 }
@@ -467,6 +474,47 @@ impl Backend for RemoteBackend {
             }
         };
         std::thread::Builder::new().name("hubtriage-outbox-watch".into()).spawn(watch).is_ok()
+    }
+
+    fn recheck_in_background(&self, mut report: Box<dyn FnMut(Rechecked) -> bool + Send>) -> bool {
+        let Some(path) = self.cache_path.clone().filter(|_| self.cache.borrow().is_some()) else { return false };
+        let Some(limiter) = self.limiter.clone() else { return false };
+        let (client, view, handle) = (self.client.clone(), self.view.clone(), self.runtime.handle().clone());
+        let (alive, background, outbox) = (Arc::downgrade(&self.alive), self.background.clone(), self.outbox_path());
+        let run = move || {
+            let Ok(cache) = Cache::open(&path) else { return };
+            let Ok(account) = handle.block_on(client.account_key()) else { return };
+            let mut pass = super::recheck::Pass::new(client.clone(), cache, view, outbox);
+            loop {
+                std::thread::sleep(super::recheck::CALL_EVERY);
+                if alive.strong_count() == 0 {
+                    return;
+                }
+                let synced = pass.cache.state().is_ok_and(|s| s.finished_ms.is_some());
+                let spare = || {
+                    limiter.has_spare(
+                        &account,
+                        client.region(),
+                        Operation::GetFindings,
+                        super::recheck::KEEP,
+                        Instant::now(),
+                    )
+                };
+                if !synced || guard(&background).running || !spare() {
+                    continue;
+                }
+                match handle.block_on(pass.step()) {
+                    Ok(Some(r)) => {
+                        if !report(r) {
+                            return;
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(_) => std::thread::sleep(super::recheck::AFTER_FAILURE),
+                }
+            }
+        };
+        std::thread::Builder::new().name("hubtriage-recheck".into()).spawn(run).is_ok()
     }
 
     fn refresh_in_background(&self, mut report: RefreshReport) -> bool {

@@ -18,6 +18,7 @@ pub mod http;
 pub mod limit;
 pub mod outbox;
 pub mod pending;
+pub mod recheck;
 pub mod retry;
 pub mod sender;
 

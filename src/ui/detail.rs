@@ -65,6 +65,10 @@ fn finding_rows<'a>(s: &'a AppState, view: &'a DetailView) -> Vec<(Line<'a>, usi
     if let Some(q) = s.detail.key.as_ref().and_then(|k| s.edits.queued.get(k)) {
         out.push((Line::styled(pending_line(q, s.now), theme::pending()), 2));
     }
+    if let Some(&ms) = s.detail.key.as_ref().and_then(|k| s.edits.checked.get(k)) {
+        let ago = crate::model::words::ago((s.now.unix_timestamp_nanos() / 1_000_000) as i64 - ms);
+        out.push((Line::styled(format!("checked with the remote {ago}"), theme::dim()), 2));
+    }
     out.push((Line::raw(""), 0));
     out.extend(view.fields.iter().map(|(name, value)| (field(name, value), FIELD_HANG)));
     for section in &view.sections {

@@ -72,3 +72,14 @@ fn the_pending_mark_clears_when_the_remote_confirms() {
     assert!(!text.contains("pending:") && !text.contains("unconfirmed"), "{text}");
     assert_eq!(marks('!'), 1, "the refused one keeps its !: {text}");
 }
+
+/// The detail says when the recheck pass last read the finding from the remote.
+#[test]
+fn the_detail_says_when_the_finding_was_last_checked_with_the_remote() {
+    let mut s = screen(160, 48);
+    let key = s.detail.key.clone().unwrap();
+    let at_ms = before(&s, 40);
+    handle_event(&mut s, Event::Rechecked { keys: vec![key], at_ms });
+    let text = screen_text(&s, 160, 48);
+    assert!(text.contains("checked with the remote 40 s ago"), "{text}");
+}

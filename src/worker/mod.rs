@@ -88,6 +88,12 @@ pub fn run(mut backend: Box<dyn Backend>, mut effects: UnboundedReceiver<Effect>
     // A remote's outbox is watched from a thread of the backend's: the pending marks follow it.
     let outbox = events.clone();
     backend.watch_outbox(Box::new(move |state| outbox.send(Event::OutboxChanged { state }).is_ok()));
+    // So is the pass that catches other analysts' edits.
+    let recheck = events.clone();
+    backend.recheck_in_background(Box::new(move |r| {
+        (r.updated.is_empty() || recheck.send(Event::RowsUpdated { rows: r.updated }).is_ok())
+            && recheck.send(Event::Rechecked { keys: r.checked, at_ms: r.at_ms }).is_ok()
+    }));
     let mut queue: VecDeque<Effect> = VecDeque::new();
     loop {
         if queue.is_empty() {
