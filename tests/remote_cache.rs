@@ -439,6 +439,9 @@ fn details_and_edits_are_answered_while_a_long_first_sync_streams() {
         match events.blocking_recv().expect("an event") {
             Event::RowsLoaded { rows: r, done: d, .. } => {
                 let asked = keys.len() >= 2;
+                if keys.is_empty() && !r.is_empty() {
+                    assert_eq!(r.len(), 100, "the first page reaches the list whole, as it arrives");
+                }
                 keys.extend(r.iter().map(|r| r.key.clone()));
                 if !asked && keys.len() >= 2 {
                     // The first page is in: ask for a detail and an edit now.

@@ -57,7 +57,9 @@ struct Outgoing {
 
 pub struct RemoteBackend {
     client: Arc<Client>,
-    runtime: tokio::runtime::Runtime,
+    /// Shared with the background refresh and recheck threads, so that it outlives a call they
+    /// are in the middle of when the workbench quits (a runtime dropped under a call panics).
+    runtime: Arc<tokio::runtime::Runtime>,
     outgoing: Option<Outgoing>,
     answer_wait: Duration,
     /// The read cache (taken out while a sync runs on it) and the view it mirrors.
@@ -177,7 +179,7 @@ impl RemoteBackend {
         };
         Ok(RemoteBackend {
             client,
-            runtime,
+            runtime: Arc::new(runtime),
             outgoing,
             answer_wait: ANSWER_WAIT,
             cache: Default::default(),
@@ -350,7 +352,7 @@ impl RemoteBackend {
     /// by the backend's runtime. Pages stream to whichever report is current when they arrive.
     fn spawn_refresh(&self, path: PathBuf) -> Result<()> {
         let mut cache = Cache::open(&path)?;
-        let (client, view, handle) = (self.client.clone(), self.view.clone(), self.runtime.handle().clone());
+        let (client, view, handle) = (self.client.clone(), self.view.clone(), self.runtime.clone());
         let (background, sync_error) = (self.background.clone(), self.sync_error.clone());
         let run = move || {
             let synced_before = cache.state().map(|s| s.finished_ms.is_some()).unwrap_or(false);
@@ -479,7 +481,7 @@ impl Backend for RemoteBackend {
     fn recheck_in_background(&self, mut report: Box<dyn FnMut(Rechecked) -> bool + Send>) -> bool {
         let Some(path) = self.cache_path.clone().filter(|_| self.cache.borrow().is_some()) else { return false };
         let Some(limiter) = self.limiter.clone() else { return false };
-        let (client, view, handle) = (self.client.clone(), self.view.clone(), self.runtime.handle().clone());
+        let (client, view, handle) = (self.client.clone(), self.view.clone(), self.runtime.clone());
         let (alive, background, outbox) = (Arc::downgrade(&self.alive), self.background.clone(), self.outbox_path());
         let run = move || {
             let Ok(cache) = Cache::open(&path) else { return };

@@ -60,6 +60,17 @@ impl Load {
         self.alive
     }
 
+    /// A page of rows, sent at once (in chunks if over the limit).
+    fn page(&mut self, rows: Vec<crate::model::summary::FindingSummary>) {
+        for row in rows {
+            self.chunk.push(row);
+            if self.chunk.len() >= self.limit {
+                self.flush(false);
+            }
+        }
+        self.flush(false);
+    }
+
     /// Sends the rows waiting (all the same when `done`, which ends the load).
     fn flush(&mut self, done: bool) {
         if self.chunk.is_empty() && !done {
@@ -146,7 +157,12 @@ fn end_load(load: &mut Load, r: Result<(), BackendError>, described: Option<Stri
 /// What a background refresh tells the load it ends. Returns false once the app has gone.
 fn finish(load: &mut Load, what: Refreshed, before: Option<&str>, capabilities: &Capabilities) -> bool {
     match what {
-        Refreshed::New(rows) => rows.into_iter().all(|row| load.push(row)),
+        // A page is shown as it arrives: the next may be seconds away (pages at 3 a second, or a
+        // slow endpoint), and rows held back for it looked like a list growing one row a page.
+        Refreshed::New(rows) => {
+            load.page(rows);
+            load.alive
+        }
         Refreshed::Updated(rows) => load.events.send(Event::RowsUpdated { rows }).is_ok(),
         Refreshed::Done { result: Ok(()), described } => {
             load.flush(true);
