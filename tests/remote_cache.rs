@@ -222,6 +222,7 @@ fn the_remote_workbench_lists_the_cache_and_keeps_the_remotes_documents_exactly(
     assert!(first.unwrap() < std::time::Duration::from_secs(1), "{first:?}");
     let d = b.describe();
     assert!(d.contains("synced") && d.contains("not refreshed"), "{d}");
+    assert!(d.ends_with("not refreshed: endpoint unavailable"), "short enough for the header: {d}");
 }
 
 /// Findings imported into serve's store (BatchImportFindings as alice, in another process), with

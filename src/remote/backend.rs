@@ -236,6 +236,21 @@ fn tell(background: &Mutex<Background>, what: Refreshed) {
     }
 }
 
+/// Why a refresh failed, short enough for the header beside the endpoint and the counts (the whole
+/// error, with the endpoint again and the OS's words, took the header's width at 200 columns).
+fn short_reason(e: &BackendError) -> String {
+    use crate::backend::ErrorKind;
+    match e.kind {
+        ErrorKind::Unavailable => "endpoint unavailable".into(),
+        ErrorKind::Throttled => "throttled".into(),
+        ErrorKind::AccessDenied => "access denied".into(),
+        _ => {
+            let first = e.message.split(": ").next().unwrap_or_default();
+            crate::model::sanitize::line(first).chars().take(60).collect()
+        }
+    }
+}
+
 /// The outcome of a refresh: offline (or refused), a cache synced before keeps its rows and the
 /// header says why they were not refreshed; a cache never synced fails the load.
 fn settle(error: &Mutex<Option<String>>, synced: Result<()>, synced_before: bool) -> Result<()> {
@@ -245,7 +260,7 @@ fn settle(error: &Mutex<Option<String>>, synced: Result<()>, synced_before: bool
             Ok(())
         }
         Err(e) if synced_before => {
-            *guard(error) = Some(e.to_string());
+            *guard(error) = Some(short_reason(&e));
             Ok(())
         }
         Err(e) => Err(e),

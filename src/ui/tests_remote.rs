@@ -69,7 +69,7 @@ fn the_pending_mark_clears_when_the_remote_confirms() {
     let text = screen_text(&s, 160, 48);
     let marks = |m: char| text.lines().filter(|l| l.chars().nth(1) == Some(m)).count();
     assert_eq!(marks('…'), 0, "{text}");
-    assert!(!text.contains("pending:") && !text.contains("unconfirmed"), "{text}");
+    assert!(!text.contains("pending:") && !text.contains("queued"), "{text}");
     assert_eq!(marks('!'), 1, "the refused one keeps its !: {text}");
 }
 
