@@ -3,7 +3,9 @@
 //! temp HOME and cache directory for the binary; never the real `~/.aws`): the remote workbench
 //! opens on the cached findings (offline too), keeps the remote's documents exactly, and refreshes;
 //! `hubtriage sync` fetches a view and says what changed; `findings`, `update`, `history` and `api`
-//! work against the remote with the same flags.
+//! work against the remote with the same flags. The workbench's worker on a remote (issue 18: the
+//! refresh off the worker, rows updated in place, pending marks, the recheck pass) is tested here
+//! too, over the same serve sites and client worlds: hence a file over 600 lines.
 
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -6,6 +6,8 @@
 //! `connect`), the list, documents and `:` queries are read from the cache, and each load of the
 //! list lists the cached rows, then refreshes the cache from the remote (`refresh_summaries`),
 //! streaming the new rows page by page; without one (`new`), reads go straight to the remote.
+//! The refresh, the outbox watcher and the recheck pass run on threads of their own
+//! (`background`), so that the worker answers details and edits meanwhile.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,9 +24,10 @@ use super::limit::published_rate;
 use super::outbox::{self, Outbox};
 use super::sender::{self, SenderState};
 use super::Operation;
+
+mod background;
 use crate::backend::{
-    Backend, BackendError, Capabilities, OutboxState, Rechecked, RefreshReport, Refreshed, Result, Unprocessed,
-    UpdateOutcome,
+    Backend, BackendError, Capabilities, OutboxState, Rechecked, RefreshReport, Result, Unprocessed, UpdateOutcome,
 };
 use crate::model::call::UpdateCall;
 use crate::model::filter::Filters;
@@ -36,6 +39,7 @@ use crate::model::wire::batch_update::BatchUpdateRequest;
 use crate::model::wire::get_findings::{GetFindingsRequest, SortCriterion};
 use crate::model::wire::history::HistoryRequest;
 use crate::query::Query;
+use background::{describe_cached, guard, settle, Background};
 
 /// A finding's history is read at most this far (newest first) for the detail pane.
 const MAX_HISTORY: usize = 1_000;
@@ -77,27 +81,6 @@ pub struct RemoteBackend {
     /// The client's rate limiter, when `connect` made the client: the recheck pass asks it
     /// whether GetFindings' rate is spare.
     limiter: Option<Arc<super::limit::RateLimiter>>,
-}
-
-/// A background refresh: whether one is running, and where it reports (replaced when a reload
-/// asks while it runs, so that its rows reach the newest load).
-#[derive(Default)]
-struct Background {
-    running: bool,
-    report: Option<RefreshReport>,
-}
-
-fn guard<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// "ENDPOINT (REGION) · synced 3 min ago · not refreshed: WHY".
-fn describe_cached(client: &Client, cache: &Cache, error: Option<&String>) -> String {
-    let mut s = format!("{} · {}", client.describe(), cache.staleness());
-    if let Some(e) = error {
-        s.push_str(&format!(" · not refreshed: {}", crate::model::sanitize::line(e)));
-    }
-    s
 }
 
 impl std::fmt::Debug for RemoteBackend {
@@ -225,48 +208,6 @@ impl RemoteBackend {
     }
 }
 
-/// Hands `what` to the current report of the background refresh; a report nobody listens to any
-/// more is dropped (the refresh still completes the cache).
-fn tell(background: &Mutex<Background>, what: Refreshed) {
-    let mut b = guard(background);
-    if let Some(report) = b.report.as_mut() {
-        if !report(what) {
-            b.report = None;
-        }
-    }
-}
-
-/// Why a refresh failed, short enough for the header beside the endpoint and the counts (the whole
-/// error, with the endpoint again and the OS's words, took the header's width at 200 columns).
-fn short_reason(e: &BackendError) -> String {
-    use crate::backend::ErrorKind;
-    match e.kind {
-        ErrorKind::Unavailable => "endpoint unavailable".into(),
-        ErrorKind::Throttled => "throttled".into(),
-        ErrorKind::AccessDenied => "access denied".into(),
-        _ => {
-            let first = e.message.split(": ").next().unwrap_or_default();
-            crate::model::sanitize::line(first).chars().take(60).collect()
-        }
-    }
-}
-
-/// The outcome of a refresh: offline (or refused), a cache synced before keeps its rows and the
-/// header says why they were not refreshed; a cache never synced fails the load.
-fn settle(error: &Mutex<Option<String>>, synced: Result<()>, synced_before: bool) -> Result<()> {
-    match synced {
-        Ok(()) => {
-            *guard(error) = None;
-            Ok(())
-        }
-        Err(e) if synced_before => {
-            *guard(error) = Some(short_reason(&e));
-            Ok(())
-        }
-        Err(e) => Err(e),
-    }
-}
-
 fn lock(outbox: &Mutex<Outbox>) -> std::sync::MutexGuard<'_, Outbox> {
     outbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -362,56 +303,6 @@ impl RemoteBackend {
         settle(&self.sync_error, synced.map(|_| ()), synced_before)
     }
 
-    /// The refresh of `sync_summaries` on a thread of its own, over its own connection to the
-    /// cache (SQLite's WAL lets the worker read and write the cache meanwhile), its calls driven
-    /// by the backend's runtime. Pages stream to whichever report is current when they arrive.
-    fn spawn_refresh(&self, path: PathBuf) -> Result<()> {
-        let mut cache = Cache::open(&path)?;
-        let (client, view, handle) = (self.client.clone(), self.view.clone(), self.runtime.clone());
-        let (background, sync_error) = (self.background.clone(), self.sync_error.clone());
-        let run = move || {
-            let synced_before = cache.state().map(|s| s.finished_ms.is_some()).unwrap_or(false);
-            let synced = handle.block_on(cache::sync(
-                &client,
-                &mut cache,
-                &view,
-                |docs, written| {
-                    let new: std::collections::HashSet<&FindingKey> = written.new.iter().collect();
-                    let updated: std::collections::HashSet<&FindingKey> = written.updated.iter().collect();
-                    let (mut added, mut changed) = (Vec::new(), Vec::new());
-                    for d in docs {
-                        match FindingKey::of(d) {
-                            Some(k) if new.contains(&k) => added.push(FindingSummary::from_asff(d)),
-                            Some(k) if updated.contains(&k) => changed.push(FindingSummary::from_asff(d)),
-                            _ => {}
-                        }
-                    }
-                    if !added.is_empty() {
-                        tell(&background, Refreshed::New(added));
-                    }
-                    if !changed.is_empty() {
-                        tell(&background, Refreshed::Updated(changed));
-                    }
-                },
-                |_| {},
-            ));
-            let result = settle(&sync_error, synced.map(|_| ()), synced_before);
-            let described = describe_cached(&client, &cache, guard(&sync_error).as_ref());
-            // Told and marked ended under one lock, so a reload asking meanwhile either is told
-            // or starts a refresh of its own.
-            let mut b = guard(&background);
-            if let Some(report) = b.report.as_mut() {
-                report(Refreshed::Done { result, described });
-            }
-            *b = Background::default();
-        };
-        std::thread::Builder::new()
-            .name("hubtriage-refresh".into())
-            .spawn(run)
-            .map(|_| ())
-            .map_err(|e| BackendError::other(format!("cannot start the refresh: {e}")))
-    }
-
     /// The cached documents of `ids`; `None` where the cache does not hold one.
     fn cached_documents(&self, ids: &[FindingId]) -> Result<Option<Vec<Option<Value>>>> {
         let cache = self.cache.borrow();
@@ -472,83 +363,16 @@ impl Backend for RemoteBackend {
         self.sync_summaries(sink)
     }
 
-    fn watch_outbox(&self, mut report: Box<dyn FnMut(OutboxState) -> bool + Send>) -> bool {
-        let Some(path) = self.outbox_path() else { return false };
-        let alive = Arc::downgrade(&self.alive);
-        let watch = move || {
-            let mut last = None;
-            while alive.strong_count() > 0 {
-                // A failed read (the file busy being checkpointed) is tried again next time.
-                if let Ok(state) = super::pending::read(&path) {
-                    if last.as_ref() != Some(&state) {
-                        if !report(state.clone()) {
-                            return;
-                        }
-                        last = Some(state);
-                    }
-                }
-                std::thread::sleep(super::pending::POLL);
-            }
-        };
-        std::thread::Builder::new().name("hubtriage-outbox-watch".into()).spawn(watch).is_ok()
+    fn refresh_in_background(&self, report: RefreshReport) -> bool {
+        self.start_refresh(report)
     }
 
-    fn recheck_in_background(&self, mut report: Box<dyn FnMut(Rechecked) -> bool + Send>) -> bool {
-        let Some(path) = self.cache_path.clone().filter(|_| self.cache.borrow().is_some()) else { return false };
-        let Some(limiter) = self.limiter.clone() else { return false };
-        let (client, view, handle) = (self.client.clone(), self.view.clone(), self.runtime.clone());
-        let (alive, background, outbox) = (Arc::downgrade(&self.alive), self.background.clone(), self.outbox_path());
-        let run = move || {
-            let Ok(cache) = Cache::open(&path) else { return };
-            let Ok(account) = handle.block_on(client.account_key()) else { return };
-            let mut pass = super::recheck::Pass::new(client.clone(), cache, view, outbox);
-            loop {
-                std::thread::sleep(super::recheck::CALL_EVERY);
-                if alive.strong_count() == 0 {
-                    return;
-                }
-                let synced = pass.cache.state().is_ok_and(|s| s.finished_ms.is_some());
-                let spare = || {
-                    limiter.has_spare(
-                        &account,
-                        client.region(),
-                        Operation::GetFindings,
-                        super::recheck::KEEP,
-                        Instant::now(),
-                    )
-                };
-                if !synced || guard(&background).running || !spare() {
-                    continue;
-                }
-                match handle.block_on(pass.step()) {
-                    Ok(Some(r)) => {
-                        if !report(r) {
-                            return;
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(_) => std::thread::sleep(super::recheck::AFTER_FAILURE),
-                }
-            }
-        };
-        std::thread::Builder::new().name("hubtriage-recheck".into()).spawn(run).is_ok()
+    fn watch_outbox(&self, report: Box<dyn FnMut(OutboxState) -> bool + Send>) -> bool {
+        self.start_outbox_watch(report)
     }
 
-    fn refresh_in_background(&self, mut report: RefreshReport) -> bool {
-        let Some(path) = self.cache_path.clone().filter(|_| self.cache.borrow().is_some()) else { return false };
-        let mut b = guard(&self.background);
-        if b.running {
-            b.report = Some(report);
-            return true;
-        }
-        if let Err(e) = self.spawn_refresh(path) {
-            drop(b);
-            let described = self.describe();
-            report(Refreshed::Done { result: Err(e), described });
-            return true;
-        }
-        *b = Background { running: true, report: Some(report) };
-        true
+    fn recheck_in_background(&self, report: Box<dyn FnMut(Rechecked) -> bool + Send>) -> bool {
+        self.start_recheck(report)
     }
 
     /// GetFindings gives no total.
