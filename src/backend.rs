@@ -13,7 +13,7 @@ use crate::model::summary::FindingSummary;
 use crate::model::update::FindingUpdate;
 use crate::query::Query;
 
-pub use crate::model::source::{BackendError, Capabilities, ErrorKind, Rate};
+pub use crate::model::source::{BackendError, Capabilities, ErrorKind, OutboxState, Rate, Rechecked};
 
 pub type Result<T> = std::result::Result<T, BackendError>;
 
@@ -32,6 +32,21 @@ pub struct UpdateOutcome {
     pub processed: Vec<FindingId>,
     pub unprocessed: Vec<Unprocessed>,
 }
+
+/// What a background refresh tells as it goes (`Backend::refresh_in_background`).
+#[derive(Debug)]
+pub enum Refreshed {
+    /// Findings the refresh added.
+    New(Vec<FindingSummary>),
+    /// Findings already listed whose values the refresh changed: their rows are replaced in place.
+    Updated(Vec<FindingSummary>),
+    /// The refresh has ended (an error only when there were no rows to keep: a cache never
+    /// synced); `described` is the source's description now (how fresh it is).
+    Done { result: Result<()>, described: String },
+}
+
+/// Where a background refresh reports; returns false once nobody listens.
+pub type RefreshReport = Box<dyn FnMut(Refreshed) -> bool + Send>;
 
 pub trait Backend: Send {
     /// Where the findings come from, for the header (a store path, an endpoint and region).
@@ -53,6 +68,26 @@ pub trait Backend: Send {
     /// remote's pages) never holds back the first frame.
     fn refresh_summaries(&self, _sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
         Ok(())
+    }
+    /// The same refresh, run off the caller's thread (a remote's first sync takes minutes, and
+    /// the worker must answer details and edits meanwhile): what it finds goes to `report`, ending
+    /// with `Refreshed::Done`. Returns false when the source cannot (the caller then calls
+    /// `refresh_summaries`). A refresh already running is handed the new `report` instead of a
+    /// second one starting.
+    fn refresh_in_background(&self, _report: RefreshReport) -> bool {
+        false
+    }
+    /// Reports what the source's outbox of edits holds (queued, refused) now and whenever it
+    /// changes, from a thread of its own, until `report` returns false or the source is dropped.
+    /// Returns false when the source has no outbox (a store applies edits at once).
+    fn watch_outbox(&self, _report: Box<dyn FnMut(OutboxState) -> bool + Send>) -> bool {
+        false
+    }
+    /// Reads the source's cached findings again in the background, at the rate its reads leave
+    /// spare, and reports what changed (a remote whose other analysts' edits no refresh brings).
+    /// Returns false when there is nothing to recheck (a store is the source itself).
+    fn recheck_in_background(&self, _report: Box<dyn FnMut(Rechecked) -> bool + Send>) -> bool {
+        false
     }
     /// The documents of these findings, in the order asked (`None` for one that does not exist).
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>>;

@@ -3,7 +3,9 @@
 //! temp HOME and cache directory for the binary; never the real `~/.aws`): the remote workbench
 //! opens on the cached findings (offline too), keeps the remote's documents exactly, and refreshes;
 //! `hubtriage sync` fetches a view and says what changed; `findings`, `update`, `history` and `api`
-//! work against the remote with the same flags.
+//! work against the remote with the same flags. The workbench's worker on a remote (issue 18: the
+//! refresh off the worker, rows updated in place, pending marks, the recheck pass) is tested here
+//! too, over the same serve sites and client worlds: hence a file over 600 lines.
 
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -222,6 +224,7 @@ fn the_remote_workbench_lists_the_cache_and_keeps_the_remotes_documents_exactly(
     assert!(first.unwrap() < std::time::Duration::from_secs(1), "{first:?}");
     let d = b.describe();
     assert!(d.contains("synced") && d.contains("not refreshed"), "{d}");
+    assert!(d.ends_with("not refreshed: endpoint unavailable"), "short enough for the header: {d}");
 }
 
 /// Findings imported into serve's store (BatchImportFindings as alice, in another process), with
@@ -408,4 +411,233 @@ fn the_workers_first_rows_are_the_cached_ones_before_the_refresh_ends() {
     assert_eq!(rows, want);
     let first = first.unwrap();
     assert!(first < std::time::Duration::from_secs(1) && first < took / 2, "first rows {first:?}, load {took:?}");
+}
+
+/// The worker of a remote workbench whose first sync is long (every finding, a slow endpoint): a
+/// finding's detail (its cached document and GetFindingHistory) and an edit are answered while the
+/// sync's pages are still streaming in, not after it.
+#[test]
+fn details_and_edits_are_answered_while_a_long_first_sync_streams() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    use hubtriage::model::call::UpdateCall;
+    use hubtriage::model::enums::WorkflowStatus;
+    use hubtriage::model::update::FindingUpdate;
+    let site = Site::new();
+    site.seed(1_500, 9);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &["--fault", "latency=400ms"]);
+    let mut b = connect(home.path(), &server.url);
+    b.set_view(View::all());
+
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let started = std::time::Instant::now();
+    hubtriage::worker::spawn(Box::new(b), erx, etx).unwrap();
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    let (mut detail, mut edit, mut done) = (None, None, None);
+    let mut rows = 0;
+    let mut keys = Vec::new();
+    while detail.is_none() || edit.is_none() || done.is_none() {
+        match events.blocking_recv().expect("an event") {
+            Event::RowsLoaded { rows: r, done: d, .. } => {
+                let asked = keys.len() >= 2;
+                if keys.is_empty() && !r.is_empty() {
+                    assert_eq!(r.len(), 100, "the first page reaches the list whole, as it arrives");
+                }
+                keys.extend(r.iter().map(|r| r.key.clone()));
+                if !asked && keys.len() >= 2 {
+                    // The first page is in: ask for a detail and an edit now.
+                    tx.send(Effect::LoadDetail { key: keys[0].clone() }).unwrap();
+                    let update =
+                        FindingUpdate { workflow_status: Some(WorkflowStatus::Notified), ..Default::default() };
+                    let calls = vec![UpdateCall { ids: vec![keys[1].clone()], update }];
+                    tx.send(Effect::ApplyBatch { batch_id: 1, calls }).unwrap();
+                }
+                rows += r.len();
+                if d {
+                    done = Some(started.elapsed());
+                }
+            }
+            Event::DetailLoaded { doc, history, .. } => {
+                assert!(doc.is_some() && !history.is_empty(), "the document and its history");
+                detail = Some(started.elapsed());
+            }
+            Event::BatchApplied { outcome, .. } => {
+                assert_eq!(outcome.processed.len(), 1, "{outcome:?}");
+                edit = Some(started.elapsed());
+            }
+            Event::RowsFailed { error, .. } | Event::DetailFailed { error, .. } | Event::BatchFailed { error, .. } => {
+                panic!("{error}")
+            }
+            _ => {}
+        }
+    }
+    let (detail, edit, done) = (detail.unwrap(), edit.unwrap(), done.unwrap());
+    eprintln!("first sync of 1,500 at 400 ms a call: detail {detail:?}, edit {edit:?}, sync done {done:?}");
+    assert_eq!(rows, 1_500);
+    assert!(detail < done && edit < done, "detail {detail:?} and edit {edit:?} before the sync's end {done:?}");
+}
+
+/// The worker's refresh of a cached remote tells the app which listed findings changed upstream
+/// (`Event::RowsUpdated`, with their new values), so that their rows change in place.
+#[test]
+fn the_workers_refresh_sends_the_rows_it_updated() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    let site = Site::new();
+    let all = site.seed(200, 5);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let view = remote_view(home.path(), &url);
+    assert_eq!(listed(&connect(home.path(), &url)).len(), view.len());
+
+    let mut retitled = all.iter().find(|d| d["Id"] == view[0]["Id"]).unwrap().clone();
+    retitled["Title"] = json!("Retitled upstream");
+    import_now(&site, std::slice::from_mut(&mut retitled), "retitled.json");
+
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    hubtriage::worker::spawn(Box::new(connect(home.path(), &url)), erx, etx).unwrap();
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    let mut updated = Vec::new();
+    let mut rows = 0;
+    loop {
+        match events.blocking_recv().expect("an event") {
+            Event::RowsLoaded { rows: r, done, .. } => {
+                rows += r.len();
+                if done {
+                    break;
+                }
+            }
+            Event::RowsUpdated { rows } => updated.extend(rows),
+            Event::RowsFailed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    assert_eq!(rows, view.len(), "each finding listed once");
+    assert_eq!(updated.len(), 1, "{updated:?}");
+    assert_eq!(updated[0].key.as_asff(), FindingKey::of(&retitled).as_ref());
+    assert_eq!(updated[0].title, "Retitled upstream");
+}
+
+/// The worker reports what the outbox holds: an edit the remote has not answered yet (a slow
+/// endpoint: past the 2 s the acknowledgement waits) is queued, then cleared once the sender has
+/// the answer; an edit the remote refuses after the acknowledgement comes back as refused with its
+/// code.
+#[test]
+fn the_worker_reports_queued_edits_until_confirmed_and_refusals_with_their_code() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    use hubtriage::model::call::UpdateCall;
+    use hubtriage::model::enums::WorkflowStatus;
+    use hubtriage::model::finding::FindingId;
+    use hubtriage::model::update::FindingUpdate;
+    let site = Site::new();
+    let all = site.seed(20, 5);
+    let home = tempfile::tempdir().unwrap();
+    let before = resolved(&site);
+    let server = site.serve("127.0.0.1:0", &["--fault", "latency=3s"]);
+    let key = FindingId::Asff(FindingKey::of(&all[0]).unwrap());
+    let missing = FindingId::asff(all[0]["ProductArn"].as_str().unwrap(), "no-such-finding");
+
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    hubtriage::worker::spawn(Box::new(connect(home.path(), &server.url)), erx, etx).unwrap();
+    let update = FindingUpdate { workflow_status: Some(WorkflowStatus::Resolved), ..Default::default() };
+    let calls = vec![UpdateCall { ids: vec![key.clone()], update: update.clone() }];
+    tx.send(Effect::ApplyBatch { batch_id: 1, calls }).unwrap();
+    tx.send(Effect::ApplyBatch { batch_id: 2, calls: vec![UpdateCall { ids: vec![missing.clone()], update }] })
+        .unwrap();
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let (mut seen_queued, mut cleared, mut refused) = (false, false, None);
+    while !(cleared && refused.is_some()) {
+        assert!(std::time::Instant::now() < deadline, "queued {seen_queued}, cleared {cleared}, refused {refused:?}");
+        match events.try_recv() {
+            Ok(Event::OutboxChanged { state }) => {
+                let queued = state.queued.iter().any(|q| q.key == key);
+                seen_queued |= queued;
+                cleared |= seen_queued && !queued;
+                if let Some(r) = state.refused.iter().find(|r| r.key == missing) {
+                    refused = Some(r.reason.clone());
+                }
+            }
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    }
+    assert!(refused.unwrap().starts_with("FindingNotFound"), "the code leads");
+    assert_eq!(resolved(&site), before + 1, "the confirmed edit is in serve's store");
+}
+
+/// Another analyst's BatchUpdateFindings (a note and a severity: `UpdatedAt` does not change, so
+/// no refresh brings it) reaches the workbench's cache and list through the background pass over
+/// the cached findings, without `sync --full`.
+#[test]
+fn another_analysts_batch_update_is_caught_by_the_background_pass() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    let site = Site::new();
+    site.seed(60, 5);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let view = remote_view(home.path(), &url);
+    let target = view.last().unwrap().clone();
+    let key = FindingKey::of(&target).unwrap();
+
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let started = std::time::Instant::now();
+    hubtriage::worker::spawn(Box::new(connect(home.path(), &url)), erx, etx).unwrap();
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    loop {
+        match events.blocking_recv().expect("an event") {
+            Event::RowsLoaded { done: true, .. } => break,
+            Event::RowsFailed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+
+    // Bob, in another process, notes the finding and raises its severity.
+    let input = home.path().join("bob.json");
+    let request = json!({
+        "FindingIdentifiers": [{"Id": key.id, "ProductArn": key.product_arn}],
+        "Note": {"Text": "seen by bob", "UpdatedBy": "bob"},
+        "Severity": {"Label": "CRITICAL"},
+    });
+    std::fs::write(&input, request.to_string()).unwrap();
+    let bob = home.path().join("bob");
+    let o = client_cmd(
+        &bob,
+        &["api", "batch-update-findings", "--input-json", input.to_str().unwrap(), "--endpoint-url", &url],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let edited = std::time::Instant::now();
+
+    let deadline = edited + std::time::Duration::from_secs(30);
+    let row = loop {
+        assert!(std::time::Instant::now() < deadline, "the pass never brought bob's edit");
+        match events.try_recv() {
+            Ok(Event::RowsUpdated { rows }) => {
+                if let Some(r) = rows.into_iter().find(|r| r.key.as_asff() == Some(&key)) {
+                    break r;
+                }
+            }
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    };
+    eprintln!(
+        "bob's edit reached the list {:?} after it was made ({} cached findings, {:?} after opening)",
+        edited.elapsed(),
+        view.len(),
+        started.elapsed()
+    );
+    assert_eq!(row.severity, Some(hubtriage::model::enums::SeverityLabel::Critical));
+    let cache = Cache::open(&cache_file(home.path(), &url)).unwrap();
+    let doc = cache.store.get(&key).unwrap().unwrap();
+    assert_eq!(doc["Note"]["Text"], "seen by bob", "in the cache: {doc}");
 }

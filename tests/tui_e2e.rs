@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
 
 fn cli(store: &Path, args: &[&str]) -> Output {
@@ -37,12 +39,17 @@ impl Tmux {
     /// after the workbench ends and keeps the pane open to show it; HOME and the XDG directories
     /// point into `dir`, so the user's own keymap, config and `:` history neither apply nor change.
     fn workbench(&self, dir: &Path, store: &Path, size: (u16, u16)) {
+        self.workbench_with(dir, store, size, "", "");
+    }
+
+    /// The same, with more `VAR=value` words for env and arguments for the workbench.
+    fn workbench_with(&self, dir: &Path, store: &Path, size: (u16, u16), env: &str, args: &str) {
         let home = dir.join("home");
         std::fs::create_dir_all(&home).unwrap();
         let line = format!(
             "env HOME='{home}' XDG_CONFIG_HOME='{home}/.config' XDG_DATA_HOME='{home}/.local/share' \
              XDG_STATE_HOME='{home}/.local/state' HUBTRIAGE_STORE='{store}' HUBTRIAGE_USER=e2e-tester \
-             TERM=xterm-256color '{BIN}'; echo EXITED-$?; sleep 60",
+             {env} TERM=xterm-256color '{BIN}' {args}; echo EXITED-$?; sleep 60",
             home = home.display(),
             store = store.display()
         );
@@ -271,4 +278,85 @@ fn the_colon_line_completes_and_remembers_its_history_across_runs() {
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED-0");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "severity:critical\nsev>=high\n");
+}
+
+/// The client's world for a remote run, as env words: a region and dummy keys (serve without
+/// `--auth` accepts any signed request), no instance metadata, the cache and AWS files in the temp
+/// HOME (never the real ~/.aws).
+fn remote_env(dir: &Path) -> String {
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    format!(
+        "AWS_ACCESS_KEY_ID=AKIDE2E AWS_SECRET_ACCESS_KEY=e2e-secret AWS_REGION=us-east-1 \
+         AWS_EC2_METADATA_DISABLED=true XDG_CACHE_HOME='{home}/.cache' AWS_CONFIG_FILE='{home}/aws-config' \
+         AWS_SHARED_CREDENTIALS_FILE='{home}/aws-credentials'",
+        home = home.display()
+    )
+}
+
+/// Issue 18: the workbench on a remote (`--endpoint-url` to a `serve` on a loopback port): a `:`
+/// query, mark all, resolve, quit; then serve's store shows exactly those findings RESOLVED, and
+/// no other finding changed.
+#[test]
+fn remote_query_mark_all_resolve_quit_then_serves_store_shows_exactly_those_resolved() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("serve.db");
+    let data = dir.path().join("findings.json");
+    cli(&store, &["generate", "--count", "400", "--seed", "11", "-o", data.to_str().unwrap()]);
+    cli(&store, &["import", data.to_str().unwrap()]);
+    let before = findings(&store);
+    // The workbench mirrors the console's view (active, NEW or NOTIFIED); the query narrows it.
+    let in_view = |f: &Value| {
+        f["RecordState"] == "ACTIVE" && (f["Workflow"]["Status"] == "NEW" || f["Workflow"]["Status"] == "NOTIFIED")
+    };
+    let expected: std::collections::HashSet<String> = before
+        .iter()
+        .filter(|f| in_view(f) && is_guardduty(f))
+        .map(|f| f["Id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!expected.is_empty());
+
+    let (mut serve, addr) = common::spawn_serve(&store, "127.0.0.1:0", &[], &dir.path().join("serve.err"));
+    let tmux = Tmux { socket: dir.path().join("tmux.sock") };
+    let client_store = dir.path().join("no-local-store.db");
+    tmux.workbench_with(
+        dir.path(),
+        &client_store,
+        (160, 48),
+        &remote_env(dir.path()),
+        &format!("--endpoint-url http://{addr}"),
+    );
+    tmux.wait_for("synced");
+    tmux.keys(&[":"]);
+    tmux.literal("product:guardduty");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_until("the query's count", |s| matching(s) == Some(expected.len()));
+    tmux.keys(&["a"]);
+    tmux.wait_for(&format!("{} marked", expected.len()));
+    tmux.keys(&["r"]);
+    tmux.wait_for(&format!("Set Workflow RESOLVED on {} findings", expected.len()));
+    tmux.keys(&["y"]);
+    tmux.wait_for(&format!("{} findings updated", expected.len()));
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED-0");
+    assert!(!tmux.screen().contains("e2e-secret") && !screen.contains("e2e-secret"), "no credential shown");
+
+    let after = findings(&store);
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert_eq!(after.len(), before.len());
+    let before: std::collections::HashMap<&Value, &Value> = before.iter().map(|f| (&f["Id"], f)).collect();
+    for a in &after {
+        let b = before[&a["Id"]];
+        if expected.contains(a["Id"].as_str().unwrap()) {
+            assert_eq!(a["Workflow"]["Status"], "RESOLVED", "{}", a["Id"]);
+        } else {
+            assert_eq!(a["Workflow"], b["Workflow"], "{} changed", a["Id"]);
+            assert_eq!(a["Severity"], b["Severity"], "{} changed", a["Id"]);
+            assert_eq!(a.get("Note"), b.get("Note"), "{} changed", a["Id"]);
+        }
+    }
 }

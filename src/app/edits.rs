@@ -15,7 +15,7 @@ use super::state::{EditPlan, Origin, RowFields};
 use super::AppState;
 use crate::model::finding::FindingId;
 use crate::model::plan::CallPlan;
-use crate::model::source::BackendError;
+use crate::model::source::{BackendError, OutboxState, QueuedEdit};
 use crate::model::undo;
 use crate::model::update::FindingUpdate;
 use crate::model::words;
@@ -59,6 +59,13 @@ pub struct PendingEdits {
     pub next_id: BatchId,
     pub in_flight: HashMap<BatchId, InFlight>,
     pub failed: HashMap<FindingId, Failure>,
+    /// A remote's edits on its outbox's disk, not yet confirmed: the list's pending marks.
+    pub queued: HashMap<FindingId, QueuedEdit>,
+    /// Refusals the outbox reported already: each becomes a `!` once, so that a retried finding
+    /// is not marked again by the refused row the outbox keeps (until `hubtriage outbox --drop`).
+    pub refused_seen: std::collections::HashSet<FindingId>,
+    /// When a remote's finding was last read again by the recheck pass (ms since the epoch).
+    pub checked: HashMap<FindingId, i64>,
 }
 
 impl PendingEdits {
@@ -71,6 +78,18 @@ impl PendingEdits {
 pub struct UndoHistory {
     pub undo: Vec<AppliedEdit>,
     pub redo: Vec<AppliedEdit>,
+}
+
+/// `Event::OutboxChanged`: the pending marks follow the outbox; a refusal answered after the edit's
+/// acknowledgement (the remote was slow, or offline then) becomes the `!` with its code.
+pub(super) fn outbox_changed(s: &mut AppState, state: OutboxState) -> Vec<Effect> {
+    s.edits.queued = state.queued.into_iter().map(|q| (q.key.clone(), q)).collect();
+    for r in state.refused {
+        if s.edits.refused_seen.insert(r.key.clone()) && !s.edits.failed.contains_key(&r.key) {
+            s.edits.failed.insert(r.key, Failure { reason: r.reason, update: r.update });
+        }
+    }
+    Vec::new()
 }
 
 /// Applies a plan optimistically and sends it.

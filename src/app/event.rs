@@ -42,6 +42,21 @@ pub enum Event {
         total: Option<usize>,
         done: bool,
     },
+    /// Newer summaries of findings already listed (a remote's refresh): replaced in place by key,
+    /// whatever load they came with.
+    RowsUpdated {
+        rows: Vec<Row>,
+    },
+    /// These findings were read again from the remote (the recheck pass) at `at_ms` (ms since the
+    /// epoch): the detail says how fresh a finding is.
+    Rechecked {
+        keys: Vec<FindingId>,
+        at_ms: i64,
+    },
+    /// What the remote's outbox holds now (queued and refused edits), for the pending marks.
+    OutboxChanged {
+        state: crate::model::source::OutboxState,
+    },
     RowsFailed {
         generation: u64,
         error: BackendError,

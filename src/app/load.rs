@@ -121,6 +121,48 @@ pub(super) fn rows_loaded(
     effects
 }
 
+/// `Event::RowsUpdated`: a refresh's newer rows replace theirs in place (indices stay, so the marks
+/// and the cursor stay on their findings), and the list is sorted and narrowed again. A row with our
+/// own edit in flight keeps what the list shows until the edit is answered: the refresh may have
+/// read the remote before the edit reached it; so does one whose edit waits in a remote's outbox.
+pub(super) fn rows_updated(s: &mut AppState, rows: Vec<Row>) -> Vec<Effect> {
+    let in_flight: HashSet<&FindingId> = s.edits.in_flight.values().flat_map(|b| b.rollback.keys()).collect();
+    let mut touched_detail = false;
+    let mut changed = 0;
+    for row in rows {
+        if in_flight.contains(&row.key) || s.edits.queued.contains_key(&row.key) {
+            continue;
+        }
+        let Some(i) = s.rows.index_of(&row.key) else { continue };
+        touched_detail |= s.detail.key.as_ref() == Some(&row.key);
+        if s.rows.replace(i, row) {
+            changed += 1;
+        }
+    }
+    if changed == 0 {
+        s.dirty = false;
+        return Vec::new();
+    }
+    s.view.order = filter::sorted(&s.rows, s.view.sort);
+    let mut effects = Vec::new();
+    // A query the rows answered is evaluated again on the new values (one the worker answered
+    // is asked again).
+    // While loading, the last chunk does it. The status line keeps what it said.
+    if !s.view.query.text.is_empty() && s.view.query.pending.is_none() && s.status.load == LoadState::Loaded {
+        let said = s.status.message.clone();
+        match super::views::reapply(s) {
+            Ok(e) => effects.extend(e),
+            Err(e) => s.error(e),
+        }
+        if s.status.message.as_ref().is_none_or(|m| m.level != super::state::Level::Error) {
+            s.status.message = said;
+        }
+    }
+    refresh(s, true);
+    effects.extend(super::detail::reload_detail_if(s, touched_detail));
+    effects
+}
+
 /// `Event::RowsFailed`, for the current load only.
 pub(super) fn rows_failed(s: &mut AppState, generation: u64, error: BackendError) -> Vec<Effect> {
     if generation == s.generation {

@@ -142,6 +142,53 @@ impl RowStore {
         i
     }
 
+    /// Replaces row `i` by a newer summary of the same finding (a refresh's), keeping its index, so
+    /// that marks and the cursor stay on it. A row whose search fields changed (a new title) has
+    /// every row's search text built again: rare, and one pass over the rows.
+    pub fn replace(&mut self, i: u32, mut row: Row) -> bool {
+        let Some(old) = self.all.get(i as usize) else { return false };
+        if old.key != row.key {
+            return false;
+        }
+        let rebuild = old.search_fields() != row.search_fields();
+        let ocsf_before = old.ocsf.is_some();
+        let columns =
+            [&mut row.account, &mut row.region, &mut row.product, &mut row.resource_type, &mut row.control_id];
+        for (interner, v) in self.shared.iter_mut().zip(columns) {
+            interner.intern(v);
+        }
+        match (ocsf_before, row.ocsf.is_some()) {
+            (false, true) => self.ocsf_rows += 1,
+            (true, false) => self.ocsf_rows -= 1,
+            _ => {}
+        }
+        if let Some(slot) = self.all.get_mut(i as usize) {
+            *slot = row;
+        }
+        if rebuild {
+            self.rebuild_haystacks();
+        }
+        self.sort_keys.forget();
+        true
+    }
+
+    fn rebuild_haystacks(&mut self) {
+        self.haystacks.clear();
+        self.word_starts.clear();
+        self.haystack_at.clear();
+        self.haystack_at.push(0);
+        for row in &self.all {
+            for (n, field) in row.search_fields().iter().enumerate() {
+                if n > 0 {
+                    self.haystacks.push(matcher::SEPARATOR);
+                }
+                matcher::mark_word_starts(field, self.haystacks.len(), &mut self.word_starts);
+                matcher::fold_into(field, &mut self.haystacks);
+            }
+            self.haystack_at.push(self.haystacks.len());
+        }
+    }
+
     /// Room for `n` more rows, when their number is known.
     pub fn reserve(&mut self, n: usize) {
         self.all.reserve(n);

@@ -574,6 +574,8 @@ mod expiry;
 mod form_current;
 /// Issue 17 ("a query value that can match nothing").
 mod query_warnings;
+/// Issue 18 (remote mode: the workbench).
+mod remote;
 /// Issue 17 ("edits that do something other than what the analyst saw").
 mod trust;
 /// Issue 20 ("views that fit the work").

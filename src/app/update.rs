@@ -105,6 +105,12 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
     match e {
         Event::SourceDescribed { source, capabilities } => load::described(s, source, capabilities),
         Event::RowsLoaded { generation, rows, total, done } => load::rows_loaded(s, generation, rows, total, done),
+        Event::RowsUpdated { rows } => load::rows_updated(s, rows),
+        Event::OutboxChanged { state } => edits::outbox_changed(s, state),
+        Event::Rechecked { keys, at_ms } => {
+            s.edits.checked.extend(keys.into_iter().map(|k| (k, at_ms)));
+            Vec::new()
+        }
         Event::RowsFailed { generation, error } => load::rows_failed(s, generation, error),
         Event::DetailLoaded { key, doc, history } => detail::loaded(s, key, doc, history),
         Event::DetailFailed { key, error } => detail::failed(s, key, error),

@@ -84,3 +84,42 @@ impl Default for Capabilities {
         Capabilities { formats: vec![Format::Asff], history: true, seed: true, read_rate: None, update_rate: None }
     }
 }
+
+/// A finding's edit waiting in a remote's outbox: on disk, not yet confirmed by the remote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuedEdit {
+    pub key: super::finding::FindingId,
+    /// When its oldest unconfirmed edit was queued, ms since the epoch.
+    pub queued_ms: i64,
+    /// Calls that carried it and failed in a way worth retrying (offline, throttled, 5xx).
+    pub attempts: u32,
+    /// Why the last of those failed.
+    pub last_error: Option<String>,
+}
+
+/// A finding's edit the remote refused for good, with its code (as the workbench's `!` shows).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusedEdit {
+    pub key: super::finding::FindingId,
+    /// "CODE: message".
+    pub reason: String,
+    pub update: super::update::FindingUpdate,
+}
+
+/// What a remote's outbox holds, as the workbench marks it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OutboxState {
+    pub queued: Vec<QueuedEdit>,
+    pub refused: Vec<RefusedEdit>,
+}
+
+/// What a background recheck of a remote's cached findings found (another analyst's
+/// BatchUpdateFindings edits, which do not change `UpdatedAt`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rechecked {
+    /// Findings read again and found changed: their new summaries.
+    pub updated: Vec<super::summary::FindingSummary>,
+    /// Findings read again (changed or not), and when, ms since the epoch.
+    pub checked: Vec<super::finding::FindingId>,
+    pub at_ms: i64,
+}

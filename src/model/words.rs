@@ -20,6 +20,19 @@ pub fn count(n: usize, noun: &str) -> String {
     format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
 }
 
+/// A duration in the past, said as a person would: "just now", "42 s ago", "3 min ago", "5 h ago",
+/// "2 days ago".
+pub fn ago(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        0..=4 => "just now".to_string(),
+        5..=59 => format!("{s} s ago"),
+        60..=3_599 => format!("{} min ago", s / 60),
+        3_600..=172_799 => format!("{} h ago", s / 3_600),
+        _ => format!("{} days ago", s / 86_400),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,8 @@
 //! `connect`), the list, documents and `:` queries are read from the cache, and each load of the
 //! list lists the cached rows, then refreshes the cache from the remote (`refresh_summaries`),
 //! streaming the new rows page by page; without one (`new`), reads go straight to the remote.
+//! The refresh, the outbox watcher and the recheck pass run on threads of their own
+//! (`background`), so that the worker answers details and edits meanwhile.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,7 +24,11 @@ use super::limit::published_rate;
 use super::outbox::{self, Outbox};
 use super::sender::{self, SenderState};
 use super::Operation;
-use crate::backend::{Backend, BackendError, Capabilities, Result, Unprocessed, UpdateOutcome};
+
+mod background;
+use crate::backend::{
+    Backend, BackendError, Capabilities, OutboxState, Rechecked, RefreshReport, Result, Unprocessed, UpdateOutcome,
+};
 use crate::model::call::UpdateCall;
 use crate::model::filter::Filters;
 use crate::model::finding::{FindingId, FindingKey};
@@ -33,6 +39,7 @@ use crate::model::wire::batch_update::BatchUpdateRequest;
 use crate::model::wire::get_findings::{GetFindingsRequest, SortCriterion};
 use crate::model::wire::history::HistoryRequest;
 use crate::query::Query;
+use background::{describe_cached, guard, settle, Background};
 
 /// A finding's history is read at most this far (newest first) for the detail pane.
 const MAX_HISTORY: usize = 1_000;
@@ -54,14 +61,26 @@ struct Outgoing {
 
 pub struct RemoteBackend {
     client: Arc<Client>,
-    runtime: tokio::runtime::Runtime,
+    /// Shared with the background refresh and recheck threads, so that it outlives a call they
+    /// are in the middle of when the workbench quits (a runtime dropped under a call panics).
+    runtime: Arc<tokio::runtime::Runtime>,
     outgoing: Option<Outgoing>,
     answer_wait: Duration,
     /// The read cache (taken out while a sync runs on it) and the view it mirrors.
     cache: std::cell::RefCell<Option<Cache>>,
     view: View,
-    /// Why the last refresh failed (offline, say), for the header.
-    sync_error: std::cell::RefCell<Option<String>>,
+    /// Where the cache is, so that a background refresh opens its own connection to it.
+    cache_path: Option<PathBuf>,
+    /// Why the last refresh failed (offline, say), for the header; shared with the background
+    /// refresh.
+    sync_error: Arc<Mutex<Option<String>>>,
+    /// The background refresh, while one runs.
+    background: Arc<Mutex<Background>>,
+    /// Held while the backend lives: its watcher threads stop once it is dropped.
+    alive: Arc<()>,
+    /// The client's rate limiter, when `connect` made the client: the recheck pass asks it
+    /// whether GetFindings' rate is spare.
+    limiter: Option<Arc<super::limit::RateLimiter>>,
 }
 
 impl std::fmt::Debug for RemoteBackend {
@@ -91,9 +110,11 @@ impl RemoteBackend {
     /// the platform cache directory as `env` names it; what it holds from before is sent now.
     pub fn connect(opts: &RemoteOptions, env: &Environment, config: ClientConfig) -> Result<RemoteBackend> {
         let runtime = runtime()?;
+        let limiter = config.limiter.clone();
         let client = runtime.block_on(Client::connect(opts, env, config))?;
         let path = runtime.block_on(outbox_path(&client, env))?;
         let mut backend = RemoteBackend::build(client, runtime, Some(&path))?;
+        backend.limiter = Some(limiter);
         backend.use_cache(&cache::cache_path(&path), View::default_view())?;
         Ok(backend)
     }
@@ -107,6 +128,7 @@ impl RemoteBackend {
     /// Reads through the read cache at `path`, mirroring `view` of the remote.
     pub fn use_cache(&mut self, path: &Path, view: View) -> Result<()> {
         *self.cache.get_mut() = Some(Cache::open(path)?);
+        self.cache_path = Some(path.to_path_buf());
         self.view = view;
         Ok(())
     }
@@ -140,12 +162,16 @@ impl RemoteBackend {
         };
         Ok(RemoteBackend {
             client,
-            runtime,
+            runtime: Arc::new(runtime),
             outgoing,
             answer_wait: ANSWER_WAIT,
             cache: Default::default(),
             view: View::default_view(),
+            cache_path: None,
             sync_error: Default::default(),
+            background: Default::default(),
+            alive: Arc::new(()),
+            limiter: None,
         })
     }
 
@@ -195,7 +221,7 @@ pub async fn outbox_path(client: &Client, env: &Environment) -> Result<PathBuf> 
 }
 
 /// A filter on the findings' Id being any of `ids` (the ProductArn is checked on the answers).
-fn ids_filter(keys: &[&FindingKey]) -> Result<Filters> {
+pub(super) fn ids_filter(keys: &[&FindingKey]) -> Result<Filters> {
     let values: Vec<Value> = keys.iter().map(|k| json!({"Value": k.id, "Comparison": "EQUALS"})).collect();
     Filters::from_json(&json!({ "Id": values })).map_err(|e| BackendError::invalid(e.to_string()))
 }
@@ -274,17 +300,7 @@ impl RemoteBackend {
             |_| {},
         ));
         *self.cache.borrow_mut() = Some(cache);
-        match synced {
-            Ok(_) => {
-                *self.sync_error.borrow_mut() = None;
-                Ok(())
-            }
-            Err(e) if synced_before => {
-                *self.sync_error.borrow_mut() = Some(e.to_string());
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
+        settle(&self.sync_error, synced.map(|_| ()), synced_before)
     }
 
     /// The cached documents of `ids`; `None` where the cache does not hold one.
@@ -325,11 +341,7 @@ impl Backend for RemoteBackend {
     fn describe(&self) -> String {
         let cache = self.cache.borrow();
         let Some(c) = cache.as_ref() else { return self.client.describe() };
-        let mut s = format!("{} · {}", self.client.describe(), c.staleness());
-        if let Some(e) = self.sync_error.borrow().as_ref() {
-            s.push_str(&format!(" · not refreshed: {}", crate::model::sanitize::line(e)));
-        }
-        s
+        describe_cached(&self.client, c, guard(&self.sync_error).as_ref())
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -349,6 +361,18 @@ impl Backend for RemoteBackend {
 
     fn refresh_summaries(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
         self.sync_summaries(sink)
+    }
+
+    fn refresh_in_background(&self, report: RefreshReport) -> bool {
+        self.start_refresh(report)
+    }
+
+    fn watch_outbox(&self, report: Box<dyn FnMut(OutboxState) -> bool + Send>) -> bool {
+        self.start_outbox_watch(report)
+    }
+
+    fn recheck_in_background(&self, report: Box<dyn FnMut(Rechecked) -> bool + Send>) -> bool {
+        self.start_recheck(report)
     }
 
     /// GetFindings gives no total.

@@ -105,6 +105,19 @@ impl RateLimiter {
             .reserve(now)
     }
 
+    /// Whether `op`'s bucket holds more than `keep` tokens now: a background caller (the
+    /// workbench's recheck pass) calls only then, so the foreground's own reads always find
+    /// `keep` at once. Takes nothing: the call itself reserves its token.
+    pub fn has_spare(&self, account: &str, region: &str, op: Operation, keep: u32, now: Instant) -> bool {
+        let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rate = (self.rate)(op);
+        let b = buckets
+            .entry((account.to_string(), region.to_string(), op))
+            .or_insert_with(|| TokenBucket::new(Rate { per_second: rate.per_second * PACE, ..rate }, now));
+        b.refill(now);
+        b.tokens >= f64::from(keep) + 1.0
+    }
+
     /// Waits for a token for `op`.
     pub async fn acquire(&self, account: &str, region: &str, op: Operation) {
         let wait = self.reserve(account, region, op, Instant::now());
@@ -117,6 +130,19 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_background_caller_sees_spare_rate_only_above_what_it_leaves() {
+        let l = RateLimiter::default();
+        let t0 = Instant::now();
+        assert!(l.has_spare("a", "r", Operation::GetFindings, 3, t0), "a full bucket of 6");
+        for _ in 0..3 {
+            l.reserve("a", "r", Operation::GetFindings, t0);
+        }
+        assert!(!l.has_spare("a", "r", Operation::GetFindings, 3, t0), "3 left: the foreground's");
+        assert!(l.has_spare("a", "r", Operation::GetFindings, 3, t0 + Duration::from_millis(400)), "refilled");
+        assert!(l.has_spare("b", "r", Operation::GetFindings, 3, t0), "per account");
+    }
 
     #[test]
     fn a_bucket_allows_its_burst_then_its_rate() {

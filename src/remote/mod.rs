@@ -17,6 +17,8 @@ pub mod error;
 pub mod http;
 pub mod limit;
 pub mod outbox;
+pub mod pending;
+pub mod recheck;
 pub mod retry;
 pub mod sender;
 

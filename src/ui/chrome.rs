@@ -97,6 +97,9 @@ pub fn render_header(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     if pending > 0 {
         always.push(format!(" │ {} edits pending", thousands(pending)));
     }
+    if !s.edits.queued.is_empty() {
+        always.push(format!(" │ {} queued", thousands(s.edits.queued.len())));
+    }
     if !s.edits.failed.is_empty() {
         always.push(format!(" │ {} failed", thousands(s.edits.failed.len())));
     }

@@ -38,6 +38,19 @@ fn line(l: &DetailLine) -> Line<'_> {
 /// The column the header fields' values start at.
 const FIELD_HANG: usize = 14;
 
+/// "pending: queued 12 s ago", or once a call carrying it failed in a way worth retrying
+/// "retrying: <why> (queued 3 min ago, 2 attempts)".
+fn pending_line(q: &crate::model::source::QueuedEdit, now: time::OffsetDateTime) -> String {
+    let ms = (now.unix_timestamp_nanos() / 1_000_000) as i64 - q.queued_ms;
+    let ago = crate::model::words::ago(ms);
+    match (&q.last_error, q.attempts) {
+        (Some(e), n) if n > 0 => {
+            format!("retrying: {} (queued {ago}, {})", clean(e), crate::model::words::count(n as usize, "attempt"))
+        }
+        _ => format!("pending: queued {ago}, not yet confirmed by the remote"),
+    }
+}
+
 /// The lines of the finding view (not the raw JSON), before they are laid out to a width.
 pub fn finding_lines<'a>(s: &'a AppState, view: &'a DetailView) -> Vec<Line<'a>> {
     finding_rows(s, view).into_iter().map(|(l, _)| l).collect()
@@ -49,6 +62,14 @@ pub fn finding_lines<'a>(s: &'a AppState, view: &'a DetailView) -> Vec<Line<'a>>
 fn finding_rows<'a>(s: &'a AppState, view: &'a DetailView) -> Vec<(Line<'a>, usize)> {
     let mut out = vec![(Line::styled(view.title.as_str(), theme::severity(view.severity)), 0)];
     out.extend(view.description.iter().map(|l| (Line::raw(l.as_str()), 0)));
+    // Near the top: the values below include an edit the remote has not confirmed.
+    if let Some(q) = s.detail.key.as_ref().and_then(|k| s.edits.queued.get(k)) {
+        out.push((Line::styled(pending_line(q, s.now), theme::pending()), 2));
+    }
+    if let Some(&ms) = s.detail.key.as_ref().and_then(|k| s.edits.checked.get(k)) {
+        let ago = crate::model::words::ago((s.now.unix_timestamp_nanos() / 1_000_000) as i64 - ms);
+        out.push((Line::styled(format!("checked with the remote {ago}"), theme::dim()), 2));
+    }
     out.push((Line::raw(""), 0));
     out.extend(view.fields.iter().map(|(name, value)| (field(name, value), FIELD_HANG)));
     for section in &view.sections {

@@ -198,10 +198,13 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         let r = s.rows.get(i)?;
         let marked = s.marks.contains(&i);
         let failed = s.edits.failed.contains_key(&r.key);
+        // A remote's edit on the outbox's disk, not yet confirmed: "…" (a mark shows over it).
         let mark = if failed {
             Span::styled("!", theme::failed())
         } else if marked {
             Span::raw("●")
+        } else if s.edits.queued.contains_key(&r.key) {
+            Span::styled("…", theme::pending())
         } else {
             Span::raw(" ")
         };

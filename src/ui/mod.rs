@@ -122,3 +122,5 @@ fn split(main: Rect, width: u16, height: u16) -> (Rect, Rect) {
 mod tests;
 #[cfg(test)]
 mod tests_ocsf;
+#[cfg(test)]
+mod tests_remote;

@@ -13,7 +13,7 @@ use crate::keys::Keymap;
 use crate::model::change::FieldChange;
 use crate::model::detail::DetailView;
 
-fn draw(s: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
+pub(super) fn draw(s: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let keymap = Keymap::defaults().unwrap();
     t.draw(|f| super::render(f, s, &keymap)).unwrap();
@@ -21,7 +21,7 @@ fn draw(s: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
 }
 
 /// The state at a size, with the cursor finding's detail loaded and a history to show.
-fn screen(w: u16, h: u16) -> AppState {
+pub(super) fn screen(w: u16, h: u16) -> AppState {
     let mut s = loaded(60);
     resize(&mut s, w, h);
     let key = s.detail.key.clone().unwrap();
@@ -288,7 +288,7 @@ fn the_confirm_popup_keeps_its_answer_line_when_the_summary_wraps() {
     }
 }
 
-fn screen_text(s: &AppState, w: u16, h: u16) -> String {
+pub(super) fn screen_text(s: &AppState, w: u16, h: u16) -> String {
     let t = draw(s, w, h);
     let buffer = t.backend().buffer().clone();
     (0..h)

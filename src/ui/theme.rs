@@ -31,6 +31,11 @@ pub fn marked() -> Style {
     Style::new().bg(Color::Rgb(40, 40, 90)).add_modifier(Modifier::BOLD)
 }
 
+/// A remote's edit not yet confirmed.
+pub fn pending() -> Style {
+    Style::new().fg(Color::Yellow)
+}
+
 pub fn failed() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
 }

@@ -4,13 +4,14 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::app::event::{CallOutcome, Event, Rejected};
 use crate::app::Effect;
-use crate::backend::{Backend, BackendError};
+use crate::backend::{Backend, BackendError, Capabilities, Refreshed};
 use crate::export::ExportFormat;
 use crate::generate;
 use crate::model::finding::FindingId;
@@ -27,10 +28,10 @@ const SLOW_CHUNK: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// One load of the rows, sent in chunks: the first small (the first screenful), then large ones,
 /// and one whenever rows have waited SLOW_CHUNK (a slow source's pages).
-struct Load<'e> {
+struct Load {
     generation: u64,
     total: Option<usize>,
-    events: &'e UnboundedSender<Event>,
+    events: UnboundedSender<Event>,
     chunk: Vec<crate::model::summary::FindingSummary>,
     limit: usize,
     sent: std::time::Instant,
@@ -38,8 +39,8 @@ struct Load<'e> {
     alive: bool,
 }
 
-impl<'e> Load<'e> {
-    fn new(generation: u64, total: Option<usize>, events: &'e UnboundedSender<Event>) -> Load<'e> {
+impl Load {
+    fn new(generation: u64, total: Option<usize>, events: UnboundedSender<Event>) -> Load {
         Load {
             generation,
             total,
@@ -57,6 +58,17 @@ impl<'e> Load<'e> {
             self.flush(false);
         }
         self.alive
+    }
+
+    /// A page of rows, sent at once (in chunks if over the limit).
+    fn page(&mut self, rows: Vec<crate::model::summary::FindingSummary>) {
+        for row in rows {
+            self.chunk.push(row);
+            if self.chunk.len() >= self.limit {
+                self.flush(false);
+            }
+        }
+        self.flush(false);
     }
 
     /// Sends the rows waiting (all the same when `done`, which ends the load).
@@ -84,6 +96,15 @@ pub fn spawn(
 /// The worker loop, callable on the current thread (tests).
 pub fn run(mut backend: Box<dyn Backend>, mut effects: UnboundedReceiver<Effect>, events: UnboundedSender<Event>) {
     let _ = events.send(Event::SourceDescribed { source: backend.describe(), capabilities: backend.capabilities() });
+    // A remote's outbox is watched from a thread of the backend's: the pending marks follow it.
+    let outbox = events.clone();
+    backend.watch_outbox(Box::new(move |state| outbox.send(Event::OutboxChanged { state }).is_ok()));
+    // So is the pass that catches other analysts' edits.
+    let recheck = events.clone();
+    backend.recheck_in_background(Box::new(move |r| {
+        (r.updated.is_empty() || recheck.send(Event::RowsUpdated { rows: r.updated }).is_ok())
+            && recheck.send(Event::Rechecked { keys: r.checked, at_ms: r.at_ms }).is_ok()
+    }));
     let mut queue: VecDeque<Effect> = VecDeque::new();
     loop {
         if queue.is_empty() {
@@ -159,6 +180,54 @@ fn apply_batch(
     true
 }
 
+fn guard<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Ends a load on this thread: the last chunk, or why it failed, and the source's description if
+/// the load changed it (`described`, read before the load).
+fn end_load(load: &mut Load, r: Result<(), BackendError>, described: Option<String>, backend: &dyn Backend) -> bool {
+    match r {
+        Ok(()) => {
+            load.flush(true);
+            load.alive
+                && match described.map(|before| (before, backend.describe())) {
+                    Some((before, now)) if before != now => load
+                        .events
+                        .send(Event::SourceDescribed { source: now, capabilities: backend.capabilities() })
+                        .is_ok(),
+                    _ => true,
+                }
+        }
+        Err(error) => load.events.send(Event::RowsFailed { generation: load.generation, error }).is_ok(),
+    }
+}
+
+/// What a background refresh tells the load it ends. Returns false once the app has gone.
+fn finish(load: &mut Load, what: Refreshed, before: Option<&str>, capabilities: &Capabilities) -> bool {
+    match what {
+        // A page is shown as it arrives: the next may be seconds away (pages at 3 a second, or a
+        // slow endpoint), and rows held back for it looked like a list growing one row a page.
+        Refreshed::New(rows) => {
+            load.page(rows);
+            load.alive
+        }
+        Refreshed::Updated(rows) => load.events.send(Event::RowsUpdated { rows }).is_ok(),
+        Refreshed::Done { result: Ok(()), described } => {
+            load.flush(true);
+            load.alive
+                && (before == Some(described.as_str())
+                    || load
+                        .events
+                        .send(Event::SourceDescribed { source: described, capabilities: capabilities.clone() })
+                        .is_ok())
+        }
+        Refreshed::Done { result: Err(error), .. } => {
+            load.events.send(Event::RowsFailed { generation: load.generation, error }).is_ok()
+        }
+    }
+}
+
 /// Reads documents in calls of at most this many findings (a remote's cache, the store).
 const DOCUMENTS_PER_READ: usize = 100;
 
@@ -171,26 +240,27 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             // A source without a total (a remote) may say something new of itself once loaded
             // (how fresh its cache is); a store's description is not read twice.
             let described = total.is_none().then(|| backend.describe());
-            let mut load = Load::new(generation, total, events);
+            let mut load = Load::new(generation, total, events.clone());
             let mut r = backend.for_each_summary(&mut |row| load.push(row));
             if r.is_ok() && load.alive && backend.refreshes() {
                 // What is listed is shown before the refresh (a remote's cache before its sync).
                 load.flush(false);
-                r = backend.refresh_summaries(&mut |row| load.push(row));
-            }
-            match r {
-                Ok(()) => {
-                    load.flush(true);
-                    load.alive
-                        && match described.map(|before| (before, backend.describe())) {
-                            Some((before, now)) if before != now => {
-                                send(Event::SourceDescribed { source: now, capabilities: backend.capabilities() })
-                            }
-                            _ => true,
-                        }
+                // The refresh ends the load from its own thread, so that details and edits are
+                // answered while a long first sync streams in.
+                let shared = Arc::new(Mutex::new(load));
+                let report = {
+                    let (shared, before, capabilities) = (shared.clone(), described.clone(), backend.capabilities());
+                    move |what: Refreshed| finish(&mut guard(&shared), what, before.as_deref(), &capabilities)
+                };
+                if backend.refresh_in_background(Box::new(report)) {
+                    return true;
                 }
-                Err(error) => send(Event::RowsFailed { generation, error }),
+                // The report went unused: refresh here.
+                let mut load = guard(&shared);
+                r = backend.refresh_summaries(&mut |row| load.push(row));
+                return end_load(&mut load, r, described, backend);
             }
+            end_load(&mut load, r, described, backend)
         }
         Effect::LoadDetail { key } => match backend.documents(std::slice::from_ref(&key)) {
             Ok(mut docs) => {

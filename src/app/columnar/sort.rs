@@ -69,6 +69,11 @@ struct Kept {
 pub struct SortKeys(Mutex<Kept>);
 
 impl SortKeys {
+    /// Drops the kept keys: a row's values changed in place (a refresh's updated finding).
+    pub fn forget(&self) {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Kept::default();
+    }
+
     /// The kept entries, emptied when the rows are no longer the ones they were built on.
     fn kept(&self, rows: usize) -> std::sync::MutexGuard<'_, Kept> {
         // A panic while the lock was held leaves at worst a missing entry, never a wrong one.
