@@ -112,7 +112,7 @@ impl SortSpec {
 /// Every row index, sorted: in `SortSpec::compare`'s order under a stable sort, computed over small
 /// integer keys (`columnar::sort`).
 pub fn sorted(rows: &RowStore, spec: SortSpec) -> Vec<u32> {
-    super::columnar::sort::sorted(&rows.all, &rows.sort_keys, spec)
+    super::columnar::sort::sorted_store(rows, spec)
 }
 
 /// How many successively longer patterns keep their results for backspace.

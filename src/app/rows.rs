@@ -112,6 +112,17 @@ impl SearchColumn {
         id
     }
 
+    /// The distinct values (as shown, not folded), by id.
+    pub fn values(&self) -> Vec<&str> {
+        let mut v = vec![""; self.len()];
+        for (value, &id) in &self.ids {
+            if let Some(at) = v.get_mut(id as usize) {
+                *at = value.as_str();
+            }
+        }
+        v
+    }
+
     /// How many distinct values.
     pub fn len(&self) -> usize {
         self.at.len().saturating_sub(1)

@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use super::super::filter::{SortColumn, SortSpec};
 use super::super::row::Row;
+use super::super::rows::RowStore;
 
 /// The text columns a sort ranks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +36,19 @@ enum Text {
 
 impl Text {
     const COUNT: usize = 7;
+
+    /// Its column in `RowStore::search` (`Row::search_fields`' order), if the filter searches it.
+    fn search_column(self) -> Option<usize> {
+        match self {
+            Text::Title => Some(0),
+            Text::ResourceType => Some(1),
+            Text::ResourceId => Some(2),
+            Text::Account => Some(3),
+            Text::Product => Some(4),
+            Text::Control => Some(5),
+            Text::Region => None,
+        }
+    }
 
     fn of(self, r: &Row) -> &str {
         match self {
@@ -88,11 +102,15 @@ impl SortKeys {
         v
     }
 
-    fn ranks(&self, rows: &[Row], column: Text) -> Arc<Ranks> {
+    fn ranks(&self, rows: &[Row], store: Option<&RowStore>, column: Text) -> Arc<Ranks> {
         if let Some(r) = &self.kept(rows.len()).text[column as usize] {
             return r.clone();
         }
-        let r = Arc::new(text_ranks(rows, column));
+        let by_id = store.filter(|s| s.codes.len() == rows.len()).zip(column.search_column());
+        let r = Arc::new(match by_id {
+            Some((store, c)) => ranks_by_value_id(store, c),
+            None => text_ranks(rows, column),
+        });
         self.kept(rows.len()).text[column as usize] = Some(r.clone());
         r
     }
@@ -100,6 +118,17 @@ impl SortKeys {
 
 /// Every row index in `spec`'s order.
 pub fn sorted(rows: &[Row], keys: &SortKeys, spec: SortSpec) -> Vec<u32> {
+    sorted_in(rows, None, keys, spec)
+}
+
+/// Every row of `store` in `spec`'s order. A text column the `/` filter searches is ranked by its
+/// distinct values (`RowStore::search`: 340,000 titles at a million rows, 100,000 resource ids),
+/// each row taking its value's rank, instead of hashing every row's text to find them.
+pub fn sorted_store(store: &RowStore, spec: SortSpec) -> Vec<u32> {
+    sorted_in(&store.all, Some(store), &store.sort_keys, spec)
+}
+
+fn sorted_in(rows: &[Row], store: Option<&RowStore>, keys: &SortKeys, spec: SortSpec) -> Vec<u32> {
     let tie = keys.by_updated(rows);
     let desc = spec.descending;
     match spec.column {
@@ -122,9 +151,9 @@ pub fn sorted(rows: &[Row], keys: &SortKeys, spec: SortSpec) -> Vec<u32> {
         }
         SortColumn::Resource => {
             // Least significant first: by id, then (stably) by type.
-            let id = keys.ranks(rows, Text::ResourceId);
+            let id = keys.ranks(rows, store, Text::ResourceId);
             let by_id = counting_sort(&tie, id.distinct, desc, |i| id.of_row[i] as usize);
-            let ty = keys.ranks(rows, Text::ResourceType);
+            let ty = keys.ranks(rows, store, Text::ResourceType);
             counting_sort(&by_id, ty.distinct, desc, |i| ty.of_row[i] as usize)
         }
         column => {
@@ -135,7 +164,7 @@ pub fn sorted(rows: &[Row], keys: &SortKeys, spec: SortSpec) -> Vec<u32> {
                 SortColumn::Product => Text::Product,
                 _ => Text::Control,
             };
-            let r = keys.ranks(rows, text);
+            let r = keys.ranks(rows, store, text);
             counting_sort(&tie, r.distinct, desc, |i| r.of_row[i] as usize)
         }
     }
@@ -190,6 +219,20 @@ fn text_ranks(rows: &[Row], column: Text) -> Ranks {
         })
         .collect();
     drop(ids);
+    let rank_of = rank_distinct(&distinct);
+    Ranks { of_row: of_row.into_iter().map(|d| rank_of[d as usize]).collect(), distinct: distinct.len() }
+}
+
+/// A search column's ranks from its distinct values: each row's value id mapped to its rank.
+fn ranks_by_value_id(store: &RowStore, column: usize) -> Ranks {
+    let distinct = store.search[column].values();
+    let rank_of = rank_distinct(&distinct);
+    let of_row = store.codes.iter().map(|codes| rank_of.get(codes[column] as usize).copied().unwrap_or(0)).collect();
+    Ranks { of_row, distinct: distinct.len() }
+}
+
+/// Each distinct value's position among them in string order (`str`'s `Ord`), by index.
+fn rank_distinct(distinct: &[&str]) -> Vec<u32> {
     // Ordered by their first 16 bytes as one integer (zero-padded, big-endian: the same order as
     // the bytes'), and only values sharing those compared in full.
     let mut by_prefix: Vec<(u128, u32)> = distinct.iter().enumerate().map(|(d, v)| (prefix(v), d as u32)).collect();
@@ -203,7 +246,7 @@ fn text_ranks(rows: &[Row], column: Text) -> Ranks {
     for (rank, &(_, d)) in by_prefix.iter().enumerate() {
         rank_of[d as usize] = rank as u32;
     }
-    Ranks { of_row: of_row.into_iter().map(|d| rank_of[d as usize]).collect(), distinct: distinct.len() }
+    rank_of
 }
 
 fn prefix(v: &str) -> u128 {

@@ -87,6 +87,17 @@ fn every_column_both_directions_sorts_as_the_comparator_on_generated_findings() 
         .map(|doc| Row::from_asff(&doc))
         .collect();
     check(&rows);
+    // The same through a row store, whose search columns rank the text by distinct value.
+    let mut store = RowStore::default();
+    for r in rows {
+        store.push(r);
+    }
+    for column in SortColumn::ALL {
+        for descending in [false, true] {
+            let spec = SortSpec { column, descending };
+            assert_eq!(crate::app::filter::sorted(&store, spec), by_comparator(&store.all, spec), "{spec:?}");
+        }
+    }
 }
 
 #[test]
