@@ -123,6 +123,17 @@ impl SearchColumn {
         v
     }
 
+    /// The distinct values by id, as the rows' own copies (for a thread that ranks them).
+    pub fn shared_values(&self) -> Vec<Shared> {
+        let mut v = vec![Shared::default(); self.len()];
+        for (value, &id) in &self.ids {
+            if let Some(at) = v.get_mut(id as usize) {
+                *at = value.clone();
+            }
+        }
+        v
+    }
+
     /// How many distinct values.
     pub fn len(&self) -> usize {
         self.at.len().saturating_sub(1)

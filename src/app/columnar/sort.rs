@@ -80,17 +80,62 @@ struct Kept {
 
 /// The sort's kept keys, beside the rows (`RowStore`).
 #[derive(Debug, Default)]
-pub struct SortKeys(Mutex<Kept>);
+pub struct SortKeys(Arc<Mutex<Kept>>);
+
+/// The kept entries, emptied when the rows are no longer the ones they were built on.
+fn kept_for(kept: &Mutex<Kept>, rows: usize) -> std::sync::MutexGuard<'_, Kept> {
+    // A panic while the lock was held leaves at worst a missing entry, never a wrong one.
+    let mut k = kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if k.rows != rows {
+        *k = Kept { rows, ..Kept::default() };
+    }
+    k
+}
 
 impl SortKeys {
-    /// The kept entries, emptied when the rows are no longer the ones they were built on.
     fn kept(&self, rows: usize) -> std::sync::MutexGuard<'_, Kept> {
-        // A panic while the lock was held leaves at worst a missing entry, never a wrong one.
-        let mut k = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if k.rows != rows {
-            *k = Kept { rows, ..Kept::default() };
-        }
-        k
+        kept_for(&self.0, rows)
+    }
+
+    /// Ranks the columns whose first sort takes longest (title, resource id and type: hundreds of
+    /// thousands of distinct values at a million rows) and the tie order on a thread of their own,
+    /// from a copy of what they need, and keeps them for the sorts to come. Called when a load
+    /// ends; a sort asked for before the thread is done computes what it needs itself, exactly as
+    /// the thread would, so the order never depends on which came first.
+    pub fn rank_in_background(&self, store: &RowStore) {
+        let n = store.all.len();
+        let columns = [Text::Title, Text::ResourceId, Text::ResourceType];
+        let inputs: Vec<(Text, Vec<crate::model::summary::Shared>, Vec<u32>)> = columns
+            .iter()
+            .filter_map(|&t| {
+                let c = t.search_column()?;
+                Some((t, store.search[c].shared_values(), store.codes.iter().map(|codes| codes[c]).collect()))
+            })
+            .collect();
+        let updated: Vec<i64> = store.all.iter().map(|r| r.updated_ns).collect();
+        let kept = self.0.clone();
+        // Without a thread the first sort ranks as before.
+        let _ = std::thread::Builder::new().name("sort-ranks".into()).spawn(move || {
+            let tie = Arc::new(by_updated_ns(&updated));
+            kept_for(&kept, n).by_updated.get_or_insert(tie);
+            for (t, values, codes) in inputs {
+                let distinct: Vec<&str> = values.iter().map(|v| v.as_str()).collect();
+                let rank_of = rank_distinct(&distinct);
+                let of_row = codes.iter().map(|&id| rank_of.get(id as usize).copied().unwrap_or(0)).collect();
+                let ranks = Arc::new(Ranks { of_row, distinct: distinct.len() });
+                kept_for(&kept, n).text[t as usize].get_or_insert(ranks);
+            }
+        });
+    }
+
+    /// Whether the background ranking (or a sort) has kept the ranks of `column`'s text (tests).
+    #[cfg(test)]
+    pub(crate) fn has_ranks(&self, rows: usize, column: SortColumn) -> bool {
+        let text = match column {
+            SortColumn::Title => Text::Title,
+            _ => Text::ResourceId,
+        };
+        self.kept(rows).text[text as usize].is_some()
     }
 
     fn by_updated(&self, rows: &[Row]) -> Arc<Vec<u32>> {
@@ -172,7 +217,11 @@ fn sorted_in(rows: &[Row], store: Option<&RowStore>, keys: &SortKeys, spec: Sort
 
 /// Every row, most recently updated first, then in load order.
 fn by_updated(rows: &[Row]) -> Vec<u32> {
-    let mut keyed: Vec<(i64, u32)> = rows.iter().enumerate().map(|(i, r)| (r.updated_ns, i as u32)).collect();
+    by_updated_ns(&rows.iter().map(|r| r.updated_ns).collect::<Vec<_>>())
+}
+
+fn by_updated_ns(updated: &[i64]) -> Vec<u32> {
+    let mut keyed: Vec<(i64, u32)> = updated.iter().enumerate().map(|(i, &u)| (u, i as u32)).collect();
     keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     keyed.into_iter().map(|(_, i)| i).collect()
 }
