@@ -350,6 +350,7 @@ impl Bounds {
     }
 }
 
+pub mod search;
 pub mod sort;
 
 #[cfg(test)]

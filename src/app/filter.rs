@@ -8,7 +8,9 @@
 //! what makes reuse possible.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
+use super::columnar::search::{self, TermMatches};
 use super::matcher::{self, Pattern};
 use super::row::Row;
 use super::rows::RowStore;
@@ -110,7 +112,7 @@ impl SortSpec {
 /// Every row index, sorted: in `SortSpec::compare`'s order under a stable sort, computed over small
 /// integer keys (`columnar::sort`).
 pub fn sorted(rows: &RowStore, spec: SortSpec) -> Vec<u32> {
-    super::columnar::sort::sorted(&rows.all, &rows.sort_keys, spec)
+    super::columnar::sort::sorted_store(rows, spec)
 }
 
 /// How many successively longer patterns keep their results for backspace.
@@ -132,6 +134,8 @@ struct Level {
     /// The pattern folded to lower case, its terms joined by single spaces.
     key: String,
     matches: Vec<u32>,
+    /// Each term's matches among the search columns' values, for the next level to reuse or narrow.
+    terms: Vec<Arc<TermMatches>>,
 }
 
 impl LiveFilter {
@@ -160,12 +164,28 @@ impl LiveFilter {
             return top.matches.clone();
         }
         let pattern = Pattern::new(&key);
-        let candidates = self.levels.last().map_or(base, |l| &l.matches);
-        let matches = matching(rows, &pattern, candidates, PARALLEL_MIN);
+        let top = self.levels.last();
+        // A term the previous pattern had is reused; one it extends (the last term typed on) is
+        // decided among the values the shorter term matched.
+        let terms: Vec<Arc<TermMatches>> = pattern
+            .terms()
+            .iter()
+            .enumerate()
+            .map(|(n, t)| {
+                let before = top.and_then(|l| l.terms.get(n));
+                match before {
+                    Some(b) if b.term == t.text() => b.clone(),
+                    Some(b) if t.text().starts_with(b.term.as_str()) => search::term_matches(rows, t, Some(b)),
+                    _ => search::term_matches(rows, t, None),
+                }
+            })
+            .collect();
+        let candidates = top.map_or(base, |l| &l.matches);
+        let matches = search::rows_matching(rows, &terms, candidates, PARALLEL_MIN);
         if self.levels.len() == MAX_LEVELS {
             self.levels.remove(0);
         }
-        self.levels.push(Level { key, matches: matches.clone() });
+        self.levels.push(Level { key, matches: matches.clone(), terms });
         matches
     }
 }
@@ -174,31 +194,11 @@ impl LiveFilter {
 /// pass over 100,000 rows takes a few milliseconds.
 const PARALLEL_MIN: usize = 65_536;
 
-/// The candidates whose haystack `pattern` matches, in their order. Many candidates (a fresh pass,
-/// the first keystrokes over a million rows) are split between the machine's cores, each deciding
-/// a contiguous run with the same predicate, so the result is the one thread's.
+/// The candidates whose row `pattern` matches, in their order (`columnar::search`).
+#[cfg(test)]
 fn matching(rows: &RowStore, pattern: &Pattern, candidates: &[u32], parallel_min: usize) -> Vec<u32> {
-    let one =
-        |part: &[u32]| -> Vec<u32> { part.iter().copied().filter(|&i| pattern.matches(&rows.haystack(i))).collect() };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-    if threads < 2 || candidates.len() < parallel_min.max(2) {
-        return one(candidates);
-    }
-    let size = candidates.len().div_ceil(threads);
-    let mut parts = candidates.chunks(size);
-    let first = parts.next().unwrap_or_default();
-    std::thread::scope(|scope| {
-        let others: Vec<_> = parts.map(|part| scope.spawn(move || one(part))).collect();
-        let mut out = one(first);
-        for h in others {
-            match h.join() {
-                Ok(m) => out.extend(m),
-                // The predicate does not panic; if a thread ever did, its panic is this thread's.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        out
-    })
+    let terms: Vec<Arc<TermMatches>> = pattern.terms().iter().map(|t| search::term_matches(rows, t, None)).collect();
+    search::rows_matching(rows, &terms, candidates, parallel_min)
 }
 
 #[cfg(test)]
@@ -358,6 +358,139 @@ mod tests {
             for step in steps {
                 f.pattern = step.clone();
                 assert_eq!(f.apply(&s, &order), filter(&s, &order, &step), "/{step} after /{p}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod differential {
+    use super::*;
+    use crate::app::matcher::{self, Haystack};
+    use crate::model::finding::FindingId;
+
+    /// Row `i`'s fields joined as the filter once held them, one haystack per row, and the
+    /// predicate on it: the brute force the value-wise filter must equal.
+    fn brute(rows: &RowStore, pattern: &str, candidates: &[u32]) -> Vec<u32> {
+        let p = Pattern::new(pattern);
+        candidates
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let (mut text, mut starts) = (String::new(), Vec::new());
+                for (n, f) in rows.all[i as usize].search_fields().iter().enumerate() {
+                    if n > 0 {
+                        text.push(matcher::SEPARATOR);
+                    }
+                    matcher::mark_word_starts(f, text.len(), &mut starts);
+                    matcher::fold_into(f, &mut text);
+                }
+                p.matches(&Haystack::new(&text, &starts, 0))
+            })
+            .collect()
+    }
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.next(from.len())]
+        }
+    }
+
+    const WORDS: &[&str] = &[
+        "S3",
+        "bucket",
+        "Public",
+        "publicly",
+        "access",
+        "RDS",
+        "DB",
+        "Instances",
+        "AwsRdsDbInstance",
+        "ÉCOLE",
+        "Straße",
+        "İstanbul",
+        "école",
+        "i-0abc12",
+        "EC2.19",
+        "arn:aws:s3:::prod-logs",
+        "IAM",
+        "root",
+        "pub",
+        "acc",
+        "x",
+        "Ωmega",
+        "ÅSA",
+        "guardDuty",
+        "KMS",
+        "key-rotation",
+        "1111",
+        "2222",
+        "3333",
+    ];
+
+    fn field(rng: &mut Rng) -> String {
+        let n = rng.next(4);
+        let seps = [" ", "-", "/", "", ".", ":"];
+        (0..n).map(|_| format!("{}{}", rng.pick(WORDS), rng.pick(&seps))).collect()
+    }
+
+    #[test]
+    fn the_value_wise_filter_equals_the_predicate_on_every_row() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut s = RowStore::default();
+        for i in 0..1_000 {
+            // Few distinct values in some columns, many in others, as in real data.
+            let r = Row {
+                key: FindingId::asff("arn:p", format!("f{i}")),
+                title: field(&mut rng).into(),
+                resource_type: rng.pick(&["AwsS3Bucket", "AwsRdsDbInstance", "AwsEc2Instance", ""]).into(),
+                resource_id: field(&mut rng).into(),
+                account: rng.pick(&["111122223333", "444455556666"]).into(),
+                product: rng.pick(&["Security Hub", "GuardDuty", "Inspector"]).into(),
+                control_id: rng.pick(&["S3.8", "EC2.19", "", "IAM.4"]).into(),
+                ..Row::default()
+            };
+            s.push(r);
+        }
+        let order = sorted(&s, SortSpec::default());
+        let mut patterns: Vec<String> = [
+            "pubacc", "rdsdbi", "s3 pub", "ÉCO", "école", "strasse", "straß", "İst", "ist", "ωm", "ΩMEGA", "3333",
+            "ec219",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        for _ in 0..30 {
+            let f = field(&mut rng);
+            let chars: Vec<char> = f.chars().collect();
+            if chars.len() > 2 {
+                let a = rng.next(chars.len() - 1);
+                let b = (a + 1 + rng.next(6)).min(chars.len());
+                patterns.push(chars[a..b].iter().collect());
+            }
+            let second: String = rng.pick(WORDS).chars().take(1).collect();
+            patterns.push(format!("{} {second}", rng.pick(WORDS)).to_uppercase());
+        }
+        let half: Vec<u32> = order.iter().copied().filter(|i| i % 3 != 0).collect();
+        for p in &patterns {
+            for base in [&order, &half] {
+                let want = brute(&s, p, base);
+                assert_eq!(matching(&s, &Pattern::new(p), base, usize::MAX), want, "/{p}, one thread");
+                assert_eq!(matching(&s, &Pattern::new(p), base, 1), want, "/{p}, by row bits");
+                // Typed character by character, then backspaced: every step as a fresh pass.
+                let mut f = LiveFilter::default();
+                let steps: Vec<String> = p.char_indices().map(|(k, c)| p[..k + c.len_utf8()].to_string()).collect();
+                for step in steps.iter().chain(steps.iter().rev()) {
+                    f.pattern = step.clone();
+                    assert_eq!(f.apply(&s, base), brute(&s, step, base), "/{step} typing /{p}");
+                }
             }
         }
     }

@@ -93,6 +93,8 @@ pub(super) fn rows_loaded(
     }
     if done {
         s.pending_marks.clear();
+        // The first sort by title or resource need not rank a million values while the user waits.
+        s.rows.sort_keys.rank_in_background(&s.rows);
         // A query is evaluated again on the new rows.
         if !s.view.query.text.is_empty() {
             match super::views::reapply(s) {

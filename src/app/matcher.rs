@@ -54,7 +54,7 @@ pub fn fold_into(s: &str, out: &mut String) {
 }
 
 /// One whitespace-separated term, folded, with its searchers built once per pattern.
-struct Term {
+pub struct Term {
     text: Box<[u8]>,
     whole: Finder<'static>,
     /// The first two bytes: every word-pieces match contains them.
@@ -68,7 +68,15 @@ impl Term {
         Term { whole: Finder::new(&text).into_owned(), head, text }
     }
 
-    fn matches(&self, hay: &Haystack<'_>) -> bool {
+    /// The term, folded.
+    pub fn text(&self) -> &str {
+        // Built from a `&str` split on whitespace, so the bytes are that string's.
+        std::str::from_utf8(&self.text).unwrap_or_default()
+    }
+
+    /// Whether the term matches one of the fields in `hay` (fields joined by [`SEPARATOR`]) on its
+    /// own.
+    pub fn matches(&self, hay: &Haystack<'_>) -> bool {
         let text = hay.text.as_bytes();
         if self.whole.find(text).is_some() {
             return true;
@@ -142,6 +150,10 @@ impl Pattern {
 
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
+    }
+
+    pub fn terms(&self) -> &[Term] {
+        &self.terms
     }
 
     /// Whether the row whose haystack (`RowStore::haystack`) is `hay` matches.

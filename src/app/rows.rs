@@ -1,5 +1,5 @@
 //! All rows of the current load, in load order, and what finds them fast: a row by its finding's
-//! key, and every row's folded search text for the `/` filter. Plain data with no transitions, so
+//! key, and the search columns the `/` filter reads (each distinct value folded once). Plain data with no transitions, so
 //! the sort and the filter (`filter`) can read it without knowing the rest of the state.
 
 use std::collections::{HashMap, HashSet};
@@ -76,6 +76,88 @@ impl Interner {
     }
 }
 
+/// One search column's distinct values (`Row::search_fields`, one column each): every row holds
+/// the id of its value, and each value is held once, as the rows' interned copy and folded to lower
+/// case in one buffer with its word starts beside it. The `/` filter decides a term once per
+/// distinct value (`columnar::search`) instead of once per row: at 1,000,000 generated rows the
+/// titles hold about 340,000 values and the resource ids about 100,000, the other columns a few
+/// hundred.
+#[derive(Debug, Default)]
+pub struct SearchColumn {
+    ids: HashMap<Shared, u32, std::hash::BuildHasherDefault<WordHasher>>,
+    /// The values folded (`matcher::fold`), one after another.
+    folded: String,
+    /// Where each value starts in `folded`, and one more: the end of the last.
+    at: Vec<usize>,
+    /// One bit per byte of `folded`: whether a word starts there, decided on the text as shown
+    /// (which knows camel case).
+    word_starts: Vec<u64>,
+}
+
+impl SearchColumn {
+    /// `v`'s id, `v` becoming the column's one copy of its value.
+    fn intern(&mut self, v: &mut Shared) -> u32 {
+        if let Some((one, &id)) = self.ids.get_key_value(v.as_str()) {
+            *v = one.clone();
+            return id;
+        }
+        if self.at.is_empty() {
+            self.at.push(0);
+        }
+        let id = (self.at.len() - 1) as u32;
+        matcher::mark_word_starts(v, self.folded.len(), &mut self.word_starts);
+        matcher::fold_into(v, &mut self.folded);
+        self.at.push(self.folded.len());
+        self.ids.insert(v.clone(), id);
+        id
+    }
+
+    /// The distinct values (as shown, not folded), by id.
+    pub fn values(&self) -> Vec<&str> {
+        let mut v = vec![""; self.len()];
+        for (value, &id) in &self.ids {
+            if let Some(at) = v.get_mut(id as usize) {
+                *at = value.as_str();
+            }
+        }
+        v
+    }
+
+    /// The distinct values by id, as the rows' own copies (for a thread that ranks them).
+    pub fn shared_values(&self) -> Vec<Shared> {
+        let mut v = vec![Shared::default(); self.len()];
+        for (value, &id) in &self.ids {
+            if let Some(at) = v.get_mut(id as usize) {
+                *at = value.clone();
+            }
+        }
+        v
+    }
+
+    /// How many distinct values.
+    pub fn len(&self) -> usize {
+        self.at.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Value `id` folded, with its word starts (empty when there is no such value).
+    pub fn haystack(&self, id: u32) -> Haystack<'_> {
+        let id = id as usize;
+        match (self.at.get(id), self.at.get(id + 1)) {
+            (Some(&start), Some(&end)) => {
+                Haystack::new(self.folded.get(start..end).unwrap_or(""), &self.word_starts, start)
+            }
+            _ => Haystack::new("", &[], 0),
+        }
+    }
+}
+
+/// How many search columns a row has (`Row::search_fields`).
+pub const SEARCH_COLUMNS: usize = 6;
+
 /// All rows, in load order. Indices into `all` (u32) are stable until the next reload.
 #[derive(Debug, Default)]
 pub struct RowStore {
@@ -85,18 +167,13 @@ pub struct RowStore {
     /// `collided`.
     by_hash: HashMap<u64, u32>,
     collided: HashMap<FindingId, u32>,
-    /// Every row's search fields (`Row::search_fields`), folded to lower case and joined by
-    /// `matcher::SEPARATOR`, one row after another: the `/` filter scans this one buffer, in load
-    /// order, instead of a heap string per row. Edits never change the search fields.
-    haystacks: String,
-    /// One bit per byte of `haystacks`: whether a word starts there, decided on the text as shown
-    /// (which knows camel case) when the row was added.
-    word_starts: Vec<u64>,
-    /// Where each row's haystack starts in `haystacks`, and one more: the end of the last.
-    haystack_at: Vec<usize>,
-    /// One copy of each value of the shared columns (account, region, product, resource type,
-    /// control id), by column: a row's own copy is replaced by it when the row is added.
-    shared: [Interner; 5],
+    /// The search columns' distinct values (title, resource type, resource id, account, product,
+    /// control id), and each row's value ids in them, by row: what the `/` filter reads. Edits never
+    /// change the search fields.
+    pub(super) search: [SearchColumn; SEARCH_COLUMNS],
+    pub(super) codes: Vec<[u32; SEARCH_COLUMNS]>,
+    /// One copy of each region (the one shared column the filter does not search).
+    regions: Interner,
     /// How many rows are OCSF findings: the list shows its format column only when there are some.
     pub ocsf_rows: usize,
     /// What one sort keeps for the next (`columnar::sort`).
@@ -106,25 +183,20 @@ pub struct RowStore {
 impl RowStore {
     pub fn push(&mut self, mut row: Row) -> u32 {
         let i = self.all.len() as u32;
-        // Not titles nor resource ids: at 1,000,000 rows their tables (340,000 and 100,000 values)
-        // saved ~95 bytes a row but made the UI thread's share of each loaded chunk so much larger
-        // that the bench drew 9-18 frames while loading instead of ~50.
-        let columns =
-            [&mut row.account, &mut row.region, &mut row.product, &mut row.resource_type, &mut row.control_id];
-        for (interner, v) in self.shared.iter_mut().zip(columns) {
-            interner.intern(v);
+        self.regions.intern(&mut row.region);
+        let fields = [
+            &mut row.title,
+            &mut row.resource_type,
+            &mut row.resource_id,
+            &mut row.account,
+            &mut row.product,
+            &mut row.control_id,
+        ];
+        let mut codes = [0u32; SEARCH_COLUMNS];
+        for ((column, v), code) in self.search.iter_mut().zip(fields).zip(&mut codes) {
+            *code = column.intern(v);
         }
-        if self.haystack_at.is_empty() {
-            self.haystack_at.push(0);
-        }
-        for (n, field) in row.search_fields().iter().enumerate() {
-            if n > 0 {
-                self.haystacks.push(matcher::SEPARATOR);
-            }
-            matcher::mark_word_starts(field, self.haystacks.len(), &mut self.word_starts);
-            matcher::fold_into(field, &mut self.haystacks);
-        }
-        self.haystack_at.push(self.haystacks.len());
+        self.codes.push(codes);
         if row.ocsf.is_some() {
             self.ocsf_rows += 1;
         }
@@ -143,69 +215,61 @@ impl RowStore {
     }
 
     /// Replaces row `i` by a newer summary of the same finding (a refresh's), keeping its index, so
-    /// that marks and the cursor stay on it. A row whose search fields changed (a new title) has
-    /// every row's search text built again: rare, and one pass over the rows.
+    /// that marks and the cursor stay on it. Its search fields are interned like a pushed row's (a
+    /// value no other row has stays among the column's distinct values: harmless, it matches no
+    /// row's code).
     pub fn replace(&mut self, i: u32, mut row: Row) -> bool {
         let Some(old) = self.all.get(i as usize) else { return false };
         if old.key != row.key {
             return false;
         }
-        let rebuild = old.search_fields() != row.search_fields();
         let ocsf_before = old.ocsf.is_some();
-        let columns =
-            [&mut row.account, &mut row.region, &mut row.product, &mut row.resource_type, &mut row.control_id];
-        for (interner, v) in self.shared.iter_mut().zip(columns) {
-            interner.intern(v);
+        self.regions.intern(&mut row.region);
+        let fields = [
+            &mut row.title,
+            &mut row.resource_type,
+            &mut row.resource_id,
+            &mut row.account,
+            &mut row.product,
+            &mut row.control_id,
+        ];
+        let mut codes = [0u32; SEARCH_COLUMNS];
+        for ((column, v), code) in self.search.iter_mut().zip(fields).zip(&mut codes) {
+            *code = column.intern(v);
         }
         match (ocsf_before, row.ocsf.is_some()) {
             (false, true) => self.ocsf_rows += 1,
             (true, false) => self.ocsf_rows -= 1,
             _ => {}
         }
-        if let Some(slot) = self.all.get_mut(i as usize) {
+        if let (Some(slot), Some(c)) = (self.all.get_mut(i as usize), self.codes.get_mut(i as usize)) {
             *slot = row;
-        }
-        if rebuild {
-            self.rebuild_haystacks();
+            *c = codes;
         }
         self.sort_keys.forget();
         true
-    }
-
-    fn rebuild_haystacks(&mut self) {
-        self.haystacks.clear();
-        self.word_starts.clear();
-        self.haystack_at.clear();
-        self.haystack_at.push(0);
-        for row in &self.all {
-            for (n, field) in row.search_fields().iter().enumerate() {
-                if n > 0 {
-                    self.haystacks.push(matcher::SEPARATOR);
-                }
-                matcher::mark_word_starts(field, self.haystacks.len(), &mut self.word_starts);
-                matcher::fold_into(field, &mut self.haystacks);
-            }
-            self.haystack_at.push(self.haystacks.len());
-        }
     }
 
     /// Room for `n` more rows, when their number is known.
     pub fn reserve(&mut self, n: usize) {
         self.all.reserve(n);
         self.by_hash.reserve(n);
-        self.haystack_at.reserve(n + 1);
+        self.codes.reserve(n);
     }
 
-    /// Row `i`'s search fields, folded, joined by `matcher::SEPARATOR`, with their word starts
-    /// (empty when there is no row `i`).
-    pub fn haystack(&self, i: u32) -> Haystack<'_> {
-        let i = i as usize;
-        match (self.haystack_at.get(i), self.haystack_at.get(i + 1)) {
-            (Some(&start), Some(&end)) => {
-                Haystack::new(self.haystacks.get(start..end).unwrap_or(""), &self.word_starts, start)
-            }
-            _ => Haystack::new("", &[], 0),
-        }
+    /// Row `i`'s search fields, folded, joined by `matcher::SEPARATOR` (what the filter matches a
+    /// row against, one field at a time; empty when there is no row `i`).
+    pub fn haystack_text(&self, i: u32) -> String {
+        let Some(codes) = self.codes.get(i as usize) else { return String::new() };
+        let fields: Vec<&str> = self.search.iter().zip(codes).map(|(c, &id)| c.haystack(id).text).collect();
+        fields.join(&matcher::SEPARATOR.to_string())
+    }
+
+    /// The search columns, and how many bytes of folded text they hold in all (the bench's memory
+    /// figures).
+    pub fn search_bytes(&self) -> usize {
+        self.search.iter().map(|c| c.folded.len() + c.at.len() * 8 + c.word_starts.len() * 8).sum::<usize>()
+            + self.codes.len() * std::mem::size_of::<[u32; SEARCH_COLUMNS]>()
     }
 
     pub fn get(&self, i: u32) -> Option<&Row> {
@@ -283,8 +347,8 @@ mod tests {
         let mut s = RowStore::default();
         s.push(row("a", "S3 Bucket"));
         s.push(row("b", "ÉCOLE"));
-        assert_eq!(s.haystack(0).text, "s3 bucket\n\n\n111122223333\n\n");
-        assert_eq!(s.haystack(1).text, "école\n\n\n111122223333\n\n");
-        assert_eq!(s.haystack(2).text, "");
+        assert_eq!(s.haystack_text(0), "s3 bucket\n\n\n111122223333\n\n");
+        assert_eq!(s.haystack_text(1), "école\n\n\n111122223333\n\n");
+        assert_eq!(s.haystack_text(2), "");
     }
 }

@@ -87,6 +87,17 @@ fn every_column_both_directions_sorts_as_the_comparator_on_generated_findings() 
         .map(|doc| Row::from_asff(&doc))
         .collect();
     check(&rows);
+    // The same through a row store, whose search columns rank the text by distinct value.
+    let mut store = RowStore::default();
+    for r in rows {
+        store.push(r);
+    }
+    for column in SortColumn::ALL {
+        for descending in [false, true] {
+            let spec = SortSpec { column, descending };
+            assert_eq!(crate::app::filter::sorted(&store, spec), by_comparator(&store.all, spec), "{spec:?}");
+        }
+    }
 }
 
 #[test]
@@ -111,5 +122,40 @@ fn kept_keys_follow_rows_added_later() {
     for column in [SortColumn::Severity, SortColumn::Status] {
         let spec = SortSpec { column, descending: false };
         assert_eq!(crate::app::filter::sorted(&store, spec), by_comparator(&store.all, spec), "{spec:?}");
+    }
+}
+
+#[test]
+fn ranks_kept_by_the_background_thread_sort_as_the_comparator() {
+    let rows: Vec<Row> = generate(&GenOptions { count: 2_000, seed: 7, accounts: 5, anchor: DEFAULT_ANCHOR })
+        .map(|doc| Row::from_asff(&doc))
+        .chain(tying_rows())
+        .collect();
+    let mut store = RowStore::default();
+    for r in rows {
+        store.push(r);
+    }
+    // Sorting while the thread may still be ranking, then after it is done: the same exact order.
+    store.sort_keys.rank_in_background(&store);
+    for column in [SortColumn::Title, SortColumn::Resource] {
+        let spec = SortSpec { column, descending: false };
+        assert_eq!(crate::app::filter::sorted(&store, spec), by_comparator(&store.all, spec), "{spec:?}");
+    }
+    let mut store2 = RowStore::default();
+    for r in store.all.iter().cloned() {
+        store2.push(r);
+    }
+    store2.sort_keys.rank_in_background(&store2);
+    let n = store2.all.len();
+    let waited = std::time::Instant::now();
+    while !(store2.sort_keys.has_ranks(n, SortColumn::Title) && store2.sort_keys.has_ranks(n, SortColumn::Resource)) {
+        assert!(waited.elapsed() < std::time::Duration::from_secs(60), "the thread keeps its ranks");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    for column in SortColumn::ALL {
+        for descending in [false, true] {
+            let spec = SortSpec { column, descending };
+            assert_eq!(crate::app::filter::sorted(&store2, spec), by_comparator(&store2.all, spec), "{spec:?}");
+        }
     }
 }
