@@ -93,6 +93,11 @@ pub trait Backend: Send {
             self.describe()
         )))
     }
+    /// Whether someone else (another process) changed the source since the last call; the first
+    /// call only takes note. A source that cannot tell says no (`worker::watch`).
+    fn changed_elsewhere(&mut self) -> Result<bool> {
+        Ok(false)
+    }
     /// Reopens the suppressions whose expiry has passed (`store::expiry`); returns how many. A
     /// source without expiries has none to reopen.
     fn expire_due(&mut self) -> Result<usize> {

@@ -92,5 +92,8 @@ pub enum Effect {
         keys: Vec<FindingId>,
         within: time::Duration,
     },
+    /// Whether another process changed the source since the last ask (`worker::watch`), answered
+    /// as `Event::StoreChanged` only when it did; sent every two seconds.
+    WatchStore,
     Quit,
 }

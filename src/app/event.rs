@@ -94,6 +94,8 @@ pub enum Event {
     SuppressionsExpired {
         count: usize,
     },
+    /// Another process changed the source since the last `Effect::WatchStore`.
+    StoreChanged,
     ExpiryFailed {
         error: BackendError,
     },

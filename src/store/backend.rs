@@ -24,6 +24,8 @@ const MAX_HISTORY: usize = 1_000;
 pub struct StoreBackend {
     pub store: Store,
     pub caller: Caller,
+    /// The store's `data_version` at the last `changed_elsewhere`.
+    seen_version: Option<i64>,
 }
 
 impl From<StoreError> for BackendError {
@@ -77,11 +79,11 @@ impl StoreBackend {
     }
 
     pub fn new(store: Store, caller: Caller) -> StoreBackend {
-        StoreBackend { store, caller }
+        StoreBackend { store, caller, seen_version: None }
     }
 
     pub fn open(path: &Path, caller: Caller) -> Result<StoreBackend> {
-        Ok(StoreBackend { store: Store::open(path)?, caller })
+        Ok(StoreBackend::new(Store::open(path)?, caller))
     }
 
     /// The caller's access, resolved at each read so that a change of members made meanwhile (`org`)
@@ -250,6 +252,13 @@ impl Backend for StoreBackend {
             self.batch_update_v2(call, uids, &mut outcome)?;
         }
         Ok(outcome)
+    }
+
+    /// `PRAGMA data_version` on the backend's own connection: the worker's own edits never
+    /// change it, another process's commits do.
+    fn changed_elsewhere(&mut self) -> Result<bool> {
+        let now = self.store.data_version()?;
+        Ok(self.seen_version.replace(now).is_some_and(|before| before != now))
     }
 
     fn expire_due(&mut self) -> Result<usize> {

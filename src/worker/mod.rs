@@ -257,6 +257,7 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
         Effect::OpenUrl { url } => send(open_url(&url)),
         // The terminal loop writes copies itself; one that reaches the worker has nowhere to go.
         Effect::Copy { what, .. } => send(Event::CopyFailed { what, reason: "no terminal to copy through".into() }),
+        Effect::WatchStore => watch::check(backend, events),
         Effect::Quit => false,
     }
 }
@@ -325,3 +326,4 @@ mod tests;
 #[cfg(test)]
 mod tests_expiry;
 pub mod views;
+pub mod watch;
