@@ -1,7 +1,8 @@
 //! The store as other processes change it: `Event::StoreChanged` (the worker's poll,
 //! `worker::watch`) reloads the rows at once when nothing of the analyst's would be disturbed,
 //! else leaves a notice in the header ("store changed by another process · R to reload") until the
-//! rows are next reloaded.
+//! rows are next reloaded. And the workbench's own bulk edits kept in the store's change log
+//! (`Effect::LogEdit`, sent by `edits` when an edit's last call is answered).
 
 use super::effect::Effect;
 use super::load;
@@ -48,6 +49,15 @@ pub(super) fn store_changed(s: &mut AppState) -> Vec<Effect> {
 pub(super) fn reload(s: &mut AppState) -> Vec<Effect> {
     s.log.stale = false;
     load::reload(s)
+}
+
+/// `Event::LogFailed`: the edit stands; only its entry in the change log is missing.
+pub(super) fn log_failed(s: &mut AppState, error: crate::backend::BackendError) -> Vec<Effect> {
+    s.error(format!(
+        "The edit was applied but could not be kept in the change log: {}",
+        crate::model::sanitize::line(&error.to_string())
+    ));
+    Vec::new()
 }
 
 #[cfg(test)]

@@ -125,6 +125,7 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         Event::SuppressionsExpired { count } => expiry::expired(s, count),
         Event::ExpiryFailed { error } => expiry::failed(s, error),
         Event::StoreChanged => log::store_changed(s),
+        Event::LogFailed { error } => log::log_failed(s, error),
         Event::DemoRemoveFailed { error } => load::demo_remove_failed(s, error),
         Event::Exported { path, count } => input::exported(s, path, count),
         Event::ExportFailed { path, error } => input::export_failed(s, path, error),

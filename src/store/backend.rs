@@ -13,6 +13,7 @@ use crate::model::call::UpdateCall;
 use crate::model::finding::{FindingId, FindingKey};
 use crate::model::history::HistoryEntry;
 use crate::model::summary::FindingSummary;
+use crate::model::update::FindingUpdate;
 use crate::model::wire::batch_update::BatchUpdateRequest;
 use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, V2FindingRef, V2Targets, V2UnprocessedCode};
 use crate::query::Query;
@@ -252,6 +253,19 @@ impl Backend for StoreBackend {
             self.batch_update_v2(call, uids, &mut outcome)?;
         }
         Ok(outcome)
+    }
+
+    /// Only ASFF findings are logged, as `hubtriage update` logs them.
+    fn log_edit(&mut self, description: &str, restores: &[(FindingId, FindingUpdate)]) -> Result<()> {
+        let asff: Vec<(FindingKey, FindingUpdate)> = restores
+            .iter()
+            .filter_map(|(id, u)| match id {
+                FindingId::Asff(k) => Some((k.clone(), u.clone())),
+                FindingId::Ocsf(_) => None,
+            })
+            .collect();
+        self.store.log_edit(&self.caller, description, &asff)?;
+        Ok(())
     }
 
     /// `PRAGMA data_version` on the backend's own connection: the worker's own edits never

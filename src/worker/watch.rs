@@ -57,3 +57,46 @@ mod tests {
         assert!(rx.try_recv().is_err());
     }
 }
+
+#[cfg(test)]
+mod log_tests {
+    use serde_json::Value;
+
+    use crate::app::{Effect, Event};
+    use crate::generate::{generate, GenOptions};
+    use crate::model::call::UpdateCall;
+    use crate::model::enums::WorkflowStatus;
+    use crate::model::finding::{FindingId, FindingKey};
+    use crate::store::{Caller, Store, StoreBackend};
+
+    #[test]
+    fn the_workbench_s_edit_is_in_the_change_log_and_can_be_undone_from_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut store = Store::open(&path).unwrap();
+        let docs: Vec<Value> = generate(&GenOptions { count: 3, seed: 5, ..GenOptions::default() }).collect();
+        store.batch_import(&Caller::unrestricted("t"), docs.clone()).unwrap();
+        let ids: Vec<FindingId> = docs.iter().map(|d| FindingId::Asff(FindingKey::of(d).unwrap())).collect();
+        let mut backend = StoreBackend::new(store, Caller::unrestricted("alice"));
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let update = crate::app::edit::workflow_update(WorkflowStatus::Resolved, None);
+        let call = UpdateCall { ids: ids.clone(), update };
+        assert!(super::super::execute(&mut backend, Effect::ApplyBatch { batch_id: 1, calls: vec![call] }, &tx));
+        let Event::BatchApplied { outcome, .. } = rx.try_recv().unwrap() else { panic!() };
+        let description = "Set Workflow RESOLVED on 3 findings".to_string();
+        let effect = Effect::LogEdit { description: description.clone(), restores: outcome.restores };
+        assert!(super::super::execute(&mut backend, effect, &tx));
+        assert!(rx.try_recv().is_err(), "written, nothing to say");
+
+        let log = Store::open(&path).unwrap();
+        let entries = log.change_log(10).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(
+            (entries[0].identity.as_str(), entries[0].description.as_str(), entries[0].findings),
+            ("alice", description.as_str(), 3)
+        );
+        let plan = log.undo_plan(entries[0].id).unwrap();
+        assert_eq!(plan.restores.len(), 3);
+        assert!(plan.restores.iter().all(|(_, u)| u.workflow_status.is_some()));
+    }
+}
