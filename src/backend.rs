@@ -128,6 +128,17 @@ pub trait Backend: Send {
             self.describe()
         )))
     }
+    /// Keeps a bulk edit the workbench applied in the source's change log (`store::changelog`):
+    /// `description` and each processed finding's restore. A source without a change log keeps
+    /// nothing.
+    fn log_edit(&mut self, _description: &str, _restores: &[(FindingId, FindingUpdate)]) -> Result<()> {
+        Ok(())
+    }
+    /// Whether someone else (another process) changed the source since the last call; the first
+    /// call only takes note. A source that cannot tell says no (`worker::watch`).
+    fn changed_elsewhere(&mut self) -> Result<bool> {
+        Ok(false)
+    }
     /// Reopens the suppressions whose expiry has passed (`store::expiry`); returns how many. A
     /// source without expiries has none to reopen.
     fn expire_due(&mut self) -> Result<usize> {

@@ -158,6 +158,9 @@ async fn main_loop(
     send(vec![Effect::ExpireDue]);
     send(app::start(&mut state));
     let mut next_expiry = std::time::Instant::now() + EXPIRY_EVERY;
+    // Another process's writes to the store are noticed by the worker's poll (`worker::watch`).
+    send(vec![Effect::WatchStore]);
+    let mut next_watch = std::time::Instant::now() + worker::watch::WATCH_EVERY;
     let mut terminal_events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     loop {
@@ -195,6 +198,10 @@ async fn main_loop(
                 if std::time::Instant::now() >= next_expiry {
                     next_expiry = std::time::Instant::now() + EXPIRY_EVERY;
                     send(vec![Effect::ExpireDue]);
+                }
+                if std::time::Instant::now() >= next_watch {
+                    next_watch = std::time::Instant::now() + worker::watch::WATCH_EVERY;
+                    send(vec![Effect::WatchStore]);
                 }
             }
         }

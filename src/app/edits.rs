@@ -167,8 +167,8 @@ fn call_answered(
     batch_id: u64,
     call: usize,
     outcome: Result<CallOutcome, (Vec<FindingId>, BackendError)>,
-) {
-    let Some(mut b) = s.edits.in_flight.remove(&batch_id) else { return };
+) -> Vec<Effect> {
+    let Some(mut b) = s.edits.in_flight.remove(&batch_id) else { return Vec::new() };
     let update = b.calls.get(call).map(|c| c.0.clone()).unwrap_or_default();
     b.answered += 1;
     let mut rolled_back = Vec::new();
@@ -199,9 +199,9 @@ fn call_answered(
     resettle(s, &rolled_back);
     if b.answered < b.calls.len() {
         s.edits.in_flight.insert(batch_id, b);
-        return;
+        return Vec::new();
     }
-    finish_batch(s, b);
+    finish_batch(s, b)
 }
 
 /// Adds one finding's members to a count of findings per member, keeping first-seen order.
@@ -243,8 +243,15 @@ fn not_restored(lost: &[(String, usize)]) -> String {
     format!("not restored: {} (BatchUpdateFindings cannot remove a field a finding did not have)", counted(lost))
 }
 
-fn finish_batch(s: &mut AppState, b: InFlight) {
+/// Ends a bulk edit whose calls are all answered; returns the effect that keeps it in the source's
+/// change log (as `hubtriage update` keeps its edits), when it changed anything.
+fn finish_batch(s: &mut AppState, b: InFlight) -> Vec<Effect> {
     let done = b.processed.iter().map(|(_, k)| k.len()).sum::<usize>();
+    let logged = if b.restores.is_empty() {
+        Vec::new()
+    } else {
+        vec![Effect::LogEdit { description: b.plan.description.clone(), restores: b.restores.clone() }]
+    };
     if let Some(original) = &b.undoing {
         let lost = unrestored(original);
         let mut restored = Vec::new();
@@ -276,7 +283,7 @@ fn finish_batch(s: &mut AppState, b: InFlight) {
         None => {}
     }
     if b.plan.origin == Origin::Undo {
-        return;
+        return logged;
     }
     let first_reason = s.edits.failed.values().next().map(|f| f.reason.clone()).unwrap_or_default();
     if b.rejected == 0 {
@@ -287,6 +294,7 @@ fn finish_batch(s: &mut AppState, b: InFlight) {
             b.plan.description, b.rejected
         ));
     }
+    logged
 }
 
 pub(super) fn undo(s: &mut AppState) -> Vec<Effect> {
@@ -340,8 +348,9 @@ pub(super) fn batch_applied(s: &mut AppState, batch_id: BatchId, call: usize, ou
         .key
         .as_ref()
         .is_some_and(|k| outcome.processed.contains(k) || outcome.unprocessed.iter().any(|r| r.key == *k));
-    call_answered(s, batch_id, call, Ok(outcome));
-    reload_detail_if(s, touched)
+    let mut effects = call_answered(s, batch_id, call, Ok(outcome));
+    effects.extend(reload_detail_if(s, touched));
+    effects
 }
 
 /// `Event::BatchFailed`: one call failed whole.
@@ -353,8 +362,9 @@ pub(super) fn batch_failed(
     error: BackendError,
 ) -> Vec<Effect> {
     let touched = s.detail.key.as_ref().is_some_and(|k| keys.contains(k));
-    call_answered(s, batch_id, call, Err((keys, error)));
-    reload_detail_if(s, touched)
+    let mut effects = call_answered(s, batch_id, call, Err((keys, error)));
+    effects.extend(reload_detail_if(s, touched));
+    effects
 }
 
 /// Puts rows whose fields an edit (or its rollback) changed where the sort and the query put them

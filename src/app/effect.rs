@@ -92,5 +92,15 @@ pub enum Effect {
         keys: Vec<FindingId>,
         within: time::Duration,
     },
+    /// Keep a finished bulk edit in the source's change log (`Backend::log_edit`): its
+    /// description and each processed finding's restore. Answered only on failure
+    /// (`Event::LogFailed`).
+    LogEdit {
+        description: String,
+        restores: Vec<(FindingId, crate::model::update::FindingUpdate)>,
+    },
+    /// Whether another process changed the source since the last ask (`worker::watch`), answered
+    /// as `Event::StoreChanged` only when it did; sent every two seconds.
+    WatchStore,
     Quit,
 }

@@ -109,6 +109,12 @@ pub enum Event {
     SuppressionsExpired {
         count: usize,
     },
+    /// `Effect::LogEdit` could not write the change log (the edit itself was applied).
+    LogFailed {
+        error: BackendError,
+    },
+    /// Another process changed the source since the last `Effect::WatchStore`.
+    StoreChanged,
     ExpiryFailed {
         error: BackendError,
     },

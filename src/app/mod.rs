@@ -30,6 +30,7 @@ pub mod layout;
 pub mod line;
 pub mod list;
 pub mod load;
+pub mod log;
 pub mod matcher;
 pub mod menu;
 pub mod mouse;
@@ -112,6 +113,8 @@ pub struct AppState {
     pub quit: bool,
     /// Something visible changed since the last frame.
     pub dirty: bool,
+    /// Changes to the store by other processes (`log`).
+    pub log: log::LogState,
 }
 
 impl AppState {
@@ -147,6 +150,7 @@ impl AppState {
             size: (80, 24),
             quit: false,
             dirty: true,
+            log: log::LogState::default(),
         }
     }
 

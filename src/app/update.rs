@@ -9,7 +9,9 @@ use super::prompt::{Prompt, TextPurpose};
 use super::state::Context;
 /// Kept at this path for callers that reach it through `update`.
 pub use super::view::apply_query;
-use super::{detail, edits, expiry, focus, form, group, input, list, load, menu, mouse, prompt, view, views, AppState};
+use super::{
+    detail, edits, expiry, focus, form, group, input, list, load, log, menu, mouse, prompt, view, views, AppState,
+};
 use crate::model::enums::WorkflowStatus;
 
 /// The status line speaks of the last thing done: every key that does something clears the
@@ -80,7 +82,7 @@ fn main_action(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Undo => edits::undo(s),
         Action::Redo => edits::redo(s),
         Action::RetryFailed => prompt::retry(s),
-        Action::Reload => load::reload(s),
+        Action::Reload => log::reload(s),
         Action::Help => focus::show_help(s),
         Action::Quit => prompt::quit(s),
         Action::SortNext => view::sort_next(s),
@@ -128,6 +130,8 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         Event::DemoRemoved { count } => load::demo_removed(s, count),
         Event::SuppressionsExpired { count } => expiry::expired(s, count),
         Event::ExpiryFailed { error } => expiry::failed(s, error),
+        Event::StoreChanged => log::store_changed(s),
+        Event::LogFailed { error } => log::log_failed(s, error),
         Event::DemoRemoveFailed { error } => load::demo_remove_failed(s, error),
         Event::Exported { path, count } => input::exported(s, path, count),
         Event::ExportFailed { path, error } => input::export_failed(s, path, error),

@@ -46,6 +46,13 @@ pub struct Cli {
     /// Open the workbench on a throwaway store filled with the demo dataset.
     #[arg(long, conflicts_with_all = ["load_demo", "remote", "endpoint_url"])]
     pub demo: bool,
+    /// With --demo: finding providers at work in the background (`hubtriage simulate` on the demo
+    /// store), one event every 2 seconds unless --rate says otherwise; the workbench shows them.
+    #[arg(long, requires = "demo")]
+    pub simulate: bool,
+    /// With --simulate: events a second, e.g. 1/s, 30/min (the default), or max.
+    #[arg(long, requires = "simulate", value_parser = simulate::parse_rate)]
+    pub rate: Option<simulate::Rate>,
     /// Load the demo dataset (2,300 generated findings: 2,000 ASFF and 300 OCSF) into an empty store, then show the overview.
     #[arg(long, conflicts_with_all = ["remote", "endpoint_url"])]
     pub load_demo: bool,
@@ -227,10 +234,16 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             )
         }
         None if cli.remote.is_given() => workbench::remote(g, &cli.remote, cli.view.as_deref()),
-        None if cli.demo => workbench::workbench(g, true, cli.view.as_deref()),
+        None if cli.demo => {
+            let simulate = cli.simulate.then_some(cli.rate).map(|rate| match rate {
+                Some(rate) => Ok(rate),
+                None => simulate::parse_rate(demo::simulation::DEMO_RATE).map_err(anyhow::Error::msg),
+            });
+            workbench::workbench(g, true, cli.view.as_deref(), simulate.transpose()?)
+        }
         None if cli.load_demo => workbench::load_demo(g),
         None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
-            workbench::workbench(g, false, cli.view.as_deref())
+            workbench::workbench(g, false, cli.view.as_deref(), None)
         }
         None => workbench::overview(g),
         Some(Command::Import { files }) => import::import(g, &files),

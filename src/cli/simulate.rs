@@ -40,7 +40,7 @@ pub enum Rate {
     Max,
 }
 
-fn parse_rate(s: &str) -> Result<Rate, String> {
+pub(super) fn parse_rate(s: &str) -> Result<Rate, String> {
     if s == "max" {
         return Ok(Rate::Max);
     }
@@ -196,17 +196,34 @@ fn next_event(
 
 /// `simulate` against the store.
 pub(super) fn simulate(g: &Global, a: &SimulateArgs) -> Result<Outcome> {
-    play(&mut Local(g.open_or_create()?), a)
+    play(&mut Local(g.open_or_create()?), a, &mut |line| println!("{line}"), &|| false)
+}
+
+/// `simulate` against a store, quietly (each event's line goes to `out`), until `stop` says so:
+/// the demo workbench's background providers (`--demo --simulate`).
+pub(super) fn simulate_quietly(
+    store: Store,
+    a: &SimulateArgs,
+    out: &mut dyn FnMut(String),
+    stop: &dyn Fn() -> bool,
+) -> Result<Outcome> {
+    play(&mut Local(store), a, out, stop)
 }
 
 /// `simulate` against a remote endpoint (`--endpoint-url`, `--remote`).
 pub(super) fn simulate_remote(top: &super::workbench::RemoteArgs, a: &SimulateArgs) -> Result<Outcome> {
     let remote = super::remote::Remote::connect(top)?;
     eprintln!("simulating against {}", sanitize::line(&remote.describe()));
-    play(&mut Far(remote), a)
+    play(&mut Far(remote), a, &mut |line| println!("{line}"), &|| false)
 }
 
-fn play(target: &mut dyn Target, a: &SimulateArgs) -> Result<Outcome> {
+/// Plays events at the rate asked, each event's line to `out`, until `--count` or `stop`.
+fn play(
+    target: &mut dyn Target,
+    a: &SimulateArgs,
+    out: &mut dyn FnMut(String),
+    stop: &dyn Fn() -> bool,
+) -> Result<Outcome> {
     let (mut keys, accounts) = target.population()?;
     let only_existing = !a.events.is_empty() && !a.events.contains(&EventKind::New);
     if keys.is_empty() && only_existing {
@@ -216,10 +233,16 @@ fn play(target: &mut dyn Target, a: &SimulateArgs) -> Result<Outcome> {
     let start = Instant::now();
     let mut played = 0u64;
     let mut failed = 0u64;
-    while a.count.is_none_or(|c| played < c) {
+    while a.count.is_none_or(|c| played < c) && !stop() {
         if let Rate::PerSecond(r) = a.rate {
             let due = start + Duration::from_secs_f64(played as f64 / r);
-            std::thread::sleep(due.saturating_duration_since(Instant::now()));
+            // In short sleeps, so that a stop is heard at once.
+            while !stop() && Instant::now() < due {
+                std::thread::sleep(due.saturating_duration_since(Instant::now()).min(Duration::from_millis(100)));
+            }
+            if stop() {
+                break;
+            }
         }
         let now = target.now();
         let Some((kind, what, finding, before)) = next_event(target, &mut sim, &keys, &a.events, now)? else {
@@ -237,7 +260,7 @@ fn play(target: &mut dyn Target, a: &SimulateArgs) -> Result<Outcome> {
         let clock = clock.get(11..19).unwrap_or(&clock);
         if let Some(why) = refused {
             failed += 1;
-            println!("{clock}  {:<12} {}: refused: {}", kind.name(), sanitize::line(&key.id), sanitize::line(&why));
+            out(format!("{clock}  {:<12} {}: refused: {}", kind.name(), sanitize::line(&key.id), sanitize::line(&why)));
             continue;
         }
         if kind == EventKind::New {
@@ -249,14 +272,14 @@ fn play(target: &mut dyn Target, a: &SimulateArgs) -> Result<Outcome> {
             (Some(b), Some(a)) if b != a => format!("  -> Security Hub set workflow {b} -> {a}"),
             _ => String::new(),
         };
-        println!(
+        out(format!(
             "{clock}  {:<12} {} {} {} {}{rule}",
             kind.name(),
             cell(&what, 34),
             cell(severity, 13),
             cell(product, 16),
             cell(title, 60).trim_end(),
-        );
+        ));
     }
     eprintln!("{played} events, {failed} refused, in {:.1} s", start.elapsed().as_secs_f64());
     Ok(if failed == 0 { Outcome::Ok } else { Outcome::Failed })

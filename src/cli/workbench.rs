@@ -88,8 +88,14 @@ pub(super) fn remote(g: &Global, args: &RemoteArgs, view: Option<&str>) -> Resul
 }
 
 /// Without a command, on a terminal: the interactive workbench. `demo` uses a throwaway store in
-/// the temp directory, filled with the demo dataset by the worker and removed on exit.
-pub(super) fn workbench(g: &Global, demo: bool, view: Option<&str>) -> Result<Outcome> {
+/// the temp directory, filled with the demo dataset by the worker and removed on exit; `simulate`
+/// (with `demo` only) plays finding providers against it in the background at that rate.
+pub(super) fn workbench(
+    g: &Global,
+    demo: bool,
+    view: Option<&str>,
+    simulate: Option<super::simulate::Rate>,
+) -> Result<Outcome> {
     let config = workbench_config(g, demo, view)?;
     let caller = Caller { account: g.account.clone(), identity: config.user.clone() };
     let (path, temp_dir) = if demo {
@@ -99,7 +105,14 @@ pub(super) fn workbench(g: &Global, demo: bool, view: Option<&str>) -> Result<Ou
         (g.store_path()?, None)
     };
     let backend = crate::store::StoreBackend::open(&path, caller).map_err(|e| anyhow!(e))?;
+    let simulation = match simulate.filter(|_| demo) {
+        Some(rate) => Some(super::demo::simulation::start(path.clone(), rate)?),
+        None => None,
+    };
     let result = crate::tui::run(Box::new(backend), config);
+    if let Some(running) = simulation {
+        running.stop();
+    }
     if let Some(dir) = temp_dir {
         let _ = std::fs::remove_dir_all(dir);
     }

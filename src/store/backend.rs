@@ -13,6 +13,7 @@ use crate::model::call::UpdateCall;
 use crate::model::finding::{FindingId, FindingKey};
 use crate::model::history::HistoryEntry;
 use crate::model::summary::FindingSummary;
+use crate::model::update::FindingUpdate;
 use crate::model::wire::batch_update::BatchUpdateRequest;
 use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, V2FindingRef, V2Targets, V2UnprocessedCode};
 use crate::query::Query;
@@ -24,6 +25,8 @@ const MAX_HISTORY: usize = 1_000;
 pub struct StoreBackend {
     pub store: Store,
     pub caller: Caller,
+    /// The store's `data_version` at the last `changed_elsewhere`.
+    seen_version: Option<i64>,
 }
 
 impl From<StoreError> for BackendError {
@@ -77,11 +80,11 @@ impl StoreBackend {
     }
 
     pub fn new(store: Store, caller: Caller) -> StoreBackend {
-        StoreBackend { store, caller }
+        StoreBackend { store, caller, seen_version: None }
     }
 
     pub fn open(path: &Path, caller: Caller) -> Result<StoreBackend> {
-        Ok(StoreBackend { store: Store::open(path)?, caller })
+        Ok(StoreBackend::new(Store::open(path)?, caller))
     }
 
     /// The caller's access, resolved at each read so that a change of members made meanwhile (`org`)
@@ -250,6 +253,26 @@ impl Backend for StoreBackend {
             self.batch_update_v2(call, uids, &mut outcome)?;
         }
         Ok(outcome)
+    }
+
+    /// Only ASFF findings are logged, as `hubtriage update` logs them.
+    fn log_edit(&mut self, description: &str, restores: &[(FindingId, FindingUpdate)]) -> Result<()> {
+        let asff: Vec<(FindingKey, FindingUpdate)> = restores
+            .iter()
+            .filter_map(|(id, u)| match id {
+                FindingId::Asff(k) => Some((k.clone(), u.clone())),
+                FindingId::Ocsf(_) => None,
+            })
+            .collect();
+        self.store.log_edit(&self.caller, description, &asff)?;
+        Ok(())
+    }
+
+    /// `PRAGMA data_version` on the backend's own connection: the worker's own edits never
+    /// change it, another process's commits do.
+    fn changed_elsewhere(&mut self) -> Result<bool> {
+        let now = self.store.data_version()?;
+        Ok(self.seen_version.replace(now).is_some_and(|before| before != now))
     }
 
     fn expire_due(&mut self) -> Result<usize> {

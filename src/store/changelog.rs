@@ -207,6 +207,41 @@ impl Store {
         Ok(UndoPlan { entry, restores, unrestorable })
     }
 
+    /// Logs a bulk edit already applied (the workbench's: its calls are sent one at a time, each in
+    /// its own transaction, for progress), with each processed finding's restore as the worker
+    /// captured it before the first call. Written in one transaction of its own after the edit's
+    /// last call. Returns the entry's id (`None` when nothing is named).
+    pub fn log_edit(
+        &mut self,
+        caller: &Caller,
+        description: &str,
+        restores: &[(FindingKey, FindingUpdate)],
+    ) -> Result<Option<i64>> {
+        if restores.is_empty() {
+            return Ok(None);
+        }
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO change_log (at_ns, identity, description, findings) VALUES (?1, ?2, ?3, ?4)",
+            params![timestamp::to_nanos(now), caller.identity, description, restores.len() as i64],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut rowid =
+                tx.prepare_cached("SELECT rowid FROM findings WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3")?;
+            let mut item = tx
+                .prepare_cached("INSERT OR IGNORE INTO change_log_items (log, finding, restore) VALUES (?1, ?2, ?3)")?;
+            for (key, restore) in restores {
+                let at = params![id_hash(&key.id), key.id, key.product_arn];
+                let Some(row) = rowid.query_row(at, |r| r.get::<_, i64>(0)).optional()? else { continue };
+                item.execute(params![id, row, Value::Object(restore.to_json()).to_string()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(Some(id))
+    }
+
     /// Marks entry `id` as undone by entry `by`.
     pub fn mark_undone(&mut self, id: i64, by: i64) -> Result<()> {
         self.conn.execute("UPDATE change_log SET undone_by = ?2 WHERE id = ?1", params![id, by])?;

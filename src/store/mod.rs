@@ -197,6 +197,13 @@ fn configure(conn: &mut Connection) -> Result<()> {
 const BY_KEY: &str = "id_hash = ?1 AND id = ?2 AND product_arn = ?3";
 
 impl Store {
+    /// SQLite's `PRAGMA data_version` on this handle's connection: it changes when another
+    /// connection (another process, another handle) commits, never for this one's own commits, so
+    /// a poll of it tells the workbench that someone else wrote the store (`worker::watch`).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// The default store: `HUBTRIAGE_STORE`, else `findings.db` in the platform data dir.
     pub fn default_path() -> Result<PathBuf> {
         if let Some(p) = std::env::var_os("HUBTRIAGE_STORE") {

@@ -103,6 +103,18 @@ pub fn render_header(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     if !s.edits.failed.is_empty() {
         always.push(format!(" │ {} failed", thousands(s.edits.failed.len())));
     }
+    if s.log.stale {
+        // The whole notice where it fits beside the counts and a tail of the path; else a short
+        // one (the status line then says it whole).
+        let taken = 16 + 16 + always.iter().map(|p| Span::raw(p.as_str()).width()).sum::<usize>();
+        let full = format!(" │ {}", crate::app::log::STALE_NOTICE);
+        let notice = if taken + Span::raw(full.as_str()).width() <= usize::from(area.width) {
+            full
+        } else {
+            format!(" │ {}", crate::app::log::STALE_SHORT)
+        };
+        always.push(notice);
+    }
     let mut extras = Vec::new();
     // The query shows when the analyst has changed the view's (a drill-in from the group view).
     if !s.view.query.text.is_empty() && named.is_none_or(|v| v.query != s.view.query.text) {
@@ -193,6 +205,8 @@ pub fn render_status(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     } else if let Some(m) = &s.status.message {
         let style = if m.level == Level::Error { theme::error() } else { ratatui::style::Style::default() };
         Line::styled(sanitize::line(&m.text).into_owned(), style)
+    } else if s.log.stale {
+        Line::raw(crate::app::log::STALE_NOTICE)
     } else {
         Line::raw("")
     };

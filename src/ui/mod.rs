@@ -121,6 +121,8 @@ fn split(main: Rect, width: u16, height: u16) -> (Rect, Rect) {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_log;
+#[cfg(test)]
 mod tests_ocsf;
 #[cfg(test)]
 mod tests_remote;

@@ -327,6 +327,11 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
         Effect::OpenUrl { url } => send(open_url(&url)),
         // The terminal loop writes copies itself; one that reaches the worker has nowhere to go.
         Effect::Copy { what, .. } => send(Event::CopyFailed { what, reason: "no terminal to copy through".into() }),
+        Effect::WatchStore => watch::check(backend, events),
+        Effect::LogEdit { description, restores } => match backend.log_edit(&description, &restores) {
+            Ok(()) => true,
+            Err(error) => send(Event::LogFailed { error }),
+        },
         Effect::Quit => false,
     }
 }
@@ -395,3 +400,4 @@ mod tests;
 #[cfg(test)]
 mod tests_expiry;
 pub mod views;
+pub mod watch;
