@@ -121,4 +121,6 @@ fn split(main: Rect, width: u16, height: u16) -> (Rect, Rect) {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_columns;
+#[cfg(test)]
 mod tests_ocsf;
