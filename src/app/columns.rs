@@ -1,12 +1,16 @@
 //! The list's columns as a view chooses them: which, in what order and how wide. `:columns
 //! title,severity,resource:40` sets them (a width after a colon; without one the column's own, the
-//! title taking what is left), `:columns` alone goes back to the default (as many as fit), and a
-//! saved view keeps them (`columns = [...]` in its TOML). The list (`ui::list`) lays them out.
+//! title taking what is left), `:columns default` goes back to as many as fit, and a saved view
+//! keeps them (`columns = [...]` in its TOML). `:columns` alone opens the chooser, a menu over the
+//! list: every column, the shown ones first in their order, to switch on and off, move and size.
+//! The list (`ui::list`) lays them out.
 //!
 //! Generator and finding type are not columns: the list rows (`model::summary::FindingSummary`) do
 //! not hold them, and a column for them would cost a field per row at 1,000,000 rows.
 
+use super::action::Action;
 use super::effect::Effect;
+use super::menu::{Menu, MenuItem, MenuKind};
 use super::AppState;
 
 /// A list column.
@@ -176,8 +180,12 @@ pub fn resolve(words: &[String]) -> Option<Vec<Chosen>> {
 }
 
 /// `:columns …`: the list's columns from now on (a view saved after keeps them). Nothing after
-/// the command: back to the default.
+/// the command opens the chooser; `default` goes back to as many as fit.
 pub(super) fn command(s: &mut AppState, args: &str) -> Result<Vec<Effect>, String> {
+    if args.trim().is_empty() {
+        return Ok(open_chooser(s));
+    }
+    let args = if args.trim() == "default" { "" } else { args };
     let chosen = parse_list(args)?;
     if !chosen.is_empty()
         && !chosen.iter().any(|c| c.column == Column::Title)
@@ -192,6 +200,99 @@ pub(super) fn command(s: &mut AppState, args: &str) -> Result<Vec<Effect>, Strin
     }
     s.view.columns = words(&chosen);
     Ok(Vec::new())
+}
+
+/// The keys of the chooser, said on the status line while it is open.
+pub const CHOOSER_HINT: &str = "space on/off · J/K move · +/- width · = own width · Enter applies · Esc cancels";
+
+/// The chooser's entries: the shown columns in their order (the default's when the view chose
+/// none), then the others. An entry's key is its mark (`✓` shown), its value its chosen width.
+fn chooser_items(words: &[String]) -> Vec<MenuItem> {
+    let shown = resolve(words).unwrap_or_else(|| {
+        let on = [
+            Column::Severity,
+            Column::Status,
+            Column::Title,
+            Column::Resource,
+            Column::Account,
+            Column::Region,
+            Column::Product,
+            Column::Age,
+        ];
+        on.iter().map(|&column| Chosen { column, width: None }).collect()
+    });
+    let mut items: Vec<MenuItem> = shown.iter().map(|c| item(c.column, true, c.width)).collect();
+    for c in Column::ALL {
+        if !shown.iter().any(|o| o.column == c) {
+            items.push(item(c, false, None));
+        }
+    }
+    items
+}
+
+fn item(column: Column, on: bool, width: Option<u16>) -> MenuItem {
+    let detail = match (width, column) {
+        (Some(w), _) => format!("{w} wide"),
+        (None, Column::Title) => "the rest of the width".to_string(),
+        (None, Column::Resource) => format!("{} wide, more when there is room", column.default_width()),
+        (None, c) => format!("{} wide", c.default_width()),
+    };
+    MenuItem {
+        key: if on { '✓' } else { ' ' },
+        label: column.name().to_string(),
+        detail,
+        value: width.map(|w| w.to_string()).unwrap_or_default(),
+    }
+}
+
+fn read_item(i: &MenuItem) -> Option<(Chosen, bool)> {
+    let column = Column::parse(&i.label)?;
+    Some((Chosen { column, width: i.value.parse().ok() }, i.key == '✓'))
+}
+
+/// `:columns` alone: the chooser, over the list.
+pub(super) fn open_chooser(s: &mut AppState) -> Vec<Effect> {
+    let items = chooser_items(&s.view.columns);
+    s.menu = Some(Menu { kind: MenuKind::Columns, title: " Columns ".into(), items, cursor: 0 });
+    s.info(CHOOSER_HINT);
+    Vec::new()
+}
+
+/// The chooser's own keys; `None` for the menu's (moving, Esc).
+pub(super) fn chooser_action(s: &mut AppState, a: Action) -> Option<Vec<Effect>> {
+    let menu = s.menu.as_mut().filter(|m| m.kind == MenuKind::Columns)?;
+    let cursor = menu.cursor;
+    let (chosen, on) = menu.items.get(cursor).and_then(read_item)?;
+    let width = |d: i32| {
+        let w = i32::from(chosen.width.unwrap_or(chosen.column.default_width())) + d;
+        u16::try_from(w.clamp(1, i32::from(MAX_WIDTH))).ok()
+    };
+    match a {
+        Action::Input(' ') => menu.items[cursor] = item(chosen.column, !on, chosen.width),
+        Action::Input('J') if cursor + 1 < menu.items.len() => {
+            menu.items.swap(cursor, cursor + 1);
+            menu.cursor += 1;
+        }
+        Action::Input('K') if cursor > 0 => {
+            menu.items.swap(cursor, cursor - 1);
+            menu.cursor -= 1;
+        }
+        Action::Input('+') => menu.items[cursor] = item(chosen.column, on, width(2)),
+        Action::Input('-') => menu.items[cursor] = item(chosen.column, on, width(-2)),
+        Action::Input('=') => menu.items[cursor] = item(chosen.column, on, None),
+        Action::Submit | Action::OpenDetail | Action::Yes => {
+            let chosen: Vec<Chosen> =
+                menu.items.iter().filter_map(read_item).filter(|(_, on)| *on).map(|(c, _)| c).collect();
+            s.menu = None;
+            s.view.columns = words(&chosen);
+            s.info(format!("Columns: {}", s.view.columns.join(", ")));
+            return Some(Vec::new());
+        }
+        Action::Input(_) => {}
+        _ => return None,
+    }
+    s.info(CHOOSER_HINT);
+    Some(Vec::new())
 }
 
 pub fn words(chosen: &[Chosen]) -> Vec<String> {

@@ -27,7 +27,7 @@ fn typed(s: &mut AppState, text: &str) {
     }
 }
 
-fn sizes(name: &str, command: Option<&str>) {
+fn sizes(name: &str, command: Option<&str>, then: &[Action]) {
     for (w, h) in [(80u16, 24u16), (160, 48), (220, 50)] {
         let mut s = loaded(60);
         resize(&mut s, w, h);
@@ -37,16 +37,25 @@ fn sizes(name: &str, command: Option<&str>) {
             act(&mut s, &[Action::Submit]);
             assert_eq!(s.input, None, "{c}");
         }
+        act(&mut s, then);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(&s, w, h).backend());
     }
 }
 
 #[test]
 fn the_default_columns_at_three_widths() {
-    sizes("columns_default", None);
+    sizes("columns_default", None, &[]);
 }
 
 #[test]
 fn chosen_columns_in_their_order_and_widths() {
-    sizes("columns_chosen", Some("columns control,severity,title,compliance,resource,account:12"));
+    sizes("columns_chosen", Some("columns control,severity,title,compliance,resource,account:12"), &[]);
+}
+
+/// The chooser (`:columns`), after switching on control and making the resource wider.
+#[test]
+fn the_column_chooser() {
+    let keys = [Action::Bottom, Action::Input(' '), Action::MoveUp, Action::MoveUp, Action::MoveUp];
+    let keys: Vec<Action> = keys.into_iter().chain([Action::MoveUp; 3]).chain([Action::Input('+')]).collect();
+    sizes("column_chooser", Some("columns"), &keys);
 }

@@ -42,8 +42,48 @@ fn columns_command_sets_order_and_widths_and_alone_goes_back_to_the_default() {
     assert_eq!(s.view.columns, ["title", "severity", "resource:40", "control"], "a bad line changes nothing");
 
     act(&mut s, &[Action::Back]);
-    run(&mut s, "columns");
+    run(&mut s, "columns default");
     assert!(s.view.columns.is_empty());
+}
+
+fn chooser(s: &AppState) -> Vec<(char, String, String)> {
+    s.menu.as_ref().unwrap().items.iter().map(|i| (i.key, i.label.clone(), i.value.clone())).collect()
+}
+
+#[test]
+fn the_chooser_switches_moves_and_sizes_columns_and_enter_applies_them() {
+    let mut s = loaded_with_views(vec![]);
+    run(&mut s, "columns");
+    assert_eq!(s.menu.as_ref().unwrap().kind, crate::app::menu::MenuKind::Columns);
+    let items = chooser(&s);
+    let names: Vec<&str> = items.iter().map(|i| i.1.as_str()).collect();
+    assert_eq!(
+        names,
+        ["severity", "status", "title", "resource", "account", "region", "product", "age", "compliance", "control"],
+        "the default's columns first, shown; then the others"
+    );
+    assert_eq!(items.iter().filter(|i| i.0 == '✓').count(), 8);
+
+    // Title to the top, status off, resource 4 wider, control on and moved up beside it.
+    act(&mut s, &[Action::MoveDown, Action::MoveDown]);
+    act(&mut s, &[Action::Input('K'), Action::Input('K')]);
+    act(&mut s, &[Action::MoveDown, Action::MoveDown, Action::Input(' ')]);
+    act(&mut s, &[Action::MoveDown, Action::Input('+'), Action::Input('+')]);
+    act(&mut s, &[Action::Bottom, Action::Input(' ')]);
+    for _ in 0..6 {
+        act(&mut s, &[Action::Input('K')]);
+    }
+    assert!(s.view.columns.is_empty(), "nothing applies before Enter");
+    act(&mut s, &[Action::Submit]);
+    assert_eq!(s.menu, None);
+    assert_eq!(s.view.columns, ["title", "severity", "control", "resource:28", "account", "region", "product", "age"]);
+
+    // Opened again, it shows the chosen ones; Esc leaves them.
+    run(&mut s, "columns");
+    assert_eq!(chooser(&s)[3], ('✓', "resource".to_string(), "28".to_string()));
+    act(&mut s, &[Action::Input(' '), Action::Back]);
+    assert_eq!(s.menu, None);
+    assert_eq!(s.view.columns[3], "resource:28");
 }
 
 #[test]
