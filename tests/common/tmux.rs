@@ -88,4 +88,3 @@ pub fn tmux_available() -> bool {
     }
     found
 }
-
