@@ -4,6 +4,9 @@
 // Each test binary uses some of these helpers, not all.
 #![allow(dead_code)]
 
+/// The workbench in tmux (`tui_e2e`, `tui_views`).
+pub mod tmux;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
