@@ -278,14 +278,14 @@ fn a_bulk_of_5000_completes_under_aws_throttling() {
 }
 
 /// Several calls in flight, each finding's edits in the order made, and the outbox read a few
-/// times a pass rather than after every answer: 3,000 findings set NOTIFIED (30 calls) and 100 of
-/// them then RESOLVED, against a serve that answers each call 500 ms late. One call at a time would
-/// take 15.5 s; the second edit must wait for the first of its findings.
+/// times a pass rather than after every answer: 2,000 findings set NOTIFIED (20 calls) and 100 of
+/// them then RESOLVED, against a serve that answers each call 2 s late. One call at a time would
+/// take at least 42 s; the second edit must wait for the first of its findings.
 #[test]
 fn a_pass_keeps_calls_in_flight_and_each_findings_edits_in_order() {
     let site = Site::new();
-    let keys = site.seed(3_000);
-    let server = site.serve("127.0.0.1:0", &["--fault", "latency=500ms"]);
+    let keys = site.seed(2_000);
+    let server = site.serve("127.0.0.1:0", &["--fault", "latency=2s"]);
     let home = tempfile::tempdir().unwrap();
     let mut o = open_outbox(home.path(), &server.url);
     let notified = FindingUpdate { workflow_status: Some(WorkflowStatus::Notified), ..Default::default() };
@@ -300,13 +300,14 @@ fn a_pass_keeps_calls_in_flight_and_each_findings_edits_in_order() {
     let r = runtime.block_on(sender::send_pass(&o, &client, false, 0)).unwrap();
     let wall = t.elapsed();
     eprintln!("{r:?} in {wall:?}");
-    assert_eq!((r.sent, r.refused, r.calls, r.stopped), (3_100, 0, 31, None));
-    assert!(wall < Duration::from_secs(12), "calls went one at a time: {wall:?}");
+    assert_eq!((r.sent, r.refused, r.calls, r.stopped), (2_100, 0, 21, None));
+    // Two rounds of 2 s, and the debug build's work on a loaded machine; far from 42 s.
+    assert!(wall < Duration::from_secs(25), "calls went one at a time: {wall:?}");
     // The outbox is read when half the calls in flight are answered, not after each answer.
-    assert!(r.scans <= 8, "{} reads of the outbox for 31 calls", r.scans);
+    assert!(r.scans <= 8, "{} reads of the outbox for 21 calls", r.scans);
     assert_eq!(site.resolved(), 100, "the later edit landed last");
     let o = local(&site.store(), &["findings", "status:notified", "--format", "csv"]);
-    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2_901);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 1_901);
 }
 
 /// `outbox --drop ID`: asks first (refuses without a terminal unless --yes), then the edit is gone
