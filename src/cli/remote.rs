@@ -29,7 +29,8 @@ use crate::remote::outbox::{Outbox, SendLock};
 use crate::remote::{sender, Client, ClientConfig, Environment, Operation, RemoteOptions};
 use crate::store::Access;
 
-/// A connected remote (credentials loaded; no call made yet).
+/// A connected remote (credentials loaded; no call made yet): what every command on a remote
+/// (`findings`, `update`, `history`, `api`, `sync`, `outbox`, `simulate`) starts from.
 pub(super) struct Remote {
     pub runtime: tokio::runtime::Runtime,
     pub client: Client,
@@ -61,6 +62,12 @@ impl Remote {
     /// The endpoint and region, for messages.
     pub fn describe(&self) -> String {
         self.client.describe()
+    }
+
+    /// The outbox, opened for this endpoint, account and region (created if there is none).
+    pub fn open_outbox(&self) -> Result<Outbox> {
+        let account = self.runtime.block_on(self.client.account_key()).map_err(|e| anyhow!(e))?;
+        Outbox::open(&self.outbox, &self.client.endpoint().url, &account, self.client.region()).map_err(|e| anyhow!(e))
     }
 
     pub fn open_cache(&self) -> Result<Cache> {
@@ -197,9 +204,7 @@ pub(super) fn update(g: &Global, top: &RemoteArgs, a: &UpdateArgs) -> Result<Out
             edited.push(doc);
         }
     }
-    let account = remote.runtime.block_on(remote.client.account_key()).map_err(|e| anyhow!(e))?;
-    let mut outbox = Outbox::open(&remote.outbox, &remote.client.endpoint().url, &account, remote.client.region())
-        .map_err(|e| anyhow!(e))?;
+    let mut outbox = remote.open_outbox()?;
     let edit = outbox.enqueue(&keys, &u, &previous).map_err(|e| anyhow!(e))?;
     // As the remote will hold them once sent: BatchUpdateFindings leaves UpdatedAt, so no refresh
     // would bring the change into the cache.

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::FutureExt;
 use rand::{Rng, SeedableRng};
 
 use super::client::Client;
@@ -35,6 +36,8 @@ pub struct SendReport {
     pub refused: usize,
     /// Why the pass stopped with findings still queued (offline, throttled past the retries, ...).
     pub stopped: Option<String>,
+    /// Times the outbox was read for rows ready to send.
+    pub scans: usize,
 }
 
 /// One call: an update and the rows (findings) it names.
@@ -111,12 +114,22 @@ async fn send_one(client: &Client, call: Planned) -> (Planned, std::result::Resu
     (call, r)
 }
 
-/// Records one call's answer; returns the error that should stop the pass, if any.
+/// What answered calls leave to record: findings processed and refused, written in one
+/// transaction (one fsync) for every call answered at about the same time.
+#[derive(Default)]
+struct Answers {
+    done: Vec<i64>,
+    refused: Vec<(i64, String, String)>,
+}
+
+/// Notes one call's answer in `answers` (or, for a call worth trying again later, records it now);
+/// returns the error that should stop the pass, if any.
 fn record(
     outbox: &Mutex<Outbox>,
     call: &Planned,
     r: std::result::Result<UpdateResult, RemoteError>,
     report: &mut SendReport,
+    answers: &mut Answers,
     failures: u32,
 ) -> Result<Option<String>> {
     let seqs: Vec<i64> = call.rows.iter().map(|(s, _)| *s).collect();
@@ -144,7 +157,8 @@ fn record(
             );
             report.sent += done.len();
             report.refused += refused.len();
-            lock(outbox).record_answer(&done, &refused)?;
+            answers.done.extend(done);
+            answers.refused.extend(refused);
             Ok(None)
         }
         Err(e) if worth_keeping(&e) => {
@@ -155,10 +169,8 @@ fn record(
         }
         Err(e) => {
             let (code, message) = (code_of(&e), e.to_string());
-            let refused: Vec<(i64, String, String)> =
-                seqs.iter().map(|s| (*s, code.clone(), message.clone())).collect();
-            report.refused += refused.len();
-            lock(outbox).record_answer(&[], &refused)?;
+            report.refused += seqs.len();
+            answers.refused.extend(seqs.iter().map(|s| (*s, code.clone(), message.clone())));
             Ok(None)
         }
     }
@@ -178,8 +190,17 @@ pub async fn send_pass(
     let mut in_flight: HashSet<i64> = HashSet::new();
     let mut queue: VecDeque<Planned> = VecDeque::new();
     let mut running = FuturesUnordered::new();
+    // Calls answered since the outbox was last read. Reading it after every answer (a query over
+    // every queued row, on the thread that drives the calls) held 10,000 findings unthrottled to
+    // about 5,500 a second; reading it again once half the calls in flight are answered (or none
+    // is left) keeps the pipe full, and still picks up each finding's next edit soon after its
+    // previous one is answered.
+    let mut answered_since_scan = usize::MAX;
     loop {
-        if report.stopped.is_none() && queue.is_empty() {
+        let due = answered_since_scan >= MAX_IN_FLIGHT / 2 || running.is_empty();
+        if report.stopped.is_none() && queue.is_empty() && due {
+            answered_since_scan = 0;
+            report.scans += 1;
             let mut o = lock(outbox);
             let ready = o.ready(&in_flight, now_ms(), honour_backoff, MAX_IN_FLIGHT * MAX_IDENTIFIERS)?;
             let seqs: Vec<i64> = ready.iter().map(|r| r.seq).collect();
@@ -194,7 +215,7 @@ pub async fn send_pass(
             let Some(call) = queue.pop_front() else { break };
             running.push(send_one(client, call));
         }
-        let Some((call, r)) = running.next().await else {
+        let Some(first) = running.next().await else {
             // Nothing to send and nothing in flight: done, unless edits wait behind a fence (a dead
             // process's call that may still land), which is short and waited out.
             let fence = lock(outbox).next_fence_ms()?;
@@ -206,11 +227,23 @@ pub async fn send_pass(
                 _ => break,
             }
         };
-        for (s, _) in &call.rows {
-            in_flight.remove(s);
+        // Every call answered by now is recorded in one transaction.
+        let mut answered = vec![first];
+        while let Some(Some(more)) = running.next().now_or_never() {
+            answered.push(more);
         }
-        if let Some(stop) = record(outbox, &call, r, &mut report, failures)? {
-            report.stopped.get_or_insert(stop);
+        let mut answers = Answers::default();
+        for (call, r) in answered {
+            for (s, _) in &call.rows {
+                in_flight.remove(s);
+            }
+            answered_since_scan = answered_since_scan.saturating_add(1);
+            if let Some(stop) = record(outbox, &call, r, &mut report, &mut answers, failures)? {
+                report.stopped.get_or_insert(stop);
+            }
+        }
+        if !answers.done.is_empty() || !answers.refused.is_empty() {
+            lock(outbox).record_answer(&answers.done, &answers.refused)?;
         }
     }
     Ok(report)
