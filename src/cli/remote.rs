@@ -38,6 +38,8 @@ pub(super) struct Remote {
     pub outbox: PathBuf,
     /// The read cache file beside it.
     pub cache: PathBuf,
+    /// Which finding APIs are read (`--api`).
+    pub api: crate::remote::endpoint::Api,
 }
 
 impl Remote {
@@ -56,7 +58,7 @@ impl Remote {
         let client = runtime.block_on(Client::connect(&opts, &env, ClientConfig::default())).map_err(|e| anyhow!(e))?;
         let outbox = runtime.block_on(crate::remote::backend::outbox_path(&client, &env)).map_err(|e| anyhow!(e))?;
         let cache = cache::cache_path(&outbox);
-        Ok(Remote { runtime, client, outbox, cache })
+        Ok(Remote { runtime, client, outbox, cache, api: args.api })
     }
 
     /// The endpoint and region, for messages.
