@@ -144,3 +144,60 @@ fn the_default_view_mirrors_new_and_in_progress_ocsf_findings() {
         assert!(matches!(doc["status_id"].as_i64(), Some(1 | 2)), "{doc}");
     }
 }
+
+/// `update QUERY` over a selection holding both formats: the ASFF findings' edit goes out as
+/// BatchUpdateFindings, the OCSF-only ones' as BatchUpdateFindingsV2 (queued in the same outbox,
+/// by metadata.uid), and both land in serve's store.
+#[test]
+fn update_sends_a_mixed_selection_with_both_calls_and_it_lands_in_both_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, all) = serve_both(dir.path());
+    let home = tempfile::tempdir().unwrap();
+    let o = client(home.path(), &["sync", "--all", "--endpoint-url", &server.url]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let o = client(
+        home.path(),
+        &[
+            "update",
+            "sev>=informational",
+            "--workflow",
+            "resolved",
+            "--note",
+            "fixed",
+            "--yes",
+            "--endpoint-url",
+            &server.url,
+        ],
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("BatchUpdateFindingsV2"), "the preview names the V2 call: {out}");
+    assert!(out.contains("0 of this edit still queued"), "{out}");
+    assert!(!out.contains("refused  "), "{out}");
+
+    // In serve's store: every OCSF finding resolved (status_id 4) with the comment, the 3 OCSF-only
+    // ones by BatchUpdateFindingsV2, the 6 in both forms through their ASFF twin; the ASFF ones
+    // resolved too.
+    let req = dir.path().join("get.json");
+    std::fs::write(&req, json!({"MaxResults": 100}).to_string()).unwrap();
+    let store = dir.path().join("s.db");
+    let o = common::run(&store, &["api", "GetFindingsV2", "--input-json", req.to_str().unwrap()]);
+    let v2: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    let v2 = v2["Findings"].as_array().unwrap();
+    assert_eq!(v2.len(), 9);
+    let resolved = v2.iter().filter(|f| f["status_id"] == 4).count();
+    assert_eq!(resolved, 9, "{out}");
+    for f in v2 {
+        assert_eq!(f["status_id"], 4, "{f}");
+        assert_eq!(f["comment"], "fixed", "{f}");
+    }
+    let o = common::run(&store, &["findings", "status:resolved", "--format", "json"]);
+    let v1: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    let asff = v1["Findings"].as_array().unwrap().iter().filter(|f| f.get("Id").is_some()).count();
+    assert_eq!(asff, all.iter().filter(|d| d.get("Id").is_some()).count(), "{v1}");
+
+    // Nothing left in the outbox.
+    let o = client(home.path(), &["outbox", "--endpoint-url", &server.url]);
+    assert!(!text(&o).contains("queued,"), "{}", text(&o));
+}

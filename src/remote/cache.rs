@@ -205,6 +205,18 @@ impl Cache {
     }
 }
 
+impl Cache {
+    /// `put_edited` for OCSF documents (edited by BatchUpdateFindingsV2's members): kept as the
+    /// remote will hold them, or out of the cache when the edit takes them out of `view`.
+    pub fn put_edited_ocsf(&mut self, docs: Vec<Value>, view: &View) -> Result<()> {
+        let (keep, leave): (Vec<Value>, Vec<Value>) = docs.into_iter().partition(|d| view.matches_ocsf(d));
+        self.store.mirror_ocsf(&keep)?;
+        let gone: Vec<FindingKey> = leave.iter().filter_map(ocsf_key).collect();
+        self.store.forget(&gone)?;
+        Ok(())
+    }
+}
+
 /// A duration in the past, said as a person would: "just now", "42 s ago", "3 min ago", "5 h ago",
 /// "2 days ago".
 pub fn ago(ms: i64) -> String {

@@ -15,12 +15,13 @@ use rand::{Rng, SeedableRng};
 
 use super::client::Client;
 use super::error::RemoteError;
-use super::outbox::{now_ms, parse_update, Outbox, Ready, SendLock};
+use super::outbox::{now_ms, parse_update, v2_key, Outbox, Ready, SendLock, V2_MARK};
 use crate::backend::Result;
 use crate::model::finding::FindingKey;
 use crate::model::sanitize;
 use crate::model::update::{FindingUpdate, MAX_IDENTIFIERS};
-use crate::model::wire::batch_update::{BatchUpdateRequest, UpdateResult};
+use crate::model::wire::batch_update::{BatchUpdateRequest, Unprocessed, UpdateResult};
+use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, V2FindingRef, V2Targets};
 
 /// Calls in flight at once. At 10 calls a second, 32 keeps the bucket busy with answers up to 3 s
 /// slow; the bucket, not this, sets the pace.
@@ -44,6 +45,8 @@ pub struct SendReport {
 struct Planned {
     update: FindingUpdate,
     rows: Vec<(i64, FindingKey)>,
+    /// A BatchUpdateFindingsV2 call: rows keyed `outbox::v2_key`, named by MetadataUids.
+    v2: bool,
 }
 
 /// Whether a call that failed so may succeed later, so that its edits stay queued: the endpoint
@@ -84,34 +87,68 @@ fn lock(outbox: &Mutex<Outbox>) -> std::sync::MutexGuard<'_, Outbox> {
 
 /// Ready rows as calls: grouped by identical update in the order first seen, at most 100 a call.
 fn plan(ready: Vec<Ready>) -> Result<Vec<Planned>> {
-    let mut groups: Vec<(String, Vec<(i64, FindingKey)>)> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    // An update's JSON and whether its rows are V2 ones.
+    type Group = (String, bool);
+    let mut groups: Vec<(Group, Vec<(i64, FindingKey)>)> = Vec::new();
+    let mut index: HashMap<Group, usize> = HashMap::new();
     for r in ready {
-        match index.get(&r.update_json) {
+        let group = (r.update_json, r.key.product_arn == V2_MARK);
+        match index.get(&group) {
             Some(&i) => groups[i].1.push((r.seq, r.key)),
             None => {
-                index.insert(r.update_json.clone(), groups.len());
-                groups.push((r.update_json, vec![(r.seq, r.key)]));
+                index.insert(group.clone(), groups.len());
+                groups.push((group, vec![(r.seq, r.key)]));
             }
         }
     }
     let mut calls = Vec::new();
-    for (text, rows) in groups {
+    for ((text, v2), rows) in groups {
         let update = parse_update(&text)?;
+        // BatchUpdateFindingsV2 takes at most 100 MetadataUids too.
         for chunk in rows.chunks(MAX_IDENTIFIERS) {
-            calls.push(Planned { update: update.clone(), rows: chunk.to_vec() });
+            calls.push(Planned { update: update.clone(), rows: chunk.to_vec(), v2 });
         }
     }
     Ok(calls)
 }
 
 async fn send_one(client: &Client, call: Planned) -> (Planned, std::result::Result<UpdateResult, RemoteError>) {
+    if call.v2 {
+        let r = send_v2(client, &call).await;
+        return (call, r);
+    }
     let request = BatchUpdateRequest {
         identifiers: call.rows.iter().map(|(_, k)| k.clone()).collect(),
         update: call.update.clone(),
     };
     let r = client.batch_update_findings(&request).await;
     (call, r)
+}
+
+/// A V2 call: the update as BatchUpdateFindingsV2 takes it (StatusId, SeverityId, Comment), the
+/// findings named by MetadataUids; its answer told in the rows' keys, as a V1 answer is.
+async fn send_v2(client: &Client, call: &Planned) -> std::result::Result<UpdateResult, RemoteError> {
+    let request = BatchUpdateV2Request {
+        targets: V2Targets::MetadataUids(call.rows.iter().map(|(_, k)| k.id.clone()).collect()),
+        update: call.update.to_v2(),
+    };
+    let answer = client.batch_update_findings_v2(&request).await?;
+    // Named by MetadataUids, the answer names them so too.
+    let uid_of = |r: &V2FindingRef| r.metadata_uid.clone();
+    Ok(UpdateResult {
+        processed: answer.processed.iter().filter_map(uid_of).map(|u| v2_key(&u)).collect(),
+        unprocessed: answer
+            .unprocessed
+            .iter()
+            .filter_map(|u| {
+                Some(Unprocessed {
+                    key: v2_key(&uid_of(&u.finding)?),
+                    code: u.error_code.as_str().to_string(),
+                    message: u.error_message.clone(),
+                })
+            })
+            .collect(),
+    })
 }
 
 /// What answered calls leave to record: findings processed and refused, written in one
