@@ -12,7 +12,7 @@
 
 mod common;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -100,40 +100,13 @@ fn local(store: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// A client's world: alice's keys in the environment, region us-east-1, HOME and the cache
-/// directory in a temp dir, no instance metadata.
-fn vars(home: &Path) -> Vec<(String, String)> {
-    [
-        ("AWS_ACCESS_KEY_ID", KEY_ID),
-        ("AWS_SECRET_ACCESS_KEY", SECRET),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("HOME", home.to_str().unwrap()),
-        ("XDG_CACHE_HOME", home.join("cache").to_str().unwrap()),
-        ("XDG_CONFIG_HOME", home.join("config").to_str().unwrap()),
-        ("AWS_CONFIG_FILE", home.join("aws-config").to_str().unwrap()),
-        ("AWS_SHARED_CREDENTIALS_FILE", home.join("aws-credentials").to_str().unwrap()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect()
-}
-
 fn environment(home: &Path) -> Environment {
-    Environment::from_map(vars(home).into_iter().collect::<HashMap<_, _>>())
+    common::client_environment(home, KEY_ID, SECRET)
 }
 
 /// `hubtriage ARGS` as the client, in a cleared environment (no store of its own: remote only).
 fn client_cmd(home: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .envs(vars(home))
-        .env("HUBTRIAGE_USER", "tester")
-        .env("HUBTRIAGE_STORE", home.join("no-local-store.db"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::client_command(home, KEY_ID, SECRET).args(args).output().unwrap()
 }
 
 fn text(o: &Output) -> String {

@@ -7,13 +7,14 @@
 // Test code: a failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 mod common;
+use common::tmux::{tmux_available, Tmux};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
 
@@ -27,89 +28,6 @@ fn cli(store: &Path, args: &[&str]) -> Output {
         .unwrap();
     assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
     o
-}
-
-/// A tmux server of this test's own (its socket in the temp dir), killed when dropped.
-struct Tmux {
-    socket: PathBuf,
-}
-
-impl Tmux {
-    /// The workbench on `store` in a new session of `size`. The shell line prints the exit status
-    /// after the workbench ends and keeps the pane open to show it; HOME and the XDG directories
-    /// point into `dir`, so the user's own keymap, config and `:` history neither apply nor change.
-    fn workbench(&self, dir: &Path, store: &Path, size: (u16, u16)) {
-        self.workbench_with(dir, store, size, "", "");
-    }
-
-    /// The same, with more `VAR=value` words for env and arguments for the workbench.
-    fn workbench_with(&self, dir: &Path, store: &Path, size: (u16, u16), env: &str, args: &str) {
-        let home = dir.join("home");
-        std::fs::create_dir_all(&home).unwrap();
-        let line = format!(
-            "env HOME='{home}' XDG_CONFIG_HOME='{home}/.config' XDG_DATA_HOME='{home}/.local/share' \
-             XDG_STATE_HOME='{home}/.local/state' HUBTRIAGE_STORE='{store}' HUBTRIAGE_USER=e2e-tester \
-             {env} TERM=xterm-256color '{BIN}' {args}; echo EXITED-$?; sleep 60",
-            home = home.display(),
-            store = store.display()
-        );
-        let (w, h) = (size.0.to_string(), size.1.to_string());
-        let o = self.cmd(&["new-session", "-d", "-s", "e2e", "-x", &w, "-y", &h, &line]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
-
-    fn cmd(&self, args: &[&str]) -> Output {
-        // `-f /dev/null`: the user's ~/.tmux.conf must not change sizes, keys or the status line.
-        Command::new("tmux").arg("-f").arg("/dev/null").arg("-S").arg(&self.socket).args(args).output().unwrap()
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    /// Waits until the screen shows `needle`; on timeout fails with what the screen showed.
-    fn wait_for(&self, needle: &str) -> String {
-        self.wait_until(needle, |s| s.contains(needle))
-    }
-
-    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "the screen never showed {what}; it shows:\n{s}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        assert!(self.cmd(&args).status.success());
-    }
-
-    fn literal(&self, text: &str) {
-        assert!(self.cmd(&["send-keys", "-t", "e2e", "-l", text]).status.success());
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
-
-fn tmux_available() -> bool {
-    let found = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
-    if !found && std::env::var("HUBTRIAGE_REQUIRE_TMUX").as_deref() == Ok("1") {
-        panic!("tmux is required (HUBTRIAGE_REQUIRE_TMUX=1) but not installed");
-    }
-    if !found {
-        eprintln!("skipped: tmux is not installed; .ci/run installs it");
-    }
-    found
 }
 
 fn findings(store: &Path) -> Vec<Value> {

@@ -90,7 +90,7 @@ pub struct Completion {
 }
 
 /// The `:` commands, completed as the first word of the line.
-const COMMANDS: [&str; 8] = ["sort", "group", "view", "export", "clear", "help", "quit", "demo"];
+const COMMANDS: [&str; 9] = ["sort", "group", "view", "export", "clear", "help", "quit", "demo", "columns"];
 
 /// Where the term the cursor ends starts: after the last whitespace outside quotes.
 fn term_start(before: &str) -> usize {
@@ -176,6 +176,13 @@ pub fn candidates(before: &str, rows: &RowStore) -> (usize, Vec<String>) {
     let term = &before[start..];
     let first_word = before[..start].trim().is_empty();
     let words: Vec<&str> = before[..start].split_whitespace().collect();
+    // `:columns title,sev…`: the piece after the term's last comma is a column's name.
+    if words.first() == Some(&"columns") {
+        let piece = term.rfind(',').map_or(0, |i| i + 1);
+        let (head, typed) = term.split_at(piece);
+        let names = super::columns::Column::ALL.iter().map(|c| c.name());
+        return (start, names.filter(|n| starts_with_folded(n, typed)).map(|n| format!("{head}{n}")).collect());
+    }
     // The arguments of `:sort` and `:group`.
     if let [command] = words.as_slice() {
         let names: Vec<&str> = match *command {

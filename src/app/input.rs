@@ -251,6 +251,13 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
             s.input = None;
             group::open_on_two(s, field, second)
         }
+        "columns" => match super::columns::command(s, &rest.join(" ")) {
+            Ok(effects) => {
+                s.input = None;
+                effects
+            }
+            Err(e) => fail(s, e),
+        },
         "export" | "export!" => {
             let overwrite = head == "export!";
             let Some(path) = trimmed.strip_prefix(head).map(str::trim).filter(|p| !p.is_empty()) else {

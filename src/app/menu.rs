@@ -17,6 +17,8 @@ pub enum MenuKind {
     Views,
     Copy,
     Open,
+    /// The list's columns (`app::columns`).
+    Columns,
 }
 
 /// One entry: the key that chooses it, its label and a line of what it does.
@@ -75,6 +77,9 @@ pub(super) fn open_views(s: &mut AppState) -> Vec<Effect> {
 
 /// The menu's keys.
 pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
+    if let Some(effects) = super::columns::chooser_action(s, a) {
+        return effects;
+    }
     let Some(menu) = &mut s.menu else { return Vec::new() };
     let n = menu.items.len();
     match a {
@@ -104,6 +109,8 @@ fn choose(s: &mut AppState, index: Option<usize>) -> Vec<Effect> {
         },
         MenuKind::Copy => vec![Effect::Copy { what: item.label.clone(), text: item.value.clone() }],
         MenuKind::Open => open_url(s, &item.label, &item.value),
+        // Its Enter is the chooser's own (`columns::chooser_action`).
+        MenuKind::Columns => Vec::new(),
     }
 }
 

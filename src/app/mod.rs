@@ -15,6 +15,7 @@
 pub mod action;
 pub mod cmdline;
 pub mod columnar;
+pub mod columns;
 pub mod detail;
 pub mod edit;
 pub mod edits;

@@ -566,6 +566,8 @@ fn reload_keeps_marks_on_the_same_findings() {
 
 /// Issue 20 ("the `:` line has history, cursor movement, ... and `:help`").
 mod cmdline;
+/// Issue 20 ("columns").
+mod columns;
 /// Issue 20 ("`y` copies", "`o` opens").
 mod copy;
 /// Issue 20 ("time-boxed suppression").

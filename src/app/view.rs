@@ -44,7 +44,7 @@ pub struct ViewState {
     pub filter: LiveFilter,
     /// The named view the query came from (`app::views`), shown in the header.
     pub named: Option<super::views::NamedView>,
-    /// The list's optional columns a view chose (`views::COLUMNS`); empty: as many as fit.
+    /// The list's columns a view or `:columns` chose (`app::columns` words); empty: as many as fit.
     pub columns: Vec<String>,
 }
 

@@ -27,8 +27,6 @@ pub const OPEN_WORK: &str = "open work";
 pub const OPEN_WORK_QUERY: &str = "record:active status:new,notified";
 /// Every finding, no query.
 pub const ALL: &str = "all";
-/// The list's optional columns a view can choose (severity, status, title and age always show).
-pub const COLUMNS: [&str; 4] = ["resource", "account", "region", "product"];
 
 /// A view: what `:view NAME` opens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +39,8 @@ pub struct SavedView {
     pub group: Option<GroupField>,
     /// And splits its groups again by this one (`group = "control,account"`).
     pub group_second: Option<GroupField>,
-    /// The optional columns to show, in `COLUMNS`' names; empty: as many as fit.
+    /// The list's columns in order, as `app::columns` words (`title`, `resource:40`); empty: as
+    /// many as fit.
     pub columns: Vec<String>,
     /// Only the findings of the query whose history shows their workflow going from RESOLVED or
     /// SUPPRESSED back to NEW or NOTIFIED.
@@ -258,12 +257,8 @@ pub fn parse(path: &Path, text: &str) -> Result<SavedView, String> {
     };
     let mut columns = Vec::new();
     for c in f.columns {
-        let c = c.trim().to_ascii_lowercase();
-        if !COLUMNS.contains(&c.as_str()) {
-            let msg = format!("columns: \"{c}\" is not one of {}", COLUMNS.join(", "));
-            return Err(at(line_of_key(text, "columns"), &msg));
-        }
-        columns.push(c);
+        let chosen = super::columns::parse_word(&c).map_err(|e| at(line_of_key(text, "columns"), &e))?;
+        columns.push(chosen.word());
     }
     Ok(SavedView {
         name: name.trim().to_string(),

@@ -9,11 +9,11 @@ use std::time::Instant;
 use anyhow::{anyhow, bail, Result};
 use clap::Args;
 
+use super::remote::Remote;
 use super::workbench::RemoteArgs;
 use super::Outcome;
 use crate::model::sanitize;
-use crate::remote::outbox::{now_ms, Outbox};
-use crate::remote::{Client, ClientConfig, Environment, RemoteOptions};
+use crate::remote::outbox::now_ms;
 
 #[derive(Debug, Args)]
 pub struct OutboxArgs {
@@ -51,27 +51,15 @@ fn confirm(prompt: &str) -> Result<bool> {
 }
 
 pub(super) fn outbox(top: &RemoteArgs, a: &OutboxArgs) -> Result<Outcome> {
-    let opts = RemoteOptions {
-        profile: top.profile.clone(),
-        region: top.region.clone(),
-        endpoint_url: top.endpoint_url.clone(),
-    };
-    let env = Environment::process();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|e| anyhow!("cannot start the remote client's runtime: {e}"))?;
     // Credentials are loaded (locally: no call is made) to know the account, which names the store.
-    let client = runtime.block_on(Client::connect(&opts, &env, ClientConfig::default())).map_err(|e| anyhow!(e))?;
-    let path = runtime.block_on(crate::remote::backend::outbox_path(&client, &env)).map_err(|e| anyhow!(e))?;
+    let remote = Remote::connect(top)?;
+    let (runtime, client, path) = (&remote.runtime, &remote.client, &remote.outbox);
     let where_ = client.describe();
     if !path.exists() {
         println!("Nothing queued for {where_}: no edits were made there from this computer.");
         return Ok(Outcome::Ok);
     }
-    let account = runtime.block_on(client.account_key()).map_err(|e| anyhow!(e))?;
-    let mut outbox = Outbox::open(&path, &client.endpoint().url, &account, client.region()).map_err(|e| anyhow!(e))?;
+    let mut outbox = remote.open_outbox()?;
 
     if let Some(id) = a.drop {
         let Some(edit) = outbox.list().map_err(|e| anyhow!(e))?.into_iter().find(|e| e.id == id) else {
@@ -93,7 +81,7 @@ pub(super) fn outbox(top: &RemoteArgs, a: &OutboxArgs) -> Result<Outcome> {
     }
 
     if a.send {
-        let Some(_sending) = crate::remote::outbox::SendLock::try_take(&path).map_err(|e| anyhow!(e))? else {
+        let Some(_sending) = crate::remote::outbox::SendLock::try_take(path).map_err(|e| anyhow!(e))? else {
             bail!(
                 "another hubtriage process (the workbench?) is sending this outbox now; it sends the queued \
                  edits itself (`hubtriage outbox` shows what is left)"
@@ -103,7 +91,7 @@ pub(super) fn outbox(top: &RemoteArgs, a: &OutboxArgs) -> Result<Outcome> {
         let outbox = Mutex::new(outbox);
         let started = Instant::now();
         let r =
-            runtime.block_on(crate::remote::sender::send_pass(&outbox, &client, false, 0)).map_err(|e| anyhow!(e))?;
+            runtime.block_on(crate::remote::sender::send_pass(&outbox, client, false, 0)).map_err(|e| anyhow!(e))?;
         let outbox = outbox.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         let left = outbox.queued().map_err(|e| anyhow!(e))?;
         let secs = started.elapsed().as_secs_f64();

@@ -18,18 +18,20 @@ use super::update::UpdateArgs;
 use super::workbench::RemoteArgs;
 use super::{Global, Outcome};
 use crate::model::filter::Filters;
-use crate::model::finding::FindingKey;
+use crate::model::finding::{FindingId, FindingKey};
+use crate::model::ocsf::Ocsf;
 use crate::model::plan::CallPlan;
 use crate::model::sanitize;
 use crate::model::undo;
 use crate::model::wire::get_findings::GetFindingsRequest;
 use crate::model::wire::history::HistoryRequest;
 use crate::remote::cache::{self, Cache, View};
-use crate::remote::outbox::{Outbox, SendLock};
+use crate::remote::outbox::{self, Outbox, SendLock};
 use crate::remote::{sender, Client, ClientConfig, Environment, Operation, RemoteOptions};
 use crate::store::Access;
 
-/// A connected remote (credentials loaded; no call made yet).
+/// A connected remote (credentials loaded; no call made yet): what every command on a remote
+/// (`findings`, `update`, `history`, `api`, `sync`, `outbox`, `simulate`) starts from.
 pub(super) struct Remote {
     pub runtime: tokio::runtime::Runtime,
     pub client: Client,
@@ -37,6 +39,8 @@ pub(super) struct Remote {
     pub outbox: PathBuf,
     /// The read cache file beside it.
     pub cache: PathBuf,
+    /// Which finding APIs are read (`--api`).
+    pub api: crate::remote::endpoint::Api,
 }
 
 impl Remote {
@@ -55,12 +59,18 @@ impl Remote {
         let client = runtime.block_on(Client::connect(&opts, &env, ClientConfig::default())).map_err(|e| anyhow!(e))?;
         let outbox = runtime.block_on(crate::remote::backend::outbox_path(&client, &env)).map_err(|e| anyhow!(e))?;
         let cache = cache::cache_path(&outbox);
-        Ok(Remote { runtime, client, outbox, cache })
+        Ok(Remote { runtime, client, outbox, cache, api: args.api })
     }
 
     /// The endpoint and region, for messages.
     pub fn describe(&self) -> String {
         self.client.describe()
+    }
+
+    /// The outbox, opened for this endpoint, account and region (created if there is none).
+    pub fn open_outbox(&self) -> Result<Outbox> {
+        let account = self.runtime.block_on(self.client.account_key()).map_err(|e| anyhow!(e))?;
+        Outbox::open(&self.outbox, &self.client.endpoint().url, &account, self.client.region()).map_err(|e| anyhow!(e))
     }
 
     pub fn open_cache(&self) -> Result<Cache> {
@@ -156,6 +166,8 @@ pub(super) fn update(g: &Global, top: &RemoteArgs, a: &UpdateArgs) -> Result<Out
     let u = super::update::update_of(g, a)?;
     let remote = Remote::connect(top)?;
     let mut cache = remote.open_cache()?;
+    // OCSF findings the query selects (not those in both forms: their ASFF row stands for them).
+    let mut ocsf: Vec<Value> = Vec::new();
     let keys = match &a.ids {
         Some(file) => {
             refresh(&remote, &mut cache)?;
@@ -169,15 +181,23 @@ pub(super) fn update(g: &Global, top: &RemoteArgs, a: &UpdateArgs) -> Result<Out
             refresh(&remote, &mut cache)?;
             let words = |doc: &Value| q.matches_text(doc);
             let extra: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
+            if remote.api.v2() {
+                let words = |doc: &Value| q.matches_text(doc);
+                let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
+                ocsf = cache.store.matching_ocsf_docs_as(&Access::Unrestricted, &q.filters, extra)?;
+            }
             cache.store.matching_keys(&q.filters, &q.text, extra)?
         }
     };
-    if keys.is_empty() {
+    if keys.is_empty() && ocsf.is_empty() {
         println!("No cached findings of {} match; nothing to update.", remote.describe());
         return Ok(Outcome::Ok);
     }
     let description = format!("Set {}", u.describe());
-    let plan = CallPlan::new(u.clone(), keys.clone());
+    let uids: Vec<String> = ocsf.iter().map(|d| Ocsf(d).metadata_uid().to_string()).collect();
+    let ids: Vec<FindingId> =
+        keys.iter().cloned().map(FindingId::Asff).chain(uids.iter().cloned().map(FindingId::Ocsf)).collect();
+    let plan = CallPlan::new(u.clone(), ids);
     println!("{}", plan.preview(&description));
     if a.dry_run {
         println!("Dry run: nothing queued or sent.");
@@ -197,15 +217,34 @@ pub(super) fn update(g: &Global, top: &RemoteArgs, a: &UpdateArgs) -> Result<Out
             edited.push(doc);
         }
     }
-    let account = remote.runtime.block_on(remote.client.account_key()).map_err(|e| anyhow!(e))?;
-    let mut outbox = Outbox::open(&remote.outbox, &remote.client.endpoint().url, &account, remote.client.region())
-        .map_err(|e| anyhow!(e))?;
-    let edit = outbox.enqueue(&keys, &u, &previous).map_err(|e| anyhow!(e))?;
+    // A finding in both forms is listed (and selected) as its ASFF row; its OCSF form is edited too,
+    // as the local store does (`Store::ocsf_twin_as`).
+    if remote.api.v2() {
+        for k in &keys {
+            if let Some(uid) = cache.store.ocsf_twin_as(&Access::Unrestricted, k)? {
+                if let Some(doc) = cache.store.get_ocsf_as(&Access::Unrestricted, &uid)? {
+                    ocsf.push(doc);
+                }
+            }
+        }
+    }
+    let uids: Vec<String> = ocsf.iter().map(|d| Ocsf(d).metadata_uid().to_string()).collect();
+    // OCSF findings' edits are queued beside them, marked V2 and keyed by metadata.uid, and sent
+    // as BatchUpdateFindingsV2 calls (StatusId, SeverityId, Comment).
+    let v2 = u.to_v2();
+    for doc in &mut ocsf {
+        v2.apply(doc);
+    }
+    let mut queued_keys = keys.clone();
+    queued_keys.extend(uids.iter().map(|uid| outbox::v2_key(uid)));
+    let mut outbox = remote.open_outbox()?;
+    let edit = outbox.enqueue(&queued_keys, &u, &previous).map_err(|e| anyhow!(e))?;
     // As the remote will hold them once sent: BatchUpdateFindings leaves UpdatedAt, so no refresh
     // would bring the change into the cache.
     let view = cached_view(&cache);
     cache.put_edited(edited, &view).map_err(|e| anyhow!(e))?;
-    println!("Queued {} findings' edit {edit} in the outbox of {}.", keys.len(), remote.describe());
+    cache.put_edited_ocsf(ocsf, &view).map_err(|e| anyhow!(e))?;
+    println!("Queued {} findings' edit {edit} in the outbox of {}.", queued_keys.len(), remote.describe());
     let Some(_sending) = SendLock::try_take(&remote.outbox).map_err(|e| anyhow!(e))? else {
         println!(
             "Another hubtriage process (the workbench?) is sending this outbox: it sends these edits \
@@ -220,7 +259,7 @@ pub(super) fn update(g: &Global, top: &RemoteArgs, a: &UpdateArgs) -> Result<Out
     let (queued, refused) = outbox.edit_state(edit).map_err(|e| anyhow!(e))?;
     let all_queued = outbox.queued().map_err(|e| anyhow!(e))?;
     println!(
-        "Sent {} findings' edits in {} BatchUpdateFindings calls, {:.2} s; {} refused; {queued} of this edit still \
+        "Sent {} findings' edits in {} calls, {:.2} s; {} refused; {queued} of this edit still \
          queued ({all_queued} in the outbox).",
         r.sent,
         r.calls,

@@ -81,7 +81,35 @@ pub(super) fn sync_view(remote: &Remote, cache: &mut Cache, view: &View, full: b
             eprintln!("{line}");
         }
     };
-    let r = remote.runtime.block_on(cache::sync(&remote.client, cache, view, |_, _| {}, progress));
+    let mut progress = progress;
+    let mut r = if remote.api.v1() {
+        remote.runtime.block_on(cache::sync(&remote.client, cache, view, |_, _| {}, &mut progress))
+    } else {
+        Ok(SyncReport { full: true, ..SyncReport::default() })
+    };
+    if remote.api.v2() {
+        if let Ok(report) = &mut r {
+            // With both APIs, an endpoint without GetFindingsV2 (moto) still serves its ASFF findings.
+            let skip = remote.api.v1();
+            match remote.runtime.block_on(cache::sync_v2(&remote.client, cache, view, skip, &mut progress)) {
+                Ok(Some(v2)) => {
+                    report.v2_pages = v2.v2_pages;
+                    report.v2_findings = v2.v2_findings;
+                    report.new.extend(v2.new);
+                    report.updated.extend(v2.updated);
+                    report.gone.extend(v2.gone);
+                    report.elapsed += v2.elapsed;
+                }
+                Ok(None) => {
+                    if terminal {
+                        eprintln!();
+                    }
+                    eprintln!("this endpoint does not implement GetFindingsV2; showing ASFF findings only");
+                }
+                Err(e) => r = Err(e),
+            }
+        }
+    }
     if terminal {
         eprintln!();
     }
@@ -93,6 +121,8 @@ pub(super) fn sync_view(remote: &Remote, cache: &mut Cache, view: &View, full: b
 fn line(cache: &Cache, what: &str, key: &FindingKey) -> String {
     match cache.store.get(key).ok().flatten() {
         Some(doc) => {
+            // An OCSF document is summarised through the list's mapping.
+            let doc = if doc.get("metadata").is_some() { crate::model::ocsf::asff_view(&doc) } else { doc };
             let s = Summary::of(&doc);
             let sev = s.severity_label.map_or("-", |l| l.as_str());
             format!("{what:<8} {sev:<13} {}  {}", sanitize::line(&key.id), sanitize::line(&s.title))
@@ -118,14 +148,21 @@ pub(super) fn sync(top: &RemoteArgs, a: &SyncArgs) -> Result<Outcome> {
     let secs = r.elapsed.as_secs_f64();
     let view_text =
         if view.text.is_empty() { "every finding".to_string() } else { sanitize::line(&view.text).into_owned() };
+    let mut read = Vec::new();
+    if remote.api.v1() {
+        read.push(format!("{} in {} GetFindings pages", crate::model::words::count(r.findings, "finding"), r.pages));
+    }
+    if r.v2_pages > 0 {
+        let ocsf = crate::model::words::count(r.v2_findings, "OCSF finding");
+        read.push(format!("{ocsf} in {} GetFindingsV2 pages", r.v2_pages));
+    }
     writeln!(
         out,
-        "Synced {} ({view_text}) {}: {} in {} GetFindings pages, {secs:.1} s; {} new, {} updated, {} gone from the view; \
+        "Synced {} ({view_text}) {}: {}, {secs:.1} s; {} new, {} updated, {} gone from the view; \
          the cache holds {}.",
         remote.describe(),
         if r.full { "in full" } else { "since the last sync" },
-        crate::model::words::count(r.findings, "finding"),
-        r.pages,
+        read.join(" and "),
         r.new.len(),
         r.updated.len(),
         r.gone.len(),

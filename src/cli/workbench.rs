@@ -32,6 +32,9 @@ pub struct RemoteArgs {
     /// A Security Hub endpoint; implies --remote (e.g. http://127.0.0.1:4566, a `hubtriage serve`).
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Which finding APIs `sync` and `findings` read on the remote: v1 (ASFF), v2 (OCSF) or both.
+    #[arg(long, global = true, value_enum, default_value_t = crate::remote::endpoint::Api::Both)]
+    pub api: crate::remote::endpoint::Api,
 }
 
 impl RemoteArgs {

@@ -1,5 +1,5 @@
-//! The Security Hub client: the four operations remote mode uses (GetFindings,
-//! BatchUpdateFindings, GetFindingHistory, BatchImportFindings) as REST-JSON calls, each signed with
+//! The Security Hub client: the operations remote mode uses (GetFindings, GetFindingsV2,
+//! BatchUpdateFindings, BatchUpdateFindingsV2, GetFindingHistory, BatchImportFindings) as REST-JSON calls, each signed with
 //! `sigv4::sign`, paced by the rate limiter, retried as `retry` decides, and its answer read with the
 //! same wire types `serve` prints them with. Failures come back as `RemoteError`s that say what to do.
 
@@ -25,7 +25,9 @@ use crate::model::sanitize;
 use crate::model::update::{FindingUpdate, MAX_IDENTIFIERS};
 use crate::model::wire::batch_import::{BatchImportRequest, ImportResult};
 use crate::model::wire::batch_update::{BatchUpdateRequest, UpdateResult};
+use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, BatchUpdateV2Result};
 use crate::model::wire::get_findings::{FindingsPage, GetFindingsRequest};
+use crate::model::wire::get_findings_v2::{FindingsV2Page, GetFindingsV2Request};
 use crate::model::wire::history::{HistoryPage, HistoryRequest};
 use crate::sigv4::{self, Credentials};
 
@@ -36,6 +38,8 @@ pub enum Operation {
     BatchUpdateFindings,
     GetFindingHistory,
     BatchImportFindings,
+    GetFindingsV2,
+    BatchUpdateFindingsV2,
 }
 
 impl Operation {
@@ -45,12 +49,14 @@ impl Operation {
             Operation::BatchUpdateFindings => "BatchUpdateFindings",
             Operation::GetFindingHistory => "GetFindingHistory",
             Operation::BatchImportFindings => "BatchImportFindings",
+            Operation::GetFindingsV2 => "GetFindingsV2",
+            Operation::BatchUpdateFindingsV2 => "BatchUpdateFindingsV2",
         }
     }
 
     fn method(self) -> &'static str {
         match self {
-            Operation::BatchUpdateFindings => "PATCH",
+            Operation::BatchUpdateFindings | Operation::BatchUpdateFindingsV2 => "PATCH",
             _ => "POST",
         }
     }
@@ -61,6 +67,8 @@ impl Operation {
             Operation::BatchUpdateFindings => "/findings/batchupdate",
             Operation::GetFindingHistory => "/findingHistory/get",
             Operation::BatchImportFindings => "/findings/import",
+            Operation::GetFindingsV2 => "/findingsv2",
+            Operation::BatchUpdateFindingsV2 => "/findingsv2/batchupdatev2",
         }
     }
 }
@@ -261,6 +269,16 @@ impl Client {
     pub async fn get_findings(&self, request: &GetFindingsRequest) -> Result<FindingsPage> {
         let op = Operation::GetFindings;
         self.parse(op, &self.call(op, &request.to_json()).await?, FindingsPage::from_json)
+    }
+
+    pub async fn get_findings_v2(&self, request: &GetFindingsV2Request) -> Result<FindingsV2Page> {
+        let op = Operation::GetFindingsV2;
+        self.parse(op, &self.call(op, &request.to_json()).await?, FindingsV2Page::from_json)
+    }
+
+    pub async fn batch_update_findings_v2(&self, request: &BatchUpdateV2Request) -> Result<BatchUpdateV2Result> {
+        let op = Operation::BatchUpdateFindingsV2;
+        self.parse(op, &self.call(op, &request.to_json()).await?, BatchUpdateV2Result::from_json)
     }
 
     pub async fn batch_update_findings(&self, request: &BatchUpdateRequest) -> Result<UpdateResult> {

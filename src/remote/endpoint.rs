@@ -18,6 +18,27 @@ pub struct RemoteOptions {
     pub endpoint_url: Option<String>,
 }
 
+/// Which of Security Hub's finding APIs a remote session reads: V1 (GetFindings, ASFF), V2
+/// (GetFindingsV2, OCSF) or both. With both, an API the endpoint does not implement (404,
+/// UnknownOperation) or refuses (AccessDenied) is skipped and the user told once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Api {
+    V1,
+    V2,
+    #[default]
+    Both,
+}
+
+impl Api {
+    pub fn v1(self) -> bool {
+        self != Api::V2
+    }
+
+    pub fn v2(self) -> bool {
+        self != Api::V1
+    }
+}
+
 /// The environment variables the AWS configuration is read from: the process's, or a given map.
 /// `Debug` shows the names of a map's variables, never their values (a map may hold
 /// `AWS_SECRET_ACCESS_KEY`).

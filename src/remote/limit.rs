@@ -59,13 +59,15 @@ impl TokenBucket {
 /// Security Hub's published rate for an operation (Security Hub quotas): GetFindings 3 requests per
 /// second with a burst of 6; BatchImportFindings and BatchUpdateFindings 10 with a burst of 30.
 /// GetFindingHistory has no published rate of its own: it gets the service's general one, 10 per
-/// second with a burst of 30.
+/// second with a burst of 30. Nor have GetFindingsV2 and BatchUpdateFindingsV2: the general one too.
 pub fn published_rate(op: Operation) -> Rate {
     match op {
         Operation::GetFindings => Rate { per_second: 3.0, burst: 6 },
-        Operation::BatchUpdateFindings | Operation::BatchImportFindings | Operation::GetFindingHistory => {
-            Rate { per_second: 10.0, burst: 30 }
-        }
+        Operation::BatchUpdateFindings
+        | Operation::BatchImportFindings
+        | Operation::GetFindingHistory
+        | Operation::GetFindingsV2
+        | Operation::BatchUpdateFindingsV2 => Rate { per_second: 10.0, burst: 30 },
     }
 }
 

@@ -105,6 +105,15 @@ fn db(e: rusqlite::Error) -> BackendError {
     BackendError::other(format!("the outbox: {e}"))
 }
 
+/// The `product_arn` of an outbox row that is a BatchUpdateFindingsV2 edit of an OCSF finding,
+/// whose `id` is then the finding's `metadata.uid` (the MetadataUids the call names it by).
+pub const V2_MARK: &str = "(ocsf)";
+
+/// The outbox key of an OCSF finding's edit.
+pub fn v2_key(metadata_uid: &str) -> FindingKey {
+    FindingKey { product_arn: V2_MARK.to_string(), id: metadata_uid.to_string() }
+}
+
 pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

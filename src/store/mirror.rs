@@ -2,7 +2,8 @@
 //! written exactly as returned, with no import rules applied (no CreatedAt kept, no Workflow change,
 //! no history), so that the cache shows what the service holds; and findings removed when they
 //! leave the mirrored view. The listing columns come from the same `Summary::of` as an import's, so
-//! a cache lists at the speed of a local store of its size.
+//! a cache lists at the speed of a local store of its size. OCSF documents (GetFindingsV2) are
+//! mirrored the same way beside them (`mirror_ocsf`), in the rows `store::ocsf` writes.
 
 use std::collections::HashSet;
 
@@ -10,10 +11,13 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 
 use super::codec::Codec;
+use super::ocsf;
 use super::rows::{write_finding, Encoded, Inserter, Scratch};
 use super::{id_hash, Result, Store, BY_KEY};
 use crate::model::finding::FindingKey;
 use crate::model::import::BufFields;
+use crate::model::ocsf::import::V2Edited;
+use crate::model::ocsf::Ocsf;
 use crate::model::timestamp;
 
 /// What writing a page of the remote's documents changed in the cache.
@@ -111,11 +115,77 @@ impl Store {
         Ok(held)
     }
 
-    /// Every finding's identity, for a full pass to tell which ones the remote no longer returns.
+    /// Every ASFF finding's identity, for a full GetFindings pass to tell which ones the remote no
+    /// longer returns (OCSF rows are GetFindingsV2's to keep or drop: `all_ocsf_keys`).
     pub fn all_keys(&self) -> Result<Vec<FindingKey>> {
-        let mut stmt = self.conn.prepare_cached("SELECT product_arn, id FROM findings")?;
-        let rows = stmt.query_map([], |r| Ok(FindingKey { product_arn: r.get(0)?, id: r.get(1)? }))?;
+        self.keys_of("asff")
+    }
+
+    /// Every OCSF finding's identity (`metadata.product.uid`, `metadata.uid`), as `mirror_ocsf`
+    /// reports them, for a full GetFindingsV2 pass.
+    pub fn all_ocsf_keys(&self) -> Result<Vec<FindingKey>> {
+        self.keys_of("ocsf")
+    }
+
+    fn keys_of(&self, format: &str) -> Result<Vec<FindingKey>> {
+        let mut stmt = self.conn.prepare_cached("SELECT product_arn, id FROM findings WHERE format = ?1")?;
+        let rows = stmt.query_map([format], |r| Ok(FindingKey { product_arn: r.get(0)?, id: r.get(1)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Writes GetFindingsV2's documents as they are, in one transaction, keyed by `metadata.uid`:
+    /// no import rule (`model::ocsf::import`) applied, so the cache shows what the service holds.
+    /// The keys reported are (`metadata.product.uid`, `metadata.uid`), the columns the OCSF row is
+    /// stored under, so `forget` removes it.
+    pub fn mirror_ocsf(&mut self, docs: &[Value]) -> Result<Mirrored> {
+        self.train_dictionary_if_due()?;
+        let now_ns = timestamp::to_nanos(self.now());
+        let mut out = Mirrored::default();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let codec: &Codec = &self.codec;
+            let mut lookup = tx.prepare_cached(&format!("SELECT rowid, doc FROM findings WHERE {}", ocsf::BY_UID))?;
+            let mut seen = HashSet::new();
+            for doc in docs {
+                let f = Ocsf(doc);
+                let (uid, product) = (f.metadata_uid(), f.product_uid());
+                if uid.trim().is_empty() || product.trim().is_empty() {
+                    out.skipped += 1;
+                    continue;
+                }
+                let key = FindingKey { product_arn: product.to_string(), id: uid.to_string() };
+                let found: Option<(i64, Vec<u8>)> =
+                    lookup.query_row(params![id_hash(uid), uid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                match found {
+                    Some((_, blob))
+                        if codec
+                            .decompress(&blob)
+                            .ok()
+                            .and_then(|j| serde_json::from_slice::<Value>(&j).ok())
+                            .as_ref()
+                            == Some(doc) =>
+                    {
+                        out.unchanged += 1;
+                    }
+                    Some((rowid, _)) => {
+                        ocsf::rewrite(&tx, codec, rowid, doc, V2Edited::default())?;
+                        if seen.insert(key.clone()) {
+                            out.updated.push(key);
+                        }
+                    }
+                    None => {
+                        ocsf::insert(&tx, codec, doc, now_ns)?;
+                        if seen.insert(key.clone()) {
+                            out.new.push(key);
+                        }
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        self.known_ids = None;
+        self.committed();
+        Ok(out)
     }
 }
 
@@ -145,5 +215,27 @@ mod tests {
         assert_eq!(store.forget(&[key.clone(), FindingKey::new("arn:x", "nope")]).unwrap(), vec![key.clone()]);
         assert_eq!(store.count().unwrap(), 2);
         assert_eq!(store.all_keys().unwrap().len(), 2);
+    }
+
+    // OCSF documents are kept as returned beside the ASFF ones, keyed by metadata.uid, and each
+    // format's keys are its own (a full pass of one API never drops the other's findings).
+    #[test]
+    fn ocsf_documents_are_mirrored_exactly_beside_asff_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("c.db")).unwrap();
+        let opts = GenOptions { count: 2, seed: 4, ..GenOptions::default() };
+        store.mirror(&generate(&opts).collect::<Vec<_>>()).unwrap();
+        let mut docs: Vec<Value> = crate::generate::ocsf::generate_ocsf(&opts).collect();
+        docs[0]["unmapped"] = serde_json::json!({"kept": true});
+        let m = store.mirror_ocsf(&docs).unwrap();
+        assert_eq!((m.new.len(), m.updated.len(), m.unchanged, m.skipped), (2, 0, 0, 0));
+        assert_eq!(store.get(&m.new[0]).unwrap().as_ref(), Some(&docs[0]));
+        docs[1]["status_id"] = serde_json::json!(4);
+        let again = store.mirror_ocsf(&docs).unwrap();
+        assert_eq!((again.new.len(), again.updated.len(), again.unchanged), (0, 1, 1));
+        assert_eq!(store.get(&again.updated[0]).unwrap().as_ref(), Some(&docs[1]));
+        assert_eq!((store.all_keys().unwrap().len(), store.all_ocsf_keys().unwrap().len()), (2, 2));
+        assert_eq!(store.forget(&m.new[..1]).unwrap().len(), 1);
+        assert_eq!((store.all_keys().unwrap().len(), store.all_ocsf_keys().unwrap().len()), (2, 1));
     }
 }

@@ -35,7 +35,7 @@ struct StoredOcsf {
 }
 
 /// Finds an OCSF finding by its `metadata.uid`.
-const BY_UID: &str = "format = 'ocsf' AND id_hash = ?1 AND id = ?2";
+pub(crate) const BY_UID: &str = "format = 'ocsf' AND id_hash = ?1 AND id = ?2";
 /// Finds an OCSF finding by BatchUpdateFindingsV2's identifier triple.
 const BY_TRIPLE: &str = "format = 'ocsf' AND finding_uid = ?1 AND aws_account_id = ?2 AND product_arn = ?3";
 
@@ -96,7 +96,7 @@ fn columns(codec: &Codec, doc: &Value) -> Result<Vec<(&'static str, SqlValue)>> 
     ])
 }
 
-fn insert(tx: &Transaction<'_>, codec: &Codec, doc: &Value, now_ns: i64) -> Result<i64> {
+pub(crate) fn insert(tx: &Transaction<'_>, codec: &Codec, doc: &Value, now_ns: i64) -> Result<i64> {
     let mut cols = columns(codec, doc)?;
     cols.push(("format", SqlValue::Text("ocsf".into())));
     cols.push(("imported_ns", SqlValue::Integer(now_ns)));
@@ -107,7 +107,7 @@ fn insert(tx: &Transaction<'_>, codec: &Codec, doc: &Value, now_ns: i64) -> Resu
     Ok(tx.last_insert_rowid())
 }
 
-fn rewrite(tx: &Transaction<'_>, codec: &Codec, rowid: i64, doc: &Value, edited: V2Edited) -> Result<()> {
+pub(crate) fn rewrite(tx: &Transaction<'_>, codec: &Codec, rowid: i64, doc: &Value, edited: V2Edited) -> Result<()> {
     let mut cols = columns(codec, doc)?;
     cols.push(("v2_edited", SqlValue::Integer(i64::from(edited.0))));
     let sets: Vec<String> = cols.iter().enumerate().map(|(i, (n, _))| format!("{n} = ?{}", i + 1)).collect();

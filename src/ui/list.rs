@@ -9,6 +9,7 @@ use ratatui::Frame;
 use time::OffsetDateTime;
 
 use super::theme;
+use crate::app::columns::{self, Column};
 use crate::app::filter::SortColumn;
 use crate::app::row::Row;
 use crate::app::state::{Focus, LoadState, Mode};
@@ -74,8 +75,7 @@ impl Columns {
         Columns::fit_chosen(inner_width, &[])
     }
 
-    /// As `fit`, among the optional columns a view chose (`app::views::COLUMNS`) when it chose any:
-    /// the others leave their room to the chosen ones and the title.
+    /// As `fit`, among the optional columns named (all of them when none is).
     fn fit_chosen(inner_width: u16, names: &[String]) -> Columns {
         let on = |n: &str| names.is_empty() || names.iter().any(|c| c == n);
         // Mark, severity, status, age and the spacing between those five columns.
@@ -100,34 +100,99 @@ impl Columns {
     }
 }
 
-/// The optional columns that fit, and each shown column's header and width, for a list drawn in
-/// `area`: what `render_list` draws and what a click on the header line is matched against.
-fn layout_columns(s: &AppState, area: Rect) -> (Columns, Vec<&'static str>, Vec<Constraint>) {
+/// How much wider than its own width an unsized resource column grows when the list has room
+/// left over (a wide terminal): ARNs and ids are what gets cut first.
+const RESOURCE_MAX_GROWTH: u16 = 40;
+
+/// The columns a list `inner_width` wide shows, with their widths (the title's `None`: it takes
+/// what is left). Without a chosen set, the optional columns that fit (`Columns::fit_chosen`).
+/// With one, in its order; when they do not all fit beside a 30-column title, an unsized
+/// resource narrows to 16 first, then the last chosen columns give way (never the title).
+fn fit_list(inner_width: u16, words: &[String]) -> Vec<(Column, Option<u16>)> {
+    let Some(chosen) = columns::resolve(words) else {
+        let cols = Columns::fit_chosen(inner_width, &[]);
+        let mut out = vec![(Column::Severity, Some(8)), (Column::Status, Some(10)), (Column::Title, None)];
+        let all = cols.resource > 0 && cols.account && cols.region && cols.product;
+        if cols.resource > 0 {
+            // Everything fits: the room left is shared by the title and the resource.
+            let used = 1 + 8 + 10 + 4 + 4 + TITLE_MIN + cols.resource + 1 + 3 + ACCOUNT_W + REGION_W + PRODUCT_W;
+            let grow = if all { (inner_width.saturating_sub(used) / 2).min(RESOURCE_MAX_GROWTH) } else { 0 };
+            out.push((Column::Resource, Some(cols.resource + grow)));
+        }
+        for (on, c, w) in [
+            (cols.account, Column::Account, ACCOUNT_W),
+            (cols.region, Column::Region, REGION_W),
+            (cols.product, Column::Product, PRODUCT_W),
+        ] {
+            if on {
+                out.push((c, Some(w)));
+            }
+        }
+        out.push((Column::Age, Some(4)));
+        return out;
+    };
+    let has_title = chosen.iter().any(|c| c.column == Column::Title && c.width.is_none());
+    // Without a flexible title, an unsized resource takes the rest.
+    let resource_fills = !has_title && chosen.iter().any(|c| c.column == Column::Resource && c.width.is_none());
+    let mut cols: Vec<(Column, Option<u16>)> = chosen
+        .iter()
+        .map(|c| match (c.column, c.width) {
+            (Column::Title, None) => (Column::Title, None),
+            (Column::Resource, None) if resource_fills => (Column::Resource, None),
+            (col, w) => (col, Some(w.unwrap_or(col.default_width()))),
+        })
+        .collect();
+    let need = |cols: &[(Column, Option<u16>)]| -> u16 {
+        let fixed: u16 =
+            cols.iter().map(|(c, w)| w.unwrap_or(if *c == Column::Title { TITLE_MIN } else { RESOURCE_MIN_W })).sum();
+        // The mark column and the spaces between every two columns.
+        1 + fixed + cols.len() as u16
+    };
+    let unsized_resource = chosen.iter().any(|c| c.column == Column::Resource && c.width.is_none());
+    if need(&cols) > inner_width && unsized_resource && !resource_fills {
+        if let Some(r) = cols.iter_mut().find(|(c, _)| *c == Column::Resource) {
+            r.1 = Some(RESOURCE_MIN_W);
+        }
+    }
+    while need(&cols) > inner_width && cols.len() > 1 {
+        // Severity, status and age give way only once every other column has.
+        let last =
+            cols.iter().rposition(|(c, _)| !c.always()).or_else(|| cols.iter().rposition(|(c, _)| *c != Column::Title));
+        let Some(last) = last else { break };
+        cols.remove(last);
+    }
+    if has_title && unsized_resource && !resource_fills {
+        let free = inner_width.saturating_sub(need(&cols));
+        if let Some(r) = cols.iter_mut().find(|(c, _)| *c == Column::Resource) {
+            if r.1 == Some(RESOURCE_W) {
+                r.1 = Some(RESOURCE_W + (free / 2).min(RESOURCE_MAX_GROWTH));
+            }
+        }
+    }
+    cols
+}
+
+/// Each shown column and each header and width, for a list drawn in `area`: what `render_list`
+/// draws and what a click on the header line is matched against. `None` stands for the mark and
+/// format columns.
+fn layout_columns(s: &AppState, area: Rect) -> (Vec<Option<Column>>, Vec<&'static str>, Vec<Constraint>) {
     let formats = s.rows.ocsf_rows > 0;
     let format_w = if formats { FORMAT_W + 1 } else { 0 };
-    let cols = Columns::fit_chosen(area.width.saturating_sub(2 + format_w), &s.view.columns);
+    let fitted = fit_list(area.width.saturating_sub(2 + format_w), &s.view.columns);
+    let mut shown = vec![None];
     let mut header = vec![""];
     let mut widths = vec![Constraint::Length(1)];
     if formats {
+        shown.push(None);
         header.push("V2");
         widths.push(Constraint::Length(FORMAT_W));
     }
-    header.extend(["SEVERITY", "STATUS", "TITLE"]);
-    widths.extend([Constraint::Length(8), Constraint::Length(10), Constraint::Fill(1)]);
-    for (on, name, width) in [
-        (cols.resource > 0, "RESOURCE", cols.resource),
-        (cols.account, "ACCOUNT", ACCOUNT_W),
-        (cols.region, "REGION", REGION_W),
-        (cols.product, "PRODUCT", PRODUCT_W),
-    ] {
-        if on {
-            header.push(name);
-            widths.push(Constraint::Length(width));
-        }
+    for (c, w) in fitted {
+        shown.push(Some(c));
+        header.push(c.header());
+        widths.push(w.map_or(Constraint::Fill(1), Constraint::Length));
     }
-    header.push("AGE");
-    widths.push(Constraint::Length(4));
-    (cols, header, widths)
+    (shown, header, widths)
 }
 
 /// The sort column a header names.
@@ -140,9 +205,26 @@ fn header_sort(name: &str) -> Option<SortColumn> {
         "ACCOUNT" => SortColumn::Account,
         "REGION" => SortColumn::Region,
         "PRODUCT" => SortColumn::Product,
+        "CONTROL" => SortColumn::Control,
         "AGE" => SortColumn::Updated,
         _ => return None,
     })
+}
+
+/// One row's cell in `column`.
+fn cell<'a>(r: &'a Row, column: Column, now: OffsetDateTime) -> Cell<'a> {
+    match column {
+        Column::Severity => Cell::from(Span::styled(severity_cell(r), theme::severity(r.severity))),
+        Column::Status => Cell::from(Span::styled(status_cell(r), theme::workflow(r.workflow))),
+        Column::Title => Cell::from(r.title.as_str()),
+        Column::Resource => Cell::from(resource(r)),
+        Column::Account => Cell::from(r.account.as_str()),
+        Column::Region => Cell::from(r.region.as_str()),
+        Column::Product => Cell::from(r.product.as_str()),
+        Column::Compliance => Cell::from(r.compliance.map_or("-", |c| c.as_str())),
+        Column::Control => Cell::from(if r.control_id.as_str().is_empty() { "-" } else { r.control_id.as_str() }),
+        Column::Age => Cell::from(age(r, now)),
+    }
 }
 
 /// What a mouse press at (`x`, `y`) on a list drawn in `area` means: a row (its place on the
@@ -176,7 +258,7 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         .border_style(theme::focused_border(focused))
         .title(Line::from(vec![Span::styled(" Findings ", theme::title()), Span::styled(sort, theme::dim())]));
     let formats = s.rows.ocsf_rows > 0;
-    let (cols, header, widths) = layout_columns(s, area);
+    let (shown, header, widths) = layout_columns(s, area);
 
     if s.view.visible.is_empty() {
         let text = match s.status.load {
@@ -212,24 +294,7 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         if formats {
             cells.push(Cell::from(Span::styled(if r.ocsf.is_some() { "v2" } else { "" }, theme::dim())));
         }
-        cells.extend([
-            Cell::from(Span::styled(severity_cell(r), theme::severity(r.severity))),
-            Cell::from(Span::styled(status_cell(r), theme::workflow(r.workflow))),
-            Cell::from(r.title.as_str()),
-        ]);
-        if cols.resource > 0 {
-            cells.push(Cell::from(resource(r)));
-        }
-        if cols.account {
-            cells.push(Cell::from(r.account.as_str()));
-        }
-        if cols.region {
-            cells.push(Cell::from(r.region.as_str()));
-        }
-        if cols.product {
-            cells.push(Cell::from(r.product.as_str()));
-        }
-        cells.push(Cell::from(age(r, s.now)));
+        cells.extend(shown.iter().flatten().map(|&c| cell(r, c, s.now)));
         let style = if pos == s.list.cursor {
             theme::cursor()
         } else if marked {
@@ -278,5 +343,48 @@ mod tests {
         let chosen = ["account".to_string(), "region".to_string()];
         assert_eq!(Columns::fit_chosen(78, &chosen), Columns { account: true, ..Columns::default() });
         assert_eq!(Columns::fit_chosen(158, &chosen), Columns { account: true, region: true, ..Columns::default() });
+        // A view file of before every column could be chosen reads as it did.
+        let names = |inner| fit_list(inner, &chosen).iter().map(|(c, _)| c.name()).collect::<Vec<_>>();
+        assert_eq!(names(78), ["severity", "status", "title", "account", "age"]);
+        assert_eq!(names(158), ["severity", "status", "title", "account", "region", "age"]);
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        columns::words(&columns::parse_list(text).unwrap())
+    }
+
+    #[test]
+    fn chosen_columns_keep_their_order_and_widths_and_the_last_give_way() {
+        let fitted = fit_list(158, &words("title,severity,resource,control,compliance:11"));
+        assert_eq!(
+            fitted,
+            [
+                (Column::Title, None),
+                (Column::Severity, Some(8)),
+                // 158 leaves 69 columns over (beside a 30-column title): the resource grows by half.
+                (Column::Resource, Some(24 + 34)),
+                (Column::Control, Some(10)),
+                (Column::Compliance, Some(11)),
+            ]
+        );
+        // 78: the resource narrows to 16, then compliance and control give way, last first.
+        assert_eq!(
+            fit_list(78, &words("title,severity,resource,control,compliance")),
+            [
+                (Column::Title, None),
+                (Column::Severity, Some(8)),
+                (Column::Resource, Some(16)),
+                (Column::Control, Some(10))
+            ]
+        );
+        // Severity goes only after every optional column: here the title alone fits.
+        assert_eq!(fit_list(40, &words("severity,title,account")), [(Column::Title, None)]);
+        // Without a title an unsized resource takes the rest of the width.
+        assert_eq!(fit_list(98, &words("severity,resource")), [(Column::Severity, Some(8)), (Column::Resource, None)]);
+        // The default at 220 columns (a 138-wide list): every optional column, and the room over
+        // is shared by the resource and the title.
+        let wide = fit_list(138, &[]);
+        assert_eq!(wide.iter().find(|(c, _)| *c == Column::Resource), Some(&(Column::Resource, Some(24 + 7))));
+        assert_eq!(wide.len(), 8);
     }
 }

@@ -123,6 +123,8 @@ mod tests;
 #[cfg(test)]
 mod tests_log;
 #[cfg(test)]
+mod tests_columns;
+#[cfg(test)]
 mod tests_ocsf;
 #[cfg(test)]
 mod tests_remote;

@@ -4,6 +4,9 @@
 // Each test binary uses some of these helpers, not all.
 #![allow(dead_code)]
 
+/// The workbench in tmux (`tui_e2e`, `tui_views`).
+pub mod tmux;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -49,4 +52,41 @@ pub fn spawn_serve(store: &Path, listen: &str, extra: &[&str], stderr: &Path) ->
             )
         }
     }
+}
+
+/// A remote client's world, as the remote tests give it to the library and the binary: these keys
+/// in the environment, region us-east-1, no instance metadata, and HOME, the cache directory (where
+/// the outbox and the read cache live), the config directory and the aws CLI's files in `home`, so
+/// that the real `~/.aws` and the user's config are never read.
+pub fn client_vars(home: &Path, key_id: &str, secret: &str) -> Vec<(String, String)> {
+    let path = |p: &str| home.join(p).to_str().expect("UTF-8 path").to_string();
+    vec![
+        ("AWS_ACCESS_KEY_ID".into(), key_id.into()),
+        ("AWS_SECRET_ACCESS_KEY".into(), secret.into()),
+        ("AWS_REGION".into(), "us-east-1".into()),
+        ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+        ("HOME".into(), home.to_str().expect("UTF-8 path").to_string()),
+        ("XDG_CACHE_HOME".into(), path("cache")),
+        ("XDG_CONFIG_HOME".into(), path("config")),
+        ("AWS_CONFIG_FILE".into(), path("aws-config")),
+        ("AWS_SHARED_CREDENTIALS_FILE".into(), path("aws-credentials")),
+    ]
+}
+
+/// `client_vars` as the library's explicit environment.
+pub fn client_environment(home: &Path, key_id: &str, secret: &str) -> hubtriage::remote::Environment {
+    hubtriage::remote::Environment::from_map(client_vars(home, key_id, secret).into_iter().collect())
+}
+
+/// The `hubtriage` binary as a remote client, in a cleared environment of `client_vars` (and PATH),
+/// with no local store of its own; the caller adds the arguments.
+pub fn client_command(home: &Path, key_id: &str, secret: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hubtriage"));
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(client_vars(home, key_id, secret))
+        .env("HUBTRIAGE_USER", "tester")
+        .env("HUBTRIAGE_STORE", home.join("no-local-store.db"))
+        .stdin(Stdio::null());
+    c
 }
