@@ -346,9 +346,12 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
             plan_dropped(&plan)
         );
     } else {
-        for chunk in uids.chunks(crate::model::update::MAX_IDENTIFIERS) {
-            let request = BatchUpdateV2Request { targets: V2Targets::MetadataUids(chunk.to_vec()), update: v2.clone() };
-            let r = store.batch_update_v2_as(&caller, &request)?;
+        // The calls of 100 in one transaction (`Store::batch_updates_v2`), each answered as its own.
+        let requests: Vec<BatchUpdateV2Request> = uids
+            .chunks(crate::model::update::MAX_IDENTIFIERS)
+            .map(|chunk| BatchUpdateV2Request { targets: V2Targets::MetadataUids(chunk.to_vec()), update: v2.clone() })
+            .collect();
+        for r in store.batch_updates_v2(&caller, &requests)? {
             processed += r.processed.len();
             unprocessed.extend(r.unprocessed.into_iter().map(|x| {
                 let uid = x.finding.metadata_uid.unwrap_or_default();

@@ -12,18 +12,14 @@ use serde_json::{json, Map, Value};
 use super::codec::Codec;
 use super::query::visible;
 use super::rows::{decompress, history_updates, record};
-use super::update::denied;
-use super::{id_hash, Access, Caller, Result, Store, StoreError, SOURCE_IMPORT, SOURCE_UPDATE};
+use super::{id_hash, Access, Caller, Result, Store, StoreError, SOURCE_IMPORT};
 use crate::model::finding::{str_at, FindingId, FindingKey, MAX_FINDING_BYTES};
 use crate::model::ocsf::filter::compare_findings;
 use crate::model::ocsf::import::{apply_import_ocsf, OcsfImportOutcome, V2Edited};
-use crate::model::ocsf::{same, validate_ocsf, Ocsf, OcsfFindingIdentifier};
+use crate::model::ocsf::{same, validate_ocsf, Ocsf};
 use crate::model::summary::FindingSummary;
 use crate::model::timestamp;
 use crate::model::wire::batch_import::{ImportFailure, ImportResult};
-use crate::model::wire::batch_update_v2::{
-    BatchUpdateV2Request, BatchUpdateV2Result, V2FindingRef, V2Targets, V2Unprocessed, V2UnprocessedCode,
-};
 use crate::model::wire::get_findings_v2::{FindingsV2Page, GetFindingsV2Request};
 
 /// A stored OCSF finding as a write needs it.
@@ -31,7 +27,6 @@ struct StoredOcsf {
     rowid: i64,
     doc: Value,
     edited: V2Edited,
-    account: String,
 }
 
 /// Finds an OCSF finding by its `metadata.uid`.
@@ -45,13 +40,13 @@ fn load(
     cond: &str,
     values: &[&dyn rusqlite::ToSql],
 ) -> Result<Option<StoredOcsf>> {
-    let row: Option<(i64, Vec<u8>, i64, String)> = tx
-        .prepare_cached(&format!("SELECT rowid, doc, v2_edited, aws_account_id FROM findings WHERE {cond}"))?
-        .query_row(values, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+    let row: Option<(i64, Vec<u8>, i64)> = tx
+        .prepare_cached(&format!("SELECT rowid, doc, v2_edited FROM findings WHERE {cond}"))?
+        .query_row(values, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((rowid, blob, edited, account)) = row else { return Ok(None) };
+    let Some((rowid, blob, edited)) = row else { return Ok(None) };
     let doc = decompress(codec, &blob)?;
-    Ok(Some(StoredOcsf { rowid, doc, edited: V2Edited(u8::try_from(edited).unwrap_or(0)), account }))
+    Ok(Some(StoredOcsf { rowid, doc, edited: V2Edited(u8::try_from(edited).unwrap_or(0)) }))
 }
 
 /// The row's columns for `doc`: the summary `FindingSummary::from_ocsf` reads, and the document.
@@ -108,7 +103,16 @@ pub(crate) fn insert(tx: &Transaction<'_>, codec: &Codec, doc: &Value, now_ns: i
 }
 
 pub(crate) fn rewrite(tx: &Transaction<'_>, codec: &Codec, rowid: i64, doc: &Value, edited: V2Edited) -> Result<()> {
-    let mut cols = columns(codec, doc)?;
+    rewrite_columns(tx, rowid, columns(codec, doc)?, edited)
+}
+
+/// `rewrite` with the row's columns made already (off this thread).
+fn rewrite_columns(
+    tx: &Transaction<'_>,
+    rowid: i64,
+    mut cols: Vec<(&'static str, SqlValue)>,
+    edited: V2Edited,
+) -> Result<()> {
     cols.push(("v2_edited", SqlValue::Integer(i64::from(edited.0))));
     let sets: Vec<String> = cols.iter().enumerate().map(|(i, (n, _))| format!("{n} = ?{}", i + 1)).collect();
     let sql = format!("UPDATE findings SET {} WHERE rowid = ?{}", sets.join(", "), cols.len() + 1);
@@ -300,67 +304,6 @@ impl Store {
         Ok(FindingsV2Page { findings: matched, next_token })
     }
 
-    /// BatchUpdateFindingsV2: each named finding updated (`OcsfUpdate::apply`; the times are never
-    /// touched) and its history recorded, or listed unprocessed with ResourceNotFoundException when
-    /// it is not there or the access model hides it (administrator: its own and its members'
-    /// findings; member or standalone: its own). One transaction.
-    pub fn batch_update_v2_as(
-        &mut self,
-        caller: &Caller,
-        request: &BatchUpdateV2Request,
-    ) -> Result<BatchUpdateV2Result> {
-        let access = self.access(caller)?;
-        let now = self.now();
-        let (now_text, now_ns) = (timestamp::format(now), timestamp::to_nanos(now));
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let codec = &self.codec;
-        let mut result = BatchUpdateV2Result::default();
-        let mut seen = std::collections::HashSet::new();
-        for target in request.targets.refs() {
-            let stored = match (&request.targets, &target) {
-                (V2Targets::MetadataUids(_), V2FindingRef { metadata_uid: Some(uid), .. }) => {
-                    load(codec, &tx, BY_UID, &[&id_hash(uid), uid])?
-                }
-                (
-                    _,
-                    V2FindingRef {
-                        finding_identifier:
-                            Some(OcsfFindingIdentifier { cloud_account_uid, finding_info_uid, metadata_product_uid }),
-                        ..
-                    },
-                ) => load(codec, &tx, BY_TRIPLE, &[finding_info_uid, cloud_account_uid, metadata_product_uid])?,
-                _ => None,
-            };
-            let not_found = |message: String| V2Unprocessed {
-                finding: target.clone(),
-                error_code: V2UnprocessedCode::ResourceNotFoundException,
-                error_message: message,
-            };
-            let Some(mut s) = stored else {
-                result.unprocessed.push(not_found("no finding has this identifier".into()));
-                continue;
-            };
-            if let Some(reason) = denied(&access, &s.account) {
-                result.unprocessed.push(not_found(reason));
-                continue;
-            }
-            // Named twice (by two forms of its identity, or twice over): updated once, answered each time.
-            if seen.insert(s.rowid) {
-                let changes = request.update.apply(&mut s.doc);
-                let edited = s.edited.union(V2Edited::of(&request.update));
-                if !changes.is_empty() || edited != s.edited {
-                    rewrite(&tx, codec, s.rowid, &s.doc, edited)?;
-                }
-                let updates = history_updates(&changes);
-                record(&tx, s.rowid, now_ns, &now_text, SOURCE_UPDATE, &caller.identity, None, updates.as_deref())?;
-            }
-            result.processed.push(target);
-        }
-        tx.commit()?;
-        self.committed();
-        Ok(result)
-    }
-
     /// The `metadata.uid`s of the OCSF findings `access` may see whose ASFF reading
     /// (`model::ocsf::asff_view`) matches `filters` and `extra` (the query's free words): the query
     /// language means the same on both formats.
@@ -496,6 +439,8 @@ impl Store {
         row.filter(|(_, account)| access.sees(account)).map(|(b, _)| decompress(&self.codec, &b)).transpose()
     }
 }
+
+mod update;
 
 #[cfg(test)]
 mod tests;

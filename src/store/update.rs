@@ -64,19 +64,9 @@ impl Store {
             None => None,
         };
         let mut answers = Vec::with_capacity(requests.len());
-        let mut start = 0;
-        while start < requests.len() {
-            // A run of calls that name no finding twice: a finding is read ahead of the writes
-            // before it, so a finding a later call names again waits for the next run.
-            let mut named: HashSet<&FindingKey> = requests[start].identifiers.iter().collect();
-            let mut end = start + 1;
-            while end < requests.len() && !requests[end].identifiers.iter().any(|k| named.contains(k)) {
-                named.extend(&requests[end].identifiers);
-                end += 1;
-            }
+        for range in runs(requests.iter().map(|r| r.identifiers.iter())) {
             let run = Run { tx: &tx, codec: &self.codec, access: &access, now, identity: &identity };
-            answers.extend(run.update(&requests[start..end])?);
-            start = end;
+            answers.extend(run.update(&requests[range])?);
         }
         if let Some(expiry) = expiry {
             super::expiry::record(&tx, &answers, expiry, now)?;
@@ -91,6 +81,32 @@ impl Store {
         self.committed();
         Ok((answers, entry))
     }
+}
+
+/// The calls split into runs, in order, in which no finding is named by two calls (`names` gives
+/// each call's findings; a call naming one twice answers that itself). Both formats' batched
+/// updates read findings ahead of the writes before them, so a finding a later call names again
+/// waits for the next run and is read after the earlier call's write.
+pub(super) fn runs<K: Eq + std::hash::Hash, I: IntoIterator<Item = K>>(
+    names: impl IntoIterator<Item = I>,
+) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut named = HashSet::new();
+    let (mut start, mut end) = (0, 0);
+    for (call, keys) in names.into_iter().enumerate() {
+        let keys: Vec<K> = keys.into_iter().collect();
+        if call > start && keys.iter().any(|k| named.contains(k)) {
+            out.push(start..call);
+            named.clear();
+            start = call;
+        }
+        named.extend(keys);
+        end = call + 1;
+    }
+    if end > start {
+        out.push(start..end);
+    }
+    out
 }
 
 /// What the calls of one `batch_updates` share.

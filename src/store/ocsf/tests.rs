@@ -6,6 +6,7 @@ use super::*;
 use crate::generate::ocsf::generate_ocsf;
 use crate::generate::GenOptions;
 use crate::model::ocsf::filter::OcsfFindingFilters;
+use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, V2FindingRef, V2UnprocessedCode};
 use crate::model::wire::get_findings::SortCriterion;
 
 fn clock() -> time::OffsetDateTime {
@@ -248,4 +249,66 @@ fn without_sort_criteria_pages_come_in_uid_order_and_filter_exactly() {
         let got: Vec<String> = all(&s, &Access::Unrestricted, request).iter().map(uid).collect();
         assert_eq!(got, expected);
     }
+}
+
+// Several BatchUpdateFindingsV2 calls in one transaction (`batch_updates_v2`): each call answers
+// for itself, in its targets' order, and writes its own history; a finding a later call names
+// again (here by the other form of its identity) is read after the earlier call's write, so
+// neither call's change is lost. The findings are read ahead of the writes on a machine with two
+// cores: without the split into runs the second call would read the finding before the first
+// call's comment was written and write it back without it.
+#[test]
+fn batched_v2_calls_answer_each_call_and_a_finding_named_again_sees_the_earlier_write() {
+    let (_d, mut s, docs) = store(6);
+    let caller = Caller::unrestricted("analyst");
+    let f = Ocsf(&docs[2]);
+    let triple = json!({"CloudAccountUid": f.account(), "FindingInfoUid": f.finding_uid(), "MetadataProductUid": f.product_uid()});
+    let calls = vec![
+        update(json!({"MetadataUids": [uid(&docs[0]), uid(&docs[2]), "nope"], "Comment": "first"})),
+        update(json!({"FindingIdentifiers": [triple.clone()], "StatusId": 4})),
+        update(json!({"MetadataUids": [uid(&docs[1]), uid(&docs[2]), uid(&docs[1])], "SeverityId": 6})),
+    ];
+    let answers = s.batch_updates_v2(&caller, &calls).unwrap();
+    assert_eq!(answers.len(), 3);
+    let uids = |refs: &[V2FindingRef]| -> Vec<String> {
+        refs.iter().map(|r| r.metadata_uid.clone().unwrap_or_default()).collect()
+    };
+    assert_eq!(uids(&answers[0].processed), [uid(&docs[0]), uid(&docs[2])]);
+    assert_eq!(answers[0].unprocessed.len(), 1);
+    assert_eq!(answers[0].unprocessed[0].finding.metadata_uid.as_deref(), Some("nope"));
+    assert_eq!(answers[0].unprocessed[0].error_code, V2UnprocessedCode::ResourceNotFoundException);
+    assert_eq!(answers[1].processed.len(), 1);
+    assert_eq!(
+        answers[1].processed[0].finding_identifier.as_ref().map(|i| i.finding_info_uid.as_str()),
+        Some(f.finding_uid())
+    );
+    assert!(answers[1].unprocessed.is_empty());
+    // Named twice by one call: answered twice, updated once.
+    assert_eq!(uids(&answers[2].processed), [uid(&docs[1]), uid(&docs[2]), uid(&docs[1])]);
+
+    // The finding all three calls named has every call's change, and the flags of each.
+    let stored = s.get_ocsf_as(&Access::Unrestricted, &uid(&docs[2])).unwrap().unwrap();
+    assert_eq!(
+        (&stored["comment"], &stored["status_id"], &stored["severity_id"]),
+        (&json!("first"), &json!(4), &json!(6))
+    );
+    let edited: i64 =
+        s.conn().query_row("SELECT v2_edited FROM findings WHERE id = ?1", [uid(&docs[2])], |r| r.get(0)).unwrap();
+    let all =
+        V2Edited::of(&calls[0].update).union(V2Edited::of(&calls[1].update)).union(V2Edited::of(&calls[2].update));
+    assert_eq!(edited, i64::from(all.0));
+    let one = s.get_ocsf_as(&Access::Unrestricted, &uid(&docs[1])).unwrap().unwrap();
+    assert_eq!(one["severity_id"], 6);
+
+    // Each call wrote its own history record: three for the finding named by all three calls (each
+    // one's change from the state the call before left), one for the one named twice by one call.
+    let history = |d: &Value| {
+        let key = crate::model::finding::FindingKey::new(Ocsf(d).product_uid(), uid(d).as_str());
+        let request = crate::store::HistoryRequest { key, start: None, end: None, next_token: None, max_results: 100 };
+        s.finding_history(&request).unwrap().records
+    };
+    let h = history(&docs[2]);
+    let updates: Vec<_> = h.iter().filter(|r| r.identity == "analyst").collect();
+    assert_eq!(updates.len(), 3, "{h:?}");
+    assert_eq!(history(&docs[1]).iter().filter(|r| r.identity == "analyst").count(), 1);
 }
