@@ -173,33 +173,7 @@ fn rule_operations_take_the_injected_faults() {
 /// without boto3 unless HUBTRIAGE_REQUIRE_AWS_CLIENTS=1, as the aws clients suite is.
 #[test]
 fn automation_rules_python_suite() {
-    use std::process::{Command, Stdio};
-    let required = std::env::var("HUBTRIAGE_REQUIRE_AWS_CLIENTS").is_ok_and(|v| v == "1");
-    let python = match std::env::var_os("HUBTRIAGE_TEST_PYTHON") {
-        Some(p) => std::path::PathBuf::from(p),
-        None => {
-            let has = Command::new("python3")
-                .args(["-c", "import boto3"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-            if !has {
-                assert!(!required, "HUBTRIAGE_REQUIRE_AWS_CLIENTS=1 but boto3 is not installed");
-                eprintln!("skipped: boto3 not installed; run .ci/run");
-                return;
-            }
-            std::path::PathBuf::from("python3")
-        }
-    };
-    let suite = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/test_automation_rules.py");
-    let o = Command::new(&python)
-        .arg(&suite)
-        .env("HUBTRIAGE_BIN", env!("CARGO_BIN_EXE_hubtriage"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-    let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    assert!(o.status.success(), "python suite failed:\n{out}");
-    assert!(out.contains("OK"), "{out}");
+    if let Some(out) = common::python::suite("test_automation_rules.py", "boto3") {
+        assert!(out.contains("OK"), "{out}");
+    }
 }

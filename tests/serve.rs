@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -476,35 +476,7 @@ fn shutdown_finishes_requests_in_flight_and_closes_the_store() {
 /// and sets HUBTRIAGE_TEST_PYTHON and HUBTRIAGE_REQUIRE_AWS_CLIENTS=1.
 #[test]
 fn aws_clients_python_suite() {
-    let required = std::env::var("HUBTRIAGE_REQUIRE_AWS_CLIENTS").is_ok_and(|v| v == "1");
-    let python = match std::env::var_os("HUBTRIAGE_TEST_PYTHON") {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let has = Command::new("python3")
-                .args(["-c", "import boto3, awscli"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-            if !has {
-                assert!(!required, "HUBTRIAGE_REQUIRE_AWS_CLIENTS=1 but boto3/awscli are not installed");
-                eprintln!("skipped: boto3/awscli not installed; run .ci/run");
-                return;
-            }
-            PathBuf::from("python3")
-        }
-    };
-    let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/test_aws_clients.py");
-    let o = Command::new(&python)
-        .arg(&suite)
-        .env("HUBTRIAGE_BIN", BIN)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-    let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    assert!(o.status.success(), "python suite failed:\n{out}");
-    assert!(out.contains("OK"), "{out}");
-    eprintln!("{out}");
+    common::python::suite("test_aws_clients.py", "boto3, awscli");
 }
 
 // With --auth, history names the authenticated caller, whatever the Note's UpdatedBy says.

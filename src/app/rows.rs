@@ -181,8 +181,9 @@ pub struct RowStore {
 }
 
 impl RowStore {
-    pub fn push(&mut self, mut row: Row) -> u32 {
-        let i = self.all.len() as u32;
+    /// Shares `row`'s region and search fields with the rows holding the same values, and returns
+    /// its value ids in the search columns.
+    fn intern(&mut self, row: &mut Row) -> [u32; SEARCH_COLUMNS] {
         self.regions.intern(&mut row.region);
         let fields = [
             &mut row.title,
@@ -196,6 +197,12 @@ impl RowStore {
         for ((column, v), code) in self.search.iter_mut().zip(fields).zip(&mut codes) {
             *code = column.intern(v);
         }
+        codes
+    }
+
+    pub fn push(&mut self, mut row: Row) -> u32 {
+        let i = self.all.len() as u32;
+        let codes = self.intern(&mut row);
         self.codes.push(codes);
         if row.ocsf.is_some() {
             self.ocsf_rows += 1;
@@ -224,19 +231,7 @@ impl RowStore {
             return false;
         }
         let ocsf_before = old.ocsf.is_some();
-        self.regions.intern(&mut row.region);
-        let fields = [
-            &mut row.title,
-            &mut row.resource_type,
-            &mut row.resource_id,
-            &mut row.account,
-            &mut row.product,
-            &mut row.control_id,
-        ];
-        let mut codes = [0u32; SEARCH_COLUMNS];
-        for ((column, v), code) in self.search.iter_mut().zip(fields).zip(&mut codes) {
-            *code = column.intern(v);
-        }
+        let codes = self.intern(&mut row);
         match (ocsf_before, row.ocsf.is_some()) {
             (false, true) => self.ocsf_rows += 1,
             (true, false) => self.ocsf_rows -= 1,

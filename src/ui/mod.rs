@@ -121,9 +121,9 @@ fn split(main: Rect, width: u16, height: u16) -> (Rect, Rect) {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_log;
-#[cfg(test)]
 mod tests_columns;
+#[cfg(test)]
+mod tests_log;
 #[cfg(test)]
 mod tests_ocsf;
 #[cfg(test)]

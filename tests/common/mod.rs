@@ -4,6 +4,8 @@
 // Each test binary uses some of these helpers, not all.
 #![allow(dead_code)]
 
+/// The Python suites with a real AWS client (`serve`, `rules_serve`, `ocsf_python`).
+pub mod python;
 /// The workbench in tmux (`tui_e2e`, `tui_views`).
 pub mod tmux;
 
