@@ -11,11 +11,11 @@
 //! ideal and the rate.
 //! 1. `throttled`: against `hubtriage serve --throttle aws` (BatchUpdateFindings 10 a second, burst
 //!    30); the ideal is (calls - 30) / 10 s.
-//! 2. `unthrottled`: against a `serve` without throttling, with the client as the CLI builds it:
-//!    its bucket keeps to Security Hub's published rate whatever the endpoint, so the ideal is the
-//!    same as above.
-//! 3. `unlimited`: the same, with the client's bucket lifted, to show what the outbox, the sender
-//!    and serve carry when the rate is not the bound.
+//! 2. `unthrottled`: against a `serve` without throttling, with the client as the CLI builds it by
+//!    default (`--rate-limit published`): its bucket keeps to Security Hub's published rate, so the
+//!    ideal is the same as above.
+//! 3. `unlimited`: the same with `--rate-limit none` (the client's bucket lifted), what the outbox,
+//!    the sender and serve carry when the rate is not the bound.
 
 // A benchmark harness, like a test: a failed step should stop it loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -29,10 +29,8 @@ use std::time::Instant;
 
 use hubtriage::model::enums::WorkflowStatus;
 use hubtriage::model::finding::FindingKey;
-use hubtriage::model::source::Rate;
 use hubtriage::model::update::FindingUpdate;
 use hubtriage::remote::backend::outbox_path;
-use hubtriage::remote::limit::RateLimiter;
 use hubtriage::remote::outbox::Outbox;
 use hubtriage::remote::{sender, Client, ClientConfig, Environment, RemoteOptions};
 use serde_json::Value;
@@ -116,7 +114,7 @@ fn bulk_resolve(label: &str, n: usize, extra: &[&str], limited: bool) {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let mut config = ClientConfig::default();
     if !limited {
-        config.limiter = Arc::new(RateLimiter::new(|_| Rate { per_second: 1e9, burst: u32::MAX }));
+        config.limiter = Arc::new(hubtriage::remote::limit::RateLimit::None.limiter());
     }
     let opts = RemoteOptions { endpoint_url: Some(format!("http://{addr}")), ..Default::default() };
     let client = runtime.block_on(Client::connect(&opts, &env, config)).unwrap();

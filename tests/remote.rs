@@ -418,4 +418,7 @@ fn remote_flags_are_refused_by_local_only_commands() {
     assert!(run(&["--remote", "--demo"]).contains("cannot be used with"));
     // Not a terminal: said, instead of an overview of the local store.
     assert!(run(&["--endpoint-url", "http://127.0.0.1:9"]).contains("needs a terminal"));
+    // The client's pacing is published or none, nothing else.
+    let e = run(&["--rate-limit", "fast", "--endpoint-url", "http://127.0.0.1:9", "findings"]);
+    assert!(e.contains("published") && e.contains("none"), "{e}");
 }

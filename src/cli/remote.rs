@@ -27,7 +27,7 @@ use crate::model::wire::get_findings::GetFindingsRequest;
 use crate::model::wire::history::HistoryRequest;
 use crate::remote::cache::{self, Cache, View};
 use crate::remote::outbox::{self, Outbox, SendLock};
-use crate::remote::{sender, Client, ClientConfig, Environment, Operation, RemoteOptions};
+use crate::remote::{sender, Client, Environment, Operation, RemoteOptions};
 use crate::store::Access;
 
 /// A connected remote (credentials loaded; no call made yet): what every command on a remote
@@ -56,7 +56,7 @@ impl Remote {
             .enable_all()
             .build()
             .map_err(|e| anyhow!("cannot start the remote client's runtime: {e}"))?;
-        let client = runtime.block_on(Client::connect(&opts, &env, ClientConfig::default())).map_err(|e| anyhow!(e))?;
+        let client = runtime.block_on(Client::connect(&opts, &env, args.client_config())).map_err(|e| anyhow!(e))?;
         let outbox = runtime.block_on(crate::remote::backend::outbox_path(&client, &env)).map_err(|e| anyhow!(e))?;
         let cache = cache::cache_path(&outbox);
         Ok(Remote { runtime, client, outbox, cache, api: args.api })

@@ -35,6 +35,20 @@ pub struct RemoteArgs {
     /// Which finding APIs `sync` and `findings` read on the remote: v1 (ASFF), v2 (OCSF) or both.
     #[arg(long, global = true, value_enum, default_value_t = crate::remote::endpoint::Api::Both)]
     pub api: crate::remote::endpoint::Api,
+    /// The client's pacing: `published` keeps to Security Hub's published rates (for AWS); `none`
+    /// for an endpoint that publishes no limit (a local serve). Throttling answers are retried either way.
+    #[arg(long, global = true, value_enum, default_value_t = crate::remote::limit::RateLimit::Published)]
+    pub rate_limit: crate::remote::limit::RateLimit,
+}
+
+impl RemoteArgs {
+    /// The remote client's settings these flags choose.
+    pub(super) fn client_config(&self) -> crate::remote::ClientConfig {
+        crate::remote::ClientConfig {
+            limiter: std::sync::Arc::new(self.rate_limit.limiter()),
+            ..crate::remote::ClientConfig::default()
+        }
+    }
 }
 
 impl RemoteArgs {
@@ -75,8 +89,7 @@ pub(super) fn remote(g: &Global, args: &RemoteArgs, view: Option<&str>) -> Resul
         endpoint_url: args.endpoint_url.clone(),
     };
     let env = crate::remote::Environment::process();
-    let backend = crate::remote::RemoteBackend::connect(&opts, &env, crate::remote::ClientConfig::default())
-        .map_err(|e| anyhow!(e))?;
+    let backend = crate::remote::RemoteBackend::connect(&opts, &env, args.client_config()).map_err(|e| anyhow!(e))?;
     let outbox = backend.outbox_path();
     crate::tui::run(Box::new(backend), config)?;
     // Edits not confirmed yet stay in the outbox: said, so that nobody thinks them lost or sent.

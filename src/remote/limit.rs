@@ -71,6 +71,25 @@ pub fn published_rate(op: Operation) -> Rate {
     }
 }
 
+/// How a client paces itself (`--rate-limit`): at Security Hub's published rates (the default, as
+/// AWS counts them), or not at all, for an endpoint that publishes no limit (a `hubtriage serve`
+/// without `--throttle`). Either way a throttling answer is retried with backoff (`retry`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum RateLimit {
+    #[default]
+    Published,
+    None,
+}
+
+impl RateLimit {
+    pub fn limiter(self) -> RateLimiter {
+        match self {
+            RateLimit::Published => RateLimiter::default(),
+            RateLimit::None => RateLimiter::new(|_| Rate { per_second: 1e9, burst: u32::MAX }),
+        }
+    }
+}
+
 /// The client paces itself this much under the published rate: requests sent 1/rate apart can
 /// arrive a little closer together, and the service would refuse the second.
 const PACE: f64 = 0.98;
@@ -144,6 +163,16 @@ mod tests {
         assert!(!l.has_spare("a", "r", Operation::GetFindings, 3, t0), "3 left: the foreground's");
         assert!(l.has_spare("a", "r", Operation::GetFindings, 3, t0 + Duration::from_millis(400)), "refilled");
         assert!(l.has_spare("b", "r", Operation::GetFindings, 3, t0), "per account");
+    }
+
+    #[test]
+    fn rate_limit_none_never_waits_and_published_does() {
+        let t0 = Instant::now();
+        let waits = |l: RateLimiter| {
+            (0..1000).map(|_| l.reserve("a", "r", Operation::BatchUpdateFindings, t0)).filter(|w| !w.is_zero()).count()
+        };
+        assert_eq!(waits(RateLimit::None.limiter()), 0, "10,000 findings' 100 calls, and more, at once");
+        assert_eq!(waits(RateLimit::Published.limiter()), 1000 - 30, "all but the burst of 30 wait");
     }
 
     #[test]
