@@ -13,7 +13,7 @@ mod common;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use hubtriage::backend::Backend;
@@ -80,22 +80,11 @@ impl Site {
         let auth = self.dir.path().join("auth.json");
         let mut args = vec!["--auth", auth.to_str().unwrap()];
         args.extend_from_slice(extra);
-        let (child, addr) = common::spawn_serve(&self.store(), listen, &args, &self.dir.path().join("stderr.txt"));
-        Server { child, url: format!("http://{addr}") }
+        common::serve(&self.store(), listen, &args, &self.dir.path().join("stderr.txt"))
     }
 }
 
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::Served as Server;
 
 /// The binary on a local store, hermetic.
 fn local(store: &Path, args: &[&str]) -> Output {

@@ -9,7 +9,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output};
+use std::process::Output;
 
 use hubtriage::generate::ocsf::generate_ocsf;
 use hubtriage::generate::{generate, GenOptions};
@@ -24,17 +24,7 @@ fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::Served as Server;
 
 /// A serve store of 6 findings in both forms, 3 only in OCSF form and 2 only in ASFF form (as
 /// the local store's own test of twins), served without `--auth` (every caller sees every account).
@@ -49,8 +39,7 @@ fn serve_both(dir: &Path) -> (Server, Vec<Value>) {
     std::fs::write(&file, json!({ "Findings": all }).to_string()).unwrap();
     let o = common::run(&store, &["import", file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
-    let (child, addr) = common::spawn_serve(&store, "127.0.0.1:0", &[], &dir.join("stderr.txt"));
-    (Server { child, url: format!("http://{addr}") }, all)
+    (common::serve(&store, "127.0.0.1:0", &[], &dir.join("stderr.txt")), all)
 }
 
 fn client(home: &Path, args: &[&str]) -> Output {

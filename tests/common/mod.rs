@@ -26,6 +26,25 @@ pub fn run(store: &Path, args: &[&str]) -> Output {
         .expect("run hubtriage")
 }
 
+/// A `serve` started by `serve`, killed when dropped; `url` is `http://ADDRESS`.
+pub struct Served {
+    pub child: std::process::Child,
+    pub url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `spawn_serve`, as a `Served` that stops the server when dropped.
+pub fn serve(store: &Path, listen: &str, extra: &[&str], stderr: &Path) -> Served {
+    let (child, addr) = spawn_serve(store, listen, extra, stderr);
+    Served { child, url: format!("http://{addr}") }
+}
+
 /// `hubtriage --store STORE serve --listen LISTEN EXTRA...` with its stderr in `stderr`, started and
 /// waited for until it prints the address it listens on. Returns the child and that address
 /// (`127.0.0.1:PORT`); if it prints anything else, kills it and panics with what it wrote to stderr.
