@@ -13,7 +13,7 @@ use super::{Global, Outcome};
 use crate::api::Operation;
 use crate::input;
 use crate::model::sanitize;
-use crate::rules::{ops, NewRule};
+use crate::rules::{ops, RuleSpec};
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
@@ -64,7 +64,7 @@ fn run(g: &Global, op: Operation, input: &Value) -> Result<Value> {
 
 /// "This rule would match 12 findings now" for a request's Criteria, against what the caller sees.
 fn would_match(g: &Global, request: &Value) -> Result<String> {
-    let rule = NewRule::from_json(request).map_err(|e| anyhow!("invalid rule: {}", sanitize::line(&e.0)))?;
+    let rule = RuleSpec::from_json(request).map_err(|e| anyhow!("invalid rule: {}", sanitize::line(&e.0)))?;
     let store = g.open_or_create()?;
     let n = store.automation_rule_matches(&store.access(&g.caller())?, &rule.criteria)?;
     Ok(format!(

@@ -98,16 +98,8 @@ type Result<T> = std::result::Result<T, RuleError>;
 #[derive(Debug, Clone, PartialEq)]
 pub struct AutomationRule {
     pub arn: String,
-    pub enabled: bool,
-    pub order: i64,
-    pub name: String,
-    pub description: String,
-    pub is_terminal: bool,
-    /// `Criteria` as given (the AWS shape, answered back as it was sent).
-    pub criteria: Value,
-    /// `Actions` as given.
-    pub actions: Value,
-    pub tags: Option<Value>,
+    /// What was asked for (CreateAutomationRule's members, as later updated).
+    pub spec: RuleSpec,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub created_by: String,
@@ -126,8 +118,8 @@ impl AutomationRule {
     /// `AutomationRulesConfig` (BatchGetAutomationRules).
     pub fn to_config(&self) -> Value {
         let mut v = self.to_metadata();
-        v["Criteria"] = self.criteria.clone();
-        v["Actions"] = self.actions.clone();
+        v["Criteria"] = self.spec.criteria.clone();
+        v["Actions"] = self.spec.actions.clone();
         v
     }
 
@@ -135,11 +127,11 @@ impl AutomationRule {
     pub fn to_metadata(&self) -> Value {
         serde_json::json!({
             "RuleArn": self.arn,
-            "RuleStatus": if self.enabled { "ENABLED" } else { "DISABLED" },
-            "RuleOrder": self.order,
-            "RuleName": self.name,
-            "Description": self.description,
-            "IsTerminal": self.is_terminal,
+            "RuleStatus": if self.spec.enabled { "ENABLED" } else { "DISABLED" },
+            "RuleOrder": self.spec.order,
+            "RuleName": self.spec.name,
+            "Description": self.spec.description,
+            "IsTerminal": self.spec.is_terminal,
             "CreatedAt": timestamp::format(self.created_at),
             "UpdatedAt": timestamp::format(self.updated_at),
             "CreatedBy": self.created_by,
@@ -150,9 +142,9 @@ impl AutomationRule {
     pub fn compile(&self) -> Result<CompiledRule> {
         Ok(CompiledRule {
             arn: self.arn.clone(),
-            is_terminal: self.is_terminal,
-            criteria: criteria(&self.criteria)?,
-            update: action_update(&self.actions)?,
+            is_terminal: self.spec.is_terminal,
+            criteria: criteria(&self.spec.criteria)?,
+            update: action_update(&self.spec.actions)?,
         })
     }
 }
@@ -275,7 +267,7 @@ fn tags(obj: &Map<String, Value>) -> Result<Option<Value>> {
 
 /// What CreateAutomationRule asks for, checked: the rule without its ARN and times.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewRule {
+pub struct RuleSpec {
     pub enabled: bool,
     pub order: i64,
     pub name: String,
@@ -286,9 +278,9 @@ pub struct NewRule {
     pub tags: Option<Value>,
 }
 
-impl NewRule {
+impl RuleSpec {
     /// Reads a CreateAutomationRule request (the exact AWS JSON).
-    pub fn from_json(v: &Value) -> Result<NewRule> {
+    pub fn from_json(v: &Value) -> Result<RuleSpec> {
         let obj = v.as_object().ok_or_else(|| RuleError("the request body must be a JSON object".into()))?;
         only(
             obj,
@@ -296,7 +288,7 @@ impl NewRule {
             &["Tags", "RuleStatus", "RuleOrder", "RuleName", "Description", "IsTerminal", "Criteria", "Actions"],
         )?;
         let required = |m: &str| RuleError(format!("{m} is required"));
-        let rule = NewRule {
+        let rule = RuleSpec {
             enabled: status(obj)?.unwrap_or(true),
             order: order(obj)?.ok_or_else(|| required("RuleOrder"))?,
             name: non_empty(obj, "RuleName")?.ok_or_else(|| required("RuleName"))?,
@@ -313,20 +305,7 @@ impl NewRule {
 
     /// The rule as saved, with its ARN.
     pub fn into_rule(self, arn: String, now: OffsetDateTime, created_by: &str) -> AutomationRule {
-        AutomationRule {
-            arn,
-            enabled: self.enabled,
-            order: self.order,
-            name: self.name,
-            description: self.description,
-            is_terminal: self.is_terminal,
-            criteria: self.criteria,
-            actions: self.actions,
-            tags: self.tags,
-            created_at: now,
-            updated_at: now,
-            created_by: created_by.to_string(),
-        }
+        AutomationRule { arn, spec: self, created_at: now, updated_at: now, created_by: created_by.to_string() }
     }
 }
 
@@ -378,13 +357,22 @@ impl RuleUpdate {
     /// `rule` with this update applied.
     pub fn apply(&self, rule: &AutomationRule, now: OffsetDateTime) -> AutomationRule {
         let mut r = rule.clone();
-        r.enabled = self.enabled.unwrap_or(r.enabled);
-        r.order = self.order.unwrap_or(r.order);
-        r.name = self.name.clone().unwrap_or(r.name);
-        r.description = self.description.clone().unwrap_or(r.description);
-        r.is_terminal = self.is_terminal.unwrap_or(r.is_terminal);
-        r.criteria = self.criteria.clone().unwrap_or(r.criteria);
-        r.actions = self.actions.clone().unwrap_or(r.actions);
+        let s = &mut r.spec;
+        s.enabled = self.enabled.unwrap_or(s.enabled);
+        s.order = self.order.unwrap_or(s.order);
+        s.is_terminal = self.is_terminal.unwrap_or(s.is_terminal);
+        if let Some(name) = &self.name {
+            s.name.clone_from(name);
+        }
+        if let Some(description) = &self.description {
+            s.description.clone_from(description);
+        }
+        if let Some(criteria) = &self.criteria {
+            s.criteria.clone_from(criteria);
+        }
+        if let Some(actions) = &self.actions {
+            s.actions.clone_from(actions);
+        }
         r.updated_at = now;
         r
     }

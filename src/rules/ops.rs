@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{arns, NewRule, RuleError, RuleUpdate, MAX_BATCH, MAX_RULES};
+use super::{arns, RuleError, RuleSpec, RuleUpdate, MAX_BATCH, MAX_RULES};
 use crate::api::{ApiError, Operation};
 use crate::store::rules::UnprocessedRule;
 use crate::store::{Caller, Store};
@@ -45,7 +45,7 @@ fn processed(done: Vec<String>, missing: &[UnprocessedRule]) -> Value {
 pub fn call(store: &mut Store, caller: &Caller, region: &str, op: Operation, input: &Value) -> Result<Value, ApiError> {
     match op {
         Operation::CreateAutomationRule => {
-            let rule = NewRule::from_json(input)?;
+            let rule = RuleSpec::from_json(input)?;
             if store.automation_rule_count()? >= MAX_RULES {
                 return Err(ApiError {
                     code: "LimitExceededException",

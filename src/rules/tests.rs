@@ -16,12 +16,12 @@ fn request() -> Value {
 fn error(change: impl FnOnce(&mut Value)) -> String {
     let mut r = request();
     change(&mut r);
-    NewRule::from_json(&r).unwrap_err().0
+    RuleSpec::from_json(&r).unwrap_err().0
 }
 
 #[test]
 fn a_create_request_reads_with_its_defaults() {
-    let r = NewRule::from_json(&request()).unwrap();
+    let r = RuleSpec::from_json(&request()).unwrap();
     assert!(r.enabled && !r.is_terminal);
     assert_eq!(r.order, 1);
     let compiled = r.into_rule("arn".into(), OffsetDateTime::UNIX_EPOCH, "me").compile().unwrap();
@@ -46,7 +46,7 @@ fn every_limit_names_its_member() {
         "Criteria.ProductArn: at most 20 filter values per field, got 21"
     );
     // Title takes 100.
-    assert!(NewRule::from_json(&{
+    assert!(RuleSpec::from_json(&{
         let mut r = request();
         r["Criteria"] = json!({"Title": values});
         r

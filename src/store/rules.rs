@@ -21,7 +21,7 @@ use super::{Access, Result, Store, SOURCE_UPDATE};
 use crate::model::import::BufFields;
 use crate::model::timestamp;
 use crate::model::wire::batch_update::BatchUpdateRequest;
-use crate::rules::{AutomationRule, CompiledRule, NewRule, RuleUpdate};
+use crate::rules::{AutomationRule, CompiledRule, RuleSpec, RuleUpdate};
 
 /// `UnprocessedAutomationRule.ErrorCode` (an integer in the service model) for a rule that does
 /// not exist, and for an update the rule cannot take: the HTTP statuses of ResourceNotFoundException
@@ -59,14 +59,16 @@ fn rule_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AutomationRule> {
     let tags: Option<String> = r.get(8)?;
     Ok(AutomationRule {
         arn: r.get(0)?,
-        order: r.get(1)?,
-        enabled: r.get(2)?,
-        name: r.get(3)?,
-        description: r.get(4)?,
-        is_terminal: r.get(5)?,
-        criteria: json(6)?,
-        actions: json(7)?,
-        tags: tags.and_then(|t| serde_json::from_str(&t).ok()),
+        spec: RuleSpec {
+            order: r.get(1)?,
+            enabled: r.get(2)?,
+            name: r.get(3)?,
+            description: r.get(4)?,
+            is_terminal: r.get(5)?,
+            criteria: json(6)?,
+            actions: json(7)?,
+            tags: tags.and_then(|t| serde_json::from_str(&t).ok()),
+        },
         created_at: timestamp::from_nanos(r.get(9)?),
         updated_at: timestamp::from_nanos(r.get(10)?),
         created_by: r.get(11)?,
@@ -83,14 +85,14 @@ fn write_rule(tx: &rusqlite::Transaction<'_>, r: &AutomationRule) -> Result<()> 
         ),
         params![
             r.arn,
-            r.order,
-            r.enabled,
-            r.name,
-            r.description,
-            r.is_terminal,
-            r.criteria.to_string(),
-            r.actions.to_string(),
-            r.tags.as_ref().map(Value::to_string),
+            r.spec.order,
+            r.spec.enabled,
+            r.spec.name,
+            r.spec.description,
+            r.spec.is_terminal,
+            r.spec.criteria.to_string(),
+            r.spec.actions.to_string(),
+            r.spec.tags.as_ref().map(Value::to_string),
             timestamp::to_nanos(r.created_at),
             timestamp::to_nanos(r.updated_at),
             r.created_by,
@@ -124,7 +126,7 @@ impl Store {
     /// `created_by`. Returns the ARN. (The caller checks `MAX_RULES` first: LimitExceededException.)
     pub fn create_automation_rule(
         &mut self,
-        rule: NewRule,
+        rule: RuleSpec,
         region: &str,
         account: &str,
         created_by: &str,

@@ -26,7 +26,7 @@ fn rule(store: &mut Store, order: i64, criteria: Value, fields: Value, extra: Va
     for (k, v) in extra.as_object().unwrap() {
         request[k] = v.clone();
     }
-    let new = NewRule::from_json(&request).unwrap();
+    let new = RuleSpec::from_json(&request).unwrap();
     store.create_automation_rule(new, "us-east-1", "123456789012", "tester").unwrap()
 }
 
@@ -214,7 +214,7 @@ fn get_update_delete_and_unknown_arns() {
     let rename = RuleUpdate::from_json(&json!({"RuleArn": arn, "RuleName": "renamed", "RuleOrder": 7}), "").unwrap();
     store.update_automation_rules(&[rename]).unwrap();
     let r = store.automation_rule(&arn).unwrap().unwrap();
-    assert_eq!((r.name.as_str(), r.order, r.tags.clone()), ("renamed", 7, Some(json!({"team": "sec"}))));
+    assert_eq!((r.spec.name.as_str(), r.spec.order, r.spec.tags.clone()), ("renamed", 7, Some(json!({"team": "sec"}))));
     let (done, not_found) = store.delete_automation_rules(&[arn.clone(), missing]).unwrap();
     assert_eq!((done, not_found.len()), (vec![arn], 1));
     assert_eq!(store.automation_rule_count().unwrap(), 0);
