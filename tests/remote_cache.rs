@@ -485,7 +485,7 @@ fn the_workers_refresh_sends_the_rows_it_updated() {
 }
 
 /// The worker reports what the outbox holds: an edit the remote has not answered yet (a slow
-/// endpoint: past the 2 s the acknowledgement waits) is queued, then cleared once the sender has
+/// endpoint; the acknowledgement never waits for it) is queued, then cleared once the sender has
 /// the answer; an edit the remote refuses after the acknowledgement comes back as refused with its
 /// code.
 #[test]

@@ -11,9 +11,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -46,12 +44,6 @@ const MAX_HISTORY: usize = 1_000;
 /// Values one string filter may list (GetFindings' Filters: up to 20 values per attribute).
 const MAX_FILTER_VALUES: usize = 20;
 
-/// How long an edit's acknowledgement waits for the remote's answer by default, so that
-/// UnprocessedFindings reach the workbench with the call; past it (a slow endpoint) the edit is
-/// reported queued, as it is on disk already, and the worker's next call is queued while this one
-/// is in flight. Offline, it is not waited for at all.
-const ANSWER_WAIT: Duration = Duration::from_secs(2);
-
 /// The outbox and the sender working on it.
 struct Outgoing {
     outbox: Arc<Mutex<Outbox>>,
@@ -65,7 +57,6 @@ pub struct RemoteBackend {
     /// are in the middle of when the workbench quits (a runtime dropped under a call panics).
     runtime: Arc<tokio::runtime::Runtime>,
     outgoing: Option<Outgoing>,
-    answer_wait: Duration,
     /// The read cache (taken out while a sync runs on it) and the view it mirrors.
     cache: std::cell::RefCell<Option<Cache>>,
     view: View,
@@ -164,7 +155,6 @@ impl RemoteBackend {
             client,
             runtime: Arc::new(runtime),
             outgoing,
-            answer_wait: ANSWER_WAIT,
             cache: Default::default(),
             view: View::default_view(),
             cache_path: None,
@@ -173,12 +163,6 @@ impl RemoteBackend {
             alive: Arc::new(()),
             limiter: None,
         })
-    }
-
-    /// How long an edit's acknowledgement waits for the remote's answer (zero: acknowledged as
-    /// soon as it is on disk).
-    pub fn set_answer_wait(&mut self, wait: Duration) {
-        self.answer_wait = wait;
     }
 
     /// The outbox's file, when edits go through one.
@@ -227,9 +211,11 @@ pub(super) fn ids_filter(keys: &[&FindingKey]) -> Result<Filters> {
 }
 
 impl RemoteBackend {
-    /// Commits the edit to the outbox (the acknowledgement), wakes the sender, and waits a little
-    /// for the remote's answer: findings it refused come back with their codes; those not answered
-    /// yet (offline, slow) are reported processed, as they are queued on disk and will be sent.
+    /// Commits the edit to the outbox and wakes the sender: the acknowledgement, which never waits
+    /// for the remote. A call of 100 waited for up to 2 s on the worker thread for the answer, so
+    /// that a detail or history asked meanwhile waited behind a large edit to a slow endpoint; the
+    /// remote's answer now reaches the workbench through the outbox's watcher (`pending`): the
+    /// pending marks clear on confirmation and a refusal becomes the `!` with its code.
     fn enqueue(
         &self,
         o: &Outgoing,
@@ -238,31 +224,9 @@ impl RemoteBackend {
         previous: &HashMap<FindingKey, FindingUpdate>,
         mut outcome: UpdateOutcome,
     ) -> Result<UpdateOutcome> {
-        let failures = o.state.failed_passes.load(Ordering::SeqCst);
-        let was_offline = o.state.last_failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_some();
-        let edit = lock(&o.outbox).enqueue(&keys, update, previous)?;
+        lock(&o.outbox).enqueue(&keys, update, previous)?;
         o.wake.notify_one();
-        let started = Instant::now();
-        let refused = loop {
-            let (queued, refused) = lock(&o.outbox).edit_state(edit)?;
-            let offline = was_offline || o.state.failed_passes.load(Ordering::SeqCst) != failures;
-            if queued == 0 || offline || started.elapsed() >= self.answer_wait {
-                break refused;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        let refused: HashMap<FindingKey, (String, String)> =
-            refused.into_iter().map(|r| (r.key, (r.code, r.message))).collect();
-        for k in keys {
-            match refused.get(&k) {
-                Some((code, message)) => outcome.unprocessed.push(Unprocessed {
-                    id: FindingId::Asff(k),
-                    code: code.clone(),
-                    message: message.clone(),
-                }),
-                None => outcome.processed.push(FindingId::Asff(k)),
-            }
-        }
+        outcome.processed.extend(keys.into_iter().map(FindingId::Asff));
         Ok(outcome)
     }
 }
@@ -386,6 +350,16 @@ impl Backend for RemoteBackend {
         }
         let request = GetFindingsRequest { sort: most_severe_first(), ..Default::default() };
         self.each_finding(request, &mut |doc| sink(FindingSummary::from_asff(&doc)))
+    }
+
+    /// With a cache, the cached documents only: the list holds exactly the cached findings, so
+    /// one the cache lacks has no values of ours to restore, and reading it from the remote held
+    /// the edit's acknowledgement behind GetFindings calls.
+    fn documents_at_hand(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>> {
+        match self.cached_documents(ids)? {
+            Some(docs) => Ok(docs),
+            None => self.documents(ids),
+        }
     }
 
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>> {
