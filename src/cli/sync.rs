@@ -83,7 +83,7 @@ pub(super) fn sync_view(remote: &Remote, cache: &mut Cache, view: &View, full: b
     };
     let mut progress = progress;
     let mut r = if remote.api.v1() {
-        remote.runtime.block_on(cache::sync(&remote.client, cache, view, |_, _| {}, &mut progress))
+        remote.runtime.block_on(cache::sync(&remote.client, cache, view, |_, _, _| {}, &mut progress))
     } else {
         Ok(SyncReport { full: true, ..SyncReport::default() })
     };

@@ -252,7 +252,7 @@ impl RemoteBackend {
             &self.client,
             &mut cache,
             &self.view,
-            |docs, written| {
+            |docs, written, _| {
                 // Only the findings the cache did not hold: those listed already are not listed twice.
                 let new: std::collections::HashSet<&FindingKey> = written.new.iter().collect();
                 for d in docs {

@@ -245,12 +245,14 @@ fn newer(a: Option<String>, b: &str) -> Option<String> {
 
 /// Brings the cache up to date with `view` on the remote: a full pass when the cache has never
 /// mirrored this view, else a refresh of what was updated since. `page` sees each page's documents
-/// as they were written (to stream them into a list) and `progress` each page's count.
+/// as they were written (to stream them into a list), then the documents of findings the cache held
+/// that the page shows out of the view (so that a list drops their rows), and `progress` each
+/// page's count.
 pub async fn sync(
     client: &Client,
     cache: &mut Cache,
     view: &View,
-    mut page: impl FnMut(&[Value], &Mirrored),
+    mut page: impl FnMut(&[Value], &Mirrored, &[Value]),
     mut progress: impl FnMut(Progress),
 ) -> Result<SyncReport> {
     let started = Instant::now();
@@ -287,8 +289,12 @@ pub async fn sync(
         }
         // Only those the cache held are gone from the view.
         let left: Vec<FindingKey> = leave.iter().filter_map(FindingKey::of).collect();
-        report.gone.extend(cache.store.forget(&left)?);
-        page(&keep, &written);
+        let gone = cache.store.forget(&left)?;
+        let held: HashSet<&FindingKey> = gone.iter().collect();
+        let left: Vec<Value> =
+            leave.into_iter().filter(|d| FindingKey::of(d).is_some_and(|k| held.contains(&k))).collect();
+        report.gone.extend(gone);
+        page(&keep, &written, &left);
         report.new.extend(written.new);
         report.updated.extend(written.updated);
         progress(Progress { pages: report.pages, findings: report.findings, elapsed: started.elapsed() });

@@ -93,10 +93,12 @@ impl RemoteBackend {
                 &client,
                 &mut cache,
                 &view,
-                |docs, written| {
+                |docs, written, left| {
                     let new: std::collections::HashSet<&FindingKey> = written.new.iter().collect();
                     let updated: std::collections::HashSet<&FindingKey> = written.updated.iter().collect();
-                    let (mut added, mut changed) = (Vec::new(), Vec::new());
+                    // Rows that left the view are told with their new values: the list drops them.
+                    let (mut added, mut changed): (Vec<_>, Vec<_>) =
+                        (Vec::new(), left.iter().map(FindingSummary::from_asff).collect());
                     for d in docs {
                         match FindingKey::of(d) {
                             Some(k) if new.contains(&k) => added.push(FindingSummary::from_asff(d)),
