@@ -91,7 +91,14 @@ pub(super) fn sync_view(remote: &Remote, cache: &mut Cache, view: &View, full: b
         if let Ok(report) = &mut r {
             // With both APIs, an endpoint without GetFindingsV2 (moto) still serves its ASFF findings.
             let skip = remote.api.v1();
-            match remote.runtime.block_on(cache::sync_v2(&remote.client, cache, view, skip, &mut progress)) {
+            match remote.runtime.block_on(cache::sync_v2(
+                &remote.client,
+                cache,
+                view,
+                skip,
+                |_, _, _| {},
+                &mut progress,
+            )) {
                 Ok(Some(v2)) => {
                     report.v2_pages = v2.v2_pages;
                     report.v2_findings = v2.v2_findings;

@@ -341,12 +341,16 @@ pub fn v2_filters(view: &View) -> Result<OcsfFindingFilters> {
 /// (100 a page, NextToken paging, the client's bucket setting the pace), each page written as the
 /// service returned it (`Store::mirror_ocsf`) and the OCSF findings it no longer returns removed.
 /// Always a full pass: the ASFF refresh's `UpdatedAt` mark has no V2 counterpart kept yet. With
-/// `skip_unsupported`, an endpoint without GetFindingsV2 for this caller is `Ok(None)`.
+/// `skip_unsupported`, an endpoint without GetFindingsV2 for this caller is `Ok(None)`. `page` sees
+/// each page's findings a list shows as their own rows (those in both forms are listed as their
+/// ASFF row: `model::ocsf::same`): the new ones, the updated ones, and those the cache held that
+/// left the view, with their new documents.
 pub async fn sync_v2(
     client: &Client,
     cache: &mut Cache,
     view: &View,
     skip_unsupported: bool,
+    mut page: impl FnMut(&[Value], &[Value], &[Value]),
     mut progress: impl FnMut(Progress),
 ) -> Result<Option<SyncReport>> {
     let started = Instant::now();
@@ -366,7 +370,26 @@ pub async fn sync_v2(
         seen.extend(written.new.iter().chain(&written.updated).cloned());
         seen.extend(keep.iter().filter_map(ocsf_key));
         let left: Vec<FindingKey> = leave.iter().filter_map(ocsf_key).collect();
-        report.gone.extend(cache.store.forget(&left)?);
+        let gone = cache.store.forget(&left)?;
+        let (new, updated): (HashSet<&FindingKey>, HashSet<&FindingKey>) =
+            (written.new.iter().collect(), written.updated.iter().collect());
+        let (mut added, mut changed) = (Vec::new(), Vec::new());
+        for d in &keep {
+            let Some(k) = ocsf_key(d) else { continue };
+            if !new.contains(&k) && !updated.contains(&k) {
+                continue;
+            }
+            let f = Ocsf(d);
+            if cache.store.has_asff_twin(&crate::store::Access::Unrestricted, f.finding_uid(), f.product_uid())? {
+                continue;
+            }
+            if new.contains(&k) { &mut added } else { &mut changed }.push(d.clone());
+        }
+        let held: HashSet<&FindingKey> = gone.iter().collect();
+        let departed: Vec<Value> =
+            leave.into_iter().filter(|d| ocsf_key(d).is_some_and(|k| held.contains(&k))).collect();
+        page(&added, &changed, &departed);
+        report.gone.extend(gone);
         report.new.extend(written.new);
         report.updated.extend(written.updated);
         progress(Progress { pages: report.v2_pages, findings: report.v2_findings, elapsed: started.elapsed() });
