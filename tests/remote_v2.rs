@@ -387,3 +387,46 @@ fn the_remote_workbench_skips_getfindingsv2_where_the_endpoint_lacks_it_and_says
     assert!(header.contains("GetFindingsV2 not available: ASFF only"), "{header}");
     assert!(!header.contains("not refreshed"), "{header}");
 }
+
+/// How many OCSF findings a `sync` output says GetFindingsV2 returned.
+fn v2_returned(out: &str) -> usize {
+    let before = out.split(" OCSF finding").next().unwrap();
+    before.rsplit(' ').next().unwrap().parse().unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+/// A V2 refresh asks GetFindingsV2 only for the findings modified since the last sync (a
+/// DateFilter on `finding_info.modified_time_dt` from the newest one seen, less a margin), as the
+/// ASFF refresh does with `UpdatedAt`; it was always a full pass. A finding the provider modifies
+/// afterwards comes back as updated; `--full` reads them all again.
+#[test]
+fn a_v2_refresh_reads_only_what_was_modified_since_the_last_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, all) = serve_both(dir.path());
+    let home = tempfile::tempdir().unwrap();
+    let sync = |extra: &[&str]| {
+        let mut args = vec!["sync", "--all", "--endpoint-url", &server.url];
+        args.extend_from_slice(extra);
+        let o = client(home.path(), &args);
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    assert_eq!(v2_returned(&sync(&[])), 9);
+    let again = sync(&[]);
+    assert!(v2_returned(&again) < 9, "the refresh read every OCSF finding again: {again}");
+    assert!(again.contains("0 new, 0 updated, 0 gone"), "{again}");
+
+    // The provider retitles an OCSF-only finding now.
+    let mut doc = all.iter().rfind(|d| d.get("metadata").is_some()).unwrap().clone();
+    let now = time::OffsetDateTime::now_utc();
+    doc["finding_info"]["title"] = json!("Retitled by the provider");
+    doc["finding_info"]["modified_time"] = json!((now.unix_timestamp_nanos() / 1_000_000) as i64);
+    doc["finding_info"]["modified_time_dt"] = json!(hubtriage::model::timestamp::format(now));
+    let file = dir.path().join("retitled.json");
+    std::fs::write(&file, json!({ "Findings": [doc] }).to_string()).unwrap();
+    let o = common::run(&dir.path().join("s.db"), &["import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let after = sync(&[]);
+    assert!(after.contains("0 new, 1 updated, 0 gone"), "{after}");
+    assert!(after.contains("Retitled by the provider"), "{after}");
+    assert_eq!(v2_returned(&sync(&["--full"])), 9, "--full reads them all");
+}
