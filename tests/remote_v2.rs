@@ -430,3 +430,57 @@ fn a_v2_refresh_reads_only_what_was_modified_since_the_last_sync() {
     assert!(after.contains("Retitled by the provider"), "{after}");
     assert_eq!(v2_returned(&sync(&["--full"])), 9, "--full reads them all");
 }
+
+/// `update --ids FILE` on a remote names OCSF findings by metadata.uid beside ASFF ones (it read
+/// ASFF identifiers only): the OCSF one is queued for BatchUpdateFindingsV2 with what undo
+/// restores kept in its outbox row, as an ASFF row keeps it, and both land.
+#[test]
+fn update_ids_on_a_remote_names_ocsf_findings_by_metadata_uid_and_keeps_their_previous_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, all) = serve_both(dir.path());
+    let home = tempfile::tempdir().unwrap();
+    let o = client(home.path(), &["sync", "--all", "--endpoint-url", &server.url]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The last ASFF finding (ASFF only) and the last OCSF one (OCSF only), neither resolved.
+    let asff = all.iter().rfind(|d| d.get("Id").is_some()).unwrap();
+    let ocsf = all.iter().rfind(|d| d.get("metadata").is_some()).unwrap();
+    let uid = ocsf["metadata"]["uid"].as_str().unwrap();
+    let file = home.path().join("ids.json");
+    let ids = json!({
+        "FindingIdentifiers": [{"Id": asff["Id"], "ProductArn": asff["ProductArn"]}],
+        "MetadataUids": [uid],
+    });
+    std::fs::write(&file, ids.to_string()).unwrap();
+
+    // Another process holds the sending: the edit stays queued, to be read.
+    let env = common::client_environment(home.path(), KEY_ID, SECRET);
+    let outbox_file = outbox::store_path(&outbox::cache_dir(&env).unwrap(), &server.url, KEY_ID, "us-east-1");
+    let held = outbox::SendLock::try_take(&outbox_file).unwrap().unwrap();
+    let args = ["update", "--ids", file.to_str().unwrap(), "--workflow", "suppressed", "--yes"];
+    let o = client(home.path(), &[&args[..], &["--endpoint-url", &server.url]].concat());
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("BatchUpdateFindingsV2") && out.contains("Queued 2 findings' edit"), "{out}");
+    let db = rusqlite::Connection::open(&outbox_file).unwrap();
+    let previous: Option<String> = db
+        .query_row("SELECT previous_json FROM outbox WHERE product_arn = ?1 AND id = ?2", [outbox::V2_MARK, uid], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let previous: Value = serde_json::from_str(&previous.expect("the V2 row keeps what undo restores")).unwrap();
+    assert!(previous.to_string().contains("Workflow") || previous.to_string().contains("Status"), "{previous}");
+    drop(db);
+    drop(held);
+
+    let o = client(home.path(), &["outbox", "--send", "--endpoint-url", &server.url]);
+    assert!(o.status.success(), "{}", text(&o));
+    let req = dir.path().join("get.json");
+    std::fs::write(&req, json!({"MaxResults": 100}).to_string()).unwrap();
+    let store = dir.path().join("s.db");
+    let o = common::run(&store, &["api", "GetFindingsV2", "--input-json", req.to_str().unwrap()]);
+    let v2: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    let f = v2["Findings"].as_array().unwrap().iter().find(|f| f["metadata"]["uid"] == uid).unwrap();
+    assert_eq!(f["status_id"], 3, "suppressed: {f}");
+    let o = common::run(&store, &["findings", "status:suppressed", "--format", "csv"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains(asff["Id"].as_str().unwrap()), "{}", text(&o));
+}
