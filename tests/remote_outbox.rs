@@ -420,6 +420,9 @@ fn a_bulk_edit_to_a_slow_endpoint_is_acknowledged_on_disk_and_a_detail_is_not_he
     assert!(last_ack < latency, "the acknowledgements waited for the remote: {last_ack:?}");
     // The detail's own history call takes one latency; behind the edit it took five.
     assert!(detail < latency * 2, "the detail waited behind the edit: {detail:?}");
+    // The calls queued while the first was in flight were sent at once, not after its answer: the
+    // four answered in about one latency (two rounds were at least 2 × 8 s).
+    assert!(confirmed < latency * 2, "the later calls waited for the first answer: {confirmed:?}");
     let failure = &app.edits.failed[&missing];
     assert!(failure.reason.starts_with("FindingNotFound"), "{}", failure.reason);
     // Every finding named but the missing one is resolved in serve's store (the 400th finding,
