@@ -1,7 +1,7 @@
 //! Remote read cache benchmark: prints figures, asserts nothing about time.
 //!
-//! `cargo bench --bench remote_cache` (BENCH_SYNC_COUNT and BENCH_CACHE_COUNT change the 20,000 and
-//! 100,000 findings; BENCH_ONLY=sync or reopen runs one part).
+//! `cargo bench --bench remote_cache` (BENCH_SYNC_COUNT, BENCH_CACHE_COUNT and BENCH_RECHECK_COUNT
+//! change the 20,000, 100,000 and 2,000 findings; BENCH_ONLY=sync, reopen or recheck runs one part).
 //! 1. First sync of BENCH_SYNC_COUNT findings (every finding) against `hubtriage serve --throttle
 //!    aws` (GetFindings 3 a second, burst 6), through `RemoteBackend` as the workbench loads its
 //!    list: seconds to the first row, to the first 500 rows (the worker's first chunk, the first
@@ -9,6 +9,14 @@
 //! 2. Reopening a cached remote of BENCH_CACHE_COUNT findings (the endpoint up, nothing changed
 //!    since the last sync): seconds from `RemoteBackend::connect` to the first 500 rows, and to the
 //!    end of the load (the listing and the refresh).
+//! 3. The recheck pass over BENCH_RECHECK_COUNT cached findings (the background re-read that catches
+//!    other analysts' BatchUpdateFindings edits, which no refresh brings), against `serve --throttle
+//!    aws` with the client at the published rates and against an unthrottled serve with
+//!    `--rate-limit none`: (a) one round of `recheck::Pass` calls back to back, as fast as the
+//!    client's bucket lets (20 Ids a GetFindings call); (b) the pass as the workbench runs it
+//!    (`RemoteBackend::recheck_in_background`: one call each 500 ms while the GetFindings bucket
+//!    holds more than 3 tokens): the time for a round, and how long another process's
+//!    BatchUpdateFindings of the finding halfway through the round takes to reach the cache.
 
 // A benchmark harness, like a test: a failed step should stop it loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -17,13 +25,14 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Instant;
 
 use hubtriage::backend::Backend;
 use hubtriage::generate::{generate, GenOptions};
 use hubtriage::remote::cache::{cache_path, Cache, View};
 use hubtriage::remote::outbox;
-use hubtriage::remote::{ClientConfig, Environment, RemoteBackend, RemoteOptions};
+use hubtriage::remote::{Client, ClientConfig, Environment, RemoteBackend, RemoteOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
 const FIRST_FRAME_ROWS: usize = 500;
@@ -162,8 +171,109 @@ fn reopen() {
     }
 }
 
+/// The client's configuration: at the published rates, or with its bucket lifted.
+fn client_config(unlimited: bool) -> ClientConfig {
+    let mut config = ClientConfig::default();
+    if unlimited {
+        config.limiter = Arc::new(hubtriage::remote::limit::RateLimit::None.limiter());
+    }
+    config
+}
+
+fn recheck() {
+    use hubtriage::model::finding::FindingId;
+    use hubtriage::model::update::{FindingUpdate, NoteUpdate};
+    use hubtriage::model::wire::batch_update::BatchUpdateRequest;
+    use hubtriage::remote::recheck::{Pass, CALL_EVERY, PER_CALL};
+    let n = count("BENCH_RECHECK_COUNT", 2_000);
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded_store(dir.path(), n);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let calls = n.div_ceil(PER_CALL);
+    for (part, (extra, unlimited)) in [(&["--throttle", "aws"][..], false), (&[][..], true)].into_iter().enumerate() {
+        let what = if unlimited { "an unthrottled serve, --rate-limit none" } else { "serve --throttle aws" };
+        let (_serve, addr) = serve(&store, extra);
+        let url = format!("http://{addr}");
+        let home = dir.path().join(format!("home-{part}"));
+        let env = environment(&home);
+        let opts = RemoteOptions { endpoint_url: Some(url.clone()), ..Default::default() };
+        let backend = || {
+            let mut b = RemoteBackend::connect(&opts, &env, client_config(unlimited)).unwrap();
+            b.set_view(View::all());
+            b
+        };
+        // The cache synced, as the workbench leaves it.
+        let (_, _, _, rows) = load(Instant::now(), &backend());
+        assert_eq!(rows, n);
+        let path = cache_path(&outbox::store_path(&outbox::cache_dir(&env).unwrap(), &url, "AKIDBENCH", "us-east-1"));
+
+        // (a) One round, calls back to back.
+        let client = Arc::new(runtime.block_on(Client::connect(&opts, &env, client_config(unlimited))).unwrap());
+        let mut pass = Pass::new(client.clone(), Cache::open(&path).unwrap(), View::all(), None);
+        let (t, mut checked, mut made) = (Instant::now(), 0, 0);
+        while checked < n {
+            let Some(r) = runtime.block_on(pass.step()).unwrap() else { break };
+            checked += r.checked.len();
+            made += 1;
+        }
+        let round = t.elapsed().as_secs_f64();
+        let ideal = if unlimited {
+            String::new()
+        } else {
+            format!(" (ideal at 3/s burst 6: {:.1} s)", calls.saturating_sub(6) as f64 / 3.0)
+        };
+        println!(
+            "recheck, {what}: one round over {checked} cached findings, {made} calls back to back: {round:.2} s{ideal}, \
+             {:.0} findings/s",
+            checked as f64 / round
+        );
+
+        // (b) The workbench's pass, and another process's edit of the finding halfway through it.
+        let b = backend();
+        let (tx, rx) = std::sync::mpsc::channel();
+        assert!(b.recheck_in_background(Box::new(move |r| tx.send(r).is_ok())));
+        let keys = Cache::open(&path).unwrap().store.all_keys().unwrap();
+        let target = keys[keys.len() / 2].clone();
+        let note = FindingUpdate {
+            note: Some(NoteUpdate { text: "seen by bob".into(), updated_by: "bob".into() }),
+            ..Default::default()
+        };
+        // Bob: a client of his own (his own process, his own bucket).
+        let bob = runtime.block_on(Client::connect(&opts, &env, client_config(unlimited))).unwrap();
+        let request = BatchUpdateRequest { identifiers: vec![target.clone()], update: note };
+        let answer = runtime.block_on(bob.batch_update_findings(&request)).unwrap();
+        assert_eq!(answer.processed.len(), 1);
+        let edited = Instant::now();
+        let (mut checked, mut round, mut reached) = (0, None, None);
+        while round.is_none() || reached.is_none() {
+            let r = rx.recv_timeout(std::time::Duration::from_secs(600)).expect("the pass reports");
+            checked += r.checked.len();
+            if checked >= n {
+                round.get_or_insert(edited.elapsed().as_secs_f64());
+            }
+            if r.updated.iter().any(|s| s.key == FindingId::Asff(target.clone())) {
+                reached = Some(edited.elapsed().as_secs_f64());
+            }
+        }
+        let doc = Cache::open(&path).unwrap().store.get(&target).unwrap().unwrap();
+        assert_eq!(doc["Note"]["Text"], "seen by bob");
+        let pace = PER_CALL as f64 / CALL_EVERY.as_secs_f64();
+        println!(
+            "recheck, {what}: the workbench's pass: a round over {n} cached findings in {:.1} s (at most {pace:.0} \
+             findings/s: {:.1} s); another process's edit of the finding halfway through the round reached the \
+             cache {:.1} s after it was made (the worst case is a round)",
+            round.unwrap(),
+            n as f64 / pace,
+            reached.unwrap()
+        );
+    }
+}
+
 fn main() {
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "recheck" {
+        recheck();
+    }
     if only.is_empty() || only == "reopen" {
         reopen();
     }

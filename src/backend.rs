@@ -91,6 +91,12 @@ pub trait Backend: Send {
     }
     /// The documents of these findings, in the order asked (`None` for one that does not exist).
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>>;
+    /// The documents the source holds without asking the network (what undo restores is read
+    /// from them when an edit is made, so that an edit never waits on a remote's reads); by
+    /// default the same as `documents`.
+    fn documents_at_hand(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>> {
+        self.documents(ids)
+    }
     /// The finding's document in its other format, when the source holds the same finding in both
     /// (an ASFF finding's OCSF form, `model::ocsf::same`): the detail pane's raw JSON shows both.
     fn other_form(&self, _id: &FindingId) -> Result<Option<Value>> {

@@ -376,9 +376,21 @@ fn the_remote_backend_serves_the_workbench_operations() {
     let mut call_ids = ids[..40].to_vec();
     call_ids.push(FindingId::asff("arn:aws:securityhub:us-east-1::product/x/y", "missing"));
     let outcome = b.batch_update(&UpdateCall { ids: call_ids, update }).unwrap();
-    assert_eq!(outcome.processed.len(), 40);
-    assert_eq!(outcome.unprocessed.len(), 1, "{:?}", outcome.unprocessed);
-    assert_eq!(outcome.unprocessed[0].code, "FindingNotFound");
+    // Acknowledged once on the outbox's disk, without waiting for the remote: the refusal of the
+    // missing finding comes back through the outbox (the workbench's `!`), with its code.
+    assert_eq!((outcome.processed.len(), outcome.unprocessed.len()), (41, 0));
+    let outbox = b.outbox_path().unwrap();
+    let t = std::time::Instant::now();
+    let refused = loop {
+        let state = hubtriage::remote::pending::read(&outbox).unwrap();
+        if state.queued.is_empty() && !state.refused.is_empty() {
+            break state.refused;
+        }
+        assert!(t.elapsed() < std::time::Duration::from_secs(30), "{state:?}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].reason.starts_with("FindingNotFound"), "{refused:?}");
 
     let after: HashSet<FindingId> = b.query(&q).unwrap().into_iter().collect();
     let expected: HashSet<FindingId> = before.iter().chain(&ids[..40]).cloned().collect();

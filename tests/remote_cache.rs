@@ -484,8 +484,48 @@ fn the_workers_refresh_sends_the_rows_it_updated() {
     assert_eq!(updated[0].title, "Retitled upstream");
 }
 
+/// A finding the refresh finds updated out of the view (archived upstream: it leaves the console's
+/// default view) is told to the app with its new values, so that its row leaves the list at once
+/// (`app::load::rows_updated`); it was only taken out of the cache, its row listed as it was until
+/// `R`.
+#[test]
+fn the_workers_refresh_tells_the_rows_that_left_the_view() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    let site = Site::new();
+    let all = site.seed(200, 5);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let view = remote_view(home.path(), &url);
+    assert_eq!(listed(&connect(home.path(), &url)).len(), view.len());
+
+    let mut archived = all.iter().find(|d| d["Id"] == view[1]["Id"]).unwrap().clone();
+    archived["RecordState"] = json!("ARCHIVED");
+    import_now(&site, std::slice::from_mut(&mut archived), "archived.json");
+    let key = FindingKey::of(&archived).unwrap();
+
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    hubtriage::worker::spawn(Box::new(connect(home.path(), &url)), erx, etx).unwrap();
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    let mut updated = Vec::new();
+    loop {
+        match events.blocking_recv().expect("an event") {
+            Event::RowsLoaded { done: true, .. } => break,
+            Event::RowsUpdated { rows } => updated.extend(rows),
+            Event::RowsFailed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    let row = updated.iter().find(|r| r.key.as_asff() == Some(&key)).expect("the archived row is told");
+    assert_eq!(row.record_state, Some(hubtriage::model::enums::RecordState::Archived), "{row:?}");
+    let cache = Cache::open(&cache_file(home.path(), &url)).unwrap();
+    assert!(cache.store.get(&key).unwrap().is_none(), "out of the cache");
+}
+
 /// The worker reports what the outbox holds: an edit the remote has not answered yet (a slow
-/// endpoint: past the 2 s the acknowledgement waits) is queued, then cleared once the sender has
+/// endpoint; the acknowledgement never waits for it) is queued, then cleared once the sender has
 /// the answer; an edit the remote refuses after the acknowledgement comes back as refused with its
 /// code.
 #[test]

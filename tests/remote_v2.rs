@@ -29,6 +29,11 @@ use common::Served as Server;
 /// A serve store of 6 findings in both forms, 3 only in OCSF form and 2 only in ASFF form (as
 /// the local store's own test of twins), served without `--auth` (every caller sees every account).
 fn serve_both(dir: &Path) -> (Server, Vec<Value>) {
+    serve_both_with(dir, &[])
+}
+
+/// `serve_both` with more of serve's arguments (`--fault latency=...`).
+fn serve_both_with(dir: &Path, extra: &[&str]) -> (Server, Vec<Value>) {
     let opts = GenOptions { count: 6, seed: 31, ..GenOptions::default() };
     let mut all: Vec<Value> = generate(&opts).collect();
     all.extend(generate_ocsf(&opts));
@@ -39,7 +44,7 @@ fn serve_both(dir: &Path) -> (Server, Vec<Value>) {
     std::fs::write(&file, json!({ "Findings": all }).to_string()).unwrap();
     let o = common::run(&store, &["import", file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
-    (common::serve(&store, "127.0.0.1:0", &[], &dir.join("stderr.txt")), all)
+    (common::serve(&store, "127.0.0.1:0", extra, &dir.join("stderr.txt")), all)
 }
 
 fn client(home: &Path, args: &[&str]) -> Output {
@@ -189,4 +194,293 @@ fn update_sends_a_mixed_selection_with_both_calls_and_it_lands_in_both_formats()
     // Nothing left in the outbox.
     let o = client(home.path(), &["outbox", "--endpoint-url", &server.url]);
     assert!(!text(&o).contains("queued,"), "{}", text(&o));
+}
+
+/// The remote workbench honours `--api` (default both): its refresh reads GetFindingsV2 into the
+/// cache beside GetFindings, so the list holds the OCSF rows (a finding in both forms once, as its
+/// ASFF row); an edit of OCSF findings goes through the outbox as BatchUpdateFindingsV2, pending
+/// until the remote answers, a refusal coming back as the `!` with its code; an edit of a finding
+/// in both forms reaches both APIs. (The workbench read and edited ASFF findings only.)
+#[test]
+fn the_remote_workbench_lists_and_edits_ocsf_findings_through_both_apis() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    use hubtriage::model::call::UpdateCall;
+    use hubtriage::model::enums::WorkflowStatus;
+    use hubtriage::model::finding::{FindingId, FindingKey};
+    use hubtriage::model::update::FindingUpdate;
+    use hubtriage::remote::{ClientConfig, RemoteBackend, RemoteOptions};
+    let dir = tempfile::tempdir().unwrap();
+    // Answers a second late, so that the pending marks are seen before the answer.
+    let (server, all) = serve_both_with(dir.path(), &["--fault", "latency=1s"]);
+    let home = tempfile::tempdir().unwrap();
+    let env = common::client_environment(home.path(), KEY_ID, SECRET);
+    let opts = RemoteOptions { endpoint_url: Some(server.url.clone()), ..Default::default() };
+    let mut b = RemoteBackend::connect(&opts, &env, ClientConfig::default()).unwrap();
+    b.set_view(hubtriage::remote::cache::View::all());
+    b.set_api(hubtriage::remote::endpoint::Api::Both);
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    hubtriage::worker::spawn(Box::new(b), erx, etx).unwrap();
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    let mut rows = Vec::new();
+    let mut described = String::new();
+    loop {
+        match events.blocking_recv().expect("an event") {
+            Event::RowsLoaded { rows: r, done, .. } => {
+                rows.extend(r);
+                if done {
+                    break;
+                }
+            }
+            Event::SourceDescribed { source, .. } => described = source,
+            Event::RowsFailed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    let keys: std::collections::HashSet<&FindingId> = rows.iter().map(|r| &r.key).collect();
+    assert_eq!(keys.len(), rows.len(), "each finding listed once");
+    let ocsf: Vec<FindingId> = rows.iter().filter(|r| r.ocsf.is_some()).map(|r| r.key.clone()).collect();
+    assert_eq!((rows.len() - ocsf.len(), ocsf.len()), (8, 3), "8 ASFF rows (6 of them in both forms), 3 OCSF-only");
+    assert!(ocsf.iter().all(|k| matches!(k, FindingId::Ocsf(_))));
+    assert!(!described.contains("GetFindingsV2"), "nothing skipped: {described}");
+
+    // Resolve the OCSF-only findings (and one serve does not hold), and a finding in both forms.
+    // A finding in both forms resolved in neither, so that the edit shows in both.
+    let (twin, twin_ocsf) = all[..6]
+        .iter()
+        .filter(|d| d["Workflow"]["Status"] != "RESOLVED")
+        .find_map(|d| {
+            let key = FindingKey::of(d).unwrap();
+            let o =
+                all.iter().find(|o| o.get("metadata").is_some() && hubtriage::model::ocsf::same::is_same(&key, o))?;
+            (o["status_id"] != 4).then_some((key, o))
+        })
+        .expect("a finding in both forms, open in both");
+    let twin_uid = twin_ocsf["metadata"]["uid"].as_str().unwrap().to_string();
+    let missing = FindingId::Ocsf("no-such-metadata-uid".into());
+    let resolve = FindingUpdate { workflow_status: Some(WorkflowStatus::Resolved), ..Default::default() };
+    let mut v2_ids = ocsf.clone();
+    v2_ids.push(missing.clone());
+    let calls = vec![
+        UpdateCall { ids: v2_ids, update: resolve.clone() },
+        UpdateCall { ids: vec![FindingId::Asff(twin.clone())], update: resolve },
+    ];
+    tx.send(Effect::ApplyBatch { batch_id: 1, calls }).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let (mut acked, mut pending_seen, mut refused, mut cleared) = (0, false, None, false);
+    while acked < 2 || refused.is_none() || !cleared {
+        assert!(std::time::Instant::now() < deadline, "acked {acked}, pending {pending_seen}, refused {refused:?}");
+        match events.try_recv() {
+            Ok(Event::BatchApplied { outcome, .. }) => {
+                assert!(outcome.unprocessed.is_empty(), "{:?}", outcome.unprocessed);
+                acked += 1;
+            }
+            Ok(Event::BatchFailed { error, .. }) => panic!("{error}"),
+            Ok(Event::OutboxChanged { state }) => {
+                pending_seen |= ocsf.iter().all(|k| state.queued.iter().any(|q| &q.key == k));
+                cleared |= pending_seen && state.queued.is_empty();
+                if let Some(r) = state.refused.iter().find(|r| r.key == missing) {
+                    refused = Some(r.reason.clone());
+                }
+            }
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    }
+    assert!(refused.as_deref().unwrap().starts_with("ResourceNotFoundException"), "{refused:?}");
+
+    // In serve's store: the OCSF-only findings and the twin's OCSF form resolved (status_id 4),
+    // the twin's ASFF form too.
+    let req = dir.path().join("get.json");
+    std::fs::write(&req, json!({"MaxResults": 100}).to_string()).unwrap();
+    let store = dir.path().join("s.db");
+    let o = common::run(&store, &["api", "GetFindingsV2", "--input-json", req.to_str().unwrap()]);
+    let v2: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    for f in v2["Findings"].as_array().unwrap() {
+        let uid = f["metadata"]["uid"].as_str().unwrap();
+        if uid == twin_uid || ocsf.contains(&FindingId::Ocsf(uid.to_string())) {
+            assert_eq!(f["status_id"], 4, "{f}");
+        }
+    }
+    let o = common::run(&store, &["findings", "status:resolved", "--format", "json"]);
+    let v1: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    let resolved: Vec<&str> = v1["Findings"].as_array().unwrap().iter().filter_map(|f| f["Id"].as_str()).collect();
+    assert!(resolved.contains(&twin.id.as_str()), "{resolved:?}");
+}
+
+/// An endpoint that answers GetFindings but not GetFindingsV2 (404, as moto does), played by a
+/// loopback server of the test's own: one connection at a time, keep-alive, the path deciding.
+fn v1_only_endpoint(doc: Value) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let doc = doc.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut out = stream;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let path = line.split_whitespace().nth(1).unwrap_or_default().to_string();
+                    let mut length = 0;
+                    loop {
+                        let mut h = String::new();
+                        reader.read_line(&mut h).unwrap();
+                        if h.trim().is_empty() {
+                            break;
+                        }
+                        if let Some((name, value)) = h.split_once(':') {
+                            if name.eq_ignore_ascii_case("content-length") {
+                                length = value.trim().parse().unwrap();
+                            }
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body).unwrap();
+                    let (status, answer) = if path == "/findings" {
+                        ("200 OK", json!({ "Findings": [doc] }).to_string())
+                    } else {
+                        ("404 Not Found", json!({"message": "Not Found"}).to_string())
+                    };
+                    let reply = format!(
+                        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{answer}",
+                        answer.len()
+                    );
+                    if out.write_all(reply.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+/// Under the default `--api both`, an endpoint without GetFindingsV2 is skipped and the header says
+/// so; its ASFF findings are listed.
+#[test]
+fn the_remote_workbench_skips_getfindingsv2_where_the_endpoint_lacks_it_and_says_so() {
+    use hubtriage::backend::Backend;
+    use hubtriage::remote::{ClientConfig, RemoteBackend, RemoteOptions};
+    let doc = generate(&GenOptions { count: 1, seed: 5, ..GenOptions::default() }).next().unwrap();
+    let url = v1_only_endpoint(doc);
+    let home = tempfile::tempdir().unwrap();
+    let env = common::client_environment(home.path(), KEY_ID, SECRET);
+    let opts = RemoteOptions { endpoint_url: Some(url), ..Default::default() };
+    let mut b = RemoteBackend::connect(&opts, &env, ClientConfig::default()).unwrap();
+    b.set_view(hubtriage::remote::cache::View::all());
+    let mut rows = 0;
+    let mut sink = |_| {
+        rows += 1;
+        true
+    };
+    b.for_each_summary(&mut sink).unwrap();
+    b.refresh_summaries(&mut sink).unwrap();
+    assert_eq!(rows, 1);
+    let header = b.describe();
+    assert!(header.contains("GetFindingsV2 not available: ASFF only"), "{header}");
+    assert!(!header.contains("not refreshed"), "{header}");
+}
+
+/// How many OCSF findings a `sync` output says GetFindingsV2 returned.
+fn v2_returned(out: &str) -> usize {
+    let before = out.split(" OCSF finding").next().unwrap();
+    before.rsplit(' ').next().unwrap().parse().unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+/// A V2 refresh asks GetFindingsV2 only for the findings modified since the last sync (a
+/// DateFilter on `finding_info.modified_time_dt` from the newest one seen, less a margin), as the
+/// ASFF refresh does with `UpdatedAt`; it was always a full pass. A finding the provider modifies
+/// afterwards comes back as updated; `--full` reads them all again.
+#[test]
+fn a_v2_refresh_reads_only_what_was_modified_since_the_last_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, all) = serve_both(dir.path());
+    let home = tempfile::tempdir().unwrap();
+    let sync = |extra: &[&str]| {
+        let mut args = vec!["sync", "--all", "--endpoint-url", &server.url];
+        args.extend_from_slice(extra);
+        let o = client(home.path(), &args);
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    assert_eq!(v2_returned(&sync(&[])), 9);
+    let again = sync(&[]);
+    assert!(v2_returned(&again) < 9, "the refresh read every OCSF finding again: {again}");
+    assert!(again.contains("0 new, 0 updated, 0 gone"), "{again}");
+
+    // The provider retitles an OCSF-only finding now.
+    let mut doc = all.iter().rfind(|d| d.get("metadata").is_some()).unwrap().clone();
+    let now = time::OffsetDateTime::now_utc();
+    doc["finding_info"]["title"] = json!("Retitled by the provider");
+    doc["finding_info"]["modified_time"] = json!((now.unix_timestamp_nanos() / 1_000_000) as i64);
+    doc["finding_info"]["modified_time_dt"] = json!(hubtriage::model::timestamp::format(now));
+    let file = dir.path().join("retitled.json");
+    std::fs::write(&file, json!({ "Findings": [doc] }).to_string()).unwrap();
+    let o = common::run(&dir.path().join("s.db"), &["import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let after = sync(&[]);
+    assert!(after.contains("0 new, 1 updated, 0 gone"), "{after}");
+    assert!(after.contains("Retitled by the provider"), "{after}");
+    assert_eq!(v2_returned(&sync(&["--full"])), 9, "--full reads them all");
+}
+
+/// `update --ids FILE` on a remote names OCSF findings by metadata.uid beside ASFF ones (it read
+/// ASFF identifiers only): the OCSF one is queued for BatchUpdateFindingsV2 with what undo
+/// restores kept in its outbox row, as an ASFF row keeps it, and both land.
+#[test]
+fn update_ids_on_a_remote_names_ocsf_findings_by_metadata_uid_and_keeps_their_previous_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, all) = serve_both(dir.path());
+    let home = tempfile::tempdir().unwrap();
+    let o = client(home.path(), &["sync", "--all", "--endpoint-url", &server.url]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The last ASFF finding (ASFF only) and the last OCSF one (OCSF only), neither resolved.
+    let asff = all.iter().rfind(|d| d.get("Id").is_some()).unwrap();
+    let ocsf = all.iter().rfind(|d| d.get("metadata").is_some()).unwrap();
+    let uid = ocsf["metadata"]["uid"].as_str().unwrap();
+    let file = home.path().join("ids.json");
+    let ids = json!({
+        "FindingIdentifiers": [{"Id": asff["Id"], "ProductArn": asff["ProductArn"]}],
+        "MetadataUids": [uid],
+    });
+    std::fs::write(&file, ids.to_string()).unwrap();
+
+    // Another process holds the sending: the edit stays queued, to be read.
+    let env = common::client_environment(home.path(), KEY_ID, SECRET);
+    let outbox_file = outbox::store_path(&outbox::cache_dir(&env).unwrap(), &server.url, KEY_ID, "us-east-1");
+    let held = outbox::SendLock::try_take(&outbox_file).unwrap().unwrap();
+    let args = ["update", "--ids", file.to_str().unwrap(), "--workflow", "suppressed", "--yes"];
+    let o = client(home.path(), &[&args[..], &["--endpoint-url", &server.url]].concat());
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("BatchUpdateFindingsV2") && out.contains("Queued 2 findings' edit"), "{out}");
+    let db = rusqlite::Connection::open(&outbox_file).unwrap();
+    let previous: Option<String> = db
+        .query_row("SELECT previous_json FROM outbox WHERE product_arn = ?1 AND id = ?2", [outbox::V2_MARK, uid], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let previous: Value = serde_json::from_str(&previous.expect("the V2 row keeps what undo restores")).unwrap();
+    assert!(previous.to_string().contains("Workflow") || previous.to_string().contains("Status"), "{previous}");
+    drop(db);
+    drop(held);
+
+    let o = client(home.path(), &["outbox", "--send", "--endpoint-url", &server.url]);
+    assert!(o.status.success(), "{}", text(&o));
+    let req = dir.path().join("get.json");
+    std::fs::write(&req, json!({"MaxResults": 100}).to_string()).unwrap();
+    let store = dir.path().join("s.db");
+    let o = common::run(&store, &["api", "GetFindingsV2", "--input-json", req.to_str().unwrap()]);
+    let v2: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    let f = v2["Findings"].as_array().unwrap().iter().find(|f| f["metadata"]["uid"] == uid).unwrap();
+    assert_eq!(f["status_id"], 3, "suppressed: {f}");
+    let o = common::run(&store, &["findings", "status:suppressed", "--format", "csv"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains(asff["Id"].as_str().unwrap()), "{}", text(&o));
 }

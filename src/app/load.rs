@@ -127,10 +127,14 @@ pub(super) fn rows_loaded(
 /// and the cursor stay on their findings), and the list is sorted and narrowed again. A row with our
 /// own edit in flight keeps what the list shows until the edit is answered: the refresh may have
 /// read the remote before the edit reached it; so does one whose edit waits in a remote's outbox.
+/// Under a query the rows answer, the updated rows are put in place as our own edits' rows are
+/// (`edits::resettle`): one that others' edits take out of the query (another analyst resolved it
+/// under open work) leaves the view at once, the cursor on it staying at its place; it stayed listed
+/// until `R`, and re-evaluating the whole query put the cursor back on the first row.
 pub(super) fn rows_updated(s: &mut AppState, rows: Vec<Row>) -> Vec<Effect> {
     let in_flight: HashSet<&FindingId> = s.edits.in_flight.values().flat_map(|b| b.rollback.keys()).collect();
     let mut touched_detail = false;
-    let mut changed = 0;
+    let mut changed = Vec::new();
     for row in rows {
         if in_flight.contains(&row.key) || s.edits.queued.contains_key(&row.key) {
             continue;
@@ -138,18 +142,29 @@ pub(super) fn rows_updated(s: &mut AppState, rows: Vec<Row>) -> Vec<Effect> {
         let Some(i) = s.rows.index_of(&row.key) else { continue };
         touched_detail |= s.detail.key.as_ref() == Some(&row.key);
         if s.rows.replace(i, row) {
-            changed += 1;
+            changed.push(i);
         }
     }
-    if changed == 0 {
+    if changed.is_empty() {
         s.dirty = false;
         return Vec::new();
     }
-    s.view.order = filter::sorted(&s.rows, s.view.sort);
+    let text = &s.view.query.text;
+    let in_memory = text.is_empty()
+        || crate::query::parse(text).is_ok_and(|q| {
+            q.text.is_empty() && q.filters.field_names().all(|f| super::row::IN_MEMORY_FIELDS.contains(&f))
+        });
     let mut effects = Vec::new();
-    // A query the rows answered is evaluated again on the new values (one the worker answered
-    // is asked again).
-    // While loading, the last chunk does it. The status line keeps what it said.
+    if in_memory && s.view.query.pending.is_none() {
+        // While loading, the query is not applied yet (the last chunk does it): only sorted.
+        super::edits::resettle(s, &changed);
+        effects.extend(super::detail::sync_detail(s));
+        effects.extend(super::detail::reload_detail_if(s, touched_detail));
+        return effects;
+    }
+    s.view.order = filter::sorted(&s.rows, s.view.sort);
+    // A query the worker answered is asked again on the new values. While loading, the last chunk
+    // does it. The status line keeps what it said.
     if !s.view.query.text.is_empty() && s.view.query.pending.is_none() && s.status.load == LoadState::Loaded {
         let said = s.status.message.clone();
         match super::views::reapply(s) {

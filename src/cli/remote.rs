@@ -166,12 +166,22 @@ pub(super) fn update(g: &Global, top: &RemoteArgs, a: &UpdateArgs) -> Result<Out
     let u = super::update::update_of(g, a)?;
     let remote = Remote::connect(top)?;
     let mut cache = remote.open_cache()?;
-    // OCSF findings the query selects (not those in both forms: their ASFF row stands for them).
+    // OCSF findings the query selects (not those in both forms: their ASFF row stands for them),
+    // or the file names by metadata.uid.
     let mut ocsf: Vec<Value> = Vec::new();
+    let mut named_uids: Vec<String> = Vec::new();
     let keys = match &a.ids {
         Some(file) => {
             refresh(&remote, &mut cache)?;
-            super::update::read_ids(&cache.store, &Access::Unrestricted, file)?
+            let (keys, uids) = super::update::read_mixed_ids(&cache.store, &Access::Unrestricted, file)?;
+            if !uids.is_empty() && !remote.api.v2() {
+                bail!("{file}: names OCSF findings by metadata.uid, which --api v1 does not edit");
+            }
+            for uid in &uids {
+                ocsf.extend(cache.store.get_ocsf_as(&Access::Unrestricted, uid)?);
+            }
+            named_uids = uids;
+            keys
         }
         None => {
             if a.query.is_empty() {
@@ -189,12 +199,14 @@ pub(super) fn update(g: &Global, top: &RemoteArgs, a: &UpdateArgs) -> Result<Out
             cache.store.matching_keys(&q.filters, &q.text, extra)?
         }
     };
-    if keys.is_empty() && ocsf.is_empty() {
+    if keys.is_empty() && ocsf.is_empty() && named_uids.is_empty() {
         println!("No cached findings of {} match; nothing to update.", remote.describe());
         return Ok(Outcome::Ok);
     }
     let description = format!("Set {}", u.describe());
-    let uids: Vec<String> = ocsf.iter().map(|d| Ocsf(d).metadata_uid().to_string()).collect();
+    // Named by the file (cached or not) or selected by the query.
+    let mut uids: Vec<String> = named_uids.clone();
+    uids.extend(ocsf.iter().map(|d| Ocsf(d).metadata_uid().to_string()).filter(|uid| !named_uids.contains(uid)));
     let ids: Vec<FindingId> =
         keys.iter().cloned().map(FindingId::Asff).chain(uids.iter().cloned().map(FindingId::Ocsf)).collect();
     let plan = CallPlan::new(u.clone(), ids);
@@ -228,11 +240,18 @@ pub(super) fn update(g: &Global, top: &RemoteArgs, a: &UpdateArgs) -> Result<Out
             }
         }
     }
-    let uids: Vec<String> = ocsf.iter().map(|d| Ocsf(d).metadata_uid().to_string()).collect();
+    for doc in &ocsf {
+        let uid = Ocsf(doc).metadata_uid().to_string();
+        if !uids.contains(&uid) {
+            uids.push(uid);
+        }
+    }
     // OCSF findings' edits are queued beside them, marked V2 and keyed by metadata.uid, and sent
-    // as BatchUpdateFindingsV2 calls (StatusId, SeverityId, Comment).
+    // as BatchUpdateFindingsV2 calls (StatusId, SeverityId, Comment), with what undo restores, as
+    // an ASFF finding's are.
     let v2 = u.to_v2();
     for doc in &mut ocsf {
+        previous.insert(outbox::v2_key(Ocsf(doc).metadata_uid()), undo::restore_for(doc, &u));
         v2.apply(doc);
     }
     let mut queued_keys = keys.clone();

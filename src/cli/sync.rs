@@ -83,7 +83,7 @@ pub(super) fn sync_view(remote: &Remote, cache: &mut Cache, view: &View, full: b
     };
     let mut progress = progress;
     let mut r = if remote.api.v1() {
-        remote.runtime.block_on(cache::sync(&remote.client, cache, view, |_, _| {}, &mut progress))
+        remote.runtime.block_on(cache::sync(&remote.client, cache, view, |_, _, _| {}, &mut progress))
     } else {
         Ok(SyncReport { full: true, ..SyncReport::default() })
     };
@@ -91,7 +91,14 @@ pub(super) fn sync_view(remote: &Remote, cache: &mut Cache, view: &View, full: b
         if let Ok(report) = &mut r {
             // With both APIs, an endpoint without GetFindingsV2 (moto) still serves its ASFF findings.
             let skip = remote.api.v1();
-            match remote.runtime.block_on(cache::sync_v2(&remote.client, cache, view, skip, &mut progress)) {
+            match remote.runtime.block_on(cache::sync_v2(
+                &remote.client,
+                cache,
+                view,
+                skip,
+                |_, _, _| {},
+                &mut progress,
+            )) {
                 Ok(Some(v2)) => {
                     report.v2_pages = v2.v2_pages;
                     report.v2_findings = v2.v2_findings;

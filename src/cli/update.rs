@@ -76,53 +76,12 @@ fn parse_verification(s: &str) -> Result<VerificationState, String> {
         .ok_or_else(|| format!("expected one of {}", VerificationState::allowed()))
 }
 
-/// The identifiers in `file`; a line of an Id alone is looked up among the findings `access` may see.
-pub(super) fn read_ids(store: &Store, access: &Access, file: &str) -> Result<Vec<FindingKey>> {
-    let bytes = input::read_bytes(file)?;
-    let text = std::str::from_utf8(&bytes).with_context(|| format!("{file}: not UTF-8 text"))?;
-    if text.trim_start().starts_with('[') || text.trim_start().starts_with('{') {
-        let v: Value = serde_json::from_str(text)
-            .map_err(|e| anyhow!("{file}:{}:{}: {}", e.line(), e.column(), crate::input::clean(&e)))?;
-        let list = v.get("FindingIdentifiers").unwrap_or(&v);
-        let list =
-            list.as_array().ok_or_else(|| anyhow!("{file}: expected a JSON list of {{\"Id\", \"ProductArn\"}}"))?;
-        return list
-            .iter()
-            .enumerate()
-            .map(|(i, x)| FindingKey::of(x).ok_or_else(|| anyhow!("{file}: item {i} needs Id and ProductArn strings")))
-            .collect();
-    }
-    let mut keys = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        match line.split_once(char::is_whitespace) {
-            Some((arn, id)) if arn.contains(":product/") => keys.push(FindingKey::new(arn, id.trim())),
-            _ => {
-                let found = store.keys_for_id_as(access, line)?;
-                match found.len() {
-                    0 => bail!("{}:{}: no finding has Id {}", sanitize::line(file), n + 1, sanitize::line(line)),
-                    1 => keys.extend(found),
-                    k => bail!(
-                        "{}:{}: {k} products have a finding with Id {}; write \"ProductArn Id\"",
-                        sanitize::line(file),
-                        n + 1,
-                        sanitize::line(line)
-                    ),
-                }
-            }
-        }
-    }
-    Ok(keys)
-}
-
-/// The identifiers in `file` for the local `update`, each for its own API: ASFF keys (as
-/// `read_ids` reads them) and OCSF `metadata.uid` values. JSON items may be `{"MetadataUid"}`, and
+/// The identifiers in `file` for `update` (local, and on a remote's cache), each for its own API:
+/// ASFF keys (JSON `{"Id", "ProductArn"}` items or `FindingIdentifiers`, or lines of "ProductArn
+/// Id") and OCSF `metadata.uid` values. JSON items may be `{"MetadataUid"}`, and
 /// an object may hold `MetadataUids` beside `FindingIdentifiers`; a line of an identifier alone is
 /// an ASFF `Id` or an OCSF `metadata.uid`, whichever the store has.
-fn read_mixed_ids(store: &Store, access: &Access, file: &str) -> Result<(Vec<FindingKey>, Vec<String>)> {
+pub(super) fn read_mixed_ids(store: &Store, access: &Access, file: &str) -> Result<(Vec<FindingKey>, Vec<String>)> {
     let bytes = input::read_bytes(file)?;
     let text = std::str::from_utf8(&bytes).with_context(|| format!("{file}: not UTF-8 text"))?;
     let (mut keys, mut uids) = (Vec::new(), Vec::new());

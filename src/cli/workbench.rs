@@ -89,7 +89,9 @@ pub(super) fn remote(g: &Global, args: &RemoteArgs, view: Option<&str>) -> Resul
         endpoint_url: args.endpoint_url.clone(),
     };
     let env = crate::remote::Environment::process();
-    let backend = crate::remote::RemoteBackend::connect(&opts, &env, args.client_config()).map_err(|e| anyhow!(e))?;
+    let mut backend =
+        crate::remote::RemoteBackend::connect(&opts, &env, args.client_config()).map_err(|e| anyhow!(e))?;
+    backend.set_api(args.api);
     let outbox = backend.outbox_path();
     crate::tui::run(Box::new(backend), config)?;
     // Edits not confirmed yet stay in the outbox: said, so that nobody thinks them lost or sent.

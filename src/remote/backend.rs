@@ -1,5 +1,7 @@
 //! A remote Security Hub as a `Backend`: the worker's operations become GetFindings,
-//! BatchUpdateFindings and GetFindingHistory calls through `Client`, run on a runtime of the
+//! BatchUpdateFindings and GetFindingHistory calls through `Client`, and for OCSF findings
+//! GetFindingsV2 and BatchUpdateFindingsV2 (`--api v1|v2|both`, both by default, an API the
+//! endpoint lacks skipped and said in the header), run on a runtime of the
 //! backend's own (the worker thread is synchronous). Edits go through the durable outbox
 //! (`remote::outbox`): acknowledged once on disk, sent by a background sender on that runtime, which
 //! also resumes what an earlier session left queued. With a read cache (`remote::cache`, opened by
@@ -11,17 +13,15 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use super::cache::{self, Cache, View};
 use super::client::{Client, ClientConfig};
-use super::endpoint::{Environment, RemoteOptions};
+use super::endpoint::{Api, Environment, RemoteOptions};
 use super::limit::published_rate;
-use super::outbox::{self, Outbox};
+use super::outbox::{self, v2_key, Outbox};
 use super::sender::{self, SenderState};
 use super::Operation;
 
@@ -39,18 +39,12 @@ use crate::model::wire::batch_update::BatchUpdateRequest;
 use crate::model::wire::get_findings::{GetFindingsRequest, SortCriterion};
 use crate::model::wire::history::HistoryRequest;
 use crate::query::Query;
-use background::{describe_cached, guard, settle, Background};
+use background::{describe_cached, guard, refresh_cache, settle, Background, Found};
 
 /// A finding's history is read at most this far (newest first) for the detail pane.
 const MAX_HISTORY: usize = 1_000;
 /// Values one string filter may list (GetFindings' Filters: up to 20 values per attribute).
 const MAX_FILTER_VALUES: usize = 20;
-
-/// How long an edit's acknowledgement waits for the remote's answer by default, so that
-/// UnprocessedFindings reach the workbench with the call; past it (a slow endpoint) the edit is
-/// reported queued, as it is on disk already, and the worker's next call is queued while this one
-/// is in flight. Offline, it is not waited for at all.
-const ANSWER_WAIT: Duration = Duration::from_secs(2);
 
 /// The outbox and the sender working on it.
 struct Outgoing {
@@ -65,7 +59,6 @@ pub struct RemoteBackend {
     /// are in the middle of when the workbench quits (a runtime dropped under a call panics).
     runtime: Arc<tokio::runtime::Runtime>,
     outgoing: Option<Outgoing>,
-    answer_wait: Duration,
     /// The read cache (taken out while a sync runs on it) and the view it mirrors.
     cache: std::cell::RefCell<Option<Cache>>,
     view: View,
@@ -74,6 +67,10 @@ pub struct RemoteBackend {
     /// Why the last refresh failed (offline, say), for the header; shared with the background
     /// refresh.
     sync_error: Arc<Mutex<Option<String>>>,
+    /// Which finding APIs are read and edited (`--api`).
+    api: Api,
+    /// What the header says of an API `--api both` skipped; shared with the background refresh.
+    skipped: Arc<Mutex<Option<String>>>,
     /// The background refresh, while one runs.
     background: Arc<Mutex<Background>>,
     /// Held while the backend lives: its watcher threads stop once it is dropped.
@@ -125,6 +122,12 @@ impl RemoteBackend {
         self.view = view;
     }
 
+    /// Reads and edits through these finding APIs (`--api`; both by default): GetFindings and
+    /// BatchUpdateFindings for ASFF findings, GetFindingsV2 and BatchUpdateFindingsV2 for OCSF ones.
+    pub fn set_api(&mut self, api: Api) {
+        self.api = api;
+    }
+
     /// Reads through the read cache at `path`, mirroring `view` of the remote.
     pub fn use_cache(&mut self, path: &Path, view: View) -> Result<()> {
         *self.cache.get_mut() = Some(Cache::open(path)?);
@@ -164,21 +167,16 @@ impl RemoteBackend {
             client,
             runtime: Arc::new(runtime),
             outgoing,
-            answer_wait: ANSWER_WAIT,
             cache: Default::default(),
             view: View::default_view(),
             cache_path: None,
             sync_error: Default::default(),
+            api: Api::Both,
+            skipped: Default::default(),
             background: Default::default(),
             alive: Arc::new(()),
             limiter: None,
         })
-    }
-
-    /// How long an edit's acknowledgement waits for the remote's answer (zero: acknowledged as
-    /// soon as it is on disk).
-    pub fn set_answer_wait(&mut self, wait: Duration) {
-        self.answer_wait = wait;
     }
 
     /// The outbox's file, when edits go through one.
@@ -227,43 +225,84 @@ pub(super) fn ids_filter(keys: &[&FindingKey]) -> Result<Filters> {
 }
 
 impl RemoteBackend {
-    /// Commits the edit to the outbox (the acknowledgement), wakes the sender, and waits a little
-    /// for the remote's answer: findings it refused come back with their codes; those not answered
-    /// yet (offline, slow) are reported processed, as they are queued on disk and will be sent.
+    /// Commits the edit to the outbox and wakes the sender: the acknowledgement, which never waits
+    /// for the remote. A call of 100 waited for up to 2 s on the worker thread for the answer, so
+    /// that a detail or history asked meanwhile waited behind a large edit to a slow endpoint; the
+    /// remote's answer now reaches the workbench through the outbox's watcher (`pending`): the
+    /// pending marks clear on confirmation and a refusal becomes the `!` with its code.
+    ///
+    /// ASFF findings are queued for BatchUpdateFindings, OCSF ones (`outbox::v2_key`) for
+    /// BatchUpdateFindingsV2 (`FindingUpdate::to_v2`); a finding in both forms is listed as its ASFF
+    /// row and its OCSF form is edited too (`model::ocsf::same`), as on a local store.
     fn enqueue(
         &self,
         o: &Outgoing,
-        keys: Vec<FindingKey>,
-        update: &FindingUpdate,
-        previous: &HashMap<FindingKey, FindingUpdate>,
-        mut outcome: UpdateOutcome,
+        call: &UpdateCall,
+        previous: &HashMap<FindingId, FindingUpdate>,
     ) -> Result<UpdateOutcome> {
-        let failures = o.state.failed_passes.load(Ordering::SeqCst);
-        let was_offline = o.state.last_failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_some();
-        let edit = lock(&o.outbox).enqueue(&keys, update, previous)?;
-        o.wake.notify_one();
-        let started = Instant::now();
-        let refused = loop {
-            let (queued, refused) = lock(&o.outbox).edit_state(edit)?;
-            let offline = was_offline || o.state.failed_passes.load(Ordering::SeqCst) != failures;
-            if queued == 0 || offline || started.elapsed() >= self.answer_wait {
-                break refused;
+        let mut outcome = UpdateOutcome::default();
+        let v2 = call.update.to_v2();
+        let (mut keys, mut prev) = (Vec::with_capacity(call.ids.len()), HashMap::new());
+        let (mut asff, mut uids) = (Vec::new(), Vec::new());
+        for id in &call.ids {
+            let key = match id {
+                FindingId::Asff(k) if self.api.v1() => {
+                    asff.push(k.clone());
+                    k.clone()
+                }
+                FindingId::Ocsf(uid) if self.api.v2() && !v2.is_empty() => {
+                    uids.push(uid.clone());
+                    v2_key(uid)
+                }
+                _ => {
+                    outcome.unprocessed.push(Unprocessed {
+                        id: id.clone(),
+                        code: "InvalidInput".into(),
+                        message: match id {
+                            FindingId::Asff(_) => "--api v2 edits OCSF findings only".into(),
+                            FindingId::Ocsf(_) if !self.api.v2() => "--api v1 edits ASFF findings only".into(),
+                            FindingId::Ocsf(_) => "BatchUpdateFindingsV2 sets status, severity and comment only".into(),
+                        },
+                    });
+                    continue;
+                }
+            };
+            if let Some(p) = previous.get(id) {
+                prev.insert(key.clone(), p.clone());
             }
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        let refused: HashMap<FindingKey, (String, String)> =
-            refused.into_iter().map(|r| (r.key, (r.code, r.message))).collect();
-        for k in keys {
-            match refused.get(&k) {
-                Some((code, message)) => outcome.unprocessed.push(Unprocessed {
-                    id: FindingId::Asff(k),
-                    code: code.clone(),
-                    message: message.clone(),
-                }),
-                None => outcome.processed.push(FindingId::Asff(k)),
-            }
+            keys.push(key);
         }
+        let twins = if self.api.v2() && !v2.is_empty() { self.cached_twins(&asff, &call.update) } else { Vec::new() };
+        for (uid, restore) in &twins {
+            let key = v2_key(uid);
+            prev.insert(key.clone(), restore.clone());
+            keys.push(key);
+        }
+        if keys.is_empty() {
+            return Ok(outcome);
+        }
+        lock(&o.outbox).enqueue(&keys, &call.update, &prev)?;
+        o.wake.notify_one();
+        uids.extend(twins.into_iter().map(|(uid, _)| uid));
+        self.cache_edit(&asff, &uids, &call.update);
+        outcome
+            .processed
+            .extend(call.ids.iter().filter(|id| !outcome.unprocessed.iter().any(|u| &u.id == *id)).cloned());
         Ok(outcome)
+    }
+
+    /// The OCSF forms the cache holds of these ASFF findings, with what undo restores of each.
+    fn cached_twins(&self, keys: &[FindingKey], update: &FindingUpdate) -> Vec<(String, FindingUpdate)> {
+        let cache = self.cache.borrow();
+        let Some(c) = cache.as_ref() else { return Vec::new() };
+        let all = crate::store::Access::Unrestricted;
+        keys.iter()
+            .filter_map(|k| c.store.ocsf_twin_as(&all, k).ok().flatten())
+            .filter_map(|uid| {
+                let doc = c.store.get_ocsf_as(&all, &uid).ok().flatten()?;
+                Some((uid, crate::model::undo::restore_for(&doc, update)))
+            })
+            .collect()
     }
 }
 
@@ -284,23 +323,18 @@ impl RemoteBackend {
         };
         let synced_before = cache.state().map(|s| s.finished_ms.is_some()).unwrap_or(false);
         let mut alive = true;
-        let synced = self.runtime.block_on(cache::sync(
-            &self.client,
-            &mut cache,
-            &self.view,
-            |docs, written| {
-                // Only the findings the cache did not hold: those listed already are not listed twice.
-                let new: std::collections::HashSet<&FindingKey> = written.new.iter().collect();
-                for d in docs {
-                    if alive && FindingKey::of(d).is_some_and(|k| new.contains(&k)) {
-                        alive = sink(FindingSummary::from_asff(d));
+        // Only the findings the cache did not hold: those listed already are not listed twice.
+        let synced =
+            self.runtime.block_on(refresh_cache(&self.client, &mut cache, &self.view, self.api, &mut |found| {
+                if let Found::New(rows) = found {
+                    for row in rows {
+                        alive = alive && sink(row);
                     }
                 }
-            },
-            |_| {},
-        ));
+            }));
+        let synced = synced.map(|note| *guard(&self.skipped) = note);
         *self.cache.borrow_mut() = Some(cache);
-        settle(&self.sync_error, synced.map(|_| ()), synced_before)
+        settle(&self.sync_error, synced, synced_before)
     }
 
     /// The cached documents of `ids`; `None` where the cache does not hold one.
@@ -309,9 +343,9 @@ impl RemoteBackend {
         let Some(c) = cache.as_ref() else { return Ok(None) };
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.push(match id.as_asff() {
-                Some(k) => c.store.get(k)?,
-                None => None,
+            out.push(match id {
+                FindingId::Asff(k) => c.store.get(k)?,
+                FindingId::Ocsf(uid) => c.store.get_ocsf_as(&crate::store::Access::Unrestricted, uid)?,
             });
         }
         Ok(Some(out))
@@ -320,18 +354,27 @@ impl RemoteBackend {
     /// Our own edit, written into the cached documents as the remote will hold them once it is
     /// sent (BatchUpdateFindings does not change `UpdatedAt`, so no refresh would bring it). A
     /// cache that cannot be written only misses the edit until the next full sync.
-    fn cache_edit(&self, keys: &[FindingId], update: &FindingUpdate) {
+    fn cache_edit(&self, keys: &[FindingKey], uids: &[String], update: &FindingUpdate) {
         let mut cache = self.cache.borrow_mut();
         let Some(c) = cache.as_mut() else { return };
         let now = time::OffsetDateTime::now_utc();
         let mut docs = Vec::new();
-        for k in keys.iter().filter_map(FindingId::as_asff) {
+        for k in keys {
             if let Ok(Some(mut doc)) = c.store.get(k) {
                 update.apply(&mut doc, now);
                 docs.push(doc);
             }
         }
         let _ = c.put_edited(docs, &self.view);
+        let v2 = update.to_v2();
+        let mut docs = Vec::new();
+        for uid in uids {
+            if let Ok(Some(mut doc)) = c.store.get_ocsf_as(&crate::store::Access::Unrestricted, uid) {
+                v2.apply(&mut doc);
+                docs.push(doc);
+            }
+        }
+        let _ = c.put_edited_ocsf(docs, &self.view);
     }
 }
 
@@ -341,7 +384,7 @@ impl Backend for RemoteBackend {
     fn describe(&self) -> String {
         let cache = self.cache.borrow();
         let Some(c) = cache.as_ref() else { return self.client.describe() };
-        describe_cached(&self.client, c, guard(&self.sync_error).as_ref())
+        describe_cached(&self.client, c, guard(&self.sync_error).as_ref(), guard(&self.skipped).as_ref())
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -388,6 +431,16 @@ impl Backend for RemoteBackend {
         self.each_finding(request, &mut |doc| sink(FindingSummary::from_asff(&doc)))
     }
 
+    /// With a cache, the cached documents only: the list holds exactly the cached findings, so
+    /// one the cache lacks has no values of ours to restore, and reading it from the remote held
+    /// the edit's acknowledgement behind GetFindings calls.
+    fn documents_at_hand(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>> {
+        match self.cached_documents(ids)? {
+            Some(docs) => Ok(docs),
+            None => self.documents(ids),
+        }
+    }
+
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>> {
         if let Some(docs) = self.cached_documents(ids)? {
             if docs.iter().all(Option::is_some) {
@@ -408,6 +461,19 @@ impl Backend for RemoteBackend {
         Ok(ids.iter().map(|id| id.as_asff().and_then(|k| found.get(k).cloned())).collect())
     }
 
+    /// An ASFF finding's OCSF form, when the cache holds both (its twin, listed under the ASFF row).
+    fn other_form(&self, id: &FindingId) -> Result<Option<Value>> {
+        let FindingId::Asff(key) = id else { return Ok(None) };
+        let cache = self.cache.borrow();
+        let Some(c) = cache.as_ref() else { return Ok(None) };
+        let all = crate::store::Access::Unrestricted;
+        match c.store.ocsf_twin_as(&all, key)? {
+            Some(uid) => Ok(c.store.get_ocsf_as(&all, &uid)?),
+            None => Ok(None),
+        }
+    }
+
+    /// GetFindingHistory, for an ASFF finding (there is no V2 GetFindingHistory at AWS).
     fn history(&self, id: &FindingId) -> Result<Vec<HistoryEntry>> {
         let Some(key) = id.as_asff() else { return Ok(Vec::new()) };
         let mut request = HistoryRequest::new(key.clone());
@@ -430,7 +496,11 @@ impl Backend for RemoteBackend {
             let words = |doc: &Value| q.matches_text(doc);
             let extra: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
             let keys = c.store.matching_keys(&q.filters, &q.text, extra)?;
-            return Ok(keys.into_iter().map(FindingId::Asff).collect());
+            let mut out: Vec<FindingId> = keys.into_iter().map(FindingId::Asff).collect();
+            let ocsf_extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
+            let all = crate::store::Access::Unrestricted;
+            out.extend(c.store.matching_ocsf_as(&all, &q.filters, ocsf_extra)?.into_iter().map(FindingId::Ocsf));
+            return Ok(out);
         }
         let request =
             GetFindingsRequest { filters: q.filters.clone(), sort: most_severe_first(), ..Default::default() };
@@ -445,6 +515,10 @@ impl Backend for RemoteBackend {
     }
 
     fn batch_update(&mut self, call: &UpdateCall) -> Result<UpdateOutcome> {
+        if let Some(o) = &self.outgoing {
+            return self.enqueue(o, call, &HashMap::new());
+        }
+        // Without an outbox (a backend made by `new`, tests): sent at once, ASFF findings only.
         let mut outcome = UpdateOutcome::default();
         let mut identifiers = Vec::with_capacity(call.ids.len());
         for id in &call.ids {
@@ -458,11 +532,6 @@ impl Backend for RemoteBackend {
             }
         }
         if identifiers.is_empty() {
-            return Ok(outcome);
-        }
-        if let Some(o) = &self.outgoing {
-            let outcome = self.enqueue(o, identifiers, &call.update, &HashMap::new(), outcome)?;
-            self.cache_edit(&outcome.processed, &call.update);
             return Ok(outcome);
         }
         let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
@@ -481,31 +550,10 @@ impl Backend for RemoteBackend {
         call: &UpdateCall,
         previous: &HashMap<FindingId, FindingUpdate>,
     ) -> Result<UpdateOutcome> {
-        let Some(o) = &self.outgoing else { return self.batch_update(call) };
-        let mut outcome = UpdateOutcome::default();
-        let mut identifiers = Vec::with_capacity(call.ids.len());
-        let mut prev = HashMap::new();
-        for id in &call.ids {
-            match id.as_asff() {
-                Some(k) => {
-                    identifiers.push(k.clone());
-                    if let Some(p) = previous.get(id) {
-                        prev.insert(k.clone(), p.clone());
-                    }
-                }
-                None => outcome.unprocessed.push(Unprocessed {
-                    id: id.clone(),
-                    code: "FindingNotFound".into(),
-                    message: "BatchUpdateFindings updates ASFF findings only".into(),
-                }),
-            }
+        match &self.outgoing {
+            Some(o) => self.enqueue(o, call, previous),
+            None => self.batch_update(call),
         }
-        if identifiers.is_empty() {
-            return Ok(outcome);
-        }
-        let outcome = self.enqueue(o, identifiers, &call.update, &prev, outcome)?;
-        self.cache_edit(&outcome.processed, &call.update);
-        Ok(outcome)
     }
 
     fn seed(&mut self, _calls: Vec<Vec<Value>>) -> Result<usize> {

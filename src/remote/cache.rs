@@ -179,9 +179,22 @@ impl Cache {
         Ok(())
     }
 
-    /// Makes the next sync a full pass (the findings stay listed meanwhile).
+    /// Makes the next sync a full pass, of both APIs (the findings stay listed meanwhile).
     pub fn forget_sync(&self) -> Result<()> {
-        self.meta.execute("DELETE FROM remote_sync WHERE key = 'mark'", []).map_err(db)?;
+        self.meta.execute("DELETE FROM remote_sync WHERE key IN ('mark', 'mark_v2')", []).map_err(db)?;
+        Ok(())
+    }
+
+    /// The GetFindingsV2 mark: the view it was taken for and the newest `finding_info`
+    /// modification time that sync saw.
+    fn v2_mark(&self) -> Result<(Option<String>, Option<String>)> {
+        Ok((self.get("view_v2")?, self.get("mark_v2")?))
+    }
+
+    fn set_v2_mark(&self, view: &str, mark: &str) -> Result<()> {
+        for (k, v) in [("view_v2", view), ("mark_v2", mark)] {
+            self.meta.execute("INSERT OR REPLACE INTO remote_sync (key, value) VALUES (?1, ?2)", [k, v]).map_err(db)?;
+        }
         Ok(())
     }
 
@@ -245,12 +258,14 @@ fn newer(a: Option<String>, b: &str) -> Option<String> {
 
 /// Brings the cache up to date with `view` on the remote: a full pass when the cache has never
 /// mirrored this view, else a refresh of what was updated since. `page` sees each page's documents
-/// as they were written (to stream them into a list) and `progress` each page's count.
+/// as they were written (to stream them into a list), then the documents of findings the cache held
+/// that the page shows out of the view (so that a list drops their rows), and `progress` each
+/// page's count.
 pub async fn sync(
     client: &Client,
     cache: &mut Cache,
     view: &View,
-    mut page: impl FnMut(&[Value], &Mirrored),
+    mut page: impl FnMut(&[Value], &Mirrored, &[Value]),
     mut progress: impl FnMut(Progress),
 ) -> Result<SyncReport> {
     let started = Instant::now();
@@ -287,8 +302,12 @@ pub async fn sync(
         }
         // Only those the cache held are gone from the view.
         let left: Vec<FindingKey> = leave.iter().filter_map(FindingKey::of).collect();
-        report.gone.extend(cache.store.forget(&left)?);
-        page(&keep, &written);
+        let gone = cache.store.forget(&left)?;
+        let held: HashSet<&FindingKey> = gone.iter().collect();
+        let left: Vec<Value> =
+            leave.into_iter().filter(|d| FindingKey::of(d).is_some_and(|k| held.contains(&k))).collect();
+        report.gone.extend(gone);
+        page(&keep, &written, &left);
         report.new.extend(written.new);
         report.updated.extend(written.updated);
         progress(Progress { pages: report.pages, findings: report.findings, elapsed: started.elapsed() });
@@ -331,21 +350,48 @@ pub fn v2_filters(view: &View) -> Result<OcsfFindingFilters> {
     OcsfFindingFilters::from_json(&text).map_err(|e| BackendError::invalid(e.to_string()))
 }
 
+/// GetFindingsV2's filters for a refresh: `finding_info.modified_time_dt` from `mark` minus the
+/// margin, as `updated_since` asks GetFindings. The view's filters are not sent with it, so that a
+/// finding modified out of the view comes back too and is told as gone.
+fn modified_since(mark: &str) -> Result<OcsfFindingFilters> {
+    let start = timestamp::parse(mark).map(|t| t - REFRESH_MARGIN).map(timestamp::format).ok_or_else(|| {
+        BackendError::other(format!("the cache's GetFindingsV2 mark {mark:?} is not a date; delete the cache"))
+    })?;
+    let text = json!({"CompositeFilters": [{
+        "DateFilters": [{"FieldName": "finding_info.modified_time_dt", "Filter": {"Start": start}}],
+    }]});
+    OcsfFindingFilters::from_json(&text).map_err(|e| BackendError::invalid(e.to_string()))
+}
+
 /// Brings the cache's OCSF findings up to date with `view` on the remote: a full GetFindingsV2 pass
-/// (100 a page, NextToken paging, the client's bucket setting the pace), each page written as the
-/// service returned it (`Store::mirror_ocsf`) and the OCSF findings it no longer returns removed.
-/// Always a full pass: the ASFF refresh's `UpdatedAt` mark has no V2 counterpart kept yet. With
-/// `skip_unsupported`, an endpoint without GetFindingsV2 for this caller is `Ok(None)`.
+/// the first time (or for another view, or after `forget_sync`), else a refresh of the findings
+/// modified since the newest `finding_info` modification time the last one saw (`modified_since`:
+/// BatchUpdateFindingsV2 does not change it, so others' V2 edits are caught by a full pass only);
+/// 100 a page, NextToken paging, the client's bucket setting the pace, each page written as the
+/// service returned it (`Store::mirror_ocsf`) and the OCSF findings it no longer returns (a full
+/// pass) or returns out of the view removed. With
+/// `skip_unsupported`, an endpoint without GetFindingsV2 for this caller is `Ok(None)`. `page` sees
+/// each page's findings a list shows as their own rows (those in both forms are listed as their
+/// ASFF row: `model::ocsf::same`): the new ones, the updated ones, and those the cache held that
+/// left the view, with their new documents.
 pub async fn sync_v2(
     client: &Client,
     cache: &mut Cache,
     view: &View,
     skip_unsupported: bool,
+    mut page: impl FnMut(&[Value], &[Value], &[Value]),
     mut progress: impl FnMut(Progress),
 ) -> Result<Option<SyncReport>> {
     let started = Instant::now();
-    let mut request = GetFindingsV2Request { filters: v2_filters(view)?, max_results: 100, ..Default::default() };
-    let mut report = SyncReport { full: true, ..SyncReport::default() };
+    let (marked_view, old_mark) = cache.v2_mark()?;
+    let full = marked_view.as_deref() != Some(view.text.as_str()) || old_mark.is_none();
+    let filters = match (&old_mark, full) {
+        (Some(mark), false) => modified_since(mark)?,
+        _ => v2_filters(view)?,
+    };
+    let mut request = GetFindingsV2Request { filters, max_results: 100, ..Default::default() };
+    let mut report = SyncReport { full, ..SyncReport::default() };
+    let mut newest: Option<time::OffsetDateTime> = None;
     let mut seen: HashSet<FindingKey> = HashSet::new();
     loop {
         let answer = match client.get_findings_v2(&request).await {
@@ -356,11 +402,33 @@ pub async fn sync_v2(
         report.v2_pages += 1;
         report.v2_findings += answer.findings.len();
         let (keep, leave): (Vec<Value>, Vec<Value>) = answer.findings.into_iter().partition(|d| view.matches_ocsf(d));
+        for d in &keep {
+            newest = newest.max(Ocsf(d).modified_time());
+        }
         let written = cache.store.mirror_ocsf(&keep)?;
         seen.extend(written.new.iter().chain(&written.updated).cloned());
         seen.extend(keep.iter().filter_map(ocsf_key));
         let left: Vec<FindingKey> = leave.iter().filter_map(ocsf_key).collect();
-        report.gone.extend(cache.store.forget(&left)?);
+        let gone = cache.store.forget(&left)?;
+        let (new, updated): (HashSet<&FindingKey>, HashSet<&FindingKey>) =
+            (written.new.iter().collect(), written.updated.iter().collect());
+        let (mut added, mut changed) = (Vec::new(), Vec::new());
+        for d in &keep {
+            let Some(k) = ocsf_key(d) else { continue };
+            if !new.contains(&k) && !updated.contains(&k) {
+                continue;
+            }
+            let f = Ocsf(d);
+            if cache.store.has_asff_twin(&crate::store::Access::Unrestricted, f.finding_uid(), f.product_uid())? {
+                continue;
+            }
+            if new.contains(&k) { &mut added } else { &mut changed }.push(d.clone());
+        }
+        let held: HashSet<&FindingKey> = gone.iter().collect();
+        let departed: Vec<Value> =
+            leave.into_iter().filter(|d| ocsf_key(d).is_some_and(|k| held.contains(&k))).collect();
+        page(&added, &changed, &departed);
+        report.gone.extend(gone);
         report.new.extend(written.new);
         report.updated.extend(written.updated);
         progress(Progress { pages: report.v2_pages, findings: report.v2_findings, elapsed: started.elapsed() });
@@ -369,8 +437,19 @@ pub async fn sync_v2(
             _ => break,
         }
     }
-    let gone: Vec<FindingKey> = cache.store.all_ocsf_keys()?.into_iter().filter(|k| !seen.contains(k)).collect();
-    report.gone.extend(cache.store.forget(&gone)?);
+    if full {
+        // A full pass returned the whole view: what it did not return has left it.
+        let gone: Vec<FindingKey> = cache.store.all_ocsf_keys()?.into_iter().filter(|k| !seen.contains(k)).collect();
+        report.gone.extend(cache.store.forget(&gone)?);
+    }
+    // The newest modification seen (the service's clock); a view with none is marked now.
+    let mark = match (newest, old_mark.filter(|_| !full)) {
+        (Some(t), Some(old)) => timestamp::format(timestamp::parse(&old).map_or(t, |o| o.max(t))),
+        (Some(t), None) => timestamp::format(t),
+        (None, Some(old)) => old,
+        (None, None) => timestamp::format(time::OffsetDateTime::now_utc()),
+    };
+    cache.set_v2_mark(&view.text, &mark)?;
     // The cache now mirrors `view` (so that `findings` refreshes the same one, with `--api v2`
     // too); a GetFindings mark kept for another view would make the next V1 sync a refresh of the
     // wrong view, so it goes.
@@ -423,6 +502,14 @@ mod tests {
     fn a_refresh_asks_for_what_was_updated_since_the_mark_less_the_margin() {
         let f = updated_since("2026-01-02T00:10:00.000Z").unwrap().to_json();
         assert_eq!(f["UpdatedAt"][0]["Start"], "2026-01-02T00:05:00.000Z", "{f}");
+    }
+
+    #[test]
+    fn a_v2_refresh_asks_for_what_was_modified_since_the_mark_less_the_margin() {
+        let f = modified_since("2026-01-02T00:10:00.000Z").unwrap().to_json();
+        let date = &f["CompositeFilters"][0]["DateFilters"][0];
+        assert_eq!(date["FieldName"], "finding_info.modified_time_dt", "{f}");
+        assert_eq!(date["Filter"]["Start"], "2026-01-02T00:05:00.000Z", "{f}");
     }
 
     #[test]

@@ -50,10 +50,16 @@ pub fn read(path: &Path) -> Result<OutboxState> {
     let mut at: HashMap<FindingKey, usize> = HashMap::new();
     for row in rows {
         let (key, st, created_ms, attempts, code, last_error, update_json) = row.map_err(db)?;
+        // An OCSF finding's edit is queued under `outbox::v2_key`: its row is named by metadata.uid.
+        let id = if key.product_arn == super::outbox::V2_MARK {
+            FindingId::Ocsf(key.id.clone())
+        } else {
+            FindingId::Asff(key.clone())
+        };
         if st == "failed" {
             let reason = format!("{}: {}", code.unwrap_or_default(), last_error.unwrap_or_default());
             let update = parse_update(&update_json).unwrap_or_default();
-            state.refused.push(RefusedEdit { key: FindingId::Asff(key), reason, update });
+            state.refused.push(RefusedEdit { key: id, reason, update });
             continue;
         }
         let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
@@ -66,8 +72,7 @@ pub fn read(path: &Path) -> Result<OutboxState> {
                 }
             }
             None => {
-                at.insert(key.clone(), state.queued.len());
-                let id = FindingId::Asff(key);
+                at.insert(key, state.queued.len());
                 state.queued.push(QueuedEdit { key: id, queued_ms: created_ms, attempts, last_error });
             }
         }

@@ -223,6 +223,20 @@ pub async fn send_pass(
     honour_backoff: bool,
     failures: u32,
 ) -> Result<SendReport> {
+    send_pass_woken(outbox, client, honour_backoff, failures, None).await
+}
+
+/// `send_pass`, reading the outbox again whenever `wake` is notified (an edit was queued) while
+/// calls are in flight. The workbench queues a bulk edit one call of 100 at a time, each
+/// acknowledged at once; without this, the calls queued after a pass had started waited for the
+/// first answers (a whole round trip to a slow endpoint) before they were sent.
+pub async fn send_pass_woken(
+    outbox: &Mutex<Outbox>,
+    client: &Client,
+    honour_backoff: bool,
+    failures: u32,
+    wake: Option<&tokio::sync::Notify>,
+) -> Result<SendReport> {
     let mut report = SendReport::default();
     let mut in_flight: HashSet<i64> = HashSet::new();
     let mut queue: VecDeque<Planned> = VecDeque::new();
@@ -233,10 +247,12 @@ pub async fn send_pass(
     // is left) keeps the pipe full, and still picks up each finding's next edit soon after its
     // previous one is answered.
     let mut answered_since_scan = usize::MAX;
+    let mut woken = false;
     loop {
-        let due = answered_since_scan >= MAX_IN_FLIGHT / 2 || running.is_empty();
+        let due = woken || answered_since_scan >= MAX_IN_FLIGHT / 2 || running.is_empty();
         if report.stopped.is_none() && queue.is_empty() && due {
             answered_since_scan = 0;
+            woken = false;
             report.scans += 1;
             let mut o = lock(outbox);
             let ready = o.ready(&in_flight, now_ms(), honour_backoff, MAX_IN_FLIGHT * MAX_IDENTIFIERS)?;
@@ -252,7 +268,19 @@ pub async fn send_pass(
             let Some(call) = queue.pop_front() else { break };
             running.push(send_one(client, call));
         }
-        let Some(first) = running.next().await else {
+        let next = match wake {
+            Some(wake) if !running.is_empty() && report.stopped.is_none() => {
+                tokio::select! {
+                    next = running.next() => next,
+                    () = wake.notified() => {
+                        woken = true;
+                        continue;
+                    }
+                }
+            }
+            _ => running.next().await,
+        };
+        let Some(first) = next else {
             // Nothing to send and nothing in flight: done, unless edits wait behind a fence (a dead
             // process's call that may still land), which is short and waited out.
             let fence = lock(outbox).next_fence_ms()?;
@@ -314,7 +342,7 @@ pub async fn run_background(
         let stopped = if held.is_none() {
             Some("another hubtriage process is sending this outbox".to_string())
         } else {
-            match send_pass(&outbox, &client, true, failures).await {
+            match send_pass_woken(&outbox, &client, true, failures, Some(&wake)).await {
                 Ok(r) => r.stopped,
                 Err(e) => Some(e.message),
             }

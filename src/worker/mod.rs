@@ -142,10 +142,11 @@ fn apply_batch(
 ) -> bool {
     let send = |e: Event| events.send(e).is_ok();
     // What undo restores: every finding's previous values, captured from the documents the
-    // backend holds before the first call is sent (a read per call of 100, not per finding).
+    // backend holds before the first call is sent (a read per call of 100, not per finding), never
+    // from the network (a remote's cache).
     let mut restores: HashMap<FindingId, FindingUpdate> = HashMap::new();
     for call in &calls {
-        let Ok(docs) = backend.documents(&call.ids) else { continue };
+        let Ok(docs) = backend.documents_at_hand(&call.ids) else { continue };
         for (id, doc) in call.ids.iter().zip(docs) {
             if let Some(doc) = doc {
                 restores.insert(id.clone(), undo::restore_for(&doc, &call.update));

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use super::super::cache::{self, Cache};
 use super::super::client::Client;
+use super::super::endpoint::Api;
 use super::super::Operation;
 use super::RemoteBackend;
 use crate::backend::{Backend, BackendError, OutboxState, Rechecked, RefreshReport, Refreshed, Result};
@@ -28,13 +29,96 @@ pub(super) fn guard<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// "ENDPOINT (REGION) · synced 3 min ago · not refreshed: WHY".
-pub(super) fn describe_cached(client: &Client, cache: &Cache, error: Option<&String>) -> String {
+/// "ENDPOINT (REGION) · synced 3 min ago · not refreshed: WHY", and an API `--api both` skipped
+/// ("GetFindingsV2 not available: ASFF only").
+pub(super) fn describe_cached(
+    client: &Client,
+    cache: &Cache,
+    error: Option<&String>,
+    skipped: Option<&String>,
+) -> String {
     let mut s = format!("{} · {}", client.describe(), cache.staleness());
     if let Some(e) = error {
         s.push_str(&format!(" · not refreshed: {}", crate::model::sanitize::line(e)));
     }
+    if let Some(k) = skipped {
+        s.push_str(&format!(" · {k}"));
+    }
     s
+}
+
+/// What a refresh finds as it goes: rows new to the list, and listed rows with new values (among
+/// them those that left the view, so that the list drops them).
+pub(super) enum Found {
+    New(Vec<FindingSummary>),
+    Updated(Vec<FindingSummary>),
+}
+
+/// Said in the header when `--api both` skips GetFindingsV2 (an endpoint that answers 404 or
+/// access denied for it: moto, a policy without the V2 actions).
+pub(super) const V2_SKIPPED: &str = "GetFindingsV2 not available: ASFF only";
+
+/// The refresh under `--api`: GetFindings (`cache::sync`), then GetFindingsV2 (`cache::sync_v2`)
+/// into the same cache, each page's rows handed to `found` as they arrive. Returns what the
+/// header says of an API skipped.
+pub(super) async fn refresh_cache(
+    client: &Client,
+    cache: &mut Cache,
+    view: &cache::View,
+    api: Api,
+    found: &mut dyn FnMut(Found),
+) -> Result<Option<String>> {
+    if api.v1() {
+        cache::sync(
+            client,
+            cache,
+            view,
+            |docs, written, left| {
+                let new: std::collections::HashSet<&FindingKey> = written.new.iter().collect();
+                let updated: std::collections::HashSet<&FindingKey> = written.updated.iter().collect();
+                // Rows that left the view are told with their new values: the list drops them.
+                let (mut added, mut changed): (Vec<_>, Vec<_>) =
+                    (Vec::new(), left.iter().map(FindingSummary::from_asff).collect());
+                for d in docs {
+                    match FindingKey::of(d) {
+                        Some(k) if new.contains(&k) => added.push(FindingSummary::from_asff(d)),
+                        Some(k) if updated.contains(&k) => changed.push(FindingSummary::from_asff(d)),
+                        _ => {}
+                    }
+                }
+                if !added.is_empty() {
+                    found(Found::New(added));
+                }
+                if !changed.is_empty() {
+                    found(Found::Updated(changed));
+                }
+            },
+            |_| {},
+        )
+        .await?;
+    }
+    if api.v2() {
+        let synced = cache::sync_v2(
+            client,
+            cache,
+            view,
+            api.v1(),
+            |new, updated, left| {
+                if !new.is_empty() {
+                    found(Found::New(new.iter().map(FindingSummary::from_ocsf).collect()));
+                }
+                if !updated.is_empty() || !left.is_empty() {
+                    found(Found::Updated(updated.iter().chain(left).map(FindingSummary::from_ocsf).collect()));
+                }
+            },
+            |_| {},
+        )
+        .await?;
+        if synced.is_none() {
+            return Ok(Some(V2_SKIPPED.to_string()));
+        }
+    }
+    Ok(None)
 }
 
 /// Hands `what` to the current report of the background refresh; a report nobody listens to any
@@ -85,36 +169,18 @@ impl RemoteBackend {
     /// by the backend's runtime. Pages stream to whichever report is current when they arrive.
     fn spawn_refresh(&self, path: PathBuf) -> Result<()> {
         let mut cache = Cache::open(&path)?;
-        let (client, view, handle) = (self.client.clone(), self.view.clone(), self.runtime.clone());
-        let (background, sync_error) = (self.background.clone(), self.sync_error.clone());
+        let (client, view, handle, api) = (self.client.clone(), self.view.clone(), self.runtime.clone(), self.api);
+        let (background, sync_error, skipped) =
+            (self.background.clone(), self.sync_error.clone(), self.skipped.clone());
         let run = move || {
             let synced_before = cache.state().map(|s| s.finished_ms.is_some()).unwrap_or(false);
-            let synced = handle.block_on(cache::sync(
-                &client,
-                &mut cache,
-                &view,
-                |docs, written| {
-                    let new: std::collections::HashSet<&FindingKey> = written.new.iter().collect();
-                    let updated: std::collections::HashSet<&FindingKey> = written.updated.iter().collect();
-                    let (mut added, mut changed) = (Vec::new(), Vec::new());
-                    for d in docs {
-                        match FindingKey::of(d) {
-                            Some(k) if new.contains(&k) => added.push(FindingSummary::from_asff(d)),
-                            Some(k) if updated.contains(&k) => changed.push(FindingSummary::from_asff(d)),
-                            _ => {}
-                        }
-                    }
-                    if !added.is_empty() {
-                        tell(&background, Refreshed::New(added));
-                    }
-                    if !changed.is_empty() {
-                        tell(&background, Refreshed::Updated(changed));
-                    }
-                },
-                |_| {},
-            ));
-            let result = settle(&sync_error, synced.map(|_| ()), synced_before);
-            let described = describe_cached(&client, &cache, guard(&sync_error).as_ref());
+            let synced = handle.block_on(refresh_cache(&client, &mut cache, &view, api, &mut |found| match found {
+                Found::New(rows) => tell(&background, Refreshed::New(rows)),
+                Found::Updated(rows) => tell(&background, Refreshed::Updated(rows)),
+            }));
+            let synced = synced.map(|note| *guard(&skipped) = note);
+            let result = settle(&sync_error, synced, synced_before);
+            let described = describe_cached(&client, &cache, guard(&sync_error).as_ref(), guard(&skipped).as_ref());
             // Told and marked ended under one lock, so a reload asking meanwhile either is told
             // or starts a refresh of its own.
             let mut b = guard(&background);
@@ -177,6 +243,10 @@ impl RemoteBackend {
     pub(super) fn start_recheck(&self, mut report: Box<dyn FnMut(Rechecked) -> bool + Send>) -> bool {
         let Some(path) = self.cache_path.clone().filter(|_| self.cache.borrow().is_some()) else { return false };
         let Some(limiter) = self.limiter.clone() else { return false };
+        // The pass reads with GetFindings: ASFF findings only.
+        if !self.api.v1() {
+            return false;
+        }
         let (client, view, handle) = (self.client.clone(), self.view.clone(), self.runtime.clone());
         let (alive, background, outbox) = (Arc::downgrade(&self.alive), self.background.clone(), self.outbox_path());
         let run = move || {
