@@ -43,6 +43,11 @@ pub enum Prompt {
     OfferDemo,
     /// `:demo remove`: delete the demo findings from the store?
     RemoveDemo,
+    /// `:log`, `u`: undo change-log entry `id`? `lines` say what it sends and changes.
+    UndoLogged {
+        id: i64,
+        lines: Vec<String>,
+    },
 }
 
 /// A quick key (`r`, `n`): a workflow status for the targets, previewed.
@@ -192,6 +197,11 @@ pub(super) fn answer(s: &mut AppState, a: Action) -> Vec<Effect> {
         }
         (Prompt::RemoveDemo, false) => {
             s.info("Cancelled; nothing removed");
+            Vec::new()
+        }
+        (Prompt::UndoLogged { id, .. }, true) => super::changelog::confirmed(s, id),
+        (Prompt::UndoLogged { .. }, false) => {
+            s.info("Cancelled; nothing sent");
             Vec::new()
         }
         (Prompt::Text { .. }, _) => Vec::new(),

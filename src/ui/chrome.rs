@@ -240,6 +240,8 @@ pub fn hints_for(ctx: Context, s: &AppState) -> &'static [Action] {
         Context::Input => &[Action::Submit, Action::Back],
         Context::Prompt if matches!(s.prompt, Some(Prompt::Confirm(_))) => &[Action::Yes, Action::No],
         Context::Prompt => &[Action::Yes, Action::No],
+        // The `:log` overlay says its own keys in its border.
+        Context::Menu if s.changelog.is_some() && s.menu.is_none() => &[Action::MoveDown, Action::Back],
         Context::Menu => &[Action::MoveDown, Action::Submit, Action::Back],
         Context::Help => &[Action::Back],
     }

@@ -21,7 +21,7 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// The head of `text` in at most `width` columns, "…" standing for what was cut.
-fn keep_head(text: &str, width: usize) -> String {
+pub(super) fn keep_head(text: &str, width: usize) -> String {
     if Span::raw(text).width() <= width {
         return text.to_string();
     }
@@ -168,6 +168,13 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
                 Line::styled("y: load it    n: leave the store empty", theme::dim()),
             ],
         ),
+        Prompt::UndoLogged { lines, .. } => {
+            // The entry's text was sanitised when the lines were made; the rest is ours.
+            let mut body: Vec<Line<'_>> = lines.iter().map(|l| Line::raw(sanitize::line(l).into_owned())).collect();
+            body.push(Line::raw(""));
+            body.push(Line::styled("y / Enter: undo it    n / Esc: cancel", theme::dim()));
+            (" Undo from the change log ", body)
+        }
         Prompt::RemoveDemo => (
             " Remove demo data ",
             vec![
