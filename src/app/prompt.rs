@@ -282,11 +282,19 @@ fn submit_text(s: &mut AppState, purpose: TextPurpose, text: String, expires: &s
     }
     s.prompt = None;
     confirm(s, update);
-    if let (Some(expiry), Some(Prompt::Confirm(plan))) = (expiry, &mut s.prompt) {
+    if let Some(expiry) = expiry {
+        expiring(s, expiry);
+    }
+    Vec::new()
+}
+
+/// The preview on screen keeps `expiry` with its edit and says when it expires (`s` with Expires,
+/// and the edit form's Expires).
+pub(super) fn expiring(s: &mut AppState, expiry: SetExpiry) {
+    if let Some(Prompt::Confirm(plan)) = &mut s.prompt {
         plan.description.push_str(&format!(" (suppression expires {})", timestamp::format(expiry.expires)));
         plan.expiry = Some(expiry);
     }
-    Vec::new()
 }
 
 fn set_prompt_error(s: &mut AppState, msg: &str) {

@@ -83,7 +83,9 @@ fn key_sections(keymap: &Keymap) -> Vec<Vec<Line<'static>>> {
         entry("typing", "Confidence, Criticality 0-100,"),
         entry("", "Note (at most 512 characters),"),
         entry("", "Types (; between),"),
-        entry("", "User fields (k=v; k=v)"),
+        entry("", "User fields (k=v; k=v),"),
+        entry("", "Expires (30d, 2w, 12h, a time)"),
+        entry("", "with Workflow SUPPRESSED"),
         entry("Enter", "preview; sends changed fields"),
     ]);
     out.extend(command_sections());

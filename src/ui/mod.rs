@@ -125,6 +125,8 @@ mod tests;
 #[cfg(test)]
 mod tests_columns;
 #[cfg(test)]
+mod tests_form;
+#[cfg(test)]
 mod tests_help;
 #[cfg(test)]
 mod tests_log;

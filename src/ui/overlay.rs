@@ -50,7 +50,7 @@ pub(super) fn boxed<'a>(title: &'a str) -> Block<'a> {
 
 pub fn render_form(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let Some(form) = &s.form else { return };
-    let r = centered(area, 70, 14);
+    let r = centered(area, 70, 15);
     frame.render_widget(Clear, r);
     let hidden = if form.hidden == 0 { String::new() } else { format!(" ({} not in this view)", form.hidden) };
     let title = format!(" Edit {} finding{}{hidden} ", form.targets, if form.targets == 1 { "" } else { "s" });

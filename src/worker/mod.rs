@@ -410,7 +410,7 @@ pub mod history;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_changelog;
+pub(crate) mod tests_changelog;
 #[cfg(test)]
 mod tests_expiry;
 pub mod views;

@@ -68,8 +68,8 @@ fn the_log_is_read_an_entry_planned_and_undone_through_the_worker() {
     assert!(error.to_string().contains("no change log entry #99"), "{error}");
 }
 
-/// A source that keeps no change log (as a remote): the trait's own answer.
-struct NoLog;
+/// A source that keeps no change log and no expiry (as a remote): the trait's own answers.
+pub(crate) struct NoLog;
 
 impl Backend for NoLog {
     fn describe(&self) -> String {
