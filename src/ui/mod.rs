@@ -131,6 +131,8 @@ mod tests_help;
 #[cfg(test)]
 mod tests_log;
 #[cfg(test)]
+mod tests_look;
+#[cfg(test)]
 mod tests_ocsf;
 #[cfg(test)]
 mod tests_remote;

@@ -8,6 +8,7 @@ use ratatui::Frame;
 
 use super::theme;
 use crate::app::form::FormField;
+use crate::app::menu::MenuKind;
 use crate::app::prompt::{Prompt, TextPurpose};
 use crate::app::AppState;
 use crate::model::sanitize;
@@ -39,6 +40,39 @@ pub(super) fn keep_head(text: &str, width: usize) -> String {
         kept.push('…');
     }
     kept
+}
+
+/// `text` in at most `width` columns, its middle standing for what was cut ("arn:aws:…f5bced"):
+/// for one token (an Id, an ARN, a URL), whose end tells it from its neighbours.
+fn keep_middle(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width || width < 3 {
+        return keep_head(text, width);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let w = |c: &char| Span::raw(c.to_string()).width();
+    let keep = width - 1;
+    let (head_w, tail_w) = (keep - keep / 2, keep / 2);
+    let mut head = String::new();
+    let mut used = 0;
+    for c in &chars {
+        if used + w(c) > head_w {
+            break;
+        }
+        used += w(c);
+        head.push(*c);
+    }
+    let mut tail = Vec::new();
+    let mut used = 0;
+    for c in chars.iter().rev() {
+        if used + w(c) > tail_w {
+            break;
+        }
+        used += w(c);
+        tail.push(*c);
+    }
+    head.push('…');
+    head.extend(tail.into_iter().rev());
+    head
 }
 
 pub(super) fn boxed<'a>(title: &'a str) -> Block<'a> {
@@ -300,8 +334,11 @@ pub fn render_menu(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         .map(|(i, item)| {
             let label = keep_head(&sanitize::line(&item.label), label_w);
             let head = format!(" {}  {label:<label_w$}  ", item.key);
-            let detail =
-                keep_head(&sanitize::line(&item.detail), room.saturating_sub(Span::raw(head.as_str()).width()));
+            let detail_room = room.saturating_sub(Span::raw(head.as_str()).width());
+            let detail = sanitize::line(&item.detail);
+            // What `y` copies and `o` opens is one token: its middle gives way, not its end.
+            let token = matches!(menu.kind, MenuKind::Copy | MenuKind::Open) && !detail.contains(' ');
+            let detail = if token { keep_middle(&detail, detail_room) } else { keep_head(&detail, detail_room) };
             let line = Line::from(vec![Span::styled(head, theme::label()), Span::styled(detail, theme::dim())]);
             if i == menu.cursor {
                 line.style(theme::cursor())

@@ -1,0 +1,43 @@
+//! What a look at the workbench in a terminal (tmux, 80×24 and 160×48, on the demo data) found cut
+//! badly: an Id in the copy menu losing its distinguishing tail, key hints cut mid-word.
+
+use super::tests::{screen, screen_text};
+use crate::app::{update, Action};
+
+#[test]
+fn the_copy_menu_keeps_the_tail_of_a_long_id() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = screen(w, h);
+        let id = match &s.cursor_row().unwrap().1.key {
+            crate::model::finding::FindingId::Asff(k) => k.id.clone(),
+            crate::model::finding::FindingId::Ocsf(uid) => uid.clone(),
+        };
+        update(&mut s, Action::Copy);
+        let text = screen_text(&s, w, h);
+        let tail: String = id.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+        assert!(text.contains(&tail), "the Id's end {tail} is shown at {w}x{h}:\n{text}");
+    }
+}
+
+#[test]
+fn key_hints_are_never_cut_mid_word() {
+    let keymap = crate::keys::Keymap::defaults().unwrap();
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = screen(w, h);
+        for setup in [vec![], vec![Action::GroupView], vec![Action::Back, Action::OpenDetail]] {
+            for a in setup {
+                update(&mut s, a);
+            }
+            let text = screen_text(&s, w, h);
+            let shown = text.lines().last().unwrap().trim_end().to_string();
+            // The line is the first few hints, whole.
+            let ctx = s.context();
+            let items: Vec<String> = super::chrome::hints_for(ctx, &s)
+                .iter()
+                .filter_map(|a| Some(format!("{} {}", keymap.key_for(ctx, *a)?, a.describe())))
+                .collect();
+            let whole = (1..=items.len()).any(|n| items[..n].join("  ") == shown);
+            assert!(whole, "{shown:?} is not whole hints at {w}x{h} in {ctx:?}: {items:?}");
+        }
+    }
+}
