@@ -37,6 +37,9 @@ pub struct LogView {
     pub shown: Option<Shown>,
     /// `u` asked for this entry's plan: its confirmation opens when the plan arrives.
     pub undo_asked: Option<i64>,
+    /// What the last undo did, kept above the entries: the status line's copy is replaced as
+    /// soon as the rows are read again.
+    pub notice: Option<String>,
 }
 
 /// One entry's change, shown with Enter.
@@ -245,14 +248,22 @@ pub(super) fn undone(s: &mut AppState, id: i64, by: Option<i64>, outcome: Update
         effects.extend(open(s));
     }
     let restored = words::count(outcome.processed.len(), "finding");
-    match outcome.unprocessed.first() {
-        None => s.info(format!("Undid #{id}: {restored} put back, logged as #{by}")),
-        Some(first) => s.error(format!(
+    let text = match outcome.unprocessed.first() {
+        None => format!("Undid #{id}: {restored} put back, logged as #{by}"),
+        Some(first) => format!(
             "Undid #{id}: {restored} put back, {} not ({}: {}), logged as #{by}",
             outcome.unprocessed.len(),
             first.code,
             sanitize::line(&first.message)
-        )),
+        ),
+    };
+    if let Some(view) = &mut s.changelog {
+        view.notice = Some(text.clone());
+    }
+    if outcome.unprocessed.is_empty() {
+        s.info(text);
+    } else {
+        s.error(text);
     }
     effects
 }

@@ -99,8 +99,12 @@ fn entry_lines(s: &AppState, room: usize, height: usize, with_age: bool) -> Vec<
     };
     let when_w = 16 + if with_age { 2 + age_w } else { 0 };
     let header = format!(" {:<id_w$}  {:<when_w$}  {:<who_w$}  {:>n_w$}  WHAT", "#", "WHEN (UTC)", "WHO", "FINDINGS");
-    let mut lines = vec![Line::styled(keep_head(&header, room), theme::label())];
-    let page = height.saturating_sub(1).max(1);
+    let mut lines = Vec::new();
+    if let Some(notice) = &view.notice {
+        lines.push(Line::styled(keep_head(&format!(" {notice}"), room), theme::title()));
+    }
+    lines.push(Line::styled(keep_head(&header, room), theme::label()));
+    let page = height.saturating_sub(lines.len()).max(1);
     let offset = view.cursor.saturating_sub(page - 1);
     for (i, e) in view.entries.iter().enumerate().skip(offset).take(page) {
         let who = keep_head(&sanitize::line(&e.identity), who_w);

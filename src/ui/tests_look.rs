@@ -41,3 +41,32 @@ fn key_hints_are_never_cut_mid_word() {
         }
     }
 }
+
+/// In tmux the undo's outcome ("Undid #1: …") was replaced at once by the reload's count: the
+/// `:log` overlay keeps it above the entries.
+#[test]
+fn the_change_log_keeps_what_the_undo_did_after_the_rows_reload() {
+    use crate::app::event::Event;
+    use crate::app::handle_event;
+    let mut s = screen(80, 24);
+    for a in [Action::StartCommand, Action::KillToStart, Action::Input('l'), Action::Input('o'), Action::Input('g')] {
+        update(&mut s, a);
+    }
+    update(&mut s, Action::Submit);
+    let outcome = crate::backend::UpdateOutcome::default();
+    let effects = handle_event(&mut s, Event::LogUndone { id: 1, by: Some(2), outcome });
+    let generation = effects
+        .iter()
+        .find_map(|e| match e {
+            crate::app::Effect::LoadRows { generation } => Some(*generation),
+            _ => None,
+        })
+        .unwrap();
+    let rows: Vec<_> = s.rows.all.clone();
+    handle_event(&mut s, Event::RowsLoaded { generation, rows, total: None, done: true });
+    handle_event(&mut s, Event::ChangeLogLoaded { entries: crate::app::changelog::tests::entries(2) });
+    // In the overlay, not only on the status line, which the next message replaces.
+    let text = screen_text(&s, 80, 24);
+    let overlay: Vec<&str> = text.lines().take(22).collect();
+    assert!(overlay.join("\n").contains("Undid #1: 0 findings put back, logged as #2"), "{text}");
+}
