@@ -42,6 +42,11 @@ pub(super) fn keep_head(text: &str, width: usize) -> String {
     kept
 }
 
+/// Whether the chooser's `item` is a ticked column the list has no room for.
+fn i_left_out(left_out: &[crate::app::columns::Column], item: &crate::app::menu::MenuItem) -> bool {
+    item.key == '✓' && left_out.iter().any(|c| c.name() == item.label)
+}
+
 /// `text` in at most `width` columns, its middle standing for what was cut ("arn:aws:…f5bced"):
 /// for one token (an Id, an ARN, a URL), whose end tells it from its neighbours.
 fn keep_middle(text: &str, width: usize) -> String {
@@ -325,6 +330,19 @@ pub fn render_menu(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let page = usize::from(inner.height).max(1);
     let offset = menu.cursor.saturating_sub(page - 1);
     let room = usize::from(inner.width);
+    // The chooser's ticked columns the list's width leaves out, as Enter would apply them.
+    let left_out = match menu.kind {
+        MenuKind::Columns => {
+            let words: Vec<String> = menu
+                .items
+                .iter()
+                .filter(|i| i.key == '✓')
+                .map(|i| if i.value.is_empty() { i.label.clone() } else { format!("{}:{}", i.label, i.value) })
+                .collect();
+            super::list::left_out(s, super::split(area, s.size.0, s.size.1).0, &words)
+        }
+        _ => Vec::new(),
+    };
     let lines: Vec<Line<'_>> = menu
         .items
         .iter()
@@ -332,10 +350,12 @@ pub fn render_menu(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         .skip(offset)
         .take(page)
         .map(|(i, item)| {
+            let no_room = i_left_out(&left_out, item);
             let label = keep_head(&sanitize::line(&item.label), label_w);
             let head = format!(" {}  {label:<label_w$}  ", item.key);
             let detail_room = room.saturating_sub(Span::raw(head.as_str()).width());
             let detail = sanitize::line(&item.detail);
+            let detail = if no_room { format!("{detail} · no room at this width").into() } else { detail };
             // What `y` copies and `o` opens is one token: its middle gives way, not its end.
             let token = matches!(menu.kind, MenuKind::Copy | MenuKind::Open) && !detail.contains(' ');
             let detail = if token { keep_middle(&detail, detail_room) } else { keep_head(&detail, detail_room) };

@@ -70,3 +70,22 @@ fn the_change_log_keeps_what_the_undo_did_after_the_rows_reload() {
     let overlay: Vec<&str> = text.lines().take(22).collect();
     assert!(overlay.join("\n").contains("Undid #1: 0 findings put back, logged as #2"), "{text}");
 }
+
+/// In tmux `:columns` ticked account, region and product though the list had no room to
+/// show them: the chooser says which chosen columns the width leaves out.
+#[test]
+fn the_column_chooser_says_which_columns_have_no_room() {
+    for (w, h, left_out) in [(80u16, 24u16, true), (160, 48, false)] {
+        let mut s = screen(w, h);
+        for a in [Action::StartCommand, Action::KillToStart] {
+            update(&mut s, a);
+        }
+        "columns".chars().for_each(|c| drop(update(&mut s, Action::Input(c))));
+        update(&mut s, Action::Submit);
+        let text = screen_text(&s, w, h);
+        let line = |name: &str| text.lines().find(|l| l.contains(&format!("✓  {name}"))).unwrap_or("").to_string();
+        assert_eq!(line("account").contains("no room"), left_out, "{w}x{h}:\n{text}");
+        assert!(line("product").contains("no room"), "{w}x{h}:\n{text}");
+        assert!(!line("title").contains("no room"), "{text}");
+    }
+}
