@@ -140,6 +140,21 @@ pub trait Backend: Send {
     fn log_edit(&mut self, _description: &str, _restores: &[(FindingId, FindingUpdate)]) -> Result<()> {
         Ok(())
     }
+    /// The newest `limit` entries of the source's change log (`store::changelog`), newest first,
+    /// for the workbench's `:log`. Only a local store keeps one.
+    fn change_log(&self, _limit: usize) -> Result<Vec<crate::store::changelog::LogEntry>> {
+        Err(no_change_log(&self.describe()))
+    }
+    /// What undoing change-log entry `id` would send (`:log`, Enter and `u`).
+    fn undo_plan(&self, _id: i64) -> Result<crate::store::changelog::UndoPlan> {
+        Err(no_change_log(&self.describe()))
+    }
+    /// Undoes change-log entry `id` as `hubtriage log --undo` does: the restores in one
+    /// transaction, logged as an entry of their own that marks `id` undone by it. Returns that
+    /// entry's id (`None` when there was nothing to put back) and the calls' answers.
+    fn undo_logged(&mut self, _id: i64) -> Result<(Option<i64>, UpdateOutcome)> {
+        Err(no_change_log(&self.describe()))
+    }
     /// Whether someone else (another process) changed the source since the last call; the first
     /// call only takes note. A source that cannot tell says no (`worker::watch`).
     fn changed_elsewhere(&mut self) -> Result<bool> {
@@ -163,4 +178,12 @@ pub trait Backend: Send {
             self.describe()
         )))
     }
+}
+
+/// Why a source without a change log (a remote: Security Hub keeps none) cannot show or undo one.
+fn no_change_log(source: &str) -> BackendError {
+    BackendError::invalid(format!(
+        "{source}: the change log is kept by a local store only (Security Hub has no log of bulk edits); \
+         each finding's history is in the detail pane"
+    ))
 }

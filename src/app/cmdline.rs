@@ -90,7 +90,8 @@ pub struct Completion {
 }
 
 /// The `:` commands, completed as the first word of the line.
-const COMMANDS: [&str; 9] = ["sort", "group", "view", "export", "clear", "help", "quit", "demo", "columns"];
+pub(crate) const COMMANDS: [&str; 10] =
+    ["sort", "group", "view", "export", "clear", "help", "quit", "demo", "columns", "log"];
 
 /// Where the term the cursor ends starts: after the last whitespace outside quotes.
 fn term_start(before: &str) -> usize {

@@ -111,11 +111,16 @@ const BREAKDOWN_ITEMS: usize = 6;
 /// (unchanged), 20 SUPPRESSED -> RESOLVED"), largest first. The field is named when it sets more
 /// than one.
 pub fn breakdown<'a>(rows: impl IntoIterator<Item = &'a Row>, u: &FindingUpdate) -> Vec<String> {
+    breakdown_each(rows.into_iter().map(|r| (r, u)))
+}
+
+/// `breakdown` where each row gets its own update (an undo puts back each finding's own values).
+pub fn breakdown_each<'a>(pairs: impl IntoIterator<Item = (&'a Row, &'a FindingUpdate)>) -> Vec<String> {
     // (field, from, to) -> count, in first-seen field order.
     let mut fields: Vec<&'static str> = Vec::new();
     let mut counts: std::collections::HashMap<(&'static str, String, String), usize> = Default::default();
     let mut totals: std::collections::HashMap<&'static str, usize> = Default::default();
-    for r in rows {
+    for (r, u) in pairs {
         let mut after = r.clone();
         apply_to_row(&mut after, u);
         for ((field, from), (_, to)) in shown_values(r, u).into_iter().zip(shown_values(&after, u)) {

@@ -99,6 +99,21 @@ pub enum Effect {
         description: String,
         restores: Vec<(FindingId, crate::model::update::FindingUpdate)>,
     },
+    /// Read the newest `limit` entries of the source's change log (`:log`), answered as
+    /// `Event::ChangeLogLoaded` or `Event::ChangeLogFailed`.
+    LoadChangeLog {
+        limit: usize,
+    },
+    /// Read what undoing change-log entry `id` would send (`:log`, Enter or `u`), answered as
+    /// `Event::LogEntryLoaded` or `Event::ChangeLogFailed`.
+    LoadLogEntry {
+        id: i64,
+    },
+    /// Undo change-log entry `id` as `hubtriage log --undo` does (after the analyst's yes),
+    /// answered as `Event::LogUndone` or `Event::ChangeLogFailed`.
+    UndoLogged {
+        id: i64,
+    },
     /// Whether another process changed the source since the last ask (`worker::watch`), answered
     /// as `Event::StoreChanged` only when it did; sent every two seconds.
     WatchStore,

@@ -113,6 +113,26 @@ pub enum Event {
     LogFailed {
         error: BackendError,
     },
+    /// The change log's newest entries, newest first (`Effect::LoadChangeLog`).
+    ChangeLogLoaded {
+        entries: Vec<crate::store::changelog::LogEntry>,
+    },
+    /// What undoing an entry would send (`Effect::LoadLogEntry`).
+    LogEntryLoaded {
+        plan: Box<crate::store::changelog::UndoPlan>,
+    },
+    /// Entry `id` was undone (`Effect::UndoLogged`), logged as entry `by` (`None`: nothing to put
+    /// back), with the calls' answers.
+    LogUndone {
+        id: i64,
+        by: Option<i64>,
+        outcome: crate::backend::UpdateOutcome,
+    },
+    /// The change log could not be read or the undo sent (`id`: the entry it was about).
+    ChangeLogFailed {
+        id: Option<i64>,
+        error: BackendError,
+    },
     /// Another process changed the source since the last `Effect::WatchStore`.
     StoreChanged,
     ExpiryFailed {

@@ -1,6 +1,7 @@
 //! The edit form: which fields the analyst touched, and turning them into a `FindingUpdate`. For
 //! one finding it also holds the finding's current values: shown beside each untouched field, the
 //! start of the choice fields' cycling, and the note `Ctrl-R` pulls in.
+//! A suppression can take an expiry (Expires), parsed as the suppress prompt's.
 //! Validation is the store's own: `FindingUpdate::validate`, the rules `BatchUpdateRequest::from_json`
 //! applies to a request, so the form can never accept what the store would refuse.
 
@@ -12,6 +13,7 @@ use super::prompt::{confirm, REASON_REQUIRED};
 use super::AppState;
 use crate::model::enums::{SeverityLabel, VerificationState, WorkflowStatus};
 use crate::model::update::{FindingUpdate, NoteUpdate, SeverityUpdate, UpdateError};
+use crate::store::expiry::SetExpiry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormField {
@@ -23,10 +25,12 @@ pub enum FormField {
     Note,
     Types,
     UserFields,
+    /// When a suppression expires (`store::expiry`): only with Workflow status SUPPRESSED.
+    Expires,
 }
 
 impl FormField {
-    pub const ALL: [FormField; 8] = [
+    pub const ALL: [FormField; 9] = [
         FormField::Workflow,
         FormField::Severity,
         FormField::Verification,
@@ -35,6 +39,7 @@ impl FormField {
         FormField::Note,
         FormField::Types,
         FormField::UserFields,
+        FormField::Expires,
     ];
 
     pub fn label(self) -> &'static str {
@@ -47,6 +52,7 @@ impl FormField {
             FormField::Note => "Note",
             FormField::Types => "Types (; between)",
             FormField::UserFields => "User fields k=v; k=v",
+            FormField::Expires => "Expires (suppressed)",
         }
     }
 
@@ -65,6 +71,8 @@ impl FormField {
             FormField::Note => "Note",
             FormField::Types => "Types",
             FormField::UserFields => "UserDefinedFields",
+            // Not a request member: the store keeps it beside the edit.
+            FormField::Expires => "Expires",
         }
     }
 }
@@ -84,6 +92,8 @@ pub struct FormState {
     pub note: Option<String>,
     pub types: Option<String>,
     pub user_fields: Option<String>,
+    /// A suppression's expiry as typed ("30d", "2w", "12h", an RFC 3339 time).
+    pub expires: Option<String>,
     /// The field at fault and the store's message, after a failed submit.
     pub error: Option<(Option<FormField>, String)>,
     /// The one finding's values now; `None` for several findings.
@@ -145,6 +155,8 @@ impl Current {
             FormField::Note => self.note.clone(),
             FormField::Types => joined(self.types.clone()),
             FormField::UserFields => joined(self.user_fields.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+            // The rows and the document do not say when a suppression expires.
+            FormField::Expires => None,
         }
     }
 }
@@ -214,6 +226,10 @@ impl FormState {
                 }
             }),
             FormField::UserFields => Some("User fields typed here are added; a key given replaces its value".into()),
+            FormField::Expires => Some(
+                "Expires: 30d, 2w, 12h or 2027-01-31T00:00:00Z; only with Workflow status SUPPRESSED; empty: never"
+                    .into(),
+            ),
             FormField::Note if self.current.as_ref().is_some_and(|c| c.note.is_some()) => {
                 Some("Typing replaces the note; Ctrl-R starts from the current one".into())
             }
@@ -228,6 +244,7 @@ impl FormState {
             FormField::Note => Some(&mut self.note),
             FormField::Types => Some(&mut self.types),
             FormField::UserFields => Some(&mut self.user_fields),
+            FormField::Expires => Some(&mut self.expires),
             _ => None,
         }
     }
@@ -272,7 +289,28 @@ impl FormState {
             FormField::Note => self.note.clone(),
             FormField::Types => self.types.clone(),
             FormField::UserFields => self.user_fields.clone(),
+            FormField::Expires => self.expires.clone(),
         }
+    }
+
+    /// The expiry typed, parsed as `s`'s prompt parses it (`store::expiry::parse_expiry`), for the
+    /// update `u` the form makes: only a suppression expires. `None` when none was typed.
+    pub fn expiry(
+        &self,
+        u: &FindingUpdate,
+        now: time::OffsetDateTime,
+        user: &str,
+    ) -> Result<Option<SetExpiry>, (Option<FormField>, String)> {
+        let Some(typed) = self.expires.as_deref().map(str::trim).filter(|e| !e.is_empty()) else { return Ok(None) };
+        let at_fault = |e: String| (Some(FormField::Expires), e);
+        if u.workflow_status != Some(WorkflowStatus::Suppressed) {
+            return Err(at_fault(
+                "Expires: only a suppression expires; set Workflow status to SUPPRESSED, or empty Expires".into(),
+            ));
+        }
+        let expires = crate::store::expiry::parse_expiry(typed, now).map_err(|e| at_fault(format!("Expires: {e}")))?;
+        let reason = u.note.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+        Ok(Some(SetExpiry { expires, set_by: user.to_string(), reason }))
     }
 
     /// The touched fields as a validated update, or the field at fault and why.
@@ -380,7 +418,15 @@ pub(super) fn action(s: &mut AppState, a: Action) -> Vec<Effect> {
                 form.error = Some((Some(FormField::Note), REASON_REQUIRED.to_string()));
             }
             // The form stays behind its preview: a no returns to it as it was, a yes closes it.
-            Ok(u) => confirm(s, u),
+            Ok(u) => match form.expiry(&u, s.now, &s.config.user) {
+                Ok(expiry) => {
+                    confirm(s, u);
+                    if let Some(expiry) = expiry {
+                        super::prompt::expiring(s, expiry);
+                    }
+                }
+                Err(e) => form.error = Some(e),
+            },
             Err(e) => form.error = Some(e),
         },
         _ => s.dirty = false,

@@ -1,5 +1,5 @@
 //! The input line at the bottom: the `/` live filter, which narrows the list on every keystroke,
-//! and the `:` command line (`sort`, `group`, `export`, `clear`, `help`, `q`; anything else is a
+//! and the `:` command line (`sort`, `group`, `columns`, `view`, `export`, `log`, `clear`, `help`, `q`; anything else is a
 //! structured query). A command that cannot run keeps the line open with the reason. Both lines are
 //! edited by `line`; the `:` line also has a history and completion (`cmdline`), and opens on the
 //! current query, selected, so typing replaces it and End (or →) refines it.
@@ -301,6 +301,10 @@ fn run_command(s: &mut AppState, text: &str) -> Vec<Effect> {
                     fail(s, format!("view: no view named \"{name}\"; views: {}", names.join(", ")))
                 }
             }
+        }
+        "log" if rest.is_empty() => {
+            s.input = None;
+            super::changelog::open(s)
         }
         "help" if rest.is_empty() => {
             s.input = None;

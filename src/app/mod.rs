@@ -4,8 +4,8 @@
 //! Each pane owns its sub-state and its transitions in one module, and `update` only hands each
 //! message to its module. The pane modules use this root and the ones listed before them, never
 //! one after, so there is no cycle:
-//! `detail`, `list`, `view`, `edits`, `prompt`, then `form`, `focus`, `group`, `views`, `menu`, `load`, `input`,
-//! and `update` over all. Below them are the shared types, which import no pane: `state`,
+//! `detail`, `list`, `view`, `edits`, `prompt`, then `form`, `focus`, `group`, `views`, `menu`, `load`,
+//! `changelog`, `input`, and `update` over all. Below them are the shared types, which import no pane: `state`,
 //! `action`, `effect`, `event`, `row`, `rows`, `filter`, `matcher`, `columnar`, `layout`, `edit`,
 //! `line`, `cmdline`.
 //!
@@ -13,6 +13,7 @@
 //! `AppState::new` → `start` → `handle_event(RowsLoaded{..})` → `update(Action)` →
 //! `ui::render` into a ratatui `TestBackend`.
 pub mod action;
+pub mod changelog;
 pub mod cmdline;
 pub mod columnar;
 pub mod columns;
@@ -116,6 +117,8 @@ pub struct AppState {
     pub dirty: bool,
     /// Changes to the store by other processes (`log`).
     pub log: log::LogState,
+    /// The `:log` overlay over the store's change log, while open.
+    pub changelog: Option<changelog::LogView>,
 }
 
 impl AppState {
@@ -152,6 +155,7 @@ impl AppState {
             quit: false,
             dirty: true,
             log: log::LogState::default(),
+            changelog: None,
         }
     }
 
@@ -180,7 +184,7 @@ impl AppState {
                 Prompt::Text { .. } => Context::Input,
                 _ => Context::Prompt,
             }
-        } else if self.menu.is_some() {
+        } else if self.menu.is_some() || self.changelog.is_some() {
             Context::Menu
         } else if self.form.is_some() {
             Context::Form

@@ -43,6 +43,11 @@ pub enum Prompt {
     OfferDemo,
     /// `:demo remove`: delete the demo findings from the store?
     RemoveDemo,
+    /// `:log`, `u`: undo change-log entry `id`? `lines` say what it sends and changes.
+    UndoLogged {
+        id: i64,
+        lines: Vec<String>,
+    },
 }
 
 /// A quick key (`r`, `n`): a workflow status for the targets, previewed.
@@ -194,6 +199,11 @@ pub(super) fn answer(s: &mut AppState, a: Action) -> Vec<Effect> {
             s.info("Cancelled; nothing removed");
             Vec::new()
         }
+        (Prompt::UndoLogged { id, .. }, true) => super::changelog::confirmed(s, id),
+        (Prompt::UndoLogged { .. }, false) => {
+            s.info("Cancelled; nothing sent");
+            Vec::new()
+        }
         (Prompt::Text { .. }, _) => Vec::new(),
     }
 }
@@ -272,11 +282,19 @@ fn submit_text(s: &mut AppState, purpose: TextPurpose, text: String, expires: &s
     }
     s.prompt = None;
     confirm(s, update);
-    if let (Some(expiry), Some(Prompt::Confirm(plan))) = (expiry, &mut s.prompt) {
+    if let Some(expiry) = expiry {
+        expiring(s, expiry);
+    }
+    Vec::new()
+}
+
+/// The preview on screen keeps `expiry` with its edit and says when it expires (`s` with Expires,
+/// and the edit form's Expires).
+pub(super) fn expiring(s: &mut AppState, expiry: SetExpiry) {
+    if let Some(Prompt::Confirm(plan)) = &mut s.prompt {
         plan.description.push_str(&format!(" (suppression expires {})", timestamp::format(expiry.expires)));
         plan.expiry = Some(expiry);
     }
-    Vec::new()
 }
 
 fn set_prompt_error(s: &mut AppState, msg: &str) {

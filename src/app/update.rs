@@ -10,7 +10,8 @@ use super::state::Context;
 /// Kept at this path for callers that reach it through `update`.
 pub use super::view::apply_query;
 use super::{
-    detail, edits, expiry, focus, form, group, input, list, load, log, menu, mouse, prompt, view, views, AppState,
+    changelog, detail, edits, expiry, focus, form, group, input, list, load, log, menu, mouse, prompt, view, views,
+    AppState,
 };
 use crate::model::enums::WorkflowStatus;
 
@@ -34,6 +35,8 @@ fn dispatch(s: &mut AppState, a: Action) -> Vec<Effect> {
     match s.context() {
         Context::Help => focus::help_action(s, a),
         Context::Prompt => prompt::answer(s, a),
+        // The `:log` overlay takes the menu's keys (a menu opened over it goes first).
+        Context::Menu if s.menu.is_none() => changelog::action(s, a),
         Context::Menu => menu::action(s, a),
         Context::Form => form::action(s, a),
         // A text prompt (a note, a suppress reason) takes the input keys before the input line.
@@ -131,6 +134,10 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
         Event::SuppressionsExpired { count } => expiry::expired(s, count),
         Event::ExpiryFailed { error } => expiry::failed(s, error),
         Event::StoreChanged => log::store_changed(s),
+        Event::ChangeLogLoaded { entries } => changelog::loaded(s, entries),
+        Event::LogEntryLoaded { plan } => changelog::entry_loaded(s, *plan),
+        Event::LogUndone { id, by, outcome } => changelog::undone(s, id, by, outcome),
+        Event::ChangeLogFailed { id, error } => changelog::failed(s, id, error),
         Event::LogFailed { error } => log::log_failed(s, error),
         Event::DemoRemoveFailed { error } => load::demo_remove_failed(s, error),
         Event::Exported { path, count } => input::exported(s, path, count),

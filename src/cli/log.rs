@@ -52,12 +52,7 @@ pub(super) fn log(g: &Global, a: &LogArgs) -> Result<Outcome> {
     if let Some(by) = e.undone_by {
         println!("Note: #{id} was undone already (by #{by}); undoing it again puts back its own previous values.");
     }
-    let description = format!(
-        "Undo #{id} ({} by {} at {})",
-        sanitize::line(&e.description),
-        sanitize::line(&e.identity),
-        timestamp::format(e.at)
-    );
+    let description = plan.description();
     if plan.restores.is_empty() {
         println!("{description}: nothing to put back on {} findings.", e.findings);
         return Ok(Outcome::Ok);

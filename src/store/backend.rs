@@ -268,6 +268,39 @@ impl Backend for StoreBackend {
         Ok(())
     }
 
+    fn change_log(&self, limit: usize) -> Result<Vec<super::changelog::LogEntry>> {
+        Ok(self.store.change_log(limit)?)
+    }
+
+    fn undo_plan(&self, id: i64) -> Result<super::changelog::UndoPlan> {
+        Ok(self.store.undo_plan(id)?)
+    }
+
+    /// As `hubtriage log --undo ID --yes`: the plan read again now, sent in one transaction.
+    fn undo_logged(&mut self, id: i64) -> Result<(Option<i64>, UpdateOutcome)> {
+        let plan = self.store.undo_plan(id)?;
+        if plan.restores.is_empty() {
+            return Ok((None, UpdateOutcome::default()));
+        }
+        let description = plan.description();
+        let calls = crate::model::plan::CallPlan::grouping(plan.restores);
+        let requests: Vec<_> = calls.requests().collect();
+        let (answers, entry) = self.store.batch_updates_logged(&self.caller, &requests, None, &description)?;
+        if let Some(by) = entry {
+            self.store.mark_undone(id, by)?;
+        }
+        let mut outcome = UpdateOutcome::default();
+        for a in answers {
+            outcome.processed.extend(a.processed.into_iter().map(FindingId::Asff));
+            outcome.unprocessed.extend(a.unprocessed.into_iter().map(|u| Unprocessed {
+                id: FindingId::Asff(u.key),
+                code: u.code,
+                message: u.message,
+            }));
+        }
+        Ok((entry, outcome))
+    }
+
     /// `PRAGMA data_version` on the backend's own connection: the worker's own edits never
     /// change it, another process's commits do.
     fn changed_elsewhere(&mut self) -> Result<bool> {

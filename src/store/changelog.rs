@@ -39,6 +39,21 @@ pub struct UndoPlan {
     pub unrestorable: usize,
 }
 
+impl UndoPlan {
+    /// What the undo is logged as: "Undo #3 (Set Workflow RESOLVED by alice at 2026-…)", the
+    /// entry's own text sanitised (it is shown on terminals).
+    pub fn description(&self) -> String {
+        let e = &self.entry;
+        format!(
+            "Undo #{} ({} by {} at {})",
+            e.id,
+            crate::model::sanitize::line(&e.description),
+            crate::model::sanitize::line(&e.identity),
+            timestamp::format(e.at)
+        )
+    }
+}
+
 /// Each named finding's update restoring its present values, read before the edit in its
 /// transaction (the first call naming a finding decides: later calls see what it wrote). An update
 /// of only the fields the summary columns hold (workflow, severity, verification, confidence,

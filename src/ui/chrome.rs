@@ -230,16 +230,26 @@ pub fn hints_for(ctx: Context, s: &AppState) -> &'static [Action] {
             Action::OpenDetail,
             Action::Quit,
         ],
-        Context::Detail => {
-            &[Action::Back, Action::MoveDown, Action::ToggleRaw, Action::ToggleFocus, Action::Resolve, Action::Help]
-        }
+        // `]` and `/` are what the detail has that the list has not; the hints go as far as fits.
+        Context::Detail => &[
+            Action::Back,
+            Action::MoveDown,
+            Action::NextFinding,
+            Action::StartSearch,
+            Action::Help,
+            Action::ToggleRaw,
+            Action::ToggleFocus,
+            Action::Resolve,
+        ],
         Context::Group => {
-            &[Action::Submit, Action::CycleNext, Action::GroupSecond, Action::ToggleMark, Action::Resolve, Action::Back]
+            &[Action::Submit, Action::CycleNext, Action::GroupSecond, Action::ToggleMark, Action::Back, Action::Resolve]
         }
         Context::Form => &[Action::NextField, Action::CycleNext, Action::Submit, Action::Back],
         Context::Input => &[Action::Submit, Action::Back],
         Context::Prompt if matches!(s.prompt, Some(Prompt::Confirm(_))) => &[Action::Yes, Action::No],
         Context::Prompt => &[Action::Yes, Action::No],
+        // The `:log` overlay says its own keys in its border.
+        Context::Menu if s.changelog.is_some() && s.menu.is_none() => &[Action::MoveDown, Action::Back],
         Context::Menu => &[Action::MoveDown, Action::Submit, Action::Back],
         Context::Help => &[Action::Back],
     }
@@ -257,10 +267,19 @@ pub fn render_hints(frame: &mut Frame<'_>, area: Rect, s: &AppState, keymap: &Ke
         return;
     }
     let mut spans = Vec::new();
+    // Only whole hints: one cut mid-word ("s suppr") says nothing.
+    let room = usize::from(area.width);
+    let mut used = 0;
     for a in hints_for(ctx, s) {
         if let Some(k) = keymap.key_for(ctx, *a) {
+            let what = format!(" {}", a.describe());
+            let width = Span::raw(k.as_str()).width() + Span::raw(what.as_str()).width();
+            if used + width > room {
+                break;
+            }
+            used += width + 2;
             spans.push(Span::styled(k, theme::label()));
-            spans.push(Span::styled(format!(" {}  ", a.describe()), theme::dim()));
+            spans.push(Span::styled(format!("{what}  "), theme::dim()));
         }
     }
     if let Some(input) = command {

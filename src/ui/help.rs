@@ -43,7 +43,8 @@ fn indented(names: &[&str]) -> Vec<Line<'static>> {
 }
 
 /// The sections of a topic, in order; each starts with its heading.
-fn sections(keymap: &Keymap, topic: HelpTopic) -> Vec<Vec<Line<'static>>> {
+/// (Visible to the tests, which check every `:` command is named.)
+pub(super) fn sections(keymap: &Keymap, topic: HelpTopic) -> Vec<Vec<Line<'static>>> {
     match topic {
         HelpTopic::Keys => key_sections(keymap),
         HelpTopic::CommandLine => {
@@ -82,7 +83,9 @@ fn key_sections(keymap: &Keymap) -> Vec<Vec<Line<'static>>> {
         entry("typing", "Confidence, Criticality 0-100,"),
         entry("", "Note (at most 512 characters),"),
         entry("", "Types (; between),"),
-        entry("", "User fields (k=v; k=v)"),
+        entry("", "User fields (k=v; k=v),"),
+        entry("", "Expires (30d, 2w, 12h, a time)"),
+        entry("", "with Workflow SUPPRESSED"),
         entry("Enter", "preview; sends changed fields"),
     ]);
     out.extend(command_sections());
@@ -104,6 +107,17 @@ fn command_sections() -> Vec<Vec<Line<'static>>> {
     out[last].extend([entry(":group [FIELD]", "count findings by a field:")]);
     out[last].extend(indented(&groups));
     out[last].extend([
+        entry(":columns [LIST]", "the list's columns: alone, the"),
+        entry("", "chooser; or in order, a width"),
+        entry("", "after a colon (resource:40):"),
+    ]);
+    let columns: Vec<&str> = crate::app::columns::Column::ALL.iter().map(|c| c.name()).collect();
+    out[last].extend(indented(&columns));
+    out[last].extend([
+        Line::styled("  :columns default", theme::label()),
+        entry("", "back to as many as fit"),
+        entry(":log", "the change log: Enter shows an"),
+        entry("", "edit, u undoes it"),
         entry(":export FILE", "the findings in view: .csv is"),
         entry("", "CSV, else JSON; ~ is home"),
         entry(":export! FILE", "the same, replacing the file"),
@@ -112,6 +126,7 @@ fn command_sections() -> Vec<Vec<Line<'static>>> {
         entry(":demo remove", "delete the demo findings"),
         entry(":q  :quit", "quit"),
         entry(":clear", "clear the query"),
+        entry(":help", "the : line's keys and commands"),
         entry(":QUERY", "anything else is a query"),
     ]);
     out.push(vec![

@@ -108,7 +108,7 @@ const RESOURCE_MAX_GROWTH: u16 = 40;
 /// what is left). Without a chosen set, the optional columns that fit (`Columns::fit_chosen`).
 /// With one, in its order; when they do not all fit beside a 30-column title, an unsized
 /// resource narrows to 16 first, then the last chosen columns give way (never the title).
-fn fit_list(inner_width: u16, words: &[String]) -> Vec<(Column, Option<u16>)> {
+pub(super) fn fit_list(inner_width: u16, words: &[String]) -> Vec<(Column, Option<u16>)> {
     let Some(chosen) = columns::resolve(words) else {
         let cols = Columns::fit_chosen(inner_width, &[]);
         let mut out = vec![(Column::Severity, Some(8)), (Column::Status, Some(10)), (Column::Title, None)];
@@ -170,6 +170,18 @@ fn fit_list(inner_width: u16, words: &[String]) -> Vec<(Column, Option<u16>)> {
         }
     }
     cols
+}
+
+/// The columns of `words` a list drawn in `area` has no room for (the column chooser says so).
+pub(super) fn left_out(s: &AppState, area: Rect, words: &[String]) -> Vec<Column> {
+    let format_w = if s.rows.ocsf_rows > 0 { FORMAT_W + 1 } else { 0 };
+    let fitted = fit_list(area.width.saturating_sub(2 + format_w), words);
+    columns::resolve(words)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| c.column)
+        .filter(|c| !fitted.iter().any(|(f, _)| f == c))
+        .collect()
 }
 
 /// Each shown column and each header and width, for a list drawn in `area`: what `render_list`

@@ -1,6 +1,7 @@
 //! Rendering: `render(frame, &state, &keymap)` only reads state. Panes live in their own modules;
 //! geometry comes from `app::layout` so scrolling and drawing agree.
 
+pub mod changelog;
 pub mod chrome;
 pub mod detail;
 pub mod help;
@@ -33,6 +34,7 @@ pub fn render(frame: &mut Frame<'_>, s: &AppState, keymap: &Keymap) {
     }
     chrome::render_status(frame, status, s);
     chrome::render_hints(frame, hints, s, keymap);
+    changelog::render_changelog(frame, main, s);
     overlay::render_form(frame, main, s);
     overlay::render_prompt(frame, main, s);
     overlay::render_menu(frame, main, s);
@@ -123,7 +125,13 @@ mod tests;
 #[cfg(test)]
 mod tests_columns;
 #[cfg(test)]
+mod tests_form;
+#[cfg(test)]
+mod tests_help;
+#[cfg(test)]
 mod tests_log;
+#[cfg(test)]
+mod tests_look;
 #[cfg(test)]
 mod tests_ocsf;
 #[cfg(test)]

@@ -8,6 +8,7 @@ use ratatui::Frame;
 
 use super::theme;
 use crate::app::form::FormField;
+use crate::app::menu::MenuKind;
 use crate::app::prompt::{Prompt, TextPurpose};
 use crate::app::AppState;
 use crate::model::sanitize;
@@ -21,7 +22,7 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// The head of `text` in at most `width` columns, "…" standing for what was cut.
-fn keep_head(text: &str, width: usize) -> String {
+pub(super) fn keep_head(text: &str, width: usize) -> String {
     if Span::raw(text).width() <= width {
         return text.to_string();
     }
@@ -41,6 +42,44 @@ fn keep_head(text: &str, width: usize) -> String {
     kept
 }
 
+/// Whether the chooser's `item` is a ticked column the list has no room for.
+fn i_left_out(left_out: &[crate::app::columns::Column], item: &crate::app::menu::MenuItem) -> bool {
+    item.key == '✓' && left_out.iter().any(|c| c.name() == item.label)
+}
+
+/// `text` in at most `width` columns, its middle standing for what was cut ("arn:aws:…f5bced"):
+/// for one token (an Id, an ARN, a URL), whose end tells it from its neighbours.
+fn keep_middle(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width || width < 3 {
+        return keep_head(text, width);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let w = |c: &char| Span::raw(c.to_string()).width();
+    let keep = width - 1;
+    let (head_w, tail_w) = (keep - keep / 2, keep / 2);
+    let mut head = String::new();
+    let mut used = 0;
+    for c in &chars {
+        if used + w(c) > head_w {
+            break;
+        }
+        used += w(c);
+        head.push(*c);
+    }
+    let mut tail = Vec::new();
+    let mut used = 0;
+    for c in chars.iter().rev() {
+        if used + w(c) > tail_w {
+            break;
+        }
+        used += w(c);
+        tail.push(*c);
+    }
+    head.push('…');
+    head.extend(tail.into_iter().rev());
+    head
+}
+
 pub(super) fn boxed<'a>(title: &'a str) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
@@ -50,7 +89,7 @@ pub(super) fn boxed<'a>(title: &'a str) -> Block<'a> {
 
 pub fn render_form(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let Some(form) = &s.form else { return };
-    let r = centered(area, 70, 14);
+    let r = centered(area, 70, 15);
     frame.render_widget(Clear, r);
     let hidden = if form.hidden == 0 { String::new() } else { format!(" ({} not in this view)", form.hidden) };
     let title = format!(" Edit {} finding{}{hidden} ", form.targets, if form.targets == 1 { "" } else { "s" });
@@ -168,6 +207,13 @@ pub fn render_prompt(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
                 Line::styled("y: load it    n: leave the store empty", theme::dim()),
             ],
         ),
+        Prompt::UndoLogged { lines, .. } => {
+            // The entry's text was sanitised when the lines were made; the rest is ours.
+            let mut body: Vec<Line<'_>> = lines.iter().map(|l| Line::raw(sanitize::line(l).into_owned())).collect();
+            body.push(Line::raw(""));
+            body.push(Line::styled("y / Enter: undo it    n / Esc: cancel", theme::dim()));
+            (" Undo from the change log ", body)
+        }
         Prompt::RemoveDemo => (
             " Remove demo data ",
             vec![
@@ -284,6 +330,19 @@ pub fn render_menu(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
     let page = usize::from(inner.height).max(1);
     let offset = menu.cursor.saturating_sub(page - 1);
     let room = usize::from(inner.width);
+    // The chooser's ticked columns the list's width leaves out, as Enter would apply them.
+    let left_out = match menu.kind {
+        MenuKind::Columns => {
+            let words: Vec<String> = menu
+                .items
+                .iter()
+                .filter(|i| i.key == '✓')
+                .map(|i| if i.value.is_empty() { i.label.clone() } else { format!("{}:{}", i.label, i.value) })
+                .collect();
+            super::list::left_out(s, super::split(area, s.size.0, s.size.1).0, &words)
+        }
+        _ => Vec::new(),
+    };
     let lines: Vec<Line<'_>> = menu
         .items
         .iter()
@@ -291,10 +350,15 @@ pub fn render_menu(frame: &mut Frame<'_>, area: Rect, s: &AppState) {
         .skip(offset)
         .take(page)
         .map(|(i, item)| {
+            let no_room = i_left_out(&left_out, item);
             let label = keep_head(&sanitize::line(&item.label), label_w);
             let head = format!(" {}  {label:<label_w$}  ", item.key);
-            let detail =
-                keep_head(&sanitize::line(&item.detail), room.saturating_sub(Span::raw(head.as_str()).width()));
+            let detail_room = room.saturating_sub(Span::raw(head.as_str()).width());
+            let detail = sanitize::line(&item.detail);
+            let detail = if no_room { format!("{detail} · no room at this width").into() } else { detail };
+            // What `y` copies and `o` opens is one token: its middle gives way, not its end.
+            let token = matches!(menu.kind, MenuKind::Copy | MenuKind::Open) && !detail.contains(' ');
+            let detail = if token { keep_middle(&detail, detail_room) } else { keep_head(&detail, detail_room) };
             let line = Line::from(vec![Span::styled(head, theme::label()), Span::styled(detail, theme::dim())]);
             if i == menu.cursor {
                 line.style(theme::cursor())

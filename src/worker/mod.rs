@@ -333,6 +333,18 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             Ok(()) => true,
             Err(error) => send(Event::LogFailed { error }),
         },
+        Effect::LoadChangeLog { limit } => match backend.change_log(limit) {
+            Ok(entries) => send(Event::ChangeLogLoaded { entries }),
+            Err(error) => send(Event::ChangeLogFailed { id: None, error }),
+        },
+        Effect::LoadLogEntry { id } => match backend.undo_plan(id) {
+            Ok(plan) => send(Event::LogEntryLoaded { plan: Box::new(plan) }),
+            Err(error) => send(Event::ChangeLogFailed { id: Some(id), error }),
+        },
+        Effect::UndoLogged { id } => match backend.undo_logged(id) {
+            Ok((by, outcome)) => send(Event::LogUndone { id, by, outcome }),
+            Err(error) => send(Event::ChangeLogFailed { id: Some(id), error }),
+        },
         Effect::Quit => false,
     }
 }
@@ -398,6 +410,8 @@ fn export(backend: &dyn Backend, path: &Path, keys: &[FindingId], overwrite: boo
 pub mod history;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+pub(crate) mod tests_changelog;
 #[cfg(test)]
 mod tests_expiry;
 pub mod views;

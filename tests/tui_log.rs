@@ -1,0 +1,83 @@
+//! `:log` end to end: a bulk edit made with `hubtriage update` is listed in the workbench, shown
+//! with Enter, undone with `u` and `y`; then the store itself has the findings as before the edit,
+//! and `hubtriage log` shows the undo and the entry it undid.
+
+// Test code: a failed step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+mod common;
+use common::tmux::{tmux_available, Tmux};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
+
+fn cli(store: &Path, args: &[&str]) -> Output {
+    let o = Command::new(BIN)
+        .args(args)
+        .env("HUBTRIAGE_STORE", store)
+        .env("HUBTRIAGE_USER", "e2e-tester")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+fn statuses(store: &Path) -> Vec<(String, String)> {
+    let o = cli(store, &["findings", "--format", "json", "--limit", "100000"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut out: Vec<(String, String)> = v["Findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["Id"].as_str().unwrap().to_string(), f["Workflow"]["Status"].as_str().unwrap().to_string()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn colon_log_undoes_yesterdays_bulk_edit_and_the_store_shows_it() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("log.db");
+    let data = dir.path().join("findings.json");
+    cli(&store, &["generate", "--count", "80", "--seed", "7", "-o", data.to_str().unwrap()]);
+    cli(&store, &["import", data.to_str().unwrap()]);
+    let before = statuses(&store);
+    cli(&store, &["update", "sev>=high", "--workflow", "resolved", "--yes"]);
+    let edited = statuses(&store);
+    assert_ne!(edited, before);
+
+    let tmux = Tmux { socket: dir.path().join("tmux.sock") };
+    tmux.workbench(dir.path(), &store, (80, 24));
+    tmux.wait_for("80 total");
+    tmux.keys(&[":"]);
+    tmux.literal("log");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Change log · 1 edit");
+    assert!(screen.contains("e2e-tester") && screen.contains("Set Workflow RESOLVED"), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("u undoes it");
+    tmux.keys(&["u"]);
+    let screen = tmux.wait_for("y / Enter: undo it");
+    assert!(screen.contains("Undo #1 ("), "{screen}");
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("Undid #1");
+    assert!(screen.contains("logged as #2"), "{screen}");
+    tmux.wait_for("(undone by #2)");
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED-0");
+
+    assert_eq!(statuses(&store), before, "the store has the findings as before the edit");
+    let log = String::from_utf8(cli(&store, &["log"]).stdout).unwrap();
+    assert!(log.contains("#2") && log.contains("Undo #1"), "{log}");
+    assert!(log.contains("(undone by #2)"), "{log}");
+}
