@@ -6,6 +6,7 @@ use super::row::Row;
 use super::state::RowFields;
 use crate::model::enums::{SeverityLabel, WorkflowStatus};
 use crate::model::update::{FindingUpdate, NoteUpdate};
+use crate::model::words::{count, thousands};
 
 pub fn row_fields(r: &Row) -> RowFields {
     RowFields {
@@ -144,20 +145,19 @@ pub fn breakdown_each<'a>(pairs: impl IntoIterator<Item = (&'a Row, &'a FindingU
                 .take(BREAKDOWN_ITEMS)
                 .map(|((_, from, to), n)| {
                     if from == to {
-                        format!("{n} already {} (unchanged)", word(to))
+                        format!("{} already {} (unchanged)", thousands(**n), word(to))
                     } else {
-                        format!("{n} {} -> {}", word(from), word(to))
+                        format!("{} {} -> {}", thousands(**n), word(from), word(to))
                     }
                 })
                 .collect();
             let rest: usize = items.iter().skip(BREAKDOWN_ITEMS).map(|(_, n)| **n).sum();
             if rest > 0 {
-                parts.push(format!("{rest} other"));
+                parts.push(format!("{} other", thousands(rest)));
             }
             let total = totals.get(field).copied().unwrap_or(0);
-            let plural = if total == 1 { "" } else { "s" };
-            let head =
-                if named { format!("{field} on {total} finding{plural}") } else { format!("{total} finding{plural}") };
+            let findings = count(total, "finding");
+            let head = if named { format!("{field} on {findings}") } else { findings };
             format!("{head}: {}", parts.join(", "))
         })
         .collect()

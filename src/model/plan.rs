@@ -13,6 +13,7 @@ use super::call::UpdateCall;
 use super::finding::{FindingId, FindingKey, Format};
 use super::update::{FindingUpdate, MAX_IDENTIFIERS};
 use super::wire::batch_update::BatchUpdateRequest;
+use super::words::{count, thousands};
 
 /// How a plan's key says which operation updates its finding.
 pub trait PlanKey {
@@ -135,10 +136,10 @@ impl<K: PlanKey> CallPlan<K> {
     pub fn preview_hidden(&self, description: &str, hidden: usize) -> String {
         let (n, v2) = (self.findings(), self.v2_call_count());
         let c = self.call_count() - v2;
-        let hidden = if hidden == 0 { String::new() } else { format!(" ({hidden} marked, not in this view)") };
-        let plural = |n: usize| if n == 1 { "" } else { "s" };
-        let v1 = format!("{c} BatchUpdateFindings call{}", plural(c));
-        let v2_text = format!("{v2} BatchUpdateFindingsV2 call{}", plural(v2));
+        let hidden =
+            if hidden == 0 { String::new() } else { format!(" ({} marked, not in this view)", thousands(hidden)) };
+        let v1 = count(c, "BatchUpdateFindings call");
+        let v2_text = count(v2, "BatchUpdateFindingsV2 call");
         let calls = match (c, v2) {
             (_, 0) => v1,
             (0, _) => v2_text,
@@ -159,7 +160,7 @@ impl<K: PlanKey> CallPlan<K> {
         } else {
             format!(" (BatchUpdateFindingsV2 cannot set {}: the OCSF findings keep theirs)", dropped.join(", "))
         };
-        format!("{description} on {n} finding{}{hidden}: {calls}{dropped}", plural(n))
+        format!("{description} on {}{hidden}: {calls}{dropped}", count(n, "finding"))
     }
 }
 
@@ -239,6 +240,8 @@ mod tests {
         assert_eq!(plan(101), "Set Workflow RESOLVED on 101 findings: 2 BatchUpdateFindings calls");
         assert_eq!(plan(240), "Set Workflow RESOLVED on 240 findings: 3 BatchUpdateFindings calls");
         assert_eq!(plan(0), "Set Workflow RESOLVED on 0 findings: 0 BatchUpdateFindings calls");
+        // Counts read as the header's do.
+        assert_eq!(plan(12_650), "Set Workflow RESOLVED on 12,650 findings: 127 BatchUpdateFindings calls");
     }
 
     #[test]

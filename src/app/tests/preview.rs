@@ -31,6 +31,13 @@ fn a_bulk_resolve_previews_each_status_change_and_the_unchanged() {
 }
 
 #[test]
+fn large_counts_in_the_breakdown_have_thousands_separators() {
+    let mut s = with_statuses(2_400, |i| if i < 1_800 { WorkflowStatus::New } else { WorkflowStatus::Resolved });
+    act(&mut s, &[Action::MarkAll, Action::Resolve]);
+    assert_eq!(breakdown(&s), vec!["2,400 findings: 1,800 NEW -> RESOLVED, 600 already RESOLVED (unchanged)"]);
+}
+
+#[test]
 fn an_edit_setting_two_fields_previews_each_field_on_its_own_line() {
     let mut s = with_statuses(10, |i| if i < 4 { WorkflowStatus::Notified } else { WorkflowStatus::New });
     for (i, r) in s.rows.all.iter_mut().enumerate() {
