@@ -91,6 +91,24 @@ fn columns(codec: &Codec, doc: &Value) -> Result<Vec<(&'static str, SqlValue)>> 
     ])
 }
 
+/// The row's columns an update of the `EDITED_MEMBERS` changes (`edited`, those members after it),
+/// and the new document text `json`: the same values `columns` gives them for the whole document.
+fn edited_columns(codec: &Codec, edited: &Value, json: &[u8]) -> Result<Vec<(&'static str, SqlValue)>> {
+    let mut blob = Vec::new();
+    codec.compress(json, &mut blob)?;
+    let s = FindingSummary::from_ocsf(edited);
+    let text = |t: &str| SqlValue::Text(t.to_string());
+    Ok(vec![
+        ("severity_label", text(s.severity.map_or("", |l| l.as_str()))),
+        ("severity_rank", SqlValue::Integer(s.severity.map_or(-1, |l| i64::from(l.rank())))),
+        ("workflow_status", text(s.workflow.map_or("", |w| w.as_str()))),
+        ("record_state", text(s.record_state.map_or("", |w| w.as_str()))),
+        ("note_text", text(Ocsf(edited).comment())),
+        ("doc_size", SqlValue::Integer(json.len() as i64)),
+        ("doc", SqlValue::Blob(blob)),
+    ])
+}
+
 pub(crate) fn insert(tx: &Transaction<'_>, codec: &Codec, doc: &Value, now_ns: i64) -> Result<i64> {
     let mut cols = columns(codec, doc)?;
     cols.push(("format", SqlValue::Text("ocsf".into())));

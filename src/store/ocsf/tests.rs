@@ -312,3 +312,44 @@ fn batched_v2_calls_answer_each_call_and_a_finding_named_again_sees_the_earlier_
     assert_eq!(updates.len(), 3, "{h:?}");
     assert_eq!(history(&docs[1]).iter().filter(|r| r.identity == "analyst").count(), 1);
 }
+
+// The update edits the stored text and rewrites only the columns the edited members give: every
+// column (the document's text included) reads as the whole document's `columns` would write it.
+#[test]
+fn an_updated_row_reads_as_its_whole_document_would_be_written() {
+    let (_d, mut s, docs) = store(12);
+    let caller = Caller::unrestricted("analyst");
+    let uids: Vec<String> = docs.iter().map(uid).collect();
+    // Archived (a closed finding), Fatal, a comment with characters JSON escapes; then other values.
+    for body in [
+        json!({"MetadataUids": uids[..8], "StatusId": 5, "SeverityId": 6, "Comment": "a \"quoted\"\n\u{1b} é"}),
+        json!({"MetadataUids": uids[4..], "StatusId": 1, "SeverityId": 0}),
+        json!({"MetadataUids": uids[..2], "Comment": "again"}),
+    ] {
+        let r = s.batch_update_v2_as(&caller, &update(body)).unwrap();
+        assert!(r.unprocessed.is_empty());
+    }
+    let names: Vec<&str> = columns(&s.codec, &docs[0]).unwrap().into_iter().map(|(n, _)| n).collect();
+    for u in &uids {
+        let doc = s.get_ocsf_as(&Access::Unrestricted, u).unwrap().unwrap();
+        let sql = format!("SELECT {} FROM findings WHERE format = 'ocsf' AND id = ?1", names.join(", "));
+        let row: Vec<SqlValue> =
+            s.conn().query_row(&sql, [u], |r| (0..names.len()).map(|i| r.get::<_, SqlValue>(i)).collect()).unwrap();
+        for ((name, want), got) in columns(&s.codec, &doc).unwrap().into_iter().zip(row) {
+            match (want, got) {
+                (SqlValue::Blob(_), SqlValue::Blob(got)) => {
+                    let text = s.codec.decompress(&got).unwrap();
+                    assert_eq!(text, serde_json::to_vec(&doc).unwrap(), "{u}: the document's text");
+                }
+                (want, got) => assert_eq!(got, want, "{u}: {name}"),
+            }
+        }
+    }
+    let closed: i64 = s
+        .conn()
+        .query_row("SELECT count(*) FROM findings WHERE format = 'ocsf' AND record_state = 'ARCHIVED'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(closed >= 4, "status Archived closes the first findings");
+}
