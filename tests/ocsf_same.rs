@@ -160,3 +160,31 @@ fn an_expiring_suppression_reaches_both_forms() {
         "the OCSF form is suppressed too"
     );
 }
+
+#[test]
+fn the_workbench_count_counts_a_finding_in_both_forms_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, asff, _) = store(dir.path());
+    let backend = StoreBackend::new(Store::open(&path).unwrap(), Caller::unrestricted("tester"));
+    let mut listed = 0;
+    backend
+        .for_each_summary(&mut |_| {
+            listed += 1;
+            true
+        })
+        .unwrap();
+    assert_eq!(listed, 11);
+    assert_eq!(backend.count().unwrap(), Some(11), "the header's count is the list's");
+    // An account's caller counts what it may see, once too.
+    let account = asff[0]["AwsAccountId"].as_str().unwrap().to_string();
+    let caller = Caller { account: Some(account), identity: "member".into() };
+    let backend = StoreBackend::new(Store::open(&path).unwrap(), caller);
+    let mut listed = 0;
+    backend
+        .for_each_summary(&mut |_| {
+            listed += 1;
+            true
+        })
+        .unwrap();
+    assert_eq!(backend.count().unwrap(), Some(listed));
+}

@@ -159,7 +159,7 @@ impl Backend for StoreBackend {
     }
 
     fn count(&self) -> Result<Option<usize>> {
-        Ok(Some(self.store.count_as(&self.access()?)? as usize))
+        Ok(Some(self.store.listed_count_as(&self.access()?)? as usize))
     }
 
     fn for_each_summary(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
