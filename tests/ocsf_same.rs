@@ -159,6 +159,16 @@ fn an_expiring_suppression_reaches_both_forms() {
         (&json!(3), &json!("Suppressed")),
         "the OCSF form is suppressed too"
     );
+
+    // When the expiry passes, both forms are reopened, the OCSF one with the same note as comment.
+    let reopened =
+        backend.store.expire_due(hubtriage::model::timestamp::parse("2099-02-01T00:00:00Z").unwrap()).unwrap();
+    assert_eq!(reopened.len(), 1);
+    let asff_now = backend.documents(std::slice::from_ref(&id)).unwrap().pop().flatten().unwrap();
+    assert_eq!(asff_now["Workflow"]["Status"], "NEW");
+    let twin = backend.other_form(&id).unwrap().unwrap();
+    assert_eq!((&twin["status_id"], &twin["status"]), (&json!(1), &json!("New")), "the OCSF form is reopened too");
+    assert_eq!(twin["comment"], asff_now["Note"]["Text"]);
 }
 
 #[test]
