@@ -1,9 +1,10 @@
 //! OCSF (Security Hub V2) benchmark: prints figures, asserts nothing about time.
 //!
 //! `cargo bench --bench ocsf` (set BENCH_COUNT to change the 100,000 findings, BENCH_RUNS the 3 runs).
-//! 1. import: generated OCSF JSON bytes -> parse -> the store's OCSF import in calls of 100, as
-//!    `hubtriage import` does, BENCH_RUNS times into new stores, median printed (compare with the
-//!    ASFF figure of `cargo bench --bench engine` on the same machine)
+//! 1. import: generated OCSF JSON bytes -> parse -> the store's pipelined import in calls of 100
+//!    (`ImportQueue::send_ocsf`), as `hubtriage import` does, BENCH_RUNS times into new stores,
+//!    median printed (compare with the ASFF figure of `cargo bench --bench engine` on the same
+//!    machine)
 //! 2. GetFindingsV2 with a three-filter CompositeFilter, first page (median and worst of 20)
 //! 3. BatchUpdateFindingsV2 of 10,000 findings in 100 calls sent together (`Store::batch_updates_v2`,
 //!    as `hubtriage update` does), BENCH_RUNS times (median printed)
@@ -18,8 +19,8 @@ use hubtriage::generate::GenOptions;
 use hubtriage::input;
 use hubtriage::model::wire::batch_update_v2::BatchUpdateV2Request;
 use hubtriage::model::wire::get_findings_v2::GetFindingsV2Request;
-use hubtriage::store::{Caller, Store};
-use serde_json::{json, Value};
+use hubtriage::store::{Caller, Store, StoreError};
+use serde_json::json;
 
 /// The allocator the `hubtriage` binary uses (src/main.rs), so the figures are the CLI's.
 #[global_allocator]
@@ -41,22 +42,30 @@ fn spread(mut figures: Vec<f64>) -> (f64, f64, f64) {
     (figures[figures.len() / 2], figures[0], figures[figures.len() - 1])
 }
 
-/// The CLI's OCSF import path: the file parsed, then the findings imported in calls of 100.
+/// The CLI's OCSF import path (`hubtriage import`): the file parsed on this thread into calls of
+/// 100 sent to the store's import thread (`Store::import_pipelined`, `ImportQueue::send_ocsf`),
+/// which imports them in transactions of many calls while the next ones are parsed.
 fn import(store: &mut Store, caller: &Caller, json: &[u8], count: usize) -> (f64, f64) {
     let t = Instant::now();
     let cpu = cpu_secs();
-    let mut docs = Vec::with_capacity(count);
-    input::for_each_finding("bench", json, |f| {
-        docs.push(f.into_value().expect("finding"));
-        Ok::<(), ()>(())
-    })
-    .expect("read");
-    let mut imported = 0;
-    let mut docs = docs.into_iter().peekable();
-    while docs.peek().is_some() {
-        let call: Vec<Value> = docs.by_ref().take(100).collect();
-        imported += store.import_ocsf(caller, call).expect("import").success_count;
-    }
+    let (read, results) = store
+        .import_pipelined(caller, |queue| {
+            let mut call = Vec::with_capacity(100);
+            input::for_each_finding("bench", json, |f| {
+                call.push(f.into_value().map_err(|e| StoreError::Corrupt(e.to_string()))?);
+                if call.len() == 100 {
+                    queue.send_ocsf(std::mem::replace(&mut call, Vec::with_capacity(100)))?;
+                }
+                Ok::<(), StoreError>(())
+            })?;
+            if !call.is_empty() {
+                queue.send_ocsf(call).map_err(input::ReadError::Sink)?;
+            }
+            Ok::<(), input::ReadError<StoreError>>(())
+        })
+        .expect("import");
+    read.expect("read");
+    let imported: usize = results.into_iter().map(|r| r.expect("call").success_count).sum();
     assert_eq!(imported, count, "every generated finding imports");
     (t.elapsed().as_secs_f64(), cpu_secs() - cpu)
 }

@@ -133,3 +133,68 @@ fn update_sends_both_calls_for_a_finding_in_both_forms() {
     let twin = v2.iter().find(|f| f["finding_info"]["uid"] == twin_uid.as_str()).unwrap();
     assert_eq!(twin["status_id"], 2);
 }
+
+#[test]
+fn an_expiring_suppression_reaches_both_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, asff, _) = store(dir.path());
+    let mut backend = StoreBackend::new(Store::open(&path).unwrap(), Caller::unrestricted("tester"));
+    let key = FindingKey::of(&asff[0]).unwrap();
+    let id = FindingId::Asff(key.clone());
+    let expiry = hubtriage::store::expiry::SetExpiry {
+        expires: hubtriage::model::timestamp::parse("2099-01-31T00:00:00Z").unwrap(),
+        set_by: "tester".into(),
+        reason: "accepted risk".into(),
+    };
+    let update = FindingUpdate { workflow_status: Some(WorkflowStatus::Suppressed), ..FindingUpdate::default() };
+    let out = backend.batch_update_expiring(&UpdateCall { ids: vec![id.clone()], update }, &expiry).unwrap();
+    assert_eq!(out.processed, vec![id.clone()]);
+    assert!(out.unprocessed.is_empty(), "{out:?}");
+    let asff_now = backend.documents(std::slice::from_ref(&id)).unwrap().pop().flatten().unwrap();
+    assert_eq!(asff_now["Workflow"]["Status"], "SUPPRESSED");
+    assert_eq!(backend.store.expiry_of(&key).unwrap().map(|e| e.expires), Some(expiry.expires));
+    let twin = backend.other_form(&id).unwrap().unwrap();
+    assert_eq!(
+        (&twin["status_id"], &twin["status"]),
+        (&json!(3), &json!("Suppressed")),
+        "the OCSF form is suppressed too"
+    );
+
+    // When the expiry passes, both forms are reopened, the OCSF one with the same note as comment.
+    let reopened =
+        backend.store.expire_due(hubtriage::model::timestamp::parse("2099-02-01T00:00:00Z").unwrap()).unwrap();
+    assert_eq!(reopened.len(), 1);
+    let asff_now = backend.documents(std::slice::from_ref(&id)).unwrap().pop().flatten().unwrap();
+    assert_eq!(asff_now["Workflow"]["Status"], "NEW");
+    let twin = backend.other_form(&id).unwrap().unwrap();
+    assert_eq!((&twin["status_id"], &twin["status"]), (&json!(1), &json!("New")), "the OCSF form is reopened too");
+    assert_eq!(twin["comment"], asff_now["Note"]["Text"]);
+}
+
+#[test]
+fn the_workbench_count_counts_a_finding_in_both_forms_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, asff, _) = store(dir.path());
+    let backend = StoreBackend::new(Store::open(&path).unwrap(), Caller::unrestricted("tester"));
+    let mut listed = 0;
+    backend
+        .for_each_summary(&mut |_| {
+            listed += 1;
+            true
+        })
+        .unwrap();
+    assert_eq!(listed, 11);
+    assert_eq!(backend.count().unwrap(), Some(11), "the header's count is the list's");
+    // An account's caller counts what it may see, once too.
+    let account = asff[0]["AwsAccountId"].as_str().unwrap().to_string();
+    let caller = Caller { account: Some(account), identity: "member".into() };
+    let backend = StoreBackend::new(Store::open(&path).unwrap(), caller);
+    let mut listed = 0;
+    backend
+        .for_each_summary(&mut |_| {
+            listed += 1;
+            true
+        })
+        .unwrap();
+    assert_eq!(backend.count().unwrap(), Some(listed));
+}

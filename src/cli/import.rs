@@ -20,9 +20,19 @@ struct Importer<'a> {
     call_exact: bool,
     /// Findings in each call sent, in order.
     sent: Vec<usize>,
-    /// The OCSF (V2) findings read, imported once the file is read (`Store::import_ocsf`), each
-    /// with where it starts in the file, to name a refused one by its place.
+    /// The OCSF (V2) call being filled (imported by `Store::import_ocsf`'s rules on the same
+    /// import thread), each finding with where it starts in the file, to name a refused one by its
+    /// place.
     ocsf: Vec<(serde_json::Value, Option<usize>)>,
+    /// Each OCSF call sent: its place in `sent`, and its findings' ids and places.
+    ocsf_sent: Vec<OcsfCall>,
+}
+
+/// An OCSF call sent: its place among the calls, and its findings' ids and places in the file.
+struct OcsfCall {
+    call: usize,
+    ids: Vec<String>,
+    at: Vec<Option<usize>>,
 }
 
 impl Importer<'_> {
@@ -37,6 +47,9 @@ impl Importer<'_> {
             match f.into_value() {
                 Ok(v) if Format::of(&v) == Some(Format::Ocsf) => {
                     self.ocsf.push((v, at));
+                    if self.ocsf.len() == MAX_IMPORT_FINDINGS {
+                        self.cut_ocsf()?;
+                    }
                     return Ok(());
                 }
                 Ok(v) => Incoming::Value(v),
@@ -61,6 +74,19 @@ impl Importer<'_> {
         self.call_bytes += size;
         self.call.push(f);
         Ok(())
+    }
+
+    /// Sends the OCSF call being filled, if any, to the store's import thread.
+    fn cut_ocsf(&mut self) -> Result<(), StoreError> {
+        if self.ocsf.is_empty() {
+            return Ok(());
+        }
+        let (call, at): (Vec<serde_json::Value>, Vec<Option<usize>>) =
+            std::mem::take(&mut self.ocsf).into_iter().unzip();
+        let ids = call.iter().enumerate().map(|(i, f)| failure_id(f, i)).collect();
+        self.ocsf_sent.push(OcsfCall { call: self.sent.len(), ids, at });
+        self.sent.push(call.len());
+        self.queue.send_ocsf(call)
     }
 
     /// Sends the call being filled, if any, to the store's import thread.
@@ -101,26 +127,18 @@ pub(super) fn import(g: &Global, files: &[String]) -> Result<Outcome> {
                 call_exact: false,
                 sent: Vec::new(),
                 ocsf: Vec::new(),
+                ocsf_sent: Vec::new(),
             };
             let read = input::for_each_finding_at(&name, &bytes, |f, at| imp.push(f, at));
             // Whatever parsed before an error is still imported: nothing already read is lost.
-            let finished = imp.cut();
-            (finished.map(|()| read), imp.sent, imp.ocsf)
+            let finished = imp.cut().and_then(|()| imp.cut_ocsf());
+            (finished.map(|()| read), imp.sent, imp.ocsf_sent)
         })?;
-        // OCSF findings in calls of the same size as BatchImportFindings'.
         let mut results = results;
-        let mut sent = sent;
-        let mut ocsf = ocsf.into_iter().peekable();
-        while ocsf.peek().is_some() {
-            let (call, at): (Vec<serde_json::Value>, Vec<Option<usize>>) =
-                ocsf.by_ref().take(MAX_IMPORT_FINDINGS).unzip();
-            let ids: Vec<String> = call.iter().enumerate().map(|(i, f)| failure_id(f, i)).collect();
-            sent.push(call.len());
-            let mut result = store.import_ocsf(&g.caller(), call);
-            if let Ok(r) = &mut result {
-                place_failures(&mut r.failed, &ids, &at, &name, &bytes);
+        for c in ocsf {
+            if let Some(Ok(r)) = results.get_mut(c.call) {
+                place_failures(&mut r.failed, &c.ids, &c.at, &name, &bytes);
             }
-            results.push(result);
         }
         // A send fails only once the import has stopped on a store error, which import_pipelined returned.
         let read_error = match read? {

@@ -14,7 +14,7 @@ use crate::model::finding::{FindingId, FindingKey};
 use crate::model::history::HistoryEntry;
 use crate::model::summary::FindingSummary;
 use crate::model::update::FindingUpdate;
-use crate::model::wire::batch_update::BatchUpdateRequest;
+use crate::model::wire::batch_update::{BatchUpdateRequest, UpdateResult};
 use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, V2FindingRef, V2Targets, V2UnprocessedCode};
 use crate::query::Query;
 
@@ -79,6 +79,53 @@ impl StoreBackend {
         Ok(())
     }
 
+    /// A call split by format: its ASFF findings go to `asff` (a BatchUpdateFindings call on the
+    /// store, with or without an expiry) and its OCSF findings to BatchUpdateFindingsV2, and the
+    /// answers are mapped to the workbench's ids. The OCSF form of a finding stored in both forms is
+    /// listed under its ASFF row; the edit goes to it too, in a BatchUpdateFindingsV2 call
+    /// (`model::ocsf::same`). Only its refusals are reported: the row the workbench shows is the
+    /// ASFF one.
+    fn update_both_forms(
+        &mut self,
+        call: &UpdateCall,
+        asff: impl FnOnce(&mut Store, &Caller, BatchUpdateRequest) -> super::Result<Vec<UpdateResult>>,
+    ) -> Result<UpdateOutcome> {
+        let mut outcome = UpdateOutcome::default();
+        let mut identifiers = Vec::with_capacity(call.ids.len());
+        let mut uids = Vec::new();
+        for id in &call.ids {
+            match id {
+                FindingId::Asff(k) => identifiers.push(k.clone()),
+                FindingId::Ocsf(uid) => uids.push(uid.clone()),
+            }
+        }
+        if !identifiers.is_empty() {
+            let access = self.access()?;
+            let mut twins = Vec::new();
+            for k in &identifiers {
+                twins.extend(self.store.ocsf_twin_as(&access, k)?.filter(|t| !uids.contains(t)));
+            }
+            if !twins.is_empty() && !call.update.to_v2().is_empty() {
+                let mut twin = UpdateOutcome::default();
+                self.batch_update_v2(call, twins, &mut twin)?;
+                outcome.unprocessed.extend(twin.unprocessed);
+            }
+            let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
+            for r in asff(&mut self.store, &self.caller, request)? {
+                outcome.processed.extend(r.processed.into_iter().map(FindingId::Asff));
+                outcome.unprocessed.extend(r.unprocessed.into_iter().map(|u| Unprocessed {
+                    id: FindingId::Asff(u.key),
+                    code: u.code,
+                    message: u.message,
+                }));
+            }
+        }
+        if !uids.is_empty() {
+            self.batch_update_v2(call, uids, &mut outcome)?;
+        }
+        Ok(outcome)
+    }
+
     pub fn new(store: Store, caller: Caller) -> StoreBackend {
         StoreBackend { store, caller, seen_version: None }
     }
@@ -112,7 +159,7 @@ impl Backend for StoreBackend {
     }
 
     fn count(&self) -> Result<Option<usize>> {
-        Ok(Some(self.store.count_as(&self.access()?)? as usize))
+        Ok(Some(self.store.listed_count_as(&self.access()?)? as usize))
     }
 
     fn for_each_summary(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
@@ -181,78 +228,15 @@ impl Backend for StoreBackend {
     /// BatchUpdateFindingsV2 (`FindingUpdate::to_v2`); the workbench's plans never mix them in a
     /// call, but either kind is answered here.
     fn batch_update(&mut self, call: &UpdateCall) -> Result<UpdateOutcome> {
-        let mut outcome = UpdateOutcome::default();
-        let mut identifiers = Vec::with_capacity(call.ids.len());
-        let mut uids = Vec::new();
-        for id in &call.ids {
-            match id {
-                FindingId::Asff(k) => identifiers.push(k.clone()),
-                FindingId::Ocsf(uid) => uids.push(uid.clone()),
-            }
-        }
-        if !identifiers.is_empty() {
-            // The OCSF form of a finding stored in both forms is listed under its ASFF row; the
-            // edit goes to it too, in a BatchUpdateFindingsV2 call (`model::ocsf::same`). Only its
-            // refusals are reported: the row the workbench shows is the ASFF one.
-            let access = self.access()?;
-            let mut twins = Vec::new();
-            for k in &identifiers {
-                twins.extend(self.store.ocsf_twin_as(&access, k)?);
-            }
-            if !twins.is_empty() && !call.update.to_v2().is_empty() {
-                let mut twin = UpdateOutcome::default();
-                self.batch_update_v2(call, twins, &mut twin)?;
-                outcome.unprocessed.extend(twin.unprocessed);
-            }
-            let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
-            let r = self.store.batch_update(&self.caller, &request)?;
-            outcome.processed.extend(r.processed.into_iter().map(FindingId::Asff));
-            outcome.unprocessed.extend(r.unprocessed.into_iter().map(|u| Unprocessed {
-                id: FindingId::Asff(u.key),
-                code: u.code,
-                message: u.message,
-            }));
-        }
-        if !uids.is_empty() {
-            self.batch_update_v2(call, uids, &mut outcome)?;
-        }
-        Ok(outcome)
+        self.update_both_forms(call, |store, caller, request| Ok(vec![store.batch_update(caller, &request)?]))
     }
 
+    /// OCSF findings are suppressed without an expiry (as `hubtriage update --expires` does): it is
+    /// kept for ASFF findings. The OCSF form of an ASFF finding is suppressed too.
     fn batch_update_expiring(&mut self, call: &UpdateCall, expiry: &super::expiry::SetExpiry) -> Result<UpdateOutcome> {
-        let mut outcome = UpdateOutcome::default();
-        let identifiers: Vec<FindingKey> = call
-            .ids
-            .iter()
-            .filter_map(|id| match id {
-                FindingId::Asff(k) => Some(k.clone()),
-                FindingId::Ocsf(_) => None,
-            })
-            .collect();
-        let uids: Vec<String> = call
-            .ids
-            .iter()
-            .filter_map(|id| match id {
-                FindingId::Ocsf(uid) => Some(uid.clone()),
-                FindingId::Asff(_) => None,
-            })
-            .collect();
-        if !identifiers.is_empty() {
-            let request = BatchUpdateRequest { identifiers, update: call.update.clone() };
-            for r in self.store.batch_updates_expiring(&self.caller, &[request], Some(expiry))? {
-                outcome.processed.extend(r.processed.into_iter().map(FindingId::Asff));
-                outcome.unprocessed.extend(r.unprocessed.into_iter().map(|u| Unprocessed {
-                    id: FindingId::Asff(u.key),
-                    code: u.code,
-                    message: u.message,
-                }));
-            }
-        }
-        // OCSF findings are suppressed without an expiry: it is kept for ASFF findings.
-        if !uids.is_empty() {
-            self.batch_update_v2(call, uids, &mut outcome)?;
-        }
-        Ok(outcome)
+        self.update_both_forms(call, |store, caller, request| {
+            store.batch_updates_expiring(caller, std::slice::from_ref(&request), Some(expiry))
+        })
     }
 
     /// Only ASFF findings are logged, as `hubtriage update` logs them.

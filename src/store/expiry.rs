@@ -4,19 +4,22 @@
 //! ordinary BatchUpdateFindings path, so history records it with the actor `hubtriage expire`.
 //! Any other change of the finding's workflow status drops its expiry (a trigger, see schema 8), so
 //! an expiry never reopens a finding someone has since resolved or reopened, and a second run finds
-//! nothing left to do.
+//! nothing left to do. A finding stored in both forms is reopened in its OCSF form too
+//! (BatchUpdateFindingsV2 by `hubtriage expire`), as the suppression went to both.
 
 use std::collections::BTreeMap;
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use time::{Duration, OffsetDateTime};
 
 use super::{id_hash, Caller, Result, Store};
 use crate::model::enums::WorkflowStatus;
 use crate::model::finding::FindingKey;
+use crate::model::ocsf::{OcsfUpdate, StatusId};
 use crate::model::timestamp;
 use crate::model::update::{FindingUpdate, NoteUpdate, MAX_IDENTIFIERS};
 use crate::model::wire::batch_update::{BatchUpdateRequest, UpdateResult};
+use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, V2Targets};
 
 /// Who history and the note name for the reopening: the expiry acts on its own, for no analyst.
 pub const EXPIRE_IDENTITY: &str = "hubtriage expire";
@@ -182,7 +185,42 @@ impl Store {
         let (answers, _) =
             self.batch_updates_with(&Caller::unrestricted(EXPIRE_IDENTITY), &requests, None, Some(&description))?;
         let processed: std::collections::HashSet<&FindingKey> = answers.iter().flat_map(|a| &a.processed).collect();
-        Ok(due.iter().filter(|e| processed.contains(&e.key)).cloned().collect())
+        let reopened: Vec<Expiry> = due.iter().filter(|e| processed.contains(&e.key)).cloned().collect();
+        self.reopen_ocsf_twins(&reopened)?;
+        Ok(reopened)
+    }
+
+    /// The OCSF form of each reopened finding stored in both forms (`model::ocsf::same`) was
+    /// suppressed with it (the workbench and `update --expires` send a suppression to both, the
+    /// expiry to the ASFF form): it is reopened too, with the same note as its comment, by
+    /// BatchUpdateFindingsV2 calls. One no longer Suppressed was changed since and is left alone.
+    fn reopen_ocsf_twins(&mut self, reopened: &[Expiry]) -> Result<()> {
+        let mut by_note: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for e in reopened {
+            let Some(uid) = self.ocsf_twin_as(&super::Access::Unrestricted, &e.key)? else { continue };
+            let suppressed: Option<String> = self
+                .conn
+                .prepare_cached(&format!("SELECT workflow_status FROM findings WHERE {}", super::ocsf::BY_UID))?
+                .query_row(params![id_hash(&uid), uid], |r| r.get(0))
+                .optional()?;
+            if suppressed.as_deref() == Some(WorkflowStatus::Suppressed.as_str()) {
+                by_note.entry(e.reopen_note()).or_default().push(uid);
+            }
+        }
+        let mut requests = Vec::new();
+        for (note, uids) in by_note {
+            let update = OcsfUpdate { comment: Some(note), status_id: Some(StatusId::New), severity_id: None };
+            for chunk in uids.chunks(MAX_IDENTIFIERS) {
+                requests.push(BatchUpdateV2Request {
+                    targets: V2Targets::MetadataUids(chunk.to_vec()),
+                    update: update.clone(),
+                });
+            }
+        }
+        if !requests.is_empty() {
+            self.batch_updates_v2(&Caller::unrestricted(EXPIRE_IDENTITY), &requests)?;
+        }
+        Ok(())
     }
 }
 

@@ -69,8 +69,15 @@ pub(super) struct KnownIds {
 
 /// Where `Store::import_pipelined`'s producer sends BatchImportFindings calls.
 pub struct ImportQueue {
-    send: Option<std::sync::mpsc::SyncSender<CheckedCall>>,
+    send: Option<std::sync::mpsc::SyncSender<Queued>>,
     own_account: Option<String>,
+}
+
+/// A call on its way to the import thread: ASFF findings, checked (`check_import`), or OCSF
+/// findings (checked on the import thread's helper: `store::ocsf::import`).
+enum Queued {
+    Asff(CheckedCall),
+    Ocsf(Vec<Value>),
 }
 
 impl ImportQueue {
@@ -81,7 +88,60 @@ impl ImportQueue {
         let stopped = || StoreError::Io("the import stopped".into());
         let send = self.send.as_ref().ok_or_else(stopped)?;
         let checked = check_import(call.into_iter().map(Into::into).collect(), self.own_account.as_deref());
-        send.send(checked).map_err(|_| stopped())
+        send.send(Queued::Asff(checked)).map_err(|_| stopped())
+    }
+
+    /// Queues a call of OCSF findings, imported by V2's rules (`Store::import_ocsf`), in order with
+    /// the BatchImportFindings calls; its result takes its place among theirs. Fails as `send`.
+    pub fn send_ocsf(&mut self, call: Vec<Value>) -> Result<()> {
+        let send = self.send.as_ref().ok_or_else(|| StoreError::Io("the import stopped".into()))?;
+        send.send(Queued::Ocsf(call)).map_err(|_| StoreError::Io("the import stopped".into()))
+    }
+}
+
+/// The calls of one transaction of a pipelined import, from `first` on, as `import_stream` and
+/// `import_ocsf_stream` ask for them: at most `calls`, all of the format `take` takes (a call of
+/// the other format ends the transaction and is `held` for the next one), and none once the
+/// producer pauses or ends.
+fn transaction_calls<'r, T: 'r>(
+    receive: &'r std::sync::mpsc::Receiver<Queued>,
+    first: T,
+    calls: usize,
+    held: &'r mut Option<Queued>,
+    take: fn(Queued) -> std::result::Result<T, Queued>,
+) -> impl FnMut(bool) -> Result<Next<T>> + 'r {
+    use std::sync::mpsc::TryRecvError;
+    let (mut first, mut taken) = (Some(first), 0);
+    move |wait: bool| {
+        if taken == calls || held.is_some() {
+            return Ok(Next::End);
+        }
+        let queued = match first.take() {
+            Some(call) => {
+                taken += 1;
+                return Ok(Next::Item(call));
+            }
+            // Waiting: a pause (or the producer's end) ends the transaction.
+            None if wait => match receive.recv_timeout(IMPORT_IDLE) {
+                Ok(call) => call,
+                Err(_) => return Ok(Next::End),
+            },
+            None => match receive.try_recv() {
+                Ok(call) => call,
+                Err(TryRecvError::Empty) => return Ok(Next::Later),
+                Err(TryRecvError::Disconnected) => return Ok(Next::End),
+            },
+        };
+        match take(queued) {
+            Ok(call) => {
+                taken += 1;
+                Ok(Next::Item(call))
+            }
+            Err(other) => {
+                *held = Some(other);
+                Ok(Next::End)
+            }
+        }
     }
 }
 
@@ -264,7 +324,7 @@ impl Store {
         caller: &Caller,
         produce: impl FnOnce(&mut ImportQueue) -> R,
     ) -> Result<(R, Vec<Result<ImportResult>>)> {
-        let (send, receive) = std::sync::mpsc::sync_channel::<CheckedCall>(IMPORT_QUEUE_CALLS);
+        let (send, receive) = std::sync::mpsc::sync_channel::<Queued>(IMPORT_QUEUE_CALLS);
         let own_account = caller.account.clone();
         let store = &mut *self;
         let (produced, written) = std::thread::scope(|s| {
@@ -273,35 +333,38 @@ impl Store {
             let mut queue = ImportQueue { send: Some(send), own_account };
             let writer = std::thread::Builder::new().name("hubtriage-import".into()).spawn_scoped(s, move || {
                 let mut results = Vec::new();
+                let mut held = None;
                 // Each transaction begins with a call already sent: the store is not locked while
-                // the producer has nothing.
+                // the producer has nothing. A transaction holds calls of one format.
                 for transaction in 0.. {
-                    let Ok(first) = receive.recv() else { break };
+                    let first = match held.take() {
+                        Some(call) => call,
+                        None => match receive.recv() {
+                            Ok(call) => call,
+                            Err(_) => break,
+                        },
+                    };
                     let calls =
                         FIRST_TRANSACTIONS_CALLS.get(transaction).copied().unwrap_or(IMPORT_CALLS_PER_TRANSACTION);
-                    let (mut first, mut taken) = (Some(first), 0);
-                    let next = |wait: bool| {
-                        use std::sync::mpsc::TryRecvError;
-                        if taken == calls {
-                            return Ok(Next::End);
+                    match first {
+                        Queued::Asff(first) => {
+                            let take = |q| match q {
+                                Queued::Asff(call) => Ok(call),
+                                other => Err(other),
+                            };
+                            let next = transaction_calls(&receive, first, calls, &mut held, take);
+                            results.extend(store.import_stream(true, IMPORT_LOOKAHEAD_CALLS, next, true)?);
                         }
-                        let call = match first.take() {
-                            Some(call) => call,
-                            // Waiting: a pause (or the producer's end) ends the transaction.
-                            None if wait => match receive.recv_timeout(IMPORT_IDLE) {
-                                Ok(call) => call,
-                                Err(_) => return Ok(Next::End),
-                            },
-                            None => match receive.try_recv() {
-                                Ok(call) => call,
-                                Err(TryRecvError::Empty) => return Ok(Next::Later),
-                                Err(TryRecvError::Disconnected) => return Ok(Next::End),
-                            },
-                        };
-                        taken += 1;
-                        Ok(Next::Item(call))
-                    };
-                    results.extend(store.import_stream(true, IMPORT_LOOKAHEAD_CALLS, next, true)?);
+                        Queued::Ocsf(first) => {
+                            let take = |q| match q {
+                                Queued::Ocsf(call) => Ok(call),
+                                other => Err(other),
+                            };
+                            let next = transaction_calls(&receive, first, calls, &mut held, take);
+                            let own = caller.account.as_deref();
+                            results.extend(store.import_ocsf_stream(own, true, next)?.into_iter().map(Ok));
+                        }
+                    }
                 }
                 Ok(results)
             });

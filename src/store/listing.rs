@@ -60,6 +60,26 @@ impl Store {
         self.for_each_listed_as(&Access::Unrestricted, sink)
     }
 
+    /// How many findings `for_each_listed_as` lists for `access`: a finding stored in both forms
+    /// counts once, as it lists once (the workbench shows this count beside the list).
+    pub fn listed_count_as(&self, access: &Access) -> Result<u64> {
+        let (cond, params) = match visible(access) {
+            Some((cond, params)) => (format!(" AND {cond}"), params),
+            None => (String::new(), Vec::new()),
+        };
+        let sql = format!("SELECT count(*) FROM findings WHERE format IN ('asff', 'ocsf'){cond}");
+        let all: u64 = self.conn().query_row(&sql, rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+        let sql = format!("SELECT finding_uid, product_arn FROM findings WHERE format = 'ocsf'{cond}");
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let mut twins = 0;
+        while let Some(row) = rows.next()? {
+            let (uid, product) = (row.get::<_, Option<String>>(0)?.unwrap_or_default(), row.get::<_, String>(1)?);
+            twins += u64::from(self.has_asff_twin(access, &uid, &product)?);
+        }
+        Ok(all.saturating_sub(twins))
+    }
+
     /// `for_each_listed` over the findings `access` may see.
     pub fn for_each_listed_as(&self, access: &Access, mut sink: impl FnMut(SummaryColumns) -> bool) -> Result<()> {
         let (cond, params) = match visible(access) {

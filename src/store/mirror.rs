@@ -33,28 +33,118 @@ pub struct Mirrored {
     pub skipped: usize,
 }
 
+/// The two formats as the cache keeps them: how a document is keyed, found and written.
+#[derive(Debug, Clone, Copy)]
+enum Form {
+    /// GetFindings' documents, keyed by (ProductArn, Id).
+    Asff,
+    /// GetFindingsV2's, keyed by `metadata.uid` (reported with `metadata.product.uid`).
+    Ocsf,
+}
+
+impl Form {
+    /// The document's key, if it has one.
+    fn key(self, doc: &Value) -> Option<FindingKey> {
+        match self {
+            Form::Asff => FindingKey::of(doc),
+            Form::Ocsf => {
+                let f = Ocsf(doc);
+                let (uid, product) = (f.metadata_uid(), f.product_uid());
+                let named = !uid.trim().is_empty() && !product.trim().is_empty();
+                named.then(|| FindingKey { product_arn: product.to_string(), id: uid.to_string() })
+            }
+        }
+    }
+
+    fn lookup_sql(self) -> String {
+        let cond = match self {
+            Form::Asff => BY_KEY,
+            Form::Ocsf => ocsf::BY_UID,
+        };
+        format!("SELECT rowid, doc FROM findings WHERE {cond}")
+    }
+
+    /// The stored row of `key`: its rowid and document.
+    fn find(self, lookup: &mut rusqlite::Statement<'_>, key: &FindingKey) -> Result<Option<(i64, Vec<u8>)>> {
+        let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?));
+        Ok(match self {
+            Form::Asff => lookup.query_row(params![id_hash(&key.id), key.id, key.product_arn], row),
+            Form::Ocsf => lookup.query_row(params![id_hash(&key.id), key.id], row),
+        }
+        .optional()?)
+    }
+}
+
+/// What one mirroring transaction writes with.
+struct Writer<'t> {
+    tx: &'t rusqlite::Transaction<'t>,
+    codec: &'t Codec,
+    scratch: &'t mut Scratch,
+    inserter: Inserter<'t>,
+    now_ns: i64,
+}
+
+impl Writer<'_> {
+    /// Writes `doc` as it is: over the row `rowid`, or as a new row.
+    fn write(&mut self, form: Form, key: &FindingKey, doc: &Value, rowid: Option<i64>) -> Result<()> {
+        match (form, rowid) {
+            (Form::Asff, rowid) => {
+                self.scratch.encode_json(doc)?;
+                let encoded = Encoded::of(doc, self.scratch, self.codec)?;
+                match rowid {
+                    Some(rowid) => {
+                        // Every column written: the stored summary is not compared with.
+                        let before = std::array::from_fn(|_| rusqlite::types::Value::Null);
+                        write_finding(self.tx, rowid, &before, encoded, BufFields::default())?;
+                    }
+                    None => {
+                        self.inserter.insert(key, &encoded, self.now_ns)?;
+                    }
+                }
+            }
+            (Form::Ocsf, Some(rowid)) => ocsf::rewrite(self.tx, self.codec, rowid, doc, V2Edited::default())?,
+            (Form::Ocsf, None) => {
+                ocsf::insert(self.tx, self.codec, doc, self.now_ns)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Store {
     /// Writes the remote's documents as they are, in one transaction: a finding the store holds is
     /// replaced, one it does not is added.
     pub fn mirror(&mut self, docs: &[Value]) -> Result<Mirrored> {
+        self.mirror_as(Form::Asff, docs)
+    }
+
+    /// Writes GetFindingsV2's documents as they are, in one transaction, keyed by `metadata.uid`:
+    /// no import rule (`model::ocsf::import`) applied, so the cache shows what the service holds.
+    /// The keys reported are (`metadata.product.uid`, `metadata.uid`), the columns the OCSF row is
+    /// stored under, so `forget` removes it.
+    pub fn mirror_ocsf(&mut self, docs: &[Value]) -> Result<Mirrored> {
+        self.mirror_as(Form::Ocsf, docs)
+    }
+
+    /// `mirror` or `mirror_ocsf`: each document compared with the stored one, and written only
+    /// when it differs.
+    fn mirror_as(&mut self, form: Form, docs: &[Value]) -> Result<Mirrored> {
         self.train_dictionary_if_due()?;
         let now_ns = timestamp::to_nanos(self.now());
         let mut out = Mirrored::default();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let codec: &Codec = &self.codec;
-            let scratch: &mut Scratch = &mut self.scratch;
-            let mut lookup = tx.prepare_cached(&format!("SELECT rowid, doc FROM findings WHERE {BY_KEY}"))?;
-            let mut inserter = Inserter::new(&tx)?;
+            let mut lookup = tx.prepare_cached(&form.lookup_sql())?;
+            let inserter = Inserter::new(&tx)?;
+            let mut writer = Writer { tx: &tx, codec, scratch: &mut self.scratch, inserter, now_ns };
             let mut seen = HashSet::new();
             for doc in docs {
-                let Some(key) = FindingKey::of(doc) else {
+                let Some(key) = form.key(doc) else {
                     out.skipped += 1;
                     continue;
                 };
-                let found: Option<(i64, Vec<u8>)> = lookup
-                    .query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
+                let found = form.find(&mut lookup, &key)?;
                 if let Some((_, blob)) = &found {
                     if codec.decompress(blob).ok().and_then(|j| serde_json::from_slice::<Value>(&j).ok()).as_ref()
                         == Some(doc)
@@ -63,22 +153,13 @@ impl Store {
                         continue;
                     }
                 }
-                scratch.encode_json(doc)?;
-                let encoded = Encoded::of(doc, scratch, codec)?;
-                match found {
-                    Some((rowid, _)) => {
-                        // Every column written: the stored summary is not compared with.
-                        let before = std::array::from_fn(|_| rusqlite::types::Value::Null);
-                        write_finding(&tx, rowid, &before, encoded, BufFields::default())?;
-                        if seen.insert(key.clone()) {
-                            out.updated.push(key);
-                        }
-                    }
-                    None => {
-                        inserter.insert(&key, &encoded, now_ns)?;
-                        if seen.insert(key.clone()) {
-                            out.new.push(key);
-                        }
+                let rowid = found.map(|(rowid, _)| rowid);
+                writer.write(form, &key, doc, rowid)?;
+                if seen.insert(key.clone()) {
+                    if rowid.is_some() {
+                        out.updated.push(key)
+                    } else {
+                        out.new.push(key)
                     }
                 }
             }
@@ -131,61 +212,6 @@ impl Store {
         let mut stmt = self.conn.prepare_cached("SELECT product_arn, id FROM findings WHERE format = ?1")?;
         let rows = stmt.query_map([format], |r| Ok(FindingKey { product_arn: r.get(0)?, id: r.get(1)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Writes GetFindingsV2's documents as they are, in one transaction, keyed by `metadata.uid`:
-    /// no import rule (`model::ocsf::import`) applied, so the cache shows what the service holds.
-    /// The keys reported are (`metadata.product.uid`, `metadata.uid`), the columns the OCSF row is
-    /// stored under, so `forget` removes it.
-    pub fn mirror_ocsf(&mut self, docs: &[Value]) -> Result<Mirrored> {
-        self.train_dictionary_if_due()?;
-        let now_ns = timestamp::to_nanos(self.now());
-        let mut out = Mirrored::default();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        {
-            let codec: &Codec = &self.codec;
-            let mut lookup = tx.prepare_cached(&format!("SELECT rowid, doc FROM findings WHERE {}", ocsf::BY_UID))?;
-            let mut seen = HashSet::new();
-            for doc in docs {
-                let f = Ocsf(doc);
-                let (uid, product) = (f.metadata_uid(), f.product_uid());
-                if uid.trim().is_empty() || product.trim().is_empty() {
-                    out.skipped += 1;
-                    continue;
-                }
-                let key = FindingKey { product_arn: product.to_string(), id: uid.to_string() };
-                let found: Option<(i64, Vec<u8>)> =
-                    lookup.query_row(params![id_hash(uid), uid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-                match found {
-                    Some((_, blob))
-                        if codec
-                            .decompress(&blob)
-                            .ok()
-                            .and_then(|j| serde_json::from_slice::<Value>(&j).ok())
-                            .as_ref()
-                            == Some(doc) =>
-                    {
-                        out.unchanged += 1;
-                    }
-                    Some((rowid, _)) => {
-                        ocsf::rewrite(&tx, codec, rowid, doc, V2Edited::default())?;
-                        if seen.insert(key.clone()) {
-                            out.updated.push(key);
-                        }
-                    }
-                    None => {
-                        ocsf::insert(&tx, codec, doc, now_ns)?;
-                        if seen.insert(key.clone()) {
-                            out.new.push(key);
-                        }
-                    }
-                }
-            }
-        }
-        tx.commit()?;
-        self.known_ids = None;
-        self.committed();
-        Ok(out)
     }
 }
 

@@ -6,20 +6,19 @@
 //! `format = 'asff'`.
 
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{json, Map, Value};
 
 use super::codec::Codec;
 use super::query::visible;
-use super::rows::{decompress, history_updates, record};
-use super::{id_hash, Access, Caller, Result, Store, StoreError, SOURCE_IMPORT};
-use crate::model::finding::{str_at, FindingId, FindingKey, MAX_FINDING_BYTES};
+use super::rows::decompress;
+use super::{id_hash, Access, Result, Store, StoreError};
+use crate::model::finding::{str_at, FindingId, FindingKey};
 use crate::model::ocsf::filter::compare_findings;
-use crate::model::ocsf::import::{apply_import_ocsf, OcsfImportOutcome, V2Edited};
-use crate::model::ocsf::{same, validate_ocsf, Ocsf};
+use crate::model::ocsf::import::V2Edited;
+use crate::model::ocsf::{same, Ocsf};
 use crate::model::summary::FindingSummary;
 use crate::model::timestamp;
-use crate::model::wire::batch_import::{ImportFailure, ImportResult};
 use crate::model::wire::get_findings_v2::{FindingsV2Page, GetFindingsV2Request};
 
 /// A stored OCSF finding as a write needs it.
@@ -52,8 +51,13 @@ fn load(
 /// The row's columns for `doc`: the summary `FindingSummary::from_ocsf` reads, and the document.
 fn columns(codec: &Codec, doc: &Value) -> Result<Vec<(&'static str, SqlValue)>> {
     let json = serde_json::to_vec(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    row_columns(codec, doc, &json)
+}
+
+/// `columns`, given the document's compact JSON text `json` (serialised once by the caller).
+fn row_columns(codec: &Codec, doc: &Value, json: &[u8]) -> Result<Vec<(&'static str, SqlValue)>> {
     let mut blob = Vec::new();
-    codec.compress(&json, &mut blob)?;
+    codec.compress(json, &mut blob)?;
     let f = Ocsf(doc);
     let s = FindingSummary::from_ocsf(doc);
     let text = |t: &str| SqlValue::Text(t.to_string());
@@ -91,8 +95,30 @@ fn columns(codec: &Codec, doc: &Value) -> Result<Vec<(&'static str, SqlValue)>> 
     ])
 }
 
+/// The row's columns an update of the `EDITED_MEMBERS` changes (`edited`, those members after it),
+/// and the new document text `json`: the same values `columns` gives them for the whole document.
+fn edited_columns(codec: &Codec, edited: &Value, json: &[u8]) -> Result<Vec<(&'static str, SqlValue)>> {
+    let mut blob = Vec::new();
+    codec.compress(json, &mut blob)?;
+    let s = FindingSummary::from_ocsf(edited);
+    let text = |t: &str| SqlValue::Text(t.to_string());
+    Ok(vec![
+        ("severity_label", text(s.severity.map_or("", |l| l.as_str()))),
+        ("severity_rank", SqlValue::Integer(s.severity.map_or(-1, |l| i64::from(l.rank())))),
+        ("workflow_status", text(s.workflow.map_or("", |w| w.as_str()))),
+        ("record_state", text(s.record_state.map_or("", |w| w.as_str()))),
+        ("note_text", text(Ocsf(edited).comment())),
+        ("doc_size", SqlValue::Integer(json.len() as i64)),
+        ("doc", SqlValue::Blob(blob)),
+    ])
+}
+
 pub(crate) fn insert(tx: &Transaction<'_>, codec: &Codec, doc: &Value, now_ns: i64) -> Result<i64> {
-    let mut cols = columns(codec, doc)?;
+    insert_columns(tx, columns(codec, doc)?, now_ns)
+}
+
+/// Inserts a new OCSF finding's row, imported at `now_ns`, from its columns (`columns`).
+fn insert_columns(tx: &Transaction<'_>, mut cols: Vec<(&'static str, SqlValue)>, now_ns: i64) -> Result<i64> {
     cols.push(("format", SqlValue::Text("ocsf".into())));
     cols.push(("imported_ns", SqlValue::Integer(now_ns)));
     let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
@@ -166,62 +192,6 @@ fn token_cursor(token: &str, request: &GetFindingsV2Request) -> Result<Value> {
 }
 
 impl Store {
-    /// Imports OCSF findings (hubtriage's rules, `model::ocsf::import`): each validated
-    /// (`validate_ocsf`), refused when it is another account's and the caller has one (an import is
-    /// for the caller's own account, as BatchImportFindings), then created by `metadata.uid`,
-    /// updated when newer (keeping what BatchUpdateFindingsV2 set), or ignored. Updates are recorded
-    /// in the history as imports by the product. One transaction.
-    pub fn import_ocsf(&mut self, caller: &Caller, findings: Vec<Value>) -> Result<ImportResult> {
-        let now = self.now();
-        let (now_text, now_ns) = (timestamp::format(now), timestamp::to_nanos(now));
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let codec = &self.codec;
-        let mut result = ImportResult::default();
-        for (index, doc) in findings.into_iter().enumerate() {
-            let f = Ocsf(&doc);
-            let uid = f.metadata_uid();
-            let id = if uid.is_empty() { format!("Findings[{index}]") } else { uid.to_string() };
-            let fail = |code: &str, message: String| ImportFailure { id: id.clone(), code: code.into(), message };
-            if let Err(e) = validate_ocsf(&doc) {
-                result.failed.push(fail("InvalidInput", format!("Finding does not adhere to OCSF. {e}")));
-                continue;
-            }
-            let size = serde_json::to_vec(&doc).map_or(0, |v| v.len());
-            if size > MAX_FINDING_BYTES {
-                result.failed.push(fail(
-                    "FindingSizeExceeded",
-                    format!("Finding is {} KB; the maximum size of a finding is 240 KB", size.div_ceil(1024)),
-                ));
-                continue;
-            }
-            if let Some(own) = caller.account.as_deref().filter(|own| *own != f.account()) {
-                let message = format!("cloud.account.uid {} is not the calling account {own}", f.account());
-                result.failed.push(fail("AccessDeniedException", message));
-                continue;
-            }
-            let product = f.product_uid().to_string();
-            let stored = load(codec, &tx, BY_UID, &[&id_hash(uid), &uid])?;
-            match apply_import_ocsf(stored.as_ref().map(|s| (&s.doc, s.edited)), doc.clone()) {
-                OcsfImportOutcome::Ignored => {}
-                OcsfImportOutcome::Created { doc } => {
-                    insert(&tx, codec, &doc, now_ns)?;
-                }
-                OcsfImportOutcome::Updated { doc, changes } => {
-                    let Some(s) = stored else { continue };
-                    rewrite(&tx, codec, s.rowid, &doc, s.edited)?;
-                    let updates = history_updates(&changes);
-                    record(&tx, s.rowid, now_ns, &now_text, SOURCE_IMPORT, &product, None, updates.as_deref())?;
-                }
-            }
-            result.success_count += 1;
-        }
-        tx.commit()?;
-        // The ASFF import's cache of stored Ids does not know these rows.
-        self.known_ids = None;
-        self.committed();
-        Ok(result)
-    }
-
     /// GetFindingsV2: the OCSF findings `access` may see that match the filters exactly
     /// (`OcsfFindingFilters::matches`), in `compare_findings` order, a page of `max_results` from
     /// where the NextToken left off.
@@ -440,6 +410,7 @@ impl Store {
     }
 }
 
+mod import;
 mod update;
 
 #[cfg(test)]

@@ -61,22 +61,34 @@ pub(crate) fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
     }
 }
 
-/// `Value` occurs in `s` with no letter or digit right before or after it.
-fn contains_word(s: &str, word: &str) -> bool {
-    s.match_indices(word).any(|(i, _)| {
+/// `Value` occurs in `s` with no letter or digit right before or after it; with `ignore_case`,
+/// regardless of case. The V2 filters ignore case, as the service model's example says ("Title
+/// CONTAINS_WORD lambda" matches "GuardDuty Lambda Protection"); the V1 filters (which GetFindings
+/// refuses CONTAINS_WORD in, but automation rules and views evaluate) keep it, as the workbench's
+/// in-memory filter (`app::columnar`) decides it, and the two must agree.
+pub(crate) fn contains_word(s: &str, word: &str, ignore_case: bool) -> bool {
+    let (s, word) = if ignore_case {
+        (std::borrow::Cow::Owned(s.to_lowercase()), std::borrow::Cow::Owned(word.to_lowercase()))
+    } else {
+        (std::borrow::Cow::Borrowed(s), std::borrow::Cow::Borrowed(word))
+    };
+    s.match_indices(&*word).any(|(i, _)| {
         let before = s[..i].chars().next_back();
         let after = s[i + word.len()..].chars().next();
         !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
     })
 }
 
-fn string_test(f: &StringFilter, s: &str) -> bool {
+/// Whether `s` hits the filter's value (for a negative comparison: the value it must not have).
+/// One comparison for both APIs' string filters (GetFindings and GetFindingsV2); `word_ignores_case`
+/// says how CONTAINS_WORD takes case (`contains_word`).
+pub(crate) fn string_test(f: &StringFilter, s: &str, word_ignores_case: bool) -> bool {
     let v = f.value.as_str();
     match f.comparison {
         StringComparison::Equals | StringComparison::NotEquals => s == v,
         StringComparison::Prefix | StringComparison::PrefixNotEquals => s.starts_with(v),
         StringComparison::Contains | StringComparison::NotContains => s.contains(v),
-        StringComparison::ContainsWord => contains_word(s, v),
+        StringComparison::ContainsWord => contains_word(s, v, word_ignores_case),
     }
 }
 
@@ -87,7 +99,8 @@ fn map_test(f: &MapFilter, s: &str) -> bool {
     }
 }
 
-fn as_number(v: &Value) -> Option<f64> {
+/// A number, or a string holding one: what a NumberFilter compares (both APIs).
+pub(crate) fn as_number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
@@ -95,7 +108,8 @@ fn as_number(v: &Value) -> Option<f64> {
     }
 }
 
-fn number_test(f: &NumberFilter, x: f64) -> bool {
+/// Whether `x` is within every bound of the entry (both APIs' number filters).
+pub(crate) fn number_test(f: &NumberFilter, x: f64) -> bool {
     f.gte.is_none_or(|b| x >= b)
         && f.lte.is_none_or(|b| x <= b)
         && f.eq.is_none_or(|b| x == b)
@@ -133,7 +147,7 @@ impl FieldEntry {
                 let has_neg = list.iter().any(|f| f.comparison.is_negative());
                 if has_pos {
                     let hit = any_str_of(self.def, finding, &mut |s| {
-                        list.iter().any(|f| !f.comparison.is_negative() && string_test(f, s))
+                        list.iter().any(|f| !f.comparison.is_negative() && string_test(f, s, false))
                     });
                     if !hit {
                         return false;
@@ -142,7 +156,7 @@ impl FieldEntry {
                 // A negative filter is violated when any element hits its value.
                 !has_neg
                     || !any_str_of(self.def, finding, &mut |s| {
-                        list.iter().any(|f| f.comparison.is_negative() && string_test(f, s))
+                        list.iter().any(|f| f.comparison.is_negative() && string_test(f, s, false))
                     })
             }
             (FilterList::Map(list), _) => {
@@ -388,7 +402,11 @@ mod tests {
         assert!(contains_ignore_case("Hello World", "world"));
         assert!(!contains_ignore_case("Hello", "world"));
         assert!(contains_ignore_case("ÄPFEL", "äpfel"));
-        assert!(contains_word("a b-c", "b"));
-        assert!(!contains_word("abc", "b"));
+        for ignore_case in [false, true] {
+            assert!(contains_word("a b-c", "b", ignore_case));
+            assert!(!contains_word("abc", "b", ignore_case));
+        }
+        assert!(!contains_word("a B-c", "b", false));
+        assert!(contains_word("a B-c", "b", true));
     }
 }

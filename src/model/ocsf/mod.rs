@@ -3,7 +3,8 @@
 //! finding's identity and the members triage needs from the document, telling the two formats apart
 //! (`Format::of`), the checks a V2 finding passes before it is stored (`validate`), its summary for
 //! the list (`summary`: `FindingSummary::from_ocsf`), GetFindingsV2's filters (`filter`), and
-//! BatchUpdateFindingsV2's change to a finding (`update`), and the import rules (`import`).
+//! BatchUpdateFindingsV2's change to a finding (`update`; on the stored text, `text`), and the import
+//! rules (`import`).
 //!
 //! The document (the service model's `OcsfFinding` is a free-form document) is the source of truth;
 //! reading is lenient (a member of the wrong type reads as absent), validation is strict.
@@ -23,6 +24,7 @@ pub mod filter;
 pub mod import;
 pub mod same;
 pub mod summary;
+pub mod text;
 pub mod update;
 pub mod validate;
 

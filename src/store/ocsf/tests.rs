@@ -8,6 +8,7 @@ use crate::generate::GenOptions;
 use crate::model::ocsf::filter::OcsfFindingFilters;
 use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, V2FindingRef, V2UnprocessedCode};
 use crate::model::wire::get_findings::SortCriterion;
+use crate::store::Caller;
 
 fn clock() -> time::OffsetDateTime {
     timestamp::parse("2026-02-03T04:05:06.789Z").unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
@@ -311,4 +312,102 @@ fn batched_v2_calls_answer_each_call_and_a_finding_named_again_sees_the_earlier_
     let updates: Vec<_> = h.iter().filter(|r| r.identity == "analyst").collect();
     assert_eq!(updates.len(), 3, "{h:?}");
     assert_eq!(history(&docs[1]).iter().filter(|r| r.identity == "analyst").count(), 1);
+}
+
+// The update edits the stored text and rewrites only the columns the edited members give: every
+// column (the document's text included) reads as the whole document's `columns` would write it.
+#[test]
+fn an_updated_row_reads_as_its_whole_document_would_be_written() {
+    let (_d, mut s, docs) = store(12);
+    let caller = Caller::unrestricted("analyst");
+    let uids: Vec<String> = docs.iter().map(uid).collect();
+    // Archived (a closed finding), Fatal, a comment with characters JSON escapes; then other values.
+    for body in [
+        json!({"MetadataUids": uids[..8], "StatusId": 5, "SeverityId": 6, "Comment": "a \"quoted\"\n\u{1b} é"}),
+        json!({"MetadataUids": uids[4..], "StatusId": 1, "SeverityId": 0}),
+        json!({"MetadataUids": uids[..2], "Comment": "again"}),
+    ] {
+        let r = s.batch_update_v2_as(&caller, &update(body)).unwrap();
+        assert!(r.unprocessed.is_empty());
+    }
+    let names: Vec<&str> = columns(&s.codec, &docs[0]).unwrap().into_iter().map(|(n, _)| n).collect();
+    for u in &uids {
+        let doc = s.get_ocsf_as(&Access::Unrestricted, u).unwrap().unwrap();
+        let sql = format!("SELECT {} FROM findings WHERE format = 'ocsf' AND id = ?1", names.join(", "));
+        let row: Vec<SqlValue> =
+            s.conn().query_row(&sql, [u], |r| (0..names.len()).map(|i| r.get::<_, SqlValue>(i)).collect()).unwrap();
+        for ((name, want), got) in columns(&s.codec, &doc).unwrap().into_iter().zip(row) {
+            match (want, got) {
+                (SqlValue::Blob(_), SqlValue::Blob(got)) => {
+                    let text = s.codec.decompress(&got).unwrap();
+                    assert_eq!(text, serde_json::to_vec(&doc).unwrap(), "{u}: the document's text");
+                }
+                (want, got) => assert_eq!(got, want, "{u}: {name}"),
+            }
+        }
+    }
+    let closed: i64 = s
+        .conn()
+        .query_row("SELECT count(*) FROM findings WHERE format = 'ocsf' AND record_state = 'ARCHIVED'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(closed >= 4, "status Archived closes the first findings");
+}
+
+/// `doc` as its provider sends it again `hours` later, with another title.
+fn later(doc: &Value, hours: i64, title: &str) -> Value {
+    let mut newer = doc.clone();
+    let modified = Ocsf(doc).updated_time().unwrap() + time::Duration::hours(hours);
+    newer["finding_info"]["modified_time_dt"] = json!(timestamp::format(modified));
+    newer["finding_info"]["modified_time"] = json!(crate::model::ocsf::to_millis(modified));
+    newer["finding_info"]["title"] = json!(title);
+    newer
+}
+
+// Many calls in one bulk import (transactions of many calls, the new findings prepared on the other
+// core) keep each call's rules and answer: a finding named again later in the same import (in its
+// own call or a later one) is updated when newer and ignored when not, as if each call were its
+// own import; BatchUpdateFindingsV2's values survive; bad findings are reported by their call.
+#[test]
+fn a_bulk_import_answers_each_call_as_its_own_import() {
+    let (_d, mut s, docs) = store(2);
+    let caller = Caller { account: Some(Ocsf(&docs[0]).account().to_string()), identity: "me".into() };
+    let stored = uid(&docs[0]);
+    s.batch_update_v2_as(&caller, &update(json!({"MetadataUids": [stored], "StatusId": 3, "Comment": "kept"})))
+        .unwrap();
+    let account = Ocsf(&docs[0]).account().to_string();
+    let fresh: Vec<Value> = generate_ocsf(&GenOptions { count: 150, seed: 99, ..GenOptions::default() })
+        .map(|mut d| {
+            d["cloud"]["account"]["uid"] = json!(account);
+            d
+        })
+        .collect();
+    let mut bad = fresh[0].clone();
+    bad["metadata"]["uid"] = json!("bad-one");
+    bad["status_id"] = json!(6);
+    let mut other_account = fresh[1].clone();
+    other_account["metadata"]["uid"] = json!("theirs");
+    other_account["cloud"]["account"]["uid"] = json!("999999999999");
+    let calls = vec![
+        // New ones, one of them named twice (its later version wins), and the stored one, newer.
+        [&fresh[..60], &[later(&fresh[5], 1, "second"), later(&docs[0], 1, "provider's")]].concat(),
+        [&fresh[60..], &[bad, later(&fresh[5], 1, "not newer"), later(&fresh[70], 2, "third")]].concat(),
+        vec![other_account, later(&fresh[5], 3, "fourth")],
+    ];
+    let results = s.import_ocsf_calls(&caller, calls).unwrap();
+    let counts: Vec<(usize, usize)> = results.iter().map(|r| (r.success_count, r.failed.len())).collect();
+    assert_eq!(counts, [(62, 0), (fresh.len() - 60 + 2, 1), (1, 1)]);
+    assert_eq!((results[1].failed[0].id.as_str(), results[1].failed[0].code.as_str()), ("bad-one", "InvalidInput"));
+    assert_eq!(results[2].failed[0].code, "AccessDeniedException");
+    let get = |u: &str| s.get_ocsf_as(&Access::Unrestricted, u).unwrap().unwrap();
+    assert_eq!(get(&uid(&fresh[5]))["finding_info"]["title"], "fourth");
+    assert_eq!(get(&uid(&fresh[70]))["finding_info"]["title"], "third");
+    assert_eq!(get(&uid(&fresh[100])), fresh[100], "a new finding reads back as sent");
+    let kept = get(&stored);
+    assert_eq!(kept["finding_info"]["title"], "provider's");
+    assert_eq!((&kept["status_id"], &kept["comment"]), (&json!(3), &json!("kept")));
+    assert!(s.get_ocsf_as(&Access::Unrestricted, "theirs").unwrap().is_none());
+    let n: i64 = s.conn().query_row("SELECT count(*) FROM findings WHERE format = 'ocsf'", [], |r| r.get(0)).unwrap();
+    assert_eq!(n as usize, 2 + fresh.len());
 }

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::{columns, rewrite_columns, BY_TRIPLE, BY_UID};
+use super::{columns, edited_columns, rewrite_columns, BY_TRIPLE, BY_UID};
 use crate::model::ocsf::import::V2Edited;
 use crate::model::ocsf::OcsfFindingIdentifier;
 use crate::model::timestamp;
@@ -16,7 +16,7 @@ use crate::model::wire::batch_update_v2::{
     BatchUpdateV2Request, BatchUpdateV2Result, V2FindingRef, V2Targets, V2Unprocessed, V2UnprocessedCode,
 };
 use crate::store::codec::Codec;
-use crate::store::rows::{decompress, history_updates, record};
+use crate::store::rows::{history_updates, parse_stored, record};
 use crate::store::update::{denied, runs};
 use crate::store::{id_hash, parallel, Caller, Result, Store, StoreError, SOURCE_UPDATE};
 
@@ -56,14 +56,33 @@ struct Prepared {
     updates: Option<String>,
 }
 
-/// Applies a call's update to a stored document (decompress, parse, apply, serialise, compress).
-/// Pure: runs on any thread.
+/// Applies a call's update to a stored document: its text edited in place
+/// (`OcsfUpdate::apply_to_text`), and only the row's columns the edited members give rewritten;
+/// a text that reader does not take is parsed and serialised whole. Pure: runs on any thread.
 fn prepare(codec: &Codec, blob: &[u8], edited: V2Edited, request: &BatchUpdateV2Request) -> Result<Prepared> {
-    let mut doc = decompress(codec, blob)?;
-    let changes = request.update.apply(&mut doc);
+    let json = codec.decompress(blob)?;
     let now_edited = edited.union(V2Edited::of(&request.update));
-    let write =
-        if !changes.is_empty() || now_edited != edited { Some((columns(codec, &doc)?, now_edited)) } else { None };
+    let text = std::str::from_utf8(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut out = Vec::new();
+    let (changes, cols) = match request.update.apply_to_text(text, &mut out) {
+        Some(edit) => {
+            let edit = edit.map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let cols = if edit.changes.is_empty() { None } else { Some(edited_columns(codec, &edit.edited, &out)?) };
+            (edit.changes, cols)
+        }
+        None => {
+            let mut doc = parse_stored(&json)?;
+            let changes = request.update.apply(&mut doc);
+            let cols = if changes.is_empty() { None } else { Some(columns(codec, &doc)?) };
+            (changes, cols)
+        }
+    };
+    let write = match cols {
+        Some(cols) => Some((cols, now_edited)),
+        // Nothing changed in the document, but what BatchUpdateFindingsV2 has set did.
+        None if now_edited != edited => Some((Vec::new(), now_edited)),
+        None => None,
+    };
     Ok(Prepared { write, updates: history_updates(&changes) })
 }
 

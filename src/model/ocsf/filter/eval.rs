@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use super::{CompositeFilter, Condition, OcsfFilter, OcsfFindingFilters, Operator};
-use crate::model::filter::{NumberFilter, StringComparison, StringFilter};
+use crate::model::filter::{as_number, number_test, string_test};
 use crate::model::finding::Member;
 use crate::model::ocsf::from_millis;
 use crate::model::timestamp;
@@ -59,43 +59,6 @@ fn segments(field: &str) -> Vec<&str> {
     field.split('.').collect()
 }
 
-/// `Value` occurs in `s` with no letter or digit right before or after it, ignoring case.
-fn contains_word_ignore_case(s: &str, word: &str) -> bool {
-    let (s, word) = (s.to_lowercase(), word.to_lowercase());
-    s.match_indices(&word).any(|(i, _)| {
-        let before = s[..i].chars().next_back();
-        let after = s[i + word.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-    })
-}
-
-/// Whether `s` hits the filter's value (for a negative comparison: the value it must not have).
-fn string_hit(f: &StringFilter, s: &str) -> bool {
-    let v = f.value.as_str();
-    match f.comparison {
-        StringComparison::Equals | StringComparison::NotEquals => s == v,
-        StringComparison::Prefix | StringComparison::PrefixNotEquals => s.starts_with(v),
-        StringComparison::Contains | StringComparison::NotContains => s.contains(v),
-        StringComparison::ContainsWord => contains_word_ignore_case(s, v),
-    }
-}
-
-fn number_test(f: &NumberFilter, x: f64) -> bool {
-    f.gte.is_none_or(|b| x >= b)
-        && f.lte.is_none_or(|b| x <= b)
-        && f.eq.is_none_or(|b| x == b)
-        && f.gt.is_none_or(|b| x > b)
-        && f.lt.is_none_or(|b| x < b)
-}
-
-fn as_number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 /// An OCSF map: an object of strings, or a list of `{name, value}` (or `{key, value}`) pairs.
 fn as_map(v: &Value) -> Option<Value> {
     match v {
@@ -119,7 +82,7 @@ impl Condition {
         let path = self.path.as_slice();
         match &self.filter {
             OcsfFilter::String(f) => {
-                let hit = walk(doc, path, &mut |v| v.as_str().is_some_and(|s| string_hit(f, s)));
+                let hit = walk(doc, path, &mut |v| v.as_str().is_some_and(|s| string_test(f, s, true)));
                 hit != f.comparison.is_negative()
             }
             OcsfFilter::Number(f) => walk(doc, path, &mut |v| as_number(v).is_some_and(|x| number_test(f, x))),

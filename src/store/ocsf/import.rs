@@ -1,0 +1,191 @@
+//! OCSF findings imported in bulk, on the ASFF import's machinery (`store::import`): calls of
+//! findings in transactions of many calls (`Store::import_ocsf_calls`, and the OCSF calls a
+//! pipelined import queues: `ImportQueue::send_ocsf`), in which this thread looks each finding up
+//! and writes it, in order, while either core checks the findings (`validate_ocsf`, the size
+//! limit, the access model) and serialises and compresses the new ones, once each
+//! (`parallel::prepare_stream`). The rules are `model::ocsf::import`'s: created by `metadata.uid`,
+//! updated when newer (keeping what BatchUpdateFindingsV2 set), or ignored.
+
+use std::collections::HashSet;
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, TransactionBehavior};
+use serde_json::Value;
+
+use super::{insert_columns, load, rewrite, row_columns, BY_UID};
+use crate::model::finding::MAX_FINDING_BYTES;
+use crate::model::ocsf::import::{apply_import_ocsf, OcsfImportOutcome};
+use crate::model::ocsf::{validate_ocsf, Ocsf};
+use crate::model::timestamp;
+use crate::model::wire::batch_import::{ImportFailure, ImportResult};
+use crate::store::codec::Codec;
+use crate::store::parallel::{self, Next};
+use crate::store::rows::{history_updates, record};
+use crate::store::{id_hash, Caller, Result, Store, StoreError, SOURCE_IMPORT};
+
+/// Calls a bulk OCSF import (`import_ocsf_calls`) writes per transaction, as for ASFF
+/// (`store::import`'s IMPORT_CALLS_PER_TRANSACTION).
+const CALLS_PER_TRANSACTION: usize = 100;
+
+/// Calls looked up ahead of the one being written.
+const LOOKAHEAD_CALLS: usize = 16;
+
+/// One OCSF finding after the checks that need no database.
+enum Checked {
+    Failed(ImportFailure),
+    /// Valid, and not stored when its call was taken: its row's columns, ready to insert.
+    Create(Vec<(&'static str, SqlValue)>),
+    /// Valid; how it changes the store depends on what is stored when it is written.
+    Apply(Value),
+}
+
+/// The checks of one finding that need no database, in the order `import_ocsf` makes them, and a
+/// new finding's row made (its one serialisation gives both the size and the stored text). Pure:
+/// runs on any thread.
+fn check(codec: &Codec, index: usize, doc: Value, new: bool, own_account: Option<&str>) -> Result<Checked> {
+    let f = Ocsf(&doc);
+    let uid = f.metadata_uid();
+    let id = if uid.is_empty() { format!("Findings[{index}]") } else { uid.to_string() };
+    let fail =
+        |code: &str, message: String| Ok(Checked::Failed(ImportFailure { id: id.clone(), code: code.into(), message }));
+    if let Err(e) = validate_ocsf(&doc) {
+        return fail("InvalidInput", format!("Finding does not adhere to OCSF. {e}"));
+    }
+    let json = serde_json::to_vec(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if json.len() > MAX_FINDING_BYTES {
+        return fail(
+            "FindingSizeExceeded",
+            format!("Finding is {} KB; the maximum size of a finding is 240 KB", json.len().div_ceil(1024)),
+        );
+    }
+    if let Some(own) = own_account.filter(|own| *own != f.account()) {
+        return fail(
+            "AccessDeniedException",
+            format!("cloud.account.uid {} is not the calling account {own}", f.account()),
+        );
+    }
+    Ok(if new { Checked::Create(row_columns(codec, &doc, &json)?) } else { Checked::Apply(doc) })
+}
+
+impl Store {
+    /// Imports OCSF findings (hubtriage's rules, `model::ocsf::import`): each validated
+    /// (`validate_ocsf`), refused when it is another account's and the caller has one (an import is
+    /// for the caller's own account, as BatchImportFindings), then created by `metadata.uid`,
+    /// updated when newer (keeping what BatchUpdateFindingsV2 set), or ignored. Updates are recorded
+    /// in the history as imports by the product. One transaction.
+    pub fn import_ocsf(&mut self, caller: &Caller, findings: Vec<Value>) -> Result<ImportResult> {
+        let mut results = self.import_ocsf_calls(caller, vec![findings])?;
+        results.pop().ok_or_else(|| StoreError::Corrupt("an import call went unanswered".into()))
+    }
+
+    /// Several calls of `import_ocsf`, each with its own result, in transactions of
+    /// CALLS_PER_TRANSACTION calls: one commit per many calls instead of one per call.
+    pub fn import_ocsf_calls(&mut self, caller: &Caller, calls: Vec<Vec<Value>>) -> Result<Vec<ImportResult>> {
+        let parallel = calls.iter().map(Vec::len).sum::<usize>() >= parallel::MIN_PARALLEL;
+        let mut out = Vec::with_capacity(calls.len());
+        let mut calls = calls.into_iter().peekable();
+        while calls.peek().is_some() {
+            let mut taken = 0;
+            let next = |_wait| {
+                if taken == CALLS_PER_TRANSACTION {
+                    return Ok(Next::End);
+                }
+                taken += 1;
+                Ok(calls.next().map_or(Next::End, Next::Item))
+            };
+            out.extend(self.import_ocsf_stream(caller.account.as_deref(), parallel, next)?);
+        }
+        Ok(out)
+    }
+
+    /// Imports the OCSF calls `next` gives (as `parallel::prepare_stream` asks for them), in one
+    /// transaction, each as soon as it is ready.
+    pub(in crate::store) fn import_ocsf_stream(
+        &mut self,
+        own_account: Option<&str>,
+        parallel: bool,
+        mut next: impl FnMut(bool) -> Result<Next<Vec<Value>>>,
+    ) -> Result<Vec<ImportResult>> {
+        self.train_dictionary_if_due()?;
+        let now = self.now();
+        let (now_text, now_ns) = (timestamp::format(now), timestamp::to_nanos(now));
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let codec = &self.codec;
+        let mut out = Vec::new();
+        {
+            let mut exists = tx.prepare_cached(&format!("SELECT 1 FROM findings WHERE {BY_UID}"))?;
+            let mut seen = HashSet::new();
+            // 1. As each call is taken: which of its findings are new, that is not stored and not
+            //    named earlier in this transaction (the others need what is stored by the time
+            //    they are written, and are imported one by one below)...
+            let source = |wait| {
+                let call = match next(wait)? {
+                    Next::Item(call) => call,
+                    Next::Later => return Ok(Next::Later),
+                    Next::End => return Ok(Next::End),
+                };
+                let mut new = Vec::with_capacity(call.len());
+                for doc in &call {
+                    let uid = Ocsf(doc).metadata_uid();
+                    new.push(
+                        !uid.is_empty()
+                            && seen.insert(uid.to_string())
+                            && !exists.exists(params![id_hash(uid), uid])?,
+                    );
+                }
+                Ok(Next::Item((call, new)))
+            };
+            // 2. ...each finding checked, and each new one's row made, on two cores...
+            let prepare = |(call, new): (Vec<Value>, Vec<bool>)| -> Result<Vec<Checked>> {
+                call.into_iter()
+                    .zip(new)
+                    .enumerate()
+                    .map(|(i, (doc, new))| check(codec, i, doc, new, own_account))
+                    .collect()
+            };
+            // 3. ...and each call written as soon as it is ready, while the next ones are prepared.
+            let consume = |checked: Result<Vec<Checked>>| -> Result<()> {
+                let mut result = ImportResult::default();
+                for c in checked? {
+                    let doc = match c {
+                        Checked::Failed(f) => {
+                            result.failed.push(f);
+                            continue;
+                        }
+                        Checked::Create(cols) => {
+                            insert_columns(&tx, cols, now_ns)?;
+                            result.success_count += 1;
+                            continue;
+                        }
+                        Checked::Apply(doc) => doc,
+                    };
+                    let f = Ocsf(&doc);
+                    let (uid, product) = (f.metadata_uid().to_string(), f.product_uid().to_string());
+                    let stored = load(codec, &tx, BY_UID, &[&id_hash(&uid), &uid])?;
+                    match apply_import_ocsf(stored.as_ref().map(|s| (&s.doc, s.edited)), doc) {
+                        OcsfImportOutcome::Ignored => {}
+                        OcsfImportOutcome::Created { doc } => {
+                            let json = serde_json::to_vec(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                            insert_columns(&tx, row_columns(codec, &doc, &json)?, now_ns)?;
+                        }
+                        OcsfImportOutcome::Updated { doc, changes } => {
+                            let Some(s) = stored else { continue };
+                            rewrite(&tx, codec, s.rowid, &doc, s.edited)?;
+                            let updates = history_updates(&changes);
+                            record(&tx, s.rowid, now_ns, &now_text, SOURCE_IMPORT, &product, None, updates.as_deref())?;
+                        }
+                    }
+                    result.success_count += 1;
+                }
+                out.push(result);
+                Ok(())
+            };
+            parallel::prepare_stream(parallel, LOOKAHEAD_CALLS, source, prepare, consume)?;
+        }
+        tx.commit()?;
+        // The ASFF import's cache of stored Ids does not know these rows.
+        self.known_ids = None;
+        self.committed();
+        Ok(out)
+    }
+}
