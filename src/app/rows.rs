@@ -178,6 +178,8 @@ pub struct RowStore {
     pub ocsf_rows: usize,
     /// What one sort keeps for the next (`columnar::sort`).
     pub sort_keys: super::columnar::sort::SortKeys,
+    /// The default order of the rows while they load (`columnar::sort::LoadOrder`).
+    pub load_order: super::columnar::sort::LoadOrder,
 }
 
 impl RowStore {
@@ -242,6 +244,7 @@ impl RowStore {
             *c = codes;
         }
         self.sort_keys.forget();
+        self.load_order.clear();
         true
     }
 
