@@ -267,7 +267,7 @@ fn measure(path: &Path, count: usize) {
             hubtriage::model::finding::FindingId::Asff(k) => k.product_arn.capacity() + k.id.capacity(),
             hubtriage::model::finding::FindingId::Ocsf(uid) => uid.capacity(),
         };
-        let strings = |r: &hubtriage::app::row::Row| key_bytes(&r.key) + r.updated_at.capacity();
+        let strings = |r: &hubtriage::app::row::Row| key_bytes(&r.key) + r.updated_text.as_ref().map_or(0, |t| t.len());
         let rows = &b.s.rows;
         // Shared values (account, region, product, resource type, control id, title, resource id) count
         // once per copy.

@@ -111,6 +111,11 @@ impl Store {
                 break;
             }
         }
+        drop(rows);
+        drop(stmt);
+        // The scan filled the page cache (up to 64 MB) with table pages the workbench will not
+        // read again soon; a detail reads its few pages back from the OS's cache.
+        self.conn().execute_batch("PRAGMA shrink_memory")?;
         Ok(())
     }
 
