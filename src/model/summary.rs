@@ -126,6 +126,36 @@ impl From<&str> for Shared {
     }
 }
 
+impl From<&String> for Shared {
+    fn from(s: &String) -> Self {
+        Shared(Arc::from(s.as_str()))
+    }
+}
+
+impl From<Shared> for String {
+    fn from(s: Shared) -> Self {
+        s.as_str().to_string()
+    }
+}
+
+impl serde::Serialize for Shared {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
+}
+
+impl rusqlite::types::FromSql for Shared {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        value.as_str().map(Shared::from)
+    }
+}
+
+impl rusqlite::ToSql for Shared {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(self.as_bytes())))
+    }
+}
+
 impl From<String> for Shared {
     fn from(s: String) -> Self {
         Shared(Arc::from(s))

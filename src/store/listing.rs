@@ -14,7 +14,7 @@ use super::query::visible;
 use super::rows::decompress;
 use super::{Access, Result, Store};
 use crate::model::finding::FindingId;
-use crate::model::summary::{FindingSummary, SummaryColumns};
+use crate::model::summary::{FindingSummary, Shared, SummaryColumns};
 
 const COLUMNS: &str = "product_arn, id, product_name, aws_account_id, region, title, severity_label, workflow_status, \
     record_state, verification_state, compliance_status, control_id, resource_type, resource_id, updated_at, \
@@ -22,13 +22,34 @@ const COLUMNS: &str = "product_arn, id, product_name, aws_account_id, region, ti
 /// The row id's place in `COLUMNS`.
 const ROWID: usize = 21;
 
+/// The product ARNs a listing has met: every finding of a product names the same one, so the
+/// rows share one copy of it.
+#[derive(Default)]
+struct Arns(std::collections::HashMap<String, Shared>);
+
+impl Arns {
+    fn get(&mut self, arn: &str) -> Shared {
+        if let Some(one) = self.0.get(arn) {
+            return one.clone();
+        }
+        let one = Shared::from(arn);
+        self.0.insert(arn.to_string(), one.clone());
+        one
+    }
+}
+
 /// One row's summary columns as stored (raw text: `FindingSummary::from_columns` sanitises them).
-fn listed(codec: &Codec, r: &Row<'_>) -> Result<SummaryColumns> {
+fn listed(codec: &Codec, arns: &mut Arns, r: &Row<'_>) -> Result<SummaryColumns> {
     let ocsf = r.get_ref(18)?.as_str().is_ok_and(|f| f == "ocsf");
     let key = if ocsf {
         FindingId::Ocsf(r.get::<_, String>(1)?)
     } else {
-        FindingId::asff(r.get::<_, String>(0)?, r.get::<_, String>(1)?)
+        let arn = match r.get_ref(0)?.as_str() {
+            Ok(arn) => arns.get(arn),
+            // Not text: the error reading it as text gives.
+            Err(_) => Shared::from(r.get::<_, String>(0)?),
+        };
+        FindingId::asff(arn, r.get::<_, String>(1)?)
     };
     // A row whose document cannot be read still lists, with the labels its columns hold.
     let labels = match r.get_ref(19)?.as_blob_or_null().ok().flatten() {
@@ -74,8 +95,9 @@ impl Store {
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let mut arns = Arns::default();
         while let Some(row) = rows.next()? {
-            if !self.offer(access, row, &mut sink)? {
+            if !self.offer(access, &mut arns, row, &mut sink)? {
                 break;
             }
         }
@@ -97,7 +119,8 @@ impl Store {
         let _snapshot = Snapshot::begin(self.conn())?;
         let (cond, params) = condition(access);
         let mut listed: HashSet<i64> = HashSet::new();
-        if !self.first_page(access, &cond, &params, first, &mut listed, &mut sink)? {
+        let mut arns = Arns::default();
+        if !self.first_page(access, &mut arns, &cond, &params, first, &mut listed, &mut sink)? {
             return Ok(());
         }
         let sql = format!("SELECT {COLUMNS} FROM findings NOT INDEXED WHERE format IN ('asff', 'ocsf'){cond}");
@@ -107,7 +130,7 @@ impl Store {
             if !listed.is_empty() && listed.remove(&row.get::<_, i64>(ROWID)?) {
                 continue;
             }
-            if !self.offer(access, row, &mut sink)? {
+            if !self.offer(access, &mut arns, row, &mut sink)? {
                 break;
             }
         }
@@ -124,9 +147,11 @@ impl Store {
     /// `want` of them after reading about `want * total / count` rows), one held by few through
     /// the severity index, its rows then sorted (`count` rows). Notes each row read in `listed`;
     /// false when `sink` asked to stop.
+    #[allow(clippy::too_many_arguments)]
     fn first_page(
         &self,
         access: &Access,
+        arns: &mut Arns,
         cond: &str,
         params: &[SqlValue],
         want: usize,
@@ -170,7 +195,7 @@ impl Store {
             while listed.len() < want {
                 let Some(row) = rows.next()? else { break };
                 listed.insert(row.get(ROWID)?);
-                if !self.offer(access, row, sink)? {
+                if !self.offer(access, arns, row, sink)? {
                     return Ok(false);
                 }
             }
@@ -180,7 +205,13 @@ impl Store {
 
     /// Gives `row` to `sink` unless it is an OCSF finding also stored in ASFF form (`model::ocsf::same`:
     /// listed once, as its ASFF row); false when `sink` asked to stop.
-    fn offer(&self, access: &Access, row: &Row<'_>, sink: &mut impl FnMut(SummaryColumns) -> bool) -> Result<bool> {
+    fn offer(
+        &self,
+        access: &Access,
+        arns: &mut Arns,
+        row: &Row<'_>,
+        sink: &mut impl FnMut(SummaryColumns) -> bool,
+    ) -> Result<bool> {
         let ocsf = row.get_ref(18)?.as_str().is_ok_and(|f| f == "ocsf");
         if ocsf
             && self.has_asff_twin(
@@ -191,7 +222,7 @@ impl Store {
         {
             return Ok(true);
         }
-        Ok(sink(listed(&self.codec, row)?))
+        Ok(sink(listed(&self.codec, arns, row)?))
     }
 }
 

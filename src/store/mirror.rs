@@ -153,7 +153,7 @@ impl Store {
                     out.skipped += 1;
                     continue;
                 }
-                let key = FindingKey { product_arn: product.to_string(), id: uid.to_string() };
+                let key = FindingKey { product_arn: product.into(), id: uid.to_string() };
                 let found: Option<(i64, Vec<u8>)> =
                     lookup.query_row(params![id_hash(uid), uid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
                 match found {
