@@ -264,17 +264,20 @@ fn measure(path: &Path, count: usize) {
     if part("memory") {
         // What the rows themselves hold (payload bytes, before allocator overhead).
         let key_bytes = |k: &hubtriage::model::finding::FindingId| match k {
-            hubtriage::model::finding::FindingId::Asff(k) => k.product_arn.capacity() + k.id.capacity(),
+            hubtriage::model::finding::FindingId::Asff(k) => k.id.capacity(),
             hubtriage::model::finding::FindingId::Ocsf(uid) => uid.capacity(),
         };
-        let strings = |r: &hubtriage::app::row::Row| key_bytes(&r.key) + r.updated_at.capacity();
+        let strings = |r: &hubtriage::app::row::Row| key_bytes(&r.key) + r.updated_text.as_ref().map_or(0, |t| t.len());
         let rows = &b.s.rows;
-        // Shared values (account, region, product, resource type, control id, title, resource id) count
-        // once per copy.
+        // Shared values (account, region, product, resource type, control id, title, resource id, the
+        // key's product ARN) count once per copy.
         let mut copies = std::collections::HashSet::new();
         for r in &rows.all {
             for v in [&r.account, &r.region, &r.product, &r.resource_type, &r.control_id, &r.title, &r.resource_id] {
                 copies.insert((v.as_ptr() as usize, v.len()));
+            }
+            if let hubtriage::model::finding::FindingId::Asff(k) = &r.key {
+                copies.insert((k.product_arn.as_ptr() as usize, k.product_arn.len()));
             }
         }
         let shared_bytes: usize = copies.iter().map(|(_, len)| len + 16).sum();

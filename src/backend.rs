@@ -56,7 +56,8 @@ pub trait Backend: Send {
     /// How many findings there are, when the source knows without reading them all (a store does;
     /// GetFindings gives no total).
     fn count(&self) -> Result<Option<usize>>;
-    /// Streams every finding's summary, most severe first; `sink` returns false to stop.
+    /// Streams every finding's summary, the first screenful most severe first, the rest in any
+    /// order (the list sorts what it is given); `sink` returns false to stop.
     fn for_each_summary(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()>;
     /// Whether `refresh_summaries` has anything to do after `for_each_summary` (a remote's read
     /// cache: the cached rows are listed first, then the cache is synced).

@@ -109,7 +109,7 @@ pub fn render(format: ExportFormat, doc: &Value) -> io::Result<Rendered> {
                 s.compliance.map_or("", |l| l.as_str()),
                 &s.control_id,
                 &s.title,
-                &s.updated_at,
+                &s.updated_at(),
                 "ocsf",
             ];
             Rendered::Csv(cells.iter().map(|c| sanitize::line(c).into_owned()).collect())

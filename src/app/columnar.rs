@@ -137,7 +137,7 @@ enum Test<'a> {
     },
     Dates {
         bounds: Vec<Bounds>,
-        value: fn(&'a Row) -> &'a str,
+        value: fn(&Row) -> Option<time::OffsetDateTime>,
     },
     /// A field not known here: the engine on the row's probe document.
     Probe {
@@ -213,7 +213,7 @@ impl<'a> Test<'a> {
             ("Title", FilterList::String(list)) => Test::Strings { list, value: |r| &r.title },
             ("Id", FilterList::String(list)) => Test::Strings { list, value: |r| r.key.display_id() },
             ("UpdatedAt", FilterList::Date(list)) => match list.iter().map(|f| Bounds::new(f, now)).collect() {
-                Some(bounds) => Test::Dates { bounds, value: |r| &r.updated_at },
+                Some(bounds) => Test::Dates { bounds, value: Row::updated_time },
                 None => Test::Probe { single, now },
             },
             _ => Test::Probe { single, now },
@@ -248,9 +248,7 @@ impl<'a> Test<'a> {
             Test::Text { memo, value } => memo.get(&value(r)),
             Test::Number { memo, value } => memo.get(&value(r)),
             Test::Strings { list, value } => strings_match(list, value(r)),
-            Test::Dates { bounds, value } => {
-                timestamp::parse(value(r)).is_some_and(|t| bounds.iter().any(|b| b.contains(t)))
-            }
+            Test::Dates { bounds, value } => value(r).is_some_and(|t| bounds.iter().any(|b| b.contains(t))),
             Test::Probe { single, now } => single.matches(&r.probe_doc(), *now),
         }
     }

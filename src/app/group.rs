@@ -62,8 +62,8 @@ fn add(t: &mut Tally, slot: usize) {
 
 /// Severity and status read best in their own order; values outside it (e.g. "-") go last; the
 /// others by count, largest first.
-fn ordered<'a>(field: GroupField, tallies: impl Iterator<Item = (&'a str, Tally)>) -> Vec<(&'a str, Tally)> {
-    let mut v: Vec<(&str, Tally)> = tallies.collect();
+fn ordered<'a, T>(field: GroupField, tallies: impl Iterator<Item = (&'a str, Tally, T)>) -> Vec<(&'a str, Tally, T)> {
+    let mut v: Vec<(&str, Tally, T)> = tallies.collect();
     v.sort_by(|a, b| {
         let rank = |x: &str| field.natural_rank(x).unwrap_or(usize::MAX);
         rank(a.0).cmp(&rank(b.0)).then_with(|| b.1 .0.cmp(&a.1 .0)).then_with(|| a.0.cmp(b.0))
@@ -71,30 +71,129 @@ fn ordered<'a>(field: GroupField, tallies: impl Iterator<Item = (&'a str, Tally)
     v
 }
 
+/// The search column (`RowStore::search`) holding `field`'s values, whose value ids the rows
+/// hold: grouping by it counts by id, without hashing each row's text.
+fn search_column(field: GroupField) -> Option<usize> {
+    match field {
+        GroupField::Title => Some(0),
+        GroupField::ResourceType => Some(1),
+        GroupField::Account => Some(3),
+        GroupField::Product => Some(4),
+        GroupField::Control => Some(5),
+        _ => None,
+    }
+}
+
+/// An enum field's value as a small integer (0 for none), for the fields that are enums.
+fn enum_code(field: GroupField, r: &Row) -> Option<u32> {
+    let code = |v: Option<usize>| Some(v.map_or(0, |v| v as u32 + 1));
+    match field {
+        GroupField::Severity => code(r.severity.map(|v| v as usize)),
+        GroupField::Status => code(r.workflow.map(|v| v as usize)),
+        GroupField::Compliance => code(r.compliance.map(|v| v as usize)),
+        _ => None,
+    }
+}
+
+/// Each visible row's value of one field as a small integer, and the first row found with each.
+struct Codes<'a> {
+    of_row: Vec<u32>,
+    first: Vec<u32>,
+    rows: &'a super::rows::RowStore,
+    field: GroupField,
+}
+
+impl<'a> Codes<'a> {
+    fn new(s: &'a AppState, field: GroupField) -> Codes<'a> {
+        let rows = &s.rows;
+        let visible = &s.view.visible;
+        let mut first: Vec<u32> = Vec::new();
+        let of_row: Vec<u32> = match search_column(field).filter(|_| rows.codes.len() == rows.all.len()) {
+            Some(c) => {
+                first = vec![u32::MAX; rows.search[c].len()];
+                visible
+                    .iter()
+                    .map(|&i| {
+                        let id = rows.codes.get(i as usize).map_or(0, |codes| codes[c]);
+                        if let Some(f) = first.get_mut(id as usize) {
+                            if *f == u32::MAX {
+                                *f = i;
+                            }
+                        }
+                        id
+                    })
+                    .collect()
+            }
+            None if enum_code(field, &Row::default()).is_some() => {
+                // An enum's code is its variant: a slot per variant and one for none.
+                use crate::model::enums::ComplianceStatus;
+                let variants = [SeverityLabel::ALL.len(), WorkflowStatus::ALL.len(), ComplianceStatus::ALL.len()];
+                first = vec![u32::MAX; 1 + variants.into_iter().max().unwrap_or(0)];
+                visible
+                    .iter()
+                    .map(|&i| {
+                        let id = rows.get(i).and_then(|r| enum_code(field, r)).unwrap_or(0);
+                        if let Some(f) = first.get_mut(id as usize).filter(|f| **f == u32::MAX) {
+                            *f = i;
+                        }
+                        id
+                    })
+                    .collect()
+            }
+            None => {
+                let mut ids: HashMap<&str, u32> = HashMap::new();
+                visible
+                    .iter()
+                    .map(|&i| {
+                        let v = rows.get(i).map_or("", |r| field.value_of(r));
+                        *ids.entry(v).or_insert_with(|| {
+                            first.push(i);
+                            first.len() as u32 - 1
+                        })
+                    })
+                    .collect()
+            }
+        };
+        Codes { of_row, first, rows, field }
+    }
+
+    /// The value of code `c`.
+    fn value(&self, c: u32) -> &'a str {
+        let field = self.field;
+        self.first.get(c as usize).and_then(|&i| self.rows.get(i)).map_or("", |r| field.value_of(r))
+    }
+}
+
 /// Counts the visible rows by the group fields' values, for the group pane: one pass over the
-/// visible rows, a hash entry per distinct value (pair).
+/// visible rows by each value's code (a search column's value id, else a hash entry per distinct
+/// value), then a hash entry per distinct pair for a second level.
 pub(super) fn compute(s: &mut AppState) {
     let (field, second) = (s.group.field, s.group.second);
-    let mut top: HashMap<&str, Tally> = HashMap::new();
-    let mut below: HashMap<(&str, &str), Tally> = HashMap::new();
-    for &i in &s.view.visible {
-        let Some(r) = s.rows.get(i) else { continue };
-        let slot = severity_slot(r);
-        let v = field.value_of(r);
-        add(top.entry(v).or_default(), slot);
-        if let Some(f2) = second {
-            add(below.entry((v, f2.value_of(r))).or_default(), slot);
+    let slots: Vec<u8> = s.view.visible.iter().map(|&i| s.rows.get(i).map_or(5, severity_slot) as u8).collect();
+    let one = Codes::new(s, field);
+    let mut top: Vec<Tally> = vec![(0, [0; SEVERITY_SLOTS]); one.first.len()];
+    for (&c, &slot) in one.of_row.iter().zip(&slots) {
+        if let Some(t) = top.get_mut(c as usize) {
+            add(t, usize::from(slot));
         }
     }
-    let mut subs: HashMap<&str, Vec<(&str, Tally)>> = HashMap::new();
-    for ((v, w), t) in below {
-        subs.entry(v).or_default().push((w, t));
+    let mut subs: HashMap<u32, Vec<(&str, Tally)>> = HashMap::new();
+    if let Some(f2) = second {
+        let two = Codes::new(s, f2);
+        let mut below: HashMap<(u32, u32), Tally> = HashMap::new();
+        for ((&a, &b), &slot) in one.of_row.iter().zip(&two.of_row).zip(&slots) {
+            add(below.entry((a, b)).or_default(), usize::from(slot));
+        }
+        for ((a, b), t) in below {
+            subs.entry(a).or_default().push((two.value(b), t));
+        }
     }
+    let tallies = top.into_iter().enumerate().filter(|(_, t)| t.0 > 0).map(|(c, t)| (one.value(c as u32), t, c as u32));
     let mut groups = Vec::new();
-    for (v, (count, severity)) in ordered(field, top.into_iter()) {
+    for (v, (count, severity), c) in ordered(field, tallies) {
         groups.push(Group { value: v.to_string(), sub: None, count, severity });
-        if let (Some(f2), Some(list)) = (second, subs.remove(v)) {
-            for (w, (count, severity)) in ordered(f2, list.into_iter()) {
+        if let (Some(f2), Some(list)) = (second, subs.remove(&c)) {
+            for (w, (count, severity), ()) in ordered(f2, list.into_iter().map(|(w, t)| (w, t, ()))) {
                 groups.push(Group { value: v.to_string(), sub: Some(w.to_string()), count, severity });
             }
         }

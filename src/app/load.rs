@@ -1,7 +1,8 @@
 //! Loading the rows. `start` and reload ask for them under a new generation, so the chunks of an
 //! older load are dropped. The first chunk replaces the previous rows (marks follow their findings),
-//! and the last one sorts, runs the query again on the new rows, and offers the demo dataset to an
-//! empty store.
+//! each later one is merged into the list's order (the source sends the first screenful in order,
+//! the rest as it reads it), and the last one sorts, runs the query again on the new rows, and
+//! offers the demo dataset to an empty store.
 
 use std::collections::HashSet;
 
@@ -78,20 +79,25 @@ pub(super) fn rows_loaded(
     for row in rows {
         let remark = s.pending_marks.contains(&row.key);
         let i = s.rows.push(row);
-        if default_sort {
-            s.view.order.push(i);
-        }
         if remark {
             s.marks.insert(i);
         }
     }
+    let first_chunk = loaded == 0;
     let loaded = s.rows.all.len();
     s.status.load = if done { LoadState::Loaded } else { LoadState::Loading { loaded, total } };
     let mut effects = Vec::new();
     if done || !default_sort {
         s.view.order = filter::sorted(&s.rows, s.view.sort);
+    } else if first_chunk {
+        // The first screenful comes in the list's order.
+        s.view.order = (0..s.rows.all.len() as u32).collect();
+    } else {
+        // The rows after it come in the source's order, not the list's.
+        s.view.order = s.rows.load_order.merge(&s.rows.all);
     }
     if done {
+        s.rows.load_order.clear();
         s.pending_marks.clear();
         // The first sort by title or resource need not rank a million values while the user waits.
         s.rows.sort_keys.rank_in_background(&s.rows);
@@ -218,4 +224,40 @@ pub(super) fn demo_failed(s: &mut AppState, error: BackendError) -> Vec<Effect> 
     s.status.load = LoadState::Failed;
     s.error(format!("Loading the demo dataset failed: {error}"));
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::super::event::Event;
+    use super::super::filter::SortSpec;
+    use super::super::state::Config;
+    use super::super::{handle_event, start, AppState};
+    use super::*;
+
+    /// The rows after the first screenful arrive in the source's order (the store reads its table
+    /// as laid out): the list shows them in its own order while the load goes on.
+    #[test]
+    fn rows_arriving_out_of_order_are_listed_in_order_while_loading() {
+        let mut s = AppState::new(Config::default(), "x", datetime!(2026-11-01 0:00 UTC));
+        start(&mut s);
+        let rows: Vec<Row> = super::super::tests::docs(300).iter().map(Row::from_asff).collect();
+        let mut first = rows.clone();
+        first.sort_by(|a, b| SortSpec::default().compare(a, b));
+        first.truncate(20);
+        let rest: Vec<Row> = rows.into_iter().filter(|r| !first.iter().any(|f| f.key == r.key)).collect();
+        let mut chunks = vec![first];
+        chunks.extend(rest.chunks(70).map(<[Row]>::to_vec));
+        let last = chunks.len() - 1;
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: chunk, total: Some(300), done: n == last });
+            let expected = filter::sorted(&s.rows, SortSpec::default());
+            assert_eq!(s.view.order, expected, "after chunk {n}");
+            let keys: Vec<_> = s.view.visible.iter().map(|&i| s.rows.all[i as usize].key.clone()).collect();
+            let want: Vec<_> = expected.iter().map(|&i| s.rows.all[i as usize].key.clone()).collect();
+            assert_eq!(keys, want, "the list shows that order after chunk {n}");
+        }
+        assert_eq!(s.rows.all.len(), 300);
+    }
 }

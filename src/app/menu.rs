@@ -144,7 +144,7 @@ pub(super) fn open_copy(s: &mut AppState) -> Vec<Effect> {
     };
     let mut items = vec![MenuItem { key: 'i', label: "Id".into(), detail: preview(&id), value: id }];
     if let Some(p) = product_arn {
-        items.push(MenuItem { key: 'p', label: "ProductArn".into(), detail: preview(&p), value: p });
+        items.push(MenuItem { key: 'p', label: "ProductArn".into(), detail: preview(&p), value: p.to_string() });
     }
     let size = crate::model::words::count(json.len(), "byte");
     items.push(MenuItem { key: 'J', label: "JSON".into(), detail: format!("the whole finding, {size}"), value: json });

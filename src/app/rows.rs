@@ -172,12 +172,16 @@ pub struct RowStore {
     /// change the search fields.
     pub(super) search: [SearchColumn; SEARCH_COLUMNS],
     pub(super) codes: Vec<[u32; SEARCH_COLUMNS]>,
-    /// One copy of each region (the one shared column the filter does not search).
+    /// One copy of each region (the one shared column the filter does not search), and of each
+    /// key's product ARN.
     regions: Interner,
+    arns: Interner,
     /// How many rows are OCSF findings: the list shows its format column only when there are some.
     pub ocsf_rows: usize,
     /// What one sort keeps for the next (`columnar::sort`).
     pub sort_keys: super::columnar::sort::SortKeys,
+    /// The default order of the rows while they load (`columnar::sort::LoadOrder`).
+    pub load_order: super::columnar::sort::LoadOrder,
 }
 
 impl RowStore {
@@ -185,6 +189,9 @@ impl RowStore {
     /// its value ids in the search columns.
     fn intern(&mut self, row: &mut Row) -> [u32; SEARCH_COLUMNS] {
         self.regions.intern(&mut row.region);
+        if let FindingId::Asff(k) = &mut row.key {
+            self.arns.intern(&mut k.product_arn);
+        }
         let fields = [
             &mut row.title,
             &mut row.resource_type,
@@ -242,6 +249,7 @@ impl RowStore {
             *c = codes;
         }
         self.sort_keys.forget();
+        self.load_order.clear();
         true
     }
 
@@ -315,6 +323,11 @@ mod tests {
         s.push(row("b", "Second"));
         let (a, b) = (&s.all[0], &s.all[1]);
         assert!(a.account.same(&b.account) && a.region.same(&b.region) && a.product.same(&b.product));
+        let arn = |r: &Row| match &r.key {
+            FindingId::Asff(k) => k.product_arn.clone(),
+            FindingId::Ocsf(_) => unreachable!(),
+        };
+        assert!(arn(a).same(&arn(b)), "the key's product ARN too");
         assert_eq!(a.account, "111122223333");
         assert!(!a.title.same(&b.title), "different values stay apart");
     }

@@ -33,12 +33,14 @@ impl Format {
 /// AwsSecurityFinding).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FindingKey {
-    pub product_arn: String,
+    /// Shared: the findings of one product name it alike, and a list of a million rows holds one
+    /// copy of each (the workbench's listing interns it).
+    pub product_arn: super::summary::Shared,
     pub id: String,
 }
 
 impl FindingKey {
-    pub fn new(product_arn: impl Into<String>, id: impl Into<String>) -> Self {
+    pub fn new(product_arn: impl Into<super::summary::Shared>, id: impl Into<String>) -> Self {
         FindingKey { product_arn: product_arn.into(), id: id.into() }
     }
 
@@ -76,7 +78,7 @@ impl From<FindingKey> for FindingId {
 
 impl FindingId {
     /// An ASFF finding's identity.
-    pub fn asff(product_arn: impl Into<String>, id: impl Into<String>) -> FindingId {
+    pub fn asff(product_arn: impl Into<super::summary::Shared>, id: impl Into<String>) -> FindingId {
         FindingId::Asff(FindingKey::new(product_arn, id))
     }
 

@@ -11,7 +11,7 @@ use super::finding::{FindingId, Format, Summary};
 use super::sanitize;
 use super::timestamp;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FindingSummary {
     pub key: FindingId,
     pub severity: Option<SeverityLabel>,
@@ -29,10 +29,40 @@ pub struct FindingSummary {
     pub region: Shared,
     pub product: Shared,
     pub control_id: Shared,
-    pub updated_at: String,
+    /// The updated time as the source wrote it (sanitised), kept only when `updated_ns` does not
+    /// give it back (text that is no time, or not in the service's form): a million rows kept it
+    /// beside its nanoseconds at about 56 bytes each. Read through `updated_at` and
+    /// `updated_time`.
+    pub updated_text: Option<Box<str>>,
     pub updated_ns: i64,
     /// An OCSF finding's own severity, status and class beside the ASFF labels above; `None` for ASFF.
     pub ocsf: Option<super::ocsf::OcsfLabels>,
+}
+
+/// No values; no updated time (its text empty, as `from_columns` reads a missing one).
+impl Default for FindingSummary {
+    fn default() -> Self {
+        FindingSummary {
+            key: FindingId::default(),
+            severity: None,
+            workflow: None,
+            record_state: None,
+            verification: None,
+            compliance: None,
+            confidence: None,
+            criticality: None,
+            title: Shared::default(),
+            resource_type: Shared::default(),
+            resource_id: Shared::default(),
+            account: Shared::default(),
+            region: Shared::default(),
+            product: Shared::default(),
+            control_id: Shared::default(),
+            updated_text: Some("".into()),
+            updated_ns: 0,
+            ocsf: None,
+        }
+    }
 }
 
 /// Text that many summaries hold alike (an account, a region, a product, a resource type, a control
@@ -93,6 +123,36 @@ impl std::fmt::Display for Shared {
 impl From<&str> for Shared {
     fn from(s: &str) -> Self {
         Shared(Arc::from(s))
+    }
+}
+
+impl From<&String> for Shared {
+    fn from(s: &String) -> Self {
+        Shared(Arc::from(s.as_str()))
+    }
+}
+
+impl From<Shared> for String {
+    fn from(s: Shared) -> Self {
+        s.as_str().to_string()
+    }
+}
+
+impl serde::Serialize for Shared {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
+}
+
+impl rusqlite::types::FromSql for Shared {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        value.as_str().map(Shared::from)
+    }
+}
+
+impl rusqlite::ToSql for Shared {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(self.as_bytes())))
     }
 }
 
@@ -171,9 +231,43 @@ impl FindingSummary {
             product: clean_shared(&f.product_name),
             control_id: clean_shared(&f.control_id),
             updated_ns: timestamp::parse(&f.updated_at).map_or(f.updated_ns, timestamp::to_nanos),
-            updated_at: clean(&f.updated_at),
+            updated_text: None,
             key: f.key,
             ocsf: f.ocsf,
+        }
+        .with_updated_text(&clean(&f.updated_at))
+    }
+
+    /// `self` with `text` as its updated time as written (`updated_ns` already set): kept only
+    /// when the nanoseconds do not give it back, as the service writes times
+    /// (`timestamp::format`), and name the time it parses as.
+    fn with_updated_text(mut self, text: &str) -> FindingSummary {
+        let ns = self.updated_ns;
+        let exact = timestamp::parse(text).map(timestamp::to_nanos) == Some(ns)
+            && timestamp::format(timestamp::from_nanos(ns)) == text;
+        self.updated_text = (!exact).then(|| text.into());
+        self
+    }
+
+    /// Sets the updated time as a source would write it (`text`, as `from_columns` reads it).
+    pub fn set_updated_at(&mut self, text: &str) {
+        self.updated_ns = timestamp::parse(text).map_or(0, timestamp::to_nanos);
+        *self = std::mem::take(self).with_updated_text(&clean(text));
+    }
+
+    /// The updated time the summary's text parses as: what a date filter on `UpdatedAt` reads.
+    pub fn updated_time(&self) -> Option<time::OffsetDateTime> {
+        match &self.updated_text {
+            Some(text) => timestamp::parse(text),
+            None => Some(timestamp::from_nanos(self.updated_ns)),
+        }
+    }
+
+    /// The updated time as written (sanitised).
+    pub fn updated_at(&self) -> std::borrow::Cow<'_, str> {
+        match &self.updated_text {
+            Some(text) => std::borrow::Cow::Borrowed(text),
+            None => std::borrow::Cow::Owned(timestamp::format(timestamp::from_nanos(self.updated_ns))),
         }
     }
 
@@ -228,7 +322,7 @@ impl FindingSummary {
             "Region": self.region.as_str(),
             "ProductName": self.product.as_str(),
             "Title": self.title.as_str(),
-            "UpdatedAt": self.updated_at,
+            "UpdatedAt": self.updated_at(),
             "Compliance": {"SecurityControlId": self.control_id.as_str()},
         });
         let set = |doc: &mut Value, path: &[&str], v: Value| {
@@ -260,5 +354,40 @@ impl FindingSummary {
             set(&mut doc, &["Criticality"], json!(c));
         }
         doc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The updated time's text is kept only when the nanoseconds do not give it back; what it
+    /// reads as (text and time) is the same either way.
+    #[test]
+    fn the_updated_text_is_kept_only_when_the_nanoseconds_do_not_give_it_back() {
+        for (text, kept) in [
+            ("2026-10-31T23:59:59.999Z", false),
+            ("2026-10-31T23:59:59Z", true),
+            ("2026-10-31T23:59:59.999999Z", true),
+            (" 2026-10-02T00:00:00.000Z ", true),
+            ("2026-10-31T23:59:59.999+01:00", true),
+            ("not a date", true),
+            ("", true),
+            ("9999-12-31T23:59:59.999Z", true),
+        ] {
+            let s = FindingSummary::from_columns(SummaryColumns {
+                updated_at: text.into(),
+                updated_ns: 5,
+                ..SummaryColumns::default()
+            });
+            assert_eq!(s.updated_text.is_some(), kept, "{text:?}");
+            assert_eq!(s.updated_at(), text, "{text:?}");
+            assert_eq!(s.updated_time(), timestamp::parse(text), "{text:?}");
+            assert_eq!(s.updated_ns, timestamp::parse(text).map_or(5, timestamp::to_nanos), "{text:?}");
+            assert_eq!(FindingSummary::default().updated_time(), None);
+            let mut set = FindingSummary::default();
+            set.set_updated_at(text);
+            assert_eq!(set.updated_time(), timestamp::parse(text), "{text:?}");
+        }
     }
 }

@@ -476,7 +476,7 @@ fn ocsf_key(doc: &Value) -> Option<FindingKey> {
     let f = Ocsf(doc);
     let (uid, product) = (f.metadata_uid(), f.product_uid());
     (!uid.trim().is_empty() && !product.trim().is_empty())
-        .then(|| FindingKey { product_arn: product.to_string(), id: uid.to_string() })
+        .then(|| FindingKey { product_arn: product.into(), id: uid.to_string() })
 }
 
 #[cfg(test)]

@@ -111,7 +111,7 @@ pub const V2_MARK: &str = "(ocsf)";
 
 /// The outbox key of an OCSF finding's edit.
 pub fn v2_key(metadata_uid: &str) -> FindingKey {
-    FindingKey { product_arn: V2_MARK.to_string(), id: metadata_uid.to_string() }
+    FindingKey { product_arn: V2_MARK.into(), id: metadata_uid.to_string() }
 }
 
 pub fn now_ms() -> i64 {

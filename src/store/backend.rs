@@ -164,7 +164,9 @@ impl Backend for StoreBackend {
 
     fn for_each_summary(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
         let access = self.access()?;
-        Ok(self.store.for_each_listed_as(&access, |f| sink(FindingSummary::from_columns(f)))?)
+        // The first screenful in the list's order, the rest as the table holds it (the list sorts).
+        let first = crate::worker::FIRST_CHUNK;
+        Ok(self.store.for_each_listed_streamed_as(&access, first, |f| sink(FindingSummary::from_columns(f)))?)
     }
 
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>> {

@@ -51,7 +51,7 @@ impl Form {
                 let f = Ocsf(doc);
                 let (uid, product) = (f.metadata_uid(), f.product_uid());
                 let named = !uid.trim().is_empty() && !product.trim().is_empty();
-                named.then(|| FindingKey { product_arn: product.to_string(), id: uid.to_string() })
+                named.then(|| FindingKey { product_arn: product.into(), id: uid.to_string() })
             }
         }
     }

@@ -86,7 +86,7 @@ fn row_columns(codec: &Codec, doc: &Value, json: &[u8]) -> Result<Vec<(&'static 
         ("types", SqlValue::Text(f.types().join("\n"))),
         ("created_at", SqlValue::Text(created.map(timestamp::format).unwrap_or_default())),
         ("created_ns", SqlValue::Integer(created.map_or(0, timestamp::to_nanos))),
-        ("updated_at", text(&s.updated_at)),
+        ("updated_at", text(&s.updated_at())),
         ("updated_ns", SqlValue::Integer(s.updated_ns)),
         ("note_text", text(f.comment())),
         ("confidence", opt(s.confidence)),

@@ -685,7 +685,15 @@ impl Store {
         if let Some(ns) = imported_ns.filter(|ns| before > 0 && (start..=end).contains(ns)) {
             let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
                 .map_err(|e| StoreError::Corrupt(format!("imported_ns {ns}: {e}")))?;
-            rows.push((0, timestamp::format(at), SOURCE_IMPORT.into(), req.key.product_arn.clone(), true, None, None));
+            rows.push((
+                0,
+                timestamp::format(at),
+                SOURCE_IMPORT.into(),
+                req.key.product_arn.to_string(),
+                true,
+                None,
+                None,
+            ));
         }
         let mut page = HistoryPage::default();
         let mut last_seq = None;

@@ -235,6 +235,56 @@ fn sorted_in(rows: &[Row], store: Option<&RowStore>, keys: &SortKeys, spec: Sort
     }
 }
 
+/// The default order (`SortSpec::default()`: severity descending, ties most recently updated
+/// first, then load order) of the rows of a load so far, kept while the load goes on as one
+/// integer per row that sorts in that order. The rows arrive in any order after the first
+/// screenful (the store reads its table as it is laid out), so each chunk is sorted by itself and
+/// merged in: linear in the rows, where sorting them all again per chunk would not be.
+#[derive(Debug, Default)]
+pub struct LoadOrder {
+    keys: Vec<u128>,
+}
+
+impl LoadOrder {
+    /// Forgets the keys (the load ended, or a row's values changed in place).
+    pub fn clear(&mut self) {
+        self.keys = Vec::new();
+    }
+
+    /// Every row of `rows` in the default order, the rows not seen before merged in.
+    pub fn merge(&mut self, rows: &[Row]) -> Vec<u32> {
+        if self.keys.len() > rows.len() {
+            self.keys.clear();
+        }
+        let from = self.keys.len();
+        let mut new: Vec<u128> = rows.iter().enumerate().skip(from).map(|(i, r)| default_key(r, i as u32)).collect();
+        new.sort_unstable();
+        let old = std::mem::take(&mut self.keys);
+        let mut merged = Vec::with_capacity(old.len() + new.len());
+        let (mut a, mut b) = (old.into_iter().peekable(), new.into_iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x <= y => a.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, None) => break,
+            };
+            merged.extend(next);
+        }
+        self.keys = merged;
+        self.keys.iter().map(|&k| k as u32).collect()
+    }
+}
+
+/// Row `i`'s place in the default order as one integer: the severity descending in the top bits,
+/// then the updated time descending, then the load order.
+fn default_key(r: &Row, i: u32) -> u128 {
+    let severity = 7 - r.severity.map_or(0, |s| 1 + s as u128);
+    // The sign bit flipped orders i64s as u64s; inverted, latest first.
+    let updated = !((r.updated_ns as u64) ^ (1 << 63));
+    (severity << 96) | (u128::from(updated) << 32) | u128::from(i)
+}
+
 /// Every row, most recently updated first, then in load order.
 fn by_updated(rows: &[Row]) -> Vec<u32> {
     by_updated_ns(&rows.iter().map(|r| r.updated_ns).collect::<Vec<_>>())

@@ -45,38 +45,48 @@ fn rows() -> Rows {
     // Rows with absent and odd values: no enums, empty strings, an OCSF key, text that is not a
     // date, characters beyond ASCII, a value that is a prefix of another.
     rows.push(Row::default());
-    rows.push(Row {
-        key: FindingId::Ocsf("ocsf-uid-1".into()),
-        title: "Überprüfung: S3.1 bucket-policy (public)".into(),
-        account: "1111".into(),
-        region: "eu-west-1".into(),
-        control_id: "S3.1".into(),
-        updated_at: "not a date".into(),
-        confidence: Some(0),
-        criticality: Some(100),
-        severity: Some(SeverityLabel::Informational),
-        ..Row::default()
-    });
-    rows.push(Row {
-        key: FindingId::asff("arn:aws:securityhub:eu-west-1::product/aws/securityhub", "S3.1"),
-        title: "S3.10".into(),
-        account: "111122223333".into(),
-        region: "eu-west-10".into(),
-        product: "Security Hub".into(),
-        control_id: "S3.10".into(),
-        updated_at: "2026-10-31T23:59:59.999Z".into(),
-        workflow: Some(WorkflowStatus::Suppressed),
-        record_state: Some(RecordState::Archived),
-        verification: Some(VerificationState::FalsePositive),
-        compliance: Some(ComplianceStatus::NotAvailable),
-        confidence: Some(-5),
-        ..Row::default()
-    });
+    rows.push(updated(
+        "not a date",
+        Row {
+            key: FindingId::Ocsf("ocsf-uid-1".into()),
+            title: "Überprüfung: S3.1 bucket-policy (public)".into(),
+            account: "1111".into(),
+            region: "eu-west-1".into(),
+            control_id: "S3.1".into(),
+            confidence: Some(0),
+            criticality: Some(100),
+            severity: Some(SeverityLabel::Informational),
+            ..Row::default()
+        },
+    ));
+    rows.push(updated(
+        "2026-10-31T23:59:59.999Z",
+        Row {
+            key: FindingId::asff("arn:aws:securityhub:eu-west-1::product/aws/securityhub", "S3.1"),
+            title: "S3.10".into(),
+            account: "111122223333".into(),
+            region: "eu-west-10".into(),
+            product: "Security Hub".into(),
+            control_id: "S3.10".into(),
+            workflow: Some(WorkflowStatus::Suppressed),
+            record_state: Some(RecordState::Archived),
+            verification: Some(VerificationState::FalsePositive),
+            compliance: Some(ComplianceStatus::NotAvailable),
+            confidence: Some(-5),
+            ..Row::default()
+        },
+    ));
     // Times exactly on a DateRange's edge (now minus 0, 1, 7 and 30 days), one with blanks around it.
     for at in ["2026-11-01T00:00:00Z", "2026-10-31T00:00:00Z", "2026-10-25T00:00:00.000Z", " 2026-10-02T00:00:00Z "] {
-        rows.push(Row { updated_at: at.into(), ..Row::default() });
+        rows.push(updated(at, Row::default()));
     }
     with_probes(rows)
+}
+
+/// `row` updated at `text` (as a source writes it).
+fn updated(text: &str, mut row: Row) -> Row {
+    row.set_updated_at(text);
+    row
 }
 
 /// Every value each string field takes in `rows`, with pieces of them and values no row has.

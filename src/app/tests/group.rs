@@ -95,3 +95,53 @@ fn space_marks_a_whole_sub_group_and_space_again_unmarks_it() {
     act(&mut s, &[Action::Submit]);
     assert_eq!(s.view.visible.len(), g.count, "{}", s.view.query.text);
 }
+
+/// The groups counted by each value's code are the groups of each value's text, for every field
+/// and pair, after a query narrowed the rows.
+#[test]
+fn grouping_by_value_codes_counts_what_grouping_by_text_counts() {
+    use std::collections::BTreeMap;
+    let mut s = loaded(400);
+    act(&mut s, &[Action::StartCommand]);
+    typed(&mut s, "sev>=medium");
+    act(&mut s, &[Action::Submit]);
+    assert!(s.view.visible.len() < 400 && !s.view.visible.is_empty());
+    let fields: Vec<Option<GroupField>> = std::iter::once(None).chain(GroupField::ALL.map(Some)).collect();
+    for field in GroupField::ALL {
+        for &second in &fields {
+            let second = second.filter(|f| *f != field);
+            s.group.field = field;
+            s.group.second = second;
+            super::super::group::compute(&mut s);
+            let mut expected: BTreeMap<(String, Option<String>), (usize, [usize; 6])> = BTreeMap::new();
+            for &i in &s.view.visible {
+                let r = s.rows.get(i).unwrap();
+                let slot = match r.severity {
+                    Some(l) => SeverityLabel::ALL.len() - 1 - l.rank() as usize,
+                    None => 5,
+                };
+                let v = field.value_of(r).to_string();
+                let mut keys = vec![(v.clone(), None)];
+                if let Some(f2) = second {
+                    keys.push((v, Some(f2.value_of(r).to_string())));
+                }
+                for k in keys {
+                    let e = expected.entry(k).or_default();
+                    e.0 += 1;
+                    e.1[slot] += 1;
+                }
+            }
+            let got: BTreeMap<(String, Option<String>), (usize, [usize; 6])> =
+                s.group.groups.iter().map(|g| ((g.value.clone(), g.sub.clone()), (g.count, g.severity))).collect();
+            assert_eq!(got.len(), s.group.groups.len(), "each group once ({field:?}, {second:?})");
+            assert_eq!(got, expected, "{field:?}, {second:?}");
+            // Each second-level group follows its first-level one.
+            for (n, g) in s.group.groups.iter().enumerate() {
+                if g.sub.is_some() {
+                    let top = s.group.groups[..n].iter().rev().find(|t| t.sub.is_none()).unwrap();
+                    assert_eq!(top.value, g.value);
+                }
+            }
+        }
+    }
+}

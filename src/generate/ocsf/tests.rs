@@ -59,7 +59,7 @@ fn each_is_the_v2_form_of_its_asff_finding() {
         assert_eq!((o.severity, o.workflow, o.record_state), (a.severity, a.workflow, a.record_state), "{asff}");
         assert_eq!((&o.account, &o.region, &o.title, &o.product), (&a.account, &a.region, &a.title, &a.product));
         assert_eq!((&o.control_id, o.compliance, o.confidence), (&a.control_id, a.compliance, a.confidence));
-        assert_eq!((&o.resource_id, &o.updated_at, o.updated_ns), (&a.resource_id, &a.updated_at, a.updated_ns));
+        assert_eq!((&o.resource_id, o.updated_at(), o.updated_ns), (&a.resource_id, a.updated_at(), a.updated_ns));
         assert!(o.resource_type.starts_with("AWS::"), "{}", o.resource_type);
         assert!(matches!(o.key, FindingId::Ocsf(ref uid) if uid.len() == 64));
         archived += usize::from(o.record_state == Some(crate::model::enums::RecordState::Archived));

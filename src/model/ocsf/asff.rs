@@ -118,8 +118,8 @@ pub fn asff_view(doc: &Value) -> Value {
     if let Some(t) = time(f.created_time()) {
         put("CreatedAt", json!(t));
     }
-    if !s.updated_at.is_empty() {
-        put("UpdatedAt", json!(s.updated_at));
+    if !s.updated_at().is_empty() {
+        put("UpdatedAt", json!(s.updated_at()));
     }
     if let Some(c) = s.confidence {
         put("Confidence", json!(c));

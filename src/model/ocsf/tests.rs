@@ -253,7 +253,7 @@ fn the_summary_maps_onto_the_asff_labels_and_keeps_its_own() {
         ("111122223333", "eu-west-1", "Security Hub")
     );
     assert_eq!((s.resource_type.as_str(), s.resource_id.as_str()), ("AWS::S3::Bucket", "arn:aws:s3:::logs"));
-    assert_eq!(s.updated_at, "2026-01-02T00:00:00.000Z");
+    assert_eq!(s.updated_at(), "2026-01-02T00:00:00.000Z");
     assert_eq!(s.confidence, Some(80));
     assert_eq!(s.ocsf.and_then(|o| o.class), Some(OcsfClass::Compliance));
     assert_eq!((s.severity_text(), s.workflow_text()), ("HIGH", "NEW"));
