@@ -6,26 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
 mod common;
-use common::tmux::{tmux_available, Tmux};
-
-const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
-
-fn cli(store: &Path, args: &[&str]) -> Output {
-    let o = Command::new(BIN)
-        .args(args)
-        .env("HUBTRIAGE_STORE", store)
-        .env("HUBTRIAGE_USER", "e2e-tester")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    o
-}
+use common::tmux::{cli, tmux_available, Tmux};
 
 fn statuses(store: &Path) -> Vec<(String, String)> {
     let o = cli(store, &["findings", "--format", "json", "--limit", "100000"]);

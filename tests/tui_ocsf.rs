@@ -11,26 +11,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
 mod common;
-use common::tmux::{tmux_available, Tmux};
-
-const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
-
-fn cli(store: &Path, args: &[&str]) -> Output {
-    let o = Command::new(BIN)
-        .args(args)
-        .env("HUBTRIAGE_STORE", store)
-        .env("HUBTRIAGE_USER", "e2e-tester")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    o
-}
+use common::tmux::{cli, tmux_available, Tmux};
 
 /// Each finding by its own identifier (ASFF `Id`, OCSF `metadata.uid`), as the store prints it.
 fn findings(store: &Path) -> BTreeMap<String, Value> {

@@ -6,7 +6,7 @@
 
 /// The Python suites with a real AWS client (`serve`, `rules_serve`, `ocsf_python`).
 pub mod python;
-/// The workbench in tmux (`tui_e2e`, `tui_views`).
+/// The workbench in tmux (`tui_e2e`, `tui_views`, `tui_log`, `tui_ocsf`).
 pub mod tmux;
 
 use std::path::Path;

@@ -6,10 +6,24 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hubtriage");
+
+/// `hubtriage ARGS` on `store` as the workbench's user (`e2e-tester`, so history names the same
+/// actor for both), which must succeed.
+pub fn cli(store: &Path, args: &[&str]) -> Output {
+    let o = Command::new(BIN)
+        .args(args)
+        .env("HUBTRIAGE_STORE", store)
+        .env("HUBTRIAGE_USER", "e2e-tester")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    o
+}
 
 /// A tmux server of this test's own (its socket in the temp dir), killed when dropped.
 pub struct Tmux {
