@@ -5,8 +5,7 @@
 //! list: every column, the shown ones first in their order, to switch on and off, move and size.
 //! The list (`ui::list`) lays them out.
 //!
-//! Generator and finding type are not columns: the list rows (`model::summary::FindingSummary`) do
-//! not hold them, and a column for them would cost a field per row at 1,000,000 rows.
+//! Generator and type read the rows' interned values (`FindingSummary::generator`, `types`).
 
 use super::action::Action;
 use super::effect::Effect;
@@ -25,12 +24,14 @@ pub enum Column {
     Product,
     Compliance,
     Control,
+    Generator,
+    Type,
     Age,
 }
 
 impl Column {
     /// Every column, in the order the chooser lists them.
-    pub const ALL: [Column; 10] = [
+    pub const ALL: [Column; 12] = [
         Column::Severity,
         Column::Status,
         Column::Title,
@@ -40,6 +41,8 @@ impl Column {
         Column::Product,
         Column::Compliance,
         Column::Control,
+        Column::Generator,
+        Column::Type,
         Column::Age,
     ];
 
@@ -54,6 +57,8 @@ impl Column {
             Column::Product => "product",
             Column::Compliance => "compliance",
             Column::Control => "control",
+            Column::Generator => "generator",
+            Column::Type => "type",
             Column::Age => "age",
         }
     }
@@ -65,6 +70,8 @@ impl Column {
             "workflow" => Some(Column::Status),
             "updated" => Some(Column::Age),
             "control_id" | "controlid" => Some(Column::Control),
+            "generatorid" | "generator_id" => Some(Column::Generator),
+            "types" => Some(Column::Type),
             _ => None,
         })
     }
@@ -81,6 +88,8 @@ impl Column {
             Column::Product => "PRODUCT",
             Column::Compliance => "COMPLIANCE",
             Column::Control => "CONTROL",
+            Column::Generator => "GENERATOR",
+            Column::Type => "TYPE",
             Column::Age => "AGE",
         }
     }
@@ -98,6 +107,8 @@ impl Column {
             Column::Product => 12,
             Column::Compliance => 13,
             Column::Control => 10,
+            Column::Generator => 28,
+            Column::Type => 28,
             Column::Age => 4,
         }
     }

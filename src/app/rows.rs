@@ -176,6 +176,8 @@ pub struct RowStore {
     /// key's product ARN.
     regions: Interner,
     arns: Interner,
+    generators: Interner,
+    types: Interner,
     /// How many rows are OCSF findings: the list shows its format column only when there are some.
     pub ocsf_rows: usize,
     /// What one sort keeps for the next (`columnar::sort`).
@@ -189,6 +191,8 @@ impl RowStore {
     /// its value ids in the search columns.
     fn intern(&mut self, row: &mut Row) -> [u32; SEARCH_COLUMNS] {
         self.regions.intern(&mut row.region);
+        self.generators.intern(&mut row.generator);
+        self.types.intern(&mut row.types);
         if let FindingId::Asff(k) = &mut row.key {
             self.arns.intern(&mut k.product_arn);
         }

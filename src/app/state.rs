@@ -169,10 +169,12 @@ pub enum GroupField {
     Region,
     Title,
     Compliance,
+    Generator,
+    Type,
 }
 
 impl GroupField {
-    pub const ALL: [GroupField; 9] = [
+    pub const ALL: [GroupField; 11] = [
         GroupField::Severity,
         GroupField::Status,
         GroupField::Product,
@@ -182,6 +184,8 @@ impl GroupField {
         GroupField::Region,
         GroupField::Title,
         GroupField::Compliance,
+        GroupField::Generator,
+        GroupField::Type,
     ];
 
     /// The finding field this groups by. Its name, the words that select it and its query key are
@@ -198,6 +202,8 @@ impl GroupField {
             GroupField::Region => const { named("Region") },
             GroupField::Title => const { named("Title") },
             GroupField::Compliance => const { named("ComplianceStatus") },
+            GroupField::Generator => const { named("GeneratorId") },
+            GroupField::Type => const { named("Type") },
         }
     }
 
@@ -232,12 +238,20 @@ impl GroupField {
             GroupField::Region => &r.region,
             GroupField::Title => &r.title,
             GroupField::Compliance => r.compliance.map_or("", |c| c.as_str()),
+            GroupField::Generator => &r.generator,
+            GroupField::Type => &r.types,
         }
     }
 
-    /// The query term that selects one group, for drilling in.
+    /// The query term that selects one group, for drilling in. A type group's value is all of a
+    /// finding's types joined, which no one term selects (a repeated key ORs): its first type,
+    /// which `type:` reads as a prefix, selects those findings and any others with that type.
     pub fn term(self, value: &str) -> String {
         let key = self.field().query_key().unwrap_or_default();
+        let value = match self {
+            GroupField::Type => value.split(", ").next().unwrap_or(value),
+            _ => value,
+        };
         format!("{key}:\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }

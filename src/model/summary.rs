@@ -29,6 +29,11 @@ pub struct FindingSummary {
     pub region: Shared,
     pub product: Shared,
     pub control_id: Shared,
+    /// The generator (ASFF GeneratorId; OCSF: the analytic's uid, else its name, as the ASFF
+    /// mapping names it) and the finding types joined with ", " (ASFF Types; OCSF
+    /// finding_info.types): list columns and group fields, interned like the region.
+    pub generator: Shared,
+    pub types: Shared,
     /// The updated time as the source wrote it (sanitised), kept only when `updated_ns` does not
     /// give it back (text that is no time, or not in the service's form): a million rows kept it
     /// beside its nanoseconds at about 56 bytes each. Read through `updated_at` and
@@ -58,6 +63,8 @@ impl Default for FindingSummary {
             region: Shared::default(),
             product: Shared::default(),
             control_id: Shared::default(),
+            generator: Shared::default(),
+            types: Shared::default(),
             updated_text: Some("".into()),
             updated_ns: 0,
             ocsf: None,
@@ -197,6 +204,9 @@ pub struct SummaryColumns {
     pub control_id: String,
     pub resource_type: String,
     pub resource_id: String,
+    pub generator_id: String,
+    /// The types one a line, as the store's `types` column holds them.
+    pub types: String,
     pub updated_at: String,
     pub updated_ns: i64,
     pub confidence: Option<i64>,
@@ -230,6 +240,8 @@ impl FindingSummary {
             region: clean_shared(&f.region),
             product: clean_shared(&f.product_name),
             control_id: clean_shared(&f.control_id),
+            generator: clean_shared(&f.generator_id),
+            types: clean_shared(&f.types.split('\n').filter(|t| !t.is_empty()).collect::<Vec<_>>().join(", ")),
             updated_ns: timestamp::parse(&f.updated_at).map_or(f.updated_ns, timestamp::to_nanos),
             updated_text: None,
             key: f.key,
@@ -290,6 +302,8 @@ impl FindingSummary {
             control_id: s.control_id,
             resource_type: s.resource_type,
             resource_id: s.resource_id,
+            generator_id: s.generator_id,
+            types: s.types.join("\n"),
             updated_at: s.updated_at,
             updated_ns,
             confidence: s.confidence,

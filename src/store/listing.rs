@@ -18,7 +18,8 @@ use crate::model::summary::{FindingSummary, Shared, SummaryColumns};
 
 const COLUMNS: &str = "product_arn, id, product_name, aws_account_id, region, title, severity_label, workflow_status, \
     record_state, verification_state, compliance_status, control_id, resource_type, resource_id, updated_at, \
-    updated_ns, confidence, criticality, format, CASE WHEN format = 'ocsf' THEN doc END, finding_uid, rowid";
+    updated_ns, confidence, criticality, format, CASE WHEN format = 'ocsf' THEN doc END, finding_uid, rowid, \
+    generator_id, types";
 /// The row id's place in `COLUMNS`.
 const ROWID: usize = 21;
 
@@ -52,8 +53,14 @@ fn listed(codec: &Codec, arns: &mut Arns, r: &Row<'_>) -> Result<SummaryColumns>
         FindingId::asff(arn, r.get::<_, String>(1)?)
     };
     // A row whose document cannot be read still lists, with the labels its columns hold.
+    // An OCSF row's generator is read from its document too: the column holds the analytic's name,
+    // the ASFF mapping (and so the list) its uid first.
+    let mut generator_id: String = r.get(22)?;
     let labels = match r.get_ref(19)?.as_blob_or_null().ok().flatten() {
-        Some(blob) if ocsf => decompress(codec, blob).ok().and_then(|doc| FindingSummary::from_ocsf(&doc).ocsf),
+        Some(blob) if ocsf => decompress(codec, blob).ok().and_then(|doc| {
+            generator_id = crate::model::ocsf::Ocsf(&doc).generator().to_string();
+            FindingSummary::from_ocsf(&doc).ocsf
+        }),
         _ => None,
     };
     Ok(SummaryColumns {
@@ -71,6 +78,8 @@ fn listed(codec: &Codec, arns: &mut Arns, r: &Row<'_>) -> Result<SummaryColumns>
         control_id: r.get(11)?,
         resource_type: r.get(12)?,
         resource_id: r.get(13)?,
+        generator_id,
+        types: r.get(23)?,
         updated_at: r.get(14)?,
         updated_ns: r.get(15)?,
         confidence: r.get(16)?,
@@ -362,5 +371,41 @@ mod tests {
             })
             .unwrap();
         assert_eq!(stopped, 3, "the sink can stop the first page");
+    }
+
+    /// The listing gives each row its generator and types: ASFF from the columns, OCSF its
+    /// analytic's uid (else name) as the ASFF mapping names the generator, and its types.
+    #[test]
+    fn rows_list_their_generator_and_types() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap();
+        let docs: Vec<_> = generate(&GenOptions { count: 30, ..GenOptions::default() }).collect();
+        store.batch_import(&Caller::unrestricted("t"), docs.clone()).unwrap();
+        let opts = GenOptions { count: 2, seed: 3, ..GenOptions::default() };
+        let mut ocsf: Vec<serde_json::Value> = crate::generate::ocsf::generate_ocsf(&opts).collect();
+        ocsf[0]["finding_info"]["analytic"]["uid"] = "rule-uid-1".into();
+        ocsf[0]["finding_info"]["analytic"]["name"] = "Rule one".into();
+        ocsf[0]["finding_info"]["types"] = serde_json::json!(["A/B", "C"]);
+        let r = store.import_ocsf(&Caller::unrestricted("t"), ocsf.clone()).unwrap();
+        assert_eq!(r.success_count, 2, "{:?}", r.failed);
+        let mut rows = std::collections::HashMap::new();
+        store
+            .for_each_listed(|f| {
+                let s = FindingSummary::from_columns(f);
+                rows.insert(s.key.display_id().to_string(), s);
+                true
+            })
+            .unwrap();
+        for d in &docs {
+            let row = &rows[d["Id"].as_str().unwrap()];
+            assert_eq!(row.generator, d["GeneratorId"].as_str().unwrap());
+            let types: Vec<&str> = d["Types"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+            assert!(!types.is_empty());
+            assert_eq!(row.types, types.join(", "));
+        }
+        let uid = ocsf[0]["metadata"]["uid"].as_str().unwrap();
+        let row = rows.values().find(|r| r.key.display_id() == uid).unwrap();
+        assert_eq!((row.generator.as_str(), row.types.as_str()), ("rule-uid-1", "A/B, C"));
+        assert_eq!(row, &FindingSummary::from_ocsf(&ocsf[0]), "the listing reads as the document");
     }
 }

@@ -235,6 +235,8 @@ fn cell<'a>(r: &'a Row, column: Column, now: OffsetDateTime) -> Cell<'a> {
         Column::Product => Cell::from(r.product.as_str()),
         Column::Compliance => Cell::from(r.compliance.map_or("-", |c| c.as_str())),
         Column::Control => Cell::from(if r.control_id.as_str().is_empty() { "-" } else { r.control_id.as_str() }),
+        Column::Generator => Cell::from(if r.generator.is_empty() { "-" } else { r.generator.as_str() }),
+        Column::Type => Cell::from(if r.types.is_empty() { "-" } else { r.types.as_str() }),
         Column::Age => Cell::from(age(r, now)),
     }
 }

@@ -52,10 +52,23 @@ fn chosen_columns_in_their_order_and_widths() {
     sizes("columns_chosen", Some("columns control,severity,title,compliance,resource,account:12"), &[]);
 }
 
+/// Generator and type, from the rows' interned values (at 160×48: the first screen of the list).
+#[test]
+fn generator_and_type_columns() {
+    let mut s = loaded(60);
+    resize(&mut s, 160, 48);
+    act(&mut s, &[Action::StartCommand, Action::KillToStart]);
+    typed(&mut s, "columns severity,generator,type,title");
+    act(&mut s, &[Action::Submit]);
+    assert_eq!(s.input, None);
+    insta::assert_snapshot!("columns_generator_type_160x48", draw(&s, 160, 48).backend());
+}
+
 /// The chooser (`:columns`), after switching on control and making the resource wider.
 #[test]
 fn the_column_chooser() {
-    let keys = [Action::Bottom, Action::Input(' '), Action::MoveUp, Action::MoveUp, Action::MoveUp];
-    let keys: Vec<Action> = keys.into_iter().chain([Action::MoveUp; 3]).chain([Action::Input('+')]).collect();
+    // Control is third from the bottom (generator and type follow it).
+    let keys = [Action::Bottom, Action::MoveUp, Action::MoveUp, Action::Input(' '), Action::MoveUp];
+    let keys: Vec<Action> = keys.into_iter().chain([Action::MoveUp; 5]).chain([Action::Input('+')]).collect();
     sizes("column_chooser", Some("columns"), &keys);
 }

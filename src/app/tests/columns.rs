@@ -36,9 +36,9 @@ fn columns_command_sets_order_and_widths_and_alone_goes_back_to_the_default() {
     assert_eq!(s.view.columns, ["title", "severity", "resource:40", "control"]);
     assert!(s.status.message.as_ref().unwrap().text.contains("title, severity, resource:40, control"));
 
-    run(&mut s, "columns title,generator");
+    run(&mut s, "columns title,nope");
     let error = s.input.as_ref().and_then(|i| i.error.clone()).unwrap_or_default();
-    assert!(error.contains("\"generator\" is not one of"), "{error}");
+    assert!(error.contains("\"nope\" is not one of"), "{error}");
     assert_eq!(s.view.columns, ["title", "severity", "resource:40", "control"], "a bad line changes nothing");
 
     act(&mut s, &[Action::Back]);
@@ -59,7 +59,20 @@ fn the_chooser_switches_moves_and_sizes_columns_and_enter_applies_them() {
     let names: Vec<&str> = items.iter().map(|i| i.1.as_str()).collect();
     assert_eq!(
         names,
-        ["severity", "status", "title", "resource", "account", "region", "product", "age", "compliance", "control"],
+        [
+            "severity",
+            "status",
+            "title",
+            "resource",
+            "account",
+            "region",
+            "product",
+            "age",
+            "compliance",
+            "control",
+            "generator",
+            "type"
+        ],
         "the default's columns first, shown; then the others"
     );
     assert_eq!(items.iter().filter(|i| i.0 == '✓').count(), 8);
@@ -69,7 +82,8 @@ fn the_chooser_switches_moves_and_sizes_columns_and_enter_applies_them() {
     act(&mut s, &[Action::Input('K'), Action::Input('K')]);
     act(&mut s, &[Action::MoveDown, Action::MoveDown, Action::Input(' ')]);
     act(&mut s, &[Action::MoveDown, Action::Input('+'), Action::Input('+')]);
-    act(&mut s, &[Action::Bottom, Action::Input(' ')]);
+    // Control is third from the bottom (generator and type follow it).
+    act(&mut s, &[Action::Bottom, Action::MoveUp, Action::MoveUp, Action::Input(' ')]);
     for _ in 0..6 {
         act(&mut s, &[Action::Input('K')]);
     }
@@ -107,9 +121,24 @@ fn a_saved_view_keeps_its_columns_and_opening_it_applies_them() {
 
 #[test]
 fn a_view_file_with_an_unknown_column_is_named_with_its_line() {
-    let text = "query = \"\"\ncolumns = [\"title\", \"type\"]\n";
+    let text = "query = \"\"\ncolumns = [\"title\", \"nope\"]\n";
     let e = crate::app::views::parse(&views_dir().join("t.toml"), text).unwrap_err();
-    assert!(e.starts_with("views/t.toml line 2: columns: \"type\" is not one of"), "{e}");
+    assert!(e.starts_with("views/t.toml line 2: columns: \"nope\" is not one of"), "{e}");
+}
+
+/// A saved view's columns take generator and type (and their other words) as `:columns` does.
+#[test]
+fn a_view_file_keeps_generator_and_type_columns() {
+    let text = "query = \"\"\ncolumns = [\"severity\", \"generator:30\", \"types\", \"title\"]\n";
+    let read = crate::app::views::parse(&views_dir().join("t.toml"), text).unwrap();
+    let chosen = crate::app::columns::resolve(&read.columns).unwrap();
+    let names: Vec<&str> = chosen.iter().map(|c| c.column.name()).collect();
+    assert_eq!(names, ["severity", "generator", "type", "title"]);
+    assert_eq!(chosen[1].width, Some(30));
+
+    let mut s = loaded_with_views(vec![]);
+    assert_eq!(run(&mut s, "columns severity,generator,type,title"), vec![]);
+    assert_eq!(s.view.columns, ["severity", "generator", "type", "title"]);
 }
 
 #[test]

@@ -145,3 +145,37 @@ fn grouping_by_value_codes_counts_what_grouping_by_text_counts() {
         }
     }
 }
+
+/// `:group type` and `:group generator` count the rows by their types (joined) and generator, as
+/// the documents hold them; drilling into a type group queries its first type.
+#[test]
+fn type_and_generator_groups_count_each_value_from_the_documents() {
+    let mut s = loaded(200);
+    let mut expected: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut generators: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for d in docs(200) {
+        let types: Vec<&str> = d["Types"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+        *expected.entry(types.join(", ")).or_default() += 1;
+        *generators.entry(d["GeneratorId"].as_str().unwrap().to_string()).or_default() += 1;
+    }
+    assert!(expected.len() > 1 && !expected.contains_key(""), "{expected:?}");
+    group(&mut s, "type");
+    assert_eq!(s.group.field, GroupField::Type);
+    let counted: std::collections::HashMap<String, usize> =
+        s.group.groups.iter().map(|g| (g.value.clone(), g.count)).collect();
+    assert_eq!(counted, expected);
+    let counts: Vec<usize> = s.group.groups.iter().map(|g| g.count).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "largest first: {counts:?}");
+
+    group(&mut s, "generator");
+    assert_eq!(s.group.field, GroupField::Generator);
+    let counted: std::collections::HashMap<String, usize> =
+        s.group.groups.iter().map(|g| (g.value.clone(), g.count)).collect();
+    assert_eq!(counted, generators);
+
+    group(&mut s, "type");
+    let first = s.group.groups[0].value.clone();
+    act(&mut s, &[Action::Submit]);
+    let head = first.split(", ").next().unwrap();
+    assert!(s.view.query.text.contains(&format!("type:\"{head}\"")), "{}", s.view.query.text);
+}

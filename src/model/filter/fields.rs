@@ -273,7 +273,8 @@ pub static FIELDS: [FieldDef; 108] = [
         .keys(12, &["generator"], Read::Plain)
         .sort_by(17, "generator_id")
         .in_column("generator_id")
-        .free_words(),
+        .free_words()
+        .group_by("generator", &["generator", "generatorid"]),
     field("Region", FilterKind::String, "Region")
         .keys(4, &["region"], Read::Plain)
         .sort_by(13, "region")
@@ -282,7 +283,10 @@ pub static FIELDS: [FieldDef; 108] = [
         .cli_aliases(6, &["region"])
         .sort_column("region", &["region"])
         .group_by("region", &["region"]),
-    field("Type", FilterKind::String, "Types[]").keys(5, &["type"], Read::Prefix).free_words(),
+    field("Type", FilterKind::String, "Types[]")
+        .keys(5, &["type"], Read::Prefix)
+        .free_words()
+        .group_by("type", &["type", "types"]),
     field("FirstObservedAt", FilterKind::Date, "FirstObservedAt")
         .keys(24, &["firstseen"], Read::Plain)
         .sort_by(2, "IFNULL(first_observed_ns, -9223372036854775808)"),

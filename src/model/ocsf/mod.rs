@@ -210,6 +210,14 @@ impl<'a> Ocsf<'a> {
         strings(value_at(self.0, &["finding_info", "types"]))
     }
 
+    /// The analytic (the rule or detector) as the ASFF mapping's GeneratorId: its uid, else its name.
+    pub fn generator(&self) -> &'a str {
+        match self.s(&["finding_info", "analytic", "uid"]) {
+            "" => self.s(&["finding_info", "analytic", "name"]),
+            uid => uid,
+        }
+    }
+
     pub fn region(&self) -> &'a str {
         self.s(&["cloud", "region"])
     }

@@ -63,6 +63,8 @@ impl FindingSummary {
             control_id: f.control().to_string(),
             resource_type: first.r#type,
             resource_id: if first.uid.is_empty() { first.uid_alt } else { first.uid },
+            generator_id: f.generator().to_string(),
+            types: f.types().join("\n"),
             updated_at: updated.map(timestamp::format).unwrap_or_default(),
             updated_ns: updated.map_or(0, timestamp::to_nanos),
             confidence: doc.member("confidence_score").and_then(crate::model::finding::int_of),

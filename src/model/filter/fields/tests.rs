@@ -339,7 +339,19 @@ fn consumers_see_what_they_listed_before() {
     let names: Vec<&str> = GroupField::ALL.iter().map(|g| g.name()).collect();
     assert_eq!(
         names,
-        ["severity", "status", "product", "account", "resource type", "control", "region", "title", "compliance"]
+        [
+            "severity",
+            "status",
+            "product",
+            "account",
+            "resource type",
+            "control",
+            "region",
+            "title",
+            "compliance",
+            "generator",
+            "type"
+        ]
     );
     let words = [
         ("severity", GroupField::Severity),
@@ -361,6 +373,9 @@ fn consumers_see_what_they_listed_before() {
     // Title groups since the group view groups by any list field (it was None before).
     assert_eq!(GroupField::parse("title"), Some(GroupField::Title));
     assert_eq!(GroupField::parse("compliance"), Some(GroupField::Compliance));
+    assert_eq!(GroupField::parse("generator"), Some(GroupField::Generator));
+    assert_eq!(GroupField::parse("types"), Some(GroupField::Type));
+    assert_eq!(GroupField::Type.term("TTPs/Discovery, Effects/Data Exposure"), "type:\"TTPs/Discovery\"");
     let terms: Vec<String> = GroupField::ALL.iter().map(|g| g.term("x")).collect();
     assert_eq!(
         terms,
@@ -373,7 +388,9 @@ fn consumers_see_what_they_listed_before() {
             "control:\"x\"",
             "region:\"x\"",
             "title:\"x\"",
-            "compliance:\"x\""
+            "compliance:\"x\"",
+            "generator:\"x\"",
+            "type:\"x\""
         ]
     );
 }
