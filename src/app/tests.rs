@@ -45,6 +45,18 @@ fn typed(s: &mut AppState, text: &str) -> Vec<Effect> {
     text.chars().flat_map(|c| update(s, Action::Input(c))).collect()
 }
 
+/// `:TEXT` typed on an emptied command line and submitted.
+fn run(s: &mut AppState, text: &str) -> Vec<Effect> {
+    act(s, &[Action::StartCommand, Action::KillToStart]);
+    typed(s, text);
+    act(s, &[Action::Submit])
+}
+
+/// The saved views' directory the view tests' config names (never read: views come as events).
+fn views_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from("/cfg/hubtriage/views")
+}
+
 fn batch(effects: &[Effect]) -> (u64, Vec<crate::model::call::UpdateCall>) {
     effects
         .iter()

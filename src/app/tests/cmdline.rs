@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{act, loaded, typed};
+use super::{act, loaded, run, typed};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::app::event::Event;
@@ -16,12 +16,6 @@ fn line(s: &AppState) -> String {
 }
 
 /// Opens `:`, clears whatever it opened with, types `text` and runs it.
-fn run(s: &mut AppState, text: &str) -> Vec<Effect> {
-    act(s, &[Action::StartCommand, Action::KillToStart]);
-    typed(s, text);
-    act(s, &[Action::Submit])
-}
-
 #[test]
 fn up_and_down_walk_the_lines_run_and_come_back_to_the_one_typed() {
     let mut s = loaded(50);

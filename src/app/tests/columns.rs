@@ -1,22 +1,12 @@
 //! `:columns`: choose, order and size the list's columns; a saved view keeps them.
 
-use super::act;
+use super::{act, run, views_dir};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::app::event::Event;
 use crate::app::row::Row;
 use crate::app::state::Config;
 use crate::app::{handle_event, start, AppState};
-
-fn run(s: &mut AppState, text: &str) -> Vec<Effect> {
-    act(s, &[Action::StartCommand, Action::KillToStart]);
-    super::typed(s, text);
-    act(s, &[Action::Submit])
-}
-
-fn views_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from("/cfg/hubtriage/views")
-}
 
 fn loaded_with_views(views: Vec<crate::app::views::SavedView>) -> AppState {
     let config = Config { views_dir: Some(views_dir()), ..Config::default() };

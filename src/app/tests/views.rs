@@ -1,6 +1,6 @@
 //! Issue 20 ("views that fit the work"): the default view, the key that shows all, saved views.
 
-use super::{act, docs};
+use super::{act, docs, run, views_dir};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::app::event::Event;
@@ -60,16 +60,6 @@ fn the_default_view_all_starts_on_every_finding() {
     let (s, _) = loaded_with(None, 100);
     assert_eq!(s.view.visible.len(), 100);
     assert_eq!(s.view.named, None);
-}
-
-fn run(s: &mut AppState, text: &str) -> Vec<Effect> {
-    act(s, &[Action::StartCommand, Action::KillToStart]);
-    super::typed(s, text);
-    act(s, &[Action::Submit])
-}
-
-fn views_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from("/cfg/hubtriage/views")
 }
 
 #[test]
