@@ -46,6 +46,18 @@ impl Column {
         Column::Age,
     ];
 
+    /// The columns of the default list, in its order (those that fit the width are shown).
+    pub const DEFAULT: [Column; 8] = [
+        Column::Severity,
+        Column::Status,
+        Column::Title,
+        Column::Resource,
+        Column::Account,
+        Column::Region,
+        Column::Product,
+        Column::Age,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Column::Severity => "severity",
@@ -219,19 +231,8 @@ pub const CHOOSER_HINT: &str = "space on/off · J/K move · +/- width · = own w
 /// The chooser's entries: the shown columns in their order (the default's when the view chose
 /// none), then the others. An entry's key is its mark (`✓` shown), its value its chosen width.
 fn chooser_items(words: &[String]) -> Vec<MenuItem> {
-    let shown = resolve(words).unwrap_or_else(|| {
-        let on = [
-            Column::Severity,
-            Column::Status,
-            Column::Title,
-            Column::Resource,
-            Column::Account,
-            Column::Region,
-            Column::Product,
-            Column::Age,
-        ];
-        on.iter().map(|&column| Chosen { column, width: None }).collect()
-    });
+    let shown = resolve(words)
+        .unwrap_or_else(|| Column::DEFAULT.iter().map(|&column| Chosen { column, width: None }).collect());
     let mut items: Vec<MenuItem> = shown.iter().map(|c| item(c.column, true, c.width)).collect();
     for c in Column::ALL {
         if !shown.iter().any(|o| o.column == c) {
