@@ -143,6 +143,31 @@ fn listed(b: &RemoteBackend) -> Vec<FindingKey> {
     rows
 }
 
+/// One load by the worker, as the workbench asks for it: how many rows it listed, and the rows its
+/// refresh said changed (`Event::RowsUpdated`).
+fn worker_load(home: &Path, url: &str) -> (usize, Vec<hubtriage::model::summary::FindingSummary>) {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    hubtriage::worker::spawn(Box::new(connect(home, url)), erx, etx).unwrap();
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    let (mut rows, mut updated) = (0, Vec::new());
+    loop {
+        match events.blocking_recv().expect("an event") {
+            Event::RowsLoaded { rows: r, done, .. } => {
+                rows += r.len();
+                if done {
+                    return (rows, updated);
+                }
+            }
+            Event::RowsUpdated { rows } => updated.extend(rows),
+            Event::RowsFailed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+}
+
 /// The workbench's backend opens on the cache: the first load mirrors the default view (the
 /// remote's documents exactly), a reopened one lists the cached rows even with the endpoint down,
 /// and says how fresh they are and why they were not refreshed.
@@ -445,8 +470,6 @@ fn details_and_edits_are_answered_while_a_long_first_sync_streams() {
 /// (`Event::RowsUpdated`, with their new values), so that their rows change in place.
 #[test]
 fn the_workers_refresh_sends_the_rows_it_updated() {
-    use hubtriage::app::event::Event;
-    use hubtriage::app::Effect;
     let site = Site::new();
     let all = site.seed(200, 5);
     let home = tempfile::tempdir().unwrap();
@@ -459,25 +482,7 @@ fn the_workers_refresh_sends_the_rows_it_updated() {
     retitled["Title"] = json!("Retitled upstream");
     import_now(&site, std::slice::from_mut(&mut retitled), "retitled.json");
 
-    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
-    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
-    hubtriage::worker::spawn(Box::new(connect(home.path(), &url)), erx, etx).unwrap();
-    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
-    let mut updated = Vec::new();
-    let mut rows = 0;
-    loop {
-        match events.blocking_recv().expect("an event") {
-            Event::RowsLoaded { rows: r, done, .. } => {
-                rows += r.len();
-                if done {
-                    break;
-                }
-            }
-            Event::RowsUpdated { rows } => updated.extend(rows),
-            Event::RowsFailed { error, .. } => panic!("{error}"),
-            _ => {}
-        }
-    }
+    let (rows, updated) = worker_load(home.path(), &url);
     assert_eq!(rows, view.len(), "each finding listed once");
     assert_eq!(updated.len(), 1, "{updated:?}");
     assert_eq!(updated[0].key.as_asff(), FindingKey::of(&retitled).as_ref());
@@ -490,8 +495,6 @@ fn the_workers_refresh_sends_the_rows_it_updated() {
 /// `R`.
 #[test]
 fn the_workers_refresh_tells_the_rows_that_left_the_view() {
-    use hubtriage::app::event::Event;
-    use hubtriage::app::Effect;
     let site = Site::new();
     let all = site.seed(200, 5);
     let home = tempfile::tempdir().unwrap();
@@ -505,19 +508,7 @@ fn the_workers_refresh_tells_the_rows_that_left_the_view() {
     import_now(&site, std::slice::from_mut(&mut archived), "archived.json");
     let key = FindingKey::of(&archived).unwrap();
 
-    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
-    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
-    hubtriage::worker::spawn(Box::new(connect(home.path(), &url)), erx, etx).unwrap();
-    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
-    let mut updated = Vec::new();
-    loop {
-        match events.blocking_recv().expect("an event") {
-            Event::RowsLoaded { done: true, .. } => break,
-            Event::RowsUpdated { rows } => updated.extend(rows),
-            Event::RowsFailed { error, .. } => panic!("{error}"),
-            _ => {}
-        }
-    }
+    let (_, updated) = worker_load(home.path(), &url);
     let row = updated.iter().find(|r| r.key.as_asff() == Some(&key)).expect("the archived row is told");
     assert_eq!(row.record_state, Some(hubtriage::model::enums::RecordState::Archived), "{row:?}");
     let cache = Cache::open(&cache_file(home.path(), &url)).unwrap();
