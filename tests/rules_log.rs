@@ -6,8 +6,6 @@
 
 use std::process::Output;
 
-use serde_json::Value;
-
 mod common;
 use common::run;
 
@@ -16,16 +14,7 @@ fn text(o: &Output) -> String {
 }
 
 fn statuses(store: &std::path::Path) -> Vec<(String, String)> {
-    let o = run(store, &["findings", "--format", "json"]);
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{}", text(&o)));
-    let mut out: Vec<(String, String)> = v["Findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["Id"].as_str().unwrap().to_string(), f["Workflow"]["Status"].as_str().unwrap().to_string()))
-        .collect();
-    out.sort();
-    out
+    common::workflow_statuses(&run(store, &["findings", "--format", "json"]))
 }
 
 #[test]

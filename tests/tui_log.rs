@@ -7,22 +7,11 @@
 
 use std::path::Path;
 
-use serde_json::Value;
-
 mod common;
 use common::tmux::{cli, tmux_available, Tmux};
 
 fn statuses(store: &Path) -> Vec<(String, String)> {
-    let o = cli(store, &["findings", "--format", "json", "--limit", "100000"]);
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let mut out: Vec<(String, String)> = v["Findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["Id"].as_str().unwrap().to_string(), f["Workflow"]["Status"].as_str().unwrap().to_string()))
-        .collect();
-    out.sort();
-    out
+    common::workflow_statuses(&cli(store, &["findings", "--format", "json", "--limit", "100000"]))
 }
 
 #[test]

@@ -26,6 +26,25 @@ pub fn run(store: &Path, args: &[&str]) -> Output {
         .expect("run hubtriage")
 }
 
+/// Every finding's (Id, workflow status), sorted, from `findings --format json`'s output.
+pub fn workflow_statuses(o: &Output) -> Vec<(String, String)> {
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|_| panic!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)));
+    let mut out: Vec<(String, String)> = v["Findings"]
+        .as_array()
+        .expect("a Findings list")
+        .iter()
+        .map(|f| {
+            (
+                f["Id"].as_str().unwrap_or_default().to_string(),
+                f["Workflow"]["Status"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// A `serve` started by `serve`, killed when dropped; `url` is `http://ADDRESS`.
 pub struct Served {
     pub child: std::process::Child,
