@@ -103,29 +103,6 @@ fn refresh(remote: &Remote, cache: &mut Cache) -> Result<()> {
     }
 }
 
-/// Whether every finding `q` selects is in `view`: the view is every finding, or each of its
-/// attributes is filtered by the query to equal values among the view's.
-fn covers(view: &View, q: &crate::query::Query) -> bool {
-    let (v, q) = (view.query.filters.to_json(), q.filters.to_json());
-    let Some(v) = v.as_object() else { return true };
-    v.iter().all(|(attr, want)| {
-        let values = |list: &Value| -> Option<Vec<String>> {
-            list.as_array()?
-                .iter()
-                .map(|e| {
-                    (e.get("Comparison").and_then(Value::as_str) == Some("EQUALS"))
-                        .then(|| e.get("Value").and_then(Value::as_str).map(str::to_string))
-                        .flatten()
-                })
-                .collect()
-        };
-        match (values(want), q.get(attr).and_then(values)) {
-            (Some(want), Some(have)) => !have.is_empty() && have.iter().all(|h| want.contains(h)),
-            _ => q.get(attr) == Some(want),
-        }
-    })
-}
-
 /// `findings QUERY` on a remote: the read cache, refreshed first, queried as a local store is (the
 /// same sort, limit and formats). A query that reaches past the cached view is said to.
 pub(super) fn findings(
@@ -141,7 +118,7 @@ pub(super) fn findings(
     refresh(&remote, &mut cache)?;
     let view = cached_view(&cache);
     if let Ok(q) = crate::query::parse(text) {
-        if !covers(&view, &q) {
+        if !view.covers(&q) {
             eprintln!(
                 "note: the cache mirrors the view '{}' of {}; findings outside it are not listed \
                  (`hubtriage sync --all` mirrors every finding, `hubtriage sync QUERY` another view)",

@@ -43,6 +43,9 @@ use background::{describe_cached, guard, refresh_cache, settle, Background, Foun
 
 /// A finding's history is read at most this far (newest first) for the detail pane.
 const MAX_HISTORY: usize = 1_000;
+/// How many findings a query beyond the cached view brings into the cache at most (100 pages, 34 s
+/// at GetFindings' published rate): a query that broad is better synced (`hubtriage sync QUERY`).
+const MAX_BEYOND_VIEW: usize = 10_000;
 /// Values one string filter may list (GetFindings' Filters: up to 20 values per attribute).
 const MAX_FILTER_VALUES: usize = 20;
 
@@ -394,6 +397,7 @@ impl Backend for RemoteBackend {
             seed: false,
             read_rate: Some(published_rate(Operation::GetFindings)),
             update_rate: Some(published_rate(Operation::BatchUpdateFindings)),
+            fetches_beyond_view: self.cache.borrow().is_some(),
             ..Capabilities::default()
         }
     }
@@ -512,6 +516,28 @@ impl Backend for RemoteBackend {
             true
         })?;
         Ok(out)
+    }
+
+    /// GetFindings with the query's filters, most severe first, when the cached view does not hold
+    /// everything the query selects; the answers are mirrored into the cache beside the view (a
+    /// refresh of the view leaves them unless they change), at most `MAX_BEYOND_VIEW` of them.
+    fn fetch_beyond_view(&mut self, q: &Query) -> Result<Vec<FindingSummary>> {
+        if self.cache.borrow().is_none() || self.view.covers(q) {
+            return Ok(Vec::new());
+        }
+        let request =
+            GetFindingsRequest { filters: q.filters.clone(), sort: most_severe_first(), ..Default::default() };
+        let mut docs = Vec::new();
+        self.each_finding(request, &mut |doc| {
+            docs.push(doc);
+            docs.len() < MAX_BEYOND_VIEW
+        })?;
+        let mut cache = self.cache.borrow_mut();
+        let Some(c) = cache.as_mut() else { return Ok(Vec::new()) };
+        c.store.mirror(&docs)?;
+        // Every one, not only those new to the cache: the list may lack some the cache holds (a
+        // refresh mirrored them while the list loaded), and it skips those it has.
+        Ok(docs.iter().map(FindingSummary::from_asff).collect())
     }
 
     fn batch_update(&mut self, call: &UpdateCall) -> Result<UpdateOutcome> {

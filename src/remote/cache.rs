@@ -65,6 +65,29 @@ impl View {
         View::parse(DEFAULT_VIEW).unwrap_or(View { text: String::new(), query: Query::default() })
     }
 
+    /// Whether every finding `q` selects is in this view: the view is every finding, or each of its
+    /// attributes is filtered by the query to equal values among the view's.
+    pub fn covers(&self, q: &Query) -> bool {
+        let (v, q) = (self.query.filters.to_json(), q.filters.to_json());
+        let Some(v) = v.as_object() else { return true };
+        v.iter().all(|(attr, want)| {
+            let values = |list: &Value| -> Option<Vec<String>> {
+                list.as_array()?
+                    .iter()
+                    .map(|e| {
+                        (e.get("Comparison").and_then(Value::as_str) == Some("EQUALS"))
+                            .then(|| e.get("Value").and_then(Value::as_str).map(str::to_string))
+                            .flatten()
+                    })
+                    .collect()
+            };
+            match (values(want), q.get(attr).and_then(values)) {
+                (Some(want), Some(have)) => !have.is_empty() && have.iter().all(|h| want.contains(h)),
+                _ => q.get(attr) == Some(want),
+            }
+        })
+    }
+
     /// Every finding.
     pub fn all() -> View {
         View { text: String::new(), query: Query::default() }

@@ -280,6 +280,11 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             Ok(keys) => send(Event::QueryMatched { query_id, keys }),
             Err(error) => send(Event::QueryFailed { query_id, error }),
         },
+        Effect::FetchBeyondView { query } => match backend.fetch_beyond_view(&query) {
+            Ok(rows) if rows.is_empty() => true,
+            Ok(rows) => send(Event::FetchedBeyondView { rows }),
+            Err(error) => send(Event::FetchBeyondViewFailed { error }),
+        },
         Effect::ApplyBatch { batch_id, calls } => apply_batch(backend, events, batch_id, calls, None),
         Effect::ApplyExpiringBatch { batch_id, calls, expiry } => {
             apply_batch(backend, events, batch_id, calls, Some(&expiry))
