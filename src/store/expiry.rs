@@ -182,8 +182,8 @@ impl Store {
         }
         // Logged as a bulk edit (`store::changelog`): `hubtriage log --undo` can suppress them again.
         let description = format!("Reopen {} (suppression expired)", crate::model::words::count(due.len(), "finding"));
-        let (answers, _) =
-            self.batch_updates_with(&Caller::unrestricted(EXPIRE_IDENTITY), &requests, None, Some(&description))?;
+        let caller = Caller::unrestricted(EXPIRE_IDENTITY);
+        let answers = self.batch_updates_with(&caller, &requests, &[], None, Some(&description))?.asff;
         let processed: std::collections::HashSet<&FindingKey> = answers.iter().flat_map(|a| &a.processed).collect();
         let reopened: Vec<Expiry> = due.iter().filter(|e| processed.contains(&e.key)).cloned().collect();
         self.reopen_ocsf_twins(&reopened)?;
