@@ -183,3 +183,44 @@ fn a_mixed_edit_is_logged_with_its_ocsf_findings_and_undone_after_the_store_is_o
     let again = store.undo_plan(2).unwrap();
     assert_eq!(again.restores.len(), 7);
 }
+
+// An entry kept before OCSF findings were logged names only the ASFF form of a finding stored in
+// both forms: its undo puts the OCSF form back too, with the ASFF restore, as an edit sends an ASFF
+// edit there.
+#[test]
+fn an_older_entry_without_the_ocsf_form_s_restore_puts_it_back_from_the_asff_one() {
+    use crate::model::enums::WorkflowStatus;
+    use crate::model::ocsf::{OcsfUpdate, StatusId};
+    use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, V2Targets};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+    let (keys, twins, _) = mixed(&mut store);
+    let access = super::super::Access::Unrestricted;
+    let before = store.get(&keys[0]).unwrap().unwrap()["Workflow"]["Status"].clone();
+    let workflow = WorkflowStatus::parse(before.as_str().unwrap()).unwrap();
+    // Both forms edited to Suppressed, the entry kept with the ASFF restore alone.
+    let edit = BatchUpdateRequest::from_json(&json!({
+        "FindingIdentifiers": [keys[0].to_json()], "Workflow": {"Status": "SUPPRESSED"}
+    }))
+    .unwrap();
+    store.batch_update(&Caller::unrestricted("a"), &edit).unwrap();
+    let update = OcsfUpdate { status_id: Some(StatusId::Suppressed), ..OcsfUpdate::default() };
+    let v2 = BatchUpdateV2Request { targets: V2Targets::MetadataUids(vec![twins[0].clone()]), update };
+    store.batch_update_v2_as(&Caller::unrestricted("a"), &v2).unwrap();
+    let restore = FindingUpdate { workflow_status: Some(workflow), ..FindingUpdate::default() };
+    let id = store.log_edit(
+        &Caller::unrestricted("a"),
+        "Set Workflow SUPPRESSED",
+        &[(keys[0].clone().into(), restore)],
+        &[],
+    );
+    let plan = store.undo_plan(id.unwrap().unwrap()).unwrap();
+    assert_eq!((plan.restores.len(), plan.restores[0].1.v2.clone()), (1, None));
+
+    let (_, outcome) = store.apply_undo(&Caller::unrestricted("b"), &plan).unwrap();
+    assert_eq!(outcome.processed, vec![FindingId::Asff(keys[0].clone())], "the OCSF form is not counted apart");
+    assert_eq!(store.get(&keys[0]).unwrap().unwrap()["Workflow"]["Status"], before);
+    let twin = store.get_ocsf_as(&access, &twins[0]).unwrap().unwrap();
+    assert_eq!(twin["status_id"], json!(StatusId::from_workflow(workflow).id()));
+    assert_eq!(store.change_log(1).unwrap()[0].findings, 1);
+}
