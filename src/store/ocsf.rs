@@ -411,7 +411,7 @@ impl Store {
 }
 
 mod import;
-mod update;
+pub(super) mod update;
 
 #[cfg(test)]
 mod tests;
