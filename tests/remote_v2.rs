@@ -484,3 +484,80 @@ fn update_ids_on_a_remote_names_ocsf_findings_by_metadata_uid_and_keeps_their_pr
     let o = common::run(&store, &["findings", "status:suppressed", "--format", "csv"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains(asff["Id"].as_str().unwrap()), "{}", text(&o));
 }
+
+/// A workbench `:` query beyond the cached view (the console's open work) asks GetFindingsV2 too
+/// (`--api both`), its status compiled to every `status_id` the list shows as it (RESOLVED:
+/// Resolved, Archived, Other): the OCSF findings it selects come back as rows beside the ASFF ones
+/// GetFindings returns, and the cache keeps them.
+#[test]
+fn a_query_beyond_the_cached_view_fetches_the_ocsf_findings_it_selects_too() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    use hubtriage::model::finding::{FindingId, FindingKey};
+    use hubtriage::remote::{ClientConfig, RemoteBackend, RemoteOptions};
+    use std::collections::HashSet;
+    let dir = tempfile::tempdir().unwrap();
+    let mut all: Vec<Value> = generate_ocsf(&GenOptions { count: 60, seed: 5, ..GenOptions::default() }).collect();
+    all.extend(generate(&GenOptions { count: 30, seed: 6, ..GenOptions::default() }));
+    let store = dir.path().join("s.db");
+    let file = dir.path().join("all.json");
+    std::fs::write(&file, json!({ "Findings": all }).to_string()).unwrap();
+    let o = common::run(&store, &["import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let server = common::serve(&store, "127.0.0.1:0", &[], &dir.path().join("stderr.txt"));
+    let resolved_ocsf: HashSet<FindingId> = all
+        .iter()
+        .filter(|d| d.get("metadata").is_some() && [4, 5, 99].contains(&d["status_id"].as_i64().unwrap_or(0)))
+        .map(|d| FindingId::Ocsf(d["metadata"]["uid"].as_str().unwrap().to_string()))
+        .collect();
+    let resolved_asff: HashSet<FindingId> = all
+        .iter()
+        .filter(|d| d.get("metadata").is_none() && d["Workflow"]["Status"] == "RESOLVED")
+        .map(|d| FindingId::Asff(FindingKey::of(d).unwrap()))
+        .collect();
+    assert!(!resolved_ocsf.is_empty() && !resolved_asff.is_empty());
+
+    let home = tempfile::tempdir().unwrap();
+    let env = common::client_environment(home.path(), KEY_ID, SECRET);
+    let opts = RemoteOptions { endpoint_url: Some(server.url.clone()), ..Default::default() };
+    let mut b = RemoteBackend::connect(&opts, &env, ClientConfig::default()).unwrap();
+    b.set_api(hubtriage::remote::endpoint::Api::Both);
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    hubtriage::worker::spawn(Box::new(b), erx, etx).unwrap();
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    let mut listed = HashSet::new();
+    loop {
+        match events.blocking_recv().expect("an event") {
+            Event::RowsLoaded { rows, done, .. } => {
+                listed.extend(rows.into_iter().map(|r| r.key));
+                if done {
+                    break;
+                }
+            }
+            Event::RowsFailed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    assert!(listed.is_disjoint(&resolved_ocsf) && listed.is_disjoint(&resolved_asff), "beyond the view");
+
+    tx.send(Effect::FetchBeyondView { query: hubtriage::query::parse("status:resolved").unwrap() }).unwrap();
+    let rows = loop {
+        match events.blocking_recv().expect("an event") {
+            Event::FetchedBeyondView { rows } => break rows,
+            Event::FetchBeyondViewFailed { error } => panic!("{error}"),
+            _ => {}
+        }
+    };
+    let ocsf: HashSet<FindingId> = rows.iter().filter(|r| r.ocsf.is_some()).map(|r| r.key.clone()).collect();
+    let asff: HashSet<FindingId> = rows.iter().filter(|r| r.ocsf.is_none()).map(|r| r.key.clone()).collect();
+    assert_eq!(ocsf, resolved_ocsf, "every OCSF finding the list shows as RESOLVED, and no other");
+    assert_eq!(asff, resolved_asff);
+    drop(tx);
+    let cache = Cache::open(&cache_file(home.path(), &server.url)).unwrap();
+    let cached: HashSet<String> = cache.store.all_ocsf_keys().unwrap().into_iter().map(|k| k.id).collect();
+    for id in &resolved_ocsf {
+        let FindingId::Ocsf(uid) = id else { unreachable!() };
+        assert!(cached.contains(uid), "{uid} cached");
+    }
+}

@@ -521,23 +521,43 @@ impl Backend for RemoteBackend {
     /// GetFindings with the query's filters, most severe first, when the cached view does not hold
     /// everything the query selects; the answers are mirrored into the cache beside the view (a
     /// refresh of the view leaves them unless they change), at most `MAX_BEYOND_VIEW` of them.
+    /// With `--api` v2 or both, GetFindingsV2 too, with what of the query OCSF fields carry
+    /// (`cache::v2_query_filters`), its answers mirrored and listed as a refresh lists them (a
+    /// finding the cache holds in ASFF form is that row).
     fn fetch_beyond_view(&mut self, q: &Query) -> Result<Vec<FindingSummary>> {
         if self.cache.borrow().is_none() || self.view.covers(q) {
             return Ok(Vec::new());
         }
-        let request =
-            GetFindingsRequest { filters: q.filters.clone(), sort: most_severe_first(), ..Default::default() };
         let mut docs = Vec::new();
-        self.each_finding(request, &mut |doc| {
-            docs.push(doc);
-            docs.len() < MAX_BEYOND_VIEW
-        })?;
+        if self.api.v1() {
+            let request =
+                GetFindingsRequest { filters: q.filters.clone(), sort: most_severe_first(), ..Default::default() };
+            self.each_finding(request, &mut |doc| {
+                docs.push(doc);
+                docs.len() < MAX_BEYOND_VIEW
+            })?;
+        }
+        let ocsf = match super::cache::v2_query_filters(q).filter(|_| self.api.v2()) {
+            Some(filters) => self
+                .runtime
+                .block_on(super::cache::fetch_v2(&self.client, filters, MAX_BEYOND_VIEW))?
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
         let mut cache = self.cache.borrow_mut();
         let Some(c) = cache.as_mut() else { return Ok(Vec::new()) };
         c.store.mirror(&docs)?;
+        c.store.mirror_ocsf(&ocsf)?;
         // Every one, not only those new to the cache: the list may lack some the cache holds (a
         // refresh mirrored them while the list loaded), and it skips those it has.
-        Ok(docs.iter().map(FindingSummary::from_asff).collect())
+        let mut rows: Vec<FindingSummary> = docs.iter().map(FindingSummary::from_asff).collect();
+        for d in &ocsf {
+            let f = crate::model::ocsf::Ocsf(d);
+            if !c.store.has_asff_twin(&crate::store::Access::Unrestricted, f.finding_uid(), f.product_uid())? {
+                rows.push(FindingSummary::from_ocsf(d));
+            }
+        }
+        Ok(rows)
     }
 
     fn batch_update(&mut self, call: &UpdateCall) -> Result<UpdateOutcome> {
