@@ -19,9 +19,12 @@ use time::OffsetDateTime;
 use super::finding::{encoded_len, encoded_len_bound};
 use super::import::{create, AutoChange};
 
+mod ocsf;
 mod project;
 mod read;
 mod write;
+
+pub use ocsf::{OcsfIncoming, OcsfText};
 
 pub use read::{scan_finding, ContainedFinding};
 #[cfg(test)]
