@@ -115,6 +115,46 @@ fn api_v1_reads_only_asff_and_api_v2_only_ocsf() {
     assert_eq!(listed(v2.path(), &server.url, "v2"), (0, 9));
 }
 
+/// A cache a `--api both` session filled holds both formats: `--api v1` lists (and queries) its
+/// ASFF findings only and `--api v2` its OCSF ones (a finding in both forms as its OCSF row, with
+/// no ASFF row to stand for it), in `findings` and in the workbench, as `--api` reads.
+#[test]
+fn api_v1_and_v2_list_only_their_format_from_a_cache_both_filled() {
+    use hubtriage::backend::Backend;
+    use hubtriage::model::finding::FindingId;
+    use hubtriage::remote::endpoint::Api;
+    use hubtriage::remote::{ClientConfig, RemoteBackend, RemoteOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = serve_both(dir.path());
+    let home = tempfile::tempdir().unwrap();
+    let o = client(home.path(), &["sync", "--all", "--endpoint-url", &server.url]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(listed(home.path(), &server.url, "both"), (8, 3));
+    assert_eq!(listed(home.path(), &server.url, "v1"), (8, 0));
+    assert_eq!(listed(home.path(), &server.url, "v2"), (0, 9));
+
+    let env = common::client_environment(home.path(), KEY_ID, SECRET);
+    let opts = RemoteOptions { endpoint_url: Some(server.url.clone()), ..Default::default() };
+    let count = |ids: &[FindingId]| {
+        let ocsf = ids.iter().filter(|id| matches!(id, FindingId::Ocsf(_))).count();
+        (ids.len() - ocsf, ocsf)
+    };
+    for (api, want) in [(Api::V1, (8, 0)), (Api::V2, (0, 9)), (Api::Both, (8, 3))] {
+        let mut b = RemoteBackend::connect(&opts, &env, ClientConfig::default()).unwrap();
+        b.use_cache(&cache_file(home.path(), &server.url), hubtriage::remote::cache::View::all()).unwrap();
+        b.set_api(api);
+        let mut rows = Vec::new();
+        b.for_each_summary(&mut |s| {
+            rows.push(s.key);
+            true
+        })
+        .unwrap();
+        assert_eq!(count(&rows), want, "{api:?} lists");
+        let queried = b.query(&hubtriage::query::parse("").unwrap()).unwrap();
+        assert_eq!(count(&queried), want, "{api:?} queries");
+    }
+}
+
 /// The console's default view asks GetFindingsV2 for status_id 1 (New) or 2 (In Progress) only.
 #[test]
 fn the_default_view_mirrors_new_and_in_progress_ocsf_findings() {
