@@ -314,11 +314,12 @@ impl RemoteBackend {
         // A cache a `--api both` session filled holds both formats: `--api` says which are listed.
         let all = crate::store::Access::Unrestricted;
         let rows = |f| sink(FindingSummary::from_columns(f));
-        Ok(match self.api {
+        match self.api {
             Api::Both => c.store.for_each_listed(rows)?,
             Api::V1 => c.store.for_each_listed_of_as(&all, crate::model::finding::Format::Asff, rows)?,
             Api::V2 => c.store.for_each_listed_of_as(&all, crate::model::finding::Format::Ocsf, rows)?,
-        })
+        }
+        Ok(())
     }
 
     /// Syncs the cache from the remote, streaming the findings it adds as their pages arrive.

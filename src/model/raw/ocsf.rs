@@ -245,7 +245,8 @@ mod tests {
         use crate::generate::GenOptions;
         let mut out: Vec<Value> = generate_ocsf(&GenOptions { count: 40, seed: 3, ..GenOptions::default() }).collect();
         let base = out[0].clone();
-        let edits: Vec<Box<dyn Fn(&mut Value)>> = vec![
+        type Edit = Box<dyn Fn(&mut Value)>;
+        let edits: Vec<Edit> = vec![
             Box::new(|d| d["resources"] = json!([1, {"type": "T", "uid": "u", "x": {"y": [1]}}])),
             Box::new(|d| d["resources"] = json!({"type": "T"})),
             Box::new(|d| d["resources"] = json!([{"uid_alt": "arn:x", "type": "AwsS3Bucket"}, {"type": "2"}])),
