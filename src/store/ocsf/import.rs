@@ -2,9 +2,10 @@
 //! findings in transactions of many calls (`Store::import_ocsf_calls`, and the OCSF calls a
 //! pipelined import queues: `ImportQueue::send_ocsf`), in which this thread looks each finding up
 //! and writes it, in order, while either core checks the findings (`validate_ocsf`, the size
-//! limit, the access model) and serialises and compresses the new ones, once each
-//! (`parallel::prepare_stream`). The rules are `model::ocsf::import`'s: created by `metadata.uid`,
-//! updated when newer (keeping what BatchUpdateFindingsV2 set), or ignored.
+//! limit, the access model) and compresses the new ones' text, the text read from a file
+//! (`raw::OcsfIncoming`) or a parsed finding serialised once (`parallel::prepare_stream`). The
+//! rules are `model::ocsf::import`'s: created by `metadata.uid`, updated when newer (keeping what
+//! BatchUpdateFindingsV2 set), or ignored.
 
 use std::collections::HashSet;
 
