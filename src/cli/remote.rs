@@ -129,7 +129,8 @@ pub(super) fn findings(
     }
     drop(cache);
     let on_cache = Global { store: Some(remote.cache.clone()), account: None, user: g.user.clone() };
-    super::findings::findings(&on_cache, text, format, limit, sort)
+    // The cache may hold both formats (a `--api both` session filled it): `--api` says which are read.
+    super::findings::findings_of(&on_cache, text, format, limit, sort, remote.api)
 }
 
 /// Refused findings listed by name; the rest are counted.

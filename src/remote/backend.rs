@@ -314,7 +314,15 @@ impl RemoteBackend {
     fn cached_summaries(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
         let cache = self.cache.borrow();
         let Some(c) = cache.as_ref() else { return Ok(()) };
-        Ok(c.store.for_each_listed(|f| sink(FindingSummary::from_columns(f)))?)
+        // A cache a `--api both` session filled holds both formats: `--api` says which are listed.
+        let all = crate::store::Access::Unrestricted;
+        let rows = |f| sink(FindingSummary::from_columns(f));
+        match self.api {
+            Api::Both => c.store.for_each_listed(rows)?,
+            Api::V1 => c.store.for_each_listed_of_as(&all, crate::model::finding::Format::Asff, rows)?,
+            Api::V2 => c.store.for_each_listed_of_as(&all, crate::model::finding::Format::Ocsf, rows)?,
+        }
+        Ok(())
     }
 
     /// Syncs the cache from the remote, streaming the findings it adds as their pages arrive.
@@ -499,11 +507,19 @@ impl Backend for RemoteBackend {
         if let Some(c) = self.cache.borrow().as_ref() {
             let words = |doc: &Value| q.matches_text(doc);
             let extra: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
-            let keys = c.store.matching_keys(&q.filters, &q.text, extra)?;
-            let mut out: Vec<FindingId> = keys.into_iter().map(FindingId::Asff).collect();
+            // Of the formats `--api` lists (`cached_summaries`).
+            let mut out: Vec<FindingId> = Vec::new();
+            if self.api.v1() {
+                out.extend(c.store.matching_keys(&q.filters, &q.text, extra)?.into_iter().map(FindingId::Asff));
+            }
             let ocsf_extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
             let all = crate::store::Access::Unrestricted;
-            out.extend(c.store.matching_ocsf_as(&all, &q.filters, ocsf_extra)?.into_iter().map(FindingId::Ocsf));
+            let uids = match self.api {
+                Api::Both => c.store.matching_ocsf_as(&all, &q.filters, ocsf_extra)?,
+                Api::V2 => c.store.matching_ocsf_with_twins_as(&all, &q.filters, ocsf_extra)?,
+                Api::V1 => Vec::new(),
+            };
+            out.extend(uids.into_iter().map(FindingId::Ocsf));
             return Ok(out);
         }
         let request =

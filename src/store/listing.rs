@@ -133,6 +133,34 @@ impl Store {
         Ok(())
     }
 
+    /// `for_each_listed_as` of one format's findings only (a remote read with `--api v1` or
+    /// `v2`): with no ASFF row listed, a finding stored in both forms is listed as its OCSF row.
+    pub fn for_each_listed_of_as(
+        &self,
+        access: &Access,
+        format: crate::model::finding::Format,
+        mut sink: impl FnMut(SummaryColumns) -> bool,
+    ) -> Result<()> {
+        let (cond, params) = condition(access);
+        let format = match format {
+            crate::model::finding::Format::Asff => "asff",
+            crate::model::finding::Format::Ocsf => "ocsf",
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM findings WHERE format = '{format}'{cond} \
+             ORDER BY severity_rank DESC, updated_ns DESC, rowid"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let mut arns = Arns::default();
+        while let Some(row) = rows.next()? {
+            if !sink(listed(&self.codec, &mut arns, row)?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Every finding's summary `access` may see, for a list that sorts what it is given: the first
     /// `first` in `for_each_listed`'s order (the first screenful, read through the indexes), then
     /// all the others in the table's own order. Walking the severity index for a whole listing

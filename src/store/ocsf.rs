@@ -345,9 +345,36 @@ impl Store {
         extra: Option<&dyn Fn(&Value) -> bool>,
     ) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        self.for_each_matching_ocsf(access, filters, extra, &mut |doc| {
+        self.for_each_matching_ocsf(access, filters, extra, true, &mut |doc| {
             out.push(Ocsf(&doc).metadata_uid().to_string())
         })?;
+        Ok(out)
+    }
+
+    /// `matching_ocsf_as` where no ASFF row is listed (a remote read with `--api v2`): a finding
+    /// stored in both forms is named by its OCSF form too, which then stands for it.
+    pub fn matching_ocsf_with_twins_as(
+        &self,
+        access: &Access,
+        filters: &crate::model::filter::Filters,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        self.for_each_matching_ocsf(access, filters, extra, false, &mut |doc| {
+            out.push(Ocsf(&doc).metadata_uid().to_string())
+        })?;
+        Ok(out)
+    }
+
+    /// `matching_ocsf_docs_as` where no ASFF row is listed (`matching_ocsf_with_twins_as`).
+    pub fn matching_ocsf_docs_with_twins_as(
+        &self,
+        access: &Access,
+        filters: &crate::model::filter::Filters,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Result<Vec<Value>> {
+        let mut out = Vec::new();
+        self.for_each_matching_ocsf(access, filters, extra, false, &mut |doc| out.push(doc))?;
         Ok(out)
     }
 
@@ -359,7 +386,7 @@ impl Store {
         extra: Option<&dyn Fn(&Value) -> bool>,
     ) -> Result<Vec<Value>> {
         let mut out = Vec::new();
-        self.for_each_matching_ocsf(access, filters, extra, &mut |doc| out.push(doc))?;
+        self.for_each_matching_ocsf(access, filters, extra, true, &mut |doc| out.push(doc))?;
         Ok(out)
     }
 
@@ -368,6 +395,7 @@ impl Store {
         access: &Access,
         filters: &crate::model::filter::Filters,
         extra: Option<&dyn Fn(&Value) -> bool>,
+        skip_twins: bool,
         sink: &mut dyn FnMut(Value),
     ) -> Result<()> {
         let now = self.now();
@@ -382,11 +410,13 @@ impl Store {
         while let Some(row) = rows.next()? {
             // A finding stored in both forms is listed (and selected) once, as its ASFF row; an
             // update of that row goes to this one too (`ocsf_twin_as`).
-            if self.has_asff_twin(
-                access,
-                &row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                &row.get::<_, String>(2)?,
-            )? {
+            if skip_twins
+                && self.has_asff_twin(
+                    access,
+                    &row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    &row.get::<_, String>(2)?,
+                )?
+            {
                 continue;
             }
             let blob: Vec<u8> = row.get(0)?;
