@@ -569,7 +569,10 @@ impl Backend for RemoteBackend {
         let mut rows: Vec<FindingSummary> = docs.iter().map(FindingSummary::from_asff).collect();
         for d in &ocsf {
             let f = crate::model::ocsf::Ocsf(d);
-            if !c.store.has_asff_twin(&crate::store::Access::Unrestricted, f.finding_uid(), f.product_uid())? {
+            // With ASFF rows listed, a finding in both forms is its ASFF row (`--api v2`: its OCSF one).
+            if !self.api.v1()
+                || !c.store.has_asff_twin(&crate::store::Access::Unrestricted, f.finding_uid(), f.product_uid())?
+            {
                 rows.push(FindingSummary::from_ocsf(d));
             }
         }
