@@ -103,7 +103,8 @@ impl Default for Shared {
         thread_local! {
             static EMPTY: Shared = Shared::new(Box::from(""));
         }
-        EMPTY.with(Shared::clone)
+        // A thread ending (its copy gone) makes its own.
+        EMPTY.try_with(Shared::clone).unwrap_or_else(|_| Shared::new(Box::from("")))
     }
 }
 
