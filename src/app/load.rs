@@ -115,6 +115,8 @@ pub(super) fn rows_loaded(
     if done {
         s.rows.load_order.clear();
         s.pending_marks.clear();
+        // The worker's listing has freed SQLite's page cache, and the merges their keys.
+        crate::alloc::release_free_memory();
         // The first sort by title or resource need not rank a million values while the user waits.
         s.rows.sort_keys.rank_in_background(&s.rows);
         // A query is evaluated again on the new rows.

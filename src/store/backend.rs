@@ -179,7 +179,7 @@ impl Backend for StoreBackend {
         let access = self.access()?;
         // The first screenful in the list's order, the rest as the table holds it (the list sorts).
         let first = crate::worker::FIRST_CHUNK;
-        Ok(self.store.for_each_listed_streamed_as(&access, first, |f| sink(FindingSummary::from_columns(f)))?)
+        Ok(self.store.for_each_summary_streamed_as(&access, first, sink)?)
     }
 
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>> {
