@@ -232,9 +232,9 @@ impl Store {
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-        let mut arns = Arns::default();
+        let mut reader = Columns::default();
         while let Some(row) = rows.next()? {
-            if !sink(listed(&self.codec, &mut arns, row)?) {
+            if !sink(reader.read(&self.codec, row)?) {
                 break;
             }
         }
