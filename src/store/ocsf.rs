@@ -344,11 +344,7 @@ impl Store {
         filters: &crate::model::filter::Filters,
         extra: Option<&dyn Fn(&Value) -> bool>,
     ) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        self.for_each_matching_ocsf(access, filters, extra, true, &mut |doc| {
-            out.push(Ocsf(&doc).metadata_uid().to_string())
-        })?;
-        Ok(out)
+        self.matching_ocsf_uids(access, filters, extra, true)
     }
 
     /// `matching_ocsf_as` where no ASFF row is listed (a remote read with `--api v2`): a finding
@@ -359,8 +355,18 @@ impl Store {
         filters: &crate::model::filter::Filters,
         extra: Option<&dyn Fn(&Value) -> bool>,
     ) -> Result<Vec<String>> {
+        self.matching_ocsf_uids(access, filters, extra, false)
+    }
+
+    fn matching_ocsf_uids(
+        &self,
+        access: &Access,
+        filters: &crate::model::filter::Filters,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+        skip_twins: bool,
+    ) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        self.for_each_matching_ocsf(access, filters, extra, false, &mut |doc| {
+        self.for_each_matching_ocsf(access, filters, extra, skip_twins, &mut |doc| {
             out.push(Ocsf(&doc).metadata_uid().to_string())
         })?;
         Ok(out)
