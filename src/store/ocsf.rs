@@ -95,22 +95,31 @@ fn row_columns(codec: &Codec, doc: &Value, json: &[u8]) -> Result<Vec<(&'static 
     ])
 }
 
-/// The row's columns an update of the `EDITED_MEMBERS` changes (`edited`, those members after it),
-/// and the new document text `json`: the same values `columns` gives them for the whole document.
-fn edited_columns(codec: &Codec, edited: &Value, json: &[u8]) -> Result<Vec<(&'static str, SqlValue)>> {
+/// The row's columns an update of the `EDITED_MEMBERS` changes (`edited`, those members after it;
+/// `set`, the members the update sets), and the new document text `json`: the same values
+/// `columns` gives them for the whole document. A column a member the update does not set gives
+/// is left out: an UPDATE naming an indexed column rewrites its index entries even when the value
+/// is the same (a status edit need not touch the severity index).
+fn edited_columns(codec: &Codec, edited: &Value, set: V2Edited, json: &[u8]) -> Result<Vec<(&'static str, SqlValue)>> {
     let mut blob = Vec::new();
     codec.compress(json, &mut blob)?;
     let s = FindingSummary::from_ocsf(edited);
     let text = |t: &str| SqlValue::Text(t.to_string());
-    Ok(vec![
-        ("severity_label", text(s.severity.map_or("", |l| l.as_str()))),
-        ("severity_rank", SqlValue::Integer(s.severity.map_or(-1, |l| i64::from(l.rank())))),
-        ("workflow_status", text(s.workflow.map_or("", |w| w.as_str()))),
-        ("record_state", text(s.record_state.map_or("", |w| w.as_str()))),
-        ("note_text", text(Ocsf(edited).comment())),
-        ("doc_size", SqlValue::Integer(json.len() as i64)),
-        ("doc", SqlValue::Blob(blob)),
-    ])
+    let mut cols = Vec::with_capacity(7);
+    if set.contains(V2Edited::SEVERITY) {
+        cols.push(("severity_label", text(s.severity.map_or("", |l| l.as_str()))));
+        cols.push(("severity_rank", SqlValue::Integer(s.severity.map_or(-1, |l| i64::from(l.rank())))));
+    }
+    if set.contains(V2Edited::STATUS) {
+        cols.push(("workflow_status", text(s.workflow.map_or("", |w| w.as_str()))));
+        cols.push(("record_state", text(s.record_state.map_or("", |w| w.as_str()))));
+    }
+    if set.contains(V2Edited::COMMENT) {
+        cols.push(("note_text", text(Ocsf(edited).comment())));
+    }
+    cols.push(("doc_size", SqlValue::Integer(json.len() as i64)));
+    cols.push(("doc", SqlValue::Blob(blob)));
+    Ok(cols)
 }
 
 pub(crate) fn insert(tx: &Transaction<'_>, codec: &Codec, doc: &Value, now_ns: i64) -> Result<i64> {

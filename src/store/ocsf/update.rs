@@ -67,7 +67,11 @@ fn prepare(codec: &Codec, blob: &[u8], edited: V2Edited, request: &BatchUpdateV2
     let (changes, cols) = match request.update.apply_to_text(text, &mut out) {
         Some(edit) => {
             let edit = edit.map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let cols = if edit.changes.is_empty() { None } else { Some(edited_columns(codec, &edit.edited, &out)?) };
+            let cols = if edit.changes.is_empty() {
+                None
+            } else {
+                Some(edited_columns(codec, &edit.edited, V2Edited::of(&request.update), &out)?)
+            };
             (edit.changes, cols)
         }
         None => {
