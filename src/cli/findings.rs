@@ -71,11 +71,7 @@ pub(super) fn stream<R: Send>(
         let keep_ocsf: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
         // With the ASFF findings not listed (a remote read with `--api v2`), a finding stored in
         // both forms is listed as its OCSF form.
-        let mut docs = if api.v1() {
-            store.matching_ocsf_docs_as(access, &q.filters, keep_ocsf)?
-        } else {
-            store.matching_ocsf_docs_with_twins_as(access, &q.filters, keep_ocsf)?
-        };
+        let mut docs = store.matching_ocsf_docs_as(access, &q.filters, keep_ocsf, api.v1())?;
         let key = |d: &Value| {
             let s = FindingSummary::from_ocsf(d);
             (

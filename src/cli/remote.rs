@@ -172,7 +172,7 @@ pub(super) fn update(g: &Global, top: &RemoteArgs, a: &UpdateArgs) -> Result<Out
             if remote.api.v2() {
                 let words = |doc: &Value| q.matches_text(doc);
                 let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-                ocsf = cache.store.matching_ocsf_docs_as(&Access::Unrestricted, &q.filters, extra)?;
+                ocsf = cache.store.matching_ocsf_docs_as(&Access::Unrestricted, &q.filters, extra, true)?;
             }
             cache.store.matching_keys(&q.filters, &q.text, extra)?
         }

@@ -515,9 +515,8 @@ impl Backend for RemoteBackend {
             let ocsf_extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
             let all = crate::store::Access::Unrestricted;
             let uids = match self.api {
-                Api::Both => c.store.matching_ocsf_as(&all, &q.filters, ocsf_extra)?,
-                Api::V2 => c.store.matching_ocsf_with_twins_as(&all, &q.filters, ocsf_extra)?,
                 Api::V1 => Vec::new(),
+                api => c.store.matching_ocsf_uids_as(&all, &q.filters, ocsf_extra, api.v1())?,
             };
             out.extend(uids.into_iter().map(FindingId::Ocsf));
             return Ok(out);

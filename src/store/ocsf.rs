@@ -353,55 +353,36 @@ impl Store {
         filters: &crate::model::filter::Filters,
         extra: Option<&dyn Fn(&Value) -> bool>,
     ) -> Result<Vec<String>> {
-        self.matching_ocsf_uids(access, filters, extra, true)
+        self.matching_ocsf_uids_as(access, filters, extra, true)
     }
 
-    /// `matching_ocsf_as` where no ASFF row is listed (a remote read with `--api v2`): a finding
-    /// stored in both forms is named by its OCSF form too, which then stands for it.
-    pub fn matching_ocsf_with_twins_as(
+    /// The `metadata.uid`s of the OCSF findings `access` may see that match, in storage order.
+    /// With `asff_listed`, a finding stored in both forms is its ASFF row's and is left out; without
+    /// (a remote read with `--api v2`: no ASFF row listed), its OCSF form stands for it.
+    pub fn matching_ocsf_uids_as(
         &self,
         access: &Access,
         filters: &crate::model::filter::Filters,
         extra: Option<&dyn Fn(&Value) -> bool>,
-    ) -> Result<Vec<String>> {
-        self.matching_ocsf_uids(access, filters, extra, false)
-    }
-
-    fn matching_ocsf_uids(
-        &self,
-        access: &Access,
-        filters: &crate::model::filter::Filters,
-        extra: Option<&dyn Fn(&Value) -> bool>,
-        skip_twins: bool,
+        asff_listed: bool,
     ) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        self.for_each_matching_ocsf(access, filters, extra, skip_twins, &mut |doc| {
+        self.for_each_matching_ocsf(access, filters, extra, asff_listed, &mut |doc| {
             out.push(Ocsf(&doc).metadata_uid().to_string())
         })?;
         Ok(out)
     }
 
-    /// `matching_ocsf_docs_as` where no ASFF row is listed (`matching_ocsf_with_twins_as`).
-    pub fn matching_ocsf_docs_with_twins_as(
-        &self,
-        access: &Access,
-        filters: &crate::model::filter::Filters,
-        extra: Option<&dyn Fn(&Value) -> bool>,
-    ) -> Result<Vec<Value>> {
-        let mut out = Vec::new();
-        self.for_each_matching_ocsf(access, filters, extra, false, &mut |doc| out.push(doc))?;
-        Ok(out)
-    }
-
-    /// The documents of the OCSF findings `matching_ocsf_as` names, in storage order.
+    /// The documents of the OCSF findings `matching_ocsf_uids_as` names, in storage order.
     pub fn matching_ocsf_docs_as(
         &self,
         access: &Access,
         filters: &crate::model::filter::Filters,
         extra: Option<&dyn Fn(&Value) -> bool>,
+        asff_listed: bool,
     ) -> Result<Vec<Value>> {
         let mut out = Vec::new();
-        self.for_each_matching_ocsf(access, filters, extra, true, &mut |doc| out.push(doc))?;
+        self.for_each_matching_ocsf(access, filters, extra, asff_listed, &mut |doc| out.push(doc))?;
         Ok(out)
     }
 
