@@ -576,7 +576,6 @@ fn the_worker_reports_queued_edits_until_confirmed_and_refusals_with_their_code(
 #[test]
 fn another_analysts_batch_update_is_caught_by_the_background_pass() {
     use hubtriage::app::event::Event;
-    use hubtriage::app::Effect;
     let site = Site::new();
     site.seed(60, 5);
     let home = tempfile::tempdir().unwrap();
@@ -586,18 +585,8 @@ fn another_analysts_batch_update_is_caught_by_the_background_pass() {
     let target = view.last().unwrap().clone();
     let key = FindingKey::of(&target).unwrap();
 
-    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
-    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let started = std::time::Instant::now();
-    hubtriage::worker::spawn(Box::new(connect(home.path(), &url)), erx, etx).unwrap();
-    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
-    loop {
-        match events.blocking_recv().expect("an event") {
-            Event::RowsLoaded { done: true, .. } => break,
-            Event::RowsFailed { error, .. } => panic!("{error}"),
-            _ => {}
-        }
-    }
+    let (_effects, mut events, _) = common::loaded_worker(Box::new(connect(home.path(), &url)));
 
     // Bob, in another process, notes the finding and raises its severity.
     let input = home.path().join("bob.json");

@@ -355,7 +355,6 @@ fn the_remote_workbench_lists_and_edits_ocsf_findings_through_both_apis() {
 #[test]
 fn another_analysts_batch_update_findings_v2_is_caught_by_the_background_pass() {
     use hubtriage::app::event::Event;
-    use hubtriage::app::Effect;
     use hubtriage::model::finding::FindingId;
     use hubtriage::model::ocsf::StatusId;
     use hubtriage::remote::{ClientConfig, RemoteBackend, RemoteOptions};
@@ -379,17 +378,7 @@ fn another_analysts_batch_update_findings_v2_is_caught_by_the_background_pass() 
     let uid = target["metadata"]["uid"].as_str().unwrap().to_string();
     let status = if target["status_id"] == 3 { StatusId::Resolved } else { StatusId::Suppressed };
 
-    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
-    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
-    hubtriage::worker::spawn(Box::new(b), erx, etx).unwrap();
-    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
-    loop {
-        match events.blocking_recv().expect("an event") {
-            Event::RowsLoaded { done: true, .. } => break,
-            Event::RowsFailed { error, .. } => panic!("{error}"),
-            _ => {}
-        }
-    }
+    let (_effects, mut events, _) = common::loaded_worker(Box::new(b));
 
     // Bob, in another process, sets the status and a comment (BatchUpdateFindingsV2 on serve's
     // store: the remote's own state changes as his call would change it).
@@ -638,23 +627,8 @@ fn a_query_beyond_the_cached_view_fetches_the_ocsf_findings_it_selects_too() {
     let opts = RemoteOptions { endpoint_url: Some(server.url.clone()), ..Default::default() };
     let mut b = RemoteBackend::connect(&opts, &env, ClientConfig::default()).unwrap();
     b.set_api(hubtriage::remote::endpoint::Api::Both);
-    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
-    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
-    hubtriage::worker::spawn(Box::new(b), erx, etx).unwrap();
-    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
-    let mut listed = HashSet::new();
-    loop {
-        match events.blocking_recv().expect("an event") {
-            Event::RowsLoaded { rows, done, .. } => {
-                listed.extend(rows.into_iter().map(|r| r.key));
-                if done {
-                    break;
-                }
-            }
-            Event::RowsFailed { error, .. } => panic!("{error}"),
-            _ => {}
-        }
-    }
+    let (tx, mut events, rows) = common::loaded_worker(Box::new(b));
+    let listed: HashSet<FindingId> = rows.into_iter().map(|r| r.key).collect();
     assert!(listed.is_disjoint(&resolved_ocsf) && listed.is_disjoint(&resolved_asff), "beyond the view");
 
     tx.send(Effect::FetchBeyondView { query: hubtriage::query::parse("status:resolved").unwrap() }).unwrap();
