@@ -419,24 +419,22 @@ pub fn v2_query_filters(q: &Query) -> Option<OcsfFindingFilters> {
 /// The OCSF findings `filters` selects, GetFindingsV2 100 a page, at most `max` of them; `None` when
 /// the endpoint has no GetFindingsV2 for this caller (404, access denied).
 pub async fn fetch_v2(client: &Client, filters: OcsfFindingFilters, max: usize) -> Result<Option<Vec<Value>>> {
-    let mut request = GetFindingsV2Request { filters, max_results: 100, ..Default::default() };
+    let request = GetFindingsV2Request { filters, max_results: 100, ..Default::default() };
     let mut out = Vec::new();
-    loop {
-        let answer = match client.get_findings_v2(&request).await {
-            Ok(a) => a,
-            Err(e) if out.is_empty() && unsupported(&e) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        out.extend(answer.findings);
-        match answer.next_token {
-            Some(t) if out.len() < max && request.next_token.as_deref() != Some(t.as_str()) => {
-                request.next_token = Some(t)
-            }
-            _ => break,
+    let answer = client
+        .get_all_findings_v2(&request, |page| {
+            out.extend(page);
+            out.len() < max
+        })
+        .await;
+    match answer {
+        Err(e) if out.is_empty() && unsupported(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+        Ok(_) => {
+            out.truncate(max);
+            Ok(Some(out))
         }
     }
-    out.truncate(max);
-    Ok(Some(out))
 }
 
 /// GetFindingsV2's filters for a refresh: `finding_info.modified_time_dt` from `mark` minus the

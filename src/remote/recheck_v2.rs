@@ -57,21 +57,19 @@ pub async fn step(
     if uids.is_empty() {
         return Ok(None);
     }
-    let mut request = GetFindingsV2Request { filters: uids_filter(&uids)?, max_results: 100, ..Default::default() };
+    let request = GetFindingsV2Request { filters: uids_filter(&uids)?, max_results: 100, ..Default::default() };
     let mut found: HashMap<String, Value> = HashMap::new();
-    loop {
-        let page = client.get_findings_v2(&request).await?;
-        for d in page.findings {
-            let uid = Ocsf(&d).metadata_uid().to_string();
-            if uids.contains(&uid) {
-                found.insert(uid, d);
+    client
+        .get_all_findings_v2(&request, |page| {
+            for d in page {
+                let uid = Ocsf(&d).metadata_uid().to_string();
+                if uids.contains(&uid) {
+                    found.insert(uid, d);
+                }
             }
-        }
-        match page.next_token {
-            Some(t) if request.next_token.as_deref() != Some(t.as_str()) => request.next_token = Some(t),
-            _ => break,
-        }
-    }
+            true
+        })
+        .await?;
     let all = Access::Unrestricted;
     let mut changed = Vec::new();
     for uid in &uids {
