@@ -200,7 +200,7 @@ fn measure(path: &Path, count: usize) {
     let t0 = Instant::now();
     let backend = StoreBackend::open(path, Caller::unrestricted("bench")).expect("open store");
     let keymap = Keymap::defaults().expect("keymap");
-    let source = backend.describe();
+    let source = backend.first_description().unwrap_or_else(|| backend.describe());
     let (effects, effect_rx) = unbounded_channel();
     let (event_tx, events) = unbounded_channel();
     worker::spawn(Box::new(backend) as Box<dyn Backend>, effect_rx, event_tx).expect("worker");

@@ -51,6 +51,13 @@ pub type RefreshReport = Box<dyn FnMut(Refreshed) -> bool + Send>;
 pub trait Backend: Send {
     /// Where the findings come from, for the header (a store path, an endpoint and region).
     fn describe(&self) -> String;
+    /// What the header says before any finding is read, when `describe` would read them (a store
+    /// counting its demo findings: a scan of the table, half a second at a million findings, which
+    /// the first frame must not wait for). The worker sends `describe` once the first load is done.
+    /// `None`: `describe` is cheap, and is the first description.
+    fn first_description(&self) -> Option<String> {
+        None
+    }
     /// What this source can do.
     fn capabilities(&self) -> Capabilities;
     /// How many findings there are, when the source knows without reading them all (a store does;

@@ -110,7 +110,8 @@ fn now() -> time::OffsetDateTime {
 pub fn run(backend: Box<dyn Backend>, config: Config) -> Result<()> {
     let keymap = Keymap::load(Keymap::user_file().as_deref())?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
-    let source = backend.describe();
+    // The header's first words need not wait for the findings to be read (`Backend::first_description`).
+    let source = backend.first_description().unwrap_or_else(|| backend.describe());
     let mut terminal = ratatui::init();
     // Mouse capture only when the mouse is on: capturing takes the terminal's own text selection.
     let mouse = config.mouse;

@@ -19,6 +19,16 @@ impl Store {
         Ok(self.conn.query_row(&sql, params![DEMO_COMPANY_NAME, DEMO_GENERATOR_PREFIX], |r| r.get(0))?)
     }
 
+    /// Whether the store holds any demo finding: `count_demo() > 0`, stopping at the first. A store
+    /// without any is read to the end: mapped (`listing::Mapped`), so that the scan neither copies
+    /// every page nor leaves SQLite's page cache full of them (the workbench asks once its rows are
+    /// loaded).
+    pub fn has_demo(&self) -> Result<bool> {
+        let _mapped = super::listing::Mapped::begin(&self.conn)?;
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM findings WHERE {IS_DEMO})");
+        Ok(self.conn.query_row(&sql, params![DEMO_COMPANY_NAME, DEMO_GENERATOR_PREFIX], |r| r.get(0))?)
+    }
+
     /// Deletes every demo finding and its history in one transaction; returns how many were
     /// deleted. Every other finding, and its history, is left as it was.
     pub fn remove_demo(&mut self) -> Result<u64> {
@@ -100,10 +110,13 @@ mod tests {
         note(&mut store, &mine[3], "mine");
         let before = snapshot(&store, &mine);
         assert_eq!(store.count_demo().unwrap(), all as u64);
+        assert!(store.has_demo().unwrap());
 
         assert_eq!(store.remove_demo().unwrap(), all as u64);
         assert_eq!(store.count().unwrap(), 150);
         assert_eq!(store.count_demo().unwrap(), 0);
+        // The look-alikes are not demo data.
+        assert!(!store.has_demo().unwrap());
         assert_eq!(snapshot(&store, &mine), before);
         assert!(demo.iter().all(|f| store.get(&key(f)).unwrap().is_none()));
         let orphans: i64 = store

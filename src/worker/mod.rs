@@ -101,7 +101,18 @@ pub fn spawn(
 
 /// The worker loop, callable on the current thread (tests).
 pub fn run(mut backend: Box<dyn Backend>, mut effects: UnboundedReceiver<Effect>, events: UnboundedSender<Event>) {
-    let _ = events.send(Event::SourceDescribed { source: backend.describe(), capabilities: backend.capabilities() });
+    // A description that reads the findings (a store's demo data) waits until the first load is
+    // done and nothing else is asked (`Described`).
+    let first = backend.first_description();
+    let mut described = match first {
+        Some(first) => Described::Later { first },
+        None => Described::Done,
+    };
+    let source = match &described {
+        Described::Later { first } => first.clone(),
+        _ => backend.describe(),
+    };
+    let _ = events.send(Event::SourceDescribed { source, capabilities: backend.capabilities() });
     // A remote's outbox is watched from a thread of the backend's: the pending marks follow it.
     let outbox = events.clone();
     backend.watch_outbox(Box::new(move |state| outbox.send(Event::OutboxChanged { state }).is_ok()));
@@ -114,9 +125,24 @@ pub fn run(mut backend: Box<dyn Backend>, mut effects: UnboundedReceiver<Effect>
     let mut queue: VecDeque<Effect> = VecDeque::new();
     loop {
         if queue.is_empty() {
-            match effects.blocking_recv() {
-                Some(e) => queue.push_back(e),
-                None => return,
+            // What is asked is answered first; the description when nothing is.
+            let waiting = match &described {
+                Described::Due { .. } => effects.try_recv().ok(),
+                _ => effects.blocking_recv(),
+            };
+            match (waiting, &described) {
+                (Some(e), _) => queue.push_back(e),
+                (None, Described::Due { first }) => {
+                    let now = backend.describe();
+                    if &now != first
+                        && events.send(Event::SourceDescribed { source: now, capabilities: backend.capabilities() }).is_err()
+                    {
+                        return;
+                    }
+                    described = Described::Done;
+                    continue;
+                }
+                (None, _) => return,
             }
         }
         // Take whatever else is waiting, so a burst of cursor moves loads only the last detail.
@@ -131,10 +157,26 @@ pub fn run(mut backend: Box<dyn Backend>, mut effects: UnboundedReceiver<Effect>
         if matches!(effect, Effect::Quit) {
             return;
         }
+        let loads = matches!(effect, Effect::LoadRows { .. });
         if !execute(backend.as_mut(), effect, &events) {
             return;
         }
+        if loads {
+            if let Described::Later { first } = described {
+                described = Described::Due { first };
+            }
+        }
     }
+}
+
+/// Where the worker is with describing a source whose description reads the findings.
+enum Described {
+    /// The header shows `first`; no load has ended yet.
+    Later { first: String },
+    /// A load has ended: described once the worker has nothing else to do.
+    Due { first: String },
+    /// Described (or the description was cheap from the start).
+    Done,
 }
 
 /// Sends a bulk edit's calls in order, with what undo restores read first; a suppression with an
@@ -243,10 +285,11 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
     let send = |e: Event| events.send(e).is_ok();
     match effect {
         Effect::LoadRows { generation } => {
+            // A source whose description is cheap (a remote) may say something new of itself once
+            // loaded (how fresh its cache is); a store's, which reads the findings, is read by
+            // `run` once the first load is done.
+            let described = backend.first_description().is_none().then(|| backend.describe());
             let total = backend.count().unwrap_or(None);
-            // A source without a total (a remote) may say something new of itself once loaded
-            // (how fresh its cache is); a store's description is not read twice.
-            let described = total.is_none().then(|| backend.describe());
             let mut load = Load::new(generation, total, events.clone());
             let mut r = backend.for_each_summary(&mut |row| load.push(row));
             if r.is_ok() && load.alive && backend.refreshes() {

@@ -160,6 +160,52 @@ fn loads_the_demo_into_an_empty_store() {
     assert!(source.ends_with("· demo data"), "{source}");
 }
 
+// A store's first description is its path, read without the findings: looking for demo findings
+// reads the whole table (half a second at a million), which the first frame and the first rows
+// must not wait for. Once the first load is done the worker says "demo data", and only then.
+#[test]
+fn a_store_is_described_as_demo_data_after_its_first_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _) = store_with(dir.path(), 0);
+    crate::store::import_demo(&mut store).unwrap();
+    let backend = StoreBackend::new(store, Caller::unrestricted("tester"));
+    let path = backend.first_description().unwrap();
+    assert!(path.ends_with("s.db"), "{path}");
+    assert!(backend.describe().ends_with("· demo data"));
+    let (tx, erx) = unbounded_channel();
+    let (etx, mut events) = unbounded_channel();
+    spawn(Box::new(backend), erx, etx).unwrap();
+    let Some(Event::SourceDescribed { source, .. }) = events.blocking_recv() else { panic!("described") };
+    assert_eq!(source, path, "the first description reads no finding");
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    let mut rows = 0;
+    loop {
+        match events.blocking_recv() {
+            Some(Event::RowsLoaded { rows: chunk, done, .. }) => {
+                rows += chunk.len();
+                if done {
+                    break;
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(rows, crate::generate::DEMO_COUNT + crate::generate::ocsf::DEMO_OCSF_COUNT);
+    let Some(Event::SourceDescribed { source, .. }) = events.blocking_recv() else { panic!("described again") };
+    assert_eq!(source, format!("{path} · demo data"));
+    // Described once: a reload does not look again.
+    tx.send(Effect::LoadRows { generation: 2 }).unwrap();
+    loop {
+        match events.blocking_recv() {
+            Some(Event::RowsLoaded { done: true, .. }) => break,
+            Some(Event::RowsLoaded { .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    tx.send(Effect::Quit).unwrap();
+    assert!(events.blocking_recv().is_none(), "nothing more");
+}
+
 /// A source that behaves as a remote one may: no total, and each operation answering from a script
 /// of failures (throttled, unavailable) before it succeeds.
 struct FakeBackend {

@@ -184,4 +184,6 @@ fn the_streamed_listing_reads_the_file_mapped_and_unmaps_it_after() {
     assert_eq!(during.len(), 30);
     assert!(during.iter().all(|&m| m == MMAP_SIZE), "{during:?}");
     assert_eq!(mmap_size(&store), 0, "unmapped after the listing");
+    assert!(!store.has_demo().unwrap());
+    assert_eq!(mmap_size(&store), 0, "unmapped after looking for demo findings");
 }
