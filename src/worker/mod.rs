@@ -289,9 +289,23 @@ pub fn execute(backend: &mut dyn Backend, effect: Effect, events: &UnboundedSend
             // loaded (how fresh its cache is); a store's, which reads the findings, is read by
             // `run` once the first load is done.
             let described = backend.first_description().is_none().then(|| backend.describe());
-            let total = backend.count().unwrap_or(None);
-            let mut load = Load::new(generation, total, events.clone());
-            let mut r = backend.for_each_summary(&mut |row| load.push(row));
+            let mut load = Load::new(generation, None, events.clone());
+            // The total is counted once the first screenful has gone: a store counts by reading
+            // the whole table (0.3 s or more at a million findings), and the first rows need not
+            // wait for it. The later chunks carry it.
+            let source: &dyn Backend = backend;
+            let mut counted = false;
+            let mut r = source.for_each_summary(&mut |row| {
+                let alive = load.push(row);
+                if !counted && load.limit != FIRST_CHUNK {
+                    counted = true;
+                    load.total = source.count().unwrap_or(None);
+                }
+                alive
+            });
+            if !counted {
+                load.total = backend.count().unwrap_or(None);
+            }
             if r.is_ok() && load.alive && backend.refreshes() {
                 // What is listed is shown before the refresh (a remote's cache before its sync).
                 load.flush(false);

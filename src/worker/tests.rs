@@ -74,7 +74,9 @@ fn loads_rows_in_chunks_first_chunk_small() {
     loop {
         match h.next() {
             Event::RowsLoaded { generation, rows, total, done } => {
-                assert_eq!((generation, total), (4, Some(650)));
+                // The total is counted after the first chunk has gone, and the later ones carry it.
+                let counted = if sizes.is_empty() { None } else { Some(650) };
+                assert_eq!((generation, total), (4, counted));
                 sizes.push(rows.len());
                 if done {
                     break;
