@@ -12,6 +12,9 @@ use crate::generate::{DEMO_COMPANY_NAME, DEMO_GENERATOR_PREFIX};
 /// (compared exactly: LIKE would ignore case and read `_` as a wildcard).
 const IS_DEMO: &str = "company_name = ?1 AND substr(generator_id, 1, length(?2)) = ?2";
 
+/// The page cache while looking for demo findings (negative: KiB): a scan reads each page once.
+const SCAN_CACHE_KIB: i64 = -256;
+
 impl Store {
     /// How many demo findings the store holds.
     pub fn count_demo(&self) -> Result<u64> {
@@ -20,13 +23,17 @@ impl Store {
     }
 
     /// Whether the store holds any demo finding: `count_demo() > 0`, stopping at the first. A store
-    /// without any is read to the end: mapped (`listing::Mapped`), so that the scan neither copies
-    /// every page nor leaves SQLite's page cache full of them (the workbench asks once its rows are
-    /// loaded).
+    /// without any is read to the end (the workbench asks once its rows are loaded): through a
+    /// small page cache, released after, so that the scan leaves the process's memory as it found
+    /// it (SQLite's own cache would keep 64 MB of pages; a mapped file would count all its pages
+    /// as resident while the scan runs).
     pub fn has_demo(&self) -> Result<bool> {
-        let _mapped = super::listing::Mapped::begin(&self.conn)?;
+        let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        self.conn.execute_batch(&format!("PRAGMA cache_size = {SCAN_CACHE_KIB}"))?;
         let sql = format!("SELECT EXISTS (SELECT 1 FROM findings WHERE {IS_DEMO})");
-        Ok(self.conn.query_row(&sql, params![DEMO_COMPANY_NAME, DEMO_GENERATOR_PREFIX], |r| r.get(0))?)
+        let found = self.conn.query_row(&sql, params![DEMO_COMPANY_NAME, DEMO_GENERATOR_PREFIX], |r| r.get(0));
+        self.conn.execute_batch(&format!("PRAGMA cache_size = {cache}; PRAGMA shrink_memory"))?;
+        Ok(found?)
     }
 
     /// Deletes every demo finding and its history in one transaction; returns how many were

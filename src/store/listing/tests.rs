@@ -184,6 +184,9 @@ fn the_streamed_listing_reads_the_file_mapped_and_unmaps_it_after() {
     assert_eq!(during.len(), 30);
     assert!(during.iter().all(|&m| m == MMAP_SIZE), "{during:?}");
     assert_eq!(mmap_size(&store), 0, "unmapped after the listing");
+    let cache_size = |store: &Store| store.conn().query_row("PRAGMA cache_size", [], |r| r.get::<_, i64>(0)).unwrap();
+    let cache = cache_size(&store);
     assert!(!store.has_demo().unwrap());
-    assert_eq!(mmap_size(&store), 0, "unmapped after looking for demo findings");
+    assert_eq!(mmap_size(&store), 0, "not mapped to look for demo findings");
+    assert_eq!(cache_size(&store), cache, "the page cache's size is restored");
 }
