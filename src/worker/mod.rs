@@ -135,7 +135,9 @@ pub fn run(mut backend: Box<dyn Backend>, mut effects: UnboundedReceiver<Effect>
                 (None, Described::Due { first }) => {
                     let now = backend.describe();
                     if &now != first
-                        && events.send(Event::SourceDescribed { source: now, capabilities: backend.capabilities() }).is_err()
+                        && events
+                            .send(Event::SourceDescribed { source: now, capabilities: backend.capabilities() })
+                            .is_err()
                     {
                         return;
                     }

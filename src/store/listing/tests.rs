@@ -122,8 +122,7 @@ fn summaries_read_in_place_are_the_columns_summaries_with_values_shared() {
     assert_eq!(summaries, columns);
     assert!(summaries.iter().any(|s| s.updated_text.is_some()), "a time kept as written");
     assert!(summaries.iter().any(|s| s.types.contains(", ")), "types joined");
-    let same_account: Vec<&FindingSummary> =
-        summaries.iter().filter(|s| s.account == summaries[0].account).collect();
+    let same_account: Vec<&FindingSummary> = summaries.iter().filter(|s| s.account == summaries[0].account).collect();
     assert!(same_account.len() > 1);
     assert!(same_account.iter().all(|s| s.account.same(&summaries[0].account)), "one copy of the account");
 }
