@@ -150,6 +150,10 @@ fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValu
             params.push(SqlValue::Integer(timestamp::to_nanos(u)));
         }
     }
+    // Resource types, ids and tags through the resource index.
+    let (terms, term_params, _) = super::terms::conditions(filters);
+    conds.extend(terms);
+    params.extend(term_params);
     (conds, params)
 }
 
@@ -238,6 +242,17 @@ impl Store {
             params.extend(accounts);
         }
         let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
+        if words.is_empty() && extra.is_none() && !filters.is_empty() && super::terms::conditions(filters).2 {
+            // The resource index answers every filter exactly: no document need be read.
+            let sql = format!("SELECT product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
+            let mut stmt = self.conn().prepare(&sql)?;
+            let keys = stmt
+                .query_map(rusqlite::params_from_iter(params), |r| {
+                    Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            return Ok(keys);
+        }
         let sql = format!("SELECT doc, product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
