@@ -183,6 +183,9 @@ pub(super) fn conditions(filters: &Filters) -> (Vec<String>, Vec<SqlValue>, bool
     (conds, params, all)
 }
 
+/// A stored finding's row id and compressed document.
+type Stored = (i64, Vec<u8>);
+
 /// Migration 12: the index's tables, and the terms of every ASFF finding already stored, read
 /// from its document (on both cores). A document that cannot be read gets no terms (reads report
 /// it, as before, and a query through the index passes it over as a full read did).
@@ -203,7 +206,7 @@ pub(super) fn migrate(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     let codec = super::codec::Codec::load(std::path::PathBuf::new(), tx)?;
     let mut read = tx.prepare("SELECT rowid, doc FROM findings WHERE format = 'asff' ORDER BY rowid")?;
     let mut rows = read.query([])?;
-    let mut next = |_wait: bool| -> Result<super::parallel::Next<Vec<(i64, Vec<u8>)>>> {
+    let mut next = |_wait: bool| -> Result<super::parallel::Next<Vec<Stored>>> {
         let mut batch = Vec::with_capacity(BATCH);
         while batch.len() < BATCH {
             let Some(row) = rows.next()? else { break };
@@ -211,7 +214,7 @@ pub(super) fn migrate(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         }
         Ok(if batch.is_empty() { super::parallel::Next::End } else { super::parallel::Next::Item(batch) })
     };
-    let prepare = |batch: Vec<(i64, Vec<u8>)>| -> Vec<(i64, Vec<Vec<u8>>)> {
+    let prepare = |batch: Vec<Stored>| -> Vec<(i64, Vec<Vec<u8>>)> {
         batch
             .into_iter()
             .filter_map(|(rowid, blob)| super::rows::decompress(&codec, &blob).ok().map(|doc| (rowid, of(&doc))))
