@@ -2,8 +2,9 @@
 //!
 //! Filters are evaluated exactly by `model::filter` on each finding's document; the positive string
 //! and date conditions on summary columns are also pushed into SQL so the indexes narrow the scan
-//! first. Paging is keyset paging on the sort columns plus the row id, so each finding is returned
-//! exactly once across pages and a page costs the same at any depth.
+//! first, and so are resource types, ids and tags, through the resource index (`store::terms`).
+//! Paging is keyset paging on the sort columns plus the row id, so each finding is returned exactly
+//! once across pages and a page costs the same at any depth.
 
 use rusqlite::types::Value as SqlValue;
 use serde_json::{json, Value};
