@@ -209,7 +209,9 @@ fn recheck() {
 
         // (a) One round, calls back to back.
         let client = Arc::new(runtime.block_on(Client::connect(&opts, &env, client_config(unlimited))).unwrap());
-        let mut pass = Pass::new(client.clone(), Cache::open(&path).unwrap(), View::all(), None);
+        // The ASFF pass (the cache holds ASFF findings only).
+        let api = hubtriage::remote::endpoint::Api::V1;
+        let mut pass = Pass::new(client.clone(), Cache::open(&path).unwrap(), View::all(), None, api);
         let (t, mut checked, mut made) = (Instant::now(), 0, 0);
         while checked < n {
             let Some(r) = runtime.block_on(pass.step()).unwrap() else { break };

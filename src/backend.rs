@@ -107,6 +107,13 @@ pub trait Backend: Send {
     fn history(&self, id: &FindingId) -> Result<Vec<HistoryEntry>>;
     /// The findings a structured query matches.
     fn query(&self, query: &Query) -> Result<Vec<FindingId>>;
+    /// A cached view of a larger source (`Capabilities::fetches_beyond_view`): when `query` asks
+    /// for findings beyond the cached view, fetches them from the source into the cache and
+    /// returns the summaries of all it fetched (the list adds those it lacks). A source that holds
+    /// everything has nothing to fetch.
+    fn fetch_beyond_view(&mut self, _query: &Query) -> Result<Vec<FindingSummary>> {
+        Ok(Vec::new())
+    }
     /// One update call (at most 100 findings).
     fn batch_update(&mut self, call: &UpdateCall) -> Result<UpdateOutcome>;
     /// The same, with each finding's previous values (what undo restores), for a source that

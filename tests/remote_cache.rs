@@ -115,11 +115,16 @@ fn connect(home: &Path, url: &str) -> RemoteBackend {
 
 /// What the remote returns for the console's default view, read straight with GetFindings.
 fn remote_view(home: &Path, url: &str) -> Vec<Value> {
+    remote_query(home, url, &View::default_view().query)
+}
+
+/// What the remote returns for `q`'s filters, read straight with GetFindings.
+fn remote_query(home: &Path, url: &str, q: &hubtriage::query::Query) -> Vec<Value> {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let opts = RemoteOptions { endpoint_url: Some(url.to_string()), ..Default::default() };
         let c = Client::connect(&opts, &environment(home), ClientConfig::default()).await.unwrap();
-        let request = GetFindingsRequest { filters: View::default_view().query.filters, ..Default::default() };
+        let request = GetFindingsRequest { filters: q.filters.clone(), ..Default::default() };
         let mut out = Vec::new();
         c.get_all_findings(&request, |page| {
             out.extend(page);
@@ -571,7 +576,6 @@ fn the_worker_reports_queued_edits_until_confirmed_and_refusals_with_their_code(
 #[test]
 fn another_analysts_batch_update_is_caught_by_the_background_pass() {
     use hubtriage::app::event::Event;
-    use hubtriage::app::Effect;
     let site = Site::new();
     site.seed(60, 5);
     let home = tempfile::tempdir().unwrap();
@@ -581,18 +585,8 @@ fn another_analysts_batch_update_is_caught_by_the_background_pass() {
     let target = view.last().unwrap().clone();
     let key = FindingKey::of(&target).unwrap();
 
-    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
-    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let started = std::time::Instant::now();
-    hubtriage::worker::spawn(Box::new(connect(home.path(), &url)), erx, etx).unwrap();
-    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
-    loop {
-        match events.blocking_recv().expect("an event") {
-            Event::RowsLoaded { done: true, .. } => break,
-            Event::RowsFailed { error, .. } => panic!("{error}"),
-            _ => {}
-        }
-    }
+    let (_effects, mut events, _) = common::loaded_worker(Box::new(connect(home.path(), &url)));
 
     // Bob, in another process, notes the finding and raises its severity.
     let input = home.path().join("bob.json");
@@ -633,4 +627,46 @@ fn another_analysts_batch_update_is_caught_by_the_background_pass() {
     let cache = Cache::open(&cache_file(home.path(), &url)).unwrap();
     let doc = cache.store.get(&key).unwrap().unwrap();
     assert_eq!(doc["Note"]["Text"], "seen by bob", "in the cache: {doc}");
+}
+
+/// A `:` query beyond the cached view (the console's open work) is asked of the remote with
+/// GetFindings' filters: the worker mirrors what it selects into the cache and says how many it
+/// added, and the next load lists them (the app then reads the rows again with the query kept).
+/// A query the view covers asks nothing.
+#[test]
+fn a_query_beyond_the_cached_view_is_fetched_from_the_remote_into_the_cache() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    let site = Site::new();
+    site.seed(200, 9);
+    let home = tempfile::tempdir().unwrap();
+    let server = site.serve("127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let resolved = remote_query(home.path(), &url, &hubtriage::query::parse("status:resolved").unwrap());
+    let resolved_upstream = resolved.len();
+    assert!(resolved_upstream > 0);
+    let first = listed(&connect(home.path(), &url));
+    assert_eq!(first.len(), remote_view(home.path(), &url).len(), "the cache holds the default view");
+
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    hubtriage::worker::spawn(Box::new(connect(home.path(), &url)), erx, etx).unwrap();
+    // Covered by the view: nothing is fetched, so no answer comes; a beyond-view query next.
+    tx.send(Effect::FetchBeyondView { query: hubtriage::query::parse("record:active status:new sev>=high").unwrap() })
+        .unwrap();
+    tx.send(Effect::FetchBeyondView { query: hubtriage::query::parse("status:resolved").unwrap() }).unwrap();
+    let added = loop {
+        match events.blocking_recv().expect("an event") {
+            Event::FetchedBeyondView { rows } => break rows.len(),
+            Event::FetchBeyondViewFailed { error } => panic!("{error}"),
+            _ => {}
+        }
+    };
+    assert_eq!(added, resolved_upstream);
+    drop(tx);
+    let after = listed(&connect(home.path(), &url));
+    assert_eq!(after.len(), first.len() + resolved_upstream, "the resolved findings are cached beside the view");
+    for d in &resolved {
+        assert!(after.contains(&FindingKey::of(d).unwrap()), "{}", d["Id"]);
+    }
 }

@@ -115,6 +115,46 @@ fn api_v1_reads_only_asff_and_api_v2_only_ocsf() {
     assert_eq!(listed(v2.path(), &server.url, "v2"), (0, 9));
 }
 
+/// A cache a `--api both` session filled holds both formats: `--api v1` lists (and queries) its
+/// ASFF findings only and `--api v2` its OCSF ones (a finding in both forms as its OCSF row, with
+/// no ASFF row to stand for it), in `findings` and in the workbench, as `--api` reads.
+#[test]
+fn api_v1_and_v2_list_only_their_format_from_a_cache_both_filled() {
+    use hubtriage::backend::Backend;
+    use hubtriage::model::finding::FindingId;
+    use hubtriage::remote::endpoint::Api;
+    use hubtriage::remote::{ClientConfig, RemoteBackend, RemoteOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = serve_both(dir.path());
+    let home = tempfile::tempdir().unwrap();
+    let o = client(home.path(), &["sync", "--all", "--endpoint-url", &server.url]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(listed(home.path(), &server.url, "both"), (8, 3));
+    assert_eq!(listed(home.path(), &server.url, "v1"), (8, 0));
+    assert_eq!(listed(home.path(), &server.url, "v2"), (0, 9));
+
+    let env = common::client_environment(home.path(), KEY_ID, SECRET);
+    let opts = RemoteOptions { endpoint_url: Some(server.url.clone()), ..Default::default() };
+    let count = |ids: &[FindingId]| {
+        let ocsf = ids.iter().filter(|id| matches!(id, FindingId::Ocsf(_))).count();
+        (ids.len() - ocsf, ocsf)
+    };
+    for (api, want) in [(Api::V1, (8, 0)), (Api::V2, (0, 9)), (Api::Both, (8, 3))] {
+        let mut b = RemoteBackend::connect(&opts, &env, ClientConfig::default()).unwrap();
+        b.use_cache(&cache_file(home.path(), &server.url), hubtriage::remote::cache::View::all()).unwrap();
+        b.set_api(api);
+        let mut rows = Vec::new();
+        b.for_each_summary(&mut |s| {
+            rows.push(s.key);
+            true
+        })
+        .unwrap();
+        assert_eq!(count(&rows), want, "{api:?} lists");
+        let queried = b.query(&hubtriage::query::parse("").unwrap()).unwrap();
+        assert_eq!(count(&queried), want, "{api:?} queries");
+    }
+}
+
 /// The console's default view asks GetFindingsV2 for status_id 1 (New) or 2 (In Progress) only.
 #[test]
 fn the_default_view_mirrors_new_and_in_progress_ocsf_findings() {
@@ -309,6 +349,71 @@ fn the_remote_workbench_lists_and_edits_ocsf_findings_through_both_apis() {
     assert!(resolved.contains(&twin.id.as_str()), "{resolved:?}");
 }
 
+/// Another analyst's BatchUpdateFindingsV2 (a status and a comment: `finding_info.modified_time`
+/// does not change, so no V2 refresh brings it) reaches the workbench's cache and list through the
+/// background pass over the cached findings (GetFindingsV2 by `metadata.uid`), without `sync --full`.
+#[test]
+fn another_analysts_batch_update_findings_v2_is_caught_by_the_background_pass() {
+    use hubtriage::app::event::Event;
+    use hubtriage::model::finding::FindingId;
+    use hubtriage::model::ocsf::StatusId;
+    use hubtriage::remote::{ClientConfig, RemoteBackend, RemoteOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let (server, all) = serve_both(dir.path());
+    let home = tempfile::tempdir().unwrap();
+    let env = common::client_environment(home.path(), KEY_ID, SECRET);
+    let opts = RemoteOptions { endpoint_url: Some(server.url.clone()), ..Default::default() };
+    let mut b = RemoteBackend::connect(&opts, &env, ClientConfig::default()).unwrap();
+    b.set_view(hubtriage::remote::cache::View::all());
+    b.set_api(hubtriage::remote::endpoint::Api::Both);
+    // An OCSF-only finding (listed as itself), and a status it does not have.
+    let target = &all[12];
+    assert!(
+        target.get("metadata").is_some()
+            && all[..6].iter().all(|a| !hubtriage::model::ocsf::same::is_same(
+                &hubtriage::model::finding::FindingKey::of(a).unwrap(),
+                target
+            ))
+    );
+    let uid = target["metadata"]["uid"].as_str().unwrap().to_string();
+    let status = if target["status_id"] == 3 { StatusId::Resolved } else { StatusId::Suppressed };
+
+    let (_effects, mut events, _) = common::loaded_worker(Box::new(b));
+
+    // Bob, in another process, sets the status and a comment (BatchUpdateFindingsV2 on serve's
+    // store: the remote's own state changes as his call would change it).
+    let input = home.path().join("bob.json");
+    let request = json!({"MetadataUids": [uid], "StatusId": status.id(), "Comment": "seen by bob"});
+    std::fs::write(&input, request.to_string()).unwrap();
+    let store = dir.path().join("s.db");
+    let o = common::run(&store, &["api", "BatchUpdateFindingsV2", "--input-json", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&uid), "{}", text(&o));
+    let edited = std::time::Instant::now();
+
+    let key = FindingId::Ocsf(uid.clone());
+    let deadline = edited + std::time::Duration::from_secs(30);
+    let (mut row, mut checked) = (None, false);
+    while row.is_none() || !checked {
+        assert!(std::time::Instant::now() < deadline, "the pass never brought bob's V2 edit (checked {checked})");
+        match events.try_recv() {
+            Ok(Event::RowsUpdated { rows }) => {
+                if let Some(r) = rows.into_iter().find(|r| r.key == key) {
+                    row = Some(r);
+                }
+            }
+            Ok(Event::Rechecked { keys, .. }) => checked |= keys.contains(&key),
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    }
+    eprintln!("bob's V2 edit reached the list {:?} after it was made", edited.elapsed());
+    assert_eq!(row.unwrap().ocsf.and_then(|o| o.status_id), Some(status));
+    let cache = Cache::open(&cache_file(home.path(), &server.url)).unwrap();
+    let doc = cache.store.get_ocsf_as(&hubtriage::store::Access::Unrestricted, &uid).unwrap().unwrap();
+    assert_eq!((&doc["comment"], &doc["status_id"]), (&json!("seen by bob"), &json!(status.id())), "{doc}");
+}
+
 /// An endpoint that answers GetFindings but not GetFindingsV2 (404, as moto does), played by a
 /// loopback server of the test's own: one connection at a time, keep-alive, the path deciding.
 fn v1_only_endpoint(doc: Value) -> String {
@@ -483,4 +588,66 @@ fn update_ids_on_a_remote_names_ocsf_findings_by_metadata_uid_and_keeps_their_pr
     assert_eq!(f["status_id"], 3, "suppressed: {f}");
     let o = common::run(&store, &["findings", "status:suppressed", "--format", "csv"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains(asff["Id"].as_str().unwrap()), "{}", text(&o));
+}
+
+/// A workbench `:` query beyond the cached view (the console's open work) asks GetFindingsV2 too
+/// (`--api both`), its status compiled to every `status_id` the list shows as it (RESOLVED:
+/// Resolved, Archived, Other): the OCSF findings it selects come back as rows beside the ASFF ones
+/// GetFindings returns, and the cache keeps them.
+#[test]
+fn a_query_beyond_the_cached_view_fetches_the_ocsf_findings_it_selects_too() {
+    use hubtriage::app::event::Event;
+    use hubtriage::app::Effect;
+    use hubtriage::model::finding::{FindingId, FindingKey};
+    use hubtriage::remote::{ClientConfig, RemoteBackend, RemoteOptions};
+    use std::collections::HashSet;
+    let dir = tempfile::tempdir().unwrap();
+    let mut all: Vec<Value> = generate_ocsf(&GenOptions { count: 60, seed: 5, ..GenOptions::default() }).collect();
+    all.extend(generate(&GenOptions { count: 30, seed: 6, ..GenOptions::default() }));
+    let store = dir.path().join("s.db");
+    let file = dir.path().join("all.json");
+    std::fs::write(&file, json!({ "Findings": all }).to_string()).unwrap();
+    let o = common::run(&store, &["import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let server = common::serve(&store, "127.0.0.1:0", &[], &dir.path().join("stderr.txt"));
+    let resolved_ocsf: HashSet<FindingId> = all
+        .iter()
+        .filter(|d| d.get("metadata").is_some() && [4, 5, 99].contains(&d["status_id"].as_i64().unwrap_or(0)))
+        .map(|d| FindingId::Ocsf(d["metadata"]["uid"].as_str().unwrap().to_string()))
+        .collect();
+    let resolved_asff: HashSet<FindingId> = all
+        .iter()
+        .filter(|d| d.get("metadata").is_none() && d["Workflow"]["Status"] == "RESOLVED")
+        .map(|d| FindingId::Asff(FindingKey::of(d).unwrap()))
+        .collect();
+    assert!(!resolved_ocsf.is_empty() && !resolved_asff.is_empty());
+
+    let home = tempfile::tempdir().unwrap();
+    let env = common::client_environment(home.path(), KEY_ID, SECRET);
+    let opts = RemoteOptions { endpoint_url: Some(server.url.clone()), ..Default::default() };
+    let mut b = RemoteBackend::connect(&opts, &env, ClientConfig::default()).unwrap();
+    b.set_api(hubtriage::remote::endpoint::Api::Both);
+    let (tx, mut events, rows) = common::loaded_worker(Box::new(b));
+    let listed: HashSet<FindingId> = rows.into_iter().map(|r| r.key).collect();
+    assert!(listed.is_disjoint(&resolved_ocsf) && listed.is_disjoint(&resolved_asff), "beyond the view");
+
+    tx.send(Effect::FetchBeyondView { query: hubtriage::query::parse("status:resolved").unwrap() }).unwrap();
+    let rows = loop {
+        match events.blocking_recv().expect("an event") {
+            Event::FetchedBeyondView { rows } => break rows,
+            Event::FetchBeyondViewFailed { error } => panic!("{error}"),
+            _ => {}
+        }
+    };
+    let ocsf: HashSet<FindingId> = rows.iter().filter(|r| r.ocsf.is_some()).map(|r| r.key.clone()).collect();
+    let asff: HashSet<FindingId> = rows.iter().filter(|r| r.ocsf.is_none()).map(|r| r.key.clone()).collect();
+    assert_eq!(ocsf, resolved_ocsf, "every OCSF finding the list shows as RESOLVED, and no other");
+    assert_eq!(asff, resolved_asff);
+    drop(tx);
+    let cache = Cache::open(&cache_file(home.path(), &server.url)).unwrap();
+    let cached: HashSet<String> = cache.store.all_ocsf_keys().unwrap().into_iter().map(|k| k.id).collect();
+    for id in &resolved_ocsf {
+        let FindingId::Ocsf(uid) = id else { unreachable!() };
+        assert!(cached.contains(uid), "{uid} cached");
+    }
 }

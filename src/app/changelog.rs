@@ -182,7 +182,7 @@ fn breakdown(s: &AppState, plan: &UndoPlan) -> Vec<String> {
     let mut pairs: Vec<(&Row, &FindingUpdate)> = Vec::new();
     let mut absent = 0;
     for (key, update) in &plan.restores {
-        match s.rows.index_of(&FindingId::Asff(key.clone())).and_then(|i| s.rows.get(i)) {
+        match s.rows.index_of(key).and_then(|i| s.rows.get(i)) {
             Some(row) => pairs.push((row, update)),
             None => absent += 1,
         }
@@ -383,7 +383,7 @@ fn detail_head(s: &AppState) -> Vec<(LineKind, String)> {
 }
 
 /// The restores of the change shown, when it has been read.
-fn shown_restores(s: &AppState) -> &[(crate::model::finding::FindingKey, FindingUpdate)] {
+fn shown_restores(s: &AppState) -> &[(FindingId, FindingUpdate)] {
     match s.changelog.as_ref().and_then(|v| v.shown.as_ref()) {
         Some(Shown { plan: Some(p), error: None, .. }) => &p.restores,
         _ => &[],
@@ -401,7 +401,7 @@ pub fn detail_window(s: &AppState, from: usize, count: usize) -> Vec<(LineKind, 
     while out.len() < count && i < restores.len() * 2 {
         let (key, update) = &restores[i / 2];
         if i.is_multiple_of(2) {
-            let row = s.rows.index_of(&FindingId::Asff(key.clone())).and_then(|r| s.rows.get(r));
+            let row = s.rows.index_of(key).and_then(|r| s.rows.get(r));
             let what = match row {
                 Some(r) => format!(
                     "{:<13} {:<10} {}",
@@ -410,7 +410,7 @@ pub fn detail_window(s: &AppState, from: usize, count: usize) -> Vec<(LineKind, 
                     // Row text is sanitised when the row is built.
                     r.title.as_str()
                 ),
-                None => sanitize::line(&key.id).into_owned(),
+                None => sanitize::line(key.display_id()).into_owned(),
             };
             out.push((LineKind::Text, format!("  {what}")));
         } else {

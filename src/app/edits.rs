@@ -394,9 +394,7 @@ pub(super) fn resettle(s: &mut AppState, changed: &[u32]) {
         });
         s.view.order.insert(at, i);
     }
-    let filters = crate::query::parse(&s.view.query.text)
-        .ok()
-        .filter(|q| q.text.is_empty() && q.filters.field_names().all(|f| super::row::IN_MEMORY_FIELDS.contains(&f)));
+    let filters = super::view::in_memory_query(&s.view.query.text);
     if let (Some(q), Some(matched)) = (filters, s.view.query.matched.as_mut()) {
         let now = s.now;
         let matches =

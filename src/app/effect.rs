@@ -24,6 +24,10 @@ pub enum Effect {
         query_id: u64,
         query: Query,
     },
+    /// A `:` query on a cached view of a remote: fetch what it selects beyond the view.
+    FetchBeyondView {
+        query: Query,
+    },
     /// Update calls (each ≤ 100 findings), sent one at a time in order. The worker reads the
     /// findings' documents once, before the first call, for what undo restores.
     ApplyBatch {

@@ -83,6 +83,13 @@ pub enum Event {
         query_id: u64,
         error: BackendError,
     },
+    /// `Effect::FetchBeyondView` brought these findings into the cache: they join the list.
+    FetchedBeyondView {
+        rows: Vec<Row>,
+    },
+    FetchBeyondViewFailed {
+        error: BackendError,
+    },
     /// One call of a batch answered.
     BatchApplied {
         batch_id: BatchId,

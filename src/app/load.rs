@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 
+use super::columnar::{self, RowSet};
 use super::detail::sync_detail;
 use super::effect::Effect;
 use super::filter::{self, SortSpec};
@@ -71,16 +72,31 @@ pub(super) fn rows_loaded(
         s.marks.clear();
         s.pending_marks = marked;
         s.detail.key = None;
+        // The query's matches named the old rows by position: they are found again among the new
+        // ones (below, or by the last chunk for a query the store answers).
+        if let Some(m) = s.view.query.matched.as_mut() {
+            *m = RowSet::default();
+        }
     }
     let default_sort = s.view.sort == SortSpec::default();
     // Room for the whole load at once, so 100k rows are not copied on every doubling (a total
     // from a remote backend is trusted only so far).
     s.rows.reserve(total.saturating_sub(s.rows.all.len()).min(1 << 22));
+    let start = s.rows.all.len();
     for row in rows {
         let remark = s.pending_marks.contains(&row.key);
         let i = s.rows.push(row);
         if remark {
             s.marks.insert(i);
+        }
+    }
+    // A query the rows answer is applied to each chunk as it arrives: the list shows its matches
+    // among the rows loaded so far.
+    if let (Some(q), Some(matched)) = (super::view::in_memory_query(&s.view.query.text), s.view.query.matched.as_mut())
+    {
+        let found = columnar::matching(&s.rows.all[start..], &q.filters, s.now);
+        for i in (0..(s.rows.all.len() - start) as u32).filter(|&i| found.contains(i)) {
+            matched.insert(start as u32 + i);
         }
     }
     let first_chunk = loaded == 0;
@@ -99,6 +115,8 @@ pub(super) fn rows_loaded(
     if done {
         s.rows.load_order.clear();
         s.pending_marks.clear();
+        // The worker's listing has freed SQLite's page cache, and the merges their keys.
+        crate::alloc::release_free_memory();
         // The first sort by title or resource need not rank a million values while the user waits.
         s.rows.sort_keys.rank_in_background(&s.rows);
         // A query is evaluated again on the new rows.
@@ -156,10 +174,7 @@ pub(super) fn rows_updated(s: &mut AppState, rows: Vec<Row>) -> Vec<Effect> {
         return Vec::new();
     }
     let text = &s.view.query.text;
-    let in_memory = text.is_empty()
-        || crate::query::parse(text).is_ok_and(|q| {
-            q.text.is_empty() && q.filters.field_names().all(|f| super::row::IN_MEMORY_FIELDS.contains(&f))
-        });
+    let in_memory = text.is_empty() || super::view::in_memory_query(text).is_some();
     let mut effects = Vec::new();
     if in_memory && s.view.query.pending.is_none() {
         // While loading, the query is not applied yet (the last chunk does it): only sorted.

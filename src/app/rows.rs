@@ -21,42 +21,9 @@ struct Interner {
 
 const PROBATION: usize = 65_536;
 
-/// A multiply-rotate hash over 8-byte words (as rustc's FxHash): the interner hashes five values
-/// of every row added on the UI thread while rows load, and SipHash's resistance to chosen keys
-/// buys nothing for a table only the loading rows fill (a bad case costs time, never correctness).
-#[derive(Debug, Default, Clone, Copy)]
-pub(super) struct WordHasher(u64);
+/// The interners' hash (the rows' text values, `model::summary::WordHasher`).
+pub(super) use crate::model::summary::WordHasher;
 
-impl std::hash::Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
-        }
-    }
-
-    fn write_u8(&mut self, b: u8) {
-        self.add(u64::from(b));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl WordHasher {
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
 const MIN_REPEAT: usize = 10;
 
 impl Interner {
@@ -163,9 +130,10 @@ pub const SEARCH_COLUMNS: usize = 6;
 pub struct RowStore {
     pub all: Vec<Row>,
     /// Finds a row by its key without a second copy of every key (about 200 bytes a row): the
-    /// index maps a 64-bit hash of the key; a key whose hash another key already has goes to
-    /// `collided`.
-    by_hash: HashMap<u64, u32>,
+    /// index maps a 32-bit hash of the key (9 bytes a slot, where a 64-bit one took 17: 16 MB at a
+    /// million rows); a key whose hash another key already has goes to `collided` (about a hundred
+    /// keys at a million).
+    by_hash: HashMap<u32, u32, std::hash::BuildHasherDefault<WordHasher>>,
     collided: HashMap<FindingId, u32>,
     /// The search columns' distinct values (title, resource type, resource id, account, product,
     /// control id), and each row's value ids in them, by row: what the `/` filter reads. Edits never
@@ -291,8 +259,9 @@ impl RowStore {
     }
 }
 
-fn key_hash(key: &FindingId) -> u64 {
-    std::hash::BuildHasher::hash_one(&std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default(), key)
+fn key_hash(key: &FindingId) -> u32 {
+    let h = std::hash::BuildHasher::hash_one(&std::hash::BuildHasherDefault::<WordHasher>::default(), key);
+    (h ^ (h >> 32)) as u32
 }
 
 #[cfg(test)]

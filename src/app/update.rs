@@ -126,6 +126,11 @@ pub fn handle_event(s: &mut AppState, e: Event) -> Vec<Effect> {
             effects
         }
         Event::QueryFailed { query_id, error } => view::query_failed(s, query_id, error),
+        Event::FetchedBeyondView { rows } => view::fetched_beyond_view(s, rows),
+        Event::FetchBeyondViewFailed { error } => {
+            s.error(format!("Could not ask the remote for findings beyond the cached view: {error}"));
+            Vec::new()
+        }
         Event::BatchApplied { batch_id, call, outcome } => edits::batch_applied(s, batch_id, call, outcome),
         Event::BatchFailed { batch_id, call, keys, error } => edits::batch_failed(s, batch_id, call, keys, error),
         Event::DemoLoaded { count } => load::demo_loaded(s, count),

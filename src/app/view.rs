@@ -11,7 +11,7 @@ use super::effect::Effect;
 use super::filter::{self, LiveFilter, SortColumn, SortSpec};
 use super::list::scroll_into_view;
 use super::row::IN_MEMORY_FIELDS;
-use super::state::Mode;
+use super::state::{LoadState, Mode};
 use super::AppState;
 use crate::model::finding::FindingId;
 use crate::model::source::BackendError;
@@ -117,21 +117,78 @@ pub fn apply_query(s: &mut AppState, text: &str) -> Result<Vec<Effect>, String> 
     s.view.query.text = text.to_string();
     s.view.query.warning =
         (!q.warnings.is_empty()).then(|| q.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
-    let in_memory = q.text.is_empty() && q.filters.field_names().all(|f| IN_MEMORY_FIELDS.contains(&f));
+    let in_memory = answered_in_memory(&q);
+    // A remote's cache holds one view of it: what the query selects beyond that is fetched. While
+    // the rows load, the last chunk applies the query again and asks then: rows fetched before the
+    // load's first chunk would be replaced by it.
+    let beyond = (s.capabilities.fetches_beyond_view && !q.filters.is_empty() && s.status.load == LoadState::Loaded)
+        .then(|| Effect::FetchBeyondView { query: q.clone() });
+    let mut effects = apply_parsed(s, text, q, in_memory);
+    effects.extend(beyond);
+    Ok(effects)
+}
+
+fn apply_parsed(s: &mut AppState, text: &str, q: crate::query::Query, in_memory: bool) -> Vec<Effect> {
     if in_memory {
         s.view.query.matched = Some(columnar::matching(&s.rows.all, &q.filters, s.now));
         s.view.query.pending = None;
         refresh(s, true);
         let n = s.view.visible.len();
         s.info(matched_message(n, &s.view.query));
-        Ok(sync_detail(s))
+        sync_detail(s)
     } else {
         s.view.query.next_id += 1;
         let query_id = s.view.query.next_id;
         s.view.query.pending = Some(query_id);
         s.info(format!("Querying the store for :{text}…"));
-        Ok(vec![Effect::RunQuery { query_id, query: q }])
+        vec![Effect::RunQuery { query_id, query: q }]
     }
+}
+
+/// `Event::FetchedBeyondView`: the findings the remote holds for the query that the list lacks
+/// join it (appended: the marks, which name rows by position, stay on theirs; never a reload) and
+/// the query is applied again. An answer arriving while rows load is dropped: the load's last chunk
+/// asks again.
+pub(super) fn fetched_beyond_view(s: &mut AppState, rows: Vec<super::row::Row>) -> Vec<Effect> {
+    if s.status.load != LoadState::Loaded {
+        return Vec::new();
+    }
+    let mut added = 0;
+    for row in rows {
+        if s.rows.index_of(&row.key).is_none() {
+            s.rows.push(row);
+            added += 1;
+        }
+    }
+    if added == 0 {
+        return Vec::new();
+    }
+    s.view.order = filter::sorted(&s.rows, s.view.sort);
+    let mut effects = match super::views::reapply(s) {
+        Ok(e) => e,
+        Err(e) => {
+            s.error(e);
+            return Vec::new();
+        }
+    };
+    // Asked already: the cache holds them now.
+    effects.retain(|e| !matches!(e, Effect::FetchBeyondView { .. }));
+    s.info(format!(
+        "{} beyond the cached view fetched from the remote for :{}",
+        crate::model::words::count(added, "finding"),
+        s.view.query.text
+    ));
+    effects
+}
+
+/// Whether the rows answer `q` themselves (no free text, only fields the rows hold).
+pub(super) fn answered_in_memory(q: &crate::query::Query) -> bool {
+    q.text.is_empty() && q.filters.field_names().all(|f| IN_MEMORY_FIELDS.contains(&f))
+}
+
+/// The view's query, when the rows answer it themselves.
+pub(super) fn in_memory_query(text: &str) -> Option<crate::query::Query> {
+    crate::query::parse(text).ok().filter(answered_in_memory)
 }
 
 /// The status line's answer to a query: how many match, and any warning of the query's.

@@ -16,6 +16,7 @@ use crate::model::summary::FindingSummary;
 use crate::model::timestamp;
 use crate::model::words::thousands;
 use crate::query;
+use crate::remote::endpoint::Api;
 use crate::store::{Access, SortCriterion, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -41,6 +42,8 @@ pub(super) fn parse_query(text: &str) -> Result<query::Query> {
 /// Hands each finding `access` may see that matches `q` (the `--account` given, or every account)
 /// to `sink` in order, `render`ed (on either core) as the store reads it: one pass over the store,
 /// a few findings in memory at a time. Returns how many there were.
+// The listing's inputs, each read once: a struct of them would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn stream<R: Send>(
     store: &Store,
     access: &Access,
@@ -49,21 +52,26 @@ pub(super) fn stream<R: Send>(
     limit: Option<usize>,
     render: &(dyn Fn(Value) -> R + Sync),
     sink: &mut dyn FnMut(R) -> crate::store::Result<()>,
+    api: Api,
 ) -> Result<usize> {
     let words = |doc: &Value| q.matches_text(doc);
     let keep: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
-    let mut n =
-        store.for_each_rendered(access, &q.filters, sort, limit, keep, render, &mut |r| sink(r).map(|()| true))?;
-    // A finding whose stored document cannot be read is left out, and said so.
-    for row in store.take_unreadable() {
-        eprintln!("warning: {row}");
+    let mut n = 0;
+    if api.v1() {
+        n = store.for_each_rendered(access, &q.filters, sort, limit, keep, render, &mut |r| sink(r).map(|()| true))?;
+        // A finding whose stored document cannot be read is left out, and said so.
+        for row in store.take_unreadable() {
+            eprintln!("warning: {row}");
+        }
     }
     // OCSF (Security Hub V2) findings follow, matched on their ASFF reading (`asff_view`), most
     // severe and most recently updated first: the sort criteria name ASFF fields.
     let room = limit.map_or(usize::MAX, |l| l.saturating_sub(n));
-    if room > 0 {
+    if room > 0 && api.v2() {
         let keep_ocsf: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-        let mut docs = store.matching_ocsf_docs_as(access, &q.filters, keep_ocsf)?;
+        // With the ASFF findings not listed (a remote read with `--api v2`), a finding stored in
+        // both forms is listed as its OCSF form.
+        let mut docs = store.matching_ocsf_docs_as(access, &q.filters, keep_ocsf, api.v1())?;
         let key = |d: &Value| {
             let s = FindingSummary::from_ocsf(d);
             (
@@ -87,6 +95,18 @@ pub(super) fn findings(
     limit: Option<usize>,
     sort: &[String],
 ) -> Result<Outcome> {
+    findings_of(g, text, format, limit, sort, Api::Both)
+}
+
+/// `findings` of the formats `api` reads (a remote's cache read with `--api v1` or `v2`).
+pub(super) fn findings_of(
+    g: &Global,
+    text: &str,
+    format: OutputFormat,
+    limit: Option<usize>,
+    sort: &[String],
+    api: Api,
+) -> Result<Outcome> {
     let q = parse_query(text)?;
     let sort =
         if sort.is_empty() { default_sort() } else { sort.iter().map(|s| parse_sort(s)).collect::<Result<_>>()? };
@@ -106,20 +126,36 @@ pub(super) fn findings(
             let format = if format == OutputFormat::Json { ExportFormat::Json } else { ExportFormat::Csv };
             let mut w = FindingsWriter::new(format, out)?;
             let render = |doc: Value| export::render(format, &doc);
-            stream(&store, &access, &q, &sort, limit, &render, &mut |r| {
-                r.and_then(|r| w.write_rendered(r)).map_err(&mut keep)
-            })
+            stream(
+                &store,
+                &access,
+                &q,
+                &sort,
+                limit,
+                &render,
+                &mut |r| r.and_then(|r| w.write_rendered(r)).map_err(&mut keep),
+                api,
+            )
             .and_then(|_| Ok(w.finish()?))
         }
         OutputFormat::Table => {
             let now = time::OffsetDateTime::now_utc();
             writeln!(out, "{}", table_header())?;
             let render = |doc: Value| table_row(&doc, now);
-            stream(&store, &access, &q, &sort, limit, &render, &mut |row| writeln!(out, "{row}").map_err(&mut keep))
-                .and_then(|n| {
-                    writeln!(out, "{} finding{}", thousands(n), if n == 1 { "" } else { "s" })?;
-                    Ok(out.flush()?)
-                })
+            stream(
+                &store,
+                &access,
+                &q,
+                &sort,
+                limit,
+                &render,
+                &mut |row| writeln!(out, "{row}").map_err(&mut keep),
+                api,
+            )
+            .and_then(|n| {
+                writeln!(out, "{} finding{}", thousands(n), if n == 1 { "" } else { "s" })?;
+                Ok(out.flush()?)
+            })
         }
     };
     let broken_pipe = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;

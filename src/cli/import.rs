@@ -5,8 +5,7 @@ use anyhow::Result;
 
 use super::{Global, Outcome};
 use crate::input::{self, ReadError};
-use crate::model::finding::Format;
-use crate::model::raw::Incoming;
+use crate::model::raw::{Incoming, OcsfIncoming};
 use crate::model::sanitize;
 use crate::model::wire::batch_import::ImportFailure;
 use crate::store::{ImportQueue, StoreError, MAX_IMPORT_BYTES, MAX_IMPORT_FINDINGS};
@@ -23,7 +22,7 @@ struct Importer<'a> {
     /// The OCSF (V2) call being filled (imported by `Store::import_ocsf`'s rules on the same
     /// import thread), each finding with where it starts in the file, to name a refused one by its
     /// place.
-    ocsf: Vec<(serde_json::Value, Option<usize>)>,
+    ocsf: Vec<(OcsfIncoming, Option<usize>)>,
     /// Each OCSF call sent: its place in `sent`, and its findings' ids and places.
     ocsf_sent: Vec<OcsfCall>,
 }
@@ -41,18 +40,20 @@ impl Importer<'_> {
         // identifying members is looked at whole, and goes to the OCSF path when it is one.
         let asff_like =
             ["SchemaVersion", "ProductArn", "AwsAccountId", "Id"].iter().any(|m| f.view().get(*m).is_some());
+        // An OCSF finding read from the file keeps its text (`OcsfIncoming`): only the members
+        // its checks read are parsed.
         let f = if asff_like || !f.view().is_object() {
             f
         } else {
-            match f.into_value() {
-                Ok(v) if Format::of(&v) == Some(Format::Ocsf) => {
-                    self.ocsf.push((v, at));
+            match f.into_ocsf() {
+                Ok(Ok(o)) => {
+                    self.ocsf.push((o, at));
                     if self.ocsf.len() == MAX_IMPORT_FINDINGS {
                         self.cut_ocsf()?;
                     }
                     return Ok(());
                 }
-                Ok(v) => Incoming::Value(v),
+                Ok(Err(f)) => f,
                 Err(e) => return Err(StoreError::Corrupt(e.to_string())),
             }
         };
@@ -81,9 +82,8 @@ impl Importer<'_> {
         if self.ocsf.is_empty() {
             return Ok(());
         }
-        let (call, at): (Vec<serde_json::Value>, Vec<Option<usize>>) =
-            std::mem::take(&mut self.ocsf).into_iter().unzip();
-        let ids = call.iter().enumerate().map(|(i, f)| failure_id(f, i)).collect();
+        let (call, at): (Vec<OcsfIncoming>, Vec<Option<usize>>) = std::mem::take(&mut self.ocsf).into_iter().unzip();
+        let ids = call.iter().enumerate().map(|(i, f)| failure_id(f.view(), i)).collect();
         self.ocsf_sent.push(OcsfCall { call: self.sent.len(), ids, at });
         self.sent.push(call.len());
         self.queue.send_ocsf(call)

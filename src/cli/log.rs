@@ -1,6 +1,7 @@
 //! `hubtriage log`: the store's change log (`store::changelog`): recent bulk edits with who, when,
-//! what and how many findings, and `--undo ID`, which previews the calls that put back what the
-//! edit changed, asks (or `--yes`), sends them, and logs the undo as an edit of its own.
+//! what and how many findings (of both formats), and `--undo ID`, which previews the calls that
+//! put back what the edit changed (BatchUpdateFindings and BatchUpdateFindingsV2), asks (or
+//! `--yes`), sends them (`Store::apply_undo`), and logs the undo as an edit of its own.
 
 use anyhow::Result;
 use clap::Args;
@@ -73,16 +74,10 @@ pub(super) fn log(g: &Global, a: &LogArgs) -> Result<Outcome> {
         println!("Cancelled; nothing changed.");
         return Ok(Outcome::Ok);
     }
-    let requests: Vec<_> = calls.requests().collect();
-    let (answers, entry) = store.batch_updates_logged(&g.caller(), &requests, None, &description)?;
-    if let Some(by) = entry {
-        store.mark_undone(id, by)?;
+    let (_, outcome) = store.apply_undo(&g.caller(), &plan)?;
+    println!("{} processed, {} unprocessed", outcome.processed.len(), outcome.unprocessed.len());
+    for u in &outcome.unprocessed {
+        println!("  {}: {}: {}", sanitize::line(u.id.display_id()), u.code, sanitize::line(&u.message));
     }
-    let processed: usize = answers.iter().map(|r| r.processed.len()).sum();
-    let unprocessed: Vec<_> = answers.iter().flat_map(|r| &r.unprocessed).collect();
-    println!("{processed} processed, {} unprocessed", unprocessed.len());
-    for u in &unprocessed {
-        println!("  {}: {}: {}", sanitize::line(&u.key.id), u.code, sanitize::line(&u.message));
-    }
-    Ok(if unprocessed.is_empty() { Outcome::Ok } else { Outcome::Failed })
+    Ok(if outcome.unprocessed.is_empty() { Outcome::Ok } else { Outcome::Failed })
 }

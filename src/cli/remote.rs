@@ -103,29 +103,6 @@ fn refresh(remote: &Remote, cache: &mut Cache) -> Result<()> {
     }
 }
 
-/// Whether every finding `q` selects is in `view`: the view is every finding, or each of its
-/// attributes is filtered by the query to equal values among the view's.
-fn covers(view: &View, q: &crate::query::Query) -> bool {
-    let (v, q) = (view.query.filters.to_json(), q.filters.to_json());
-    let Some(v) = v.as_object() else { return true };
-    v.iter().all(|(attr, want)| {
-        let values = |list: &Value| -> Option<Vec<String>> {
-            list.as_array()?
-                .iter()
-                .map(|e| {
-                    (e.get("Comparison").and_then(Value::as_str) == Some("EQUALS"))
-                        .then(|| e.get("Value").and_then(Value::as_str).map(str::to_string))
-                        .flatten()
-                })
-                .collect()
-        };
-        match (values(want), q.get(attr).and_then(values)) {
-            (Some(want), Some(have)) => !have.is_empty() && have.iter().all(|h| want.contains(h)),
-            _ => q.get(attr) == Some(want),
-        }
-    })
-}
-
 /// `findings QUERY` on a remote: the read cache, refreshed first, queried as a local store is (the
 /// same sort, limit and formats). A query that reaches past the cached view is said to.
 pub(super) fn findings(
@@ -141,7 +118,7 @@ pub(super) fn findings(
     refresh(&remote, &mut cache)?;
     let view = cached_view(&cache);
     if let Ok(q) = crate::query::parse(text) {
-        if !covers(&view, &q) {
+        if !view.covers(&q) {
             eprintln!(
                 "note: the cache mirrors the view '{}' of {}; findings outside it are not listed \
                  (`hubtriage sync --all` mirrors every finding, `hubtriage sync QUERY` another view)",
@@ -152,7 +129,8 @@ pub(super) fn findings(
     }
     drop(cache);
     let on_cache = Global { store: Some(remote.cache.clone()), account: None, user: g.user.clone() };
-    super::findings::findings(&on_cache, text, format, limit, sort)
+    // The cache may hold both formats (a `--api both` session filled it): `--api` says which are read.
+    super::findings::findings_of(&on_cache, text, format, limit, sort, remote.api)
 }
 
 /// Refused findings listed by name; the rest are counted.
@@ -194,7 +172,7 @@ pub(super) fn update(g: &Global, top: &RemoteArgs, a: &UpdateArgs) -> Result<Out
             if remote.api.v2() {
                 let words = |doc: &Value| q.matches_text(doc);
                 let extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
-                ocsf = cache.store.matching_ocsf_docs_as(&Access::Unrestricted, &q.filters, extra)?;
+                ocsf = cache.store.matching_ocsf_docs_as(&Access::Unrestricted, &q.filters, extra, true)?;
             }
             cache.store.matching_keys(&q.filters, &q.text, extra)?
         }

@@ -278,18 +278,6 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     }
     let caller = g.caller();
     let (mut processed, mut unprocessed) = (0usize, Vec::new());
-    // The calls of 100 are each answered as a call, and committed together: all land or none does.
-    let requests: Vec<_> = plan.requests().collect();
-    if !requests.is_empty() {
-        // Logged as one bulk edit (`hubtriage log`), so it can be undone after this command ends.
-        let (answers, _) = store.batch_updates_logged(&caller, &requests, expiry.as_ref(), &description)?;
-        for r in answers {
-            processed += r.processed.len();
-            unprocessed.extend(r.unprocessed.into_iter().map(|x| {
-                (format!("{} ({})", sanitize::line(&x.key.id), sanitize::line(&x.key.product_arn)), x.code, x.message)
-            }));
-        }
-    }
     if expiry.is_some() && !uids.is_empty() {
         println!(
             "{} OCSF findings are suppressed without an expiry: time-boxed suppression is kept for ASFF findings",
@@ -298,25 +286,35 @@ pub(super) fn update(g: &Global, a: &UpdateArgs) -> Result<Outcome> {
     }
     // The OCSF findings, in BatchUpdateFindingsV2 calls of 100; an edit V2 has no member for
     // leaves them as they are, said so.
-    if !uids.is_empty() && v2.is_empty() {
+    let v2_requests: Vec<BatchUpdateV2Request> = if !uids.is_empty() && v2.is_empty() {
         println!(
             "{} OCSF findings left as they are: BatchUpdateFindingsV2 cannot set {}",
             uids.len(),
             plan_dropped(&plan)
         );
+        Vec::new()
     } else {
-        // The calls of 100 in one transaction (`Store::batch_updates_v2`), each answered as its own.
-        let requests: Vec<BatchUpdateV2Request> = uids
-            .chunks(crate::model::update::MAX_IDENTIFIERS)
+        uids.chunks(crate::model::update::MAX_IDENTIFIERS)
             .map(|chunk| BatchUpdateV2Request { targets: V2Targets::MetadataUids(chunk.to_vec()), update: v2.clone() })
-            .collect();
-        for r in store.batch_updates_v2(&caller, &requests)? {
-            processed += r.processed.len();
-            unprocessed.extend(r.unprocessed.into_iter().map(|x| {
-                let uid = x.finding.metadata_uid.unwrap_or_default();
-                (sanitize::line(&uid).into_owned(), x.error_code.as_str().to_string(), x.error_message)
-            }));
-        }
+            .collect()
+    };
+    // The calls of 100 of both APIs are each answered as a call, and committed together: all land
+    // or none does. Logged as one bulk edit of both formats (`hubtriage log`), so it can be undone
+    // after this command ends.
+    let requests: Vec<_> = plan.requests().collect();
+    let answers = store.batch_updates_both_logged(&caller, &requests, &v2_requests, expiry.as_ref(), &description)?;
+    for r in answers.asff {
+        processed += r.processed.len();
+        unprocessed.extend(r.unprocessed.into_iter().map(|x| {
+            (format!("{} ({})", sanitize::line(&x.key.id), sanitize::line(&x.key.product_arn)), x.code, x.message)
+        }));
+    }
+    for r in answers.v2 {
+        processed += r.processed.len();
+        unprocessed.extend(r.unprocessed.into_iter().map(|x| {
+            let uid = x.finding.metadata_uid.unwrap_or_default();
+            (sanitize::line(&uid).into_owned(), x.error_code.as_str().to_string(), x.error_message)
+        }));
     }
     println!("{processed} processed, {} unprocessed", unprocessed.len());
     for (who, code, message) in &unprocessed {

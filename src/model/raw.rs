@@ -6,7 +6,8 @@
 //! into the stored document as they were sent, so the document has exactly the members and values
 //! the whole-`Value` path gives it (`tests::raw_and_parsed_findings_are_created_alike`).
 //!
-//! This module owns the types (`RawFinding`, `Incoming`, `StoredDoc`) and which members are parsed.
+//! This module owns the types (`RawFinding`, `Incoming`, `StoredDoc`) and which members are parsed;
+//! an OCSF finding read from a file is kept the same way (`ocsf`: `OcsfIncoming`).
 //! Reading a finding's text into a `RawFinding` is in `read` (by serde_json or by the scanner),
 //! the parsed part of Resources and Compliance in `project`, and writing the stored document
 //! back out (the splice) in `write`.
@@ -19,9 +20,12 @@ use time::OffsetDateTime;
 use super::finding::{encoded_len, encoded_len_bound};
 use super::import::{create, AutoChange};
 
+mod ocsf;
 mod project;
 mod read;
 mod write;
+
+pub use ocsf::{OcsfIncoming, OcsfText};
 
 pub use read::{scan_finding, ContainedFinding};
 #[cfg(test)]

@@ -77,11 +77,21 @@ pub struct Capabilities {
     /// The rate limits of its reads and updates, when it has any.
     pub read_rate: Option<Rate>,
     pub update_rate: Option<Rate>,
+    /// Whether it holds a cached view of a larger source that can be asked for a query's findings
+    /// beyond that view (a remote's read cache): the workbench asks it for each `:` query.
+    pub fetches_beyond_view: bool,
 }
 
 impl Default for Capabilities {
     fn default() -> Self {
-        Capabilities { formats: vec![Format::Asff], history: true, seed: true, read_rate: None, update_rate: None }
+        Capabilities {
+            formats: vec![Format::Asff],
+            history: true,
+            seed: true,
+            read_rate: None,
+            update_rate: None,
+            fetches_beyond_view: false,
+        }
     }
 }
 

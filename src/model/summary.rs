@@ -38,7 +38,7 @@ pub struct FindingSummary {
     /// give it back (text that is no time, or not in the service's form): a million rows kept it
     /// beside its nanoseconds at about 56 bytes each. Read through `updated_at` and
     /// `updated_time`.
-    pub updated_text: Option<Box<str>>,
+    pub updated_text: Option<Shared>,
     pub updated_ns: i64,
     /// An OCSF finding's own severity, status and class beside the ASFF labels above; `None` for ASFF.
     pub ocsf: Option<super::ocsf::OcsfLabels>,
@@ -65,7 +65,7 @@ impl Default for FindingSummary {
             control_id: Shared::default(),
             generator: Shared::default(),
             types: Shared::default(),
-            updated_text: Some("".into()),
+            updated_text: Some(Shared::default()),
             updated_ns: 0,
             ocsf: None,
         }
@@ -74,10 +74,13 @@ impl Default for FindingSummary {
 
 /// Text that many summaries hold alike (an account, a region, a product, a resource type, a control
 /// id, and often a title or a resource id): reference-counted, so a list holding a million rows keeps
-/// one copy of each value (the list interns them, `app::rows`) in 16 bytes a row instead of a string
-/// each. Reads as a `&str`.
+/// one copy of each value (the list interns them, `app::rows`). Reads as a `&str`.
+///
+/// One pointer (8 bytes) rather than `Arc<str>`'s pointer and length: a row holds ten of them, so
+/// at a million rows the lengths beside each row's pointers were 80 MB, where the extra box is one
+/// more small allocation per distinct value (a few hundred thousand).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Shared(Arc<str>);
+pub struct Shared(Arc<Box<str>>);
 
 impl Shared {
     pub fn as_str(&self) -> &str {
@@ -88,11 +91,20 @@ impl Shared {
     pub fn same(&self, other: &Shared) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
+
+    fn new(s: Box<str>) -> Shared {
+        Shared(Arc::new(s))
+    }
 }
 
+/// The empty text: one copy per thread, cloned, so that rows without a value allocate nothing.
 impl Default for Shared {
     fn default() -> Self {
-        Shared(Arc::from(""))
+        thread_local! {
+            static EMPTY: Shared = Shared::new(Box::from(""));
+        }
+        // A thread ending (its copy gone) makes its own.
+        EMPTY.try_with(Shared::clone).unwrap_or_else(|_| Shared::new(Box::from("")))
     }
 }
 
@@ -117,7 +129,7 @@ impl std::borrow::Borrow<str> for Shared {
 
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&*self.0, f)
+        std::fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
@@ -129,13 +141,13 @@ impl std::fmt::Display for Shared {
 
 impl From<&str> for Shared {
     fn from(s: &str) -> Self {
-        Shared(Arc::from(s))
+        Shared::new(Box::from(s))
     }
 }
 
 impl From<&String> for Shared {
     fn from(s: &String) -> Self {
-        Shared(Arc::from(s.as_str()))
+        Shared::new(Box::from(s.as_str()))
     }
 }
 
@@ -165,25 +177,25 @@ impl rusqlite::ToSql for Shared {
 
 impl From<String> for Shared {
     fn from(s: String) -> Self {
-        Shared(Arc::from(s))
+        Shared::new(s.into_boxed_str())
     }
 }
 
 impl PartialEq<str> for Shared {
     fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Shared {
     fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for Shared {
     fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
+        self.as_str() == other.as_str()
     }
 }
 
@@ -215,39 +227,199 @@ pub struct SummaryColumns {
     pub ocsf: Option<super::ocsf::OcsfLabels>,
 }
 
+/// The summary columns borrowed from where they are read: the store's listing reads each row's
+/// text in place (`rusqlite`'s `get_ref`) instead of into a string per column. The key is read
+/// apart (it is the one value each row owns).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ColumnsRef<'a> {
+    pub product_name: &'a str,
+    pub aws_account_id: &'a str,
+    pub region: &'a str,
+    pub title: &'a str,
+    pub severity_label: &'a str,
+    pub workflow_status: &'a str,
+    pub record_state: &'a str,
+    pub verification_state: &'a str,
+    pub compliance_status: &'a str,
+    pub control_id: &'a str,
+    pub resource_type: &'a str,
+    pub resource_id: &'a str,
+    pub generator_id: &'a str,
+    pub types: &'a str,
+    pub updated_at: &'a str,
+    pub updated_ns: i64,
+    pub confidence: Option<i64>,
+    pub criticality: Option<i64>,
+    pub ocsf: Option<super::ocsf::OcsfLabels>,
+}
+
+impl SummaryColumns {
+    /// The columns borrowed, and the key.
+    fn split(&self) -> ColumnsRef<'_> {
+        ColumnsRef {
+            product_name: &self.product_name,
+            aws_account_id: &self.aws_account_id,
+            region: &self.region,
+            title: &self.title,
+            severity_label: &self.severity_label,
+            workflow_status: &self.workflow_status,
+            record_state: &self.record_state,
+            verification_state: &self.verification_state,
+            compliance_status: &self.compliance_status,
+            control_id: &self.control_id,
+            resource_type: &self.resource_type,
+            resource_id: &self.resource_id,
+            generator_id: &self.generator_id,
+            types: &self.types,
+            updated_at: &self.updated_at,
+            updated_ns: self.updated_ns,
+            confidence: self.confidence,
+            criticality: self.criticality,
+            ocsf: self.ocsf,
+        }
+    }
+}
+
+/// A multiply-rotate hash over 8-byte words (as rustc's FxHash), for tables of text values that
+/// only the rows being loaded fill (`Values`, the list's interning, `app::rows`): SipHash's
+/// resistance to chosen keys buys nothing there (a bad case costs time, never correctness).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl WordHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// The text columns `Values` keeps apart.
+#[derive(Clone, Copy)]
+enum Column {
+    Title,
+    ResourceType,
+    ResourceId,
+    Account,
+    Region,
+    Product,
+    Control,
+    Generator,
+    Types,
+}
+
+/// One copy of each (sanitised) value met so far, per text column, for a reader that builds many
+/// summaries (the store's listing): a million rows name a few hundred accounts, regions, products
+/// and controls, and a value met again is the copy already made instead of a new allocation (the
+/// list interns the rows again on its own thread, `app::rows`, and finds these copies).
+#[derive(Default)]
+pub struct Values {
+    kept: Option<Box<[ValueSet; 9]>>,
+}
+
+type ValueSet = std::collections::HashSet<Shared, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// Values kept per column at most: a column whose values do not repeat (a title each) stops
+/// growing there, and makes a copy for each new value as without the cache.
+const VALUES_KEPT: usize = 1 << 19;
+
+impl Values {
+    /// A cache that keeps the values it meets.
+    pub fn kept() -> Values {
+        Values { kept: Some(Box::default()) }
+    }
+
+    /// `raw` sanitised, as the column's one copy if it was met before.
+    fn get(&mut self, column: Column, raw: &str) -> Shared {
+        let text = sanitize::line(raw);
+        let Some(sets) = &mut self.kept else { return Shared::from(&*text) };
+        let set = &mut sets[column as usize];
+        if let Some(one) = set.get(&*text) {
+            return one.clone();
+        }
+        let one = Shared::from(&*text);
+        if set.len() < VALUES_KEPT {
+            set.insert(one.clone());
+        }
+        one
+    }
+}
+
 fn clean(s: &str) -> String {
     sanitize::line(s).into_owned()
 }
 
-fn clean_shared(s: &str) -> Shared {
-    Shared::from(&*sanitize::line(s))
-}
-
 impl FindingSummary {
     pub fn from_columns(f: SummaryColumns) -> FindingSummary {
+        let mut s = FindingSummary::from_ref(FindingId::default(), &f.split(), &mut Values::default());
+        s.key = f.key;
+        s
+    }
+
+    /// The summary of `key` and its borrowed columns (sanitised and typed), its text values taken
+    /// from `values` when met before.
+    pub fn from_ref(key: FindingId, f: &ColumnsRef<'_>, values: &mut Values) -> FindingSummary {
+        // The store holds the types one a line; the list shows them joined.
+        let types = if f.types.contains('\n') {
+            std::borrow::Cow::Owned(f.types.split('\n').filter(|t| !t.is_empty()).collect::<Vec<_>>().join(", "))
+        } else {
+            std::borrow::Cow::Borrowed(f.types)
+        };
+        let parsed = timestamp::parse(f.updated_at);
+        let updated_ns = parsed.map_or(f.updated_ns, timestamp::to_nanos);
+        // The text as written, kept only when the nanoseconds do not give it back (`with_updated_text`).
+        let text = sanitize::line(f.updated_at);
+        let text_parsed = match &text {
+            std::borrow::Cow::Borrowed(_) => parsed,
+            std::borrow::Cow::Owned(t) => timestamp::parse(t),
+        };
+        let exact = text_parsed.map(timestamp::to_nanos) == Some(updated_ns)
+            && timestamp::format(timestamp::from_nanos(updated_ns)) == *text;
         FindingSummary {
-            severity: SeverityLabel::parse(&f.severity_label),
-            workflow: WorkflowStatus::parse(&f.workflow_status),
-            record_state: RecordState::parse(&f.record_state),
-            verification: VerificationState::parse(&f.verification_state),
-            compliance: ComplianceStatus::parse(&f.compliance_status),
+            severity: SeverityLabel::parse(f.severity_label),
+            workflow: WorkflowStatus::parse(f.workflow_status),
+            record_state: RecordState::parse(f.record_state),
+            verification: VerificationState::parse(f.verification_state),
+            compliance: ComplianceStatus::parse(f.compliance_status),
             confidence: f.confidence,
             criticality: f.criticality,
-            title: clean_shared(&f.title),
-            resource_type: clean_shared(&f.resource_type),
-            resource_id: clean_shared(&f.resource_id),
-            account: clean_shared(&f.aws_account_id),
-            region: clean_shared(&f.region),
-            product: clean_shared(&f.product_name),
-            control_id: clean_shared(&f.control_id),
-            generator: clean_shared(&f.generator_id),
-            types: clean_shared(&f.types.split('\n').filter(|t| !t.is_empty()).collect::<Vec<_>>().join(", ")),
-            updated_ns: timestamp::parse(&f.updated_at).map_or(f.updated_ns, timestamp::to_nanos),
-            updated_text: None,
-            key: f.key,
+            title: values.get(Column::Title, f.title),
+            resource_type: values.get(Column::ResourceType, f.resource_type),
+            resource_id: values.get(Column::ResourceId, f.resource_id),
+            account: values.get(Column::Account, f.aws_account_id),
+            region: values.get(Column::Region, f.region),
+            product: values.get(Column::Product, f.product_name),
+            control_id: values.get(Column::Control, f.control_id),
+            generator: values.get(Column::Generator, f.generator_id),
+            types: values.get(Column::Types, &types),
+            updated_ns,
+            updated_text: (!exact).then(|| Shared::from(&*text)),
+            key,
             ocsf: f.ocsf,
         }
-        .with_updated_text(&clean(&f.updated_at))
     }
 
     /// `self` with `text` as its updated time as written (`updated_ns` already set): kept only
@@ -278,7 +450,7 @@ impl FindingSummary {
     /// The updated time as written (sanitised).
     pub fn updated_at(&self) -> std::borrow::Cow<'_, str> {
         match &self.updated_text {
-            Some(text) => std::borrow::Cow::Borrowed(text),
+            Some(text) => std::borrow::Cow::Borrowed(text.as_str()),
             None => std::borrow::Cow::Owned(timestamp::format(timestamp::from_nanos(self.updated_ns))),
         }
     }
@@ -374,6 +546,18 @@ impl FindingSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A list holds a million of these: each shared value one pointer, the struct 160 bytes at
+    /// most (it was 224, with the text values' lengths beside their pointers).
+    #[test]
+    fn a_summary_is_small() {
+        assert_eq!(std::mem::size_of::<Shared>(), 8);
+        assert_eq!(std::mem::size_of::<Option<Shared>>(), 8);
+        assert!(std::mem::size_of::<FindingSummary>() <= 160, "{}", std::mem::size_of::<FindingSummary>());
+        let (a, b) = (Shared::default(), Shared::default());
+        assert!(a.same(&b) && a.is_empty(), "the empty value is one copy");
+        assert_eq!(Shared::from("x".to_string()), Shared::from("x"));
+    }
 
     /// The updated time's text is kept only when the nanoseconds do not give it back; what it
     /// reads as (text and time) is the same either way.

@@ -61,25 +61,40 @@ pub fn restore_for(doc: &Value, update: &FindingUpdate) -> FindingUpdate {
 /// with the ASFF members they read as beside them so that undo's message names what it restores. A
 /// comment the finding did not have stays (BatchUpdateFindingsV2 cannot remove one either).
 fn restore_ocsf(doc: &Value, update: &FindingUpdate) -> FindingUpdate {
+    from_v2(restore_v2(doc, &update.to_v2()))
+}
+
+/// The BatchUpdateFindingsV2 members that put back what `edit` is about to change in the OCSF
+/// finding `doc`: its `status_id`, `severity_id` and `comment` as they are. A comment the finding
+/// did not have is not restored (BatchUpdateFindingsV2 can set one, not remove it).
+pub fn restore_v2(doc: &Value, edit: &super::ocsf::OcsfUpdate) -> super::ocsf::OcsfUpdate {
     let f = super::ocsf::Ocsf(doc);
-    let edit = update.to_v2();
     let mut v2 = super::ocsf::OcsfUpdate::default();
-    let mut r = FindingUpdate::default();
     if edit.status_id.is_some() {
         v2.status_id = f.status_id();
-        r.workflow_status = v2.status_id.map(super::ocsf::StatusId::to_workflow);
     }
     if edit.severity_id.is_some() {
         v2.severity_id = f.severity_id();
-        r.severity = v2
-            .severity_id
-            .and_then(super::ocsf::SeverityId::to_label)
-            .map(|l| SeverityUpdate { label: Some(l), ..SeverityUpdate::default() });
     }
     if edit.comment.is_some() && !f.comment().trim().is_empty() {
         v2.comment = Some(f.comment().to_string());
-        r.note = Some(NoteUpdate { text: f.comment().to_string(), updated_by: "-".into() });
     }
+    v2
+}
+
+/// An OCSF finding's restore as the workbench holds it: the exact BatchUpdateFindingsV2 members
+/// (`FindingUpdate::v2`), with the ASFF members they read as beside them (what previews and undo's
+/// messages name). An empty restore is the empty update.
+pub fn from_v2(v2: super::ocsf::OcsfUpdate) -> FindingUpdate {
+    let mut r = FindingUpdate {
+        workflow_status: v2.status_id.map(super::ocsf::StatusId::to_workflow),
+        severity: v2
+            .severity_id
+            .and_then(super::ocsf::SeverityId::to_label)
+            .map(|l| SeverityUpdate { label: Some(l), ..SeverityUpdate::default() }),
+        note: v2.comment.as_ref().map(|c| NoteUpdate { text: c.clone(), updated_by: "-".into() }),
+        ..FindingUpdate::default()
+    };
     if !v2.is_empty() {
         r.v2 = Some(v2);
     }

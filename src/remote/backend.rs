@@ -43,6 +43,9 @@ use background::{describe_cached, guard, refresh_cache, settle, Background, Foun
 
 /// A finding's history is read at most this far (newest first) for the detail pane.
 const MAX_HISTORY: usize = 1_000;
+/// How many findings a query beyond the cached view brings into the cache at most (100 pages, 34 s
+/// at GetFindings' published rate): a query that broad is better synced (`hubtriage sync QUERY`).
+const MAX_BEYOND_VIEW: usize = 10_000;
 /// Values one string filter may list (GetFindings' Filters: up to 20 values per attribute).
 const MAX_FILTER_VALUES: usize = 20;
 
@@ -311,7 +314,15 @@ impl RemoteBackend {
     fn cached_summaries(&self, sink: &mut dyn FnMut(FindingSummary) -> bool) -> Result<()> {
         let cache = self.cache.borrow();
         let Some(c) = cache.as_ref() else { return Ok(()) };
-        Ok(c.store.for_each_listed(|f| sink(FindingSummary::from_columns(f)))?)
+        // A cache a `--api both` session filled holds both formats: `--api` says which are listed.
+        let all = crate::store::Access::Unrestricted;
+        let rows = |f| sink(FindingSummary::from_columns(f));
+        match self.api {
+            Api::Both => c.store.for_each_listed(rows)?,
+            Api::V1 => c.store.for_each_listed_of_as(&all, crate::model::finding::Format::Asff, rows)?,
+            Api::V2 => c.store.for_each_listed_of_as(&all, crate::model::finding::Format::Ocsf, rows)?,
+        }
+        Ok(())
     }
 
     /// Syncs the cache from the remote, streaming the findings it adds as their pages arrive.
@@ -394,6 +405,7 @@ impl Backend for RemoteBackend {
             seed: false,
             read_rate: Some(published_rate(Operation::GetFindings)),
             update_rate: Some(published_rate(Operation::BatchUpdateFindings)),
+            fetches_beyond_view: self.cache.borrow().is_some(),
             ..Capabilities::default()
         }
     }
@@ -495,11 +507,18 @@ impl Backend for RemoteBackend {
         if let Some(c) = self.cache.borrow().as_ref() {
             let words = |doc: &Value| q.matches_text(doc);
             let extra: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
-            let keys = c.store.matching_keys(&q.filters, &q.text, extra)?;
-            let mut out: Vec<FindingId> = keys.into_iter().map(FindingId::Asff).collect();
+            // Of the formats `--api` lists (`cached_summaries`).
+            let mut out: Vec<FindingId> = Vec::new();
+            if self.api.v1() {
+                out.extend(c.store.matching_keys(&q.filters, &q.text, extra)?.into_iter().map(FindingId::Asff));
+            }
             let ocsf_extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
             let all = crate::store::Access::Unrestricted;
-            out.extend(c.store.matching_ocsf_as(&all, &q.filters, ocsf_extra)?.into_iter().map(FindingId::Ocsf));
+            let uids = match self.api {
+                Api::V1 => Vec::new(),
+                api => c.store.matching_ocsf_uids_as(&all, &q.filters, ocsf_extra, api.v1())?,
+            };
+            out.extend(uids.into_iter().map(FindingId::Ocsf));
             return Ok(out);
         }
         let request =
@@ -512,6 +531,51 @@ impl Backend for RemoteBackend {
             true
         })?;
         Ok(out)
+    }
+
+    /// GetFindings with the query's filters, most severe first, when the cached view does not hold
+    /// everything the query selects; the answers are mirrored into the cache beside the view (a
+    /// refresh of the view leaves them unless they change), at most `MAX_BEYOND_VIEW` of them.
+    /// With `--api` v2 or both, GetFindingsV2 too, with what of the query OCSF fields carry
+    /// (`cache::v2_query_filters`), its answers mirrored and listed as a refresh lists them (a
+    /// finding the cache holds in ASFF form is that row).
+    fn fetch_beyond_view(&mut self, q: &Query) -> Result<Vec<FindingSummary>> {
+        if self.cache.borrow().is_none() || self.view.covers(q) {
+            return Ok(Vec::new());
+        }
+        let mut docs = Vec::new();
+        if self.api.v1() {
+            let request =
+                GetFindingsRequest { filters: q.filters.clone(), sort: most_severe_first(), ..Default::default() };
+            self.each_finding(request, &mut |doc| {
+                docs.push(doc);
+                docs.len() < MAX_BEYOND_VIEW
+            })?;
+        }
+        let ocsf = match super::cache::v2_query_filters(q).filter(|_| self.api.v2()) {
+            Some(filters) => self
+                .runtime
+                .block_on(super::cache::fetch_v2(&self.client, filters, MAX_BEYOND_VIEW))?
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let mut cache = self.cache.borrow_mut();
+        let Some(c) = cache.as_mut() else { return Ok(Vec::new()) };
+        c.store.mirror(&docs)?;
+        c.store.mirror_ocsf(&ocsf)?;
+        // Every one, not only those new to the cache: the list may lack some the cache holds (a
+        // refresh mirrored them while the list loaded), and it skips those it has.
+        let mut rows: Vec<FindingSummary> = docs.iter().map(FindingSummary::from_asff).collect();
+        for d in &ocsf {
+            let f = crate::model::ocsf::Ocsf(d);
+            // With ASFF rows listed, a finding in both forms is its ASFF row (`--api v2`: its OCSF one).
+            if !self.api.v1()
+                || !c.store.has_asff_twin(&crate::store::Access::Unrestricted, f.finding_uid(), f.product_uid())?
+            {
+                rows.push(FindingSummary::from_ocsf(d));
+            }
+        }
+        Ok(rows)
     }
 
     fn batch_update(&mut self, call: &UpdateCall) -> Result<UpdateOutcome> {

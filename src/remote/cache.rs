@@ -65,6 +65,17 @@ impl View {
         View::parse(DEFAULT_VIEW).unwrap_or(View { text: String::new(), query: Query::default() })
     }
 
+    /// Whether every finding `q` selects is in this view: the view is every finding, or each of its
+    /// attributes is filtered by the query to equal values among the view's.
+    pub fn covers(&self, q: &Query) -> bool {
+        let (v, q) = (self.query.filters.to_json(), q.filters.to_json());
+        let Some(v) = v.as_object() else { return true };
+        v.iter().all(|(attr, want)| match (equal_values(want), q.get(attr).and_then(equal_values)) {
+            (Some(want), Some(have)) => !have.is_empty() && have.iter().all(|h| want.contains(h)),
+            _ => q.get(attr) == Some(want),
+        })
+    }
+
     /// Every finding.
     pub fn all() -> View {
         View { text: String::new(), query: Query::default() }
@@ -350,6 +361,82 @@ pub fn v2_filters(view: &View) -> Result<OcsfFindingFilters> {
     OcsfFindingFilters::from_json(&text).map_err(|e| BackendError::invalid(e.to_string()))
 }
 
+/// The values of one attribute's string filters (GetFindings' `Filters` in JSON) when each is an
+/// EQUALS; `None` when one is another comparison.
+fn equal_values(list: &Value) -> Option<Vec<String>> {
+    list.as_array()?
+        .iter()
+        .map(|e| {
+            (e.get("Comparison").and_then(Value::as_str) == Some("EQUALS"))
+                .then(|| e.get("Value").and_then(Value::as_str).map(str::to_string))
+                .flatten()
+        })
+        .collect()
+}
+
+/// GetFindingsV2's filters for the OCSF findings `q` selects, as far as OCSF fields carry it: its
+/// workflow statuses and severity labels as every `status_id` and `severity_id` the list shows as
+/// them (`StatusId::to_workflow`: RESOLVED is Resolved, Archived and Other; `SeverityId::to_label`),
+/// its accounts (`cloud.account.uid`) and regions (`cloud.region`), each field's EQUALS values only.
+/// The answers may hold more than `q` selects: the list applies the whole query to them. `None`
+/// when nothing in `q` can be sent (asking for every OCSF finding is a sync's work, not a query's).
+pub fn v2_query_filters(q: &Query) -> Option<OcsfFindingFilters> {
+    use crate::model::ocsf::enums::{SeverityId, StatusId};
+    let f = q.filters.to_json();
+    let values = |attr: &str| f.get(attr).and_then(equal_values);
+    let numbers = |field: &str, ids: Vec<i64>| {
+        let filters: Vec<Value> = ids.iter().map(|id| json!({"FieldName": field, "Filter": {"Eq": id}})).collect();
+        json!({"NumberFilters": filters, "Operator": "OR"})
+    };
+    let strings = |field: &str, values: Vec<String>| {
+        let filters: Vec<Value> = values
+            .iter()
+            .map(|v| json!({"FieldName": field, "Filter": {"Value": v, "Comparison": "EQUALS"}}))
+            .collect();
+        json!({"StringFilters": filters, "Operator": "OR"})
+    };
+    let mut composites = Vec::new();
+    if let Some(want) = values("WorkflowStatus") {
+        let ids = StatusId::ALL.iter().filter(|s| want.iter().any(|w| w == s.to_workflow().as_str()));
+        composites.push(numbers("status_id", ids.map(|s| s.id()).collect()));
+    }
+    if let Some(want) = values("SeverityLabel") {
+        let ids = SeverityId::ALL.iter().filter(|s| s.to_label().is_some_and(|l| want.iter().any(|w| w == l.as_str())));
+        composites.push(numbers("severity_id", ids.map(|s| s.id()).collect()));
+    }
+    if let Some(want) = values("AwsAccountId") {
+        composites.push(strings("cloud.account.uid", want));
+    }
+    if let Some(want) = values("Region") {
+        composites.push(strings("cloud.region", want));
+    }
+    if composites.is_empty() {
+        return None;
+    }
+    OcsfFindingFilters::from_json(&json!({"CompositeFilters": composites, "CompositeOperator": "AND"})).ok()
+}
+
+/// The OCSF findings `filters` selects, GetFindingsV2 100 a page, at most `max` of them; `None` when
+/// the endpoint has no GetFindingsV2 for this caller (404, access denied).
+pub async fn fetch_v2(client: &Client, filters: OcsfFindingFilters, max: usize) -> Result<Option<Vec<Value>>> {
+    let request = GetFindingsV2Request { filters, max_results: 100, ..Default::default() };
+    let mut out = Vec::new();
+    let answer = client
+        .get_all_findings_v2(&request, |page| {
+            out.extend(page);
+            out.len() < max
+        })
+        .await;
+    match answer {
+        Err(e) if out.is_empty() && unsupported(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+        Ok(_) => {
+            out.truncate(max);
+            Ok(Some(out))
+        }
+    }
+}
+
 /// GetFindingsV2's filters for a refresh: `finding_info.modified_time_dt` from `mark` minus the
 /// margin, as `updated_since` asks GetFindings. The view's filters are not sent with it, so that a
 /// finding modified out of the view comes back too and is told as gone.
@@ -482,6 +569,36 @@ fn ocsf_key(doc: &Value) -> Option<FindingKey> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What of a query GetFindingsV2 can be asked: each status and severity as every OCSF id the
+    /// list shows as it, accounts and regions as strings; the rest is left to the list, and a
+    /// query with nothing OCSF fields carry asks nothing.
+    #[test]
+    fn a_query_is_asked_of_getfindingsv2_as_far_as_ocsf_fields_carry_it() {
+        let v2 = |text: &str| v2_query_filters(&query::parse(text).unwrap()).map(|f| f.to_json());
+        let ids = |v: &Value, i: usize| -> Vec<(String, i64)> {
+            v["CompositeFilters"][i]["NumberFilters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| (f["FieldName"].as_str().unwrap().to_string(), f["Filter"]["Eq"].as_i64().unwrap()))
+                .collect()
+        };
+        let f = v2("status:resolved sev>=high title:bucket").unwrap();
+        let status: Vec<(String, i64)> = [4, 5, 99].iter().map(|&i| ("status_id".to_string(), i)).collect();
+        assert_eq!(ids(&f, 0), status, "RESOLVED is Resolved, Archived and Other");
+        let severity: Vec<(String, i64)> = [4, 5, 6].iter().map(|&i| ("severity_id".to_string(), i)).collect();
+        assert_eq!(ids(&f, 1), severity, "HIGH and CRITICAL are High, Critical and Fatal");
+        assert_eq!(f["CompositeFilters"].as_array().unwrap().len(), 2, "the title is the list's: {f}");
+        assert_eq!(f["CompositeOperator"], "AND");
+        let f = v2("account:111122223333,444455556666 region:eu-west-1").unwrap();
+        assert_eq!(f["CompositeFilters"][0]["StringFilters"][1]["FieldName"], "cloud.account.uid");
+        assert_eq!(f["CompositeFilters"][0]["StringFilters"][1]["Filter"]["Value"], "444455556666");
+        assert_eq!(f["CompositeFilters"][0]["Operator"], "OR");
+        assert_eq!(f["CompositeFilters"][1]["StringFilters"][0]["FieldName"], "cloud.region");
+        assert_eq!(v2("title:bucket product:guardduty"), None);
+        assert_eq!(v2("region:eu-*"), None, "a prefix is the list's to apply");
+    }
 
     #[test]
     fn staleness_is_said_as_a_person_would() {

@@ -318,6 +318,29 @@ impl Client {
         }
     }
 
+    /// Every page GetFindingsV2 returns for `request` (from its first), each given to `sink` until
+    /// it says stop; a NextToken the last page already sent ends the paging (it would never end).
+    /// Returns how many pages were read.
+    pub async fn get_all_findings_v2(
+        &self,
+        request: &GetFindingsV2Request,
+        mut sink: impl FnMut(Vec<Value>) -> bool,
+    ) -> Result<usize> {
+        let mut request = GetFindingsV2Request { next_token: None, ..request.clone() };
+        let mut pages = 0;
+        loop {
+            let page = self.get_findings_v2(&request).await?;
+            pages += 1;
+            if !sink(page.findings) {
+                return Ok(pages);
+            }
+            match page.next_token {
+                Some(t) if request.next_token.as_deref() != Some(t.as_str()) => request.next_token = Some(t),
+                _ => return Ok(pages),
+            }
+        }
+    }
+
     /// One update for any number of findings: BatchUpdateFindings calls of at most 100, several in
     /// flight (the rate limiter paces them), their answers merged in the order of `keys`' calls.
     pub async fn batch_update_all(&self, keys: &[FindingKey], update: &FindingUpdate) -> Result<UpdateResult> {

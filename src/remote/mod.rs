@@ -19,6 +19,7 @@ pub mod limit;
 pub mod outbox;
 pub mod pending;
 pub mod recheck;
+pub mod recheck_v2;
 pub mod retry;
 pub mod sender;
 

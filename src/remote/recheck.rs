@@ -6,6 +6,8 @@
 //! that its row changes in place. It calls only while the GetFindings bucket holds more than
 //! `KEEP` tokens, at most one call each `CALL_EVERY`, never while a refresh runs, and skips
 //! findings whose own edit is still queued in the outbox (the remote may not hold it yet).
+//! With `--api` reading V2, each round then reads the cached OCSF findings the same way, with
+//! GetFindingsV2 (`recheck_v2`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
@@ -16,7 +18,9 @@ use serde_json::Value;
 
 use super::cache::{Cache, View};
 use super::client::Client;
+use super::endpoint::Api;
 use super::outbox::now_ms;
+use super::Operation;
 use crate::backend::{Rechecked, Result};
 use crate::model::finding::{FindingId, FindingKey};
 use crate::model::summary::FindingSummary;
@@ -38,27 +42,58 @@ pub struct Pass {
     pub cache: Cache,
     view: View,
     outbox: Option<PathBuf>,
+    /// The APIs read: the ASFF findings are read again with GetFindings, the OCSF ones with
+    /// GetFindingsV2.
+    api: Api,
     round: VecDeque<FindingKey>,
+    /// The OCSF findings (`metadata.uid`) of the round, read after the ASFF ones.
+    round_v2: VecDeque<String>,
 }
 
 impl Pass {
-    pub fn new(client: Arc<Client>, cache: Cache, view: View, outbox: Option<PathBuf>) -> Pass {
-        Pass { client, cache, view, outbox, round: VecDeque::new() }
+    pub fn new(client: Arc<Client>, cache: Cache, view: View, outbox: Option<PathBuf>, api: Api) -> Pass {
+        Pass { client, cache, view, outbox, api, round: VecDeque::new(), round_v2: VecDeque::new() }
+    }
+
+    /// The operation the next `step` calls, whose bucket must have tokens to spare.
+    pub fn next_operation(&self) -> Operation {
+        let asff_next = !self.round.is_empty() || (self.round_v2.is_empty() && self.api.v1());
+        if asff_next {
+            Operation::GetFindings
+        } else {
+            Operation::GetFindingsV2
+        }
     }
 
     /// Findings whose own edit waits in the outbox.
-    fn queued(&self) -> HashSet<FindingKey> {
-        let Some(path) = &self.outbox else { return HashSet::new() };
-        let Ok(state) = super::pending::read(path) else { return HashSet::new() };
-        state.queued.into_iter().filter_map(|q| q.key.as_asff().cloned()).collect()
+    fn queued(&self) -> Vec<FindingId> {
+        let Some(path) = &self.outbox else { return Vec::new() };
+        let Ok(state) = super::pending::read(path) else { return Vec::new() };
+        state.queued.into_iter().map(|q| q.key).collect()
     }
 
     /// One call: the next findings of the round read again. `None` when the cache is empty.
     pub async fn step(&mut self) -> Result<Option<Rechecked>> {
-        if self.round.is_empty() {
-            self.round = self.cache.store.all_keys()?.into();
+        if self.round.is_empty() && self.round_v2.is_empty() {
+            if self.api.v1() {
+                self.round = self.cache.store.all_keys()?.into();
+            }
+            if self.api.v2() {
+                self.round_v2 = self.cache.store.all_ocsf_keys()?.into_iter().map(|k| k.id).collect();
+            }
         }
-        let queued = self.queued();
+        if self.round.is_empty() {
+            let queued: HashSet<String> = self
+                .queued()
+                .into_iter()
+                .filter_map(|k| if let FindingId::Ocsf(u) = k { Some(u) } else { None })
+                .collect();
+            let (client, cache, view) = (&self.client, &mut self.cache, &self.view);
+            let twins_listed_as_asff = self.api.v1();
+            return super::recheck_v2::step(client, cache, view, &mut self.round_v2, &queued, twins_listed_as_asff)
+                .await;
+        }
+        let queued: HashSet<FindingKey> = self.queued().into_iter().filter_map(|k| k.as_asff().cloned()).collect();
         let mut keys = Vec::with_capacity(PER_CALL);
         while keys.len() < PER_CALL {
             match self.round.pop_front() {

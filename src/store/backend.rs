@@ -2,6 +2,7 @@
 //! its errors sorted into the kinds the UI acts on. Reads, like updates, see only the findings the
 //! caller's access allows.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
@@ -12,6 +13,7 @@ use crate::generate;
 use crate::model::call::UpdateCall;
 use crate::model::finding::{FindingId, FindingKey};
 use crate::model::history::HistoryEntry;
+use crate::model::ocsf::OcsfUpdate;
 use crate::model::summary::FindingSummary;
 use crate::model::update::FindingUpdate;
 use crate::model::wire::batch_update::{BatchUpdateRequest, UpdateResult};
@@ -27,6 +29,10 @@ pub struct StoreBackend {
     pub caller: Caller,
     /// The store's `data_version` at the last `changed_elsewhere`.
     seen_version: Option<i64>,
+    /// What puts back the OCSF form of each ASFF finding an edit reached in both forms, read just
+    /// before the edit's BatchUpdateFindingsV2 call to it: the change log keeps it with the ASFF
+    /// finding's restore (`log_edit`), which the worker read from the ASFF document alone.
+    twin_restores: HashMap<FindingKey, (String, OcsfUpdate)>,
 }
 
 impl From<StoreError> for BackendError {
@@ -102,10 +108,17 @@ impl StoreBackend {
         if !identifiers.is_empty() {
             let access = self.access()?;
             let mut twins = Vec::new();
+            let v2 = call.update.to_v2();
             for k in &identifiers {
-                twins.extend(self.store.ocsf_twin_as(&access, k)?.filter(|t| !uids.contains(t)));
+                let Some(twin) = self.store.ocsf_twin_as(&access, k)?.filter(|t| !uids.contains(t)) else { continue };
+                if !v2.is_empty() {
+                    if let Some(doc) = self.store.get_ocsf_as(&access, &twin)? {
+                        self.twin_restores.insert(k.clone(), (twin.clone(), crate::model::undo::restore_v2(&doc, &v2)));
+                    }
+                }
+                twins.push(twin);
             }
-            if !twins.is_empty() && !call.update.to_v2().is_empty() {
+            if !twins.is_empty() && !v2.is_empty() {
                 let mut twin = UpdateOutcome::default();
                 self.batch_update_v2(call, twins, &mut twin)?;
                 outcome.unprocessed.extend(twin.unprocessed);
@@ -127,7 +140,7 @@ impl StoreBackend {
     }
 
     pub fn new(store: Store, caller: Caller) -> StoreBackend {
-        StoreBackend { store, caller, seen_version: None }
+        StoreBackend { store, caller, seen_version: None, twin_restores: HashMap::new() }
     }
 
     pub fn open(path: &Path, caller: Caller) -> Result<StoreBackend> {
@@ -166,7 +179,7 @@ impl Backend for StoreBackend {
         let access = self.access()?;
         // The first screenful in the list's order, the rest as the table holds it (the list sorts).
         let first = crate::worker::FIRST_CHUNK;
-        Ok(self.store.for_each_listed_streamed_as(&access, first, |f| sink(FindingSummary::from_columns(f)))?)
+        Ok(self.store.for_each_summary_streamed_as(&access, first, sink)?)
     }
 
     fn documents(&self, ids: &[FindingId]) -> Result<Vec<Option<Value>>> {
@@ -241,16 +254,13 @@ impl Backend for StoreBackend {
         })
     }
 
-    /// Only ASFF findings are logged, as `hubtriage update` logs them.
+    /// Both formats are logged: an OCSF finding's restore is the BatchUpdateFindingsV2 members
+    /// the worker read before the edit (`FindingUpdate::v2`), and the OCSF form of an ASFF finding
+    /// stored in both has the one read before its call (`twin_restores`).
     fn log_edit(&mut self, description: &str, restores: &[(FindingId, FindingUpdate)]) -> Result<()> {
-        let asff: Vec<(FindingKey, FindingUpdate)> = restores
-            .iter()
-            .filter_map(|(id, u)| match id {
-                FindingId::Asff(k) => Some((k.clone(), u.clone())),
-                FindingId::Ocsf(_) => None,
-            })
-            .collect();
-        self.store.log_edit(&self.caller, description, &asff)?;
+        let twins: Vec<(String, OcsfUpdate)> =
+            restores.iter().filter_map(|(id, _)| self.twin_restores.remove(id.as_asff()?)).collect();
+        self.store.log_edit(&self.caller, description, restores, &twins)?;
         Ok(())
     }
 
@@ -262,29 +272,11 @@ impl Backend for StoreBackend {
         Ok(self.store.undo_plan(id)?)
     }
 
-    /// As `hubtriage log --undo ID --yes`: the plan read again now, sent in one transaction.
+    /// As `hubtriage log --undo ID --yes`: the plan read again now, sent in one transaction
+    /// (`Store::apply_undo`).
     fn undo_logged(&mut self, id: i64) -> Result<(Option<i64>, UpdateOutcome)> {
         let plan = self.store.undo_plan(id)?;
-        if plan.restores.is_empty() {
-            return Ok((None, UpdateOutcome::default()));
-        }
-        let description = plan.description();
-        let calls = crate::model::plan::CallPlan::grouping(plan.restores);
-        let requests: Vec<_> = calls.requests().collect();
-        let (answers, entry) = self.store.batch_updates_logged(&self.caller, &requests, None, &description)?;
-        if let Some(by) = entry {
-            self.store.mark_undone(id, by)?;
-        }
-        let mut outcome = UpdateOutcome::default();
-        for a in answers {
-            outcome.processed.extend(a.processed.into_iter().map(FindingId::Asff));
-            outcome.unprocessed.extend(a.unprocessed.into_iter().map(|u| Unprocessed {
-                id: FindingId::Asff(u.key),
-                code: u.code,
-                message: u.message,
-            }));
-        }
-        Ok((entry, outcome))
+        Ok(self.store.apply_undo(&self.caller, &plan)?)
     }
 
     /// `PRAGMA data_version` on the backend's own connection: the worker's own edits never

@@ -1,8 +1,15 @@
-//! The change log (schema 10): each bulk edit made through `batch_updates_logged` (`hubtriage
-//! update`, and an undo of one) is an entry — who, when, what, how many findings — with, per
-//! finding, the BatchUpdateFindings members that put back what the edit changed (`model::undo`),
-//! written in the edit's own transaction. So an edit can be undone after the program that made it
-//! has quit (`hubtriage log --undo ID`). The per-field history of each finding stays in `history`.
+//! The change log (schema 10): each bulk edit made through `batch_updates_logged` or
+//! `batch_updates_both_logged` (`hubtriage update`, `hubtriage expire`, an undo of one) or kept by
+//! the workbench (`log_edit`) is an entry — who, when, what, how many findings — with, per finding,
+//! the members that put back what the edit changed (`model::undo`), written in the edit's own
+//! transaction. So an edit can be undone after the program that made it has quit (`hubtriage log
+//! --undo ID`, `undo`). The per-field history of each finding stays in `history`.
+//!
+//! An item names its finding's row, whose `format` says which API its restore is for: an ASFF
+//! row's restore is BatchUpdateFindings members (`FindingUpdate::to_json`), an OCSF row's the
+//! BatchUpdateFindingsV2 members `StatusId`, `SeverityId` and `Comment`, exactly as the finding had
+//! them (an OCSF status such as Archived has no ASFF workflow status). A finding stored in both
+//! forms (`model::ocsf::same`) is one finding of the entry, as the list shows it once.
 
 use std::collections::HashMap;
 
@@ -11,10 +18,12 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::{id_hash, Caller, Result, Store, StoreError};
-use crate::model::finding::FindingKey;
+use crate::model::finding::{FindingId, FindingKey};
+use crate::model::ocsf::OcsfUpdate;
 use crate::model::timestamp;
 use crate::model::update::FindingUpdate;
 use crate::model::wire::batch_update::{BatchUpdateRequest, UpdateResult};
+use crate::model::wire::batch_update_v2::{BatchUpdateV2Request, BatchUpdateV2Result, V2Targets};
 
 /// One bulk edit in the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,11 +38,16 @@ pub struct LogEntry {
     pub undone_by: Option<i64>,
 }
 
-/// What undoing an entry sends: each finding with the update that restores it.
+/// What undoing an entry sends: each finding with the update that restores it. An OCSF finding's
+/// update holds the exact BatchUpdateFindingsV2 members in `FindingUpdate::v2` (with the ASFF
+/// members they read as, for previews: `undo::from_v2`); so does the ASFF finding whose OCSF form
+/// the entry restores too. An ASFF finding stored in both forms without its OCSF form's restore
+/// (an entry the workbench kept, or written before OCSF findings were logged) puts its OCSF form
+/// back as an edit sends it there (`FindingUpdate::to_v2`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UndoPlan {
     pub entry: LogEntry,
-    pub restores: Vec<(FindingKey, FindingUpdate)>,
+    pub restores: Vec<(FindingId, FindingUpdate)>,
     /// Findings the edit changed that have nothing to restore (fields they did not have before:
     /// BatchUpdateFindings can set a field, not delete one) or that are no longer stored.
     pub unrestorable: usize,
@@ -131,30 +145,115 @@ fn summary_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
     Ok(Value::Object(doc))
 }
 
-/// Writes the entry for an edit whose answers are `answers`; returns its id (`None` when nothing
-/// was processed: an edit that changed nothing is not logged).
+/// An OCSF finding's restore, read before the edit.
+pub(super) struct V2Restore {
+    rowid: i64,
+    /// The ASFF key of the finding's ASFF form (`model::ocsf::same`), whether or not it is stored.
+    twin: FindingKey,
+    restore: OcsfUpdate,
+}
+
+/// Each OCSF finding named by `requests` (by `MetadataUids`: every logged edit names them so) with
+/// the BatchUpdateFindingsV2 members restoring its present `status_id`, `severity_id` and
+/// `comment`, read from its document before the edit in its transaction (the first call naming
+/// a finding decides). The summary columns hold the ASFF labels, which cannot name every OCSF
+/// value (Fatal, Archived), so the document is read: one per finding.
+pub(super) fn restores_before_v2(
+    tx: &rusqlite::Transaction<'_>,
+    codec: &super::codec::Codec,
+    requests: &[BatchUpdateV2Request],
+) -> Result<HashMap<String, V2Restore>> {
+    let mut out = HashMap::new();
+    let mut by_uid = tx.prepare_cached(&format!(
+        "SELECT rowid, doc, finding_uid, product_arn FROM findings WHERE {}",
+        super::ocsf::BY_UID
+    ))?;
+    for r in requests {
+        let V2Targets::MetadataUids(uids) = &r.targets else { continue };
+        for uid in uids {
+            if out.contains_key(uid) {
+                continue;
+            }
+            let row: Option<(i64, Vec<u8>, Option<String>, String)> = by_uid
+                .query_row(params![id_hash(uid), uid], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)))
+                .optional()?;
+            let Some((rowid, blob, finding_uid, product_uid)) = row else { continue };
+            let doc = match super::rows::decompress(codec, &blob) {
+                Ok(doc) => doc,
+                Err(StoreError::Corrupt(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let twin =
+                FindingKey::new(crate::model::ocsf::asff_product_arn(&product_uid), finding_uid.unwrap_or_default());
+            let restore = crate::model::undo::restore_v2(&doc, &r.update);
+            out.insert(uid.clone(), V2Restore { rowid, twin, restore });
+        }
+    }
+    Ok(out)
+}
+
+/// An OCSF restore as the item keeps it: the BatchUpdateFindingsV2 request's members.
+fn v2_json(restore: &OcsfUpdate) -> String {
+    let mut v =
+        BatchUpdateV2Request { targets: V2Targets::MetadataUids(Vec::new()), update: restore.clone() }.to_json();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("MetadataUids");
+    }
+    v.to_string()
+}
+
+/// An OCSF item's restore read back (`None`: nothing to restore, or not readable).
+fn v2_of(uid: &str, restore: &str) -> Option<OcsfUpdate> {
+    let Ok(Value::Object(mut members)) = serde_json::from_str::<Value>(restore) else { return None };
+    if members.is_empty() {
+        return None;
+    }
+    members.insert("MetadataUids".into(), Value::Array(vec![Value::String(uid.to_string())]));
+    BatchUpdateV2Request::from_json(&Value::Object(members)).ok().map(|r| r.update)
+}
+
+/// What a logged edit changed, as `write_entry` keeps it.
+pub(super) struct Logged<'a> {
+    pub answers: &'a [UpdateResult],
+    pub restores: &'a HashMap<FindingKey, (i64, FindingUpdate)>,
+    pub v2_answers: &'a [BatchUpdateV2Result],
+    pub v2_restores: &'a HashMap<String, V2Restore>,
+}
+
+/// Writes the entry for an edit whose answers are `edit`'s; returns its id (`None` when nothing
+/// was processed: an edit that changed nothing is not logged). Its count is of findings as the
+/// list counts them: an OCSF finding whose ASFF form the edit also processed is one finding.
 pub(super) fn write_entry(
     tx: &rusqlite::Transaction<'_>,
     caller: &Caller,
     description: &str,
     now: OffsetDateTime,
-    answers: &[UpdateResult],
-    restores: &HashMap<FindingKey, (i64, FindingUpdate)>,
+    edit: &Logged<'_>,
 ) -> Result<Option<i64>> {
-    let processed: Vec<&FindingKey> = answers.iter().flat_map(|a| &a.processed).collect();
-    if processed.is_empty() {
+    let processed: std::collections::HashSet<&FindingKey> = edit.answers.iter().flat_map(|a| &a.processed).collect();
+    let uids: std::collections::HashSet<&str> =
+        edit.v2_answers.iter().flat_map(|a| &a.processed).filter_map(|f| f.metadata_uid.as_deref()).collect();
+    if processed.is_empty() && uids.is_empty() {
         return Ok(None);
     }
+    let twins =
+        uids.iter().filter(|uid| edit.v2_restores.get(**uid).is_some_and(|r| processed.contains(&r.twin))).count();
+    let findings = processed.len() + uids.len() - twins;
     tx.execute(
         "INSERT INTO change_log (at_ns, identity, description, findings) VALUES (?1, ?2, ?3, ?4)",
-        params![timestamp::to_nanos(now), caller.identity, description, processed.len() as i64],
+        params![timestamp::to_nanos(now), caller.identity, description, findings as i64],
     )?;
     let id = tx.last_insert_rowid();
     let mut item =
         tx.prepare_cached("INSERT OR IGNORE INTO change_log_items (log, finding, restore) VALUES (?1, ?2, ?3)")?;
     for key in processed {
-        if let Some((rowid, restore)) = restores.get(key) {
+        if let Some((rowid, restore)) = edit.restores.get(key) {
             item.execute(params![id, rowid, Value::Object(restore.to_json()).to_string()])?;
+        }
+    }
+    for uid in uids {
+        if let Some(r) = edit.v2_restores.get(uid) {
+            item.execute(params![id, r.rowid, v2_json(&r.restore)])?;
         }
     }
     Ok(Some(id))
@@ -173,6 +272,15 @@ fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogEntry> {
 
 const ENTRY: &str = "SELECT id, at_ns, identity, description, findings, undone_by FROM change_log";
 
+/// A logged edit's answers: its BatchUpdateFindings calls', its BatchUpdateFindingsV2 calls', and
+/// its entry (`None` when nothing was processed).
+#[derive(Debug, Clone, Default)]
+pub struct LoggedAnswers {
+    pub asff: Vec<UpdateResult>,
+    pub v2: Vec<BatchUpdateV2Result>,
+    pub entry: Option<i64>,
+}
+
 impl Store {
     /// `batch_updates_expiring`, logged as one bulk edit described by `description`. Returns the
     /// answers and the entry's id (`None` when nothing was processed).
@@ -183,7 +291,23 @@ impl Store {
         expiry: Option<&super::expiry::SetExpiry>,
         description: &str,
     ) -> Result<(Vec<UpdateResult>, Option<i64>)> {
-        self.batch_updates_with(caller, requests, expiry, Some(description))
+        let a = self.batch_updates_with(caller, requests, &[], expiry, Some(description))?;
+        Ok((a.asff, a.entry))
+    }
+
+    /// A bulk edit of both formats logged as one: the BatchUpdateFindings calls (`asff`, with the
+    /// expiry, which only ASFF findings keep) and the BatchUpdateFindingsV2 calls (`v2`, naming
+    /// their findings by `MetadataUids`), each answered as its own call, and the entry with every
+    /// finding's restore, all in one transaction.
+    pub fn batch_updates_both_logged(
+        &mut self,
+        caller: &Caller,
+        asff: &[BatchUpdateRequest],
+        v2: &[BatchUpdateV2Request],
+        expiry: Option<&super::expiry::SetExpiry>,
+        description: &str,
+    ) -> Result<LoggedAnswers> {
+        self.batch_updates_with(caller, asff, v2, expiry, Some(description))
     }
 
     /// The newest `limit` entries, newest first.
@@ -201,13 +325,24 @@ impl Store {
             .optional()?
             .ok_or_else(|| StoreError::InvalidInput(format!("no change log entry #{id}")))?;
         let mut stmt = self.conn.prepare(
-            "SELECT f.product_arn, f.id, i.restore FROM change_log_items i JOIN findings f ON f.rowid = i.finding \
-             WHERE i.log = ?1 ORDER BY i.finding",
+            "SELECT f.format, f.product_arn, f.id, f.finding_uid, i.restore FROM change_log_items i \
+             JOIN findings f ON f.rowid = i.finding WHERE i.log = ?1 ORDER BY i.finding",
         )?;
-        let rows: Vec<(String, String, String)> =
-            stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
-        let mut restores = Vec::new();
-        for (arn, fid, restore) in rows {
+        type Item = (String, String, String, Option<String>, String);
+        let rows: Vec<Item> = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut restores: Vec<(FindingId, FindingUpdate)> = Vec::new();
+        let mut ocsf = Vec::new();
+        for (format, arn, fid, finding_uid, restore) in rows {
+            if format == "ocsf" {
+                if let Some(v2) = v2_of(&fid, &restore) {
+                    let twin =
+                        FindingKey::new(crate::model::ocsf::asff_product_arn(&arn), finding_uid.unwrap_or_default());
+                    ocsf.push((fid, twin, v2));
+                }
+                continue;
+            }
             let key = FindingKey::new(arn, fid);
             let Ok(Value::Object(mut members)) = serde_json::from_str::<Value>(&restore) else { continue };
             if members.is_empty() {
@@ -215,7 +350,16 @@ impl Store {
             }
             members.insert("FindingIdentifiers".into(), Value::Array(vec![key.to_json()]));
             if let Ok(r) = BatchUpdateRequest::from_json(&Value::Object(members)) {
-                restores.push((key, r.update));
+                restores.push((FindingId::Asff(key), r.update));
+            }
+        }
+        // An OCSF form restored with its ASFF form is one finding: its restore rides on the ASFF one's.
+        let at: HashMap<FindingKey, usize> =
+            restores.iter().enumerate().filter_map(|(i, (id, _))| id.as_asff().map(|k| (k.clone(), i))).collect();
+        for (uid, twin, v2) in ocsf {
+            match at.get(&twin) {
+                Some(&i) => restores[i].1.v2 = Some(v2),
+                None => restores.push((FindingId::Ocsf(uid), crate::model::undo::from_v2(v2))),
             }
         }
         let unrestorable = entry.findings.saturating_sub(restores.len());
@@ -224,13 +368,16 @@ impl Store {
 
     /// Logs a bulk edit already applied (the workbench's: its calls are sent one at a time, each in
     /// its own transaction, for progress), with each processed finding's restore as the worker
-    /// captured it before the first call. Written in one transaction of its own after the edit's
-    /// last call. Returns the entry's id (`None` when nothing is named).
+    /// captured it before the first call: an OCSF finding's in `FindingUpdate::v2`. `twins` are
+    /// the restores of the OCSF forms of ASFF findings the edit reached too (by `metadata.uid`),
+    /// kept with their findings, not counted apart. Written in one transaction of its own after
+    /// the edit's last call. Returns the entry's id (`None` when nothing is named).
     pub fn log_edit(
         &mut self,
         caller: &Caller,
         description: &str,
-        restores: &[(FindingKey, FindingUpdate)],
+        restores: &[(FindingId, FindingUpdate)],
+        twins: &[(String, OcsfUpdate)],
     ) -> Result<Option<i64>> {
         if restores.is_empty() {
             return Ok(None);
@@ -243,14 +390,27 @@ impl Store {
         )?;
         let id = tx.last_insert_rowid();
         {
-            let mut rowid =
+            let mut asff =
                 tx.prepare_cached("SELECT rowid FROM findings WHERE id_hash = ?1 AND id = ?2 AND product_arn = ?3")?;
+            let mut ocsf = tx.prepare_cached(&format!("SELECT rowid FROM findings WHERE {}", super::ocsf::BY_UID))?;
             let mut item = tx
                 .prepare_cached("INSERT OR IGNORE INTO change_log_items (log, finding, restore) VALUES (?1, ?2, ?3)")?;
-            for (key, restore) in restores {
-                let at = params![id_hash(&key.id), key.id, key.product_arn];
-                let Some(row) = rowid.query_row(at, |r| r.get::<_, i64>(0)).optional()? else { continue };
-                item.execute(params![id, row, Value::Object(restore.to_json()).to_string()])?;
+            let twins =
+                twins.iter().map(|(uid, v2)| (FindingId::Ocsf(uid.clone()), crate::model::undo::from_v2(v2.clone())));
+            for (finding, restore) in restores.iter().cloned().chain(twins) {
+                let (row, text) = match &finding {
+                    FindingId::Asff(key) => (
+                        asff.query_row(params![id_hash(&key.id), key.id, key.product_arn], |r| r.get::<_, i64>(0))
+                            .optional()?,
+                        Value::Object(restore.to_json()).to_string(),
+                    ),
+                    FindingId::Ocsf(uid) => (
+                        ocsf.query_row(params![id_hash(uid), uid.as_str()], |r| r.get::<_, i64>(0)).optional()?,
+                        v2_json(&restore.v2.clone().unwrap_or_default()),
+                    ),
+                };
+                let Some(row) = row else { continue };
+                item.execute(params![id, row, text])?;
             }
         }
         tx.commit()?;
@@ -263,6 +423,8 @@ impl Store {
         Ok(())
     }
 }
+
+mod undo;
 
 #[cfg(test)]
 mod tests;

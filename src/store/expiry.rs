@@ -180,23 +180,26 @@ impl Store {
                 requests.push(BatchUpdateRequest { identifiers: chunk.to_vec(), update: update.clone() });
             }
         }
-        // Logged as a bulk edit (`store::changelog`): `hubtriage log --undo` can suppress them again.
+        // Every due finding is SUPPRESSED and the expiry acts unrestricted, so each is reopened:
+        // its OCSF form's calls are made with its own, in the same transaction.
+        let v2 = self.ocsf_twin_requests(&due)?;
+        // Logged as one bulk edit (`store::changelog`), both forms: `hubtriage log --undo` can
+        // suppress them again.
         let description = format!("Reopen {} (suppression expired)", crate::model::words::count(due.len(), "finding"));
-        let (answers, _) =
-            self.batch_updates_with(&Caller::unrestricted(EXPIRE_IDENTITY), &requests, None, Some(&description))?;
+        let caller = Caller::unrestricted(EXPIRE_IDENTITY);
+        let answers = self.batch_updates_with(&caller, &requests, &v2, None, Some(&description))?.asff;
         let processed: std::collections::HashSet<&FindingKey> = answers.iter().flat_map(|a| &a.processed).collect();
         let reopened: Vec<Expiry> = due.iter().filter(|e| processed.contains(&e.key)).cloned().collect();
-        self.reopen_ocsf_twins(&reopened)?;
         Ok(reopened)
     }
 
-    /// The OCSF form of each reopened finding stored in both forms (`model::ocsf::same`) was
-    /// suppressed with it (the workbench and `update --expires` send a suppression to both, the
-    /// expiry to the ASFF form): it is reopened too, with the same note as its comment, by
-    /// BatchUpdateFindingsV2 calls. One no longer Suppressed was changed since and is left alone.
-    fn reopen_ocsf_twins(&mut self, reopened: &[Expiry]) -> Result<()> {
+    /// The calls reopening the OCSF form of each due finding stored in both forms
+    /// (`model::ocsf::same`), which was suppressed with it (the workbench and `update --expires`
+    /// send a suppression to both, the expiry to the ASFF form): the same note as its comment, by
+    /// BatchUpdateFindingsV2. One no longer Suppressed was changed since and is left alone.
+    fn ocsf_twin_requests(&self, due: &[Expiry]) -> Result<Vec<BatchUpdateV2Request>> {
         let mut by_note: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for e in reopened {
+        for e in due {
             let Some(uid) = self.ocsf_twin_as(&super::Access::Unrestricted, &e.key)? else { continue };
             let suppressed: Option<String> = self
                 .conn
@@ -217,10 +220,7 @@ impl Store {
                 });
             }
         }
-        if !requests.is_empty() {
-            self.batch_updates_v2(&Caller::unrestricted(EXPIRE_IDENTITY), &requests)?;
-        }
-        Ok(())
+        Ok(requests)
     }
 }
 

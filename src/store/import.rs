@@ -14,7 +14,7 @@ use super::rows::{history_updates, record, record_auto, summary_params, write_fi
 use super::{decompress, id_hash, Caller, Result, Store, StoreError, BY_KEY, SOURCE_IMPORT};
 use crate::model::finding::{self, FindingKey, Summary, MAX_FINDING_BYTES};
 use crate::model::import::{apply_import, AutoChange, BufFields, ImportOutcome};
-use crate::model::raw::Incoming;
+use crate::model::raw::{Incoming, OcsfIncoming};
 use crate::model::timestamp;
 use crate::model::wire::batch_import::{ImportFailure, ImportResult};
 
@@ -77,7 +77,7 @@ pub struct ImportQueue {
 /// findings (checked on the import thread's helper: `store::ocsf::import`).
 enum Queued {
     Asff(CheckedCall),
-    Ocsf(Vec<Value>),
+    Ocsf(Vec<OcsfIncoming>),
 }
 
 impl ImportQueue {
@@ -93,9 +93,10 @@ impl ImportQueue {
 
     /// Queues a call of OCSF findings, imported by V2's rules (`Store::import_ocsf`), in order with
     /// the BatchImportFindings calls; its result takes its place among theirs. Fails as `send`.
-    pub fn send_ocsf(&mut self, call: Vec<Value>) -> Result<()> {
+    pub fn send_ocsf<I: Into<OcsfIncoming>>(&mut self, call: Vec<I>) -> Result<()> {
         let send = self.send.as_ref().ok_or_else(|| StoreError::Io("the import stopped".into()))?;
-        send.send(Queued::Ocsf(call)).map_err(|_| StoreError::Io("the import stopped".into()))
+        send.send(Queued::Ocsf(call.into_iter().map(Into::into).collect()))
+            .map_err(|_| StoreError::Io("the import stopped".into()))
     }
 }
 

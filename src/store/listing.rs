@@ -14,7 +14,7 @@ use super::query::visible;
 use super::rows::decompress;
 use super::{Access, Result, Store};
 use crate::model::finding::FindingId;
-use crate::model::summary::{FindingSummary, Shared, SummaryColumns};
+use crate::model::summary::{ColumnsRef, FindingSummary, Shared, SummaryColumns, Values};
 
 const COLUMNS: &str = "product_arn, id, product_name, aws_account_id, region, title, severity_label, workflow_status, \
     record_state, verification_state, compliance_status, control_id, resource_type, resource_id, updated_at, \
@@ -39,8 +39,12 @@ impl Arns {
     }
 }
 
-/// One row's summary columns as stored (raw text: `FindingSummary::from_columns` sanitises them).
-fn listed(codec: &Codec, arns: &mut Arns, r: &Row<'_>) -> Result<SummaryColumns> {
+/// A row's key, its OCSF labels, and for an OCSF row the generator its document names.
+fn key_and_labels(
+    codec: &Codec,
+    arns: &mut Arns,
+    r: &Row<'_>,
+) -> Result<(FindingId, Option<crate::model::ocsf::OcsfLabels>, Option<String>)> {
     let ocsf = r.get_ref(18)?.as_str().is_ok_and(|f| f == "ocsf");
     let key = if ocsf {
         FindingId::Ocsf(r.get::<_, String>(1)?)
@@ -55,36 +59,112 @@ fn listed(codec: &Codec, arns: &mut Arns, r: &Row<'_>) -> Result<SummaryColumns>
     // A row whose document cannot be read still lists, with the labels its columns hold.
     // An OCSF row's generator is read from its document too: the column holds the analytic's name,
     // the ASFF mapping (and so the list) its uid first.
-    let mut generator_id: String = r.get(22)?;
+    let mut generator = None;
     let labels = match r.get_ref(19)?.as_blob_or_null().ok().flatten() {
         Some(blob) if ocsf => decompress(codec, blob).ok().and_then(|doc| {
-            generator_id = crate::model::ocsf::Ocsf(&doc).generator().to_string();
+            generator = Some(crate::model::ocsf::Ocsf(&doc).generator().to_string());
             FindingSummary::from_ocsf(&doc).ocsf
         }),
         _ => None,
     };
-    Ok(SummaryColumns {
-        key,
-        ocsf: labels,
-        product_name: r.get(2)?,
-        aws_account_id: r.get(3)?,
-        region: r.get(4)?,
-        title: r.get(5)?,
-        severity_label: r.get(6)?,
-        workflow_status: r.get(7)?,
-        record_state: r.get(8)?,
-        verification_state: r.get(9)?,
-        compliance_status: r.get(10)?,
-        control_id: r.get(11)?,
-        resource_type: r.get(12)?,
-        resource_id: r.get(13)?,
-        generator_id,
-        types: r.get(23)?,
-        updated_at: r.get(14)?,
-        updated_ns: r.get(15)?,
-        confidence: r.get(16)?,
-        criticality: r.get(17)?,
-    })
+    Ok((key, labels, generator))
+}
+
+/// Column `i` as text, read in place.
+fn text<'r>(r: &'r Row<'_>, i: usize) -> Result<&'r str> {
+    match r.get_ref(i)?.as_str() {
+        Ok(s) => Ok(s),
+        // Not text: the error reading it as text gives (a string reads text only, as this does).
+        Err(_) => {
+            r.get::<_, String>(i)?;
+            Ok("")
+        }
+    }
+}
+
+/// What a listing makes of each row it reads.
+trait Reader {
+    type Out;
+    fn read(&mut self, codec: &Codec, r: &Row<'_>) -> Result<Self::Out>;
+}
+
+/// The raw columns (`SummaryColumns`).
+#[derive(Default)]
+struct Columns(Arns);
+
+impl Reader for Columns {
+    type Out = SummaryColumns;
+
+    /// One row's summary columns as stored (raw text: `FindingSummary::from_columns` sanitises them).
+    fn read(&mut self, codec: &Codec, r: &Row<'_>) -> Result<SummaryColumns> {
+        let (key, labels, generator) = key_and_labels(codec, &mut self.0, r)?;
+        Ok(SummaryColumns {
+            key,
+            ocsf: labels,
+            product_name: r.get(2)?,
+            aws_account_id: r.get(3)?,
+            region: r.get(4)?,
+            title: r.get(5)?,
+            severity_label: r.get(6)?,
+            workflow_status: r.get(7)?,
+            record_state: r.get(8)?,
+            verification_state: r.get(9)?,
+            compliance_status: r.get(10)?,
+            control_id: r.get(11)?,
+            resource_type: r.get(12)?,
+            resource_id: r.get(13)?,
+            generator_id: match generator {
+                Some(g) => g,
+                None => r.get(22)?,
+            },
+            types: r.get(23)?,
+            updated_at: r.get(14)?,
+            updated_ns: r.get(15)?,
+            confidence: r.get(16)?,
+            criticality: r.get(17)?,
+        })
+    }
+}
+
+/// The summaries themselves, read from the row in place: no string per column, and a value met
+/// before is the copy already made (`model::summary::Values`). What `FindingSummary::from_columns`
+/// makes of the `Columns` reader's row, exactly (a test compares them).
+struct Summaries {
+    arns: Arns,
+    values: Values,
+}
+
+impl Reader for Summaries {
+    type Out = FindingSummary;
+
+    fn read(&mut self, codec: &Codec, r: &Row<'_>) -> Result<FindingSummary> {
+        let (key, labels, generator) = key_and_labels(codec, &mut self.arns, r)?;
+        let columns = ColumnsRef {
+            ocsf: labels,
+            product_name: text(r, 2)?,
+            aws_account_id: text(r, 3)?,
+            region: text(r, 4)?,
+            title: text(r, 5)?,
+            severity_label: text(r, 6)?,
+            workflow_status: text(r, 7)?,
+            record_state: text(r, 8)?,
+            verification_state: text(r, 9)?,
+            compliance_status: text(r, 10)?,
+            control_id: text(r, 11)?,
+            resource_type: text(r, 12)?,
+            resource_id: text(r, 13)?,
+            generator_id: match &generator {
+                Some(g) => g,
+                None => text(r, 22)?,
+            },
+            types: text(r, 23)?,
+            updated_at: text(r, 14)?,
+            updated_ns: r.get(15)?,
+            confidence: r.get(16)?,
+            criticality: r.get(17)?,
+        };
+        Ok(FindingSummary::from_ref(key, &columns, &mut self.values))
+    }
 }
 
 impl Store {
@@ -124,9 +204,37 @@ impl Store {
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-        let mut arns = Arns::default();
+        let mut reader = Columns::default();
         while let Some(row) = rows.next()? {
-            if !self.offer(access, &mut arns, row, &mut sink)? {
+            if !self.offer(access, &mut reader, row, &mut sink)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// `for_each_listed_as` of one format's findings only (a remote read with `--api v1` or
+    /// `v2`): with no ASFF row listed, a finding stored in both forms is listed as its OCSF row.
+    pub fn for_each_listed_of_as(
+        &self,
+        access: &Access,
+        format: crate::model::finding::Format,
+        mut sink: impl FnMut(SummaryColumns) -> bool,
+    ) -> Result<()> {
+        let (cond, params) = condition(access);
+        let format = match format {
+            crate::model::finding::Format::Asff => "asff",
+            crate::model::finding::Format::Ocsf => "ocsf",
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM findings WHERE format = '{format}'{cond} \
+             ORDER BY severity_rank DESC, updated_ns DESC, rowid"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let mut reader = Columns::default();
+        while let Some(row) = rows.next()? {
+            if !sink(reader.read(&self.codec, row)?) {
                 break;
             }
         }
@@ -143,13 +251,34 @@ impl Store {
         &self,
         access: &Access,
         first: usize,
-        mut sink: impl FnMut(SummaryColumns) -> bool,
+        sink: impl FnMut(SummaryColumns) -> bool,
+    ) -> Result<()> {
+        self.streamed(access, first, &mut Columns::default(), sink)
+    }
+
+    /// `for_each_listed_streamed_as` giving each row's summary (`FindingSummary::from_columns` of
+    /// its columns), read from the row in place: the workbench's load of a million rows.
+    pub fn for_each_summary_streamed_as(
+        &self,
+        access: &Access,
+        first: usize,
+        sink: impl FnMut(FindingSummary) -> bool,
+    ) -> Result<()> {
+        let mut reader = Summaries { arns: Arns::default(), values: Values::kept() };
+        self.streamed(access, first, &mut reader, sink)
+    }
+
+    fn streamed<R: Reader>(
+        &self,
+        access: &Access,
+        first: usize,
+        reader: &mut R,
+        mut sink: impl FnMut(R::Out) -> bool,
     ) -> Result<()> {
         let _snapshot = Snapshot::begin(self.conn())?;
         let (cond, params) = condition(access);
         let mut listed: HashSet<i64> = HashSet::new();
-        let mut arns = Arns::default();
-        if !self.first_page(access, &mut arns, &cond, &params, first, &mut listed, &mut sink)? {
+        if !self.first_page(access, reader, &cond, &params, first, &mut listed, &mut sink)? {
             return Ok(());
         }
         let sql = format!("SELECT {COLUMNS} FROM findings NOT INDEXED WHERE format IN ('asff', 'ocsf'){cond}");
@@ -159,7 +288,7 @@ impl Store {
             if !listed.is_empty() && listed.remove(&row.get::<_, i64>(ROWID)?) {
                 continue;
             }
-            if !self.offer(access, &mut arns, row, &mut sink)? {
+            if !self.offer(access, reader, row, &mut sink)? {
                 break;
             }
         }
@@ -177,15 +306,15 @@ impl Store {
     /// the severity index, its rows then sorted (`count` rows). Notes each row read in `listed`;
     /// false when `sink` asked to stop.
     #[allow(clippy::too_many_arguments)]
-    fn first_page(
+    fn first_page<R: Reader>(
         &self,
         access: &Access,
-        arns: &mut Arns,
+        reader: &mut R,
         cond: &str,
         params: &[SqlValue],
         want: usize,
         listed: &mut HashSet<i64>,
-        sink: &mut impl FnMut(SummaryColumns) -> bool,
+        sink: &mut impl FnMut(R::Out) -> bool,
     ) -> Result<bool> {
         if want == 0 {
             return Ok(true);
@@ -224,7 +353,7 @@ impl Store {
             while listed.len() < want {
                 let Some(row) = rows.next()? else { break };
                 listed.insert(row.get(ROWID)?);
-                if !self.offer(access, arns, row, sink)? {
+                if !self.offer(access, reader, row, sink)? {
                     return Ok(false);
                 }
             }
@@ -234,12 +363,12 @@ impl Store {
 
     /// Gives `row` to `sink` unless it is an OCSF finding also stored in ASFF form (`model::ocsf::same`:
     /// listed once, as its ASFF row); false when `sink` asked to stop.
-    fn offer(
+    fn offer<R: Reader>(
         &self,
         access: &Access,
-        arns: &mut Arns,
+        reader: &mut R,
         row: &Row<'_>,
-        sink: &mut impl FnMut(SummaryColumns) -> bool,
+        sink: &mut impl FnMut(R::Out) -> bool,
     ) -> Result<bool> {
         let ocsf = row.get_ref(18)?.as_str().is_ok_and(|f| f == "ocsf");
         if ocsf
@@ -251,7 +380,7 @@ impl Store {
         {
             return Ok(true);
         }
-        Ok(sink(listed(&self.codec, arns, row)?))
+        Ok(sink(reader.read(&self.codec, row)?))
     }
 }
 
@@ -371,6 +500,49 @@ mod tests {
             })
             .unwrap();
         assert_eq!(stopped, 3, "the sink can stop the first page");
+    }
+
+    /// The workbench's listing reads each row in place into its summary: exactly what
+    /// `from_columns` makes of the row's columns (ASFF and OCSF rows, times not in the service's
+    /// form, text to sanitise), in the same order, and a value many rows hold is one copy.
+    #[test]
+    fn summaries_read_in_place_are_the_columns_summaries_with_values_shared() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap();
+        let mut docs: Vec<_> = generate(&GenOptions { count: 120, ..GenOptions::default() }).collect();
+        docs[1]["UpdatedAt"] = "2026-10-31T23:59:59Z".into();
+        docs[2]["UpdatedAt"] = "2026-10-31T23:59:59.5+01:00".into();
+        docs[3]["Title"] = "bad\u{1b}[2J title".into();
+        for chunk in docs.chunks(100) {
+            let r = store.batch_import(&Caller::unrestricted("t"), chunk.to_vec()).unwrap();
+            assert!(r.failed.is_empty(), "{:?}", r.failed);
+        }
+        let opts = GenOptions { count: 3, seed: 5, ..GenOptions::default() };
+        let mut ocsf: Vec<serde_json::Value> = crate::generate::ocsf::generate_ocsf(&opts).collect();
+        ocsf[0]["finding_info"]["types"] = serde_json::json!(["A/B", "C"]);
+        assert_eq!(store.import_ocsf(&Caller::unrestricted("t"), ocsf).unwrap().success_count, 3);
+        let mut columns = Vec::new();
+        store
+            .for_each_listed_streamed_as(&Access::Unrestricted, 7, |f| {
+                columns.push(FindingSummary::from_columns(f));
+                true
+            })
+            .unwrap();
+        let mut summaries = Vec::new();
+        store
+            .for_each_summary_streamed_as(&Access::Unrestricted, 7, |s| {
+                summaries.push(s);
+                true
+            })
+            .unwrap();
+        assert_eq!(summaries.len(), 123);
+        assert_eq!(summaries, columns);
+        assert!(summaries.iter().any(|s| s.updated_text.is_some()), "a time kept as written");
+        assert!(summaries.iter().any(|s| s.types.contains(", ")), "types joined");
+        let same_account: Vec<&FindingSummary> =
+            summaries.iter().filter(|s| s.account == summaries[0].account).collect();
+        assert!(same_account.len() > 1);
+        assert!(same_account.iter().all(|s| s.account.same(&summaries[0].account)), "one copy of the account");
     }
 
     /// The listing gives each row its generator and types: ASFF from the columns, OCSF its

@@ -95,22 +95,31 @@ fn row_columns(codec: &Codec, doc: &Value, json: &[u8]) -> Result<Vec<(&'static 
     ])
 }
 
-/// The row's columns an update of the `EDITED_MEMBERS` changes (`edited`, those members after it),
-/// and the new document text `json`: the same values `columns` gives them for the whole document.
-fn edited_columns(codec: &Codec, edited: &Value, json: &[u8]) -> Result<Vec<(&'static str, SqlValue)>> {
+/// The row's columns an update of the `EDITED_MEMBERS` changes (`edited`, those members after it;
+/// `set`, the members the update sets), and the new document text `json`: the same values
+/// `columns` gives them for the whole document. A column a member the update does not set gives
+/// is left out: an UPDATE naming an indexed column rewrites its index entries even when the value
+/// is the same (a status edit need not touch the severity index).
+fn edited_columns(codec: &Codec, edited: &Value, set: V2Edited, json: &[u8]) -> Result<Vec<(&'static str, SqlValue)>> {
     let mut blob = Vec::new();
     codec.compress(json, &mut blob)?;
     let s = FindingSummary::from_ocsf(edited);
     let text = |t: &str| SqlValue::Text(t.to_string());
-    Ok(vec![
-        ("severity_label", text(s.severity.map_or("", |l| l.as_str()))),
-        ("severity_rank", SqlValue::Integer(s.severity.map_or(-1, |l| i64::from(l.rank())))),
-        ("workflow_status", text(s.workflow.map_or("", |w| w.as_str()))),
-        ("record_state", text(s.record_state.map_or("", |w| w.as_str()))),
-        ("note_text", text(Ocsf(edited).comment())),
-        ("doc_size", SqlValue::Integer(json.len() as i64)),
-        ("doc", SqlValue::Blob(blob)),
-    ])
+    let mut cols = Vec::with_capacity(7);
+    if set.contains(V2Edited::SEVERITY) {
+        cols.push(("severity_label", text(s.severity.map_or("", |l| l.as_str()))));
+        cols.push(("severity_rank", SqlValue::Integer(s.severity.map_or(-1, |l| i64::from(l.rank())))));
+    }
+    if set.contains(V2Edited::STATUS) {
+        cols.push(("workflow_status", text(s.workflow.map_or("", |w| w.as_str()))));
+        cols.push(("record_state", text(s.record_state.map_or("", |w| w.as_str()))));
+    }
+    if set.contains(V2Edited::COMMENT) {
+        cols.push(("note_text", text(Ocsf(edited).comment())));
+    }
+    cols.push(("doc_size", SqlValue::Integer(json.len() as i64)));
+    cols.push(("doc", SqlValue::Blob(blob)));
+    Ok(cols)
 }
 
 pub(crate) fn insert(tx: &Transaction<'_>, codec: &Codec, doc: &Value, now_ns: i64) -> Result<i64> {
@@ -344,22 +353,36 @@ impl Store {
         filters: &crate::model::filter::Filters,
         extra: Option<&dyn Fn(&Value) -> bool>,
     ) -> Result<Vec<String>> {
+        self.matching_ocsf_uids_as(access, filters, extra, true)
+    }
+
+    /// The `metadata.uid`s of the OCSF findings `access` may see that match, in storage order.
+    /// With `asff_listed`, a finding stored in both forms is its ASFF row's and is left out; without
+    /// (a remote read with `--api v2`: no ASFF row listed), its OCSF form stands for it.
+    pub fn matching_ocsf_uids_as(
+        &self,
+        access: &Access,
+        filters: &crate::model::filter::Filters,
+        extra: Option<&dyn Fn(&Value) -> bool>,
+        asff_listed: bool,
+    ) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        self.for_each_matching_ocsf(access, filters, extra, &mut |doc| {
+        self.for_each_matching_ocsf(access, filters, extra, asff_listed, &mut |doc| {
             out.push(Ocsf(&doc).metadata_uid().to_string())
         })?;
         Ok(out)
     }
 
-    /// The documents of the OCSF findings `matching_ocsf_as` names, in storage order.
+    /// The documents of the OCSF findings `matching_ocsf_uids_as` names, in storage order.
     pub fn matching_ocsf_docs_as(
         &self,
         access: &Access,
         filters: &crate::model::filter::Filters,
         extra: Option<&dyn Fn(&Value) -> bool>,
+        asff_listed: bool,
     ) -> Result<Vec<Value>> {
         let mut out = Vec::new();
-        self.for_each_matching_ocsf(access, filters, extra, &mut |doc| out.push(doc))?;
+        self.for_each_matching_ocsf(access, filters, extra, asff_listed, &mut |doc| out.push(doc))?;
         Ok(out)
     }
 
@@ -368,6 +391,7 @@ impl Store {
         access: &Access,
         filters: &crate::model::filter::Filters,
         extra: Option<&dyn Fn(&Value) -> bool>,
+        skip_twins: bool,
         sink: &mut dyn FnMut(Value),
     ) -> Result<()> {
         let now = self.now();
@@ -382,11 +406,13 @@ impl Store {
         while let Some(row) = rows.next()? {
             // A finding stored in both forms is listed (and selected) once, as its ASFF row; an
             // update of that row goes to this one too (`ocsf_twin_as`).
-            if self.has_asff_twin(
-                access,
-                &row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                &row.get::<_, String>(2)?,
-            )? {
+            if skip_twins
+                && self.has_asff_twin(
+                    access,
+                    &row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    &row.get::<_, String>(2)?,
+                )?
+            {
                 continue;
             }
             let blob: Vec<u8> = row.get(0)?;
@@ -411,7 +437,7 @@ impl Store {
 }
 
 mod import;
-mod update;
+pub(super) mod update;
 
 #[cfg(test)]
 mod tests;

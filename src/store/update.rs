@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use time::OffsetDateTime;
 
+use super::changelog::LoggedAnswers;
 use super::codec::Codec;
 use super::rows::{history_updates, record, summary_params, write_finding, Encoded, Scratch};
 use super::{id_hash, parallel, Access, Caller, Result, Store, StoreError, SOURCE_UPDATE};
@@ -15,6 +16,7 @@ use crate::model::import::BufFields;
 use crate::model::raw::StoredDoc;
 use crate::model::timestamp;
 use crate::model::wire::batch_update::{BatchUpdateRequest, Unprocessed, UpdateResult};
+use crate::model::wire::batch_update_v2::BatchUpdateV2Request;
 
 impl Store {
     /// BatchUpdateFindings (BatchUpdateFindings API reference and the user guide's "Using
@@ -41,26 +43,31 @@ impl Store {
         requests: &[BatchUpdateRequest],
         expiry: Option<&super::expiry::SetExpiry>,
     ) -> Result<Vec<UpdateResult>> {
-        Ok(self.batch_updates_with(caller, requests, expiry, None)?.0)
+        Ok(self.batch_updates_with(caller, requests, &[], expiry, None)?.asff)
     }
 
-    /// The calls, the expiry (`store::expiry`) and, when `log` describes the edit, its change log
-    /// entry (`store::changelog`), in one transaction.
+    /// The calls, the expiry (`store::expiry`), the BatchUpdateFindingsV2 calls `v2` and, when
+    /// `log` describes the edit, its change log entry (`store::changelog`), in one transaction.
     pub(super) fn batch_updates_with(
         &mut self,
         caller: &Caller,
         requests: &[BatchUpdateRequest],
+        v2: &[BatchUpdateV2Request],
         expiry: Option<&super::expiry::SetExpiry>,
         log: Option<&str>,
-    ) -> Result<(Vec<UpdateResult>, Option<i64>)> {
+    ) -> Result<LoggedAnswers> {
         let access = self.access(caller)?;
         let now = self.now();
         // History's UpdateSource.Identity is the calling principal, as at AWS; the Note's UpdatedBy is
         // whatever the caller wrote into the note, so it cannot name who made the change.
         let identity = caller.identity.clone();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // What the entry restores is read before anything is written.
         let restores = match log {
-            Some(_) => Some(super::changelog::restores_before(&tx, &self.codec, requests)?),
+            Some(_) => Some((
+                super::changelog::restores_before(&tx, &self.codec, requests)?,
+                super::changelog::restores_before_v2(&tx, &self.codec, v2)?,
+            )),
             None => None,
         };
         let mut answers = Vec::with_capacity(requests.len());
@@ -71,15 +78,22 @@ impl Store {
         if let Some(expiry) = expiry {
             super::expiry::record(&tx, &answers, expiry, now)?;
         }
+        let v2_answers = if v2.is_empty() {
+            Vec::new()
+        } else {
+            super::ocsf::update::updates_in(&tx, &self.codec, &access, &identity, now, v2)?
+        };
         let entry = match (log, &restores) {
-            (Some(description), Some(restores)) => {
-                super::changelog::write_entry(&tx, caller, description, now, &answers, restores)?
+            (Some(description), Some((restores, v2_restores))) => {
+                let logged =
+                    super::changelog::Logged { answers: &answers, restores, v2_answers: &v2_answers, v2_restores };
+                super::changelog::write_entry(&tx, caller, description, now, &logged)?
             }
             _ => None,
         };
         tx.commit()?;
         self.committed();
-        Ok((answers, entry))
+        Ok(LoggedAnswers { asff: answers, v2: v2_answers, entry })
     }
 }
 

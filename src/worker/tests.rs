@@ -403,3 +403,19 @@ fn reads_and_writes_the_command_history_file() {
     h.send(Effect::SaveHistory { path: dir.path().join("state"), entries: vec!["x".into()] });
     assert!(matches!(h.next(), Event::HistoryFailed { error } if error.contains("cannot write")));
 }
+
+/// After the first screenful the chunks grow, each twice the one before, up to `MAX_CHUNK`: fewer
+/// merges into the list's order at a million rows.
+#[test]
+fn later_chunks_grow_up_to_the_largest() {
+    let (tx, mut rx) = unbounded_channel();
+    let mut load = Load::new(1, None, tx);
+    let n = FIRST_CHUNK + CHUNK + 2 * CHUNK + 2 * MAX_CHUNK + 7;
+    load.page(vec![FindingSummary::default(); n]);
+    load.flush(true);
+    let mut sizes = Vec::new();
+    while let Ok(Event::RowsLoaded { rows, .. }) = rx.try_recv() {
+        sizes.push(rows.len());
+    }
+    assert_eq!(sizes, [FIRST_CHUNK, CHUNK, 2 * CHUNK, MAX_CHUNK, MAX_CHUNK, 7, 0], "the last, done, empty");
+}

@@ -130,3 +130,33 @@ pub fn client_command(home: &Path, key_id: &str, secret: &str) -> Command {
         .stdin(Stdio::null());
     c
 }
+
+/// The workbench's worker (no terminal) on `backend`, once its first load has ended: its effect
+/// sender, its event receiver (the events after the load's last chunk), and the rows listed. A
+/// failed load fails the test.
+pub fn loaded_worker(
+    backend: Box<dyn hubtriage::backend::Backend>,
+) -> (
+    tokio::sync::mpsc::UnboundedSender<hubtriage::app::Effect>,
+    tokio::sync::mpsc::UnboundedReceiver<hubtriage::app::event::Event>,
+    Vec<hubtriage::model::summary::FindingSummary>,
+) {
+    use hubtriage::app::event::Event;
+    let (tx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let (etx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    hubtriage::worker::spawn(backend, erx, etx).unwrap();
+    tx.send(hubtriage::app::Effect::LoadRows { generation: 1 }).unwrap();
+    let mut listed = Vec::new();
+    loop {
+        match events.blocking_recv().expect("an event") {
+            Event::RowsLoaded { rows, done, .. } => {
+                listed.extend(rows);
+                if done {
+                    return (tx, events, listed);
+                }
+            }
+            Event::RowsFailed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+}

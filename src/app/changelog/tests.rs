@@ -59,7 +59,8 @@ pub(crate) fn plan_for(s: &AppState, entry: LogEntry, n: usize) -> UndoPlan {
         .filter_map(|i| s.rows.get(i))
         .enumerate()
         .map(|(j, r)| {
-            let FindingId::Asff(key) = r.key.clone() else { unreachable!() };
+            let key = r.key.clone();
+            assert!(matches!(key, FindingId::Asff(_)));
             let mut u = FindingUpdate { workflow_status: Some(WorkflowStatus::New), ..FindingUpdate::default() };
             if j == 1 {
                 u.note = Some(NoteUpdate {
@@ -203,4 +204,66 @@ fn an_undo_with_refusals_says_how_many_and_why() {
     handle_event(&mut s, Event::LogUndone { id: 3, by: Some(4), outcome });
     let m = &s.status.message.as_ref().unwrap().text;
     assert!(m.contains("1 not (FindingNotFound: gone␛[2J)"), "{m}");
+}
+
+/// `n` rows of which the last `ocsf` are OCSF findings (Security Hub V2), as a mixed store lists them.
+fn mixed(n: usize, ocsf: usize) -> AppState {
+    use crate::app::row::Row;
+    let config = crate::app::state::Config { user: "alice".into(), ..Default::default() };
+    let mut s = AppState::new(config, "test.db", datetime!(2026-11-01 0:00 UTC));
+    crate::app::resize(&mut s, 160, 48);
+    assert_eq!(crate::app::start(&mut s), vec![Effect::LoadRows { generation: 1 }]);
+    let mut rows: Vec<Row> = crate::app::tests::docs(n - ocsf).iter().map(Row::from_asff).collect();
+    let opts = crate::generate::GenOptions { count: ocsf, seed: 77, ..Default::default() };
+    rows.extend(crate::generate::ocsf::generate_ocsf(&opts).map(|d| Row::from_ocsf(&d)));
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows, total: Some(n), done: true });
+    assert_eq!(s.rows.all.len(), n);
+    s
+}
+
+// A bulk edit of ASFF and OCSF rows is kept in the change log with both: each OCSF finding's
+// restore carries its exact BatchUpdateFindingsV2 members; and the change, read back from the
+// log, names the OCSF rows as the list holds them.
+#[test]
+fn a_mixed_edit_is_logged_with_its_ocsf_restores_and_its_change_names_the_ocsf_rows() {
+    use crate::app::event::CallOutcome;
+    use crate::model::ocsf::{OcsfUpdate, StatusId};
+    let mut s = mixed(10, 4);
+    update(&mut s, Action::MarkAll);
+    update(&mut s, Action::Resolve);
+    let effects = update(&mut s, Action::Yes);
+    let Some(Effect::ApplyBatch { batch_id, calls }) = effects.iter().find(|e| matches!(e, Effect::ApplyBatch { .. }))
+    else {
+        panic!("{effects:?}")
+    };
+    let v2 = OcsfUpdate { status_id: Some(StatusId::InProgress), ..OcsfUpdate::default() };
+    let restore_of = |id: &FindingId| match id {
+        FindingId::Asff(_) => FindingUpdate { workflow_status: Some(WorkflowStatus::New), ..FindingUpdate::default() },
+        FindingId::Ocsf(_) => crate::model::undo::from_v2(v2.clone()),
+    };
+    let mut logged = Vec::new();
+    for (i, c) in calls.iter().enumerate() {
+        let restores = c.ids.iter().map(|id| (id.clone(), restore_of(id))).collect();
+        let outcome = CallOutcome { processed: c.ids.clone(), unprocessed: vec![], restores };
+        logged.extend(handle_event(&mut s, Event::BatchApplied { batch_id: *batch_id, call: i, outcome }));
+    }
+    let logged: Vec<_> = logged.into_iter().filter(|e| matches!(e, Effect::LogEdit { .. })).collect();
+    let [Effect::LogEdit { restores, .. }] = logged.as_slice() else { panic!("{logged:?}") };
+    assert_eq!(restores.len(), 10);
+    let ocsf: Vec<_> = restores.iter().filter(|(id, _)| matches!(id, FindingId::Ocsf(_))).collect();
+    assert_eq!(ocsf.len(), 4);
+    assert!(ocsf.iter().all(|(_, u)| u.v2 == Some(v2.clone())), "{ocsf:?}");
+
+    // The entry read back from the log: its OCSF findings are rows of the list.
+    command(&mut s, "log");
+    let log = entries(1);
+    handle_event(&mut s, Event::ChangeLogLoaded { entries: log.clone() });
+    update(&mut s, Action::Submit);
+    let entry = LogEntry { findings: 10, ..log[0].clone() };
+    let plan = UndoPlan { entry, restores: restores.clone(), unrestorable: 0 };
+    handle_event(&mut s, Event::LogEntryLoaded { plan: Box::new(plan) });
+    let text: Vec<String> = super::detail_window(&s, 0, 100).into_iter().map(|(_, t)| t).collect();
+    assert!(text.iter().any(|l| l.contains("10 findings:")), "{text:#?}");
+    assert!(text.iter().all(|l| !l.contains("not in the list")), "{text:#?}");
+    assert!(text.iter().any(|l| l.contains("-> Workflow NOTIFIED")), "InProgress reads as NOTIFIED: {text:#?}");
 }

@@ -98,3 +98,119 @@ fn rows_others_edits_take_out_of_the_view_leave_it_unless_our_edit_is_pending() 
     assert!(listed(&s, &ours), "our pending edit keeps it");
     assert_eq!(s.view.visible.len(), open - 2);
 }
+
+/// On a remote's cache (`fetches_beyond_view`), a `:` query is answered from the rows at once and
+/// also asked of the remote for what it selects beyond the cached view; the findings the worker
+/// brings back join the list (appended, never a reload: a mark stays on its finding) and the query
+/// is applied to them, without asking the remote again. A local store is never asked.
+#[test]
+fn a_query_on_a_remotes_cache_also_fetches_beyond_the_view_and_the_findings_join_the_list() {
+    use crate::app::effect::Effect;
+    let query = crate::query::parse("status:resolved").unwrap();
+    let mut local = loaded(20);
+    act(&mut local, &[Action::StartCommand]);
+    super::typed(&mut local, "status:resolved");
+    let e = act(&mut local, &[Action::Submit]);
+    assert!(!e.iter().any(|e| matches!(e, Effect::FetchBeyondView { .. })), "{e:?}");
+
+    // Fetched rows: resolved findings the list does not hold.
+    let fetched: Vec<_> = loaded(3)
+        .rows
+        .all
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut r = r.clone();
+            r.key = crate::model::finding::FindingId::asff(
+                "arn:aws:securityhub:::product/aws/guardduty",
+                format!("beyond-{i}"),
+            );
+            r.workflow = Some(WorkflowStatus::Resolved);
+            r
+        })
+        .collect();
+    let mut s = loaded(30);
+    s.capabilities.fetches_beyond_view = true;
+    act(&mut s, &[Action::StartCommand]);
+    super::typed(&mut s, "status:resolved");
+    let e = act(&mut s, &[Action::Submit]);
+    assert!(e.contains(&Effect::FetchBeyondView { query }), "{e:?}");
+    let before = s.view.visible.len();
+    act(&mut s, &[Action::MarkAll]);
+    let marked: Vec<_> = s.marks.iter().map(|&i| s.rows.get(i).unwrap().key.clone()).collect();
+    let generation = s.generation;
+    let e = handle_event(&mut s, Event::FetchedBeyondView { rows: fetched.clone() });
+    assert!(!e.iter().any(|e| matches!(e, Effect::FetchBeyondView { .. } | Effect::LoadRows { .. })), "{e:?}");
+    assert_eq!(s.generation, generation, "no reload");
+    assert_eq!(s.view.visible.len(), before + 3, "the fetched findings match and are listed");
+    let now: Vec<_> = s.marks.iter().map(|&i| s.rows.get(i).unwrap().key.clone()).collect();
+    assert_eq!(now, marked, "the marks stay on their findings");
+    let said = s.status.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(said.contains("3 findings beyond the cached view"), "{said}");
+    // The same rows again (a second answer) add nothing.
+    assert!(handle_event(&mut s, Event::FetchedBeyondView { rows: fetched }).is_empty());
+    assert_eq!(s.view.visible.len(), before + 3);
+}
+
+/// While the rows load, a `:` query on a remote's cache is not asked of the remote (the load's
+/// first chunk would replace rows fetched before it, and with them the marks an analyst put on
+/// them); an answer arriving then is dropped; the last chunk applies the query again and asks.
+#[test]
+fn a_query_typed_while_a_remotes_cache_loads_is_asked_beyond_the_view_once_the_load_ends() {
+    use crate::app::effect::Effect;
+    use crate::app::state::LoadState;
+    let query = crate::query::parse("status:resolved").unwrap();
+    let mut s = loaded(20);
+    let rows = s.rows.all.clone();
+    s.capabilities.fetches_beyond_view = true;
+    let generation = match crate::app::update(&mut s, Action::Reload).as_slice() {
+        [Effect::LoadRows { generation }] => *generation,
+        other => panic!("{other:?}"),
+    };
+    let e = super::run(&mut s, "status:resolved");
+    assert!(!e.iter().any(|e| matches!(e, Effect::FetchBeyondView { .. })), "not while loading: {e:?}");
+    let mut early = rows[0].clone();
+    early.key = crate::model::finding::FindingId::asff("arn:aws:securityhub:::product/aws/guardduty", "beyond");
+    assert!(handle_event(&mut s, Event::FetchedBeyondView { rows: vec![early.clone()] }).is_empty());
+    assert_eq!(s.rows.index_of(&early.key), None, "dropped while loading");
+    let (first, rest) = rows.split_at(10);
+    handle_event(&mut s, Event::RowsLoaded { generation, rows: first.to_vec(), total: Some(20), done: false });
+    let e = handle_event(&mut s, Event::RowsLoaded { generation, rows: rest.to_vec(), total: Some(20), done: true });
+    assert_eq!(s.status.load, LoadState::Loaded);
+    assert!(e.contains(&Effect::FetchBeyondView { query }), "{e:?}");
+    assert_eq!(s.rows.all.len(), 20, "each finding once");
+}
+
+/// A reload with a query the rows answer: after the first chunk (and each later one) the list
+/// holds exactly the loaded rows that match it. Before, the query's matches still named the old
+/// rows by position until the last chunk, so the list showed whichever new rows sat at those
+/// positions, and "mark all matching" marked findings the query does not select.
+#[test]
+fn while_a_reload_streams_the_list_shows_only_rows_the_query_matches() {
+    use crate::app::effect::Effect;
+    let mut s = loaded(60);
+    super::run(&mut s, "sev:high");
+    assert!(!s.view.visible.is_empty());
+    // The source sends them in another order (by title): the positions change.
+    let mut rows = s.rows.all.clone();
+    rows.sort_by(|a, b| a.title.cmp(&b.title));
+    let generation = match crate::app::update(&mut s, Action::Reload).as_slice() {
+        [Effect::LoadRows { generation }] => *generation,
+        other => panic!("{other:?}"),
+    };
+    let rest = rows.split_off(25);
+    let high = |s: &crate::app::AppState| {
+        s.view.visible.iter().all(|&i| s.rows.get(i).unwrap().severity == Some(SeverityLabel::High))
+    };
+    handle_event(&mut s, Event::RowsLoaded { generation, rows, total: Some(60), done: false });
+    let expected = s.rows.all.iter().filter(|r| r.severity == Some(SeverityLabel::High)).count();
+    assert!(expected > 0);
+    assert!(high(&s), "only high rows listed after the first chunk");
+    assert_eq!(s.view.visible.len(), expected);
+    act(&mut s, &[Action::MarkAll]);
+    assert!(s.marks.iter().all(|&i| s.rows.get(i).unwrap().severity == Some(SeverityLabel::High)));
+    handle_event(&mut s, Event::RowsLoaded { generation, rows: rest, total: Some(60), done: false });
+    assert!(high(&s), "and after a later chunk");
+    let expected = s.rows.all.iter().filter(|r| r.severity == Some(SeverityLabel::High)).count();
+    assert_eq!(s.view.visible.len(), expected, "the later chunk's matches listed too");
+}

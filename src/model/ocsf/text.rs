@@ -5,9 +5,11 @@
 //! row's changed columns read are parsed, and the changed ones are written over their old text
 //! (a new one is appended), as the ASFF update splices its stored text (`raw::StoredDoc`).
 //!
-//! The stored text is serde_json's compact form of the document (`store::ocsf`), so re-parsing and
-//! re-serialising it gives it back unchanged: the edited text is exactly what the whole-`Value`
-//! path writes (`tests::the_text_edit_writes_what_the_value_edit_writes`).
+//! The stored text is compact JSON: serde_json's form of the document (`store::ocsf`), or for a
+//! finding imported from a file the text as read (`raw::OcsfIncoming`). The members the update does
+//! not change keep their text, so the edited text is exactly what the whole-`Value` path writes
+//! for serde_json's form (`tests::the_text_edit_writes_what_the_value_edit_writes`), and reads as
+//! the same document for the other.
 
 use std::ops::Range;
 

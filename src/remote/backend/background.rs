@@ -11,7 +11,6 @@ use std::time::Instant;
 use super::super::cache::{self, Cache};
 use super::super::client::Client;
 use super::super::endpoint::Api;
-use super::super::Operation;
 use super::RemoteBackend;
 use crate::backend::{Backend, BackendError, OutboxState, Rechecked, RefreshReport, Refreshed, Result};
 use crate::model::finding::FindingKey;
@@ -243,16 +242,14 @@ impl RemoteBackend {
     pub(super) fn start_recheck(&self, mut report: Box<dyn FnMut(Rechecked) -> bool + Send>) -> bool {
         let Some(path) = self.cache_path.clone().filter(|_| self.cache.borrow().is_some()) else { return false };
         let Some(limiter) = self.limiter.clone() else { return false };
-        // The pass reads with GetFindings: ASFF findings only.
-        if !self.api.v1() {
-            return false;
-        }
-        let (client, view, handle) = (self.client.clone(), self.view.clone(), self.runtime.clone());
+        // The pass reads the ASFF findings with GetFindings and the OCSF ones with GetFindingsV2,
+        // as `--api` reads them.
+        let (client, view, handle, api) = (self.client.clone(), self.view.clone(), self.runtime.clone(), self.api);
         let (alive, background, outbox) = (Arc::downgrade(&self.alive), self.background.clone(), self.outbox_path());
         let run = move || {
             let Ok(cache) = Cache::open(&path) else { return };
             let Ok(account) = handle.block_on(client.account_key()) else { return };
-            let mut pass = super::super::recheck::Pass::new(client.clone(), cache, view, outbox);
+            let mut pass = super::super::recheck::Pass::new(client.clone(), cache, view, outbox, api);
             loop {
                 std::thread::sleep(super::super::recheck::CALL_EVERY);
                 if alive.strong_count() == 0 {
@@ -263,7 +260,7 @@ impl RemoteBackend {
                     limiter.has_spare(
                         &account,
                         client.region(),
-                        Operation::GetFindings,
+                        pass.next_operation(),
                         super::super::recheck::KEEP,
                         Instant::now(),
                     )

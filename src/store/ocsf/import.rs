@@ -2,9 +2,10 @@
 //! findings in transactions of many calls (`Store::import_ocsf_calls`, and the OCSF calls a
 //! pipelined import queues: `ImportQueue::send_ocsf`), in which this thread looks each finding up
 //! and writes it, in order, while either core checks the findings (`validate_ocsf`, the size
-//! limit, the access model) and serialises and compresses the new ones, once each
-//! (`parallel::prepare_stream`). The rules are `model::ocsf::import`'s: created by `metadata.uid`,
-//! updated when newer (keeping what BatchUpdateFindingsV2 set), or ignored.
+//! limit, the access model) and compresses the new ones' text, the text read from a file
+//! (`raw::OcsfIncoming`) or a parsed finding serialised once (`parallel::prepare_stream`). The
+//! rules are `model::ocsf::import`'s: created by `metadata.uid`, updated when newer (keeping what
+//! BatchUpdateFindingsV2 set), or ignored.
 
 use std::collections::HashSet;
 
@@ -13,9 +14,10 @@ use rusqlite::{params, TransactionBehavior};
 use serde_json::Value;
 
 use super::{insert_columns, load, rewrite, row_columns, BY_UID};
-use crate::model::finding::MAX_FINDING_BYTES;
+use crate::model::finding::{encoded_len, MAX_FINDING_BYTES};
 use crate::model::ocsf::import::{apply_import_ocsf, OcsfImportOutcome};
 use crate::model::ocsf::{validate_ocsf, Ocsf};
+use crate::model::raw::OcsfIncoming;
 use crate::model::timestamp;
 use crate::model::wire::batch_import::{ImportFailure, ImportResult};
 use crate::store::codec::Codec;
@@ -40,31 +42,52 @@ enum Checked {
 }
 
 /// The checks of one finding that need no database, in the order `import_ocsf` makes them, and a
-/// new finding's row made (its one serialisation gives both the size and the stored text). Pure:
-/// runs on any thread.
-fn check(codec: &Codec, index: usize, doc: Value, new: bool, own_account: Option<&str>) -> Result<Checked> {
-    let f = Ocsf(&doc);
-    let uid = f.metadata_uid();
+/// new finding's row made. A finding read from a file is checked on its parsed members and stored
+/// as the text read (`OcsfIncoming`); a parsed one is serialised once, which gives both its size
+/// and its stored text. Pure: runs on any thread.
+fn check(codec: &Codec, index: usize, f: OcsfIncoming, new: bool, own_account: Option<&str>) -> Result<Checked> {
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+    let doc = f.view();
+    let o = Ocsf(doc);
+    let uid = o.metadata_uid();
     let id = if uid.is_empty() { format!("Findings[{index}]") } else { uid.to_string() };
     let fail =
         |code: &str, message: String| Ok(Checked::Failed(ImportFailure { id: id.clone(), code: code.into(), message }));
-    if let Err(e) = validate_ocsf(&doc) {
+    if let Err(e) = validate_ocsf(doc) {
         return fail("InvalidInput", format!("Finding does not adhere to OCSF. {e}"));
     }
-    let json = serde_json::to_vec(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    if json.len() > MAX_FINDING_BYTES {
+    let serialised;
+    let json: &[u8] = match f.text() {
+        Some(text) => text,
+        None => {
+            serialised = serde_json::to_vec(doc).map_err(corrupt)?;
+            &serialised
+        }
+    };
+    // The limit is on the size serde_json writes the document in (as for a parsed one): measured
+    // exactly only when the kept text's bound passes it.
+    let size = if f.size_bound() > MAX_FINDING_BYTES && f.text().is_some() {
+        encoded_len(&serde_json::from_slice::<Value>(json).map_err(corrupt)?)
+    } else {
+        json.len()
+    };
+    if size > MAX_FINDING_BYTES {
         return fail(
             "FindingSizeExceeded",
-            format!("Finding is {} KB; the maximum size of a finding is 240 KB", json.len().div_ceil(1024)),
+            format!("Finding is {} KB; the maximum size of a finding is 240 KB", size.div_ceil(1024)),
         );
     }
-    if let Some(own) = own_account.filter(|own| *own != f.account()) {
+    if let Some(own) = own_account.filter(|own| *own != o.account()) {
         return fail(
             "AccessDeniedException",
-            format!("cloud.account.uid {} is not the calling account {own}", f.account()),
+            format!("cloud.account.uid {} is not the calling account {own}", o.account()),
         );
     }
-    Ok(if new { Checked::Create(row_columns(codec, &doc, &json)?) } else { Checked::Apply(doc) })
+    Ok(if new {
+        Checked::Create(row_columns(codec, doc, json)?)
+    } else {
+        Checked::Apply(f.into_value().map_err(corrupt)?)
+    })
 }
 
 impl Store {
@@ -80,10 +103,14 @@ impl Store {
 
     /// Several calls of `import_ocsf`, each with its own result, in transactions of
     /// CALLS_PER_TRANSACTION calls: one commit per many calls instead of one per call.
-    pub fn import_ocsf_calls(&mut self, caller: &Caller, calls: Vec<Vec<Value>>) -> Result<Vec<ImportResult>> {
+    pub fn import_ocsf_calls<I: Into<OcsfIncoming>>(
+        &mut self,
+        caller: &Caller,
+        calls: Vec<Vec<I>>,
+    ) -> Result<Vec<ImportResult>> {
         let parallel = calls.iter().map(Vec::len).sum::<usize>() >= parallel::MIN_PARALLEL;
         let mut out = Vec::with_capacity(calls.len());
-        let mut calls = calls.into_iter().peekable();
+        let mut calls = calls.into_iter().map(|c| c.into_iter().map(Into::into).collect()).peekable();
         while calls.peek().is_some() {
             let mut taken = 0;
             let next = |_wait| {
@@ -104,7 +131,7 @@ impl Store {
         &mut self,
         own_account: Option<&str>,
         parallel: bool,
-        mut next: impl FnMut(bool) -> Result<Next<Vec<Value>>>,
+        mut next: impl FnMut(bool) -> Result<Next<Vec<OcsfIncoming>>>,
     ) -> Result<Vec<ImportResult>> {
         self.train_dictionary_if_due()?;
         let now = self.now();
@@ -125,8 +152,8 @@ impl Store {
                     Next::End => return Ok(Next::End),
                 };
                 let mut new = Vec::with_capacity(call.len());
-                for doc in &call {
-                    let uid = Ocsf(doc).metadata_uid();
+                for f in &call {
+                    let uid = Ocsf(f.view()).metadata_uid();
                     new.push(
                         !uid.is_empty()
                             && seen.insert(uid.to_string())
@@ -136,11 +163,11 @@ impl Store {
                 Ok(Next::Item((call, new)))
             };
             // 2. ...each finding checked, and each new one's row made, on two cores...
-            let prepare = |(call, new): (Vec<Value>, Vec<bool>)| -> Result<Vec<Checked>> {
+            let prepare = |(call, new): (Vec<OcsfIncoming>, Vec<bool>)| -> Result<Vec<Checked>> {
                 call.into_iter()
                     .zip(new)
                     .enumerate()
-                    .map(|(i, (doc, new))| check(codec, i, doc, new, own_account))
+                    .map(|(i, (f, new))| check(codec, i, f, new, own_account))
                     .collect()
             };
             // 3. ...and each call written as soon as it is ready, while the next ones are prepared.

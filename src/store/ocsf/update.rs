@@ -67,7 +67,11 @@ fn prepare(codec: &Codec, blob: &[u8], edited: V2Edited, request: &BatchUpdateV2
     let (changes, cols) = match request.update.apply_to_text(text, &mut out) {
         Some(edit) => {
             let edit = edit.map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let cols = if edit.changes.is_empty() { None } else { Some(edited_columns(codec, &edit.edited, &out)?) };
+            let cols = if edit.changes.is_empty() {
+                None
+            } else {
+                Some(edited_columns(codec, &edit.edited, V2Edited::of(&request.update), &out)?)
+            };
             (edit.changes, cols)
         }
         None => {
@@ -129,88 +133,99 @@ impl Store {
     ) -> Result<Vec<BatchUpdateV2Result>> {
         let access = self.access(caller)?;
         let now = self.now();
-        let (now_text, now_ns) = (timestamp::format(now), timestamp::to_nanos(now));
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let codec = &self.codec;
-        // Each target's row, from the indexes: a finding can be named by either form of its
-        // identity, so runs are split by row, not by identifier.
-        let mut found = Vec::with_capacity(requests.len());
-        for request in requests {
-            let by_uid = matches!(request.targets, V2Targets::MetadataUids(_));
-            let targets = request.targets.refs();
-            let rows = targets.iter().map(|t| find(&tx, t, by_uid)).collect::<Result<Vec<_>>>()?;
-            found.push(targets.into_iter().zip(rows).collect::<Vec<_>>());
-        }
-        let mut answers: Vec<BatchUpdateV2Result> = requests.iter().map(|_| BatchUpdateV2Result::default()).collect();
-        let mut read = tx.prepare_cached("SELECT doc, v2_edited FROM findings WHERE rowid = ?1")?;
-        for range in runs(found.iter().map(|call| call.iter().filter_map(|(_, row)| row.as_ref().map(|r| r.rowid)))) {
-            let first = range.start;
-            let several = found[range.clone()].iter().map(Vec::len).sum::<usize>() >= parallel::MIN_PARALLEL;
-            let mut named = found[range.clone()]
-                .iter_mut()
-                .enumerate()
-                .flat_map(|(i, call)| call.drain(..).map(move |(target, row)| (first + i, target, row)));
-            let mut seen = HashSet::new();
-            // 1. This thread looks each finding up, in order...
-            let next = |_wait: bool| -> Result<parallel::Next<Looked>> {
-                let Some((call, target, row)) = named.next() else { return Ok(parallel::Next::End) };
-                let not_found = |target: V2FindingRef, message: String| {
-                    Looked::Unprocessed(
-                        call,
-                        V2Unprocessed {
-                            finding: target,
-                            error_code: V2UnprocessedCode::ResourceNotFoundException,
-                            error_message: message,
-                        },
-                    )
-                };
-                let Some(row) = row else {
-                    return Ok(parallel::Next::Item(not_found(target, "no finding has this identifier".into())));
-                };
-                if let Some(reason) = denied(&access, &row.account) {
-                    return Ok(parallel::Next::Item(not_found(target, reason)));
-                }
-                // Named twice (by two forms of its identity, or twice over): updated once, answered each time.
-                if !seen.insert((call, row.rowid)) {
-                    return Ok(parallel::Next::Item(Looked::Again(call, target)));
-                }
-                let (blob, edited): (Vec<u8>, i64) =
-                    read.query_row(params![row.rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                let edited = V2Edited(u8::try_from(edited).unwrap_or(0));
-                Ok(parallel::Next::Item(Looked::Found { call, target, rowid: row.rowid, edited, blob }))
-            };
-            // 2. ...either core applies the update to each document...
-            let apply = |looked: Looked| match looked {
-                Looked::Unprocessed(call, u) => Ready::Unprocessed(call, u),
-                Looked::Again(call, target) => Ready::Again(call, target),
-                Looked::Found { call, target, rowid, edited, blob } => {
-                    Ready::Prepared { call, target, rowid, prepared: prepare(codec, &blob, edited, &requests[call]) }
-                }
-            };
-            // 3. ...and this thread writes the changed rows and their history, in order.
-            let consume = |ready: Ready| -> Result<()> {
-                match ready {
-                    Ready::Unprocessed(call, u) => answers[call].unprocessed.push(u),
-                    Ready::Again(call, target) => answers[call].processed.push(target),
-                    Ready::Prepared { call, target, rowid, prepared } => {
-                        let Prepared { write, updates } = prepared?;
-                        if let Some((cols, edited)) = write {
-                            rewrite_columns(&tx, rowid, cols, edited)?;
-                        }
-                        let identity = &caller.identity;
-                        record(&tx, rowid, now_ns, &now_text, SOURCE_UPDATE, identity, None, updates.as_deref())?;
-                        answers[call].processed.push(target);
-                    }
-                }
-                Ok(())
-            };
-            /// Findings looked up ahead of the writes, as for ASFF.
-            const LOOKAHEAD: usize = 64;
-            parallel::prepare_stream(several, LOOKAHEAD, next, apply, consume)?;
-        }
-        drop(read);
+        let answers = updates_in(&tx, &self.codec, &access, &caller.identity, now, requests)?;
         tx.commit()?;
         self.committed();
         Ok(answers)
     }
+}
+
+/// The calls of `batch_updates_v2` inside `tx`, a transaction of the caller's (a logged edit's
+/// BatchUpdateFindingsV2 calls share their ASFF calls' one, `Store::batch_updates_both_logged`).
+pub(crate) fn updates_in(
+    tx: &Transaction<'_>,
+    codec: &Codec,
+    access: &crate::store::Access,
+    identity: &str,
+    now: time::OffsetDateTime,
+    requests: &[BatchUpdateV2Request],
+) -> Result<Vec<BatchUpdateV2Result>> {
+    let (now_text, now_ns) = (timestamp::format(now), timestamp::to_nanos(now));
+    // Each target's row, from the indexes: a finding can be named by either form of its
+    // identity, so runs are split by row, not by identifier.
+    let mut found = Vec::with_capacity(requests.len());
+    for request in requests {
+        let by_uid = matches!(request.targets, V2Targets::MetadataUids(_));
+        let targets = request.targets.refs();
+        let rows = targets.iter().map(|t| find(tx, t, by_uid)).collect::<Result<Vec<_>>>()?;
+        found.push(targets.into_iter().zip(rows).collect::<Vec<_>>());
+    }
+    let mut answers: Vec<BatchUpdateV2Result> = requests.iter().map(|_| BatchUpdateV2Result::default()).collect();
+    let mut read = tx.prepare_cached("SELECT doc, v2_edited FROM findings WHERE rowid = ?1")?;
+    for range in runs(found.iter().map(|call| call.iter().filter_map(|(_, row)| row.as_ref().map(|r| r.rowid)))) {
+        let first = range.start;
+        let several = found[range.clone()].iter().map(Vec::len).sum::<usize>() >= parallel::MIN_PARALLEL;
+        let mut named = found[range.clone()]
+            .iter_mut()
+            .enumerate()
+            .flat_map(|(i, call)| call.drain(..).map(move |(target, row)| (first + i, target, row)));
+        let mut seen = HashSet::new();
+        // 1. This thread looks each finding up, in order...
+        let next = |_wait: bool| -> Result<parallel::Next<Looked>> {
+            let Some((call, target, row)) = named.next() else { return Ok(parallel::Next::End) };
+            let not_found = |target: V2FindingRef, message: String| {
+                Looked::Unprocessed(
+                    call,
+                    V2Unprocessed {
+                        finding: target,
+                        error_code: V2UnprocessedCode::ResourceNotFoundException,
+                        error_message: message,
+                    },
+                )
+            };
+            let Some(row) = row else {
+                return Ok(parallel::Next::Item(not_found(target, "no finding has this identifier".into())));
+            };
+            if let Some(reason) = denied(access, &row.account) {
+                return Ok(parallel::Next::Item(not_found(target, reason)));
+            }
+            // Named twice (by two forms of its identity, or twice over): updated once, answered each time.
+            if !seen.insert((call, row.rowid)) {
+                return Ok(parallel::Next::Item(Looked::Again(call, target)));
+            }
+            let (blob, edited): (Vec<u8>, i64) = read.query_row(params![row.rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let edited = V2Edited(u8::try_from(edited).unwrap_or(0));
+            Ok(parallel::Next::Item(Looked::Found { call, target, rowid: row.rowid, edited, blob }))
+        };
+        // 2. ...either core applies the update to each document...
+        let apply = |looked: Looked| match looked {
+            Looked::Unprocessed(call, u) => Ready::Unprocessed(call, u),
+            Looked::Again(call, target) => Ready::Again(call, target),
+            Looked::Found { call, target, rowid, edited, blob } => {
+                Ready::Prepared { call, target, rowid, prepared: prepare(codec, &blob, edited, &requests[call]) }
+            }
+        };
+        // 3. ...and this thread writes the changed rows and their history, in order.
+        let consume = |ready: Ready| -> Result<()> {
+            match ready {
+                Ready::Unprocessed(call, u) => answers[call].unprocessed.push(u),
+                Ready::Again(call, target) => answers[call].processed.push(target),
+                Ready::Prepared { call, target, rowid, prepared } => {
+                    let Prepared { write, updates } = prepared?;
+                    if let Some((cols, edited)) = write {
+                        rewrite_columns(tx, rowid, cols, edited)?;
+                    }
+                    record(tx, rowid, now_ns, &now_text, SOURCE_UPDATE, identity, None, updates.as_deref())?;
+                    answers[call].processed.push(target);
+                }
+            }
+            Ok(())
+        };
+        /// Findings looked up ahead of the writes, as for ASFF.
+        const LOOKAHEAD: usize = 64;
+        parallel::prepare_stream(several, LOOKAHEAD, next, apply, consume)?;
+    }
+    drop(read);
+    Ok(answers)
 }

@@ -1,0 +1,324 @@
+//! An OCSF (V2) finding as read from a file: its document kept as the text read (whitespace
+//! outside strings removed), with only the top-level members the V2 import reads parsed (the
+//! view), as an ASFF finding is kept (`RawFinding`). Parsing each whole OCSF finding into a
+//! `serde_json::Value` on the reading thread and serialising it again for the store was most of
+//! what a bulk OCSF import cost (the reading thread was the import's bottleneck); most of a
+//! finding's bytes (resources' details, evidences, remediation, vulnerabilities' packages,
+//! `unmapped`...) are members no rule looks into.
+//!
+//! The view holds what `validate_ocsf`, the row's columns (`store::ocsf`: `FindingSummary::from_ocsf`
+//! and the `Ocsf` accessors it reads) and the import's lookup (`metadata.uid`) read, so each gives
+//! the same answer on the view as on the whole document (`tests::the_view_reads_as_the_whole_document`).
+//! A finding the import must merge with a stored one is parsed whole then (`OcsfIncoming::into_value`).
+
+use serde_json::{Map, Value};
+
+use super::write::{write_compact, write_name};
+use super::{Incoming, Kind, RawFinding};
+use crate::model::finding::Format;
+use crate::model::scan::Scanner;
+
+/// The top-level members parsed in full: every member `validate_ocsf`, `FindingSummary::from_ocsf`
+/// and the row's other columns (`store::ocsf::row_columns`) read. A rule that reads another member
+/// must add it here (or to the projected ones below).
+pub(crate) const OCSF_PARSED: [&str; 15] = [
+    "metadata",
+    "finding_info",
+    "cloud",
+    "class_uid",
+    "class_name",
+    "severity_id",
+    "severity",
+    "status_id",
+    "status",
+    "activity_id",
+    "comment",
+    "time",
+    "time_dt",
+    "compliance",
+    "confidence_score",
+];
+
+/// Lists read only for each element's type (validation: each must be an object) and, for
+/// `resources`, the members of the first resource the summary reads: projected to those, each
+/// element that is not an object kept whole.
+fn projected_members(key: &str) -> Option<&'static [&'static str]> {
+    match key {
+        "resources" => Some(&["type", "uid", "uid_alt"]),
+        "vulnerabilities" => Some(&[]),
+        _ => None,
+    }
+}
+
+/// An OCSF finding read from a file, kept as text (`OcsfText`), or parsed whole (from a request,
+/// or a finding whose text the splice does not take).
+#[derive(Debug, Clone)]
+pub enum OcsfIncoming {
+    Value(Value),
+    Text(Box<OcsfText>),
+}
+
+/// The document's text as read, and the members the import reads.
+#[derive(Debug, Clone)]
+pub struct OcsfText {
+    /// The whole document's compact JSON text.
+    text: Vec<u8>,
+    /// The members of `OCSF_PARSED` the document has, and `resources` and `vulnerabilities`
+    /// projected, in the document's order.
+    view: Value,
+    /// At least the size serde_json writes the whole document in (`finding::encoded_len`).
+    size_bound: usize,
+}
+
+impl From<Value> for OcsfIncoming {
+    fn from(v: Value) -> OcsfIncoming {
+        OcsfIncoming::Value(v)
+    }
+}
+
+impl OcsfIncoming {
+    /// What the checks and the row's columns read: the whole document, or its parsed members.
+    pub fn view(&self) -> &Value {
+        match self {
+            OcsfIncoming::Value(v) => v,
+            OcsfIncoming::Text(t) => &t.view,
+        }
+    }
+
+    /// The document's text as read, when it was kept (`None` for a parsed document).
+    pub fn text(&self) -> Option<&[u8]> {
+        match self {
+            OcsfIncoming::Value(_) => None,
+            OcsfIncoming::Text(t) => Some(&t.text),
+        }
+    }
+
+    /// At least the size serde_json writes the whole document in; exact for a parsed one.
+    pub fn size_bound(&self) -> usize {
+        match self {
+            OcsfIncoming::Value(v) => crate::model::finding::encoded_len(v),
+            OcsfIncoming::Text(t) => t.size_bound,
+        }
+    }
+
+    /// The whole document.
+    pub fn into_value(self) -> serde_json::Result<Value> {
+        match self {
+            OcsfIncoming::Value(v) => Ok(v),
+            OcsfIncoming::Text(t) => serde_json::from_slice(&t.text),
+        }
+    }
+}
+
+impl Incoming {
+    /// The finding as an OCSF one when it is one (`Format::of`: a `class_uid`, or a `metadata`
+    /// object), else itself (a finding read as text then parsed whole, as the ASFF checks of a
+    /// finding without ASFF's identifying members read it). A finding read as text keeps its text.
+    pub fn into_ocsf(self) -> serde_json::Result<Result<OcsfIncoming, Incoming>> {
+        let raw = match self {
+            Incoming::Value(v) if Format::of(&v) == Some(Format::Ocsf) => return Ok(Ok(OcsfIncoming::Value(v))),
+            Incoming::Value(v) => return Ok(Err(Incoming::Value(v))),
+            // A name sent twice or escaped, or text serde_json could not read back: parsed whole,
+            // as before (serde_json decides what it holds).
+            Incoming::Raw(r) if r.odd || r.defect.is_some() => {
+                let v = r.to_value()?;
+                return Ok(if Format::of(&v) == Some(Format::Ocsf) {
+                    Ok(OcsfIncoming::Value(v))
+                } else {
+                    Err(Incoming::Value(v))
+                });
+            }
+            Incoming::Raw(r) => r,
+        };
+        if !is_ocsf(&raw) {
+            return Ok(Err(Incoming::Value(raw.to_value()?)));
+        }
+        Ok(Ok(OcsfIncoming::Text(Box::new(OcsfText::of(*raw)?))))
+    }
+}
+
+/// `Format::of` on a finding read as text: a `class_uid` member, or a `metadata` object.
+fn is_ocsf(r: &RawFinding) -> bool {
+    r.members.iter().any(|m| {
+        let key = &r.text[m.key.clone()];
+        match m.kind {
+            Kind::Parsed => false,
+            _ => key == b"class_uid" || (key == b"metadata" && r.text.get(m.value.start) == Some(&b'{')),
+        }
+    })
+}
+
+impl OcsfText {
+    fn of(r: RawFinding) -> serde_json::Result<OcsfText> {
+        let RawFinding { text, members, view: asff_view, size_bound, .. } = r;
+        let mut doc = Vec::with_capacity(text.len() + 4 * members.len() + 2);
+        let mut view = Map::with_capacity(OCSF_PARSED.len() + 2);
+        doc.push(b'{');
+        for m in &members {
+            let key = &text[m.key.clone()];
+            write_name(&mut doc, 1, key);
+            let key = std::str::from_utf8(key).map_err(serde::de::Error::custom)?;
+            if m.kind == Kind::Parsed {
+                // A member named as ASFF's parsed ones (none of OCSF's is): its value is in the
+                // reader's view.
+                let v = asff_view.get(key).cloned().unwrap_or(Value::Null);
+                write_compact(&mut doc, &v)?;
+                if OCSF_PARSED.contains(&key) {
+                    view.insert(key.to_string(), v);
+                }
+                continue;
+            }
+            let value = &text[m.value.clone()];
+            doc.extend_from_slice(value);
+            if OCSF_PARSED.contains(&key) {
+                view.insert(key.to_string(), parse(value)?);
+            } else if let Some(keep) = projected_members(key) {
+                let projected = std::str::from_utf8(value).ok().and_then(|v| project_list(v, keep));
+                view.insert(key.to_string(), projected.map_or_else(|| serde_json::from_slice(value), Ok)?);
+            }
+        }
+        doc.push(b'}');
+        Ok(OcsfText { text: doc, view: Value::Object(view), size_bound })
+    }
+}
+
+/// A member's compact text parsed: a string without escapes taken as it is (most are).
+fn parse(value: &[u8]) -> serde_json::Result<Value> {
+    if let Ok(text) = std::str::from_utf8(value) {
+        let mut s = Scanner::within(text, 1);
+        if s.peek() == Some(b'"') {
+            if let Some(plain) = s.plain_string() {
+                if s.pos == text.len() {
+                    return Ok(Value::String(plain.to_owned()));
+                }
+            }
+        }
+    }
+    serde_json::from_slice(value)
+}
+
+/// A list whose object elements are cut to the `keep` members; any other element kept whole.
+/// `None` when the text is not a list the scanner reads (the caller parses it whole).
+fn project_list(text: &str, keep: &[&str]) -> Option<Value> {
+    let mut s = Scanner::within(text, 1);
+    if s.peek()? != b'[' {
+        return None;
+    }
+    let mut out = Vec::new();
+    s.array(|s| {
+        if s.peek()? != b'{' {
+            out.push(s.parse_value()?);
+            return Some(());
+        }
+        let mut obj = Map::new();
+        s.object(|s, key| {
+            if keep.contains(&key) {
+                obj.insert(key.to_string(), s.parse_value()?);
+                Some(())
+            } else {
+                s.skip_value()
+            }
+        })?;
+        out.push(Value::Object(obj));
+        Some(())
+    })?;
+    (s.pos == text.len() && s.take_defect().is_none()).then_some(Value::Array(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::ocsf::{validate_ocsf, Ocsf};
+    use crate::model::summary::FindingSummary;
+
+    fn read(text: &str) -> Incoming {
+        let (f, end) = super::super::scan_finding(text, 0).unwrap();
+        assert_eq!(end, text.len());
+        f
+    }
+
+    /// Generated findings, and each with a member the checks read broken, missing or odd.
+    fn documents() -> Vec<Value> {
+        use crate::generate::ocsf::generate_ocsf;
+        use crate::generate::GenOptions;
+        let mut out: Vec<Value> = generate_ocsf(&GenOptions { count: 40, seed: 3, ..GenOptions::default() }).collect();
+        let base = out[0].clone();
+        type Edit = Box<dyn Fn(&mut Value)>;
+        let edits: Vec<Edit> = vec![
+            Box::new(|d| d["resources"] = json!([1, {"type": "T", "uid": "u", "x": {"y": [1]}}])),
+            Box::new(|d| d["resources"] = json!({"type": "T"})),
+            Box::new(|d| d["resources"] = json!([{"uid_alt": "arn:x", "type": "AwsS3Bucket"}, {"type": "2"}])),
+            Box::new(|d| d["vulnerabilities"] = json!([{"cve": {"uid": "CVE-1"}}, "no"])),
+            Box::new(|d| d["vulnerabilities"] = json!("no")),
+            Box::new(|d| d["metadata"]["uid"] = json!(" ")),
+            Box::new(|d| d["cloud"]["account"]["uid"] = json!("12")),
+            Box::new(|d| d["class_uid"] = json!(9)),
+            Box::new(|d| d["severity_id"] = json!("3")),
+            Box::new(|d| d["status_id"] = json!(null)),
+            Box::new(|d| d["comment"] = json!("x".repeat(600))),
+            Box::new(|d| d["compliance"] = json!({"status_id": 9})),
+            Box::new(|d| d["compliance"] = json!([1])),
+            Box::new(|d| d["finding_info"]["modified_time_dt"] = json!("yesterday")),
+            Box::new(|d| d["time"] = json!(1.5)),
+            Box::new(|d| {
+                let o = d.as_object_mut().unwrap();
+                o.remove("finding_info");
+                o.remove("time");
+                o.remove("time_dt");
+            }),
+            Box::new(|d| d["confidence_score"] = json!(77)),
+            Box::new(|d| d["comment"] = json!("é \"q\" \\ \u{1}")),
+        ];
+        for e in edits {
+            let mut d = base.clone();
+            e(&mut d);
+            out.push(d);
+        }
+        out
+    }
+
+    #[test]
+    fn the_view_reads_as_the_whole_document() {
+        for doc in documents() {
+            // Pretty-printed: the text kept is the compact one.
+            let text = serde_json::to_string_pretty(&doc).unwrap();
+            let Ok(Ok(f)) = read(&text).into_ocsf() else { panic!("not read as OCSF: {text}") };
+            assert!(f.text().is_some());
+            assert_eq!(validate_ocsf(f.view()), validate_ocsf(&doc), "{text}");
+            let (a, b) = (FindingSummary::from_ocsf(f.view()), FindingSummary::from_ocsf(&doc));
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            let (v, d) = (Ocsf(f.view()), Ocsf(&doc));
+            assert_eq!(
+                (v.metadata_uid(), v.finding_uid(), v.product_uid(), v.product_name(), v.account(), v.region()),
+                (d.metadata_uid(), d.finding_uid(), d.product_uid(), d.product_name(), d.account(), d.region())
+            );
+            assert_eq!(
+                (v.title(), v.control(), v.types(), v.comment()),
+                (d.title(), d.control(), d.types(), d.comment())
+            );
+            assert_eq!((v.created_time(), v.updated_time()), (d.created_time(), d.updated_time()));
+            assert!(f.size_bound() >= serde_json::to_vec(&doc).unwrap().len());
+            assert_eq!(String::from_utf8(f.text().unwrap().to_vec()).unwrap(), serde_json::to_string(&doc).unwrap());
+            assert_eq!(f.into_value().unwrap(), doc);
+        }
+    }
+
+    #[test]
+    fn text_as_sent_is_kept_and_other_findings_are_not_ocsf() {
+        let text = r#"{ "class_uid" : 2004, "x": "caf\u00e9", "n": 1.0E3, "metadata": {"uid": "m"} }"#;
+        let Ok(Ok(f)) = read(text).into_ocsf() else { panic!("not OCSF") };
+        assert_eq!(f.text().unwrap(), br#"{"class_uid":2004,"x":"caf\u00e9","n":1.0E3,"metadata":{"uid":"m"}}"#);
+        assert_eq!(f.view(), &json!({"class_uid": 2004, "metadata": {"uid": "m"}}));
+        assert_eq!(f.into_value().unwrap(), serde_json::from_str::<Value>(text).unwrap());
+        // A metadata member that is not an object, and no class_uid: not OCSF (`Format::of`).
+        let Ok(Err(Incoming::Value(v))) = read(r#"{"metadata": "m", "a": [1]}"#).into_ocsf() else { panic!() };
+        assert_eq!(v, json!({"metadata": "m", "a": [1]}));
+        // A name sent twice: parsed whole, the last value kept, as serde_json does.
+        let Ok(Ok(OcsfIncoming::Value(v))) = read(r#"{"class_uid": 1, "class_uid": 2004}"#).into_ocsf() else {
+            panic!()
+        };
+        assert_eq!(v, json!({"class_uid": 2004}));
+    }
+}
