@@ -147,6 +147,8 @@ static INSERT_FINDING: std::sync::LazyLock<String> = std::sync::LazyLock::new(||
 pub(super) struct Inserter<'c> {
     conn: &'c rusqlite::Connection,
     stmt: std::ptr::NonNull<rusqlite::ffi::sqlite3_stmt>,
+    /// The resource index's term ids this run has written (`store::terms`).
+    pub(super) term_ids: super::terms::TermIds,
 }
 
 impl<'c> Inserter<'c> {
@@ -176,7 +178,7 @@ impl<'c> Inserter<'c> {
                 return Err(sqlite_error(conn, code).into());
             }
         };
-        Ok(Inserter { conn, stmt })
+        Ok(Inserter { conn, stmt, term_ids: super::terms::TermIds::default() })
     }
 
     /// Inserts a new finding, created by an import at `now_ns`; returns its row id. Its creation is
@@ -209,7 +211,7 @@ impl<'c> Inserter<'c> {
         }
         stepped?;
         let rowid = self.conn.last_insert_rowid();
-        super::terms::write(self.conn, rowid, encoded.terms.as_deref().unwrap_or_default(), true)?;
+        self.term_ids.write(self.conn, rowid, encoded.terms.as_deref().unwrap_or_default(), true)?;
         Ok(rowid)
     }
 

@@ -37,7 +37,24 @@ fn index_follows_documents(store: &Store) {
             .unwrap();
         listed.sort();
         assert_eq!(listed, of(&doc), "row {rowid}: {doc}");
+        let mut posted: Vec<i64> = store
+            .conn
+            .prepare("SELECT term FROM resource_postings WHERE finding = ?1")
+            .unwrap()
+            .query_map([rowid], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        posted.sort();
+        assert_eq!(super::listed(&store.conn, rowid).unwrap(), posted, "row {rowid}: resource_of");
     }
+    let strays: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM resource_of WHERE finding NOT IN (SELECT rowid FROM findings)", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(strays, 0);
     let orphans: i64 = store
         .conn
         .query_row(
@@ -244,6 +261,7 @@ fn a_store_of_the_previous_schema_gets_its_index_and_answers_the_same() {
             .conn
             .execute_batch(
                 "DROP TRIGGER resource_postings_dropped; DROP TABLE resource_postings; DROP TABLE resource_terms;
+                 DROP TABLE resource_of;
                  PRAGMA user_version = 11;",
             )
             .unwrap();
@@ -264,4 +282,25 @@ fn terms_keep_types_ids_and_tag_pairs_apart() {
     assert_eq!(after_prefix(b"ab"), Some(b"ac".to_vec()));
     assert_eq!(after_prefix(&[b'a', 0xff]), Some(b"b".to_vec()));
     assert_eq!(after_prefix(&[0xff]), None);
+}
+
+/// The index is written as the postings by term and one row a finding (`resource_of`), not an
+/// index entry a posting by finding as well: that second B-tree cost an import as much as the
+/// postings themselves.
+#[test]
+fn a_finding_s_terms_are_one_row_not_an_index_by_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+    assert_eq!(import(&mut store, generated(20, 5)), 20);
+    let indexes: Vec<String> = store
+        .conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'resource_%' AND sql IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .unwrap();
+    assert_eq!(indexes, Vec::<String>::new());
+    let rows: i64 = store.conn.query_row("SELECT count(*) FROM resource_of", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 20);
 }
