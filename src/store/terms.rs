@@ -207,12 +207,11 @@ fn wanted(field: &str, list: &FilterList) -> Option<Vec<Wanted>> {
     }
 }
 
-/// The index's conditions for `filters` on `findings` rows: one `rowid IN (...)` for each field it
-/// answers, with its parameters, and whether those conditions are all of `filters` (then a row that
-/// passes them matches, and its document need not be read).
-pub(super) fn conditions(filters: &Filters) -> (Vec<String>, Vec<SqlValue>, bool) {
-    let mut conds = Vec::new();
-    let mut params = Vec::new();
+/// For each field the index answers among `filters`: the SQL condition on terms `t` that any one
+/// of its positive filters accepts, with its parameters; and whether those fields are all of
+/// `filters`.
+fn field_terms(filters: &Filters) -> (Vec<(String, Vec<SqlValue>)>, bool) {
+    let mut fields = Vec::new();
     let mut all = true;
     for (def, list) in filters.iter() {
         let Some(wanted) = wanted(def.name, list).filter(|w| !w.is_empty()) else {
@@ -220,6 +219,7 @@ pub(super) fn conditions(filters: &Filters) -> (Vec<String>, Vec<SqlValue>, bool
             continue;
         };
         let mut ors = Vec::new();
+        let mut params = Vec::new();
         for w in wanted {
             match w {
                 Wanted::Term(t) => {
@@ -241,12 +241,54 @@ pub(super) fn conditions(filters: &Filters) -> (Vec<String>, Vec<SqlValue>, bool
                 }
             }
         }
+        fields.push((ors.join(" OR "), params));
+    }
+    (fields, all)
+}
+
+/// The index's conditions for `filters` on `findings` rows: one `rowid IN (...)` for each field it
+/// answers, with its parameters, and whether those conditions are all of `filters` (then a row that
+/// passes them matches, and its document need not be read).
+pub(super) fn conditions(filters: &Filters) -> (Vec<String>, Vec<SqlValue>, bool) {
+    let (fields, all) = field_terms(filters);
+    let mut conds = Vec::new();
+    let mut params = Vec::new();
+    for (ors, p) in fields {
         conds.push(format!(
-            "rowid IN (SELECT p.finding FROM resource_terms t JOIN resource_postings p ON p.term = t.id WHERE {})",
-            ors.join(" OR ")
+            "rowid IN (SELECT p.finding FROM resource_terms t JOIN resource_postings p ON p.term = t.id WHERE {ors})"
         ));
+        params.extend(p);
     }
     (conds, params, all)
+}
+
+/// How many postings the narrowest field of `filters` the index answers has (an upper bound on
+/// the findings that match), or `None` when it answers none of them. Counted in the postings'
+/// own B-tree: ~1 ms per 10,000.
+pub(super) fn narrowest(conn: &Connection, filters: &Filters) -> Result<Option<i64>> {
+    let mut least: Option<i64> = None;
+    for (ors, params) in field_terms(filters).0 {
+        let n: i64 = conn
+            .prepare(&format!(
+                "SELECT count(*) FROM resource_terms t JOIN resource_postings p ON p.term = t.id WHERE {ors}"
+            ))?
+            .query_row(rusqlite::params_from_iter(params), |r| r.get(0))?;
+        least = Some(least.map_or(n, |l| l.min(n)));
+    }
+    Ok(least)
+}
+
+/// Whether an ordered read that stops after `limit` findings should go through the index, given
+/// that its narrowest field has `postings` of the store's `stored` findings. Through the index,
+/// every candidate's sort key is read and sorted (~10 µs each) before the first is handed out;
+/// in order without it, ~`limit × stored / postings` documents are read and evaluated (~50 µs
+/// each) until `limit` match. So a common term with a small limit reads in order:
+/// `tag:Environment=prod --limit 100` at 1,000,000 findings (314,222 postings) reads ~320
+/// documents rather than sorting 314,222 keys.
+pub(super) fn worth_it(postings: i64, limit: Option<usize>, stored: i64) -> bool {
+    let Some(limit) = limit else { return true };
+    let (postings, limit, stored) = (postings as f64, limit as f64, stored.max(1) as f64);
+    postings * postings <= 5.0 * limit * stored
 }
 
 /// The index's tables. `resource_of` lists each finding's term ids, one row a finding, so that a

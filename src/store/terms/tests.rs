@@ -145,6 +145,13 @@ fn answers_agree(store: &Store) {
             .filter_map(FindingKey::of)
             .collect();
         assert_eq!(listed, expected, "{text} (ordered read)");
+        // With a limit, a common term reads in order rather than through the index
+        // (`worth_it`): either way, the same first findings.
+        let all = store.find_all(&q.filters, &[], None, extra.map(|f| f as &dyn Fn(&Value) -> bool)).unwrap();
+        for limit in [1, 3, 40] {
+            let first = store.find_all(&q.filters, &[], Some(limit), extra.map(|f| f as &dyn Fn(&Value) -> bool));
+            assert_eq!(first.unwrap(), all.iter().take(limit).cloned().collect::<Vec<_>>(), "{text} --limit {limit}");
+        }
     }
 }
 
@@ -303,4 +310,17 @@ fn a_finding_s_terms_are_one_row_not_an_index_by_finding() {
     assert_eq!(indexes, Vec::<String>::new());
     let rows: i64 = store.conn.query_row("SELECT count(*) FROM resource_of", [], |r| r.get(0)).unwrap();
     assert_eq!(rows, 20);
+}
+
+/// `findings 'tag:Environment=prod' --limit 100` at 1,000,000 findings (314,222 postings) read
+/// every posting's finding and sorted them before the first 100 were read (5.6 s, against 2.6 s
+/// for the ordered read before the index); a rare term still goes through the index.
+#[test]
+fn a_common_term_with_a_small_limit_reads_in_order() {
+    assert!(!worth_it(314_222, Some(100), 1_000_000));
+    assert!(!worth_it(118_852, Some(100), 1_000_000));
+    assert!(worth_it(21, Some(100), 1_000_000));
+    assert!(worth_it(314_222, None, 1_000_000));
+    assert!(worth_it(314_222, Some(100_000), 1_000_000));
+    assert!(worth_it(0, Some(1), 0));
 }
