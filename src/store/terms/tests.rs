@@ -301,7 +301,9 @@ fn a_finding_s_terms_are_one_row_not_an_index_by_finding() {
     assert_eq!(import(&mut store, generated(20, 5)), 20);
     let indexes: Vec<String> = store
         .conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'resource_%' AND sql IS NOT NULL")
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'resource_%' AND sql IS NOT NULL",
+        )
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
