@@ -20,6 +20,7 @@ mod query;
 mod rows;
 pub mod rules;
 mod schema;
+mod terms;
 mod update;
 
 use std::collections::HashSet;

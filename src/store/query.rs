@@ -2,8 +2,9 @@
 //!
 //! Filters are evaluated exactly by `model::filter` on each finding's document; the positive string
 //! and date conditions on summary columns are also pushed into SQL so the indexes narrow the scan
-//! first. Paging is keyset paging on the sort columns plus the row id, so each finding is returned
-//! exactly once across pages and a page costs the same at any depth.
+//! first, and so are resource types, ids and tags, through the resource index (`store::terms`).
+//! Paging is keyset paging on the sort columns plus the row id, so each finding is returned exactly
+//! once across pages and a page costs the same at any depth.
 
 use rusqlite::types::Value as SqlValue;
 use serde_json::{json, Value};
@@ -78,8 +79,9 @@ fn like_prefix(s: &str) -> String {
     out
 }
 
-/// SQL conditions implied by the filters (a superset of the exact match), with their parameters.
-fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValue>) {
+/// SQL conditions implied by the filters (a superset of the exact match), with their parameters;
+/// `through_terms`: with the resource index's conditions.
+fn pushdown(filters: &Filters, now: OffsetDateTime, through_terms: bool) -> (Vec<String>, Vec<SqlValue>) {
     let mut conds = Vec::new();
     let mut params = Vec::new();
     for (field, column) in crate::model::filter::fields::string_columns() {
@@ -149,6 +151,12 @@ fn pushdown(filters: &Filters, now: OffsetDateTime) -> (Vec<String>, Vec<SqlValu
             conds.push(format!("{column} <= ?"));
             params.push(SqlValue::Integer(timestamp::to_nanos(u)));
         }
+    }
+    // Resource types, ids and tags through the resource index.
+    if through_terms {
+        let (terms, term_params, _) = super::terms::conditions(filters);
+        conds.extend(terms);
+        params.extend(term_params);
     }
     (conds, params)
 }
@@ -232,12 +240,23 @@ impl Store {
             .filter(|w| is_literal_in_json(w))
             .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
             .collect();
-        let (mut conds, mut params) = pushdown(filters, now);
+        let (mut conds, mut params) = pushdown(filters, now, true);
         if let Some((cond, accounts)) = visible(access) {
             conds.push(cond);
             params.extend(accounts);
         }
         let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
+        if words.is_empty() && extra.is_none() && !filters.is_empty() && super::terms::conditions(filters).2 {
+            // The resource index answers every filter exactly: no document need be read.
+            let sql = format!("SELECT product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
+            let mut stmt = self.conn().prepare(&sql)?;
+            let keys = stmt
+                .query_map(rusqlite::params_from_iter(params), |r| {
+                    Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            return Ok(keys);
+        }
         let sql = format!("SELECT doc, product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
@@ -391,7 +410,7 @@ impl Store {
         visit: &mut Visit<'_>,
     ) -> Result<()> {
         let now = self.now();
-        let (sql, params) = sorted_sql(access, filters, sort, after, now);
+        let (sql, params) = sorted_sql(access, filters, sort, after, now, true);
         // Sort only row ids and keys; documents are read one by one as the scan goes, so the sorter
         // never carries the blobs.
         let mut stmt = self.conn().prepare(&sql)?;
@@ -489,7 +508,15 @@ impl Store {
         let store = self.path().display().to_string();
         let unreadable =
             |why: String, product_arn: String, id: String| UnreadableRow { product_arn, id, store: store.clone(), why };
-        let (sql, params) = sorted_sql(access, filters, &sort_columns(sort), None, now);
+        // A common resource term with a small limit reads in order instead (`terms::worth_it`).
+        let through_terms = match super::terms::narrowest(self.conn(), filters)? {
+            Some(postings) if limit.is_some() => {
+                let stored: Option<i64> = self.conn().query_row("SELECT max(rowid) FROM findings", [], |r| r.get(0))?;
+                super::terms::worth_it(postings, limit, stored.unwrap_or(0))
+            }
+            _ => true,
+        };
+        let (sql, params) = sorted_sql(access, filters, &sort_columns(sort), None, now, through_terms);
         let mut stmt = self.conn().prepare(&sql)?;
         let mut doc_stmt = self.conn().prepare_cached("SELECT doc, product_arn, id FROM findings WHERE rowid = ?1")?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
@@ -577,15 +604,17 @@ enum Scanned<R> {
 type Visit<'a> = dyn FnMut(Value, &dyn Fn() -> Vec<SqlValue>, i64) -> Result<bool> + 'a;
 
 /// The SQL of an ordered scan: the row ids (then the sort keys) of the rows `access` may see whose
-/// columns pass the pushed-down filters, in `sort` order then row id, strictly after `after`.
+/// columns pass the pushed-down filters (the resource index's too with `through_terms`), in `sort`
+/// order then row id, strictly after `after`.
 fn sorted_sql(
     access: &Access,
     filters: &Filters,
     sort: &[(String, bool)],
     after: Option<(Vec<SqlValue>, i64)>,
     now: OffsetDateTime,
+    through_terms: bool,
 ) -> (String, Vec<SqlValue>) {
-    let (mut conds, mut params) = pushdown(filters, now);
+    let (mut conds, mut params) = pushdown(filters, now, through_terms);
     if let Some((cond, accounts)) = visible(access) {
         conds.push(cond);
         params.extend(accounts);

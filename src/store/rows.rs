@@ -147,6 +147,8 @@ static INSERT_FINDING: std::sync::LazyLock<String> = std::sync::LazyLock::new(||
 pub(super) struct Inserter<'c> {
     conn: &'c rusqlite::Connection,
     stmt: std::ptr::NonNull<rusqlite::ffi::sqlite3_stmt>,
+    /// The resource index's term ids this run has written (`store::terms`).
+    pub(super) term_ids: super::terms::TermIds,
 }
 
 impl<'c> Inserter<'c> {
@@ -176,7 +178,7 @@ impl<'c> Inserter<'c> {
                 return Err(sqlite_error(conn, code).into());
             }
         };
-        Ok(Inserter { conn, stmt })
+        Ok(Inserter { conn, stmt, term_ids: super::terms::TermIds::default() })
     }
 
     /// Inserts a new finding, created by an import at `now_ns`; returns its row id. Its creation is
@@ -208,7 +210,9 @@ impl<'c> Inserter<'c> {
             rusqlite::ffi::sqlite3_clear_bindings(self.stmt.as_ptr());
         }
         stepped?;
-        Ok(self.conn.last_insert_rowid())
+        let rowid = self.conn.last_insert_rowid();
+        self.term_ids.write(self.conn, rowid, encoded.terms.as_deref().unwrap_or_default(), true)?;
+        Ok(rowid)
     }
 
     /// Binds parameter `index` to `v` without a copy: `v`'s memory must stay as it is until the
@@ -271,11 +275,23 @@ pub(super) struct Encoded {
     criticality: Option<i64>,
     json_len: usize,
     blob: Vec<u8>,
+    /// Its resource index terms (`store::terms`); `None`: its resources are the stored ones.
+    terms: Option<Vec<Vec<u8>>>,
 }
 
 impl Encoded {
     /// `doc`, whose serialised form `scratch.json` holds, compressed.
     pub(super) fn of(doc: &Value, scratch: &mut Scratch, codec: &Codec) -> Result<Encoded> {
+        let mut encoded = Encoded::keeping_resources(doc, scratch, codec)?;
+        encoded.terms = Some(super::terms::of(doc));
+        Ok(encoded)
+    }
+
+    /// `of` for a change that leaves the finding's resources as they are stored, so their index
+    /// terms are kept: a BatchUpdateFindings change (or an automation rule's), which updates none of
+    /// `Resources` (BatchUpdateFindings API reference), and whose `doc` is the stored document's
+    /// parsed view (`model::raw::StoredDoc`), with each resource's Type and Id but not its Tags.
+    pub(super) fn keeping_resources(doc: &Value, scratch: &mut Scratch, codec: &Codec) -> Result<Encoded> {
         codec.compress(&scratch.json, &mut scratch.blob)?;
         let s = Summary::of(doc);
         let (confidence, criticality) = (s.confidence, s.criticality);
@@ -285,6 +301,7 @@ impl Encoded {
             criticality,
             json_len: scratch.json.len(),
             blob: scratch.blob.clone(),
+            terms: None,
         })
     }
 }
@@ -300,6 +317,7 @@ pub(super) fn write_finding(
     buf: BufFields,
 ) -> Result<()> {
     use rusqlite::types::Value as V;
+    let encoded_terms = encoded.terms;
     let mut sets = Vec::new();
     let mut values = Vec::new();
     for ((column, a), b) in SUMMARY_COLUMNS.split(", ").zip(encoded.summary).zip(before) {
@@ -320,7 +338,10 @@ pub(super) fn write_finding(
     let sql = format!("UPDATE findings SET {} WHERE rowid = ?{}", sets.join(", "), values.len() + 1);
     values.push(V::Integer(rowid));
     tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
-    Ok(())
+    match &encoded_terms {
+        Some(terms) => super::terms::write(tx, rowid, terms, false),
+        None => Ok(()),
+    }
 }
 
 /// A history row's `updates`: the field changes as GetFindingHistory's Updates, or none.

@@ -23,6 +23,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V9),
     Migration::Sql(V10),
     Migration::Sql(V11),
+    Migration::Code(super::terms::migrate),
 ];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
@@ -313,6 +314,9 @@ const V10: &str = r#"
 /// SortCriteria, so that a first page reads only the rows it needs. Its own version so that a store
 /// already at 7 gets it too.
 const V11: &str = "CREATE INDEX IF NOT EXISTS findings_ocsf_uid ON findings (id) WHERE format = 'ocsf';";
+
+// 12: the resource index (`store::terms`): each ASFF finding's resource types, ids and tags, so a
+// query on them reads only the findings that have them; built here from every stored document.
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 

@@ -308,7 +308,7 @@ pub(super) fn prepare_update(
         }
         Ok(PreparedUpdate::Write {
             before: Box::new(before),
-            encoded: Box::new(Encoded::of(doc.view(), scratch, codec)?),
+            encoded: Box::new(Encoded::keeping_resources(doc.view(), scratch, codec)?),
             buf: buf.union(set),
             updates: history_updates(&changes),
         })

@@ -39,7 +39,7 @@ use crate::model::enums::string_enum;
 pub use fields::{field_def, FieldDef, FilterKind, FIELDS};
 pub use rules::MAX_VALUES_PER_FIELD;
 
-pub(crate) use eval::{any_str_of, as_number, contains_ignore_case, number_test, string_test};
+pub(crate) use eval::{any_at, any_str_of, as_number, contains_ignore_case, number_test, string_test};
 use parse::lookup_field;
 use rules::{check_list, Compiled};
 
