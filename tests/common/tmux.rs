@@ -50,7 +50,16 @@ impl Tmux {
             store = store.display()
         );
         let (w, h) = (size.0.to_string(), size.1.to_string());
-        let o = self.cmd(&["new-session", "-d", "-s", "e2e", "-x", &w, "-y", &h, &line]);
+        // A tmux server starting while the machine is busy can die before it answers ("server exited
+        // unexpectedly"); that is tmux, not the workbench, so the session is asked for again.
+        let mut o = self.cmd(&["new-session", "-d", "-s", "e2e", "-x", &w, "-y", &h, &line]);
+        for _ in 0..2 {
+            if o.status.success() || !String::from_utf8_lossy(&o.stderr).contains("server exited unexpectedly") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            o = self.cmd(&["new-session", "-d", "-s", "e2e", "-x", &w, "-y", &h, &line]);
+        }
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
 
