@@ -511,3 +511,13 @@ fn imports_after_an_import_find_what_is_stored_whoever_stored_it() {
     assert_eq!(get(&uid(&fresh[7]))["finding_info"]["title"], "third");
     assert_eq!(get(&uid(&docs[7]))["finding_info"]["title"], "again");
 }
+
+// A BatchUpdateFindingsV2 that changes the status fires the expiry trigger, so each row's UPDATE
+// journals the pages it touches: the store keeps that journal in memory (a temporary file took a
+// system call per page for the rest of the transaction once one statement passed 64 KB).
+#[test]
+fn statement_journals_are_kept_in_memory() {
+    let (_d, s, _) = store(1);
+    let temp_store: i64 = s.conn().query_row("PRAGMA temp_store", [], |r| r.get(0)).unwrap();
+    assert_eq!(temp_store, 2, "MEMORY");
+}
