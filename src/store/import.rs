@@ -67,6 +67,26 @@ pub(super) struct KnownIds {
     hashes: HashSet<i64>,
 }
 
+impl KnownIds {
+    /// The set `kept` holds, in transaction `tx`, if it is still right; else a new one if the
+    /// store is empty; else none.
+    pub(super) fn take(kept: &mut Option<KnownIds>, tx: &rusqlite::Transaction<'_>) -> Result<Option<KnownIds>> {
+        let data_version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok(match kept.take() {
+            Some(k) if k.data_version == data_version => Some(k),
+            _ if !tx.prepare_cached("SELECT 1 FROM findings LIMIT 1")?.exists([])? => {
+                Some(KnownIds { data_version, hashes: HashSet::new() })
+            }
+            _ => None,
+        })
+    }
+
+    /// Adds `hash`; whether it was not there, that is no stored finding has it.
+    pub(super) fn insert(&mut self, hash: i64) -> bool {
+        self.hashes.insert(hash)
+    }
+}
+
 /// Where `Store::import_pipelined`'s producer sends BatchImportFindings calls.
 pub struct ImportQueue {
     send: Option<std::sync::mpsc::SyncSender<Queued>>,
@@ -215,14 +235,7 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Still right only if no other connection has written since; else known again only while
         // the store is empty.
-        let data_version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        let mut known = match self.known_ids.take() {
-            Some(k) if k.data_version == data_version => Some(k),
-            _ if !tx.prepare_cached("SELECT 1 FROM findings LIMIT 1")?.exists([])? => {
-                Some(KnownIds { data_version, hashes: HashSet::new() })
-            }
-            _ => None,
-        };
+        let mut known = KnownIds::take(&mut self.known_ids, &tx)?;
         let mut out = Vec::new();
         // Automation rules apply to what this import creates or updates (`store::rules`); without
         // any, nothing is collected and the import is as it was.

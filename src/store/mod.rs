@@ -187,6 +187,12 @@ fn configure(conn: &mut Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "cache_size", -65_536)?;
+    // A statement that may fail part way (an UPDATE that fires a trigger: a workflow change clears
+    // the finding's expiry) journals the original of each page it touches; past 64 KB (eight 8 KB
+    // pages, which a row and its index entries with a page split reach) SQLite moves that journal
+    // to a temporary file for the rest of the transaction, and every later statement writes its
+    // pages there (a system call each). In memory it is emptied after each statement instead.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     // Checkpoints run in the background (see Checkpointer); this is the backstop should that thread
     // be stuck: 65,536 pages (512 MB with 8 KB pages).
     conn.pragma_update(None, "wal_autocheckpoint", 65_536)?;

@@ -438,6 +438,7 @@ impl Store {
 
 mod import;
 pub(super) mod update;
+mod write;
 
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,8 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, TransactionBehavior};
 use serde_json::Value;
 
-use super::{insert_columns, load, rewrite, row_columns, BY_UID};
+use super::write::Writer;
+use super::{columns, load, row_columns, BY_UID};
 use crate::model::finding::{encoded_len, MAX_FINDING_BYTES};
 use crate::model::ocsf::import::{apply_import_ocsf, OcsfImportOutcome};
 use crate::model::ocsf::{validate_ocsf, Ocsf};
@@ -21,6 +22,7 @@ use crate::model::raw::OcsfIncoming;
 use crate::model::timestamp;
 use crate::model::wire::batch_import::{ImportFailure, ImportResult};
 use crate::store::codec::Codec;
+use crate::store::import::KnownIds;
 use crate::store::parallel::{self, Next};
 use crate::store::rows::{history_updates, record};
 use crate::store::{id_hash, Caller, Result, Store, StoreError, SOURCE_IMPORT};
@@ -137,9 +139,13 @@ impl Store {
         let now = self.now();
         let (now_text, now_ns) = (timestamp::format(now), timestamp::to_nanos(now));
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // The `id_hash` of every stored finding, when known (`KnownIds`): a new finding's hash is
+        // not among them, and only a finding whose hash is needs the lookup.
+        let mut known = KnownIds::take(&mut self.known_ids, &tx)?;
         let codec = &self.codec;
         let mut out = Vec::new();
         {
+            let mut writer = Writer::new(&tx);
             let mut exists = tx.prepare_cached(&format!("SELECT 1 FROM findings WHERE {BY_UID}"))?;
             let mut seen = HashSet::new();
             // 1. As each call is taken: which of its findings are new, that is not stored and not
@@ -154,10 +160,13 @@ impl Store {
                 let mut new = Vec::with_capacity(call.len());
                 for f in &call {
                     let uid = Ocsf(f.view()).metadata_uid();
+                    let hash = id_hash(uid);
+                    // Every finding this import may write is added, new or not.
+                    let unknown = known.as_mut().is_some_and(|k| k.insert(hash));
                     new.push(
                         !uid.is_empty()
                             && seen.insert(uid.to_string())
-                            && !exists.exists(params![id_hash(uid), uid])?,
+                            && (unknown || !exists.exists(params![hash, uid])?),
                     );
                 }
                 Ok(Next::Item((call, new)))
@@ -180,7 +189,7 @@ impl Store {
                             continue;
                         }
                         Checked::Create(cols) => {
-                            insert_columns(&tx, cols, now_ns)?;
+                            writer.insert(&cols, now_ns)?;
                             result.success_count += 1;
                             continue;
                         }
@@ -193,11 +202,11 @@ impl Store {
                         OcsfImportOutcome::Ignored => {}
                         OcsfImportOutcome::Created { doc } => {
                             let json = serde_json::to_vec(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                            insert_columns(&tx, row_columns(codec, &doc, &json)?, now_ns)?;
+                            writer.insert(&row_columns(codec, &doc, &json)?, now_ns)?;
                         }
                         OcsfImportOutcome::Updated { doc, changes } => {
                             let Some(s) = stored else { continue };
-                            rewrite(&tx, codec, s.rowid, &doc, s.edited)?;
+                            writer.rewrite(s.rowid, &columns(codec, &doc)?, s.edited)?;
                             let updates = history_updates(&changes);
                             record(&tx, s.rowid, now_ns, &now_text, SOURCE_IMPORT, &product, None, updates.as_deref())?;
                         }
@@ -210,8 +219,9 @@ impl Store {
             parallel::prepare_stream(parallel, LOOKAHEAD_CALLS, source, prepare, consume)?;
         }
         tx.commit()?;
-        // The ASFF import's cache of stored Ids does not know these rows.
-        self.known_ids = None;
+        // Every row written has its hash in the set; this connection's commit leaves
+        // data_version as it was.
+        self.known_ids = known;
         self.committed();
         Ok(out)
     }

@@ -411,3 +411,113 @@ fn a_bulk_import_answers_each_call_as_its_own_import() {
     let n: i64 = s.conn().query_row("SELECT count(*) FROM findings WHERE format = 'ocsf'", [], |r| r.get(0)).unwrap();
     assert_eq!(n as usize, 2 + fresh.len());
 }
+
+/// Every column of every row of the `findings` table, in row id order.
+fn table(conn: &rusqlite::Connection) -> Vec<Vec<SqlValue>> {
+    let mut stmt = conn.prepare("SELECT rowid, * FROM findings ORDER BY rowid").unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| (0..n).map(|i| r.get::<_, SqlValue>(i)).collect())
+        .unwrap()
+        .map(std::result::Result::unwrap)
+        .collect()
+}
+
+// The prepared statements a bulk write uses (`write::Writer`, values bound without a copy) write
+// the rows the generic path (`insert_columns`, `rewrite_columns`: rusqlite, the SQL made per row)
+// writes from the same columns, column for column, on inserts and on each kind of rewrite.
+#[test]
+fn prepared_writer_writes_the_rows_of_the_generic_path() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let mut stores: Vec<Store> =
+        dirs.iter().map(|d| Store::open(d.path().join("s.db")).unwrap().with_clock(clock)).collect();
+    let mut docs: Vec<Value> = generate_ocsf(&GenOptions { count: 120, seed: 3, ..GenOptions::default() }).collect();
+    docs[1]["comment"] = json!("a \"quoted\"\n\u{1b} é");
+    if let Some(o) = docs[2].as_object_mut() {
+        o.remove("confidence_score");
+        o.remove("comment");
+    }
+    let codec = &stores[0].codec;
+    let rows: Vec<Vec<(&'static str, SqlValue)>> =
+        docs.iter().map(|d| row_columns(codec, d, &serde_json::to_vec(d).unwrap())).collect::<Result<_>>().unwrap();
+    let edits = [
+        V2Edited::SEVERITY.union(V2Edited::STATUS).union(V2Edited::COMMENT),
+        V2Edited::STATUS,
+        V2Edited::COMMENT,
+        V2Edited::default(),
+    ];
+    let mut rewrites = Vec::new();
+    for (i, d) in docs.iter().enumerate().step_by(3) {
+        let mut edited = d.clone();
+        edited["status_id"] = json!(1 + i % 5);
+        edited["severity_id"] = json!(i % 7);
+        edited["comment"] = json!(format!("note {i}"));
+        let json = serde_json::to_vec(&edited).unwrap();
+        let set = edits[i % edits.len()];
+        let cols = match i % 5 {
+            // The whole document's columns, as a rewrite of a parsed document gives them.
+            0 => columns(codec, &edited).unwrap(),
+            // Nothing but `v2_edited`.
+            1 => Vec::new(),
+            _ => edited_columns(codec, &edited, set, &json).unwrap(),
+        };
+        rewrites.push((i as i64 + 1, cols, set));
+    }
+    for (n, s) in stores.iter_mut().enumerate() {
+        let tx = s.conn.transaction().unwrap();
+        {
+            let mut writer = write::Writer::new(&tx);
+            for (i, cols) in rows.iter().enumerate() {
+                let rowid = if n == 0 {
+                    writer.insert(cols, 1_000 + i as i64).unwrap()
+                } else {
+                    insert_columns(&tx, cols.clone(), 1_000 + i as i64).unwrap()
+                };
+                assert_eq!(rowid, i as i64 + 1);
+            }
+            for (rowid, cols, set) in &rewrites {
+                if n == 0 {
+                    writer.rewrite(*rowid, cols, *set).unwrap();
+                } else {
+                    rewrite_columns(&tx, *rowid, cols.clone(), *set).unwrap();
+                }
+            }
+        }
+        tx.commit().unwrap();
+    }
+    let (prepared, generic) = (table(stores[0].conn()), table(stores[1].conn()));
+    assert_eq!(prepared.len(), docs.len());
+    assert_eq!(prepared, generic);
+}
+
+// An import keeps the set of stored findings' hashes (`KnownIds`) for the next one: a finding it
+// stored is found again by the next import, and one another connection stored since (the set is
+// then stale) too, so nothing is stored twice.
+#[test]
+fn imports_after_an_import_find_what_is_stored_whoever_stored_it() {
+    let (d, mut s, docs) = store(120);
+    let caller = Caller::unrestricted("test");
+    let newer: Vec<Value> = docs.iter().map(|d| later(d, 1, "again")).collect();
+    let r = s.import_ocsf(&caller, newer.clone()).unwrap();
+    assert_eq!((r.success_count, r.failed.len()), (120, 0));
+    let fresh: Vec<Value> = generate_ocsf(&GenOptions { count: 40, seed: 11, ..GenOptions::default() }).collect();
+    let mut other = Store::open(d.path().join("s.db")).unwrap().with_clock(clock);
+    assert_eq!(other.import_ocsf(&caller, fresh.clone()).unwrap().success_count, 40);
+    drop(other);
+    let again: Vec<Value> = fresh.iter().map(|d| later(d, 2, "third")).collect();
+    assert_eq!(s.import_ocsf(&caller, [again, newer].concat()).unwrap().success_count, 160);
+    let n: i64 = s.conn().query_row("SELECT count(*) FROM findings WHERE format = 'ocsf'", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 160);
+    let get = |u: &str| s.get_ocsf_as(&Access::Unrestricted, u).unwrap().unwrap();
+    assert_eq!(get(&uid(&fresh[7]))["finding_info"]["title"], "third");
+    assert_eq!(get(&uid(&docs[7]))["finding_info"]["title"], "again");
+}
+
+// A BatchUpdateFindingsV2 that changes the status fires the expiry trigger, so each row's UPDATE
+// journals the pages it touches: the store keeps that journal in memory (a temporary file took a
+// system call per page for the rest of the transaction once one statement passed 64 KB).
+#[test]
+fn statement_journals_are_kept_in_memory() {
+    let (_d, s, _) = store(1);
+    let temp_store: i64 = s.conn().query_row("PRAGMA temp_store", [], |r| r.get(0)).unwrap();
+    assert_eq!(temp_store, 2, "MEMORY");
+}

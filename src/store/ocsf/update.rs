@@ -8,7 +8,8 @@ use std::collections::HashSet;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::{columns, edited_columns, rewrite_columns, BY_TRIPLE, BY_UID};
+use super::write::Writer;
+use super::{columns, edited_columns, BY_TRIPLE, BY_UID};
 use crate::model::ocsf::import::V2Edited;
 use crate::model::ocsf::OcsfFindingIdentifier;
 use crate::model::timestamp;
@@ -163,6 +164,7 @@ pub(crate) fn updates_in(
     }
     let mut answers: Vec<BatchUpdateV2Result> = requests.iter().map(|_| BatchUpdateV2Result::default()).collect();
     let mut read = tx.prepare_cached("SELECT doc, v2_edited FROM findings WHERE rowid = ?1")?;
+    let mut writer = Writer::new(tx);
     for range in runs(found.iter().map(|call| call.iter().filter_map(|(_, row)| row.as_ref().map(|r| r.rowid)))) {
         let first = range.start;
         let several = found[range.clone()].iter().map(Vec::len).sum::<usize>() >= parallel::MIN_PARALLEL;
@@ -214,7 +216,7 @@ pub(crate) fn updates_in(
                 Ready::Prepared { call, target, rowid, prepared } => {
                     let Prepared { write, updates } = prepared?;
                     if let Some((cols, edited)) = write {
-                        rewrite_columns(tx, rowid, cols, edited)?;
+                        writer.rewrite(rowid, &cols, edited)?;
                     }
                     record(tx, rowid, now_ns, &now_text, SOURCE_UPDATE, identity, None, updates.as_deref())?;
                     answers[call].processed.push(target);
@@ -227,5 +229,6 @@ pub(crate) fn updates_in(
         parallel::prepare_stream(several, LOOKAHEAD, next, apply, consume)?;
     }
     drop(read);
+    drop(writer);
     Ok(answers)
 }
