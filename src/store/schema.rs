@@ -24,6 +24,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V10),
     Migration::Sql(V11),
     Migration::Code(super::terms::migrate),
+    Migration::Code(super::terms::words::migrate),
 ];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
@@ -317,13 +318,14 @@ const V11: &str = "CREATE INDEX IF NOT EXISTS findings_ocsf_uid ON findings (id)
 
 // 12: the resource index (`store::terms`): each ASFF finding's resource types, ids and tags, so a
 // query on them reads only the findings that have them; built here from every stored document.
+// 13: the free-word text (`store::terms::words`), built here from every stored document.
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The migrations that read every stored document, by the version they bring the store to, with
 /// about how long each takes per million findings (measured on a busy 2-core machine): the first
 /// open of a large store by a newer hubtriage waits for them, so it says so first.
-const SLOW: &[(i64, u32)] = &[(12, 24)];
+const SLOW: &[(i64, u32)] = &[(12, 24), (13, 30)];
 
 /// The line said before migrating a store from `current` to `target` when that reads every
 /// document of a store that has findings: what is happening and about how long it takes. Never
