@@ -58,7 +58,9 @@ pub(super) fn stream<R: Send>(
     let keep: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
     let mut n = 0;
     if api.v1() {
-        n = store.for_each_rendered(access, &q.filters, sort, limit, keep, render, &mut |r| sink(r).map(|()| true))?;
+        n = store.for_each_rendered(access, &q.filters, &q.text, sort, limit, keep, render, &mut |r| {
+            sink(r).map(|()| true)
+        })?;
         // A finding whose stored document cannot be read is left out, and said so.
         for row in store.take_unreadable() {
             eprintln!("warning: {row}");

@@ -127,15 +127,21 @@ static TEXT_FIELDS: LazyLock<Vec<&'static fields::FieldDef>> = LazyLock::new(|| 
 impl Query {
     /// Every free word occurs, case-insensitively, in one of the text fields (see the module doc).
     pub fn matches_text(&self, finding: &Value) -> bool {
-        self.text
-            .iter()
-            .all(|word| TEXT_FIELDS.iter().any(|def| any_str_of(def, finding, &mut |s| contains_ignore_case(s, word))))
+        text_matches(&self.text, finding)
     }
 
     /// The filters and the free words together.
     pub fn matches(&self, finding: &Value, now: OffsetDateTime) -> bool {
         self.filters.matches(finding, now) && self.matches_text(finding)
     }
+}
+
+/// Every one of the free `words` (lower-case) occurs, case-insensitively, in one of the text fields
+/// of `finding`: `Query::matches_text`, for a reader that holds only the words (the store).
+pub fn text_matches(words: &[String], finding: &Value) -> bool {
+    words
+        .iter()
+        .all(|word| TEXT_FIELDS.iter().any(|def| any_str_of(def, finding, &mut |s| contains_ignore_case(s, word))))
 }
 
 /// Parses a query (see the module doc for the grammar).

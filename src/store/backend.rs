@@ -236,9 +236,9 @@ impl Backend for StoreBackend {
 
     fn query(&self, q: &Query) -> Result<Vec<FindingId>> {
         let words = |doc: &Value| q.matches_text(doc);
-        let extra: Option<&(dyn Fn(&Value) -> bool + Sync)> = if q.text.is_empty() { None } else { Some(&words) };
         let access = self.access()?;
-        let keys = self.store.matching_keys_as(&access, &q.filters, &q.text, extra)?;
+        // The store checks the free words itself (from its free-word text, without the documents).
+        let keys = self.store.matching_keys_as(&access, &q.filters, &q.text, None)?;
         let mut out: Vec<FindingId> = keys.into_iter().map(FindingId::Asff).collect();
         let ocsf_extra: Option<&dyn Fn(&Value) -> bool> = if q.text.is_empty() { None } else { Some(&words) };
         out.extend(self.store.matching_ocsf_as(&access, &q.filters, ocsf_extra)?.into_iter().map(FindingId::Ocsf));

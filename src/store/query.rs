@@ -210,9 +210,11 @@ fn required_text(filters: &Filters) -> Vec<String> {
 impl Store {
     /// The keys of every finding that matches `filters` and `extra`, in storage order: for a caller
     /// that keeps its own order (the workbench), so nothing is sorted, paged or handed out but keys.
-    /// `words` are lower-case words `extra` requires in the document's text (the query language's free
-    /// words). A document is parsed only when its JSON text holds every such word and every value the
-    /// filters require, so a narrow query over many findings mostly costs decompression.
+    /// `words` are the query language's free words (lower-case): a finding matches only when it has
+    /// every one (`query::text_matches`), which the free-word text (`terms::words`) answers without
+    /// the documents. A document is read only when the filters, `extra` or a word the text cannot
+    /// answer need it, and parsed only when its JSON text holds every word and every value the
+    /// filters require.
     pub fn matching_keys(
         &self,
         filters: &Filters,
@@ -245,9 +247,21 @@ impl Store {
             conds.push(cond);
             params.extend(accounts);
         }
+        let indexed_words = super::terms::words::Words::new(words);
+        if let Some(w) = &indexed_words {
+            let (cond, list) = super::terms::words::condition(&w.candidates(self.conn())?);
+            conds.push(cond);
+            params.push(list);
+        }
         let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
-        if words.is_empty() && extra.is_none() && !filters.is_empty() && super::terms::conditions(filters).2 {
-            // The resource index answers every filter exactly: no document need be read.
+        let words_exact = words.is_empty() || indexed_words.is_some_and(|w| w.exact);
+        if words_exact
+            && extra.is_none()
+            && !(filters.is_empty() && words.is_empty())
+            && super::terms::conditions(filters).2
+        {
+            // The resource index and the free-word text answer every filter and word exactly: no
+            // document need be read.
             let sql = format!("SELECT product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
             let mut stmt = self.conn().prepare(&sql)?;
             let keys = stmt
@@ -292,7 +306,11 @@ impl Store {
                         }
                     }
                     match parse_stored(&json) {
-                        Ok(doc) if filters.matches(&doc, now) && extra.is_none_or(|f| f(&doc)) => {
+                        Ok(doc)
+                            if filters.matches(&doc, now)
+                                && crate::query::text_matches(words, &doc)
+                                && extra.is_none_or(|f| f(&doc)) =>
+                        {
                             Some(Ok(FindingKey::new(arn, id)))
                         }
                         Ok(_) => None,
@@ -477,14 +495,16 @@ impl Store {
     ) -> Result<usize> {
         // `extra` need not be thread-safe, so it runs here, in order, with the sink.
         let mut kept = |doc: Value| if extra.is_none_or(|f| f(&doc)) { sink(doc).map(|()| true) } else { Ok(false) };
-        self.for_each_rendered(access, filters, sort, limit, None, &|doc| doc, &mut kept)
+        self.for_each_rendered(access, filters, &[], sort, limit, None, &|doc| doc, &mut kept)
     }
 
     /// The ordered scan of `for_each_as` with the per-finding work on both cores: this thread reads
     /// (the sorted row ids, each document's blob, decompression) while either core parses, applies
     /// the exact filter and `keep`, and `render`s each match (to a table row, a CSV record, pretty
     /// JSON...); `sink` then gets the rendered findings on this thread, in order, and says whether it
-    /// counted one (`limit` counts those). Returns how many were counted.
+    /// counted one (`limit` counts those). Returns how many were counted. `words`: the query
+    /// language's free words (lower-case), which a finding must all have (`query::text_matches`);
+    /// only the documents of findings whose free-word text (`terms::words`) has them are read.
     // `for_each_as`'s selection (access, filters, sort, limit) plus the three stages' functions: each
     // is one plain argument, as in `for_each_as`, rather than a struct built for one call.
     #[allow(clippy::too_many_arguments)]
@@ -492,6 +512,7 @@ impl Store {
         &self,
         access: &Access,
         filters: &Filters,
+        words: &[String],
         sort: &[SortCriterion],
         limit: Option<usize>,
         keep: Option<&(dyn Fn(&Value) -> bool + Sync)>,
@@ -516,7 +537,14 @@ impl Store {
             }
             _ => true,
         };
-        let (sql, params) = sorted_sql(access, filters, &sort_columns(sort), None, now, through_terms);
+        let (mut sql, mut params) = sorted_sql(access, filters, &sort_columns(sort), None, now, through_terms);
+        if let Some(w) = super::terms::words::Words::new(words) {
+            // Only the findings whose free-word text has every word: the documents of the others
+            // are not read.
+            let (cond, list) = super::terms::words::condition(&w.candidates(self.conn())?);
+            sql = sql.replacen(" WHERE ", &format!(" WHERE {cond} AND "), 1);
+            params.insert(0, list);
+        }
         let mut stmt = self.conn().prepare(&sql)?;
         let mut doc_stmt = self.conn().prepare_cached("SELECT doc, product_arn, id FROM findings WHERE rowid = ?1")?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
@@ -544,7 +572,11 @@ impl Store {
                 .into_iter()
                 .filter_map(|scanned| match scanned {
                     Scanned::Json(json, arn, id) => match parse_stored(&json) {
-                        Ok(doc) if filters.matches(&doc, now) && keep.is_none_or(|f| f(&doc)) => {
+                        Ok(doc)
+                            if filters.matches(&doc, now)
+                                && crate::query::text_matches(words, &doc)
+                                && keep.is_none_or(|f| f(&doc)) =>
+                        {
                             Some(Scanned::Rendered(render(doc)))
                         }
                         Ok(_) => None,

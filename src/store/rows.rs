@@ -212,6 +212,7 @@ impl<'c> Inserter<'c> {
         stepped?;
         let rowid = self.conn.last_insert_rowid();
         self.term_ids.write(self.conn, rowid, encoded.terms.as_deref().unwrap_or_default(), true)?;
+        super::terms::words::write(self.conn, rowid, &encoded.words, true)?;
         Ok(rowid)
     }
 
@@ -277,6 +278,8 @@ pub(super) struct Encoded {
     blob: Vec<u8>,
     /// Its resource index terms (`store::terms`); `None`: its resources are the stored ones.
     terms: Option<Vec<Vec<u8>>>,
+    /// Its free-word text (`store::terms::words`).
+    words: Vec<u8>,
 }
 
 impl Encoded {
@@ -302,6 +305,8 @@ impl Encoded {
             json_len: scratch.json.len(),
             blob: scratch.blob.clone(),
             terms: None,
+            // BatchUpdateFindings can change Types, which free words are looked for in.
+            words: super::terms::words::text_of(doc),
         })
     }
 }
@@ -318,6 +323,7 @@ pub(super) fn write_finding(
 ) -> Result<()> {
     use rusqlite::types::Value as V;
     let encoded_terms = encoded.terms;
+    super::terms::words::write(tx, rowid, &encoded.words, false)?;
     let mut sets = Vec::new();
     let mut values = Vec::new();
     for ((column, a), b) in SUMMARY_COLUMNS.split(", ").zip(encoded.summary).zip(before) {

@@ -24,6 +24,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V10),
     Migration::Sql(V11),
     Migration::Code(super::terms::migrate),
+    Migration::Code(super::terms::words::migrate),
 ];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
@@ -317,8 +318,31 @@ const V11: &str = "CREATE INDEX IF NOT EXISTS findings_ocsf_uid ON findings (id)
 
 // 12: the resource index (`store::terms`): each ASFF finding's resource types, ids and tags, so a
 // query on them reads only the findings that have them; built here from every stored document.
+// 13: the free-word text (`store::terms::words`), built here from every stored document.
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The migrations that read every stored document, by the version they bring the store to, with
+/// about how long each takes per million findings (measured on a busy 2-core machine): the first
+/// open of a large store by a newer hubtriage waits for them, so it says so first.
+const SLOW: &[(i64, u32)] = &[(12, 24), (13, 30)];
+
+/// The line said before migrating a store from `current` to `target` when that reads every
+/// document of a store that has findings: what is happening and about how long it takes. Never
+/// any finding's text. `None` for a new or empty store, or when no slow migration is due.
+fn upgrade_notice(conn: &Connection, current: i64, target: i64) -> Result<Option<String>> {
+    let secs: u32 = SLOW.iter().filter(|(v, _)| *v > current && *v <= target).map(|(_, s)| s).sum();
+    if current == 0 || secs == 0 {
+        return Ok(None);
+    }
+    let any: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM findings)", [], |r| r.get(0))?;
+    Ok(any.then(|| {
+        format!(
+            "hubtriage: upgrading the store to schema {target}, reading every finding (once; about {secs} s per \
+             million findings)"
+        )
+    }))
+}
 
 /// Brings the schema up to date. A store written by a newer hubtriage is refused rather than damaged.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
@@ -330,6 +354,9 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > VERSION {
         return Err(super::StoreError::TooNew { found: current, supported: VERSION });
+    }
+    if let Some(line) = upgrade_notice(conn, current, target)? {
+        eprintln!("{line}");
     }
     for (i, migration) in MIGRATIONS.iter().enumerate().skip(current as usize).take((target - current).max(0) as usize)
     {

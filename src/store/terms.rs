@@ -414,5 +414,7 @@ pub(super) fn migrate(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+pub(super) mod words;
+
 #[cfg(test)]
 mod tests;
