@@ -90,6 +90,14 @@ fn cpu_time() -> Duration {
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
+/// The calling thread's CPU time: the UI thread's own work, apart from the time it waited for a core.
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes only the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
 fn build_store(path: &Path, count: usize) {
     let t = Instant::now();
     let mut store = Store::open(path).expect("store");
@@ -218,15 +226,26 @@ fn measure(path: &Path, count: usize) {
     // The longest the UI thread was busy between two waits for the worker (the chunks handled and
     // the frame drawn): how long a key typed while loading could wait.
     let mut longest_stall = Duration::ZERO;
+    // What the longest stall did: the events handled, the rows before and after, the frame's time.
+    let mut stall_detail = (0, 0, 0, Duration::ZERO, Duration::ZERO);
+    // The longest the UI thread worked (its own CPU time) between two waits: the stall on a quiet machine.
+    let mut longest_work = Duration::ZERO;
     loop {
         let ev = b.events.blocking_recv().expect("worker alive");
         let busy = Instant::now();
+        let busy_cpu = thread_cpu_time();
+        let rows_before = b.s.rows.all.len();
         let effects = app::handle_event(&mut b.s, ev);
         b.send(effects);
-        while let Ok(ev) = b.events.try_recv() {
+        let mut handled = 1;
+        // As the workbench's loop does (`tui::COALESCE_FOR`).
+        while busy.elapsed() < hubtriage::tui::COALESCE_FOR {
+            let Ok(ev) = b.events.try_recv() else { break };
             let effects = app::handle_event(&mut b.s, ev);
             b.send(effects);
+            handled += 1;
         }
+        let drawing = Instant::now();
         if b.s.dirty {
             b.draw();
             frames += 1;
@@ -234,7 +253,12 @@ fn measure(path: &Path, count: usize) {
                 first_rows = Some((t0.elapsed(), b.s.rows.all.len()));
             }
         }
-        longest_stall = longest_stall.max(busy.elapsed());
+        let work = thread_cpu_time().saturating_sub(busy_cpu);
+        longest_work = longest_work.max(work);
+        if busy.elapsed() > longest_stall {
+            longest_stall = busy.elapsed();
+            stall_detail = (handled, rows_before, b.s.rows.all.len(), drawing.elapsed(), work);
+        }
         if b.s.status.load == LoadState::Loaded {
             break;
         }
@@ -257,6 +281,16 @@ fn measure(path: &Path, count: usize) {
          CPU {:.2} s (every thread) from start to the last row",
         ms(longest_stall),
         load_cpu.as_secs_f64()
+    );
+    println!(
+        "             that stall: {} events handled, rows {} -> {}, frame {:.1} ms, UI thread's CPU {:.1} ms; \
+         the UI thread's longest work between two waits (its CPU time) {:.1} ms",
+        stall_detail.0,
+        stall_detail.1,
+        stall_detail.2,
+        ms(stall_detail.3),
+        ms(stall_detail.4),
+        ms(longest_work)
     );
 
     // Let the worker answer the cursor's detail, then settle.

@@ -55,6 +55,10 @@ const OSC52_MAX: usize = 100_000;
 /// How often the open workbench has the worker reopen suppressions whose expiry has passed.
 const EXPIRY_EVERY: Duration = Duration::from_secs(60);
 
+/// How long the worker events waiting at once are handled before a frame is drawn and keys are
+/// read again (the events left wait for the next turn of the loop).
+pub const COALESCE_FOR: Duration = Duration::from_millis(30);
+
 /// Standard base64 (RFC 4648, with padding), as OSC 52 carries the value.
 fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -185,8 +189,12 @@ async fn main_loop(
             ev = event_rx.recv() => match ev {
                 Some(ev) => {
                     send(app::handle_event(&mut state, ev));
-                    // Coalesce a burst of worker events into one frame.
-                    while let Ok(ev) = event_rx.try_recv() {
+                    // Coalesce a burst of worker events into one frame, for a while only: chunks of
+                    // a large load queue up faster than the list takes them, and handling them all
+                    // at once kept a key typed meanwhile waiting for several.
+                    let burst = std::time::Instant::now();
+                    while burst.elapsed() < COALESCE_FOR {
+                        let Ok(ev) = event_rx.try_recv() else { break };
                         send(app::handle_event(&mut state, ev));
                     }
                 }

@@ -103,14 +103,16 @@ pub(super) fn rows_loaded(
     let loaded = s.rows.all.len();
     s.status.load = if done { LoadState::Loaded } else { LoadState::Loading { loaded, total } };
     let mut effects = Vec::new();
-    if done || !default_sort {
+    if !default_sort {
         s.view.order = filter::sorted(&s.rows, s.view.sort);
-    } else if first_chunk {
+    } else if first_chunk && !done {
         // The first screenful comes in the list's order.
         s.view.order = (0..s.rows.all.len() as u32).collect();
     } else {
-        // The rows after it come in the source's order, not the list's.
-        s.view.order = s.rows.load_order.merge(&s.rows.all);
+        // The rows after it come in the source's order, not the list's. The last chunk is merged
+        // too: the merged order is the sorted order, and sorting all the rows again held the list
+        // (keys typed during the load) for 0.2-0.5 s at a million rows.
+        s.view.order = s.rows.load_order.merge(&s.rows.all, done);
     }
     if done {
         s.rows.load_order.clear();
@@ -274,5 +276,32 @@ mod tests {
             assert_eq!(keys, want, "the list shows that order after chunk {n}");
         }
         assert_eq!(s.rows.all.len(), 300);
+    }
+
+    /// An edit made while the rows load (a severity set from the list) moves its row once the last
+    /// chunk is in: the list's order after the load is the sorted order of the values then.
+    #[test]
+    fn a_row_edited_while_loading_is_listed_where_its_new_values_put_it() {
+        let mut s = AppState::new(Config::default(), "x", datetime!(2026-11-01 0:00 UTC));
+        start(&mut s);
+        let mut rows: Vec<Row> = super::super::tests::docs(300).iter().map(Row::from_asff).collect();
+        // The first screenful in the list's order, the rest as read.
+        rows[..20].sort_by(|a, b| SortSpec::default().compare(a, b));
+        let mut chunks = vec![rows[..20].to_vec()];
+        chunks.extend(rows[20..].chunks(60).map(<[Row]>::to_vec));
+        let last = chunks.len() - 1;
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: chunk, total: Some(300), done: n == last });
+            if n == last {
+                assert_eq!(s.view.order, filter::sorted(&s.rows, SortSpec::default()), "after the last chunk");
+            }
+            // Row `n` and the first row of another severity swap severities.
+            if n == 1 || n == 3 {
+                let a = s.rows.all[n].severity;
+                let other = s.rows.all.iter().position(|r| r.severity != a).unwrap();
+                s.rows.all[n].severity = s.rows.all[other].severity;
+                s.rows.all[other].severity = a;
+            }
+        }
     }
 }

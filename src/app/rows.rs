@@ -17,6 +17,47 @@ struct Interner {
     set: HashSet<Shared, std::hash::BuildHasherDefault<WordHasher>>,
     seen: usize,
     found: usize,
+    recent: Recent<()>,
+}
+
+/// The values a column met lately, by where their copy is held: the listing already hands the
+/// rows one copy of each repeated value (`model::summary::Values`), so a value is mostly the very
+/// copy the column keeps, found here by its address without hashing or comparing its text (the
+/// interning was 9% of a million rows' load). Each slot holds a clone of its value, so no other
+/// value can be held at that address while it is there.
+#[derive(Debug)]
+struct Recent<T>(Vec<Option<(Shared, T)>>);
+
+impl<T> Default for Recent<T> {
+    fn default() -> Self {
+        Recent(Vec::new())
+    }
+}
+
+/// Slots per column: the few hundred accounts, products, regions and controls of a large load.
+const RECENT: usize = 1 << 10;
+
+impl<T: Copy> Recent<T> {
+    fn slot(v: &Shared) -> usize {
+        (v.addr().wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (usize::BITS - RECENT.trailing_zeros())) & (RECENT - 1)
+    }
+
+    /// What was kept with `v` if `v` is the copy kept.
+    fn get(&self, v: &Shared) -> Option<T> {
+        match self.0.get(Self::slot(v)) {
+            Some(Some((one, t))) if one.same(v) => Some(*t),
+            _ => None,
+        }
+    }
+
+    fn put(&mut self, one: &Shared, t: T) {
+        if self.0.is_empty() {
+            self.0.resize_with(RECENT, || None);
+        }
+        if let Some(slot) = self.0.get_mut(Self::slot(one)) {
+            *slot = Some((one.clone(), t));
+        }
+    }
 }
 
 const PROBATION: usize = 65_536;
@@ -30,13 +71,19 @@ impl Interner {
     /// `v` as the one copy of its value.
     fn intern(&mut self, v: &mut Shared) {
         self.seen += 1;
+        if self.recent.get(v).is_some() {
+            self.found += 1;
+            return;
+        }
         match self.set.get(v.as_str()) {
             Some(one) => {
                 *v = one.clone();
                 self.found += 1;
+                self.recent.put(v, ());
             }
             None if self.set.len() < PROBATION || self.found * MIN_REPEAT >= self.seen => {
                 self.set.insert(v.clone());
+                self.recent.put(v, ());
             }
             None => {}
         }
@@ -59,13 +106,18 @@ pub struct SearchColumn {
     /// One bit per byte of `folded`: whether a word starts there, decided on the text as shown
     /// (which knows camel case).
     word_starts: Vec<u64>,
+    recent: Recent<u32>,
 }
 
 impl SearchColumn {
     /// `v`'s id, `v` becoming the column's one copy of its value.
     fn intern(&mut self, v: &mut Shared) -> u32 {
+        if let Some(id) = self.recent.get(v) {
+            return id;
+        }
         if let Some((one, &id)) = self.ids.get_key_value(v.as_str()) {
             *v = one.clone();
+            self.recent.put(v, id);
             return id;
         }
         if self.at.is_empty() {
@@ -76,6 +128,7 @@ impl SearchColumn {
         matcher::fold_into(v, &mut self.folded);
         self.at.push(self.folded.len());
         self.ids.insert(v.clone(), id);
+        self.recent.put(v, id);
         id
     }
 
@@ -303,6 +356,32 @@ mod tests {
         assert!(arn(a).same(&arn(b)), "the key's product ARN too");
         assert_eq!(a.account, "111122223333");
         assert!(!a.title.same(&b.title), "different values stay apart");
+    }
+
+    /// A value met as the column's own copy is found by where it is held; another copy of the same
+    /// text is still found by its text, and takes the column's copy.
+    #[test]
+    fn a_value_is_the_same_whether_met_as_the_kept_copy_or_another() {
+        let mut c = SearchColumn::default();
+        let mut a = Shared::from("Finding");
+        let kept = a.clone();
+        assert_eq!(c.intern(&mut a), 0);
+        assert_eq!(c.intern(&mut a.clone()), 0);
+        let mut other = Shared::from("Finding");
+        assert!(!other.same(&kept));
+        assert_eq!(c.intern(&mut other), 0);
+        assert!(other.same(&kept));
+        let mut b = Shared::from("Other");
+        assert_eq!(c.intern(&mut b), 1);
+        assert_eq!(c.intern(&mut b), 1);
+        assert_eq!(c.values(), ["Finding", "Other"]);
+        let mut i = Interner::default();
+        let (mut x, mut y) = (Shared::from("eu-west-1"), Shared::from("eu-west-1"));
+        i.intern(&mut x);
+        i.intern(&mut x.clone());
+        i.intern(&mut y);
+        assert!(x.same(&y));
+        assert_eq!((i.seen, i.found), (3, 2));
     }
 
     #[test]

@@ -26,6 +26,11 @@ fn placeholder(c: char, keep_newlines: bool) -> Option<char> {
 }
 
 fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
+    // Nearly all finding text is printable ASCII, which needs no placeholder: a byte test decides
+    // it without decoding characters (a million rows' listing spent 4% of its time here).
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Cow::Borrowed(s);
+    }
     if !s.chars().any(|c| placeholder(c, keep_newlines).is_some()) {
         return Cow::Borrowed(s);
     }
@@ -55,5 +60,20 @@ mod tests {
         assert_eq!(text("a\nb\tc"), "a\nb c");
         assert_eq!(line("a\nb"), "a b");
         assert!(matches!(line("plain ünïcode"), Cow::Borrowed(_)));
+    }
+
+    /// Every ASCII byte, alone and beside printable text, cleaned exactly as character by character.
+    #[test]
+    fn ascii_text_is_cleaned_as_before() {
+        for b in 0u8..0x80 {
+            let c = char::from(b);
+            for s in [c.to_string(), format!("ab{c}cd")] {
+                for keep in [false, true] {
+                    let want: String = s.chars().map(|c| placeholder(c, keep).unwrap_or(c)).collect();
+                    assert_eq!(clean(&s, keep), want, "{b:#x}");
+                    assert_eq!(matches!(clean(&s, keep), Cow::Borrowed(_)), want == s, "{b:#x}");
+                }
+            }
+        }
     }
 }

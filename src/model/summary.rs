@@ -92,6 +92,11 @@ impl Shared {
         Arc::ptr_eq(&self.0, &other.0)
     }
 
+    /// Where the one copy is held: the same for every clone, and for no other value while one lives.
+    pub fn addr(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
     fn new(s: Box<str>) -> Shared {
         Shared(Arc::new(s))
     }
