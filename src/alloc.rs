@@ -24,6 +24,10 @@ const PAGE_RECLAIM_ON_FREE: libmimalloc_sys::mi_option_t = 35;
 ///   its later frees there are its own (no atomic operations) and it allocates from them. callgrind
 ///   of `hubtriage import` of 10,000 generated findings: 2.374 G instructions became 2.268 G;
 ///   `hubtriage import` of 100,000, six runs each in turn: user CPU 3.79 s became 3.59 s.
+///   Left at mimalloc's default (0: a thread takes back only its own pages), the reading thread
+///   was expected to fault in fewer fresh pages; measured in turn on the shared 2-core machine
+///   (`cargo bench --bench ocsf` and `--bench engine`, 100,000 findings, three runs each), CPU per
+///   import rose instead: OCSF ~6.0 s to ~6.2 s, ASFF ~5.6-5.7 s to ~5.7-6.1 s. So it stays at 1.
 pub fn tune_for_bulk_import() {
     // SAFETY: mi_option_set only stores the value of a valid option index.
     unsafe {
