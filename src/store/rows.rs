@@ -219,34 +219,48 @@ impl<'c> Inserter<'c> {
     /// Binds parameter `index` to `v` without a copy: `v`'s memory must stay as it is until the
     /// bindings are cleared (`insert` clears them before it returns).
     fn bind(&self, index: usize, v: rusqlite::types::ValueRef<'_>) -> std::result::Result<(), rusqlite::Error> {
-        use rusqlite::ffi;
-        use rusqlite::types::ValueRef as V;
-        let stmt = self.stmt.as_ptr();
         let index = i32::try_from(index).map_err(|_| rusqlite::Error::InvalidParameterCount(index, 33))?;
-        // SAFETY: a live statement; texts and blobs are read `len` bytes from their start, for as
-        // long as `bind`'s caller keeps them (SQLITE_STATIC), which `insert` does.
-        let code = unsafe {
-            match v {
-                V::Null => ffi::sqlite3_bind_null(stmt, index),
-                V::Integer(i) => ffi::sqlite3_bind_int64(stmt, index, i),
-                V::Real(r) => ffi::sqlite3_bind_double(stmt, index, r),
-                V::Text(t) => ffi::sqlite3_bind_text64(
-                    stmt,
-                    index,
-                    t.as_ptr().cast(),
-                    t.len() as u64,
-                    ffi::SQLITE_STATIC(),
-                    ffi::SQLITE_UTF8 as u8,
-                ),
-                V::Blob(b) => {
-                    ffi::sqlite3_bind_blob64(stmt, index, b.as_ptr().cast(), b.len() as u64, ffi::SQLITE_STATIC())
-                }
-            }
-        };
-        if code == ffi::SQLITE_OK {
+        // SAFETY: a live statement; `insert` keeps `v`'s bytes until it clears the bindings.
+        let code = unsafe { bind_static(self.stmt.as_ptr(), index, v) };
+        if code == rusqlite::ffi::SQLITE_OK {
             Ok(())
         } else {
             Err(sqlite_error(self.conn, code))
+        }
+    }
+}
+
+/// Binds parameter `index` (1-based) of `stmt` to `v` without a copy (SQLITE_STATIC): SQLite reads
+/// a text's or blob's bytes where they are when the statement steps. Returns SQLite's result code.
+/// Shared by the ASFF import's `Inserter` and the OCSF writer (`ocsf::write`).
+///
+/// # Safety
+/// `stmt` is a live statement, and a text's or blob's bytes stay alive and unchanged until the
+/// parameter is bound again or the bindings are cleared.
+pub(super) unsafe fn bind_static(
+    stmt: *mut rusqlite::ffi::sqlite3_stmt,
+    index: i32,
+    v: rusqlite::types::ValueRef<'_>,
+) -> std::os::raw::c_int {
+    use rusqlite::ffi;
+    use rusqlite::types::ValueRef as V;
+    // SAFETY: the caller's promise above.
+    unsafe {
+        match v {
+            V::Null => ffi::sqlite3_bind_null(stmt, index),
+            V::Integer(i) => ffi::sqlite3_bind_int64(stmt, index, i),
+            V::Real(r) => ffi::sqlite3_bind_double(stmt, index, r),
+            V::Text(t) => ffi::sqlite3_bind_text64(
+                stmt,
+                index,
+                t.as_ptr().cast(),
+                t.len() as u64,
+                ffi::SQLITE_STATIC(),
+                ffi::SQLITE_UTF8 as u8,
+            ),
+            V::Blob(b) => {
+                ffi::sqlite3_bind_blob64(stmt, index, b.as_ptr().cast(), b.len() as u64, ffi::SQLITE_STATIC())
+            }
         }
     }
 }

@@ -59,30 +59,9 @@ impl<'c> Raw<'c> {
         let step = || -> std::result::Result<(), rusqlite::Error> {
             for (i, v) in values.iter().enumerate() {
                 let index = i32::try_from(i + 1).map_err(|_| rusqlite::Error::InvalidParameterCount(i + 1, 0))?;
-                // SAFETY: a live statement; texts and blobs are read `len` bytes from their start,
-                // for as long as `values` lives (SQLITE_STATIC), which outlasts the step below.
-                let code = unsafe {
-                    match *v {
-                        ValueRef::Null => ffi::sqlite3_bind_null(stmt, index),
-                        ValueRef::Integer(n) => ffi::sqlite3_bind_int64(stmt, index, n),
-                        ValueRef::Real(r) => ffi::sqlite3_bind_double(stmt, index, r),
-                        ValueRef::Text(t) => ffi::sqlite3_bind_text64(
-                            stmt,
-                            index,
-                            t.as_ptr().cast(),
-                            t.len() as u64,
-                            ffi::SQLITE_STATIC(),
-                            ffi::SQLITE_UTF8 as u8,
-                        ),
-                        ValueRef::Blob(b) => ffi::sqlite3_bind_blob64(
-                            stmt,
-                            index,
-                            b.as_ptr().cast(),
-                            b.len() as u64,
-                            ffi::SQLITE_STATIC(),
-                        ),
-                    }
-                };
+                // SAFETY: a live statement; `values` outlives the step below, and the bindings are
+                // cleared before this returns.
+                let code = unsafe { crate::store::rows::bind_static(stmt, index, *v) };
                 if code != ffi::SQLITE_OK {
                     return Err(sqlite_error(self.conn, code));
                 }

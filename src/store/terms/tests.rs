@@ -12,7 +12,8 @@ use crate::model::wire::batch_update::BatchUpdateRequest;
 use crate::store::tests::clock;
 use crate::store::{Caller, Store};
 
-fn docs_of(store: &Store) -> Vec<(i64, Value)> {
+/// Every ASFF finding's row id and document, in row id order (also read by `words::tests`).
+pub(super) fn docs_of(store: &Store) -> Vec<(i64, Value)> {
     let mut stmt = store.conn.prepare("SELECT rowid, doc FROM findings WHERE format = 'asff' ORDER BY rowid").unwrap();
     stmt.query_map([], |r| {
         Ok((r.get(0)?, super::super::rows::decompress(&store.codec, &r.get::<_, Vec<u8>>(1)?).unwrap()))

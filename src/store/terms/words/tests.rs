@@ -13,15 +13,7 @@ use crate::model::wire::batch_update::BatchUpdateRequest;
 use crate::store::tests::clock;
 use crate::store::{Access, Caller, Store};
 
-fn docs_of(store: &Store) -> Vec<(i64, Value)> {
-    let mut stmt = store.conn.prepare("SELECT rowid, doc FROM findings WHERE format = 'asff' ORDER BY rowid").unwrap();
-    stmt.query_map([], |r| {
-        Ok((r.get(0)?, crate::store::rows::decompress(&store.codec, &r.get::<_, Vec<u8>>(1)?).unwrap()))
-    })
-    .unwrap()
-    .collect::<rusqlite::Result<Vec<_>>>()
-    .unwrap()
-}
+use crate::store::terms::tests::docs_of;
 
 /// Each ASFF finding has exactly its document's text, and no row outlives its finding.
 fn text_follows_documents(store: &Store) {
