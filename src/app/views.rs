@@ -341,8 +341,16 @@ pub(super) fn open(s: &mut AppState, v: &SavedView) -> Result<Vec<Effect>, Strin
     }
     s.view.columns = v.columns.clone();
     if !matches!(s.status.load, super::state::LoadState::Loaded) {
-        // While rows stream in they all show; the last chunk evaluates the view's query (`reapply`).
+        // While rows stream in, a query the rows answer (open work, say) is applied to each chunk as
+        // it arrives (`load::rows_loaded`), starting with the rows already here, so the list never
+        // shows, and `a` never marks, a row outside the view. Any other query is evaluated by the
+        // last chunk (`reapply`); until then every row shows.
         s.view.query.text = v.query.clone();
+        s.view.query.matched = (!v.query.trim().is_empty())
+            .then(|| super::view::in_memory_query(&v.query))
+            .flatten()
+            .map(|q| super::columnar::matching(&s.rows.all, &q.filters, s.now));
+        super::view::refresh(s, true);
         s.view.named = Some(NamedView {
             name: v.name.clone(),
             query: v.query.clone(),

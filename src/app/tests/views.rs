@@ -44,6 +44,34 @@ fn the_default_view_is_open_work_and_one_key_shows_all() {
     assert_eq!(s.view.named.as_ref().map(|v| v.name.as_str()), Some("open work"));
 }
 
+/// While rows stream in, the default view lists only its own rows: those of each chunk, and those
+/// already loaded when the views' files arrive; `a` marks only them.
+#[test]
+fn the_default_view_holds_while_rows_stream_in() {
+    let config = Config { views_dir: Some(views_dir()), default_view: Some("open work".into()), ..Config::default() };
+    let mut s = AppState::new(config, "test.db", time::macros::datetime!(2026-11-01 0:00 UTC));
+    resize(&mut s, 160, 48);
+    start(&mut s);
+    let rows: Vec<Row> = docs(300).iter().map(Row::from_asff).collect();
+    let (first, rest) = rows.split_at(100);
+    let (second, last) = rest.split_at(100);
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: first.to_vec(), total: Some(300), done: false });
+    // The views' files arrive after the first chunk: the rows already here are filtered at once.
+    handle_event(&mut s, Event::ViewsLoaded { views: vec![], errors: vec![] });
+    let open_so_far = |s: &AppState| s.rows.all.iter().filter(|r| open_work(r)).count();
+    assert!(open_so_far(&s) < 100, "the first chunk holds closed work too");
+    assert_eq!(s.view.visible.len(), open_so_far(&s));
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: second.to_vec(), total: Some(300), done: false });
+    assert_eq!(s.view.visible.len(), open_so_far(&s), "each chunk's own rows are filtered as it arrives");
+    assert!(s.view.visible.iter().all(|&i| open_work(s.rows.get(i).unwrap())));
+    act(&mut s, &[Action::MarkAll]);
+    assert_eq!(s.marks.len(), open_so_far(&s), "mark all marks only the view's rows");
+    assert!(s.marks.iter().all(|&i| open_work(s.rows.get(i).unwrap())));
+    handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: last.to_vec(), total: Some(300), done: true });
+    assert_eq!(s.view.visible.len(), open_so_far(&s));
+    assert!(s.view.visible.iter().all(|&i| open_work(s.rows.get(i).unwrap())));
+}
+
 #[test]
 fn a_query_typed_by_hand_leaves_the_named_view() {
     let (mut s, _) = loaded_with(Some("open work"), 100);
@@ -152,7 +180,7 @@ fn a_bad_view_file_is_named_and_the_others_still_open() {
 }
 
 #[test]
-fn while_rows_stream_in_they_show_and_the_last_chunk_narrows_them() {
+fn while_rows_stream_in_the_view_narrows_each_chunk_and_the_last_says_how_many() {
     let config = Config { views_dir: Some(views_dir()), default_view: Some("open work".into()), ..Config::default() };
     let mut s = AppState::new(config, "test.db", time::macros::datetime!(2026-11-01 0:00 UTC));
     start(&mut s);
@@ -160,7 +188,11 @@ fn while_rows_stream_in_they_show_and_the_last_chunk_narrows_them() {
     let mut rows: Vec<Row> = docs(100).iter().map(Row::from_asff).collect();
     let rest = rows.split_off(40);
     handle_event(&mut s, Event::RowsLoaded { generation: 1, rows, total: Some(100), done: false });
-    assert_eq!(s.view.visible.len(), 40, "the first chunk shows while the rest loads");
+    // Changed on purpose: the first chunk's rows showed unfiltered until the last chunk (closed work
+    // listed, and markable, under "open work"); the view now holds from the first chunk.
+    let open_first = s.rows.all.iter().filter(|r| open_work(r)).count();
+    assert!(open_first < 40, "the first chunk holds closed work too");
+    assert_eq!(s.view.visible.len(), open_first, "the first chunk shows its open work while the rest loads");
     assert_eq!(s.view.named.as_ref().unwrap().name, "open work");
     handle_event(&mut s, Event::RowsLoaded { generation: 1, rows: rest, total: Some(100), done: true });
     let open = s.rows.all.iter().filter(|r| open_work(r)).count();
