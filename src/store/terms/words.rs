@@ -119,16 +119,8 @@ impl Words {
 
 /// The SQL condition keeping `findings` rows to `rowids`, with its one parameter.
 pub(in crate::store) fn condition(rowids: &[i64]) -> (String, SqlValue) {
-    let mut list = String::with_capacity(rowids.len() * 8 + 2);
-    list.push('[');
-    for (i, id) in rowids.iter().enumerate() {
-        if i > 0 {
-            list.push(',');
-        }
-        list.push_str(&id.to_string());
-    }
-    list.push(']');
-    ("rowid IN (SELECT value FROM json_each(?))".into(), SqlValue::Text(list))
+    // The same JSON array of ids as `resource_of` keeps (`terms::id_list`).
+    ("rowid IN (SELECT value FROM json_each(?))".into(), SqlValue::Text(super::id_list(rowids)))
 }
 
 const TABLES: &str = "
