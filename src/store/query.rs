@@ -80,8 +80,15 @@ fn like_prefix(s: &str) -> String {
 }
 
 /// SQL conditions implied by the filters (a superset of the exact match), with their parameters;
-/// `through_terms`: with the resource index's conditions.
-fn pushdown(filters: &Filters, now: OffsetDateTime, through_terms: bool) -> (Vec<String>, Vec<SqlValue>) {
+/// `through_terms`: with the resource index's conditions; `candidates`: one more condition, the
+/// free-word text's (`terms::words::condition`). Also says whether the resource index answers
+/// every filter exactly (`terms::conditions`).
+fn pushdown(
+    filters: &Filters,
+    now: OffsetDateTime,
+    through_terms: bool,
+    candidates: Option<(String, SqlValue)>,
+) -> (Vec<String>, Vec<SqlValue>, bool) {
     let mut conds = Vec::new();
     let mut params = Vec::new();
     for (field, column) in crate::model::filter::fields::string_columns() {
@@ -153,12 +160,16 @@ fn pushdown(filters: &Filters, now: OffsetDateTime, through_terms: bool) -> (Vec
         }
     }
     // Resource types, ids and tags through the resource index.
+    let (terms, term_params, terms_answer_all) = super::terms::conditions(filters);
     if through_terms {
-        let (terms, term_params, _) = super::terms::conditions(filters);
         conds.extend(terms);
         params.extend(term_params);
     }
-    (conds, params)
+    if let Some((cond, list)) = candidates {
+        conds.push(cond);
+        params.push(list);
+    }
+    (conds, params, terms_answer_all)
 }
 
 /// The SQL condition that keeps a read to the accounts `access` may see, with its parameters: none
@@ -242,24 +253,19 @@ impl Store {
             .filter(|w| is_literal_in_json(w))
             .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
             .collect();
-        let (mut conds, mut params) = pushdown(filters, now, true);
+        let indexed_words = super::terms::words::Words::new(words);
+        let candidates = match &indexed_words {
+            Some(w) => Some(super::terms::words::condition(&w.candidates(self.conn())?)),
+            None => None,
+        };
+        let (mut conds, mut params, terms_answer_all) = pushdown(filters, now, true, candidates);
         if let Some((cond, accounts)) = visible(access) {
             conds.push(cond);
             params.extend(accounts);
         }
-        let indexed_words = super::terms::words::Words::new(words);
-        if let Some(w) = &indexed_words {
-            let (cond, list) = super::terms::words::condition(&w.candidates(self.conn())?);
-            conds.push(cond);
-            params.push(list);
-        }
         let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
         let words_exact = words.is_empty() || indexed_words.is_some_and(|w| w.exact);
-        if words_exact
-            && extra.is_none()
-            && !(filters.is_empty() && words.is_empty())
-            && super::terms::conditions(filters).2
-        {
+        if words_exact && extra.is_none() && !(filters.is_empty() && words.is_empty()) && terms_answer_all {
             // The resource index and the free-word text answer every filter and word exactly: no
             // document need be read.
             let sql = format!("SELECT product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
@@ -428,7 +434,7 @@ impl Store {
         visit: &mut Visit<'_>,
     ) -> Result<()> {
         let now = self.now();
-        let (sql, params) = sorted_sql(access, filters, sort, after, now, true);
+        let (sql, params) = sorted_sql(access, filters, sort, after, now, true, None);
         // Sort only row ids and keys; documents are read one by one as the scan goes, so the sorter
         // never carries the blobs.
         let mut stmt = self.conn().prepare(&sql)?;
@@ -537,14 +543,13 @@ impl Store {
             }
             _ => true,
         };
-        let (mut sql, mut params) = sorted_sql(access, filters, &sort_columns(sort), None, now, through_terms);
-        if let Some(w) = super::terms::words::Words::new(words) {
-            // Only the findings whose free-word text has every word: the documents of the others
-            // are not read.
-            let (cond, list) = super::terms::words::condition(&w.candidates(self.conn())?);
-            sql = sql.replacen(" WHERE ", &format!(" WHERE {cond} AND "), 1);
-            params.insert(0, list);
-        }
+        // Only the findings whose free-word text has every word: the documents of the others are
+        // not read.
+        let candidates = match super::terms::words::Words::new(words) {
+            Some(w) => Some(super::terms::words::condition(&w.candidates(self.conn())?)),
+            None => None,
+        };
+        let (sql, params) = sorted_sql(access, filters, &sort_columns(sort), None, now, through_terms, candidates);
         let mut stmt = self.conn().prepare(&sql)?;
         let mut doc_stmt = self.conn().prepare_cached("SELECT doc, product_arn, id FROM findings WHERE rowid = ?1")?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
@@ -636,8 +641,8 @@ enum Scanned<R> {
 type Visit<'a> = dyn FnMut(Value, &dyn Fn() -> Vec<SqlValue>, i64) -> Result<bool> + 'a;
 
 /// The SQL of an ordered scan: the row ids (then the sort keys) of the rows `access` may see whose
-/// columns pass the pushed-down filters (the resource index's too with `through_terms`), in `sort`
-/// order then row id, strictly after `after`.
+/// columns pass the pushed-down filters (the resource index's too with `through_terms`, and the
+/// free-word text's `candidates`), in `sort` order then row id, strictly after `after`.
 fn sorted_sql(
     access: &Access,
     filters: &Filters,
@@ -645,8 +650,9 @@ fn sorted_sql(
     after: Option<(Vec<SqlValue>, i64)>,
     now: OffsetDateTime,
     through_terms: bool,
+    candidates: Option<(String, SqlValue)>,
 ) -> (String, Vec<SqlValue>) {
-    let (mut conds, mut params) = pushdown(filters, now, through_terms);
+    let (mut conds, mut params, _) = pushdown(filters, now, through_terms, candidates);
     if let Some((cond, accounts)) = visible(access) {
         conds.push(cond);
         params.extend(accounts);
