@@ -20,6 +20,8 @@ use crate::model::timestamp;
 pub use crate::model::wire::get_findings::{FindingsPage, GetFindingsRequest, SortCriterion};
 use crate::model::wire::history::{HistoryPage, HistoryRecord, HistoryRequest};
 
+pub(super) mod halves;
+
 /// GetFindings `SortCriteria.Field` values this store can sort by, and their column: derived from the
 /// field registry (`model::filter::fields`), in its listing order.
 pub static SORT_FIELDS: std::sync::LazyLock<Vec<(&'static str, &'static str)>> =
@@ -81,14 +83,13 @@ fn like_prefix(s: &str) -> String {
 
 /// SQL conditions implied by the filters (a superset of the exact match), with their parameters;
 /// `through_terms`: with the resource index's conditions; `candidates`: one more condition, the
-/// free-word text's (`terms::words::condition`). Also says whether the resource index answers
-/// every filter exactly (`terms::conditions`).
+/// free-word text's (`terms::words::condition`).
 fn pushdown(
     filters: &Filters,
     now: OffsetDateTime,
     through_terms: bool,
     candidates: Option<(String, SqlValue)>,
-) -> (Vec<String>, Vec<SqlValue>, bool) {
+) -> (Vec<String>, Vec<SqlValue>) {
     let mut conds = Vec::new();
     let mut params = Vec::new();
     for (field, column) in crate::model::filter::fields::string_columns() {
@@ -160,8 +161,8 @@ fn pushdown(
         }
     }
     // Resource types, ids and tags through the resource index.
-    let (terms, term_params, terms_answer_all) = super::terms::conditions(filters);
     if through_terms {
+        let (terms, term_params) = super::terms::conditions(filters);
         conds.extend(terms);
         params.extend(term_params);
     }
@@ -169,7 +170,7 @@ fn pushdown(
         conds.push(cond);
         params.push(list);
     }
-    (conds, params, terms_answer_all)
+    (conds, params)
 }
 
 /// The SQL condition that keeps a read to the accounts `access` may see, with its parameters: none
@@ -254,29 +255,46 @@ impl Store {
             .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
             .collect();
         let indexed_words = super::terms::words::Words::new(words);
-        let candidates = match &indexed_words {
-            Some(w) => Some(super::terms::words::condition(&w.candidates(self.conn())?)),
-            None => None,
+        let words_exact = words.is_empty() || indexed_words.as_ref().is_some_and(|w| w.exact);
+        // The SQL condition keeping the rows of `span` that pass the pushed-down filters and the
+        // free-word text's `candidates` and that `access` may see, with its parameters.
+        let selection = |candidates: Option<Vec<i64>>, span: halves::Span| -> (String, Vec<SqlValue>) {
+            let candidates = candidates.map(|c| super::terms::words::condition(&c));
+            let (mut conds, mut params) = pushdown(filters, now, true, candidates);
+            if let Some((cond, accounts)) = visible(access) {
+                conds.push(cond);
+                params.extend(accounts);
+            }
+            if span != halves::ALL {
+                conds.push("rowid BETWEEN ? AND ?".into());
+                params.extend([SqlValue::Integer(span.0), SqlValue::Integer(span.1)]);
+            }
+            (if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") }, params)
         };
-        let (mut conds, mut params, terms_answer_all) = pushdown(filters, now, true, candidates);
-        if let Some((cond, accounts)) = visible(access) {
-            conds.push(cond);
-            params.extend(accounts);
-        }
-        let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
-        let words_exact = words.is_empty() || indexed_words.is_some_and(|w| w.exact);
-        if words_exact && extra.is_none() && !(filters.is_empty() && words.is_empty()) && terms_answer_all {
+        if words_exact
+            && extra.is_none()
+            && !(filters.is_empty() && words.is_empty())
+            && super::terms::answers_all(filters)
+        {
             // The resource index and the free-word text answer every filter and word exactly: no
-            // document need be read.
-            let sql = format!("SELECT product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
-            let mut stmt = self.conn().prepare(&sql)?;
-            let keys = stmt
-                .query_map(rusqlite::params_from_iter(params), |r| {
-                    Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            return Ok(keys);
+            // document need be read, and each half of the store is read on its own core.
+            return self.in_halves(&|conn, span| {
+                let candidates = indexed_words.as_ref().map(|w| w.candidates(conn, span)).transpose()?;
+                let (where_clause, params) = selection(candidates, span);
+                let sql = format!("SELECT product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
+                let mut stmt = conn.prepare(&sql)?;
+                let keys = stmt
+                    .query_map(rusqlite::params_from_iter(params), |r| {
+                        Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(keys)
+            });
         }
+        // The documents are read here, in one pass; the free-word text first, on both cores.
+        let candidates =
+            indexed_words.as_ref().map(|w| self.in_halves(&|conn, span| w.candidates(conn, span))).transpose()?;
+        let (where_clause, params) = selection(candidates, halves::ALL);
         let sql = format!("SELECT doc, product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
@@ -546,7 +564,7 @@ impl Store {
         // Only the findings whose free-word text has every word: the documents of the others are
         // not read.
         let candidates = match super::terms::words::Words::new(words) {
-            Some(w) => Some(super::terms::words::condition(&w.candidates(self.conn())?)),
+            Some(w) => Some(super::terms::words::condition(&self.in_halves(&|conn, span| w.candidates(conn, span))?)),
             None => None,
         };
         let (sql, params) = sorted_sql(access, filters, &sort_columns(sort), None, now, through_terms, candidates);
@@ -652,7 +670,7 @@ fn sorted_sql(
     through_terms: bool,
     candidates: Option<(String, SqlValue)>,
 ) -> (String, Vec<SqlValue>) {
-    let (mut conds, mut params, _) = pushdown(filters, now, through_terms, candidates);
+    let (mut conds, mut params) = pushdown(filters, now, through_terms, candidates);
     if let Some((cond, accounts)) = visible(access) {
         conds.push(cond);
         params.extend(accounts);

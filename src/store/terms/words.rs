@@ -94,6 +94,11 @@ impl Words {
 
     /// Whether a finding with `text` has every word.
     pub(in crate::store) fn matches(&self, text: &[u8]) -> bool {
+        if self.other.is_empty() {
+            // An ASCII word (no 0xFF in it) is in the part before the 0xFF exactly when its first
+            // occurrence in the whole text is: most texts are never searched for the 0xFF.
+            return self.ascii.iter().all(|f| f.find(text).is_some_and(|at| memchr::memchr(UNICODE, &text[..at]).is_none()));
+        }
         let (ascii, other) = match memchr::memchr(UNICODE, text) {
             Some(i) => (&text[..i], &text[i + 1..]),
             None => (text, &[][..]),
@@ -101,10 +106,11 @@ impl Words {
         self.ascii.iter().all(|f| f.find(ascii).is_some()) && self.other.iter().all(|f| f.find(other).is_some())
     }
 
-    /// The row ids of the findings that have every word, ascending: one pass over the texts.
-    pub(in crate::store) fn candidates(&self, conn: &Connection) -> Result<Vec<i64>> {
-        let mut stmt = conn.prepare("SELECT finding, text FROM finding_words")?;
-        let mut rows = stmt.query([])?;
+    /// The row ids in `span` (both ends included) of the findings that have every word, ascending:
+    /// one pass over their texts.
+    pub(in crate::store) fn candidates(&self, conn: &Connection, (lo, hi): (i64, i64)) -> Result<Vec<i64>> {
+        let mut stmt = conn.prepare_cached("SELECT finding, text FROM finding_words WHERE finding BETWEEN ?1 AND ?2")?;
+        let mut rows = stmt.query([lo, hi])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             if let Ok(text) = row.get_ref(1)?.as_blob() {

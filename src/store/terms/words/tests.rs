@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use super::*;
+use crate::store::query::halves::split_every_read;
 use crate::model::finding::FindingKey;
 use crate::model::wire::batch_update::BatchUpdateRequest;
 use crate::store::tests::clock;
@@ -97,18 +98,27 @@ fn answers_agree(store: &Store) {
         let keys = store.matching_keys(&q.filters, &q.text, None).unwrap();
         assert_eq!(keys.len(), expected.len(), "{text}: each once");
         assert_eq!(keys.into_iter().collect::<BTreeSet<_>>(), expected, "{text}");
+        // Read in two halves of the row ids, on two connections, as a large store is.
+        let keys = split_every_read(|| store.matching_keys(&q.filters, &q.text, None)).unwrap();
+        assert_eq!(keys.len(), expected.len(), "{text} (split): each once");
+        assert_eq!(keys.into_iter().collect::<BTreeSet<_>>(), expected, "{text} (split)");
+        let keys = split_every_read(|| store.matching_keys(&q.filters, &q.text, Some(&|d: &Value| q.matches_text(d))));
+        assert_eq!(keys.unwrap().into_iter().collect::<BTreeSet<_>>(), expected, "{text} (split, documents read)");
         let words = |doc: &Value| q.matches_text(doc);
         let keys = store.matching_keys(&q.filters, &q.text, Some(&words)).unwrap();
         assert_eq!(keys.into_iter().collect::<BTreeSet<_>>(), expected, "{text} (with the words' check)");
-        let mut listed = Vec::new();
-        store
-            .for_each_rendered(&Access::Unrestricted, &q.filters, &q.text, &[], None, None, &|d| d, &mut |d| {
-                listed.extend(FindingKey::of(&d));
-                Ok(true)
-            })
-            .unwrap();
-        assert_eq!(listed.len(), expected.len(), "{text} (ordered read): each once");
-        assert_eq!(listed.into_iter().collect::<BTreeSet<_>>(), expected, "{text} (ordered read)");
+        for split in [false, true] {
+            let mut listed = Vec::new();
+            let mut read = || {
+                store.for_each_rendered(&Access::Unrestricted, &q.filters, &q.text, &[], None, None, &|d| d, &mut |d| {
+                    listed.extend(FindingKey::of(&d));
+                    Ok(true)
+                })
+            };
+            if split { split_every_read(read) } else { read() }.unwrap();
+            assert_eq!(listed.len(), expected.len(), "{text} (ordered read, split {split}): each once");
+            assert_eq!(listed.into_iter().collect::<BTreeSet<_>>(), expected, "{text} (ordered read, split {split})");
+        }
     }
 }
 
