@@ -553,20 +553,33 @@ impl Store {
         let store = self.path().display().to_string();
         let unreadable =
             |why: String, product_arn: String, id: String| UnreadableRow { product_arn, id, store: store.clone(), why };
+        let stored = || -> Result<i64> {
+            let most: Option<i64> = self.conn().query_row("SELECT max(rowid) FROM findings", [], |r| r.get(0))?;
+            Ok(most.unwrap_or(0))
+        };
         // A common resource term with a small limit reads in order instead (`terms::worth_it`).
-        let through_terms = match super::terms::narrowest(self.conn(), filters)? {
-            Some(postings) if limit.is_some() => {
-                let stored: Option<i64> = self.conn().query_row("SELECT max(rowid) FROM findings", [], |r| r.get(0))?;
-                super::terms::worth_it(postings, limit, stored.unwrap_or(0))
-            }
-            _ => true,
+        let narrowest = if limit.is_some() { super::terms::narrowest(self.conn(), filters)? } else { None };
+        let through_terms = match narrowest {
+            Some(postings) => super::terms::worth_it(postings, limit, stored()?),
+            None => true,
         };
         // Only the findings whose free-word text has every word: the documents of the others are
-        // not read.
-        let candidates = match super::terms::words::Words::new(words) {
-            Some(w) => Some(super::terms::words::condition(&self.in_halves(&|conn, span| w.candidates(conn, span))?)),
-            None => None,
-        };
+        // not read. Common words with a small limit read in order instead (`Words::worth_it`).
+        let mut candidates = None;
+        if let Some(w) = super::terms::words::Words::new(words) {
+            let worth_it = match limit {
+                None => true,
+                Some(_) => {
+                    let stored = stored()?;
+                    let at_most = narrowest.filter(|_| through_terms).unwrap_or(stored);
+                    w.worth_it(self.conn(), limit, stored, at_most)?
+                }
+            };
+            if worth_it {
+                let rowids = self.in_halves(&|conn, span| w.candidates(conn, span))?;
+                candidates = Some(super::terms::words::condition(&rowids));
+            }
+        }
         let (sql, params) = sorted_sql(access, filters, &sort_columns(sort), None, now, through_terms, candidates);
         let mut stmt = self.conn().prepare(&sql)?;
         let mut doc_stmt = self.conn().prepare_cached("SELECT doc, product_arn, id FROM findings WHERE rowid = ?1")?;

@@ -59,13 +59,14 @@ impl Store {
         let Some((lower, upper)) = self.halves(min_split())? else { return read(self.conn(), ALL) };
         let path = self.path();
         std::thread::scope(|s| {
-            let helper = std::thread::Builder::new()
-                .name("hubtriage-half".into())
-                .spawn_scoped(s, move || -> Result<Option<Vec<T>>> {
+            let helper = std::thread::Builder::new().name("hubtriage-half".into()).spawn_scoped(
+                s,
+                move || -> Result<Option<Vec<T>>> {
                     // A store that cannot be opened a second time is read on one connection.
                     let Ok(conn) = reader(path) else { return Ok(None) };
                     read(&conn, upper).map(Some)
-                });
+                },
+            );
             let mut out = read(self.conn(), lower)?;
             let upper_rows = match helper {
                 Ok(h) => match h.join() {
