@@ -83,12 +83,14 @@ fn like_prefix(s: &str) -> String {
 
 /// SQL conditions implied by the filters (a superset of the exact match), with their parameters;
 /// `through_terms`: with the resource index's conditions; `candidates`: one more condition, the
-/// free-word text's (`terms::words::condition`).
+/// free-word text's (`terms::words::condition`); `span`: the row ids (both ends included) the read
+/// is kept to (`halves`).
 fn pushdown(
     filters: &Filters,
     now: OffsetDateTime,
     through_terms: bool,
     candidates: Option<(String, SqlValue)>,
+    span: halves::Span,
 ) -> (Vec<String>, Vec<SqlValue>) {
     let mut conds = Vec::new();
     let mut params = Vec::new();
@@ -162,7 +164,7 @@ fn pushdown(
     }
     // Resource types, ids and tags through the resource index.
     if through_terms {
-        let (terms, term_params) = super::terms::conditions(filters);
+        let (terms, term_params) = super::terms::conditions(filters, span);
         conds.extend(terms);
         params.extend(term_params);
     }
@@ -260,7 +262,7 @@ impl Store {
         // free-word text's `candidates` and that `access` may see, with its parameters.
         let selection = |candidates: Option<Vec<i64>>, span: halves::Span| -> (String, Vec<SqlValue>) {
             let candidates = candidates.map(|c| super::terms::words::condition(&c));
-            let (mut conds, mut params) = pushdown(filters, now, true, candidates);
+            let (mut conds, mut params) = pushdown(filters, now, true, candidates, span);
             if let Some((cond, accounts)) = visible(access) {
                 conds.push(cond);
                 params.extend(accounts);
@@ -683,7 +685,7 @@ fn sorted_sql(
     through_terms: bool,
     candidates: Option<(String, SqlValue)>,
 ) -> (String, Vec<SqlValue>) {
-    let (mut conds, mut params) = pushdown(filters, now, through_terms, candidates);
+    let (mut conds, mut params) = pushdown(filters, now, through_terms, candidates, halves::ALL);
     if let Some((cond, accounts)) = visible(access) {
         conds.push(cond);
         params.extend(accounts);

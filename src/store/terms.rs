@@ -279,16 +279,22 @@ fn field_terms(filters: &Filters) -> Vec<(String, Vec<SqlValue>)> {
 }
 
 /// The index's conditions for `filters` on `findings` rows: one `rowid IN (...)` for each field it
-/// answers, with its parameters (`answers_all`: whether they are all of `filters`).
-pub(super) fn conditions(filters: &Filters) -> (Vec<String>, Vec<SqlValue>) {
+/// answers, with its parameters (`answers_all`: whether they are all of `filters`). `span`: the
+/// row ids (both ends included) a read is kept to, so that a read of half the store gathers only
+/// that half's postings.
+pub(super) fn conditions(filters: &Filters, span: (i64, i64)) -> (Vec<String>, Vec<SqlValue>) {
     let fields = field_terms(filters);
     let mut conds = Vec::new();
     let mut params = Vec::new();
+    let within = if span == (i64::MIN, i64::MAX) { "" } else { " AND p.finding BETWEEN ? AND ?" };
     for (ors, p) in fields {
         conds.push(format!(
-            "rowid IN (SELECT p.finding FROM resource_terms t JOIN resource_postings p ON p.term = t.id WHERE {ors})"
+            "rowid IN (SELECT p.finding FROM resource_terms t JOIN resource_postings p ON p.term = t.id WHERE ({ors}){within})"
         ));
         params.extend(p);
+        if !within.is_empty() {
+            params.extend([SqlValue::Integer(span.0), SqlValue::Integer(span.1)]);
+        }
     }
     (conds, params)
 }
