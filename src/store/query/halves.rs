@@ -5,8 +5,8 @@
 //! million findings that copy was a sixth of a free-word query's time).
 //!
 //! The two halves are two reads: a commit by another process between them may be seen by one only,
-//! as it may be between the workbench's rows and its query already (the workbench re-reads when
-//! another process commits, `worker::watch`). While the store's connection is inside a transaction
+//! as it may be between the workbench's rows and its query already (the workbench notices another
+//! process's commit, `worker::watch`, and reloads or says the store changed). While the store's connection is inside a transaction
 //! (whose writes a second connection cannot see), or on one core, the read is not split.
 
 use rusqlite::{Connection, OpenFlags};
