@@ -462,19 +462,23 @@ fn measure(path: &Path, count: usize) {
         // 4. `:` queries: the one the rows answer in memory, and ones that need the store.
         // `BENCH_MEMORY_ONLY=1` leaves out the queries that need the store (seconds each at 1,000,000).
         let memory_only = std::env::var_os("BENCH_MEMORY_ONLY").is_some();
-        let queries: &[&str] = if memory_only {
-            &["sev>=high status:new", "sev:critical,low -status:resolved region:us-*"]
+        // `BENCH_QUERIES=public;tag:Environment=prod` runs only those (`;`-separated), e.g. to profile one.
+        let chosen = std::env::var("BENCH_QUERIES").ok();
+        let queries: Vec<&str> = if let Some(chosen) = &chosen {
+            chosen.split(';').map(str::trim).filter(|q| !q.is_empty()).collect()
+        } else if memory_only {
+            vec!["sev>=high status:new", "sev:critical,low -status:resolved region:us-*"]
         } else {
-            &["sev>=high status:new", "resource:AwsS3Bucket", "tag:Environment=prod", "public"]
+            vec!["sev>=high status:new", "resource:AwsS3Bucket", "tag:Environment=prod", "public"]
         };
         for q in queries {
-            let mut times = Vec::new();
+            let (mut times, mut cpu) = (Vec::new(), Vec::new());
             for _ in 0..5 {
                 b.act(Action::StartCommand);
                 for c in q.chars() {
                     b.act(Action::Input(c));
                 }
-                let t = Instant::now();
+                let (t, c) = (Instant::now(), cpu_time());
                 let effects = app::update(&mut b.s, Action::Submit);
                 let needs_store = effects.iter().any(|e| matches!(e, Effect::RunQuery { .. }));
                 b.send(effects);
@@ -483,11 +487,16 @@ fn measure(path: &Path, count: usize) {
                 }
                 b.draw();
                 times.push(t.elapsed());
+                cpu.push(cpu_time().saturating_sub(c));
                 let n = b.s.view.visible.len();
                 let where_ = if needs_store { "store" } else { "memory" };
                 if times.len() == 5 {
                     let (p50, _, max) = percentiles(&times);
-                    println!("query        :{q:<22} {n:>6} matches, {where_:<6} p50 {p50:.0} ms, max {max:.0} ms");
+                    let (cpu50, _, _) = percentiles(&cpu);
+                    println!(
+                        "query        :{q:<22} {n:>6} matches, {where_:<6} p50 {p50:.0} ms, max {max:.0} ms \
+                         (CPU p50 {cpu50:.0} ms, every thread)"
+                    );
                 }
                 b.act(Action::StartCommand);
                 b.act(Action::Submit);

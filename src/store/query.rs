@@ -20,6 +20,8 @@ use crate::model::timestamp;
 pub use crate::model::wire::get_findings::{FindingsPage, GetFindingsRequest, SortCriterion};
 use crate::model::wire::history::{HistoryPage, HistoryRecord, HistoryRequest};
 
+pub(super) mod halves;
+
 /// GetFindings `SortCriteria.Field` values this store can sort by, and their column: derived from the
 /// field registry (`model::filter::fields`), in its listing order.
 pub static SORT_FIELDS: std::sync::LazyLock<Vec<(&'static str, &'static str)>> =
@@ -80,8 +82,16 @@ fn like_prefix(s: &str) -> String {
 }
 
 /// SQL conditions implied by the filters (a superset of the exact match), with their parameters;
-/// `through_terms`: with the resource index's conditions.
-fn pushdown(filters: &Filters, now: OffsetDateTime, through_terms: bool) -> (Vec<String>, Vec<SqlValue>) {
+/// `through_terms`: with the resource index's conditions; `candidates`: one more condition, the
+/// free-word text's (`terms::words::condition`); `span`: the row ids (both ends included) the read
+/// is kept to (`halves`).
+fn pushdown(
+    filters: &Filters,
+    now: OffsetDateTime,
+    through_terms: bool,
+    candidates: Option<(String, SqlValue)>,
+    span: halves::Span,
+) -> (Vec<String>, Vec<SqlValue>) {
     let mut conds = Vec::new();
     let mut params = Vec::new();
     for (field, column) in crate::model::filter::fields::string_columns() {
@@ -154,9 +164,13 @@ fn pushdown(filters: &Filters, now: OffsetDateTime, through_terms: bool) -> (Vec
     }
     // Resource types, ids and tags through the resource index.
     if through_terms {
-        let (terms, term_params, _) = super::terms::conditions(filters);
+        let (terms, term_params) = super::terms::conditions(filters, span);
         conds.extend(terms);
         params.extend(term_params);
+    }
+    if let Some((cond, list)) = candidates {
+        conds.push(cond);
+        params.push(list);
     }
     (conds, params)
 }
@@ -242,35 +256,47 @@ impl Store {
             .filter(|w| is_literal_in_json(w))
             .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
             .collect();
-        let (mut conds, mut params) = pushdown(filters, now, true);
-        if let Some((cond, accounts)) = visible(access) {
-            conds.push(cond);
-            params.extend(accounts);
-        }
         let indexed_words = super::terms::words::Words::new(words);
-        if let Some(w) = &indexed_words {
-            let (cond, list) = super::terms::words::condition(&w.candidates(self.conn())?);
-            conds.push(cond);
-            params.push(list);
-        }
-        let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
-        let words_exact = words.is_empty() || indexed_words.is_some_and(|w| w.exact);
+        let words_exact = words.is_empty() || indexed_words.as_ref().is_some_and(|w| w.exact);
+        // The SQL condition keeping the rows of `span` that pass the pushed-down filters and the
+        // free-word text's `candidates` and that `access` may see, with its parameters.
+        let selection = |candidates: Option<Vec<i64>>, span: halves::Span| -> (String, Vec<SqlValue>) {
+            let candidates = candidates.map(|c| super::terms::words::condition(&c));
+            let (mut conds, mut params) = pushdown(filters, now, true, candidates, span);
+            if let Some((cond, accounts)) = visible(access) {
+                conds.push(cond);
+                params.extend(accounts);
+            }
+            if span != halves::ALL {
+                conds.push("rowid BETWEEN ? AND ?".into());
+                params.extend([SqlValue::Integer(span.0), SqlValue::Integer(span.1)]);
+            }
+            (if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") }, params)
+        };
         if words_exact
             && extra.is_none()
             && !(filters.is_empty() && words.is_empty())
-            && super::terms::conditions(filters).2
+            && super::terms::answers_all(filters)
         {
             // The resource index and the free-word text answer every filter and word exactly: no
-            // document need be read.
-            let sql = format!("SELECT product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
-            let mut stmt = self.conn().prepare(&sql)?;
-            let keys = stmt
-                .query_map(rusqlite::params_from_iter(params), |r| {
-                    Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            return Ok(keys);
+            // document need be read, and each half of the store is read on its own core.
+            return self.in_halves(&|conn, span| {
+                let candidates = indexed_words.as_ref().map(|w| w.candidates(conn, span)).transpose()?;
+                let (where_clause, params) = selection(candidates, span);
+                let sql = format!("SELECT product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
+                let mut stmt = conn.prepare(&sql)?;
+                let keys = stmt
+                    .query_map(rusqlite::params_from_iter(params), |r| {
+                        Ok(FindingKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(keys)
+            });
         }
+        // The documents are read here, in one pass; the free-word text first, on both cores.
+        let candidates =
+            indexed_words.as_ref().map(|w| self.in_halves(&|conn, span| w.candidates(conn, span))).transpose()?;
+        let (where_clause, params) = selection(candidates, halves::ALL);
         let sql = format!("SELECT doc, product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
@@ -428,7 +454,7 @@ impl Store {
         visit: &mut Visit<'_>,
     ) -> Result<()> {
         let now = self.now();
-        let (sql, params) = sorted_sql(access, filters, sort, after, now, true);
+        let (sql, params) = sorted_sql(access, filters, sort, after, now, true, None);
         // Sort only row ids and keys; documents are read one by one as the scan goes, so the sorter
         // never carries the blobs.
         let mut stmt = self.conn().prepare(&sql)?;
@@ -529,22 +555,34 @@ impl Store {
         let store = self.path().display().to_string();
         let unreadable =
             |why: String, product_arn: String, id: String| UnreadableRow { product_arn, id, store: store.clone(), why };
-        // A common resource term with a small limit reads in order instead (`terms::worth_it`).
-        let through_terms = match super::terms::narrowest(self.conn(), filters)? {
-            Some(postings) if limit.is_some() => {
-                let stored: Option<i64> = self.conn().query_row("SELECT max(rowid) FROM findings", [], |r| r.get(0))?;
-                super::terms::worth_it(postings, limit, stored.unwrap_or(0))
-            }
-            _ => true,
+        let stored = || -> Result<i64> {
+            let most: Option<i64> = self.conn().query_row("SELECT max(rowid) FROM findings", [], |r| r.get(0))?;
+            Ok(most.unwrap_or(0))
         };
-        let (mut sql, mut params) = sorted_sql(access, filters, &sort_columns(sort), None, now, through_terms);
+        // A common resource term with a small limit reads in order instead (`terms::worth_it`).
+        let narrowest = if limit.is_some() { super::terms::narrowest(self.conn(), filters)? } else { None };
+        let through_terms = match narrowest {
+            Some(postings) => super::terms::worth_it(postings, limit, stored()?),
+            None => true,
+        };
+        // Only the findings whose free-word text has every word: the documents of the others are
+        // not read. Common words with a small limit read in order instead (`Words::worth_it`).
+        let mut candidates = None;
         if let Some(w) = super::terms::words::Words::new(words) {
-            // Only the findings whose free-word text has every word: the documents of the others
-            // are not read.
-            let (cond, list) = super::terms::words::condition(&w.candidates(self.conn())?);
-            sql = sql.replacen(" WHERE ", &format!(" WHERE {cond} AND "), 1);
-            params.insert(0, list);
+            let worth_it = match limit {
+                None => true,
+                Some(_) => {
+                    let stored = stored()?;
+                    let at_most = narrowest.filter(|_| through_terms).unwrap_or(stored);
+                    w.worth_it(self.conn(), limit, stored, at_most)?
+                }
+            };
+            if worth_it {
+                let rowids = self.in_halves(&|conn, span| w.candidates(conn, span))?;
+                candidates = Some(super::terms::words::condition(&rowids));
+            }
         }
+        let (sql, params) = sorted_sql(access, filters, &sort_columns(sort), None, now, through_terms, candidates);
         let mut stmt = self.conn().prepare(&sql)?;
         let mut doc_stmt = self.conn().prepare_cached("SELECT doc, product_arn, id FROM findings WHERE rowid = ?1")?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
@@ -636,8 +674,8 @@ enum Scanned<R> {
 type Visit<'a> = dyn FnMut(Value, &dyn Fn() -> Vec<SqlValue>, i64) -> Result<bool> + 'a;
 
 /// The SQL of an ordered scan: the row ids (then the sort keys) of the rows `access` may see whose
-/// columns pass the pushed-down filters (the resource index's too with `through_terms`), in `sort`
-/// order then row id, strictly after `after`.
+/// columns pass the pushed-down filters (the resource index's too with `through_terms`, and the
+/// free-word text's `candidates`), in `sort` order then row id, strictly after `after`.
 fn sorted_sql(
     access: &Access,
     filters: &Filters,
@@ -645,8 +683,9 @@ fn sorted_sql(
     after: Option<(Vec<SqlValue>, i64)>,
     now: OffsetDateTime,
     through_terms: bool,
+    candidates: Option<(String, SqlValue)>,
 ) -> (String, Vec<SqlValue>) {
-    let (mut conds, mut params) = pushdown(filters, now, through_terms);
+    let (mut conds, mut params) = pushdown(filters, now, through_terms, candidates, halves::ALL);
     if let Some((cond, accounts)) = visible(access) {
         conds.push(cond);
         params.extend(accounts);

@@ -233,17 +233,23 @@ fn wanted(field: &str, list: &FilterList) -> Option<Vec<Wanted>> {
     }
 }
 
+/// The terms a field's filters accept, when the index answers them (at least one).
+fn answered(field: &str, list: &FilterList) -> Option<Vec<Wanted>> {
+    wanted(field, list).filter(|w| !w.is_empty())
+}
+
+/// Whether the index answers every one of `filters` (then a row its conditions keep matches, and
+/// its document need not be read).
+pub(super) fn answers_all(filters: &Filters) -> bool {
+    filters.iter().all(|(def, list)| answered(def.name, list).is_some())
+}
+
 /// For each field the index answers among `filters`: the SQL condition on terms `t` that any one
-/// of its positive filters accepts, with its parameters; and whether those fields are all of
-/// `filters`.
-fn field_terms(filters: &Filters) -> (Vec<(String, Vec<SqlValue>)>, bool) {
+/// of its positive filters accepts, with its parameters.
+fn field_terms(filters: &Filters) -> Vec<(String, Vec<SqlValue>)> {
     let mut fields = Vec::new();
-    let mut all = true;
     for (def, list) in filters.iter() {
-        let Some(wanted) = wanted(def.name, list).filter(|w| !w.is_empty()) else {
-            all = false;
-            continue;
-        };
+        let Some(wanted) = answered(def.name, list) else { continue };
         let mut ors = Vec::new();
         let mut params = Vec::new();
         for w in wanted {
@@ -269,23 +275,28 @@ fn field_terms(filters: &Filters) -> (Vec<(String, Vec<SqlValue>)>, bool) {
         }
         fields.push((ors.join(" OR "), params));
     }
-    (fields, all)
+    fields
 }
 
 /// The index's conditions for `filters` on `findings` rows: one `rowid IN (...)` for each field it
-/// answers, with its parameters, and whether those conditions are all of `filters` (then a row that
-/// passes them matches, and its document need not be read).
-pub(super) fn conditions(filters: &Filters) -> (Vec<String>, Vec<SqlValue>, bool) {
-    let (fields, all) = field_terms(filters);
+/// answers, with its parameters (`answers_all`: whether they are all of `filters`). `span`: the
+/// row ids (both ends included) a read is kept to, so that a read of half the store gathers only
+/// that half's postings.
+pub(super) fn conditions(filters: &Filters, span: (i64, i64)) -> (Vec<String>, Vec<SqlValue>) {
+    let fields = field_terms(filters);
     let mut conds = Vec::new();
     let mut params = Vec::new();
+    let within = if span == (i64::MIN, i64::MAX) { "" } else { " AND p.finding BETWEEN ? AND ?" };
     for (ors, p) in fields {
         conds.push(format!(
-            "rowid IN (SELECT p.finding FROM resource_terms t JOIN resource_postings p ON p.term = t.id WHERE {ors})"
+            "rowid IN (SELECT p.finding FROM resource_terms t JOIN resource_postings p ON p.term = t.id WHERE ({ors}){within})"
         ));
         params.extend(p);
+        if !within.is_empty() {
+            params.extend([SqlValue::Integer(span.0), SqlValue::Integer(span.1)]);
+        }
     }
-    (conds, params, all)
+    (conds, params)
 }
 
 /// How many postings the narrowest field of `filters` the index answers has (an upper bound on
@@ -293,7 +304,7 @@ pub(super) fn conditions(filters: &Filters) -> (Vec<String>, Vec<SqlValue>, bool
 /// own B-tree: ~1 ms per 10,000.
 pub(super) fn narrowest(conn: &Connection, filters: &Filters) -> Result<Option<i64>> {
     let mut least: Option<i64> = None;
-    for (ors, params) in field_terms(filters).0 {
+    for (ors, params) in field_terms(filters) {
         let n: i64 = conn
             .prepare(&format!(
                 "SELECT count(*) FROM resource_terms t JOIN resource_postings p ON p.term = t.id WHERE {ors}"

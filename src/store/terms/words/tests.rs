@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::*;
 use crate::model::finding::FindingKey;
 use crate::model::wire::batch_update::BatchUpdateRequest;
+use crate::store::query::halves::split_every_read;
 use crate::store::tests::clock;
 use crate::store::{Access, Caller, Store};
 
@@ -97,19 +98,72 @@ fn answers_agree(store: &Store) {
         let keys = store.matching_keys(&q.filters, &q.text, None).unwrap();
         assert_eq!(keys.len(), expected.len(), "{text}: each once");
         assert_eq!(keys.into_iter().collect::<BTreeSet<_>>(), expected, "{text}");
+        // Read in two halves of the row ids, on two connections, as a large store is.
+        let keys = split_every_read(|| store.matching_keys(&q.filters, &q.text, None)).unwrap();
+        assert_eq!(keys.len(), expected.len(), "{text} (split): each once");
+        assert_eq!(keys.into_iter().collect::<BTreeSet<_>>(), expected, "{text} (split)");
+        let keys = split_every_read(|| store.matching_keys(&q.filters, &q.text, Some(&|d: &Value| q.matches_text(d))));
+        assert_eq!(keys.unwrap().into_iter().collect::<BTreeSet<_>>(), expected, "{text} (split, documents read)");
         let words = |doc: &Value| q.matches_text(doc);
         let keys = store.matching_keys(&q.filters, &q.text, Some(&words)).unwrap();
         assert_eq!(keys.into_iter().collect::<BTreeSet<_>>(), expected, "{text} (with the words' check)");
-        let mut listed = Vec::new();
-        store
-            .for_each_rendered(&Access::Unrestricted, &q.filters, &q.text, &[], None, None, &|d| d, &mut |d| {
-                listed.extend(FindingKey::of(&d));
-                Ok(true)
-            })
-            .unwrap();
-        assert_eq!(listed.len(), expected.len(), "{text} (ordered read): each once");
-        assert_eq!(listed.into_iter().collect::<BTreeSet<_>>(), expected, "{text} (ordered read)");
+        for split in [false, true] {
+            let mut listed = Vec::new();
+            let mut read = || {
+                store.for_each_rendered(&Access::Unrestricted, &q.filters, &q.text, &[], None, None, &|d| d, &mut |d| {
+                    listed.extend(FindingKey::of(&d));
+                    Ok(true)
+                })
+            };
+            if split { split_every_read(read) } else { read() }.unwrap();
+            assert_eq!(listed.len(), expected.len(), "{text} (ordered read, split {split}): each once");
+            assert_eq!(listed.into_iter().collect::<BTreeSet<_>>(), expected, "{text} (ordered read, split {split})");
+        }
+        // With a limit, common words read in order rather than through the text (`Words::worth_it`):
+        // either way, the same first findings.
+        let all = ordered(store, &q, None);
+        for limit in [1, 3, 40] {
+            assert_eq!(
+                ordered(store, &q, Some(limit)),
+                all.iter().take(limit).cloned().collect::<Vec<_>>(),
+                "{text} --limit {limit}"
+            );
+        }
     }
+}
+
+/// The keys `findings QUERY [--limit N]` lists, in its order.
+fn ordered(store: &Store, q: &crate::query::Query, limit: Option<usize>) -> Vec<FindingKey> {
+    let mut listed = Vec::new();
+    store
+        .for_each_rendered(&Access::Unrestricted, &q.filters, &q.text, &[], limit, None, &|d| d, &mut |d| {
+            listed.extend(FindingKey::of(&d));
+            Ok(true)
+        })
+        .unwrap();
+    listed
+}
+
+/// `findings WORD --limit N`: a word most findings have is not looked for in the whole text first
+/// (the ordered read stops after a few documents); a rare one, or no limit, is.
+#[test]
+fn a_common_word_with_a_small_limit_reads_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("s.db")).unwrap().with_clock(clock);
+    assert!(import(&mut store, findings()) >= 300);
+    let docs = docs_of(&store);
+    let rare = FindingKey::of(&docs[7].1).unwrap().id;
+    let scans = |text: &str, limit: Option<usize>| {
+        let q = crate::query::parse(text).unwrap();
+        let before = TEXTS_SCANNED.with(std::cell::Cell::get);
+        let listed = ordered(&store, &q, limit);
+        (TEXTS_SCANNED.with(std::cell::Cell::get) - before, listed.len())
+    };
+    assert_eq!(scans("a", Some(3)), (0, 3), "common word, small limit: in order");
+    assert_eq!(scans(&quoted(&rare), Some(3)).0, 1, "rare word: through the text");
+    let (scanned, n) = scans("a", None);
+    assert_eq!(scanned, 1, "no limit: through the text");
+    assert!(n > 250, "{n}");
 }
 
 /// Findings with words in every field free words are looked for in, beyond ASCII and in odd case.
