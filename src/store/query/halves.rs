@@ -4,10 +4,13 @@
 //! file mapped into memory (a page read through `pread` is copied out of the OS's cache: at a
 //! million findings that copy was a sixth of a free-word query's time).
 //!
-//! The two halves are two reads: a commit by another process between them may be seen by one only,
-//! as it may be between the workbench's rows and its query already (the workbench notices another
-//! process's commit, `worker::watch`, and reloads or says the store changed). While the store's connection is inside a transaction
-//! (whose writes a second connection cannot see), or on one core, the read is not split.
+//! The two halves are two reads, so each could see another moment of the store. The result must be
+//! one moment's (a finding deleted, or edited out of the query, by another process between the two
+//! reads would otherwise be listed from one half and missing from the other): the store's
+//! connection's `PRAGMA data_version`, which changes when any other connection commits, is read
+//! before and after the halves; if it moved, the read is done again on the one connection. While
+//! the store's connection is inside a transaction (whose writes a second connection cannot see),
+//! or on one core, the read is not split.
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -58,7 +61,8 @@ impl Store {
         let _mapped = crate::store::listing::Mapped::begin(self.conn())?;
         let Some((lower, upper)) = self.halves(min_split())? else { return read(self.conn(), ALL) };
         let path = self.path();
-        std::thread::scope(|s| {
+        let before = self.data_version()?;
+        let split: Vec<T> = std::thread::scope(|s| -> Result<Vec<T>> {
             let helper = std::thread::Builder::new().name("hubtriage-half".into()).spawn_scoped(
                 s,
                 move || -> Result<Option<Vec<T>>> {
@@ -80,7 +84,12 @@ impl Store {
                 None => out.extend(read(self.conn(), upper)?),
             }
             Ok(out)
-        })
+        })?;
+        if self.data_version()? != before {
+            // Another process committed while the halves were read: one read, one moment.
+            return read(self.conn(), ALL);
+        }
+        Ok(split)
     }
 
     /// The two spans a read is split into, or `None` when it is not split.
@@ -138,5 +147,44 @@ mod tests {
         assert_eq!(store.halves(1).unwrap(), None, "not inside a transaction");
         assert_eq!(split_every_read(|| store.in_halves(&ids)).unwrap(), all);
         store.conn().execute_batch("COMMIT").unwrap();
+    }
+
+    #[test]
+    fn a_split_read_is_one_moment_of_the_store_when_another_process_commits_between_the_halves() {
+        if !std::thread::available_parallelism().is_ok_and(|c| c.get() >= 2) {
+            return; // one core: never split, nothing to prove
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut store = Store::open(&path).unwrap();
+        let findings: Vec<serde_json::Value> =
+            (0..10).map(|i| crate::model::finding::tests::sample(&format!("f{i}"))).collect();
+        store.import_calls(&crate::store::Caller::unrestricted("t"), vec![findings]).unwrap();
+        let first: i64 = store.conn().query_row("SELECT min(rowid) FROM findings", [], |r| r.get(0)).unwrap();
+        // The lower half is read first; then another process deletes a finding of that half, then
+        // the upper half is read: without a check the result lists a finding that no longer exists.
+        let lower_done = std::sync::Barrier::new(2);
+        let ids = |conn: &Connection, (lo, hi): Span| -> Result<Vec<i64>> {
+            let upper = lo != i64::MIN && hi == i64::MAX;
+            if upper {
+                lower_done.wait();
+                let other = Connection::open(&path).unwrap();
+                other.execute("DELETE FROM findings WHERE rowid = ?1", [first]).unwrap();
+            }
+            let mut stmt = conn.prepare("SELECT rowid FROM findings WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid")?;
+            let rows = stmt.query_map([lo, hi], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+            if lo == i64::MIN && hi != i64::MAX {
+                lower_done.wait();
+            }
+            Ok(rows)
+        };
+        let read = split_every_read(|| store.in_halves(&ids)).unwrap();
+        let now: Vec<i64> = {
+            let mut stmt = store.conn().prepare("SELECT rowid FROM findings ORDER BY rowid").unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().collect::<rusqlite::Result<Vec<i64>>>().unwrap()
+        };
+        assert_eq!(now.len(), 9);
+        assert!(!read.contains(&first), "the deleted finding is not listed from a stale half: {read:?}");
+        assert_eq!(read, now, "the read is one moment's: the store as it is after the commit");
     }
 }
