@@ -120,14 +120,15 @@ impl<'c> Writer<'c> {
         Writer { conn, inserts: Vec::new(), updates: Vec::new() }
     }
 
-    /// Inserts a new OCSF finding's row, imported at `now_ns`, from its columns
-    /// (`super::row_columns`); returns its row id. The statement and values of `insert_columns`.
+    /// `insert_row` from the columns `super::row_columns` gives (the tests compare both ways).
+    #[cfg(test)]
     pub(super) fn insert(&mut self, cols: &[(&'static str, SqlValue)], now_ns: i64) -> Result<i64> {
         let cols: Vec<(&'static str, ValueRef<'_>)> = cols.iter().map(|(n, v)| (*n, ValueRef::from(v))).collect();
         self.insert_refs(&cols, now_ns)
     }
 
-    /// `insert` of a row made by `super::new_row` (its texts bound from its one buffer).
+    /// Inserts a new OCSF finding's row (`super::new_row`, its texts bound from its one buffer),
+    /// imported at `now_ns`; returns its row id. The statement and values of `insert_columns`.
     pub(super) fn insert_row(&mut self, row: &super::NewRow, now_ns: i64) -> Result<i64> {
         let cols: Vec<(&'static str, ValueRef<'_>)> = row.values().collect();
         self.insert_refs(&cols, now_ns)
