@@ -110,22 +110,23 @@ pub fn validate_ocsf(doc: &Value) -> Result<(), String> {
 /// The non-empty string at `path`; a missing member is named from its nearest present parent, as
 /// the ASFF validator does ("data.metadata should have required property 'uid'").
 fn required_string<'a>(doc: &'a Value, path: &[&str]) -> Result<&'a str, String> {
+    // The names are made only for a message: every import checks four paths of every finding.
+    let parent = |i: usize| if i == 0 { "data".to_string() } else { format!("data.{}", path[..i].join(".")) };
+    let here = || format!("data.{}", path.join("."));
     let mut at = doc;
     for (i, member) in path.iter().enumerate() {
-        let parent = if i == 0 { "data".to_string() } else { format!("data.{}", path[..i].join(".")) };
         if !at.is_object() {
-            return Err(format!("{parent} should be object, not {}", json_type(at)));
+            return Err(format!("{} should be object, not {}", parent(i), json_type(at)));
         }
         at = match at.member(member) {
-            None | Some(Value::Null) => return Err(format!("{parent} should have required property '{member}'")),
+            None | Some(Value::Null) => return Err(format!("{} should have required property '{member}'", parent(i))),
             Some(v) => v,
         };
     }
-    let here = format!("data.{}", path.join("."));
     match at {
-        Value::String(s) if s.trim().is_empty() => Err(format!("{here} should NOT be empty or blank")),
+        Value::String(s) if s.trim().is_empty() => Err(format!("{} should NOT be empty or blank", here())),
         Value::String(s) => Ok(s),
-        other => Err(format!("{here} should be string, not {}", json_type(other))),
+        other => Err(format!("{} should be string, not {}", here(), json_type(other))),
     }
 }
 

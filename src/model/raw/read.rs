@@ -178,8 +178,8 @@ impl Builder {
         Builder {
             text: Vec::with_capacity(TEXT_HINT.with(std::cell::Cell::get)),
             members: Vec::with_capacity(40),
-            // Room for every parsed member, so the map is not grown (and rehashed) as it fills.
-            view: Map::with_capacity(32),
+            // Allocated with room for every parsed member by the first (`view_insert`).
+            view: Map::new(),
             size_bound: 2,
             odd: false,
             hashes: Vec::with_capacity(40),
@@ -218,7 +218,7 @@ impl Builder {
     /// A member parsed in full (`is_parsed`).
     fn parsed(&mut self, name: Range<usize>, key: &str, v: Value) {
         self.size_bound += encoded_len_bound(&v);
-        self.view.insert(key.to_string(), v);
+        self.view_insert(key, v);
         self.members.push(Member { key: name, value: 0..0, kind: Kind::Parsed });
     }
 
@@ -244,7 +244,7 @@ impl Builder {
         };
         let kind = match projected {
             Some(v) => {
-                self.view.insert(key.to_string(), v);
+                self.view_insert(key, v);
                 Kind::Projected
             }
             None => {
@@ -256,6 +256,16 @@ impl Builder {
         };
         self.members.push(Member { key: name, value: start..self.text.len(), kind });
         Ok(())
+    }
+
+    /// Adds a member to the view. The map is made with room for every parsed member, so it is
+    /// not grown (and rehashed) as it fills, but only when a member is: an OCSF finding has none
+    /// of ASFF's, and its empty view is dropped at once.
+    fn view_insert(&mut self, key: &str, v: Value) {
+        if self.view.is_empty() {
+            self.view = Map::with_capacity(32);
+        }
+        self.view.insert(key.to_string(), v);
     }
 
     fn finish(self) -> Incoming {

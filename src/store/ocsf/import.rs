@@ -9,12 +9,11 @@
 
 use std::collections::HashSet;
 
-use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, TransactionBehavior};
 use serde_json::Value;
 
 use super::write::Writer;
-use super::{columns, load, row_columns, BY_UID};
+use super::{columns, load, new_row, NewRow, BY_UID};
 use crate::model::finding::{encoded_len, MAX_FINDING_BYTES};
 use crate::model::ocsf::import::{apply_import_ocsf, OcsfImportOutcome};
 use crate::model::ocsf::{validate_ocsf, Ocsf};
@@ -37,8 +36,8 @@ const LOOKAHEAD_CALLS: usize = 16;
 /// One OCSF finding after the checks that need no database.
 enum Checked {
     Failed(ImportFailure),
-    /// Valid, and not stored when its call was taken: its row's columns, ready to insert.
-    Create(Vec<(&'static str, SqlValue)>),
+    /// Valid, and not stored when its call was taken: its row, ready to insert.
+    Create(NewRow),
     /// Valid; how it changes the store depends on what is stored when it is written.
     Apply(Value),
 }
@@ -85,11 +84,7 @@ fn check(codec: &Codec, index: usize, f: OcsfIncoming, new: bool, own_account: O
             format!("cloud.account.uid {} is not the calling account {own}", o.account()),
         );
     }
-    Ok(if new {
-        Checked::Create(row_columns(codec, doc, json)?)
-    } else {
-        Checked::Apply(f.into_value().map_err(corrupt)?)
-    })
+    Ok(if new { Checked::Create(new_row(codec, doc, json)?) } else { Checked::Apply(f.into_value().map_err(corrupt)?) })
 }
 
 impl Store {
@@ -188,8 +183,8 @@ impl Store {
                             result.failed.push(f);
                             continue;
                         }
-                        Checked::Create(cols) => {
-                            writer.insert(&cols, now_ns)?;
+                        Checked::Create(row) => {
+                            writer.insert_row(&row, now_ns)?;
                             result.success_count += 1;
                             continue;
                         }
@@ -202,7 +197,7 @@ impl Store {
                         OcsfImportOutcome::Ignored => {}
                         OcsfImportOutcome::Created { doc } => {
                             let json = serde_json::to_vec(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                            writer.insert(&row_columns(codec, &doc, &json)?, now_ns)?;
+                            writer.insert_row(&new_row(codec, &doc, &json)?, now_ns)?;
                         }
                         OcsfImportOutcome::Updated { doc, changes } => {
                             let Some(s) = stored else { continue };

@@ -102,7 +102,7 @@ fn sqlite_error(conn: &Connection, code: i32) -> rusqlite::Error {
 }
 
 /// Whether `cols` names the columns `names` holds, in that order.
-fn same_names(names: &[&'static str], cols: &[(&'static str, SqlValue)]) -> bool {
+fn same_names<V>(names: &[&'static str], cols: &[(&'static str, V)]) -> bool {
     names.len() == cols.len() && names.iter().zip(cols).all(|(a, (b, _))| a == b)
 }
 
@@ -120,9 +120,21 @@ impl<'c> Writer<'c> {
         Writer { conn, inserts: Vec::new(), updates: Vec::new() }
     }
 
-    /// Inserts a new OCSF finding's row, imported at `now_ns`, from its columns
-    /// (`super::row_columns`); returns its row id. The statement and values of `insert_columns`.
+    /// `insert_row` from the columns `super::row_columns` gives (the tests compare both ways).
+    #[cfg(test)]
     pub(super) fn insert(&mut self, cols: &[(&'static str, SqlValue)], now_ns: i64) -> Result<i64> {
+        let cols: Vec<(&'static str, ValueRef<'_>)> = cols.iter().map(|(n, v)| (*n, ValueRef::from(v))).collect();
+        self.insert_refs(&cols, now_ns)
+    }
+
+    /// Inserts a new OCSF finding's row (`super::new_row`, its texts bound from its one buffer),
+    /// imported at `now_ns`; returns its row id. The statement and values of `insert_columns`.
+    pub(super) fn insert_row(&mut self, row: &super::NewRow, now_ns: i64) -> Result<i64> {
+        let cols: Vec<(&'static str, ValueRef<'_>)> = row.values().collect();
+        self.insert_refs(&cols, now_ns)
+    }
+
+    fn insert_refs(&mut self, cols: &[(&'static str, ValueRef<'_>)], now_ns: i64) -> Result<i64> {
         let at = match self.inserts.iter().position(|(names, _)| same_names(names, cols)) {
             Some(at) => at,
             None => {
@@ -136,7 +148,7 @@ impl<'c> Writer<'c> {
             }
         };
         let mut values: Vec<ValueRef<'_>> = Vec::with_capacity(cols.len() + 2);
-        values.extend(cols.iter().map(|(_, v)| ValueRef::from(v)));
+        values.extend(cols.iter().map(|(_, v)| *v));
         values.push(ValueRef::Text(b"ocsf"));
         values.push(ValueRef::Integer(now_ns));
         self.inserts[at].1.run(&values)?;
