@@ -82,6 +82,9 @@ fn text<'r>(r: &'r Row<'_>, i: usize) -> Result<&'r str> {
     }
 }
 
+/// The row ids of the first page's rows (`Store::streamed`).
+type Listed = HashSet<i64, std::hash::BuildHasherDefault<crate::model::summary::WordHasher>>;
+
 /// What a listing makes of each row it reads.
 trait Reader {
     type Out;
@@ -278,7 +281,9 @@ impl Store {
         let _mapped = Mapped::begin(self.conn())?;
         let _snapshot = Snapshot::begin(self.conn())?;
         let (cond, params) = condition(access);
-        let mut listed: HashSet<i64> = HashSet::new();
+        // Looked up for every row of the table while the first page's rows have not all been
+        // met again: hashed with `WordHasher` rather than SipHash.
+        let mut listed: Listed = HashSet::default();
         if !self.first_page(access, reader, &cond, &params, first, &mut listed, &mut sink)? {
             return Ok(());
         }
@@ -314,7 +319,7 @@ impl Store {
         cond: &str,
         params: &[SqlValue],
         want: usize,
-        listed: &mut HashSet<i64>,
+        listed: &mut Listed,
         sink: &mut impl FnMut(R::Out) -> bool,
     ) -> Result<bool> {
         if want == 0 {
