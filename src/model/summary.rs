@@ -2,8 +2,6 @@
 //! finding, whichever format (ASFF or OCSF) it is stored in and whichever backend it came from. Each
 //! format maps into it; its display text is sanitised once, when it is built.
 
-use std::sync::Arc;
-
 use serde_json::{json, Value};
 
 use super::enums::{ComplianceStatus, RecordState, SeverityLabel, VerificationState, WorkflowStatus};
@@ -77,10 +75,13 @@ impl Default for FindingSummary {
 /// one copy of each value (the list interns them, `app::rows`). Reads as a `&str`.
 ///
 /// One pointer (8 bytes) rather than `Arc<str>`'s pointer and length: a row holds ten of them, so
-/// at a million rows the lengths beside each row's pointers were 80 MB, where the extra box is one
-/// more small allocation per distinct value (a few hundred thousand).
+/// at a million rows the lengths beside each row's pointers were 80 MB. The count, the length and
+/// the text are one allocation (`arcstr::ArcStr`): reading a value's length or text follows one
+/// pointer, where the `Arc<Box<str>>` before it followed two to two allocations (the interning's
+/// compare of a candidate was mostly that second cache miss, and each distinct value cost two
+/// allocations and their headers).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Shared(Arc<Box<str>>);
+pub struct Shared(arcstr::ArcStr);
 
 impl Shared {
     pub fn as_str(&self) -> &str {
@@ -89,27 +90,20 @@ impl Shared {
 
     /// Whether both are the one copy (interned alike), which then need no comparing.
     pub fn same(&self, other: &Shared) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        arcstr::ArcStr::ptr_eq(&self.0, &other.0)
     }
 
-    /// Where the one copy is held: the same for every clone, and for no other value while one lives.
+    /// Where the one copy is held: the same for every clone, and for no other value while one lives
+    /// (the text sits in the copy's one allocation; the empty text is one static copy for all).
     pub fn addr(&self) -> usize {
-        Arc::as_ptr(&self.0) as usize
-    }
-
-    fn new(s: Box<str>) -> Shared {
-        Shared(Arc::new(s))
+        self.0.as_ptr() as usize
     }
 }
 
-/// The empty text: one copy per thread, cloned, so that rows without a value allocate nothing.
+/// The empty text: one static copy, cloned without counting, so rows without a value allocate nothing.
 impl Default for Shared {
     fn default() -> Self {
-        thread_local! {
-            static EMPTY: Shared = Shared::new(Box::from(""));
-        }
-        // A thread ending (its copy gone) makes its own.
-        EMPTY.try_with(Shared::clone).unwrap_or_else(|_| Shared::new(Box::from("")))
+        Shared(arcstr::ArcStr::new())
     }
 }
 
@@ -146,13 +140,13 @@ impl std::fmt::Display for Shared {
 
 impl From<&str> for Shared {
     fn from(s: &str) -> Self {
-        Shared::new(Box::from(s))
+        Shared(arcstr::ArcStr::from(s))
     }
 }
 
 impl From<&String> for Shared {
     fn from(s: &String) -> Self {
-        Shared::new(Box::from(s.as_str()))
+        Shared(arcstr::ArcStr::from(s.as_str()))
     }
 }
 
@@ -182,7 +176,7 @@ impl rusqlite::ToSql for Shared {
 
 impl From<String> for Shared {
     fn from(s: String) -> Self {
-        Shared::new(s.into_boxed_str())
+        Shared(arcstr::ArcStr::from(s.as_str()))
     }
 }
 

@@ -14,6 +14,20 @@ fn a_summary_is_small() {
     assert_eq!(Shared::from("x".to_string()), Shared::from("x"));
 }
 
+/// A value's handle points at its text: the count, the length and the text are one allocation,
+/// so reading a value follows one pointer (an `Arc<Box<str>>` pointed at a box that pointed at
+/// the text elsewhere). Clones share the one copy; equal text made apart is another copy.
+#[test]
+fn a_value_is_one_allocation() {
+    let a = Shared::from("arn:aws:ec2:us-east-1:111122223333:instance/i-0abc");
+    assert_eq!(a.addr(), a.as_str().as_ptr() as usize, "the handle is the text's own address");
+    let b = a.clone();
+    assert!(a.same(&b) && a.addr() == b.addr());
+    let c = Shared::from(a.to_string());
+    assert!(!a.same(&c) && a.addr() != c.addr() && a == c);
+    assert_eq!(a.len(), 50);
+}
+
 /// The comparison without formatting answers as the formatted text compared.
 #[test]
 fn formats_as_compares_as_the_formatted_text() {
