@@ -45,6 +45,15 @@ pub enum Refreshed {
     Done { result: Result<()>, described: String },
 }
 
+/// One part of `Backend::describe_from`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Describing {
+    /// The description.
+    Done(String),
+    /// Not decided yet: go on from here.
+    From(i64),
+}
+
 /// Where a background refresh reports; returns false once nobody listens.
 pub type RefreshReport = Box<dyn FnMut(Refreshed) -> bool + Send>;
 
@@ -57,6 +66,14 @@ pub trait Backend: Send {
     /// `None`: `describe` is cheap, and is the first description.
     fn first_description(&self) -> Option<String> {
         None
+    }
+    /// `describe` a part at a time, for a description that reads the findings: each call reads
+    /// from `from` (0 the first time) and gives the description or where to go on from. The worker
+    /// answers what is asked between two parts, so that a detail asked while a store at a million
+    /// findings is looked over for demo data (half a second) does not wait for the whole look.
+    fn describe_from(&self, from: i64) -> Describing {
+        let _ = from;
+        Describing::Done(self.describe())
     }
     /// What this source can do.
     fn capabilities(&self) -> Capabilities;

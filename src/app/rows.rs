@@ -23,10 +23,13 @@ struct Interner {
 /// The values a column met lately, by where their copy is held: the listing already hands the
 /// rows one copy of each repeated value (`model::summary::Values`), so a value is mostly the very
 /// copy the column keeps, found here by its address without hashing or comparing its text (the
-/// interning was 9% of a million rows' load). Each slot holds a clone of its value, so no other
-/// value can be held at that address while it is there.
+/// interning was 9% of a million rows' load). Only the column's own copies are put here, and a
+/// column keeps every copy it took for as long as it lives (its set never drops one), so no other
+/// value can be held at an address while it is here. A slot holds the address alone (0: empty),
+/// not a clone: a clone put and the one it replaced dropped were two atomic counts per row and
+/// column, on values (titles, resource ids) spread over the whole heap.
 #[derive(Debug)]
-struct Recent<T>(Vec<Option<(Shared, T)>>);
+struct Recent<T>(Vec<(usize, T)>);
 
 impl<T> Default for Recent<T> {
     fn default() -> Self {
@@ -37,7 +40,7 @@ impl<T> Default for Recent<T> {
 /// Slots per column: the few hundred accounts, products, regions and controls of a large load.
 const RECENT: usize = 1 << 10;
 
-impl<T: Copy> Recent<T> {
+impl<T: Copy + Default> Recent<T> {
     fn slot(v: &Shared) -> usize {
         (v.addr().wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (usize::BITS - RECENT.trailing_zeros())) & (RECENT - 1)
     }
@@ -45,17 +48,18 @@ impl<T: Copy> Recent<T> {
     /// What was kept with `v` if `v` is the copy kept.
     fn get(&self, v: &Shared) -> Option<T> {
         match self.0.get(Self::slot(v)) {
-            Some(Some((one, t))) if one.same(v) => Some(*t),
+            Some(&(at, t)) if at == v.addr() => Some(t),
             _ => None,
         }
     }
 
+    /// `one` is the column's own copy (see above).
     fn put(&mut self, one: &Shared, t: T) {
         if self.0.is_empty() {
-            self.0.resize_with(RECENT, || None);
+            self.0.resize(RECENT, (0, T::default()));
         }
         if let Some(slot) = self.0.get_mut(Self::slot(one)) {
-            *slot = Some((one.clone(), t));
+            *slot = (one.addr(), t);
         }
     }
 }
@@ -77,7 +81,9 @@ impl Interner {
         }
         match self.set.get(v.as_str()) {
             Some(one) => {
-                *v = one.clone();
+                if !one.same(v) {
+                    *v = one.clone();
+                }
                 self.found += 1;
                 self.recent.put(v, ());
             }
@@ -116,7 +122,9 @@ impl SearchColumn {
             return id;
         }
         if let Some((one, &id)) = self.ids.get_key_value(v.as_str()) {
-            *v = one.clone();
+            if !one.same(v) {
+                *v = one.clone();
+            }
             self.recent.put(v, id);
             return id;
         }

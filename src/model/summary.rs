@@ -2,8 +2,6 @@
 //! finding, whichever format (ASFF or OCSF) it is stored in and whichever backend it came from. Each
 //! format maps into it; its display text is sanitised once, when it is built.
 
-use std::sync::Arc;
-
 use serde_json::{json, Value};
 
 use super::enums::{ComplianceStatus, RecordState, SeverityLabel, VerificationState, WorkflowStatus};
@@ -77,10 +75,13 @@ impl Default for FindingSummary {
 /// one copy of each value (the list interns them, `app::rows`). Reads as a `&str`.
 ///
 /// One pointer (8 bytes) rather than `Arc<str>`'s pointer and length: a row holds ten of them, so
-/// at a million rows the lengths beside each row's pointers were 80 MB, where the extra box is one
-/// more small allocation per distinct value (a few hundred thousand).
+/// at a million rows the lengths beside each row's pointers were 80 MB. The count, the length and
+/// the text are one allocation (`arcstr::ArcStr`): reading a value's length or text follows one
+/// pointer, where the `Arc<Box<str>>` before it followed two to two allocations (the interning's
+/// compare of a candidate was mostly that second cache miss, and each distinct value cost two
+/// allocations and their headers).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Shared(Arc<Box<str>>);
+pub struct Shared(arcstr::ArcStr);
 
 impl Shared {
     pub fn as_str(&self) -> &str {
@@ -89,27 +90,20 @@ impl Shared {
 
     /// Whether both are the one copy (interned alike), which then need no comparing.
     pub fn same(&self, other: &Shared) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        arcstr::ArcStr::ptr_eq(&self.0, &other.0)
     }
 
-    /// Where the one copy is held: the same for every clone, and for no other value while one lives.
+    /// Where the one copy is held: the same for every clone, and for no other value while one lives
+    /// (the text sits in the copy's one allocation; the empty text is one static copy for all).
     pub fn addr(&self) -> usize {
-        Arc::as_ptr(&self.0) as usize
-    }
-
-    fn new(s: Box<str>) -> Shared {
-        Shared(Arc::new(s))
+        self.0.as_ptr() as usize
     }
 }
 
-/// The empty text: one copy per thread, cloned, so that rows without a value allocate nothing.
+/// The empty text: one static copy, cloned without counting, so rows without a value allocate nothing.
 impl Default for Shared {
     fn default() -> Self {
-        thread_local! {
-            static EMPTY: Shared = Shared::new(Box::from(""));
-        }
-        // A thread ending (its copy gone) makes its own.
-        EMPTY.try_with(Shared::clone).unwrap_or_else(|_| Shared::new(Box::from("")))
+        Shared(arcstr::ArcStr::new())
     }
 }
 
@@ -146,13 +140,13 @@ impl std::fmt::Display for Shared {
 
 impl From<&str> for Shared {
     fn from(s: &str) -> Self {
-        Shared::new(Box::from(s))
+        Shared(arcstr::ArcStr::from(s))
     }
 }
 
 impl From<&String> for Shared {
     fn from(s: &String) -> Self {
-        Shared::new(Box::from(s.as_str()))
+        Shared(arcstr::ArcStr::from(s.as_str()))
     }
 }
 
@@ -182,7 +176,7 @@ impl rusqlite::ToSql for Shared {
 
 impl From<String> for Shared {
     fn from(s: String) -> Self {
-        Shared::new(s.into_boxed_str())
+        Shared(arcstr::ArcStr::from(s.as_str()))
     }
 }
 
@@ -343,6 +337,10 @@ enum Column {
 #[derive(Default)]
 pub struct Values {
     kept: Option<Box<[ValueSet; 9]>>,
+    /// Where a row's types are joined: one buffer for every row rather than a string each (a
+    /// string made and freed per row made the allocator consolidate its free lists, ~4% of a
+    /// million rows' load).
+    joined: String,
 }
 
 type ValueSet = std::collections::HashSet<Shared, std::hash::BuildHasherDefault<WordHasher>>;
@@ -354,7 +352,7 @@ const VALUES_KEPT: usize = 1 << 19;
 impl Values {
     /// A cache that keeps the values it meets.
     pub fn kept() -> Values {
-        Values { kept: Some(Box::default()) }
+        Values { kept: Some(Box::default()), joined: String::new() }
     }
 
     /// `raw` sanitised, as the column's one copy if it was met before.
@@ -373,6 +371,35 @@ impl Values {
     }
 }
 
+/// `timestamp::format(timestamp::from_nanos(ns)) == text`, without formatting: the load of a
+/// million rows formatted each row's time with `format!` only to compare it (3% of its CPU).
+fn formats_as(ns: i64, text: &str) -> bool {
+    let t = timestamp::from_nanos(ns).to_offset(time::UtcOffset::UTC);
+    let year = t.year();
+    let Ok(year) = u32::try_from(year) else { return timestamp::format(t) == text };
+    if year > 9999 {
+        return timestamp::format(t) == text;
+    }
+    // "YYYY-MM-DDTHH:MM:SS.mmmZ"
+    let mut out = *b"0000-00-00T00:00:00.000Z";
+    let mut put = |at: usize, width: usize, mut v: u32| {
+        for i in (at..at + width).rev() {
+            if let Some(d) = out.get_mut(i) {
+                *d = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+        }
+    };
+    put(0, 4, year);
+    put(5, 2, u32::from(u8::from(t.month())));
+    put(8, 2, u32::from(t.day()));
+    put(11, 2, u32::from(t.hour()));
+    put(14, 2, u32::from(t.minute()));
+    put(17, 2, u32::from(t.second()));
+    put(20, 3, u32::from(t.millisecond()));
+    out == text.as_bytes()
+}
+
 fn clean(s: &str) -> String {
     sanitize::line(s).into_owned()
 }
@@ -388,11 +415,21 @@ impl FindingSummary {
     /// from `values` when met before.
     pub fn from_ref(key: FindingId, f: &ColumnsRef<'_>, values: &mut Values) -> FindingSummary {
         // The store holds the types one a line; the list shows them joined.
+        let mut joined = std::mem::take(&mut values.joined);
         let types = if f.types.contains('\n') {
-            std::borrow::Cow::Owned(f.types.split('\n').filter(|t| !t.is_empty()).collect::<Vec<_>>().join(", "))
+            joined.clear();
+            for t in f.types.split('\n').filter(|t| !t.is_empty()) {
+                if !joined.is_empty() {
+                    joined.push_str(", ");
+                }
+                joined.push_str(t);
+            }
+            joined.as_str()
         } else {
-            std::borrow::Cow::Borrowed(f.types)
+            f.types
         };
+        let types = values.get(Column::Types, types);
+        values.joined = joined;
         let parsed = timestamp::parse(f.updated_at);
         let updated_ns = parsed.map_or(f.updated_ns, timestamp::to_nanos);
         // The text as written, kept only when the nanoseconds do not give it back (`with_updated_text`).
@@ -401,8 +438,7 @@ impl FindingSummary {
             std::borrow::Cow::Borrowed(_) => parsed,
             std::borrow::Cow::Owned(t) => timestamp::parse(t),
         };
-        let exact = text_parsed.map(timestamp::to_nanos) == Some(updated_ns)
-            && timestamp::format(timestamp::from_nanos(updated_ns)) == *text;
+        let exact = text_parsed.map(timestamp::to_nanos) == Some(updated_ns) && formats_as(updated_ns, &text);
         FindingSummary {
             severity: SeverityLabel::parse(f.severity_label),
             workflow: WorkflowStatus::parse(f.workflow_status),
@@ -419,7 +455,7 @@ impl FindingSummary {
             product: values.get(Column::Product, f.product_name),
             control_id: values.get(Column::Control, f.control_id),
             generator: values.get(Column::Generator, f.generator_id),
-            types: values.get(Column::Types, &types),
+            types,
             updated_ns,
             updated_text: (!exact).then(|| Shared::from(&*text)),
             key,
@@ -549,48 +585,4 @@ impl FindingSummary {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A list holds a million of these: each shared value one pointer, the struct 160 bytes at
-    /// most (it was 224, with the text values' lengths beside their pointers).
-    #[test]
-    fn a_summary_is_small() {
-        assert_eq!(std::mem::size_of::<Shared>(), 8);
-        assert_eq!(std::mem::size_of::<Option<Shared>>(), 8);
-        assert!(std::mem::size_of::<FindingSummary>() <= 160, "{}", std::mem::size_of::<FindingSummary>());
-        let (a, b) = (Shared::default(), Shared::default());
-        assert!(a.same(&b) && a.is_empty(), "the empty value is one copy");
-        assert_eq!(Shared::from("x".to_string()), Shared::from("x"));
-    }
-
-    /// The updated time's text is kept only when the nanoseconds do not give it back; what it
-    /// reads as (text and time) is the same either way.
-    #[test]
-    fn the_updated_text_is_kept_only_when_the_nanoseconds_do_not_give_it_back() {
-        for (text, kept) in [
-            ("2026-10-31T23:59:59.999Z", false),
-            ("2026-10-31T23:59:59Z", true),
-            ("2026-10-31T23:59:59.999999Z", true),
-            (" 2026-10-02T00:00:00.000Z ", true),
-            ("2026-10-31T23:59:59.999+01:00", true),
-            ("not a date", true),
-            ("", true),
-            ("9999-12-31T23:59:59.999Z", true),
-        ] {
-            let s = FindingSummary::from_columns(SummaryColumns {
-                updated_at: text.into(),
-                updated_ns: 5,
-                ..SummaryColumns::default()
-            });
-            assert_eq!(s.updated_text.is_some(), kept, "{text:?}");
-            assert_eq!(s.updated_at(), text, "{text:?}");
-            assert_eq!(s.updated_time(), timestamp::parse(text), "{text:?}");
-            assert_eq!(s.updated_ns, timestamp::parse(text).map_or(5, timestamp::to_nanos), "{text:?}");
-            assert_eq!(FindingSummary::default().updated_time(), None);
-            let mut set = FindingSummary::default();
-            set.set_updated_at(text);
-            assert_eq!(set.updated_time(), timestamp::parse(text), "{text:?}");
-        }
-    }
-}
+mod tests;

@@ -168,6 +168,16 @@ impl Backend for StoreBackend {
         }
     }
 
+    /// `describe`, reading the findings a part of row ids at a time (`Store::has_demo_from`).
+    fn describe_from(&self, from: i64) -> crate::backend::Describing {
+        let path = self.store.path().display().to_string();
+        match self.store.has_demo_from(from) {
+            Ok(Some(true)) => crate::backend::Describing::Done(format!("{path} · demo data")),
+            Ok(None) => crate::backend::Describing::From(from.saturating_add(super::demo::DEMO_PART)),
+            _ => crate::backend::Describing::Done(path),
+        }
+    }
+
     /// The store's path: the header at start, before the demo findings are looked for.
     fn first_description(&self) -> Option<String> {
         Some(self.store.path().display().to_string())

@@ -132,8 +132,16 @@ pub fn run(mut backend: Box<dyn Backend>, mut effects: UnboundedReceiver<Effect>
             };
             match (waiting, &described) {
                 (Some(e), _) => queue.push_back(e),
-                (None, Described::Due { first }) => {
-                    let now = backend.describe();
+                (None, Described::Due { first, from }) => {
+                    // One part at a time, so that what is asked meanwhile (a detail) waits for
+                    // one part (a few tens of milliseconds) rather than the whole look.
+                    let now = match backend.describe_from(*from) {
+                        crate::backend::Describing::From(next) => {
+                            described = Described::Due { first: first.clone(), from: next };
+                            continue;
+                        }
+                        crate::backend::Describing::Done(now) => now,
+                    };
                     if &now != first
                         && events
                             .send(Event::SourceDescribed { source: now, capabilities: backend.capabilities() })
@@ -165,7 +173,7 @@ pub fn run(mut backend: Box<dyn Backend>, mut effects: UnboundedReceiver<Effect>
         }
         if loads {
             if let Described::Later { first } = described {
-                described = Described::Due { first };
+                described = Described::Due { first, from: 0 };
             }
         }
     }
@@ -175,8 +183,9 @@ pub fn run(mut backend: Box<dyn Backend>, mut effects: UnboundedReceiver<Effect>
 enum Described {
     /// The header shows `first`; no load has ended yet.
     Later { first: String },
-    /// A load has ended: described once the worker has nothing else to do.
-    Due { first: String },
+    /// A load has ended: described once the worker has nothing else to do, a part at a time
+    /// (`Backend::describe_from`), going on from `from`.
+    Due { first: String, from: i64 },
     /// Described (or the description was cheap from the start).
     Done,
 }

@@ -213,11 +213,22 @@ fn a_store_is_described_as_demo_data_after_its_first_load() {
 struct FakeBackend {
     docs: Vec<Value>,
     failures: std::sync::Mutex<HashMap<&'static str, VecDeque<BackendError>>>,
+    /// A description that reads the findings (as a store's demo data does), in this many parts of
+    /// `DESCRIBE_PART` each.
+    described_in: Option<i64>,
 }
+
+/// How long one part of a slow description takes.
+const DESCRIBE_PART: Duration = Duration::from_millis(25);
 
 impl FakeBackend {
     fn new(docs: Vec<Value>) -> FakeBackend {
-        FakeBackend { docs, failures: std::sync::Mutex::new(HashMap::new()) }
+        FakeBackend { docs, failures: std::sync::Mutex::new(HashMap::new()), described_in: None }
+    }
+
+    fn described_in(mut self, parts: i64) -> FakeBackend {
+        self.described_in = Some(parts);
+        self
     }
 
     /// The next call of `op` fails with `e` (several are taken in turn).
@@ -240,7 +251,23 @@ impl FakeBackend {
 
 impl Backend for FakeBackend {
     fn describe(&self) -> String {
+        if let Some(parts) = self.described_in {
+            std::thread::sleep(DESCRIBE_PART * parts as u32);
+        }
         "fake endpoint (us-east-1)".into()
+    }
+
+    fn first_description(&self) -> Option<String> {
+        self.described_in.map(|_| "fake endpoint".into())
+    }
+
+    fn describe_from(&self, from: i64) -> crate::backend::Describing {
+        let Some(parts) = self.described_in else { return crate::backend::Describing::Done(self.describe()) };
+        std::thread::sleep(DESCRIBE_PART);
+        if from + 1 < parts {
+            return crate::backend::Describing::From(from + 1);
+        }
+        crate::backend::Describing::Done("fake endpoint (us-east-1)".into())
     }
 
     fn capabilities(&self) -> crate::backend::Capabilities {
@@ -466,4 +493,37 @@ fn later_chunks_grow_up_to_the_largest() {
         sizes.push(rows.len());
     }
     assert_eq!(sizes, [FIRST_CHUNK, CHUNK, 2 * CHUNK, MAX_CHUNK, MAX_CHUNK, 7, 0], "the last, done, empty");
+}
+
+// After the first load the worker looks over the findings for its description (a store's demo
+// data: half a second at a million); a detail asked meanwhile is answered between two parts of
+// that look, not after all of it.
+#[test]
+fn a_detail_does_not_wait_for_the_description() {
+    let docs: Vec<Value> = generate(&GenOptions { count: 3, seed: 3, ..GenOptions::default() }).collect();
+    let key = FakeBackend::id(&docs[0]);
+    let h = Harness::on(Box::new(FakeBackend::new(docs).described_in(40)));
+    h.send(Effect::LoadRows { generation: 1 });
+    loop {
+        match h.next() {
+            Event::RowsLoaded { done: true, .. } => break,
+            Event::RowsLoaded { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    h.send(Effect::LoadDetail { key: key.clone() });
+    let mut seen = Vec::new();
+    loop {
+        match h.next() {
+            Event::SourceDescribed { source, .. } => {
+                assert_eq!(source, "fake endpoint (us-east-1)");
+                break;
+            }
+            e => seen.push(e),
+        }
+    }
+    assert!(
+        seen.iter().any(|e| matches!(e, Event::DetailLoaded { key: k, .. } if *k == key)),
+        "the detail came before the description: {seen:?}"
+    );
 }
