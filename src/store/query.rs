@@ -676,7 +676,7 @@ type Visit<'a> = dyn FnMut(Value, &dyn Fn() -> Vec<SqlValue>, i64) -> Result<boo
 /// The SQL of an ordered scan: the row ids (then the sort keys) of the rows `access` may see whose
 /// columns pass the pushed-down filters (the resource index's too with `through_terms`, and the
 /// free-word text's `candidates`), in `sort` order then row id, strictly after `after`.
-fn sorted_sql(
+pub(in crate::store) fn sorted_sql(
     access: &Access,
     filters: &Filters,
     sort: &[(String, bool)],
@@ -689,6 +689,13 @@ fn sorted_sql(
     if let Some((cond, accounts)) = visible(access) {
         conds.push(cond);
         params.extend(accounts);
+    }
+    // The product, control and triage indexes hold ASFF rows only (schema 14, partial): SQLite
+    // walks one only for a read that compares its column. These columns are NOT NULL text, so
+    // `>= ''` holds for every row, and a sort on one walks its index to a first page instead of
+    // sorting every ASFF row first.
+    if let Some((col, _)) = sort.first().filter(|(c, _)| PARTIAL_SORTS.contains(&c.as_str())) {
+        conds.push(format!("{col} >= ''"));
     }
     if let Some((keys, rowid)) = after {
         // (k1, ..., kn, rowid) strictly after the last row returned, in sort order.
@@ -721,6 +728,9 @@ fn sorted_sql(
     let sql = format!("SELECT rowid, {cols} FROM findings WHERE format = 'asff' AND {where_clause} ORDER BY {order}");
     (sql, params)
 }
+
+/// The first columns of schema 14's partial (ASFF-only) indexes that a GetFindings sort can name.
+const PARTIAL_SORTS: [&str; 3] = ["product_name", "control_id", "workflow_status"];
 
 /// The store columns a GetFindings `SortCriteria` orders by (unknown fields are ignored, as the
 /// service ignores them); the most recently updated first when none is given.
