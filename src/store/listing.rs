@@ -271,7 +271,11 @@ impl Store {
         sink: impl FnMut(FindingSummary) -> bool,
     ) -> Result<()> {
         let mut reader = Summaries { arns: Arns::default(), values: Values::kept() };
-        self.streamed(access, first, &mut reader, sink)
+        let two_cores = std::thread::available_parallelism().is_ok_and(|c| c.get() >= 2);
+        if !two_cores {
+            return self.streamed(access, first, &mut reader, sink);
+        }
+        self.streamed_in_pipeline(access, first, reader, sink)
     }
 
     fn streamed<R: Reader>(
@@ -303,8 +307,12 @@ impl Store {
         }
         drop(rows);
         drop(stmt);
-        // The scan filled the page cache (up to 64 MB) with table pages the workbench will not
-        // read again soon; a detail reads its few pages back from the OS's cache.
+        self.shrink()
+    }
+
+    /// The scan filled the page cache (up to 64 MB) with table pages the workbench will not
+    /// read again soon; a detail reads its few pages back from the OS's cache.
+    fn shrink(&self) -> Result<()> {
         self.conn().execute_batch("PRAGMA shrink_memory")?;
         Ok(())
     }
@@ -379,17 +387,21 @@ impl Store {
         row: &Row<'_>,
         sink: &mut impl FnMut(R::Out) -> bool,
     ) -> Result<bool> {
+        if self.is_twin(access, row)? {
+            return Ok(true);
+        }
+        Ok(sink(reader.read(&self.codec, row)?))
+    }
+
+    /// Whether `row` is an OCSF finding also stored in ASFF form (`model::ocsf::same`), not listed.
+    fn is_twin(&self, access: &Access, row: &Row<'_>) -> Result<bool> {
         let ocsf = row.get_ref(18)?.as_str().is_ok_and(|f| f == "ocsf");
-        if ocsf
+        Ok(ocsf
             && self.has_asff_twin(
                 access,
                 &row.get::<_, Option<String>>(20)?.unwrap_or_default(),
                 &row.get::<_, String>(0)?,
-            )?
-        {
-            return Ok(true);
-        }
-        Ok(sink(reader.read(&self.codec, row)?))
+            )?)
     }
 }
 
@@ -447,6 +459,8 @@ impl Drop for Snapshot<'_> {
         }
     }
 }
+
+mod pipeline;
 
 #[cfg(test)]
 mod tests;

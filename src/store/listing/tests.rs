@@ -189,3 +189,85 @@ fn the_streamed_listing_reads_the_file_mapped_and_unmaps_it_after() {
     assert_eq!(mmap_size(&store), 0, "not mapped to look for demo findings");
     assert_eq!(cache_size(&store), cache, "the page cache's size is restored");
 }
+
+/// A million rows' load builds the summaries on a helper thread while this one reads the table
+/// (`pipeline`): over several batches the rows are exactly the columns' summaries in the same
+/// order, the sink still stops the load at once, and a commit by another connection during the
+/// load is not seen (one read transaction: the store of one moment).
+#[test]
+fn the_pipelined_load_builds_rows_on_a_helper_thread_as_one_moment_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mut store = Store::open(&path).unwrap();
+    let docs: Vec<_> = generate(&GenOptions { count: 2600, ..GenOptions::default() }).collect();
+    for chunk in docs.chunks(100) {
+        store.batch_import(&Caller::unrestricted("t"), chunk.to_vec()).unwrap();
+    }
+    let opts = GenOptions { count: 3, seed: 5, ..GenOptions::default() };
+    let ocsf: Vec<serde_json::Value> = crate::generate::ocsf::generate_ocsf(&opts).collect();
+    assert_eq!(store.import_ocsf(&Caller::unrestricted("t"), ocsf).unwrap().success_count, 3);
+    let mut columns = Vec::new();
+    store
+        .for_each_listed_streamed_as(&Access::Unrestricted, 7, |f| {
+            columns.push(FindingSummary::from_columns(f));
+            true
+        })
+        .unwrap();
+    assert_eq!(columns.len(), 2603);
+    let helped = pipeline::HELPED.load(std::sync::atomic::Ordering::Relaxed);
+    let other = rusqlite::Connection::open(&path).unwrap();
+    let mut summaries = Vec::new();
+    store
+        .for_each_summary_streamed_as(&Access::Unrestricted, 7, |s| {
+            summaries.push(s);
+            if summaries.len() == 600 {
+                other.execute("DELETE FROM findings WHERE rowid % 2 = 0", []).unwrap();
+            }
+            true
+        })
+        .unwrap();
+    assert_eq!(summaries.len(), 2603, "the rows of the moment the load began");
+    assert_eq!(summaries, columns);
+    if std::thread::available_parallelism().is_ok_and(|c| c.get() >= 2) {
+        let now = pipeline::HELPED.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(now >= helped + 2, "batches built on the helper thread: {helped} -> {now}");
+    }
+    let mut stopped = 0;
+    store
+        .for_each_summary_streamed_as(&Access::Unrestricted, 7, |_| {
+            stopped += 1;
+            stopped < 1000
+        })
+        .unwrap();
+    assert_eq!(stopped, 1000, "the sink stops the load");
+}
+
+/// A text column that is not UTF-8 fails the pipelined load as it fails the columns' listing:
+/// the same error, after the same rows.
+#[test]
+fn the_pipelined_load_fails_on_text_that_is_not_utf8_after_the_same_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mut store = Store::open(&path).unwrap();
+    let docs: Vec<_> = generate(&GenOptions { count: 2600, ..GenOptions::default() }).collect();
+    for chunk in docs.chunks(100) {
+        store.batch_import(&Caller::unrestricted("t"), chunk.to_vec()).unwrap();
+    }
+    let bad = store.conn().query_row("SELECT rowid FROM findings LIMIT 1 OFFSET 1500", [], |r| r.get::<_, i64>(0));
+    store.conn().execute("UPDATE findings SET title = CAST(x'ff41' AS TEXT) WHERE rowid = ?1", [bad.unwrap()]).unwrap();
+    let mut columns = 0;
+    let expected = store.for_each_listed_streamed_as(&Access::Unrestricted, 0, |_| {
+        columns += 1;
+        true
+    });
+    let mut summaries = 0;
+    let got = store.for_each_summary_streamed_as(&Access::Unrestricted, 0, |_| {
+        summaries += 1;
+        true
+    });
+    let (expected, got) = (expected.unwrap_err().to_string(), got.unwrap_err().to_string());
+    assert!(expected.contains("utf-8") || expected.contains("UTF-8"), "{expected}");
+    assert_eq!(got, expected);
+    assert_eq!(summaries, columns, "the rows before the bad one, each once");
+    assert!(summaries > 1024 && summaries < 2600, "past the first batch, not the whole table: {summaries}");
+}

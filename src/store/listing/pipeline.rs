@@ -1,0 +1,241 @@
+//! The workbench's load of every row on two threads: this one steps SQLite through the table and
+//! copies each row's text out (`Batch`), a helper thread builds the summaries from it (sanitising,
+//! parsing times, finding the copy of a value met before: about half of the reading thread's CPU
+//! at a million rows) and hands them back in order. One connection and one read transaction, so
+//! the rows are one moment's store, the same rows in the same order as `Store::streamed` lists.
+
+use std::sync::mpsc;
+
+use rusqlite::types::{Type, ValueRef};
+
+use super::*;
+
+/// Rows per batch handed to the helper: large enough that the hand-over costs nothing per row,
+/// small enough that the rows reach the list as they are read.
+const BATCH: usize = 1024;
+/// Batches read ahead of the helper at most (the reading thread waits beyond).
+const AHEAD: usize = 4;
+
+/// The text columns a summary is built from, in `ColumnsRef`'s order of reading; `GENERATOR`
+/// stands for the generator (an OCSF row's is read from its document).
+const TEXT: [usize; 15] = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, GENERATOR, 23, 14];
+const GENERATOR: usize = 22;
+
+/// Batches built on the helper thread (tests: the pipeline is used).
+#[cfg(test)]
+pub(super) static HELPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// One row as read: its key, labels and numbers, and where its text columns end in the batch's
+/// buffer (the first starts where the row before ended).
+struct Raw {
+    key: FindingId,
+    ocsf: Option<crate::model::ocsf::OcsfLabels>,
+    ends: [usize; TEXT.len()],
+    updated_ns: i64,
+    confidence: Option<i64>,
+    criticality: Option<i64>,
+}
+
+/// Rows read and not yet built: their text in one buffer rather than a string per column, as
+/// stored (checked as UTF-8 by the helper: a sixth of the reading thread's own work).
+struct Batch {
+    text: Vec<u8>,
+    rows: Vec<Raw>,
+}
+
+/// A batch built: its summaries, the error that stopped it (a column not UTF-8), and the batch
+/// emptied, to be filled again (a fresh buffer for every batch faulted its pages in anew).
+struct Built {
+    summaries: Vec<FindingSummary>,
+    error: Option<rusqlite::Error>,
+    spent: Batch,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch { text: Vec::with_capacity(BATCH * 512), rows: Vec::with_capacity(BATCH) }
+    }
+
+    /// Copies `r` in, failing as the `Summaries` reader fails on it.
+    fn push(&mut self, codec: &Codec, arns: &mut Arns, r: &Row<'_>) -> Result<()> {
+        let (key, ocsf, generator) = key_and_labels(codec, arns, r)?;
+        let mut ends = [0; TEXT.len()];
+        for (end, i) in ends.iter_mut().zip(TEXT) {
+            match (&generator, i) {
+                (Some(g), GENERATOR) => self.text.extend_from_slice(g.as_bytes()),
+                _ => self.text.extend_from_slice(bytes(r, i)?),
+            }
+            *end = self.text.len();
+        }
+        let (updated_ns, confidence, criticality) = (r.get(15)?, r.get(16)?, r.get(17)?);
+        self.rows.push(Raw { key, ocsf, ends, updated_ns, confidence, criticality });
+        Ok(())
+    }
+
+    /// The rows' summaries, as the `Summaries` reader makes them, up to a column that is not
+    /// UTF-8 (the error reading it as text gives, as that reader fails); the batch emptied.
+    fn build(mut self, values: &mut Values) -> Built {
+        #[cfg(test)]
+        HELPED.fetch_add(
+            usize::from(std::thread::current().name() == Some(HELPER)),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        let mut summaries = Vec::with_capacity(self.rows.len());
+        let mut error = None;
+        let mut start = 0;
+        'rows: for raw in self.rows.drain(..) {
+            let mut t = [""; TEXT.len()];
+            for ((t, &end), i) in t.iter_mut().zip(&raw.ends).zip(TEXT) {
+                match std::str::from_utf8(self.text.get(start..end).unwrap_or_default()) {
+                    Ok(s) => *t = s,
+                    Err(e) => {
+                        error = Some(rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)));
+                        break 'rows;
+                    }
+                }
+                start = end;
+            }
+            let [product_name, aws_account_id, region, title, severity_label, workflow_status, record_state, verification_state, compliance_status, control_id, resource_type, resource_id, generator_id, types, updated_at] =
+                t;
+            let columns = ColumnsRef {
+                ocsf: raw.ocsf,
+                product_name,
+                aws_account_id,
+                region,
+                title,
+                severity_label,
+                workflow_status,
+                record_state,
+                verification_state,
+                compliance_status,
+                control_id,
+                resource_type,
+                resource_id,
+                generator_id,
+                types,
+                updated_at,
+                updated_ns: raw.updated_ns,
+                confidence: raw.confidence,
+                criticality: raw.criticality,
+            };
+            summaries.push(FindingSummary::from_ref(raw.key, &columns, values));
+        }
+        self.rows.clear();
+        self.text.clear();
+        Built { summaries, error, spent: self }
+    }
+}
+
+/// Column `i`'s text as stored, failing as `text` fails on a value that is not text.
+fn bytes<'r>(r: &'r Row<'_>, i: usize) -> Result<&'r [u8]> {
+    match r.get_ref(i)? {
+        ValueRef::Text(b) => Ok(b),
+        _ => text(r, i).map(str::as_bytes),
+    }
+}
+
+/// The helper thread's name.
+const HELPER: &str = "hubtriage-rows";
+
+impl Store {
+    /// `streamed` with the `Summaries` reader, the table's rows built on a helper thread (see the
+    /// module doc). The first page is read and built on this thread, so the first rows come as soon.
+    pub(super) fn streamed_in_pipeline(
+        &self,
+        access: &Access,
+        first: usize,
+        mut reader: Summaries,
+        mut sink: impl FnMut(FindingSummary) -> bool,
+    ) -> Result<()> {
+        let _mapped = Mapped::begin(self.conn())?;
+        let _snapshot = Snapshot::begin(self.conn())?;
+        let (cond, params) = condition(access);
+        let mut listed: Listed = HashSet::default();
+        if !self.first_page(access, &mut reader, &cond, &params, first, &mut listed, &mut sink)? {
+            return Ok(());
+        }
+        let Summaries { mut arns, values } = reader;
+        let sql = format!("SELECT {COLUMNS} FROM findings NOT INDEXED WHERE format IN ('asff', 'ocsf'){cond}");
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        // Gives the sink a batch's rows (false once it asked to stop), then the error that
+        // stopped the batch, if any; keeps the batch's buffers for the next.
+        let mut spare: Vec<Batch> = Vec::new();
+        let mut take = |b: Built, spare: &mut Vec<Batch>| -> Result<bool> {
+            spare.push(b.spent);
+            let going = b.summaries.into_iter().all(&mut sink);
+            match b.error {
+                Some(e) if going => Err(e.into()),
+                _ => Ok(going),
+            }
+        };
+        std::thread::scope(|s| -> Result<()> {
+            let (to_helper, batches) = mpsc::sync_channel::<Batch>(AHEAD);
+            let (helper_done, built) = mpsc::channel::<Built>();
+            let spawned = std::thread::Builder::new().name(HELPER.into()).spawn_scoped(s, move || {
+                let mut values = values;
+                for batch in batches {
+                    if helper_done.send(batch.build(&mut values)).is_err() {
+                        break;
+                    }
+                }
+            });
+            // No thread to be had: the rows are built here, as `streamed` does.
+            let (to_helper, mut here) = match spawned {
+                Ok(_) => (Some(to_helper), None),
+                Err(_) => (None, Some(Values::kept())),
+            };
+            let mut hand = |batch: Batch, spare: &mut Vec<Batch>| -> Result<bool> {
+                match (&to_helper, &mut here) {
+                    (Some(tx), _) => {
+                        if tx.send(batch).is_err() {
+                            return Ok(false);
+                        }
+                        for b in built.try_iter() {
+                            if !take(b, spare)? {
+                                return Ok(false);
+                            }
+                        }
+                        Ok(true)
+                    }
+                    (None, Some(values)) => take(batch.build(values), spare),
+                    (None, None) => Ok(false),
+                }
+            };
+            let mut batch = Batch::new();
+            let mut going = true;
+            while let Some(row) = rows.next()? {
+                if !listed.is_empty() && listed.remove(&row.get::<_, i64>(ROWID)?) {
+                    continue;
+                }
+                if self.is_twin(access, row)? {
+                    continue;
+                }
+                batch.push(&self.codec, &mut arns, row)?;
+                if batch.rows.len() >= BATCH {
+                    let next = spare.pop().unwrap_or_else(Batch::new);
+                    going = hand(std::mem::replace(&mut batch, next), &mut spare)?;
+                    if !going {
+                        break;
+                    }
+                }
+            }
+            if going && !batch.rows.is_empty() {
+                going = hand(batch, &mut spare)?;
+            }
+            drop(to_helper);
+            if going {
+                // The helper ends once it has built every batch sent.
+                for b in built.iter() {
+                    if !take(b, &mut spare)? {
+                        break;
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        drop(rows);
+        drop(stmt);
+        self.shrink()
+    }
+}
