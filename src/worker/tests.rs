@@ -527,3 +527,59 @@ fn a_detail_does_not_wait_for_the_description() {
         "the detail came before the description: {seen:?}"
     );
 }
+
+/// The nice value of each of this process's threads named `name` (Linux's /proc), and of the
+/// calling thread.
+#[cfg(target_os = "linux")]
+fn nice_of(name: &str) -> (Vec<i64>, i64) {
+    let nice = |stat: &str| -> i64 {
+        // After the command's closing parenthesis: state is field 3, nice field 19.
+        let rest = &stat[stat.rfind(')').unwrap() + 2..];
+        rest.split(' ').nth(16).unwrap().parse().unwrap()
+    };
+    let mut named = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").unwrap() {
+        let task = task.unwrap().path();
+        let (Ok(comm), Ok(stat)) =
+            (std::fs::read_to_string(task.join("comm")), std::fs::read_to_string(task.join("stat")))
+        else {
+            continue; // a thread that ended meanwhile
+        };
+        // The kernel keeps 15 bytes of a thread's name.
+        if comm.trim_end() == &name[..name.len().min(15)] {
+            named.push(nice(&stat));
+        }
+    }
+    (named, nice(&std::fs::read_to_string("/proc/thread-self/stat").unwrap()))
+}
+
+// The load keeps both cores busy at a million findings: the worker (and the threads it starts,
+// which inherit its nice value) yields a contended core to the UI thread, which keeps its own.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_worker_runs_below_the_ui_threads_priority() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = store_with(dir.path(), 3);
+    let (tx, erx) = unbounded_channel();
+    let (etx, mut events) = unbounded_channel();
+    let worker = spawn(Box::new(StoreBackend::new(store, Caller::unrestricted("tester"))), erx, etx).unwrap();
+    tx.send(Effect::LoadRows { generation: 1 }).unwrap();
+    while !matches!(events.blocking_recv(), Some(Event::RowsLoaded { done: true, .. })) {}
+    let (workers, here) = nice_of("hubtriage-worker");
+    assert!(!workers.is_empty(), "the worker thread is listed");
+    // Every worker thread of this test process (tests run in parallel) is 5 below its spawner,
+    // which is a test thread like this one (or at the ceiling, 19).
+    for w in workers {
+        assert_eq!(w, (here + 5).min(19), "worker nice {w}, this thread {here}");
+    }
+    // And a thread the worker starts inherits it.
+    let child = std::thread::spawn(|| {
+        super::background_priority();
+        std::thread::spawn(|| nice_of("none").1).join().unwrap()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(child, (here + 5).min(19));
+    drop(tx);
+    worker.join().unwrap();
+}
