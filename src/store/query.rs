@@ -175,6 +175,38 @@ fn pushdown(
     (conds, params)
 }
 
+/// What a read of the ASFF rows keeps: the pushed-down conditions (`pushdown`), the accounts
+/// `access` may see (`visible`) and the row ids of `span`, with their parameters; for the ordered
+/// scan (`sorted_sql`) and the workbench's keys (`Store::matching_keys`).
+fn selection(
+    access: &Access,
+    filters: &Filters,
+    now: OffsetDateTime,
+    through_terms: bool,
+    candidates: Option<(String, SqlValue)>,
+    span: halves::Span,
+) -> (Vec<String>, Vec<SqlValue>) {
+    let (mut conds, mut params) = pushdown(filters, now, through_terms, candidates, span);
+    if let Some((cond, accounts)) = visible(access) {
+        conds.push(cond);
+        params.extend(accounts);
+    }
+    if span != halves::ALL {
+        conds.push("rowid BETWEEN ? AND ?".into());
+        params.extend([SqlValue::Integer(span.0), SqlValue::Integer(span.1)]);
+    }
+    (conds, params)
+}
+
+/// `conds` as one WHERE condition.
+fn all_of(conds: &[String]) -> String {
+    if conds.is_empty() {
+        "1".to_string()
+    } else {
+        conds.join(" AND ")
+    }
+}
+
 /// The SQL condition that keeps a read to the accounts `access` may see, with its parameters: none
 /// for an unrestricted caller, so its reads are exactly as before. The summary's `aws_account_id`
 /// is indexed, so a restricted read narrows the scan rather than widening it.
@@ -260,18 +292,10 @@ impl Store {
         let words_exact = words.is_empty() || indexed_words.as_ref().is_some_and(|w| w.exact);
         // The SQL condition keeping the rows of `span` that pass the pushed-down filters and the
         // free-word text's `candidates` and that `access` may see, with its parameters.
-        let selection = |candidates: Option<Vec<i64>>, span: halves::Span| -> (String, Vec<SqlValue>) {
+        let kept = |candidates: Option<Vec<i64>>, span: halves::Span| -> (String, Vec<SqlValue>) {
             let candidates = candidates.map(|c| super::terms::words::condition(&c));
-            let (mut conds, mut params) = pushdown(filters, now, true, candidates, span);
-            if let Some((cond, accounts)) = visible(access) {
-                conds.push(cond);
-                params.extend(accounts);
-            }
-            if span != halves::ALL {
-                conds.push("rowid BETWEEN ? AND ?".into());
-                params.extend([SqlValue::Integer(span.0), SqlValue::Integer(span.1)]);
-            }
-            (if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") }, params)
+            let (conds, params) = selection(access, filters, now, true, candidates, span);
+            (all_of(&conds), params)
         };
         if words_exact
             && extra.is_none()
@@ -282,7 +306,7 @@ impl Store {
             // document need be read, and each half of the store is read on its own core.
             return self.in_halves(&|conn, span| {
                 let candidates = indexed_words.as_ref().map(|w| w.candidates(conn, span)).transpose()?;
-                let (where_clause, params) = selection(candidates, span);
+                let (where_clause, params) = kept(candidates, span);
                 let sql = format!("SELECT product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
                 let mut stmt = conn.prepare(&sql)?;
                 let keys = stmt
@@ -296,7 +320,7 @@ impl Store {
         // The documents are read here, in one pass; the free-word text first, on both cores.
         let candidates =
             indexed_words.as_ref().map(|w| self.in_halves(&|conn, span| w.candidates(conn, span))).transpose()?;
-        let (where_clause, params) = selection(candidates, halves::ALL);
+        let (where_clause, params) = kept(candidates, halves::ALL);
         let sql = format!("SELECT doc, product_arn, id FROM findings WHERE format = 'asff' AND {where_clause}");
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
@@ -685,11 +709,7 @@ pub(in crate::store) fn sorted_sql(
     through_terms: bool,
     candidates: Option<(String, SqlValue)>,
 ) -> (String, Vec<SqlValue>) {
-    let (mut conds, mut params) = pushdown(filters, now, through_terms, candidates, halves::ALL);
-    if let Some((cond, accounts)) = visible(access) {
-        conds.push(cond);
-        params.extend(accounts);
-    }
+    let (mut conds, mut params) = selection(access, filters, now, through_terms, candidates, halves::ALL);
     // The product, control and triage indexes hold ASFF rows only (schema 14, partial): SQLite
     // walks one only for a read that compares its column. These columns are NOT NULL text, so
     // `>= ''` holds for every row, and a sort on one walks its index to a first page instead of
@@ -717,7 +737,7 @@ pub(in crate::store) fn sorted_sql(
         }
         conds.push(format!("({})", ors.join(" OR ")));
     }
-    let where_clause = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
+    let where_clause = all_of(&conds);
     let order = sort
         .iter()
         .map(|(c, d)| format!("{c} {}", if *d { "DESC" } else { "ASC" }))
