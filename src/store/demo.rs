@@ -3,7 +3,7 @@
 //! local store can do this: Security Hub has no operation that deletes a finding (a provider can
 //! only archive it), so a remote source would refuse it.
 
-use rusqlite::params;
+use rusqlite::{params, Connection};
 
 use super::{Result, Store, TransactionBehavior};
 use crate::generate::{DEMO_COMPANY_NAME, DEMO_GENERATOR_PREFIX};
@@ -31,10 +31,18 @@ impl Store {
     /// it (SQLite's own cache would keep 64 MB of pages; a mapped file would count all its pages
     /// as resident while the scan runs).
     pub fn has_demo(&self) -> Result<bool> {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM findings WHERE {IS_DEMO})");
+        self.through_scan_cache(|conn| {
+            conn.query_row(&sql, params![DEMO_COMPANY_NAME, DEMO_GENERATOR_PREFIX], |r| r.get(0))
+        })
+    }
+
+    /// `read` through a small page cache, released after (see `has_demo`), the connection's own
+    /// cache size put back whether `read` succeeded or not.
+    fn through_scan_cache<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
         let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         self.conn.execute_batch(&format!("PRAGMA cache_size = {SCAN_CACHE_KIB}"))?;
-        let sql = format!("SELECT EXISTS (SELECT 1 FROM findings WHERE {IS_DEMO})");
-        let found = self.conn.query_row(&sql, params![DEMO_COMPANY_NAME, DEMO_GENERATOR_PREFIX], |r| r.get(0));
+        let found = read(&self.conn);
         self.conn.execute_batch(&format!("PRAGMA cache_size = {cache}; PRAGMA shrink_memory"))?;
         Ok(found?)
     }
@@ -45,17 +53,16 @@ impl Store {
     /// is not seen, as it would not be by `has_demo` had it run a moment earlier (writing the demo
     /// describes the source again).
     pub fn has_demo_from(&self, from: i64) -> Result<Option<bool>> {
-        let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        self.conn.execute_batch(&format!("PRAGMA cache_size = {SCAN_CACHE_KIB}"))?;
         let to = from.saturating_add(DEMO_PART);
         let sql = format!(
             "SELECT EXISTS (SELECT 1 FROM findings WHERE rowid >= ?3 AND rowid < ?4 AND {IS_DEMO}), \
              EXISTS (SELECT 1 FROM findings WHERE rowid >= ?4)"
         );
-        let found = self.conn.query_row(&sql, params![DEMO_COMPANY_NAME, DEMO_GENERATOR_PREFIX, from, to], |r| {
-            Ok((r.get::<_, bool>(0)?, r.get::<_, bool>(1)?))
+        let found = self.through_scan_cache(|conn| {
+            conn.query_row(&sql, params![DEMO_COMPANY_NAME, DEMO_GENERATOR_PREFIX, from, to], |r| {
+                Ok((r.get::<_, bool>(0)?, r.get::<_, bool>(1)?))
+            })
         });
-        self.conn.execute_batch(&format!("PRAGMA cache_size = {cache}; PRAGMA shrink_memory"))?;
         Ok(match found? {
             (true, _) => Some(true),
             (false, true) => None,
