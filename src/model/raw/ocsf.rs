@@ -18,10 +18,23 @@ use super::{Incoming, Kind, RawFinding};
 use crate::model::finding::Format;
 use crate::model::scan::Scanner;
 
-/// The top-level members parsed in full: every member `validate_ocsf`, `FindingSummary::from_ocsf`
-/// and the row's other columns (`store::ocsf::row_columns`) read. A rule that reads another member
-/// must add it here (or to the projected ones below).
-pub(crate) const OCSF_PARSED: [&str; 15] = [
+/// `OCSF_PARSED` and `is_ocsf_parsed` from one list of names, so they cannot disagree.
+macro_rules! ocsf_parsed {
+    ($($name:literal),+ $(,)?) => {
+        /// The top-level members parsed in full: every member `validate_ocsf`,
+        /// `FindingSummary::from_ocsf` and the row's other columns (`store::ocsf::row_columns`)
+        /// read. A rule that reads another member must add it here (or to the projected ones below).
+        pub(crate) const OCSF_PARSED: &[&str] = &[$($name),+];
+
+        /// Whether `key` is one of `OCSF_PARSED`: a `match`, as it is asked for every member of
+        /// every finding.
+        fn is_ocsf_parsed(key: &str) -> bool {
+            matches!(key, $($name)|+)
+        }
+    };
+}
+
+ocsf_parsed![
     "metadata",
     "finding_info",
     "cloud",
@@ -176,28 +189,6 @@ impl OcsfText {
         };
         Ok(OcsfText { text, view: Value::Object(view), size_bound })
     }
-}
-
-/// Whether `key` is one of `OCSF_PARSED` (asked for every member of every finding).
-fn is_ocsf_parsed(key: &str) -> bool {
-    matches!(
-        key,
-        "metadata"
-            | "finding_info"
-            | "cloud"
-            | "class_uid"
-            | "class_name"
-            | "severity_id"
-            | "severity"
-            | "status_id"
-            | "status"
-            | "activity_id"
-            | "comment"
-            | "time"
-            | "time_dt"
-            | "compliance"
-            | "confidence_score"
-    )
 }
 
 /// The document's compact text written over the reader's `text` (each member's name and value one
