@@ -495,6 +495,38 @@ fn later_chunks_grow_up_to_the_largest() {
     assert_eq!(sizes, [FIRST_CHUNK, CHUNK, 2 * CHUNK, MAX_CHUNK, MAX_CHUNK, 7, 0], "the last, done, empty");
 }
 
+/// Rows read one by one (a store's listing) up to the end of the load: the rows left when it ends
+/// are sent before the event that ends it, which carries none, so that the list does not take the
+/// last chunk and the end of the load's work in one turn; a load within the first screenful is sent
+/// in one event still.
+#[test]
+fn the_rows_left_at_the_end_go_before_the_event_that_ends_the_load() {
+    let (tx, mut rx) = unbounded_channel();
+    let mut load = Load::new(1, None, tx);
+    // Read faster than `SLOW_CHUNK` however busy the machine.
+    load.sent = std::time::Instant::now() + Duration::from_secs(3600);
+    let n = FIRST_CHUNK + CHUNK + FIRST_CHUNK + 123;
+    for _ in 0..n {
+        load.push(FindingSummary::default());
+    }
+    load.flush(true);
+    let mut sent = Vec::new();
+    while let Ok(Event::RowsLoaded { rows, done, .. }) = rx.try_recv() {
+        sent.push((rows.len(), done));
+    }
+    assert_eq!(sent, [(FIRST_CHUNK, false), (CHUNK, false), (FIRST_CHUNK + 123, false), (0, true)]);
+
+    let (tx, mut rx) = unbounded_channel();
+    let mut load = Load::new(1, None, tx);
+    for _ in 0..FIRST_CHUNK - 1 {
+        load.push(FindingSummary::default());
+    }
+    load.flush(true);
+    let Ok(Event::RowsLoaded { rows, done: true, .. }) = rx.try_recv() else { panic!("the rows and the end in one") };
+    assert_eq!(rows.len(), FIRST_CHUNK - 1);
+    assert!(rx.try_recv().is_err());
+}
+
 // After the first load the worker looks over the findings for its description (a store's demo
 // data: half a second at a million); a detail asked meanwhile is answered between two parts of
 // that look, not after all of it.
