@@ -23,7 +23,7 @@ pub const FIRST_CHUNK: usize = 500;
 /// Rows in the chunk after the first; each later one is twice the one before, up to `MAX_CHUNK`.
 /// The list merges every chunk into its order (a pass over all the rows loaded so far, and a copy
 /// of the list's order): a million rows in chunks of 20,000 made fifty such passes, in growing
-/// chunks fifteen.
+/// chunks (up to `MAX_CHUNK`) about thirty.
 pub const CHUNK: usize = 20_000;
 /// The largest chunk: about 45 ms of the list's work on one core (interning the rows' values,
 /// merging them into the list's order), so keys typed while the rows load are answered between
