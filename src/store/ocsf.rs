@@ -30,8 +30,10 @@ struct StoredOcsf {
 
 /// Finds an OCSF finding by its `metadata.uid`.
 pub(crate) const BY_UID: &str = "format = 'ocsf' AND id_hash = ?1 AND id = ?2";
-/// Finds an OCSF finding by BatchUpdateFindingsV2's identifier triple.
-const BY_TRIPLE: &str = "format = 'ocsf' AND finding_uid = ?1 AND aws_account_id = ?2 AND product_arn = ?3";
+/// Finds an OCSF finding by BatchUpdateFindingsV2's identifier triple (?4: the `id_hash` of
+/// `finding_info.uid`, ?1; schema 15's `findings_ocsf_finding`).
+pub(crate) const BY_TRIPLE: &str =
+    "format = 'ocsf' AND finding_hash = ?4 AND finding_uid = ?1 AND aws_account_id = ?2 AND product_arn = ?3";
 
 fn load(
     codec: &Codec,
@@ -127,6 +129,7 @@ fn new_row(codec: &Codec, doc: &Value, json: &[u8]) -> Result<NewRow> {
         ("id", text(uid)),
         ("id_hash", Col::Integer(id_hash(uid))),
         ("finding_uid", text(f.finding_uid())),
+        ("finding_hash", Col::Integer(id_hash(f.finding_uid()))),
         ("product_name", text(f.product_name())),
         // What `generate::is_demo` reads of an OCSF finding, where `store::demo` looks for it.
         ("company_name", text(str_at(doc, &["metadata", "product", "vendor_name"]))),
@@ -351,9 +354,10 @@ impl Store {
     pub fn ocsf_twin_as(&self, access: &Access, key: &FindingKey) -> Result<Option<String>> {
         let (finding_uid, product_uid) = same::ocsf_ref_of(key);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, aws_account_id FROM findings WHERE format = 'ocsf' AND finding_uid = ?1 AND product_arn = ?2",
+            "SELECT id, aws_account_id FROM findings \
+             WHERE format = 'ocsf' AND finding_hash = ?3 AND finding_uid = ?1 AND product_arn = ?2",
         )?;
-        let mut rows = stmt.query(params![finding_uid, product_uid])?;
+        let mut rows = stmt.query(params![finding_uid, product_uid, id_hash(finding_uid)])?;
         while let Some(r) = rows.next()? {
             if access.sees(&r.get::<_, String>(1)?) {
                 return Ok(Some(r.get(0)?));

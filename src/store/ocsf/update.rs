@@ -104,7 +104,7 @@ fn find(tx: &Transaction<'_>, target: &V2FindingRef, by_uid: bool) -> Result<Opt
             finding_identifier:
                 Some(OcsfFindingIdentifier { cloud_account_uid, finding_info_uid, metadata_product_uid }),
             ..
-        } => query(BY_TRIPLE, &[finding_info_uid, cloud_account_uid, metadata_product_uid]),
+        } => query(BY_TRIPLE, &[finding_info_uid, cloud_account_uid, metadata_product_uid, &id_hash(finding_info_uid)]),
         _ => Ok(None),
     }
 }

@@ -1,4 +1,5 @@
-//! Schema 14's partial indexes: what they hold, the reads that use them, and the upgrade from 13.
+//! Schema 14's partial indexes and schema 15's hash of `finding_info.uid`: what they hold, the
+//! reads that use them, and the upgrades to them.
 
 use rusqlite::Connection;
 use serde_json::Value;
@@ -22,10 +23,12 @@ fn mixed_store(n: usize) -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-/// SQLite's plan for `sql`, its lines joined.
+/// SQLite's plan for `sql`, its lines joined (its parameters, if any, bound to NULL: the plan
+/// does not depend on them).
 fn plan(conn: &Connection, sql: &str) -> String {
     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-    let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
+    let nulls = vec![rusqlite::types::Null; stmt.parameter_count()];
+    let rows = stmt.query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3)).unwrap();
     rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
 }
 
@@ -173,4 +176,82 @@ fn a_sort_on_a_partially_indexed_column_walks_its_index() {
             assert_eq!(keys, sorted, "{sql}");
         }
     }
+}
+
+/// Schema 15: the reads by `finding_info.uid` (BatchUpdateFindingsV2's identifier triple, and the
+/// OCSF twin of an ASFF finding) search `findings_ocsf_finding` by its hash, and the text index
+/// they searched before is gone.
+#[test]
+fn reads_by_finding_uid_search_its_hash() {
+    let (_dir, store) = mixed_store(20);
+    let conn = store.conn();
+    for sql in [
+        format!("SELECT rowid, aws_account_id FROM findings WHERE {}", crate::store::ocsf::BY_TRIPLE),
+        "SELECT id, aws_account_id FROM findings \
+         WHERE format = 'ocsf' AND finding_hash = ?3 AND finding_uid = ?1 AND product_arn = ?2"
+            .to_string(),
+    ] {
+        let p = plan(conn, &sql);
+        assert!(p.contains("INDEX findings_ocsf_finding (finding_hash=?)"), "{sql}\n{p}");
+    }
+    let triple: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'findings_ocsf_triple'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(triple, 0);
+    // Every OCSF row has the hash of its `finding_uid`; ASFF rows none.
+    let mut stmt = conn.prepare("SELECT format, finding_uid, finding_hash FROM findings").unwrap();
+    let rows: Vec<(String, Option<String>, Option<i64>)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 40);
+    for (format, uid, hash) in rows {
+        match format.as_str() {
+            "ocsf" => assert_eq!(hash, Some(crate::store::id_hash(&uid.unwrap()))),
+            _ => assert_eq!(hash, None),
+        }
+    }
+}
+
+/// A store at schema 14 (the triple's text index, no hash) gets every OCSF row's hash and the
+/// hash index, and BatchUpdateFindingsV2 finds its findings by their identifier triple as before.
+#[test]
+fn the_upgrade_from_14_hashes_the_finding_uids() {
+    let (dir, store) = mixed_store(25);
+    let triples: Vec<(String, String, String)> = {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT finding_uid, aws_account_id, product_arn FROM findings WHERE format = 'ocsf'")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+    drop(store);
+    let path = dir.path().join("s.db");
+    // As schema 14 left a store (SQLite drops no column in use by an index, so the index first).
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DROP INDEX findings_ocsf_finding;
+             ALTER TABLE findings DROP COLUMN finding_hash;
+             CREATE INDEX findings_ocsf_triple ON findings (finding_uid, aws_account_id, product_arn)
+                 WHERE format = 'ocsf';
+             PRAGMA user_version = 14;",
+        )
+        .unwrap();
+    let mut store = Store::open(&path).unwrap();
+    let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, super::VERSION);
+    let hashed: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM findings INDEXED BY findings_ocsf_finding WHERE format = 'ocsf' AND finding_hash IS NOT NULL", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(hashed, 25);
+    let ids: Vec<Value> = triples
+        .iter()
+        .map(|(f, a, p)| serde_json::json!({"FindingInfoUid": f, "CloudAccountUid": a, "MetadataProductUid": p}))
+        .collect();
+    let body = serde_json::json!({"FindingIdentifiers": ids, "StatusId": 3});
+    let request = crate::model::wire::batch_update_v2::BatchUpdateV2Request::from_json(&body).unwrap();
+    let answer = store.batch_update_v2_as(&Caller::unrestricted("test"), &request).unwrap();
+    assert_eq!((answer.processed.len(), answer.unprocessed.len()), (25, 0));
 }
