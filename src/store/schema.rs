@@ -387,20 +387,39 @@ pub const VERSION: i64 = MIGRATIONS.len() as i64;
 /// open of a large store by a newer hubtriage waits for them, so it says so first.
 /// 14 reads every row once per index it rebuilds (6.7 s per million on a quiet machine). 15
 /// rewrites every OCSF row, in row order (0.9-1.0 s wall, 0.6 s CPU per 100,000 OCSF findings at
-/// load 4; a store of ASFF findings alone upgrades at once, though the notice is said when it has
-/// any).
-const SLOW: &[(i64, u32)] = &[(12, 24), (13, 30), (14, 7), (15, 10)];
+/// load 4), and a store of ASFF findings alone upgrades at once: it is slow only for a store with
+/// OCSF findings.
+const SLOW: &[(i64, u32, Reads)] =
+    &[(12, 24, Reads::Every), (13, 30, Reads::Every), (14, 7, Reads::Every), (15, 10, Reads::Ocsf)];
+
+/// Which findings a slow migration reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reads {
+    Every,
+    Ocsf,
+}
 
 /// The line said before migrating a store from `current` to `target` when that reads every
 /// document of a store that has findings: what is happening and about how long it takes. Never
 /// any finding's text. `None` for a new or empty store, or when no slow migration is due.
 fn upgrade_notice(conn: &Connection, current: i64, target: i64) -> Result<Option<String>> {
-    let secs: u32 = SLOW.iter().filter(|(v, _)| *v > current && *v <= target).map(|(_, s)| s).sum();
-    if current == 0 || secs == 0 {
+    let due: Vec<(u32, Reads)> =
+        SLOW.iter().filter(|(v, ..)| *v > current && *v <= target).map(|&(_, s, r)| (s, r)).collect();
+    if current == 0 || due.is_empty() {
         return Ok(None);
     }
     let any: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM findings)", [], |r| r.get(0))?;
-    Ok(any.then(|| {
+    if !any {
+        return Ok(None);
+    }
+    // A step that reads OCSF findings alone is slow only if there are some (their index answers).
+    let ocsf: bool = if due.iter().any(|(_, r)| *r == Reads::Ocsf) {
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM findings WHERE format = 'ocsf')", [], |r| r.get(0))?
+    } else {
+        false
+    };
+    let secs: u32 = due.iter().filter(|(_, r)| *r == Reads::Every || ocsf).map(|(s, _)| s).sum();
+    Ok((secs > 0).then(|| {
         format!(
             "hubtriage: upgrading the store to schema {target}, reading every finding (once; about {secs} s per \
              million findings)"

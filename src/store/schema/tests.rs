@@ -255,3 +255,25 @@ fn the_upgrade_from_14_hashes_the_finding_uids() {
     let answer = store.batch_update_v2_as(&Caller::unrestricted("test"), &request).unwrap();
     assert_eq!((answer.processed.len(), answer.unprocessed.len()), (25, 0));
 }
+
+/// The notice before the upgrade to 15 (which reads the OCSF rows alone) is said for a store with
+/// OCSF findings, and not for a store of ASFF findings alone, which upgrades at once; an upgrade
+/// from further back that reads every finding is announced either way.
+#[test]
+fn the_notice_for_15_is_said_only_for_a_store_with_ocsf_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let caller = Caller::unrestricted("test");
+    let asff_only = dir.path().join("asff.db");
+    let mut store = Store::open(&asff_only).unwrap();
+    let asff: Vec<Value> = generate(&GenOptions { count: 3, seed: 5, ..GenOptions::default() }).collect();
+    assert_eq!(store.batch_import(&caller, asff).unwrap().success_count, 3);
+    assert_eq!(super::upgrade_notice(store.conn(), 14, 15).unwrap(), None);
+    let from_13 = super::upgrade_notice(store.conn(), 13, 15).unwrap().unwrap();
+    assert!(from_13.contains("schema 15") && from_13.contains("about 7 s per million"), "{from_13}");
+    let ocsf: Vec<Value> = generate_ocsf(&GenOptions { count: 1, seed: 5, ..GenOptions::default() }).collect();
+    assert_eq!(store.import_ocsf(&caller, ocsf).unwrap().success_count, 1);
+    let from_14 = super::upgrade_notice(store.conn(), 14, 15).unwrap().unwrap();
+    assert!(from_14.contains("schema 15") && from_14.contains("about 10 s per million"), "{from_14}");
+    let from_13 = super::upgrade_notice(store.conn(), 13, 15).unwrap().unwrap();
+    assert!(from_13.contains("about 17 s per million"), "{from_13}");
+}
