@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::matcher::{self, Haystack};
+use super::matcher::{self, Haystack, Sketch};
 use super::row::Row;
 use crate::model::finding::FindingId;
 use crate::model::summary::Shared;
@@ -112,6 +112,9 @@ pub struct SearchColumn {
     /// One bit per byte of `folded`: whether a word starts there, decided on the text as shown
     /// (which knows camel case).
     word_starts: Vec<u64>,
+    /// Each value's sketch (`matcher::Sketch`), by id: what rules most values out of a term's
+    /// search, 16 bytes a value.
+    sketches: Vec<Sketch>,
     recent: Recent<u32>,
 }
 
@@ -132,8 +135,10 @@ impl SearchColumn {
             self.at.push(0);
         }
         let id = (self.at.len() - 1) as u32;
-        matcher::mark_word_starts(v, self.folded.len(), &mut self.word_starts);
+        let start = self.folded.len();
+        matcher::mark_word_starts(v, start, &mut self.word_starts);
         matcher::fold_into(v, &mut self.folded);
+        self.sketches.push(Sketch::of(self.folded.get(start..).unwrap_or_default()));
         self.at.push(self.folded.len());
         self.ids.insert(v.clone(), id);
         self.recent.put(v, id);
@@ -169,6 +174,11 @@ impl SearchColumn {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The values' sketches, by id.
+    pub fn sketches(&self) -> &[Sketch] {
+        &self.sketches
     }
 
     /// Value `id` folded, with its word starts (empty when there is no such value).
@@ -304,7 +314,15 @@ impl RowStore {
     /// The search columns, and how many bytes of folded text they hold in all (the bench's memory
     /// figures).
     pub fn search_bytes(&self) -> usize {
-        self.search.iter().map(|c| c.folded.len() + c.at.len() * 8 + c.word_starts.len() * 8).sum::<usize>()
+        self.search
+            .iter()
+            .map(|c| {
+                c.folded.len()
+                    + c.at.len() * 8
+                    + c.word_starts.len() * 8
+                    + c.sketches.len() * std::mem::size_of::<Sketch>()
+            })
+            .sum::<usize>()
             + self.codes.len() * std::mem::size_of::<[u32; SEARCH_COLUMNS]>()
     }
 

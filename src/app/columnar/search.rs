@@ -37,7 +37,10 @@ const PARALLEL_MIN: usize = 65_536;
 pub fn term_matches(rows: &RowStore, term: &Term, within: Option<&TermMatches>) -> Arc<TermMatches> {
     let sets = std::array::from_fn(|c| {
         let column = &rows.search[c];
+        let sketches = column.sketches();
         let n = column.len();
+        // The value's sketch rules most values out before the predicate reads the value.
+        let hit = |id: usize| sketches.get(id).is_some_and(|&s| term.matches_value(s, || column.haystack(id as u32)));
         let decide = |range: std::ops::Range<usize>| -> Vec<u64> {
             // Words of `range.start / 64 ..`: ranges start on word boundaries.
             let mut bits = vec![0u64; range.len().div_ceil(64)];
@@ -50,7 +53,7 @@ pub fn term_matches(rows: &RowStore, term: &Term, within: Option<&TermMatches>) 
                             let b = rest.trailing_zeros() as usize;
                             rest &= rest - 1;
                             let id = range.start + w * 64 + b;
-                            if id < range.end && term.matches(&column.haystack(id as u32)) {
+                            if id < range.end && hit(id) {
                                 *out |= 1 << b;
                             }
                         }
@@ -58,7 +61,7 @@ pub fn term_matches(rows: &RowStore, term: &Term, within: Option<&TermMatches>) 
                 }
                 None => {
                     for id in range.clone() {
-                        if term.matches(&column.haystack(id as u32)) {
+                        if hit(id) {
                             let k = id - range.start;
                             bits[k / 64] |= 1 << (k % 64);
                         }
