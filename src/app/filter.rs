@@ -181,7 +181,21 @@ impl LiveFilter {
             })
             .collect();
         let candidates = top.map_or(base, |l| &l.matches);
-        let matches = search::rows_matching(rows, &terms, candidates, PARALLEL_MIN);
+        // The candidates matched every term of the level below, so a term matching the same values
+        // as the one it extends or repeats (`public` after `publi`) removes none of them.
+        let changed: Vec<Arc<TermMatches>> = match top {
+            None => terms.clone(),
+            Some(l) => terms
+                .iter()
+                .enumerate()
+                .filter(|&(n, t)| l.terms.get(n).is_none_or(|b| !Arc::ptr_eq(b, t) && !b.same_values(t)))
+                .map(|(_, t)| t.clone())
+                .collect(),
+        };
+        let matches = match changed.is_empty() {
+            true => candidates.to_vec(),
+            false => search::rows_matching(rows, &changed, candidates, PARALLEL_MIN),
+        };
         if self.levels.len() == MAX_LEVELS {
             self.levels.remove(0);
         }

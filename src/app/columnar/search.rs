@@ -26,6 +26,15 @@ impl TermMatches {
     fn contains(&self, column: usize, id: u32) -> bool {
         self.sets[column].get(id as usize / 64).is_some_and(|w| (w >> (id % 64)) & 1 == 1)
     }
+
+    /// Whether both match the same values of every column (then they match the same rows).
+    pub fn same_values(&self, other: &TermMatches) -> bool {
+        self.sets.iter().zip(&other.sets).all(|(a, b)| {
+            let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+            long.get(..short.len()) == Some(short.as_slice())
+                && long.get(short.len()..).is_none_or(|rest| rest.iter().all(|&w| w == 0))
+        })
+    }
 }
 
 /// Values below which one thread decides a column: a second thread costs ~50 µs to start.
@@ -92,10 +101,15 @@ fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
 }
 
+/// Candidates below which they are decided one by one in their own order; above, in load order
+/// (and always when `parallel_min` is lower, so that tests take that way with few rows).
+const SPARSE: usize = 4_096;
+
 /// The candidates (in their order) every one of whose terms matched one of the row's values.
-/// Many candidates (a fresh pass over a million rows) are decided in load order, where the rows'
-/// value ids are read one after another, split between the cores; then the candidates are kept in
-/// their order by a bit per row.
+/// Candidates (in the list's sorted order) are decided in load order, where the rows' value ids
+/// are read one after another instead of at random (a cache miss a row: a third of a keystroke's
+/// time at a million rows), split between the cores when there are many; then the candidates are
+/// kept in their order by a bit per row.
 pub fn rows_matching(rows: &RowStore, terms: &[Arc<TermMatches>], candidates: &[u32], parallel_min: usize) -> Vec<u32> {
     // Per term, only the columns where it matched something.
     let live: Vec<(&TermMatches, Vec<usize>)> = terms
@@ -111,7 +125,7 @@ pub fn rows_matching(rows: &RowStore, terms: &[Arc<TermMatches>], candidates: &[
             .is_some_and(|codes| live.iter().all(|(t, cols)| cols.iter().any(|&c| t.contains(c, codes[c]))))
     };
     let n = rows.codes.len();
-    if candidates.len() < parallel_min.max(2) || candidates.len() < n / 4 {
+    if candidates.len() < SPARSE.min(parallel_min) {
         return candidates.iter().copied().filter(|&i| row_matches(i as usize)).collect();
     }
     let mut wanted = vec![0u64; n.div_ceil(64)];
@@ -133,7 +147,7 @@ pub fn rows_matching(rows: &RowStore, terms: &[Arc<TermMatches>], candidates: &[
         }
     };
     let decide = &decide;
-    let parts = threads();
+    let parts = if candidates.len() < parallel_min.max(2) { 1 } else { threads() };
     if parts < 2 {
         decide(&mut wanted, 0);
     } else {
