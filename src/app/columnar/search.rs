@@ -7,7 +7,9 @@
 //! Why: at 1,000,000 generated rows the titles hold about 340,000 distinct values, the resource ids
 //! about 100,000 and the other columns a few hundred, so a fresh pass matches about 440,000 short
 //! texts instead of a million rows' six fields, and a term typed on (`pu` -> `pub`) re-checks only
-//! the values its shorter form matched (the predicate is monotone, per field).
+//! the values its shorter form matched (the predicate is monotone, per field). Each value's sketch
+//! (`matcher::Sketch`, made when the value is interned) rules most values out before the predicate
+//! reads them, and answers a one-character term alone.
 
 use std::sync::Arc;
 
@@ -23,10 +25,6 @@ pub struct TermMatches {
 }
 
 impl TermMatches {
-    fn contains(&self, column: usize, id: u32) -> bool {
-        self.sets[column].get(id as usize / 64).is_some_and(|w| (w >> (id % 64)) & 1 == 1)
-    }
-
     /// Whether both match the same values of every column (then they match the same rows).
     pub fn same_values(&self, other: &TermMatches) -> bool {
         self.sets.iter().zip(&other.sets).all(|(a, b)| {
@@ -111,27 +109,43 @@ const SPARSE: usize = 4_096;
 /// time at a million rows), split between the cores when there are many; then the candidates are
 /// kept in their order by a bit per row.
 pub fn rows_matching(rows: &RowStore, terms: &[Arc<TermMatches>], candidates: &[u32], parallel_min: usize) -> Vec<u32> {
-    // Per term, only the columns where it matched something.
-    let live: Vec<(&TermMatches, Vec<usize>)> = terms
+    // Per term, only the columns where it matched something: the value bits and the rows' ids.
+    let live: Vec<Vec<(&[u64], &[u32])>> = terms
         .iter()
-        .map(|t| (&**t, (0..SEARCH_COLUMNS).filter(|&c| t.sets[c].iter().any(|&w| w != 0)).collect()))
+        .map(|t| {
+            (0..SEARCH_COLUMNS)
+                .filter(|&c| t.sets[c].iter().any(|&w| w != 0))
+                .map(|c| (t.sets[c].as_slice(), rows.codes[c].as_slice()))
+                .collect()
+        })
         .collect();
-    if live.iter().any(|(_, cols)| cols.is_empty()) {
+    if live.iter().any(Vec::is_empty) {
         return Vec::new();
     }
     let row_matches = |i: usize| -> bool {
-        rows.codes
-            .get(i)
-            .is_some_and(|codes| live.iter().all(|(t, cols)| cols.iter().any(|&c| t.contains(c, codes[c]))))
+        live.iter().all(|cols| {
+            cols.iter().any(|&(set, ids)| {
+                ids.get(i).is_some_and(|&id| set.get(id as usize / 64).is_some_and(|w| (w >> (id % 64)) & 1 == 1))
+            })
+        })
     };
-    let n = rows.codes.len();
+    let n = rows.coded_rows();
     if candidates.len() < SPARSE.min(parallel_min) {
         return candidates.iter().copied().filter(|&i| row_matches(i as usize)).collect();
     }
-    let mut wanted = vec![0u64; n.div_ceil(64)];
-    for &i in candidates {
-        if let Some(w) = wanted.get_mut(i as usize / 64) {
-            *w |= 1 << (i % 64);
+    // As many candidates as rows are all of them (no query; they are distinct): every row is
+    // decided without setting a bit per candidate at random. (Were some repeated, deciding every
+    // row would still give their answers.)
+    let mut wanted = vec![if candidates.len() == n { u64::MAX } else { 0 }; n.div_ceil(64)];
+    if candidates.len() == n {
+        if let Some(last) = wanted.last_mut().filter(|_| !n.is_multiple_of(64)) {
+            *last = (1 << (n % 64)) - 1;
+        }
+    } else {
+        for &i in candidates {
+            if let Some(w) = wanted.get_mut(i as usize / 64) {
+                *w |= 1 << (i % 64);
+            }
         }
     }
     let decide = |words: &mut [u64], first_word: usize| {
