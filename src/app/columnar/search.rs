@@ -103,12 +103,29 @@ fn threads() -> usize {
 /// (and always when `parallel_min` is lower, so that tests take that way with few rows).
 const SPARSE: usize = 4_096;
 
+/// Rows that matched, in the candidates' order.
+#[derive(Debug, Default)]
+pub struct Matched {
+    pub rows: Vec<u32>,
+    /// A bit per row, set for every row of `rows` (and maybe for other rows, never candidates),
+    /// when they were decided in load order: the next keystroke's candidates, without setting a
+    /// bit per candidate at random again.
+    pub bits: Option<Vec<u64>>,
+}
+
 /// The candidates (in their order) every one of whose terms matched one of the row's values.
+/// `known`: a bit per row set for every candidate (the level below's `Matched::bits`), if known.
 /// Candidates (in the list's sorted order) are decided in load order, where the rows' value ids
 /// are read one after another instead of at random (a cache miss a row: a third of a keystroke's
 /// time at a million rows), split between the cores when there are many; then the candidates are
 /// kept in their order by a bit per row.
-pub fn rows_matching(rows: &RowStore, terms: &[Arc<TermMatches>], candidates: &[u32], parallel_min: usize) -> Vec<u32> {
+pub fn rows_matching(
+    rows: &RowStore,
+    terms: &[Arc<TermMatches>],
+    candidates: &[u32],
+    known: Option<&[u64]>,
+    parallel_min: usize,
+) -> Matched {
     // Per term, only the columns where it matched something: the value bits and the rows' ids.
     let live: Vec<Vec<(&[u64], &[u32])>> = terms
         .iter()
@@ -120,7 +137,7 @@ pub fn rows_matching(rows: &RowStore, terms: &[Arc<TermMatches>], candidates: &[
         })
         .collect();
     if live.iter().any(Vec::is_empty) {
-        return Vec::new();
+        return Matched::default();
     }
     let row_matches = |i: usize| -> bool {
         live.iter().all(|cols| {
@@ -131,23 +148,30 @@ pub fn rows_matching(rows: &RowStore, terms: &[Arc<TermMatches>], candidates: &[
     };
     let n = rows.coded_rows();
     if candidates.len() < SPARSE.min(parallel_min) {
-        return candidates.iter().copied().filter(|&i| row_matches(i as usize)).collect();
+        return Matched { rows: candidates.iter().copied().filter(|&i| row_matches(i as usize)).collect(), bits: None };
     }
-    // As many candidates as rows are all of them (no query; they are distinct): every row is
-    // decided without setting a bit per candidate at random. (Were some repeated, deciding every
-    // row would still give their answers.)
-    let mut wanted = vec![if candidates.len() == n { u64::MAX } else { 0 }; n.div_ceil(64)];
-    if candidates.len() == n {
-        if let Some(last) = wanted.last_mut().filter(|_| !n.is_multiple_of(64)) {
-            *last = (1 << (n % 64)) - 1;
-        }
-    } else {
-        for &i in candidates {
-            if let Some(w) = wanted.get_mut(i as usize / 64) {
-                *w |= 1 << (i % 64);
+    // Only candidates are kept below, so a bit set for another row costs work, never a wrong row.
+    let mut wanted = match known.filter(|b| b.len() == n.div_ceil(64)) {
+        Some(bits) => bits.to_vec(),
+        // As many candidates as rows are all of them (no query; they are distinct): every row is
+        // decided without setting a bit per candidate at random.
+        None if candidates.len() == n => {
+            let mut all = vec![u64::MAX; n.div_ceil(64)];
+            if let Some(last) = all.last_mut().filter(|_| !n.is_multiple_of(64)) {
+                *last = (1 << (n % 64)) - 1;
             }
+            all
         }
-    }
+        None => {
+            let mut bits = vec![0u64; n.div_ceil(64)];
+            for &i in candidates {
+                if let Some(w) = bits.get_mut(i as usize / 64) {
+                    *w |= 1 << (i % 64);
+                }
+            }
+            bits
+        }
+    };
     let decide = |words: &mut [u64], first_word: usize| {
         for (k, word) in words.iter_mut().enumerate() {
             let mut rest = *word;
@@ -181,9 +205,10 @@ pub fn rows_matching(rows: &RowStore, terms: &[Arc<TermMatches>], candidates: &[
             }
         });
     }
-    candidates
+    let rows = candidates
         .iter()
         .copied()
         .filter(|&i| wanted.get(i as usize / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1))
-        .collect()
+        .collect();
+    Matched { rows, bits: Some(wanted) }
 }
