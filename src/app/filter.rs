@@ -10,7 +10,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use super::columnar::search::{self, TermMatches};
+use super::columnar::search::{self, Matched, TermMatches};
 use super::matcher::{self, Pattern};
 use super::row::Row;
 use super::rows::RowStore;
@@ -127,6 +127,9 @@ pub struct LiveFilter {
     levels: Vec<Level>,
     /// Set when the rows under the filter changed, so the kept results no longer apply.
     stale: bool,
+    /// Candidates from which a second thread helps (`PARALLEL_MIN` when unset): tests lower it to
+    /// take the load-order way with few rows.
+    parallel_min: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -134,6 +137,8 @@ struct Level {
     /// The pattern folded to lower case, its terms joined by single spaces.
     key: String,
     matches: Vec<u32>,
+    /// The same rows as a bit per row, when known (`search::Matched::bits`).
+    bits: Option<Vec<u64>>,
     /// Each term's matches among the search columns' values, for the next level to reuse or narrow.
     terms: Vec<Arc<TermMatches>>,
 }
@@ -181,11 +186,28 @@ impl LiveFilter {
             })
             .collect();
         let candidates = top.map_or(base, |l| &l.matches);
-        let matches = search::rows_matching(rows, &terms, candidates, PARALLEL_MIN);
+        // The candidates matched every term of the level below, so a term matching the same values
+        // as the one it extends or repeats (`public` after `publi`) removes none of them.
+        let changed: Vec<Arc<TermMatches>> = match top {
+            None => terms.clone(),
+            Some(l) => terms
+                .iter()
+                .enumerate()
+                .filter(|&(n, t)| l.terms.get(n).is_none_or(|b| !Arc::ptr_eq(b, t) && !b.same_values(t)))
+                .map(|(_, t)| t.clone())
+                .collect(),
+        };
+        let known = top.and_then(|l| l.bits.as_deref());
+        let Matched { rows: matches, bits } = match changed.is_empty() {
+            true => Matched { rows: candidates.to_vec(), bits: known.map(<[u64]>::to_vec) },
+            false => {
+                search::rows_matching(rows, &changed, candidates, known, self.parallel_min.unwrap_or(PARALLEL_MIN))
+            }
+        };
         if self.levels.len() == MAX_LEVELS {
             self.levels.remove(0);
         }
-        self.levels.push(Level { key, matches: matches.clone(), terms });
+        self.levels.push(Level { key, matches: matches.clone(), bits, terms });
         matches
     }
 }
@@ -198,7 +220,7 @@ const PARALLEL_MIN: usize = 65_536;
 #[cfg(test)]
 fn matching(rows: &RowStore, pattern: &Pattern, candidates: &[u32], parallel_min: usize) -> Vec<u32> {
     let terms: Vec<Arc<TermMatches>> = pattern.terms().iter().map(|t| search::term_matches(rows, t, None)).collect();
-    search::rows_matching(rows, &terms, candidates, parallel_min)
+    search::rows_matching(rows, &terms, candidates, None, parallel_min).rows
 }
 
 #[cfg(test)]
@@ -350,14 +372,17 @@ mod tests {
     #[test]
     fn typing_and_backspacing_give_what_a_fresh_pass_gives() {
         let (s, order) = demo();
-        let mut f = LiveFilter::default();
-        let typed = ["pubacc", "rdsdbi", "s3 pub", "i-", "guardd"];
-        for p in typed {
-            let mut steps: Vec<String> = (1..=p.len()).map(|n| p[..n].to_string()).collect();
-            steps.extend((1..p.len()).rev().map(|n| p[..n].to_string()));
-            for step in steps {
-                f.pattern = step.clone();
-                assert_eq!(f.apply(&s, &order), filter(&s, &order, &step), "/{step} after /{p}");
+        // Candidate by candidate, and by row bits kept from the keystroke before.
+        for parallel_min in [None, Some(1)] {
+            let mut f = LiveFilter { parallel_min, ..LiveFilter::default() };
+            let typed = ["pubacc", "rdsdbi", "s3 pub", "i-", "guardd"];
+            for p in typed {
+                let mut steps: Vec<String> = (1..=p.len()).map(|n| p[..n].to_string()).collect();
+                steps.extend((1..p.len()).rev().map(|n| p[..n].to_string()));
+                for step in steps {
+                    f.pattern = step.clone();
+                    assert_eq!(f.apply(&s, &order), filter(&s, &order, &step), "/{step} after /{p}");
+                }
             }
         }
     }
@@ -484,12 +509,15 @@ mod differential {
                 let want = brute(&s, p, base);
                 assert_eq!(matching(&s, &Pattern::new(p), base, usize::MAX), want, "/{p}, one thread");
                 assert_eq!(matching(&s, &Pattern::new(p), base, 1), want, "/{p}, by row bits");
-                // Typed character by character, then backspaced: every step as a fresh pass.
-                let mut f = LiveFilter::default();
-                let steps: Vec<String> = p.char_indices().map(|(k, c)| p[..k + c.len_utf8()].to_string()).collect();
-                for step in steps.iter().chain(steps.iter().rev()) {
-                    f.pattern = step.clone();
-                    assert_eq!(f.apply(&s, base), brute(&s, step, base), "/{step} typing /{p}");
+                // Typed character by character, then backspaced: every step as a fresh pass; one
+                // thread candidate by candidate, and by row bits kept from the step before.
+                for parallel_min in [None, Some(1)] {
+                    let mut f = LiveFilter { parallel_min, ..LiveFilter::default() };
+                    let steps: Vec<String> = p.char_indices().map(|(k, c)| p[..k + c.len_utf8()].to_string()).collect();
+                    for step in steps.iter().chain(steps.iter().rev()) {
+                        f.pattern = step.clone();
+                        assert_eq!(f.apply(&s, base), brute(&s, step, base), "/{step} typing /{p} {parallel_min:?}");
+                    }
                 }
             }
         }

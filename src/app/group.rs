@@ -108,13 +108,13 @@ impl<'a> Codes<'a> {
         let rows = &s.rows;
         let visible = &s.view.visible;
         let mut first: Vec<u32> = Vec::new();
-        let of_row: Vec<u32> = match search_column(field).filter(|_| rows.codes.len() == rows.all.len()) {
+        let of_row: Vec<u32> = match search_column(field).filter(|_| rows.coded_rows() == rows.all.len()) {
             Some(c) => {
                 first = vec![u32::MAX; rows.search[c].len()];
                 visible
                     .iter()
                     .map(|&i| {
-                        let id = rows.codes.get(i as usize).map_or(0, |codes| codes[c]);
+                        let id = rows.code(i, c).unwrap_or(0);
                         if let Some(f) = first.get_mut(id as usize) {
                             if *f == u32::MAX {
                                 *f = i;

@@ -53,19 +53,111 @@ pub fn fold_into(s: &str, out: &mut String) {
     }
 }
 
+/// A folded value in brief, computed once when the value is interned, so that a term can rule most
+/// values out without searching them ([`Term::admits`]): which bytes the value holds (a bit of its
+/// own for each letter, digit and common separator, the other bytes sharing the rest) and which
+/// pairs of adjacent bytes (hashed to 64 bits).
+///
+/// Under both rules every byte of a matching term is a byte of the value, and the term's first two
+/// bytes are adjacent in it (in a substring; or in the first word piece, which has at least two
+/// bytes), so a value whose sketch lacks one of them cannot match. A 1-byte term matches exactly
+/// when its byte is in the value, so when that byte has a bit of its own the sketch is the answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sketch {
+    bytes: u64,
+    pairs: u64,
+}
+
+/// Bits `0..OWN_BITS` belong to one byte each; the other bytes share the bits above.
+const OWN_BITS: u8 = 42;
+
+const fn byte_bits() -> [u8; 256] {
+    let mut bits = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        bits[b] = match c {
+            b'a'..=b'z' => c - b'a',
+            b'0'..=b'9' => 26 + c - b'0',
+            b' ' => 36,
+            b'-' => 37,
+            b'.' => 38,
+            b'_' => 39,
+            b':' => 40,
+            b'/' => 41,
+            _ => OWN_BITS + c % (64 - OWN_BITS),
+        };
+        b += 1;
+    }
+    bits
+}
+
+static BYTE_BIT: [u8; 256] = byte_bits();
+
+fn byte_bit(b: u8) -> u64 {
+    1 << BYTE_BIT[b as usize]
+}
+
+fn pair_bit(a: u8, b: u8) -> u64 {
+    1 << ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9e37_79b1) >> 26)
+}
+
+impl Sketch {
+    /// The sketch of a folded value (`fold`).
+    pub fn of(folded: &str) -> Sketch {
+        let folded = folded.as_bytes();
+        let mut s = Sketch { bytes: folded.first().map_or(0, |&b| byte_bit(b)), pairs: 0 };
+        for w in folded.windows(2) {
+            s.bytes |= byte_bit(w[1]);
+            s.pairs |= pair_bit(w[0], w[1]);
+        }
+        s
+    }
+}
+
 /// One whitespace-separated term, folded, with its searchers built once per pattern.
 pub struct Term {
     text: Box<[u8]>,
     whole: Finder<'static>,
     /// The first two bytes: every word-pieces match contains them.
     head: Option<Finder<'static>>,
+    /// What a value's sketch must hold for the term to match it.
+    needs: Sketch,
+    /// The term is one byte with a sketch bit of its own: the sketch decides alone.
+    by_sketch: bool,
 }
 
 impl Term {
     fn new(text: &str) -> Term {
         let text: Box<[u8]> = text.as_bytes().into();
         let head = (text.len() >= 3 && text.len() <= MAX_PIECES_TERM).then(|| Finder::new(&text[..2]).into_owned());
-        Term { whole: Finder::new(&text).into_owned(), head, text }
+        let mut needs = Sketch { bytes: text.iter().fold(0, |m, &b| m | byte_bit(b)), pairs: 0 };
+        if let [a, b, ..] = *text {
+            needs.pairs = pair_bit(a, b);
+        }
+        if head.is_none() {
+            // Substrings only: every adjacent pair.
+            needs.pairs = text.windows(2).fold(needs.pairs, |m, w| m | pair_bit(w[0], w[1]));
+        }
+        let by_sketch = matches!(*text, [b] if BYTE_BIT[b as usize] < OWN_BITS);
+        Term { whole: Finder::new(&text).into_owned(), head, text, needs, by_sketch }
+    }
+
+    /// Whether the term can match a value whose sketch is `s` (when `false`, [`Term::matches`] is
+    /// `false` on that value).
+    pub fn admits(&self, s: Sketch) -> bool {
+        s.bytes & self.needs.bytes == self.needs.bytes && s.pairs & self.needs.pairs == self.needs.pairs
+    }
+
+    /// Whether [`Term::admits`] is the whole answer: [`Term::matches`] on one value equals it.
+    pub fn decided_by_sketch(&self) -> bool {
+        self.by_sketch
+    }
+
+    /// [`Term::matches`] on one value (a haystack of one field) whose sketch is `s`, asking the
+    /// haystack only when the sketch does not answer.
+    pub fn matches_value<'a>(&self, s: Sketch, hay: impl FnOnce() -> Haystack<'a>) -> bool {
+        self.admits(s) && (self.by_sketch || self.matches(&hay()))
     }
 
     /// The term, folded.
@@ -253,6 +345,67 @@ mod tests {
         assert!(!pieces("pubaxcs", "public access"), "middle pieces have 2 characters");
         assert!(!pieces("hdwmfa", "Ensure hardware MFA is enabled"));
         assert!(!pieces("accpub", "public access"), "in order");
+    }
+
+    /// The sketch is a prefilter: it never rules out a value the predicate accepts, and where it
+    /// claims to decide alone (a 1-byte term) it equals the predicate.
+    #[test]
+    fn a_sketch_never_rules_out_a_value_the_term_matches() {
+        let values = [
+            "",
+            "S3 bucket should prohibit public access",
+            "RDS DB Instances should prohibit public access",
+            "AwsRdsDbInstance",
+            "ÉCOLE Straße",
+            "İstanbul",
+            "i-0abc12",
+            "EC2.19",
+            "arn:aws:s3:::prod-logs",
+            "Ωmega ÅSA",
+            "x",
+            "111122223333",
+            "key_rotation/a~b!c@d#e$f%g^h&i*j(k)l+m=n[o]p{q}r|s;t'u\"v<w>x,y?z`",
+        ];
+        let mut terms: Vec<String> =
+            ["pubacc", "rdsdbi", "rdsinst", "s3bu", "s3b", "ec219", "ωm", "straß", "İst", "zz"]
+                .iter()
+                .map(|t| t.to_string())
+                .collect();
+        terms.extend((0x21u8..0x7f).map(|b| char::from(b).to_string()));
+        terms.extend(["é", "ß", "İ", "Ω", "å", "\u{e9}c", "\u{2603}"].map(String::from));
+        for v in values {
+            let chars: Vec<char> = v.chars().collect();
+            for a in 0..chars.len() {
+                for b in a + 1..=(a + 8).min(chars.len()) {
+                    terms.push(chars[a..b].iter().collect());
+                }
+            }
+        }
+        terms.push("x".repeat(MAX_PIECES_TERM + 1));
+        let (mut ruled_out, mut decided) = (0, 0);
+        for v in values {
+            let (text, mut starts) = (fold(v), Vec::new());
+            mark_word_starts(v, 0, &mut starts);
+            let hay = Haystack::new(&text, &starts, 0);
+            let sketch = Sketch::of(&text);
+            for term in &terms {
+                // Multi-word terms split into several terms, each decided on its own.
+                for t in Pattern::new(term).terms() {
+                    let m = t.matches(&hay);
+                    assert!(!m || t.admits(sketch), "/{} ruled out of {v:?}", t.text());
+                    if t.decided_by_sketch() {
+                        decided += 1;
+                        assert_eq!(t.admits(sketch), m, "/{} on {v:?} by the sketch alone", t.text());
+                    }
+                    assert_eq!(t.matches_value(sketch, || hay), m, "/{} on {v:?}", t.text());
+                    ruled_out += usize::from(!t.admits(sketch));
+                }
+            }
+        }
+        assert!(ruled_out > terms.len() && decided > 0, "the sketch rules values out ({ruled_out})");
+        let public = Sketch::of("public access");
+        assert!(!Pattern::new("zz").terms()[0].admits(public) && !Pattern::new("pux").terms()[0].admits(public));
+        assert!(Pattern::new("pubacc").terms()[0].admits(public), "pieces need only their first pair adjacent");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::matcher::{self, Haystack};
+use super::matcher::{self, Haystack, Sketch};
 use super::row::Row;
 use crate::model::finding::FindingId;
 use crate::model::summary::Shared;
@@ -112,6 +112,9 @@ pub struct SearchColumn {
     /// One bit per byte of `folded`: whether a word starts there, decided on the text as shown
     /// (which knows camel case).
     word_starts: Vec<u64>,
+    /// Each value's sketch (`matcher::Sketch`), by id: what rules most values out of a term's
+    /// search, 16 bytes a value.
+    sketches: Vec<Sketch>,
     recent: Recent<u32>,
 }
 
@@ -132,8 +135,10 @@ impl SearchColumn {
             self.at.push(0);
         }
         let id = (self.at.len() - 1) as u32;
-        matcher::mark_word_starts(v, self.folded.len(), &mut self.word_starts);
+        let start = self.folded.len();
+        matcher::mark_word_starts(v, start, &mut self.word_starts);
         matcher::fold_into(v, &mut self.folded);
+        self.sketches.push(Sketch::of(self.folded.get(start..).unwrap_or_default()));
         self.at.push(self.folded.len());
         self.ids.insert(v.clone(), id);
         self.recent.put(v, id);
@@ -171,6 +176,11 @@ impl SearchColumn {
         self.len() == 0
     }
 
+    /// The values' sketches, by id.
+    pub fn sketches(&self) -> &[Sketch] {
+        &self.sketches
+    }
+
     /// Value `id` folded, with its word starts (empty when there is no such value).
     pub fn haystack(&self, id: u32) -> Haystack<'_> {
         let id = id as usize;
@@ -200,7 +210,9 @@ pub struct RowStore {
     /// control id), and each row's value ids in them, by row: what the `/` filter reads. Edits never
     /// change the search fields.
     pub(super) search: [SearchColumn; SEARCH_COLUMNS],
-    pub(super) codes: Vec<[u32; SEARCH_COLUMNS]>,
+    /// The ids are kept a vector per column: a term's search reads one column's ids one after
+    /// another (4 bytes a row, where a row's six ids took 24).
+    pub(super) codes: [Vec<u32>; SEARCH_COLUMNS],
     /// One copy of each region (the one shared column the filter does not search), and of each
     /// key's product ARN.
     regions: Interner,
@@ -243,7 +255,9 @@ impl RowStore {
     pub fn push(&mut self, mut row: Row) -> u32 {
         let i = self.all.len() as u32;
         let codes = self.intern(&mut row);
-        self.codes.push(codes);
+        for (column, code) in self.codes.iter_mut().zip(codes) {
+            column.push(code);
+        }
         if row.ocsf.is_some() {
             self.ocsf_rows += 1;
         }
@@ -277,9 +291,13 @@ impl RowStore {
             (true, false) => self.ocsf_rows -= 1,
             _ => {}
         }
-        if let (Some(slot), Some(c)) = (self.all.get_mut(i as usize), self.codes.get_mut(i as usize)) {
+        if let Some(slot) = self.all.get_mut(i as usize) {
             *slot = row;
-            *c = codes;
+            for (column, code) in self.codes.iter_mut().zip(codes) {
+                if let Some(c) = column.get_mut(i as usize) {
+                    *c = code;
+                }
+            }
         }
         self.sort_keys.forget();
         self.load_order.clear();
@@ -290,22 +308,45 @@ impl RowStore {
     pub fn reserve(&mut self, n: usize) {
         self.all.reserve(n);
         self.by_hash.reserve(n);
-        self.codes.reserve(n);
+        for column in &mut self.codes {
+            column.reserve(n);
+        }
     }
 
     /// Row `i`'s search fields, folded, joined by `matcher::SEPARATOR` (what the filter matches a
     /// row against, one field at a time; empty when there is no row `i`).
     pub fn haystack_text(&self, i: u32) -> String {
-        let Some(codes) = self.codes.get(i as usize) else { return String::new() };
-        let fields: Vec<&str> = self.search.iter().zip(codes).map(|(c, &id)| c.haystack(id).text).collect();
+        if i as usize >= self.coded_rows() {
+            return String::new();
+        }
+        let fields: Vec<&str> =
+            self.search.iter().enumerate().map(|(c, col)| col.haystack(self.code(i, c).unwrap_or(0)).text).collect();
         fields.join(&matcher::SEPARATOR.to_string())
     }
 
     /// The search columns, and how many bytes of folded text they hold in all (the bench's memory
     /// figures).
     pub fn search_bytes(&self) -> usize {
-        self.search.iter().map(|c| c.folded.len() + c.at.len() * 8 + c.word_starts.len() * 8).sum::<usize>()
-            + self.codes.len() * std::mem::size_of::<[u32; SEARCH_COLUMNS]>()
+        self.search
+            .iter()
+            .map(|c| {
+                c.folded.len()
+                    + c.at.len() * 8
+                    + c.word_starts.len() * 8
+                    + c.sketches.len() * std::mem::size_of::<Sketch>()
+            })
+            .sum::<usize>()
+            + self.codes.iter().map(|c| c.len() * 4).sum::<usize>()
+    }
+
+    /// Row `i`'s value id in search column `c`.
+    pub(super) fn code(&self, i: u32, c: usize) -> Option<u32> {
+        self.codes.get(c)?.get(i as usize).copied()
+    }
+
+    /// How many rows have their value ids: all of them.
+    pub(super) fn coded_rows(&self) -> usize {
+        self.codes.first().map_or(0, Vec::len)
     }
 
     pub fn get(&self, i: u32) -> Option<&Row> {

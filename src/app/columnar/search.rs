@@ -7,7 +7,9 @@
 //! Why: at 1,000,000 generated rows the titles hold about 340,000 distinct values, the resource ids
 //! about 100,000 and the other columns a few hundred, so a fresh pass matches about 440,000 short
 //! texts instead of a million rows' six fields, and a term typed on (`pu` -> `pub`) re-checks only
-//! the values its shorter form matched (the predicate is monotone, per field).
+//! the values its shorter form matched (the predicate is monotone, per field). Each value's sketch
+//! (`matcher::Sketch`, made when the value is interned) rules most values out before the predicate
+//! reads them, and answers a one-character term alone.
 
 use std::sync::Arc;
 
@@ -23,8 +25,13 @@ pub struct TermMatches {
 }
 
 impl TermMatches {
-    fn contains(&self, column: usize, id: u32) -> bool {
-        self.sets[column].get(id as usize / 64).is_some_and(|w| (w >> (id % 64)) & 1 == 1)
+    /// Whether both match the same values of every column (then they match the same rows).
+    pub fn same_values(&self, other: &TermMatches) -> bool {
+        self.sets.iter().zip(&other.sets).all(|(a, b)| {
+            let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+            long.get(..short.len()) == Some(short.as_slice())
+                && long.get(short.len()..).is_none_or(|rest| rest.iter().all(|&w| w == 0))
+        })
     }
 }
 
@@ -37,7 +44,10 @@ const PARALLEL_MIN: usize = 65_536;
 pub fn term_matches(rows: &RowStore, term: &Term, within: Option<&TermMatches>) -> Arc<TermMatches> {
     let sets = std::array::from_fn(|c| {
         let column = &rows.search[c];
+        let sketches = column.sketches();
         let n = column.len();
+        // The value's sketch rules most values out before the predicate reads the value.
+        let hit = |id: usize| sketches.get(id).is_some_and(|&s| term.matches_value(s, || column.haystack(id as u32)));
         let decide = |range: std::ops::Range<usize>| -> Vec<u64> {
             // Words of `range.start / 64 ..`: ranges start on word boundaries.
             let mut bits = vec![0u64; range.len().div_ceil(64)];
@@ -50,7 +60,7 @@ pub fn term_matches(rows: &RowStore, term: &Term, within: Option<&TermMatches>) 
                             let b = rest.trailing_zeros() as usize;
                             rest &= rest - 1;
                             let id = range.start + w * 64 + b;
-                            if id < range.end && term.matches(&column.haystack(id as u32)) {
+                            if id < range.end && hit(id) {
                                 *out |= 1 << b;
                             }
                         }
@@ -58,7 +68,7 @@ pub fn term_matches(rows: &RowStore, term: &Term, within: Option<&TermMatches>) 
                 }
                 None => {
                     for id in range.clone() {
-                        if term.matches(&column.haystack(id as u32)) {
+                        if hit(id) {
                             let k = id - range.start;
                             bits[k / 64] |= 1 << (k % 64);
                         }
@@ -89,34 +99,79 @@ fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
 }
 
+/// Candidates below which they are decided one by one in their own order; above, in load order
+/// (and always when `parallel_min` is lower, so that tests take that way with few rows).
+const SPARSE: usize = 4_096;
+
+/// Rows that matched, in the candidates' order.
+#[derive(Debug, Default)]
+pub struct Matched {
+    pub rows: Vec<u32>,
+    /// A bit per row, set for every row of `rows` (and maybe for other rows, never candidates),
+    /// when they were decided in load order: the next keystroke's candidates, without setting a
+    /// bit per candidate at random again.
+    pub bits: Option<Vec<u64>>,
+}
+
 /// The candidates (in their order) every one of whose terms matched one of the row's values.
-/// Many candidates (a fresh pass over a million rows) are decided in load order, where the rows'
-/// value ids are read one after another, split between the cores; then the candidates are kept in
-/// their order by a bit per row.
-pub fn rows_matching(rows: &RowStore, terms: &[Arc<TermMatches>], candidates: &[u32], parallel_min: usize) -> Vec<u32> {
-    // Per term, only the columns where it matched something.
-    let live: Vec<(&TermMatches, Vec<usize>)> = terms
+/// `known`: a bit per row set for every candidate (the level below's `Matched::bits`), if known.
+/// Candidates (in the list's sorted order) are decided in load order, where the rows' value ids
+/// are read one after another instead of at random (a cache miss a row: a third of a keystroke's
+/// time at a million rows), split between the cores when there are many; then the candidates are
+/// kept in their order by a bit per row.
+pub fn rows_matching(
+    rows: &RowStore,
+    terms: &[Arc<TermMatches>],
+    candidates: &[u32],
+    known: Option<&[u64]>,
+    parallel_min: usize,
+) -> Matched {
+    // Per term, only the columns where it matched something: the value bits and the rows' ids.
+    let live: Vec<Vec<(&[u64], &[u32])>> = terms
         .iter()
-        .map(|t| (&**t, (0..SEARCH_COLUMNS).filter(|&c| t.sets[c].iter().any(|&w| w != 0)).collect()))
+        .map(|t| {
+            (0..SEARCH_COLUMNS)
+                .filter(|&c| t.sets[c].iter().any(|&w| w != 0))
+                .map(|c| (t.sets[c].as_slice(), rows.codes[c].as_slice()))
+                .collect()
+        })
         .collect();
-    if live.iter().any(|(_, cols)| cols.is_empty()) {
-        return Vec::new();
+    if live.iter().any(Vec::is_empty) {
+        return Matched::default();
     }
     let row_matches = |i: usize| -> bool {
-        rows.codes
-            .get(i)
-            .is_some_and(|codes| live.iter().all(|(t, cols)| cols.iter().any(|&c| t.contains(c, codes[c]))))
+        live.iter().all(|cols| {
+            cols.iter().any(|&(set, ids)| {
+                ids.get(i).is_some_and(|&id| set.get(id as usize / 64).is_some_and(|w| (w >> (id % 64)) & 1 == 1))
+            })
+        })
     };
-    let n = rows.codes.len();
-    if candidates.len() < parallel_min.max(2) || candidates.len() < n / 4 {
-        return candidates.iter().copied().filter(|&i| row_matches(i as usize)).collect();
+    let n = rows.coded_rows();
+    if candidates.len() < SPARSE.min(parallel_min) {
+        return Matched { rows: candidates.iter().copied().filter(|&i| row_matches(i as usize)).collect(), bits: None };
     }
-    let mut wanted = vec![0u64; n.div_ceil(64)];
-    for &i in candidates {
-        if let Some(w) = wanted.get_mut(i as usize / 64) {
-            *w |= 1 << (i % 64);
+    // Only candidates are kept below, so a bit set for another row costs work, never a wrong row.
+    let mut wanted = match known.filter(|b| b.len() == n.div_ceil(64)) {
+        Some(bits) => bits.to_vec(),
+        // As many candidates as rows are all of them (no query; they are distinct): every row is
+        // decided without setting a bit per candidate at random.
+        None if candidates.len() == n => {
+            let mut all = vec![u64::MAX; n.div_ceil(64)];
+            if let Some(last) = all.last_mut().filter(|_| !n.is_multiple_of(64)) {
+                *last = (1 << (n % 64)) - 1;
+            }
+            all
         }
-    }
+        None => {
+            let mut bits = vec![0u64; n.div_ceil(64)];
+            for &i in candidates {
+                if let Some(w) = bits.get_mut(i as usize / 64) {
+                    *w |= 1 << (i % 64);
+                }
+            }
+            bits
+        }
+    };
     let decide = |words: &mut [u64], first_word: usize| {
         for (k, word) in words.iter_mut().enumerate() {
             let mut rest = *word;
@@ -130,7 +185,7 @@ pub fn rows_matching(rows: &RowStore, terms: &[Arc<TermMatches>], candidates: &[
         }
     };
     let decide = &decide;
-    let parts = threads();
+    let parts = if candidates.len() < parallel_min.max(2) { 1 } else { threads() };
     if parts < 2 {
         decide(&mut wanted, 0);
     } else {
@@ -150,9 +205,10 @@ pub fn rows_matching(rows: &RowStore, terms: &[Arc<TermMatches>], candidates: &[
             }
         });
     }
-    candidates
+    let rows = candidates
         .iter()
         .copied()
         .filter(|&i| wanted.get(i as usize / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1))
-        .collect()
+        .collect();
+    Matched { rows, bits: Some(wanted) }
 }

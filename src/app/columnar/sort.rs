@@ -118,7 +118,7 @@ impl SortKeys {
             .iter()
             .filter_map(|&t| {
                 let c = t.search_column()?;
-                Some((t, store.search[c].shared_values(), store.codes.iter().map(|codes| codes[c]).collect()))
+                Some((t, store.search[c].shared_values(), store.codes.get(c)?.clone()))
             })
             .collect();
         let updated: Vec<i64> = store.all.iter().map(|r| r.updated_ns).collect();
@@ -171,7 +171,7 @@ impl SortKeys {
         if let Some(r) = &self.kept(rows.len()).text[column as usize] {
             return r.clone();
         }
-        let by_id = store.filter(|s| s.codes.len() == rows.len()).zip(column.search_column());
+        let by_id = store.filter(|s| s.coded_rows() == rows.len()).zip(column.search_column());
         let r = Arc::new(match by_id {
             Some((store, c)) => ranks_by_value_id(store, c),
             None => text_ranks(rows, column),
@@ -379,7 +379,8 @@ fn text_ranks(rows: &[Row], column: Text) -> Ranks {
 fn ranks_by_value_id(store: &RowStore, column: usize) -> Ranks {
     let distinct = store.search[column].values();
     let rank_of = rank_distinct(&distinct);
-    let of_row = store.codes.iter().map(|codes| rank_of.get(codes[column] as usize).copied().unwrap_or(0)).collect();
+    let ids = store.codes.get(column).map_or(&[][..], Vec::as_slice);
+    let of_row = ids.iter().map(|&id| rank_of.get(id as usize).copied().unwrap_or(0)).collect();
     Ranks { of_row, distinct: distinct.len() }
 }
 
