@@ -83,18 +83,19 @@ impl Batch {
         let mut summaries = Vec::with_capacity(self.rows.len());
         let mut error = None;
         let mut start = 0;
-        'rows: for raw in self.rows.drain(..) {
-            let mut t = [""; TEXT.len()];
-            for ((t, &end), i) in t.iter_mut().zip(&raw.ends).zip(TEXT) {
-                match std::str::from_utf8(self.text.get(start..end).unwrap_or_default()) {
-                    Ok(s) => *t = s,
+        for raw in self.rows.drain(..) {
+            let row_end = raw.ends.last().copied().unwrap_or(start);
+            let t = match row_text(&self.text, start, &raw.ends) {
+                Some(t) => t,
+                None => match columns_text(&self.text, start, &raw.ends) {
+                    Ok(t) => t,
                     Err(e) => {
-                        error = Some(rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)));
-                        break 'rows;
+                        error = Some(e.into());
+                        break;
                     }
-                }
-                start = end;
-            }
+                },
+            };
+            start = row_end;
             let [product_name, aws_account_id, region, title, severity_label, workflow_status, record_state, verification_state, compliance_status, control_id, resource_type, resource_id, generator_id, types, updated_at] =
                 t;
             let columns = ColumnsRef {
@@ -123,6 +124,46 @@ impl Batch {
         self.rows.clear();
         self.text.clear();
         Built { summaries, error, spent: self }
+    }
+}
+
+/// A row's text columns (`TEXT`; the first starts at `start`, each ends where `ends` says) checked
+/// as UTF-8 in one pass over the whole row: fifteen checks of a few bytes each were 2.3% of a million
+/// rows' load. Text valid as a whole is each column's exactly when every column ends at a character's
+/// boundary (`str::get` says); `None` otherwise, and then `columns_text` finds the column at fault.
+fn row_text<'t>(text: &'t [u8], start: usize, ends: &[usize; TEXT.len()]) -> Option<[&'t str; TEXT.len()]> {
+    let row = std::str::from_utf8(text.get(start..ends.last().copied().unwrap_or(start))?).ok()?;
+    let mut t = [""; TEXT.len()];
+    let mut from = 0;
+    for (t, &end) in t.iter_mut().zip(ends) {
+        let to = end.saturating_sub(start);
+        *t = row.get(from..to)?;
+        from = to;
+    }
+    Some(t)
+}
+
+/// A row's text columns checked one by one: the first that is not UTF-8 fails, with the error reading
+/// it as text gives (as the `Summaries` reader fails).
+fn columns_text<'t>(
+    text: &'t [u8],
+    mut start: usize,
+    ends: &[usize; TEXT.len()],
+) -> std::result::Result<[&'t str; TEXT.len()], ConversionFailure> {
+    let mut t = [""; TEXT.len()];
+    for ((t, &end), i) in t.iter_mut().zip(ends).zip(TEXT) {
+        *t = std::str::from_utf8(text.get(start..end).unwrap_or_default()).map_err(|e| ConversionFailure(i, e))?;
+        start = end;
+    }
+    Ok(t)
+}
+
+/// Column `i` is not UTF-8.
+struct ConversionFailure(usize, std::str::Utf8Error);
+
+impl From<ConversionFailure> for rusqlite::Error {
+    fn from(ConversionFailure(i, e): ConversionFailure) -> rusqlite::Error {
+        rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e))
     }
 }
 

@@ -271,3 +271,40 @@ fn the_pipelined_load_fails_on_text_that_is_not_utf8_after_the_same_rows() {
     assert_eq!(summaries, columns, "the rows before the bad one, each once");
     assert!(summaries > 1024 && summaries < 2600, "past the first batch, not the whole table: {summaries}");
 }
+
+/// Two columns that are each not UTF-8 but are side by side (a character's first byte ending the
+/// title, its last beginning the severity): the pipelined load, which checks a row's text in one
+/// pass, still fails on the title as the columns' listing does, after the same rows.
+#[test]
+fn a_character_split_across_two_columns_fails_the_pipelined_load_on_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mut store = Store::open(&path).unwrap();
+    let docs: Vec<_> = generate(&GenOptions { count: 2600, ..GenOptions::default() }).collect();
+    for chunk in docs.chunks(100) {
+        store.batch_import(&Caller::unrestricted("t"), chunk.to_vec()).unwrap();
+    }
+    let bad = store.conn().query_row("SELECT rowid FROM findings LIMIT 1 OFFSET 1500", [], |r| r.get::<_, i64>(0));
+    store
+        .conn()
+        .execute(
+            "UPDATE findings SET title = CAST(x'41c3' AS TEXT), severity_label = CAST(x'a9' AS TEXT) WHERE rowid = ?1",
+            [bad.unwrap()],
+        )
+        .unwrap();
+    let mut columns = 0;
+    let expected = store.for_each_listed_streamed_as(&Access::Unrestricted, 0, |_| {
+        columns += 1;
+        true
+    });
+    let mut summaries = 0;
+    let got = store.for_each_summary_streamed_as(&Access::Unrestricted, 0, |_| {
+        summaries += 1;
+        true
+    });
+    let (expected, got) = (expected.unwrap_err().to_string(), got.unwrap_err().to_string());
+    assert!(expected.contains("index: 5"), "the title's column: {expected}");
+    assert_eq!(got, expected);
+    assert_eq!(summaries, columns, "the rows before the bad one, each once");
+    assert!(summaries > 1024 && summaries < 2600, "past the first batch, not the whole table: {summaries}");
+}
