@@ -242,19 +242,18 @@ fn the_pipelined_load_builds_rows_on_a_helper_thread_as_one_moment_in_order() {
     assert_eq!(stopped, 1000, "the sink stops the load");
 }
 
-/// A text column that is not UTF-8 fails the pipelined load as it fails the columns' listing:
-/// the same error, after the same rows.
-#[test]
-fn the_pipelined_load_fails_on_text_that_is_not_utf8_after_the_same_rows() {
+/// How the columns' listing and the pipelined load each fail on a store of 2,600 findings whose
+/// 1,501st row `update` (SQL, `?1` its row id) made unreadable: each one's error and the rows it
+/// gave before it.
+fn both_listings_failing_after(update: &str) -> ((String, usize), (String, usize)) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.db");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open(dir.path().join("s.db")).unwrap();
     let docs: Vec<_> = generate(&GenOptions { count: 2600, ..GenOptions::default() }).collect();
     for chunk in docs.chunks(100) {
         store.batch_import(&Caller::unrestricted("t"), chunk.to_vec()).unwrap();
     }
     let bad = store.conn().query_row("SELECT rowid FROM findings LIMIT 1 OFFSET 1500", [], |r| r.get::<_, i64>(0));
-    store.conn().execute("UPDATE findings SET title = CAST(x'ff41' AS TEXT) WHERE rowid = ?1", [bad.unwrap()]).unwrap();
+    store.conn().execute(update, [bad.unwrap()]).unwrap();
     let mut columns = 0;
     let expected = store.for_each_listed_streamed_as(&Access::Unrestricted, 0, |_| {
         columns += 1;
@@ -265,7 +264,15 @@ fn the_pipelined_load_fails_on_text_that_is_not_utf8_after_the_same_rows() {
         summaries += 1;
         true
     });
-    let (expected, got) = (expected.unwrap_err().to_string(), got.unwrap_err().to_string());
+    ((expected.unwrap_err().to_string(), columns), (got.unwrap_err().to_string(), summaries))
+}
+
+/// A text column that is not UTF-8 fails the pipelined load as it fails the columns' listing:
+/// the same error, after the same rows.
+#[test]
+fn the_pipelined_load_fails_on_text_that_is_not_utf8_after_the_same_rows() {
+    let ((expected, columns), (got, summaries)) =
+        both_listings_failing_after("UPDATE findings SET title = CAST(x'ff41' AS TEXT) WHERE rowid = ?1");
     assert!(expected.contains("utf-8") || expected.contains("UTF-8"), "{expected}");
     assert_eq!(got, expected);
     assert_eq!(summaries, columns, "the rows before the bad one, each once");
@@ -277,32 +284,9 @@ fn the_pipelined_load_fails_on_text_that_is_not_utf8_after_the_same_rows() {
 /// pass, still fails on the title as the columns' listing does, after the same rows.
 #[test]
 fn a_character_split_across_two_columns_fails_the_pipelined_load_on_the_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.db");
-    let mut store = Store::open(&path).unwrap();
-    let docs: Vec<_> = generate(&GenOptions { count: 2600, ..GenOptions::default() }).collect();
-    for chunk in docs.chunks(100) {
-        store.batch_import(&Caller::unrestricted("t"), chunk.to_vec()).unwrap();
-    }
-    let bad = store.conn().query_row("SELECT rowid FROM findings LIMIT 1 OFFSET 1500", [], |r| r.get::<_, i64>(0));
-    store
-        .conn()
-        .execute(
-            "UPDATE findings SET title = CAST(x'41c3' AS TEXT), severity_label = CAST(x'a9' AS TEXT) WHERE rowid = ?1",
-            [bad.unwrap()],
-        )
-        .unwrap();
-    let mut columns = 0;
-    let expected = store.for_each_listed_streamed_as(&Access::Unrestricted, 0, |_| {
-        columns += 1;
-        true
-    });
-    let mut summaries = 0;
-    let got = store.for_each_summary_streamed_as(&Access::Unrestricted, 0, |_| {
-        summaries += 1;
-        true
-    });
-    let (expected, got) = (expected.unwrap_err().to_string(), got.unwrap_err().to_string());
+    let ((expected, columns), (got, summaries)) = both_listings_failing_after(
+        "UPDATE findings SET title = CAST(x'41c3' AS TEXT), severity_label = CAST(x'a9' AS TEXT) WHERE rowid = ?1",
+    );
     assert!(expected.contains("index: 5"), "the title's column: {expected}");
     assert_eq!(got, expected);
     assert_eq!(summaries, columns, "the rows before the bad one, each once");
