@@ -4,14 +4,20 @@ use super::*;
 use crate::generate::{generate, GenOptions};
 use crate::store::Caller;
 
-#[test]
-fn lists_every_finding_most_severe_first() {
+/// A store (`s.db` in the returned directory) of `count` generated findings, imported in calls of 100.
+fn store_of(count: usize) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path().join("s.db")).unwrap();
-    let docs: Vec<_> = generate(&GenOptions { count: 150, ..GenOptions::default() }).collect();
+    let docs: Vec<_> = generate(&GenOptions { count, ..GenOptions::default() }).collect();
     for chunk in docs.chunks(100) {
         store.batch_import(&Caller::unrestricted("t"), chunk.to_vec()).unwrap();
     }
+    (dir, store)
+}
+
+#[test]
+fn lists_every_finding_most_severe_first() {
+    let (_dir, store) = store_of(150);
     let mut all = Vec::new();
     store
         .for_each_listed(|f| {
@@ -167,10 +173,7 @@ fn rows_list_their_generator_and_types() {
 /// OS's cache), and unmaps it when done, so its pages do not stay in the process's resident set.
 #[test]
 fn the_streamed_listing_reads_the_file_mapped_and_unmaps_it_after() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("s.db")).unwrap();
-    let docs: Vec<_> = generate(&GenOptions { count: 30, ..GenOptions::default() }).collect();
-    store.batch_import(&Caller::unrestricted("t"), docs).unwrap();
+    let (_dir, store) = store_of(30);
     let mmap_size = |store: &Store| store.conn().query_row("PRAGMA mmap_size", [], |r| r.get::<_, i64>(0)).unwrap();
     assert_eq!(mmap_size(&store), 0);
     let mut during = Vec::new();
@@ -196,13 +199,8 @@ fn the_streamed_listing_reads_the_file_mapped_and_unmaps_it_after() {
 /// load is not seen (one read transaction: the store of one moment).
 #[test]
 fn the_pipelined_load_builds_rows_on_a_helper_thread_as_one_moment_in_order() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, mut store) = store_of(2600);
     let path = dir.path().join("s.db");
-    let mut store = Store::open(&path).unwrap();
-    let docs: Vec<_> = generate(&GenOptions { count: 2600, ..GenOptions::default() }).collect();
-    for chunk in docs.chunks(100) {
-        store.batch_import(&Caller::unrestricted("t"), chunk.to_vec()).unwrap();
-    }
     let opts = GenOptions { count: 3, seed: 5, ..GenOptions::default() };
     let ocsf: Vec<serde_json::Value> = crate::generate::ocsf::generate_ocsf(&opts).collect();
     assert_eq!(store.import_ocsf(&Caller::unrestricted("t"), ocsf).unwrap().success_count, 3);
@@ -246,12 +244,7 @@ fn the_pipelined_load_builds_rows_on_a_helper_thread_as_one_moment_in_order() {
 /// 1,501st row `update` (SQL, `?1` its row id) made unreadable: each one's error and the rows it
 /// gave before it.
 fn both_listings_failing_after(update: &str) -> ((String, usize), (String, usize)) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("s.db")).unwrap();
-    let docs: Vec<_> = generate(&GenOptions { count: 2600, ..GenOptions::default() }).collect();
-    for chunk in docs.chunks(100) {
-        store.batch_import(&Caller::unrestricted("t"), chunk.to_vec()).unwrap();
-    }
+    let (_dir, store) = store_of(2600);
     let bad = store.conn().query_row("SELECT rowid FROM findings LIMIT 1 OFFSET 1500", [], |r| r.get::<_, i64>(0));
     store.conn().execute(update, [bad.unwrap()]).unwrap();
     let mut columns = 0;
