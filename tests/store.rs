@@ -795,7 +795,7 @@ fn control_agrees_in_memory_and_in_the_store_and_older_stores_are_reprojected() 
     let s = Store::open(&path).unwrap().with_clock(fixed_now);
     let version: i64 =
         rusqlite::Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 15);
+    assert_eq!(version, 16);
     assert_eq!(listed_controls(&s), expected);
     agree(&s);
 }

@@ -220,9 +220,10 @@ fn rewrite_columns(
     Ok(())
 }
 
-/// The NextToken of a page: the request's fingerprint and the last finding's sort keys (the
-/// top-level members the criteria read, and `metadata.uid`), so the next page starts after it
-/// wherever findings were added or changed meanwhile, and returns each finding once.
+/// The NextToken of a page sorted by SortCriteria: the request's fingerprint and the last
+/// finding's sort keys (the top-level members the criteria read, and `metadata.uid`), so the next
+/// page starts after it wherever findings were added or changed meanwhile, and returns each finding
+/// once. Without SortCriteria the cursor is the last finding's row (`first_stored_v2`).
 fn cursor_of(doc: &Value, request: &GetFindingsV2Request) -> Value {
     let mut cursor = Map::new();
     if let Some(obj) = doc.as_object() {
@@ -244,12 +245,21 @@ fn fingerprint(request: &GetFindingsV2Request) -> String {
 }
 
 fn token_of(request: &GetFindingsV2Request, last: &Value) -> String {
-    let body = json!({"q": fingerprint(request), "after": cursor_of(last, request)}).to_string();
+    token_after(request, cursor_of(last, request))
+}
+
+/// The NextToken of a page whose reading resumes after `cursor`.
+fn token_after(request: &GetFindingsV2Request, cursor: Value) -> String {
+    let body = json!({"q": fingerprint(request), "after": cursor}).to_string();
     format!("v2.{}", body.bytes().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
+fn bad_token() -> StoreError {
+    StoreError::InvalidInput("NextToken is not a token this query returned".into())
+}
+
 fn token_cursor(token: &str, request: &GetFindingsV2Request) -> Result<Value> {
-    let bad = || StoreError::InvalidInput("NextToken is not a token this query returned".into());
+    let bad = bad_token;
     let hex = token.strip_prefix("v2.").ok_or_else(bad)?;
     if !hex.len().is_multiple_of(2) {
         return Err(bad());
@@ -265,8 +275,9 @@ fn token_cursor(token: &str, request: &GetFindingsV2Request) -> Result<Value> {
 
 impl Store {
     /// GetFindingsV2: the OCSF findings `access` may see that match the filters exactly
-    /// (`OcsfFindingFilters::matches`), in `compare_findings` order, a page of `max_results` from
-    /// where the NextToken left off.
+    /// (`OcsfFindingFilters::matches`), in `compare_findings` order with SortCriteria (the order
+    /// they were stored in without: `first_stored_v2`), a page of `max_results` from where the
+    /// NextToken left off.
     pub fn get_findings_v2_as(&self, access: &Access, request: &GetFindingsV2Request) -> Result<FindingsV2Page> {
         if !(1..=100).contains(&request.max_results) {
             return Err(StoreError::InvalidInput(format!(
@@ -276,52 +287,12 @@ impl Store {
         }
         let after = request.next_token.as_deref().map(|t| token_cursor(t, request)).transpose()?;
         let now = self.now();
-        let (cond, mut values) = match visible(access) {
+        let (cond, values) = match visible(access) {
             Some((cond, values)) => (format!(" AND {cond}"), values),
             None => (String::new(), Vec::new()),
         };
         if request.sort.is_empty() {
-            // Without SortCriteria the order is `metadata.uid`'s (`compare_findings`), which is the
-            // `id` column's and its index's: the rows are read in that order from the cursor on and
-            // the reading stops once a page and one more have matched, instead of opening every
-            // document (a first page over 100,000 findings in milliseconds, docs/performance.md).
-            // EQUALS conditions every match meets, on members the row has a column for, narrow
-            // the rows read before a document is opened (each document is still filtered).
-            let mut narrow = String::new();
-            for (field, value) in request.filters.required_equals() {
-                let column = match field {
-                    "cloud.region" => "region",
-                    "cloud.account.uid" => "aws_account_id",
-                    "metadata.product.uid" => "product_arn",
-                    "finding_info.uid" => "finding_uid",
-                    "metadata.uid" => "id",
-                    _ => continue,
-                };
-                narrow.push_str(&format!(" AND {column} = ?"));
-                values.push(SqlValue::Text(value.to_string()));
-            }
-            if let Some(a) = &after {
-                values.push(SqlValue::Text(str_at(a, &["metadata", "uid"]).to_string()));
-            }
-            let from = if after.is_some() { " AND id > ?" } else { "" };
-            let mut stmt = self
-                .conn
-                .prepare(&format!("SELECT doc FROM findings WHERE format = 'ocsf'{cond}{narrow}{from} ORDER BY id"))?;
-            let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
-            let mut matched = Vec::new();
-            while let Some(row) = rows.next()? {
-                let doc = decompress(&self.codec, row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?)?;
-                if request.filters.matches(&doc, now) {
-                    matched.push(doc);
-                    if matched.len() > request.max_results {
-                        break;
-                    }
-                }
-            }
-            let more = matched.len() > request.max_results;
-            matched.truncate(request.max_results);
-            let next_token = if more { matched.last().map(|last| token_of(request, last)) } else { None };
-            return Ok(FindingsV2Page { findings: matched, next_token });
+            return self.first_stored_v2(request, after.as_ref(), &cond, values, now);
         }
         let mut stmt = self.conn.prepare(&format!("SELECT doc FROM findings WHERE format = 'ocsf'{cond}"))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
@@ -344,6 +315,69 @@ impl Store {
         matched.truncate(request.max_results);
         let next_token = if more { matched.last().map(|last| token_of(request, last)) } else { None };
         Ok(FindingsV2Page { findings: matched, next_token })
+    }
+
+    /// GetFindingsV2 without SortCriteria: the matching findings in the order they were first
+    /// stored (row order, schema 16's `findings_ocsf_rows`), read in that order from the cursor's
+    /// row on, stopping once a page and one more have matched instead of opening every document (a
+    /// first page over 100,000 findings in milliseconds, docs/performance.md). AWS documents no
+    /// order here; this one is deterministic, a row's place never changes (an import or an edit
+    /// rewrites the row in place), and a finding stored while a client pages comes after every
+    /// page already read, so paging returns each finding once. EQUALS conditions every match
+    /// meets, on members the row has a column for, narrow the rows read before a document is
+    /// opened (each document is still filtered); `metadata.uid`'s searches its hash.
+    fn first_stored_v2(
+        &self,
+        request: &GetFindingsV2Request,
+        after: Option<&Value>,
+        cond: &str,
+        mut values: Vec<SqlValue>,
+        now: time::OffsetDateTime,
+    ) -> Result<FindingsV2Page> {
+        let mut narrow = String::new();
+        let mut by_uid = false;
+        for (field, value) in request.filters.required_equals() {
+            let column = match field {
+                "cloud.region" => "region",
+                "cloud.account.uid" => "aws_account_id",
+                "metadata.product.uid" => "product_arn",
+                "finding_info.uid" => "finding_uid",
+                "metadata.uid" => {
+                    by_uid = true;
+                    narrow.push_str(" AND id_hash = ?");
+                    values.push(SqlValue::Integer(id_hash(value)));
+                    "id"
+                }
+                _ => continue,
+            };
+            narrow.push_str(&format!(" AND {column} = ?"));
+            values.push(SqlValue::Text(value.to_string()));
+        }
+        if let Some(a) = after {
+            let row = a.get("row").and_then(Value::as_i64).ok_or_else(bad_token)?;
+            values.push(SqlValue::Integer(row));
+        }
+        let from = if after.is_some() { " AND rowid > ?" } else { "" };
+        // SQLite (without statistics) would rather walk `findings_ocsf_rows` than search the hash.
+        let index = if by_uid { " INDEXED BY findings_id_hash" } else { "" };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT rowid, doc FROM findings{index} WHERE format = 'ocsf'{cond}{narrow}{from} ORDER BY rowid"
+        ))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+        let mut matched = Vec::new();
+        while let Some(row) = rows.next()? {
+            let doc = decompress(&self.codec, row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?)?;
+            if request.filters.matches(&doc, now) {
+                matched.push((row.get::<_, i64>(0)?, doc));
+                if matched.len() > request.max_results {
+                    break;
+                }
+            }
+        }
+        let more = matched.len() > request.max_results;
+        matched.truncate(request.max_results);
+        let next_token = if more { matched.last().map(|(row, _)| token_after(request, json!({"row": row}))) } else { None };
+        Ok(FindingsV2Page { findings: matched.into_iter().map(|(_, doc)| doc).collect(), next_token })
     }
 
     /// The `metadata.uid`s of the OCSF findings `access` may see whose ASFF reading

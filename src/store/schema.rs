@@ -27,6 +27,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(super::terms::words::migrate),
     Migration::Sql(V14),
     Migration::Code(v15),
+    Migration::Sql(V16),
 ];
 
 // 1: findings with their indexed summary, per-finding history, and the demo access model.
@@ -314,8 +315,8 @@ const V10: &str = r#"
 "#;
 
 /// 11: `findings_ocsf_uid` orders the OCSF rows by `metadata.uid`, GetFindingsV2's order without
-/// SortCriteria, so that a first page reads only the rows it needs. Its own version so that a store
-/// already at 7 gets it too.
+/// SortCriteria until schema 16, so that a first page reads only the rows it needs. Its own version
+/// so that a store already at 7 gets it too.
 const V11: &str = "CREATE INDEX IF NOT EXISTS findings_ocsf_uid ON findings (id) WHERE format = 'ocsf';";
 
 // 12: the resource index (`store::terms`): each ASFF finding's resource types, ids and tags, so a
@@ -346,7 +347,7 @@ const V14: &str = r#"
 /// row wrote, so every import transaction's random inserts dirtied most of its pages (the WAL and
 /// checkpoint wrote them all again). A hash entry is ~12 bytes; the reads compare the texts after
 /// it, so a collision only costs a row read. ASFF rows leave the column NULL. Only the OCSF rows
-/// are read (through `findings_ocsf_uid`), so a store of ASFF findings upgrades at once.
+/// are read (through the OCSF index of the time), so a store of ASFF findings upgrades at once.
 fn v15(tx: &Transaction<'_>) -> Result<()> {
     let has: bool =
         tx.query_row("SELECT count(*) FROM pragma_table_info('findings') WHERE name = 'finding_hash'", [], |r| {
@@ -379,6 +380,18 @@ fn v15(tx: &Transaction<'_>) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// 16: GetFindingsV2 without SortCriteria returns findings in the order they were first stored
+/// (row order; AWS documents no order) instead of `metadata.uid`'s, so `findings_ocsf_uid` goes:
+/// its random 64-character keys were the costliest index entry an imported OCSF finding wrote
+/// (~80 bytes each, in random order, so each import transaction dirtied most of its pages and the
+/// WAL and checkpoint wrote them again: ~1/3 of the import's WAL). `findings_ocsf_rows` lists the
+/// OCSF rows in row order (entries of a few bytes, appended), so a first page still reads only the
+/// rows it needs, and a store of ASFF findings is not scanned for them. A lookup by `metadata.uid`
+/// searches `findings_id_hash`, as it could before. Building it reads every row's `format`, not
+/// its document.
+const V16: &str = "DROP INDEX IF EXISTS findings_ocsf_uid;
+    CREATE INDEX IF NOT EXISTS findings_ocsf_rows ON findings (format) WHERE format = 'ocsf';";
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 

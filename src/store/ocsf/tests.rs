@@ -229,8 +229,10 @@ fn paging_returns_each_finding_once_in_order_and_filters_exactly() {
     assert!(matches!(s.get_findings_v2_as(&Access::Unrestricted, &bad), Err(StoreError::InvalidInput(_))));
 }
 
+// Without SortCriteria the pages come in the order the findings were stored (schema 16), which is
+// not `metadata.uid`'s order, filtered exactly, narrowed or not.
 #[test]
-fn without_sort_criteria_pages_come_in_uid_order_and_filter_exactly() {
+fn without_sort_criteria_pages_come_in_stored_order_and_filter_exactly() {
     let (_d, s, docs) = store(90);
     let region = docs[0]["cloud"]["region"].as_str().unwrap().to_string();
     for filters in [
@@ -241,15 +243,44 @@ fn without_sort_criteria_pages_come_in_uid_order_and_filter_exactly() {
         json!({"CompositeFilters": [{"Operator": "OR", "StringFilters": [
             {"FieldName": "cloud.region", "Filter": {"Value": region, "Comparison": "EQUALS"}}],
             "NumberFilters": [{"FieldName": "severity_id", "Filter": {"Gte": 4}}]}]}),
+        // Narrowed by `metadata.uid`'s hash.
+        json!({"CompositeFilters": [{"StringFilters": [
+            {"FieldName": "metadata.uid", "Filter": {"Value": uid(&docs[40]), "Comparison": "EQUALS"}}]}]}),
         json!({}),
     ] {
         let filters = OcsfFindingFilters::from_json(&filters).unwrap();
-        let mut expected: Vec<String> = docs.iter().filter(|d| filters.matches(d, clock())).map(uid).collect();
-        expected.sort();
+        let expected: Vec<String> = docs.iter().filter(|d| filters.matches(d, clock())).map(uid).collect();
         let request = GetFindingsV2Request { filters, max_results: 7, ..Default::default() };
         let got: Vec<String> = all(&s, &Access::Unrestricted, request).iter().map(uid).collect();
         assert_eq!(got, expected);
     }
+    let mut by_uid: Vec<String> = docs.iter().map(uid).collect();
+    by_uid.sort();
+    assert_ne!(by_uid, docs.iter().map(uid).collect::<Vec<_>>(), "the stored order is not the uid order");
+}
+
+// A client paging without SortCriteria while findings are imported gets every finding once: a
+// finding updated meanwhile keeps its place, a new one comes after every page already read.
+#[test]
+fn paging_in_stored_order_returns_each_finding_once_while_findings_are_imported() {
+    let (_d, mut s, docs) = store(30);
+    let request = GetFindingsV2Request { max_results: 7, ..Default::default() };
+    let first = s.get_findings_v2_as(&Access::Unrestricted, &request).unwrap();
+    let mut got: Vec<String> = first.findings.iter().map(uid).collect();
+    let mut newer = docs[20].clone();
+    newer["finding_info"]["modified_time_dt"] = json!("2030-01-01T00:00:00.000Z");
+    newer["finding_info"]["modified_time"] = json!(1_893_456_000_000_i64);
+    newer["finding_info"]["title"] = json!("changed while paging");
+    let mut added: Vec<Value> = generate_ocsf(&GenOptions { count: 5, seed: 8, ..GenOptions::default() }).collect();
+    added.push(newer);
+    let r = s.import_ocsf(&Caller::unrestricted("test"), added.clone()).unwrap();
+    assert_eq!(r.success_count, 6, "{:?}", r.failed);
+    let rest = all(&s, &Access::Unrestricted, GetFindingsV2Request { next_token: first.next_token, ..request });
+    got.extend(rest.iter().map(uid));
+    let expected: Vec<String> = docs.iter().chain(&added[..5]).map(uid).collect();
+    assert_eq!(got, expected);
+    let updated = rest.iter().find(|d| uid(d) == uid(&docs[20])).unwrap();
+    assert_eq!(updated["finding_info"]["title"], json!("changed while paging"));
 }
 
 // Several BatchUpdateFindingsV2 calls in one transaction (`batch_updates_v2`): each call answers

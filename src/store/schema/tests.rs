@@ -1,5 +1,5 @@
-//! Schema 14's partial indexes and schema 15's hash of `finding_info.uid`: what they hold, the
-//! reads that use them, and the upgrades to them.
+//! Schema 14's partial indexes, schema 15's hash of `finding_info.uid` and schema 16's list of the
+//! OCSF rows: what they hold, the reads that use them, and the upgrades to them.
 
 use rusqlite::Connection;
 use serde_json::Value;
@@ -276,4 +276,79 @@ fn the_notice_for_15_is_said_only_for_a_store_with_ocsf_findings() {
     assert!(from_14.contains("schema 15") && from_14.contains("about 10 s per million"), "{from_14}");
     let from_13 = super::upgrade_notice(store.conn(), 13, 15).unwrap().unwrap();
     assert!(from_13.contains("about 17 s per million"), "{from_13}");
+}
+
+/// Schema 16: GetFindingsV2 without SortCriteria walks `findings_ocsf_rows` in row order (from
+/// the cursor's row on, and whatever else narrows it), a read narrowed by `metadata.uid` searches
+/// its hash, and the index over the uids is gone. The index holds the OCSF rows alone.
+#[test]
+fn reads_in_stored_order_walk_the_ocsf_rows_index() {
+    let (_dir, store) = mixed_store(20);
+    let conn = store.conn();
+    let select = "SELECT rowid, doc FROM findings WHERE format = 'ocsf'";
+    for sql in [
+        format!("{select} ORDER BY rowid"),
+        format!("{select} AND rowid > ? ORDER BY rowid"),
+        format!("{select} AND aws_account_id IN (?, ?) AND region = ? AND rowid > ? ORDER BY rowid"),
+    ] {
+        let p = plan(conn, &sql);
+        assert!(p.contains("INDEX findings_ocsf_rows (format=?"), "{sql}\n{p}");
+        assert!(!p.contains("TEMP B-TREE"), "{sql}\n{p}");
+    }
+    let sql = "SELECT rowid, doc FROM findings INDEXED BY findings_id_hash \
+               WHERE format = 'ocsf' AND id_hash = ? AND id = ? AND rowid > ? ORDER BY rowid";
+    let p = plan(conn, sql);
+    assert!(p.contains("INDEX findings_id_hash (id_hash=?") && !p.contains("TEMP B-TREE"), "{p}");
+    let uid_index: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'findings_ocsf_uid'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(uid_index, 0);
+    let listed: i64 = conn
+        .query_row("SELECT count(*) FROM findings INDEXED BY findings_ocsf_rows WHERE format = 'ocsf'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(listed, 20);
+}
+
+/// A store at schema 15 (the index over the uids) loses it for `findings_ocsf_rows`, and
+/// GetFindingsV2 pages its findings in the order they were stored, each once.
+#[test]
+fn the_upgrade_from_15_lists_the_ocsf_rows_in_stored_order() {
+    let (dir, store) = mixed_store(25);
+    let stored: Vec<String> = {
+        let mut stmt = store.conn().prepare("SELECT id FROM findings WHERE format = 'ocsf' ORDER BY rowid").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    drop(store);
+    let path = dir.path().join("s.db");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DROP INDEX findings_ocsf_rows;
+             CREATE INDEX findings_ocsf_uid ON findings (id) WHERE format = 'ocsf';
+             PRAGMA user_version = 15;",
+        )
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    let conn = store.conn();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, super::VERSION);
+    let indexes: Vec<String> = {
+        let mut stmt =
+            conn.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'findings_ocsf_%' ORDER BY name").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(indexes, ["findings_ocsf_finding", "findings_ocsf_rows"]);
+    let access = store.access(&Caller::unrestricted("test")).unwrap();
+    let mut request =
+        crate::model::wire::get_findings_v2::GetFindingsV2Request { max_results: 4, ..Default::default() };
+    let mut paged = Vec::new();
+    loop {
+        let page = store.get_findings_v2_as(&access, &request).unwrap();
+        paged.extend(page.findings.iter().map(|f| f["metadata"]["uid"].as_str().unwrap().to_string()));
+        match page.next_token {
+            Some(t) => request.next_token = Some(t),
+            None => break,
+        }
+    }
+    assert_eq!(paged, stored);
 }

@@ -281,7 +281,7 @@ fn a_store_of_the_previous_schema_gets_its_index_and_answers_the_same() {
     }
     let store = Store::open(&path).unwrap().with_clock(clock);
     let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 15);
+    assert_eq!(version, 16);
     index_follows_documents(&store);
     answers_agree(&store);
 }
