@@ -469,7 +469,7 @@ fn a_version_2_store_is_upgraded_in_place() {
     assert_eq!(version(&path), 2);
 
     let mut s = Store::open(&path).unwrap();
-    assert_eq!(version(&path), 15, "brought up to the current schema");
+    assert_eq!(version(&path), 16, "brought up to the current schema");
     assert_eq!(s.count().unwrap(), 30);
     let product = "arn:aws:securityhub:us-west-2::product/aws/securityhub";
     let id = "arn:aws:securityhub:us-west-2:342840004254:security-control/Config.1/finding/ed1205f1-589b-4784-87cd-2681d42b974a";
@@ -521,7 +521,7 @@ fn a_version_2_store_is_upgraded_in_place() {
 
     // Opening again migrates nothing more.
     let s = Store::open(&path).unwrap();
-    assert_eq!((version(&path), s.count().unwrap()), (15, 31));
+    assert_eq!((version(&path), s.count().unwrap()), (16, 31));
     let indexes: Vec<String> = rusqlite::Connection::open(&path)
         .unwrap()
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'findings' ORDER BY 1")
