@@ -376,7 +376,8 @@ impl Store {
         }
         let more = matched.len() > request.max_results;
         matched.truncate(request.max_results);
-        let next_token = if more { matched.last().map(|(row, _)| token_after(request, json!({"row": row}))) } else { None };
+        let next_token =
+            if more { matched.last().map(|(row, _)| token_after(request, json!({"row": row}))) } else { None };
         Ok(FindingsV2Page { findings: matched.into_iter().map(|(_, doc)| doc).collect(), next_token })
     }
 

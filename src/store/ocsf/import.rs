@@ -50,10 +50,12 @@ fn check(codec: &Codec, index: usize, f: OcsfIncoming, new: bool, own_account: O
     let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
     let doc = f.view();
     let o = Ocsf(doc);
-    let uid = o.metadata_uid();
-    let id = if uid.is_empty() { format!("Findings[{index}]") } else { uid.to_string() };
-    let fail =
-        |code: &str, message: String| Ok(Checked::Failed(ImportFailure { id: id.clone(), code: code.into(), message }));
+    // The failure's id, made only for a failure (most findings pass: no String each).
+    let fail = |code: &str, message: String| {
+        let uid = o.metadata_uid();
+        let id = if uid.is_empty() { format!("Findings[{index}]") } else { uid.to_string() };
+        Ok(Checked::Failed(ImportFailure { id, code: code.into(), message }))
+    };
     if let Err(e) = validate_ocsf(doc) {
         return fail("InvalidInput", format!("Finding does not adhere to OCSF. {e}"));
     }
@@ -158,11 +160,11 @@ impl Store {
                     let hash = id_hash(uid);
                     // Every finding this import may write is added, new or not.
                     let unknown = known.as_mut().is_some_and(|k| k.insert(hash));
-                    new.push(
-                        !uid.is_empty()
-                            && seen.insert(uid.to_string())
-                            && (unknown || !exists.exists(params![hash, uid])?),
-                    );
+                    // Named earlier in this transaction: told by the uid's hash, with no copy of
+                    // the uid. Another uid of the same hash is then taken as not new, and its
+                    // lookup when it is written (`Checked::Apply`) finds it is not stored: created
+                    // all the same.
+                    new.push(!uid.is_empty() && seen.insert(hash) && (unknown || !exists.exists(params![hash, uid])?));
                 }
                 Ok(Next::Item((call, new)))
             };

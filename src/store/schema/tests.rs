@@ -304,7 +304,9 @@ fn reads_in_stored_order_walk_the_ocsf_rows_index() {
         .unwrap();
     assert_eq!(uid_index, 0);
     let listed: i64 = conn
-        .query_row("SELECT count(*) FROM findings INDEXED BY findings_ocsf_rows WHERE format = 'ocsf'", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM findings INDEXED BY findings_ocsf_rows WHERE format = 'ocsf'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(listed, 20);
 }
