@@ -322,8 +322,9 @@ impl Store {
     /// row on, stopping once a page and one more have matched instead of opening every document (a
     /// first page over 100,000 findings in milliseconds, docs/performance.md). AWS documents no
     /// order here; this one is deterministic, a row's place never changes (an import or an edit
-    /// rewrites the row in place), and a finding stored while a client pages comes after every
-    /// page already read, so paging returns each finding once. EQUALS conditions every match
+    /// rewrites the row in place), so paging never returns a finding twice, and a finding stored
+    /// while a client pages comes after the rows it has read (SQLite numbers a new row above the
+    /// largest). EQUALS conditions every match
     /// meets, on members the row has a column for, narrow the rows read before a document is
     /// opened (each document is still filtered); `metadata.uid`'s searches its hash.
     fn first_stored_v2(
