@@ -116,6 +116,7 @@ pub(super) fn rows_loaded(
     }
     if done {
         s.rows.load_order.clear();
+        s.rows.loaded();
         s.pending_marks.clear();
         // The worker's listing has freed SQLite's page cache, and the merges their keys.
         crate::alloc::release_free_memory();

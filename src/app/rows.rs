@@ -116,6 +116,13 @@ pub struct SearchColumn {
     /// search, 16 bytes a value.
     sketches: Vec<Sketch>,
     recent: Recent<u32>,
+    /// Every copy's id by where the copy is held, as `Recent` keeps a few: a title or resource id
+    /// met again is mostly not among the few, and this finds it without hashing its text and
+    /// reading it back to compare (the listing hands the rows its one copy of each value; the
+    /// titles and resource ids were most of the list's interning while a million rows load). An
+    /// address is put here only for the column's own copy, which its `ids` keep: no other value can
+    /// be held there. Emptied when a load ends (`RowStore::loaded`): ~11 MB at a million rows.
+    by_addr: HashMap<usize, u32, std::hash::BuildHasherDefault<WordHasher>>,
 }
 
 impl SearchColumn {
@@ -124,11 +131,16 @@ impl SearchColumn {
         if let Some(id) = self.recent.get(v) {
             return id;
         }
+        if let Some(&id) = self.by_addr.get(&v.addr()) {
+            self.recent.put(v, id);
+            return id;
+        }
         if let Some((one, &id)) = self.ids.get_key_value(v.as_str()) {
             if !one.same(v) {
                 *v = one.clone();
             }
             self.recent.put(v, id);
+            self.by_addr.insert(v.addr(), id);
             return id;
         }
         if self.at.is_empty() {
@@ -142,6 +154,7 @@ impl SearchColumn {
         self.at.push(self.folded.len());
         self.ids.insert(v.clone(), id);
         self.recent.put(v, id);
+        self.by_addr.insert(v.addr(), id);
         id
     }
 
@@ -305,6 +318,14 @@ impl RowStore {
     }
 
     /// Room for `n` more rows, when their number is known.
+    /// The load has ended: the search columns forget their copies' addresses (`SearchColumn::by_addr`),
+    /// memory the list need not keep for the few values a refresh brings.
+    pub fn loaded(&mut self) {
+        for column in &mut self.search {
+            column.by_addr = HashMap::default();
+        }
+    }
+
     pub fn reserve(&mut self, n: usize) {
         self.all.reserve(n);
         self.by_hash.reserve(n);
@@ -431,6 +452,34 @@ mod tests {
         i.intern(&mut y);
         assert!(x.same(&y));
         assert_eq!((i.seen, i.found), (3, 2));
+    }
+
+    /// Past the few addresses `Recent` holds, every kept copy is found by where it is held while a
+    /// load goes on; once it has ended (`loaded`), by its text as before, with the same ids.
+    #[test]
+    fn every_kept_copy_is_found_by_its_address_until_the_load_ends() {
+        let mut s = RowStore::default();
+        let titles: Vec<Shared> = (0..5 * RECENT).map(|n| Shared::from(format!("title {n}"))).collect();
+        for (n, t) in titles.iter().enumerate() {
+            s.push(Row { title: t.clone(), ..row(&n.to_string(), "") });
+        }
+        let column = &mut s.search[0];
+        assert_eq!(column.by_addr.len(), 5 * RECENT);
+        for (n, t) in titles.iter().enumerate() {
+            assert_eq!(column.by_addr.get(&t.addr()), Some(&(n as u32)));
+            assert_eq!(column.intern(&mut t.clone()), n as u32);
+        }
+        let mut other = Shared::from("title 7");
+        assert_eq!(column.intern(&mut other), 7);
+        assert!(other.same(&titles[7]), "another copy takes the kept one");
+        s.loaded();
+        assert!(s.search.iter().all(|c| c.by_addr.is_empty()));
+        let column = &mut s.search[0];
+        let mut other = Shared::from("title 4000");
+        assert_eq!(column.intern(&mut other), 4000);
+        assert!(other.same(&titles[4000]));
+        assert_eq!(column.intern(&mut titles[4001].clone()), 4001);
+        assert_eq!(column.len(), 5 * RECENT);
     }
 
     #[test]
