@@ -50,7 +50,7 @@ pub(super) fn described(s: &mut AppState, source: String, capabilities: Capabili
 pub(super) fn rows_loaded(
     s: &mut AppState,
     generation: u64,
-    rows: Vec<Row>,
+    mut rows: Vec<Row>,
     total: Option<usize>,
     done: bool,
 ) -> Vec<Effect> {
@@ -82,12 +82,12 @@ pub(super) fn rows_loaded(
     // Room for the whole load at once, so 100k rows are not copied on every doubling (a total
     // from a remote backend is trusted only so far).
     s.rows.reserve(total.saturating_sub(s.rows.all.len()).min(1 << 22));
-    let start = s.rows.all.len();
-    for row in rows {
-        let remark = s.pending_marks.contains(&row.key);
-        let i = s.rows.push(row);
-        if remark {
-            s.marks.insert(i);
+    let start = s.rows.append(&mut rows);
+    if !s.pending_marks.is_empty() {
+        for (i, row) in s.rows.all.iter().enumerate().skip(start) {
+            if s.pending_marks.contains(&row.key) {
+                s.marks.insert(i as u32);
+            }
         }
     }
     // A query the rows answer is applied to each chunk as it arrives: the list shows its matches
@@ -116,6 +116,7 @@ pub(super) fn rows_loaded(
     }
     if done {
         s.rows.load_order.clear();
+        s.rows.loaded();
         s.pending_marks.clear();
         // The worker's listing has freed SQLite's page cache, and the merges their keys.
         crate::alloc::release_free_memory();

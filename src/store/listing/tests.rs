@@ -285,3 +285,41 @@ fn a_character_split_across_two_columns_fails_the_pipelined_load_on_the_first() 
     assert_eq!(summaries, columns, "the rows before the bad one, each once");
     assert!(summaries > 1024 && summaries < 2600, "past the first batch, not the whole table: {summaries}");
 }
+
+/// The count shown beside the list (`listed_count_as`) is read from two partial indexes, never the
+/// table, and is the number of rows the listing gives: a finding stored in both forms once, a row
+/// of another format not at all, a product name of any type counted.
+#[test]
+fn the_count_reads_indexes_only_and_counts_the_listed_rows() {
+    let (_dir, mut store) = store_of(40);
+    let caller = Caller::unrestricted("t");
+    let asff: Vec<_> = generate(&GenOptions { count: 40, ..GenOptions::default() }).collect();
+    // Ten OCSF forms of listed ASFF findings (twins, not listed) and five OCSF findings of their own.
+    let mut ocsf: Vec<_> = asff[..10].iter().map(crate::generate::ocsf::to_ocsf).collect();
+    ocsf.extend(crate::generate::ocsf::generate_ocsf(&GenOptions { count: 5, seed: 3, ..GenOptions::default() }));
+    assert_eq!(store.import_ocsf(&caller, ocsf).unwrap().success_count, 15);
+    store.conn().execute_batch("UPDATE findings SET format = 'other' WHERE rowid = 20").unwrap();
+    let listed = |access: &Access| {
+        let mut n = 0u64;
+        store
+            .for_each_listed_as(access, |_| {
+                n += 1;
+                true
+            })
+            .unwrap();
+        n
+    };
+    assert_eq!(listed(&Access::Unrestricted), 39 + 5);
+    assert_eq!(store.listed_count_as(&Access::Unrestricted).unwrap(), 39 + 5);
+    let member = Access::Member { account: asff[0]["AwsAccountId"].as_str().unwrap().to_string() };
+    assert_eq!(store.listed_count_as(&member).unwrap(), listed(&member));
+    // A product name that is no text (which the listing fails on) is counted as any other.
+    store.conn().execute_batch("UPDATE findings SET product_name = x'00' WHERE rowid = 21").unwrap();
+    assert_eq!(store.listed_count_as(&Access::Unrestricted).unwrap(), 39 + 5);
+    let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {COUNT_LISTED}")).unwrap();
+    let plan: Vec<String> = stmt.query_map([], |r| r.get(3)).unwrap().map(std::result::Result::unwrap).collect();
+    let counts: Vec<_> =
+        plan.iter().filter(|l| l.starts_with("SCAN findings") || l.starts_with("SEARCH findings")).collect();
+    assert_eq!(counts.len(), 2, "{plan:?}");
+    assert!(counts.iter().all(|l| l.contains(" USING COVERING INDEX ") || l.contains(" USING INDEX ")), "{plan:?}");
+}
