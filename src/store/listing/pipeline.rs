@@ -175,6 +175,26 @@ fn bytes<'r>(r: &'r Row<'_>, i: usize) -> Result<&'r [u8]> {
     }
 }
 
+impl Store {
+    /// Puts `row` in `batch` unless the first page listed it already or it is a twin (`offer`'s rule).
+    fn admit(
+        &self,
+        access: &Access,
+        listed: &mut Listed,
+        arns: &mut Arns,
+        batch: &mut Batch,
+        row: &Row<'_>,
+    ) -> Result<()> {
+        if !listed.is_empty() && listed.remove(&row.get::<_, i64>(ROWID)?) {
+            return Ok(());
+        }
+        if self.is_twin(access, row)? {
+            return Ok(());
+        }
+        batch.push(&self.codec, arns, row)
+    }
+}
+
 /// The helper thread's name.
 const HELPER: &str = "hubtriage-rows";
 
@@ -245,14 +265,23 @@ impl Store {
             };
             let mut batch = Batch::new();
             let mut going = true;
-            while let Some(row) = rows.next()? {
-                if !listed.is_empty() && listed.remove(&row.get::<_, i64>(ROWID)?) {
-                    continue;
+            // A row that cannot be read (a key that is not text, a page SQLite cannot step past)
+            // stops the reading, but the rows read before it still reach the sink first, as the
+            // columns' listing gives them before failing on it.
+            let mut failed = None;
+            loop {
+                let row = match rows.next() {
+                    Ok(Some(row)) => row,
+                    Ok(None) => break,
+                    Err(e) => {
+                        failed = Some(e.into());
+                        break;
+                    }
+                };
+                if let Err(e) = self.admit(access, &mut listed, &mut arns, &mut batch, row) {
+                    failed = Some(e);
+                    break;
                 }
-                if self.is_twin(access, row)? {
-                    continue;
-                }
-                batch.push(&self.codec, &mut arns, row)?;
                 if batch.rows.len() >= BATCH {
                     let next = spare.pop().unwrap_or_else(Batch::new);
                     going = hand(std::mem::replace(&mut batch, next), &mut spare)?;
@@ -269,11 +298,16 @@ impl Store {
                 // The helper ends once it has built every batch sent.
                 for b in built.iter() {
                     if !take(b, &mut spare)? {
+                        going = false;
                         break;
                     }
                 }
             }
-            Ok(())
+            // Rows the sink did not ask for: how they fail is not its business.
+            match failed {
+                Some(e) if going => Err(e),
+                _ => Ok(()),
+            }
         })?;
         drop(rows);
         drop(stmt);

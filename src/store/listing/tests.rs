@@ -286,6 +286,19 @@ fn a_character_split_across_two_columns_fails_the_pipelined_load_on_the_first() 
     assert!(summaries > 1024 && summaries < 2600, "past the first batch, not the whole table: {summaries}");
 }
 
+/// A key that is not UTF-8 (read as the row is stepped to, before the helper thread sees it) fails
+/// the pipelined load as it fails the columns' listing: the same error, after the same rows (the
+/// batches handed to the helper before it were dropped).
+#[test]
+fn the_pipelined_load_fails_on_a_key_that_is_not_utf8_after_the_same_rows() {
+    let ((expected, columns), (got, summaries)) =
+        both_listings_failing_after("UPDATE findings SET id = CAST(x'ff41' AS TEXT) WHERE rowid = ?1");
+    assert!(expected.contains("utf-8") || expected.contains("UTF-8"), "{expected}");
+    assert_eq!(got, expected);
+    assert_eq!(summaries, columns, "the rows before the bad one, each once");
+    assert!(summaries > 1024 && summaries < 2600, "past the first batch, not the whole table: {summaries}");
+}
+
 /// The count shown beside the list (`listed_count_as`) is read from two partial indexes, never the
 /// table, and is the number of rows the listing gives: a finding stored in both forms once, a row
 /// of another format not at all, a product name of any type counted.
