@@ -40,6 +40,11 @@ use ratatui::Terminal;
 use serde_json::Value;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
+/// The allocator the `hubtriage` binary uses (src/main.rs), so the figures (memory above all) are
+/// the workbench's own.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Set in the measuring child process: the store to open.
 const STORE_ENV: &str = "HUBTRIAGE_BENCH_STORE";
 const SIZE: (u16, u16) = (160, 48);
@@ -202,6 +207,7 @@ fn status_kb(field: &str) -> u64 {
 }
 
 fn measure(path: &Path, count: usize) {
+    hubtriage::alloc::tune_for_workbench();
     let rss_at_start = status_kb("VmRSS");
 
     // 1. First frame, as `hubtriage` does it: open the store, keymap, state, draw, then load.

@@ -36,6 +36,20 @@ pub fn tune_for_bulk_import() {
     }
 }
 
+/// Sets mimalloc for the workbench, which holds a million rows for as long as it runs: memory freed
+/// is returned to the OS at once (mimalloc's default waits 10 ms, then purges only when the thread
+/// that freed it allocates or frees again: the memory freed while loading, such as the chunks
+/// handed from thread to thread and the helper thread's lookups, stayed resident). At the end of a
+/// million rows' load VmRSS was 511-555 MB with the default, 445-454 MB with this
+/// (`BENCH_COUNT=1000000 cargo bench --bench tui`, docs/performance.md). Called when the workbench
+/// starts (`tui::run`) and by its bench, before the rows are read.
+pub fn tune_for_workbench() {
+    // SAFETY: mi_option_set only stores the value of a valid option index.
+    unsafe {
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+    }
+}
+
 /// Returns to the OS the free memory the C library's allocator holds in the middle of its heaps.
 /// SQLite allocates its page cache with it (not with the binary's allocator): the workbench's
 /// listing of a million rows fills the cache (64 MB) and frees it when done (`PRAGMA

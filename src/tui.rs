@@ -112,6 +112,7 @@ fn now() -> time::OffsetDateTime {
 
 /// Runs the workbench until the analyst quits.
 pub fn run(backend: Box<dyn Backend>, config: Config) -> Result<()> {
+    crate::alloc::tune_for_workbench();
     let keymap = Keymap::load(Keymap::user_file().as_deref())?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
     // The header's first words need not wait for the findings to be read (`Backend::first_description`).
