@@ -23,6 +23,12 @@ use serde_json::json;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's arenas committed as used (`alloc::commit_arenas_lazily`), set before the first allocation.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static AT_LOAD: extern "C" fn() = hubtriage::alloc::commit_arenas_lazily;
+
 /// CPU seconds (user, system) this process has used: on a shared machine wall time includes
 /// waiting for a core, so each step also prints its CPU time.
 fn cpu_secs() -> Cpu {

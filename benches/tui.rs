@@ -45,6 +45,12 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's arenas committed as used (`alloc::commit_arenas_lazily`), set before the first allocation.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static AT_LOAD: extern "C" fn() = hubtriage::alloc::commit_arenas_lazily;
+
 /// Set in the measuring child process: the store to open.
 const STORE_ENV: &str = "HUBTRIAGE_BENCH_STORE";
 const SIZE: (u16, u16) = (160, 48);

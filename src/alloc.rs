@@ -38,15 +38,33 @@ pub fn tune_for_bulk_import() {
 
 /// Sets mimalloc for the workbench, which holds a million rows for as long as it runs: memory freed
 /// is returned to the OS at once (mimalloc's default waits 10 ms, then purges only when the thread
-/// that freed it allocates or frees again: the memory freed while loading, such as the chunks
-/// handed from thread to thread and the helper thread's lookups, stayed resident). At the end of a
-/// million rows' load VmRSS was 511-555 MB with the default, 445-454 MB with this
-/// (`BENCH_COUNT=1000000 cargo bench --bench tui`, docs/performance.md). Called when the workbench
-/// starts (`tui::run`) and by its bench, before the rows are read.
+/// that freed it allocates or frees again, so what the load's threads freed stayed resident).
+/// Called when the workbench starts (`tui::run`) and by its bench, before the rows are read; with
+/// `commit_arenas_lazily`, see there for the figures.
 pub fn tune_for_workbench() {
     // SAFETY: mi_option_set only stores the value of a valid option index.
     unsafe {
         libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+    }
+}
+
+/// mimalloc's `mi_option_arena_eager_commit` (its index in `mi_option_t`, the same in mimalloc 2
+/// and 3): whether an arena's memory is committed when it is reserved; by default it is where the
+/// OS overcommits, as Linux does.
+const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+
+/// Has mimalloc commit its arenas as they are used, so that memory it purges leaves the resident
+/// set. Must run before the first allocation, which reserves the first arena (1 GiB, where all of
+/// a million rows' load lives): the binaries run it from `.init_array`, before Rust's runtime
+/// starts (`AT_LOAD`). The workbench's VmRSS at the end of a million rows' load
+/// (`BENCH_COUNT=1000000 cargo bench --bench tui`, on the binary's allocator): mimalloc's defaults
+/// 511-555 MB, `tune_for_workbench` alone 445-457 MB, with this too 426-427 MB (the binary itself
+/// in tmux at 160×48: 558, 475 and 443 MB); the load to the last row took 2.09-2.35 s, 2.49-2.90 s and
+/// 2.32-2.59 s (docs/performance.md).
+pub extern "C" fn commit_arenas_lazily() {
+    // SAFETY: mi_option_set only stores the value of a valid option index.
+    unsafe {
+        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
     }
 }
 

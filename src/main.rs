@@ -10,6 +10,12 @@ use hubtriage::cli::{self, Cli, Outcome};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's arenas committed as used (`alloc::commit_arenas_lazily`), set before the first allocation.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static AT_LOAD: extern "C" fn() = hubtriage::alloc::commit_arenas_lazily;
+
 fn main() -> ExitCode {
     // Output piped into `head` ends quietly, as other command-line tools do, instead of panicking.
     #[cfg(unix)]
