@@ -99,6 +99,17 @@ fn ocsf_rows_are_not_in_the_asff_only_indexes() {
     }
 }
 
+/// The store in `dir` (`s.db`) taken back to an older schema by `sql`, opened again: upgraded to the
+/// current version.
+fn reopened_after(dir: &tempfile::TempDir, sql: &str) -> Store {
+    let path = dir.path().join("s.db");
+    Connection::open(&path).unwrap().execute_batch(sql).unwrap();
+    let store = Store::open(&path).unwrap();
+    let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, super::VERSION);
+    store
+}
+
 /// A store at schema 13 (the full indexes) gets the partial ones, with every ASFF row in them, and
 /// answers the same.
 #[test]
@@ -112,21 +123,15 @@ fn the_upgrade_from_13_rebuilds_the_indexes_for_asff_rows() {
     };
     let before = count(store.conn());
     drop(store);
-    let path = dir.path().join("s.db");
-    Connection::open(&path)
-        .unwrap()
-        .execute_batch(
-            "DROP INDEX findings_product; DROP INDEX findings_control; DROP INDEX findings_triage;
-             CREATE INDEX findings_product ON findings (product_name);
-             CREATE INDEX findings_control ON findings (control_id);
-             CREATE INDEX findings_triage ON findings (workflow_status, record_state, severity_label, updated_ns);
-             PRAGMA user_version = 13;",
-        )
-        .unwrap();
-    let store = Store::open(&path).unwrap();
+    let store = reopened_after(
+        &dir,
+        "DROP INDEX findings_product; DROP INDEX findings_control; DROP INDEX findings_triage;
+         CREATE INDEX findings_product ON findings (product_name);
+         CREATE INDEX findings_control ON findings (control_id);
+         CREATE INDEX findings_triage ON findings (workflow_status, record_state, severity_label, updated_ns);
+         PRAGMA user_version = 13;",
+    );
     let conn = store.conn();
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, super::VERSION);
     for (index, column) in ASFF_ONLY.iter().zip(["product_name", "control_id", "workflow_status"]) {
         assert_eq!(entries(conn, index, column), 30, "{index}");
     }
@@ -224,21 +229,15 @@ fn the_upgrade_from_14_hashes_the_finding_uids() {
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
     };
     drop(store);
-    let path = dir.path().join("s.db");
     // As schema 14 left a store (SQLite drops no column in use by an index, so the index first).
-    Connection::open(&path)
-        .unwrap()
-        .execute_batch(
-            "DROP INDEX findings_ocsf_finding;
-             ALTER TABLE findings DROP COLUMN finding_hash;
-             CREATE INDEX findings_ocsf_triple ON findings (finding_uid, aws_account_id, product_arn)
-                 WHERE format = 'ocsf';
-             PRAGMA user_version = 14;",
-        )
-        .unwrap();
-    let mut store = Store::open(&path).unwrap();
-    let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, super::VERSION);
+    let mut store = reopened_after(
+        &dir,
+        "DROP INDEX findings_ocsf_finding;
+         ALTER TABLE findings DROP COLUMN finding_hash;
+         CREATE INDEX findings_ocsf_triple ON findings (finding_uid, aws_account_id, product_arn)
+             WHERE format = 'ocsf';
+         PRAGMA user_version = 14;",
+    );
     let hashed: i64 = store
         .conn()
         .query_row("SELECT count(*) FROM findings INDEXED BY findings_ocsf_finding WHERE format = 'ocsf' AND finding_hash IS NOT NULL", [], |r| {
@@ -321,19 +320,13 @@ fn the_upgrade_from_15_lists_the_ocsf_rows_in_stored_order() {
         stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
     };
     drop(store);
-    let path = dir.path().join("s.db");
-    Connection::open(&path)
-        .unwrap()
-        .execute_batch(
-            "DROP INDEX findings_ocsf_rows;
-             CREATE INDEX findings_ocsf_uid ON findings (id) WHERE format = 'ocsf';
-             PRAGMA user_version = 15;",
-        )
-        .unwrap();
-    let store = Store::open(&path).unwrap();
+    let store = reopened_after(
+        &dir,
+        "DROP INDEX findings_ocsf_rows;
+         CREATE INDEX findings_ocsf_uid ON findings (id) WHERE format = 'ocsf';
+         PRAGMA user_version = 15;",
+    );
     let conn = store.conn();
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, super::VERSION);
     let indexes: Vec<String> = {
         let mut stmt =
             conn.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'findings_ocsf_%' ORDER BY name").unwrap();
