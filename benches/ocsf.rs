@@ -22,15 +22,8 @@ use hubtriage::model::wire::get_findings_v2::GetFindingsV2Request;
 use hubtriage::store::{Caller, Store, StoreError};
 use serde_json::json;
 
-/// The allocator the `hubtriage` binary uses (src/main.rs), so the figures are the CLI's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// mimalloc's arenas committed as used (`alloc::commit_arenas_lazily`), set before the first allocation.
-#[cfg(target_os = "linux")]
-#[used]
-#[link_section = ".init_array"]
-static AT_LOAD: extern "C" fn() = hubtriage::alloc::commit_arenas_lazily;
+// The allocator the `hubtriage` binary uses, so the figures are its own.
+hubtriage::binary_allocator!();
 
 /// CPU seconds (user + system) this process has used: on a shared machine wall time includes
 /// waiting for a core, so each step also prints its CPU time.

@@ -40,16 +40,8 @@ use ratatui::Terminal;
 use serde_json::Value;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
-/// The allocator the `hubtriage` binary uses (src/main.rs), so the figures (memory above all) are
-/// the workbench's own.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// mimalloc's arenas committed as used (`alloc::commit_arenas_lazily`), set before the first allocation.
-#[cfg(target_os = "linux")]
-#[used]
-#[link_section = ".init_array"]
-static AT_LOAD: extern "C" fn() = hubtriage::alloc::commit_arenas_lazily;
+// The allocator the `hubtriage` binary uses, so the figures are its own.
+hubtriage::binary_allocator!();
 
 /// Set in the measuring child process: the store to open.
 const STORE_ENV: &str = "HUBTRIAGE_BENCH_STORE";

@@ -5,16 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use hubtriage::cli::{self, Cli, Outcome};
 
-/// Parsing and writing findings is allocation-heavy (a serde_json tree per finding): mimalloc cuts
-/// that cost by about a quarter against the system allocator (benches/engine.rs uses it too).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// mimalloc's arenas committed as used (`alloc::commit_arenas_lazily`), set before the first allocation.
-#[cfg(target_os = "linux")]
-#[used]
-#[link_section = ".init_array"]
-static AT_LOAD: extern "C" fn() = hubtriage::alloc::commit_arenas_lazily;
+// The binary's allocator (`hubtriage::alloc::binary_allocator`).
+hubtriage::binary_allocator!();
 
 fn main() -> ExitCode {
     // Output piped into `head` ends quietly, as other command-line tools do, instead of panicking.
