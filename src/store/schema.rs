@@ -236,11 +236,7 @@ fn v6(tx: &Transaction<'_>) -> Result<()> {
 /// which a later import of the provider's version keeps. ASFF rows leave both at their defaults.
 /// A store whose version was set back (as tests do) may have the columns already.
 fn v7(tx: &Transaction<'_>) -> Result<()> {
-    let has: bool =
-        tx.query_row("SELECT count(*) FROM pragma_table_info('findings') WHERE name = 'finding_uid'", [], |r| {
-            r.get::<_, i64>(0).map(|n| n > 0)
-        })?;
-    if !has {
+    if !has_column(tx, "finding_uid")? {
         tx.execute_batch(
             "ALTER TABLE findings ADD COLUMN finding_uid TEXT;
              ALTER TABLE findings ADD COLUMN v2_edited INTEGER NOT NULL DEFAULT 0;",
@@ -349,11 +345,7 @@ const V14: &str = r#"
 /// it, so a collision only costs a row read. ASFF rows leave the column NULL. Only the OCSF rows
 /// are read (through the OCSF index of the time), so a store of ASFF findings upgrades at once.
 fn v15(tx: &Transaction<'_>) -> Result<()> {
-    let has: bool =
-        tx.query_row("SELECT count(*) FROM pragma_table_info('findings') WHERE name = 'finding_hash'", [], |r| {
-            r.get::<_, i64>(0).map(|n| n > 0)
-        })?;
-    if !has {
+    if !has_column(tx, "finding_hash")? {
         tx.execute_batch("ALTER TABLE findings ADD COLUMN finding_hash INTEGER;")?;
     }
     // Read through the OCSF index, written in row order: each table page is rewritten once (3
@@ -379,6 +371,14 @@ fn v15(tx: &Transaction<'_>) -> Result<()> {
          CREATE INDEX IF NOT EXISTS findings_ocsf_finding ON findings (finding_hash) WHERE format = 'ocsf';",
     )?;
     Ok(())
+}
+
+/// Whether `findings` has the column `name`: a store whose version was set back (as tests do) may
+/// have a migration's columns already, and SQLite has no `ADD COLUMN IF NOT EXISTS`.
+fn has_column(tx: &Transaction<'_>, name: &str) -> Result<bool> {
+    let n: i64 =
+        tx.query_row("SELECT count(*) FROM pragma_table_info('findings') WHERE name = ?1", [name], |r| r.get(0))?;
+    Ok(n > 0)
 }
 
 /// 16: GetFindingsV2 without SortCriteria returns findings in the order they were first stored
