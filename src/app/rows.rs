@@ -321,7 +321,6 @@ impl RowStore {
         true
     }
 
-    /// Room for `n` more rows, when their number is known.
     /// The load has ended: the search columns forget their copies' addresses (`SearchColumn::by_addr`),
     /// memory the list need not keep for the few values a refresh brings.
     pub fn loaded(&mut self) {
@@ -330,6 +329,7 @@ impl RowStore {
         }
     }
 
+    /// Room for `n` more rows, when their number is known.
     pub fn reserve(&mut self, n: usize) {
         self.all.reserve(n);
         self.by_hash.reserve(n);
