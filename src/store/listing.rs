@@ -10,7 +10,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::Row;
 
 use super::codec::Codec;
-use super::query::visible;
+use super::query::and_visible;
 use super::rows::decompress;
 use super::{Access, Result, Store};
 use crate::model::finding::FindingId;
@@ -30,7 +30,7 @@ const COLUMNS: &str = "product_arn, id, product_name, aws_account_id, region, ti
 /// `findings_ocsf_finding` holds the rows with `format = 'ocsf'`. `format IN ('asff', 'ocsf')` matches no
 /// partial index: it scanned the table, every page of it with the documents stored inline (0.3 s
 /// at a million findings, while the first rows' load waited for it on the worker thread).
-/// `tests::the_count_reads_indexes_only` holds the plan.
+/// `tests::the_count_reads_indexes_only_and_counts_the_listed_rows` holds the plan.
 const COUNT_LISTED: &str = "SELECT (SELECT count(*) FROM findings WHERE format = 'asff' AND product_name >= '') \
     + (SELECT count(*) FROM findings WHERE format = 'ocsf')";
 /// The row id's place in `COLUMNS`.
@@ -197,10 +197,7 @@ impl Store {
     /// How many findings `for_each_listed_as` lists for `access`: a finding stored in both forms
     /// counts once, as it lists once (the workbench shows this count beside the list).
     pub fn listed_count_as(&self, access: &Access) -> Result<u64> {
-        let (cond, params) = match visible(access) {
-            Some((cond, params)) => (format!(" AND {cond}"), params),
-            None => (String::new(), Vec::new()),
-        };
+        let (cond, params) = and_visible(access);
         let sql = if cond.is_empty() {
             COUNT_LISTED.to_string()
         } else {
@@ -220,7 +217,7 @@ impl Store {
 
     /// `for_each_listed` over the findings `access` may see.
     pub fn for_each_listed_as(&self, access: &Access, mut sink: impl FnMut(SummaryColumns) -> bool) -> Result<()> {
-        let (cond, params) = condition(access);
+        let (cond, params) = and_visible(access);
         let sql = format!(
             "SELECT {COLUMNS} FROM findings WHERE format IN ('asff', 'ocsf'){cond} \
              ORDER BY severity_rank DESC, updated_ns DESC, rowid"
@@ -244,7 +241,7 @@ impl Store {
         format: crate::model::finding::Format,
         mut sink: impl FnMut(SummaryColumns) -> bool,
     ) -> Result<()> {
-        let (cond, params) = condition(access);
+        let (cond, params) = and_visible(access);
         let format = match format {
             crate::model::finding::Format::Asff => "asff",
             crate::model::finding::Format::Ocsf => "ocsf",
@@ -304,7 +301,7 @@ impl Store {
     ) -> Result<()> {
         let _mapped = Mapped::begin(self.conn())?;
         let _snapshot = Snapshot::begin(self.conn())?;
-        let (cond, params) = condition(access);
+        let (cond, params) = and_visible(access);
         // Looked up for every row of the table while the first page's rows have not all been
         // met again: hashed with `WordHasher` rather than SipHash.
         let mut listed: Listed = HashSet::default();
@@ -315,10 +312,10 @@ impl Store {
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         while let Some(row) = rows.next()? {
-            if !listed.is_empty() && listed.remove(&row.get::<_, i64>(ROWID)?) {
+            if self.passed_over(access, &mut listed, row)? {
                 continue;
             }
-            if !self.offer(access, reader, row, &mut sink)? {
+            if !sink(reader.read(&self.codec, row)?) {
                 break;
             }
         }
@@ -410,6 +407,15 @@ impl Store {
         Ok(sink(reader.read(&self.codec, row)?))
     }
 
+    /// Whether the table scan after the first page passes over `row`: the first page listed it
+    /// (noted in `listed`, which forgets it once met) or it is a twin (`is_twin`).
+    fn passed_over(&self, access: &Access, listed: &mut Listed, row: &Row<'_>) -> Result<bool> {
+        if !listed.is_empty() && listed.remove(&row.get::<_, i64>(ROWID)?) {
+            return Ok(true);
+        }
+        self.is_twin(access, row)
+    }
+
     /// Whether `row` is an OCSF finding also stored in ASFF form (`model::ocsf::same`), not listed.
     fn is_twin(&self, access: &Access, row: &Row<'_>) -> Result<bool> {
         let ocsf = row.get_ref(18)?.as_str().is_ok_and(|f| f == "ocsf");
@@ -419,14 +425,6 @@ impl Store {
                 &row.get::<_, Option<String>>(20)?.unwrap_or_default(),
                 &row.get::<_, String>(0)?,
             )?)
-    }
-}
-
-/// The condition (after `WHERE format IN (...)`) for the rows `access` may see, and its values.
-fn condition(access: &Access) -> (String, Vec<SqlValue>) {
-    match visible(access) {
-        Some((cond, params)) => (format!(" AND {cond}"), params),
-        None => (String::new(), Vec::new()),
     }
 }
 

@@ -10,7 +10,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{json, Map, Value};
 
 use super::codec::Codec;
-use super::query::visible;
+use super::query::and_visible;
 use super::rows::decompress;
 use super::{id_hash, Access, Result, Store, StoreError};
 use crate::model::finding::{str_at, FindingId, FindingKey};
@@ -287,10 +287,7 @@ impl Store {
         }
         let after = request.next_token.as_deref().map(|t| token_cursor(t, request)).transpose()?;
         let now = self.now();
-        let (cond, values) = match visible(access) {
-            Some((cond, values)) => (format!(" AND {cond}"), values),
-            None => (String::new(), Vec::new()),
-        };
+        let (cond, values) = and_visible(access);
         if request.sort.is_empty() {
             return self.first_stored_v2(request, after.as_ref(), &cond, values, now);
         }
@@ -495,10 +492,7 @@ impl Store {
         sink: &mut dyn FnMut(Value),
     ) -> Result<()> {
         let now = self.now();
-        let (cond, values) = match visible(access) {
-            Some((cond, values)) => (format!(" AND {cond}"), values),
-            None => (String::new(), Vec::new()),
-        };
+        let (cond, values) = and_visible(access);
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT doc, finding_uid, product_arn FROM findings WHERE format = 'ocsf'{cond}"))?;

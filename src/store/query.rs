@@ -219,6 +219,15 @@ pub(super) fn visible(access: &Access) -> Option<(String, Vec<SqlValue>)> {
     ))
 }
 
+/// `visible`'s condition as a clause to append to a `WHERE` (` AND ...`; empty for an unrestricted
+/// caller), with its parameters.
+pub(super) fn and_visible(access: &Access) -> (String, Vec<SqlValue>) {
+    match visible(access) {
+        Some((cond, params)) => (format!(" AND {cond}"), params),
+        None => (String::new(), Vec::new()),
+    }
+}
+
 /// Whether `needle` (ASCII, lower-case) can stand for itself in a document's JSON text: serde_json,
 /// which writes every stored document, escapes only quotes, backslashes and control characters.
 fn is_literal_in_json(needle: &str) -> bool {

@@ -176,7 +176,7 @@ fn bytes<'r>(r: &'r Row<'_>, i: usize) -> Result<&'r [u8]> {
 }
 
 impl Store {
-    /// Puts `row` in `batch` unless the first page listed it already or it is a twin (`offer`'s rule).
+    /// Puts `row` in `batch` unless the table scan passes over it (`passed_over`).
     fn admit(
         &self,
         access: &Access,
@@ -185,10 +185,7 @@ impl Store {
         batch: &mut Batch,
         row: &Row<'_>,
     ) -> Result<()> {
-        if !listed.is_empty() && listed.remove(&row.get::<_, i64>(ROWID)?) {
-            return Ok(());
-        }
-        if self.is_twin(access, row)? {
+        if self.passed_over(access, listed, row)? {
             return Ok(());
         }
         batch.push(&self.codec, arns, row)
@@ -210,7 +207,7 @@ impl Store {
     ) -> Result<()> {
         let _mapped = Mapped::begin(self.conn())?;
         let _snapshot = Snapshot::begin(self.conn())?;
-        let (cond, params) = condition(access);
+        let (cond, params) = and_visible(access);
         let mut listed: Listed = HashSet::default();
         if !self.first_page(access, &mut reader, &cond, &params, first, &mut listed, &mut sink)? {
             return Ok(());
